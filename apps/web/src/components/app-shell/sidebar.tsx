@@ -1,0 +1,97 @@
+"use client";
+
+import type { MeResponse } from "@tandem/contracts";
+import { Inbox, KeyRound, type LucideIcon, Users } from "lucide-react";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { Wordmark } from "@/components/wordmark";
+import { Skeleton } from "@/components/ui/skeleton";
+import { can, type Permission } from "@/features/auth/permissions";
+import { cn } from "@/lib/utils";
+import { UserMenu } from "./user-menu";
+
+interface NavItem {
+  href: string;
+  label: string;
+  icon: LucideIcon;
+  /** Shown only to roles holding this permission; no permission means everyone. */
+  permission?: Permission;
+}
+
+const NAV: { label?: string; items: NavItem[] }[] = [
+  { items: [{ href: "/dashboard", label: "Inbox", icon: Inbox }] },
+  {
+    label: "Settings",
+    items: [
+      { href: "/settings/members", label: "Members", icon: Users, permission: "members.manage" },
+      { href: "/settings/tokens", label: "API tokens", icon: KeyRound },
+    ],
+  },
+];
+
+export function Sidebar({ me }: { me: MeResponse | undefined }) {
+  const pathname = usePathname();
+
+  return (
+    <aside className="flex w-60 shrink-0 flex-col border-r border-sidebar-border bg-sidebar text-sidebar-foreground">
+      <div className="flex h-14 shrink-0 items-center gap-2 border-b border-sidebar-border px-4">
+        <Link
+          href="/dashboard"
+          className="rounded-md outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
+          aria-label="Tandem, go to the inbox"
+        >
+          <Wordmark />
+        </Link>
+      </div>
+      <div className="px-4 pt-4 pb-1">
+        {me ? (
+          <p className="truncate text-xs font-medium text-muted-foreground" title={me.workspace.name}>
+            {me.workspace.name}
+          </p>
+        ) : (
+          <Skeleton className="h-4 w-28" />
+        )}
+      </div>
+      <nav aria-label="Main" className="flex flex-1 flex-col gap-5 overflow-y-auto px-3 py-2">
+        {NAV.map((section) => {
+          const items = section.items.filter((item) => !item.permission || can(me, item.permission));
+          if (me && items.length === 0) return null;
+          return (
+            <div key={section.label ?? "main"} className="flex flex-col gap-0.5">
+              {section.label && (
+                <p className="px-2 pb-1 text-xs font-medium uppercase tracking-wide text-muted-foreground/80">
+                  {section.label}
+                </p>
+              )}
+              {me
+                ? items.map((item) => <NavLink key={item.href} item={item} pathname={pathname} />)
+                : section.items.map((item) => <Skeleton key={item.href} className="my-1 h-7 w-full" />)}
+            </div>
+          );
+        })}
+      </nav>
+      <div className="border-t border-sidebar-border p-2">
+        <UserMenu me={me} />
+      </div>
+    </aside>
+  );
+}
+
+function NavLink({ item, pathname }: { item: NavItem; pathname: string }) {
+  const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
+  const Icon = item.icon;
+  return (
+    <Link
+      href={item.href}
+      aria-current={active ? "page" : undefined}
+      className={cn(
+        "flex h-8 items-center gap-2.5 rounded-md px-2 text-sm font-medium outline-none transition-colors",
+        "hover:bg-sidebar-accent hover:text-sidebar-accent-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50",
+        active && "bg-sidebar-accent text-sidebar-accent-foreground",
+      )}
+    >
+      <Icon className={cn("size-4", active ? "text-primary" : "text-muted-foreground")} aria-hidden="true" />
+      {item.label}
+    </Link>
+  );
+}

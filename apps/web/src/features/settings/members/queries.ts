@@ -1,0 +1,67 @@
+"use client";
+
+import {
+  type InviteMemberInput,
+  InviteMemberResponse,
+  MemberDto,
+  MembersResponse,
+  type Role,
+} from "@tandem/contracts";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { authKeys } from "@/features/auth/queries";
+import { api } from "@/lib/api";
+
+export const memberKeys = {
+  all: ["members"] as const,
+};
+
+/** Members and pending invitations of the current workspace. */
+export function useMembers(enabled = true) {
+  return useQuery({
+    queryKey: memberKeys.all,
+    queryFn: ({ signal }) => api.get("/api/v1/members", MembersResponse, signal),
+    enabled,
+  });
+}
+
+function useInvalidateMembers() {
+  const queryClient = useQueryClient();
+  return () => queryClient.invalidateQueries({ queryKey: memberKeys.all });
+}
+
+export function useInviteMember() {
+  const invalidate = useInvalidateMembers();
+  return useMutation({
+    mutationFn: (input: InviteMemberInput) => api.post("/api/v1/members", input, InviteMemberResponse),
+    onSuccess: invalidate,
+  });
+}
+
+export function useUpdateMemberRole() {
+  const queryClient = useQueryClient();
+  const invalidate = useInvalidateMembers();
+  return useMutation({
+    mutationFn: ({ id, role }: { id: string; role: Role }) =>
+      api.patch(`/api/v1/members/${encodeURIComponent(id)}`, { role }, MemberDto),
+    onSuccess: async () => {
+      // Changing one's own role changes one's permissions.
+      await Promise.all([invalidate(), queryClient.invalidateQueries({ queryKey: authKeys.me })]);
+    },
+  });
+}
+
+export function useRemoveMember() {
+  const invalidate = useInvalidateMembers();
+  return useMutation({
+    mutationFn: (id: string) => api.delete(`/api/v1/members/${encodeURIComponent(id)}`),
+    onSuccess: invalidate,
+  });
+}
+
+export function useRevokeInvitation() {
+  const invalidate = useInvalidateMembers();
+  return useMutation({
+    mutationFn: (id: string) => api.delete(`/api/v1/invitations/${encodeURIComponent(id)}`),
+    onSuccess: invalidate,
+  });
+}

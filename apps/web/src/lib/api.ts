@@ -1,0 +1,150 @@
+/**
+ * The dashboard's only way to talk to the API: same-origin cookie session, the CSRF header on every
+ * mutation, one error shape (`ApiError`), and a redirect to /login when the session is gone.
+ */
+import { CSRF_COOKIE, CSRF_HEADER, ErrorBody } from "@tandem/contracts";
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly requestId: string | null;
+  readonly details: unknown;
+  /** Seconds from the `Retry-After` header of a 429, when the server sent one. */
+  readonly retryAfterSeconds: number | null;
+
+  constructor(init: {
+    status: number;
+    code: string;
+    message: string;
+    requestId?: string | null;
+    details?: unknown;
+    retryAfterSeconds?: number | null;
+  }) {
+    super(init.message);
+    this.name = "ApiError";
+    this.status = init.status;
+    this.code = init.code;
+    this.requestId = init.requestId ?? null;
+    this.details = init.details;
+    this.retryAfterSeconds = init.retryAfterSeconds ?? null;
+  }
+}
+
+export function isApiError(error: unknown, status?: number): error is ApiError {
+  return error instanceof ApiError && (status === undefined || error.status === status);
+}
+
+/** Anything with zod's `parse` — the contracts' schemas — without the dashboard depending on zod. */
+interface Parser<T> {
+  parse(data: unknown): T;
+}
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+interface RequestOptions<T> {
+  method?: Method;
+  body?: unknown;
+  schema?: Parser<T>;
+  signal?: AbortSignal;
+}
+
+export function readCookie(name: string): string | null {
+  if (typeof document === "undefined") return null;
+  for (const part of document.cookie.split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(rest.join("="));
+  }
+  return null;
+}
+
+export async function apiFetch<T>(path: string, options: RequestOptions<T> = {}): Promise<T> {
+  const method = options.method ?? "GET";
+  const headers = new Headers({ accept: "application/json" });
+  if (options.body !== undefined) headers.set("content-type", "application/json");
+  if (method !== "GET") {
+    const csrf = readCookie(CSRF_COOKIE);
+    if (csrf) headers.set(CSRF_HEADER, csrf);
+  }
+
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      credentials: "same-origin",
+      cache: "no-store",
+      signal: options.signal,
+    });
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
+    throw new ApiError({
+      status: 0,
+      code: "network_error",
+      message: "Could not reach the server. Check your connection and try again.",
+    });
+  }
+
+  if (!response.ok) {
+    if (response.status === 401 && path.startsWith("/api/v1/")) redirectToLogin();
+    throw await toApiError(response);
+  }
+
+  const text = response.status === 204 ? "" : await response.text();
+  const data: unknown = text ? JSON.parse(text) : undefined;
+  if (!options.schema) return data as T;
+  try {
+    return options.schema.parse(data);
+  } catch (cause) {
+    console.error(`Unexpected response shape from ${method} ${path}`, cause);
+    throw new ApiError({
+      status: response.status,
+      code: "invalid_response",
+      message: "The server sent an unexpected response.",
+      requestId: response.headers.get("x-request-id"),
+    });
+  }
+}
+
+export const api = {
+  get: <T>(path: string, schema?: Parser<T>, signal?: AbortSignal) =>
+    apiFetch<T>(path, { schema, signal }),
+  post: <T>(path: string, body?: unknown, schema?: Parser<T>) =>
+    apiFetch<T>(path, { method: "POST", body, schema }),
+  patch: <T>(path: string, body: unknown, schema?: Parser<T>) =>
+    apiFetch<T>(path, { method: "PATCH", body, schema }),
+  delete: (path: string) => apiFetch<void>(path, { method: "DELETE" }),
+};
+
+async function toApiError(response: Response): Promise<ApiError> {
+  const retryAfter = Number.parseInt(response.headers.get("retry-after") ?? "", 10);
+  const retryAfterSeconds = Number.isFinite(retryAfter) ? retryAfter : null;
+  const body = ErrorBody.safeParse(await response.json().catch(() => null));
+  if (body.success) {
+    return new ApiError({ status: response.status, ...body.data.error, retryAfterSeconds });
+  }
+  return new ApiError({
+    status: response.status,
+    code: "http_error",
+    message: `Request failed (${response.status} ${response.statusText})`.trim(),
+    requestId: response.headers.get("x-request-id"),
+    retryAfterSeconds,
+  });
+}
+
+let redirecting = false;
+
+/** The session is gone: start over at /login and come back here afterwards. */
+function redirectToLogin() {
+  if (typeof window === "undefined" || redirecting) return;
+  const { pathname, search } = window.location;
+  if (pathname === "/login") return;
+  redirecting = true;
+  window.location.assign(`/login?next=${encodeURIComponent(pathname + search)}`);
+}
+
+/** The text to show a person for a failed request. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  return "Something went wrong. Please try again.";
+}

@@ -1,0 +1,3 @@
+export * from "./app.ts";
+export { statusForCode } from "./errors.ts";
+export type { AppEnv, AuthState } from "./types.ts";

@@ -1,0 +1,28 @@
+import { randomUUID } from "node:crypto";
+import type { Runtime } from "@tandem/core";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../types.ts";
+
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{8,100}$/;
+
+/** Request id (accepted from a proxy when well-formed), runtime handle and one access-log line. */
+export const requestContext = (runtime: Runtime) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set("requestId", requestId);
+    c.set("runtime", runtime);
+    c.header("X-Request-Id", requestId);
+    const started = performance.now();
+    await next();
+    const status = c.res.status;
+    const level = status >= 500 ? "error" : status >= 400 ? "info" : "debug";
+    runtime.log[level](
+      { requestId, method: c.req.method, path: c.req.path, status, ms: Math.round(performance.now() - started) },
+      "request",
+    );
+  });
+
+export function clientIp(c: { env: AppEnv["Bindings"] | undefined }): string | undefined {
+  return c.env?.incoming?.socket?.remoteAddress;
+}

@@ -1,0 +1,172 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  AcceptInvitationInput,
+  CSRF_COOKIE,
+  Role,
+  SESSION_COOKIE,
+  SessionResponse,
+  SetupInput,
+  SignInInput,
+} from "@tandem/contracts";
+import {
+  acceptInvitation,
+  csrfTokenFor,
+  DomainError,
+  getInvitationByToken,
+  needsSetup,
+  resolveSession,
+  revokeSession,
+  setupFirstOwner,
+  signIn,
+} from "@tandem/core";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { assertSameOrigin } from "../middleware/auth.ts";
+import { clientIp } from "../middleware/request-context.ts";
+import { createRouter, errors, json, jsonBody } from "../openapi.ts";
+import type { AppEnv } from "../types.ts";
+
+/** Sets the httpOnly session cookie and the readable CSRF cookie, and returns the session body. */
+async function startSession(c: Context<AppEnv>, session: { token: string; expiresAt: Date; sessionId: string }) {
+  const runtime = c.get("runtime");
+  const secure = runtime.config.appUrl.startsWith("https://");
+  const csrfToken = csrfTokenFor(runtime.authSecret, session.sessionId);
+  setCookie(c, SESSION_COOKIE, session.token, { httpOnly: true, sameSite: "Lax", secure, path: "/", expires: session.expiresAt });
+  setCookie(c, CSRF_COOKIE, csrfToken, { httpOnly: false, sameSite: "Lax", secure, path: "/", expires: session.expiresAt });
+  const resolved = await resolveSession(runtime.database.db, session.token);
+  if (!resolved) throw new DomainError("unauthenticated", "Session could not be started");
+  return { user: resolved.user, workspace: resolved.workspace, role: resolved.role, csrfToken };
+}
+
+const requestMeta = (c: Context<AppEnv>) => ({ ip: clientIp(c), userAgent: c.req.header("user-agent") });
+
+export function authRoutes() {
+  const app = createRouter();
+
+  // POST /api/auth/sign-in — email + password → session cookie
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/sign-in",
+      tags: ["auth"],
+      request: jsonBody(SignInInput),
+      responses: { 200: json(SessionResponse), ...errors(400, 401, 429) },
+    }),
+    async (c) => {
+      assertSameOrigin(c);
+      const runtime = c.get("runtime");
+      const session = await signIn(
+        { db: runtime.database.db, limiter: runtime.limiter },
+        { ...c.req.valid("json"), ...requestMeta(c) },
+      );
+      return c.json(await startSession(c, session), 200);
+    },
+  );
+
+  // POST /api/auth/sign-out — ends the current session
+  app.openapi(
+    createRoute({ method: "post", path: "/sign-out", tags: ["auth"], responses: { 204: { description: "Signed out" } } }),
+    async (c) => {
+      assertSameOrigin(c);
+      const token = getCookie(c, SESSION_COOKIE);
+      if (token) await revokeSession(c.get("runtime").database.db, token);
+      deleteCookie(c, SESSION_COOKIE, { path: "/" });
+      deleteCookie(c, CSRF_COOKIE, { path: "/" });
+      return c.body(null, 204);
+    },
+  );
+
+  // GET /api/auth/session — the current cookie session
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/session",
+      tags: ["auth"],
+      responses: { 200: json(SessionResponse), ...errors(401) },
+    }),
+    async (c) => {
+      const runtime = c.get("runtime");
+      const token = getCookie(c, SESSION_COOKIE);
+      const session = token ? await resolveSession(runtime.database.db, token) : null;
+      if (!session) throw new DomainError("unauthenticated", "Not signed in");
+      return c.json(
+        {
+          user: session.user,
+          workspace: session.workspace,
+          role: session.role,
+          csrfToken: csrfTokenFor(runtime.authSecret, session.sessionId),
+        },
+        200,
+      );
+    },
+  );
+
+  // GET /api/auth/setup — whether the first owner still has to be created
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/setup",
+      tags: ["auth"],
+      responses: { 200: json(z.object({ needsSetup: z.boolean() })) },
+    }),
+    async (c) => c.json({ needsSetup: await needsSetup(c.get("runtime").database.db) }, 200),
+  );
+
+  // POST /api/auth/setup — first-run owner creation (only while no user exists)
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/setup",
+      tags: ["auth"],
+      request: jsonBody(SetupInput),
+      responses: { 200: json(SessionResponse), ...errors(400, 409) },
+    }),
+    async (c) => {
+      assertSameOrigin(c);
+      const session = await setupFirstOwner(c.get("runtime").database.db, { ...c.req.valid("json"), ...requestMeta(c) });
+      return c.json(await startSession(c, session), 200);
+    },
+  );
+
+  // GET /api/auth/invitations/{token} — what an invitation link is for
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/invitations/{token}",
+      tags: ["auth"],
+      request: { params: z.object({ token: z.string().min(10).max(200) }) },
+      responses: {
+        200: json(
+          z.object({
+            email: z.string(),
+            role: Role,
+            workspaceName: z.string(),
+            expiresAt: z.string(),
+            existingAccount: z.boolean(),
+          }),
+        ),
+        ...errors(404),
+      },
+    }),
+    async (c) => c.json(await getInvitationByToken(c.get("runtime").database.db, c.req.valid("param").token), 200),
+  );
+
+  // POST /api/auth/invitations/accept — join the workspace (creating the account if needed)
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/invitations/accept",
+      tags: ["auth"],
+      request: jsonBody(AcceptInvitationInput),
+      responses: { 200: json(SessionResponse), ...errors(400, 401, 404) },
+    }),
+    async (c) => {
+      assertSameOrigin(c);
+      const runtime = c.get("runtime");
+      const session = await acceptInvitation({ db: runtime.database.db, log: runtime.log }, { ...c.req.valid("json"), ...requestMeta(c) });
+      return c.json(await startSession(c, session), 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,49 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { getSystemHealth, type QueueHealth } from "@tandem/core";
+import { createRouter, errors, json, permit } from "../openapi.ts";
+
+const PublicHealth = z.object({ status: z.literal("ok"), version: z.string(), demo: z.boolean() });
+
+/** GET /api/health — public liveness: status and version only. */
+export function publicHealthRoutes() {
+  const app = createRouter();
+  app.openapi(
+    createRoute({ method: "get", path: "/health", tags: ["system"], responses: { 200: json(PublicHealth) } }),
+    (c) => {
+      const runtime = c.get("runtime");
+      return c.json({ status: "ok" as const, version: runtime.version, demo: runtime.config.demoSeed }, 200);
+    },
+  );
+  return app;
+}
+
+const DetailedHealth = z.object({
+  status: z.enum(["ok", "degraded", "down"]),
+  version: z.string(),
+  uptimeSeconds: z.number(),
+  mode: z.enum(["embedded", "scaled"]),
+  database: z.object({ status: z.enum(["ok", "down"]), kind: z.string(), latencyMs: z.number().nullable(), error: z.string().optional() }),
+  migrations: z.object({ status: z.enum(["ok", "pending", "unknown"]), applied: z.number(), expected: z.number() }),
+  queue: z.object({ status: z.enum(["ok", "down"]), driver: z.string(), counts: z.record(z.string(), z.number()), error: z.string().optional() }),
+  redis: z.object({ status: z.enum(["ok", "down", "not_configured"]) }),
+  vector: z.object({ available: z.boolean(), retrieval: z.enum(["hybrid", "full_text_only"]) }),
+});
+
+/** GET /api/v1/health — admins: database, migrations, queue, Redis and pgvector availability. */
+export function adminHealthRoutes(queue: { health(): Promise<QueueHealth> } | null) {
+  const app = createRouter();
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/health",
+      tags: ["system"],
+      ...permit("system.read"),
+      responses: { 200: json(DetailedHealth), 503: json(DetailedHealth, "A dependency is down"), ...errors(401, 403) },
+    }),
+    async (c) => {
+      const health = await getSystemHealth(c.get("runtime"), queue);
+      return health.status === "down" ? c.json(health, 503) : c.json(health, 200);
+    },
+  );
+  return app;
+}

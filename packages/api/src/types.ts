@@ -1,0 +1,23 @@
+import type { Role } from "@tandem/contracts";
+import type { Ctx, Runtime } from "@tandem/core";
+
+export interface AuthState {
+  kind: "session" | "token";
+  user: { id: string; email: string; name: string | null };
+  workspace: { id: string; name: string };
+  memberId: string;
+  role: Role;
+  sessionId?: string;
+  tokenId?: string;
+}
+
+/** Hono context variables set by the middlewares. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    runtime: Runtime;
+    auth: AuthState;
+    ctx: Ctx;
+  };
+  Bindings: { incoming?: { socket?: { remoteAddress?: string } } };
+}

@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { Role } from "./common.ts";
+
+export const SignInInput = z.object({
+  email: z.string().trim().email().max(320),
+  password: z.string().min(1).max(200),
+});
+export type SignInInput = z.infer<typeof SignInInput>;
+
+/** Accept an invitation: creates the account when the email is new, else signs the user in. */
+export const AcceptInvitationInput = z.object({
+  token: z.string().min(10).max(200),
+  name: z.string().trim().min(1).max(120).optional(),
+  password: z.string().min(8).max(200),
+});
+export type AcceptInvitationInput = z.infer<typeof AcceptInvitationInput>;
+
+/** First-run owner creation, only possible while no user exists. */
+export const SetupInput = z.object({
+  workspaceName: z.string().trim().min(1).max(120),
+  name: z.string().trim().min(1).max(120),
+  email: z.string().trim().email().max(320),
+  password: z.string().min(8).max(200),
+});
+export type SetupInput = z.infer<typeof SetupInput>;
+
+export const UserDto = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+});
+export type UserDto = z.infer<typeof UserDto>;
+
+export const WorkspaceDto = z.object({ id: z.string(), name: z.string() });
+export type WorkspaceDto = z.infer<typeof WorkspaceDto>;
+
+export const MeResponse = z.object({
+  user: UserDto,
+  workspace: WorkspaceDto,
+  role: Role,
+  /** What the caller's role may do, so the dashboard shows only what it can use. */
+  permissions: z.array(z.string()),
+  /** Present for cookie sessions: send it back in the x-csrf-token header on mutations. */
+  csrfToken: z.string().optional(),
+});
+export type MeResponse = z.infer<typeof MeResponse>;
+
+export const SessionResponse = z.object({
+  user: UserDto,
+  workspace: WorkspaceDto,
+  role: Role,
+  csrfToken: z.string(),
+});
+export type SessionResponse = z.infer<typeof SessionResponse>;

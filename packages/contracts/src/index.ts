@@ -1,0 +1,5 @@
+export * from "./auth.ts";
+export * from "./common.ts";
+export * from "./members.ts";
+export * from "./realtime.ts";
+export * from "./tokens.ts";

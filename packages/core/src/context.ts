@@ -1,0 +1,29 @@
+import type { Role } from "@tandem/contracts";
+import type { Db } from "@tandem/db";
+import type { Logger } from "./logger.ts";
+
+/** Who is acting: a signed-in member, a member's personal API token, or the system (jobs, seeds). */
+export type Actor =
+  | { type: "user"; userId: string; memberId: string; role: Role }
+  | { type: "token"; userId: string; memberId: string; role: Role; tokenId: string }
+  | { type: "system" };
+
+/** Every core verb takes `(ctx, input)`. `db` may be a transaction. */
+export interface Ctx {
+  db: Db;
+  workspaceId: string;
+  actor: Actor;
+  log: Logger;
+  requestId?: string | undefined;
+  ip?: string | undefined;
+  userAgent?: string | undefined;
+}
+
+/** Runs `fn` in a transaction, or in the caller's transaction when one is already open. */
+export async function withTransaction<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
+  if ((ctx as Ctx & { inTransaction?: boolean }).inTransaction) return fn(ctx);
+  return ctx.db.transaction(async (tx) => fn({ ...ctx, db: tx as unknown as Db, inTransaction: true } as Ctx));
+}
+
+export const actorUserId = (actor: Actor): string | null => (actor.type === "system" ? null : actor.userId);
+export const actorRole = (actor: Actor): Role => (actor.type === "system" ? "OWNER" : actor.role);

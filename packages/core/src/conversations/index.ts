@@ -1,0 +1,1 @@
+export * from "./get-conversation-in-workspace.ts";

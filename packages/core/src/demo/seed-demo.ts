@@ -1,0 +1,211 @@
+import { channels, chatbots, contacts, conversations, type Db, members, messages, users, workspaces } from "@tandem/db";
+import { eq, sql } from "drizzle-orm";
+import { hashPassword } from "../auth/crypto.ts";
+import type { Keyring } from "../secrets/keyring.ts";
+
+/**
+ * The demo workspace of a fresh install: three people (one per role), a default chatbot on the
+ * offline provider with a few FAQ entries, a simulated Messenger Page and a website channel, and a
+ * handful of conversations. Seeding is idempotent: an existing demo owner means nothing is done.
+ */
+export const DEMO_USERS = [
+  { email: "owner@demo.local", name: "Olivia Owner", role: "OWNER" },
+  { email: "admin@demo.local", name: "Adam Admin", role: "ADMIN" },
+  { email: "agent@demo.local", name: "Alex Agent", role: "AGENT" },
+] as const;
+
+/** The Page the in-process simulator plays; GRAPH_API_URL points at the simulator in demo mode. */
+export const DEMO_PAGE = { id: "1000000000000001", name: "Demo Shop", accessToken: "sim-demo-page-token" } as const;
+
+export const DEMO_FAQ = [
+  {
+    question: "What are your opening hours?",
+    answer: "Our support team is available Monday to Friday, 9:00–18:00 (UTC+7). The bot answers around the clock.",
+  },
+  {
+    question: "How long does shipping take?",
+    answer: "Orders ship within 1 business day. Delivery takes 2–4 business days in Thailand and 5–10 internationally.",
+  },
+  {
+    question: "What is your return policy?",
+    answer: "You can return unused items within 30 days of delivery for a full refund. Start a return from your order page.",
+  },
+  {
+    question: "Which payment methods do you accept?",
+    answer: "We accept Visa, Mastercard, PromptPay, PayPal and cash on delivery for orders under 3,000 THB.",
+  },
+  {
+    question: "Do you ship internationally?",
+    answer: "Yes, we ship to over 40 countries. Shipping costs are shown at checkout before you pay.",
+  },
+];
+
+export interface SeedDemoResult {
+  created: boolean;
+  workspaceId: string;
+  logins: { email: string; role: string }[];
+}
+
+export async function seedDemo(db: Db, options: { password: string; keyring: Keyring }): Promise<SeedDemoResult> {
+  const logins = DEMO_USERS.map(({ email, role }) => ({ email, role }));
+  const [existing] = await db
+    .select({ workspaceId: members.workspaceId })
+    .from(members)
+    .innerJoin(users, eq(users.id, members.userId))
+    .where(eq(sql`lower(${users.email})`, DEMO_USERS[0].email))
+    .limit(1);
+  if (existing) return { created: false, workspaceId: existing.workspaceId, logins };
+
+  const passwordHash = await hashPassword(options.password);
+  return db.transaction(async (txRaw) => {
+    const tx = txRaw as unknown as Db;
+    const [workspace] = await tx.insert(workspaces).values({ name: "Demo Shop" }).returning();
+    const workspaceId = workspace!.id;
+    const people: Record<string, { userId: string; memberId: string }> = {};
+    for (const u of DEMO_USERS) {
+      const [user] = await tx.insert(users).values({ email: u.email, name: u.name, passwordHash }).returning();
+      const [member] = await tx.insert(members).values({ workspaceId, userId: user!.id, role: u.role }).returning();
+      people[u.role] = { userId: user!.id, memberId: member!.id };
+    }
+
+    const [bot] = await tx
+      .insert(chatbots)
+      .values({
+        workspaceId,
+        name: "Demo Assistant",
+        description: "Answers common shop questions from the FAQ and hands everything else to a person.",
+        status: "active",
+        isDefault: true,
+        providerKind: "OFFLINE",
+        model: "offline-faq",
+        welcomeMessage: "Hi! I'm the Demo Shop assistant. Ask me about shipping, returns, payment or opening hours.",
+        promptVariables: { brandName: "Demo Shop", tone: "friendly and concise" },
+        faqEntries: DEMO_FAQ,
+        createdById: people.OWNER!.userId,
+      })
+      .returning();
+
+    const [messenger] = await tx
+      .insert(channels)
+      .values({
+        workspaceId,
+        chatbotId: bot!.id,
+        type: "messenger",
+        name: `${DEMO_PAGE.name} (simulated Page)`,
+        externalId: DEMO_PAGE.id,
+        secretsEncrypted: options.keyring.encrypt(JSON.stringify({ pageAccessToken: DEMO_PAGE.accessToken })),
+        secretHints: { pageAccessToken: `••••${DEMO_PAGE.accessToken.slice(-4)}` },
+        config: { simulated: true },
+        status: "active",
+        subscribed: true,
+        subscribedFields: ["messages", "messaging_postbacks", "message_deliveries", "message_reads", "message_echoes"],
+      })
+      .returning();
+    const [web] = await tx
+      .insert(channels)
+      .values({ workspaceId, chatbotId: bot!.id, type: "web", name: "Website widget", status: "active", config: {} })
+      .returning();
+
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+    const threads: {
+      channelId: string;
+      contact: { platformUserId: string; name: string; locale?: string };
+      status?: "OPEN" | "SNOOZED" | "CLOSED";
+      autoBot?: boolean;
+      needsHuman?: boolean;
+      assignee?: "AGENT" | "ADMIN";
+      tags?: string[];
+      unread?: number;
+      messages: { role: "USER" | "BOT" | "AGENT" | "SYSTEM"; text: string; at: number; kind?: "text" | "note" }[];
+    }[] = [
+      {
+        channelId: messenger!.id,
+        contact: { platformUserId: "7000000000000001", name: "Mai Suzuki", locale: "ja_JP" },
+        tags: ["shipping"],
+        unread: 1,
+        messages: [
+          { role: "USER", text: "Hello! How long does shipping take to Osaka?", at: 42 },
+          { role: "BOT", text: DEMO_FAQ[1]!.answer, at: 41 },
+          { role: "USER", text: "Thanks! And can I pay with PayPal?", at: 12 },
+        ],
+      },
+      {
+        channelId: messenger!.id,
+        contact: { platformUserId: "7000000000000002", name: "Carlos Mendes", locale: "es_ES" },
+        autoBot: false,
+        needsHuman: true,
+        assignee: "AGENT",
+        tags: ["returns", "vip"],
+        messages: [
+          { role: "USER", text: "My order arrived damaged. I want to talk to a person please.", at: 180 },
+          { role: "SYSTEM", text: "Handed off to a human: the customer asked for a person. Auto-bot is off.", at: 180 },
+          { role: "AGENT", text: "Hi Carlos, I'm sorry about that! Could you send a photo of the damage?", at: 170 },
+          { role: "SYSTEM", text: "Customer has photos; replacement approved by Adam.", at: 160, kind: "note" },
+        ],
+      },
+      {
+        channelId: web!.id,
+        contact: { platformUserId: "visitor-demo-1", name: "Website visitor" },
+        messages: [
+          { role: "USER", text: "What is your return policy?", at: 60 * 26 },
+          { role: "BOT", text: DEMO_FAQ[2]!.answer, at: 60 * 26 - 1 },
+        ],
+        status: "CLOSED",
+      },
+      {
+        channelId: messenger!.id,
+        contact: { platformUserId: "7000000000000003", name: "Somchai Prasert", locale: "th_TH" },
+        status: "SNOOZED",
+        assignee: "ADMIN",
+        messages: [{ role: "USER", text: "Do you ship internationally?", at: 60 * 5 }, { role: "BOT", text: DEMO_FAQ[4]!.answer, at: 60 * 5 - 1 }],
+      },
+    ];
+
+    for (const thread of threads) {
+      const [contact] = await tx
+        .insert(contacts)
+        .values({ workspaceId, channelId: thread.channelId, ...thread.contact })
+        .returning();
+      const last = thread.messages[thread.messages.length - 1]!;
+      const lastInbound = [...thread.messages].reverse().find((m) => m.role === "USER");
+      const [conversation] = await tx
+        .insert(conversations)
+        .values({
+          workspaceId,
+          channelId: thread.channelId,
+          chatbotId: bot!.id,
+          contactId: contact!.id,
+          status: thread.status ?? "OPEN",
+          autoBot: thread.autoBot ?? true,
+          needsHuman: thread.needsHuman ?? false,
+          assigneeId: thread.assignee ? people[thread.assignee]!.memberId : null,
+          tags: thread.tags ?? [],
+          unreadCount: thread.unread ?? 0,
+          lastMessageAt: minutesAgo(last.at),
+          lastMessagePreview: last.text.slice(0, 140),
+          lastInboundAt: lastInbound ? minutesAgo(lastInbound.at) : null,
+          handoffAt: thread.needsHuman ? minutesAgo(thread.messages[0]!.at) : null,
+          handoffReason: thread.needsHuman ? "human_requested" : null,
+        })
+        .returning();
+      for (const [i, m] of thread.messages.entries()) {
+        await tx.insert(messages).values({
+          workspaceId,
+          conversationId: conversation!.id,
+          channelId: thread.channelId,
+          role: m.role,
+          kind: m.kind ?? "text",
+          text: m.text,
+          status: m.role === "USER" ? "received" : m.role === "SYSTEM" ? "sent" : "read",
+          platformMessageId: m.role === "SYSTEM" ? null : `m_demo_${conversation!.id}_${i}`,
+          authorMemberId: m.role === "AGENT" ? people.AGENT!.memberId : m.kind === "note" ? people.ADMIN!.memberId : null,
+          provider: m.role === "BOT" ? "OFFLINE" : null,
+          model: m.role === "BOT" ? "offline-faq" : null,
+          createdAt: minutesAgo(m.at),
+          sentAt: m.role === "USER" ? null : minutesAgo(m.at),
+        });
+      }
+    }
+    return { created: true, workspaceId, logins };
+  });
+}

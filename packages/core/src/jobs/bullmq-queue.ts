@@ -1,0 +1,337 @@
+import { randomUUID } from "node:crypto";
+import {
+  type Job,
+  type JobsOptions,
+  Queue,
+  UnrecoverableError,
+  WaitingError,
+  Worker,
+  type WorkerOptions,
+} from "bullmq";
+import { Redis } from "ioredis";
+import { backoffDelay } from "./backoff.ts";
+import { type AnyJobDefinition, type JobDefinition, parsePayload } from "./define-job.ts";
+import { describeError, isRetryable, retryAfterMsOf } from "./errors.ts";
+import {
+  emptyCounts,
+  type EnqueueOptions,
+  type EnqueueResult,
+  type FailedJob,
+  type JobQueue,
+  type JobQueueOptions,
+  QUEUE_DEFAULTS,
+  type QueueCounts,
+  type Retention,
+  type StopOptions,
+  type StopResult,
+} from "./queue.ts";
+import { runJob } from "./run-job.ts";
+
+/**
+ * The scaled driver: one BullMQ queue (and, in processes that run jobs, one worker) per job name,
+ * so each name has its own concurrency. Every BullMQ setting is derived in `bullmqSettings` from
+ * the job's definition and the queue options, in this one place.
+ *
+ * Ids: a job enqueued with a key gets that key as its BullMQ id (escaped: BullMQ forbids `:` and
+ * integer ids); the id this driver hands out is `{name}/{bullmq id}`, so `retry(id)` finds the queue.
+ */
+export interface BullmqJobQueueOptions<TDeps extends object> extends JobQueueOptions<TDeps> {
+  redisUrl: string;
+  /** Redis key prefix. Default "tandem"; tests use their own. */
+  prefix?: string;
+}
+
+export function createBullmqJobQueue<TDeps extends object>(options: BullmqJobQueueOptions<TDeps>): JobQueue {
+  return new BullmqJobQueue(options);
+}
+
+/** What a BullMQ job's data holds: the payload plus what dedup detection and admins need. */
+export interface JobEnvelope {
+  payload: unknown;
+  key: string | null;
+  /** Unique per enqueue call: tells whether `add` stored our job or found an existing one. */
+  enqueueId: string;
+}
+
+export const BULLMQ_PREFIX = "tandem";
+
+export interface BullmqSettings {
+  retention: Retention;
+  leaseMs: number;
+  recoveryIntervalMs: number;
+  maxStalls: number;
+}
+
+/** The single place where a job definition becomes BullMQ job and worker options. */
+export function bullmqSettings(def: AnyJobDefinition<never>, settings: BullmqSettings) {
+  const job: JobsOptions = {
+    attempts: def.retry.attempts,
+    backoff: { type: "tandem" },
+    removeOnComplete: { age: Math.ceil(settings.retention.completedMs / 1000) },
+    removeOnFail: { age: Math.ceil(settings.retention.failedMs / 1000) },
+  };
+  const worker: Omit<WorkerOptions, "connection" | "prefix"> = {
+    concurrency: def.concurrency,
+    lockDuration: settings.leaseMs,
+    stalledInterval: settings.recoveryIntervalMs,
+    maxStalledCount: settings.maxStalls,
+    settings: {
+      // `attempt` is the 1-based number of the attempt that failed; non-retryable errors never get here.
+      backoffStrategy: (attempt: number, _type?: string, error?: Error) =>
+        retryAfterMsOf(error) ?? backoffDelay(def.retry.backoff, attempt),
+    },
+  };
+  return { job, worker };
+}
+
+/** BullMQ refuses custom ids containing ':' or looking like integers; escape them reversibly. */
+export function bullmqJobId(key: string): string {
+  const escaped = key.replace(/[%:]/g, (c) => encodeURIComponent(c));
+  if (`${Number.parseInt(escaped, 10)}` !== escaped) return escaped;
+  return `%${escaped.charCodeAt(0).toString(16).toUpperCase()}${escaped.slice(1)}`;
+}
+
+const publicId = (name: string, bullId: string) => `${name}/${bullId}`;
+
+function parsePublicId(id: string): { name: string; bullId: string } | null {
+  const slash = id.indexOf("/");
+  if (slash <= 0 || slash === id.length - 1) return null;
+  return { name: id.slice(0, slash), bullId: id.slice(slash + 1) };
+}
+
+interface RunningJob {
+  job: Job<JobEnvelope>;
+  token: string;
+  controller: AbortController;
+  /** Set when stop() hands the job back to the queue; its outcome is then ignored. */
+  returned: Promise<void> | null;
+  release: () => void;
+}
+
+class BullmqJobQueue<TDeps extends object> implements JobQueue {
+  readonly driver = "bullmq" as const;
+  readonly #options: BullmqJobQueueOptions<TDeps>;
+  readonly #settings: BullmqSettings;
+  readonly #prefix: string;
+  readonly #redis: Redis;
+  readonly #queues = new Map<string, Queue<JobEnvelope>>();
+  readonly #workers: Worker<JobEnvelope>[] = [];
+  readonly #running = new Map<string, RunningJob>();
+  #state: "idle" | "running" | "stopping" | "stopped" = "idle";
+  #stopping: Promise<StopResult> | null = null;
+
+  constructor(options: BullmqJobQueueOptions<TDeps>) {
+    this.#options = options;
+    this.#prefix = options.prefix ?? BULLMQ_PREFIX;
+    this.#settings = {
+      retention: { ...QUEUE_DEFAULTS.retention, ...options.retention },
+      leaseMs: options.leaseMs ?? QUEUE_DEFAULTS.leaseMs,
+      recoveryIntervalMs: options.recoveryIntervalMs ?? QUEUE_DEFAULTS.recoveryIntervalMs,
+      maxStalls: options.maxStalls ?? QUEUE_DEFAULTS.maxStalls,
+    };
+    // One shared connection for producers and workers' commands; each worker adds its own blocking one.
+    this.#redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.#redis.on("error", (error) => options.log.error({ err: error }, "redis connection error"));
+  }
+
+  #queue(name: string): Queue<JobEnvelope> {
+    let queue = this.#queues.get(name);
+    if (!queue) {
+      queue = new Queue<JobEnvelope>(name, { connection: this.#redis, prefix: this.#prefix });
+      queue.on("error", (error) => this.#options.log.error({ err: error, queue: name }, "job queue error"));
+      this.#queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** Every queue this process knows of: the handlers it runs and the jobs it produced. */
+  #knownQueues(): Queue<JobEnvelope>[] {
+    for (const def of this.#options.registry.list()) this.#queue(def.name);
+    return [...this.#queues.values()];
+  }
+
+  async enqueue<TPayload, TInput>(
+    // biome-ignore lint/suspicious/noExplicitAny: producers need not know the handler's deps
+    def: JobDefinition<TPayload, any, TInput>,
+    payload: NoInfer<TInput>,
+    options: EnqueueOptions = {},
+  ): Promise<EnqueueResult> {
+    if (this.#state === "stopping" || this.#state === "stopped") throw new Error("The job queue is stopped");
+    parsePayload(def, payload);
+    const queue = this.#queue(def.name);
+    const envelope: JobEnvelope = { payload, key: options.jobId ?? null, enqueueId: randomUUID() };
+    const bullId = options.jobId === undefined ? undefined : bullmqJobId(options.jobId);
+    const delay = Math.max(0, options.delayMs ?? 0);
+    const job = await queue.add(def.name, envelope, {
+      ...bullmqSettings(def, this.#settings).job,
+      ...(bullId ? { jobId: bullId } : {}),
+      ...(delay > 0 ? { delay } : {}),
+    });
+    const id = job.id ?? bullId;
+    if (!id) throw new Error(`BullMQ returned no id for job "${def.name}"`);
+    if (!bullId) return { id: publicId(def.name, id), deduplicated: false };
+    // `add` with an existing id is a no-op that returns the id either way: look at whose job is stored.
+    const stored = await queue.getJob(bullId);
+    return { id: publicId(def.name, bullId), deduplicated: stored?.data.enqueueId !== envelope.enqueueId };
+  }
+
+  async start(): Promise<void> {
+    if (this.#state === "running") return;
+    if (this.#state !== "idle") throw new Error("A stopped job queue cannot be started again");
+    this.#state = "running";
+    for (const def of this.#options.registry.list()) {
+      const worker = new Worker<JobEnvelope>(def.name, (job, token, signal) => this.#process(def, job, token, signal), {
+        ...bullmqSettings(def, this.#settings).worker,
+        connection: this.#redis,
+        prefix: this.#prefix,
+      });
+      worker.on("error", (error) => this.#options.log.error({ err: error, queue: def.name }, "job worker error"));
+      worker.on("failed", (job, error) => {
+        if (job && error.name !== "WaitingError") {
+          this.#options.log.warn({ err: error, job: def.name, jobId: job.id, attemptsMade: job.attemptsMade }, "job failed");
+        }
+      });
+      this.#workers.push(worker);
+    }
+    await Promise.all(this.#workers.map((w) => w.waitUntilReady()));
+  }
+
+  async #process(
+    def: AnyJobDefinition<TDeps>,
+    job: Job<JobEnvelope>,
+    token: string | undefined,
+    bullSignal: AbortSignal | undefined,
+  ): Promise<void> {
+    const id = publicId(def.name, job.id ?? "");
+    const controller = new AbortController();
+    bullSignal?.addEventListener("abort", () => controller.abort(bullSignal.reason), { once: true });
+    let release = () => {};
+    const released = new Promise<never>((_, reject) => {
+      release = () => reject(new WaitingError());
+    });
+    released.catch(() => {});
+    const running: RunningJob = { job, token: token ?? "", controller, returned: null, release };
+    this.#running.set(id, running);
+    try {
+      await Promise.race([
+        runJob(def, this.#options.deps, {
+          jobId: id,
+          jobKey: job.data.key,
+          attempt: job.attemptsMade + 1,
+          maxAttempts: job.opts.attempts ?? 1,
+          signal: controller.signal,
+          payload: job.data.payload,
+          log: this.#options.log,
+        }),
+        released,
+      ]);
+    } catch (error) {
+      if (running.returned) {
+        await running.returned;
+        throw new WaitingError();
+      }
+      const reason = describeError(error);
+      if (!isRetryable(error)) throw new UnrecoverableError(reason);
+      // Same failure text as the database driver; keep the retry-after for the backoff strategy.
+      throw Object.assign(new Error(reason, { cause: error }), { retryAfterMs: retryAfterMsOf(error) });
+    } finally {
+      this.#running.delete(id);
+    }
+    if (running.returned) {
+      await running.returned;
+      throw new WaitingError();
+    }
+  }
+
+  stop(options: StopOptions = {}): Promise<StopResult> {
+    if (this.#stopping) return this.#stopping;
+    this.#stopping = this.#stop(options.timeoutMs ?? QUEUE_DEFAULTS.stopTimeoutMs);
+    return this.#stopping;
+  }
+
+  async #stop(timeoutMs: number): Promise<StopResult> {
+    this.#state = "stopping";
+    // close() stops fetching and resolves once the worker's running jobs have settled.
+    const closed = Promise.all(this.#workers.map((w) => w.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      closed.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    let returned = 0;
+    if (timedOut) {
+      const unfinished = [...this.#running.values()];
+      returned = unfinished.length;
+      for (const run of unfinished) {
+        run.controller.abort(new Error("The job queue stopped before the job finished"));
+        run.returned = run.job
+          .moveToWait(run.token)
+          .then(() => {})
+          .catch((error: unknown) => {
+            this.#options.log.error({ err: error, jobId: run.job.id }, "could not return a job to the queue; it will stall");
+          });
+        run.release();
+      }
+      if (returned) this.#options.log.warn({ returned }, "jobs still running at shutdown were returned to the queue");
+    }
+    await closed;
+    await Promise.all([...this.#queues.values()].map((q) => q.close()));
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+    this.#state = "stopped";
+    return { returned };
+  }
+
+  async listFailed(options: { limit?: number } = {}): Promise<FailedJob[]> {
+    const limit = options.limit ?? 50;
+    const perQueue = await Promise.all(
+      this.#knownQueues().map(async (queue) => (await queue.getFailed(0, limit - 1)).map((job) => toFailedJob(queue.name, job))),
+    );
+    return perQueue
+      .flat()
+      .sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0))
+      .slice(0, limit);
+  }
+
+  async retry(jobId: string): Promise<boolean> {
+    const parsed = parsePublicId(jobId);
+    if (!parsed) return false;
+    const job = await this.#queue(parsed.name).getJob(parsed.bullId);
+    if (!job || (await job.getState()) !== "failed") return false;
+    await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+    return true;
+  }
+
+  async counts(): Promise<QueueCounts> {
+    const total: QueueCounts = { ...emptyCounts(), byName: {} };
+    for (const queue of this.#knownQueues()) {
+      const c = await queue.getJobCounts("waiting", "prioritized", "delayed", "active", "completed", "failed");
+      const counts = {
+        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
+        delayed: c.delayed ?? 0,
+        active: c.active ?? 0,
+        completed: c.completed ?? 0,
+        failed: c.failed ?? 0,
+      };
+      total.byName[queue.name] = counts;
+      for (const key of Object.keys(counts) as (keyof typeof counts)[]) total[key] += counts[key];
+    }
+    return total;
+  }
+}
+
+function toFailedJob(name: string, job: Job<JobEnvelope>): FailedJob {
+  return {
+    id: publicId(name, job.id ?? ""),
+    name,
+    jobKey: job.data.key,
+    payload: job.data.payload,
+    attempts: job.attemptsMade,
+    maxAttempts: job.opts.attempts ?? 1,
+    error: job.failedReason ?? null,
+    failedAt: job.finishedOn ? new Date(job.finishedOn) : null,
+    createdAt: new Date(job.timestamp),
+  };
+}

@@ -1,0 +1,125 @@
+import type { Logger } from "../logger.ts";
+import type { JobDefinition } from "./define-job.ts";
+import type { JobRegistry } from "./registry.ts";
+
+/**
+ * One interface, two drivers: `createDbJobQueue` (the embedded queue stored in the database, used
+ * when REDIS_URL is unset) and `createBullmqJobQueue` (REDIS_URL set). Both behave the same:
+ *
+ * - **Deduplication.** `jobId` is a key derived from the work (`bot-reply:{messageId}`). It is
+ *   unique per job name for as long as the job is kept, in any state: enqueueing a key that is
+ *   waiting, delayed, active, completed or failed returns the existing job with
+ *   `deduplicated: true` and changes nothing. Completed jobs are kept for
+ *   `retention.completedMs` and failed ones for `retention.failedMs`; after that the key is free.
+ *   To run failed work again call `retry(id)` (or enqueue with a new key).
+ * - **Retries.** A handler error is retried with exponential backoff and jitter until the job's
+ *   attempts are used up, unless the error is not retryable (see errors.ts); then the job is
+ *   `failed`, kept for admins (`listFailed`, `retry`).
+ * - **Crash recovery.** A running job holds a lease (DB: `lease_expires_at`; BullMQ: the job lock)
+ *   renewed while its process lives. When the process dies, the lease runs out and the job goes
+ *   back to waiting without charging the interrupted attempt; a job that stalls more than
+ *   `maxStalls` times (it keeps killing its worker) fails instead.
+ * - **Graceful stop.** `stop()` takes no new jobs, waits for running ones up to `timeoutMs`, then
+ *   aborts their `signal` and returns them to the queue (again without charging the attempt).
+ */
+export interface JobQueue {
+  readonly driver: "db" | "bullmq";
+  /** Validates the payload (throws `InvalidJobPayloadError`) and stores the job. */
+  enqueue<TPayload, TInput>(
+    // biome-ignore lint/suspicious/noExplicitAny: producers need not know the handler's deps
+    def: JobDefinition<TPayload, any, TInput>,
+    payload: NoInfer<TInput>,
+    options?: EnqueueOptions,
+  ): Promise<EnqueueResult>;
+  /** Starts running the registered handlers. A producer-only process never calls it. */
+  start(): Promise<void>;
+  /** Stops taking jobs, lets running ones finish up to `timeoutMs`, returns the rest to the queue, releases connections. */
+  stop(options?: StopOptions): Promise<StopResult>;
+  /** Failed ("dead") jobs, most recent first. */
+  listFailed(options?: { limit?: number }): Promise<FailedJob[]>;
+  /** Moves a failed job back to waiting with a fresh set of attempts. False when it is not failed (or gone). */
+  retry(jobId: string): Promise<boolean>;
+  counts(): Promise<QueueCounts>;
+}
+
+export interface EnqueueOptions {
+  /** Deduplication key, derived from the work. */
+  jobId?: string;
+  /** Run no earlier than this many milliseconds from now. */
+  delayMs?: number;
+}
+
+export interface EnqueueResult {
+  id: string;
+  /** True when a job with the same key already existed: nothing was added. */
+  deduplicated: boolean;
+}
+
+export interface StopOptions {
+  /** How long running jobs may take to finish. Default 10 s. */
+  timeoutMs?: number;
+}
+
+export interface StopResult {
+  /** Jobs that were still running at the timeout and went back to the queue. */
+  returned: number;
+}
+
+export interface FailedJob {
+  id: string;
+  name: string;
+  jobKey: string | null;
+  payload: unknown;
+  attempts: number;
+  maxAttempts: number;
+  error: string | null;
+  failedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface JobCounts {
+  waiting: number;
+  /** Waiting for a later time (enqueued with `delayMs`, or backing off before a retry). */
+  delayed: number;
+  active: number;
+  completed: number;
+  failed: number;
+}
+
+export interface QueueCounts extends JobCounts {
+  byName: Record<string, JobCounts>;
+}
+
+export interface Retention {
+  completedMs: number;
+  failedMs: number;
+}
+
+/** Options every driver takes. */
+export interface JobQueueOptions<TDeps extends object> {
+  registry: JobRegistry<TDeps>;
+  /** Given to every handler, merged with the run info (`jobId`, `attempt`, `log`, `signal`). */
+  deps: TDeps;
+  log: Logger;
+  /** How long a running job's lease lasts without renewal; a dead process's jobs are recovered after it. Default 30 s. */
+  leaseMs?: number;
+  /** How often expired leases are looked for. Default 15 s. */
+  recoveryIntervalMs?: number;
+  /** Times a job may be recovered from a dead worker before it fails. Default 1. */
+  maxStalls?: number;
+  retention?: Partial<Retention>;
+}
+
+export const QUEUE_DEFAULTS = {
+  leaseMs: 30_000,
+  recoveryIntervalMs: 15_000,
+  maxStalls: 1,
+  stopTimeoutMs: 10_000,
+  retention: { completedMs: 24 * 60 * 60_000, failedMs: 14 * 24 * 60 * 60_000 } satisfies Retention,
+} as const;
+
+export const STALLED_ERROR = "job stalled more than allowable limit";
+
+export function emptyCounts(): JobCounts {
+  return { waiting: 0, delayed: 0, active: 0, completed: 0, failed: 0 };
+}

@@ -1,0 +1,51 @@
+import { type Config, ConfigError } from "../config.ts";
+import type { Logger } from "../logger.ts";
+import { createRuntime, type Runtime } from "../runtime.ts";
+import { type AppJobDeps, registerAllJobs } from "./all-jobs.ts";
+import { createBullmqJobQueue } from "./bullmq-queue.ts";
+import type { JobQueue, StopResult } from "./queue.ts";
+import { JobRegistry } from "./registry.ts";
+
+export interface WorkerRuntime {
+  runtime: Runtime;
+  queue: JobQueue;
+  /** Graceful: running jobs finish (or go back to the queue after `timeoutMs`), then connections close. */
+  stop(options?: { timeoutMs?: number }): Promise<StopResult>;
+}
+
+/**
+ * Everything `apps/worker` runs: the shared runtime (database migrated, secrets, realtime hub) and
+ * a BullMQ queue running every registered job. The worker app never touches the database itself.
+ */
+export async function createWorkerRuntime(config: Config, options: { log?: Logger } = {}): Promise<WorkerRuntime> {
+  const redisUrl = config.redisUrl;
+  if (!redisUrl) throw new ConfigError(["REDIS_URL: required by the worker (without it the web process runs jobs itself)"]);
+  const runtime = await createRuntime(config, options.log ? { log: options.log } : {});
+  const log = runtime.log;
+  const registry = registerAllJobs(new JobRegistry<AppJobDeps>());
+  const queue = createBullmqJobQueue<AppJobDeps>({
+    redisUrl,
+    registry,
+    deps: { db: runtime.database.db, log },
+    log,
+  });
+  try {
+    await queue.start();
+  } catch (error) {
+    await queue.stop({ timeoutMs: 0 }).catch(() => {});
+    await runtime.close();
+    throw error;
+  }
+  log.info({ jobs: registry.list().map((d) => d.name) }, "worker started");
+  return {
+    runtime,
+    queue,
+    async stop(stopOptions = {}) {
+      try {
+        return await queue.stop(stopOptions);
+      } finally {
+        await runtime.close();
+      }
+    },
+  };
+}

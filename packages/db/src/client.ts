@@ -1,0 +1,134 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema/index.ts";
+
+export type Schema = typeof schema;
+/** A database handle or a transaction: every function that touches the database takes one of these first. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export type DatabaseKind = "pglite" | "postgres";
+
+export interface Database {
+  db: Db;
+  kind: DatabaseKind;
+  /** Whether the pgvector extension is installed (PGlite always bundles it). */
+  vector: boolean;
+  close(): Promise<void>;
+}
+
+export interface CreateDbOptions {
+  /** postgres:// URL; when absent an embedded PGlite database is used. */
+  databaseUrl?: string | undefined;
+  /** Directory for the embedded database; when absent (tests) PGlite runs in memory. */
+  dataDir?: string | undefined;
+  /** Pool size for node-postgres. */
+  poolSize?: number;
+  /** Load a PGlite data dump (tarball) instead of initialising an empty cluster: tests use a migrated template. */
+  loadDataDir?: Blob | File;
+}
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../migrations", import.meta.url));
+/** Arbitrary constant for pg_advisory_lock, so two processes never migrate at the same time. */
+const MIGRATION_LOCK_KEY = 727_274_001;
+
+export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
+  if (options.databaseUrl) return createPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return createPglite(options.dataDir, options.loadDataDir);
+}
+
+async function createPglite(dataDir: string | undefined, loadDataDir?: Blob | File): Promise<Database> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { vector } = await import("@electric-sql/pglite/vector");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    ...(loadDataDir ? { loadDataDir } : {}),
+    extensions: { vector },
+  });
+  await client.exec("CREATE EXTENSION IF NOT EXISTS vector");
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: "pglite",
+    vector: true,
+    close: () => client.close(),
+  };
+}
+
+async function createPostgres(url: string, poolSize: number): Promise<Database> {
+  const pg = await import("pg");
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const pool = new pg.default.Pool({ connectionString: url, max: poolSize });
+  // An idle client error (server restart) must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const db = drizzle(pool, { schema }) as unknown as Db;
+  const { rows } = await pool.query<{ installed: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector') AS installed",
+  );
+  return {
+    db,
+    kind: "postgres",
+    vector: rows[0]?.installed ?? false,
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * Apply pending migrations. On a PostgreSQL server the work runs on one dedicated connection that
+ * holds an advisory lock, so several processes starting together migrate exactly once.
+ */
+export async function migrate(database: Database): Promise<void> {
+  if (database.kind === "pglite") {
+    const { migrate: run } = await import("drizzle-orm/pglite/migrator");
+    // biome-ignore lint/suspicious/noExplicitAny: the migrator wants the concrete PGlite database type
+    await run(database.db as any, { migrationsFolder: MIGRATIONS_FOLDER });
+    return;
+  }
+  const { migrate: run } = await import("drizzle-orm/node-postgres/migrator");
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  // biome-ignore lint/suspicious/noExplicitAny: reach the pool behind the drizzle handle
+  const pool = (database.db as any).$client as import("pg").Pool;
+  const client = await pool.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    try {
+      await run(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
+  // The migrations create the extension where the server offers it.
+  const { rows } = await pool.query<{ installed: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector') AS installed",
+  );
+  database.vector = rows[0]?.installed ?? false;
+}
+
+export interface MigrationStatus {
+  applied: number;
+  expected: number;
+  pending: number;
+}
+
+/** Compares the migrations recorded in the database with the journal shipped in this build. */
+export async function migrationStatus(db: Db): Promise<MigrationStatus> {
+  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8")) as {
+    entries: unknown[];
+  };
+  const result = await db.execute<{ count: number }>(
+    sql`SELECT count(*)::int AS count FROM drizzle.__drizzle_migrations`,
+  );
+  const applied = Number((result as unknown as { rows: { count: number }[] }).rows[0]?.count ?? 0);
+  return { applied, expected: journal.entries.length, pending: Math.max(0, journal.entries.length - applied) };
+}
+
+/** Rows of a raw `db.execute` result, whichever driver produced it. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}

@@ -1,0 +1,51 @@
+import { relations } from "drizzle-orm";
+import { bigint, date, integer, pgTable, text, unique } from "drizzle-orm/pg-core";
+import { channelType } from "./channels.ts";
+import { chatbots } from "./chatbots.ts";
+import { idColumn, updatedAt } from "./columns.ts";
+import { workspaces } from "./identity.ts";
+
+/**
+ * Daily rollups per workspace, chatbot and channel type, recomputed by a job (playground
+ * conversations excluded). Conversations without a chatbot roll up under a NULL chatbot; the unique
+ * key is NULLS NOT DISTINCT (PostgreSQL 15+, PGlite included) so that row is unique too and the job
+ * can upsert with `onConflictDoUpdate({ target: [workspaceId, chatbotId, channelType, date] })`.
+ * `date` is the UTC day.
+ */
+
+export const analyticsDaily = pgTable(
+  "analytics_daily",
+  {
+    id: idColumn("analyticsDaily"),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    chatbotId: text("chatbot_id").references(() => chatbots.id, { onDelete: "cascade" }),
+    channelType: channelType("channel_type").notNull(),
+    date: date("date", { mode: "string" }).notNull(),
+    conversations: integer("conversations").notNull().default(0),
+    messagesIn: integer("messages_in").notNull().default(0),
+    messagesOutBot: integer("messages_out_bot").notNull().default(0),
+    messagesOutAgent: integer("messages_out_agent").notNull().default(0),
+    uniqueContacts: integer("unique_contacts").notNull().default(0),
+    handoffs: integer("handoffs").notNull().default(0),
+    failedGenerations: integer("failed_generations").notNull().default(0),
+    /** Conversations resolved that day with no human reply. */
+    deflected: integer("deflected").notNull().default(0),
+    avgLatencyMs: integer("avg_latency_ms"),
+    p95LatencyMs: integer("p95_latency_ms"),
+    feedbackHelpful: integer("feedback_helpful").notNull().default(0),
+    feedbackNotHelpful: integer("feedback_not_helpful").notNull().default(0),
+    tokensIn: bigint("tokens_in", { mode: "number" }).notNull().default(0),
+    tokensOut: bigint("tokens_out", { mode: "number" }).notNull().default(0),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique("analytics_daily_key").on(t.workspaceId, t.chatbotId, t.channelType, t.date).nullsNotDistinct(),
+  ],
+);
+
+export const analyticsDailyRelations = relations(analyticsDaily, ({ one }) => ({
+  workspace: one(workspaces, { fields: [analyticsDaily.workspaceId], references: [workspaces.id] }),
+  chatbot: one(chatbots, { fields: [analyticsDaily.chatbotId], references: [chatbots.id] }),
+}));

@@ -1,0 +1,128 @@
+import { relations, sql } from "drizzle-orm";
+import { index, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { createdAt, idColumn, tstz, updatedAt } from "./columns.ts";
+
+/** Workspaces (the seeds' "Company"), people, their memberships and credentials. */
+
+export const memberRole = pgEnum("member_role", ["OWNER", "ADMIN", "AGENT"]);
+
+export const workspaces = pgTable("workspace", {
+  id: idColumn("workspace"),
+  name: text("name").notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const users = pgTable(
+  "app_user",
+  {
+    id: idColumn("user"),
+    email: text("email").notNull(),
+    name: text("name"),
+    passwordHash: text("password_hash"),
+    lastSeenAt: tstz("last_seen_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("app_user_email_key").on(sql`lower(${t.email})`)],
+);
+
+export const sessions = pgTable(
+  "session",
+  {
+    id: idColumn("session"),
+    tokenHash: text("token_hash").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    workspaceId: text("workspace_id").references(() => workspaces.id, { onDelete: "set null" }),
+    expiresAt: tstz("expires_at").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("session_token_hash_key").on(t.tokenHash), index("session_user_idx").on(t.userId)],
+);
+
+export const members = pgTable(
+  "member",
+  {
+    id: idColumn("member"),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: memberRole("role").notNull().default("AGENT"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("member_workspace_user_key").on(t.workspaceId, t.userId), index("member_user_idx").on(t.userId)],
+);
+
+export const invitations = pgTable(
+  "invitation",
+  {
+    id: idColumn("invitation"),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    role: memberRole("role").notNull().default("AGENT"),
+    tokenHash: text("token_hash").notNull(),
+    invitedById: text("invited_by_id").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: tstz("expires_at").notNull(),
+    acceptedAt: tstz("accepted_at"),
+    revokedAt: tstz("revoked_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("invitation_token_hash_key").on(t.tokenHash),
+    index("invitation_workspace_idx").on(t.workspaceId),
+    uniqueIndex("invitation_pending_email_key")
+      .on(t.workspaceId, sql`lower(${t.email})`)
+      .where(sql`${t.acceptedAt} is null and ${t.revokedAt} is null`),
+  ],
+);
+
+/** Personal API tokens: only the SHA-256 of the token is stored, plus a short hint to recognise it. */
+export const apiTokens = pgTable(
+  "api_token",
+  {
+    id: idColumn("apiToken"),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    hint: text("hint").notNull(),
+    lastUsedAt: tstz("last_used_at"),
+    expiresAt: tstz("expires_at"),
+    revokedAt: tstz("revoked_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("api_token_hash_key").on(t.tokenHash), index("api_token_workspace_user_idx").on(t.workspaceId, t.userId)],
+);
+
+export const workspacesRelations = relations(workspaces, ({ many }) => ({
+  members: many(members),
+  invitations: many(invitations),
+}));
+
+export const membersRelations = relations(members, ({ one }) => ({
+  workspace: one(workspaces, { fields: [members.workspaceId], references: [workspaces.id] }),
+  user: one(users, { fields: [members.userId], references: [users.id] }),
+}));
+
+export const usersRelations = relations(users, ({ many }) => ({
+  memberships: many(members),
+  sessions: many(sessions),
+}));
+
+export const sessionsRelations = relations(sessions, ({ one }) => ({
+  user: one(users, { fields: [sessions.userId], references: [users.id] }),
+}));

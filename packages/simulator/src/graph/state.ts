@@ -1,0 +1,245 @@
+/**
+ * In-memory world of the fake Graph API: Pages with their tokens, Messenger users (PSIDs),
+ * Facebook Login users and their tokens, OAuth codes, what was sent, and injected faults.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { type GraphError, graphErrors } from "./errors.ts";
+
+export interface PageInput {
+  id: string;
+  name: string;
+  accessToken: string;
+  category?: string;
+  tasks?: string[];
+}
+
+export interface SimPage extends Required<PageInput> {
+  /** Fields this app is subscribed to on the Page; `null` when not subscribed. */
+  subscribedFields: string[] | null;
+}
+
+export interface UserInput {
+  psid: string;
+  firstName: string;
+  lastName: string;
+  locale?: string;
+  timezone?: number;
+  profilePic?: string;
+}
+
+export type SimUser = UserInput;
+
+/** A Facebook Login user (the person connecting Pages), distinct from Messenger PSIDs. */
+export interface SimLoginUser {
+  id: string;
+  name: string;
+}
+
+export interface UserToken {
+  token: string;
+  userId: string;
+  longLived: boolean;
+  expiresIn: number;
+}
+
+export interface OAuthCode {
+  code: string;
+  clientId: string;
+  redirectUri: string;
+  userId: string;
+  used: boolean;
+}
+
+export const FAULT_KINDS = [
+  "outside_window",
+  "rate_limit",
+  "app_rate_limit",
+  "server_error",
+  "expired_token",
+  "no_matching_user",
+  "user_unavailable",
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** `times` defaults to 1; use `Infinity` for a fault that never clears by itself. */
+export interface Fault {
+  kind: FaultKind;
+  times?: number;
+}
+
+export interface OutboundRecord {
+  kind: "message" | "sender_action";
+  /** `m_sim_<n>` for messages; absent for sender actions. */
+  messageId?: string;
+  pageId: string;
+  recipientId: string;
+  messagingType?: string;
+  tag?: string;
+  message?: Record<string, unknown>;
+  senderAction?: string;
+  time: number;
+}
+
+export const SUBSCRIBABLE_FIELDS = [
+  "messages",
+  "messaging_postbacks",
+  "message_deliveries",
+  "message_reads",
+  "message_echoes",
+  "message_reactions",
+  "message_edits",
+  "standby",
+  "messaging_handovers",
+  "messaging_optins",
+  "messaging_referrals",
+  "messaging_policy_enforcement",
+  "messaging_account_linking",
+  "feed",
+] as const;
+
+export const DEFAULT_PAGE_TASKS = ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"];
+
+const FIRST_NAMES = ["Ava", "Noah", "Mia", "Liam", "Sofia", "Lucas", "Emma", "Mateo", "Chloe", "Kenji", "Ana", "Jonas"];
+const LAST_NAMES = ["Nguyen", "Garcia", "Müller", "Tanaka", "Silva", "Kowalski", "Dubois", "Rossi", "Okafor", "Berg"];
+
+/** The same PSID always gets the same name, so tests and the demo can predict it. */
+export function fakeProfile(psid: string): SimUser {
+  const digest = createHash("sha256").update(psid).digest();
+  return {
+    psid,
+    firstName: FIRST_NAMES[(digest[0] ?? 0) % FIRST_NAMES.length] ?? "Ava",
+    lastName: LAST_NAMES[(digest[1] ?? 0) % LAST_NAMES.length] ?? "Nguyen",
+    locale: "en_US",
+    timezone: 0,
+  };
+}
+
+function faultError(kind: FaultKind): GraphError {
+  switch (kind) {
+    case "outside_window":
+      return graphErrors.outsideWindow();
+    case "rate_limit":
+      return graphErrors.rateLimit();
+    case "app_rate_limit":
+      return graphErrors.appRateLimit();
+    case "server_error":
+      return graphErrors.serverError();
+    case "expired_token":
+      return graphErrors.expiredToken();
+    case "no_matching_user":
+      return graphErrors.noMatchingUser();
+    case "user_unavailable":
+      return graphErrors.userUnavailable();
+  }
+}
+
+export interface GraphStateSeed {
+  pages?: PageInput[];
+  users?: UserInput[];
+  /** The Facebook Login user who "approves" the OAuth dialog. */
+  loginUser?: SimLoginUser;
+}
+
+export class GraphState {
+  readonly pages = new Map<string, SimPage>();
+  readonly users = new Map<string, SimUser>();
+  readonly userTokens = new Map<string, UserToken>();
+  readonly oauthCodes = new Map<string, OAuthCode>();
+  /** Keyed by recipient PSID; consulted by message sends (not sender actions or profile reads). */
+  readonly faults = new Map<string, Fault>();
+  readonly outbox: OutboundRecord[] = [];
+  loginUser: SimLoginUser;
+  /** The next OAuth dialog redirects with `error=access_denied` instead of a code, then resets. */
+  denyNextOAuth = false;
+  private messageCounter = 0;
+
+  constructor(private readonly seed: GraphStateSeed = {}) {
+    this.loginUser = seed.loginUser ?? { id: "10000000000001", name: "Sim Admin" };
+    this.applySeed();
+  }
+
+  addPage(input: PageInput): SimPage {
+    const page: SimPage = {
+      category: "Shopping & Retail",
+      tasks: DEFAULT_PAGE_TASKS,
+      ...input,
+      subscribedFields: this.pages.get(input.id)?.subscribedFields ?? null,
+    };
+    this.pages.set(page.id, page);
+    return page;
+  }
+
+  addUser(input: UserInput): SimUser {
+    this.users.set(input.psid, { ...input });
+    return input;
+  }
+
+  /** A registered user, or the deterministic fake profile of an unknown PSID. */
+  profile(psid: string): SimUser {
+    return this.users.get(psid) ?? fakeProfile(psid);
+  }
+
+  pageByToken(token: string): SimPage | undefined {
+    for (const page of this.pages.values()) if (page.accessToken === token) return page;
+    return undefined;
+  }
+
+  /** Issue a Facebook Login user token directly, skipping the OAuth dialog (for tests). */
+  issueUserToken(options: { longLived?: boolean; userId?: string } = {}): UserToken {
+    const longLived = options.longLived ?? false;
+    const token: UserToken = {
+      token: `EAASIMU${randomBytes(18).toString("base64url")}`,
+      userId: options.userId ?? this.loginUser.id,
+      longLived,
+      expiresIn: longLived ? 5_183_944 : 5_400,
+    };
+    this.userTokens.set(token.token, token);
+    return token;
+  }
+
+  issueOAuthCode(clientId: string, redirectUri: string): OAuthCode {
+    const code: OAuthCode = {
+      code: `AQsim${randomBytes(24).toString("base64url")}`,
+      clientId,
+      redirectUri,
+      userId: this.loginUser.id,
+      used: false,
+    };
+    this.oauthCodes.set(code.code, code);
+    return code;
+  }
+
+  nextMessageId(): string {
+    this.messageCounter += 1;
+    return `m_sim_${this.messageCounter}`;
+  }
+
+  /** Returns the error of a pending fault for this recipient and consumes one use of it. */
+  takeFault(psid: string): GraphError | undefined {
+    const fault = this.faults.get(psid);
+    if (!fault) return undefined;
+    const remaining = (fault.times ?? 1) - 1;
+    if (remaining <= 0) this.faults.delete(psid);
+    else this.faults.set(psid, { ...fault, times: remaining });
+    return faultError(fault.kind);
+  }
+
+  /** Back to the seeded pages and users; forgets tokens, codes, faults and the outbox. */
+  reset(): void {
+    this.pages.clear();
+    this.users.clear();
+    this.userTokens.clear();
+    this.oauthCodes.clear();
+    this.faults.clear();
+    this.outbox.length = 0;
+    this.messageCounter = 0;
+    this.denyNextOAuth = false;
+    this.loginUser = this.seed.loginUser ?? { id: "10000000000001", name: "Sim Admin" };
+    this.applySeed();
+  }
+
+  private applySeed(): void {
+    for (const page of this.seed.pages ?? []) this.addPage(page);
+    for (const user of this.seed.users ?? []) this.addUser(user);
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./customer/messenger.ts";
+export * from "./graph/index.ts";
+export * from "./simulator.ts";

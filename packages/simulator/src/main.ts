@@ -1,0 +1,37 @@
+/**
+ * Standalone simulator: `PORT=4010 npx tsx packages/simulator/src/main.ts`, then point Tandem at
+ * GRAPH_API_URL=http://127.0.0.1:4010/graph. Seeds the demo Page and customers.
+ */
+import { serve } from "@hono/node-server";
+import { z } from "zod";
+import { createSimulator, DEMO_PAGE } from "./simulator.ts";
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  HOST: z.string().default("127.0.0.1"),
+  FB_APP_ID: z.string().optional(),
+  FB_APP_SECRET: z.string().optional(),
+});
+
+const parsed = Env.safeParse(process.env);
+if (!parsed.success) {
+  for (const issue of parsed.error.issues) console.error(`Invalid env ${issue.path.join(".")}: ${issue.message}`);
+  process.exit(1);
+}
+const env = parsed.data;
+
+const simulator = createSimulator({
+  seedDemo: true,
+  graph: { appId: env.FB_APP_ID, appSecret: env.FB_APP_SECRET },
+});
+
+const server = serve({ fetch: simulator.app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
+  const url = `http://${env.HOST}:${info.port}`;
+  console.log(`Simulator listening on ${url}`);
+  console.log(`  GRAPH_API_URL=${url}/graph`);
+  console.log(`  demo Page ${DEMO_PAGE.id} (${DEMO_PAGE.name}), token ${DEMO_PAGE.accessToken}`);
+});
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => server.close(() => process.exit(0)));
+}

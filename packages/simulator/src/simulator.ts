@@ -1,0 +1,109 @@
+/**
+ * All simulated platforms in one Hono app under a base path, plus a small control API so a test or
+ * the demo in another process can seed pages, inject faults and read the recorded calls:
+ *
+ *   {basePath}/graph/…                 fake Graph API (point GRAPH_API_URL here)
+ *   {basePath}/_control/graph/…        calls, outbox, pages, users, faults, reset
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { createGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from "./graph/app.ts";
+import { FAULT_KINDS, type PageInput, type UserInput } from "./graph/state.ts";
+
+/** A Page and customers the demo workspace and the standalone simulator share. */
+export const DEMO_PAGE: PageInput = {
+  id: "109876543210001",
+  name: "Tandem Demo Shop",
+  accessToken: "EAASIMdemoPageToken0001",
+};
+
+export const DEMO_USERS: UserInput[] = [
+  { psid: "7000000000000001", firstName: "Maya", lastName: "Lindqvist", locale: "sv_SE" },
+  { psid: "7000000000000002", firstName: "Somchai", lastName: "Prasert", locale: "th_TH" },
+  { psid: "7000000000000003", firstName: "Zoë", lastName: "Müller", locale: "de_DE" },
+];
+
+export interface SimulatorOptions {
+  /** Path prefix of every route, e.g. `/_simulator`; default none. */
+  basePath?: string;
+  graph?: GraphSimulatorOptions;
+  /** Seed `DEMO_PAGE` and `DEMO_USERS` into the Graph simulator. */
+  seedDemo?: boolean;
+}
+
+export interface Simulator {
+  app: Hono;
+  graph: GraphSimulator;
+  /** Clears recorded calls and restores every simulator's seeded state. */
+  reset(): void;
+}
+
+const PageBody = z.object({ id: z.string().min(1), name: z.string().min(1), accessToken: z.string().min(1) });
+const UserBody = z.object({
+  psid: z.string().min(1),
+  firstName: z.string(),
+  lastName: z.string(),
+  locale: z.string().optional(),
+});
+const FaultBody = z.object({
+  kind: z.enum(FAULT_KINDS),
+  times: z.union([z.number().int().positive(), z.literal("always")]).optional(),
+});
+
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  const graphOptions: GraphSimulatorOptions = { ...options.graph };
+  if (options.seedDemo) {
+    graphOptions.pages = [DEMO_PAGE, ...(graphOptions.pages ?? [])];
+    graphOptions.users = [...DEMO_USERS, ...(graphOptions.users ?? [])];
+  }
+  const graph = createGraphSimulator(graphOptions);
+
+  const base = (options.basePath ?? "").replace(/\/+$/, "");
+  const app = base ? new Hono().basePath(base) : new Hono();
+  app.route("/graph", graph.app);
+  app.route("/_control/graph", graphControl(graph));
+  return { app, graph, reset: () => graph.reset() };
+}
+
+function graphControl(graph: GraphSimulator): Hono {
+  const control = new Hono();
+  const invalid = (error: z.ZodError) => ({
+    error: { code: "invalid_input", message: "Invalid simulator control input", details: error.issues },
+  });
+
+  control.get("/calls", (c) => {
+    const since = Number(c.req.query("since") ?? 0);
+    return c.json({ data: graph.calls.filter((call) => call.seq > since) });
+  });
+  control.get("/outbox", (c) => c.json({ data: graph.state.outbox }));
+  control.post("/pages", async (c) => {
+    const parsed = PageBody.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) return c.json(invalid(parsed.error), 400);
+    return c.json(graph.state.addPage(parsed.data), 201);
+  });
+  control.post("/users", async (c) => {
+    const parsed = UserBody.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) return c.json(invalid(parsed.error), 400);
+    return c.json(graph.state.addUser(parsed.data), 201);
+  });
+  control.put("/faults/:psid", async (c) => {
+    const parsed = FaultBody.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) return c.json(invalid(parsed.error), 400);
+    const { kind, times } = parsed.data;
+    graph.state.faults.set(c.req.param("psid"), { kind, times: times === "always" ? Number.POSITIVE_INFINITY : times });
+    return c.body(null, 204);
+  });
+  control.delete("/faults/:psid", (c) => {
+    graph.state.faults.delete(c.req.param("psid"));
+    return c.body(null, 204);
+  });
+  control.post("/oauth/deny-next", (c) => {
+    graph.state.denyNextOAuth = true;
+    return c.body(null, 204);
+  });
+  control.post("/reset", (c) => {
+    graph.reset();
+    return c.body(null, 204);
+  });
+  return control;
+}

@@ -1,0 +1,19 @@
+/**
+ * Starts one server for the whole run and hands its URL to the workers through E2E_BASE_URL.
+ * With E2E_BASE_URL already set, the suite runs against that server instead.
+ */
+import { chromiumLaunchOptions } from "./browser.ts";
+import { startServer } from "./server.ts";
+
+export default async function globalSetup(): Promise<(() => Promise<void>) | undefined> {
+  chromiumLaunchOptions();
+  if (process.env.E2E_BASE_URL) return undefined;
+
+  const server = await startServer();
+  process.env.E2E_BASE_URL = server.url;
+  console.log(`[e2e] server ready at ${server.url} (DATA_DIR ${server.dataDir})`);
+  return async () => {
+    if (process.env.E2E_SERVER_OUTPUT === "1") console.log(server.output());
+    await server.stop();
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Starts the built Tandem server (`node --import tsx apps/web/server.ts`) as a child process on a
+ * free port with a fresh DATA_DIR, the way `npm start` runs it, and waits for `GET /api/health`.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+const HEALTH_TIMEOUT_MS = 120_000;
+const STOP_GRACE_MS = 10_000;
+const OUTPUT_LIMIT = 400;
+
+export interface StartedServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** The last lines the server printed (stdout and stderr interleaved). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  env?: Record<string, string>;
+  /** Keep the temporary DATA_DIR after stopping (to inspect a failure). */
+  keepDataDir?: boolean;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServer(options: StartServerOptions = {}): Promise<StartedServer> {
+  if (!existsSync(path.join(REPO_ROOT, "apps/web/.next/BUILD_ID"))) {
+    throw new Error("apps/web/.next is missing: run `npm run build` before the e2e suite.");
+  }
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const dataDir = await mkdtemp(path.join(tmpdir(), "tandem-e2e-"));
+  const lines: string[] = [];
+  const remember = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (line.trim()) lines.push(line);
+    }
+    if (lines.length > OUTPUT_LIMIT) lines.splice(0, lines.length - OUTPUT_LIMIT);
+  };
+
+  const child = spawn(process.execPath, ["--import", "tsx", "apps/web/server.ts"], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      APP_URL: url,
+      DATA_DIR: dataDir,
+      DEMO_SEED: "1",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", remember);
+  child.stderr?.on("data", remember);
+
+  const output = () => lines.join("\n");
+  const stop = async () => {
+    await stopProcess(child);
+    if (!options.keepDataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    await waitForHealth(url, child);
+  } catch (error) {
+    await stop();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${reason}\n--- server output (last ${OUTPUT_LIMIT} lines) ---\n${output() || "(nothing)"}`);
+  }
+  return { url, port, dataDir, output, stop };
+}
+
+async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  let last = "no answer yet";
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`The server exited before it was healthy (code ${child.exitCode}, signal ${child.signalCode}).`);
+    }
+    try {
+      const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) });
+      if (response.status === 200) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`GET ${url}/api/health did not return 200 within ${HEALTH_TIMEOUT_MS / 1000} s (last: ${last}).`);
+}
+
+/** SIGTERM, then SIGKILL if the process is still alive after the grace period. */
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+  await exited;
+  clearTimeout(timer);
+}

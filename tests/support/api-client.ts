@@ -1,0 +1,58 @@
+import { CSRF_HEADER } from "@tandem/contracts";
+
+type Fetcher = { request: (input: string, init?: RequestInit) => Response | Promise<Response> };
+
+/**
+ * Drives the Hono app like a browser would: keeps cookies, sends the CSRF header on mutations and
+ * an Origin matching APP_URL. `as(token)` gives a Bearer-token client instead.
+ */
+export class TestClient {
+  private cookies = new Map<string, string>();
+  csrfToken: string | undefined;
+
+  constructor(
+    private readonly app: Fetcher,
+    private readonly options: { origin?: string; bearer?: string } = {},
+  ) {}
+
+  static bearer(app: Fetcher, token: string) {
+    return new TestClient(app, { bearer: token });
+  }
+
+  async request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    const h: Record<string, string> = { ...headers };
+    if (body !== undefined && typeof body !== "string") h["content-type"] = "application/json";
+    if (typeof body === "string") h["content-type"] ??= "application/json";
+    if (this.options.bearer) h.authorization = `Bearer ${this.options.bearer}`;
+    if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    if (method !== "GET" && !this.options.bearer) {
+      h.origin ??= this.options.origin ?? "http://localhost:3000";
+      if (this.csrfToken && h[CSRF_HEADER] === undefined) h[CSRF_HEADER] = this.csrfToken;
+    }
+    const res = await this.app.request(`http://localhost:3000${url}`, {
+      method,
+      headers: h,
+      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+    for (const setCookie of res.headers.getSetCookie()) {
+      const [pair] = setCookie.split(";");
+      const [name, ...rest] = pair!.split("=");
+      const value = rest.join("=");
+      if (!value || /max-age=0/i.test(setCookie)) this.cookies.delete(name!.trim());
+      else this.cookies.set(name!.trim(), value);
+    }
+    return res;
+  }
+
+  get = (url: string, headers?: Record<string, string>) => this.request("GET", url, undefined, headers);
+  post = (url: string, body?: unknown, headers?: Record<string, string>) => this.request("POST", url, body ?? {}, headers);
+  patch = (url: string, body?: unknown) => this.request("PATCH", url, body ?? {});
+  put = (url: string, body?: unknown) => this.request("PUT", url, body ?? {});
+  delete = (url: string) => this.request("DELETE", url);
+
+  async signIn(email: string, password: string): Promise<Response> {
+    const res = await this.post("/api/auth/sign-in", { email, password });
+    if (res.ok) this.csrfToken = ((await res.clone().json()) as { csrfToken: string }).csrfToken;
+    return res;
+  }
+}

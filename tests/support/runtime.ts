@@ -1,0 +1,29 @@
+import { mkdtempSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type Config, createRuntime, generateKey, loadConfig, type Runtime, silentLogger } from "@tandem/core";
+import { createDb, migrate } from "@tandem/db";
+
+/**
+ * A runtime on a fresh in-memory PGlite for one test file. When the global setup has prepared a
+ * migrated template (TANDEM_PGLITE_TEMPLATE), it is loaded instead of migrating again.
+ */
+export async function createTestRuntime(env: Record<string, string> = {}): Promise<Runtime> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "tandem-test-"));
+  const config: Config = loadConfig({
+    NODE_ENV: "test",
+    DATA_DIR: dataDir,
+    APP_URL: "http://localhost:3000",
+    ENCRYPTION_KEY: generateKey(),
+    AUTH_SECRET: "test-auth-secret-test-auth-secret-0123456789",
+    LOG_LEVEL: "silent",
+    ...env,
+  });
+  const template = process.env.TANDEM_PGLITE_TEMPLATE;
+  const database = template
+    ? await createDb({ loadDataDir: new Blob([await readFile(template)]) })
+    : await createDb();
+  await migrate(database);
+  return createRuntime(config, { database, log: silentLogger });
+}
