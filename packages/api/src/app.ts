@@ -1,4 +1,4 @@
-import type { Runtime, QueueHealth } from "@tandem/core";
+import type { Runtime } from "@tandem/core";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { DomainError } from "@tandem/core";
@@ -8,18 +8,15 @@ import { requestContext } from "./middleware/request-context.ts";
 import { createRouter } from "./openapi.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { adminHealthRoutes, publicHealthRoutes } from "./routes/health.ts";
+import { jobRoutes } from "./routes/jobs.ts";
 import { meRoutes } from "./routes/me.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export interface ApiOptions {
-  queue?: { health(): Promise<QueueHealth> } | null;
-}
-
 /** The whole HTTP API as one Hono app: `/api/auth/*`, `/api/health`, `/api/v1/*`. */
-export function createApp(runtime: Runtime, options: ApiOptions = {}) {
+export function createApp(runtime: Runtime) {
   const app = createRouter();
   app.onError(handleError);
   app.notFound(notFoundHandler);
@@ -54,7 +51,8 @@ export function createApp(runtime: Runtime, options: ApiOptions = {}) {
   v1.route("/", meRoutes());
   v1.route("/", memberRoutes());
   v1.route("/", tokenRoutes());
-  v1.route("/", adminHealthRoutes(options.queue ?? null));
+  v1.route("/", adminHealthRoutes());
+  v1.route("/", jobRoutes());
   app.route("/api/v1", v1);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", {

@@ -2,11 +2,6 @@ import { migrationStatus } from "@tandem/db";
 import { sql } from "drizzle-orm";
 import type { Runtime } from "./runtime.ts";
 
-export interface QueueHealth {
-  driver: string;
-  counts: Record<string, number>;
-}
-
 export interface SystemHealth {
   status: "ok" | "degraded" | "down";
   version: string;
@@ -20,10 +15,8 @@ export interface SystemHealth {
 }
 
 /** Detailed health for admins: every dependency checked, failures reported rather than thrown. */
-export async function getSystemHealth(
-  runtime: Runtime,
-  queue: { health(): Promise<QueueHealth> } | null,
-): Promise<SystemHealth> {
+export async function getSystemHealth(runtime: Runtime): Promise<SystemHealth> {
+  const queue = runtime.queue;
   const started = performance.now();
   let database: SystemHealth["database"];
   try {
@@ -42,8 +35,8 @@ export async function getSystemHealth(
   let queueHealth: SystemHealth["queue"] = { status: "down", driver: "none", counts: {} };
   if (queue) {
     try {
-      const q = await queue.health();
-      queueHealth = { status: "ok", driver: q.driver, counts: q.counts };
+      const { byName: _byName, ...counts } = await queue.counts();
+      queueHealth = { status: "ok", driver: queue.driver, counts };
     } catch (err) {
       queueHealth = { status: "down", driver: "unknown", counts: {}, error: (err as Error).message };
     }

@@ -6,6 +6,7 @@ export * from "./conversations/index.ts";
 export * from "./demo/index.ts";
 export * from "./errors.ts";
 export * from "./health.ts";
+export * from "./jobs/index.ts";
 export * from "./logger.ts";
 export * from "./members/index.ts";
 export * from "./policy.ts";

@@ -6,6 +6,7 @@ import { createRealtimeHub } from "./realtime.ts";
 import { createKeyring, type Keyring, loadOrCreateSecretFile } from "./secrets/keyring.ts";
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
+import type { JobQueue } from "./jobs/queue.ts";
 
 /**
  * Everything a process needs, created once: database (migrated), secrets, rate limiter, realtime hub.
@@ -20,6 +21,8 @@ export interface Runtime {
   limiter: RateLimiter;
   redis: Redis | null;
   realtime: ReturnType<typeof createRealtimeHub>;
+  /** Attached by the process once its queue exists (web: embedded or BullMQ producer; worker: BullMQ). */
+  queue: JobQueue | null;
   version: string;
   startedAt: Date;
   close(): Promise<void>;
@@ -81,6 +84,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     limiter,
     redis,
     realtime: createRealtimeHub(),
+    queue: null,
     version: VERSION,
     startedAt: new Date(),
     async close() {

@@ -303,6 +303,15 @@ describe("call recording", () => {
     expect(sim.calls[0]?.headers.authorization).toBeUndefined();
   });
 
+  it("does not record the browser's cookies when the OAuth dialog is opened", async () => {
+    await sim.app.request("/v25.0/dialog/oauth?client_id=app-1&redirect_uri=http://x.test/cb", {
+      headers: { cookie: "tandem_session=secret" },
+    });
+
+    expect(sim.calls[0]?.headers.cookie).toBeUndefined();
+    expect(sim.calls[0]?.status).toBe(302);
+  });
+
   it("reset() clears calls, outbox and faults and restores seeded pages", async () => {
     await send("before reset");
     sim.state.addPage({ id: "333", name: "Temp", accessToken: "tmp" });

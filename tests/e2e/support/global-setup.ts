@@ -11,7 +11,7 @@ export default async function globalSetup(): Promise<(() => Promise<void>) | und
 
   const server = await startServer();
   process.env.E2E_BASE_URL = server.url;
-  console.log(`[e2e] server ready at ${server.url} (DATA_DIR ${server.dataDir})`);
+  console.log(`[e2e] server ready at ${server.url} (DATA_DIR ${server.dataDir}, log ${server.logFile})`);
   return async () => {
     if (process.env.E2E_SERVER_OUTPUT === "1") console.log(server.output());
     await server.stop();

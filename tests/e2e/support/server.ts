@@ -3,7 +3,7 @@
  * free port with a fresh DATA_DIR, the way `npm start` runs it, and waits for `GET /api/health`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -20,6 +20,8 @@ export interface StartedServer {
   url: string;
   port: number;
   dataDir: string;
+  /** Everything the server printed, for failures that show up in the browser as a 500. */
+  logFile: string;
   /** The last lines the server printed (stdout and stderr interleaved). */
   output(): string;
   stop(): Promise<void>;
@@ -27,6 +29,8 @@ export interface StartedServer {
 
 export interface StartServerOptions {
   env?: Record<string, string>;
+  /** Default `test-results/e2e/server.log`. */
+  logFile?: string;
   /** Keep the temporary DATA_DIR after stopping (to inspect a failure). */
   keepDataDir?: boolean;
 }
@@ -52,25 +56,24 @@ export async function startServer(options: StartServerOptions = {}): Promise<Sta
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = await mkdtemp(path.join(tmpdir(), "tandem-e2e-"));
+  const logFile = options.logFile ?? path.join(REPO_ROOT, "test-results/e2e/server.log");
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  const log = createWriteStream(logFile);
   const lines: string[] = [];
   const remember = (chunk: Buffer) => {
+    log.write(chunk);
     for (const line of chunk.toString("utf8").split("\n")) {
       if (line.trim()) lines.push(line);
     }
     if (lines.length > OUTPUT_LIMIT) lines.splice(0, lines.length - OUTPUT_LIMIT);
   };
 
+  // Started like `npm start`: the server picks its own NODE_ENV for Next; an inherited one (vitest
+  // sets "test") would change Tandem's own production checks.
+  const { NODE_ENV: _inherited, ...parentEnv } = process.env;
   const child = spawn(process.execPath, ["--import", "tsx", "apps/web/server.ts"], {
     cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(port),
-      APP_URL: url,
-      DATA_DIR: dataDir,
-      DEMO_SEED: "1",
-      ...options.env,
-    },
+    env: { ...parentEnv, PORT: String(port), APP_URL: url, DATA_DIR: dataDir, DEMO_SEED: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", remember);
@@ -79,6 +82,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Sta
   const output = () => lines.join("\n");
   const stop = async () => {
     await stopProcess(child);
+    await new Promise((resolve) => log.end(resolve));
     if (!options.keepDataDir) await rm(dataDir, { recursive: true, force: true });
   };
 
@@ -89,7 +93,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Sta
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`${reason}\n--- server output (last ${OUTPUT_LIMIT} lines) ---\n${output() || "(nothing)"}`);
   }
-  return { url, port, dataDir, output, stop };
+  return { url, port, dataDir, logFile, output, stop };
 }
 
 async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
@@ -104,7 +108,8 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
       if (response.status === 200) return;
       last = `HTTP ${response.status}`;
     } catch (error) {
-      last = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      last =
+        error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

@@ -4,7 +4,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 export function TableSkeleton({ rows, avatar = false }: { rows: number; avatar?: boolean }) {
   const keys = Array.from({ length: rows }, (_, index) => `row-${index}`);
   return (
-    <div className="flex flex-col gap-4 px-6 py-2" aria-busy="true" aria-label="Loading">
+    <div className="flex flex-col gap-4 px-6 py-2" role="status" aria-label="Loading">
       {keys.map((key) => (
         <div key={key} className="flex items-center gap-3">
           {avatar && <Skeleton className="size-8 rounded-full" />}

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { getSystemHealth, type QueueHealth } from "@tandem/core";
+import { getSystemHealth } from "@tandem/core";
 import { createRouter, errors, json, permit } from "../openapi.ts";
 
 const PublicHealth = z.object({ status: z.literal("ok"), version: z.string(), demo: z.boolean() });
@@ -30,7 +30,7 @@ const DetailedHealth = z.object({
 });
 
 /** GET /api/v1/health — admins: database, migrations, queue, Redis and pgvector availability. */
-export function adminHealthRoutes(queue: { health(): Promise<QueueHealth> } | null) {
+export function adminHealthRoutes() {
   const app = createRouter();
   app.openapi(
     createRoute({
@@ -41,7 +41,7 @@ export function adminHealthRoutes(queue: { health(): Promise<QueueHealth> } | nu
       responses: { 200: json(DetailedHealth), 503: json(DetailedHealth, "A dependency is down"), ...errors(401, 403) },
     }),
     async (c) => {
-      const health = await getSystemHealth(c.get("runtime"), queue);
+      const health = await getSystemHealth(c.get("runtime"));
       return health.status === "down" ? c.json(health, 503) : c.json(health, 200);
     },
   );

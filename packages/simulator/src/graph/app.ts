@@ -23,6 +23,8 @@ export interface GraphSimulatorOptions extends GraphStateSeed {
   /** Shown by `GET /{page-id}/subscribed_apps`. */
   appName?: string;
   now?: () => number;
+  /** The oldest calls are dropped beyond this many (default 5000), so a long demo does not grow forever. */
+  maxCalls?: number;
 }
 
 export interface GraphCall {
@@ -33,7 +35,7 @@ export interface GraphCall {
   version?: string;
   /** Query parameters without `access_token`. */
   query: Record<string, string>;
-  /** Lower-cased request headers without `authorization`. */
+  /** Lower-cased request headers without `authorization` and `cookie` (the OAuth dialog is opened by a browser). */
   headers: Record<string, string>;
   /** Parsed JSON or form body (`access_token` removed); `undefined` for an empty body. */
   body: unknown;
@@ -53,7 +55,7 @@ export interface GraphSimulator {
 }
 
 type Params = Record<string, unknown>;
-type GraphEnv = { Variables: { base: string; params: Params; call: GraphCall; token?: string } };
+type GraphEnv = { Variables: { base: string; params: Params; token?: string } };
 type GraphContext = Context<GraphEnv>;
 type Auth = { kind: "page"; page: SimPage } | { kind: "user"; user: UserToken };
 
@@ -68,7 +70,7 @@ const MESSAGE_TAGS = [
   "CUSTOMER_FEEDBACK",
 ];
 const PROFILE_FIELDS = ["id", "name", "first_name", "last_name", "profile_pic", "locale", "timezone", "gender"];
-const PAGE_FIELDS = ["id", "name", "category", "access_token", "tasks"];
+const PAGE_FIELDS = ["id", "name", "category", "access_token", "tasks", "picture"];
 const MAX_TEXT = 2000;
 
 export function createGraphSimulator(options: GraphSimulatorOptions = {}): GraphSimulator {
@@ -77,6 +79,8 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
   const now = options.now ?? Date.now;
   const appId = options.appId ?? "1000000000000099";
   const appName = options.appName ?? "Tandem (simulated)";
+  const maxCalls = options.maxCalls ?? 5_000;
+  let seq = 0;
   const app = new Hono<GraphEnv>();
 
   app.use("*", async (c, next) => {
@@ -94,12 +98,12 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
 
     const headers: Record<string, string> = {};
     c.req.raw.headers.forEach((value, key) => {
-      if (key !== "authorization") headers[key] = value;
+      if (key !== "authorization" && key !== "cookie") headers[key] = value;
     });
     const { access_token: _q, ...recordedQuery } = query;
     const recordedBody = isRecord(body) ? omit(body, "access_token") : body;
     const call: GraphCall = {
-      seq: calls.length + 1,
+      seq: ++seq,
       method: c.req.method,
       path,
       version: VERSION.exec(path)?.[1],
@@ -114,7 +118,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       time: now(),
     };
     calls.push(call);
-    c.set("call", call);
+    if (calls.length > maxCalls) calls.splice(0, calls.length - maxCalls);
     c.set("params", { ...query, ...(isRecord(body) ? body : {}) });
     c.set("token", token);
 
@@ -184,7 +188,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
           `Param sender_action must be one of {${SENDER_ACTIONS.join(", ").toUpperCase()}} - got "${String(senderAction)}"`,
         );
       }
-      state.outbox.push({ kind: "sender_action", pageId: page.id, recipientId, senderAction, time: now() });
+      state.recordOutbound({ kind: "sender_action", pageId: page.id, recipientId, senderAction, time: now() });
       return { recipient_id: recipientId };
     }
 
@@ -213,7 +217,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     if (fault) throw fault;
 
     const messageId = state.nextMessageId();
-    state.outbox.push({
+    state.recordOutbound({
       kind: "message",
       messageId,
       pageId: page.id,
@@ -361,7 +365,15 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     const page = node === "me" && auth.kind === "page" ? auth.page : state.pages.get(node);
     if (page) {
       const withToken = auth.kind === "user" ? { access_token: page.accessToken } : {};
-      const values = { id: page.id, name: page.name, category: page.category, tasks: page.tasks, ...withToken };
+      const picture = { data: { url: avatarUrl(c, page.id), height: 50, width: 50, is_silhouette: false } };
+      const values = {
+        id: page.id,
+        name: page.name,
+        category: page.category,
+        tasks: page.tasks,
+        picture,
+        ...withToken,
+      };
       return pick(values, fields.length > 0 ? fields : ["name", "id"], "Page", PAGE_FIELDS);
     }
     if (auth.kind === "user") {
@@ -383,9 +395,11 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
 
   /** Served so profile pictures render offline; not part of the Graph API and not recorded. */
   app.get("/_avatar/:file", (c) => {
-    const psid = (c.req.param("file") ?? "").replace(/\.svg$/, "");
-    const user = state.profile(psid);
-    return c.body(avatarSvg(user), 200, { "content-type": "image/svg+xml", "cache-control": "max-age=3600" });
+    const id = (c.req.param("file") ?? "").replace(/\.svg$/, "");
+    const page = state.pages.get(id);
+    const user = state.profile(id);
+    const words = page ? page.name.split(/\s+/) : [user.firstName, user.lastName];
+    return c.body(avatarSvg(id, words), 200, { "content-type": "image/svg+xml", "cache-control": "max-age=3600" });
   });
 
   app.all("*", (c) => {
@@ -399,6 +413,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     state,
     reset() {
       calls.length = 0;
+      seq = 0;
       state.reset();
     },
   };
@@ -438,10 +453,14 @@ function profileValues(user: SimUser, fallbackPic: string): Record<string, unkno
   };
 }
 
-function avatarSvg(user: SimUser): string {
-  const initials = `${user.firstName[0] ?? ""}${user.lastName[0] ?? ""}`.replace(/[<&>"]/g, "");
+function avatarSvg(id: string, words: string[]): string {
+  const initials = words
+    .slice(0, 2)
+    .map((word) => word[0] ?? "")
+    .join("")
+    .replace(/[<&>"']/g, "");
   let hue = 0;
-  for (const char of user.psid) hue = (hue * 31 + char.charCodeAt(0)) % 360;
+  for (const char of id) hue = (hue * 31 + char.charCodeAt(0)) % 360;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96"><rect width="96" height="96" rx="48" fill="hsl(${hue} 55% 55%)"/><text x="48" y="58" font-family="sans-serif" font-size="36" fill="#fff" text-anchor="middle">${initials}</text></svg>`;
 }
 

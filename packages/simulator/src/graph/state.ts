@@ -209,6 +209,12 @@ export class GraphState {
     return code;
   }
 
+  /** Appends to the outbox, keeping the latest 5000 records. */
+  recordOutbound(record: OutboundRecord): void {
+    this.outbox.push(record);
+    if (this.outbox.length > 5_000) this.outbox.splice(0, this.outbox.length - 5_000);
+  }
+
   nextMessageId(): string {
     this.messageCounter += 1;
     return `m_sim_${this.messageCounter}`;

@@ -50,7 +50,7 @@ export function AppShell({ children }: { children: ReactNode }) {
 
 function ContentSkeleton() {
   return (
-    <div className="flex flex-1 flex-col gap-4 p-8" aria-busy="true" aria-label="Loading">
+    <div className="flex flex-1 flex-col gap-4 p-8" role="status" aria-label="Loading">
       <Skeleton className="h-7 w-48" />
       <Skeleton className="h-4 w-80" />
       <Skeleton className="mt-4 h-64 w-full max-w-5xl" />

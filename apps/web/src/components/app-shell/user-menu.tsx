@@ -37,7 +37,7 @@ export function UserMenu({ me }: { me: MeResponse | undefined }) {
   return (
     <DropdownMenu>
       <DropdownMenuTrigger className="flex w-full items-center gap-2 rounded-md p-2 text-left outline-none hover:bg-sidebar-accent focus-visible:ring-[3px] focus-visible:ring-ring/50 data-[state=open]:bg-sidebar-accent">
-        <Avatar>
+        <Avatar aria-hidden="true">
           <AvatarFallback>{initials(displayName)}</AvatarFallback>
         </Avatar>
         <span className="flex min-w-0 flex-1 flex-col">

@@ -18,7 +18,10 @@ function AvatarFallback({ className, ...props }: ComponentProps<typeof AvatarPri
   return (
     <AvatarPrimitive.Fallback
       data-slot="avatar-fallback"
-      className={cn("flex size-full items-center justify-center rounded-full bg-primary/10 text-xs font-medium text-primary", className)}
+      className={cn(
+        "flex size-full items-center justify-center rounded-full bg-primary/10 text-xs font-medium text-primary",
+        className,
+      )}
       {...props}
     />
   );

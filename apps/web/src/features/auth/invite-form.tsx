@@ -50,7 +50,7 @@ export function InviteForm({ token }: { token: string }) {
     );
   }
 
-  const { email, role, workspaceName, expiresAt } = invitation.data;
+  const { email, role, workspaceName, expiresAt, existingAccount } = invitation.data;
   const tooShort = password.length > 0 && password.length < MIN_PASSWORD;
   const pending = accept.isPending || accept.isSuccess;
 
@@ -58,7 +58,7 @@ export function InviteForm({ token }: { token: string }) {
     event.preventDefault();
     if (password.length < MIN_PASSWORD) return;
     accept.mutate(
-      { token, name: name.trim() || undefined, password },
+      { token, name: existingAccount ? undefined : name.trim() || undefined, password },
       { onSuccess: () => router.replace("/dashboard") },
     );
   }
@@ -76,25 +76,35 @@ export function InviteForm({ token }: { token: string }) {
         <form onSubmit={onSubmit} className="flex flex-col gap-4">
           <div className="flex flex-col gap-2">
             <Label htmlFor="invite-email">Email</Label>
-            <Input id="invite-email" type="email" value={email} readOnly disabled autoComplete="username" />
-          </div>
-          <div className="flex flex-col gap-2">
-            <Label htmlFor="invite-name">Your name</Label>
             <Input
-              id="invite-name"
-              autoComplete="name"
-              maxLength={120}
-              autoFocus
-              value={name}
-              onChange={(event) => setName(event.target.value)}
+              id="invite-email"
+              type="email"
+              value={email}
+              readOnly
+              autoComplete="username"
+              className="bg-muted/50"
             />
           </div>
+          {!existingAccount && (
+            <div className="flex flex-col gap-2">
+              <Label htmlFor="invite-name">Your name</Label>
+              <Input
+                id="invite-name"
+                autoComplete="name"
+                maxLength={120}
+                autoFocus
+                value={name}
+                onChange={(event) => setName(event.target.value)}
+              />
+            </div>
+          )}
           <div className="flex flex-col gap-2">
-            <Label htmlFor="invite-password">Password</Label>
+            <Label htmlFor="invite-password">{existingAccount ? "Your password" : "Choose a password"}</Label>
             <Input
               id="invite-password"
               type="password"
-              autoComplete="new-password"
+              autoComplete={existingAccount ? "current-password" : "new-password"}
+              autoFocus={existingAccount}
               required
               minLength={MIN_PASSWORD}
               maxLength={200}
@@ -103,8 +113,13 @@ export function InviteForm({ token }: { token: string }) {
               aria-invalid={tooShort || undefined}
               aria-describedby="invite-password-hint"
             />
-            <p id="invite-password-hint" className={tooShort ? "text-xs text-destructive" : "text-xs text-muted-foreground"}>
-              At least {MIN_PASSWORD} characters. If you already have an account, use its password.
+            <p
+              id="invite-password-hint"
+              className={tooShort ? "text-xs text-destructive" : "text-xs text-muted-foreground"}
+            >
+              {existingAccount
+                ? "You already have a Tandem account with this email: confirm it with its password."
+                : `At least ${MIN_PASSWORD} characters.`}
             </p>
           </div>
           {accept.error && (

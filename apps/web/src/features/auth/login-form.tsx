@@ -129,7 +129,7 @@ export function LoginForm() {
 
 export function LoginSkeleton() {
   return (
-    <Card aria-busy="true" aria-label="Loading">
+    <Card role="status" aria-label="Loading">
       <CardHeader>
         <Skeleton className="h-6 w-24" />
         <Skeleton className="h-4 w-56" />

@@ -5,7 +5,7 @@ const DEFAULT_PATH = "/dashboard";
  * "/\\host"), so the `next` parameter cannot send someone to another site.
  */
 export function safeNextPath(raw: string | null | undefined): string {
-  if (!raw || !raw.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return DEFAULT_PATH;
+  if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return DEFAULT_PATH;
   if (raw === "/login" || raw.startsWith("/login?")) return DEFAULT_PATH;
   return raw;
 }

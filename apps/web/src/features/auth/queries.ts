@@ -4,8 +4,8 @@ import {
   type AcceptInvitationInput,
   MeResponse,
   type Role,
-  type SignInInput,
   SessionResponse,
+  type SignInInput,
 } from "@tandem/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, isApiError } from "@/lib/api";
@@ -82,6 +82,8 @@ export interface InvitationPreview {
   role: Role;
   workspaceName: string;
   expiresAt: string;
+  /** The email already has an account: accepting asks for its current password, not a new one. */
+  existingAccount: boolean;
 }
 
 export function useInvitation(token: string) {
@@ -95,8 +97,7 @@ export function useInvitation(token: string) {
 export function useAcceptInvitation() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: AcceptInvitationInput) =>
-      api.post("/api/auth/invitations/accept", input, SessionResponse),
+    mutationFn: (input: AcceptInvitationInput) => api.post("/api/auth/invitations/accept", input, SessionResponse),
     onSuccess: () => queryClient.removeQueries(),
   });
 }

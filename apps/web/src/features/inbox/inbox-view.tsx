@@ -1,7 +1,7 @@
 "use client";
 
-import { ConversationListPane } from "./conversation-list-pane";
 import { ContactPane } from "./contact-pane";
+import { ConversationListPane } from "./conversation-list-pane";
 import { ThreadPane } from "./thread-pane";
 
 /**

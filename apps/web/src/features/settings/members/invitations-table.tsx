@@ -38,7 +38,11 @@ export function InvitationsTable({ invitations }: { invitations: InvitationDto[]
                 {expired ? (
                   <Badge variant="destructive">Expired</Badge>
                 ) : (
-                  <time dateTime={invitation.expiresAt} title={formatDateTime(invitation.expiresAt)} className="text-muted-foreground">
+                  <time
+                    dateTime={invitation.expiresAt}
+                    title={formatDateTime(invitation.expiresAt)}
+                    className="text-muted-foreground"
+                  >
                     {formatRelative(invitation.expiresAt, now)}
                   </time>
                 )}

@@ -55,14 +55,19 @@ export function InviteMemberDialog({ workspaceName, actorRole }: { workspaceName
           Invite member
         </Button>
       </DialogTrigger>
-      <DialogContent>
+      <DialogContent
+        // Once the link is on screen, a stray click outside must not throw it away.
+        onInteractOutside={(event) => {
+          if (created) event.preventDefault();
+        }}
+      >
         {created ? (
           <>
             <DialogHeader>
               <DialogTitle>Invitation created</DialogTitle>
               <DialogDescription>
-                Send this link to <span className="font-medium text-foreground">{created.invitation.email}</span>. It
-                is shown only now and expires {formatRelative(created.invitation.expiresAt)}.
+                Send this link to <span className="font-medium text-foreground">{created.invitation.email}</span>. It is
+                shown only now and expires {formatRelative(created.invitation.expiresAt)}.
               </DialogDescription>
             </DialogHeader>
             <CopyField label="Invitation link" value={absoluteUrl(created.inviteUrl)} />

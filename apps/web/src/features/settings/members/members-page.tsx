@@ -41,9 +41,7 @@ export function MembersPage() {
           <Card className="gap-4 pb-2">
             <CardHeader>
               <CardTitle>Team</CardTitle>
-              <CardDescription>
-                Owners and admins set up the workspace; agents work the inbox.
-              </CardDescription>
+              <CardDescription>Owners and admins set up the workspace; agents work the inbox.</CardDescription>
             </CardHeader>
             <CardContent className="px-0">
               {members.data ? (

@@ -3,27 +3,26 @@
 import type { MemberDto, Role } from "@tandem/contracts";
 import { Trash } from "lucide-react";
 import { ConfirmDialog } from "@/components/confirm-dialog";
+import type { NoticeValue } from "@/components/notice";
 import { Avatar, AvatarFallback } from "@/components/ui/avatar";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { ROLE_LABELS } from "@/features/auth/permissions";
+import { assignableRoles, ROLE_LABELS } from "@/features/auth/permissions";
 import { errorMessage } from "@/lib/api";
 import { formatDate, initials } from "@/lib/format";
 import { useRemoveMember, useUpdateMemberRole } from "./queries";
 import { RoleSelect } from "./role-select";
 
-export function MembersTable({
-  members,
-  currentUserId,
-  workspaceName,
-  onNotice,
-}: {
+interface MembersTableProps {
   members: MemberDto[];
   currentUserId: string;
+  actorRole: Role;
   workspaceName: string;
-  onNotice: (notice: { kind: "success" | "error"; message: string }) => void;
-}) {
+  onNotice: (notice: NoticeValue) => void;
+}
+
+export function MembersTable({ members, currentUserId, actorRole, workspaceName, onNotice }: MembersTableProps) {
   const ownerCount = members.filter((member) => member.role === "OWNER").length;
 
   return (
@@ -44,8 +43,8 @@ export function MembersTable({
             key={member.id}
             member={member}
             isSelf={member.userId === currentUserId}
-            // The server refuses to remove or demote the last owner; say so before anyone tries.
-            isLastOwner={member.role === "OWNER" && ownerCount === 1}
+            lockedReason={lockedReason(member, actorRole, member.userId === currentUserId, ownerCount)}
+            actorRole={actorRole}
             workspaceName={workspaceName}
             onNotice={onNotice}
           />
@@ -55,31 +54,44 @@ export function MembersTable({
   );
 }
 
+/**
+ * Why this row's role and removal are out of the actor's hands, mirroring the server's rules so
+ * nobody has to try and fail. The server still decides; its message is shown if it refuses.
+ */
+function lockedReason(member: MemberDto, actorRole: Role, isSelf: boolean, ownerCount: number): string | null {
+  if (member.role !== "OWNER") return null;
+  if (actorRole !== "OWNER") return "Only an owner can change or remove an owner.";
+  if (isSelf && ownerCount === 1) return "You are the only owner. Make someone else an owner first.";
+  return null;
+}
+
 function MemberRow({
   member,
   isSelf,
-  isLastOwner,
+  lockedReason,
+  actorRole,
   workspaceName,
   onNotice,
 }: {
   member: MemberDto;
   isSelf: boolean;
-  isLastOwner: boolean;
+  lockedReason: string | null;
+  actorRole: Role;
   workspaceName: string;
-  onNotice: (notice: { kind: "success" | "error"; message: string }) => void;
+  onNotice: (notice: NoticeValue) => void;
 }) {
   const updateRole = useUpdateMemberRole();
   const remove = useRemoveMember();
   const displayName = member.name ?? member.email;
-  const locked = isSelf && isLastOwner;
-  const lockedReason = "You are the only owner. Make someone else an owner first.";
+  const reasonId = `member-${member.id}-locked`;
 
   function changeRole(role: Role) {
     if (role === member.role) return;
     updateRole.mutate(
       { id: member.id, role },
       {
-        onSuccess: () => onNotice({ kind: "success", message: `${displayName} is now ${ROLE_LABELS[role].toLowerCase()}.` }),
+        onSuccess: () =>
+          onNotice({ kind: "success", message: `${displayName} is now ${ROLE_LABELS[role].toLowerCase()}.` }),
         onError: (error) => onNotice({ kind: "error", message: errorMessage(error) }),
       },
     );
@@ -102,14 +114,21 @@ function MemberRow({
         </div>
       </TableCell>
       <TableCell>
-        <RoleSelect
-          value={member.role}
-          onChange={changeRole}
-          disabled={locked || updateRole.isPending}
-          label={`Role of ${displayName}`}
-          className="w-32"
-        />
-        {locked && <span className="sr-only">{lockedReason}</span>}
+        <div className="flex flex-col gap-1" title={lockedReason ?? undefined}>
+          <RoleSelect
+            value={member.role}
+            onChange={changeRole}
+            allowed={assignableRoles(actorRole)}
+            disabled={lockedReason !== null || updateRole.isPending}
+            label={`Role of ${displayName}`}
+            className="w-32"
+          />
+          {lockedReason && (
+            <span id={reasonId} className="sr-only">
+              {lockedReason}
+            </span>
+          )}
+        </div>
       </TableCell>
       <TableCell className="text-muted-foreground">{formatDate(member.createdAt)}</TableCell>
       <TableCell className="text-right">
@@ -118,9 +137,10 @@ function MemberRow({
             <Button
               variant="ghost"
               size="icon-sm"
-              disabled={locked}
-              title={locked ? lockedReason : undefined}
-              aria-label={`Remove ${displayName}`}
+              disabled={lockedReason !== null}
+              title={lockedReason ?? (isSelf ? "Leave the workspace" : `Remove ${displayName}`)}
+              aria-label={isSelf ? "Leave the workspace" : `Remove ${displayName}`}
+              aria-describedby={lockedReason ? reasonId : undefined}
               className="text-muted-foreground hover:text-destructive"
             >
               <Trash aria-hidden="true" />

@@ -1,12 +1,6 @@
 "use client";
 
-import {
-  type InviteMemberInput,
-  InviteMemberResponse,
-  MemberDto,
-  MembersResponse,
-  type Role,
-} from "@tandem/contracts";
+import { type InviteMemberInput, InviteMemberResponse, MemberDto, MembersResponse, type Role } from "@tandem/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { authKeys } from "@/features/auth/queries";
 import { api } from "@/lib/api";

@@ -88,7 +88,9 @@ function TokensTable({ tokens }: { tokens: ApiTokenDto[] }) {
             <TableRow key={token.id}>
               <TableCell className="font-medium">{token.name}</TableCell>
               <TableCell>
-                <code className="rounded bg-muted px-1.5 py-0.5 font-mono text-xs text-muted-foreground">{token.hint}</code>
+                <code className="rounded bg-muted px-1.5 py-0.5 font-mono text-xs text-muted-foreground">
+                  {token.hint}
+                </code>
               </TableCell>
               <TableCell className="text-muted-foreground">{formatDate(token.createdAt)}</TableCell>
               <TableCell className="text-muted-foreground">

@@ -1,0 +1,48 @@
+import {
+  type AppJobDeps,
+  type Config,
+  createJobQueue,
+  createRuntime,
+  JobRegistry,
+  type JobQueue,
+  type Logger,
+  needsSetup,
+  registerAllJobs,
+  type Runtime,
+  seedDemo,
+} from "@tandem/core";
+
+export interface StartedRuntime {
+  runtime: Runtime;
+  queue: JobQueue;
+  demo: { logins: { email: string; role: string }[] } | null;
+}
+
+/**
+ * Database (migrated), secrets, queue and demo data. Embedded mode runs every job in this process;
+ * with REDIS_URL this process only enqueues and `apps/worker` runs the jobs (unless RUN_JOBS=1).
+ */
+export async function startRuntime(config: Config, log: Logger): Promise<StartedRuntime> {
+  const runtime = await createRuntime(config, { log });
+  const registry = registerAllJobs(new JobRegistry<AppJobDeps>());
+  const queue = createJobQueue<AppJobDeps>({
+    redisUrl: config.redisUrl,
+    db: runtime.database.db,
+    registry,
+    deps: { db: runtime.database.db, log },
+    log,
+  });
+  runtime.queue = queue;
+  if (!config.redisUrl || config.runJobs) await queue.start();
+
+  let demo: StartedRuntime["demo"] = null;
+  if (config.demoSeed && (await needsSetup(runtime.database.db))) {
+    const result = await seedDemo(runtime.database.db, { password: config.demoPassword, keyring: runtime.keyring });
+    log.info({ workspaceId: result.workspaceId }, "seeded the demo workspace");
+    demo = result;
+  } else if (config.demoSeed) {
+    const result = await seedDemo(runtime.database.db, { password: config.demoPassword, keyring: runtime.keyring });
+    if (!result.created && result.workspaceId) demo = result;
+  }
+  return { runtime, queue, demo };
+}
