@@ -1,6 +1,7 @@
 // `npm run seed`: create the demo workspace if it is missing (idempotent).
-import { createLogger, createRuntime, loadConfig, seedDemo } from "@tandem/core";
+import { createLogger, createRuntime, loadConfig, loadDotEnv, seedDemo } from "@tandem/core";
 
+loadDotEnv();
 const config = loadConfig();
 const log = createLogger({ level: "warn" });
 const runtime = await createRuntime(config, { log });

@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { getRequestListener } from "@hono/node-server";
 import { createApp } from "@tandem/api";
-import { ConfigError, type Config, createLogger, loadConfig } from "@tandem/core";
+import { type Config, ConfigError, createLogger, loadConfig, loadDotEnv } from "@tandem/core";
 import { startRuntime } from "./src/server/start-runtime.ts";
 import { attachRealtime } from "./src/server/realtime.ts";
 import { mountSimulator } from "./src/server/simulator.ts";
@@ -17,6 +17,7 @@ const webDir = path.dirname(fileURLToPath(import.meta.url));
 const dev = process.argv.includes("--dev");
 
 let config: Config;
+loadDotEnv();
 try {
   config = loadConfig();
 } catch (err) {

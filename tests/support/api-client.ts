@@ -44,6 +44,14 @@ export class TestClient {
     return res;
   }
 
+  /** The same browser (cookies, CSRF token) talking to another app instance: a second web process. */
+  sameBrowserOn(app: Fetcher): TestClient {
+    const twin = new TestClient(app, this.options);
+    twin.cookies = new Map(this.cookies);
+    twin.csrfToken = this.csrfToken;
+    return twin;
+  }
+
   get = (url: string, headers?: Record<string, string>) => this.request("GET", url, undefined, headers);
   post = (url: string, body?: unknown, headers?: Record<string, string>) => this.request("POST", url, body ?? {}, headers);
   patch = (url: string, body?: unknown) => this.request("PATCH", url, body ?? {});

@@ -30,7 +30,10 @@ function postgresUserIds(): { uid: number; gid: number } {
     .split("\n")
     .find((l) => l.startsWith("postgres:"));
   const [, , uid, gid] = line?.split(":") ?? [];
-  if (!uid || !gid) throw new Error('PostgreSQL refuses to run as root and there is no "postgres" user (apt-get install -y postgresql creates it)');
+  if (!uid || !gid)
+    throw new Error(
+      'PostgreSQL refuses to run as root and there is no "postgres" user (apt-get install -y postgresql creates it)',
+    );
   return { uid: Number(uid), gid: Number(gid) };
 }
 
@@ -53,11 +56,25 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     for (const p of [base, socketDir]) chownSync(p, uid, gid);
   }
   const exec = (binary: string, args: string[]) =>
-    asRoot ? run("runuser", ["-u", "postgres", "--", path.join(bin, binary), ...args]) : run(path.join(bin, binary), args);
+    asRoot
+      ? run("runuser", ["-u", "postgres", "--", path.join(bin, binary), ...args])
+      : run(path.join(bin, binary), args);
 
   const port = await freePort();
   try {
-    await exec("initdb", ["-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]);
+    await exec("initdb", [
+      "-D",
+      dataDir,
+      "-U",
+      "postgres",
+      "-A",
+      "trust",
+      "-E",
+      "UTF8",
+      "--locale=C",
+      "--no-sync",
+      "--no-instructions",
+    ]);
     const serverOptions = [
       `-p ${port}`,
       `-k ${socketDir}`,

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { createConnection, createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 /**
@@ -39,7 +39,9 @@ export function findBinary(name: string, fallbackDirs: string[] = []): string | 
 
 export class MissingServerError extends Error {
   constructor(binary: string, debianPackage: string) {
-    super(`${binary} not found: install it with \`apt-get install -y ${debianPackage}\` (Debian package "${debianPackage}")`);
+    super(
+      `${binary} not found: install it with \`apt-get install -y ${debianPackage}\` (Debian package "${debianPackage}")`,
+    );
     this.name = "MissingServerError";
   }
 }
@@ -79,7 +81,16 @@ export async function startRedisServer(options: { appendOnly?: boolean } = {}): 
   const port = await freePort();
   // Its own working directory, so an append-only file never collides with another server's.
   const dir = mkdtempSync(path.join(tmpdir(), "tandem-redis-"));
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", options.appendOnly ? "yes" : "no"];
+  const args = [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    options.appendOnly ? "yes" : "no",
+  ];
   const child = spawn(binary, [...args, "--dir", dir], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {

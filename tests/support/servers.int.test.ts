@@ -1,6 +1,6 @@
 import { createDb, rowsOf } from "@tandem/db";
-import { Redis } from "ioredis";
 import { sql } from "drizzle-orm";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type PostgresServer, startPostgresServer } from "./postgres-server.ts";
 import { startRedisServer, type TestServer } from "./redis-server.ts";
@@ -36,8 +36,12 @@ describe("postgres-server", () => {
     const b = await createDb({ databaseUrl: second, poolSize: 1 });
     try {
       await a.db.execute(sql`CREATE TABLE only_in_a (id int)`);
-      const inA = rowsOf<{ name: string | null }>(await a.db.execute(sql`SELECT to_regclass('only_in_a')::text AS name`));
-      const inB = rowsOf<{ name: string | null }>(await b.db.execute(sql`SELECT to_regclass('only_in_a')::text AS name`));
+      const inA = rowsOf<{ name: string | null }>(
+        await a.db.execute(sql`SELECT to_regclass('only_in_a')::text AS name`),
+      );
+      const inB = rowsOf<{ name: string | null }>(
+        await b.db.execute(sql`SELECT to_regclass('only_in_a')::text AS name`),
+      );
       expect(inA[0]?.name).toBe("only_in_a");
       expect(inB[0]?.name).toBeNull();
     } finally {

@@ -48,7 +48,7 @@ interface RequestOptions<T> {
   signal?: AbortSignal;
 }
 
-export function readCookie(name: string): string | null {
+function readCookie(name: string): string | null {
   if (typeof document === "undefined") return null;
   for (const part of document.cookie.split(";")) {
     const [key, ...rest] = part.trim().split("=");

@@ -13,9 +13,9 @@ import { backoffDelay } from "./backoff.ts";
 import { type AnyJobDefinition, type JobDefinition, parsePayload } from "./define-job.ts";
 import { describeError, isRetryable, retryAfterMsOf } from "./errors.ts";
 import {
-  emptyCounts,
   type EnqueueOptions,
   type EnqueueResult,
+  emptyCounts,
   type FailedJob,
   type JobQueue,
   type JobQueueOptions,
@@ -188,7 +188,10 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
       worker.on("error", (error) => this.#options.log.error({ err: error, queue: def.name }, "job worker error"));
       worker.on("failed", (job, error) => {
         if (job && error.name !== "WaitingError") {
-          this.#options.log.warn({ err: error, job: def.name, jobId: job.id, attemptsMade: job.attemptsMade }, "job failed");
+          this.#options.log.warn(
+            { err: error, job: def.name, jobId: job.id, attemptsMade: job.attemptsMade },
+            "job failed",
+          );
         }
       });
       this.#workers.push(worker);
@@ -271,7 +274,10 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
           .moveToWait(run.token)
           .then(() => {})
           .catch((error: unknown) => {
-            this.#options.log.error({ err: error, jobId: run.job.id }, "could not return a job to the queue; it will stall");
+            this.#options.log.error(
+              { err: error, jobId: run.job.id },
+              "could not return a job to the queue; it will stall",
+            );
           });
         run.release();
       }
@@ -287,7 +293,9 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
   async listFailed(options: { limit?: number } = {}): Promise<FailedJob[]> {
     const limit = options.limit ?? 50;
     const perQueue = await Promise.all(
-      this.#knownQueues().map(async (queue) => (await queue.getFailed(0, limit - 1)).map((job) => toFailedJob(queue.name, job))),
+      this.#knownQueues().map(async (queue) =>
+        (await queue.getFailed(0, limit - 1)).map((job) => toFailedJob(queue.name, job)),
+      ),
     );
     return perQueue
       .flat()

@@ -7,9 +7,9 @@ import { decideAfterFailure } from "./backoff.ts";
 import { type AnyJobDefinition, type JobDefinition, parsePayload } from "./define-job.ts";
 import { describeError } from "./errors.ts";
 import {
-  emptyCounts,
   type EnqueueOptions,
   type EnqueueResult,
+  emptyCounts,
   type FailedJob,
   type JobCounts,
   type JobQueue,
@@ -170,7 +170,8 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
     await Promise.all(unfinished.map((run) => this.#handBack(run)));
     this.#clearTimer("heartbeat");
     this.#state = "stopped";
-    if (unfinished.length) this.#log.warn({ returned: unfinished.length }, "jobs still running at shutdown were returned to the queue");
+    if (unfinished.length)
+      this.#log.warn({ returned: unfinished.length }, "jobs still running at shutdown were returned to the queue");
     return { returned: unfinished.length };
   }
 
@@ -236,7 +237,10 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
 
   #wakeIn(delayMs: number): void {
     if (this.#state !== "running") return;
-    if (delayMs <= 0) return this.#wake();
+    if (delayMs <= 0) {
+      this.#wake();
+      return;
+    }
     if (delayMs > 60_000) return; // the poll finds it; no need to hold a timer that long
     const timer = setTimeout(() => {
       this.#wakeTimers.delete(timer);
@@ -427,12 +431,10 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
 
       if (Date.now() - this.#lastPrune >= 60_000) {
         this.#lastPrune = Date.now();
-        await this.#db
-          .delete(jobs)
-          .where(
-            sql`(${jobs.status} = 'completed' and ${jobs.finishedAt} < ${ms(-this.#retention.completedMs)})
+        await this.#db.delete(jobs).where(
+          sql`(${jobs.status} = 'completed' and ${jobs.finishedAt} < ${ms(-this.#retention.completedMs)})
              or (${jobs.status} = 'failed' and ${jobs.finishedAt} < ${ms(-this.#retention.failedMs)})`,
-          );
+        );
       }
     } catch (error) {
       this.#log.error({ err: error }, "job recovery sweep failed");

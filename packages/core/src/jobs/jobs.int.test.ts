@@ -5,7 +5,11 @@ import { Worker } from "bullmq";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createTestDatabase, type PostgresServer, startPostgresServer } from "../../../../tests/support/postgres-server.ts";
+import {
+  createTestDatabase,
+  type PostgresServer,
+  startPostgresServer,
+} from "../../../../tests/support/postgres-server.ts";
 import { startRedisServer, type TestServer } from "../../../../tests/support/redis-server.ts";
 import { DomainError } from "../errors.ts";
 import { silentLogger } from "../logger.ts";
@@ -50,18 +54,21 @@ interface Harness {
 
 const TUNING: QueueTuning = { leaseMs: 2_000, recoveryIntervalMs: 250 };
 
-async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+type Truthy<T> = Exclude<T, false | 0 | "" | null | undefined>;
+
+async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value) return value as NonNullable<T>;
+    if (value) return value as Truthy<T>;
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
 /** Failed jobs of one job name (the database is shared by the tests of a driver). */
-const failedOf = async (queue: JobQueue, name: string) => (await queue.listFailed({ limit: 100 })).filter((j) => j.name === name);
+const failedOf = async (queue: JobQueue, name: string) =>
+  (await queue.listFailed({ limit: 100 })).filter((j) => j.name === name);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -78,7 +85,15 @@ function dbHarness(label: string, open: () => Promise<Database>, close: () => Pr
       await close();
     },
     createQueue(registry, deps, tuning = {}) {
-      return createDbJobQueue({ db: database.db, registry, deps, log: silentLogger, pollIntervalMs: 50, ...TUNING, ...tuning });
+      return createDbJobQueue({
+        db: database.db,
+        registry,
+        deps,
+        log: silentLogger,
+        pollIntervalMs: 50,
+        ...TUNING,
+        ...tuning,
+      });
     },
     async abandonJob(queue, def, payload) {
       const { id } = await queue.enqueue(def, payload);
@@ -114,12 +129,25 @@ function bullmqHarness(): Harness {
     createQueue(registry, deps, tuning = {}) {
       // Each test gets its own key space, so queues of one test never see jobs of another.
       prefix ||= `t${randomUUID().slice(0, 8)}`;
-      return createBullmqJobQueue({ redisUrl: redis.url, prefix, registry, deps, log: silentLogger, ...TUNING, ...tuning });
+      return createBullmqJobQueue({
+        redisUrl: redis.url,
+        prefix,
+        registry,
+        deps,
+        log: silentLogger,
+        ...TUNING,
+        ...tuning,
+      });
     },
     async abandonJob(queue, def, payload) {
       const { id } = await queue.enqueue(def, payload);
       // A worker that takes the job and dies: its lock is never renewed and expires.
-      const dying = new Worker(def.name, null, { connection: { url: redis.url }, prefix, autorun: false, lockDuration: 300 });
+      const dying = new Worker(def.name, null, {
+        connection: { url: redis.url },
+        prefix,
+        autorun: false,
+        lockDuration: 300,
+      });
       const job = await dying.getNextJob(randomUUID());
       expect(job && `${def.name}/${job.id}`).toBe(id);
       await dying.close();
@@ -171,7 +199,11 @@ describe.each(harnesses)("job queue: $label", (harness) => {
   function recordingJob<S extends z.ZodType<unknown, object>>(
     base: string,
     schema: S,
-    options: { attempts?: number; concurrency?: number; behave?: (ctx: JobContext<TestDeps>, payload: z.output<S>) => Promise<void> | void } = {},
+    options: {
+      attempts?: number;
+      concurrency?: number;
+      behave?: (ctx: JobContext<TestDeps>, payload: z.output<S>) => Promise<void> | void;
+    } = {},
   ): JobDefinition<z.output<S>, TestDeps, z.input<S>> {
     return defineJob({
       name: jobName(base),
@@ -179,7 +211,14 @@ describe.each(harnesses)("job queue: $label", (harness) => {
       retry: { attempts: options.attempts ?? 3, backoff: { baseMs: 20, maxMs: 100, jitter: "none" } },
       concurrency: options.concurrency ?? 1,
       handle: async (payload, ctx: JobContext<TestDeps>) => {
-        ctx.calls.push({ name: ctx.name, payload, jobId: ctx.jobId, jobKey: ctx.jobKey, attempt: ctx.attempt, maxAttempts: ctx.maxAttempts });
+        ctx.calls.push({
+          name: ctx.name,
+          payload,
+          jobId: ctx.jobId,
+          jobKey: ctx.jobKey,
+          attempt: ctx.attempt,
+          maxAttempts: ctx.maxAttempts,
+        });
         await options.behave?.(ctx, payload);
       },
     });
@@ -194,7 +233,14 @@ describe.each(harnesses)("job queue: $label", (harness) => {
     expect(deduplicated).toBe(false);
 
     await waitFor(() => calls.length === 1, "the handler");
-    expect(calls[0]).toEqual({ name: def.name, payload: { to: "ada", times: 2 }, jobId: id, jobKey: null, attempt: 1, maxAttempts: 3 });
+    expect(calls[0]).toEqual({
+      name: def.name,
+      payload: { to: "ada", times: 2 },
+      jobId: id,
+      jobKey: null,
+      attempt: 1,
+      maxAttempts: 3,
+    });
     const counts = await waitFor(async () => {
       const c = await queue.counts();
       return c.byName[def.name]?.completed === 1 && c;
@@ -215,7 +261,12 @@ describe.each(harnesses)("job queue: $label", (harness) => {
   it("fails a job whose stored payload no longer validates, without retrying", async () => {
     const strict = recordingJob("import-catalog", z.object({ shop: z.string().url() }), { attempts: 5 });
     // A producer built against an older, looser schema of the same job.
-    const loose = defineJob({ name: strict.name, schema: z.object({ shop: z.string() }), retry: { attempts: 5 }, handle: () => {} });
+    const loose = defineJob({
+      name: strict.name,
+      schema: z.object({ shop: z.string() }),
+      retry: { attempts: 5 },
+      handle: () => {},
+    });
     const { queue, calls } = setup([strict]);
     await queue.start();
 
@@ -224,7 +275,13 @@ describe.each(harnesses)("job queue: $label", (harness) => {
       const list = await queue.listFailed();
       return list.some((j) => j.id === id) && list;
     }, "the job to fail");
-    expect(failed).toMatchObject({ id, name: strict.name, attempts: 1, maxAttempts: 5, payload: { shop: "not a url" } });
+    expect(failed).toMatchObject({
+      id,
+      name: strict.name,
+      attempts: 1,
+      maxAttempts: 5,
+      payload: { shop: "not a url" },
+    });
     expect(failed?.error).toMatch(/Invalid payload/);
     expect(calls).toHaveLength(0);
   });
@@ -263,7 +320,10 @@ describe.each(harnesses)("job queue: $label", (harness) => {
     await queue.enqueue(later, {});
     const { id } = await queue.enqueue(never, {});
 
-    await waitFor(async () => (await queue.counts()).byName[later.name]?.completed === 1, "the rate-limited job to complete");
+    await waitFor(
+      async () => (await queue.counts()).byName[later.name]?.completed === 1,
+      "the rate-limited job to complete",
+    );
     const failed = await waitFor(async () => (await queue.listFailed()).find((j) => j.id === id), "the job to fail");
     expect(failed).toMatchObject({ attempts: 1, maxAttempts: 5 });
     expect(failed.error).toMatch(/token revoked/);
@@ -282,8 +342,17 @@ describe.each(harnesses)("job queue: $label", (harness) => {
     await queue.start();
     const { id } = await queue.enqueue(def, { store: "s1" }, { jobId: "sync:s1" });
 
-    const failed = await waitFor(async () => (await queue.listFailed({ limit: 10 })).find((j) => j.id === id), "the job to fail");
-    expect(failed).toMatchObject({ name: def.name, jobKey: "sync:s1", attempts: 2, maxAttempts: 2, payload: { store: "s1" } });
+    const failed = await waitFor(
+      async () => (await queue.listFailed({ limit: 10 })).find((j) => j.id === id),
+      "the job to fail",
+    );
+    expect(failed).toMatchObject({
+      name: def.name,
+      jobKey: "sync:s1",
+      attempts: 2,
+      maxAttempts: 2,
+      payload: { store: "s1" },
+    });
     expect(failed.error).toMatch(/upstream down/);
     expect(failed.failedAt).toBeInstanceOf(Date);
     expect((await queue.counts()).byName[def.name]).toMatchObject({ failed: 1, waiting: 0, active: 0 });
@@ -308,7 +377,9 @@ describe.each(harnesses)("job queue: $label", (harness) => {
     expect(first.deduplicated).toBe(false);
     expect(again).toEqual({ id: first.id, deduplicated: true });
 
-    const racing = await Promise.all(Array.from({ length: 8 }, () => queue.enqueue(def, { messageId: "42" }, { jobId: "42" })));
+    const racing = await Promise.all(
+      Array.from({ length: 8 }, () => queue.enqueue(def, { messageId: "42" }, { jobId: "42" })),
+    );
     expect(racing.filter((r) => !r.deduplicated)).toHaveLength(1);
     expect(new Set(racing.map((r) => r.id)).size).toBe(1);
 
@@ -352,7 +423,10 @@ describe.each(harnesses)("job queue: $label", (harness) => {
 
     const { queue, calls } = setup([def], { maxStalls: 0 });
     await queue.start();
-    const failed = await waitFor(async () => (await queue.listFailed()).find((j) => j.id === id), "the stalled job to fail");
+    const failed = await waitFor(
+      async () => (await queue.listFailed()).find((j) => j.id === id),
+      "the stalled job to fail",
+    );
     expect(failed.error).toBe(STALLED_ERROR);
     expect(calls).toHaveLength(0);
   });
@@ -456,10 +530,19 @@ describe("backoff", () => {
     expect(decideAfterFailure(policy, 1, 3, new Error("net"))).toEqual({ retry: true, delayMs: 100 });
     expect(decideAfterFailure(policy, 3, 3, new Error("net"))).toEqual({ retry: false });
     expect(decideAfterFailure(policy, 1, 3, new NonRetryableError("no"))).toEqual({ retry: false });
-    expect(decideAfterFailure(policy, 1, 3, Object.assign(new Error("x"), { retryable: false }))).toEqual({ retry: false });
-    expect(decideAfterFailure(policy, 1, 3, new RetryableError("429", { retryAfterMs: 5_000 }))).toEqual({ retry: true, delayMs: 5_000 });
-    expect(decideAfterFailure(policy, 1, 3, new DomainError("conversation_not_found", "gone"))).toEqual({ retry: false });
-    expect(decideAfterFailure(policy, 1, 3, new DomainError("rate_limited", "slow down", { retryAfterSeconds: 2 }))).toEqual({
+    expect(decideAfterFailure(policy, 1, 3, Object.assign(new Error("x"), { retryable: false }))).toEqual({
+      retry: false,
+    });
+    expect(decideAfterFailure(policy, 1, 3, new RetryableError("429", { retryAfterMs: 5_000 }))).toEqual({
+      retry: true,
+      delayMs: 5_000,
+    });
+    expect(decideAfterFailure(policy, 1, 3, new DomainError("conversation_not_found", "gone"))).toEqual({
+      retry: false,
+    });
+    expect(
+      decideAfterFailure(policy, 1, 3, new DomainError("rate_limited", "slow down", { retryAfterSeconds: 2 })),
+    ).toEqual({
       retry: true,
       delayMs: 2_000,
     });

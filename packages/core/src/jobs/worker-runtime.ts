@@ -19,7 +19,8 @@ export interface WorkerRuntime {
  */
 export async function createWorkerRuntime(config: Config, options: { log?: Logger } = {}): Promise<WorkerRuntime> {
   const redisUrl = config.redisUrl;
-  if (!redisUrl) throw new ConfigError(["REDIS_URL: required by the worker (without it the web process runs jobs itself)"]);
+  if (!redisUrl)
+    throw new ConfigError(["REDIS_URL: required by the worker (without it the web process runs jobs itself)"]);
   const runtime = await createRuntime(config, options.log ? { log: options.log } : {});
   const log = runtime.log;
   const registry = registerAllJobs(new JobRegistry<AppJobDeps>());

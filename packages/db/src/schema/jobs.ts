@@ -42,9 +42,7 @@ export const jobs = pgTable(
   (t) => [
     uniqueIndex("job_name_key_key").on(t.name, t.jobKey),
     index("job_status_run_at_idx").on(t.status, t.runAt),
-    index("job_lease_idx")
-      .on(t.leaseExpiresAt)
-      .where(sql`${t.status} = 'active'`),
+    index("job_lease_idx").on(t.leaseExpiresAt).where(sql`${t.status} = 'active'`),
   ],
 );
 

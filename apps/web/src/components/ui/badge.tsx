@@ -7,14 +7,13 @@ const badgeVariants = cva(
   {
     variants: {
       variant: {
-        default: "border-transparent bg-primary text-primary-foreground",
         secondary: "border-transparent bg-secondary text-secondary-foreground",
         accent: "border-transparent bg-primary/10 text-primary",
         destructive: "border-transparent bg-destructive/10 text-destructive",
         outline: "text-foreground",
       },
     },
-    defaultVariants: { variant: "default" },
+    defaultVariants: { variant: "secondary" },
   },
 );
 
@@ -22,4 +21,4 @@ function Badge({ className, variant, ...props }: ComponentProps<"span"> & Varian
   return <span data-slot="badge" className={cn(badgeVariants({ variant }), className)} {...props} />;
 }
 
-export { Badge, badgeVariants };
+export { Badge };

@@ -7,7 +7,7 @@ import {
   SessionResponse,
   type SignInInput,
 } from "@tandem/contracts";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { api, isApiError } from "@/lib/api";
 
 export const authKeys = {
@@ -60,12 +60,11 @@ export function useHealth() {
   });
 }
 
+// Sign-out and a lost session both reload the page (useSignOut, lib/api.ts), so the cache never
+// holds another user's data when signing in or accepting an invitation: nothing to clear here.
 export function useSignIn() {
-  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: SignInInput) => api.post("/api/auth/sign-in", input, SessionResponse),
-    // Whatever was cached belonged to the previous visitor of this tab.
-    onSuccess: () => queryClient.removeQueries(),
   });
 }
 
@@ -95,9 +94,7 @@ export function useInvitation(token: string) {
 }
 
 export function useAcceptInvitation() {
-  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: AcceptInvitationInput) => api.post("/api/auth/invitations/accept", input, SessionResponse),
-    onSuccess: () => queryClient.removeQueries(),
   });
 }

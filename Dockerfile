@@ -1,0 +1,21 @@
+# Reference image for the scaled deployment (docker-compose.yml). One image, two commands:
+# the web server (default) and the worker (`node --import tsx apps/worker/src/main.ts`).
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NEXT_TELEMETRY_DISABLED=1
+COPY package.json package-lock.json ./
+COPY apps/web/package.json apps/web/
+COPY apps/worker/package.json apps/worker/
+COPY packages/api/package.json packages/api/
+COPY packages/contracts/package.json packages/contracts/
+COPY packages/core/package.json packages/core/
+COPY packages/db/package.json packages/db/
+COPY packages/simulator/package.json packages/simulator/
+COPY tests/e2e/package.json tests/e2e/
+COPY bench/package.json bench/
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN node scripts/ensure-web-build.mjs --force
+ENV NODE_ENV=production
+EXPOSE 3000
+CMD ["node", "--import", "tsx", "apps/web/server.ts"]
