@@ -31,7 +31,7 @@ const log = createLogger({ level: config.logLevel });
 
 // Tandem's own production checks follow the NODE_ENV the operator set (read above); Next.js needs
 // NODE_ENV to match the bundle it serves, so it is set for Next only after the config is parsed.
-process.env.NODE_ENV = dev ? "development" : "production";
+Object.assign(process.env, { NODE_ENV: dev ? "development" : "production" });
 
 async function main() {
   const simulator = config.simulator ? mountSimulator(config, log) : null;

@@ -1,5 +1,4 @@
-import { ConfigError, createLogger, loadConfig } from "@tandem/core";
-import { createWorkerRuntime } from "@tandem/core/jobs/index";
+import { ConfigError, createLogger, createWorkerRuntime, loadConfig, loadDotEnv } from "@tandem/core";
 
 /**
  * The BullMQ worker of the scaled deployment (REDIS_URL set): runs the same job handlers as the
@@ -10,6 +9,7 @@ const STOP_TIMEOUT_MS = 20_000; // inside the usual 30 s grace period of Docker 
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
+  loadDotEnv();
   try {
     config = loadConfig();
   } catch (error) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Role } from "./common.ts";
+import { Permission } from "./permissions.ts";
 
 export const SignInInput = z.object({
   email: z.string().trim().email().max(320),
@@ -39,7 +40,7 @@ export const MeResponse = z.object({
   workspace: WorkspaceDto,
   role: Role,
   /** What the caller's role may do, so the dashboard shows only what it can use. */
-  permissions: z.array(z.string()),
+  permissions: z.array(Permission),
   /** Present for cookie sessions: send it back in the x-csrf-token header on mutations. */
   csrfToken: z.string().optional(),
 });
@@ -52,3 +53,21 @@ export const SessionResponse = z.object({
   csrfToken: z.string(),
 });
 export type SessionResponse = z.infer<typeof SessionResponse>;
+
+/** What an invitation link is for, shown before accepting it. */
+export const InvitationPreview = z.object({
+  email: z.string(),
+  role: Role,
+  workspaceName: z.string(),
+  expiresAt: z.string(),
+  /** The email already has an account: accepting asks for its current password instead of a new one. */
+  existingAccount: z.boolean(),
+});
+export type InvitationPreview = z.infer<typeof InvitationPreview>;
+
+export const SetupStatus = z.object({ needsSetup: z.boolean() });
+export type SetupStatus = z.infer<typeof SetupStatus>;
+
+/** `GET /api/health`: public liveness; `demo` tells the sign-in page to show the demo logins. */
+export const PublicHealth = z.object({ status: z.literal("ok"), version: z.string(), demo: z.boolean() });
+export type PublicHealth = z.infer<typeof PublicHealth>;

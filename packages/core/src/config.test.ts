@@ -41,6 +41,13 @@ describe("loadConfig", () => {
     expect(ok).toMatchObject({ production: true, simulator: false, demoSeed: false, appOrigin: "https://tandem.example.com" });
   });
 
+  it("requires shared secrets when processes share PostgreSQL or Redis", () => {
+    expect(() => loadConfig({ DATABASE_URL: "postgres://db/tandem" })).toThrow(/ENCRYPTION_KEY.*\n.*AUTH_SECRET/s);
+    expect(() => loadConfig({ REDIS_URL: "redis://cache:6379" })).toThrow(/ENCRYPTION_KEY/);
+    const ok = loadConfig({ REDIS_URL: "redis://cache:6379", ENCRYPTION_KEY: generateKey(), AUTH_SECRET: "y".repeat(32) });
+    expect(ok.embedded).toBe(true);
+  });
+
   it("stops the server process with a message naming the bad variable", () => {
     const result = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "apps/web/server.ts")], {
       cwd: root,

@@ -119,6 +119,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !e.ENCRYPTION_KEY) problems.push("ENCRYPTION_KEY: required when NODE_ENV=production");
   if (production && !e.AUTH_SECRET) problems.push("AUTH_SECRET: required when NODE_ENV=production");
   if (production && !e.APP_URL) problems.push("APP_URL: required when NODE_ENV=production");
+  // Several processes (web + worker) share a PostgreSQL/Redis deployment: a key generated into one
+  // process's DATA_DIR would not decrypt in another, so shared deployments must set the secrets.
+  const shared = Boolean(e.DATABASE_URL || e.REDIS_URL);
+  if (shared && !production && !e.ENCRYPTION_KEY) problems.push("ENCRYPTION_KEY: required with DATABASE_URL or REDIS_URL (processes must share it)");
+  if (shared && !production && !e.AUTH_SECRET) problems.push("AUTH_SECRET: required with DATABASE_URL or REDIS_URL (processes must share it)");
   if (problems.length) throw new ConfigError(problems);
 
   const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");

@@ -1,4 +1,4 @@
-import type { Role } from "@tandem/contracts";
+import type { Permission, Role } from "@tandem/contracts";
 import { DomainError } from "./errors.ts";
 
 /**
@@ -20,9 +20,9 @@ export const PERMISSIONS = {
   "audit.read": ["OWNER", "ADMIN"],
   "system.read": ["OWNER", "ADMIN"],
   "jobs.manage": ["OWNER", "ADMIN"],
-} as const satisfies Record<string, readonly Role[]>;
+} as const satisfies Record<Permission, readonly Role[]>;
 
-export type Permission = keyof typeof PERMISSIONS;
+export type { Permission };
 
 export const ROLES: readonly Role[] = ["OWNER", "ADMIN", "AGENT"];
 

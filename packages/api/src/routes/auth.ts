@@ -2,10 +2,11 @@ import { createRoute, z } from "@hono/zod-openapi";
 import {
   AcceptInvitationInput,
   CSRF_COOKIE,
-  Role,
+  InvitationPreview,
   SESSION_COOKIE,
   SessionResponse,
   SetupInput,
+  SetupStatus,
   SignInInput,
 } from "@tandem/contracts";
 import {
@@ -107,7 +108,7 @@ export function authRoutes() {
       method: "get",
       path: "/setup",
       tags: ["auth"],
-      responses: { 200: json(z.object({ needsSetup: z.boolean() })) },
+      responses: { 200: json(SetupStatus) },
     }),
     async (c) => c.json({ needsSetup: await needsSetup(c.get("runtime").database.db) }, 200),
   );
@@ -136,15 +137,7 @@ export function authRoutes() {
       tags: ["auth"],
       request: { params: z.object({ token: z.string().min(10).max(200) }) },
       responses: {
-        200: json(
-          z.object({
-            email: z.string(),
-            role: Role,
-            workspaceName: z.string(),
-            expiresAt: z.string(),
-            existingAccount: z.boolean(),
-          }),
-        ),
+        200: json(InvitationPreview),
         ...errors(404),
       },
     }),

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { PublicHealth } from "@tandem/contracts";
 import { getSystemHealth } from "@tandem/core";
 import { createRouter, errors, json, permit } from "../openapi.ts";
 
-const PublicHealth = z.object({ status: z.literal("ok"), version: z.string(), demo: z.boolean() });
 
 /** GET /api/health — public liveness: status and version only. */
 export function publicHealthRoutes() {

@@ -13,6 +13,7 @@ import { backoffDelay } from "./backoff.ts";
 import { type AnyJobDefinition, type JobDefinition, parsePayload } from "./define-job.ts";
 import { describeError, isRetryable, retryAfterMsOf } from "./errors.ts";
 import {
+  checkEnqueueOptions,
   type EnqueueOptions,
   type EnqueueResult,
   emptyCounts,
@@ -63,7 +64,7 @@ export interface BullmqSettings {
 }
 
 /** The single place where a job definition becomes BullMQ job and worker options. */
-export function bullmqSettings(def: AnyJobDefinition<never>, settings: BullmqSettings) {
+export function bullmqSettings(def: Pick<AnyJobDefinition, "retry" | "concurrency">, settings: BullmqSettings) {
   const job: JobsOptions = {
     attempts: def.retry.attempts,
     backoff: { type: "tandem" },
@@ -156,12 +157,13 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
     payload: NoInfer<TInput>,
     options: EnqueueOptions = {},
   ): Promise<EnqueueResult> {
-    if (this.#state === "stopping" || this.#state === "stopped") throw new Error("The job queue is stopped");
+    // Allowed while stopping: a job finishing during shutdown may enqueue its next step.
+    if (this.#state === "stopped") throw new Error("The job queue is stopped");
     parsePayload(def, payload);
+    const { jobKey, delayMs: delay } = checkEnqueueOptions(options);
     const queue = this.#queue(def.name);
-    const envelope: JobEnvelope = { payload, key: options.jobId ?? null, enqueueId: randomUUID() };
-    const bullId = options.jobId === undefined ? undefined : bullmqJobId(options.jobId);
-    const delay = Math.max(0, options.delayMs ?? 0);
+    const envelope: JobEnvelope = { payload, key: jobKey, enqueueId: randomUUID() };
+    const bullId = jobKey === null ? undefined : bullmqJobId(jobKey);
     const job = await queue.add(def.name, envelope, {
       ...bullmqSettings(def, this.#settings).job,
       ...(bullId ? { jobId: bullId } : {}),

@@ -7,6 +7,7 @@ import { decideAfterFailure } from "./backoff.ts";
 import { type AnyJobDefinition, type JobDefinition, parsePayload } from "./define-job.ts";
 import { describeError } from "./errors.ts";
 import {
+  checkEnqueueOptions,
   type EnqueueOptions,
   type EnqueueResult,
   emptyCounts,
@@ -96,10 +97,10 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
     payload: NoInfer<TInput>,
     options: EnqueueOptions = {},
   ): Promise<EnqueueResult> {
+    // Allowed while stopping: a job finishing during shutdown may enqueue its next step.
     if (this.#state === "stopped") throw new Error("The job queue is stopped");
     parsePayload(def, payload);
-    const delayMs = Math.max(0, options.delayMs ?? 0);
-    const jobKey = options.jobId ?? null;
+    const { jobKey, delayMs } = checkEnqueueOptions(options);
     // The payload is stored as given and parsed again by the handler, so schema transforms run once.
     for (let tries = 0; tries < 3; tries++) {
       const [inserted] = await this.#db

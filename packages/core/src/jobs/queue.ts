@@ -24,7 +24,10 @@ import type { JobRegistry } from "./registry.ts";
  */
 export interface JobQueue {
   readonly driver: "db" | "bullmq";
-  /** Validates the payload (throws `InvalidJobPayloadError`) and stores the job. */
+  /**
+   * Validates the payload (throws `InvalidJobPayloadError`) and stores the job. Works in a process
+   * that never starts the queue (producer only) and while it stops; throws once `stop()` resolved.
+   */
   enqueue<TPayload, TInput>(
     // biome-ignore lint/suspicious/noExplicitAny: producers need not know the handler's deps
     def: JobDefinition<TPayload, any, TInput>,
@@ -122,4 +125,14 @@ export const STALLED_ERROR = "job stalled more than allowable limit";
 
 export function emptyCounts(): JobCounts {
   return { waiting: 0, delayed: 0, active: 0, completed: 0, failed: 0 };
+}
+
+/** Shared by the drivers: a key must be a non-empty string, a delay a finite number. */
+export function checkEnqueueOptions(options: EnqueueOptions): { jobKey: string | null; delayMs: number } {
+  if (options.jobId !== undefined && (typeof options.jobId !== "string" || options.jobId.length === 0)) {
+    throw new Error("jobId must be a non-empty string");
+  }
+  const delayMs = options.delayMs ?? 0;
+  if (!Number.isFinite(delayMs)) throw new Error("delayMs must be a finite number");
+  return { jobKey: options.jobId ?? null, delayMs: Math.max(0, Math.round(delayMs)) };
 }

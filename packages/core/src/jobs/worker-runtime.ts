@@ -23,6 +23,10 @@ export async function createWorkerRuntime(config: Config, options: { log?: Logge
     throw new ConfigError(["REDIS_URL: required by the worker (without it the web process runs jobs itself)"]);
   const runtime = await createRuntime(config, options.log ? { log: options.log } : {});
   const log = runtime.log;
+  // Socket events from jobs reach the web processes' Socket.IO servers through Redis.
+  const { Emitter } = await import("@socket.io/redis-emitter");
+  const emitter = new Emitter(runtime.redis!);
+  runtime.realtime.bind({ emit: (room, event, payload) => emitter.to(room).emit(event, payload) });
   const registry = registerAllJobs(new JobRegistry<AppJobDeps>());
   const queue = createBullmqJobQueue<AppJobDeps>({
     redisUrl,

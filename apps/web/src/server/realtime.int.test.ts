@@ -1,0 +1,82 @@
+import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { getRequestListener } from "@hono/node-server";
+import { createApp } from "@tandem/api";
+import { rooms, SOCKET_EVENTS } from "@tandem/contracts";
+import { createRuntime, createWorkerRuntime, generateKey, loadConfig, type Runtime, silentLogger } from "@tandem/core";
+import { io as connect } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type PostgresServer, startPostgresServer } from "../../../../tests/support/postgres-server.ts";
+import { startRedisServer, type TestServer } from "../../../../tests/support/redis-server.ts";
+import { createSignInWorkspace, TEST_PASSWORD } from "../../../../tests/support/workspace.ts";
+import { attachRealtime } from "./realtime.ts";
+
+/** Scaled realtime: an event a worker process emits reaches a browser connected to a web process. */
+let postgres: PostgresServer;
+let redis: TestServer;
+let web: Runtime;
+let server: Server;
+let worker: Awaited<ReturnType<typeof createWorkerRuntime>>;
+
+beforeAll(async () => {
+  [postgres, redis] = await Promise.all([startPostgresServer(), startRedisServer()]);
+  const config = loadConfig({
+    NODE_ENV: "test",
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), "tandem-rt-")),
+    APP_URL: "http://127.0.0.1:3000",
+    DATABASE_URL: await createTestDatabase(postgres),
+    REDIS_URL: redis.url,
+    ENCRYPTION_KEY: generateKey(),
+    AUTH_SECRET: "realtime-test-secret-realtime-test-secret",
+    LOG_LEVEL: "silent",
+  });
+  web = await createRuntime(config, { log: silentLogger });
+  worker = await createWorkerRuntime(config, { log: silentLogger });
+  const listener = getRequestListener(createApp(web).fetch);
+  server = createServer((req, res) => listener(req, res));
+  await attachRealtime(server, web);
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+});
+
+afterAll(async () => {
+  await worker?.stop({ timeoutMs: 1_000 });
+  await new Promise((resolve) => server?.close(resolve));
+  await web?.close();
+  await Promise.all([postgres?.stop(), redis?.stop()]);
+});
+
+describe("realtime across processes", () => {
+  it("delivers a worker's event to the web process's sockets through Redis", async () => {
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const ws = await createSignInWorkspace(web);
+    const res = await fetch(`${baseUrl}/api/auth/sign-in`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: baseUrl },
+      body: JSON.stringify({ email: ws.agent.user.email, password: TEST_PASSWORD }),
+    });
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const socket = connect(baseUrl, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie } });
+    try {
+      await once(socket, "connect");
+      const received = once(socket, SOCKET_EVENTS.conversationUpdated);
+      // The adapter subscribes asynchronously: emit until the first event arrives.
+      const timer = setInterval(
+        () => worker.runtime.realtime.emit(rooms.workspace(ws.workspace.id), SOCKET_EVENTS.conversationUpdated, { id: "conv_from_worker" }),
+        100,
+      );
+      const [payload] = await received;
+      clearInterval(timer);
+      expect(payload).toEqual({ id: "conv_from_worker" });
+    } finally {
+      socket.disconnect();
+    }
+  });
+});
