@@ -15,11 +15,20 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["packages/**/*.test.ts", "apps/**/*.test.ts", "tests/support/**/*.test.ts"], exclude: ["**/*.int.test.ts", "**/node_modules/**"] },
+        test: {
+          name: "unit",
+          include: ["packages/**/*.test.ts", "apps/**/*.test.ts", "tests/support/**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+        },
       },
       {
         extends: true,
-        test: { name: "integration", include: ["packages/**/*.int.test.ts", "apps/**/*.int.test.ts", "tests/support/**/*.int.test.ts"], exclude: ["**/node_modules/**"], fileParallelism: false },
+        test: {
+          name: "integration",
+          include: ["packages/**/*.int.test.ts", "apps/**/*.int.test.ts", "tests/support/**/*.int.test.ts"],
+          exclude: ["**/node_modules/**"],
+          fileParallelism: false,
+        },
       },
     ],
   },

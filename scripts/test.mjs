@@ -27,12 +27,17 @@ const missing = needed.filter((n) => !n.present()).map((n) => n.pkg);
 if (missing.length) {
   if (process.getuid?.() === 0) {
     const env = { DEBIAN_FRONTEND: "noninteractive" };
-    if (run("apt-get", ["update", "-qq"], env) !== 0 || run("apt-get", ["install", "-y", "-qq", ...missing], env) !== 0) {
+    if (
+      run("apt-get", ["update", "-qq"], env) !== 0 ||
+      run("apt-get", ["install", "-y", "-qq", ...missing], env) !== 0
+    ) {
       console.error(`Could not install ${missing.join(", ")} with apt-get.`);
       process.exit(1);
     }
   } else {
-    console.error(`Missing Debian packages: ${missing.join(", ")}. Install them with: sudo apt-get install -y ${missing.join(" ")}`);
+    console.error(
+      `Missing Debian packages: ${missing.join(", ")}. Install them with: sudo apt-get install -y ${missing.join(" ")}`,
+    );
     process.exit(1);
   }
 }

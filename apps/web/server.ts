@@ -9,9 +9,9 @@ import { fileURLToPath } from "node:url";
 import { getRequestListener } from "@hono/node-server";
 import { createApp } from "@tandem/api";
 import { type Config, ConfigError, createLogger, loadConfig, loadDotEnv } from "@tandem/core";
-import { startRuntime } from "./src/server/start-runtime.ts";
 import { attachRealtime } from "./src/server/realtime.ts";
 import { mountSimulator } from "./src/server/simulator.ts";
+import { startRuntime } from "./src/server/start-runtime.ts";
 
 const webDir = path.dirname(fileURLToPath(import.meta.url));
 const dev = process.argv.includes("--dev");
@@ -84,13 +84,19 @@ async function main() {
 }
 
 function printBanner(config: Config, port: number, demo: { logins: { email: string; role: string }[] } | null) {
-  const url = config.appUrl.includes(`:${config.port}`) ? config.appUrl.replace(`:${config.port}`, `:${port}`) : config.appUrl;
+  const url = config.appUrl.includes(`:${config.port}`)
+    ? config.appUrl.replace(`:${config.port}`, `:${port}`)
+    : config.appUrl;
   const lines = [``, `  Tandem is running at ${url}`];
   if (demo) {
-    lines.push(``, `  Demo logins (password: ${config.demoPassword === "tandem-demo" ? "tandem-demo" : "DEMO_PASSWORD"}):`);
+    lines.push(
+      ``,
+      `  Demo logins (password: ${config.demoPassword === "tandem-demo" ? "tandem-demo" : "DEMO_PASSWORD"}):`,
+    );
     for (const l of demo.logins) lines.push(`    ${l.role.padEnd(6)} ${l.email}`);
   }
-  if (config.simulator) lines.push(``, `  Simulator on: fake platform APIs under ${url}/_simulator (SIMULATOR=0 turns it off)`);
+  if (config.simulator)
+    lines.push(``, `  Simulator on: fake platform APIs under ${url}/_simulator (SIMULATOR=0 turns it off)`);
   console.log(`${lines.join("\n")}\n`);
 }
 

@@ -21,9 +21,7 @@ export async function createTestRuntime(env: Record<string, string> = {}): Promi
     ...env,
   });
   const template = process.env.TANDEM_PGLITE_TEMPLATE;
-  const database = template
-    ? await createDb({ loadDataDir: new Blob([await readFile(template)]) })
-    : await createDb();
+  const database = template ? await createDb({ loadDataDir: new Blob([await readFile(template)]) }) : await createDb();
   await migrate(database);
   return createRuntime(config, { database, log: silentLogger });
 }

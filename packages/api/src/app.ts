@@ -1,7 +1,7 @@
 import type { Runtime } from "@tandem/core";
+import { DomainError } from "@tandem/core";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import { DomainError } from "@tandem/core";
 import { handleError, notFoundHandler } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { requestContext } from "./middleware/request-context.ts";

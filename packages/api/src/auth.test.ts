@@ -1,8 +1,8 @@
+import type { Runtime } from "@tandem/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
 import { createTestRuntime } from "../../../tests/support/runtime.ts";
 import { createSignInWorkspace, TEST_PASSWORD } from "../../../tests/support/workspace.ts";
-import type { Runtime } from "@tandem/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 
 let runtime: Runtime;
@@ -21,7 +21,11 @@ describe("sign-in", () => {
     const res = await client.signIn(ws.owner.user.email.toUpperCase(), TEST_PASSWORD);
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body).toMatchObject({ role: "OWNER", workspace: { id: ws.workspace.id }, user: { email: ws.owner.user.email } });
+    expect(body).toMatchObject({
+      role: "OWNER",
+      workspace: { id: ws.workspace.id },
+      user: { email: ws.owner.user.email },
+    });
     expect(res.headers.getSetCookie().join(";")).toMatch(/tandem_session=.*HttpOnly/i);
 
     const me = await client.get("/api/v1/me");
@@ -61,7 +65,10 @@ describe("sign-in", () => {
 
   it("refuses a cross-origin sign-in", async () => {
     const ws = await createSignInWorkspace(runtime);
-    const res = await new TestClient(app, { origin: "https://evil.example" }).signIn(ws.owner.user.email, TEST_PASSWORD);
+    const res = await new TestClient(app, { origin: "https://evil.example" }).signIn(
+      ws.owner.user.email,
+      TEST_PASSWORD,
+    );
     expect(res.status).toBe(403);
   });
 });
@@ -86,11 +93,16 @@ describe("request hygiene", () => {
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.error.code).toBe("invalid_input");
-    expect(body.error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(["email", "password"]));
+    expect(body.error.details.map((d: { path: string }) => d.path)).toEqual(
+      expect.arrayContaining(["email", "password"]),
+    );
   });
 
   it("refuses bodies over 1 MB with 413", async () => {
-    const res = await new TestClient(app).post("/api/auth/sign-in", JSON.stringify({ email: "a@b.co", password: "x".repeat(1_100_000) }));
+    const res = await new TestClient(app).post(
+      "/api/auth/sign-in",
+      JSON.stringify({ email: "a@b.co", password: "x".repeat(1_100_000) }),
+    );
     expect(res.status).toBe(413);
     expect((await res.json()).error.code).toBe("payload_too_large");
   });
@@ -106,9 +118,15 @@ describe("request hygiene", () => {
   });
 
   it("sends CORS headers only to the app's own origin", async () => {
-    const own = await app.request("/api/v1/me", { method: "OPTIONS", headers: { origin: "http://localhost:3000", "access-control-request-method": "GET" } });
+    const own = await app.request("/api/v1/me", {
+      method: "OPTIONS",
+      headers: { origin: "http://localhost:3000", "access-control-request-method": "GET" },
+    });
     expect(own.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
-    const other = await app.request("/api/v1/me", { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "GET" } });
+    const other = await app.request("/api/v1/me", {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "GET" },
+    });
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
 
@@ -140,7 +158,10 @@ describe("personal API tokens", () => {
     expect(JSON.stringify(list)).not.toContain(token);
 
     const bearer = TestClient.bearer(app, token);
-    expect(await (await bearer.get("/api/v1/me")).json()).toMatchObject({ role: "AGENT", workspace: { id: ws.workspace.id } });
+    expect(await (await bearer.get("/api/v1/me")).json()).toMatchObject({
+      role: "AGENT",
+      workspace: { id: ws.workspace.id },
+    });
     // Bearer requests need no CSRF token.
     expect((await bearer.post("/api/v1/tokens", { name: "from-token" })).status).toBe(201);
 
@@ -166,7 +187,11 @@ describe("health and OpenAPI", () => {
     await admin.signIn(ws.admin.user.email, TEST_PASSWORD);
     const res = await admin.get("/api/v1/health");
     const body = await res.json();
-    expect(body).toMatchObject({ database: { status: "ok" }, migrations: { status: "ok" }, vector: { available: true } });
+    expect(body).toMatchObject({
+      database: { status: "ok" },
+      migrations: { status: "ok" },
+      vector: { available: true },
+    });
     const agent = new TestClient(app);
     await agent.signIn(ws.agent.user.email, TEST_PASSWORD);
     expect((await agent.get("/api/v1/health")).status).toBe(403);

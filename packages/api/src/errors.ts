@@ -61,9 +61,15 @@ export function handleError(err: Error, c: Context<AppEnv>) {
     if (status < 500) return c.json(errorBody(`http_${status}`, err.message || "Request failed", requestId), status);
   }
   c.get("runtime")?.log.error({ err, requestId, path: c.req.path, method: c.req.method }, "unhandled error");
-  return c.json(errorBody("internal_error", "Something went wrong. Quote the request id when reporting it.", requestId), 500);
+  return c.json(
+    errorBody("internal_error", "Something went wrong. Quote the request id when reporting it.", requestId),
+    500,
+  );
 }
 
 export function notFoundHandler(c: Context<AppEnv>) {
-  return c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`, c.get("requestId") ?? "unknown"), 404);
+  return c.json(
+    errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`, c.get("requestId") ?? "unknown"),
+    404,
+  );
 }

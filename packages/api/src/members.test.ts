@@ -1,10 +1,10 @@
-import { TestClient } from "../../../tests/support/api-client.ts";
-import { createTestRuntime } from "../../../tests/support/runtime.ts";
-import { createSignInWorkspace, TEST_PASSWORD } from "../../../tests/support/workspace.ts";
 import { can, type Runtime } from "@tandem/core";
 import { auditLogs } from "@tandem/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TestClient } from "../../../tests/support/api-client.ts";
+import { createTestRuntime } from "../../../tests/support/runtime.ts";
+import { createSignInWorkspace, TEST_PASSWORD } from "../../../tests/support/workspace.ts";
 import { createApp } from "./app.ts";
 
 let runtime: Runtime;
@@ -45,13 +45,20 @@ describe("members API", () => {
     expect(await info.json()).toMatchObject({ email: "invitee@example.com", role: "ADMIN", existingAccount: false });
 
     const invitee = new TestClient(app);
-    const accepted = await invitee.post("/api/auth/invitations/accept", { token, name: "Ivy", password: "a-good-password" });
+    const accepted = await invitee.post("/api/auth/invitations/accept", {
+      token,
+      name: "Ivy",
+      password: "a-good-password",
+    });
     expect(accepted.status).toBe(200);
     expect(await accepted.json()).toMatchObject({ role: "ADMIN", workspace: { id: ws.workspace.id } });
     expect((await new TestClient(app).signIn("invitee@example.com", "a-good-password")).status).toBe(200);
 
     // The link works once.
-    const again = await new TestClient(app).post("/api/auth/invitations/accept", { token, password: "a-good-password" });
+    const again = await new TestClient(app).post("/api/auth/invitations/accept", {
+      token,
+      password: "a-good-password",
+    });
     expect(again.status).toBe(404);
     const audit = await runtime.database.db.select().from(auditLogs).where(eq(auditLogs.workspaceId, ws.workspace.id));
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["member.invite", "member.join"]));
@@ -102,7 +109,9 @@ describe("members API", () => {
   it("revokes a pending invitation", async () => {
     const ws = await createSignInWorkspace(runtime);
     const owner = await signedIn(ws.owner.user.email);
-    const { invitation, inviteUrl } = await (await owner.post("/api/v1/members", { email: "x@example.com", role: "AGENT" })).json();
+    const { invitation, inviteUrl } = await (
+      await owner.post("/api/v1/members", { email: "x@example.com", role: "AGENT" })
+    ).json();
     expect((await owner.delete(`/api/v1/invitations/${invitation.id}`)).status).toBe(204);
     const token = inviteUrl.split("/invite/")[1];
     expect((await app.request(`/api/auth/invitations/${token}`)).status).toBe(404);
@@ -126,7 +135,9 @@ describe("role policy", () => {
     const agent = await signedIn(ws.agent.user.email);
     const doc = await (await app.request("/api/v1/openapi.json")).json();
     const checked: string[] = [];
-    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, { "x-permission"?: string }>>)) {
+    for (const [path, operations] of Object.entries(
+      doc.paths as Record<string, Record<string, { "x-permission"?: string }>>,
+    )) {
       for (const [method, op] of Object.entries(operations)) {
         if (!["post", "put", "patch", "delete"].includes(method)) continue;
         const permission = op["x-permission"];

@@ -33,7 +33,10 @@ const STATUS_TEXT: Record<number, string> = {
 
 export function errors(...statuses: number[]): RouteConfig["responses"] {
   return Object.fromEntries(
-    statuses.map((s) => [s, { description: STATUS_TEXT[s] ?? "Error", content: { "application/json": { schema: ErrorBody } } }]),
+    statuses.map((s) => [
+      s,
+      { description: STATUS_TEXT[s] ?? "Error", content: { "application/json": { schema: ErrorBody } } },
+    ]),
   );
 }
 

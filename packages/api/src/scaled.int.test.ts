@@ -1,10 +1,14 @@
-import { type Config, createRuntime, generateKey, loadConfig, type Runtime, silentLogger } from "@tandem/core";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { type Config, createRuntime, generateKey, loadConfig, type Runtime, silentLogger } from "@tandem/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
-import { createTestDatabase, type PostgresServer, startPostgresServer } from "../../../tests/support/postgres-server.ts";
+import {
+  createTestDatabase,
+  type PostgresServer,
+  startPostgresServer,
+} from "../../../tests/support/postgres-server.ts";
 import { startRedisServer, type TestServer } from "../../../tests/support/redis-server.ts";
 import { createSignInWorkspace, TEST_PASSWORD } from "../../../tests/support/workspace.ts";
 import { createApp } from "./app.ts";
@@ -48,7 +52,8 @@ describe("scaled mode (PostgreSQL + Redis)", () => {
     ]);
     runtimes.push(a, b);
     const applied = await a.database.db.execute("SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations");
-    const journalEntries = (await import("../../db/migrations/meta/_journal.json", { with: { type: "json" } })).default.entries.length;
+    const journalEntries = (await import("../../db/migrations/meta/_journal.json", { with: { type: "json" } })).default
+      .entries.length;
     expect((applied as unknown as { rows: { n: number }[] }).rows[0]!.n).toBe(journalEntries);
 
     const owner = new TestClient(createApp(a));
@@ -81,8 +86,10 @@ describe("scaled mode (PostgreSQL + Redis)", () => {
     expect(invite.status).toBe(201);
 
     // Failed sign-ins on A and B add up in Redis.
-    for (let i = 0; i < 3; i++) expect((await new TestClient(appA).signIn(ws.agent.user.email, "wrong")).status).toBe(401);
-    for (let i = 0; i < 2; i++) expect((await new TestClient(appB).signIn(ws.agent.user.email, "wrong")).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await new TestClient(appA).signIn(ws.agent.user.email, "wrong")).status).toBe(401);
+    for (let i = 0; i < 2; i++)
+      expect((await new TestClient(appB).signIn(ws.agent.user.email, "wrong")).status).toBe(401);
     const limited = await new TestClient(appA).signIn(ws.agent.user.email, TEST_PASSWORD);
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);

@@ -10,7 +10,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.
 describe("loadConfig", () => {
   it("runs with no variables at all: embedded mode, demo and simulator on", () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ embedded: true, demoSeed: true, simulator: true, port: 3000, appUrl: "http://localhost:3000" });
+    expect(config).toMatchObject({
+      embedded: true,
+      demoSeed: true,
+      simulator: true,
+      port: 3000,
+      appUrl: "http://localhost:3000",
+    });
   });
 
   it("treats empty variables as unset", () => {
@@ -38,13 +44,22 @@ describe("loadConfig", () => {
       AUTH_SECRET: "x".repeat(32),
       APP_URL: "https://tandem.example.com",
     });
-    expect(ok).toMatchObject({ production: true, simulator: false, demoSeed: false, appOrigin: "https://tandem.example.com" });
+    expect(ok).toMatchObject({
+      production: true,
+      simulator: false,
+      demoSeed: false,
+      appOrigin: "https://tandem.example.com",
+    });
   });
 
   it("requires shared secrets when processes share PostgreSQL or Redis", () => {
     expect(() => loadConfig({ DATABASE_URL: "postgres://db/tandem" })).toThrow(/ENCRYPTION_KEY.*\n.*AUTH_SECRET/s);
     expect(() => loadConfig({ REDIS_URL: "redis://cache:6379" })).toThrow(/ENCRYPTION_KEY/);
-    const ok = loadConfig({ REDIS_URL: "redis://cache:6379", ENCRYPTION_KEY: generateKey(), AUTH_SECRET: "y".repeat(32) });
+    const ok = loadConfig({
+      REDIS_URL: "redis://cache:6379",
+      ENCRYPTION_KEY: generateKey(),
+      AUTH_SECRET: "y".repeat(32),
+    });
     expect(ok.embedded).toBe(true);
   });
 

@@ -29,20 +29,33 @@ export const EnvSchema = z.object({
     .string()
     .trim()
     .transform((v) => v || undefined)
-    .pipe(z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional())
+    .pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+        .optional(),
+    )
     .optional(),
   REDIS_URL: z
     .string()
     .trim()
     .transform((v) => v || undefined)
-    .pipe(z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").optional())
+    .pipe(
+      z
+        .string()
+        .regex(/^rediss?:\/\//, "must be a redis:// URL")
+        .optional(),
+    )
     .optional(),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   ENCRYPTION_KEY: z
     .string()
     .trim()
     .optional()
-    .refine((v) => !v || Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded (openssl rand -base64 32)"),
+    .refine(
+      (v) => !v || Buffer.from(v, "base64").length === 32,
+      "must be 32 bytes, base64-encoded (openssl rand -base64 32)",
+    ),
   ENCRYPTION_KEY_PREVIOUS: z.string().optional(),
   FB_APP_ID: z.string().optional(),
   FB_APP_SECRET: z.string().optional(),
@@ -77,7 +90,12 @@ export interface Config {
   authSecret: string | undefined;
   encryptionKey: string | undefined;
   encryptionKeysPrevious: string[];
-  facebook: { appId: string | undefined; appSecret: string | undefined; verifyToken: string | undefined; graphApiUrl: string };
+  facebook: {
+    appId: string | undefined;
+    appSecret: string | undefined;
+    verifyToken: string | undefined;
+    graphApiUrl: string;
+  };
   lineApiUrl: string;
   llm: { openaiBaseUrl?: string; geminiBaseUrl?: string; openrouterBaseUrl?: string };
   shopifyApiUrl: string | undefined;
@@ -122,8 +140,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Several processes (web + worker) share a PostgreSQL/Redis deployment: a key generated into one
   // process's DATA_DIR would not decrypt in another, so shared deployments must set the secrets.
   const shared = Boolean(e.DATABASE_URL || e.REDIS_URL);
-  if (shared && !production && !e.ENCRYPTION_KEY) problems.push("ENCRYPTION_KEY: required with DATABASE_URL or REDIS_URL (processes must share it)");
-  if (shared && !production && !e.AUTH_SECRET) problems.push("AUTH_SECRET: required with DATABASE_URL or REDIS_URL (processes must share it)");
+  if (shared && !production && !e.ENCRYPTION_KEY)
+    problems.push("ENCRYPTION_KEY: required with DATABASE_URL or REDIS_URL (processes must share it)");
+  if (shared && !production && !e.AUTH_SECRET)
+    problems.push("AUTH_SECRET: required with DATABASE_URL or REDIS_URL (processes must share it)");
   if (problems.length) throw new ConfigError(problems);
 
   const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");

@@ -8,7 +8,11 @@ export class DomainError extends Error {
   /** Seconds the caller should wait before retrying (rate limits). */
   readonly retryAfterSeconds?: number;
 
-  constructor(code: string, message: string, options: { details?: unknown; retryAfterSeconds?: number; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    options: { details?: unknown; retryAfterSeconds?: number; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "DomainError";
     this.code = code;
@@ -20,4 +24,7 @@ export class DomainError extends Error {
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;
 
 export const notFound = (what: string, code = `${what}_not_found`) =>
-  new DomainError(code, `${what.replaceAll("_", " ")} not found`.replace(/^./, (c) => c.toUpperCase()));
+  new DomainError(
+    code,
+    `${what.replaceAll("_", " ")} not found`.replace(/^./, (c) => c.toUpperCase()),
+  );

@@ -20,8 +20,8 @@ export const REDACT_PATHS = [
   "*.authorization",
   "req.headers.authorization",
   "req.headers.cookie",
-  "req.headers[\"x-api-key\"]",
-  "res.headers[\"set-cookie\"]",
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
   "headers.authorization",
   "headers.cookie",
 ];

@@ -1,12 +1,12 @@
+import { randomBytes } from "node:crypto";
 import { createDb, type Database, migrate } from "@tandem/db";
+import type { Redis } from "ioredis";
 import type { Config } from "./config.ts";
+import type { JobQueue } from "./jobs/queue.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from "./rate-limit/limiter.ts";
 import { createRealtimeHub } from "./realtime.ts";
 import { createKeyring, type Keyring, loadOrCreateSecretFile } from "./secrets/keyring.ts";
-import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
-import type { JobQueue } from "./jobs/queue.ts";
 
 /**
  * Everything a process needs, created once: database (migrated), secrets, rate limiter, realtime hub.

@@ -53,7 +53,9 @@ describe("migrations", () => {
 
   it("creates chunk_embedding with the vector extension and accepts any dimension", async () => {
     const { db } = database;
-    const ext = rowsOf<{ extname: string }>(await db.execute(sql`SELECT extname FROM pg_extension WHERE extname = 'vector'`));
+    const ext = rowsOf<{ extname: string }>(
+      await db.execute(sql`SELECT extname FROM pg_extension WHERE extname = 'vector'`),
+    );
     expect(ext).toHaveLength(1);
 
     const { workspace } = await createTestWorkspace(db);
@@ -133,8 +135,18 @@ describe("unique keys", () => {
       .returning();
     expect(again).toEqual([]);
 
-    await createMessage(db, { conversationId: conversation.id, role: "BOT", status: "queued", platformMessageId: null });
-    await createMessage(db, { conversationId: conversation.id, role: "BOT", status: "queued", platformMessageId: null });
+    await createMessage(db, {
+      conversationId: conversation.id,
+      role: "BOT",
+      status: "queued",
+      platformMessageId: null,
+    });
+    await createMessage(db, {
+      conversationId: conversation.id,
+      role: "BOT",
+      status: "queued",
+      platformMessageId: null,
+    });
 
     const other = await createTestWorkspace(db);
     const otherConversation = await createConversation(db, { workspaceId: other.workspace.id });
@@ -219,9 +231,20 @@ describe("unique keys", () => {
     const upsert = (messagesIn: number) =>
       db
         .insert(analyticsDaily)
-        .values({ workspaceId: workspace.id, chatbotId: null, channelType: "messenger", date: "2025-01-01", messagesIn })
+        .values({
+          workspaceId: workspace.id,
+          chatbotId: null,
+          channelType: "messenger",
+          date: "2025-01-01",
+          messagesIn,
+        })
         .onConflictDoUpdate({
-          target: [analyticsDaily.workspaceId, analyticsDaily.chatbotId, analyticsDaily.channelType, analyticsDaily.date],
+          target: [
+            analyticsDaily.workspaceId,
+            analyticsDaily.chatbotId,
+            analyticsDaily.channelType,
+            analyticsDaily.date,
+          ],
           set: { messagesIn },
         });
     await upsert(3);

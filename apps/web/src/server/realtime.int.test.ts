@@ -10,7 +10,11 @@ import { rooms, SOCKET_EVENTS } from "@tandem/contracts";
 import { createRuntime, createWorkerRuntime, generateKey, loadConfig, type Runtime, silentLogger } from "@tandem/core";
 import { io as connect } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type PostgresServer, startPostgresServer } from "../../../../tests/support/postgres-server.ts";
+import {
+  createTestDatabase,
+  type PostgresServer,
+  startPostgresServer,
+} from "../../../../tests/support/postgres-server.ts";
 import { startRedisServer, type TestServer } from "../../../../tests/support/redis-server.ts";
 import { createSignInWorkspace, TEST_PASSWORD } from "../../../../tests/support/workspace.ts";
 import { attachRealtime } from "./realtime.ts";
@@ -69,7 +73,10 @@ describe("realtime across processes", () => {
       const received = once(socket, SOCKET_EVENTS.conversationUpdated);
       // The adapter subscribes asynchronously: emit until the first event arrives.
       const timer = setInterval(
-        () => worker.runtime.realtime.emit(rooms.workspace(ws.workspace.id), SOCKET_EVENTS.conversationUpdated, { id: "conv_from_worker" }),
+        () =>
+          worker.runtime.realtime.emit(rooms.workspace(ws.workspace.id), SOCKET_EVENTS.conversationUpdated, {
+            id: "conv_from_worker",
+          }),
         100,
       );
       const [payload] = await received;

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from "node:http";
 import { rooms, SESSION_COOKIE, SOCKET_EVENTS } from "@tandem/contracts";
-import { type AuthenticatedSession, getConversationInWorkspace, resolveSession, type Runtime } from "@tandem/core";
+import { type AuthenticatedSession, getConversationInWorkspace, type Runtime, resolveSession } from "@tandem/core";
 import { Server } from "socket.io";
 
 /**

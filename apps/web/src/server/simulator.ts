@@ -11,7 +11,10 @@ import { createSimulator } from "@tandem/simulator";
 export function mountSimulator(config: Config, log: Logger) {
   const simulator = createSimulator({ basePath: "/_simulator", graph: { pages: [DEMO_PAGE] } });
   if (!process.env.GRAPH_API_URL) config.facebook.graphApiUrl = `${config.appUrl}/_simulator/graph`;
-  log.warn({ graphApiUrl: config.facebook.graphApiUrl }, "simulator enabled: fake platforms are served under /_simulator");
+  log.warn(
+    { graphApiUrl: config.facebook.graphApiUrl },
+    "simulator enabled: fake platforms are served under /_simulator",
+  );
   const listener = getRequestListener(simulator.app.fetch);
   return {
     simulator,

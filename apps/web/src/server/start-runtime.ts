@@ -3,12 +3,12 @@ import {
   type Config,
   createJobQueue,
   createRuntime,
-  JobRegistry,
   type JobQueue,
+  JobRegistry,
   type Logger,
   needsSetup,
-  registerAllJobs,
   type Runtime,
+  registerAllJobs,
   seedDemo,
 } from "@tandem/core";
 

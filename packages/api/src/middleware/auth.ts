@@ -15,7 +15,8 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export function assertSameOrigin(c: Context<AppEnv>): void {
   const origin = c.req.header("origin");
   if (!origin) {
-    if (c.req.header("sec-fetch-site") === "cross-site") throw new DomainError("origin_not_allowed", "Cross-site request refused");
+    if (c.req.header("sec-fetch-site") === "cross-site")
+      throw new DomainError("origin_not_allowed", "Cross-site request refused");
     return;
   }
   const runtime = c.get("runtime");

@@ -32,8 +32,20 @@ async function startSession(c: Context<AppEnv>, session: { token: string; expire
   const runtime = c.get("runtime");
   const secure = runtime.config.appUrl.startsWith("https://");
   const csrfToken = csrfTokenFor(runtime.authSecret, session.sessionId);
-  setCookie(c, SESSION_COOKIE, session.token, { httpOnly: true, sameSite: "Lax", secure, path: "/", expires: session.expiresAt });
-  setCookie(c, CSRF_COOKIE, csrfToken, { httpOnly: false, sameSite: "Lax", secure, path: "/", expires: session.expiresAt });
+  setCookie(c, SESSION_COOKIE, session.token, {
+    httpOnly: true,
+    sameSite: "Lax",
+    secure,
+    path: "/",
+    expires: session.expiresAt,
+  });
+  setCookie(c, CSRF_COOKIE, csrfToken, {
+    httpOnly: false,
+    sameSite: "Lax",
+    secure,
+    path: "/",
+    expires: session.expiresAt,
+  });
   const resolved = await resolveSession(runtime.database.db, session.token);
   if (!resolved) throw new DomainError("unauthenticated", "Session could not be started");
   return { user: resolved.user, workspace: resolved.workspace, role: resolved.role, csrfToken };
@@ -66,7 +78,12 @@ export function authRoutes() {
 
   // POST /api/auth/sign-out — ends the current session
   app.openapi(
-    createRoute({ method: "post", path: "/sign-out", tags: ["auth"], responses: { 204: { description: "Signed out" } } }),
+    createRoute({
+      method: "post",
+      path: "/sign-out",
+      tags: ["auth"],
+      responses: { 204: { description: "Signed out" } },
+    }),
     async (c) => {
       assertSameOrigin(c);
       const token = getCookie(c, SESSION_COOKIE);
@@ -124,7 +141,10 @@ export function authRoutes() {
     }),
     async (c) => {
       assertSameOrigin(c);
-      const session = await setupFirstOwner(c.get("runtime").database.db, { ...c.req.valid("json"), ...requestMeta(c) });
+      const session = await setupFirstOwner(c.get("runtime").database.db, {
+        ...c.req.valid("json"),
+        ...requestMeta(c),
+      });
       return c.json(await startSession(c, session), 200);
     },
   );
@@ -156,7 +176,10 @@ export function authRoutes() {
     async (c) => {
       assertSameOrigin(c);
       const runtime = c.get("runtime");
-      const session = await acceptInvitation({ db: runtime.database.db, log: runtime.log }, { ...c.req.valid("json"), ...requestMeta(c) });
+      const session = await acceptInvitation(
+        { db: runtime.database.db, log: runtime.log },
+        { ...c.req.valid("json"), ...requestMeta(c) },
+      );
       return c.json(await startSession(c, session), 200);
     },
   );

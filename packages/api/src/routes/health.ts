@@ -3,7 +3,6 @@ import { PublicHealth } from "@tandem/contracts";
 import { getSystemHealth } from "@tandem/core";
 import { createRouter, errors, json, permit } from "../openapi.ts";
 
-
 /** GET /api/health — public liveness: status and version only. */
 export function publicHealthRoutes() {
   const app = createRouter();
@@ -22,9 +21,19 @@ const DetailedHealth = z.object({
   version: z.string(),
   uptimeSeconds: z.number(),
   mode: z.enum(["embedded", "scaled"]),
-  database: z.object({ status: z.enum(["ok", "down"]), kind: z.string(), latencyMs: z.number().nullable(), error: z.string().optional() }),
+  database: z.object({
+    status: z.enum(["ok", "down"]),
+    kind: z.string(),
+    latencyMs: z.number().nullable(),
+    error: z.string().optional(),
+  }),
   migrations: z.object({ status: z.enum(["ok", "pending", "unknown"]), applied: z.number(), expected: z.number() }),
-  queue: z.object({ status: z.enum(["ok", "down"]), driver: z.string(), counts: z.record(z.string(), z.number()), error: z.string().optional() }),
+  queue: z.object({
+    status: z.enum(["ok", "down"]),
+    driver: z.string(),
+    counts: z.record(z.string(), z.number()),
+    error: z.string().optional(),
+  }),
   redis: z.object({ status: z.enum(["ok", "down", "not_configured"]) }),
   vector: z.object({ available: z.boolean(), retrieval: z.enum(["hybrid", "full_text_only"]) }),
 });

@@ -4,7 +4,13 @@ import type { Context } from "hono";
 import { createRouter, errors, json, permit } from "../openapi.ts";
 import type { AppEnv } from "../types.ts";
 
-const Counts = z.object({ waiting: z.number(), delayed: z.number(), active: z.number(), completed: z.number(), failed: z.number() });
+const Counts = z.object({
+  waiting: z.number(),
+  delayed: z.number(),
+  active: z.number(),
+  completed: z.number(),
+  failed: z.number(),
+});
 const FailedJob = z.object({
   id: z.string(),
   name: z.string(),
@@ -35,7 +41,14 @@ export function jobRoutes() {
       ...permit("jobs.manage"),
       request: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }) },
       responses: {
-        200: json(z.object({ driver: z.string(), counts: Counts, byName: z.record(z.string(), Counts), failed: z.array(FailedJob) })),
+        200: json(
+          z.object({
+            driver: z.string(),
+            counts: Counts,
+            byName: z.record(z.string(), Counts),
+            failed: z.array(FailedJob),
+          }),
+        ),
         ...errors(401, 403),
       },
     }),
@@ -72,7 +85,10 @@ export function jobRoutes() {
       tags: ["system"],
       ...permit("jobs.manage"),
       request: { params: z.object({ id: z.string().min(1).max(200) }) },
-      responses: { 202: json(z.object({ id: z.string(), status: z.literal("waiting") }), "Queued again"), ...errors(401, 403, 404) },
+      responses: {
+        202: json(z.object({ id: z.string(), status: z.literal("waiting") }), "Queued again"),
+        ...errors(401, 403, 404),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");

@@ -8,7 +8,12 @@ export function meRoutes() {
 
   // GET /api/v1/me — the caller's user, workspace, role and permissions
   app.openapi(
-    createRoute({ method: "get", path: "/me", tags: ["account"], responses: { 200: json(MeResponse), ...errors(401) } }),
+    createRoute({
+      method: "get",
+      path: "/me",
+      tags: ["account"],
+      responses: { 200: json(MeResponse), ...errors(401) },
+    }),
     async (c) => {
       const auth = c.get("auth");
       return c.json(

@@ -1,5 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { InviteMemberInput, InviteMemberResponse, MemberDto, MembersResponse, UpdateMemberInput } from "@tandem/contracts";
+import {
+  InviteMemberInput,
+  InviteMemberResponse,
+  MemberDto,
+  MembersResponse,
+  UpdateMemberInput,
+} from "@tandem/contracts";
 import { inviteMember, listMembers, removeMember, revokeInvitation, updateMemberRole } from "@tandem/core";
 import { createRouter, errors, json, jsonBody, permit } from "../openapi.ts";
 

@@ -23,7 +23,10 @@ function requireUser(ctx: Ctx): string {
   return ctx.actor.userId;
 }
 
-export async function createApiToken(ctx: Ctx, input: CreateApiTokenInput): Promise<{ token: string; apiToken: ApiTokenDto }> {
+export async function createApiToken(
+  ctx: Ctx,
+  input: CreateApiTokenInput,
+): Promise<{ token: string; apiToken: ApiTokenDto }> {
   const userId = requireUser(ctx);
   const token = newOpaqueToken(TOKEN_PREFIX);
   const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
@@ -126,7 +129,12 @@ export async function resolveApiToken(db: Db, token: string): Promise<TokenIdent
     await db
       .update(apiTokens)
       .set({ lastUsedAt: now })
-      .where(and(eq(apiTokens.id, row.tokenId), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - 60_000)))));
+      .where(
+        and(
+          eq(apiTokens.id, row.tokenId),
+          or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - 60_000))),
+        ),
+      );
   }
   return {
     tokenId: row.tokenId,

@@ -2,8 +2,8 @@ import type { AcceptInvitationInput, Role } from "@tandem/contracts";
 import { type Db, invitations, members, users, workspaces } from "@tandem/db";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
-import type { Logger } from "../logger.ts";
 import { DomainError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
 import { hashPassword, sha256, verifyPassword } from "./crypto.ts";
 import { createSession } from "./sessions.ts";
 
@@ -58,7 +58,11 @@ export async function acceptInvitation(
     if (!row) throw new DomainError("invitation_not_found", "This invitation is invalid, expired or already used");
     const { invitation } = row;
 
-    let [user] = await db.select().from(users).where(eq(sql`lower(${users.email})`, invitation.email.toLowerCase())).limit(1);
+    let [user] = await db
+      .select()
+      .from(users)
+      .where(eq(sql`lower(${users.email})`, invitation.email.toLowerCase()))
+      .limit(1);
     if (user) {
       if (!user.passwordHash || !(await verifyPassword(input.password, user.passwordHash))) {
         throw new DomainError("invalid_credentials", "This email already has an account: enter its current password");
@@ -84,7 +88,12 @@ export async function acceptInvitation(
         ip: input.ip,
         userAgent: input.userAgent,
       },
-      { action: "member.join", entityType: "member", entityId: member?.id ?? null, after: { email: invitation.email, role: invitation.role } },
+      {
+        action: "member.join",
+        entityType: "member",
+        entityId: member?.id ?? null,
+        after: { email: invitation.email, role: invitation.role },
+      },
     );
     const session = await createSession(db, {
       userId: user!.id,

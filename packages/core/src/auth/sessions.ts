@@ -82,7 +82,11 @@ export async function revokeSession(db: Db, token: string): Promise<void> {
 export async function revokeUserSessions(db: Db, userId: string, workspaceId?: string): Promise<void> {
   await db
     .delete(sessions)
-    .where(workspaceId ? and(eq(sessions.userId, userId), eq(sessions.workspaceId, workspaceId)) : eq(sessions.userId, userId));
+    .where(
+      workspaceId
+        ? and(eq(sessions.userId, userId), eq(sessions.workspaceId, workspaceId))
+        : eq(sessions.userId, userId),
+    );
 }
 
 export async function deleteExpiredSessions(db: Db): Promise<void> {

@@ -23,10 +23,19 @@ export async function setupFirstOwner(
     const [workspace] = await t.insert(workspaces).values({ name: input.workspaceName }).returning();
     const [user] = await t
       .insert(users)
-      .values({ email: normalizeEmail(input.email), name: input.name, passwordHash: await hashPassword(input.password) })
+      .values({
+        email: normalizeEmail(input.email),
+        name: input.name,
+        passwordHash: await hashPassword(input.password),
+      })
       .returning();
     await t.insert(members).values({ workspaceId: workspace!.id, userId: user!.id, role: "OWNER" });
-    const session = await createSession(t, { userId: user!.id, workspaceId: workspace!.id, ip: input.ip, userAgent: input.userAgent });
+    const session = await createSession(t, {
+      userId: user!.id,
+      workspaceId: workspace!.id,
+      ip: input.ip,
+      userAgent: input.userAgent,
+    });
     return { ...session, userId: user!.id, workspaceId: workspace!.id };
   });
 }

@@ -44,7 +44,7 @@ export async function signIn(
     .limit(1);
   // Verify against a dummy hash for unknown emails so the response time does not reveal them.
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await getDummyHash()));
-  if (!user || !user.passwordHash || !ok) {
+  if (!user?.passwordHash || !ok) {
     await Promise.all([deps.limiter.hit(emailKey, LOGIN_LIMITS.perEmail), deps.limiter.hit(ipKey, LOGIN_LIMITS.perIp)]);
     throw new DomainError("invalid_credentials", "Email or password is incorrect");
   }

@@ -28,7 +28,8 @@ export const DEMO_FAQ = [
   },
   {
     question: "What is your return policy?",
-    answer: "You can return unused items within 30 days of delivery for a full refund. Start a return from your order page.",
+    answer:
+      "You can return unused items within 30 days of delivery for a full refund. Start a return from your order page.",
   },
   {
     question: "Which payment methods do you accept?",
@@ -157,7 +158,10 @@ export async function seedDemo(db: Db, options: { password: string; keyring: Key
         contact: { platformUserId: "7000000000000003", name: "Somchai Prasert", locale: "th_TH" },
         status: "SNOOZED",
         assignee: "ADMIN",
-        messages: [{ role: "USER", text: "Do you ship internationally?", at: 60 * 5 }, { role: "BOT", text: DEMO_FAQ[4]!.answer, at: 60 * 5 - 1 }],
+        messages: [
+          { role: "USER", text: "Do you ship internationally?", at: 60 * 5 },
+          { role: "BOT", text: DEMO_FAQ[4]!.answer, at: 60 * 5 - 1 },
+        ],
       },
     ];
 
@@ -198,7 +202,8 @@ export async function seedDemo(db: Db, options: { password: string; keyring: Key
           text: m.text,
           status: m.role === "USER" ? "received" : m.role === "SYSTEM" ? "sent" : "read",
           platformMessageId: m.role === "SYSTEM" ? null : `m_demo_${conversation!.id}_${i}`,
-          authorMemberId: m.role === "AGENT" ? people.AGENT!.memberId : m.kind === "note" ? people.ADMIN!.memberId : null,
+          authorMemberId:
+            m.role === "AGENT" ? people.AGENT!.memberId : m.kind === "note" ? people.ADMIN!.memberId : null,
           provider: m.role === "BOT" ? "OFFLINE" : null,
           model: m.role === "BOT" ? "offline-faq" : null,
           createdAt: minutesAgo(m.at),

@@ -1,6 +1,6 @@
+export { getMemberInWorkspace } from "./guard.ts";
 export * from "./invite-member.ts";
 export * from "./list-members.ts";
 export * from "./remove-member.ts";
 export * from "./revoke-invitation.ts";
 export * from "./update-member-role.ts";
-export { getMemberInWorkspace } from "./guard.ts";

@@ -20,7 +20,11 @@ export async function updateMemberRole(ctx: Ctx, memberId: string, input: Update
     if (member.role === "OWNER" && input.role !== "OWNER" && (await countOwnersForUpdate(tx)) <= 1) {
       throw new DomainError("last_owner", "The workspace must keep at least one owner");
     }
-    const [updated] = await tx.db.update(members).set({ role: input.role }).where(eq(members.id, member.id)).returning();
+    const [updated] = await tx.db
+      .update(members)
+      .set({ role: input.role })
+      .where(eq(members.id, member.id))
+      .returning();
     const [user] = await tx.db.select().from(users).where(eq(users.id, member.userId));
     await recordAudit(tx, {
       action: "member.update_role",

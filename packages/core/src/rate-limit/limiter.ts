@@ -59,7 +59,11 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
     async peek(key, rule) {
       const w = windows.get(key);
       if (!w || w.resetAt <= now()) return { allowed: true, remaining: rule.limit, retryAfterSeconds: 0 };
-      return { ...result(w, rule), allowed: w.count < rule.limit, retryAfterSeconds: w.count < rule.limit ? 0 : Math.max(1, Math.ceil((w.resetAt - now()) / 1000)) };
+      return {
+        ...result(w, rule),
+        allowed: w.count < rule.limit,
+        retryAfterSeconds: w.count < rule.limit ? 0 : Math.max(1, Math.ceil((w.resetAt - now()) / 1000)),
+      };
     },
     async reset(key) {
       windows.delete(key);

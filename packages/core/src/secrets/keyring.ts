@@ -1,5 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { DomainError } from "../errors.ts";
 
@@ -48,7 +48,8 @@ export function createKeyring(currentKey: string, previousKeys: string[] = []): 
       return `${PREFIX}${currentKeyId}:${iv.toString("base64url")}:${ciphertext.toString("base64url")}:${tag.toString("base64url")}`;
     },
     decrypt(envelope) {
-      if (!envelope.startsWith(PREFIX)) throw new DomainError("secret_unreadable", "Stored secret has an unknown format");
+      if (!envelope.startsWith(PREFIX))
+        throw new DomainError("secret_unreadable", "Stored secret has an unknown format");
       const [keyId, iv, ciphertext, tag] = envelope.slice(PREFIX.length).split(":");
       if (!keyId || !iv || ciphertext === undefined || !tag) {
         throw new DomainError("secret_unreadable", "Stored secret is malformed");
@@ -64,7 +65,9 @@ export function createKeyring(currentKey: string, previousKeys: string[] = []): 
         const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
         decipher.setAAD(Buffer.from(`${VERSION}:${keyId}`));
         decipher.setAuthTag(Buffer.from(tag, "base64url"));
-        return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
+        return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString(
+          "utf8",
+        );
       } catch (cause) {
         throw new DomainError("secret_unreadable", "Stored secret failed authentication", { cause });
       }

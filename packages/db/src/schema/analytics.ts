@@ -40,9 +40,7 @@ export const analyticsDaily = pgTable(
     tokensOut: bigint("tokens_out", { mode: "number" }).notNull().default(0),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    unique("analytics_daily_key").on(t.workspaceId, t.chatbotId, t.channelType, t.date).nullsNotDistinct(),
-  ],
+  (t) => [unique("analytics_daily_key").on(t.workspaceId, t.chatbotId, t.channelType, t.date).nullsNotDistinct()],
 );
 
 export const analyticsDailyRelations = relations(analyticsDaily, ({ one }) => ({

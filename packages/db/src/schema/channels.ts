@@ -17,7 +17,13 @@ import { workspaces } from "./identity.ts";
 
 export const channelType = pgEnum("channel_type", ["messenger", "line", "web", "api"]);
 export const channelStatus = pgEnum("channel_status", ["active", "reconnect_needed", "disconnected", "error"]);
-export const inboundEventStatus = pgEnum("inbound_event_status", ["pending", "processing", "processed", "failed", "ignored"]);
+export const inboundEventStatus = pgEnum("inbound_event_status", [
+  "pending",
+  "processing",
+  "processed",
+  "failed",
+  "ignored",
+]);
 export const dataDeletionStatus = pgEnum("data_deletion_status", ["pending", "completed", "failed"]);
 
 export const channels = pgTable(

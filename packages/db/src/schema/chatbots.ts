@@ -26,7 +26,12 @@ import { providerKind } from "./providers.ts";
 
 export const chatbotStatus = pgEnum("chatbot_status", ["active", "inactive", "testing"]);
 export const promptMethod = pgEnum("prompt_method", ["manual", "ai_generated", "rollback"]);
-export const promptGenerationStatus = pgEnum("prompt_generation_status", ["pending", "processing", "completed", "failed"]);
+export const promptGenerationStatus = pgEnum("prompt_generation_status", [
+  "pending",
+  "processing",
+  "completed",
+  "failed",
+]);
 
 export interface PromptVariables {
   brandName?: string;
@@ -62,7 +67,12 @@ export interface FaqEntry {
 }
 
 export interface WidgetConfig {
-  theme?: { primaryColor?: string; fontFamily?: string; borderRadius?: string; position?: "bottom-right" | "bottom-left" };
+  theme?: {
+    primaryColor?: string;
+    fontFamily?: string;
+    borderRadius?: string;
+    position?: "bottom-right" | "bottom-left";
+  };
   allowedDomains?: string[];
   suggestedQuestions?: string[];
 }
@@ -161,7 +171,10 @@ export const promptGenerationJobs = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("prompt_generation_job_chatbot_idx").on(t.chatbotId, t.createdAt), index("prompt_generation_job_status_idx").on(t.status)],
+  (t) => [
+    index("prompt_generation_job_chatbot_idx").on(t.chatbotId, t.createdAt),
+    index("prompt_generation_job_status_idx").on(t.status),
+  ],
 );
 
 export interface PlaygroundOverrides {

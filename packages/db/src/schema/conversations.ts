@@ -118,9 +118,7 @@ export const conversations = pgTable(
       "conversation_channel_contact_check",
       sql`${t.isPlayground} or (${t.channelId} is not null and ${t.contactId} is not null)`,
     ),
-    uniqueIndex("conversation_channel_contact_key")
-      .on(t.channelId, t.contactId)
-      .where(sql`not ${t.isPlayground}`),
+    uniqueIndex("conversation_channel_contact_key").on(t.channelId, t.contactId).where(sql`not ${t.isPlayground}`),
     index("conversation_inbox_idx").on(t.workspaceId, t.lastMessageAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index("conversation_status_idx").on(t.workspaceId, t.status, t.lastMessageAt.desc().nullsFirst()),
     index("conversation_assignee_idx").on(t.workspaceId, t.assigneeId),

@@ -105,7 +105,10 @@ export const apiTokens = pgTable(
     revokedAt: tstz("revoked_at"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("api_token_hash_key").on(t.tokenHash), index("api_token_workspace_user_idx").on(t.workspaceId, t.userId)],
+  (t) => [
+    uniqueIndex("api_token_hash_key").on(t.tokenHash),
+    index("api_token_workspace_user_idx").on(t.workspaceId, t.userId),
+  ],
 );
 
 export const workspacesRelations = relations(workspaces, ({ many }) => ({

@@ -40,7 +40,10 @@ export const knowledgeSources = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("knowledge_source_workspace_idx").on(t.workspaceId), index("knowledge_source_chatbot_idx").on(t.chatbotId)],
+  (t) => [
+    index("knowledge_source_workspace_idx").on(t.workspaceId),
+    index("knowledge_source_chatbot_idx").on(t.chatbotId),
+  ],
 );
 
 export const documents = pgTable(
@@ -73,9 +76,7 @@ export const documents = pgTable(
   (t) => [
     index("document_workspace_idx").on(t.workspaceId),
     index("document_source_idx").on(t.sourceId),
-    uniqueIndex("document_source_product_key")
-      .on(t.sourceId, t.productId)
-      .where(sql`${t.productId} is not null`),
+    uniqueIndex("document_source_product_key").on(t.sourceId, t.productId).where(sql`${t.productId} is not null`),
   ],
 );
 

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { chatbots } from "../schema/chatbots.ts";
 import { channels } from "../schema/channels.ts";
+import { chatbots } from "../schema/chatbots.ts";
 import { contacts, conversations, messages } from "../schema/conversations.ts";
 import { members, users, workspaces } from "../schema/identity.ts";
 
@@ -108,10 +108,7 @@ export async function createConversation(
 }
 
 /** Takes workspace and channel from the conversation unless given; defaults to a received USER text. */
-export async function createMessage(
-  db: Db,
-  input: { conversationId: string } & Partial<Insert<typeof messages>>,
-) {
+export async function createMessage(db: Db, input: { conversationId: string } & Partial<Insert<typeof messages>>) {
   let { workspaceId, channelId } = input;
   if (!workspaceId || channelId === undefined) {
     const [conversation] = await db

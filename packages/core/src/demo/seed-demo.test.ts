@@ -1,0 +1,49 @@
+import { channels, conversations, members, messages } from "@tandem/db";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestRuntime } from "../../../../tests/support/runtime.ts";
+import { signIn } from "../auth/sign-in.ts";
+import { createMemoryRateLimiter } from "../rate-limit/limiter.ts";
+import type { Runtime } from "../runtime.ts";
+import { DEMO_PAGE, DEMO_USERS, seedDemo } from "./seed-demo.ts";
+
+let runtime: Runtime;
+beforeAll(async () => {
+  runtime = await createTestRuntime();
+});
+afterAll(() => runtime.close());
+
+describe("seedDemo", () => {
+  it("creates the demo workspace once, and the demo people can sign in", async () => {
+    const db = runtime.database.db;
+    const first = await seedDemo(db, { password: "tandem-demo", keyring: runtime.keyring });
+    const second = await seedDemo(db, { password: "tandem-demo", keyring: runtime.keyring });
+    expect(first.created).toBe(true);
+    expect(second).toMatchObject({ created: false, workspaceId: first.workspaceId });
+
+    const roles = await db
+      .select({ role: members.role })
+      .from(members)
+      .where(eq(members.workspaceId, first.workspaceId));
+    expect(roles.map((r) => r.role).sort()).toEqual(["ADMIN", "AGENT", "OWNER"]);
+    const convs = await db.select().from(conversations).where(eq(conversations.workspaceId, first.workspaceId));
+    expect(convs.length).toBeGreaterThanOrEqual(3);
+    const msgs = await db.select().from(messages).where(eq(messages.workspaceId, first.workspaceId));
+    expect(new Set(msgs.map((m) => m.role))).toEqual(new Set(["USER", "BOT", "AGENT", "SYSTEM"]));
+
+    // The simulated Page's token is stored encrypted and decrypts with the runtime's keyring.
+    const [page] = await db.select().from(channels).where(eq(channels.externalId, DEMO_PAGE.id));
+    expect(page!.secretsEncrypted).not.toContain(DEMO_PAGE.accessToken);
+    expect(JSON.parse(runtime.keyring.decrypt(page!.secretsEncrypted!))).toEqual({
+      pageAccessToken: DEMO_PAGE.accessToken,
+    });
+
+    for (const user of DEMO_USERS) {
+      const session = await signIn(
+        { db, limiter: createMemoryRateLimiter() },
+        { email: user.email, password: "tandem-demo" },
+      );
+      expect(session.workspaceId).toBe(first.workspaceId);
+    }
+  });
+});
