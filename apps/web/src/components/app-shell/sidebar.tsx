@@ -1,12 +1,12 @@
 "use client";
 
-import type { MeResponse } from "@tandem/contracts";
+import type { MeResponse, Permission } from "@tandem/contracts";
 import { Inbox, KeyRound, type LucideIcon, Users } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Wordmark } from "@/components/wordmark";
-import { can, type Permission } from "@/features/auth/permissions";
+import { can } from "@/features/auth/permissions";
 import { cn } from "@/lib/utils";
 import { UserMenu } from "./user-menu";
 

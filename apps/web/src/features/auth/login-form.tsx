@@ -11,7 +11,7 @@ import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage, isApiError } from "@/lib/api";
 import { safeNextPath } from "./next-path";
-import { useHealth, useSession, useSignIn } from "./queries";
+import { useHealth, useSession, useSetupStatus, useSignIn } from "./queries";
 import { useCountdown } from "./use-countdown";
 
 const DEMO_EMAIL = "owner@demo.local";
@@ -22,6 +22,7 @@ export function LoginForm() {
   const next = safeNextPath(useSearchParams().get("next"));
   const session = useSession();
   const health = useHealth();
+  const setupStatus = useSetupStatus();
   const signIn = useSignIn();
 
   const [email, setEmail] = useState("");
@@ -30,9 +31,12 @@ export function LoginForm() {
   const secondsLeft = useCountdown(lockedUntil);
 
   const signedIn = Boolean(session.data);
+  // A fresh install has no user to sign in as: create the owner first.
+  const needsSetup = !signedIn && setupStatus.data?.needsSetup === true;
   useEffect(() => {
     if (signedIn) router.replace(next);
-  }, [signedIn, next, router]);
+    else if (needsSetup) router.replace("/setup");
+  }, [signedIn, needsSetup, next, router]);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -47,7 +51,8 @@ export function LoginForm() {
     );
   }
 
-  if (session.isPending || signedIn) return <LoginSkeleton />;
+  // If the setup check fails, show the form anyway: signing in is still the likely way forward.
+  if (session.isPending || signedIn || setupStatus.isPending || needsSetup) return <LoginSkeleton />;
 
   const rateLimited = isApiError(signIn.error, 429);
   const error = rateLimited

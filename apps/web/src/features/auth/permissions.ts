@@ -1,20 +1,6 @@
-import type { MeResponse, Role } from "@tandem/contracts";
+import type { MeResponse, Permission, Role } from "@tandem/contracts";
 
-/** Permission names the server lists in `MeResponse.permissions` (the policy lives in core). */
-export type Permission =
-  | "conversations.work"
-  | "account.manage"
-  | "members.manage"
-  | "settings.manage"
-  | "channels.manage"
-  | "providers.manage"
-  | "chatbots.manage"
-  | "knowledge.manage"
-  | "analytics.read"
-  | "audit.read"
-  | "system.read"
-  | "jobs.manage";
-
+/** Whether the caller's role includes `permission` (the server lists them in `MeResponse.permissions`). */
 export function can(me: Pick<MeResponse, "permissions"> | undefined, permission: Permission): boolean {
   return me?.permissions.includes(permission) ?? false;
 }

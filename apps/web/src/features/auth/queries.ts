@@ -2,12 +2,15 @@
 
 import {
   type AcceptInvitationInput,
+  InvitationPreview,
   MeResponse,
-  type Role,
+  PublicHealth,
   SessionResponse,
+  type SetupInput,
+  SetupStatus,
   type SignInInput,
 } from "@tandem/contracts";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, isApiError } from "@/lib/api";
 
 export const authKeys = {
@@ -15,6 +18,7 @@ export const authKeys = {
   session: ["auth", "session"] as const,
   invitation: (token: string) => ["auth", "invitation", token] as const,
   health: ["health"] as const,
+  setup: ["auth", "setup"] as const,
 };
 
 /** The signed-in member: user, workspace, role and permissions. 401 sends the browser to /login. */
@@ -54,7 +58,7 @@ export function useSession() {
 export function useHealth() {
   return useQuery({
     queryKey: authKeys.health,
-    queryFn: ({ signal }) => api.get<{ demo?: boolean }>("/api/health", undefined, signal),
+    queryFn: ({ signal }) => api.get("/api/health", PublicHealth, signal),
     retry: false,
     staleTime: Number.POSITIVE_INFINITY,
   });
@@ -68,6 +72,26 @@ export function useSignIn() {
   });
 }
 
+/** `GET /api/auth/setup`: `needsSetup: true` on a fresh install with no user yet (sends /login to /setup). */
+export function useSetupStatus() {
+  return useQuery({
+    queryKey: authKeys.setup,
+    queryFn: ({ signal }) => api.get("/api/auth/setup", SetupStatus, signal),
+    retry: false,
+    staleTime: 0,
+  });
+}
+
+/** First-run owner creation: makes the workspace and its owner, and signs them in (sets the session cookie). */
+export function useSetup() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: SetupInput) => api.post("/api/auth/setup", input, SessionResponse),
+    // The installation has its owner now: /login must not send anyone back to /setup.
+    onSuccess: () => queryClient.setQueryData<SetupStatus>(authKeys.setup, { needsSetup: false }),
+  });
+}
+
 export function useSignOut() {
   return useMutation({
     mutationFn: () => api.post("/api/auth/sign-out"),
@@ -76,20 +100,11 @@ export function useSignOut() {
   });
 }
 
-export interface InvitationPreview {
-  email: string;
-  role: Role;
-  workspaceName: string;
-  expiresAt: string;
-  /** The email already has an account: accepting asks for its current password, not a new one. */
-  existingAccount: boolean;
-}
-
 export function useInvitation(token: string) {
   return useQuery({
     queryKey: authKeys.invitation(token),
     queryFn: ({ signal }) =>
-      api.get<InvitationPreview>(`/api/auth/invitations/${encodeURIComponent(token)}`, undefined, signal),
+      api.get(`/api/auth/invitations/${encodeURIComponent(token)}`, InvitationPreview, signal),
   });
 }
 
