@@ -73,7 +73,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Sta
   const { NODE_ENV: _inherited, ...parentEnv } = process.env;
   const child = spawn(process.execPath, ["--import", "tsx", "apps/web/server.ts"], {
     cwd: REPO_ROOT,
-    env: { ...parentEnv, PORT: String(port), APP_URL: url, DATA_DIR: dataDir, DEMO_SEED: "1", ...options.env },
+    env: {
+      NEXT_TELEMETRY_DISABLED: "1",
+      ...parentEnv,
+      PORT: String(port),
+      APP_URL: url,
+      DATA_DIR: dataDir,
+      DEMO_SEED: "1",
+      ...options.env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", remember);

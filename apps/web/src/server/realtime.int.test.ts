@@ -69,8 +69,8 @@ describe("realtime across processes", () => {
       .join("; ");
     const socket = connect(baseUrl, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie } });
     try {
-      await once(socket, "connect");
-      const received = once(socket, SOCKET_EVENTS.conversationUpdated);
+      await new Promise((resolve) => socket.once("connect", () => resolve(undefined)));
+      const received = new Promise((resolve) => socket.once(SOCKET_EVENTS.conversationUpdated, resolve));
       // The adapter subscribes asynchronously: emit until the first event arrives.
       const timer = setInterval(
         () =>
@@ -79,7 +79,7 @@ describe("realtime across processes", () => {
           }),
         100,
       );
-      const [payload] = await received;
+      const payload = await received;
       clearInterval(timer);
       expect(payload).toEqual({ id: "conv_from_worker" });
     } finally {

@@ -103,8 +103,7 @@ export function useSignOut() {
 export function useInvitation(token: string) {
   return useQuery({
     queryKey: authKeys.invitation(token),
-    queryFn: ({ signal }) =>
-      api.get(`/api/auth/invitations/${encodeURIComponent(token)}`, InvitationPreview, signal),
+    queryFn: ({ signal }) => api.get(`/api/auth/invitations/${encodeURIComponent(token)}`, InvitationPreview, signal),
   });
 }
 
