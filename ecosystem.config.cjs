@@ -12,8 +12,31 @@ const shared = {
 
 module.exports = {
   apps: [
-    { name: "tandem-web-1", script: "apps/web/server.ts", interpreter: "node", interpreter_args: "--import tsx", env: { ...shared, PORT: 3000 }, kill_timeout: 25000 },
-    { name: "tandem-web-2", script: "apps/web/server.ts", interpreter: "node", interpreter_args: "--import tsx", env: { ...shared, PORT: 3001 }, kill_timeout: 25000 },
-    { name: "tandem-worker", script: "apps/worker/src/main.ts", interpreter: "node", interpreter_args: "--import tsx", instances: 2, exec_mode: "fork", env: shared, kill_timeout: 25000 },
+    {
+      name: "tandem-web-1",
+      script: "apps/web/server.ts",
+      interpreter: "node",
+      interpreter_args: "--import tsx",
+      env: { ...shared, PORT: 3000 },
+      kill_timeout: 25000,
+    },
+    {
+      name: "tandem-web-2",
+      script: "apps/web/server.ts",
+      interpreter: "node",
+      interpreter_args: "--import tsx",
+      env: { ...shared, PORT: 3001 },
+      kill_timeout: 25000,
+    },
+    {
+      name: "tandem-worker",
+      script: "apps/worker/src/main.ts",
+      interpreter: "node",
+      interpreter_args: "--import tsx",
+      instances: 2,
+      exec_mode: "fork",
+      env: shared,
+      kill_timeout: 25000,
+    },
   ],
 };

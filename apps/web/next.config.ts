@@ -8,6 +8,9 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   transpilePackages: ["@tandem/contracts"],
+  // `npm run typecheck` (CI) checks every file, tests and the custom server included; the build that
+  // `npm start` runs on a fresh clone should not fail, or take longer, because of a test's types.
+  typescript: { ignoreBuildErrors: true },
 };
 
 export default nextConfig;

@@ -33,6 +33,8 @@ export interface StartServerOptions {
   logFile?: string;
   /** Keep the temporary DATA_DIR after stopping (to inspect a failure). */
   keepDataDir?: boolean;
+  /** Reuse an existing DATA_DIR (a restart); it is then never deleted by stop(). */
+  dataDir?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -55,7 +57,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Sta
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const dataDir = await mkdtemp(path.join(tmpdir(), "tandem-e2e-"));
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "tandem-e2e-")));
+  const keepDataDir = options.keepDataDir || Boolean(options.dataDir);
   const logFile = options.logFile ?? path.join(REPO_ROOT, "test-results/e2e/server.log");
   mkdirSync(path.dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile);
@@ -91,7 +94,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Sta
   const stop = async () => {
     await stopProcess(child);
     await new Promise((resolve) => log.end(resolve));
-    if (!options.keepDataDir) await rm(dataDir, { recursive: true, force: true });
+    if (!keepDataDir) await rm(dataDir, { recursive: true, force: true });
   };
 
   try {
