@@ -1,5 +1,6 @@
 export * from "./auth.ts";
 export * from "./common.ts";
+export * from "./conversations.ts";
 export * from "./members.ts";
 export * from "./permissions.ts";
 export * from "./realtime.ts";

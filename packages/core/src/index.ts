@@ -1,5 +1,7 @@
+export * from "./app-deps.ts";
 export * from "./audit/index.ts";
 export * from "./auth/index.ts";
+export * from "./channels/messenger/index.ts";
 export * from "./config.ts";
 export * from "./context.ts";
 export * from "./conversations/index.ts";

@@ -1,5 +1,6 @@
 import {
   type AppJobDeps,
+  appJobDeps,
   type Config,
   createJobQueue,
   createRuntime,
@@ -29,7 +30,7 @@ export async function startRuntime(config: Config, log: Logger): Promise<Started
     redisUrl: config.redisUrl,
     db: runtime.database.db,
     registry,
-    deps: { db: runtime.database.db, log },
+    deps: appJobDeps(runtime),
     log,
   });
   runtime.queue = queue;

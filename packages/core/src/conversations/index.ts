@@ -1,1 +1,3 @@
 export * from "./get-conversation-in-workspace.ts";
+export * from "./publish.ts";
+export * from "./to-dto.ts";

@@ -1,13 +1,8 @@
-import type { Db } from "@tandem/db";
-import type { Logger } from "../logger.ts";
+import type { AppJobDeps } from "../app-deps.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
 import type { JobRegistry } from "./registry.ts";
 
-/** What every job handler gets besides its run info. Extend it as jobs need more (realtime, keyring…). */
-export interface AppJobDeps {
-  db: Db;
-  log: Logger;
-}
+export type { AppJobDeps } from "../app-deps.ts";
 
 /**
  * Every job of the app. The web server (embedded queue) and the worker (BullMQ) both register this

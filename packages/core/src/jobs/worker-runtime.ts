@@ -1,3 +1,4 @@
+import { appJobDeps } from "../app-deps.ts";
 import { type Config, ConfigError } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
@@ -31,9 +32,10 @@ export async function createWorkerRuntime(config: Config, options: { log?: Logge
   const queue = createBullmqJobQueue<AppJobDeps>({
     redisUrl,
     registry,
-    deps: { db: runtime.database.db, log },
+    deps: appJobDeps(runtime),
     log,
   });
+  runtime.queue = queue;
   try {
     await queue.start();
   } catch (error) {

@@ -1,0 +1,176 @@
+import { z } from "zod";
+
+export const ConversationStatus = z.enum(["OPEN", "SNOOZED", "CLOSED"]);
+export type ConversationStatus = z.infer<typeof ConversationStatus>;
+export const MessageRole = z.enum(["USER", "AGENT", "BOT", "SYSTEM"]);
+export type MessageRole = z.infer<typeof MessageRole>;
+export const MessageKind = z.enum(["text", "attachment", "note", "event"]);
+export const MessageStatus = z.enum(["received", "queued", "sending", "sent", "delivered", "read", "failed", "draft"]);
+export type MessageStatus = z.infer<typeof MessageStatus>;
+export const ChannelType = z.enum(["messenger", "line", "web", "api"]);
+export type ChannelType = z.infer<typeof ChannelType>;
+
+export const AttachmentDto = z.object({
+  type: z.string(),
+  url: z.string(),
+  name: z.string().optional(),
+  mime: z.string().optional(),
+});
+export type AttachmentDto = z.infer<typeof AttachmentDto>;
+
+export const ContactDto = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  /** PSID on Messenger, LINE user id, visitor id on the widget. */
+  platformUserId: z.string(),
+  pictureUrl: z.string().nullable(),
+  locale: z.string().nullable(),
+});
+export type ContactDto = z.infer<typeof ContactDto>;
+
+export const MessagePreview = z.object({
+  id: z.string(),
+  role: MessageRole,
+  text: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export const ConversationDto = z.object({
+  id: z.string(),
+  channel: z.object({ id: z.string(), type: ChannelType, name: z.string() }).nullable(),
+  chatbotId: z.string().nullable(),
+  contact: ContactDto.nullable(),
+  status: ConversationStatus,
+  autoBot: z.boolean(),
+  needsHuman: z.boolean(),
+  handoffReason: z.string().nullable(),
+  assigneeId: z.string().nullable(),
+  tags: z.array(z.string()),
+  notes: z.string().nullable(),
+  unreadCount: z.number().int(),
+  lastMessage: MessagePreview.nullable(),
+  lastMessageAt: z.string(),
+  lastInboundAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type ConversationDto = z.infer<typeof ConversationDto>;
+
+export const MessageDto = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  role: MessageRole,
+  kind: MessageKind,
+  text: z.string().nullable(),
+  attachments: z.array(AttachmentDto),
+  /** Quick-reply or postback payload sent by the customer. */
+  payload: z.string().nullable(),
+  status: MessageStatus,
+  platformMessageId: z.string().nullable(),
+  authorMemberId: z.string().nullable(),
+  /** An echo of a message the Page sent from another tool (Page inbox, another app). */
+  sentFromOutside: z.boolean(),
+  reactions: z.record(z.string(), z.string()),
+  error: z.object({ code: z.string().nullable(), message: z.string().nullable() }).nullable(),
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  latencyMs: z.number().nullable(),
+  createdAt: z.string(),
+  sentAt: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
+  readAt: z.string().nullable(),
+});
+export type MessageDto = z.infer<typeof MessageDto>;
+
+const csv = z
+  .string()
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .optional();
+
+export const ConversationListQuery = z.object({
+  status: csv.pipe(z.array(ConversationStatus).optional()),
+  channelId: z.string().optional(),
+  channelType: ChannelType.optional(),
+  tag: z.string().optional(),
+  /** A member id, or `me`, or `none` for unassigned. */
+  assignee: z.string().optional(),
+  unread: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional(),
+  needsHuman: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional(),
+  /** Contact name or message text. */
+  search: z.string().trim().min(1).max(200).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(30),
+});
+export type ConversationListQuery = z.infer<typeof ConversationListQuery>;
+
+export const MessageListQuery = z.object({
+  /** Messages older than this cursor (scrolling up). */
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type MessageListQuery = z.infer<typeof MessageListQuery>;
+
+export const UpdateConversationInput = z
+  .object({
+    status: ConversationStatus.optional(),
+    /** ISO time until which a SNOOZED conversation stays snoozed. */
+    snoozedUntil: z.string().datetime().nullable().optional(),
+    assigneeId: z.string().nullable().optional(),
+    tags: z.array(z.string().trim().min(1).max(50)).max(30).optional(),
+    notes: z.string().max(10_000).nullable().optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, "Nothing to update");
+export type UpdateConversationInput = z.infer<typeof UpdateConversationInput>;
+
+export const SendMessageInput = z.object({
+  text: z.string().trim().min(1).max(10_000).optional(),
+  sendAs: z.enum(["AGENT", "BOT"]).default("AGENT"),
+  /** Internal note: stored and shown to agents, never sent to the customer. */
+  internal: z.boolean().default(false),
+});
+export type SendMessageInput = z.infer<typeof SendMessageInput>;
+
+export const ChannelDto = z.object({
+  id: z.string(),
+  type: ChannelType,
+  name: z.string(),
+  externalId: z.string().nullable(),
+  chatbotId: z.string().nullable(),
+  status: z.enum(["active", "reconnect_needed", "disconnected", "error"]),
+  statusReason: z.string().nullable(),
+  subscribed: z.boolean(),
+  subscribedFields: z.array(z.string()),
+  /** Masked hints of stored secrets, e.g. `{ pageAccessToken: "••••a1b2" }`. */
+  secretHints: z.record(z.string(), z.string()),
+  webhook: z.object({
+    lastEventAt: z.string().nullable(),
+    eventsReceived: z.number(),
+    eventsFailed: z.number(),
+    signatureRejections: z.number(),
+    retries: z.number(),
+    unknownPageEvents: z.number(),
+  }),
+  createdAt: z.string(),
+});
+export type ChannelDto = z.infer<typeof ChannelDto>;
+
+export const ConnectMessengerPageInput = z.object({
+  pageId: z
+    .string()
+    .trim()
+    .regex(/^\d{5,30}$/, "must be a numeric Facebook Page id"),
+  pageAccessToken: z.string().trim().min(10).max(1000),
+  pageName: z.string().trim().min(1).max(200).optional(),
+  chatbotId: z.string().optional(),
+});
+export type ConnectMessengerPageInput = z.infer<typeof ConnectMessengerPageInput>;

@@ -1,0 +1,30 @@
+import { rooms, SOCKET_EVENTS } from "@tandem/contracts";
+import type { Db, messages } from "@tandem/db";
+import type { RealtimePublisher } from "../realtime.ts";
+import { loadConversationDtos, messageToDto } from "./to-dto.ts";
+
+/**
+ * Live updates for the inbox. A message goes to its conversation's room and to the workspace room
+ * (the list shows previews); a conversation change goes to the workspace room with the full DTO.
+ */
+export function publishMessage(
+  realtime: RealtimePublisher,
+  workspaceId: string,
+  message: typeof messages.$inferSelect,
+  event: "new" | "updated" = "new",
+): void {
+  const name = event === "new" ? SOCKET_EVENTS.messageNew : SOCKET_EVENTS.messageUpdated;
+  const dto = messageToDto(message);
+  realtime.emit(rooms.conversation(message.conversationId), name, dto);
+  realtime.emit(rooms.workspace(workspaceId), name, dto);
+}
+
+export async function publishConversation(
+  realtime: RealtimePublisher,
+  db: Db,
+  workspaceId: string,
+  conversationId: string,
+): Promise<void> {
+  const [dto] = await loadConversationDtos(db, workspaceId, [conversationId]);
+  if (dto) realtime.emit(rooms.workspace(workspaceId), SOCKET_EVENTS.conversationUpdated, dto);
+}
