@@ -7,11 +7,15 @@ import { requireAuth } from "./middleware/auth.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { createRouter } from "./openapi.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { channelRoutes } from "./routes/channels.ts";
+import { conversationRoutes } from "./routes/conversations.ts";
 import { adminHealthRoutes, publicHealthRoutes } from "./routes/health.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { meRoutes } from "./routes/me.ts";
 import { memberRoutes } from "./routes/members.ts";
+import { messageRoutes } from "./routes/messages.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
+import { messengerWebhookRoutes } from "./routes/webhooks-messenger.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -44,6 +48,8 @@ export function createApp(runtime: Runtime) {
 
   app.route("/api/auth", authRoutes());
   app.route("/api", publicHealthRoutes());
+  // Platform webhooks: authenticated by their signatures, not by sessions.
+  app.route("/api/webhooks", messengerWebhookRoutes());
 
   const v1 = createRouter();
   v1.get("/openapi.json", (c) => c.json(openApiDocument(app, runtime)));
@@ -51,6 +57,9 @@ export function createApp(runtime: Runtime) {
   v1.route("/", meRoutes());
   v1.route("/", memberRoutes());
   v1.route("/", tokenRoutes());
+  v1.route("/", conversationRoutes());
+  v1.route("/", messageRoutes());
+  v1.route("/", channelRoutes());
   v1.route("/", adminHealthRoutes());
   v1.route("/", jobRoutes());
   app.route("/api/v1", v1);

@@ -3,18 +3,28 @@ import { getRequestListener } from "@hono/node-server";
 import { type Config, DEMO_PAGE, type Logger } from "@tandem/core";
 import { createSimulator } from "@tandem/simulator";
 
+/** App credentials the simulator uses when no real Facebook app is configured. */
+export const SIMULATOR_APP = {
+  appId: "1000000000000001",
+  appSecret: "tandem-simulator-app-secret",
+  verifyToken: "tandem-simulator-verify-token",
+} as const;
+
 /**
  * The in-process simulator under `/_simulator`: a fake Graph API (and later LINE, Shopify, LLMs).
- * When GRAPH_API_URL was not set explicitly, the app's Graph calls are pointed at it, so the demo
- * workspace's simulated Page works offline.
+ * When GRAPH_API_URL was not set explicitly, the app's Graph calls are pointed at it, and a missing
+ * Facebook app configuration is filled with the simulator's, so the demo Page works offline.
  */
 export function mountSimulator(config: Config, log: Logger) {
-  const simulator = createSimulator({ basePath: "/_simulator", graph: { pages: [DEMO_PAGE] } });
   if (!process.env.GRAPH_API_URL) config.facebook.graphApiUrl = `${config.appUrl}/_simulator/graph`;
-  log.warn(
-    { graphApiUrl: config.facebook.graphApiUrl },
-    "simulator enabled: fake platforms are served under /_simulator",
-  );
+  config.facebook.appId ??= SIMULATOR_APP.appId;
+  config.facebook.appSecret ??= SIMULATOR_APP.appSecret;
+  config.facebook.verifyToken ??= SIMULATOR_APP.verifyToken;
+  const simulator = createSimulator({
+    basePath: "/_simulator",
+    graph: { pages: [DEMO_PAGE], appId: config.facebook.appId, appSecret: config.facebook.appSecret },
+  });
+  log.warn({ graphApiUrl: config.facebook.graphApiUrl }, "simulator enabled: fake platforms are served under /_simulator");
   const listener = getRequestListener(simulator.app.fetch);
   return {
     simulator,

@@ -1,4 +1,8 @@
 import type { AppJobDeps } from "../app-deps.ts";
+import { generateBotReply } from "../bots/generate-bot-reply.ts";
+import { processInboundEvent } from "../channels/messenger/process-inbound-event.ts";
+import { fetchContactProfile } from "../contacts/fetch-contact-profile.ts";
+import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
 import type { JobRegistry } from "./registry.ts";
 
@@ -8,7 +12,12 @@ export type { AppJobDeps } from "../app-deps.ts";
  * Every job of the app. The web server (embedded queue) and the worker (BullMQ) both register this
  * list, so they run the same handlers. Each area adds its definitions here.
  */
-export const allJobs: AnyJobDefinition<AppJobDeps>[] = [];
+export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
+  processInboundEvent,
+  fetchContactProfile,
+  generateBotReply,
+  sendOutboundMessage,
+];
 
 export function registerAllJobs(registry: JobRegistry<AppJobDeps>): JobRegistry<AppJobDeps> {
   return registry.register(...allJobs);
