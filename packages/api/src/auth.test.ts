@@ -178,7 +178,12 @@ describe("health and OpenAPI", () => {
   it("serves public health without details", async () => {
     const res = await app.request("/api/health");
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok", version: expect.any(String), demo: expect.any(Boolean) });
+    expect(await res.json()).toEqual({
+      status: "ok",
+      version: expect.any(String),
+      demo: expect.any(Boolean),
+      simulator: expect.any(Boolean),
+    });
   });
 
   it("serves detailed health to admins only", async () => {

@@ -20,8 +20,12 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   already_set_up: 409,
   last_owner: 409,
   conflict: 409,
+  page_already_connected: 409,
+  outside_messaging_window: 409,
+  message_not_failed: 409,
   payload_too_large: 413,
   rate_limited: 429,
+  platform_unavailable: 503,
   secret_key_missing: 500,
   secret_unreadable: 500,
 };

@@ -68,6 +68,14 @@ export type InvitationPreview = z.infer<typeof InvitationPreview>;
 export const SetupStatus = z.object({ needsSetup: z.boolean() });
 export type SetupStatus = z.infer<typeof SetupStatus>;
 
-/** `GET /api/health`: public liveness; `demo` tells the sign-in page to show the demo logins. */
-export const PublicHealth = z.object({ status: z.literal("ok"), version: z.string(), demo: z.boolean() });
+/**
+ * `GET /api/health`: public liveness; `demo` tells the sign-in page to show the demo logins,
+ * `simulator` that the fake platforms under `/_simulator` (and the /simulator page) are on.
+ */
+export const PublicHealth = z.object({
+  status: z.literal("ok"),
+  version: z.string(),
+  demo: z.boolean(),
+  simulator: z.boolean(),
+});
 export type PublicHealth = z.infer<typeof PublicHealth>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { page } from "./common.ts";
 
 export const ConversationStatus = z.enum(["OPEN", "SNOOZED", "CLOSED"]);
 export type ConversationStatus = z.infer<typeof ConversationStatus>;
@@ -40,7 +41,9 @@ export const ConversationDto = z.object({
   channel: z.object({ id: z.string(), type: ChannelType, name: z.string() }).nullable(),
   chatbotId: z.string().nullable(),
   contact: ContactDto.nullable(),
+  /** A SNOOZED conversation whose `snoozedUntil` has passed is reported (and filtered) as OPEN. */
   status: ConversationStatus,
+  snoozedUntil: z.string().nullable(),
   autoBot: z.boolean(),
   needsHuman: z.boolean(),
   handoffReason: z.string().nullable(),
@@ -140,6 +143,24 @@ export const SendMessageInput = z.object({
 });
 export type SendMessageInput = z.infer<typeof SendMessageInput>;
 
+/** `GET /conversations`: newest activity first; pass `nextCursor` back as `cursor` for the next page. */
+export const ConversationListResponse = page(ConversationDto);
+export type ConversationListResponse = z.infer<typeof ConversationListResponse>;
+
+/**
+ * `GET /conversations/{id}/messages`: the newest page first, each page in chronological order
+ * (oldest → newest); `nextCursor` fetches the page of older messages (scrolling up), null at the start.
+ */
+export const MessageListResponse = page(MessageDto);
+export type MessageListResponse = z.infer<typeof MessageListResponse>;
+
+/** `POST /conversations/{id}/messages` with `sendAs: "BOT"`: the reply is generated in the background. */
+export const SendMessageQueued = z.object({ queued: z.literal(true) });
+export type SendMessageQueued = z.infer<typeof SendMessageQueued>;
+
+export const ToggleAutoBotInput = z.object({ enabled: z.boolean() });
+export type ToggleAutoBotInput = z.infer<typeof ToggleAutoBotInput>;
+
 export const ChannelDto = z.object({
   id: z.string(),
   type: ChannelType,
@@ -174,3 +195,52 @@ export const ConnectMessengerPageInput = z.object({
   chatbotId: z.string().optional(),
 });
 export type ConnectMessengerPageInput = z.infer<typeof ConnectMessengerPageInput>;
+
+export const ChannelListQuery = z.object({
+  /** Disconnected channels are history: listed only when asked for. */
+  includeDisconnected: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional(),
+});
+export type ChannelListQuery = z.infer<typeof ChannelListQuery>;
+
+export const ChannelListResponse = page(ChannelDto);
+export type ChannelListResponse = z.infer<typeof ChannelListResponse>;
+
+/** A Page offered after Facebook Login; its token stays on the server. */
+export const MessengerOAuthPageDto = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Already connected to this workspace. */
+  connected: z.boolean(),
+});
+export type MessengerOAuthPageDto = z.infer<typeof MessengerOAuthPageDto>;
+
+export const MessengerOAuthPagesQuery = z.object({ oauth: z.string().min(1).max(100) });
+export const MessengerOAuthPagesResponse = z.object({ data: z.array(MessengerOAuthPageDto) });
+export type MessengerOAuthPagesResponse = z.infer<typeof MessengerOAuthPagesResponse>;
+
+export const ConnectMessengerOAuthPagesInput = z.object({
+  /** The id of the Facebook Login result, from the `oauth` query parameter of the callback redirect. */
+  oauth: z.string().min(1).max(100),
+  pageIds: z
+    .array(
+      z
+        .string()
+        .trim()
+        .regex(/^\d{5,30}$/, "must be a numeric Facebook Page id"),
+    )
+    .min(1)
+    .max(50),
+  chatbotId: z.string().optional(),
+});
+export type ConnectMessengerOAuthPagesInput = z.infer<typeof ConnectMessengerOAuthPagesInput>;
+
+export const ConnectMessengerOAuthPagesResponse = z.object({
+  /** Channels connected (or reconnected) by this request. */
+  data: z.array(ChannelDto),
+  /** Pages that could not be connected, with the reason. */
+  errors: z.array(z.object({ pageId: z.string(), code: z.string(), message: z.string() })),
+});
+export type ConnectMessengerOAuthPagesResponse = z.infer<typeof ConnectMessengerOAuthPagesResponse>;

@@ -1,6 +1,8 @@
 import type { Role } from "@tandem/contracts";
 import type { Db } from "@tandem/db";
+import type { JobQueue } from "./jobs/queue.ts";
 import type { Logger } from "./logger.ts";
+import type { RealtimePublisher } from "./realtime.ts";
 
 /** Who is acting: a signed-in member, a member's personal API token, or the system (jobs, seeds). */
 export type Actor =
@@ -17,6 +19,10 @@ export interface Ctx {
   requestId?: string | undefined;
   ip?: string | undefined;
   userAgent?: string | undefined;
+  /** For verbs that start background work (agent sends, retries); set by the API from the runtime. */
+  queue?: JobQueue | undefined;
+  /** For verbs that publish live updates; without it they publish nothing. */
+  realtime?: RealtimePublisher | undefined;
 }
 
 /** Runs `fn` in a transaction, or in the caller's transaction when one is already open. */

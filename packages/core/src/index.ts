@@ -1,6 +1,8 @@
 export * from "./app-deps.ts";
 export * from "./audit/index.ts";
 export * from "./auth/index.ts";
+export * from "./bots/index.ts";
+export * from "./channels/index.ts";
 export * from "./channels/messenger/index.ts";
 export * from "./config.ts";
 export * from "./context.ts";
@@ -11,6 +13,7 @@ export * from "./health.ts";
 export * from "./jobs/index.ts";
 export * from "./logger.ts";
 export * from "./members/index.ts";
+export * from "./messages/index.ts";
 export * from "./policy.ts";
 export * from "./rate-limit/limiter.ts";
 export * from "./realtime.ts";

@@ -77,6 +77,8 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
     requestId: c.get("requestId"),
     ip: clientIp(c),
     userAgent: c.req.header("user-agent"),
+    queue: runtime.queue ?? undefined,
+    realtime: runtime.realtime,
   });
   await next();
 });

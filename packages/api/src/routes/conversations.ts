@@ -1,6 +1,131 @@
-import { createRouter } from "../openapi.ts";
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  ConversationDto,
+  ConversationListQuery,
+  ConversationListResponse,
+  MessageDto,
+  MessageListQuery,
+  MessageListResponse,
+  SendMessageInput,
+  SendMessageQueued,
+  ToggleAutoBotInput,
+  UpdateConversationInput,
+} from "@tandem/contracts";
+import {
+  getConversation,
+  listConversations,
+  listMessages,
+  markConversationRead,
+  sendAgentMessage,
+  toggleAutoBot,
+  updateConversation,
+} from "@tandem/core";
+import { createRouter, errors, json, jsonBody, permit } from "../openapi.ts";
 
-// PLACEHOLDER owned by a helper: replaced in this session.
+const IdParam = z.object({ id: z.string().min(1).max(64) });
+
+/** The inbox API: every role of the workspace works conversations (`conversations.work`). */
 export function conversationRoutes() {
-  return createRouter();
+  const app = createRouter();
+
+  // GET /api/v1/conversations — the inbox list: filters, search, cursor pagination (newest activity first)
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/conversations",
+      tags: ["conversations"],
+      ...permit("conversations.work"),
+      request: { query: ConversationListQuery },
+      responses: { 200: json(ConversationListResponse), ...errors(400, 401, 403) },
+    }),
+    async (c) => c.json(await listConversations(c.get("ctx"), c.req.valid("query")), 200),
+  );
+
+  // GET /api/v1/conversations/{id} — one conversation with its contact, channel and last message
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/conversations/{id}",
+      tags: ["conversations"],
+      ...permit("conversations.work"),
+      request: { params: IdParam },
+      responses: { 200: json(ConversationDto), ...errors(401, 403, 404) },
+    }),
+    async (c) => c.json(await getConversation(c.get("ctx"), c.req.valid("param").id), 200),
+  );
+
+  // PATCH /api/v1/conversations/{id} — status (snooze), assignee, tags, notes
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/conversations/{id}",
+      tags: ["conversations"],
+      ...permit("conversations.work"),
+      request: { params: IdParam, ...jsonBody(UpdateConversationInput) },
+      responses: { 200: json(ConversationDto), ...errors(400, 401, 403, 404) },
+    }),
+    async (c) =>
+      c.json(await updateConversation(c.get("ctx"), c.req.valid("param").id, c.req.valid("json")), 200),
+  );
+
+  // GET /api/v1/conversations/{id}/messages — newest page first, each page oldest → newest; nextCursor = older
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/conversations/{id}/messages",
+      tags: ["conversations"],
+      ...permit("conversations.work"),
+      request: { params: IdParam, query: MessageListQuery },
+      responses: { 200: json(MessageListResponse), ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => c.json(await listMessages(c.get("ctx"), c.req.valid("param").id, c.req.valid("query")), 200),
+  );
+
+  // POST /api/v1/conversations/{id}/messages — send as agent (201), internal note (201) or reply as bot (202)
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/conversations/{id}/messages",
+      tags: ["conversations"],
+      ...permit("conversations.work"),
+      request: { params: IdParam, ...jsonBody(SendMessageInput) },
+      responses: {
+        201: json(MessageDto, "Stored; an agent reply is queued for sending"),
+        202: json(SendMessageQueued, "The bot is writing the reply; it arrives over the socket"),
+        ...errors(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) => {
+      const result = await sendAgentMessage(c.get("ctx"), c.req.valid("param").id, c.req.valid("json"));
+      return "queued" in result ? c.json(result, 202) : c.json(result.message, 201);
+    },
+  );
+
+  // POST /api/v1/conversations/{id}/read — unread count back to zero
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/conversations/{id}/read",
+      tags: ["conversations"],
+      ...permit("conversations.work"),
+      request: { params: IdParam },
+      responses: { 200: json(ConversationDto), ...errors(401, 403, 404) },
+    }),
+    async (c) => c.json(await markConversationRead(c.get("ctx"), c.req.valid("param").id), 200),
+  );
+
+  // POST /api/v1/conversations/{id}/auto-bot — switch the bot on or off for this conversation
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/conversations/{id}/auto-bot",
+      tags: ["conversations"],
+      ...permit("conversations.work"),
+      request: { params: IdParam, ...jsonBody(ToggleAutoBotInput) },
+      responses: { 200: json(ConversationDto), ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => c.json(await toggleAutoBot(c.get("ctx"), c.req.valid("param").id, c.req.valid("json")), 200),
+  );
+
+  return app;
 }

@@ -3,14 +3,15 @@ import { PublicHealth } from "@tandem/contracts";
 import { getSystemHealth } from "@tandem/core";
 import { createRouter, errors, json, permit } from "../openapi.ts";
 
-/** GET /api/health — public liveness: status and version only. */
+/** GET /api/health — public liveness: status, version, and whether the demo and the simulator are on. */
 export function publicHealthRoutes() {
   const app = createRouter();
   app.openapi(
     createRoute({ method: "get", path: "/health", tags: ["system"], responses: { 200: json(PublicHealth) } }),
     (c) => {
       const runtime = c.get("runtime");
-      return c.json({ status: "ok" as const, version: runtime.version, demo: runtime.config.demoSeed }, 200);
+      const { demoSeed: demo, simulator } = runtime.config;
+      return c.json({ status: "ok" as const, version: runtime.version, demo, simulator }, 200);
     },
   );
   return app;

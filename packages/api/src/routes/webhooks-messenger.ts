@@ -1,6 +1,166 @@
-import { createRouter } from "../openapi.ts";
+import { createRoute, z } from "@hono/zod-openapi";
+import { ErrorBody } from "@tandem/contracts";
+import { DomainError } from "@tandem/core";
+import {
+  getDataDeletionStatus,
+  requestMessengerDataDeletion,
+} from "@tandem/core/channels/messenger/data-deletion";
+import { receiveMessengerWebhook } from "@tandem/core/channels/messenger/receive-webhook";
+import type { Context } from "hono";
+import { errorBody } from "../errors.ts";
+import { createRouter, errors, json } from "../openapi.ts";
+import type { AppEnv } from "../types.ts";
 
-// PLACEHOLDER owned by a helper: replaced in this session.
+/**
+ * Meta calls these, authenticated by signatures rather than sessions (mounted at `/api/webhooks`).
+ * Two codes are specific to webhooks and answered here rather than in the shared code table:
+ * a bad signature is 401 (Meta's retries then show up in its dashboard), and a server without
+ * FB_APP_SECRET answers 503 — it is misconfigured, not the caller.
+ */
+function webhookError(c: Context<AppEnv>, error: unknown) {
+  if (!(error instanceof DomainError)) throw error;
+  const body = errorBody(error.code, error.message, c.get("requestId"));
+  if (error.code === "invalid_signature") return c.json(body, 401);
+  if (error.code === "messenger_not_configured") {
+    c.get("runtime").log.error({ code: error.code }, error.message);
+    return c.json(body, 503);
+  }
+  throw error;
+}
+
+const VerifyQuery = z.object({
+  "hub.mode": z.string().optional(),
+  "hub.verify_token": z.string().optional(),
+  "hub.challenge": z.string().optional(),
+});
+
+const text = (description: string) => ({ description, content: { "text/plain": { schema: z.string() } } });
+
 export function messengerWebhookRoutes() {
-  return createRouter();
+  const app = createRouter();
+
+  // GET /api/webhooks/messenger — Meta's subscription check: echo the challenge if the verify token matches
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/messenger",
+      tags: ["webhooks"],
+      security: [],
+      request: { query: VerifyQuery },
+      responses: { 200: text("The challenge, echoed"), 403: text("Wrong mode or verify token") },
+    }),
+    (c) => {
+      const query = c.req.valid("query");
+      const expected = c.get("runtime").config.facebook.verifyToken;
+      const ok = Boolean(expected) && query["hub.mode"] === "subscribe" && query["hub.verify_token"] === expected;
+      return ok ? c.text(query["hub.challenge"] ?? "", 200) : c.text("Forbidden", 403);
+    },
+  );
+
+  // POST /api/webhooks/messenger — signed events: stored durably, answered 200 before any processing
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/messenger",
+      tags: ["webhooks"],
+      security: [],
+      description: "Body: Meta's `{object: \"page\", entry: [...]}`, signed with `X-Hub-Signature-256`.",
+      responses: {
+        200: text("EVENT_RECEIVED"),
+        401: json(ErrorBody, "Missing or invalid signature: nothing was stored"),
+        503: json(ErrorBody, "FB_APP_SECRET is not set on this server"),
+        ...errors(400, 413),
+      },
+    }),
+    async (c) => {
+      const runtime = c.get("runtime");
+      const rawBody = new Uint8Array(await c.req.arrayBuffer());
+      try {
+        await receiveMessengerWebhook(
+          { db: runtime.database.db, config: runtime.config, log: runtime.log, queue: runtime.queue },
+          { rawBody, signature: c.req.header("x-hub-signature-256") },
+        );
+      } catch (error) {
+        return webhookError(c, error);
+      }
+      return c.text("EVENT_RECEIVED", 200);
+    },
+  );
+
+  // POST /api/webhooks/messenger/data-deletion — Meta's data-deletion callback (`signed_request`)
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/messenger/data-deletion",
+      tags: ["webhooks"],
+      security: [],
+      description: "Form or JSON body with `signed_request`; erases the user's Messenger data in every workspace.",
+      responses: {
+        200: json(z.object({ url: z.string(), confirmation_code: z.string() })),
+        401: json(ErrorBody, "Missing or invalid signed_request"),
+        503: json(ErrorBody, "FB_APP_SECRET is not set on this server"),
+        ...errors(400),
+      },
+    }),
+    async (c) => {
+      const runtime = c.get("runtime");
+      try {
+        const result = await requestMessengerDataDeletion(
+          { db: runtime.database.db, config: runtime.config, log: runtime.log, realtime: runtime.realtime },
+          { signedRequest: await readSignedRequest(c) },
+        );
+        return c.json(result, 200);
+      } catch (error) {
+        return webhookError(c, error);
+      }
+    },
+  );
+
+  // GET /api/webhooks/messenger/data-deletion/{code} — the status page Meta links the user to
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/messenger/data-deletion/{code}",
+      tags: ["webhooks"],
+      security: [],
+      request: { params: z.object({ code: z.string().min(1).max(100) }) },
+      responses: {
+        200: json(
+          z.object({
+            confirmationCode: z.string(),
+            status: z.enum(["pending", "completed", "failed"]),
+            requestedAt: z.string(),
+            completedAt: z.string().nullable(),
+          }),
+        ),
+        ...errors(404),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await getDataDeletionStatus({ db: c.get("runtime").database.db }, { code: c.req.valid("param").code }),
+        200,
+      ),
+  );
+
+  return app;
+}
+
+/** Meta posts a form (`signed_request=…`); a JSON body with the same field is accepted too. */
+async function readSignedRequest(c: Context<AppEnv>): Promise<string> {
+  const body = await c.req.text();
+  let value: unknown;
+  if ((c.req.header("content-type") ?? "").includes("application/json")) {
+    try {
+      value = (JSON.parse(body) as { signed_request?: unknown }).signed_request;
+    } catch {
+      throw new DomainError("invalid_json", "The request body is not valid JSON");
+    }
+  } else {
+    value = new URLSearchParams(body).get("signed_request");
+  }
+  if (typeof value !== "string" || !value) {
+    throw new DomainError("invalid_input", "The body must carry a signed_request");
+  }
+  return value;
 }

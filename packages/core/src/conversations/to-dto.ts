@@ -1,8 +1,9 @@
 import type { ContactDto, ConversationDto, MessageDto } from "@tandem/contracts";
 import { channels, contacts, conversations, type Db, messages } from "@tandem/db";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
 
-type MessageRow = typeof messages.$inferSelect;
+/** The generated `search` tsvector is never shown, so readers need not select it. */
+type MessageRow = Omit<typeof messages.$inferSelect, "search">;
 type ConversationRow = typeof conversations.$inferSelect;
 type ContactRow = typeof contacts.$inferSelect;
 type ChannelRow = typeof channels.$inferSelect;
@@ -38,11 +39,19 @@ export const contactToDto = (c: ContactRow): ContactDto => ({
   locale: c.locale,
 });
 
+/** The latest message, as much of it as a conversation row shows. */
+export type MessagePreviewRow = Pick<MessageRow, "id" | "role" | "text" | "createdAt">;
+
+/** A SNOOZED conversation wakes up by itself once `snoozedUntil` has passed: no job has to reopen it. */
+export const effectiveStatus = (c: Pick<ConversationRow, "status" | "snoozedUntil">, now = new Date()) =>
+  c.status === "SNOOZED" && c.snoozedUntil && c.snoozedUntil <= now ? "OPEN" : c.status;
+
 export function conversationToDto(
   c: ConversationRow,
-  related: { contact: ContactRow | null; channel: ChannelRow | null; lastMessage: MessageRow | null },
+  related: { contact: ContactRow | null; channel: ChannelRow | null; lastMessage: MessagePreviewRow | null },
 ): ConversationDto {
   const last = related.lastMessage;
+  const status = effectiveStatus(c);
   return {
     id: c.id,
     channel: related.channel
@@ -50,7 +59,8 @@ export function conversationToDto(
       : null,
     chatbotId: c.chatbotId,
     contact: related.contact ? contactToDto(related.contact) : null,
-    status: c.status,
+    status,
+    snoozedUntil: status === "SNOOZED" ? (c.snoozedUntil?.toISOString() ?? null) : null,
     autoBot: c.autoBot,
     needsHuman: c.needsHuman,
     handoffReason: c.handoffReason,
@@ -67,38 +77,36 @@ export function conversationToDto(
   };
 }
 
-/** Loads conversations with their contact, channel and latest message, in the order of `ids`. */
+/**
+ * Loads conversations with their contact, channel and latest message, in the order of `ids`, in one
+ * query: the latest message comes from a lateral subquery that reads the newest entry of
+ * `message_conversation_created_idx` per conversation. SYSTEM events ("auto-bot turned off by …")
+ * are not a preview: the row shows the latest thing someone wrote.
+ */
 export async function loadConversationDtos(db: Db, workspaceId: string, ids: string[]): Promise<ConversationDto[]> {
   if (ids.length === 0) return [];
+  const last = db
+    .select({ id: messages.id, role: messages.role, text: messages.text, createdAt: messages.createdAt })
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversations.id), ne(messages.kind, "event")))
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(1)
+    .as("last_message");
   const rows = await db
-    .select({ conversation: conversations, contact: contacts, channel: channels })
+    .select({
+      conversation: conversations,
+      contact: contacts,
+      channel: channels,
+      lastMessage: { id: last.id, role: last.role, text: last.text, createdAt: last.createdAt },
+    })
     .from(conversations)
     .leftJoin(contacts, eq(contacts.id, conversations.contactId))
     .leftJoin(channels, eq(channels.id, conversations.channelId))
+    .leftJoinLateral(last, sql`true`)
     .where(and(eq(conversations.workspaceId, workspaceId), inArray(conversations.id, ids)));
-  const lastMessages = await Promise.all(
-    ids.map(async (id) => {
-      const [m] = await db
-        .select()
-        .from(messages)
-        .where(eq(messages.conversationId, id))
-        .orderBy(desc(messages.createdAt), desc(messages.id))
-        .limit(1);
-      return [id, m ?? null] as const;
-    }),
-  );
-  const lastById = new Map(lastMessages);
   const byId = new Map(rows.map((r) => [r.conversation.id, r]));
   return ids.flatMap((id) => {
     const r = byId.get(id);
-    return r
-      ? [
-          conversationToDto(r.conversation, {
-            contact: r.contact,
-            channel: r.channel,
-            lastMessage: lastById.get(id) ?? null,
-          }),
-        ]
-      : [];
+    return r ? [conversationToDto(r.conversation, r)] : [];
   });
 }

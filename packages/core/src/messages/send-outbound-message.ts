@@ -1,13 +1,194 @@
+import { channels, contacts, conversations, messages } from "@tandem/db";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
+import { markReconnectNeeded } from "../channels/mark-reconnect-needed.ts";
+import { GraphApiError } from "../channels/messenger/graph-client.ts";
+import { messengerDeps, readPageToken } from "../channels/messenger/messenger-deps.ts";
+import { messengerDelivery, messengerParts, sendMessengerParts } from "../channels/messenger/send.ts";
+import { publishMessage } from "../conversations/publish.ts";
+import { isDomainError } from "../errors.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
-import { NonRetryableError } from "../jobs/errors.ts";
+import { isRetryable, RetryableError } from "../jobs/errors.ts";
 
-// PLACEHOLDER owned by a helper: replaced in this session.
+/**
+ * Step 4 of the pipeline: one AGENT or BOT message to the customer through its channel.
+ *
+ * - Idempotent: a message already `sent` / `delivered` / `read` is left alone; the ids of parts that
+ *   went out are saved after each part (`metadata.platformMessageIds`), so a retry continues with the
+ *   next part instead of repeating the first.
+ * - Channel rules come from the channel's adapter (Messenger: 24 h window, `HUMAN_AGENT` tag, split at
+ *   2000 characters, `typing_on` before a bot reply). A message the rules refuse fails at once with
+ *   `outside_messaging_window`; nothing is sent.
+ * - Per-workspace rate limit on outbound sends, then the platform. Transient failures (Graph codes 1,
+ *   2, 4, 17, 32, 613, HTTP 5xx, network, our own limit) are retried with backoff; the last attempt, or
+ *   a permanent refusal, sets `failed` with a code and the platform's reason, shown in the inbox.
+ *   Error 190 also marks the channel "reconnect needed".
+ */
+export const OUTBOUND_RATE_LIMIT = { limit: 50, windowMs: 1_000 };
+
+type MessageRow = typeof messages.$inferSelect;
+type Failure = { code: string; message: string };
+
+const DONE = new Set(["sent", "delivered", "read"]);
+const SENDABLE = ["queued", "sending", "failed"] as const;
+
 export const sendOutboundMessage = defineJob({
   name: "send-outbound-message",
   schema: z.object({ messageId: z.string().min(1) }),
-  handle: async (_payload, _ctx: JobContext<AppJobDeps>) => {
-    throw new NonRetryableError("send-outbound-message is being built");
+  retry: { attempts: 5, backoff: { baseMs: 2_000, maxMs: 60_000 } },
+  // Sends wait on the network; a few at a time keep one slow Page from holding up the others.
+  concurrency: 4,
+  handle: async ({ messageId }, ctx: JobContext<AppJobDeps>) => {
+    const [message] = await ctx.db.select().from(messages).where(eq(messages.id, messageId)).limit(1);
+    if (!message) return ctx.log.warn({ messageId }, "outbound message no longer exists");
+    if (DONE.has(message.status)) return ctx.log.debug({ messageId }, "message already sent");
+    if (
+      (message.role !== "AGENT" && message.role !== "BOT") ||
+      message.kind === "note" ||
+      !(SENDABLE as readonly string[]).includes(message.status)
+    ) {
+      return ctx.log.warn({ messageId, role: message.role, status: message.status }, "message is not for sending");
+    }
+    const role = message.role;
+    const finalAttempt = ctx.attempt >= ctx.maxAttempts;
+
+    const [row] = await ctx.db
+      .select({ conversation: conversations, contact: contacts, channel: channels })
+      .from(conversations)
+      .leftJoin(contacts, eq(contacts.id, conversations.contactId))
+      .leftJoin(channels, eq(channels.id, conversations.channelId))
+      .where(and(eq(conversations.id, message.conversationId), eq(conversations.workspaceId, message.workspaceId)))
+      .limit(1);
+    const channel = row?.channel;
+    const contact = row?.contact;
+    if (!row || !channel || !contact) {
+      return fail(ctx, message, {
+        code: "channel_not_supported",
+        message: "This conversation has no channel to send to.",
+      });
+    }
+    if (channel.type !== "messenger" || !channel.externalId) {
+      return fail(ctx, message, {
+        code: "channel_not_supported",
+        message: `Sending on ${channel.type} channels is not supported yet.`,
+      });
+    }
+    if (channel.disconnectedAt) {
+      return fail(ctx, message, { code: "channel_disconnected", message: `${channel.name} is disconnected.` });
+    }
+    if (channel.status === "reconnect_needed") {
+      return fail(ctx, message, {
+        code: "token_expired",
+        message: `${channel.name} needs to be reconnected: ${channel.statusReason ?? "Facebook rejected its token."}`,
+      });
+    }
+
+    const delivery = messengerDelivery(role, row.conversation.lastInboundAt, new Date());
+    if (!delivery.allowed) return fail(ctx, message, { code: "outside_messaging_window", message: delivery.reason });
+
+    const limit = await ctx.limiter.hit(`outbound:${message.workspaceId}`, OUTBOUND_RATE_LIMIT);
+    if (!limit.allowed) {
+      const reason = "Too many messages sent by this workspace right now.";
+      if (finalAttempt) return fail(ctx, message, { code: "rate_limited", message: reason });
+      throw new RetryableError(reason, { retryAfterMs: limit.retryAfterSeconds * 1000 });
+    }
+
+    const sending = await markSending(ctx, message);
+    const sentIds = platformIdsOf(sending);
+    try {
+      const deps = messengerDeps(ctx);
+      await sendMessengerParts(deps.graph, {
+        pageId: channel.externalId,
+        pageAccessToken: readPageToken(deps.keyring, channel),
+        psid: contact.platformUserId,
+        delivery,
+        parts: messengerParts(message.text, message.attachments),
+        alreadySent: sentIds.length,
+        typing: role === "BOT",
+        echoMetadata: `tandem:${message.id}`,
+        onPartSent: async (id) => {
+          sentIds.push(id);
+          await saveSentIds(ctx, message.id, sentIds);
+        },
+      });
+    } catch (error) {
+      if (error instanceof GraphApiError && error.tokenExpired) {
+        await markReconnectNeeded(ctx.db, channel.id, error.message);
+      }
+      if (isRetryable(error) && !finalAttempt) {
+        ctx.log.info({ err: error, messageId }, "send failed; will retry");
+        throw error;
+      }
+      await fail(ctx, message, failureOf(error));
+      throw error;
+    }
+
+    const [sent] = await ctx.db
+      .update(messages)
+      .set({ status: "sent", sentAt: new Date(), errorCode: null, errorMessage: null })
+      .where(eq(messages.id, message.id))
+      .returning();
+    if (sent) publishMessage(ctx.realtime, sent.workspaceId, sent, "updated");
   },
 });
+
+const platformIdsOf = (m: MessageRow): string[] => {
+  const ids = m.metadata.platformMessageIds;
+  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+};
+
+/** `sending`, one more attempt; published when the status changes. */
+async function markSending(ctx: JobContext<AppJobDeps>, message: MessageRow): Promise<MessageRow> {
+  const [row] = await ctx.db
+    .update(messages)
+    .set({ status: "sending", attempts: sql`${messages.attempts} + 1` })
+    .where(and(eq(messages.id, message.id), inArray(messages.status, [...SENDABLE])))
+    .returning();
+  if (!row) return message;
+  if (message.status !== "sending") publishMessage(ctx.realtime, row.workspaceId, row, "updated");
+  return row;
+}
+
+/**
+ * The first part's id is the message's platform id (delivery, read and echo events match on it); every
+ * part's id is in `metadata.platformMessageIds`. Saved after each part, before the next goes out.
+ */
+async function saveSentIds(ctx: JobContext<AppJobDeps>, messageId: string, ids: string[]): Promise<void> {
+  const metadata = sql`${messages.metadata} || ${JSON.stringify({ platformMessageIds: ids })}::jsonb`;
+  try {
+    await ctx.db
+      .update(messages)
+      .set({ platformMessageId: ids[0] ?? null, metadata })
+      .where(eq(messages.id, messageId));
+  } catch (error) {
+    // An echo of this very send was stored first under the same id (unique per channel): keep the ids in metadata.
+    const code =
+      (error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
+    if (code !== "23505") throw error;
+    ctx.log.warn({ messageId, platformMessageId: ids[0] }, "platform message id already stored on another message");
+    await ctx.db.update(messages).set({ metadata }).where(eq(messages.id, messageId));
+  }
+}
+
+async function fail(ctx: JobContext<AppJobDeps>, message: MessageRow, failure: Failure): Promise<void> {
+  ctx.log.info({ messageId: message.id, code: failure.code }, "outbound message failed");
+  const [row] = await ctx.db
+    .update(messages)
+    .set({ status: "failed", errorCode: failure.code, errorMessage: failure.message.slice(0, 2000) })
+    .where(eq(messages.id, message.id))
+    .returning();
+  if (row) publishMessage(ctx.realtime, row.workspaceId, row, "updated");
+}
+
+/** A readable reason for the inbox: the platform's own words, with a code the UI can branch on. */
+function failureOf(error: unknown): Failure {
+  if (error instanceof GraphApiError) {
+    if (error.tokenExpired) return { code: "token_expired", message: error.message };
+    if (error.outsideWindow) return { code: "outside_messaging_window", message: error.message };
+    if (error.code !== null) return { code: `platform_error_${error.code}`, message: error.message };
+    return { code: error.status === 0 ? "platform_unreachable" : "platform_unavailable", message: error.message };
+  }
+  if (isDomainError(error)) return { code: error.code, message: error.message };
+  return { code: "send_failed", message: "Sending failed because of an internal error; it is in the server log." };
+}

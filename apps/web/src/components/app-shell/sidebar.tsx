@@ -1,12 +1,13 @@
 "use client";
 
 import type { MeResponse, Permission } from "@tandem/contracts";
-import { Inbox, KeyRound, type LucideIcon, Users } from "lucide-react";
+import { FlaskConical, Inbox, KeyRound, type LucideIcon, Users } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Wordmark } from "@/components/wordmark";
 import { can } from "@/features/auth/permissions";
+import { useHealth } from "@/features/auth/queries";
 import { cn } from "@/lib/utils";
 import { UserMenu } from "./user-menu";
 
@@ -16,10 +17,16 @@ interface NavItem {
   icon: LucideIcon;
   /** Shown only to roles holding this permission; no permission means everyone. */
   permission?: Permission;
+  /** Shown only when the server runs the simulator (or the demo). */
+  simulatorOnly?: boolean;
 }
 
 const NAV: { label?: string; items: NavItem[] }[] = [
   { items: [{ href: "/dashboard", label: "Inbox", icon: Inbox }] },
+  {
+    label: "Try it out",
+    items: [{ href: "/simulator", label: "Simulator", icon: FlaskConical, simulatorOnly: true }],
+  },
   {
     label: "Settings",
     items: [
@@ -31,6 +38,8 @@ const NAV: { label?: string; items: NavItem[] }[] = [
 
 export function Sidebar({ me }: { me: MeResponse | undefined }) {
   const pathname = usePathname();
+  const health = useHealth();
+  const simulator = Boolean(health.data?.simulator || health.data?.demo);
 
   return (
     <aside className="flex w-60 shrink-0 flex-col border-r border-sidebar-border bg-sidebar text-sidebar-foreground">
@@ -54,8 +63,11 @@ export function Sidebar({ me }: { me: MeResponse | undefined }) {
       </div>
       <nav aria-label="Main" className="flex flex-1 flex-col gap-5 overflow-y-auto px-3 py-2">
         {NAV.map((section) => {
-          const items = section.items.filter((item) => !item.permission || can(me, item.permission));
+          const items = section.items.filter(
+            (item) => (!item.permission || can(me, item.permission)) && (!item.simulatorOnly || simulator),
+          );
           if (me && items.length === 0) return null;
+          if (!me && section.items.every((item) => item.simulatorOnly)) return null;
           return (
             <div key={section.label ?? "main"} className="flex flex-col gap-0.5">
               {section.label && (

@@ -54,7 +54,7 @@ export function useSession() {
   });
 }
 
-/** `GET /api/health` is public; `demo: true` means the demo workspace is seeded. */
+/** `GET /api/health` (public): `demo` — the demo workspace is seeded; `simulator` — /simulator works. */
 export function useHealth() {
   return useQuery({
     queryKey: authKeys.health,

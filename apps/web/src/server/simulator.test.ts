@@ -1,0 +1,179 @@
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
+import { createApp } from "@tandem/api";
+import { SimulatorSendResult, SimulatorThread } from "@tandem/contracts";
+import {
+  type AppJobDeps,
+  appJobDeps,
+  createJobQueue,
+  DEMO_FAQ,
+  DEMO_PAGE,
+  type JobQueue,
+  JobRegistry,
+  type Runtime,
+  registerAllJobs,
+  seedDemo,
+  silentLogger,
+} from "@tandem/core";
+import { channels, contacts, inboundEvents } from "@tandem/db";
+import { createSimulator } from "@tandem/simulator";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createTestRuntime } from "../../../../tests/support/runtime.ts";
+import { mountMessengerCustomer } from "./messenger-customer.ts";
+import { mountSimulator } from "./simulator.ts";
+
+/**
+ * The /simulator page's server side against the real app over real HTTP: one server carrying the
+ * API and the simulator, like apps/web/server.ts, with the embedded queue running every job.
+ */
+let runtime: Runtime;
+let queue: JobQueue;
+let server: Server;
+let baseUrl: string;
+let simulator: ReturnType<typeof mountSimulator>["simulator"];
+
+const customerUrl = (path: string) => `${baseUrl}/_simulator/customer/messenger${path}`;
+const post = (path: string, body: unknown) =>
+  fetch(customerUrl(path), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+async function thread(psid: string) {
+  const res = await fetch(customerUrl(`/thread?psid=${psid}`));
+  expect(res.status).toBe(200);
+  return SimulatorThread.parse(await res.json());
+}
+
+beforeAll(async () => {
+  server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  runtime = await createTestRuntime({ APP_URL: baseUrl, SIMULATOR: "1" });
+  const mounted = mountSimulator(runtime.config, silentLogger);
+  simulator = mounted.simulator;
+  await seedDemo(runtime.database.db, { password: "tandem-demo", keyring: runtime.keyring });
+  queue = createJobQueue<AppJobDeps>({
+    db: runtime.database.db,
+    registry: registerAllJobs(new JobRegistry<AppJobDeps>()),
+    deps: appJobDeps(runtime),
+    log: silentLogger,
+  });
+  runtime.queue = queue;
+  await queue.start();
+  const api = getRequestListener(createApp(runtime).fetch);
+  server.on("request", (req, res) =>
+    req.url?.startsWith("/_simulator") ? mounted.listener(req, res) : api(req, res),
+  );
+});
+
+afterAll(async () => {
+  await queue?.stop({ timeoutMs: 5_000 });
+  await new Promise((resolve) => server.close(resolve));
+  await runtime?.close();
+});
+
+describe("the simulator's Messenger customer", () => {
+  it("sends a signed webhook the app accepts, and shows the bot's answer from the fake Send API", async () => {
+    const psid = "7100000000000101";
+    const res = await post("/send", { psid, name: "Zoë Müller", text: "What is your return policy?" });
+    expect(res.status).toBe(200);
+    const sent = SimulatorSendResult.parse(await res.json());
+    expect(sent.webhook).toEqual({ status: 200, ok: true });
+
+    // The app stored the event for the demo Page, with a valid signature.
+    const [event] = await runtime.database.db.select().from(inboundEvents).where(eq(inboundEvents.signatureOk, true));
+    expect(event).toBeDefined();
+
+    // The profile the app fetches is the name the customer was given.
+    expect(simulator.graph.state.profile(psid)).toMatchObject({ firstName: "Zoë", lastName: "Müller" });
+
+    await vi.waitFor(
+      async () => {
+        const t = await thread(psid);
+        expect(t.items.map((i) => [i.from, i.text])).toEqual([
+          ["customer", "What is your return policy?"],
+          ["page", DEMO_FAQ.find((e) => e.question === "What is your return policy?")!.answer],
+        ]);
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    const t = await thread(psid);
+    expect(t).toMatchObject({ pageId: DEMO_PAGE.id, psid, name: "Zoë Müller" });
+    expect(t.items[0]).toMatchObject({ mid: sent.mid, kind: "text", webhook: { status: 200, ok: true } });
+    expect(t.items[1]).toMatchObject({ from: "page", messagingType: "RESPONSE", webhook: null });
+
+    // The contact is the PSID on the demo Page's channel, named from the simulated profile.
+    const [channel] = await runtime.database.db.select().from(channels).where(eq(channels.externalId, DEMO_PAGE.id));
+    await vi.waitFor(
+      async () => {
+        const [contact] = await runtime.database.db
+          .select()
+          .from(contacts)
+          .where(and(eq(contacts.channelId, channel!.id), eq(contacts.platformUserId, psid)));
+        expect(contact?.name).toBe("Zoë Müller");
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+
+    // Delivery names the Page's message once; read receipts are accepted too.
+    const delivery = await post("/delivery", { psid });
+    expect(delivery.status).toBe(200);
+    expect(await delivery.json()).toMatchObject({ mids: [t.items[1]!.mid], webhook: { ok: true } });
+    expect(await (await post("/delivery", { psid })).json()).toMatchObject({ mids: [] });
+    expect((await post("/read", { psid })).status).toBe(200);
+
+    const customers = await (await fetch(customerUrl("/customers"))).json();
+    expect(customers).toMatchObject({ defaultPageId: DEMO_PAGE.id, pages: [{ id: DEMO_PAGE.id }] });
+    expect(customers.customers).toContainEqual(
+      expect.objectContaining({ psid, name: "Zoë Müller", lastActivityAt: expect.any(String) }),
+    );
+  });
+
+  it("sends quick replies, postbacks and attachments as Messenger does", async () => {
+    const psid = "7100000000000102";
+    const sends = [
+      { text: "Yes please", quickReplyPayload: "CONFIRM_YES" },
+      { postback: { title: "Get started", payload: "GET_STARTED" } },
+      { attachmentUrl: "https://example.com/photo.jpg" },
+    ];
+    for (const body of sends) expect((await post("/send", { psid, ...body })).status).toBe(200);
+    const items = (await thread(psid)).items.filter((i) => i.from === "customer");
+    expect(items).toMatchObject([
+      { kind: "quick_reply", text: "Yes please", payload: "CONFIRM_YES" },
+      { kind: "postback", text: "Get started", payload: "GET_STARTED" },
+      { kind: "attachment", attachments: [{ type: "image", url: "https://example.com/photo.jpg" }] },
+    ]);
+  });
+
+  it("refuses bad input and unknown Pages", async () => {
+    expect((await post("/send", { psid: "has spaces", text: "hi" })).status).toBe(400);
+    expect((await post("/send", { psid: "7100000000000103" })).status).toBe(400);
+    expect((await post("/send", { psid: "7100000000000103", quickReplyPayload: "X" })).status).toBe(400);
+    expect((await post("/send", { psid: "7100000000000103", text: "hi", pageId: "999" })).status).toBe(404);
+    expect((await fetch(customerUrl("/thread"))).status).toBe(400);
+    expect((await post("/read", {})).status).toBe(400);
+  });
+});
+
+describe("when the app does not accept the webhook", () => {
+  it("answers 502 and keeps the customer's message, marked as not delivered", async () => {
+    const sim = createSimulator({ graph: { pages: [DEMO_PAGE] } });
+    mountMessengerCustomer(sim, {
+      webhookUrl: "http://app.invalid/api/webhooks/messenger",
+      appSecret: () => "wrong-secret",
+      defaultPageId: DEMO_PAGE.id,
+      log: silentLogger,
+      fetch: () => new Response(JSON.stringify({ error: { code: "invalid_signature" } }), { status: 401 }),
+    });
+    const res = await sim.app.request("/customer/messenger/send", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ psid: "42", text: "hello?" }),
+    });
+    expect(res.status).toBe(502);
+    expect(await res.json()).toMatchObject({ error: { code: "webhook_failed", details: { status: 401 } } });
+    const t = SimulatorThread.parse(await (await sim.app.request("/customer/messenger/thread?psid=42")).json());
+    expect(t.items).toMatchObject([{ from: "customer", text: "hello?", webhook: { status: 401, ok: false } }]);
+  });
+});

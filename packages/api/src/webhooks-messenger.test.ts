@@ -1,0 +1,666 @@
+import { once } from "node:events";
+import { createHmac } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
+import {
+  type AppJobDeps,
+  appJobDeps,
+  createJobQueue,
+  type JobQueue,
+  JobRegistry,
+  type Runtime,
+  registerAllJobs,
+  silentLogger,
+} from "@tandem/core";
+import {
+  countUnknownPageEvents,
+  receiveMessengerWebhook,
+  recoverInboundEvents,
+} from "@tandem/core/channels/messenger/receive-webhook";
+import { channels, contacts, conversations, inboundEvents, jobs, messages } from "@tandem/db";
+import { createChannel, createChatbot, createTestWorkspace } from "@tandem/db/testing";
+import {
+  attachmentEvent,
+  createGraphSimulator,
+  deliveryEvent,
+  echoEvent,
+  type MessagingEvent,
+  messengerWebhook,
+  newMid,
+  postbackEvent,
+  postSignedWebhook,
+  quickReplyEvent,
+  reactionEvent,
+  readEvent,
+  serializeLikeMeta,
+  signMessengerBody,
+  textEvent,
+} from "@tandem/simulator";
+import { and, asc, eq, inArray } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestRuntime } from "../../../tests/support/runtime.ts";
+import { createApp } from "./app.ts";
+
+const APP_SECRET = "webhook-test-app-secret";
+const VERIFY_TOKEN = "webhook-test-verify-token";
+const OUR_APP_ID = "4242424242";
+
+let runtime: Runtime;
+let queue: JobQueue;
+let appServer: Server;
+let graphServer: Server;
+let base: string;
+const graph = createGraphSimulator();
+const socketEvents: { room: string; event: string; payload: { id?: string } }[] = [];
+
+async function listen(fetchHandler: (req: Request) => Response | Promise<Response>): Promise<[Server, string]> {
+  const listener = getRequestListener(fetchHandler);
+  const server = createServer((req, res) => listener(req, res));
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return [server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`];
+}
+
+beforeAll(async () => {
+  runtime = await createTestRuntime({
+    FB_APP_SECRET: APP_SECRET,
+    FB_APP_ID: OUR_APP_ID,
+    WEBHOOK_VERIFY_TOKEN: VERIFY_TOKEN,
+  });
+  let graphUrl: string;
+  [graphServer, graphUrl] = await listen(graph.app.fetch);
+  runtime.config.facebook.graphApiUrl = graphUrl;
+  runtime.realtime.bind({ emit: (room, event, payload) => socketEvents.push({ room, event, payload: payload as never }) });
+  queue = createJobQueue<AppJobDeps>({
+    db: runtime.database.db,
+    registry: registerAllJobs(new JobRegistry<AppJobDeps>()),
+    deps: appJobDeps(runtime),
+    log: silentLogger,
+  });
+  runtime.queue = queue;
+  await queue.start();
+  [appServer, base] = await listen(createApp(runtime).fetch);
+});
+
+afterAll(async () => {
+  await queue.stop({ timeoutMs: 2000 });
+  appServer.close();
+  graphServer.close();
+  await runtime.close();
+});
+
+const db = () => runtime.database.db;
+const webhookUrl = () => `${base}/api/webhooks/messenger`;
+
+/** A connected Page in a fresh workspace, known to the Graph simulator with its token. */
+async function connectedPage(options: { chatbot?: boolean; token?: string } = {}) {
+  const ws = await createTestWorkspace(db());
+  const pageId = `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+  const token = options.token ?? `EAAtest${pageId}`;
+  graph.state.addPage({ id: pageId, name: `Page ${pageId}`, accessToken: `EAAtest${pageId}` });
+  const chatbot = options.chatbot ? await createChatbot(db(), { workspaceId: ws.workspace.id }) : null;
+  const channel = await createChannel(db(), {
+    workspaceId: ws.workspace.id,
+    externalId: pageId,
+    chatbotId: chatbot?.id ?? null,
+    secretsEncrypted: runtime.keyring.encrypt(JSON.stringify({ pageAccessToken: token })),
+  });
+  return { ws, pageId, channel, chatbot };
+}
+
+let psidCounter = 0;
+const newPsid = () => `71000${Date.now()}${++psidCounter}`;
+
+async function send(payload: Parameters<typeof postSignedWebhook>[2], headers?: Record<string, string>) {
+  return postSignedWebhook(webhookUrl(), APP_SECRET, payload, headers ? { headers } : {});
+}
+
+async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Waits until every entry stored for the channel has left `pending` / `processing`. */
+async function settled(channelId: string) {
+  await waitFor(async () => {
+    const rows = await db().select().from(inboundEvents).where(eq(inboundEvents.channelId, channelId));
+    return rows.length > 0 && rows.every((r) => r.status === "processed" || r.status === "ignored");
+  }, `inbound events of ${channelId} to be processed`);
+}
+
+async function messagesOf(channelId: string) {
+  return db()
+    .select()
+    .from(messages)
+    .where(eq(messages.channelId, channelId))
+    .orderBy(asc(messages.createdAt), asc(messages.id));
+}
+
+async function conversationOf(channelId: string, psid: string) {
+  const [row] = await db()
+    .select({ conversation: conversations, contact: contacts })
+    .from(conversations)
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(and(eq(conversations.channelId, channelId), eq(contacts.platformUserId, psid)));
+  return row ?? null;
+}
+
+async function jobWithKey(name: string, key: string) {
+  const [row] = await db()
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.name, name), eq(jobs.jobKey, key)));
+  return row ?? null;
+}
+
+async function channelRow(id: string) {
+  const [row] = await db().select().from(channels).where(eq(channels.id, id));
+  return row!;
+}
+
+describe("GET /api/webhooks/messenger (subscription check)", () => {
+  it("echoes the challenge as plain text for the right verify token, 403 otherwise", async () => {
+    const query = (mode: string, token: string) =>
+      `${webhookUrl()}?hub.mode=${mode}&hub.verify_token=${encodeURIComponent(token)}&hub.challenge=1158201444`;
+    const ok = await fetch(query("subscribe", VERIFY_TOKEN));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-type")).toMatch(/^text\/plain/);
+    expect(await ok.text()).toBe("1158201444");
+
+    expect((await fetch(query("subscribe", "wrong"))).status).toBe(403);
+    expect((await fetch(query("unsubscribe", VERIFY_TOKEN))).status).toBe(403);
+    expect((await fetch(webhookUrl())).status).toBe(403);
+  });
+
+  it("refuses every token while WEBHOOK_VERIFY_TOKEN is unset", async () => {
+    const saved = runtime.config.facebook.verifyToken;
+    runtime.config.facebook.verifyToken = undefined;
+    try {
+      expect((await fetch(`${webhookUrl()}?hub.mode=subscribe&hub.verify_token=&hub.challenge=1`)).status).toBe(403);
+    } finally {
+      runtime.config.facebook.verifyToken = saved;
+    }
+  });
+});
+
+describe("POST /api/webhooks/messenger: signature, size and shape", () => {
+  it("accepts a body signed over Meta's exact bytes (non-ASCII escaped as \\uXXXX) and stores the text decoded", async () => {
+    const { pageId, channel } = await connectedPage();
+    const psid = newPsid();
+    const text = "Grüße aus Zürich — สวัสดีครับ 👋 http://x.y/z";
+    const body = serializeLikeMeta(messengerWebhook([textEvent({ pageId, psid, text })]));
+    expect(body).toContain("\\u00fc");
+
+    const res = await send(body);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("EVENT_RECEIVED");
+    await settled(channel.id);
+    expect((await messagesOf(channel.id)).map((m) => m.text)).toEqual([text]);
+  });
+
+  it("answers 401 and stores nothing for a wrong, missing, legacy-only or re-serialised signature", async () => {
+    const { pageId, channel } = await connectedPage();
+    const payload = messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "Smörgåsbord" })]);
+    const body = serializeLikeMeta(payload);
+    const attempts: Record<string, string>[] = [
+      { "x-hub-signature-256": signMessengerBody("not-the-secret", body) },
+      { "x-hub-signature-256": "" },
+      { "x-hub-signature-256": signMessengerBody(APP_SECRET, JSON.stringify(payload)) },
+      { "x-hub-signature-256": `sha1=${createHmac("sha1", APP_SECRET).update(body).digest("hex")}` },
+    ];
+    for (const headers of attempts) {
+      const res = await send(body, headers);
+      expect(res.status).toBe(401);
+      const error = (await res.json()).error;
+      expect(error).toMatchObject({ code: "invalid_signature", requestId: expect.any(String) });
+    }
+    const stored = await db().select().from(inboundEvents).where(eq(inboundEvents.externalId, pageId));
+    expect(stored).toEqual([]);
+    expect(await messagesOf(channel.id)).toEqual([]);
+    // The rejected bodies named this Page: its webhook health counts them, and nothing else.
+    const after = await channelRow(channel.id);
+    expect(after.signatureRejections).toBe(attempts.length);
+    expect(after.eventsReceived).toBe(0);
+  });
+
+  it("answers 503 with a clear message when FB_APP_SECRET is not set", async () => {
+    const saved = runtime.config.facebook.appSecret;
+    runtime.config.facebook.appSecret = undefined;
+    try {
+      const res = await send(messengerWebhook([textEvent({ pageId: "1", psid: "2", text: "x" })]));
+      expect(res.status).toBe(503);
+      expect((await res.json()).error).toMatchObject({ code: "messenger_not_configured", message: /FB_APP_SECRET/ });
+    } finally {
+      runtime.config.facebook.appSecret = saved;
+    }
+  });
+
+  it("answers 400 for invalid JSON and for an object other than page", async () => {
+    const broken = await send('{"object":"page","entry":[');
+    expect(broken.status).toBe(400);
+    expect((await broken.json()).error.code).toBe("invalid_json");
+
+    const notPage = await send(JSON.stringify({ object: "instagram", entry: [] }));
+    expect(notPage.status).toBe(400);
+    expect((await notPage.json()).error).toMatchObject({ code: "invalid_input", details: [expect.objectContaining({ path: "object" })] });
+  });
+
+  it("answers 413 for a body over 1 MB, signed or not", async () => {
+    const { pageId } = await connectedPage();
+    const huge = messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "x".repeat(1024 * 1024) })]);
+    const res = await send(huge);
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe("payload_too_large");
+    expect(await db().select().from(inboundEvents).where(eq(inboundEvents.externalId, pageId))).toEqual([]);
+  });
+});
+
+describe("processing: customer messages", () => {
+  it("creates the contact, the conversation and the message; fetches the profile; publishes live updates", async () => {
+    const { ws, pageId, channel } = await connectedPage();
+    const psid = newPsid();
+    graph.state.addUser({ psid, firstName: "Ada", lastName: "Lovelace", locale: "en_GB" });
+    const mid = newMid();
+    expect((await send(messengerWebhook([textEvent({ pageId, psid, text: "Hello there", mid })]))).status).toBe(200);
+    await settled(channel.id);
+
+    const [message] = await messagesOf(channel.id);
+    expect(message).toMatchObject({ role: "USER", kind: "text", text: "Hello there", status: "received", platformMessageId: mid });
+    const thread = await conversationOf(channel.id, psid);
+    expect(thread?.conversation).toMatchObject({
+      workspaceId: ws.workspace.id,
+      status: "OPEN",
+      unreadCount: 1,
+      lastMessagePreview: "Hello there",
+      autoBot: true,
+    });
+    expect(thread?.conversation.lastInboundAt).toBeInstanceOf(Date);
+    expect(socketEvents).toContainEqual(
+      expect.objectContaining({ room: `conversation:${thread!.conversation.id}`, event: "message:new" }),
+    );
+    expect(socketEvents).toContainEqual(
+      expect.objectContaining({ room: `workspace:${ws.workspace.id}`, event: "conversation:updated" }),
+    );
+
+    const contact = await waitFor(async () => {
+      const row = await conversationOf(channel.id, psid);
+      return row?.contact.profileFetchedAt ? row.contact : null;
+    }, "the profile");
+    expect(contact).toMatchObject({ name: "Ada Lovelace", firstName: "Ada", lastName: "Lovelace", locale: "en_GB" });
+    expect(contact.pictureUrl).toMatch(/^http/);
+    expect(await channelRow(channel.id)).toMatchObject({ eventsReceived: 1, lastEventAt: expect.any(Date) });
+  });
+
+  it("stores attachments, quick replies, postbacks and replies with their payloads", async () => {
+    const { pageId, channel } = await connectedPage();
+    const thread = { pageId, psid: newPsid() };
+    const first = newMid();
+    const events: MessagingEvent[] = [
+      textEvent({ ...thread, text: "first", mid: first }),
+      attachmentEvent({
+        ...thread,
+        attachments: [
+          { type: "image", payload: { url: "https://cdn.example/cat.jpg" } },
+          { type: "file", payload: { url: "https://cdn.example/invoice.pdf", title: "invoice.pdf" } },
+        ],
+      }),
+      quickReplyEvent({ ...thread, text: "Shipping", payload: "QR_SHIPPING" }),
+      postbackEvent({ ...thread, title: "Get started", payload: "GET_STARTED" }),
+      textEvent({ ...thread, text: "about that", replyToMid: first }),
+    ];
+    expect((await send(messengerWebhook(events))).status).toBe(200);
+    await settled(channel.id);
+
+    const stored = await messagesOf(channel.id);
+    expect(stored.map((m) => [m.role, m.kind, m.text, m.payload])).toEqual([
+      ["USER", "text", "first", null],
+      ["USER", "attachment", null, null],
+      ["USER", "text", "Shipping", "QR_SHIPPING"],
+      ["USER", "text", "Get started", "GET_STARTED"],
+      ["USER", "text", "about that", null],
+    ]);
+    expect(stored[1]!.attachments).toEqual([
+      { type: "image", url: "https://cdn.example/cat.jpg" },
+      { type: "file", url: "https://cdn.example/invoice.pdf", name: "invoice.pdf" },
+    ]);
+    expect(stored[4]!.replyToId).toBe(stored[0]!.id);
+    const conv = await conversationOf(channel.id, thread.psid);
+    expect(conv?.conversation.unreadCount).toBe(5);
+    expect(conv?.conversation.lastMessagePreview).toBe("about that");
+  });
+
+  it("handles every entry[] and messaging[] item of a batch, and keeps (but does not process) unknown Pages", async () => {
+    const a = await connectedPage();
+    const b = await connectedPage();
+    const unknownPage = `9${Date.now()}`;
+    const events = [a.pageId, b.pageId, unknownPage].flatMap((pageId) =>
+      [1, 2, 3].map((n) => textEvent({ pageId, psid: `${pageId}-user-${n % 2}`, text: `message ${n}` })),
+    );
+    const payload = messengerWebhook(events);
+    expect(payload.entry).toHaveLength(3);
+    expect((await send(payload)).status).toBe(200);
+    await settled(a.channel.id);
+    await settled(b.channel.id);
+
+    for (const { channel } of [a, b]) {
+      expect((await messagesOf(channel.id)).map((m) => m.text).sort()).toEqual(["message 1", "message 2", "message 3"]);
+      expect((await channelRow(channel.id)).eventsReceived).toBe(3);
+    }
+    const kept = await db().select().from(inboundEvents).where(eq(inboundEvents.externalId, unknownPage));
+    expect(kept).toEqual([expect.objectContaining({ status: "ignored", channelId: null, workspaceId: null })]);
+    expect((kept[0]!.payload as { messaging: unknown[] }).messaging).toHaveLength(3);
+    expect(await countUnknownPageEvents(db())).toContainEqual({ pageId: unknownPage, events: 1 });
+    const strays = await db().select().from(contacts).where(eq(contacts.platformUserId, `${unknownPage}-user-1`));
+    expect(strays).toEqual([]);
+  });
+
+  it("is idempotent on mid: a redelivery and two concurrent identical POSTs give one message", async () => {
+    const { pageId, channel } = await connectedPage();
+    const psid = newPsid();
+    const again = serializeLikeMeta(messengerWebhook([textEvent({ pageId, psid, text: "once", mid: newMid() })]));
+    expect((await send(again)).status).toBe(200);
+    expect((await send(again)).status).toBe(200);
+
+    const concurrent = serializeLikeMeta(messengerWebhook([textEvent({ pageId, psid, text: "twice at once", mid: newMid() })]));
+    const answers = await Promise.all([send(concurrent), send(concurrent), send(concurrent)]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+    await settled(channel.id);
+
+    expect((await messagesOf(channel.id)).map((m) => m.text)).toEqual(["once", "twice at once"]);
+    expect((await conversationOf(channel.id, psid))?.conversation.unreadCount).toBe(2);
+    const rows = await db().select().from(inboundEvents).where(eq(inboundEvents.channelId, channel.id));
+    expect(rows).toHaveLength(5);
+  });
+
+  it("reopens a closed conversation on a new message", async () => {
+    const { pageId, channel } = await connectedPage();
+    const psid = newPsid();
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "one" })]));
+    await settled(channel.id);
+    const { conversation } = (await conversationOf(channel.id, psid))!;
+    await db().update(conversations).set({ status: "CLOSED", unreadCount: 0 }).where(eq(conversations.id, conversation.id));
+
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "two" })]));
+    await settled(channel.id);
+    const after = (await conversationOf(channel.id, psid))!.conversation;
+    expect(after).toMatchObject({ id: conversation.id, status: "OPEN", unreadCount: 1, lastMessagePreview: "two" });
+  });
+
+  it("enqueues a bot reply per customer message when auto-bot is on, but none for standby events", async () => {
+    const { pageId, channel } = await connectedPage({ chatbot: true });
+    const psid = newPsid();
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "bot, please" })]));
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "another app owns this thread" })], { standby: true }));
+    await settled(channel.id);
+
+    const stored = (await messagesOf(channel.id)).filter((m) => m.role === "USER");
+    expect(stored.map((m) => m.text)).toEqual(["bot, please", "another app owns this thread"]);
+    expect(stored[1]!.metadata).toMatchObject({ standby: true });
+    const conversationId = (await conversationOf(channel.id, psid))!.conversation.id;
+    const botJob = await jobWithKey("generate-bot-reply", `bot-reply:${stored[0]!.id}`);
+    expect(botJob?.payload).toEqual({ conversationId, triggerMessageId: stored[0]!.id, mode: "auto" });
+    expect(await jobWithKey("generate-bot-reply", `bot-reply:${stored[1]!.id}`)).toBeNull();
+  });
+
+  it("enqueues no bot reply when auto-bot is off", async () => {
+    const { pageId, channel } = await connectedPage({ chatbot: true });
+    const psid = newPsid();
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "first" })]));
+    await settled(channel.id);
+    const { conversation } = (await conversationOf(channel.id, psid))!;
+    await db().update(conversations).set({ autoBot: false }).where(eq(conversations.id, conversation.id));
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "second" })]));
+    await settled(channel.id);
+    const second = (await messagesOf(channel.id)).find((m) => m.text === "second")!;
+    expect(await jobWithKey("generate-bot-reply", `bot-reply:${second.id}`)).toBeNull();
+  });
+
+  it("processes an entry with unknown event kinds without storing anything for them", async () => {
+    const { pageId, channel } = await connectedPage();
+    const psid = newPsid();
+    const body = JSON.stringify({
+      object: "page",
+      entry: [
+        {
+          id: pageId,
+          time: Date.now(),
+          messaging: [{ sender: { id: psid }, recipient: { id: pageId }, timestamp: Date.now(), optin: { ref: "x" } }],
+        },
+      ],
+    });
+    expect((await send(body)).status).toBe(200);
+    await settled(channel.id);
+    expect(await messagesOf(channel.id)).toEqual([]);
+  });
+});
+
+describe("processing: echoes, receipts and reactions", () => {
+  /** A conversation with one customer message, plus our own outbound messages inserted as the send job would. */
+  async function threadWithOutbound(outbound: { text: string; status: "sent" | "failed" | "queued"; sentAt?: Date }[]) {
+    const page = await connectedPage();
+    const psid = newPsid();
+    await send(messengerWebhook([textEvent({ ...page, psid, text: "hi", timestamp: Date.now() - 60_000 })]));
+    await settled(page.channel.id);
+    const { conversation } = (await conversationOf(page.channel.id, psid))!;
+    const rows = await db()
+      .insert(messages)
+      .values(
+        outbound.map((o) => ({
+          workspaceId: conversation.workspaceId,
+          conversationId: conversation.id,
+          channelId: page.channel.id,
+          role: "BOT" as const,
+          text: o.text,
+          status: o.status,
+          platformMessageId: o.status === "sent" ? newMid() : null,
+          sentAt: o.sentAt ?? null,
+          createdAt: o.sentAt ?? new Date(),
+        })),
+      )
+      .returning();
+    return { ...page, psid, conversation, outbound: rows };
+  }
+
+  const statusOf = async (ids: string[]) =>
+    Object.fromEntries(
+      (await db().select().from(messages).where(inArray(messages.id, ids))).map((m) => [m.text, m.status]),
+    );
+
+  it("does not duplicate the echo of our own send, and stores a Page-inbox echo as an AGENT message from outside", async () => {
+    const t = await threadWithOutbound([{ text: "ours", status: "sent", sentAt: new Date() }]);
+    const ours = t.outbound[0]!;
+    const inboxMid = newMid();
+    await send(
+      messengerWebhook([
+        echoEvent({ pageId: t.pageId, psid: t.psid, mid: ours.platformMessageId!, text: "ours", appId: Number(OUR_APP_ID) }),
+        echoEvent({ pageId: t.pageId, psid: t.psid, mid: inboxMid, text: "Typed in the Page inbox" }),
+        // Our app's echo of a send not recorded yet: the send job will store that message.
+        echoEvent({ pageId: t.pageId, psid: t.psid, mid: newMid(), text: "racing our send", appId: Number(OUR_APP_ID) }),
+      ]),
+    );
+    await settled(t.channel.id);
+
+    const stored = await messagesOf(t.channel.id);
+    expect(stored.map((m) => [m.role, m.text])).toEqual([
+      ["USER", "hi"],
+      ["BOT", "ours"],
+      ["AGENT", "Typed in the Page inbox"],
+    ]);
+    expect(stored[2]).toMatchObject({ status: "sent", sentFromOutside: true, platformMessageId: inboxMid });
+    const conv = (await conversationOf(t.channel.id, t.psid))!.conversation;
+    expect(conv).toMatchObject({ unreadCount: 1, lastMessagePreview: "Typed in the Page inbox" });
+    expect(conv.humanRepliedAt).toBeInstanceOf(Date);
+  });
+
+  it("stores an echo to a customer we have not seen yet under that customer (the recipient)", async () => {
+    const { pageId, channel } = await connectedPage();
+    const psid = newPsid();
+    await send(messengerWebhook([echoEvent({ pageId, psid, text: "We wrote first" })]));
+    await settled(channel.id);
+    const thread = await conversationOf(channel.id, psid);
+    expect(thread?.contact.platformUserId).toBe(psid);
+    expect((await messagesOf(channel.id)).map((m) => [m.role, m.sentFromOutside])).toEqual([["AGENT", true]]);
+    expect(thread?.conversation.unreadCount).toBe(0);
+  });
+
+  it("moves statuses forward with delivery and read watermarks, never backwards", async () => {
+    const now = Date.now();
+    const t = await threadWithOutbound([
+      { text: "early", status: "sent", sentAt: new Date(now - 30_000) },
+      { text: "late", status: "sent", sentAt: new Date(now - 5_000) },
+      { text: "failed", status: "failed" },
+      { text: "queued", status: "queued" },
+    ]);
+    const ids = t.outbound.map((m) => m.id);
+    const thread = { pageId: t.pageId, psid: t.psid };
+
+    await send(messengerWebhook([deliveryEvent({ ...thread, watermark: now - 20_000 })]));
+    await settled(t.channel.id);
+    expect(await statusOf(ids)).toEqual({ early: "delivered", late: "sent", failed: "failed", queued: "queued" });
+
+    // A delivery naming the late message by mid, though its watermark is older.
+    await send(messengerWebhook([deliveryEvent({ ...thread, watermark: now - 20_000, mids: [t.outbound[1]!.platformMessageId!] })]));
+    await settled(t.channel.id);
+    expect(await statusOf(ids)).toEqual({ early: "delivered", late: "delivered", failed: "failed", queued: "queued" });
+
+    await send(messengerWebhook([readEvent({ ...thread, watermark: now - 10_000 })]));
+    await settled(t.channel.id);
+    expect(await statusOf(ids)).toEqual({ early: "read", late: "delivered", failed: "failed", queued: "queued" });
+
+    await send(messengerWebhook([readEvent({ ...thread, watermark: now }), deliveryEvent({ ...thread, watermark: now })]));
+    await settled(t.channel.id);
+    expect(await statusOf(ids)).toEqual({ early: "read", late: "read", failed: "failed", queued: "queued" });
+    const [late] = await db().select().from(messages).where(eq(messages.id, t.outbound[1]!.id));
+    expect(late?.readAt).toBeInstanceOf(Date);
+    expect(late?.deliveredAt).toBeInstanceOf(Date);
+    expect(socketEvents).toContainEqual(
+      expect.objectContaining({ event: "message:updated", payload: expect.objectContaining({ id: late!.id, status: "read" }) }),
+    );
+    // The customer's own message is not ours to mark.
+    expect((await messagesOf(t.channel.id)).find((m) => m.role === "USER")?.status).toBe("received");
+  });
+
+  it("stores reactions on the target message and removes them on unreact", async () => {
+    const t = await threadWithOutbound([{ text: "react to me", status: "sent", sentAt: new Date() }]);
+    const target = t.outbound[0]!;
+    const thread = { pageId: t.pageId, psid: t.psid, mid: target.platformMessageId! };
+    await send(messengerWebhook([reactionEvent({ ...thread, reaction: "love" })]));
+    await settled(t.channel.id);
+    let [row] = await db().select().from(messages).where(eq(messages.id, target.id));
+    expect(row?.reactions).toEqual({ [t.psid]: "❤️" });
+
+    await send(messengerWebhook([reactionEvent({ ...thread, action: "unreact" })]));
+    await settled(t.channel.id);
+    [row] = await db().select().from(messages).where(eq(messages.id, target.id));
+    expect(row?.reactions).toEqual({});
+  });
+});
+
+describe("contact profiles", () => {
+  it("marks the channel reconnect-needed when Facebook rejects the Page token (190), and the message still lands", async () => {
+    const { pageId, channel } = await connectedPage({ token: "EAA-revoked-token" });
+    const psid = newPsid();
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "still here" })]));
+    await settled(channel.id);
+    expect((await messagesOf(channel.id)).map((m) => m.text)).toEqual(["still here"]);
+    const after = await waitFor(async () => {
+      const row = await channelRow(channel.id);
+      return row.status === "reconnect_needed" ? row : null;
+    }, "the channel to need reconnecting");
+    expect(after.statusReason).toMatch(/token/i);
+    expect((await conversationOf(channel.id, psid))?.contact.name).toBeNull();
+  });
+});
+
+describe("recovery", () => {
+  it("re-enqueues inbound events stored but never enqueued (the process died after the 200)", async () => {
+    const { pageId, channel } = await connectedPage();
+    const body = Buffer.from(serializeLikeMeta(messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "survivor" })])));
+    const deps = { db: db(), config: runtime.config, log: silentLogger, queue: null };
+    expect(await receiveMessengerWebhook(deps, { rawBody: body, signature: signMessengerBody(APP_SECRET, body) })).toEqual({
+      pending: 1,
+      ignored: 0,
+    });
+    const [event] = await db().select().from(inboundEvents).where(eq(inboundEvents.channelId, channel.id));
+    expect(event?.status).toBe("pending");
+
+    expect(await recoverInboundEvents({ db: db(), log: silentLogger, queue })).toBeGreaterThanOrEqual(1);
+    await settled(channel.id);
+    expect((await messagesOf(channel.id)).map((m) => m.text)).toEqual(["survivor"]);
+    // Running it again finds nothing left to do for this event.
+    await recoverInboundEvents({ db: db(), log: silentLogger, queue });
+    expect(await messagesOf(channel.id)).toHaveLength(1);
+  });
+});
+
+describe("POST /api/webhooks/messenger/data-deletion", () => {
+  const signedRequest = (payload: object, secret = APP_SECRET) => {
+    const encoded = Buffer.from(JSON.stringify(payload)).toString("base64url");
+    return `${createHmac("sha256", secret).update(encoded).digest("base64url")}.${encoded}`;
+  };
+  const deletionUrl = () => `${base}/api/webhooks/messenger/data-deletion`;
+  const postForm = (signed: string) =>
+    fetch(deletionUrl(), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ signed_request: signed }),
+    });
+
+  it("erases the user's profile and message text in every workspace and reports the status", async () => {
+    const psid = newPsid();
+    const first = await connectedPage();
+    const second = await connectedPage();
+    for (const page of [first, second]) {
+      await send(
+        messengerWebhook([
+          textEvent({ pageId: page.pageId, psid, text: "my address is 1 Main St" }),
+          attachmentEvent({ pageId: page.pageId, psid, attachments: [{ type: "image", payload: { url: "https://x/me.jpg" } }] }),
+        ]),
+      );
+      await settled(page.channel.id);
+    }
+    await waitFor(async () => (await conversationOf(first.channel.id, psid))?.contact.profileFetchedAt, "the profile");
+    const bystander = newPsid();
+    await send(messengerWebhook([textEvent({ pageId: first.pageId, psid: bystander, text: "keep me" })]));
+    await settled(first.channel.id);
+
+    const res = await postForm(signedRequest({ algorithm: "HMAC-SHA256", issued_at: 1_750_000_000, user_id: psid }));
+    expect(res.status).toBe(200);
+    const { url, confirmation_code } = await res.json();
+    expect(url).toBe(`${runtime.config.appUrl}/api/webhooks/messenger/data-deletion/${confirmation_code}`);
+
+    for (const page of [first, second]) {
+      const thread = (await conversationOf(page.channel.id, psid))!;
+      expect(thread.contact).toMatchObject({ name: null, firstName: null, pictureUrl: null, locale: null, metadata: {} });
+      expect(thread.contact.erasedAt).toBeInstanceOf(Date);
+      const userMessages = (await messagesOf(page.channel.id)).filter((m) => m.conversationId === thread.conversation.id);
+      expect(userMessages.map((m) => [m.text, m.attachments])).toEqual([
+        [null, []],
+        [null, []],
+      ]);
+    }
+    expect((await messagesOf(first.channel.id)).map((m) => m.text)).toContain("keep me");
+    const raw = await db().select().from(inboundEvents).where(eq(inboundEvents.channelId, second.channel.id));
+    expect(JSON.stringify(raw.map((r) => r.payload))).not.toContain("Main St");
+
+    const status = await fetch(url.replace(runtime.config.appUrl, base));
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({ confirmationCode: confirmation_code, status: "completed" });
+  });
+
+  it("refuses a request not signed with the App Secret, and 404s an unknown code", async () => {
+    const forged = await postForm(signedRequest({ algorithm: "HMAC-SHA256", user_id: "1" }, "someone-else"));
+    expect(forged.status).toBe(401);
+    expect((await forged.json()).error.code).toBe("invalid_signature");
+    expect((await postForm("garbage")).status).toBe(401);
+    const missing = await fetch(deletionUrl(), { method: "POST", body: new URLSearchParams({}) });
+    expect(missing.status).toBe(400);
+    expect((await fetch(`${deletionUrl()}/no-such-code`)).status).toBe(404);
+  });
+});

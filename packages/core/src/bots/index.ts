@@ -1,0 +1,2 @@
+export * from "./generate-bot-reply.ts";
+export * from "./offline-answer.ts";

@@ -1,0 +1,264 @@
+/**
+ * The offline "provider": no key, no network, deterministic. It answers from the chatbot's FAQ
+ * entries when one matches the customer's text well enough, and otherwise asks for a human.
+ *
+ * Matching is a small lexical retrieval over question + answer:
+ * - Latin-script words are lower-cased, stripped of accents and stop words, and stemmed with a light
+ *   English suffix stripper ("shipping" → "ship", "policies" → "polici");
+ * - other scripts — Thai, Japanese and Chinese have no spaces between words — become character
+ *   bigrams, so "คุยกับพนักงาน" still overlaps "พนักงาน";
+ * - each term is weighted by a BM25-style inverse document frequency over the FAQ, so words every
+ *   entry shares ("order") count less than distinctive ones ("refund").
+ *
+ * The confidence (0–1) is mostly how much of the customer's text the entry covers (a term in the
+ * entry's question counts fully, one only in its answer counts `ANSWER_WEIGHT`), and partly how
+ * much of the entry's question the customer asked about.
+ */
+import type { FaqEntry } from "@tandem/db";
+
+export interface OfflineAnswerOptions {
+  /** Minimum confidence to answer; below it the conversation goes to a person. Default 0.35. */
+  threshold?: number;
+}
+
+export interface OfflineAnswerSource {
+  /** Position of the entry in the chatbot's FAQ list. */
+  index: number;
+  question: string;
+  /** The entry's confidence, rounded to 3 decimals. */
+  score: number;
+}
+
+export type OfflineAnswer =
+  | { handoff: false; text: string; confidence: number; source: OfflineAnswerSource }
+  | { handoff: true; reason: "low_confidence"; confidence: number };
+
+export const DEFAULT_CONFIDENCE_THRESHOLD = 0.35;
+
+/** A term found only in an entry's answer counts this much of one found in its question. */
+const ANSWER_WEIGHT = 0.6;
+/** Share of the confidence that comes from covering the customer's text (the rest: the FAQ question). */
+const QUERY_COVERAGE_SHARE = 0.75;
+
+const STOP_WORDS = new Set(
+  (
+    "a about also am an and any are as ask at be been being but by can could did do does doing for from get got " +
+    "had has have hello hey hi how i i'd i'm if in into is it its just know let like me my need of ok okay on or " +
+    "our please question so some tell than thank thanks that the their them then there these they this those to " +
+    "us want wanted was we were what when where which who why will wish with wonder would you your yours"
+  ).split(" "),
+);
+
+const LATIN_WORD = /^[\p{Script=Latin}\p{N}'’]+$/u;
+const TOKEN = /[\p{L}\p{N}\p{M}'’]+/gu;
+
+/** Terms of a text: stemmed Latin words, character bigrams for everything else. */
+export function terms(text: string): string[] {
+  const out: string[] = [];
+  const normalized = text.normalize("NFKC").toLowerCase();
+  for (const match of normalized.matchAll(TOKEN)) {
+    const raw = match[0];
+    if (LATIN_WORD.test(raw.normalize("NFD").replace(/\p{M}/gu, ""))) {
+      const word = raw
+        .normalize("NFD")
+        .replace(/\p{M}/gu, "")
+        .replace(/[’]/g, "'")
+        .replace(/'s$/, "")
+        .replace(/'/g, "");
+      if (!word || STOP_WORDS.has(word) || STOP_WORDS.has(raw)) continue;
+      out.push(stem(word));
+    } else {
+      for (const run of scriptRuns(raw)) {
+        const chars = [...run];
+        if (chars.length === 1) out.push(chars[0]!);
+        for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i]! + chars[i + 1]!);
+      }
+    }
+  }
+  return out;
+}
+
+/** Japanese mixes scripts within a word run: kanji, hiragana and katakana are split apart. */
+function scriptRuns(text: string): string[] {
+  const runs: string[] = [];
+  let current = "";
+  let currentClass = "";
+  for (const char of text) {
+    const cls = /\p{Script=Han}/u.test(char)
+      ? "han"
+      : /\p{Script=Hiragana}/u.test(char)
+        ? "hiragana"
+        : /[\p{Script=Katakana}ー]/u.test(char)
+          ? "katakana"
+          : "other";
+    if (cls !== currentClass && current && !/\p{M}/u.test(char)) {
+      runs.push(current);
+      current = "";
+    }
+    current += char;
+    currentClass = cls;
+  }
+  if (current) runs.push(current);
+  return runs;
+}
+
+/** Hiragana is mostly grammar (particles, endings): its bigrams count for little. */
+const termWeight = (term: string) => (HIRAGANA_ONLY.test(term) ? 0.25 : 1);
+const HIRAGANA_ONLY = /^\p{Script=Hiragana}+$/u;
+
+const VOWEL = /[aeiouy]/;
+/** Suffix, replacement, and the shortest stem left after removing it. */
+const SUFFIXES: [suffix: string, replacement: string, minStem: number][] = [
+  ["ments", "", 3],
+  ["ment", "", 3],
+  ["ness", "", 3],
+  ["ally", "al", 3],
+  ["ly", "", 5],
+];
+
+/** A light English stemmer: plurals, -ed/-ing, a few derivational suffixes, final y → i. */
+export function stem(word: string): string {
+  let w = word;
+  if (w.length <= 3 || /\d/.test(w)) return w;
+  if (w.endsWith("sses")) w = w.slice(0, -2);
+  else if (w.endsWith("ies")) w = `${w.slice(0, -3)}i`;
+  else if (w.endsWith("s") && !w.endsWith("ss") && !w.endsWith("us") && !w.endsWith("is")) w = w.slice(0, -1);
+
+  for (const suffix of ["ing", "ed"]) {
+    if (w.endsWith(suffix) && w.length - suffix.length >= 3 && VOWEL.test(w.slice(0, -suffix.length))) {
+      w = w.slice(0, -suffix.length);
+      // shipp → ship, but keep "ll", "ss", "zz" (call, pass)
+      if (/([^aeiouylsz])\1$/.test(w)) w = w.slice(0, -1);
+      break;
+    }
+  }
+  for (const [suffix, replacement, minStem] of SUFFIXES) {
+    if (w.endsWith(suffix) && w.length - suffix.length >= minStem) {
+      w = w.slice(0, -suffix.length) + replacement;
+      break;
+    }
+  }
+  if (w.length > 3 && w.endsWith("y") && !VOWEL.test(w.charAt(w.length - 2))) w = `${w.slice(0, -1)}i`;
+  if (w.length > 4 && w.endsWith("e")) w = w.slice(0, -1);
+  return w;
+}
+
+interface IndexedEntry {
+  question: Set<string>;
+  answer: Set<string>;
+}
+
+function idfTable(entries: IndexedEntry[]): (term: string) => number {
+  const df = new Map<string, number>();
+  for (const e of entries) for (const t of new Set([...e.question, ...e.answer])) df.set(t, (df.get(t) ?? 0) + 1);
+  const n = entries.length;
+  const idf = (count: number) => Math.log(1 + (n - count + 0.5) / (count + 0.5));
+  // A word the FAQ never uses weighs as much as its rarest word, not more: one unknown word in a
+  // long question should not sink an otherwise clear match.
+  const unseen = idf(1);
+  return (term) => {
+    const count = df.get(term);
+    return count ? idf(count) : unseen;
+  };
+}
+
+function confidenceOf(query: Set<string>, entry: IndexedEntry, idf: (term: string) => number): number {
+  let queryTotal = 0;
+  let queryMatched = 0;
+  for (const t of query) {
+    const weight = idf(t) * termWeight(t);
+    queryTotal += weight;
+    if (entry.question.has(t)) queryMatched += weight;
+    else if (entry.answer.has(t)) queryMatched += weight * ANSWER_WEIGHT;
+  }
+  let questionTotal = 0;
+  let questionMatched = 0;
+  for (const t of entry.question) {
+    const weight = idf(t) * termWeight(t);
+    questionTotal += weight;
+    if (query.has(t)) questionMatched += weight;
+  }
+  if (queryTotal === 0) return 0;
+  const queryCoverage = queryMatched / queryTotal;
+  const questionCoverage = questionTotal === 0 ? 0 : questionMatched / questionTotal;
+  return QUERY_COVERAGE_SHARE * queryCoverage + (1 - QUERY_COVERAGE_SHARE) * questionCoverage;
+}
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
+
+/** The best FAQ answer for `text`, or a low-confidence handoff when none is good enough. */
+export function offlineAnswer(
+  faqEntries: readonly FaqEntry[],
+  text: string,
+  options: OfflineAnswerOptions = {},
+): OfflineAnswer {
+  const threshold = options.threshold ?? DEFAULT_CONFIDENCE_THRESHOLD;
+  const query = new Set(terms(text));
+  const indexed = faqEntries.map((e) => ({ question: new Set(terms(e.question)), answer: new Set(terms(e.answer)) }));
+  if (query.size === 0 || indexed.length === 0) return { handoff: true, reason: "low_confidence", confidence: 0 };
+
+  const idf = idfTable(indexed);
+  let best = -1;
+  let bestConfidence = 0;
+  indexed.forEach((entry, i) => {
+    const confidence = confidenceOf(query, entry, idf);
+    // Strictly greater: on a tie the earlier entry wins, so the answer is deterministic.
+    if (confidence > bestConfidence) {
+      best = i;
+      bestConfidence = confidence;
+    }
+  });
+
+  const confidence = round(bestConfidence);
+  const entry = faqEntries[best];
+  if (!entry || bestConfidence < threshold) return { handoff: true, reason: "low_confidence", confidence };
+  return {
+    handoff: false,
+    text: entry.answer,
+    confidence,
+    source: { index: best, question: entry.question, score: confidence },
+  };
+}
+
+/**
+ * Phrases by which a customer asks for a person, in English, Thai, Spanish, French, German and
+ * Japanese. Latin-script phrases match whole words after lower-casing and removing accents; the
+ * others match anywhere (those scripts do not separate words with spaces).
+ */
+const HUMAN_REQUEST_WORDS = [
+  // English ("in person" / "per person" are not requests for one)
+  /\b(?<!\b(?:in|per) )person\b/,
+  /\bhumans?\b/,
+  /\bagents?\b/,
+  /\b(?:operator|representative|real people|staff member)\b/,
+  /\b(?:talk|speak|chat) (?:to|with) (?:someone|somebody|anyone|a real|a live)\b/,
+  // Spanish
+  /\b(?:persona|humano|humana|agente)\b/,
+  /\bhablar con (?:alguien|un asesor|una asesora)\b/,
+  // French
+  /\b(?:humain|humaine|conseiller|conseillere)\b/,
+  /\bparler a (?:quelqu'un|quelqu un|une personne)\b/,
+  // German
+  /\b(?:mensch|menschen|mitarbeiter|mitarbeiterin)\b/,
+];
+const HUMAN_REQUEST_PHRASES = [
+  // Thai: "talk to a person", "ask to talk to staff", "talk to an officer"
+  "คุยกับคน",
+  "ขอคุยกับพนักงาน",
+  "คุยกับพนักงาน",
+  "คุยกับเจ้าหน้าที่",
+  // Japanese: human, person in charge, operator, staffed support
+  "人間",
+  "担当者",
+  "オペレーター",
+  "有人",
+];
+
+/** True when the customer asks to talk to a person rather than the bot. */
+export function wantsHuman(text: string, extraPhrases: readonly string[] = []): boolean {
+  const normalized = text.normalize("NFKC").toLowerCase();
+  const latin = normalized.normalize("NFD").replace(/\p{M}/gu, "").replace(/[’]/g, "'").replace(/\s+/g, " ");
+  if (HUMAN_REQUEST_WORDS.some((re) => re.test(latin))) return true;
+  if (HUMAN_REQUEST_PHRASES.some((p) => normalized.includes(p))) return true;
+  return extraPhrases.some((p) => p.trim() && normalized.includes(p.normalize("NFKC").toLowerCase().trim()));
+}

@@ -1,0 +1,55 @@
+import { channels } from "@tandem/db";
+import { and, eq, isNull } from "drizzle-orm";
+import { recordAudit } from "../audit/record-audit.ts";
+import { actorRole, type Ctx, withTransaction } from "../context.ts";
+import { assertCan } from "../policy.ts";
+import { getChannelInWorkspace } from "./get-channel-in-workspace.ts";
+import { type MessengerDeps, readPageToken } from "./messenger/messenger-deps.ts";
+
+/**
+ * Disconnects a channel: the app is unsubscribed from the Page (best effort — a dead token or an
+ * outage must not keep a Page connected), the stored secrets are wiped and the row is kept, with its
+ * conversations, as `disconnected`. The Page can then be connected again, here or in another workspace.
+ * Disconnecting twice is a no-op.
+ */
+export async function disconnectChannel(ctx: Ctx, channelId: string, deps: MessengerDeps): Promise<void> {
+  assertCan(actorRole(ctx.actor), "channels.manage");
+  const channel = await getChannelInWorkspace(ctx, channelId);
+  if (channel.disconnectedAt) return;
+
+  let unsubscribed = false;
+  if (channel.type === "messenger" && channel.externalId && channel.secretsEncrypted) {
+    try {
+      await deps.graph.unsubscribeApp(channel.externalId, readPageToken(deps.keyring, channel));
+      unsubscribed = true;
+    } catch (error) {
+      ctx.log.warn({ err: error, channelId }, "could not unsubscribe the app from the Page while disconnecting");
+    }
+  }
+
+  await withTransaction(ctx, async (tx) => {
+    const [updated] = await tx.db
+      .update(channels)
+      .set({
+        status: "disconnected",
+        statusReason: null,
+        disconnectedAt: new Date(),
+        secretsEncrypted: null,
+        secretHints: {},
+        subscribed: false,
+        subscribedFields: [],
+      })
+      .where(
+        and(eq(channels.id, channel.id), eq(channels.workspaceId, ctx.workspaceId), isNull(channels.disconnectedAt)),
+      )
+      .returning({ id: channels.id });
+    if (!updated) return;
+    await recordAudit(tx, {
+      action: "channel.disconnect",
+      entityType: "channel",
+      entityId: channel.id,
+      before: { type: channel.type, externalId: channel.externalId, name: channel.name, status: channel.status },
+      after: { status: "disconnected", unsubscribed },
+    });
+  });
+}

@@ -1,0 +1,74 @@
+import type { Db } from "@tandem/db";
+import type { Config } from "../../config.ts";
+import { DomainError } from "../../errors.ts";
+import { type Keyring, maskSecret } from "../../secrets/keyring.ts";
+import { markReconnectNeeded } from "../mark-reconnect-needed.ts";
+import { createGraphClient, GraphApiError, type GraphClient } from "./graph-client.ts";
+
+/** What the Messenger channel verbs need besides `ctx`: the Graph API and the keyring for Page tokens. */
+export interface MessengerDeps {
+  graph: GraphClient;
+  keyring: Keyring;
+}
+
+/** Built per use from the config, so `GRAPH_API_URL` (the simulator in demo and tests) is read live. */
+export function messengerDeps(runtime: { config: Pick<Config, "facebook">; keyring: Keyring }): MessengerDeps {
+  const { graphApiUrl, appId, appSecret } = runtime.config.facebook;
+  return { graph: createGraphClient({ baseUrl: graphApiUrl, appId, appSecret }), keyring: runtime.keyring };
+}
+
+/** The encrypted envelope and masked hint of a Page token, as stored on the channel row. */
+export function sealPageToken(keyring: Keyring, pageAccessToken: string) {
+  return {
+    secretsEncrypted: keyring.encrypt(JSON.stringify({ pageAccessToken })),
+    secretHints: { pageAccessToken: maskSecret(pageAccessToken) ?? "••••" },
+  };
+}
+
+/** The Page token of a Messenger channel, decrypted. */
+export function readPageToken(keyring: Keyring, channel: { secretsEncrypted: string | null }): string {
+  if (!channel.secretsEncrypted) {
+    throw new DomainError("channel_token_missing", "This channel has no Page access token: connect the Page again");
+  }
+  const secrets = JSON.parse(keyring.decrypt(channel.secretsEncrypted)) as { pageAccessToken?: unknown };
+  if (typeof secrets.pageAccessToken !== "string" || !secrets.pageAccessToken) {
+    throw new DomainError("channel_token_missing", "This channel has no Page access token: connect the Page again");
+  }
+  return secrets.pageAccessToken;
+}
+
+/**
+ * Runs a Graph call made with a channel's token. Error 190 (invalid or expired token) marks the channel
+ * "reconnect needed" before the error goes on, whoever made the call (a route, a job).
+ */
+export async function withChannelToken<T>(db: Db, channelId: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof GraphApiError && error.tokenExpired) await markReconnectNeeded(db, channelId, error.message);
+    throw error;
+  }
+}
+
+/** A Graph failure as the HTTP API reports it: a dead token, a platform outage, or the platform's refusal. */
+export function graphErrorToDomain(error: unknown): unknown {
+  if (!(error instanceof GraphApiError)) return error;
+  if (error.tokenExpired) {
+    return new DomainError(
+      "reconnect_needed",
+      `Facebook rejected the Page token: ${error.message} Connect the Page again.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (error.retryable) {
+    return new DomainError("platform_unavailable", `Facebook is not answering right now: ${error.message}`, {
+      cause: error,
+    });
+  }
+  return new DomainError("platform_error", `Facebook refused the request: ${error.message}`, {
+    details: { code: error.code, subcode: error.subcode },
+    cause: error,
+  });
+}

@@ -1,0 +1,313 @@
+/**
+ * The POST half of the Messenger webhook: verify → validate → store → answer. Processing happens in
+ * the `process-inbound-event` job, so Meta gets its 200 in milliseconds whatever the pipeline does.
+ *
+ * Decisions:
+ * - **One `inbound_event` row per `entry[]` item** (the events of one Page), holding that entry as
+ *   Meta sent it. An entry names one Page, so the row can carry its channel and workspace, and a
+ *   batch addressed to several Pages is processed (and retried) per Page.
+ * - **Group commit.** Requests that arrive while a write is in flight are written together by the next
+ *   one: one transaction (channel lookup, multi-row insert, counters) per batch instead of per request.
+ *   With one database connection (PGlite) this is what keeps the acknowledgement fast under load; a
+ *   request alone is written at once, so an idle server adds no delay.
+ * - **Durable before the 200, enqueued after it.** The rows are committed before we answer; the jobs
+ *   are enqueued right after (job id `inbound:{eventId}`). If the process dies in between, the rows
+ *   are still `pending` and `recoverInboundEvents` enqueues them at the next start.
+ * - **Pages nobody connected** (or only disconnected channels): the entry is kept with status
+ *   `ignored` and no channel. `channel.unknown_page_events` cannot count them — there is no channel
+ *   row — so `countUnknownPageEvents` reports them per Page id from the stored rows instead.
+ * - **Counters** `events_received` (one per messaging/standby item) and `last_event_at` are bumped
+ *   once per channel per batch, in the batch's transaction.
+ * - **Bad signatures** store nothing. When the unsigned body names Pages we know, their channels'
+ *   `signature_rejections` go up: the count is all we take from a body we cannot trust.
+ */
+import { channels, type Db, inboundEvents, newId } from "@tandem/db";
+import { and, count, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Config } from "../../config.ts";
+import { DomainError } from "../../errors.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
+import type { Logger } from "../../logger.ts";
+import { processInboundEvent } from "./process-inbound-event.ts";
+import { parseMessengerWebhook, verifyMessengerSignature } from "./webhook.ts";
+
+export interface WebhookDeps {
+  db: Db;
+  config: Pick<Config, "facebook">;
+  log: Logger;
+  /** Null in a process that has no queue attached: the events wait for `recoverInboundEvents`. */
+  queue: JobQueue | null;
+}
+
+export interface ReceiveMessengerWebhookInput {
+  /** The request body exactly as received: the signature covers these bytes. */
+  rawBody: Uint8Array;
+  /** The `X-Hub-Signature-256` header. */
+  signature: string | null | undefined;
+}
+
+export interface ReceiveMessengerWebhookResult {
+  /** Entries stored for processing. */
+  pending: number;
+  /** Entries stored but not processed: unknown Page, or nothing in them to process. */
+  ignored: number;
+}
+
+export async function receiveMessengerWebhook(
+  deps: WebhookDeps,
+  input: ReceiveMessengerWebhookInput,
+): Promise<ReceiveMessengerWebhookResult> {
+  const appSecret = deps.config.facebook.appSecret;
+  if (!appSecret) {
+    throw new DomainError(
+      "messenger_not_configured",
+      "Messenger webhooks cannot be verified: FB_APP_SECRET is not set on this server",
+    );
+  }
+  if (!verifyMessengerSignature(input.rawBody, input.signature, appSecret)) {
+    await countSignatureRejection(deps, input.rawBody);
+    throw new DomainError("invalid_signature", "Missing or invalid X-Hub-Signature-256");
+  }
+
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(input.rawBody).toString("utf8"));
+  } catch {
+    throw new DomainError("invalid_json", "The request body is not valid JSON");
+  }
+  const webhook = parseMessengerWebhook(json);
+  // Store the entries as Meta sent them (parsing drops unknown fields; the raw entry keeps them).
+  const rawEntries = (json as { entry: unknown[] }).entry;
+  const rows: NewInboundEntry[] = webhook.entry.map((entry, i) => ({
+    id: newId("inboundEvent"),
+    pageId: entry.id,
+    payload: rawEntries[i],
+    items: (entry.messaging?.length ?? 0) + (entry.standby?.length ?? 0),
+  }));
+  if (rows.length === 0) return { pending: 0, ignored: 0 };
+
+  const stored = await writerFor(deps.db).write(rows, input.rawBody.byteLength);
+  const pending = stored.filter((s) => s.status === "pending").map((s) => s.id);
+  enqueueInBackground(deps, pending);
+  return { pending: pending.length, ignored: stored.length - pending.length };
+}
+
+/** After the 200: a failure here loses nothing, the rows stay `pending` for `recoverInboundEvents`. */
+function enqueueInBackground(deps: WebhookDeps, eventIds: string[]): void {
+  if (eventIds.length === 0) return;
+  const queue = deps.queue;
+  if (!queue) {
+    deps.log.warn({ events: eventIds.length }, "no job queue attached: inbound events wait for recovery");
+    return;
+  }
+  for (const eventId of eventIds) {
+    queue
+      .enqueue(processInboundEvent, { eventId }, { jobId: `inbound:${eventId}` })
+      .catch((err: unknown) =>
+        deps.log.error({ err, eventId }, "could not enqueue an inbound event; it is recovered at the next start"),
+      );
+  }
+}
+
+async function countSignatureRejection(deps: WebhookDeps, rawBody: Uint8Array): Promise<void> {
+  const pageIds = pageIdsOfUntrustedBody(rawBody);
+  if (pageIds.length === 0) return;
+  try {
+    await deps.db
+      .update(channels)
+      .set({ signatureRejections: sql`${channels.signatureRejections} + 1` })
+      .where(
+        and(eq(channels.type, "messenger"), inArray(channels.externalId, pageIds), isNull(channels.disconnectedAt)),
+      );
+  } catch (err) {
+    deps.log.error({ err }, "could not count a webhook signature rejection");
+  }
+}
+
+/** At most a few distinct, id-shaped `entry[].id` strings; anything unexpected gives none. */
+function pageIdsOfUntrustedBody(rawBody: Uint8Array): string[] {
+  try {
+    const body = JSON.parse(Buffer.from(rawBody).toString("utf8")) as { entry?: unknown };
+    if (!Array.isArray(body.entry)) return [];
+    const ids = body.entry
+      .map((e) => (e && typeof e === "object" ? (e as { id?: unknown }).id : undefined))
+      .filter((id): id is string => typeof id === "string" && /^[\w.-]{1,64}$/.test(id));
+    return [...new Set(ids)].slice(0, 10);
+  } catch {
+    return [];
+  }
+}
+
+// ---- group commit ------------------------------------------------------------------------------
+
+interface NewInboundEntry {
+  id: string;
+  pageId: string;
+  payload: unknown;
+  /** messaging[] + standby[] items in the entry. */
+  items: number;
+}
+
+interface StoredEntry {
+  id: string;
+  status: "pending" | "ignored";
+}
+
+interface WaitingWrite {
+  rows: NewInboundEntry[];
+  bytes: number;
+  resolve: (stored: StoredEntry[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A batch stops growing past this many requests or body bytes (a statement of sane size). */
+const MAX_BATCH_REQUESTS = 128;
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+class InboundEntryWriter {
+  readonly #db: Db;
+  #waiting: WaitingWrite[] = [];
+  #flushing = false;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  write(rows: NewInboundEntry[], bytes: number): Promise<StoredEntry[]> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ rows, bytes, resolve, reject });
+      if (!this.#flushing) void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushing = true;
+    try {
+      while (this.#waiting.length > 0) {
+        const batch = this.#takeBatch();
+        try {
+          const stored = await insertEntries(
+            this.#db,
+            batch.flatMap((w) => w.rows),
+          );
+          const statusById = new Map(stored.map((s) => [s.id, s.status]));
+          for (const w of batch) w.resolve(w.rows.map((r) => ({ id: r.id, status: statusById.get(r.id) ?? "ignored" })));
+        } catch (error) {
+          for (const w of batch) w.reject(error);
+        }
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  #takeBatch(): WaitingWrite[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.#waiting.length && n < MAX_BATCH_REQUESTS) {
+      bytes += this.#waiting[n]!.bytes;
+      if (n > 0 && bytes > MAX_BATCH_BYTES) break;
+      n++;
+    }
+    return this.#waiting.splice(0, n);
+  }
+}
+
+const writers = new WeakMap<Db, InboundEntryWriter>();
+
+function writerFor(db: Db): InboundEntryWriter {
+  let writer = writers.get(db);
+  if (!writer) {
+    writer = new InboundEntryWriter(db);
+    writers.set(db, writer);
+  }
+  return writer;
+}
+
+/** One transaction per batch: resolve Pages to channels, insert every entry, bump the counters. */
+async function insertEntries(db: Db, rows: NewInboundEntry[]): Promise<StoredEntry[]> {
+  return db.transaction(async (tx) => {
+    const pageIds = [...new Set(rows.map((r) => r.pageId))];
+    const connected = await tx
+      .select({ id: channels.id, workspaceId: channels.workspaceId, pageId: channels.externalId })
+      .from(channels)
+      .where(
+        and(eq(channels.type, "messenger"), inArray(channels.externalId, pageIds), isNull(channels.disconnectedAt)),
+      );
+    const byPage = new Map(connected.map((c) => [c.pageId, c]));
+
+    const values = rows.map((r) => {
+      const channel = byPage.get(r.pageId);
+      return {
+        id: r.id,
+        channelId: channel?.id ?? null,
+        workspaceId: channel?.workspaceId ?? null,
+        source: "messenger" as const,
+        externalId: r.pageId,
+        payload: r.payload as object,
+        signatureOk: true,
+        status: channel && r.items > 0 ? ("pending" as const) : ("ignored" as const),
+      };
+    });
+    await tx.insert(inboundEvents).values(values);
+
+    const itemsByChannel = new Map<string, number>();
+    for (const r of rows) {
+      const channel = byPage.get(r.pageId);
+      if (channel && r.items > 0) itemsByChannel.set(channel.id, (itemsByChannel.get(channel.id) ?? 0) + r.items);
+    }
+    for (const [channelId, items] of itemsByChannel) {
+      await tx
+        .update(channels)
+        .set({ eventsReceived: sql`${channels.eventsReceived} + ${items}`, lastEventAt: sql`now()` })
+        .where(eq(channels.id, channelId));
+    }
+    return values.map((v) => ({ id: v.id, status: v.status }));
+  });
+}
+
+// ---- reporting and recovery --------------------------------------------------------------------
+
+/**
+ * Entries received for Pages no channel is connected to, per Page id: the webhook-health number for
+ * Pages that have no channel row to carry `unknown_page_events`.
+ */
+export async function countUnknownPageEvents(db: Db): Promise<{ pageId: string; events: number }[]> {
+  const rows = await db
+    .select({ pageId: inboundEvents.externalId, events: count() })
+    .from(inboundEvents)
+    .where(and(eq(inboundEvents.source, "messenger"), isNull(inboundEvents.channelId)))
+    .groupBy(inboundEvents.externalId);
+  return rows.flatMap((r) => (r.pageId ? [{ pageId: r.pageId, events: Number(r.events) }] : []));
+}
+
+/**
+ * Start-up recovery: enqueues every Messenger inbound event not processed yet (`pending`, or
+ * `processing` when the process died mid-way). The job id `inbound:{eventId}` makes an event whose
+ * job is still queued a no-op, so calling this from every starting process is safe.
+ */
+export async function recoverInboundEvents(deps: Pick<WebhookDeps, "db" | "log"> & { queue: JobQueue }): Promise<number> {
+  let recovered = 0;
+  let after = "";
+  for (;;) {
+    const page = await deps.db
+      .select({ id: inboundEvents.id })
+      .from(inboundEvents)
+      .where(
+        and(
+          eq(inboundEvents.source, "messenger"),
+          inArray(inboundEvents.status, ["pending", "processing"]),
+          sql`${inboundEvents.id} > ${after}`,
+        ),
+      )
+      .orderBy(inboundEvents.id)
+      .limit(500);
+    for (const { id } of page) {
+      const result = await deps.queue.enqueue(processInboundEvent, { eventId: id }, { jobId: `inbound:${id}` });
+      if (!result.deduplicated) recovered++;
+    }
+    if (page.length < 500) break;
+    after = page[page.length - 1]!.id;
+  }
+  if (recovered > 0) deps.log.info({ recovered }, "re-enqueued inbound events left unprocessed");
+  return recovered;
+}

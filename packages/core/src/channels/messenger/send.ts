@@ -1,0 +1,96 @@
+import type { MessageAttachment } from "@tandem/db";
+import { splitText } from "../../messages/split-text.ts";
+import type { GraphClient } from "./graph-client.ts";
+
+/**
+ * The Messenger send adapter: the platform's rules for one outbound message, and the Send API calls.
+ * Orchestration (status, retries, rate limit) lives in the `send-outbound-message` job.
+ */
+export const MESSENGER_TEXT_LIMIT = 2000;
+
+const HOUR = 60 * 60 * 1000;
+/** Standard messaging window after the customer's last message. */
+export const MESSENGER_STANDARD_WINDOW_MS = 24 * HOUR;
+/** `HUMAN_AGENT` tag: a person may still answer up to 7 days after the customer's last message. */
+export const MESSENGER_HUMAN_AGENT_WINDOW_MS = 7 * 24 * HOUR;
+
+export type MessengerDelivery =
+  | { allowed: true; messagingType: "RESPONSE" }
+  | { allowed: true; messagingType: "MESSAGE_TAG"; tag: "HUMAN_AGENT" }
+  | { allowed: false; reason: string };
+
+/**
+ * Whether a reply may go out now and how: inside 24 h of the customer's last message anything goes
+ * as `RESPONSE`; up to 7 days only a human agent's reply, tagged `HUMAN_AGENT` (never a bot's);
+ * after that nothing until the customer writes again.
+ */
+export function messengerDelivery(role: "AGENT" | "BOT", lastInboundAt: Date | null, now: Date): MessengerDelivery {
+  if (!lastInboundAt) {
+    return {
+      allowed: false,
+      reason: "The customer has not written to the Page yet: Messenger allows no message until they do.",
+    };
+  }
+  const age = now.getTime() - lastInboundAt.getTime();
+  if (age < MESSENGER_STANDARD_WINDOW_MS) return { allowed: true, messagingType: "RESPONSE" };
+  if (age < MESSENGER_HUMAN_AGENT_WINDOW_MS) {
+    if (role === "AGENT") return { allowed: true, messagingType: "MESSAGE_TAG", tag: "HUMAN_AGENT" };
+    return {
+      allowed: false,
+      reason:
+        "The customer's last message is more than 24 hours old: Messenger allows only a human agent's reply now (HUMAN_AGENT tag, up to 7 days), never a bot's.",
+    };
+  }
+  return {
+    allowed: false,
+    reason: "The customer's last message is more than 7 days old: Messenger allows no reply until they write again.",
+  };
+}
+
+export type MessengerPart =
+  | { text: string }
+  | { attachment: { type: string; payload: { url: string; is_reusable: true } } };
+
+const ATTACHMENT_TYPES: Record<string, string> = { image: "image", sticker: "image", audio: "audio", video: "video" };
+
+/** The Send API messages of one of our messages, in order: the text split at 2000, then each attachment. */
+export function messengerParts(text: string | null, attachments: MessageAttachment[]): MessengerPart[] {
+  return [
+    ...splitText(text ?? "", MESSENGER_TEXT_LIMIT).map((part) => ({ text: part })),
+    ...attachments.map((a) => ({
+      attachment: { type: ATTACHMENT_TYPES[a.type] ?? "file", payload: { url: a.url, is_reusable: true as const } },
+    })),
+  ];
+}
+
+export interface MessengerSendInput {
+  pageId: string;
+  pageAccessToken: string;
+  psid: string;
+  delivery: Extract<MessengerDelivery, { allowed: true }>;
+  parts: MessengerPart[];
+  /** Parts already sent by an earlier attempt: skipped, so a retry never repeats them. */
+  alreadySent: number;
+  /** `typing_on` before the first part (bot replies); best effort. */
+  typing: boolean;
+  /** Echoed back by Meta in `message.metadata` of the echo event: lets echo processing recognise our sends. */
+  echoMetadata: string;
+  /** Called after each part with its `message_id`, before the next part goes out. */
+  onPartSent: (messageId: string) => Promise<void>;
+}
+
+export async function sendMessengerParts(graph: GraphClient, input: MessengerSendInput): Promise<void> {
+  const { pageId, pageAccessToken: token, psid, delivery } = input;
+  if (input.typing && input.alreadySent < input.parts.length) {
+    await graph.senderAction(pageId, token, psid, "typing_on").catch(() => undefined);
+  }
+  for (const part of input.parts.slice(input.alreadySent)) {
+    const response = await graph.sendMessage(pageId, token, {
+      recipient: { id: psid },
+      messaging_type: delivery.messagingType,
+      ...(delivery.messagingType === "MESSAGE_TAG" ? { tag: delivery.tag } : {}),
+      message: { ...part, metadata: input.echoMetadata },
+    });
+    await input.onPartSent(response.message_id ?? "");
+  }
+}

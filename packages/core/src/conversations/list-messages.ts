@@ -1,0 +1,40 @@
+import type { MessageListQuery, MessageListResponse } from "@tandem/contracts";
+import { messages } from "@tandem/db";
+import { and, desc, eq, getTableColumns } from "drizzle-orm";
+import type { Ctx } from "../context.ts";
+import { assertActorCan } from "../members/guard.ts";
+import { cursorTimestamp, decodeCursor, olderThan, pageOf } from "./cursor.ts";
+import { getConversationInWorkspace } from "./get-conversation-in-workspace.ts";
+import { messageToDto } from "./to-dto.ts";
+
+const { search: _search, ...messageColumns } = getTableColumns(messages);
+
+/**
+ * A thread, read from its end: the first call returns the newest `limit` messages, each page in
+ * chronological order (oldest → newest) so it renders as is; `nextCursor` fetches the page just
+ * before it (scrolling up) and is null once the first message is reached. Ordered by
+ * `(created_at, id)` on `message_conversation_created_idx`.
+ */
+export async function listMessages(
+  ctx: Ctx,
+  conversationId: string,
+  query: Partial<MessageListQuery> = {},
+): Promise<MessageListResponse> {
+  assertActorCan(ctx, "conversations.work");
+  await getConversationInWorkspace(ctx, conversationId);
+  const limit = query.limit ?? 50;
+  const rows = await ctx.db
+    .select({ ...messageColumns, cursorAt: cursorTimestamp(messages.createdAt) })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, conversationId),
+        eq(messages.workspaceId, ctx.workspaceId),
+        query.cursor ? olderThan(messages.createdAt, messages.id, decodeCursor(query.cursor)) : undefined,
+      ),
+    )
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(limit + 1);
+  const page = pageOf(rows, limit);
+  return { data: page.rows.map(messageToDto).reverse(), nextCursor: page.nextCursor };
+}

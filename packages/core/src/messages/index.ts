@@ -1,0 +1,2 @@
+export * from "./retry-message.ts";
+export * from "./send-agent-message.ts";

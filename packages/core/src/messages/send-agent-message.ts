@@ -1,0 +1,160 @@
+import { randomUUID } from "node:crypto";
+import type { MessageDto, SendMessageInput } from "@tandem/contracts";
+import { channels, conversations, messages } from "@tandem/db";
+import { and, eq, sql } from "drizzle-orm";
+import { generateBotReply } from "../bots/generate-bot-reply.ts";
+import { type Ctx, withTransaction } from "../context.ts";
+import { getConversationInWorkspace } from "../conversations/get-conversation-in-workspace.ts";
+import { emitConversation, emitMessage } from "../conversations/notify.ts";
+import { loadConversationDtos, messageToDto } from "../conversations/to-dto.ts";
+import { DomainError } from "../errors.ts";
+import type { JobQueue } from "../jobs/queue.ts";
+import { assertActorCan } from "../members/guard.ts";
+import { sendOutboundMessage } from "./send-outbound-message.ts";
+
+const HOUR_MS = 60 * 60_000;
+/** Messenger: standard messages within 24 h of the customer's last message, HUMAN_AGENT-tagged ones within 7 days. */
+export const MESSENGER_WINDOW_MS = { standard: 24 * HOUR_MS, humanAgent: 7 * 24 * HOUR_MS } as const;
+
+export type SendAgentMessageResult = { message: MessageDto } | { queued: true };
+
+/**
+ * The composer's send:
+ * - `internal: true` — an internal note (AGENT, kind `note`): stored and shown to agents, never sent.
+ * - `sendAs: "AGENT"` — the agent's reply: stored `queued` together with the conversation's
+ *   `human_replied_at` (the bot stays silent until auto-bot is switched on again), then handed to
+ *   `send-outbound-message`, which applies the channel's rules and moves the status on.
+ * - `sendAs: "BOT"` — "reply as bot": `generate-bot-reply` writes and sends one reply now; the
+ *   answer arrives over the socket (`{ queued: true }`).
+ * Messenger replies that the platform would refuse anyway are refused here, so the composer can say
+ * why: AGENT beyond 7 days after the customer's last message, BOT beyond 24 hours.
+ */
+export async function sendAgentMessage(
+  ctx: Ctx,
+  conversationId: string,
+  input: SendMessageInput,
+): Promise<SendAgentMessageResult> {
+  assertActorCan(ctx, "conversations.work");
+  const memberId = ctx.actor.type === "system" ? null : ctx.actor.memberId;
+  if (input.internal && input.sendAs === "BOT") {
+    throw new DomainError("invalid_input", "An internal note is written by an agent, not sent as the bot");
+  }
+  if (input.sendAs === "AGENT" && !input.text) {
+    throw new DomainError("invalid_input", "The message is empty", {
+      details: [{ path: "text", message: "Required" }],
+    });
+  }
+
+  if (input.internal) {
+    const conversation = await getConversationInWorkspace(ctx, conversationId);
+    const [note] = await ctx.db
+      .insert(messages)
+      .values({
+        workspaceId: ctx.workspaceId,
+        conversationId: conversation.id,
+        channelId: conversation.channelId,
+        role: "AGENT",
+        kind: "note",
+        status: "sent",
+        text: input.text!,
+        authorMemberId: memberId,
+      })
+      .returning();
+    return { message: await published(ctx, note!) };
+  }
+
+  const queue = requireQueue(ctx);
+  if (input.sendAs === "BOT") {
+    const conversation = await conversationWithChannel(ctx, conversationId);
+    assertInsideWindow(conversation, MESSENGER_WINDOW_MS.standard, "the bot");
+    await queue.enqueue(
+      generateBotReply,
+      { conversationId: conversation.id, mode: "manual", ...(memberId ? { requestedByMemberId: memberId } : {}) },
+      { jobId: `bot-manual:${conversation.id}:${randomUUID()}` },
+    );
+    return { queued: true };
+  }
+
+  const message = await withTransaction(ctx, async (tx) => {
+    const conversation = await conversationWithChannel(tx, conversationId, { lock: true });
+    assertInsideWindow(conversation, MESSENGER_WINDOW_MS.humanAgent, "an agent");
+    const [inserted] = await tx.db
+      .insert(messages)
+      .values({
+        workspaceId: ctx.workspaceId,
+        conversationId: conversation.id,
+        channelId: conversation.channelId,
+        role: "AGENT",
+        kind: "text",
+        status: "queued",
+        text: input.text!,
+        authorMemberId: memberId,
+      })
+      .returning();
+    await tx.db
+      .update(conversations)
+      .set({
+        // now() is the transaction's start, the message's created_at too.
+        humanRepliedAt: sql`now()`,
+        lastMessageAt: sql`greatest(${conversations.lastMessageAt}, now())`,
+        lastMessagePreview: input.text!.slice(0, 140),
+        // Replying means the agent has read the thread; the reply also ends a run of bot messages.
+        unreadCount: 0,
+        consecutiveBotReplies: 0,
+      })
+      .where(eq(conversations.id, conversation.id));
+    return inserted!;
+  });
+  // After the commit: the job must find the row. If the process dies in between, the message stays
+  // `queued` and startup recovery hands it to the queue again.
+  await queue.enqueue(sendOutboundMessage, { messageId: message.id }, { jobId: `send:${message.id}` });
+  return { message: await published(ctx, message) };
+}
+
+export function requireQueue(ctx: Ctx): JobQueue {
+  if (!ctx.queue) throw new Error("sending needs the job queue: the context has no queue");
+  return ctx.queue;
+}
+
+async function conversationWithChannel(ctx: Ctx, conversationId: string, options: { lock?: boolean } = {}) {
+  const query = ctx.db
+    .select({
+      id: conversations.id,
+      channelId: conversations.channelId,
+      channelType: channels.type,
+      lastInboundAt: conversations.lastInboundAt,
+    })
+    .from(conversations)
+    .leftJoin(channels, eq(channels.id, conversations.channelId))
+    .where(and(eq(conversations.id, conversationId), eq(conversations.workspaceId, ctx.workspaceId)))
+    .limit(1);
+  const [row] = await (options.lock ? query.for("update", { of: conversations }) : query);
+  if (!row) throw new DomainError("conversation_not_found", "Conversation not found");
+  return row;
+}
+
+function assertInsideWindow(
+  conversation: { channelType: string | null; lastInboundAt: Date | null },
+  windowMs: number,
+  who: string,
+): void {
+  if (conversation.channelType !== "messenger") return;
+  const last = conversation.lastInboundAt;
+  if (last && Date.now() - last.getTime() <= windowMs) return;
+  const span = windowMs === MESSENGER_WINDOW_MS.standard ? "24 hours" : "7 days";
+  throw new DomainError(
+    "outside_messaging_window",
+    last
+      ? `Messenger allows ${who} to reply only within ${span} of the customer's last message. Wait for the customer to write again.`
+      : `The customer has not written to this Page, so Messenger does not allow ${who} to message them.`,
+    { details: { lastInboundAt: last?.toISOString() ?? null, windowHours: windowMs / HOUR_MS } },
+  );
+}
+
+async function published(ctx: Ctx, row: typeof messages.$inferSelect): Promise<MessageDto> {
+  const dto = messageToDto(row);
+  emitMessage(ctx, dto);
+  const [conversation] = await loadConversationDtos(ctx.db, ctx.workspaceId, [row.conversationId]);
+  if (conversation) emitConversation(ctx, conversation);
+  return dto;
+}

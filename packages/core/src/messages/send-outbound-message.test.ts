@@ -1,0 +1,331 @@
+/**
+ * The `send-outbound-message` job against the Graph simulator over real HTTP: window and tag rules,
+ * splitting, retries and failures, token expiry. Most cases call the handler with a hand-built job
+ * context (attempt numbers are then explicit); one runs the real embedded queue end to end.
+ */
+import { randomBytes } from "node:crypto";
+import { serve } from "@hono/node-server";
+import { SOCKET_EVENTS } from "@tandem/contracts";
+import { channels, messages } from "@tandem/db";
+import {
+  createChannel,
+  createContact,
+  createConversation,
+  createMessage,
+  createTestWorkspace,
+} from "@tandem/db/testing";
+import { createSimulator } from "@tandem/simulator";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestRuntime } from "../../../../tests/support/runtime.ts";
+import type { AppJobDeps } from "../app-deps.ts";
+import { appJobDeps } from "../app-deps.ts";
+import { sealPageToken } from "../channels/messenger/messenger-deps.ts";
+import { registerAllJobs } from "../jobs/all-jobs.ts";
+import { createJobQueue } from "../jobs/create-queue.ts";
+import type { JobContext } from "../jobs/define-job.ts";
+import { JobRegistry } from "../jobs/registry.ts";
+import { silentLogger } from "../logger.ts";
+import type { Runtime } from "../runtime.ts";
+import { OUTBOUND_RATE_LIMIT, sendOutboundMessage } from "./send-outbound-message.ts";
+
+const HOUR = 3_600_000;
+const simulator = createSimulator();
+const state = simulator.graph.state;
+let server: ReturnType<typeof serve>;
+let runtime: Runtime;
+const published: { room: string; event: string; payload: { id: string; status: string } }[] = [];
+
+beforeAll(async () => {
+  runtime = await createTestRuntime();
+  const port = await new Promise<number>((resolve) => {
+    server = serve({ fetch: simulator.app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => resolve(info.port));
+  });
+  runtime.config.facebook.graphApiUrl = `http://127.0.0.1:${port}/graph`;
+  runtime.realtime.bind({
+    emit: (room, event, payload) => published.push({ room, event, payload: payload as { id: string; status: string } }),
+  });
+});
+
+afterAll(async () => {
+  await runtime.queue?.stop({ timeoutMs: 1_000 });
+  await new Promise((resolve) => server.close(resolve));
+  await runtime.close();
+});
+
+const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join("");
+
+/** A workspace with a connected simulated Page and one customer who last wrote `hoursAgo` ago. */
+async function setup(options: { hoursAgo?: number; channelType?: "messenger" | "web" } = {}) {
+  const db = runtime.database.db;
+  const ws = await createTestWorkspace(db);
+  const page = state.addPage({ id: digits(15), name: "Sim Page", accessToken: `EAAPAGE${digits(20)}` });
+  const channel = await createChannel(db, {
+    workspaceId: ws.workspace.id,
+    type: options.channelType ?? "messenger",
+    externalId: options.channelType === "web" ? null : page.id,
+    ...sealPageToken(runtime.keyring, page.accessToken),
+  });
+  const psid = digits(16);
+  const contact = await createContact(db, {
+    workspaceId: ws.workspace.id,
+    channelId: channel.id,
+    platformUserId: psid,
+  });
+  const conversation = await createConversation(db, {
+    workspaceId: ws.workspace.id,
+    channelId: channel.id,
+    contactId: contact.id,
+    lastInboundAt: new Date(Date.now() - (options.hoursAgo ?? 1) * HOUR),
+  });
+  const message = (values: Partial<typeof messages.$inferInsert> = {}) =>
+    createMessage(db, { conversationId: conversation.id, role: "BOT", status: "queued", text: "Hello!", ...values });
+  return { ws, page, channel, psid, conversation, message };
+}
+
+function jobCtx(attempt = 1, maxAttempts = sendOutboundMessage.retry.attempts): JobContext<AppJobDeps> {
+  return {
+    db: runtime.database.db,
+    config: runtime.config,
+    keyring: runtime.keyring,
+    realtime: runtime.realtime,
+    limiter: runtime.limiter,
+    queue: undefined as never,
+    jobId: `test-${attempt}`,
+    jobKey: null,
+    name: sendOutboundMessage.name,
+    attempt,
+    maxAttempts,
+    log: silentLogger,
+    signal: new AbortController().signal,
+  };
+}
+
+const send = async (messageId: string, attempt?: number) => sendOutboundMessage.handle({ messageId }, jobCtx(attempt));
+
+async function load(messageId: string) {
+  const [row] = await runtime.database.db.select().from(messages).where(eq(messages.id, messageId));
+  return row!;
+}
+
+const outboxOf = (psid: string) => state.outbox.filter((r) => r.recipientId === psid);
+
+describe("send-outbound-message", () => {
+  it("sends a bot reply inside 24 h as RESPONSE, after typing_on, and marks it sent", async () => {
+    const { psid, message, page } = await setup({ hoursAgo: 2 });
+    const msg = await message({ role: "BOT", text: "Our shop opens at 9." });
+    await send(msg.id);
+
+    const out = outboxOf(psid);
+    expect(out.map((r) => r.kind)).toEqual(["sender_action", "message"]);
+    expect(out[0]).toMatchObject({ senderAction: "typing_on", pageId: page.id });
+    expect(out[1]).toMatchObject({ messagingType: "RESPONSE", message: { text: "Our shop opens at 9." } });
+    expect(out[1]!.tag).toBeUndefined();
+
+    const row = await load(msg.id);
+    expect(row).toMatchObject({ status: "sent", platformMessageId: out[1]!.messageId, attempts: 1, errorCode: null });
+    expect(row.sentAt).toBeInstanceOf(Date);
+    expect(row.metadata.platformMessageIds).toEqual([out[1]!.messageId]);
+    // The echo of our send carries the message id in `metadata`.
+    expect(out[1]!.message?.metadata).toBe(`tandem:${msg.id}`);
+    const updates = published.filter((p) => p.event === SOCKET_EVENTS.messageUpdated && p.payload.id === msg.id);
+    expect(updates.map((u) => u.payload.status)).toContain("sent");
+  });
+
+  it("sends an agent reply at 30 h with the HUMAN_AGENT tag and no typing indicator", async () => {
+    const { psid, message, ws } = await setup({ hoursAgo: 30 });
+    const msg = await message({ role: "AGENT", authorMemberId: ws.agent.member.id, text: "Sorry for the wait!" });
+    await send(msg.id);
+    const out = outboxOf(psid);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ kind: "message", messagingType: "MESSAGE_TAG", tag: "HUMAN_AGENT" });
+    expect((await load(msg.id)).status).toBe("sent");
+  });
+
+  it("refuses a bot reply at 30 h and everything at 8 days, sending nothing", async () => {
+    const late = await setup({ hoursAgo: 30 });
+    const bot = await late.message({ role: "BOT" });
+    await send(bot.id);
+    expect(await load(bot.id)).toMatchObject({ status: "failed", errorCode: "outside_messaging_window" });
+    expect((await load(bot.id)).errorMessage).toMatch(/24 hours/);
+    expect(outboxOf(late.psid)).toHaveLength(0);
+
+    const old = await setup({ hoursAgo: 8 * 24 });
+    const agent = await old.message({ role: "AGENT", text: "Are you still there?" });
+    const bot2 = await old.message({ role: "BOT" });
+    await send(agent.id);
+    await send(bot2.id);
+    for (const id of [agent.id, bot2.id]) {
+      const row = await load(id);
+      expect(row).toMatchObject({ status: "failed", errorCode: "outside_messaging_window" });
+      expect(row.errorMessage).toMatch(/7 days/);
+    }
+    expect(outboxOf(old.psid)).toHaveLength(0);
+  });
+
+  it("splits a reply over 2000 characters into parts sent in order, keeping every part's id", async () => {
+    const { psid, message } = await setup();
+    const sentences = Array.from({ length: 90 }, (_, i) => `Sentence number ${i} of a long answer.`).join(" ");
+    const msg = await message({ role: "AGENT", text: `${sentences} ${sentences}` });
+    await send(msg.id);
+    const parts = outboxOf(psid).filter((r) => r.kind === "message");
+    expect(parts.length).toBeGreaterThan(1);
+    for (const p of parts) expect([...String(p.message?.text)].length).toBeLessThanOrEqual(2000);
+    expect(parts.map((p) => p.message?.text).join(" ")).toBe(`${sentences} ${sentences}`);
+    const row = await load(msg.id);
+    expect(row.platformMessageId).toBe(parts[0]!.messageId);
+    expect(row.metadata.platformMessageIds).toEqual(parts.map((p) => p.messageId));
+  });
+
+  it("continues after the parts an earlier attempt sent", async () => {
+    const { psid, message } = await setup();
+    const text = Array.from({ length: 150 }, (_, i) => `Part of the reply, sentence ${i}.`).join(" ");
+    const msg = await message({ role: "AGENT", text, metadata: { platformMessageIds: ["m_earlier_1"] } });
+    await send(msg.id);
+    const parts = outboxOf(psid).filter((r) => r.kind === "message");
+    expect(parts.length).toBeGreaterThanOrEqual(1);
+    expect(String(parts[0]!.message?.text)).not.toMatch(/^Part of the reply, sentence 0\./);
+    const row = await load(msg.id);
+    expect(row.metadata.platformMessageIds).toEqual(["m_earlier_1", ...parts.map((p) => p.messageId)]);
+  });
+
+  it("sends an agent's attachments as reusable attachments", async () => {
+    const { psid, message } = await setup();
+    const msg = await message({
+      role: "AGENT",
+      kind: "attachment",
+      text: "Here is the invoice",
+      attachments: [
+        { type: "image", url: "https://cdn.example.com/a.png" },
+        { type: "file", url: "https://cdn.example.com/invoice.pdf", name: "invoice.pdf" },
+      ],
+    });
+    await send(msg.id);
+    const parts = outboxOf(psid).filter((r) => r.kind === "message");
+    expect(parts.map((p) => p.message)).toEqual([
+      expect.objectContaining({ text: "Here is the invoice" }),
+      expect.objectContaining({
+        attachment: { type: "image", payload: { url: "https://cdn.example.com/a.png", is_reusable: true } },
+      }),
+      expect.objectContaining({
+        attachment: { type: "file", payload: { url: "https://cdn.example.com/invoice.pdf", is_reusable: true } },
+      }),
+    ]);
+    expect((await load(msg.id)).metadata.platformMessageIds).toHaveLength(3);
+  });
+
+  it("retries a 5xx and then sends", async () => {
+    const { psid, message } = await setup();
+    const msg = await message({ role: "AGENT", text: "Retry me" });
+    state.faults.set(psid, { kind: "server_error", times: 1 });
+    await expect(send(msg.id, 1)).rejects.toMatchObject({ retryable: true, status: 500 });
+    expect(await load(msg.id)).toMatchObject({ status: "sending", errorCode: null, attempts: 1 });
+    await send(msg.id, 2);
+    expect(await load(msg.id)).toMatchObject({ status: "sent", attempts: 2 });
+    expect(outboxOf(psid).filter((r) => r.kind === "message")).toHaveLength(1);
+  });
+
+  it("fails with the platform's reason when the last attempt fails", async () => {
+    const { psid, message } = await setup();
+    const msg = await message({ role: "AGENT", text: "Never arrives" });
+    state.faults.set(psid, { kind: "server_error", times: Number.POSITIVE_INFINITY });
+    await expect(send(msg.id, 4)).rejects.toMatchObject({ retryable: true });
+    expect((await load(msg.id)).status).toBe("sending");
+    await expect(send(msg.id, 5)).rejects.toMatchObject({ retryable: true });
+    const row = await load(msg.id);
+    expect(row).toMatchObject({ status: "failed", errorCode: "platform_error_2" });
+    expect(row.errorMessage).toMatch(/unexpected error/i);
+    const last = published.filter((p) => p.payload.id === msg.id).at(-1);
+    expect(last).toMatchObject({ event: SOCKET_EVENTS.messageUpdated, payload: { status: "failed" } });
+    state.faults.delete(psid);
+  });
+
+  it("fails at once on a permanent refusal (user unavailable)", async () => {
+    const { psid, message } = await setup();
+    const msg = await message({ role: "AGENT", text: "Hi" });
+    state.faults.set(psid, { kind: "user_unavailable", times: 1 });
+    await expect(send(msg.id, 1)).rejects.toMatchObject({ retryable: false });
+    expect(await load(msg.id)).toMatchObject({ status: "failed", errorCode: "platform_error_551" });
+  });
+
+  it("marks the channel reconnect_needed when the token expired", async () => {
+    const { psid, message, channel } = await setup();
+    const msg = await message({ role: "BOT", text: "Hi" });
+    state.faults.set(psid, { kind: "expired_token", times: 1 });
+    await expect(send(msg.id, 1)).rejects.toMatchObject({ code: 190 });
+    const row = await load(msg.id);
+    expect(row).toMatchObject({ status: "failed", errorCode: "token_expired" });
+    expect(row.errorMessage).toMatch(/Session has expired/);
+    const [ch] = await runtime.database.db.select().from(channels).where(eq(channels.id, channel.id));
+    expect(ch).toMatchObject({ status: "reconnect_needed" });
+    expect(ch!.statusReason).toMatch(/Session has expired/);
+
+    // The next message of that channel fails fast, without calling Facebook.
+    const next = await message({ role: "AGENT", text: "Still there?" });
+    const before = state.outbox.length;
+    await send(next.id);
+    expect(await load(next.id)).toMatchObject({ status: "failed", errorCode: "token_expired" });
+    expect(state.outbox.length).toBe(before);
+  });
+
+  it("does not send a message again once it is sent", async () => {
+    const { psid, message } = await setup();
+    const msg = await message({ role: "AGENT", text: "Once" });
+    await send(msg.id);
+    await send(msg.id);
+    const done = await message({ role: "AGENT", status: "delivered", platformMessageId: `m_${digits(8)}` });
+    await send(done.id);
+    expect(outboxOf(psid).filter((r) => r.kind === "message")).toHaveLength(1);
+    expect((await load(msg.id)).attempts).toBe(1);
+  });
+
+  it("waits on the workspace's outbound rate limit, and fails on the last attempt", async () => {
+    const { ws, psid, message } = await setup();
+    const exhaust = async () => {
+      for (let i = 0; i <= OUTBOUND_RATE_LIMIT.limit; i++) {
+        await runtime.limiter.hit(`outbound:${ws.workspace.id}`, OUTBOUND_RATE_LIMIT);
+      }
+    };
+    const msg = await message({ role: "AGENT", text: "Busy" });
+    await exhaust();
+    const error = await send(msg.id, 1).catch((e: unknown) => e);
+    expect(error).toMatchObject({ retryable: true, retryAfterMs: expect.any(Number) });
+    expect((await load(msg.id)).status).toBe("queued");
+    await exhaust();
+    await send(msg.id, 5);
+    expect(await load(msg.id)).toMatchObject({ status: "failed", errorCode: "rate_limited" });
+    expect(outboxOf(psid)).toHaveLength(0);
+  });
+
+  it("refuses channels it cannot send on yet", async () => {
+    const { message } = await setup({ channelType: "web" });
+    const msg = await message({ role: "AGENT" });
+    await send(msg.id);
+    expect(await load(msg.id)).toMatchObject({ status: "failed", errorCode: "channel_not_supported" });
+  });
+
+  it("through the queue: a Send API rate limit is retried with backoff, then the message is sent", async () => {
+    const registry = registerAllJobs(new JobRegistry<AppJobDeps>());
+    const queue = createJobQueue<AppJobDeps>({
+      db: runtime.database.db,
+      registry,
+      deps: appJobDeps(runtime),
+      log: silentLogger,
+    });
+    runtime.queue = queue;
+    await queue.start();
+
+    const { psid, message } = await setup();
+    const msg = await message({ role: "BOT", text: "Worth the wait" });
+    state.faults.set(psid, { kind: "rate_limit", times: 1 });
+    await queue.enqueue(sendOutboundMessage, { messageId: msg.id }, { jobId: `send:${msg.id}` });
+
+    const deadline = Date.now() + 30_000;
+    while ((await load(msg.id)).status !== "sent" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const row = await load(msg.id);
+    expect(row).toMatchObject({ status: "sent", attempts: 2, errorCode: null });
+    expect(outboxOf(psid).filter((r) => r.kind === "message")).toHaveLength(1);
+  });
+});
