@@ -1,5 +1,5 @@
-import { type AppJobDeps, appJobDeps, createJobQueue, JobRegistry, registerAllJobs, type Runtime } from "@tandem/core";
-import { conversations, jobs, messages } from "@tandem/db";
+import { type AppJobDeps, appJobDeps, createJobQueue, JobRegistry, type Runtime, registerAllJobs } from "@tandem/core";
+import { contacts, conversations, jobs, messages } from "@tandem/db";
 import {
   createChannel,
   createContact,
@@ -17,6 +17,7 @@ import { createApp } from "./app.ts";
 
 let runtime: Runtime;
 let app: ReturnType<typeof createApp>;
+// biome-ignore lint/suspicious/noExplicitAny: tests read event payloads loosely, like response bodies
 let events: { room: string; event: string; payload: any }[] = [];
 
 beforeAll(async () => {
@@ -114,7 +115,7 @@ describe("GET /conversations", () => {
     for (const limit of [1, 2, 3, 100]) expect(await listAll(agent, "", limit)).toEqual(expected);
   });
 
-  it("returns conversations with contact, channel and latest message, never another workspace's", async () => {
+  it("returns conversations with contact, channel and latest message; not another workspace's nor playground ones", async () => {
     const { agent, channel, workspaceId } = await setup();
     const contact = await createContact(db(), { workspaceId, channelId: channel.id, name: "Mali" });
     const conv = await conversationIn(workspaceId, { channelId: channel.id, contactId: contact.id, unreadCount: 2 });
@@ -122,6 +123,7 @@ describe("GET /conversations", () => {
     await createMessage(db(), { conversationId: conv.id, text: "latest", createdAt: ago(HOUR) });
     const other = await createTestWorkspace(db());
     await conversationIn(other.workspace.id);
+    await createConversation(db(), { workspaceId, isPlayground: true });
 
     const body = await (await agent.get("/api/v1/conversations")).json();
     expect(body).toEqual({
@@ -189,6 +191,7 @@ describe("GET /conversations", () => {
         contactId: (await createContact(db(), { workspaceId, channelId: channel.id, name })).id,
       });
     const somchai = await named("Somchai Jaidee");
+    const [somchaiContact] = await db().select().from(contacts).where(eq(contacts.id, somchai.contactId!));
     const anna = await named("Anna 100% Real");
     const byText = await named("Bob");
     await createMessage(db(), { conversationId: byText.id, text: "Where is my parcel? Order #4411" });
@@ -200,7 +203,7 @@ describe("GET /conversations", () => {
     });
     await createMessage(db(), { conversationId: foreign.id, text: "parcel parcel" });
 
-    const search = (q: string) => listAll(agent, `search=${encodeURIComponent(q)}`, 100);
+    const search = (q: string, filters = "") => listAll(agent, `search=${encodeURIComponent(q)}&${filters}`, 100);
     expect(await search("somchai")).toEqual([somchai.id]);
     expect(await search("JAIDEE")).toEqual([somchai.id]);
     expect(await search("parcel")).toEqual([byText.id]);
@@ -208,7 +211,19 @@ describe("GET /conversations", () => {
     expect(await search("100%")).toEqual([anna.id]);
     expect(await search("%")).toEqual([anna.id]);
     expect(await search("nothing-like-this")).toEqual([]);
-    expect(await search("parcel&status=CLOSED")).toEqual([]);
+    expect(await search("parcel", "status=OPEN")).toEqual([byText.id]);
+    // Several matches, one per page: the first pages come from probing the newest conversations,
+    // the last from the text index; together they list every match once, newest first.
+    for (const conv of [somchai, anna, byText]) await createMessage(db(), { conversationId: conv.id, text: "refund?" });
+    const unrelated = await named("Zed");
+    const newestFirst = (await db().select().from(conversations).where(eq(conversations.workspaceId, workspaceId)))
+      .sort((a, b) => b.lastMessageAt.getTime() - a.lastMessageAt.getTime() || (a.id < b.id ? 1 : -1))
+      .map((c) => c.id)
+      .filter((id) => id !== unrelated.id);
+    expect(newestFirst).toHaveLength(3);
+    expect(await listAll(agent, "search=refund", 1)).toEqual(newestFirst);
+    expect(await search("parcel", "status=CLOSED")).toEqual([]);
+    expect(await search(somchaiContact!.platformUserId)).toEqual([somchai.id]);
   });
 
   it("rejects bad filters and cursors", async () => {
@@ -426,6 +441,7 @@ describe("POST /conversations/{id}/messages", () => {
     expect(job).toMatchObject({ name: "send-outbound-message", payload: { messageId: message.id }, status: "waiting" });
     const [row] = await db().select().from(conversations).where(eq(conversations.id, conv.id));
     expect(row!.humanRepliedAt).not.toBeNull();
+    expect(row!.autoBot).toBe(false);
     expect(row!.lastMessageAt.getTime()).toBeGreaterThan(ago(HOUR).getTime());
     expect(row!.unreadCount).toBe(0);
     expect(eventsOf("message:new", workspaceId).map((e) => e.payload)).toEqual([message]);
@@ -502,6 +518,31 @@ describe("POST /conversations/{id}/messages", () => {
     const web = await createChannel(db(), { workspaceId, type: "web" });
     const widget = await conversationIn(workspaceId, { channelId: web.id, lastInboundAt: ago(30 * 24 * HOUR) });
     expect((await agent.post(`/api/v1/conversations/${widget.id}/messages`, { text: "Hello" })).status).toBe(201);
+  });
+
+  it("marks the reply failed, with a reason, when the queue refuses it; a retry sends it later", async () => {
+    const { agent, workspaceId } = await setup();
+    const conv = await conversationIn(workspaceId);
+    const working = runtime.queue!;
+    const stopped = createJobQueue<AppJobDeps>({
+      db: db(),
+      registry: registerAllJobs(new JobRegistry<AppJobDeps>()),
+      deps: appJobDeps(runtime),
+      log: runtime.log,
+    });
+    await stopped.stop();
+    runtime.queue = stopped;
+    try {
+      expect((await agent.post(`/api/v1/conversations/${conv.id}/messages`, { text: "Hello" })).status).toBe(500);
+    } finally {
+      runtime.queue = working;
+    }
+    const [message] = await db().select().from(messages).where(eq(messages.conversationId, conv.id));
+    expect(message).toMatchObject({ role: "AGENT", status: "failed", errorCode: "queue_unavailable" });
+    expect(eventsOf("message:updated", workspaceId).map((e) => e.payload.status)).toEqual(["failed"]);
+
+    expect((await agent.post(`/api/v1/messages/${message!.id}/retry`)).status).toBe(200);
+    expect(await jobsWithKey(`send:${message!.id}:retry:1`)).toHaveLength(1);
   });
 
   it("rejects an empty reply and another workspace's conversation", async () => {

@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { createHmac } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import {
@@ -114,6 +114,26 @@ const newPsid = () => `71000${Date.now()}${++psidCounter}`;
 
 async function send(payload: Parameters<typeof postSignedWebhook>[2], headers?: Record<string, string>) {
   return postSignedWebhook(webhookUrl(), APP_SECRET, payload, headers ? { headers } : {});
+}
+
+/**
+ * A POST on its own connection: the server answers 413 before reading the whole body, and a pooled
+ * keep-alive socket left half-written would break the next test's request.
+ */
+function postOnNewConnection(url: string, body: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = httpRequest(url, { method: "POST", agent: false, headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => {
+        text += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    // The server may close the socket while we are still writing; the answer has arrived by then.
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string): Promise<T> {
@@ -251,12 +271,15 @@ describe("POST /api/webhooks/messenger: signature, size and shape", () => {
     expect((await notPage.json()).error).toMatchObject({ code: "invalid_input", details: [expect.objectContaining({ path: "object" })] });
   });
 
-  it("answers 413 for a body over 1 MB, signed or not", async () => {
+  it("answers 413 for a body over 1 MB", async () => {
     const { pageId } = await connectedPage();
-    const huge = messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "x".repeat(1024 * 1024) })]);
-    const res = await send(huge);
+    const huge = serializeLikeMeta(messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "x".repeat(1024 * 1024) })]));
+    const res = await postOnNewConnection(webhookUrl(), huge, {
+      "content-type": "application/json",
+      "x-hub-signature-256": signMessengerBody(APP_SECRET, huge),
+    });
     expect(res.status).toBe(413);
-    expect((await res.json()).error.code).toBe("payload_too_large");
+    expect(JSON.parse(res.body).error.code).toBe("payload_too_large");
     expect(await db().select().from(inboundEvents).where(eq(inboundEvents.externalId, pageId))).toEqual([]);
   });
 });
@@ -406,6 +429,18 @@ describe("processing: customer messages", () => {
     const botJob = await jobWithKey("generate-bot-reply", `bot-reply:${stored[0]!.id}`);
     expect(botJob?.payload).toEqual({ conversationId, triggerMessageId: stored[0]!.id, mode: "auto" });
     expect(await jobWithKey("generate-bot-reply", `bot-reply:${stored[1]!.id}`)).toBeNull();
+  });
+
+  it("gives a new conversation the workspace's default chatbot when the channel names none", async () => {
+    const { ws, pageId, channel } = await connectedPage();
+    const fallback = await createChatbot(db(), { workspaceId: ws.workspace.id, isDefault: true });
+    const psid = newPsid();
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "anyone there?" })]));
+    await settled(channel.id);
+    const { conversation } = (await conversationOf(channel.id, psid))!;
+    expect(conversation.chatbotId).toBe(fallback.id);
+    const [message] = await messagesOf(channel.id);
+    expect(await jobWithKey("generate-bot-reply", `bot-reply:${message!.id}`)).not.toBeNull();
   });
 
   it("enqueues no bot reply when auto-bot is off", async () => {

@@ -64,8 +64,7 @@ export function conversationRoutes() {
       request: { params: IdParam, ...jsonBody(UpdateConversationInput) },
       responses: { 200: json(ConversationDto), ...errors(400, 401, 403, 404) },
     }),
-    async (c) =>
-      c.json(await updateConversation(c.get("ctx"), c.req.valid("param").id, c.req.valid("json")), 200),
+    async (c) => c.json(await updateConversation(c.get("ctx"), c.req.valid("param").id, c.req.valid("json")), 200),
   );
 
   // GET /api/v1/conversations/{id}/messages — newest page first, each page oldest → newest; nextCursor = older

@@ -109,14 +109,10 @@ async function decide(db: Db, payload: Payload, jobId: string): Promise<Outcome>
       .limit(1);
   }
 
-  const chatbot = await chatbotFor(db, conversation);
-  const guardrails = chatbot?.guardrails ?? {};
-  const maxReplies = positiveInt(guardrails.maxConsecutiveBotReplies) ?? DEFAULT_MAX_CONSECUTIVE_BOT_REPLIES;
-
   if (payload.mode === "auto") {
     if (!conversation.autoBot) return { kind: "skipped", reason: "auto_bot_off" };
-    const reference = trigger ?? latest;
     if (payload.triggerMessageId && !trigger) return { kind: "skipped", reason: "trigger_not_found" };
+    const reference = trigger ?? latest;
     // Once an agent has replied, the bot stays silent until auto-bot is switched on again.
     if (conversation.humanRepliedAt && (!reference || conversation.humanRepliedAt > reference.createdAt)) {
       return { kind: "skipped", reason: "human_replied" };
@@ -125,6 +121,9 @@ async function decide(db: Db, payload: Payload, jobId: string): Promise<Outcome>
     if (trigger && latest && latest.id !== trigger.id) return { kind: "skipped", reason: "newer_message" };
   }
 
+  const chatbot = await chatbotFor(db, conversation);
+  const guardrails = chatbot?.guardrails ?? {};
+  const maxReplies = positiveInt(guardrails.maxConsecutiveBotReplies) ?? DEFAULT_MAX_CONSECUTIVE_BOT_REPLIES;
   const meta = {
     jobId,
     mode: payload.mode,

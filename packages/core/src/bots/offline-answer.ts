@@ -58,14 +58,10 @@ export function terms(text: string): string[] {
   const normalized = text.normalize("NFKC").toLowerCase();
   for (const match of normalized.matchAll(TOKEN)) {
     const raw = match[0];
-    if (LATIN_WORD.test(raw.normalize("NFD").replace(/\p{M}/gu, ""))) {
-      const word = raw
-        .normalize("NFD")
-        .replace(/\p{M}/gu, "")
-        .replace(/[’]/g, "'")
-        .replace(/'s$/, "")
-        .replace(/'/g, "");
-      if (!word || STOP_WORDS.has(word) || STOP_WORDS.has(raw)) continue;
+    const latin = raw.normalize("NFD").replace(/\p{M}/gu, "").replace(/’/g, "'");
+    if (LATIN_WORD.test(latin)) {
+      const word = latin.replace(/'s$/, "").replace(/'/g, "");
+      if (!word || STOP_WORDS.has(latin) || STOP_WORDS.has(word)) continue;
       out.push(stem(word));
     } else {
       for (const run of scriptRuns(raw)) {

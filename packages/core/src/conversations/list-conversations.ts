@@ -1,7 +1,6 @@
 import type { ConversationListQuery, ConversationListResponse, ConversationStatus } from "@tandem/contracts";
 import { channels, contacts, conversations, messages } from "@tandem/db";
 import { and, arrayContains, desc, eq, exists, gt, inArray, or, type SQL, sql } from "drizzle-orm";
-import { union } from "drizzle-orm/pg-core";
 import type { Ctx } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
@@ -9,15 +8,23 @@ import { cursorTimestamp, decodeCursor, olderThan, pageOf } from "./cursor.ts";
 import { normalizeTag } from "./tags.ts";
 import { loadConversationDtos } from "./to-dto.ts";
 
+/** How many of the newest matching conversations a text search probes one by one before it asks the GIN index. */
+export const SEARCH_SCAN_WINDOW = 1000;
+
+type PageRow = { id: string; cursorAt: string };
+
 /**
  * The inbox list: most recent activity first (`last_message_at desc, id desc`), keyset-paginated.
  * One query picks the page's ids by walking `conversation_inbox_idx` (workspace, last_message_at
  * desc, id desc) with the filters applied on the way; a second loads the DTOs of those ids.
  *
- * Search is the union of two pages, each with a plain EXISTS the planner can turn into a semi-join:
- * conversations whose contact matches and conversations with a matching message. An OR of the two
- * would hide both from the planner; apart, a common word is found by walking the inbox index and
- * stopping at the page's end, and a rare one through the GIN index on `message.search`.
+ * Search returns conversations whose contact matches (name contains the text, any case; or the exact
+ * platform id) or that have a message containing every word (`message.search`, a GIN-indexed
+ * tsvector). The two are separate pages merged here: an OR of both would hide each from the planner.
+ * Message text takes the cheaper of two plans, because PostgreSQL's estimate for "first N rows
+ * with a matching message" is often far off: it first probes the newest SEARCH_SCAN_WINDOW
+ * conversations one by one, which finds a common word at once; when that does not fill the page,
+ * the word is rare, and the GIN index lists its few conversations directly.
  */
 export async function listConversations(ctx: Ctx, query: ConversationListQuery): Promise<ConversationListResponse> {
   assertActorCan(ctx, "conversations.work");
@@ -45,25 +52,36 @@ export async function listConversations(ctx: Ctx, query: ConversationListQuery):
   if (query.needsHuman !== undefined) where.push(eq(conversations.needsHuman, query.needsHuman));
   if (query.cursor) where.push(olderThan(conversations.lastMessageAt, conversations.id, decodeCursor(query.cursor)));
 
-  const pageQuery = (extra?: SQL) =>
+  const newest = (size: number, extra?: SQL) =>
     ctx.db
-      .select({
-        id: conversations.id,
-        lastMessageAt: conversations.lastMessageAt,
-        cursorAt: cursorTimestamp(conversations.lastMessageAt).as("cursor_at"),
-      })
+      .select({ id: conversations.id, cursorAt: cursorTimestamp(conversations.lastMessageAt) })
       .from(conversations)
       .where(and(...where, extra))
       .orderBy(desc(conversations.lastMessageAt), desc(conversations.id))
-      .limit(limit + 1);
-  const rows = query.search
-    ? await union(
-        pageQuery(contactMatches(ctx, query.search)),
-        pageQuery(messageMatches(ctx, query.search)),
-      )
-        .orderBy(sql`"last_message_at" desc`, sql`"id" desc`)
-        .limit(limit + 1)
-    : await pageQuery();
+      .limit(size);
+
+  let rows: PageRow[];
+  if (!query.search) {
+    rows = await newest(limit + 1);
+  } else {
+    const byContact = await newest(limit + 1, contactMatches(ctx, query.search));
+    // The newest conversations, probed one by one: enough when the word is common.
+    const window = ctx.db
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(and(...where))
+      .orderBy(desc(conversations.lastMessageAt), desc(conversations.id))
+      .limit(SEARCH_SCAN_WINDOW);
+    let byMessage = await newest(limit + 1, and(inArray(conversations.id, window), messageMatches(ctx, query.search)));
+    // Too few there: the word is rare, so the GIN index lists its conversations cheaply.
+    if (byMessage.length <= limit) {
+      byMessage = await newest(
+        limit + 1,
+        sql`${conversations.id} = any(array(${conversationsWithMessage(ctx, query.search)}))`,
+      );
+    }
+    rows = mergeNewestFirst(byContact, byMessage).slice(0, limit + 1);
+  }
   const page = pageOf(rows, limit);
   return {
     data: await loadConversationDtos(
@@ -73,6 +91,14 @@ export async function listConversations(ctx: Ctx, query: ConversationListQuery):
     ),
     nextCursor: page.nextCursor,
   };
+}
+
+/** Both lists are newest first; `cursorAt` is fixed-width UTC, so it sorts as text. */
+function mergeNewestFirst(a: PageRow[], b: PageRow[]): PageRow[] {
+  const byId = new Map([...a, ...b].map((r) => [r.id, r]));
+  return [...byId.values()].sort((x, y) =>
+    x.cursorAt === y.cursorAt ? (x.id < y.id ? 1 : x.id > y.id ? -1 : 0) : x.cursorAt < y.cursorAt ? 1 : -1,
+  );
 }
 
 /** Status as the inbox sees it: a snooze that has run out is OPEN again (see `effectiveStatus`). */
@@ -115,7 +141,9 @@ function contactMatches(ctx: Ctx, search: string): SQL {
   );
 }
 
-/** A message of the conversation contains every word (`message.search`, GIN-indexed tsvector). */
+const textQuery = (search: string) => sql`plainto_tsquery('simple', ${search})`;
+
+/** A message of the conversation contains every word of the search. */
 function messageMatches(ctx: Ctx, search: string): SQL {
   return exists(
     ctx.db
@@ -125,8 +153,16 @@ function messageMatches(ctx: Ctx, search: string): SQL {
         and(
           eq(messages.conversationId, conversations.id),
           eq(messages.workspaceId, ctx.workspaceId),
-          sql`${messages.search} @@ plainto_tsquery('simple', ${search})`,
+          sql`${messages.search} @@ ${textQuery(search)}`,
         ),
       ),
   );
+}
+
+/** Conversations with a message containing every word, straight from the GIN index. */
+function conversationsWithMessage(ctx: Ctx, search: string) {
+  return ctx.db
+    .selectDistinct({ id: messages.conversationId })
+    .from(messages)
+    .where(and(eq(messages.workspaceId, ctx.workspaceId), sql`${messages.search} @@ ${textQuery(search)}`));
 }

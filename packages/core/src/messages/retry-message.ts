@@ -6,8 +6,7 @@ import { emitMessage } from "../conversations/notify.ts";
 import { messageToDto } from "../conversations/to-dto.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
-import { requireQueue } from "./send-agent-message.ts";
-import { sendOutboundMessage } from "./send-outbound-message.ts";
+import { enqueueSend, requireQueue } from "./send-agent-message.ts";
 
 /**
  * The inbox's "retry" on a failed AGENT or BOT message: back to `queued` with the error cleared
@@ -46,8 +45,7 @@ export async function retryMessage(ctx: Ctx, messageId: string): Promise<Message
     if (!existing) throw new DomainError("message_not_found", "Message not found");
     throw new DomainError("message_not_failed", "Only a failed message sent by an agent or the bot can be retried");
   }
-  const retry = Number(row.metadata.sendRetries);
-  await queue.enqueue(sendOutboundMessage, { messageId: row.id }, { jobId: `send:${row.id}:retry:${retry}` });
+  await enqueueSend(ctx, queue, row, `send:${row.id}:retry:${Number(row.metadata.sendRetries)}`);
   const dto = messageToDto(row);
   emitMessage(ctx, dto, "updated");
   return dto;

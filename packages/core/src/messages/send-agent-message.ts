@@ -3,6 +3,7 @@ import type { MessageDto, SendMessageInput } from "@tandem/contracts";
 import { channels, conversations, messages } from "@tandem/db";
 import { and, eq, sql } from "drizzle-orm";
 import { generateBotReply } from "../bots/generate-bot-reply.ts";
+import { messengerDelivery } from "../channels/messenger/send.ts";
 import { type Ctx, withTransaction } from "../context.ts";
 import { getConversationInWorkspace } from "../conversations/get-conversation-in-workspace.ts";
 import { emitConversation, emitMessage } from "../conversations/notify.ts";
@@ -12,9 +13,7 @@ import type { JobQueue } from "../jobs/queue.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { sendOutboundMessage } from "./send-outbound-message.ts";
 
-const HOUR_MS = 60 * 60_000;
-/** Messenger: standard messages within 24 h of the customer's last message, HUMAN_AGENT-tagged ones within 7 days. */
-export const MESSENGER_WINDOW_MS = { standard: 24 * HOUR_MS, humanAgent: 7 * 24 * HOUR_MS } as const;
+type MessageRow = typeof messages.$inferSelect;
 
 export type SendAgentMessageResult = { message: MessageDto } | { queued: true };
 
@@ -66,7 +65,7 @@ export async function sendAgentMessage(
   const queue = requireQueue(ctx);
   if (input.sendAs === "BOT") {
     const conversation = await conversationWithChannel(ctx, conversationId);
-    assertInsideWindow(conversation, MESSENGER_WINDOW_MS.standard, "the bot");
+    assertInsideWindow(conversation, "BOT");
     await queue.enqueue(
       generateBotReply,
       { conversationId: conversation.id, mode: "manual", ...(memberId ? { requestedByMemberId: memberId } : {}) },
@@ -77,7 +76,7 @@ export async function sendAgentMessage(
 
   const message = await withTransaction(ctx, async (tx) => {
     const conversation = await conversationWithChannel(tx, conversationId, { lock: true });
-    assertInsideWindow(conversation, MESSENGER_WINDOW_MS.humanAgent, "an agent");
+    assertInsideWindow(conversation, "AGENT");
     const [inserted] = await tx.db
       .insert(messages)
       .values({
@@ -101,19 +100,44 @@ export async function sendAgentMessage(
         // Replying means the agent has read the thread; the reply also ends a run of bot messages.
         unreadCount: 0,
         consecutiveBotReplies: 0,
+        // A human took over: the bot stays silent until someone switches auto-bot on again (brief §2).
+        autoBot: false,
       })
       .where(eq(conversations.id, conversation.id));
     return inserted!;
   });
-  // After the commit: the job must find the row. If the process dies in between, the message stays
-  // `queued` and startup recovery hands it to the queue again.
-  await queue.enqueue(sendOutboundMessage, { messageId: message.id }, { jobId: `send:${message.id}` });
+  // After the commit, so the job finds the row.
+  await enqueueSend(ctx, queue, message, `send:${message.id}`);
   return { message: await published(ctx, message) };
 }
 
 export function requireQueue(ctx: Ctx): JobQueue {
   if (!ctx.queue) throw new Error("sending needs the job queue: the context has no queue");
   return ctx.queue;
+}
+
+/**
+ * Hands a stored message to `send-outbound-message`. When the queue refuses (Redis down), the
+ * message becomes `failed` with a reason, so the thread shows it with a retry button instead of a
+ * message that looks queued forever, and the error goes on to the caller.
+ */
+export async function enqueueSend(ctx: Ctx, queue: JobQueue, message: MessageRow, jobId: string): Promise<void> {
+  try {
+    await queue.enqueue(sendOutboundMessage, { messageId: message.id }, { jobId });
+  } catch (error) {
+    ctx.log.error({ err: error, messageId: message.id }, "could not queue an outbound message");
+    const [failed] = await ctx.db
+      .update(messages)
+      .set({
+        status: "failed",
+        errorCode: "queue_unavailable",
+        errorMessage: "The message could not be queued for sending. Retry it.",
+      })
+      .where(eq(messages.id, message.id))
+      .returning();
+    if (failed) emitMessage(ctx, messageToDto(failed), "updated");
+    throw error;
+  }
 }
 
 async function conversationWithChannel(ctx: Ctx, conversationId: string, options: { lock?: boolean } = {}) {
@@ -133,25 +157,21 @@ async function conversationWithChannel(ctx: Ctx, conversationId: string, options
   return row;
 }
 
+/** The send job's own rule (`messengerDelivery`), checked before anything is stored. */
 function assertInsideWindow(
   conversation: { channelType: string | null; lastInboundAt: Date | null },
-  windowMs: number,
-  who: string,
+  role: "AGENT" | "BOT",
 ): void {
   if (conversation.channelType !== "messenger") return;
-  const last = conversation.lastInboundAt;
-  if (last && Date.now() - last.getTime() <= windowMs) return;
-  const span = windowMs === MESSENGER_WINDOW_MS.standard ? "24 hours" : "7 days";
-  throw new DomainError(
-    "outside_messaging_window",
-    last
-      ? `Messenger allows ${who} to reply only within ${span} of the customer's last message. Wait for the customer to write again.`
-      : `The customer has not written to this Page, so Messenger does not allow ${who} to message them.`,
-    { details: { lastInboundAt: last?.toISOString() ?? null, windowHours: windowMs / HOUR_MS } },
-  );
+  const delivery = messengerDelivery(role, conversation.lastInboundAt, new Date());
+  if (!delivery.allowed) {
+    throw new DomainError("outside_messaging_window", delivery.reason, {
+      details: { lastInboundAt: conversation.lastInboundAt?.toISOString() ?? null },
+    });
+  }
 }
 
-async function published(ctx: Ctx, row: typeof messages.$inferSelect): Promise<MessageDto> {
+async function published(ctx: Ctx, row: MessageRow): Promise<MessageDto> {
   const dto = messageToDto(row);
   emitMessage(ctx, dto);
   const [conversation] = await loadConversationDtos(ctx.db, ctx.workspaceId, [row.conversationId]);

@@ -252,7 +252,7 @@ function Bubble({
               key={`${a.type}:${a.url}`}
               src={a.url}
               alt="Attachment"
-              className="max-h-48 rounded-lg bg-background"
+              className="max-h-48 w-48 rounded-lg bg-background object-contain p-1"
             />
           ) : (
             <span key={`${a.type}:${a.url}`} className="underline">

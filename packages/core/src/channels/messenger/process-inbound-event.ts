@@ -15,7 +15,16 @@
  * Nothing is enqueued or published inside a transaction: with PGlite's single connection a query
  * issued outside an open transaction would wait for it forever.
  */
-import { channels, contacts, conversations, type Db, inboundEvents, type MessageAttachment, messages } from "@tandem/db";
+import {
+  channels,
+  chatbots,
+  contacts,
+  conversations,
+  type Db,
+  inboundEvents,
+  type MessageAttachment,
+  messages,
+} from "@tandem/db";
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../../app-deps.ts";
@@ -24,6 +33,7 @@ import { fetchContactProfile } from "../../contacts/fetch-contact-profile.ts";
 import { publishConversation, publishMessage } from "../../conversations/publish.ts";
 import { defineJob, type JobContext } from "../../jobs/define-job.ts";
 import { describeError, isRetryable } from "../../jobs/errors.ts";
+import { ingestIdle } from "./receive-webhook.ts";
 import {
   entryEvents,
   type MessengerAttachmentRef,
@@ -49,6 +59,8 @@ export const processInboundEvent = defineJob({
   // Events of one entry run in order; separate entries run side by side (a PostgreSQL pool uses it).
   concurrency: 4,
   handle: async ({ eventId }, deps: JobContext<AppJobDeps>) => {
+    // Webhook acknowledgements come first (see receive-webhook.ts): start in a moment they leave free.
+    await ingestIdle(deps.db);
     const [event] = await deps.db
       .update(inboundEvents)
       .set({ status: "processing", attempts: sql`${inboundEvents.attempts} + 1` })
@@ -333,7 +345,10 @@ async function upsertContact(tx: Db, channel: ChannelRow, psid: string): Promise
   return contact!;
 }
 
-/** One conversation per (channel, contact); a new one starts with the channel's chatbot. */
+/**
+ * One conversation per (channel, contact). A new one is answered by the channel's chatbot, or else by
+ * the workspace's default chatbot; with neither, it waits for a person.
+ */
 async function upsertConversation(tx: Db, channel: ChannelRow, contact: ContactRow, at: Date): Promise<ConversationRow> {
   const [conversation] = await tx
     .insert(conversations)
@@ -341,7 +356,10 @@ async function upsertConversation(tx: Db, channel: ChannelRow, contact: ContactR
       workspaceId: channel.workspaceId,
       channelId: channel.id,
       contactId: contact.id,
-      chatbotId: channel.chatbotId,
+      chatbotId:
+        channel.chatbotId ??
+        sql`(select ${chatbots.id} from ${chatbots} where ${chatbots.workspaceId} = ${channel.workspaceId}
+              and ${chatbots.isDefault} and ${chatbots.deletedAt} is null limit 1)`,
       lastMessageAt: at,
     })
     .onConflictDoUpdate({

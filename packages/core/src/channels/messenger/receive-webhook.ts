@@ -7,12 +7,17 @@
  *   Meta sent it. An entry names one Page, so the row can carry its channel and workspace, and a
  *   batch addressed to several Pages is processed (and retried) per Page.
  * - **Group commit.** Requests that arrive while a write is in flight are written together by the next
- *   one: one transaction (channel lookup, multi-row insert, counters) per batch instead of per request.
- *   With one database connection (PGlite) this is what keeps the acknowledgement fast under load; a
- *   request alone is written at once, so an idle server adds no delay.
+ *   one, in a single statement (channel lookup, multi-row insert, counters) per batch instead of a
+ *   transaction per request. A request alone is written at once, so an idle server adds no delay.
  * - **Durable before the 200, enqueued after it.** The rows are committed before we answer; the jobs
- *   are enqueued right after (job id `inbound:{eventId}`). If the process dies in between, the rows
- *   are still `pending` and `recoverInboundEvents` enqueues them at the next start.
+ *   (id `inbound:{eventId}`) are enqueued afterwards, one at a time. If the process dies in between,
+ *   the rows are still `pending` and `recoverInboundEvents` enqueues them at the next start.
+ * - **Acknowledgements first.** In embedded mode every query shares PGlite's one connection, and
+ *   processing an event costs ten times what storing it does. Enqueueing and processing therefore
+ *   start only at a moment when no webhook write is waiting or running (`ingestIdle`), one task per
+ *   such moment while webhooks keep coming: a burst is acknowledged at full speed and processed
+ *   right after it, and a quiet server processes at once. (With PostgreSQL + Redis the jobs run in
+ *   the worker process, whose writer is always idle.)
  * - **Pages nobody connected** (or only disconnected channels): the entry is kept with status
  *   `ignored` and no channel. `channel.unknown_page_events` cannot count them — there is no channel
  *   row — so `countUnknownPageEvents` reports them per Page id from the stored rows instead.
@@ -21,7 +26,7 @@
  * - **Bad signatures** store nothing. When the unsigned body names Pages we know, their channels'
  *   `signature_rejections` go up: the count is all we take from a body we cannot trust.
  */
-import { channels, type Db, inboundEvents, newId } from "@tandem/db";
+import { channels, type Db, inboundEvents, newId, rowsOf } from "@tandem/db";
 import { and, count, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Config } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
@@ -85,27 +90,20 @@ export async function receiveMessengerWebhook(
   }));
   if (rows.length === 0) return { pending: 0, ignored: 0 };
 
-  const stored = await writerFor(deps.db).write(rows, input.rawBody.byteLength);
+  const writer = writerFor(deps.db);
+  const stored = await writer.write(rows, input.rawBody.byteLength);
   const pending = stored.filter((s) => s.status === "pending").map((s) => s.id);
-  enqueueInBackground(deps, pending);
+  if (pending.length > 0 && deps.queue) writer.enqueueLater(pending, deps.queue, deps.log);
+  else if (pending.length > 0) deps.log.warn({ events: pending.length }, "no job queue attached: events wait for recovery");
   return { pending: pending.length, ignored: stored.length - pending.length };
 }
 
-/** After the 200: a failure here loses nothing, the rows stay `pending` for `recoverInboundEvents`. */
-function enqueueInBackground(deps: WebhookDeps, eventIds: string[]): void {
-  if (eventIds.length === 0) return;
-  const queue = deps.queue;
-  if (!queue) {
-    deps.log.warn({ events: eventIds.length }, "no job queue attached: inbound events wait for recovery");
-    return;
-  }
-  for (const eventId of eventIds) {
-    queue
-      .enqueue(processInboundEvent, { eventId }, { jobId: `inbound:${eventId}` })
-      .catch((err: unknown) =>
-        deps.log.error({ err, eventId }, "could not enqueue an inbound event; it is recovered at the next start"),
-      );
-  }
+/**
+ * Resolves at a moment when this process has no webhook write waiting or running (or after
+ * `maxWaitMs`, so background work always progresses). Pipeline jobs await it before they start.
+ */
+export function ingestIdle(db: Db, maxWaitMs = 1000): Promise<void> {
+  return writerFor(db).idle(maxWaitMs);
 }
 
 async function countSignatureRejection(deps: WebhookDeps, rawBody: Uint8Array): Promise<void> {
@@ -159,14 +157,24 @@ interface WaitingWrite {
   reject: (error: unknown) => void;
 }
 
+interface ToEnqueue {
+  eventId: string;
+  queue: JobQueue;
+  log: Logger;
+}
+
 /** A batch stops growing past this many requests or body bytes (a statement of sane size). */
 const MAX_BATCH_REQUESTS = 128;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
+/** One per database handle: batches the webhook writes and paces the background work behind them. */
 class InboundEntryWriter {
   readonly #db: Db;
   #waiting: WaitingWrite[] = [];
   #flushing = false;
+  #idleWaiters: (() => void)[] = [];
+  #toEnqueue: ToEnqueue[] = [];
+  #enqueueing = false;
 
   constructor(db: Db) {
     this.#db = db;
@@ -197,6 +205,7 @@ class InboundEntryWriter {
       }
     } finally {
       this.#flushing = false;
+      this.#releaseOne();
     }
   }
 
@@ -209,6 +218,58 @@ class InboundEntryWriter {
       n++;
     }
     return this.#waiting.splice(0, n);
+  }
+
+  get #busy(): boolean {
+    return this.#flushing || this.#waiting.length > 0;
+  }
+
+  idle(maxWaitMs: number): Promise<void> {
+    if (!this.#busy && this.#idleWaiters.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const release = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#idleWaiters = this.#idleWaiters.filter((w) => w !== release);
+        resolve();
+      }, maxWaitMs);
+      this.#idleWaiters.push(release);
+    });
+  }
+
+  /**
+   * Lets one waiter start, then the next one a turn of the event loop later if still idle: requests
+   * that arrived meanwhile get written first, so background work never piles up in front of them.
+   */
+  #releaseOne(): void {
+    if (this.#busy) return;
+    this.#idleWaiters.shift()?.();
+    if (this.#idleWaiters.length > 0) setImmediate(() => this.#releaseOne());
+  }
+
+  enqueueLater(eventIds: string[], queue: JobQueue, log: Logger): void {
+    for (const eventId of eventIds) this.#toEnqueue.push({ eventId, queue, log });
+    if (!this.#enqueueing) void this.#enqueueAll();
+  }
+
+  /** After the 200: a failure here loses nothing, the rows stay `pending` for `recoverInboundEvents`. */
+  async #enqueueAll(): Promise<void> {
+    this.#enqueueing = true;
+    try {
+      for (let next = this.#toEnqueue.shift(); next; next = this.#toEnqueue.shift()) {
+        await this.idle(1000);
+        const { eventId, queue, log } = next;
+        await queue
+          .enqueue(processInboundEvent, { eventId }, { jobId: `inbound:${eventId}` })
+          .catch((err: unknown) =>
+            log.error({ err, eventId }, "could not enqueue an inbound event; it is recovered at the next start"),
+          );
+      }
+    } finally {
+      this.#enqueueing = false;
+    }
   }
 }
 
@@ -223,46 +284,36 @@ function writerFor(db: Db): InboundEntryWriter {
   return writer;
 }
 
-/** One transaction per batch: resolve Pages to channels, insert every entry, bump the counters. */
+/**
+ * One statement per batch: resolve each Page to its connected channel, insert every entry (pending,
+ * or ignored without a channel or without events), bump the channels' counters. Written in SQL
+ * because the query builder has no data-modifying CTEs; the rows travel as one JSON parameter.
+ */
 async function insertEntries(db: Db, rows: NewInboundEntry[]): Promise<StoredEntry[]> {
-  return db.transaction(async (tx) => {
-    const pageIds = [...new Set(rows.map((r) => r.pageId))];
-    const connected = await tx
-      .select({ id: channels.id, workspaceId: channels.workspaceId, pageId: channels.externalId })
-      .from(channels)
-      .where(
-        and(eq(channels.type, "messenger"), inArray(channels.externalId, pageIds), isNull(channels.disconnectedAt)),
-      );
-    const byPage = new Map(connected.map((c) => [c.pageId, c]));
-
-    const values = rows.map((r) => {
-      const channel = byPage.get(r.pageId);
-      return {
-        id: r.id,
-        channelId: channel?.id ?? null,
-        workspaceId: channel?.workspaceId ?? null,
-        source: "messenger" as const,
-        externalId: r.pageId,
-        payload: r.payload as object,
-        signatureOk: true,
-        status: channel && r.items > 0 ? ("pending" as const) : ("ignored" as const),
-      };
-    });
-    await tx.insert(inboundEvents).values(values);
-
-    const itemsByChannel = new Map<string, number>();
-    for (const r of rows) {
-      const channel = byPage.get(r.pageId);
-      if (channel && r.items > 0) itemsByChannel.set(channel.id, (itemsByChannel.get(channel.id) ?? 0) + r.items);
-    }
-    for (const [channelId, items] of itemsByChannel) {
-      await tx
-        .update(channels)
-        .set({ eventsReceived: sql`${channels.eventsReceived} + ${items}`, lastEventAt: sql`now()` })
-        .where(eq(channels.id, channelId));
-    }
-    return values.map((v) => ({ id: v.id, status: v.status }));
-  });
+  const incoming = JSON.stringify(rows.map((r) => ({ id: r.id, page_id: r.pageId, payload: r.payload, items: r.items })));
+  const result = await db.execute(sql`
+    with incoming as (
+      select * from jsonb_to_recordset(${incoming}::jsonb) as x(id text, page_id text, payload jsonb, items int)
+    ), matched as (
+      select i.*, c.id as channel_id, c.workspace_id
+      from incoming i
+      left join channel c on c.type = 'messenger' and c.external_id = i.page_id and c.disconnected_at is null
+    ), stored as (
+      insert into inbound_event (id, channel_id, workspace_id, source, external_id, payload, signature_ok, status)
+      select id, channel_id, workspace_id, 'messenger', page_id, payload, true,
+        (case when channel_id is not null and items > 0 then 'pending' else 'ignored' end)::inbound_event_status
+      from matched
+      returning id, status
+    ), counted as (
+      update channel c set events_received = c.events_received + m.items, last_event_at = now()
+      from (
+        select channel_id, sum(items)::int as items from matched
+        where channel_id is not null and items > 0 group by channel_id
+      ) m
+      where c.id = m.channel_id
+    )
+    select id, status from stored`);
+  return rowsOf<StoredEntry>(result);
 }
 
 // ---- reporting and recovery --------------------------------------------------------------------

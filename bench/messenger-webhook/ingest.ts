@@ -1,0 +1,238 @@
+/**
+ * Messenger webhook benchmark, embedded mode (PGlite in DATA_DIR, embedded job queue, one process
+ * like `npm start`), over real HTTP:
+ *   1. ingest: signed POSTs at 32 concurrent connections from a separate process — throughput in
+ *      events/s and acknowledgement latency p50/p99 — with 1 event per POST and with batches of 10
+ *      (Meta batches under load). Processing runs in the background meanwhile, as in production.
+ *   2. drain + loss check: waits until every stored entry is processed, then counts inbound events
+ *      and messages against what was sent.
+ *   3. webhook → Send API: one customer message at a time to a Page whose chatbot answers from its
+ *      FAQ (offline provider), timed until the reply reaches the fake Graph API's Send API.
+ * Usage: npx tsx bench/messenger-webhook/ingest.ts [posts=6000]
+ */
+import { fork } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { getRequestListener } from "@hono/node-server";
+import { createApp } from "@tandem/api";
+import {
+  type AppJobDeps,
+  appJobDeps,
+  createJobQueue,
+  createLogger,
+  createRuntime,
+  generateKey,
+  JobRegistry,
+  loadConfig,
+  registerAllJobs,
+} from "@tandem/core";
+import { inboundEvents, messages } from "@tandem/db";
+import { createChannel, createChatbot, createTestWorkspace } from "@tandem/db/testing";
+import {
+  createGraphSimulator,
+  messengerWebhook,
+  newMid,
+  serializeLikeMeta,
+  signMessengerBody,
+  textEvent,
+} from "@tandem/simulator";
+import { and, count, eq, inArray } from "drizzle-orm";
+import { percentile, summarize } from "../lib.ts";
+
+const POSTS = Number(process.argv[2] ?? 6000);
+const CONCURRENCY = 32;
+const APP_SECRET = "bench-app-secret";
+
+const config = loadConfig({
+  DATA_DIR: mkdtempSync(path.join(tmpdir(), "tandem-bench-messenger-")),
+  ENCRYPTION_KEY: generateKey(),
+  LOG_LEVEL: "silent",
+  DEMO_SEED: "0",
+  FB_APP_SECRET: APP_SECRET,
+  FB_APP_ID: "1000000000000777",
+});
+// Warnings and errors go to stderr: a failing job or webhook must not hide behind good numbers.
+const log = createLogger({ level: "warn" });
+const runtime = await createRuntime(config, { log });
+const db = runtime.database.db;
+
+async function serve(fetchHandler: (req: Request) => Response | Promise<Response>) {
+  const listener = getRequestListener(fetchHandler);
+  const server = createServer((req, res) => listener(req, res));
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+const graph = createGraphSimulator();
+const graphServer = await serve(graph.app.fetch);
+config.facebook.graphApiUrl = graphServer.url;
+
+const queue = createJobQueue<AppJobDeps>({
+  db,
+  registry: registerAllJobs(new JobRegistry<AppJobDeps>()),
+  deps: appJobDeps(runtime),
+  log,
+});
+runtime.queue = queue;
+if (!process.env.BENCH_NO_JOBS) await queue.start();
+const app = await serve(createApp(runtime).fetch);
+const webhookUrl = `${app.url}/api/webhooks/messenger`;
+
+let pageCounter = 0;
+async function page(options: { faq?: { question: string; answer: string }[] } = {}) {
+  const ws = await createTestWorkspace(db);
+  const pageId = `5550000${++pageCounter}${Date.now() % 100000}`;
+  const token = `EAAbench${pageId}`;
+  graph.state.addPage({ id: pageId, name: `Bench Page ${pageId}`, accessToken: token });
+  const chatbot = options.faq
+    ? await createChatbot(db, {
+        workspaceId: ws.workspace.id,
+        providerKind: "OFFLINE",
+        model: "offline-faq",
+        faqEntries: options.faq,
+      })
+    : null;
+  const channel = await createChannel(db, {
+    workspaceId: ws.workspace.id,
+    externalId: pageId,
+    chatbotId: chatbot?.id ?? null,
+    secretsEncrypted: runtime.keyring.encrypt(JSON.stringify({ pageAccessToken: token })),
+  });
+  return { pageId, channel };
+}
+
+/** Signed bodies of `posts` POSTs with `perPost` customer messages each, from 500 customers. */
+function bodies(pageId: string, posts: number, perPost: number) {
+  return Array.from({ length: posts }, (_, i) => {
+    const events = Array.from({ length: perPost }, (_, j) =>
+      textEvent({ pageId, psid: `72000000${(i * perPost + j) % 500}`, text: `order question ${i}.${j}`, mid: newMid() }),
+    );
+    const body = serializeLikeMeta(messengerWebhook(events));
+    return { body, signature: signMessengerBody(APP_SECRET, body) };
+  });
+}
+
+async function load(requests: { body: string; signature: string }[]) {
+  const child = fork(fileURLToPath(new URL("./load-client.ts", import.meta.url)), {
+    execArgv: ["--import", "tsx"],
+    serialization: "advanced",
+  });
+  child.send({ url: webhookUrl, concurrency: CONCURRENCY, requests });
+  const [result] = (await once(child, "message")) as [
+    { latencies: number[]; elapsedMs: number; failures: number; firstFailures: string[] },
+  ];
+  child.kill();
+  return result;
+}
+
+async function waitUntilProcessed(channelId: string) {
+  for (;;) {
+    const [open] = await db
+      .select({ n: count() })
+      .from(inboundEvents)
+      .where(and(eq(inboundEvents.channelId, channelId), inArray(inboundEvents.status, ["pending", "processing"])));
+    if (Number(open?.n) === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const countOf = async (table: typeof inboundEvents | typeof messages, channelId: string) =>
+  Number((await db.select({ n: count() }).from(table).where(eq(table.channelId, channelId)))[0]?.n);
+
+// Warm up the HTTP stack, the statements and the queue on a page of its own.
+{
+  const warm = await page();
+  const warmup = await load(bodies(warm.pageId, 300, 1));
+  if (warmup.failures) console.log(JSON.stringify({ name: "warm-up failures", ...warmup, latencies: undefined }));
+  await waitUntilProcessed(warm.channel.id);
+}
+
+for (const perPost of [1, 10]) {
+  const posts = perPost === 1 ? POSTS : Math.max(1, Math.round(POSTS / 5));
+  const target = await page();
+  const requests = bodies(target.pageId, posts, perPost);
+  const started = performance.now();
+  const result = await load(requests);
+  const row = summarize(`POST /api/webhooks/messenger (${perPost} event/POST, ${CONCURRENCY} connections)`, result.latencies, result.elapsedMs);
+  const events = posts * perPost;
+  console.log(
+    JSON.stringify({
+      name: `ingest: ${perPost} event/POST`,
+      events,
+      eventsPerSec: Math.round((events / result.elapsedMs) * 1000),
+      ackP50Ms: row.p50Ms,
+      ackP99Ms: row.p99Ms,
+      failedPosts: result.failures,
+      ...(result.failures ? { firstFailures: result.firstFailures } : {}),
+    }),
+  );
+  await waitUntilProcessed(target.channel.id);
+  const drainedMs = performance.now() - started;
+  const stored = await countOf(inboundEvents, target.channel.id);
+  const inserted = await countOf(messages, target.channel.id);
+  console.log(
+    JSON.stringify({
+      name: `processed: ${perPost} event/POST`,
+      inboundEventsStored: stored,
+      expectedEntries: posts,
+      messagesStored: inserted,
+      expectedMessages: events,
+      lost: events - inserted,
+      sendToAllProcessedSec: +(drainedMs / 1000).toFixed(1),
+      processedEventsPerSec: Math.round((events / drainedMs) * 1000),
+    }),
+  );
+}
+
+// Webhook → Send API, one message at a time, with the offline bot answering from its FAQ.
+{
+  const faq = [{ question: "How long does shipping take?", answer: "Orders ship within 1 business day." }];
+  const target = await page({ faq });
+  const latencies: number[] = [];
+  let outcome = "ok";
+  for (let i = 0; i < 60 && outcome === "ok"; i++) {
+    const psid = `73000000${i}`;
+    const body = serializeLikeMeta(messengerWebhook([textEvent({ pageId: target.pageId, psid, text: "How long does shipping take?" })]));
+    const sentBefore = graph.state.outbox.length;
+    const t = performance.now();
+    const res = await fetch(webhookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-hub-signature-256": signMessengerBody(APP_SECRET, body) },
+      body,
+    });
+    if (res.status !== 200) outcome = `webhook answered ${res.status}`;
+    for (;;) {
+      const reply = graph.state.outbox
+        .slice(sentBefore)
+        .find((r) => r.kind === "message" && r.recipientId === psid);
+      if (reply) break;
+      if (performance.now() - t > 10_000) {
+        outcome = "no Send API call within 10 s (bot reply or send job not answering)";
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    if (outcome === "ok" && i >= 10) latencies.push(performance.now() - t); // the first ten warm up
+  }
+  const sorted = latencies.sort((a, b) => a - b);
+  console.log(
+    JSON.stringify({
+      name: "webhook → Send API (offline bot, sequential)",
+      outcome,
+      samples: sorted.length,
+      p50Ms: sorted.length ? +percentile(sorted, 50).toFixed(1) : null,
+      p99Ms: sorted.length ? +percentile(sorted, 99).toFixed(1) : null,
+    }),
+  );
+}
+
+await queue.stop({ timeoutMs: 2000 });
+app.server.close();
+graphServer.server.close();
+await runtime.close();

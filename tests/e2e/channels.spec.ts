@@ -1,0 +1,113 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { expect, type Page, test } from "@playwright/test";
+import { mainNavigation, signIn } from "./support/auth.ts";
+
+const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
+// The demo workspace's simulated Page (packages/core/src/demo/seed-demo.ts).
+const DEMO_PAGE_CARD = /^Demo Shop/;
+
+/** One channel's card on Settings → Channels, found by its name. */
+const channelCard = (page: Page, name: string | RegExp) => page.getByRole("group", { name });
+
+test("the owner opens Settings → Channels, sees the demo Page active, unsubscribes and subscribes again", async ({
+  page,
+}) => {
+  await signIn(page, "owner@demo.local");
+  await mainNavigation(page).getByRole("link", { name: "Channels", exact: true }).click();
+  await expect(page).toHaveURL(/\/settings\/channels(?:[?#]|$)/);
+  await expect(page.getByRole("heading", { name: "Channels", level: 1 })).toBeVisible();
+
+  const card = channelCard(page, DEMO_PAGE_CARD);
+  await expect(card).toBeVisible();
+  await expect(card.getByText("Active", { exact: true })).toBeVisible();
+  await expect(card.getByText("Facebook Messenger")).toBeVisible();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, "channels.png") });
+
+  await card.getByRole("button", { name: /^Unsubscribe / }).click();
+  const confirm = page.getByRole("alertdialog");
+  await confirm.getByRole("button", { name: "Unsubscribe", exact: true }).click();
+  await expect(confirm).toHaveCount(0);
+  await expect(card.getByText("Not subscribed", { exact: true })).toBeVisible();
+  await expect(card.getByRole("button", { name: /^Subscribe / })).toBeVisible();
+
+  // The state is the server's, not just the screen's.
+  await page.reload();
+  await expect(card.getByRole("button", { name: /^Subscribe / })).toBeVisible();
+
+  await card.getByRole("button", { name: /^Subscribe / }).click();
+  await expect(card.getByRole("button", { name: /^Unsubscribe / })).toBeVisible();
+  await expect(card.getByText("Not subscribed", { exact: true })).toHaveCount(0);
+  await expect(page.getByText(/is subscribed: its messages come to Tandem/)).toBeVisible();
+});
+
+test("the owner connects a simulated Page with Facebook Login and its webhook turns green after an event", async ({
+  page,
+}) => {
+  const suffix = Date.now().toString().slice(-8);
+  const pageId = `1098765${suffix}`;
+  const pageName = `E2E Bakery ${suffix}`;
+  // A second Page the simulator's Facebook Login user manages.
+  const added = await page.request.post("/_simulator/_control/graph/pages", {
+    data: { id: pageId, name: pageName, accessToken: `EAASIMe2ePageToken${suffix}` },
+  });
+  expect(added.status()).toBe(201);
+
+  await signIn(page, "owner@demo.local");
+  await page.goto("/settings/channels");
+  await page.getByRole("button", { name: "Continue with Facebook" }).click();
+  // The simulator's Login dialog approves at once and comes back with the Login result.
+  await expect(page).toHaveURL(/\/settings\/channels\?oauth=/);
+
+  const picker = page.getByRole("dialog", { name: "Choose the Pages to connect" });
+  const ours = picker.getByRole("checkbox", { name: pageName });
+  // New Pages are preselected; Pages connected already are not.
+  await expect(ours).toBeChecked();
+  await expect(picker.getByRole("checkbox", { name: /^Demo Shop/ })).not.toBeChecked();
+  // Only ours, whatever else the simulator's login user manages on a reused server.
+  for (const box of await picker.getByRole("checkbox").all()) {
+    if ((await box.getAttribute("id")) !== `oauth-page-${pageId}`) await box.uncheck();
+  }
+  await picker.getByRole("button", { name: "Connect 1 Page" }).click();
+  await expect(picker).toHaveCount(0);
+  await expect(page).toHaveURL(/\/settings\/channels$/);
+
+  const card = channelCard(page, pageName);
+  await expect(card.getByText("Active", { exact: true })).toBeVisible();
+  await expect(card.getByText("No events received yet")).toBeVisible();
+
+  // A customer writes to the new Page: the list is polled, so the status turns green without a reload.
+  const sent = await page.request.post("/_simulator/customer/messenger/send", {
+    data: { psid: `71${suffix}`, name: "Green Check", pageId, text: "Is the webhook working?" },
+  });
+  expect(sent.ok()).toBe(true);
+  await expect(card.getByText("Receiving events")).toBeVisible({ timeout: 30_000 });
+  await expect(card.locator('[data-webhook-ok="true"]')).toHaveCount(1);
+
+  // Leave the workspace as it was.
+  await card.getByRole("button", { name: `Disconnect ${pageName}` }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Disconnect", exact: true }).click();
+  await expect(card).toHaveCount(0);
+});
+
+test("a bad Page token is refused with Facebook's reason", async ({ page }) => {
+  await signIn(page, "owner@demo.local");
+  await page.goto("/settings/channels");
+  await page.getByRole("button", { name: "Connect manually" }).click();
+  const dialog = page.getByRole("dialog", { name: "Connect a Page manually" });
+  await dialog.getByLabel("Page ID").fill("109876543219999");
+  await dialog.getByLabel("Page access token").fill("EAAnot-a-real-page-token");
+  await dialog.getByRole("button", { name: "Connect Page" }).click();
+  await expect(dialog.getByRole("alert")).toContainText("Facebook rejected this Page access token");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(channelCard(page, /109876543219999/)).toHaveCount(0);
+});
+
+test("an agent has no Channels link and sees no access on the page", async ({ page }) => {
+  await signIn(page, "agent@demo.local");
+  await expect(mainNavigation(page).getByRole("link", { name: "Channels", exact: true })).toHaveCount(0);
+  await page.goto("/settings/channels");
+  await expect(page.getByText("You don't have access to this page")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Continue with Facebook" })).toHaveCount(0);
+});
