@@ -111,7 +111,12 @@ async function page(options: { faq?: { question: string; answer: string }[] } = 
 function bodies(pageId: string, posts: number, perPost: number) {
   return Array.from({ length: posts }, (_, i) => {
     const events = Array.from({ length: perPost }, (_, j) =>
-      textEvent({ pageId, psid: `72000000${(i * perPost + j) % 500}`, text: `order question ${i}.${j}`, mid: newMid() }),
+      textEvent({
+        pageId,
+        psid: `72000000${(i * perPost + j) % 500}`,
+        text: `order question ${i}.${j}`,
+        mid: newMid(),
+      }),
     );
     const body = serializeLikeMeta(messengerWebhook(events));
     return { body, signature: signMessengerBody(APP_SECRET, body) };
@@ -159,7 +164,11 @@ for (const perPost of [1, 10]) {
   const requests = bodies(target.pageId, posts, perPost);
   const started = performance.now();
   const result = await load(requests);
-  const row = summarize(`POST /api/webhooks/messenger (${perPost} event/POST, ${CONCURRENCY} connections)`, result.latencies, result.elapsedMs);
+  const row = summarize(
+    `POST /api/webhooks/messenger (${perPost} event/POST, ${CONCURRENCY} connections)`,
+    result.latencies,
+    result.elapsedMs,
+  );
   const events = posts * perPost;
   console.log(
     JSON.stringify({
@@ -198,7 +207,9 @@ for (const perPost of [1, 10]) {
   let outcome = "ok";
   for (let i = 0; i < 60 && outcome === "ok"; i++) {
     const psid = `73000000${i}`;
-    const body = serializeLikeMeta(messengerWebhook([textEvent({ pageId: target.pageId, psid, text: "How long does shipping take?" })]));
+    const body = serializeLikeMeta(
+      messengerWebhook([textEvent({ pageId: target.pageId, psid, text: "How long does shipping take?" })]),
+    );
     const sentBefore = graph.state.outbox.length;
     const t = performance.now();
     const res = await fetch(webhookUrl, {
@@ -208,9 +219,7 @@ for (const perPost of [1, 10]) {
     });
     if (res.status !== 200) outcome = `webhook answered ${res.status}`;
     for (;;) {
-      const reply = graph.state.outbox
-        .slice(sentBefore)
-        .find((r) => r.kind === "message" && r.recipientId === psid);
+      const reply = graph.state.outbox.slice(sentBefore).find((r) => r.kind === "message" && r.recipientId === psid);
       if (reply) break;
       if (performance.now() - t > 10_000) {
         outcome = "no Send API call within 10 s (bot reply or send job not answering)";

@@ -1,5 +1,5 @@
-import { once } from "node:events";
 import { createHmac } from "node:crypto";
+import { once } from "node:events";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
@@ -71,7 +71,9 @@ beforeAll(async () => {
   let graphUrl: string;
   [graphServer, graphUrl] = await listen(graph.app.fetch);
   runtime.config.facebook.graphApiUrl = graphUrl;
-  runtime.realtime.bind({ emit: (room, event, payload) => socketEvents.push({ room, event, payload: payload as never }) });
+  runtime.realtime.bind({
+    emit: (room, event, payload) => socketEvents.push({ room, event, payload: payload as never }),
+  });
   queue = createJobQueue<AppJobDeps>({
     db: runtime.database.db,
     registry: registerAllJobs(new JobRegistry<AppJobDeps>()),
@@ -268,12 +270,17 @@ describe("POST /api/webhooks/messenger: signature, size and shape", () => {
 
     const notPage = await send(JSON.stringify({ object: "instagram", entry: [] }));
     expect(notPage.status).toBe(400);
-    expect((await notPage.json()).error).toMatchObject({ code: "invalid_input", details: [expect.objectContaining({ path: "object" })] });
+    expect((await notPage.json()).error).toMatchObject({
+      code: "invalid_input",
+      details: [expect.objectContaining({ path: "object" })],
+    });
   });
 
   it("answers 413 for a body over 1 MB", async () => {
     const { pageId } = await connectedPage();
-    const huge = serializeLikeMeta(messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "x".repeat(1024 * 1024) })]));
+    const huge = serializeLikeMeta(
+      messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "x".repeat(1024 * 1024) })]),
+    );
     const res = await postOnNewConnection(webhookUrl(), huge, {
       "content-type": "application/json",
       "x-hub-signature-256": signMessengerBody(APP_SECRET, huge),
@@ -294,7 +301,13 @@ describe("processing: customer messages", () => {
     await settled(channel.id);
 
     const [message] = await messagesOf(channel.id);
-    expect(message).toMatchObject({ role: "USER", kind: "text", text: "Hello there", status: "received", platformMessageId: mid });
+    expect(message).toMatchObject({
+      role: "USER",
+      kind: "text",
+      text: "Hello there",
+      status: "received",
+      platformMessageId: mid,
+    });
     const thread = await conversationOf(channel.id, psid);
     expect(thread?.conversation).toMatchObject({
       workspaceId: ws.workspace.id,
@@ -379,7 +392,10 @@ describe("processing: customer messages", () => {
     expect(kept).toEqual([expect.objectContaining({ status: "ignored", channelId: null, workspaceId: null })]);
     expect((kept[0]!.payload as { messaging: unknown[] }).messaging).toHaveLength(3);
     expect(await countUnknownPageEvents(db())).toContainEqual({ pageId: unknownPage, events: 1 });
-    const strays = await db().select().from(contacts).where(eq(contacts.platformUserId, `${unknownPage}-user-1`));
+    const strays = await db()
+      .select()
+      .from(contacts)
+      .where(eq(contacts.platformUserId, `${unknownPage}-user-1`));
     expect(strays).toEqual([]);
   });
 
@@ -390,7 +406,9 @@ describe("processing: customer messages", () => {
     expect((await send(again)).status).toBe(200);
     expect((await send(again)).status).toBe(200);
 
-    const concurrent = serializeLikeMeta(messengerWebhook([textEvent({ pageId, psid, text: "twice at once", mid: newMid() })]));
+    const concurrent = serializeLikeMeta(
+      messengerWebhook([textEvent({ pageId, psid, text: "twice at once", mid: newMid() })]),
+    );
     const answers = await Promise.all([send(concurrent), send(concurrent), send(concurrent)]);
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
     await settled(channel.id);
@@ -407,7 +425,10 @@ describe("processing: customer messages", () => {
     await send(messengerWebhook([textEvent({ pageId, psid, text: "one" })]));
     await settled(channel.id);
     const { conversation } = (await conversationOf(channel.id, psid))!;
-    await db().update(conversations).set({ status: "CLOSED", unreadCount: 0 }).where(eq(conversations.id, conversation.id));
+    await db()
+      .update(conversations)
+      .set({ status: "CLOSED", unreadCount: 0 })
+      .where(eq(conversations.id, conversation.id));
 
     await send(messengerWebhook([textEvent({ pageId, psid, text: "two" })]));
     await settled(channel.id);
@@ -419,7 +440,9 @@ describe("processing: customer messages", () => {
     const { pageId, channel } = await connectedPage({ chatbot: true });
     const psid = newPsid();
     await send(messengerWebhook([textEvent({ pageId, psid, text: "bot, please" })]));
-    await send(messengerWebhook([textEvent({ pageId, psid, text: "another app owns this thread" })], { standby: true }));
+    await send(
+      messengerWebhook([textEvent({ pageId, psid, text: "another app owns this thread" })], { standby: true }),
+    );
     await settled(channel.id);
 
     const stored = (await messagesOf(channel.id)).filter((m) => m.role === "USER");
@@ -513,10 +536,22 @@ describe("processing: echoes, receipts and reactions", () => {
     const inboxMid = newMid();
     await send(
       messengerWebhook([
-        echoEvent({ pageId: t.pageId, psid: t.psid, mid: ours.platformMessageId!, text: "ours", appId: Number(OUR_APP_ID) }),
+        echoEvent({
+          pageId: t.pageId,
+          psid: t.psid,
+          mid: ours.platformMessageId!,
+          text: "ours",
+          appId: Number(OUR_APP_ID),
+        }),
         echoEvent({ pageId: t.pageId, psid: t.psid, mid: inboxMid, text: "Typed in the Page inbox" }),
         // Our app's echo of a send not recorded yet: the send job will store that message.
-        echoEvent({ pageId: t.pageId, psid: t.psid, mid: newMid(), text: "racing our send", appId: Number(OUR_APP_ID) }),
+        echoEvent({
+          pageId: t.pageId,
+          psid: t.psid,
+          mid: newMid(),
+          text: "racing our send",
+          appId: Number(OUR_APP_ID),
+        }),
       ]),
     );
     await settled(t.channel.id);
@@ -560,7 +595,11 @@ describe("processing: echoes, receipts and reactions", () => {
     expect(await statusOf(ids)).toEqual({ early: "delivered", late: "sent", failed: "failed", queued: "queued" });
 
     // A delivery naming the late message by mid, though its watermark is older.
-    await send(messengerWebhook([deliveryEvent({ ...thread, watermark: now - 20_000, mids: [t.outbound[1]!.platformMessageId!] })]));
+    await send(
+      messengerWebhook([
+        deliveryEvent({ ...thread, watermark: now - 20_000, mids: [t.outbound[1]!.platformMessageId!] }),
+      ]),
+    );
     await settled(t.channel.id);
     expect(await statusOf(ids)).toEqual({ early: "delivered", late: "delivered", failed: "failed", queued: "queued" });
 
@@ -568,14 +607,19 @@ describe("processing: echoes, receipts and reactions", () => {
     await settled(t.channel.id);
     expect(await statusOf(ids)).toEqual({ early: "read", late: "delivered", failed: "failed", queued: "queued" });
 
-    await send(messengerWebhook([readEvent({ ...thread, watermark: now }), deliveryEvent({ ...thread, watermark: now })]));
+    await send(
+      messengerWebhook([readEvent({ ...thread, watermark: now }), deliveryEvent({ ...thread, watermark: now })]),
+    );
     await settled(t.channel.id);
     expect(await statusOf(ids)).toEqual({ early: "read", late: "read", failed: "failed", queued: "queued" });
     const [late] = await db().select().from(messages).where(eq(messages.id, t.outbound[1]!.id));
     expect(late?.readAt).toBeInstanceOf(Date);
     expect(late?.deliveredAt).toBeInstanceOf(Date);
     expect(socketEvents).toContainEqual(
-      expect.objectContaining({ event: "message:updated", payload: expect.objectContaining({ id: late!.id, status: "read" }) }),
+      expect.objectContaining({
+        event: "message:updated",
+        payload: expect.objectContaining({ id: late!.id, status: "read" }),
+      }),
     );
     // The customer's own message is not ours to mark.
     expect((await messagesOf(t.channel.id)).find((m) => m.role === "USER")?.status).toBe("received");
@@ -616,9 +660,13 @@ describe("contact profiles", () => {
 describe("recovery", () => {
   it("re-enqueues inbound events stored but never enqueued (the process died after the 200)", async () => {
     const { pageId, channel } = await connectedPage();
-    const body = Buffer.from(serializeLikeMeta(messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "survivor" })])));
+    const body = Buffer.from(
+      serializeLikeMeta(messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "survivor" })])),
+    );
     const deps = { db: db(), config: runtime.config, log: silentLogger, queue: null };
-    expect(await receiveMessengerWebhook(deps, { rawBody: body, signature: signMessengerBody(APP_SECRET, body) })).toEqual({
+    expect(
+      await receiveMessengerWebhook(deps, { rawBody: body, signature: signMessengerBody(APP_SECRET, body) }),
+    ).toEqual({
       pending: 1,
       ignored: 0,
     });
@@ -655,7 +703,11 @@ describe("POST /api/webhooks/messenger/data-deletion", () => {
       await send(
         messengerWebhook([
           textEvent({ pageId: page.pageId, psid, text: "my address is 1 Main St" }),
-          attachmentEvent({ pageId: page.pageId, psid, attachments: [{ type: "image", payload: { url: "https://x/me.jpg" } }] }),
+          attachmentEvent({
+            pageId: page.pageId,
+            psid,
+            attachments: [{ type: "image", payload: { url: "https://x/me.jpg" } }],
+          }),
         ]),
       );
       await settled(page.channel.id);
@@ -672,9 +724,17 @@ describe("POST /api/webhooks/messenger/data-deletion", () => {
 
     for (const page of [first, second]) {
       const thread = (await conversationOf(page.channel.id, psid))!;
-      expect(thread.contact).toMatchObject({ name: null, firstName: null, pictureUrl: null, locale: null, metadata: {} });
+      expect(thread.contact).toMatchObject({
+        name: null,
+        firstName: null,
+        pictureUrl: null,
+        locale: null,
+        metadata: {},
+      });
       expect(thread.contact.erasedAt).toBeInstanceOf(Date);
-      const userMessages = (await messagesOf(page.channel.id)).filter((m) => m.conversationId === thread.conversation.id);
+      const userMessages = (await messagesOf(page.channel.id)).filter(
+        (m) => m.conversationId === thread.conversation.id,
+      );
       expect(userMessages.map((m) => [m.text, m.attachments])).toEqual([
         [null, []],
         [null, []],

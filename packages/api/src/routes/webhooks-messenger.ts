@@ -1,10 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ErrorBody } from "@tandem/contracts";
 import { DomainError } from "@tandem/core";
-import {
-  getDataDeletionStatus,
-  requestMessengerDataDeletion,
-} from "@tandem/core/channels/messenger/data-deletion";
+import { getDataDeletionStatus, requestMessengerDataDeletion } from "@tandem/core/channels/messenger/data-deletion";
 import { receiveMessengerWebhook } from "@tandem/core/channels/messenger/receive-webhook";
 import type { Context } from "hono";
 import { errorBody } from "../errors.ts";
@@ -64,7 +61,7 @@ export function messengerWebhookRoutes() {
       path: "/messenger",
       tags: ["webhooks"],
       security: [],
-      description: "Body: Meta's `{object: \"page\", entry: [...]}`, signed with `X-Hub-Signature-256`.",
+      description: 'Body: Meta\'s `{object: "page", entry: [...]}`, signed with `X-Hub-Signature-256`.',
       responses: {
         200: text("EVENT_RECEIVED"),
         401: json(ErrorBody, "Missing or invalid signature: nothing was stored"),

@@ -37,10 +37,14 @@ export interface DataDeletionResult {
   confirmation_code: string;
 }
 
-const invalidRequest = () => new DomainError("invalid_signature", "The signed_request is missing, malformed or not signed by this app");
+const invalidRequest = () =>
+  new DomainError("invalid_signature", "The signed_request is missing, malformed or not signed by this app");
 
 /** Verifies `signed_request` with the App Secret and returns Meta's payload. */
-export function parseSignedRequest(signedRequest: string, appSecret: string): { userId: string; issuedAt: number | null } {
+export function parseSignedRequest(
+  signedRequest: string,
+  appSecret: string,
+): { userId: string; issuedAt: number | null } {
   const [encodedSignature, encodedPayload, extra] = signedRequest.trim().split(".");
   if (!encodedSignature || !encodedPayload || extra !== undefined) throw invalidRequest();
   const signature = Buffer.from(encodedSignature, "base64url");
@@ -52,7 +56,8 @@ export function parseSignedRequest(signedRequest: string, appSecret: string): { 
   } catch {
     throw invalidRequest();
   }
-  if (typeof payload.algorithm !== "string" || payload.algorithm.toUpperCase() !== "HMAC-SHA256") throw invalidRequest();
+  if (typeof payload.algorithm !== "string" || payload.algorithm.toUpperCase() !== "HMAC-SHA256")
+    throw invalidRequest();
   const userId = typeof payload.user_id === "number" ? String(payload.user_id) : payload.user_id;
   if (typeof userId !== "string" || !userId) throw invalidRequest();
   return { userId, issuedAt: typeof payload.issued_at === "number" ? payload.issued_at : null };
@@ -91,7 +96,10 @@ export async function requestMessengerDataDeletion(
       .where(
         and(
           eq(contacts.platformUserId, userId),
-          inArray(contacts.channelId, tx.select({ id: channels.id }).from(channels).where(eq(channels.type, "messenger"))),
+          inArray(
+            contacts.channelId,
+            tx.select({ id: channels.id }).from(channels).where(eq(channels.type, "messenger")),
+          ),
         ),
       )
       .returning({ id: contacts.id, workspaceId: contacts.workspaceId });
@@ -196,7 +204,8 @@ export async function getDataDeletionStatus(deps: { db: Db }, input: { code: str
     .from(dataDeletionRequests)
     .where(eq(dataDeletionRequests.confirmationCode, input.code))
     .limit(1);
-  if (!row) throw new DomainError("data_deletion_request_not_found", "No data-deletion request has this confirmation code");
+  if (!row)
+    throw new DomainError("data_deletion_request_not_found", "No data-deletion request has this confirmation code");
   return {
     confirmationCode: row.confirmationCode,
     status: row.status,

@@ -176,7 +176,11 @@ async function receiveUserMessage(scope: Scope, item: MessengerMessageEvent | Me
         status: "received",
         platformMessageId: mid,
         replyToId,
-        metadata: { inboundEventId: eventId, ...(standby ? { standby: true } : {}), ...(isPostback ? { postback: true } : {}) },
+        metadata: {
+          inboundEventId: eventId,
+          ...(standby ? { standby: true } : {}),
+          ...(isPostback ? { postback: true } : {}),
+        },
         createdAt: at,
       })
       .onConflictDoNothing({ target: [messages.channelId, messages.platformMessageId] })
@@ -307,7 +311,11 @@ async function advanceStatuses(scope: Scope, item: MessengerDeliveryEvent | Mess
           .returning()
       : await deps.db
           .update(messages)
-          .set({ status: "read", readAt: at, deliveredAt: sql`coalesce(${messages.deliveredAt}, ${at.toISOString()}::timestamptz)` })
+          .set({
+            status: "read",
+            readAt: at,
+            deliveredAt: sql`coalesce(${messages.deliveredAt}, ${at.toISOString()}::timestamptz)`,
+          })
           .where(and(ofCustomer, outbound, inArray(messages.status, ["sent", "delivered"]), sentBefore))
           .returning();
   for (const message of updated) publishMessage(deps.realtime, channel.workspaceId, message, "updated");
@@ -349,7 +357,12 @@ async function upsertContact(tx: Db, channel: ChannelRow, psid: string): Promise
  * One conversation per (channel, contact). A new one is answered by the channel's chatbot, or else by
  * the workspace's default chatbot; with neither, it waits for a person.
  */
-async function upsertConversation(tx: Db, channel: ChannelRow, contact: ContactRow, at: Date): Promise<ConversationRow> {
+async function upsertConversation(
+  tx: Db,
+  channel: ChannelRow,
+  contact: ContactRow,
+  at: Date,
+): Promise<ConversationRow> {
   const [conversation] = await tx
     .insert(conversations)
     .values({

@@ -94,7 +94,8 @@ export async function receiveMessengerWebhook(
   const stored = await writer.write(rows, input.rawBody.byteLength);
   const pending = stored.filter((s) => s.status === "pending").map((s) => s.id);
   if (pending.length > 0 && deps.queue) writer.enqueueLater(pending, deps.queue, deps.log);
-  else if (pending.length > 0) deps.log.warn({ events: pending.length }, "no job queue attached: events wait for recovery");
+  else if (pending.length > 0)
+    deps.log.warn({ events: pending.length }, "no job queue attached: events wait for recovery");
   return { pending: pending.length, ignored: stored.length - pending.length };
 }
 
@@ -198,7 +199,8 @@ class InboundEntryWriter {
             batch.flatMap((w) => w.rows),
           );
           const statusById = new Map(stored.map((s) => [s.id, s.status]));
-          for (const w of batch) w.resolve(w.rows.map((r) => ({ id: r.id, status: statusById.get(r.id) ?? "ignored" })));
+          for (const w of batch)
+            w.resolve(w.rows.map((r) => ({ id: r.id, status: statusById.get(r.id) ?? "ignored" })));
         } catch (error) {
           for (const w of batch) w.reject(error);
         }
@@ -290,7 +292,9 @@ function writerFor(db: Db): InboundEntryWriter {
  * because the query builder has no data-modifying CTEs; the rows travel as one JSON parameter.
  */
 async function insertEntries(db: Db, rows: NewInboundEntry[]): Promise<StoredEntry[]> {
-  const incoming = JSON.stringify(rows.map((r) => ({ id: r.id, page_id: r.pageId, payload: r.payload, items: r.items })));
+  const incoming = JSON.stringify(
+    rows.map((r) => ({ id: r.id, page_id: r.pageId, payload: r.payload, items: r.items })),
+  );
   const result = await db.execute(sql`
     with incoming as (
       select * from jsonb_to_recordset(${incoming}::jsonb) as x(id text, page_id text, payload jsonb, items int)
@@ -336,7 +340,9 @@ export async function countUnknownPageEvents(db: Db): Promise<{ pageId: string; 
  * `processing` when the process died mid-way). The job id `inbound:{eventId}` makes an event whose
  * job is still queued a no-op, so calling this from every starting process is safe.
  */
-export async function recoverInboundEvents(deps: Pick<WebhookDeps, "db" | "log"> & { queue: JobQueue }): Promise<number> {
+export async function recoverInboundEvents(
+  deps: Pick<WebhookDeps, "db" | "log"> & { queue: JobQueue },
+): Promise<number> {
   let recovered = 0;
   let after = "";
   for (;;) {

@@ -59,10 +59,20 @@ describe("parseMessengerWebhook", () => {
     const items = parsed.entry.flatMap((entry) => entryEvents(entry).map((e) => e.event));
     expect(items).toEqual([
       expect.objectContaining({ type: "message", mid: "m_1", text: "hi", replyToMid: "m_0", senderId: "222" }),
-      expect.objectContaining({ type: "message", mid: "m_2", attachments: [{ type: "image", url: "https://x/y.png", title: null }] }),
+      expect.objectContaining({
+        type: "message",
+        mid: "m_2",
+        attachments: [{ type: "image", url: "https://x/y.png", title: null }],
+      }),
       expect.objectContaining({ type: "message", mid: "m_3", text: "Menu A", quickReplyPayload: "MENU_A" }),
       expect.objectContaining({ type: "postback", mid: "m_4", title: "Get started", payload: "GET_STARTED" }),
-      expect.objectContaining({ type: "echo", mid: "m_5", appId: "263902037430900", metadata: "meta", recipientId: "222" }),
+      expect.objectContaining({
+        type: "echo",
+        mid: "m_5",
+        appId: "263902037430900",
+        metadata: "meta",
+        recipientId: "222",
+      }),
       expect.objectContaining({ type: "delivery", mids: [], watermark: 1_749_999_999_000 }),
       expect.objectContaining({ type: "read", watermark: 1_749_999_999_500 }),
       expect.objectContaining({ type: "reaction", mid: "m_5", action: "react", reaction: "love", emoji: "❤️" }),
@@ -88,7 +98,12 @@ describe("parseMessengerWebhook", () => {
           future_field: { a: 1 },
           messaging: [
             { sender: { id: "222" }, recipient: { id: "111" }, timestamp: 1, optin: { ref: "x" } },
-            { sender: { id: "222", user_ref: "r" }, recipient: { id: "111" }, timestamp: 1, message: { mid: "m", text: "t", nlp: {} } },
+            {
+              sender: { id: "222", user_ref: "r" },
+              recipient: { id: "111" },
+              timestamp: 1,
+              message: { mid: "m", text: "t", nlp: {} },
+            },
           ],
         },
       ],
@@ -97,7 +112,14 @@ describe("parseMessengerWebhook", () => {
   });
 
   it("refuses bodies that are not a Page webhook", () => {
-    for (const body of [null, [], {}, { object: "instagram", entry: [] }, { object: "page" }, { object: "page", entry: [{}] }]) {
+    for (const body of [
+      null,
+      [],
+      {},
+      { object: "instagram", entry: [] },
+      { object: "page" },
+      { object: "page", entry: [{}] },
+    ]) {
       expect(() => parseMessengerWebhook(body)).toThrow(DomainError);
     }
     try {
