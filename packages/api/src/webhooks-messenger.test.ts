@@ -566,6 +566,8 @@ describe("processing: echoes, receipts and reactions", () => {
     const conv = (await conversationOf(t.channel.id, t.psid))!.conversation;
     expect(conv).toMatchObject({ unreadCount: 1, lastMessagePreview: "Typed in the Page inbox" });
     expect(conv.humanRepliedAt).toBeInstanceOf(Date);
+    // A person answered from another tool: the bot stops, as after an agent's reply in Tandem.
+    expect(conv.autoBot).toBe(false);
   });
 
   it("stores an echo to a customer we have not seen yet under that customer (the recipient)", async () => {

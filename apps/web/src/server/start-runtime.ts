@@ -12,6 +12,7 @@ import {
   registerAllJobs,
   seedDemo,
 } from "@tandem/core";
+import { recoverInboundEvents } from "@tandem/core/channels/messenger/receive-webhook";
 
 export interface StartedRuntime {
   runtime: Runtime;
@@ -35,6 +36,8 @@ export async function startRuntime(config: Config, log: Logger): Promise<Started
   });
   runtime.queue = queue;
   if (!config.redisUrl || config.runJobs) await queue.start();
+  // Webhook events stored but never processed (the process died after the 200) go back to the queue.
+  await recoverInboundEvents({ db: runtime.database.db, log, queue });
 
   let demo: StartedRuntime["demo"] = null;
   if (config.demoSeed && (await needsSetup(runtime.database.db))) {

@@ -225,7 +225,7 @@ export const PAGE_INBOX_APP_ID = "263902037430900";
  * An echo of our own send is matched by its mid and changes nothing. An echo from our app whose send
  * is not recorded yet is skipped too: the send job writes that message. Anything else was sent from
  * another tool (the Page inbox, another app): an AGENT message marked `sentFromOutside`. A person
- * answering elsewhere also silences the bot (`humanRepliedAt`), as an agent's reply in Tandem does.
+ * answering elsewhere also switches the bot off, as an agent's reply in Tandem does.
  */
 async function receiveEcho(scope: Scope, item: MessengerEchoEvent) {
   const { deps, channel, eventId } = scope;
@@ -263,7 +263,7 @@ async function receiveEcho(scope: Scope, item: MessengerEchoEvent) {
     if (!message) return { contact, conversation, message: null };
     await tx
       .update(conversations)
-      .set({ ...lastMessageFields(at, preview(item.text, attachments)), humanRepliedAt: at })
+      .set({ ...lastMessageFields(at, preview(item.text, attachments)), humanRepliedAt: at, autoBot: false })
       .where(eq(conversations.id, conversation.id));
     return { contact, conversation, message };
   });
