@@ -1,6 +1,9 @@
 /**
- * Messenger webhook benchmark, embedded mode (PGlite in DATA_DIR, embedded job queue, one process
- * like `npm start`), over real HTTP:
+ * Messenger webhook benchmark over real HTTP, in one of two modes:
+ *   - embedded (default): PGlite in DATA_DIR and the embedded job queue in one process, like `npm start`;
+ *   - server (`BENCH_MODE=server`): a PostgreSQL server and Redis started for the run (Debian's
+ *     binaries, as the integration tests use them), BullMQ running the jobs in this process.
+ * Phases:
  *   1. ingest: signed POSTs at 32 concurrent connections from a separate process — throughput in
  *      events/s and acknowledgement latency p50/p99 — with 1 event per POST and with batches of 10
  *      (Meta batches under load). Processing runs in the background meanwhile, as in production.
@@ -8,7 +11,7 @@
  *      and messages against what was sent.
  *   3. webhook → Send API: one customer message at a time to a Page whose chatbot answers from its
  *      FAQ (offline provider), timed until the reply reaches the fake Graph API's Send API.
- * Usage: npx tsx bench/messenger-webhook/ingest.ts [posts=6000]
+ * Usage: [BENCH_MODE=server] npx tsx bench/messenger-webhook/ingest.ts [posts=6000]
  */
 import { fork } from "node:child_process";
 import { once } from "node:events";
@@ -42,13 +45,19 @@ import {
   textEvent,
 } from "@tandem/simulator";
 import { and, count, eq, inArray } from "drizzle-orm";
+import { createTestDatabase, startPostgresServer } from "../../tests/support/postgres-server.ts";
+import { startRedisServer } from "../../tests/support/redis-server.ts";
 import { percentile, summarize } from "../lib.ts";
 
 const POSTS = Number(process.argv[2] ?? 6000);
 const CONCURRENCY = 32;
 const APP_SECRET = "bench-app-secret";
 
+const MODE = process.env.BENCH_MODE === "server" ? "server" : "embedded";
+const servers =
+  MODE === "server" ? await Promise.all([startPostgresServer(), startRedisServer({ appendOnly: true })]) : null;
 const config = loadConfig({
+  ...(servers ? { DATABASE_URL: await createTestDatabase(servers[0]), REDIS_URL: servers[1].url } : {}),
   DATA_DIR: mkdtempSync(path.join(tmpdir(), "tandem-bench-messenger-")),
   ENCRYPTION_KEY: generateKey(),
   LOG_LEVEL: "silent",
@@ -74,6 +83,7 @@ const graphServer = await serve(graph.app.fetch);
 config.facebook.graphApiUrl = graphServer.url;
 
 const queue = createJobQueue<AppJobDeps>({
+  redisUrl: config.redisUrl,
   db,
   registry: registerAllJobs(new JobRegistry<AppJobDeps>()),
   deps: appJobDeps(runtime),
@@ -173,6 +183,7 @@ for (const perPost of [1, 10]) {
   console.log(
     JSON.stringify({
       name: `ingest: ${perPost} event/POST`,
+      mode: MODE,
       events,
       eventsPerSec: Math.round((events / result.elapsedMs) * 1000),
       ackP50Ms: row.p50Ms,
@@ -245,3 +256,4 @@ await queue.stop({ timeoutMs: 2000 });
 app.server.close();
 graphServer.server.close();
 await runtime.close();
+if (servers) await Promise.all(servers.map((server) => server.stop()));

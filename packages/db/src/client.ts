@@ -50,12 +50,52 @@ async function createPglite(dataDir: string | undefined, loadDataDir?: Blob | Fi
     extensions: { vector },
   });
   await client.exec("CREATE EXTENSION IF NOT EXISTS vector");
+  yieldBeforeEachQuery(client);
   const db = drizzle(client, { schema }) as unknown as Db;
   return {
     db,
     kind: "pglite",
     vector: true,
     close: () => client.close(),
+  };
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * PGlite runs each query synchronously on this thread and resolves it with a microtask, so a chain of
+ * awaited queries (a busy job queue) never lets the event loop reach its I/O phase: HTTP requests
+ * and socket messages would wait until the chain ends (we measured 650 ms stalls under webhook
+ * load). Starting every query, inside transactions too, on a fresh turn of the event loop lets
+ * I/O in between queries; it costs a few microseconds per query.
+ */
+function yieldBeforeEachQuery(client: import("@electric-sql/pglite").PGlite): void {
+  const query = client.query.bind(client);
+  const exec = client.exec.bind(client);
+  const transaction = client.transaction.bind(client);
+  client.query = (async (...args: Parameters<typeof query>) => {
+    await nextTurn();
+    return query(...args);
+  }) as typeof client.query;
+  client.exec = async (...args: Parameters<typeof exec>) => {
+    await nextTurn();
+    return exec(...args);
+  };
+  client.transaction = async (callback) => {
+    await nextTurn();
+    return transaction((tx) => {
+      const txQuery = tx.query.bind(tx);
+      const txExec = tx.exec.bind(tx);
+      tx.query = (async (...args: Parameters<typeof txQuery>) => {
+        await nextTurn();
+        return txQuery(...args);
+      }) as typeof tx.query;
+      tx.exec = async (...args: Parameters<typeof txExec>) => {
+        await nextTurn();
+        return txExec(...args);
+      };
+      return callback(tx);
+    });
   };
 }
 

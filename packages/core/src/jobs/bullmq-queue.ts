@@ -177,6 +177,32 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
     return { id: publicId(def.name, bullId), deduplicated: stored?.data.enqueueId !== envelope.enqueueId };
   }
 
+  async enqueueMany<TPayload, TInput>(
+    // biome-ignore lint/suspicious/noExplicitAny: producers need not know the handler's deps
+    def: JobDefinition<TPayload, any, TInput>,
+    items: { payload: NoInfer<TInput>; jobId?: string }[],
+  ): Promise<{ added: number }> {
+    if (this.#state === "stopped") throw new Error("The job queue is stopped");
+    if (items.length === 0) return { added: 0 };
+    const queue = this.#queue(def.name);
+    const settings = bullmqSettings(def, this.#settings).job;
+    const envelopes = items.map((item) => {
+      parsePayload(def, item.payload);
+      const { jobKey } = checkEnqueueOptions(item.jobId === undefined ? {} : { jobId: item.jobId });
+      const envelope: JobEnvelope = { payload: item.payload, key: jobKey, enqueueId: randomUUID() };
+      const bullId = jobKey === null ? undefined : bullmqJobId(jobKey);
+      return { name: def.name, data: envelope, opts: { ...settings, ...(bullId ? { jobId: bullId } : {}) } };
+    });
+    await queue.addBulk(envelopes);
+    // An existing id makes `addBulk` a no-op for that job: new ones are those stored with our enqueue id.
+    const stored = await Promise.all(
+      envelopes.map((e) => (e.opts.jobId ? queue.getJob(e.opts.jobId) : Promise.resolve(null))),
+    );
+    return {
+      added: envelopes.filter((e, i) => !e.opts.jobId || stored[i]?.data.enqueueId === e.data.enqueueId).length,
+    };
+  }
+
   async start(): Promise<void> {
     if (this.#state === "running") return;
     if (this.#state !== "idle") throw new Error("A stopped job queue cannot be started again");

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import type { Db } from "@tandem/db";
+import { type Db, rowsOf } from "@tandem/db";
 import { type JobRow, jobs } from "@tandem/db/schema/jobs";
 import { and, asc, desc, eq, inArray, lte, type SQL, sql } from "drizzle-orm";
 import { decideAfterFailure } from "./backoff.ts";
@@ -127,6 +127,27 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
       // The conflicting row was pruned in between: insert again.
     }
     throw new Error(`Could not enqueue job "${def.name}"`);
+  }
+
+  async enqueueMany<TPayload, TInput>(
+    // biome-ignore lint/suspicious/noExplicitAny: producers need not know the handler's deps
+    def: JobDefinition<TPayload, any, TInput>,
+    items: { payload: NoInfer<TInput>; jobId?: string }[],
+  ): Promise<{ added: number }> {
+    if (this.#state === "stopped") throw new Error("The job queue is stopped");
+    if (items.length === 0) return { added: 0 };
+    const rows = items.map((item) => {
+      parsePayload(def, item.payload);
+      const { jobKey } = checkEnqueueOptions(item.jobId === undefined ? {} : { jobId: item.jobId });
+      return { name: def.name, jobKey, payload: item.payload as object, maxAttempts: def.retry.attempts };
+    });
+    const inserted = await this.#db
+      .insert(jobs)
+      .values(rows)
+      .onConflictDoNothing({ target: [jobs.name, jobs.jobKey] })
+      .returning({ id: jobs.id });
+    if (inserted.length > 0) this.#wakeIn(0);
+    return { added: inserted.length };
   }
 
   async start(): Promise<void> {
@@ -260,10 +281,15 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
         if (def.concurrency > busy) free.set(def.name, def.concurrency - busy);
       }
       if (free.size === 0) return;
-      const due = await this.#db
-        .selectDistinct({ name: jobs.name })
-        .from(jobs)
-        .where(and(eq(jobs.status, "waiting"), lte(jobs.runAt, sql`now()`), inArray(jobs.name, [...free.keys()])));
+      // One index probe per job name (`job_waiting_idx`), however many jobs wait: a backlog of
+      // thousands must not make every tick scan it.
+      const due = rowsOf<{ name: string }>(
+        await this.#db.execute(sql`
+          select n.name from jsonb_array_elements_text(${JSON.stringify([...free.keys()])}::jsonb) as n(name)
+          where exists (
+            select 1 from ${jobs} where ${jobs.name} = n.name and ${jobs.status} = 'waiting' and ${jobs.runAt} <= now()
+          )`),
+      );
       for (const { name } of due) {
         if (this.#state !== "running") return;
         await this.#claim(name, free.get(name) ?? 0);

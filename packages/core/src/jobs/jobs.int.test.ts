@@ -391,6 +391,24 @@ describe.each(harnesses)("job queue: $label", (harness) => {
     expect((await queue.counts()).byName[def.name]).toMatchObject({ waiting: 0, delayed: 0, completed: 2 });
   });
 
+  it("enqueues many jobs in one call, deduplicating on their ids, and runs each once", async () => {
+    const def = recordingJob("process-inbound-event", z.object({ eventId: z.string() }), { concurrency: 4 });
+    const { queue, calls } = setup([def]);
+    await queue.enqueue(def, { eventId: "e1" }, { jobId: "inbound:e1" });
+
+    const items = ["e1", "e2", "e3", "e2"].map((id) => ({ payload: { eventId: id }, jobId: `inbound:${id}` }));
+    expect(await queue.enqueueMany(def, items)).toEqual({ added: 2 });
+    expect(await queue.enqueueMany(def, [])).toEqual({ added: 0 });
+    // One bad payload refuses the whole call: nothing of it is stored.
+    await expect(
+      queue.enqueueMany(def, [{ payload: { eventId: "e4" } }, { payload: { eventId: 4 as unknown as string } }]),
+    ).rejects.toThrow();
+
+    await queue.start();
+    await waitFor(async () => (await queue.counts()).byName[def.name]?.completed === 3, "the three jobs");
+    expect(calls.map((c) => c.jobKey).sort()).toEqual(["inbound:e1", "inbound:e2", "inbound:e3"]);
+  });
+
   it("does not run a delayed job before its time", async () => {
     const def = recordingJob("send-reminder", z.object({ id: z.string() }));
     const { queue, calls } = setup([def]);

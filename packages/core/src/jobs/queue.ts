@@ -34,6 +34,16 @@ export interface JobQueue {
     payload: NoInfer<TInput>,
     options?: EnqueueOptions,
   ): Promise<EnqueueResult>;
+  /**
+   * Many jobs of one kind in one round trip (one INSERT, or one BullMQ `addBulk`), for producers
+   * that create work in bursts. Same validation and deduplication as `enqueue`; answers how many
+   * were new.
+   */
+  enqueueMany<TPayload, TInput>(
+    // biome-ignore lint/suspicious/noExplicitAny: producers need not know the handler's deps
+    def: JobDefinition<TPayload, any, TInput>,
+    items: { payload: NoInfer<TInput>; jobId?: string }[],
+  ): Promise<{ added: number }>;
   /** Starts running the registered handlers. A producer-only process never calls it. */
   start(): Promise<void>;
   /** Stops taking jobs, lets running ones finish up to `timeoutMs`, returns the rest to the queue, releases connections. */

@@ -42,6 +42,8 @@ export const jobs = pgTable(
   (t) => [
     uniqueIndex("job_name_key_key").on(t.name, t.jobKey),
     index("job_status_run_at_idx").on(t.status, t.runAt),
+    // The claim path: due jobs of one name, oldest first.
+    index("job_waiting_idx").on(t.name, t.runAt, t.id).where(sql`${t.status} = 'waiting'`),
     index("job_lease_idx").on(t.leaseExpiresAt).where(sql`${t.status} = 'active'`),
   ],
 );

@@ -10,7 +10,7 @@
  *   one, in a single statement (channel lookup, multi-row insert, counters) per batch instead of a
  *   transaction per request. A request alone is written at once, so an idle server adds no delay.
  * - **Durable before the 200, enqueued after it.** The rows are committed before we answer; the jobs
- *   (id `inbound:{eventId}`) are enqueued afterwards, one at a time. If the process dies in between,
+ *   (id `inbound:{eventId}`) are enqueued afterwards, many per `enqueueMany`. If the process dies in between,
  *   the rows are still `pending` and `recoverInboundEvents` enqueues them at the next start.
  * - **Acknowledgements first.** In embedded mode every query shares PGlite's one connection, and
  *   processing an event costs ten times what storing it does. Enqueueing and processing therefore
@@ -167,6 +167,8 @@ interface ToEnqueue {
 /** A batch stops growing past this many requests or body bytes (a statement of sane size). */
 const MAX_BATCH_REQUESTS = 128;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** Jobs per `enqueueMany` call. */
+const MAX_ENQUEUE_BATCH = 500;
 
 /** One per database handle: batches the webhook writes and paces the background work behind them. */
 class InboundEntryWriter {
@@ -256,18 +258,30 @@ class InboundEntryWriter {
     if (!this.#enqueueing) void this.#enqueueAll();
   }
 
-  /** After the 200: a failure here loses nothing, the rows stay `pending` for `recoverInboundEvents`. */
+  /**
+   * After the 200, everything waiting in one `enqueueMany` per queue. A failure here loses nothing:
+   * the rows stay `pending` for `recoverInboundEvents`.
+   */
   async #enqueueAll(): Promise<void> {
     this.#enqueueing = true;
     try {
-      for (let next = this.#toEnqueue.shift(); next; next = this.#toEnqueue.shift()) {
+      while (this.#toEnqueue.length > 0) {
         await this.idle(1000);
-        const { eventId, queue, log } = next;
-        await queue
-          .enqueue(processInboundEvent, { eventId }, { jobId: `inbound:${eventId}` })
-          .catch((err: unknown) =>
-            log.error({ err, eventId }, "could not enqueue an inbound event; it is recovered at the next start"),
-          );
+        const batch = this.#toEnqueue.splice(0, MAX_ENQUEUE_BATCH);
+        for (const queue of new Set(batch.map((b) => b.queue))) {
+          const ofQueue = batch.filter((b) => b.queue === queue);
+          await queue
+            .enqueueMany(
+              processInboundEvent,
+              ofQueue.map(({ eventId }) => ({ payload: { eventId }, jobId: `inbound:${eventId}` })),
+            )
+            .catch((err: unknown) =>
+              ofQueue[0]!.log.error(
+                { err, events: ofQueue.length },
+                "could not enqueue inbound events; they are recovered at the next start",
+              ),
+            );
+        }
       }
     } finally {
       this.#enqueueing = false;
@@ -358,10 +372,11 @@ export async function recoverInboundEvents(
       )
       .orderBy(inboundEvents.id)
       .limit(500);
-    for (const { id } of page) {
-      const result = await deps.queue.enqueue(processInboundEvent, { eventId: id }, { jobId: `inbound:${id}` });
-      if (!result.deduplicated) recovered++;
-    }
+    const { added } = await deps.queue.enqueueMany(
+      processInboundEvent,
+      page.map(({ id }) => ({ payload: { eventId: id }, jobId: `inbound:${id}` })),
+    );
+    recovered += added;
     if (page.length < 500) break;
     after = page[page.length - 1]!.id;
   }

@@ -1,0 +1,1 @@
+CREATE INDEX "job_waiting_idx" ON "job" USING btree ("name","run_at","id") WHERE "job"."status" = 'waiting';
