@@ -57,7 +57,9 @@ const MODE = process.env.BENCH_MODE === "server" ? "server" : "embedded";
 const servers =
   MODE === "server" ? await Promise.all([startPostgresServer(), startRedisServer({ appendOnly: true })]) : null;
 const config = loadConfig({
-  ...(servers ? { DATABASE_URL: await createTestDatabase(servers[0]), REDIS_URL: servers[1].url } : {}),
+  ...(servers
+    ? { DATABASE_URL: await createTestDatabase(servers[0]), REDIS_URL: servers[1].url, AUTH_SECRET: generateKey() }
+    : {}),
   DATA_DIR: mkdtempSync(path.join(tmpdir(), "tandem-bench-messenger-")),
   ENCRYPTION_KEY: generateKey(),
   LOG_LEVEL: "silent",
