@@ -8,7 +8,8 @@
  *   batch addressed to several Pages is processed (and retried) per Page.
  * - **Group commit.** Requests that arrive while a write is in flight are written together by the next
  *   one, in a single statement (channel lookup, multi-row insert, counters) per batch instead of a
- *   transaction per request. A request alone is written at once, so an idle server adds no delay.
+ *   transaction per request. A flush starts 1 ms after the first request of a batch, so requests
+ *   parsed together share a commit; an idle server adds that millisecond and nothing more.
  * - **Durable before the 200, enqueued after it.** The rows are committed before we answer; the jobs
  *   (id `inbound:{eventId}`) are enqueued afterwards, many per `enqueueMany`. If the process dies in between,
  *   the rows are still `pending` and `recoverInboundEvents` enqueues them at the next start.
@@ -175,6 +176,7 @@ class InboundEntryWriter {
   readonly #db: Db;
   #waiting: WaitingWrite[] = [];
   #flushing = false;
+  #scheduled = false;
   #idleWaiters: (() => void)[] = [];
   #toEnqueue: ToEnqueue[] = [];
   #enqueueing = false;
@@ -186,7 +188,13 @@ class InboundEntryWriter {
   write(rows: NewInboundEntry[], bytes: number): Promise<StoredEntry[]> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ rows, bytes, resolve, reject });
-      if (!this.#flushing) void this.#flush();
+      if (!this.#flushing && !this.#scheduled) {
+        this.#scheduled = true;
+        setTimeout(() => {
+          this.#scheduled = false;
+          if (!this.#flushing) void this.#flush();
+        }, 1);
+      }
     });
   }
 
