@@ -10,6 +10,7 @@ import { authRoutes } from "./routes/auth.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
 import { adminHealthRoutes, publicHealthRoutes } from "./routes/health.ts";
+import { inboxRoutes } from "./routes/inbox.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { meRoutes } from "./routes/me.ts";
 import { memberRoutes } from "./routes/members.ts";
@@ -58,6 +59,7 @@ export function createApp(runtime: Runtime) {
   v1.route("/", memberRoutes());
   v1.route("/", tokenRoutes());
   v1.route("/", conversationRoutes());
+  v1.route("/", inboxRoutes());
   v1.route("/", messageRoutes());
   v1.route("/", channelRoutes());
   v1.route("/", adminHealthRoutes());

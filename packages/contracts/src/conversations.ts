@@ -36,6 +36,18 @@ export const MessagePreview = z.object({
   createdAt: z.string(),
 });
 
+/**
+ * The channel's messaging window, counted from the customer's last message: until when a person and
+ * the bot may reply (Messenger: the bot for 24 hours, a person up to 7 days with the HUMAN_AGENT tag).
+ * A null time: the customer has not written yet, so nothing may be sent. `replyWindow: null` on a
+ * conversation: its channel has no window.
+ */
+export const ReplyWindow = z.object({
+  agentUntil: z.string().nullable(),
+  botUntil: z.string().nullable(),
+});
+export type ReplyWindow = z.infer<typeof ReplyWindow>;
+
 export const ConversationDto = z.object({
   id: z.string(),
   channel: z.object({ id: z.string(), type: ChannelType, name: z.string() }).nullable(),
@@ -54,6 +66,7 @@ export const ConversationDto = z.object({
   lastMessage: MessagePreview.nullable(),
   lastMessageAt: z.string(),
   lastInboundAt: z.string().nullable(),
+  replyWindow: ReplyWindow.nullable(),
   createdAt: z.string(),
 });
 export type ConversationDto = z.infer<typeof ConversationDto>;
@@ -157,6 +170,44 @@ export type MessageListResponse = z.infer<typeof MessageListResponse>;
 /** `POST /conversations/{id}/messages` with `sendAs: "BOT"`: the reply is generated in the background. */
 export const SendMessageQueued = z.object({ queued: z.literal(true) });
 export type SendMessageQueued = z.infer<typeof SendMessageQueued>;
+
+/**
+ * Why a reply of this kind cannot go out now, or null when it can: the composer says so before
+ * sending instead of failing afterwards. Evaluated against `now`, so an open screen stays right as
+ * the window closes.
+ */
+export function replyBlockedReason(
+  conversation: Pick<ConversationDto, "replyWindow">,
+  sendAs: "AGENT" | "BOT",
+  now: number = Date.now(),
+): string | null {
+  const window = conversation.replyWindow;
+  if (!window) return null;
+  if (!window.agentUntil || !window.botUntil) {
+    return "The customer has not written yet: the channel allows no message until they do.";
+  }
+  const agentOpen = Date.parse(window.agentUntil) > now;
+  if (sendAs === "BOT" && Date.parse(window.botUntil) <= now) {
+    return agentOpen
+      ? "The bot may answer only within 24 hours of the customer's last message. You can still reply yourself (Messenger tags it HUMAN_AGENT)."
+      : "The customer's last message is more than 7 days old: no reply is allowed until they write again.";
+  }
+  if (!agentOpen) {
+    return "The customer's last message is more than 7 days old: no reply is allowed until they write again.";
+  }
+  return null;
+}
+
+/** `GET /inbox/options`: what the inbox's filters and pickers offer; readable by every role. */
+export const InboxOptions = z.object({
+  /** Channels, disconnected ones too: their conversations stay (a Messenger Page is one channel). */
+  channels: z.array(z.object({ id: z.string(), type: ChannelType, name: z.string() })),
+  /** Members a conversation can be assigned to. */
+  members: z.array(z.object({ id: z.string(), userId: z.string(), name: z.string().nullable(), email: z.string() })),
+  /** Tags in use on the workspace's conversations, most used first. */
+  tags: z.array(z.string()),
+});
+export type InboxOptions = z.infer<typeof InboxOptions>;
 
 export const ToggleAutoBotInput = z.object({ enabled: z.boolean() });
 export type ToggleAutoBotInput = z.infer<typeof ToggleAutoBotInput>;

@@ -1,6 +1,7 @@
-import type { ContactDto, ConversationDto, MessageDto } from "@tandem/contracts";
+import type { ContactDto, ConversationDto, MessageDto, ReplyWindow } from "@tandem/contracts";
 import { channels, contacts, conversations, type Db, messages } from "@tandem/db";
 import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { MESSENGER_HUMAN_AGENT_WINDOW_MS, MESSENGER_STANDARD_WINDOW_MS } from "../channels/messenger/send.ts";
 
 /** The generated `search` tsvector is never shown, so readers need not select it. */
 type MessageRow = Omit<typeof messages.$inferSelect, "search">;
@@ -46,6 +47,17 @@ export type MessagePreviewRow = Pick<MessageRow, "id" | "role" | "text" | "creat
 export const effectiveStatus = (c: Pick<ConversationRow, "status" | "snoozedUntil">, now = new Date()) =>
   c.status === "SNOOZED" && c.snoozedUntil && c.snoozedUntil <= now ? "OPEN" : c.status;
 
+/** The send job's windows (`messengerDelivery`) as times, so the composer can tell before sending. */
+export function replyWindowOf(channelType: ChannelRow["type"] | null, lastInboundAt: Date | null): ReplyWindow | null {
+  if (channelType !== "messenger") return null;
+  if (!lastInboundAt) return { agentUntil: null, botUntil: null };
+  const from = lastInboundAt.getTime();
+  return {
+    agentUntil: new Date(from + MESSENGER_HUMAN_AGENT_WINDOW_MS).toISOString(),
+    botUntil: new Date(from + MESSENGER_STANDARD_WINDOW_MS).toISOString(),
+  };
+}
+
 export function conversationToDto(
   c: ConversationRow,
   related: { contact: ContactRow | null; channel: ChannelRow | null; lastMessage: MessagePreviewRow | null },
@@ -73,6 +85,7 @@ export function conversationToDto(
       : null,
     lastMessageAt: c.lastMessageAt.toISOString(),
     lastInboundAt: c.lastInboundAt?.toISOString() ?? null,
+    replyWindow: replyWindowOf(related.channel?.type ?? null, c.lastInboundAt),
     createdAt: c.createdAt.toISOString(),
   };
 }
