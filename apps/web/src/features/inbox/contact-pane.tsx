@@ -1,7 +1,26 @@
-import { UserRound } from "lucide-react";
-import { EmptyState } from "@/components/empty-state";
+"use client";
 
-export function ContactPane() {
+import type { ConversationDto, MessageDto } from "@tandem/contracts";
+import { Lock, Plus, UserRound, X } from "lucide-react";
+import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { toast } from "sonner";
+import { EmptyState } from "@/components/empty-state";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { Textarea } from "@/components/ui/textarea";
+import { errorMessage } from "@/lib/api";
+import { formatDateTime } from "@/lib/format";
+import { cn } from "@/lib/utils";
+import { flattenMessages } from "./cache";
+import { CHANNEL_TYPE_LABELS, ChannelMark } from "./channel-mark";
+import { ContactAvatar } from "./contact-avatar";
+import { contactName, memberName, senderName } from "./people";
+import { PresenceDot } from "./presence";
+import { useConversation, useInboxOptions, useMessages, useUpdateConversation } from "./queries";
+
+/** Who the customer is, and what the team keeps about the conversation: tags, assignee, notes. */
+export function ContactPane({ conversationId }: { conversationId: string | null }) {
+  const conversation = useConversation(conversationId);
   return (
     <aside aria-labelledby="contact-heading" className="flex w-72 shrink-0 flex-col border-l bg-background">
       <header className="flex h-14 shrink-0 items-center border-b px-4">
@@ -9,13 +28,244 @@ export function ContactPane() {
           Contact
         </h2>
       </header>
-      <div className="flex min-h-0 flex-1 items-center justify-center overflow-y-auto">
-        <EmptyState
-          icon={UserRound}
-          title="No contact selected"
-          description="Profile, channel, tags, assignee and internal notes of the open conversation appear here."
-        />
-      </div>
+      {conversation.data ? (
+        <div className="flex min-h-0 flex-1 flex-col overflow-y-auto">
+          <Profile conversation={conversation.data} />
+          <Tags key={`tags-${conversation.data.id}`} conversation={conversation.data} />
+          <Assignee conversation={conversation.data} />
+          <Notes key={`notes-${conversation.data.id}`} conversation={conversation.data} />
+          <InternalNotes conversation={conversation.data} />
+        </div>
+      ) : (
+        <div className="flex min-h-0 flex-1 items-center justify-center">
+          <EmptyState
+            icon={UserRound}
+            title="No conversation open"
+            description="Profile, channel, tags, assignee and notes of the open conversation appear here."
+          />
+        </div>
+      )}
     </aside>
+  );
+}
+
+function Section({ title, children, className }: { title: string; children: ReactNode; className?: string }) {
+  const id = useId();
+  return (
+    <section aria-labelledby={id} className={cn("flex flex-col gap-2 border-b px-4 py-4", className)}>
+      <h3 id={id} className="text-xs font-semibold tracking-wide text-muted-foreground uppercase">
+        {title}
+      </h3>
+      {children}
+    </section>
+  );
+}
+
+function Profile({ conversation }: { conversation: ConversationDto }) {
+  const contact = conversation.contact;
+  const channel = conversation.channel;
+  const platformIdLabel =
+    channel?.type === "messenger" ? "PSID" : channel?.type === "line" ? "LINE user ID" : "Visitor ID";
+  return (
+    <section aria-label="Profile" className="flex flex-col items-center gap-2 border-b px-4 py-5 text-center">
+      <ContactAvatar conversation={conversation} size="lg" showChannel={false} />
+      <p className="text-base font-semibold">{contactName(conversation)}</p>
+      <dl className="grid w-full grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1.5 text-left text-xs">
+        <dt className="text-muted-foreground">Channel</dt>
+        <dd className="flex min-w-0 items-center gap-1.5">
+          {channel ? (
+            <>
+              <ChannelMark type={channel.type} className="ring-0" />
+              <span className="truncate" title={`${CHANNEL_TYPE_LABELS[channel.type]} · ${channel.name}`}>
+                {channel.name}
+              </span>
+            </>
+          ) : (
+            "None"
+          )}
+        </dd>
+        <dt className="text-muted-foreground">{platformIdLabel}</dt>
+        <dd className="truncate font-mono" title={contact?.platformUserId}>
+          {contact?.platformUserId ?? "Unknown"}
+        </dd>
+        <dt className="text-muted-foreground">Locale</dt>
+        <dd>{contact?.locale ?? "Unknown"}</dd>
+        <dt className="text-muted-foreground">Since</dt>
+        <dd>{formatDateTime(conversation.createdAt)}</dd>
+      </dl>
+    </section>
+  );
+}
+
+function Tags({ conversation }: { conversation: ConversationDto }) {
+  const update = useUpdateConversation(conversation.id);
+  const options = useInboxOptions();
+  const [tag, setTag] = useState("");
+  const inputId = useId();
+  const listId = useId();
+  const save = (tags: string[]) =>
+    update.mutate(
+      { tags },
+      { onError: (error) => toast.error("Could not save the tags", { description: errorMessage(error) }) },
+    );
+  const add = (event: FormEvent) => {
+    event.preventDefault();
+    const value = tag.trim().replace(/\s+/g, " ").toLowerCase();
+    if (!value) return;
+    if (!conversation.tags.includes(value)) save([...conversation.tags, value]);
+    setTag("");
+  };
+  const suggestions = (options.data?.tags ?? []).filter((t) => !conversation.tags.includes(t));
+  return (
+    <Section title="Tags">
+      {conversation.tags.length > 0 ? (
+        <ul className="flex flex-wrap gap-1.5" aria-label="Tags of this conversation">
+          {conversation.tags.map((t) => (
+            <li key={t} className="flex items-center gap-0.5 rounded-md bg-secondary py-0.5 pr-0.5 pl-2 text-xs">
+              {t}
+              <button
+                type="button"
+                aria-label={`Remove tag ${t}`}
+                disabled={update.isPending}
+                onClick={() => save(conversation.tags.filter((x) => x !== t))}
+                className="rounded p-0.5 text-muted-foreground outline-none hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50"
+              >
+                <X className="size-3" aria-hidden="true" />
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="text-xs text-muted-foreground">No tags yet.</p>
+      )}
+      <form onSubmit={add} className="flex gap-1.5">
+        <label htmlFor={inputId} className="sr-only">
+          Add a tag
+        </label>
+        <Input
+          id={inputId}
+          value={tag}
+          onChange={(event) => setTag(event.target.value)}
+          placeholder="Add a tag"
+          maxLength={50}
+          list={listId}
+          className="h-8 text-xs"
+        />
+        <datalist id={listId}>
+          {suggestions.map((t) => (
+            <option key={t} value={t} />
+          ))}
+        </datalist>
+        <Button type="submit" size="icon-sm" variant="outline" aria-label="Add tag" disabled={!tag.trim()}>
+          <Plus aria-hidden="true" />
+        </Button>
+      </form>
+    </Section>
+  );
+}
+
+function Assignee({ conversation }: { conversation: ConversationDto }) {
+  const options = useInboxOptions();
+  const member = options.data?.members.find((m) => m.id === conversation.assigneeId);
+  return (
+    <Section title="Assignee">
+      {conversation.assigneeId ? (
+        <p className="flex items-center gap-2 text-sm">
+          {member && <PresenceDot userId={member.userId} />}
+          {member ? memberName(member) : "A former member"}
+        </p>
+      ) : (
+        <p className="text-xs text-muted-foreground">Unassigned. Pick someone in the toolbar above the thread.</p>
+      )}
+    </Section>
+  );
+}
+
+function Notes({ conversation }: { conversation: ConversationDto }) {
+  const update = useUpdateConversation(conversation.id);
+  const saved = conversation.notes ?? "";
+  const [notes, setNotes] = useState(saved);
+  const id = useId();
+  const dirty = notes !== saved;
+  // A teammate saved new notes: show them, unless this agent is in the middle of editing.
+  const lastSaved = useRef(saved);
+  useEffect(() => {
+    if (saved === lastSaved.current) return;
+    setNotes((current) => (current === lastSaved.current ? saved : current));
+    lastSaved.current = saved;
+  }, [saved]);
+  return (
+    <Section title="Conversation notes">
+      <label htmlFor={id} className="sr-only">
+        Conversation notes
+      </label>
+      <Textarea
+        id={id}
+        value={notes}
+        onChange={(event) => setNotes(event.target.value)}
+        placeholder="Order numbers, context for the next agent…"
+        maxLength={10_000}
+        className="min-h-20 text-xs"
+      />
+      <div className="flex items-center justify-end gap-2">
+        {dirty && saved !== "" && (
+          <Button size="sm" variant="ghost" className="h-7 text-xs" onClick={() => setNotes(saved)}>
+            Undo changes
+          </Button>
+        )}
+        <Button
+          size="sm"
+          className="h-7 text-xs"
+          variant="outline"
+          disabled={!dirty || update.isPending}
+          onClick={() =>
+            update.mutate(
+              { notes: notes.trim() ? notes : null },
+              {
+                onSuccess: () => toast.success("Notes saved"),
+                onError: (error) => toast.error("Could not save the notes", { description: errorMessage(error) }),
+              },
+            )
+          }
+        >
+          {update.isPending ? "Saving…" : dirty ? "Save notes" : "Saved"}
+        </Button>
+      </div>
+    </Section>
+  );
+}
+
+function InternalNotes({ conversation }: { conversation: ConversationDto }) {
+  const messages = useMessages(conversation.id);
+  const options = useInboxOptions();
+  const notes: MessageDto[] = flattenMessages(messages.data)
+    .filter((m) => m.kind === "note")
+    .reverse();
+  return (
+    <Section title="Internal notes" className="border-b-0">
+      {notes.length === 0 ? (
+        <p className="text-xs text-muted-foreground">
+          None in the loaded messages. Write one with “Internal note” in the composer; customers never see them.
+        </p>
+      ) : (
+        <ul className="flex flex-col gap-2">
+          {notes.map((note) => (
+            <li
+              key={note.id}
+              className="rounded-md border border-dashed border-warning/50 bg-warning/10 px-2.5 py-2 text-xs"
+            >
+              <p className="mb-0.5 flex items-center gap-1 font-medium">
+                <Lock className="size-3 text-warning" aria-hidden="true" />
+                {senderName(note, conversation, options.data?.members)}
+                <time dateTime={note.createdAt} className="ml-auto font-normal text-muted-foreground">
+                  {formatDateTime(note.createdAt)}
+                </time>
+              </p>
+              <p className="break-words whitespace-pre-wrap">{note.text}</p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
   );
 }

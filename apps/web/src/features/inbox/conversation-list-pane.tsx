@@ -1,105 +1,341 @@
 "use client";
 
-import { Archive, Clock, Inbox, type LucideIcon, Search } from "lucide-react";
-import { useId, useState } from "react";
+import type { ConversationDto, ConversationStatus } from "@tandem/contracts";
+import { Archive, Clock, Filter, Inbox, type LucideIcon, RotateCw, Search, SearchX } from "lucide-react";
+import { type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
+import { VList, type VListHandle } from "virtua";
 import { EmptyState } from "@/components/empty-state";
+import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
-import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { Skeleton } from "@/components/ui/skeleton";
+import { errorMessage } from "@/lib/api";
+import { cn } from "@/lib/utils";
+import { flattenConversations } from "./cache";
+import { ConversationFilters } from "./conversation-filters";
+import { ConversationRow, ROW_HEIGHT } from "./conversation-row";
+import { countRefinements, DEFAULT_FILTERS, type InboxFilters } from "./filters";
+import { PresenceStack } from "./presence";
+import { useConversationList } from "./queries";
+import type { RealtimeStatus } from "./realtime";
+import { useNow } from "./use-now";
 
-type ConversationStatus = "open" | "snoozed" | "closed";
-
-const STATUS_TABS: {
+const STATUSES: {
   value: ConversationStatus;
   label: string;
-  empty: { icon: LucideIcon; title: string; description: string };
+  empty: { icon: LucideIcon; title: string; text: string };
 }[] = [
   {
-    value: "open",
+    value: "OPEN",
     label: "Open",
-    empty: {
-      icon: Inbox,
-      title: "No conversations yet",
-      description: "Messages from your channels appear here.",
-    },
+    empty: { icon: Inbox, title: "No open conversations", text: "New messages from your channels appear here." },
   },
   {
-    value: "snoozed",
+    value: "SNOOZED",
     label: "Snoozed",
     empty: {
       icon: Clock,
       title: "Nothing snoozed",
-      description: "Snoozed conversations wait here and return to Open when they wake up.",
+      text: "Snoozed conversations wait here and return to Open when they wake up.",
     },
   },
   {
-    value: "closed",
+    value: "CLOSED",
     label: "Closed",
-    empty: {
-      icon: Archive,
-      title: "No closed conversations",
-      description: "Resolved conversations are kept here.",
-    },
+    empty: { icon: Archive, title: "No closed conversations", text: "Closed conversations are kept here." },
   },
 ];
 
-export function ConversationListPane() {
+/** How close to the end of the loaded rows the next page is fetched. */
+const PREFETCH_ROWS = 8;
+
+interface ConversationListPaneProps {
+  filters: InboxFilters;
+  onFiltersChange: (filters: InboxFilters) => void;
+  selectedId: string | null;
+  onSelect: (id: string) => void;
+  realtime: RealtimeStatus;
+}
+
+export function ConversationListPane({
+  filters,
+  onFiltersChange,
+  selectedId,
+  onSelect,
+  realtime,
+}: ConversationListPaneProps) {
   const searchId = useId();
-  const [status, setStatus] = useState<ConversationStatus>("open");
-  const [search, setSearch] = useState("");
-  const query = search.trim();
+  const [filtersOpen, setFiltersOpen] = useState(countRefinements(filters) > 0);
+  const [search, setSearch] = useState(filters.search);
+  const filtersRef = useRef(filters);
+  filtersRef.current = filters;
+
+  // The list follows the search box once typing pauses.
+  useEffect(() => {
+    if (search === filtersRef.current.search) return;
+    const timer = setTimeout(() => onFiltersChange({ ...filtersRef.current, search }), 300);
+    return () => clearTimeout(timer);
+  }, [search, onFiltersChange]);
+
+  const set = (patch: Partial<InboxFilters>) => onFiltersChange({ ...filters, ...patch });
+  const refinements = countRefinements(filters);
 
   return (
     <section aria-labelledby="inbox-heading" className="flex w-80 shrink-0 flex-col border-r bg-background">
-      <header className="flex h-14 shrink-0 items-center justify-between border-b px-4">
-        <h1 id="inbox-heading" className="text-base font-semibold tracking-tight">
-          Inbox
-        </h1>
-      </header>
-      <Tabs
-        value={status}
-        onValueChange={(value) => setStatus(value as ConversationStatus)}
-        className="flex min-h-0 flex-1 flex-col"
-      >
-        <div className="flex flex-col gap-3 border-b p-3">
-          <search className="relative">
-            <label htmlFor={searchId} className="sr-only">
-              Search conversations
-            </label>
-            <Search
-              className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground"
-              aria-hidden="true"
-            />
-            <Input
-              id={searchId}
-              type="search"
-              placeholder="Search conversations"
-              value={search}
-              onChange={(event) => setSearch(event.target.value)}
-              className="pl-8"
-            />
-          </search>
-          <TabsList aria-label="Conversation status" className="w-full">
-            {STATUS_TABS.map((tab) => (
-              <TabsTrigger key={tab.value} value={tab.value}>
-                {tab.label}
-              </TabsTrigger>
-            ))}
-          </TabsList>
+      <header className="flex h-14 shrink-0 items-center justify-between gap-2 border-b px-4">
+        <div className="flex items-center gap-2">
+          <h1 id="inbox-heading" className="text-base font-semibold tracking-tight">
+            Inbox
+          </h1>
+          <LiveBadge status={realtime} />
         </div>
-        {STATUS_TABS.map((tab) => (
-          <TabsContent key={tab.value} value={tab.value} className="min-h-0 overflow-y-auto">
-            {query ? (
-              <EmptyState
-                icon={Search}
-                title="No matching conversations"
-                description={`Nothing in ${tab.label.toLowerCase()} matches “${query}”.`}
-              />
-            ) : (
-              <EmptyState icon={tab.empty.icon} title={tab.empty.title} description={tab.empty.description} />
-            )}
-          </TabsContent>
-        ))}
-      </Tabs>
+        <PresenceStack />
+      </header>
+
+      <div className="flex shrink-0 flex-col gap-2.5 border-b p-3">
+        <search className="relative">
+          <label htmlFor={searchId} className="sr-only">
+            Search conversations
+          </label>
+          <Search
+            className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground"
+            aria-hidden="true"
+          />
+          <Input
+            id={searchId}
+            type="search"
+            placeholder="Search names and messages"
+            value={search}
+            onChange={(event) => setSearch(event.target.value)}
+            className="pl-8"
+          />
+        </search>
+
+        <fieldset className="grid grid-cols-3 gap-1 rounded-lg bg-muted p-[3px]">
+          <legend className="sr-only">Status</legend>
+          {STATUSES.map((status) => (
+            <button
+              key={status.value}
+              type="button"
+              aria-pressed={filters.status === status.value}
+              onClick={() => set({ status: status.value })}
+              className={cn(
+                "h-7 rounded-md text-sm font-medium text-muted-foreground outline-none transition-[color,box-shadow]",
+                "hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50",
+                "aria-pressed:bg-background aria-pressed:text-foreground aria-pressed:shadow-sm",
+              )}
+            >
+              {status.label}
+            </button>
+          ))}
+        </fieldset>
+
+        <div className="flex flex-wrap items-center gap-1.5">
+          <Chip pressed={filters.unread} onClick={() => set({ unread: !filters.unread })}>
+            Unread
+          </Chip>
+          <Chip pressed={filters.needsHuman} onClick={() => set({ needsHuman: !filters.needsHuman })}>
+            Needs human
+          </Chip>
+          <Button
+            variant="ghost"
+            size="sm"
+            className="ml-auto h-7 px-2 text-xs"
+            aria-expanded={filtersOpen}
+            aria-controls="inbox-more-filters"
+            onClick={() => setFiltersOpen((open) => !open)}
+          >
+            <Filter aria-hidden="true" />
+            {refinements > 0 ? `Filters (${refinements})` : "Filters"}
+          </Button>
+        </div>
+        {filtersOpen && <ConversationFilters id="inbox-more-filters" filters={filters} onChange={set} />}
+      </div>
+
+      <ConversationList
+        filters={filters}
+        selectedId={selectedId}
+        onSelect={onSelect}
+        onReset={() => {
+          setSearch("");
+          onFiltersChange({ ...DEFAULT_FILTERS, status: filters.status });
+        }}
+      />
     </section>
+  );
+}
+
+function Chip({ pressed, onClick, children }: { pressed: boolean; onClick: () => void; children: string }) {
+  return (
+    <button
+      type="button"
+      aria-pressed={pressed}
+      onClick={onClick}
+      className={cn(
+        "h-7 rounded-full border px-2.5 text-xs font-medium text-muted-foreground outline-none transition-[color,background-color,box-shadow]",
+        "hover:bg-accent hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50",
+        "aria-pressed:border-primary/30 aria-pressed:bg-primary/10 aria-pressed:text-primary",
+      )}
+    >
+      {children}
+    </button>
+  );
+}
+
+function LiveBadge({ status }: { status: RealtimeStatus }) {
+  const live = status === "live";
+  return (
+    <span
+      role="status"
+      className={cn(
+        "inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium",
+        live ? "bg-success/10 text-success" : "bg-warning/10 text-warning",
+      )}
+      title={live ? "Updates arrive as they happen" : "Reconnecting; the inbox catches up once the connection is back"}
+    >
+      <span aria-hidden="true" className={cn("size-1.5 rounded-full", live ? "bg-success" : "bg-warning")} />
+      {live ? "Live" : status === "connecting" ? "Connecting…" : "Reconnecting…"}
+    </span>
+  );
+}
+
+function ConversationList({
+  filters,
+  selectedId,
+  onSelect,
+  onReset,
+}: {
+  filters: InboxFilters;
+  selectedId: string | null;
+  onSelect: (id: string) => void;
+  onReset: () => void;
+}) {
+  const list = useConversationList(filters);
+  const rows = flattenConversations(list.data);
+  const ref = useRef<VListHandle>(null);
+  const now = useNow(30_000);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+
+  const loadMoreIfNear = () => {
+    const handle = ref.current;
+    if (!handle || !hasNextPage || isFetchingNextPage) return;
+    const lastVisible = handle.findItemIndex(handle.scrollOffset + handle.viewportSize);
+    if (lastVisible >= rows.length - PREFETCH_ROWS) void fetchNextPage();
+  };
+
+  const selectedIndex = rows.findIndex((c) => c.id === selectedId);
+  const move = (index: number) => {
+    const target = rows[Math.max(0, Math.min(rows.length - 1, index))];
+    if (!target) return;
+    onSelect(target.id);
+    ref.current?.scrollToIndex(rows.indexOf(target), { align: "nearest" });
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const keys: Record<string, () => void> = {
+      ArrowDown: () => move(selectedIndex < 0 ? 0 : selectedIndex + 1),
+      ArrowUp: () => move(selectedIndex < 0 ? 0 : selectedIndex - 1),
+      Home: () => move(0),
+      End: () => move(rows.length - 1),
+      Enter: () => document.getElementById("composer")?.focus(),
+    };
+    const action = keys[event.key];
+    if (!action || event.altKey || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    action();
+  };
+
+  if (list.isPending) {
+    return (
+      <div className="flex flex-col" role="status" aria-label="Loading conversations">
+        {[0, 1, 2, 3, 4].map((i) => (
+          <div key={i} className="flex gap-3 border-b px-3 py-3" style={{ height: ROW_HEIGHT }}>
+            <Skeleton className="size-10 rounded-full" />
+            <div className="flex flex-1 flex-col gap-2">
+              <Skeleton className="h-4 w-32" />
+              <Skeleton className="h-3 w-48" />
+            </div>
+          </div>
+        ))}
+      </div>
+    );
+  }
+
+  if (list.isError && rows.length === 0) {
+    return (
+      <EmptyState
+        icon={RotateCw}
+        title="Could not load conversations"
+        description={errorMessage(list.error)}
+        action={
+          <Button variant="outline" size="sm" onClick={() => list.refetch()}>
+            Try again
+          </Button>
+        }
+        className="flex-1"
+      />
+    );
+  }
+
+  if (rows.length === 0) {
+    const status = STATUSES.find((s) => s.value === filters.status) ?? STATUSES[0]!;
+    const narrowed =
+      Boolean(filters.search.trim()) || filters.unread || filters.needsHuman || countRefinements(filters);
+    return narrowed ? (
+      <EmptyState
+        icon={SearchX}
+        title="No matching conversations"
+        description={
+          filters.search.trim()
+            ? `Nothing in ${status.label.toLowerCase()} matches “${filters.search.trim()}” with these filters.`
+            : `No ${status.label.toLowerCase()} conversation matches these filters.`
+        }
+        action={
+          <Button variant="outline" size="sm" onClick={onReset}>
+            Clear filters
+          </Button>
+        }
+        className="flex-1"
+      />
+    ) : (
+      <EmptyState
+        icon={status.empty.icon}
+        title={status.empty.title}
+        description={status.empty.text}
+        className="flex-1"
+      />
+    );
+  }
+
+  return (
+    <VList
+      ref={ref}
+      role="listbox"
+      aria-label="Conversations"
+      aria-activedescendant={selectedIndex >= 0 ? `conversation-row-${selectedId}` : undefined}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      onScroll={loadMoreIfNear}
+      itemSize={ROW_HEIGHT}
+      className="min-h-0 flex-1 outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:ring-inset"
+      style={{ height: "auto" }}
+    >
+      {rows.map((conversation: ConversationDto) => (
+        <ConversationRow
+          key={conversation.id}
+          conversation={conversation}
+          selected={conversation.id === selectedId}
+          now={now}
+          onSelect={onSelect}
+        />
+      ))}
+      {hasNextPage ? (
+        <div className="flex h-12 items-center justify-center text-xs text-muted-foreground" aria-hidden="true">
+          {isFetchingNextPage ? "Loading more…" : ""}
+        </div>
+      ) : (
+        <p className="py-4 text-center text-xs text-muted-foreground" aria-hidden="true">
+          {rows.length === 1 ? "1 conversation" : `${rows.length} conversations`}
+        </p>
+      )}
+    </VList>
   );
 }

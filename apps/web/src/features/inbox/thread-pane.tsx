@@ -1,40 +1,113 @@
 "use client";
 
-import { MessagesSquare, SendHorizontal } from "lucide-react";
+import type { ConversationDto } from "@tandem/contracts";
+import { MessagesSquare, RotateCw, SearchX } from "lucide-react";
+import { useEffect, useRef, useState } from "react";
 import { EmptyState } from "@/components/empty-state";
 import { Button } from "@/components/ui/button";
+import { Skeleton } from "@/components/ui/skeleton";
+import { errorMessage, isApiError } from "@/lib/api";
+import { Composer } from "./composer";
+import { MessageList } from "./message-list";
+import { useConversation, useMarkRead } from "./queries";
+import { ThreadToolbar } from "./thread-toolbar";
 
-export function ThreadPane() {
-  return (
-    <section aria-label="Conversation" className="flex min-w-0 flex-1 flex-col bg-muted/30">
-      <header className="flex h-14 shrink-0 items-center border-b bg-background px-5">
-        <p className="text-sm text-muted-foreground">No conversation selected</p>
-      </header>
-      <div className="flex min-h-0 flex-1 items-center justify-center overflow-y-auto">
+export function ThreadPane({ conversationId }: { conversationId: string | null }) {
+  const conversation = useConversation(conversationId);
+
+  if (!conversationId) {
+    return (
+      <Frame>
         <EmptyState
           icon={MessagesSquare}
           title="Select a conversation"
-          description="Read the thread and reply yourself, or let the bot answer. You can take over from the bot at any moment."
+          description="Pick one on the left (↑ and ↓ move through the list). Reply yourself or let the bot answer; you can take over from the bot at any moment."
+          className="flex-1"
         />
-      </div>
-      <div className="shrink-0 border-t bg-background p-3">
-        <div className="flex items-end gap-2 rounded-lg border bg-background p-2 opacity-60">
-          <label htmlFor="composer" className="sr-only">
-            Reply
-          </label>
-          <textarea
-            id="composer"
-            rows={2}
-            disabled
-            placeholder="Select a conversation to reply"
-            className="min-h-10 flex-1 resize-none bg-transparent px-1 py-1 text-sm outline-none placeholder:text-muted-foreground disabled:cursor-not-allowed"
-          />
-          <Button size="sm" disabled>
-            <SendHorizontal aria-hidden="true" />
-            Send
-          </Button>
+      </Frame>
+    );
+  }
+  if (conversation.isError && !conversation.data) {
+    const missing = isApiError(conversation.error, 404);
+    return (
+      <Frame>
+        <EmptyState
+          icon={missing ? SearchX : RotateCw}
+          title={missing ? "Conversation not found" : "Could not load the conversation"}
+          description={
+            missing ? "It may have been deleted, or it belongs to another workspace." : errorMessage(conversation.error)
+          }
+          action={
+            missing ? undefined : (
+              <Button variant="outline" size="sm" onClick={() => conversation.refetch()}>
+                Try again
+              </Button>
+            )
+          }
+          className="flex-1"
+        />
+      </Frame>
+    );
+  }
+  if (!conversation.data) {
+    return (
+      <Frame>
+        <div className="flex h-25 items-center gap-3 border-b bg-background px-4" role="status" aria-label="Loading">
+          <Skeleton className="size-10 rounded-full" />
+          <Skeleton className="h-4 w-40" />
         </div>
-      </div>
+        <div className="flex-1" />
+      </Frame>
+    );
+  }
+  return (
+    <Frame labelledBy="thread-heading">
+      <OpenThread conversation={conversation.data} />
+    </Frame>
+  );
+}
+
+function Frame({ children, labelledBy }: { children: React.ReactNode; labelledBy?: string }) {
+  return (
+    <section
+      aria-labelledby={labelledBy}
+      aria-label={labelledBy ? undefined : "Conversation"}
+      className="flex min-w-0 flex-1 flex-col bg-muted/30"
+    >
+      {children}
     </section>
   );
+}
+
+function OpenThread({ conversation }: { conversation: ConversationDto }) {
+  useMarkReadWhileOpen(conversation);
+  return (
+    <>
+      <ThreadToolbar conversation={conversation} />
+      <MessageList key={conversation.id} conversation={conversation} />
+      <Composer key={conversation.id} conversation={conversation} />
+    </>
+  );
+}
+
+/** Opening a conversation reads it; so does a message arriving while it is open and the tab is visible. */
+function useMarkReadWhileOpen(conversation: ConversationDto) {
+  const markRead = useMarkRead();
+  const [visible, setVisible] = useState(true);
+  const inFlight = useRef<string | null>(null);
+
+  useEffect(() => {
+    const onChange = () => setVisible(document.visibilityState === "visible");
+    onChange();
+    document.addEventListener("visibilitychange", onChange);
+    return () => document.removeEventListener("visibilitychange", onChange);
+  }, []);
+
+  const { id, unreadCount } = conversation;
+  const mutate = markRead.mutate;
+  useEffect(() => {
+    if (!visible || unreadCount === 0 || inFlight.current === id) return;
+    inFlight.current = id;
+    mutate(id, { onSettled: () => (inFlight.current = null) });
+  }, [id, unreadCount, visible, mutate]);
 }

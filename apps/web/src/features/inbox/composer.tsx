@@ -1,0 +1,227 @@
+"use client";
+
+import { type ConversationDto, replyBlockedReason } from "@tandem/contracts";
+import { Bot, Info, Lock, Paperclip, SendHorizontal, Sparkles, TriangleAlert } from "lucide-react";
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
+import { toast } from "sonner";
+import { Button } from "@/components/ui/button";
+import { Switch } from "@/components/ui/switch";
+import { Tooltip, TooltipContent, TooltipTrigger } from "@/components/ui/tooltip";
+import { errorMessage, isApiError } from "@/lib/api";
+import { cn } from "@/lib/utils";
+import { useDraftReply, useSendMessage } from "./queries";
+import { useNow } from "./use-now";
+
+type Mode = "reply" | "note";
+
+/** Drafts survive switching conversations (per conversation, for this browser tab). */
+const drafts = new Map<string, string>();
+
+/**
+ * Reply to the customer, write an internal note, or let the bot write the next reply ("Reply as
+ * bot"). Enter sends, Shift+Enter starts a new line. When the channel's messaging window forbids a
+ * reply, the composer says why and does not offer to send.
+ */
+export function Composer({ conversation }: { conversation: ConversationDto }) {
+  const id = conversation.id;
+  const [mode, setMode] = useState<Mode>("reply");
+  const [asBot, setAsBot] = useState(false);
+  const [text, setText] = useState(() => drafts.get(id) ?? "");
+  const [error, setError] = useState<string | null>(null);
+  const send = useSendMessage(id);
+  const draft = useDraftReply(id);
+  const now = useNow(30_000);
+  const textareaRef = useRef<HTMLTextAreaElement>(null);
+  const botSwitchId = useId();
+  const hintId = useId();
+
+  useEffect(() => {
+    if (text) drafts.set(id, text);
+    else drafts.delete(id);
+  }, [id, text]);
+
+  const note = mode === "note";
+  const bot = !note && asBot;
+  const blocked = note ? null : replyBlockedReason(conversation, bot ? "BOT" : "AGENT", now);
+  const canSend = !blocked && !send.isPending && (bot || text.trim().length > 0);
+
+  const submit = () => {
+    if (!canSend) return;
+    setError(null);
+    const body = bot
+      ? { sendAs: "BOT" as const, internal: false }
+      : { text: text.trim(), sendAs: "AGENT" as const, internal: note };
+    send.mutate(body, {
+      onSuccess: (result) => {
+        if (bot) {
+          // "Reply as bot" is for the next reply only.
+          setAsBot(false);
+          if ("queued" in result)
+            toast.success("The bot is writing a reply", { description: "It appears in the thread in a moment." });
+        } else {
+          setText("");
+        }
+        textareaRef.current?.focus();
+      },
+      onError: (cause) => setError(errorMessage(cause)),
+    });
+  };
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    submit();
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;
+    event.preventDefault();
+    submit();
+  };
+
+  const askForDraft = () =>
+    draft.mutate(undefined, {
+      onSuccess: ({ text: suggestion }) => {
+        setMode("reply");
+        setAsBot(false);
+        setText(suggestion);
+        requestAnimationFrame(() => textareaRef.current?.focus());
+      },
+      onError: (cause) => {
+        if (isApiError(cause, 404) || isApiError(cause, 501)) {
+          toast.error("Draft with AI is not available yet", {
+            description: "This server does not offer AI drafts. Write the reply yourself or use “Reply as bot”.",
+          });
+        } else {
+          toast.error("Could not draft a reply", { description: errorMessage(cause) });
+        }
+      },
+    });
+
+  const placeholder = note
+    ? "Write an internal note. Only your team sees it."
+    : bot
+      ? "The bot writes the next reply from the conversation and its knowledge."
+      : `Reply to ${conversation.contact?.name ?? "the customer"}…`;
+
+  return (
+    <form onSubmit={onSubmit} className="shrink-0 border-t bg-background px-4 pt-2 pb-3" aria-label="Reply">
+      <div className="mb-2 flex items-center gap-3">
+        <fieldset className="flex rounded-md bg-muted p-0.5 text-xs">
+          <legend className="sr-only">Message type</legend>
+          {(["reply", "note"] as const).map((value) => (
+            <button
+              key={value}
+              type="button"
+              aria-pressed={mode === value}
+              onClick={() => setMode(value)}
+              className={cn(
+                "flex h-6 items-center gap-1 rounded px-2.5 font-medium text-muted-foreground outline-none",
+                "hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50",
+                "aria-pressed:bg-background aria-pressed:text-foreground aria-pressed:shadow-xs",
+              )}
+            >
+              {value === "note" && <Lock className="size-3" aria-hidden="true" />}
+              {value === "reply" ? "Reply" : "Internal note"}
+            </button>
+          ))}
+        </fieldset>
+        {!note && (
+          <div className="flex items-center gap-2">
+            <Switch id={botSwitchId} checked={asBot} onCheckedChange={setAsBot} />
+            <label htmlFor={botSwitchId} className="flex items-center gap-1 text-xs font-medium">
+              <Bot className="size-3.5 text-primary" aria-hidden="true" />
+              Reply as bot
+            </label>
+          </div>
+        )}
+        {conversation.autoBot && !note && !bot && (
+          <p className="ml-auto flex items-center gap-1 truncate text-xs text-muted-foreground">
+            <Info className="size-3.5 shrink-0" aria-hidden="true" />
+            <span className="truncate">Replying yourself turns auto-bot off</span>
+          </p>
+        )}
+      </div>
+
+      {blocked && (
+        <p
+          id={hintId}
+          role="status"
+          className="mb-2 flex items-start gap-2 rounded-md bg-warning/10 px-3 py-2 text-xs text-foreground"
+        >
+          <TriangleAlert className="mt-px size-3.5 shrink-0 text-warning" aria-hidden="true" />
+          {blocked}
+        </p>
+      )}
+
+      <div
+        className={cn(
+          "flex flex-col rounded-lg border bg-background shadow-xs transition-[border-color,box-shadow]",
+          "focus-within:border-ring focus-within:ring-[3px] focus-within:ring-ring/50",
+          note && "border-dashed border-warning/60 bg-warning/5",
+        )}
+      >
+        <label htmlFor="composer" className="sr-only">
+          {note ? "Internal note" : "Reply"}
+        </label>
+        <textarea
+          id="composer"
+          ref={textareaRef}
+          value={bot ? "" : text}
+          onChange={(event) => {
+            setText(event.target.value);
+            if (error) setError(null);
+          }}
+          onKeyDown={onKeyDown}
+          disabled={bot}
+          rows={2}
+          maxLength={10_000}
+          placeholder={placeholder}
+          aria-describedby={blocked ? hintId : undefined}
+          className="field-sizing-content max-h-48 min-h-16 w-full resize-none bg-transparent px-3 pt-2.5 text-sm outline-none placeholder:text-muted-foreground disabled:cursor-not-allowed"
+        />
+        <div className="flex items-center gap-1 px-2 pb-2">
+          <Tooltip>
+            <TooltipTrigger asChild>
+              <Button
+                variant="ghost"
+                size="icon-sm"
+                aria-disabled="true"
+                aria-label="Attach a file (coming soon)"
+                className="text-muted-foreground aria-disabled:opacity-60"
+                onClick={() =>
+                  toast("Attachments are coming soon", { description: "For now, send a link in the text." })
+                }
+              >
+                <Paperclip aria-hidden="true" />
+              </Button>
+            </TooltipTrigger>
+            <TooltipContent>Attachments are coming soon; send a link for now</TooltipContent>
+          </Tooltip>
+          {!note && (
+            <Button variant="ghost" size="sm" className="text-xs" disabled={draft.isPending} onClick={askForDraft}>
+              <Sparkles aria-hidden="true" className={cn(draft.isPending && "animate-pulse")} />
+              {draft.isPending ? "Drafting…" : "Draft with AI"}
+            </Button>
+          )}
+          <span className="ml-auto hidden text-[11px] text-muted-foreground xl:inline">
+            Enter to send · Shift+Enter for a new line
+          </span>
+          <Button type="submit" size="sm" disabled={!canSend} variant={note ? "outline" : "default"}>
+            {bot ? (
+              <Bot aria-hidden="true" />
+            ) : note ? (
+              <Lock aria-hidden="true" />
+            ) : (
+              <SendHorizontal aria-hidden="true" />
+            )}
+            {send.isPending ? "Sending…" : bot ? "Ask the bot" : note ? "Add note" : "Send"}
+          </Button>
+        </div>
+      </div>
+      {error && (
+        <p role="alert" className="mt-2 text-xs text-destructive">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,171 @@
+"use client";
+
+import {
+  ConversationDto,
+  ConversationListResponse,
+  InboxOptions,
+  MessageDto,
+  MessageListResponse,
+  SendMessageQueued,
+  type UpdateConversationInput,
+} from "@tandem/contracts";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "@/lib/api";
+import { cachedConversation, inboxKeys, storeConversation, storeMessage } from "./cache";
+import { filtersToQuery, type InboxFilters } from "./filters";
+
+export { inboxKeys };
+
+const conversationPath = (id: string, rest = "") => `/api/v1/conversations/${encodeURIComponent(id)}${rest}`;
+
+/** The conversation list for these filters, one cursor page at a time (infinite scroll). */
+export function useConversationList(filters: InboxFilters) {
+  return useInfiniteQuery({
+    queryKey: inboxKeys.list(filters),
+    queryFn: ({ pageParam, signal }) =>
+      api.get(`/api/v1/conversations?${filtersToQuery(filters, pageParam)}`, ConversationListResponse, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    // Sockets keep the list fresh; a refetch happens on reconnect and when the filters come back.
+    staleTime: 60_000,
+  });
+}
+
+/** One conversation; shows the list's copy at once while the fresh one loads. */
+export function useConversation(id: string | null) {
+  const queryClient = useQueryClient();
+  return useQuery<ConversationDto>({
+    queryKey: inboxKeys.conversation(id ?? ""),
+    queryFn: ({ signal }) => api.get(conversationPath(id ?? ""), ConversationDto, signal),
+    enabled: Boolean(id),
+    placeholderData: () => (id ? cachedConversation(queryClient, id) : undefined),
+    staleTime: 60_000,
+  });
+}
+
+/** The thread: the newest page first; `fetchNextPage` loads older messages (scrolling up). */
+export function useMessages(conversationId: string | null) {
+  return useInfiniteQuery({
+    queryKey: inboxKeys.messages(conversationId ?? ""),
+    queryFn: ({ pageParam, signal }) => {
+      const params = new URLSearchParams({ limit: "50", ...(pageParam ? { cursor: pageParam } : {}) });
+      return api.get(conversationPath(conversationId ?? "", `/messages?${params}`), MessageListResponse, signal);
+    },
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    enabled: Boolean(conversationId),
+    staleTime: 60_000,
+  });
+}
+
+/** Channels, members and tags for the filters and pickers. */
+export function useInboxOptions() {
+  return useQuery({
+    queryKey: inboxKeys.options,
+    queryFn: ({ signal }) => api.get("/api/v1/inbox/options", InboxOptions, signal),
+    staleTime: 5 * 60_000,
+  });
+}
+
+export interface PresenceMember {
+  userId: string;
+  name: string | null;
+  email: string;
+}
+
+/** Teammates online now; written by the socket's `presence:update`, never fetched. */
+export function usePresence() {
+  return useQuery<PresenceMember[]>({
+    queryKey: inboxKeys.presence,
+    queryFn: () => [],
+    enabled: false,
+    initialData: [],
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+const SendResult = {
+  parse: (data: unknown): MessageDto | SendMessageQueued =>
+    data && typeof data === "object" && "queued" in data ? SendMessageQueued.parse(data) : MessageDto.parse(data),
+};
+
+export interface SendInput {
+  text?: string;
+  sendAs: "AGENT" | "BOT";
+  internal: boolean;
+}
+
+/** A reply, an internal note, or "reply as bot" (`{queued: true}`: the bot's bubble comes over the socket). */
+export function useSendMessage(conversationId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: SendInput) => api.post(conversationPath(conversationId, "/messages"), input, SendResult),
+    onSuccess: (result) => {
+      if ("id" in result) storeMessage(queryClient, result);
+    },
+  });
+}
+
+export function useRetryMessage() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (messageId: string) =>
+      api.post(`/api/v1/messages/${encodeURIComponent(messageId)}/retry`, undefined, MessageDto),
+    onSuccess: (message) => storeMessage(queryClient, message),
+  });
+}
+
+/** Auto-bot on or off; the switch moves at once and goes back if the server refuses. */
+export function useToggleAutoBot(conversationId: string) {
+  const queryClient = useQueryClient();
+  const key = inboxKeys.conversation(conversationId);
+  return useMutation({
+    mutationFn: (enabled: boolean) =>
+      api.post(conversationPath(conversationId, "/auto-bot"), { enabled }, ConversationDto),
+    onMutate: async (enabled) => {
+      await queryClient.cancelQueries({ queryKey: key });
+      const before = queryClient.getQueryData<ConversationDto>(key);
+      if (before) queryClient.setQueryData<ConversationDto>(key, { ...before, autoBot: enabled });
+      return { before };
+    },
+    onError: (_error, _enabled, context) => {
+      if (context?.before) queryClient.setQueryData(key, context.before);
+    },
+    onSuccess: (dto) => storeConversation(queryClient, dto, conversationId),
+  });
+}
+
+/** Status (snooze), assignee, tags, notes. */
+export function useUpdateConversation(conversationId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: UpdateConversationInput) => api.patch(conversationPath(conversationId), input, ConversationDto),
+    onSuccess: (dto) => storeConversation(queryClient, dto, conversationId),
+  });
+}
+
+export function useMarkRead() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (conversationId: string) =>
+      api.post(conversationPath(conversationId, "/read"), undefined, ConversationDto),
+    onSuccess: (dto) => storeConversation(queryClient, dto, dto.id),
+  });
+}
+
+const DraftResponse = {
+  parse: (data: unknown): { text: string } => {
+    const text = (data as { text?: unknown } | null)?.text;
+    if (typeof text !== "string") throw new Error("The draft has no text");
+    return { text };
+  },
+};
+
+/** "Draft with AI": a one-off suggestion for the composer, nothing is sent. */
+export function useDraftReply(conversationId: string) {
+  return useMutation({
+    mutationFn: () => api.post(conversationPath(conversationId, "/draft"), {}, DraftResponse),
+  });
+}
+
+export type { UpdateConversationInput };

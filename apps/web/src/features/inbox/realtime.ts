@@ -1,0 +1,71 @@
+"use client";
+
+import { ConversationDto, MessageDto, SOCKET_EVENTS } from "@tandem/contracts";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import { io, type Socket } from "socket.io-client";
+import { inboxKeys, storeConversation, storeMessage } from "./cache";
+import type { PresenceMember } from "./queries";
+
+export type RealtimeStatus = "connecting" | "live" | "reconnecting";
+
+/**
+ * The inbox's socket: events go straight into the TanStack Query cache. The socket is in its
+ * workspace's room from the handshake on and joins the open conversation's room after the server's
+ * access check. After a dropped connection everything the inbox shows is refetched, so nothing
+ * that happened meanwhile is missed.
+ */
+export function useInboxRealtime(openConversationId: string | null): RealtimeStatus {
+  const queryClient = useQueryClient();
+  const [status, setStatus] = useState<RealtimeStatus>("connecting");
+  const socketRef = useRef<Socket | null>(null);
+  const openRef = useRef(openConversationId);
+  openRef.current = openConversationId;
+
+  useEffect(() => {
+    const socket = io({ path: "/socket.io", withCredentials: true });
+    socketRef.current = socket;
+    let connectedBefore = false;
+
+    socket.on("connect", () => {
+      setStatus("live");
+      const open = openRef.current;
+      if (open) socket.emit(SOCKET_EVENTS.conversationJoin, open);
+      // A reconnect: whatever happened while the socket was down is only on the server.
+      if (connectedBefore) void queryClient.invalidateQueries({ queryKey: inboxKeys.all });
+      connectedBefore = true;
+    });
+    socket.on("disconnect", () => setStatus("reconnecting"));
+    socket.on("connect_error", () => setStatus(connectedBefore ? "reconnecting" : "connecting"));
+
+    socket.on(SOCKET_EVENTS.conversationUpdated, (payload: unknown) => {
+      const dto = ConversationDto.safeParse(payload);
+      if (dto.success) storeConversation(queryClient, dto.data, openRef.current);
+    });
+    const onMessage = (payload: unknown) => {
+      const dto = MessageDto.safeParse(payload);
+      if (dto.success) storeMessage(queryClient, dto.data);
+    };
+    socket.on(SOCKET_EVENTS.messageNew, onMessage);
+    socket.on(SOCKET_EVENTS.messageUpdated, onMessage);
+    socket.on(SOCKET_EVENTS.presenceUpdate, (payload: { online?: PresenceMember[] } | null) => {
+      queryClient.setQueryData<PresenceMember[]>(inboxKeys.presence, payload?.online ?? []);
+    });
+
+    return () => {
+      socket.disconnect();
+      socketRef.current = null;
+    };
+  }, [queryClient]);
+
+  useEffect(() => {
+    const socket = socketRef.current;
+    if (!socket || !openConversationId) return;
+    if (socket.connected) socket.emit(SOCKET_EVENTS.conversationJoin, openConversationId);
+    return () => {
+      socket.emit(SOCKET_EVENTS.conversationLeave, openConversationId);
+    };
+  }, [openConversationId]);
+
+  return status;
+}
