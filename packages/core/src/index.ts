@@ -11,6 +11,7 @@ export * from "./demo/index.ts";
 export * from "./errors.ts";
 export * from "./health.ts";
 export * from "./jobs/index.ts";
+export * from "./llm/index.ts";
 export * from "./logger.ts";
 export * from "./members/index.ts";
 export * from "./messages/index.ts";

@@ -3,12 +3,17 @@
  * the demo in another process can seed pages, inject faults and read the recorded calls:
  *
  *   {basePath}/graph/…                 fake Graph API (point GRAPH_API_URL here)
+ *   {basePath}/llm/openai/v1/…         fake OpenAI / OpenAI-compatible API (OPENAI_BASE_URL)
+ *   {basePath}/llm/openrouter/api/v1/… fake OpenRouter (OPENROUTER_BASE_URL)
+ *   {basePath}/llm/gemini/v1beta/…     fake Gemini (GEMINI_BASE_URL)
  *   {basePath}/_control/graph/…        calls, outbox, pages, users, faults, reset
+ *   {basePath}/_control/llm/…          calls, scripted replies, faults, invalid keys, reset
  */
 import { Hono } from "hono";
 import { z } from "zod";
 import { createGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from "./graph/app.ts";
 import { FAULT_KINDS, type PageInput, type UserInput } from "./graph/state.ts";
+import { createLlmSimulator, type LlmSimulator, type LlmSimulatorOptions } from "./llm/index.ts";
 
 /** A Page and customers the demo workspace and the standalone simulator share. */
 export const DEMO_PAGE: PageInput = {
@@ -27,6 +32,7 @@ export interface SimulatorOptions {
   /** Path prefix of every route, e.g. `/_simulator`; default none. */
   basePath?: string;
   graph?: GraphSimulatorOptions;
+  llm?: LlmSimulatorOptions;
   /** Seed `DEMO_PAGE` and `DEMO_USERS` into the Graph simulator. */
   seedDemo?: boolean;
 }
@@ -34,6 +40,7 @@ export interface SimulatorOptions {
 export interface Simulator {
   app: Hono;
   graph: GraphSimulator;
+  llm: LlmSimulator;
   /** Clears recorded calls and restores every simulator's seeded state. */
   reset(): void;
 }
@@ -57,12 +64,25 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     graphOptions.users = [...DEMO_USERS, ...(graphOptions.users ?? [])];
   }
   const graph = createGraphSimulator(graphOptions);
+  const llm = createLlmSimulator(options.llm);
 
   const base = (options.basePath ?? "").replace(/\/+$/, "");
   const app = base ? new Hono().basePath(base) : new Hono();
   app.route("/graph", graph.app);
   app.route("/_control/graph", graphControl(graph));
-  return { app, graph, reset: () => graph.reset() };
+  app.route("/llm/openai", llm.apps.openai);
+  app.route("/llm/openrouter", llm.apps.openrouter);
+  app.route("/llm/gemini", llm.apps.gemini);
+  app.route("/_control/llm", llm.control);
+  return {
+    app,
+    graph,
+    llm,
+    reset: () => {
+      graph.reset();
+      llm.reset();
+    },
+  };
 }
 
 function graphControl(graph: GraphSimulator): Hono {

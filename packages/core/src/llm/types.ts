@@ -57,12 +57,20 @@ export interface EmbedResult {
   usage: { inputTokens: number };
 }
 
+export interface EmbedOptions {
+  model?: string;
+  dimensions?: number;
+  /** Deadline of the whole call, every batch included. Default 30 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
 export interface LlmProvider {
   readonly kind: ProviderKind;
   generate(request: LlmRequest): Promise<LlmResult>;
   stream(request: LlmRequest): AsyncIterable<LlmStreamEvent>;
   /** Throws `LlmError("provider_bad_request")` when the provider has no embeddings (offline). */
-  embed(texts: string[], options?: { model?: string; dimensions?: number; signal?: AbortSignal }): Promise<EmbedResult>;
+  embed(texts: string[], options?: EmbedOptions): Promise<EmbedResult>;
 }
 
 /** Everything an adapter needs: the decrypted credential plus server-wide defaults. */
