@@ -15,6 +15,7 @@ import { jobRoutes } from "./routes/jobs.ts";
 import { meRoutes } from "./routes/me.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { messageRoutes } from "./routes/messages.ts";
+import { providerSettingsRoutes } from "./routes/provider-settings.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { messengerWebhookRoutes } from "./routes/webhooks-messenger.ts";
 
@@ -62,6 +63,7 @@ export function createApp(runtime: Runtime) {
   v1.route("/", inboxRoutes());
   v1.route("/", messageRoutes());
   v1.route("/", channelRoutes());
+  v1.route("/", providerSettingsRoutes());
   v1.route("/", adminHealthRoutes());
   v1.route("/", jobRoutes());
   app.route("/api/v1", v1);

@@ -16,6 +16,7 @@ export * from "./logger.ts";
 export * from "./members/index.ts";
 export * from "./messages/index.ts";
 export * from "./policy.ts";
+export * from "./providers/index.ts";
 export * from "./rate-limit/limiter.ts";
 export * from "./realtime.ts";
 export * from "./runtime.ts";

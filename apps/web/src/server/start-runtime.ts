@@ -40,12 +40,18 @@ export async function startRuntime(config: Config, log: Logger): Promise<Started
   await recoverInboundEvents({ db: runtime.database.db, log, queue });
 
   let demo: StartedRuntime["demo"] = null;
+  const seedOptions = {
+    password: config.demoPassword,
+    keyring: runtime.keyring,
+    // The simulator is mounted at /_simulator when on; the demo's OpenAI-compatible credential points there.
+    simulatorUrl: config.simulator ? `${config.appUrl}/_simulator` : undefined,
+  };
   if (config.demoSeed && (await needsSetup(runtime.database.db))) {
-    const result = await seedDemo(runtime.database.db, { password: config.demoPassword, keyring: runtime.keyring });
+    const result = await seedDemo(runtime.database.db, seedOptions);
     log.info({ workspaceId: result.workspaceId }, "seeded the demo workspace");
     demo = result;
   } else if (config.demoSeed) {
-    const result = await seedDemo(runtime.database.db, { password: config.demoPassword, keyring: runtime.keyring });
+    const result = await seedDemo(runtime.database.db, seedOptions);
     if (!result.created && result.workspaceId) demo = result;
   }
   return { runtime, queue, demo };

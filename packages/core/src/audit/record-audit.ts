@@ -3,14 +3,19 @@ import { actorUserId, type Ctx } from "../context.ts";
 
 const SECRET_KEY = /(token|secret|password|apikey|api_key|authorization|cookie|(^|_)key$)/i;
 
-/** Deep copy with every secret-looking field replaced, so audit rows never hold credentials. */
+/**
+ * Deep copy with every secret-looking field replaced, so audit rows never hold credentials. Numbers
+ * and booleans are kept: no secret is one, and counts like `maxTokens` match the pattern.
+ */
 export function redactSecrets<T>(value: T): T {
   if (Array.isArray(value)) return value.map(redactSecrets) as T;
   if (value && typeof value === "object" && !(value instanceof Date)) {
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>).map(([k, v]) => [
         k,
-        SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== "boolean" ? "[redacted]" : redactSecrets(v),
+        SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== "boolean" && typeof v !== "number"
+          ? "[redacted]"
+          : redactSecrets(v),
       ]),
     ) as T;
   }

@@ -1,8 +1,9 @@
-import { channels, conversations, members, messages } from "@tandem/db";
-import { eq } from "drizzle-orm";
+import { channels, chatbots, conversations, members, messages } from "@tandem/db";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime } from "../../../../tests/support/runtime.ts";
 import { signIn } from "../auth/sign-in.ts";
+import { loadProviderConfig } from "../providers/load-provider-config.ts";
 import { createMemoryRateLimiter } from "../rate-limit/limiter.ts";
 import type { Runtime } from "../runtime.ts";
 import { DEMO_PAGE, DEMO_USERS, seedDemo } from "./seed-demo.ts";
@@ -16,7 +17,11 @@ afterAll(() => runtime.close());
 describe("seedDemo", () => {
   it("creates the demo workspace once, and the demo people can sign in", async () => {
     const db = runtime.database.db;
-    const first = await seedDemo(db, { password: "tandem-demo", keyring: runtime.keyring });
+    const first = await seedDemo(db, {
+      password: "tandem-demo",
+      keyring: runtime.keyring,
+      simulatorUrl: "http://localhost:3000/_simulator",
+    });
     const second = await seedDemo(db, { password: "tandem-demo", keyring: runtime.keyring });
     expect(first.created).toBe(true);
     expect(second).toMatchObject({ created: false, workspaceId: first.workspaceId });
@@ -36,6 +41,19 @@ describe("seedDemo", () => {
     expect(page!.secretsEncrypted).not.toContain(DEMO_PAGE.accessToken);
     expect(JSON.parse(runtime.keyring.decrypt(page!.secretsEncrypted!))).toEqual({
       pageAccessToken: DEMO_PAGE.accessToken,
+    });
+
+    // The chatbot answers offline; an OpenAI-compatible provider without a key waits at the simulator.
+    const [bot] = await db
+      .select()
+      .from(chatbots)
+      .where(and(eq(chatbots.workspaceId, first.workspaceId), eq(chatbots.isDefault, true)));
+    expect(bot?.providerKind).toBe("OFFLINE");
+    const deps = { db, keyring: runtime.keyring, config: runtime.config };
+    expect(await loadProviderConfig(deps, first.workspaceId, "OPENAI_COMPATIBLE")).toMatchObject({
+      kind: "OPENAI_COMPATIBLE",
+      apiKey: undefined,
+      baseUrl: "http://localhost:3000/_simulator/llm/openai/v1",
     });
 
     for (const user of DEMO_USERS) {

@@ -1,4 +1,15 @@
-import { channels, chatbots, contacts, conversations, type Db, members, messages, users, workspaces } from "@tandem/db";
+import {
+  channels,
+  chatbots,
+  contacts,
+  conversations,
+  type Db,
+  members,
+  messages,
+  providerCredentials,
+  users,
+  workspaces,
+} from "@tandem/db";
 import { eq, sql } from "drizzle-orm";
 import { hashPassword } from "../auth/crypto.ts";
 import type { Keyring } from "../secrets/keyring.ts";
@@ -7,6 +18,10 @@ import type { Keyring } from "../secrets/keyring.ts";
  * The demo workspace of a fresh install: three people (one per role), a default chatbot on the
  * offline provider with a few FAQ entries, a simulated Messenger Page and a website channel, and a
  * handful of conversations. Seeding is idempotent: an existing demo owner means nothing is done.
+ *
+ * With the simulator on, the workspace also gets an OpenAI-compatible credential (no key) pointing at
+ * the simulator's fake OpenAI API, while the chatbot stays on the offline provider: switching to
+ * "OpenAI-compatible" in Settings → AI provider shows LLM replies without any key or network.
  */
 export const DEMO_USERS = [
   { email: "owner@demo.local", name: "Olivia Owner", role: "OWNER" },
@@ -47,7 +62,17 @@ export interface SeedDemoResult {
   logins: { email: string; role: string }[];
 }
 
-export async function seedDemo(db: Db, options: { password: string; keyring: Keyring }): Promise<SeedDemoResult> {
+/** The simulator's fake OpenAI API below its mount point (`/_simulator` in the app). */
+export const DEMO_LLM_PATH = "/llm/openai/v1";
+
+export interface SeedDemoOptions {
+  password: string;
+  keyring: Keyring;
+  /** Where the simulator is served (`${APP_URL}/_simulator`), when it is on. */
+  simulatorUrl?: string | undefined;
+}
+
+export async function seedDemo(db: Db, options: SeedDemoOptions): Promise<SeedDemoResult> {
   const logins = DEMO_USERS.map(({ email, role }) => ({ email, role }));
   const [existing] = await db
     .select({ workspaceId: members.workspaceId })
@@ -85,6 +110,15 @@ export async function seedDemo(db: Db, options: { password: string; keyring: Key
         createdById: people.OWNER!.userId,
       })
       .returning();
+
+    if (options.simulatorUrl) {
+      await tx.insert(providerCredentials).values({
+        workspaceId,
+        kind: "OPENAI_COMPATIBLE",
+        baseUrl: `${options.simulatorUrl.replace(/\/+$/, "")}${DEMO_LLM_PATH}`,
+        defaultModel: "llama3.3-70b-instruct",
+      });
+    }
 
     const [messenger] = await tx
       .insert(channels)

@@ -1,7 +1,7 @@
 "use client";
 
 import type { MeResponse, Permission } from "@tandem/contracts";
-import { FlaskConical, Inbox, KeyRound, type LucideIcon, MessagesSquare, Users } from "lucide-react";
+import { Bot, FlaskConical, Inbox, KeyRound, type LucideIcon, MessagesSquare, Users } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -31,6 +31,7 @@ const NAV: { label?: string; items: NavItem[] }[] = [
     label: "Settings",
     items: [
       { href: "/settings/channels", label: "Channels", icon: MessagesSquare, permission: "channels.manage" },
+      { href: "/settings/provider", label: "AI provider", icon: Bot, permission: "providers.manage" },
       { href: "/settings/members", label: "Members", icon: Users, permission: "members.manage" },
       { href: "/settings/tokens", label: "API tokens", icon: KeyRound },
     ],

@@ -1,0 +1,47 @@
+"use client";
+
+import { Notice, useNotice } from "@/components/notice";
+import { PageHeader } from "@/components/page-header";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Skeleton } from "@/components/ui/skeleton";
+import { ForbiddenState } from "@/features/auth/forbidden-state";
+import { can } from "@/features/auth/permissions";
+import { useCurrentUser } from "@/features/auth/queries";
+import { errorMessage, isApiError } from "@/lib/api";
+import { ProviderSettingsForm } from "./provider-form";
+import { useProviderSettings } from "./queries";
+
+export function ProviderPage() {
+  const me = useCurrentUser();
+  const allowed = can(me, "providers.manage");
+  const settings = useProviderSettings(allowed);
+  const { notice, show, clear } = useNotice();
+
+  if (!allowed || isApiError(settings.error, 403)) return <ForbiddenState />;
+
+  return (
+    <div className="flex flex-col gap-6">
+      <PageHeader
+        title="AI provider"
+        description={`The model that writes the chatbot's replies in ${me.workspace.name}. A saved change applies to the very next reply.`}
+      />
+      {settings.isError ? (
+        <Alert variant="destructive">
+          <AlertDescription>{errorMessage(settings.error)}</AlertDescription>
+        </Alert>
+      ) : settings.data ? (
+        <ProviderSettingsForm
+          settings={settings.data}
+          onNotice={show}
+          notice={<Notice notice={notice} onDismiss={clear} />}
+        />
+      ) : (
+        <div className="flex flex-col gap-4" role="status" aria-label="Loading">
+          <Skeleton className="h-56 w-full" />
+          <Skeleton className="h-40 w-full" />
+          <Skeleton className="h-64 w-full" />
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+import {
+  type CredentialKind,
+  type ProviderKind,
+  providerRequiresApiKey,
+  providerRequiresBaseUrl,
+} from "@tandem/contracts";
+import { type Db, providerCredentials } from "@tandem/db";
+import { and, eq } from "drizzle-orm";
+import type { Config } from "../config.ts";
+import type { ProviderConfig } from "../llm/types.ts";
+import { type Keyring, maskSecret } from "../secrets/keyring.ts";
+
+/** What the provider verbs need besides `ctx`: the keyring for stored keys and the server-wide defaults. */
+export interface ProviderDeps {
+  keyring: Keyring;
+  config: Pick<Config, "llm" | "appUrl">;
+  /** Test hook: the fetch the adapters use instead of the global one. */
+  fetch?: typeof fetch | undefined;
+}
+
+export const providerDeps = (runtime: { keyring: Keyring; config: Config }): ProviderDeps => ({
+  keyring: runtime.keyring,
+  config: runtime.config,
+});
+
+/** Sent to OpenRouter as the attribution title, with APP_URL as the referer. */
+export const APP_NAME = "Tandem";
+
+export type CredentialRow = typeof providerCredentials.$inferSelect;
+
+/** The server-wide base URL of a kind (`OPENAI_BASE_URL`…); undefined means the provider's public API. */
+export function defaultBaseUrl(config: Pick<Config, "llm">, kind: ProviderKind): string | undefined {
+  switch (kind) {
+    case "OPENAI":
+      return config.llm.openaiBaseUrl;
+    case "GEMINI":
+      return config.llm.geminiBaseUrl;
+    case "OPENROUTER":
+      return config.llm.openrouterBaseUrl;
+    default:
+      return undefined;
+  }
+}
+
+/** The workspace's stored credential of one kind (none for OFFLINE). */
+export async function findCredential(
+  db: Db,
+  workspaceId: string,
+  kind: CredentialKind,
+  options: { forUpdate?: boolean } = {},
+): Promise<CredentialRow | undefined> {
+  const query = db
+    .select()
+    .from(providerCredentials)
+    .where(and(eq(providerCredentials.workspaceId, workspaceId), eq(providerCredentials.kind, kind)))
+    .limit(1);
+  const [row] = options.forUpdate ? await query.for("update") : await query;
+  return row;
+}
+
+export const sealApiKey = (keyring: Keyring, apiKey: string) => ({
+  apiKeyEncrypted: keyring.encrypt(apiKey),
+  keyHint: maskSecret(apiKey),
+});
+
+export const readApiKey = (keyring: Keyring, row: Pick<CredentialRow, "apiKeyEncrypted"> | undefined) =>
+  row?.apiKeyEncrypted ? keyring.decrypt(row.apiKeyEncrypted) : undefined;
+
+/**
+ * The adapter configuration for a key and base URL (stored or typed in), with the server-wide
+ * defaults filled in. Null when the provider cannot work without what is missing.
+ */
+export function buildProviderConfig(
+  deps: Pick<ProviderDeps, "config" | "fetch">,
+  kind: ProviderKind,
+  credential: { apiKey?: string | undefined; baseUrl?: string | null | undefined; embeddingModel?: string | null },
+): ProviderConfig | null {
+  if (kind === "OFFLINE") return { kind };
+  const apiKey = credential.apiKey || undefined;
+  const baseUrl = credential.baseUrl || defaultBaseUrl(deps.config, kind);
+  if (providerRequiresApiKey(kind) && !apiKey) return null;
+  if (providerRequiresBaseUrl(kind) && !baseUrl) return null;
+  return {
+    kind,
+    apiKey,
+    baseUrl,
+    embeddingModel: credential.embeddingModel ?? undefined,
+    appUrl: deps.config.appUrl,
+    appName: APP_NAME,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  };
+}

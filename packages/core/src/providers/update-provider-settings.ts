@@ -1,0 +1,172 @@
+import {
+  PROVIDER_LABELS,
+  type ProviderSettingsDto,
+  providerRequiresApiKey,
+  providerRequiresBaseUrl,
+  type UpdateProviderSettingsInput,
+} from "@tandem/contracts";
+import { chatbots, promptVersions, providerCredentials } from "@tandem/db";
+import { and, eq, sql } from "drizzle-orm";
+import { recordAudit } from "../audit/record-audit.ts";
+import { assertValidPromptTemplate } from "../bots/prompt.ts";
+import { actorRole, actorUserId, type Ctx, withTransaction } from "../context.ts";
+import { DomainError } from "../errors.ts";
+import { assertCan } from "../policy.ts";
+import { type ChatbotRow, lockOrCreateDefaultChatbot } from "./default-chatbot.ts";
+import { getProviderSettings } from "./get-provider-settings.ts";
+import { type CredentialRow, findCredential, type ProviderDeps, sealApiKey } from "./provider-deps.ts";
+
+/**
+ * Saves the provider settings of the workspace's default chatbot (created when the workspace has
+ * none). The key and base URL belong to the chosen kind's credential — one per kind, so switching
+ * back to a kind finds its key again: omitted → kept, `null` or `""` → cleared, a value → replaced
+ * (encrypted; only a hint is kept in clear). Nothing is cached: the next reply reads the new settings.
+ * One audit row per save, with hints instead of keys.
+ */
+export async function updateProviderSettings(
+  ctx: Ctx,
+  input: UpdateProviderSettingsInput,
+  deps: ProviderDeps,
+): Promise<ProviderSettingsDto> {
+  assertCan(actorRole(ctx.actor), "providers.manage");
+  // Unknown `{variables}` are reported now, so a typo never reaches a reply.
+  assertValidPromptTemplate(input.systemPrompt, "systemPrompt");
+  const kind = input.provider;
+
+  await withTransaction(ctx, async (tx) => {
+    const { chatbot, created } = await lockOrCreateDefaultChatbot(tx);
+    const stored =
+      kind === "OFFLINE" ? undefined : await findCredential(tx.db, tx.workspaceId, kind, { forUpdate: true });
+
+    let credentialAfter: CredentialSummary | null = null;
+    if (kind !== "OFFLINE") {
+      const values = credentialChanges(input, deps);
+      const hasKey =
+        values.apiKeyEncrypted === undefined ? Boolean(stored?.apiKeyEncrypted) : values.apiKeyEncrypted !== null;
+      const baseUrl = values.baseUrl === undefined ? (stored?.baseUrl ?? null) : values.baseUrl;
+      if (providerRequiresApiKey(kind) && !hasKey) {
+        throw invalid(
+          "api_key_required",
+          "apiKey",
+          `Enter an API key for ${PROVIDER_LABELS[kind]}: none is stored for it yet.`,
+        );
+      }
+      if (providerRequiresBaseUrl(kind) && !baseUrl) {
+        throw invalid(
+          "base_url_required",
+          "baseUrl",
+          "Enter the base URL of the OpenAI-compatible server, e.g. http://localhost:11434/v1 for Ollama.",
+        );
+      }
+      const saved = await saveCredential(tx, kind, stored, values);
+      credentialAfter = credentialSummary(saved);
+    }
+
+    const promptChanged = input.systemPrompt !== chatbot.systemPrompt;
+    let promptVersionId = chatbot.currentPromptVersionId;
+    if (promptChanged) {
+      const [version] = await tx.db
+        .insert(promptVersions)
+        .values({
+          chatbotId: chatbot.id,
+          version: sql`(select coalesce(max(${promptVersions.version}), 0) + 1 from ${promptVersions} where ${promptVersions.chatbotId} = ${chatbot.id})`,
+          text: input.systemPrompt,
+          authorId: actorUserId(tx.actor),
+          method: "manual",
+          metadata: { source: "provider_settings" },
+        })
+        .returning({ id: promptVersions.id });
+      promptVersionId = version!.id;
+    }
+
+    await tx.db
+      .update(chatbots)
+      .set({
+        providerKind: kind,
+        model: input.model,
+        temperature: input.temperature,
+        maxTokens: input.maxTokens,
+        systemPrompt: input.systemPrompt,
+        currentPromptVersionId: promptVersionId,
+      })
+      .where(and(eq(chatbots.id, chatbot.id), eq(chatbots.workspaceId, tx.workspaceId)));
+
+    await recordAudit(tx, {
+      action: "provider.update",
+      entityType: "chatbot",
+      entityId: chatbot.id,
+      before: created ? null : { ...settingsSummary(chatbot), credential: stored ? credentialSummary(stored) : null },
+      after: {
+        provider: kind,
+        model: input.model,
+        temperature: input.temperature,
+        maxTokens: input.maxTokens,
+        systemPrompt: input.systemPrompt,
+        credential: credentialAfter,
+        ...(created ? { chatbotCreated: true } : {}),
+      },
+    });
+  });
+
+  return getProviderSettings(ctx, deps);
+}
+
+async function saveCredential(
+  tx: Ctx,
+  kind: CredentialRow["kind"],
+  stored: CredentialRow | undefined,
+  values: CredentialChanges,
+): Promise<CredentialRow> {
+  if (!stored) {
+    const [inserted] = await tx.db
+      .insert(providerCredentials)
+      .values({ workspaceId: tx.workspaceId, kind, ...values })
+      .returning();
+    return inserted!;
+  }
+  if (!changesCredential(stored, values)) return stored;
+  const [updated] = await tx.db
+    .update(providerCredentials)
+    .set({ ...values, ...clearedTest })
+    .where(eq(providerCredentials.id, stored.id))
+    .returning();
+  return updated!;
+}
+
+const invalid = (code: string, path: string, message: string) =>
+  new DomainError(code, message, { details: [{ path, code, message }] });
+
+/** The credential columns this save changes (undefined = kept). */
+type CredentialChanges = { apiKeyEncrypted?: string | null; keyHint?: string | null; baseUrl?: string | null };
+
+function credentialChanges(input: UpdateProviderSettingsInput, deps: ProviderDeps): CredentialChanges {
+  const values: CredentialChanges = {};
+  if (input.apiKey !== undefined) {
+    Object.assign(
+      values,
+      input.apiKey ? sealApiKey(deps.keyring, input.apiKey) : { apiKeyEncrypted: null, keyHint: null },
+    );
+  }
+  if (input.baseUrl !== undefined) values.baseUrl = input.baseUrl ? input.baseUrl.replace(/\/+$/, "") : null;
+  return values;
+}
+
+/** A new key (even the same one typed again) or another base URL; a stale test result goes with it. */
+const changesCredential = (stored: CredentialRow, values: CredentialChanges) =>
+  values.apiKeyEncrypted !== undefined || (values.baseUrl !== undefined && values.baseUrl !== stored.baseUrl);
+
+const clearedTest = { lastTestStatus: null, lastTestError: null, lastTestedAt: null };
+
+type CredentialSummary = ReturnType<typeof credentialSummary>;
+
+/** What the audit trail keeps of a credential: `keyHint`, never the key or its envelope. */
+const credentialSummary = (row: CredentialRow | undefined) =>
+  row ? { kind: row.kind, keyHint: row.apiKeyEncrypted ? row.keyHint : null, baseUrl: row.baseUrl } : null;
+
+const settingsSummary = (chatbot: ChatbotRow) => ({
+  provider: chatbot.providerKind,
+  model: chatbot.model,
+  temperature: chatbot.temperature,
+  maxTokens: chatbot.maxTokens,
+  systemPrompt: chatbot.systemPrompt,
+});

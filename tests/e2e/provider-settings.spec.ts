@@ -1,0 +1,117 @@
+import path from "node:path";
+import { expect, type Page, test } from "@playwright/test";
+import { mainNavigation, signIn } from "./support/auth.ts";
+
+const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
+
+interface LlmCall {
+  seq: number;
+  provider: string;
+  path: string;
+  body: { model?: string; messages?: { role: string; content: string }[] };
+}
+
+async function llmCalls(page: Page, since = 0): Promise<LlmCall[]> {
+  const res = await page.request.get(`/_simulator/_control/llm/calls?since=${since}`);
+  expect(res.ok()).toBe(true);
+  return ((await res.json()) as { data: LlmCall[] }).data;
+}
+
+/** The newest BOT message of the simulated customer's conversation, as the API reports it. */
+async function latestBotMessage(page: Page, customer: string) {
+  const list = await page.request.get(`/api/v1/conversations?search=${encodeURIComponent(customer)}`);
+  if (!list.ok()) return null;
+  const conversation = ((await list.json()) as { data: { id: string }[] }).data[0];
+  if (!conversation) return null;
+  const res = await page.request.get(`/api/v1/conversations/${conversation.id}/messages`);
+  if (!res.ok()) return null;
+  const messages = ((await res.json()) as { data: { role: string; text: string | null; provider: string | null }[] })
+    .data;
+  return messages.filter((m) => m.role === "BOT").at(-1) ?? null;
+}
+
+/** A new simulated Messenger customer writes `text`; resolves to their chat region. */
+async function customerWrites(page: Page, customer: string, text: string) {
+  await page.goto("/simulator");
+  await page.getByLabel("New customer").fill(customer);
+  await page.getByRole("button", { name: "Add customer" }).click();
+  const chat = page.getByRole("region", { name: `Messenger chat of ${customer}` });
+  await chat.getByLabel(`Message as ${customer}`).fill(text);
+  await chat.getByRole("button", { name: "Send", exact: true }).click();
+  return chat.getByRole("log", { name: "Messenger thread" });
+}
+
+test("the owner switches the bot to the simulated OpenAI-compatible LLM and back to offline", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, "owner@demo.local");
+  await mainNavigation(page).getByRole("link", { name: "AI provider", exact: true }).click();
+  await expect(page).toHaveURL(/\/settings\/provider$/);
+  await expect(page.getByRole("heading", { name: "AI provider" })).toBeVisible();
+  await expect(page.getByRole("radio", { name: /Offline/ })).toBeChecked();
+
+  // The demo's OpenAI-compatible credential points at the in-process simulator: no key needed.
+  await page.getByRole("radio", { name: /OpenAI-compatible server/ }).check();
+  await expect(page.getByLabel("Base URL")).toHaveValue(/\/_simulator\/llm\/openai\/v1$/);
+  await page.getByLabel("Model", { exact: true }).fill("llama3.3-70b-instruct");
+
+  const before = (await llmCalls(page)).at(-1)?.seq ?? 0;
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByText("Connected: llama3.3-70b-instruct answered in")).toBeVisible();
+  const testCalls = await llmCalls(page, before);
+  expect(testCalls).toHaveLength(1);
+  expect(testCalls[0]).toMatchObject({ provider: "openai", path: "/v1/chat/completions" });
+
+  await page.getByLabel("Temperature").fill("0.2");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByText("Saved. The next reply is written by OpenAI-compatible server")).toBeVisible();
+  await expect(page.getByRole("radio", { name: /OpenAI-compatible server/ })).toBeChecked();
+
+  await page.setViewportSize({ width: 1280, height: 1900 });
+  await page.screenshot({ path: path.join(SCREENSHOTS, "provider-settings.png"), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 720 });
+
+  // The next customer message is answered by the simulated LLM (a scripted reply proves which one).
+  const token = Date.now().toString(36);
+  const reply = `Simulated LLM answer ${token}: our shop ships worldwide.`;
+  const scripted = await page.request.post("/_simulator/_control/llm/replies", {
+    data: { reply, match: `shipping-${token}`, provider: "openai" },
+  });
+  expect(scripted.status()).toBe(204);
+  const llmCustomer = `LLM customer ${token}`;
+  const thread = await customerWrites(page, llmCustomer, `Do you offer shipping-${token} to Chiang Mai?`);
+  await expect(thread.getByText(reply)).toBeVisible({ timeout: 30_000 });
+  await expect
+    .poll(async () => (await latestBotMessage(page, llmCustomer))?.provider ?? "none", { timeout: 15_000 })
+    .toBe("OPENAI_COMPATIBLE");
+  const replyCalls = (await llmCalls(page, before)).filter((c) =>
+    c.body.messages?.some((m) => m.content.includes(`shipping-${token}`)),
+  );
+  expect(replyCalls.length).toBeGreaterThanOrEqual(1);
+  expect(replyCalls[0]?.body.model).toBe("llama3.3-70b-instruct");
+
+  // Back to the offline provider: the FAQ answers again, with no call to the LLM.
+  await page.goto("/settings/provider");
+  await page.getByRole("radio", { name: /Offline/ }).check();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByText("Saved. The next reply is written by Offline (FAQ)")).toBeVisible();
+  const settings = await (await page.request.get("/api/v1/settings/provider")).json();
+  expect(settings).toMatchObject({ provider: "OFFLINE", model: "offline-faq" });
+
+  const afterSwitch = (await llmCalls(page)).at(-1)?.seq ?? 0;
+  const offlineCustomer = `Offline customer ${token}`;
+  const offlineThread = await customerWrites(page, offlineCustomer, "What is your return policy?");
+  await expect(offlineThread.getByText(/return unused items within 30 days/)).toBeVisible({ timeout: 30_000 });
+  await expect
+    .poll(async () => (await latestBotMessage(page, offlineCustomer))?.provider ?? "none", { timeout: 15_000 })
+    .toBe("OFFLINE");
+  expect(await llmCalls(page, afterSwitch)).toHaveLength(0);
+});
+
+test("an agent has no provider settings: no link, and the page says so", async ({ page }) => {
+  await signIn(page, "agent@demo.local");
+  await expect(mainNavigation(page).getByRole("link", { name: "AI provider", exact: true })).toHaveCount(0);
+  await page.goto("/settings/provider");
+  await expect(page.getByText("You don't have access to this page")).toBeVisible();
+  await expect(page.getByLabel("API key")).toHaveCount(0);
+  expect((await page.request.get("/api/v1/settings/provider")).status()).toBe(403);
+});
