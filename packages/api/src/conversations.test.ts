@@ -8,7 +8,7 @@ import {
   createTestWorkspace,
   type TestWorkspace,
 } from "@tandem/db/testing";
-import { and, eq, like, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
 import { createTestRuntime } from "../../../tests/support/runtime.ts";
@@ -468,30 +468,13 @@ describe("POST /conversations/{id}/messages", () => {
     expect(row!.humanRepliedAt).toBeNull();
   });
 
-  it("asks the bot for one reply now (202) with a manual generate-bot-reply job", async () => {
-    const { ws, agent, workspaceId } = await setup();
+  it("asks the bot for one reply now: 409 without a chatbot (the details: bot-replies.test.ts)", async () => {
+    const { agent, workspaceId } = await setup();
     const conv = await conversationIn(workspaceId);
     const res = await agent.post(`/api/v1/conversations/${conv.id}/messages`, { sendAs: "BOT" });
-    expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ queued: true });
-    const botJobs = await db()
-      .select()
-      .from(jobs)
-      .where(like(jobs.jobKey, `bot-manual:${conv.id}:%`));
-    expect(botJobs).toEqual([
-      expect.objectContaining({
-        name: "generate-bot-reply",
-        payload: { conversationId: conv.id, mode: "manual", requestedByMemberId: ws.agent.member.id },
-      }),
-    ]);
-    // Asking twice asks twice.
-    await agent.post(`/api/v1/conversations/${conv.id}/messages`, { sendAs: "BOT" });
-    expect(
-      await db()
-        .select()
-        .from(jobs)
-        .where(like(jobs.jobKey, `bot-manual:${conv.id}:%`)),
-    ).toHaveLength(2);
+    expect(res.status).toBe(409);
+    expect((await res.json()).error.code).toBe("no_chatbot");
+    expect(await db().select().from(messages).where(eq(messages.conversationId, conv.id))).toEqual([]);
   });
 
   it("refuses Messenger replies outside the window up front: 7 days for agents, 24 hours for the bot", async () => {

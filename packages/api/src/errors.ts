@@ -23,6 +23,10 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   page_already_connected: 409,
   outside_messaging_window: 409,
   message_not_failed: 409,
+  no_chatbot: 409,
+  provider_not_configured: 409,
+  bot_cannot_answer: 422,
+  content_filtered: 502,
   payload_too_large: 413,
   rate_limited: 429,
   platform_unavailable: 503,
@@ -34,6 +38,8 @@ export function statusForCode(code: string): ContentfulStatusCode {
   const known = STATUS_BY_CODE[code];
   if (known) return known;
   if (code.endsWith("_not_found")) return 404;
+  // The normalised LLM provider failures (`provider_rate_limited`, `provider_timeout`, …).
+  if (code.startsWith("provider_")) return 502;
   return 400;
 }
 

@@ -18,7 +18,7 @@ import {
   receiveMessengerWebhook,
   recoverInboundEvents,
 } from "@tandem/core/channels/messenger/receive-webhook";
-import { channels, contacts, conversations, inboundEvents, jobs, messages } from "@tandem/db";
+import { channels, contacts, conversations, inboundEvents, jobs, messages, moderationFlags } from "@tandem/db";
 import { createChannel, createChatbot, createTestWorkspace } from "@tandem/db/testing";
 import {
   attachmentEvent,
@@ -477,6 +477,63 @@ describe("processing: customer messages", () => {
     await settled(channel.id);
     const second = (await messagesOf(channel.id)).find((m) => m.text === "second")!;
     expect(await jobWithKey("generate-bot-reply", `bot-reply:${second.id}`)).toBeNull();
+  });
+
+  it("a request for a person hands off at ingestion: auto-bot off, flagged, a SYSTEM note, no bot reply", async () => {
+    const { pageId, channel } = await connectedPage({ chatbot: true });
+    const psid = newPsid();
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "ขอคุยกับพนักงานหน่อย" })]));
+    await settled(channel.id);
+    const { conversation } = (await conversationOf(channel.id, psid))!;
+    expect(conversation).toMatchObject({ autoBot: false, needsHuman: true, handoffReason: "human_requested" });
+    const thread = await messagesOf(channel.id);
+    expect(thread.map((m) => [m.role, m.kind])).toEqual([
+      ["USER", "text"],
+      ["SYSTEM", "event"],
+    ]);
+    expect(thread[1]!.metadata).toMatchObject({ event: "handoff", reason: "human_requested", trigger: thread[0]!.id });
+    expect(await jobWithKey("generate-bot-reply", `bot-reply:${thread[0]!.id}`)).toBeNull();
+    expect(socketEvents.some((e) => e.event === "message:new" && e.payload.id === thread[1]!.id)).toBe(true);
+  });
+
+  it("a request for a person flags the conversation even when auto-bot is already off", async () => {
+    const { pageId, channel } = await connectedPage({ chatbot: true });
+    const psid = newPsid();
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "first" })]));
+    await settled(channel.id);
+    const { conversation } = (await conversationOf(channel.id, psid))!;
+    await db()
+      .update(conversations)
+      .set({ autoBot: false, needsHuman: false, handoffReason: null })
+      .where(eq(conversations.id, conversation.id));
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "Je veux parler à un conseiller" })]));
+    await settled(channel.id);
+    expect((await conversationOf(channel.id, psid))!.conversation).toMatchObject({
+      autoBot: false,
+      needsHuman: true,
+      handoffReason: "human_requested",
+    });
+  });
+
+  it("flags a customer message with profanity for review", async () => {
+    const { ws, pageId, channel } = await connectedPage();
+    const psid = newPsid();
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "Where is my damn fucking parcel" })]));
+    await settled(channel.id);
+    const [message] = await messagesOf(channel.id);
+    expect(message).toMatchObject({
+      flagged: true,
+      metadata: expect.objectContaining({ profanity: { language: "en", word: "fuck*" } }),
+    });
+    const flags = await db().select().from(moderationFlags).where(eq(moderationFlags.messageId, message!.id));
+    expect(flags).toEqual([
+      expect.objectContaining({
+        workspaceId: ws.workspace.id,
+        flagType: "profanity",
+        source: "automated",
+        reviewed: false,
+      }),
+    ]);
   });
 
   it("processes an entry with unknown event kinds without storing anything for them", async () => {

@@ -167,7 +167,10 @@ export type ConversationListResponse = z.infer<typeof ConversationListResponse>;
 export const MessageListResponse = page(MessageDto);
 export type MessageListResponse = z.infer<typeof MessageListResponse>;
 
-/** `POST /conversations/{id}/messages` with `sendAs: "BOT"`: the reply is generated in the background. */
+/**
+ * No longer returned: `POST /conversations/{id}/messages` with `sendAs: "BOT"` now writes the reply in
+ * the request and answers 201 with the BOT message. Kept while clients still accept it.
+ */
 export const SendMessageQueued = z.object({ queued: z.literal(true) });
 export type SendMessageQueued = z.infer<typeof SendMessageQueued>;
 
@@ -295,3 +298,21 @@ export const ConnectMessengerOAuthPagesResponse = z.object({
   errors: z.array(z.object({ pageId: z.string(), code: z.string(), message: z.string() })),
 });
 export type ConnectMessengerOAuthPagesResponse = z.infer<typeof ConnectMessengerOAuthPagesResponse>;
+
+/**
+ * `POST /conversations/{id}/draft`: the reply the bot would give now, for the agent to edit — nothing
+ * is stored or sent. The same provider, prompt and knowledge as an automatic reply.
+ */
+export const DraftResponse = z.object({
+  text: z.string(),
+  provider: z.string(),
+  model: z.string(),
+  usage: z.object({ inputTokens: z.number().int(), outputTokens: z.number().int() }),
+  /** The provider's time for the call. */
+  latencyMs: z.number(),
+  finishReason: z.string(),
+  promptVersionId: z.string().nullable(),
+  /** The knowledge the draft used: FAQ entries (`faq:{n}`) and passages (chunk ids). */
+  sources: z.array(z.object({ id: z.string(), title: z.string().nullable(), score: z.number() })),
+});
+export type DraftResponse = z.infer<typeof DraftResponse>;

@@ -3,19 +3,21 @@ import {
   ConversationDto,
   ConversationListQuery,
   ConversationListResponse,
+  DraftResponse,
   MessageDto,
   MessageListQuery,
   MessageListResponse,
   SendMessageInput,
-  SendMessageQueued,
   ToggleAutoBotInput,
   UpdateConversationInput,
 } from "@tandem/contracts";
 import {
+  draftBotReply,
   getConversation,
   listConversations,
   listMessages,
   markConversationRead,
+  providerDeps,
   sendAgentMessage,
   toggleAutoBot,
   updateConversation,
@@ -80,7 +82,7 @@ export function conversationRoutes() {
     async (c) => c.json(await listMessages(c.get("ctx"), c.req.valid("param").id, c.req.valid("query")), 200),
   );
 
-  // POST /api/v1/conversations/{id}/messages — send as agent (201), internal note (201) or reply as bot (202)
+  // POST /api/v1/conversations/{id}/messages — send as agent, internal note, or reply as bot (written now, then sent)
   app.openapi(
     createRoute({
       method: "post",
@@ -89,15 +91,37 @@ export function conversationRoutes() {
       ...permit("conversations.work"),
       request: { params: IdParam, ...jsonBody(SendMessageInput) },
       responses: {
-        201: json(MessageDto, "Stored; an agent reply is queued for sending"),
-        202: json(SendMessageQueued, "The bot is writing the reply; it arrives over the socket"),
-        ...errors(400, 401, 403, 404, 409),
+        201: json(
+          MessageDto,
+          "Stored. An agent reply is queued for sending; with `sendAs: BOT` the bot wrote the reply in this request and it is queued the same way",
+        ),
+        ...errors(400, 401, 403, 404, 409, 422, 502),
       },
     }),
-    async (c) => {
-      const result = await sendAgentMessage(c.get("ctx"), c.req.valid("param").id, c.req.valid("json"));
-      return "queued" in result ? c.json(result, 202) : c.json(result.message, 201);
-    },
+    async (c) =>
+      c.json(
+        await sendAgentMessage(
+          c.get("ctx"),
+          c.req.valid("param").id,
+          c.req.valid("json"),
+          providerDeps(c.get("runtime")),
+        ),
+        201,
+      ),
+  );
+
+  // POST /api/v1/conversations/{id}/draft — an editable AI draft of the bot's reply; nothing is stored or sent
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/conversations/{id}/draft",
+      tags: ["conversations"],
+      ...permit("conversations.work"),
+      request: { params: IdParam },
+      responses: { 200: json(DraftResponse), ...errors(401, 403, 404, 409, 422, 502) },
+    }),
+    async (c) =>
+      c.json(await draftBotReply(c.get("ctx"), c.req.valid("param").id, providerDeps(c.get("runtime"))), 200),
   );
 
   // POST /api/v1/conversations/{id}/read — unread count back to zero

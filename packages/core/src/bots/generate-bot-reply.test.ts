@@ -1,13 +1,15 @@
 import { SOCKET_EVENTS } from "@tandem/contracts";
-import { type chatbots, conversations, type Db, jobs, messages } from "@tandem/db";
+import { type chatbots, conversations, type Db, jobs, messages, promptVersions, providerCredentials } from "@tandem/db";
 import {
   createChatbot,
   createConversation,
+  createKnowledgePassage,
   createMessage,
   createTestWorkspace,
   type TestWorkspace,
 } from "@tandem/db/testing";
-import { and, asc, eq } from "drizzle-orm";
+import { type LlmFault, type ServedSimulator, serveSimulator } from "@tandem/simulator";
+import { and, asc, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestRuntime } from "../../../../tests/support/runtime.ts";
 import { type AppJobDeps, appJobDeps } from "../app-deps.ts";
@@ -18,9 +20,12 @@ import type { JobContext } from "../jobs/define-job.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { JobRegistry } from "../jobs/registry.ts";
 import { silentLogger } from "../logger.ts";
+import { sendAgentMessage } from "../messages/send-agent-message.ts";
 import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
+import { providerDeps } from "../providers/provider-deps.ts";
 import type { Runtime } from "../runtime.ts";
 import { generateBotReply } from "./generate-bot-reply.ts";
+import { HANDOFF_MARKER } from "./prompt.ts";
 
 const RETURN_POLICY = DEMO_FAQ.findIndex((e) => e.question === "What is your return policy?");
 
@@ -29,8 +34,10 @@ let db: Db;
 let queue: JobQueue;
 let events: { room: string; event: string; payload: unknown }[] = [];
 let jobCounter = 0;
+let served: ServedSimulator;
 
 beforeAll(async () => {
+  served = await serveSimulator({ basePath: "/_simulator" });
   runtime = await createTestRuntime();
   db = runtime.database.db;
   // Created but never started: the test sees what the handler enqueues without running it.
@@ -46,10 +53,24 @@ beforeAll(async () => {
 afterAll(async () => {
   await queue.stop();
   await runtime.close();
+  await served.close();
 });
 beforeEach(() => {
   events = [];
+  served.simulator.reset();
 });
+
+/** The context of a request by the workspace's AGENT (an inbox action). */
+function agentCtx(ws: TestWorkspace) {
+  return {
+    db,
+    workspaceId: ws.workspace.id,
+    actor: { type: "user" as const, userId: ws.agent.user.id, memberId: ws.agent.member.id, role: "AGENT" as const },
+    log: silentLogger,
+    queue,
+    realtime: runtime.realtime,
+  };
+}
 
 function jobContext(jobId = `job_test_${++jobCounter}`): JobContext<AppJobDeps> {
   return {
@@ -86,6 +107,7 @@ async function setup(
   const conversation = await createConversation(db, {
     workspaceId: ws.workspace.id,
     chatbotId: chatbot?.id ?? null,
+    lastInboundAt: new Date(),
     ...options.conversation,
   });
   return { ws, chatbot, conversation };
@@ -264,24 +286,6 @@ describe("generate-bot-reply (offline provider)", () => {
     expect((await threadOf(conversation.id)).map((m) => m.role)).toEqual(["USER", "USER", "BOT"]);
   });
 
-  it("answers an agent's manual request even with auto-bot off and a human reply", async () => {
-    const { ws, conversation } = await setup({
-      conversation: { autoBot: false, humanRepliedAt: new Date(Date.now() + 60_000) },
-    });
-    await customerSays(conversation.id, "Which payment methods do you accept?");
-
-    await generateBotReply.handle(
-      { conversationId: conversation.id, mode: "manual", requestedByMemberId: ws.agent.member.id },
-      jobContext(),
-    );
-
-    const reply = (await threadOf(conversation.id))[1]!;
-    expect(reply).toMatchObject({ role: "BOT", status: "queued", retrievedSources: [{ chunkId: "faq:3" }] });
-    expect(reply.metadata).toMatchObject({ mode: "manual", requestedByMemberId: ws.agent.member.id });
-    expect(await sendJobFor(reply.id)).toBeDefined();
-    expect(await conversationRow(conversation.id)).toMatchObject({ autoBot: false });
-  });
-
   it("answers only the newest of several quick messages", async () => {
     const { conversation } = await setup();
     const first = await customerSays(conversation.id, "hi", new Date(Date.now() - 2_000));
@@ -399,6 +403,322 @@ describe("generate-bot-reply (offline provider)", () => {
     expect(await conversationRow(conversation.id)).toMatchObject({ consecutiveBotReplies: 1 });
     expect(await sendJobFor(reply.id)).toBeDefined();
   });
+});
+
+describe("generate-bot-reply: offline provider with the knowledge base", () => {
+  it("answers from a full-text passage and records it as the source", async () => {
+    const { ws, chatbot, conversation } = await setup();
+    const { chunk, document, source } = await createKnowledgePassage(db, {
+      workspaceId: ws.workspace.id,
+      chatbotId: chatbot!.id,
+      title: "Gift wrapping",
+      content: "Gift wrapping costs 50 THB per item and is chosen at checkout.",
+    });
+    const trigger = await customerSays(conversation.id, "How much is gift wrapping?");
+    await generateBotReply.handle(
+      { conversationId: conversation.id, triggerMessageId: trigger.id, mode: "auto" },
+      jobContext(),
+    );
+    const reply = (await threadOf(conversation.id))[1]!;
+    expect(reply).toMatchObject({
+      role: "BOT",
+      status: "queued",
+      provider: "OFFLINE",
+      text: "From “Gift wrapping”: Gift wrapping costs 50 THB per item and is chosen at checkout.",
+      retrievedSources: [{ chunkId: chunk.id, documentId: document.id, sourceId: source.id, title: "Gift wrapping" }],
+    });
+    expect(reply.retrievedSources![0]!.score).toBeGreaterThanOrEqual(0.35);
+  });
+});
+
+describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTTP)", () => {
+  const KEY = "sk-compatible-test-0001";
+  const MODEL = "llama3.1:8b";
+
+  /** The workspace's OPENAI_COMPATIBLE credential points at the fake OpenAI API; the chatbot switches to it. */
+  async function useCompatible(workspaceId: string, chatbotId: string, options: { key?: string | null } = {}) {
+    const key = options.key === undefined ? KEY : options.key;
+    await db.insert(providerCredentials).values({
+      workspaceId,
+      kind: "OPENAI_COMPATIBLE",
+      apiKeyEncrypted: key ? runtime.keyring.encrypt(key) : null,
+      baseUrl: `${served.url}/llm/openai/v1`,
+    });
+    await switchTo(chatbotId, "OPENAI_COMPATIBLE", MODEL);
+  }
+  async function switchTo(chatbotId: string, providerKind: "OFFLINE" | "OPENAI_COMPATIBLE" | "OPENAI", model: string) {
+    const { chatbots } = await import("@tandem/db");
+    await db.update(chatbots).set({ providerKind, model }).where(eq(chatbots.id, chatbotId));
+  }
+  const fault = (f: LlmFault) => served.simulator.llm.state.addFault(f);
+  const scripted = (reply: string) => served.simulator.llm.state.addReply({ reply });
+  const llmCalls = () => served.simulator.llm.state.calls;
+
+  async function ask(text: string, options: Parameters<typeof setup>[0] = {}) {
+    const ctx = await setup({
+      ...options,
+      chatbot: { promptVariables: { brandName: "Demo Shop" }, ...options.chatbot },
+    });
+    await useCompatible(ctx.ws.workspace.id, ctx.chatbot!.id);
+    const trigger = await customerSays(ctx.conversation.id, text);
+    const payload = { conversationId: ctx.conversation.id, triggerMessageId: trigger.id, mode: "auto" as const };
+    return { ...ctx, trigger, payload };
+  }
+
+  it("persists the reply with provider, model, usage, latency, prompt version and sources, and enqueues the send", async () => {
+    const { ws, chatbot, conversation, trigger, payload } = await ask("What is your return policy?");
+    const [version] = await db
+      .insert(promptVersions)
+      .values({ chatbotId: chatbot!.id, version: 1, text: "You are {brand_name}.\nKnowledge:\n{knowledge}" })
+      .returning();
+    const { chatbots } = await import("@tandem/db");
+    await db
+      .update(chatbots)
+      .set({ systemPrompt: version!.text, currentPromptVersionId: version!.id })
+      .where(eq(chatbots.id, chatbot!.id));
+
+    await generateBotReply.handle(payload, jobContext());
+
+    const reply = (await threadOf(conversation.id))[1]!;
+    expect(reply).toMatchObject({
+      workspaceId: ws.workspace.id,
+      role: "BOT",
+      status: "queued",
+      text: DEMO_FAQ[RETURN_POLICY]!.answer,
+      provider: "OPENAI_COMPATIBLE",
+      model: MODEL,
+      promptVersionId: version!.id,
+      replyToId: trigger.id,
+    });
+    expect(reply.usage!.inputTokens).toBeGreaterThan(0);
+    expect(reply.usage!.outputTokens).toBeGreaterThan(0);
+    expect(reply.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(reply.retrievedSources).toContainEqual({ chunkId: "faq:2", title: "What is your return policy?", score: 1 });
+    expect(await sendJobFor(reply.id)).toMatchObject({ status: "waiting" });
+
+    // What went over the wire: the template filled in, the conversation as chat messages, the key.
+    const [call] = llmCalls();
+    expect(call).toMatchObject({ path: "/v1/chat/completions", auth: { via: "bearer", keySuffix: KEY.slice(-4) } });
+    const body = call!.body as { model: string; messages: { role: string; content: string }[] };
+    expect(body.model).toBe(MODEL);
+    expect(body.messages[0]!.role).toBe("system");
+    expect(body.messages[0]!.content).toContain("You are Demo Shop.\nKnowledge:\n1. Q: What is your return policy?");
+    expect(body.messages.slice(1)).toEqual([{ role: "user", content: "What is your return policy?" }]);
+  });
+
+  it("a provider switch applies to the next reply, without restart", async () => {
+    const { ws, chatbot, conversation } = await setup();
+    await db.insert(providerCredentials).values({
+      workspaceId: ws.workspace.id,
+      kind: "OPENAI_COMPATIBLE",
+      apiKeyEncrypted: runtime.keyring.encrypt(KEY),
+      baseUrl: `${served.url}/llm/openai/v1`,
+    });
+    const first = await customerSays(conversation.id, "What are your opening hours?", new Date(Date.now() - 1000));
+    await generateBotReply.handle(
+      { conversationId: conversation.id, triggerMessageId: first.id, mode: "auto" },
+      jobContext(),
+    );
+    await switchTo(chatbot!.id, "OPENAI_COMPATIBLE", MODEL);
+    scripted("Hello from the simulated model.");
+    const second = await customerSays(conversation.id, "Anything else?");
+    await generateBotReply.handle(
+      { conversationId: conversation.id, triggerMessageId: second.id, mode: "auto" },
+      jobContext(),
+    );
+    await switchTo(chatbot!.id, "OFFLINE", "offline-faq");
+    const third = await customerSays(conversation.id, "Do you ship internationally?", new Date(Date.now() + 1000));
+    await generateBotReply.handle(
+      { conversationId: conversation.id, triggerMessageId: third.id, mode: "auto" },
+      jobContext(),
+    );
+
+    const bots = (await threadOf(conversation.id)).filter((m) => m.role === "BOT");
+    expect(bots.map((m) => [m.provider, m.text])).toEqual([
+      ["OFFLINE", DEMO_FAQ[0]!.answer],
+      ["OPENAI_COMPATIBLE", "Hello from the simulated model."],
+      ["OFFLINE", DEMO_FAQ[4]!.answer],
+    ]);
+  });
+
+  it("the handoff marker: the words before it are sent, then the conversation is handed off", async () => {
+    scripted(`A colleague will take over from here. ${HANDOFF_MARKER}`);
+    const { conversation, payload } = await ask("My parcel is lost");
+    await generateBotReply.handle(payload, jobContext());
+
+    const thread = await threadOf(conversation.id);
+    expect(thread.map((m) => [m.role, m.text])).toEqual([
+      ["USER", "My parcel is lost"],
+      ["BOT", "A colleague will take over from here."],
+      ["SYSTEM", "The bot could not help and asked for a person: handed to a person."],
+    ]);
+    expect(thread[1]!.metadata).toMatchObject({ draft: `A colleague will take over from here. ${HANDOFF_MARKER}` });
+    expect(thread[2]!.metadata).toMatchObject({
+      event: "handoff",
+      reason: "model_handoff",
+      provider: "OPENAI_COMPATIBLE",
+    });
+    expect(await sendJobFor(thread[1]!.id)).toBeDefined();
+    expect(await conversationRow(conversation.id)).toMatchObject({
+      autoBot: false,
+      needsHuman: true,
+      handoffReason: "model_handoff",
+    });
+  });
+
+  it.each([
+    ["profanity in the answer", "That's bullshit, sorry.", "profanity_output"],
+    ["a refusal", "I'm sorry, but I can't help with that.", "refusal"],
+    ["a bare marker", HANDOFF_MARKER, "model_handoff"],
+  ])("%s: nothing is sent, the conversation is handed off", async (_, answer, reason) => {
+    scripted(answer);
+    const { conversation, payload } = await ask("Tell me something");
+    const waitingBefore = await sendJobsWaiting();
+    await generateBotReply.handle(payload, jobContext());
+
+    const thread = await threadOf(conversation.id);
+    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM"]);
+    expect(thread[1]!.metadata).toMatchObject({ event: "handoff", reason });
+    if (reason !== "model_handoff") expect(thread[1]!.metadata).toMatchObject({ withheld: answer });
+    expect(await sendJobsWaiting()).toBe(waitingBefore);
+    expect(await conversationRow(conversation.id)).toMatchObject({
+      autoBot: false,
+      needsHuman: true,
+      handoffReason: reason,
+    });
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        event: SOCKET_EVENTS.conversationUpdated,
+        payload: expect.objectContaining({ id: conversation.id, autoBot: false, needsHuman: true }),
+      }),
+    );
+  });
+
+  it("hands off with provider_not_configured when the workspace has no credential for the chatbot's provider", async () => {
+    const { chatbot, conversation } = await setup();
+    await switchTo(chatbot!.id, "OPENAI", "gpt-4o-mini");
+    const trigger = await customerSays(conversation.id, "What is your return policy?");
+    await generateBotReply.handle(
+      { conversationId: conversation.id, triggerMessageId: trigger.id, mode: "auto" },
+      jobContext(),
+    );
+    const thread = await threadOf(conversation.id);
+    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM"]);
+    expect(thread[1]!.text).toMatch(/not configured/);
+    expect(thread[1]!.metadata).toMatchObject({
+      reason: "provider_not_configured",
+      errorCode: "provider_not_configured",
+    });
+    expect(await conversationRow(conversation.id)).toMatchObject({ handoffReason: "provider_not_configured" });
+    expect(llmCalls()).toEqual([]);
+  });
+
+  it("a non-retryable provider error hands off at once, with the error code in the note", async () => {
+    fault({ kind: "invalid_key", times: 5 });
+    const { conversation, payload } = await ask("What is your return policy?");
+    await generateBotReply.handle(payload, jobContext());
+    const thread = await threadOf(conversation.id);
+    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM"]);
+    expect(thread[1]!.text).toBe("The AI provider failed to answer: handed to a person. (provider_auth_failed)");
+    expect(thread[1]!.metadata).toMatchObject({ reason: "provider_error", errorCode: "provider_auth_failed" });
+    expect(await conversationRow(conversation.id)).toMatchObject({ autoBot: false, handoffReason: "provider_error" });
+  });
+
+  it("a retryable provider error fails the attempt (the queue retries it) and hands off on the last one", async () => {
+    fault({ kind: "unavailable", times: 100 });
+    const { conversation, payload } = await ask("What is your return policy?");
+    const error = await Promise.resolve(generateBotReply.handle(payload, jobContext())).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "provider_unavailable", retryable: true });
+    expect((await threadOf(conversation.id)).map((m) => m.role)).toEqual(["USER"]);
+    expect(await conversationRow(conversation.id)).toMatchObject({ autoBot: true, needsHuman: false });
+
+    const last = { ...jobContext(), attempt: generateBotReply.retry.attempts };
+    await generateBotReply.handle(payload, last);
+    const thread = await threadOf(conversation.id);
+    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM"]);
+    expect(thread[1]!.metadata).toMatchObject({ reason: "provider_error", errorCode: "provider_unavailable" });
+    served.simulator.llm.state.clearFaults();
+  });
+
+  it("on the real job queue: a rate-limited reply is retried after the provider's retry-after, then sent", async () => {
+    // Three 429s outlast the adapter's own retries, so the job's first attempt fails.
+    fault({ kind: "rate_limit", times: 3, retryAfterMs: 50 });
+    const { conversation, trigger, payload } = await ask("What is your return policy?");
+    const worker = createJobQueue<AppJobDeps>({
+      db,
+      registry: new JobRegistry<AppJobDeps>().register(generateBotReply),
+      deps: appJobDeps(runtime),
+      log: silentLogger,
+    });
+    await worker.start();
+    try {
+      await worker.enqueue(generateBotReply, payload, { jobId: `bot-reply:${trigger.id}` });
+      const job = await waitForJob(`bot-reply:${trigger.id}`);
+      expect(job).toMatchObject({ status: "completed", attempts: 2 });
+    } finally {
+      await worker.stop();
+    }
+    const thread = await threadOf(conversation.id);
+    expect(thread.map((m) => [m.role, m.provider])).toEqual([
+      ["USER", null],
+      ["BOT", "OPENAI_COMPATIBLE"],
+    ]);
+    expect(llmCalls().map((c) => c.status)).toEqual([429, 429, 429, 200]);
+  });
+
+  it("an agent who replies while the model is thinking wins: the bot's answer is discarded", async () => {
+    fault({ kind: "slow", delayMs: 1500 });
+    const { ws, conversation, payload } = await ask("What is your return policy?");
+    const generating = generateBotReply.handle(payload, jobContext());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sendAgentMessage(agentCtx(ws), conversation.id, { text: "Hi, Ana here!", sendAs: "AGENT", internal: false });
+    await generating;
+
+    const thread = await threadOf(conversation.id);
+    expect(thread.map((m) => m.role)).toEqual(["USER", "AGENT"]);
+    expect(llmCalls()).toHaveLength(1);
+    expect(await conversationRow(conversation.id)).toMatchObject({ consecutiveBotReplies: 0, needsHuman: false });
+  });
+});
+
+describe("reply as bot (sendAgentMessage with sendAs BOT)", () => {
+  it("writes and queues one reply now, even with auto-bot off and a human reply; the draft is kept", async () => {
+    const { ws, conversation } = await setup({
+      conversation: { autoBot: false, humanRepliedAt: new Date(Date.now() + 60_000) },
+    });
+    const question = await customerSays(conversation.id, "Which payment methods do you accept?");
+    const dto = await sendAgentMessage(
+      agentCtx(ws),
+      conversation.id,
+      { sendAs: "BOT", internal: false },
+      providerDeps(runtime),
+    );
+    expect(dto).toMatchObject({ role: "BOT", status: "queued", provider: "OFFLINE", text: DEMO_FAQ[3]!.answer });
+
+    const reply = (await threadOf(conversation.id))[1]!;
+    expect(reply).toMatchObject({ id: dto.id, replyToId: question.id, retrievedSources: [{ chunkId: "faq:3" }] });
+    expect(reply.metadata).toMatchObject({
+      mode: "manual",
+      requestedByMemberId: ws.agent.member.id,
+      draft: DEMO_FAQ[3]!.answer,
+    });
+    expect(await sendJobFor(reply.id)).toBeDefined();
+    expect(await conversationRow(conversation.id)).toMatchObject({ autoBot: false });
+  });
+
+  it("when the bot has no answer the agent gets bot_cannot_answer, and nothing changes", async () => {
+    const { ws, conversation } = await setup();
+    await customerSays(conversation.id, "My parcel arrived crushed, what now?");
+    const error = await sendAgentMessage(
+      agentCtx(ws),
+      conversation.id,
+      { sendAs: "BOT", internal: false },
+      providerDeps(runtime),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "bot_cannot_answer", details: { reason: "low_confidence" } });
+    expect((await threadOf(conversation.id)).map((m) => m.role)).toEqual(["USER"]);
+    expect(await conversationRow(conversation.id)).toMatchObject({ autoBot: true, needsHuman: false });
+  });
 
   it("a playground conversation's answer is final: no channel, nothing to send", async () => {
     const ws: TestWorkspace = await createTestWorkspace(db);
@@ -409,9 +729,23 @@ describe("generate-bot-reply (offline provider)", () => {
       isPlayground: true,
     });
     await customerSays(conversation.id, "What are your opening hours?");
-    await generateBotReply.handle({ conversationId: conversation.id, mode: "manual" }, jobContext());
-    const reply = (await threadOf(conversation.id))[1]!;
-    expect(reply).toMatchObject({ role: "BOT", status: "sent" });
-    expect(await sendJobFor(reply.id)).toBeUndefined();
+    const dto = await sendAgentMessage(
+      agentCtx(ws),
+      conversation.id,
+      { sendAs: "BOT", internal: false },
+      providerDeps(runtime),
+    );
+    expect(dto).toMatchObject({ role: "BOT", status: "sent" });
+    expect(await sendJobFor(dto.id)).toBeUndefined();
   });
 });
+
+async function waitForJob(jobKey: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [job] = await db.select().from(jobs).where(like(jobs.jobKey, jobKey));
+    if (job && (job.status === "completed" || job.status === "failed")) return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobKey} did not finish: ${job?.status ?? "missing"}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,2 +1,15 @@
+export { createOfflineProvider, OFFLINE_MODEL, type OfflineProviderOptions } from "../llm/offline.ts";
+export * from "./chatbot-for.ts";
+export * from "./check-inbound-message.ts";
+export * from "./compose-reply.ts";
+export * from "./draft-bot-reply.ts";
 export * from "./generate-bot-reply.ts";
+export * from "./guardrails.ts";
+export * from "./handoff.ts";
+export * from "./memory.ts";
 export * from "./offline-answer.ts";
+export * from "./prompt.ts";
+export * from "./provider-for-chatbot.ts";
+export * from "./record-bot-reply.ts";
+export * from "./retrieve-knowledge.ts";
+export * from "./summarize-conversation.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEMO_FAQ } from "../demo/seed-demo.ts";
-import { offlineAnswer, stem, terms, wantsHuman } from "./offline-answer.ts";
+import { offlineAnswer, scoreEntries, stem, terms } from "./offline-answer.ts";
 
 const RETURNS = DEMO_FAQ.findIndex((e) => e.question === "What is your return policy?");
 const HOURS = DEMO_FAQ.findIndex((e) => e.question === "What are your opening hours?");
@@ -106,41 +106,12 @@ describe("terms", () => {
   });
 });
 
-describe("wantsHuman", () => {
-  it.each([
-    "I want to talk to a human",
-    "can I talk to a human?",
-    "Can I speak to a PERSON please",
-    "agent",
-    "talk to someone",
-    "ขอคุยกับพนักงานหน่อย",
-    "อยากคุยกับคนครับ",
-    "quiero hablar con una persona",
-    "¿Hay un humano?",
-    "Je veux parler à un conseiller",
-    "Un humain, s'il vous plaît",
-    "Ich möchte mit einem Mitarbeiter sprechen",
-    "Bitte einen Menschen!",
-    "人間と話したい",
-    "担当者をお願いします",
-    "オペレーターにつないでください",
-  ])("detects %j", (text) => {
-    expect(wantsHuman(text)).toBe(true);
-  });
-
-  it.each([
-    "What is your return policy?",
-    "Can I pick it up in person?",
-    "How much is it per person?",
-    "Do you keep my personal data?",
-    "สวัสดีครับ",
-    "返品したいです",
-  ])("does not flag %j", (text) => {
-    expect(wantsHuman(text)).toBe(false);
-  });
-
-  it("accepts extra phrases", () => {
-    expect(wantsHuman("Ik wil een medewerker", ["medewerker"])).toBe(true);
-    expect(wantsHuman("Ik wil een medewerker")).toBe(false);
+describe("scoreEntries", () => {
+  it("scores every entry in order, on the same scale as offlineAnswer", () => {
+    const scores = scoreEntries(DEMO_FAQ, "What is your return policy?");
+    expect(scores).toHaveLength(DEMO_FAQ.length);
+    expect(scores[RETURNS]).toBe(1);
+    expect(Math.max(...scores.filter((_, i) => i !== RETURNS))).toBeLessThan(0.35);
+    expect(scoreEntries(DEMO_FAQ, "?!")).toEqual(DEMO_FAQ.map(() => 0));
   });
 });

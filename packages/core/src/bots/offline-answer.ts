@@ -15,6 +15,7 @@
  * much of the entry's question the customer asked about.
  */
 import type { FaqEntry } from "@tandem/db";
+import { DEFAULT_CONFIDENCE_THRESHOLD } from "./guardrails.ts";
 
 export interface OfflineAnswerOptions {
   /** Minimum confidence to answer; below it the conversation goes to a person. Default 0.35. */
@@ -32,8 +33,6 @@ export interface OfflineAnswerSource {
 export type OfflineAnswer =
   | { handoff: false; text: string; confidence: number; source: OfflineAnswerSource }
   | { handoff: true; reason: "low_confidence"; confidence: number };
-
-export const DEFAULT_CONFIDENCE_THRESHOLD = 0.35;
 
 /** A term found only in an entry's answer counts this much of one found in its question. */
 const ANSWER_WEIGHT = 0.6;
@@ -182,6 +181,18 @@ function confidenceOf(query: Set<string>, entry: IndexedEntry, idf: (term: strin
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
+/**
+ * The confidence (0–1) of each entry for `text`, in the entries' order. Entries are FAQ pairs, or
+ * passages given as `{ question: passage, answer: title }` (see `bots/retrieve-knowledge.ts`).
+ */
+export function scoreEntries(entries: readonly { question: string; answer: string }[], text: string): number[] {
+  const query = new Set(terms(text));
+  const indexed = entries.map((e) => ({ question: new Set(terms(e.question)), answer: new Set(terms(e.answer)) }));
+  if (query.size === 0) return indexed.map(() => 0);
+  const idf = idfTable(indexed);
+  return indexed.map((entry) => round(confidenceOf(query, entry, idf)));
+}
+
 /** The best FAQ answer for `text`, or a low-confidence handoff when none is good enough. */
 export function offlineAnswer(
   faqEntries: readonly FaqEntry[],
@@ -189,72 +200,22 @@ export function offlineAnswer(
   options: OfflineAnswerOptions = {},
 ): OfflineAnswer {
   const threshold = options.threshold ?? DEFAULT_CONFIDENCE_THRESHOLD;
-  const query = new Set(terms(text));
-  const indexed = faqEntries.map((e) => ({ question: new Set(terms(e.question)), answer: new Set(terms(e.answer)) }));
-  if (query.size === 0 || indexed.length === 0) return { handoff: true, reason: "low_confidence", confidence: 0 };
-
-  const idf = idfTable(indexed);
+  const scores = scoreEntries(faqEntries, text);
   let best = -1;
-  let bestConfidence = 0;
-  indexed.forEach((entry, i) => {
-    const confidence = confidenceOf(query, entry, idf);
+  let confidence = 0;
+  scores.forEach((score, i) => {
     // Strictly greater: on a tie the earlier entry wins, so the answer is deterministic.
-    if (confidence > bestConfidence) {
+    if (score > confidence) {
       best = i;
-      bestConfidence = confidence;
+      confidence = score;
     }
   });
-
-  const confidence = round(bestConfidence);
   const entry = faqEntries[best];
-  if (!entry || bestConfidence < threshold) return { handoff: true, reason: "low_confidence", confidence };
+  if (!entry || confidence < threshold) return { handoff: true, reason: "low_confidence", confidence };
   return {
     handoff: false,
     text: entry.answer,
     confidence,
     source: { index: best, question: entry.question, score: confidence },
   };
-}
-
-/**
- * Phrases by which a customer asks for a person, in English, Thai, Spanish, French, German and
- * Japanese. Latin-script phrases match whole words after lower-casing and removing accents; the
- * others match anywhere (those scripts do not separate words with spaces).
- */
-const HUMAN_REQUEST_WORDS = [
-  // English ("in person" / "per person" are not requests for one)
-  /\b(?<!\b(?:in|per) )person\b/,
-  /\bhumans?\b/,
-  /\bagents?\b/,
-  /\b(?:operator|representative|real people|staff member)\b/,
-  /\b(?:talk|speak|chat) (?:to|with) (?:someone|somebody|anyone|a real|a live)\b/,
-  // Spanish
-  /\b(?:persona|humano|humana|agente)\b/,
-  /\bhablar con (?:alguien|un asesor|una asesora)\b/,
-  // French
-  /\b(?:humain|humaine|conseiller|conseillere)\b/,
-  /\bparler a (?:quelqu'un|quelqu un|une personne)\b/,
-  // German
-  /\b(?:mensch|menschen|mitarbeiter|mitarbeiterin)\b/,
-];
-const HUMAN_REQUEST_PHRASES = [
-  // Thai: "talk to a person", "ask to talk to staff", "talk to an officer"
-  "คุยกับคน",
-  "ขอคุยกับพนักงาน",
-  "คุยกับพนักงาน",
-  "คุยกับเจ้าหน้าที่",
-  // Japanese: human, person in charge, operator, staffed support
-  "人間",
-  "担当者",
-  "オペレーター",
-  "有人",
-];
-
-/** True when the customer asks to talk to a person rather than the bot. */
-export function wantsHuman(text: string, extraPhrases: readonly string[] = []): boolean {
-  const normalized = text.normalize("NFKC").toLowerCase();
-  const latin = normalized.normalize("NFD").replace(/\p{M}/gu, "").replace(/[’]/g, "'").replace(/\s+/g, " ");
-  if (HUMAN_REQUEST_WORDS.some((re) => re.test(latin))) return true;
-  if (HUMAN_REQUEST_PHRASES.some((p) => normalized.includes(p))) return true;
-  return extraPhrases.some((p) => p.trim() && normalized.includes(p.normalize("NFKC").toLowerCase().trim()));
 }

@@ -1,5 +1,6 @@
 import type { AppJobDeps } from "../app-deps.ts";
 import { generateBotReply } from "../bots/generate-bot-reply.ts";
+import { summarizeConversation } from "../bots/summarize-conversation.ts";
 import { processInboundEvent } from "../channels/messenger/process-inbound-event.ts";
 import { fetchContactProfile } from "../contacts/fetch-contact-profile.ts";
 import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
@@ -17,6 +18,7 @@ export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   fetchContactProfile,
   generateBotReply,
   sendOutboundMessage,
+  summarizeConversation,
 ];
 
 export function registerAllJobs(registry: JobRegistry<AppJobDeps>): JobRegistry<AppJobDeps> {

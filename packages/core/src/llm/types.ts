@@ -26,6 +26,27 @@ export interface LlmRequest {
   timeoutMs?: number;
   /** Cancels the request (job shutdown, client gone). */
   signal?: AbortSignal;
+  /**
+   * The knowledge the bot orchestration retrieved for this request (FAQ entries and passages), best
+   * first. The LLM adapters ignore it — the same items are already rendered into `systemPrompt` as
+   * the `{knowledge}` block; the offline provider, which reads no prompt, answers from it.
+   */
+  knowledge?: readonly KnowledgeItem[];
+}
+
+/** One retrieved piece of knowledge: an FAQ entry of the chatbot or a passage of the knowledge base. */
+export interface KnowledgeItem {
+  /** `faq:{index}` for an FAQ entry, the chunk id for a passage. */
+  id: string;
+  kind: "faq" | "passage";
+  /** The FAQ question, or the passage's document title. */
+  title?: string | undefined;
+  /** The FAQ answer, or the passage text. */
+  content: string;
+  /** Lexical match with the customer's message, 0–1 (see `bots/retrieve-knowledge.ts`). */
+  score?: number | undefined;
+  documentId?: string | undefined;
+  sourceId?: string | undefined;
 }
 
 export interface LlmUsage {
@@ -45,6 +66,10 @@ export interface LlmResult {
   provider: ProviderKind;
   /** The model that answered (as the provider reports it, else the requested one). */
   model: string;
+  /** How sure the provider is, 0–1, when it can tell (the offline provider); LLM adapters leave it unset. */
+  confidence?: number | undefined;
+  /** Ids of the `knowledge` items the answer was built from, when the provider knows (offline). */
+  sourceIds?: string[] | undefined;
 }
 
 /** What `stream()` yields: text deltas as they arrive, then exactly one `done` with the totals. */

@@ -1,8 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { MessageDto, SendMessageInput } from "@tandem/contracts";
 import { channels, conversations, messages } from "@tandem/db";
 import { and, eq, sql } from "drizzle-orm";
-import { generateBotReply } from "../bots/generate-bot-reply.ts";
+import { composeForAgent } from "../bots/draft-bot-reply.ts";
+import { recordBotReply } from "../bots/record-bot-reply.ts";
+import { enqueueSummaryIfDue } from "../bots/summarize-conversation.ts";
 import { messengerDelivery } from "../channels/messenger/send.ts";
 import { type Ctx, withTransaction } from "../context.ts";
 import { getConversationInWorkspace } from "../conversations/get-conversation-in-workspace.ts";
@@ -11,11 +12,10 @@ import { loadConversationDtos, messageToDto } from "../conversations/to-dto.ts";
 import { DomainError } from "../errors.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { assertActorCan } from "../members/guard.ts";
+import type { ProviderDeps } from "../providers/provider-deps.ts";
 import { sendOutboundMessage } from "./send-outbound-message.ts";
 
 type MessageRow = typeof messages.$inferSelect;
-
-export type SendAgentMessageResult = { message: MessageDto } | { queued: true };
 
 /**
  * The composer's send:
@@ -23,8 +23,11 @@ export type SendAgentMessageResult = { message: MessageDto } | { queued: true };
  * - `sendAs: "AGENT"` — the agent's reply: stored `queued` together with the conversation's
  *   `human_replied_at` (the bot stays silent until auto-bot is switched on again), then handed to
  *   `send-outbound-message`, which applies the channel's rules and moves the status on.
- * - `sendAs: "BOT"` — "reply as bot": `generate-bot-reply` writes and sends one reply now; the
- *   answer arrives over the socket (`{ queued: true }`).
+ * - `sendAs: "BOT"` — "reply as bot": the bot writes one reply now, in this request, with the
+ *   chatbot's provider (`composeForAgent`), and it is stored `queued` and sent like any bot reply —
+ *   with provider, model, usage, latency, prompt version and sources, the model's draft kept in its
+ *   metadata. Auto-bot and the "an agent replied" silence are left as they are. When the bot has no
+ *   answer, or the provider fails, the agent gets the error (nothing is stored, nothing handed off).
  * Messenger replies that the platform would refuse anyway are refused here, so the composer can say
  * why: AGENT beyond 7 days after the customer's last message, BOT beyond 24 hours.
  */
@@ -32,11 +35,17 @@ export async function sendAgentMessage(
   ctx: Ctx,
   conversationId: string,
   input: SendMessageInput,
-): Promise<SendAgentMessageResult> {
+  deps?: ProviderDeps,
+): Promise<MessageDto> {
   assertActorCan(ctx, "conversations.work");
   const memberId = ctx.actor.type === "system" ? null : ctx.actor.memberId;
   if (input.internal && input.sendAs === "BOT") {
     throw new DomainError("invalid_input", "An internal note is written by an agent, not sent as the bot");
+  }
+  if (input.sendAs === "BOT" && input.text) {
+    throw new DomainError("invalid_input", "Reply as bot writes its own text: send edited text as AGENT", {
+      details: [{ path: "text", message: "Not allowed with sendAs BOT" }],
+    });
   }
   if (input.sendAs === "AGENT" && !input.text) {
     throw new DomainError("invalid_input", "The message is empty", {
@@ -59,20 +68,11 @@ export async function sendAgentMessage(
         authorMemberId: memberId,
       })
       .returning();
-    return { message: await published(ctx, note!) };
+    return published(ctx, note!);
   }
 
   const queue = requireQueue(ctx);
-  if (input.sendAs === "BOT") {
-    const conversation = await conversationWithChannel(ctx, conversationId);
-    assertInsideWindow(conversation, "BOT");
-    await queue.enqueue(
-      generateBotReply,
-      { conversationId: conversation.id, mode: "manual", ...(memberId ? { requestedByMemberId: memberId } : {}) },
-      { jobId: `bot-manual:${conversation.id}:${randomUUID()}` },
-    );
-    return { queued: true };
-  }
+  if (input.sendAs === "BOT") return replyAsBot(ctx, queue, conversationId, memberId, deps);
 
   const message = await withTransaction(ctx, async (tx) => {
     const conversation = await conversationWithChannel(tx, conversationId, { lock: true });
@@ -108,7 +108,35 @@ export async function sendAgentMessage(
   });
   // After the commit, so the job finds the row.
   await enqueueSend(ctx, queue, message, `send:${message.id}`);
-  return { message: await published(ctx, message) };
+  return published(ctx, message);
+}
+
+async function replyAsBot(
+  ctx: Ctx,
+  queue: JobQueue,
+  conversationId: string,
+  memberId: string | null,
+  deps: ProviderDeps | undefined,
+): Promise<MessageDto> {
+  if (!deps) throw new Error("reply as bot needs the provider deps (keyring, config)");
+  assertInsideWindow(await conversationWithChannel(ctx, conversationId), "BOT");
+  // Composed outside any transaction: the provider may take seconds.
+  const { composed, text } = await composeForAgent(ctx, conversationId, deps);
+  const message = await withTransaction(ctx, async (tx) => {
+    const conversation = await getConversationInWorkspace(tx, conversationId);
+    return recordBotReply(tx.db, conversation, {
+      text,
+      composed,
+      keepDraft: true,
+      meta: { mode: "manual", ...(memberId ? { requestedByMemberId: memberId } : {}) },
+    });
+  });
+  if (message.status === "queued") await enqueueSend(ctx, queue, message, `send:${message.id}`);
+  const dto = await published(ctx, message);
+  await enqueueSummaryIfDue({ db: ctx.db, queue }, conversationId).catch((err) =>
+    ctx.log.warn({ err, conversationId }, "could not enqueue the conversation summary"),
+  );
+  return dto;
 }
 
 export function requireQueue(ctx: Ctx): JobQueue {

@@ -41,17 +41,26 @@ export interface PromptVariables {
   policySnippets?: string[];
 }
 
+/** Defaults and meaning: core `bots/guardrails.ts` (`resolveGuardrails`). */
 export interface GuardrailSettings {
   profanityFilter?: boolean;
+  /** Word lists by language code; a language given here replaces that language's built-in list. */
+  profanityWords?: Record<string, string[]>;
   maxConsecutiveBotReplies?: number;
   confidenceThreshold?: number;
   handoffOnRefusal?: boolean;
+  /** Added to the built-in refusal and uncertainty phrases. */
+  refusalPhrases?: string[];
+  /** Added to the built-in human-request phrases. */
   humanRequestPhrases?: string[];
 }
 
+/** Defaults and meaning: core `bots/memory.ts` (`resolveMemorySettings`). */
 export interface MemorySettings {
   lastNMessages?: number;
   summarizeAfter?: number;
+  /** Budget of the whole prompt (system prompt, knowledge, turns), in estimated tokens. */
+  maxPromptTokens?: number;
 }
 
 export interface KnowledgeFilters {

@@ -5,6 +5,7 @@ import { channels } from "../schema/channels.ts";
 import { chatbots } from "../schema/chatbots.ts";
 import { contacts, conversations, messages } from "../schema/conversations.ts";
 import { members, users, workspaces } from "../schema/identity.ts";
+import { chunks, documents, knowledgeSources } from "../schema/knowledge.ts";
 
 /**
  * Insert helpers for tests. Every default is unique (random suffixes), so each test builds its own
@@ -125,6 +126,55 @@ export async function createMessage(db: Db, input: { conversationId: string } & 
       .values({ role: "USER", status: "received", text: `Hello ${suffix()}`, ...input, workspaceId, channelId })
       .returning(),
   );
+}
+
+/**
+ * A knowledge-base passage: a source (of the chatbot, or shared by the workspace when `chatbotId` is
+ * null), one document titled `title` and one chunk with `content`, ready for full-text search.
+ */
+export async function createKnowledgePassage(
+  db: Db,
+  input: { workspaceId: string; chatbotId?: string | null; title: string; content: string; category?: string },
+) {
+  const source = await insertOne(
+    db
+      .insert(knowledgeSources)
+      .values({
+        workspaceId: input.workspaceId,
+        chatbotId: input.chatbotId ?? null,
+        type: "document",
+        name: `Source ${suffix()}`,
+        category: input.category ?? null,
+        status: "ready",
+      })
+      .returning(),
+  );
+  const document = await insertOne(
+    db
+      .insert(documents)
+      .values({
+        workspaceId: input.workspaceId,
+        sourceId: source.id,
+        title: input.title,
+        content: input.content,
+        status: "ready",
+      })
+      .returning(),
+  );
+  const chunk = await insertOne(
+    db
+      .insert(chunks)
+      .values({
+        workspaceId: input.workspaceId,
+        documentId: document.id,
+        sourceId: source.id,
+        chatbotId: input.chatbotId ?? null,
+        ordinal: 0,
+        content: input.content,
+      })
+      .returning(),
+  );
+  return { source, document, chunk };
 }
 
 export interface TestPerson {

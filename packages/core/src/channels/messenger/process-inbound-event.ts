@@ -28,6 +28,7 @@ import {
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../../app-deps.ts";
+import { checkInboundMessage } from "../../bots/check-inbound-message.ts";
 import { generateBotReply } from "../../bots/generate-bot-reply.ts";
 import { fetchContactProfile } from "../../contacts/fetch-contact-profile.ts";
 import { publishConversation, publishMessage } from "../../conversations/publish.ts";
@@ -185,7 +186,7 @@ async function receiveUserMessage(scope: Scope, item: MessengerMessageEvent | Me
       })
       .onConflictDoNothing({ target: [messages.channelId, messages.platformMessageId] })
       .returning();
-    if (!message) return { contact, conversation, message: null };
+    if (!message) return { contact, conversation, message: null, notes: [] };
     const [bumped] = await tx
       .update(conversations)
       .set({
@@ -198,12 +199,15 @@ async function receiveUserMessage(scope: Scope, item: MessengerMessageEvent | Me
       })
       .where(eq(conversations.id, conversation.id))
       .returning();
-    return { contact, conversation: bumped ?? conversation, message };
+    // Guardrails of step 2: profanity is flagged, a request for a person hands off before any bot reply.
+    const checked = await checkInboundMessage(tx, bumped ?? conversation, message);
+    return { contact, conversation: checked.conversation, message: checked.message, notes: checked.notes };
   });
 
   const message = result.message ?? (await replayOf(deps.db, channel.id, mid, eventId));
   if (!message) return; // a duplicate delivery of a message stored earlier
   if (result.message) publishMessage(deps.realtime, channel.workspaceId, message);
+  for (const note of result.notes) publishMessage(deps.realtime, channel.workspaceId, note);
   await publishConversation(deps.realtime, deps.db, channel.workspaceId, result.conversation.id);
   await fetchProfileOnce(deps, result.contact);
   const conversation = result.conversation;

@@ -1,0 +1,69 @@
+import { type conversations, type Db, messages, moderationFlags } from "@tandem/db";
+import { eq, sql } from "drizzle-orm";
+import { chatbotFor } from "./chatbot-for.ts";
+import { findProfanity, resolveGuardrails, wantsHuman } from "./guardrails.ts";
+import { handOffConversation } from "./handoff.ts";
+
+type ConversationRow = typeof conversations.$inferSelect;
+type MessageRow = typeof messages.$inferSelect;
+
+export interface InboundCheck {
+  /** The conversation after the checks (auto-bot off when handed off). */
+  conversation: ConversationRow;
+  /** The message, flagged when it had profanity. */
+  message: MessageRow;
+  /** SYSTEM notes written (a handoff): publish them after the commit with `publishHandoff`. */
+  notes: MessageRow[];
+}
+
+/**
+ * The guardrails of pipeline step 2, run on each new customer message inside the transaction that
+ * stored it — before, and whether or not, a bot reply is enqueued:
+ * - profanity: the message is flagged (`message.flagged`, its metadata, and an automated
+ *   `moderation_flag` for the review queue); the bot still answers;
+ * - a request for a person: handed off at once (auto-bot off, flagged, SYSTEM note), so it happens
+ *   even when auto-bot is off or the bot is slow. When a person already has the conversation (auto-bot
+ *   off and flagged, or an agent replied), nothing more is done.
+ */
+export async function checkInboundMessage(
+  tx: Db,
+  conversation: ConversationRow,
+  message: MessageRow,
+): Promise<InboundCheck> {
+  const result: InboundCheck = { conversation, message, notes: [] };
+  if (message.role !== "USER" || !message.text) return result;
+  const guardrails = resolveGuardrails((await chatbotFor(tx, conversation))?.guardrails);
+
+  const profanity = findProfanity(message.text, guardrails);
+  if (profanity) {
+    const [flagged] = await tx
+      .update(messages)
+      .set({
+        flagged: true,
+        metadata: sql`${messages.metadata} || ${JSON.stringify({ profanity })}::jsonb`,
+      })
+      .where(eq(messages.id, message.id))
+      .returning();
+    await tx.insert(moderationFlags).values({
+      workspaceId: message.workspaceId,
+      messageId: message.id,
+      conversationId: message.conversationId,
+      flagType: "profanity",
+      source: "automated",
+      reason: `Matched "${profanity.word}" (${profanity.language})`,
+      confidence: 1,
+    });
+    result.message = flagged ?? message;
+  }
+
+  const withPerson = !conversation.autoBot && (conversation.needsHuman || conversation.humanRepliedAt !== null);
+  if (!withPerson && wantsHuman(message.text, guardrails.humanRequestPhrases)) {
+    const note = await handOffConversation(tx, conversation, {
+      reason: "human_requested",
+      meta: { trigger: message.id, stage: "inbound" },
+    });
+    result.notes.push(note);
+    result.conversation = { ...conversation, autoBot: false, needsHuman: true, handoffReason: "human_requested" };
+  }
+  return result;
+}

@@ -1,0 +1,117 @@
+/**
+ * The middle of a bot reply, shared by the automatic reply job, "reply as bot" and AI drafts: read the
+ * conversation, retrieve knowledge, build the prompt, call the chatbot's provider, and judge the
+ * output with the guardrails. It writes nothing and holds no transaction — a provider call takes
+ * seconds, and no row may stay locked (nor PGlite's single connection stay busy) meanwhile.
+ */
+import { SUGGESTED_MODELS } from "@tandem/contracts";
+import { type conversations, type Db, messages, type RetrievedSource } from "@tandem/db";
+import { and, desc, eq } from "drizzle-orm";
+import type { KnowledgeItem, LlmResult } from "../llm/types.ts";
+import type { ChatbotRow } from "./chatbot-for.ts";
+import { checkOutput, type OutputVerdict, type ResolvedGuardrails, resolveGuardrails } from "./guardrails.ts";
+import { resolveMemorySettings } from "./memory.ts";
+import { buildPrompt } from "./prompt.ts";
+import { type ProviderResolutionDeps, providerForChatbot } from "./provider-for-chatbot.ts";
+import { retrieveKnowledge } from "./retrieve-knowledge.ts";
+
+type MessageRow = typeof messages.$inferSelect;
+type ConversationRow = typeof conversations.$inferSelect;
+
+export type ReplyVerdict =
+  | OutputVerdict
+  /** The offline provider found nothing good enough (its confidence under the chatbot's threshold). */
+  | { action: "handoff"; reason: "low_confidence"; text: null };
+
+export interface ComposedReply {
+  result: LlmResult;
+  verdict: ReplyVerdict;
+  /** The knowledge the answer used: the item the offline provider answered from, or all the prompt carried. */
+  sources: RetrievedSource[];
+  promptVersionId: string | null;
+  /** The customer message the reply answers (the latest one), if any. */
+  question: MessageRow | null;
+  promptTokens: number;
+  droppedTurns: number;
+}
+
+export async function composeReply(
+  deps: ProviderResolutionDeps,
+  input: {
+    conversation: Pick<ConversationRow, "id" | "summary">;
+    chatbot: ChatbotRow;
+    guardrails?: ResolvedGuardrails;
+    signal?: AbortSignal | undefined;
+  },
+): Promise<ComposedReply> {
+  const { chatbot } = input;
+  const guardrails = input.guardrails ?? resolveGuardrails(chatbot.guardrails);
+  const memory = resolveMemorySettings(chatbot.memorySettings);
+
+  // Resolved first: a missing credential fails before any work (and per reply, so a switch applies at once).
+  const provider = await providerForChatbot(deps, chatbot);
+  const rows = await recentMessages(deps.db, input.conversation.id, memory.lastNMessages * 2 + 10);
+  const question = rows.findLast((m) => m.role === "USER" && (m.kind === "text" || m.kind === "attachment")) ?? null;
+  const knowledge = question?.text ? await retrieveKnowledge(deps.db, chatbot, question.text) : [];
+  const prompt = buildPrompt({
+    template: chatbot.systemPrompt,
+    variables: chatbot.promptVariables,
+    chatbotName: chatbot.name,
+    knowledge,
+    summary: input.conversation.summary,
+    turns: rows,
+    lastNMessages: memory.lastNMessages,
+    tokenBudget: memory.maxPromptTokens,
+  });
+
+  const result = await provider.generate({
+    model: modelOf(chatbot),
+    temperature: chatbot.temperature,
+    maxTokens: chatbot.maxTokens,
+    timeoutMs: chatbot.timeoutMs,
+    systemPrompt: prompt.systemPrompt,
+    messages: prompt.messages,
+    knowledge: prompt.knowledge,
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
+
+  let verdict: ReplyVerdict = checkOutput(result.text, guardrails, { finishReason: result.finishReason });
+  if (result.confidence !== undefined && result.confidence < guardrails.confidenceThreshold) {
+    verdict = { action: "handoff", reason: "low_confidence", text: null };
+  }
+  const used = result.sourceIds ? prompt.knowledge.filter((k) => result.sourceIds!.includes(k.id)) : prompt.knowledge;
+  return {
+    result,
+    verdict,
+    sources: used.map(toSource),
+    promptVersionId: chatbot.currentPromptVersionId,
+    question,
+    promptTokens: prompt.estimatedTokens,
+    droppedTurns: prompt.droppedTurns,
+  };
+}
+
+/** The chatbot's model, else the first suggestion for its provider. */
+export const modelOf = (chatbot: Pick<ChatbotRow, "model" | "providerKind">) =>
+  chatbot.model || SUGGESTED_MODELS[chatbot.providerKind][0]!;
+
+/** The newest `limit` messages, oldest first. */
+async function recentMessages(db: Db, conversationId: string, limit: number): Promise<MessageRow[]> {
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId)))
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(limit);
+  return rows.reverse();
+}
+
+function toSource(item: KnowledgeItem): RetrievedSource {
+  return {
+    chunkId: item.id,
+    ...(item.documentId ? { documentId: item.documentId } : {}),
+    ...(item.sourceId ? { sourceId: item.sourceId } : {}),
+    ...(item.title ? { title: item.title } : {}),
+    score: item.score ?? 0,
+  };
+}

@@ -1,0 +1,92 @@
+import type { DraftResponse } from "@tandem/contracts";
+import type { Ctx } from "../context.ts";
+import { getConversationInWorkspace } from "../conversations/get-conversation-in-workspace.ts";
+import { DomainError } from "../errors.ts";
+import { LlmError } from "../llm/types.ts";
+import { assertActorCan } from "../members/guard.ts";
+import type { ProviderDeps } from "../providers/provider-deps.ts";
+import { chatbotFor } from "./chatbot-for.ts";
+import { type ComposedReply, composeReply } from "./compose-reply.ts";
+import type { HandoffReason } from "./guardrails.ts";
+
+type ConversationRow = Awaited<ReturnType<typeof getConversationInWorkspace>>;
+
+/**
+ * An agent's "draft with AI": the reply the bot would give now, returned for editing — nothing is
+ * stored, sent or changed (auto-bot, counters and handoff flags stay as they are). Every role of the
+ * workspace may ask (`conversations.work`); the call runs in the request with the chatbot's provider.
+ */
+export async function draftBotReply(ctx: Ctx, conversationId: string, deps: ProviderDeps): Promise<DraftResponse> {
+  const { composed, text } = await composeForAgent(ctx, conversationId, deps);
+  return {
+    text,
+    provider: composed.result.provider,
+    model: composed.result.model,
+    usage: composed.result.usage,
+    latencyMs: composed.result.latencyMs,
+    finishReason: composed.result.finishReason,
+    promptVersionId: composed.promptVersionId,
+    sources: composed.sources.map((s) => ({ id: s.chunkId, title: s.title ?? null, score: s.score })),
+  };
+}
+
+/**
+ * The bot's reply for an agent's request ("reply as bot", "draft with AI"): the same composition as
+ * an automatic reply, but failures go back to the agent as API errors instead of a handoff — a person
+ * is already there:
+ * - no chatbot → `no_chatbot` (409); provider not configured → `provider_not_configured` (409);
+ * - provider failures → their code (`provider_rate_limited`, `provider_auth_failed`, … → 502);
+ * - an answer the guardrails would not send (low confidence, the handoff marker, refusal, profanity)
+ *   → `bot_cannot_answer` (422) with the reason.
+ */
+export async function composeForAgent(
+  ctx: Ctx,
+  conversationId: string,
+  deps: ProviderDeps,
+): Promise<{ conversation: ConversationRow; composed: ComposedReply; text: string }> {
+  assertActorCan(ctx, "conversations.work");
+  const conversation = await getConversationInWorkspace(ctx, conversationId);
+  const chatbot = await chatbotFor(ctx.db, conversation);
+  if (!chatbot) {
+    throw new DomainError("no_chatbot", "No chatbot is set up for this conversation or workspace");
+  }
+  let composed: ComposedReply;
+  try {
+    composed = await composeReply({ ...deps, db: ctx.db }, { conversation, chatbot });
+  } catch (error) {
+    throw error instanceof LlmError ? llmErrorToDomain(error) : error;
+  }
+  const { verdict } = composed;
+  if (verdict.action === "handoff") {
+    throw new DomainError(
+      "bot_cannot_answer",
+      `The bot has no answer to send: ${WHY[verdict.reason] ?? verdict.reason}.`,
+      {
+        details: {
+          reason: verdict.reason,
+          ...(composed.result.confidence !== undefined ? { confidence: composed.result.confidence } : {}),
+        },
+      },
+    );
+  }
+  return { conversation, composed, text: verdict.text };
+}
+
+const WHY: Partial<Record<HandoffReason, string>> = {
+  low_confidence: "nothing in its knowledge answers the customer's last message confidently",
+  model_handoff: "the model says it cannot help and a person should take over",
+  refusal: "the model's answer was a refusal or unsure",
+  profanity_output: "the model's answer contained a blocked word",
+  empty_output: "the model returned an empty answer",
+  content_filtered: "the AI provider filtered the answer",
+};
+
+/** A provider failure as the HTTP API reports it: the normalised code (502), the wait for rate limits. */
+export function llmErrorToDomain(error: LlmError): DomainError {
+  const retryAfterSeconds = error.retryAfterMs !== undefined ? Math.ceil(error.retryAfterMs / 1000) : undefined;
+  return new DomainError(error.code, `The AI provider (${error.provider}) failed: ${error.message}`, {
+    details: { provider: error.provider, status: error.status, retryable: error.retryable },
+    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    cause: error,
+  });
+}

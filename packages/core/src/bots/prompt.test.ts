@@ -1,0 +1,176 @@
+import { describe, expect, it } from "vitest";
+import type { KnowledgeItem } from "../llm/types.ts";
+import {
+  assertValidPromptTemplate,
+  buildPrompt,
+  DEFAULT_PROMPT_TEMPLATE,
+  estimateTokens,
+  HANDOFF_MARKER,
+  type PromptTurn,
+  validatePromptTemplate,
+} from "./prompt.ts";
+
+const say = (role: PromptTurn["role"], text: string, extra: Partial<PromptTurn> = {}): PromptTurn => ({
+  role,
+  kind: "text",
+  text,
+  status: role === "USER" ? "received" : "sent",
+  ...extra,
+});
+
+const FAQ: KnowledgeItem[] = [
+  { id: "faq:2", kind: "faq", title: "What is your return policy?", content: "30 days, full refund.", score: 1 },
+  { id: "chk_1", kind: "passage", title: "Shipping guide", content: "Parcels leave\nwithin a day.", score: 0.5 },
+];
+
+describe("buildPrompt", () => {
+  it("fills every variable of the default template from settings, knowledge and summary", () => {
+    const prompt = buildPrompt({
+      variables: {
+        brandName: "Demo Shop",
+        tone: "warm",
+        doList: ["Greet by name", "  "],
+        dontList: ["Promise delivery dates"],
+        policySnippets: ["Refunds go to the original payment method."],
+      },
+      knowledge: FAQ,
+      summary: "Customer: wants to return shoes.",
+      turns: [say("USER", "Can I return my shoes?")],
+    });
+    expect(prompt.systemPrompt).toContain("You are Demo Shop's support assistant");
+    expect(prompt.systemPrompt).toContain("Tone: warm.");
+    expect(prompt.systemPrompt).toContain("Always:\n- Greet by name\n\nNever:\n- Promise delivery dates");
+    expect(prompt.systemPrompt).toContain("if relevant: - Refunds go to the original payment method.");
+    expect(prompt.systemPrompt).toContain(
+      "<knowledge>\n1. Q: What is your return policy?\n   A: 30 days, full refund.\n2. (Shipping guide) Parcels leave within a day.\n</knowledge>",
+    );
+    expect(prompt.systemPrompt).toContain("Conversation summary: Customer: wants to return shoes.");
+    expect(prompt.systemPrompt).toContain(HANDOFF_MARKER);
+    expect(prompt.systemPrompt).not.toMatch(/\{[a-z_]+\}/);
+    expect(prompt.knowledge).toEqual(FAQ);
+    expect(prompt.messages).toEqual([{ role: "user", content: "Can I return my shoes?" }]);
+  });
+
+  it("uses defaults for missing settings: the chatbot's name, a neutral tone, (none)", () => {
+    const prompt = buildPrompt({ chatbotName: "Helper", turns: [say("USER", "hi")] });
+    expect(prompt.systemPrompt).toContain("You are Helper's support assistant");
+    expect(prompt.systemPrompt).toContain("Tone: friendly and professional.");
+    expect(prompt.systemPrompt).toContain("Always:\n(none)");
+    expect(prompt.systemPrompt).toContain("<knowledge>\n(nothing relevant found)\n</knowledge>");
+    expect(prompt.systemPrompt).toContain("Conversation summary: (none yet)");
+  });
+
+  it("maps USER to user and BOT and AGENT to assistant; leaves out notes, SYSTEM events and unsent replies", () => {
+    const prompt = buildPrompt({
+      turns: [
+        say("USER", "Where is my order?"),
+        say("BOT", "Could you give me the order number?"),
+        say("USER", "#1234"),
+        say("AGENT", "Customer is a reseller", { kind: "note" }),
+        say("SYSTEM", "Auto-bot turned off by Ana", { kind: "event" }),
+        say("AGENT", "Hi, Ana here: it ships today."),
+        say("AGENT", "Sorry, this one failed", { status: "failed" }),
+        say("USER", "", { kind: "attachment", attachments: [{ type: "image" }] }),
+        say("USER", "Thanks!"),
+      ],
+    });
+    expect(prompt.messages).toEqual([
+      { role: "user", content: "Where is my order?" },
+      { role: "assistant", content: "Could you give me the order number?" },
+      { role: "user", content: "#1234" },
+      { role: "assistant", content: "Hi, Ana here: it ships today." },
+      { role: "user", content: "[image]\n\nThanks!" },
+    ]);
+    const all = JSON.stringify(prompt);
+    expect(all).not.toContain("reseller");
+    expect(all).not.toContain("Auto-bot");
+    expect(all).not.toContain("failed");
+  });
+
+  it("keeps only the last N turns", () => {
+    const turns = Array.from({ length: 12 }, (_, i) => say(i % 2 ? "BOT" : "USER", `message ${i}`));
+    const prompt = buildPrompt({ turns, lastNMessages: 3 });
+    expect(prompt.messages.map((m) => m.content)).toEqual(["message 9", "message 10", "message 11"]);
+    expect(prompt.droppedTurns).toBe(0);
+  });
+
+  it("drops the oldest turns first to stay within the token budget, and always keeps the latest", () => {
+    const long = "word ".repeat(200); // ~250 tokens
+    const turns = [say("USER", `first ${long}`), say("BOT", `second ${long}`), say("USER", `third ${long}`)];
+    const roomy = buildPrompt({ turns, tokenBudget: 5000 });
+    expect(roomy.messages).toHaveLength(3);
+
+    const base = buildPrompt({ turns: [], tokenBudget: 5000 }).estimatedTokens;
+    const tight = buildPrompt({ turns, tokenBudget: base + 600 });
+    expect(tight.messages.map((m) => m.content.split(" ")[0])).toEqual(["second", "third"]);
+    expect(tight.droppedTurns).toBe(1);
+    expect(tight.estimatedTokens).toBeLessThanOrEqual(base + 600);
+
+    const tiny = buildPrompt({ turns, tokenBudget: 200 });
+    expect(tiny.messages.map((m) => m.content.split(" ")[0])).toEqual(["third"]);
+  });
+
+  it("gives knowledge at most half the budget, best items first", () => {
+    const big: KnowledgeItem[] = Array.from({ length: 10 }, (_, i) => ({
+      id: `chk_${i}`,
+      kind: "passage",
+      content: `passage ${i} ${"text ".repeat(100)}`,
+      score: 1 - i / 10,
+    }));
+    const prompt = buildPrompt({ knowledge: big, turns: [say("USER", "hi")], tokenBudget: 1000 });
+    expect(prompt.knowledge.length).toBeGreaterThan(0);
+    expect(prompt.knowledge.length).toBeLessThan(10);
+    expect(prompt.knowledge.map((k) => k.id)).toEqual(big.slice(0, prompt.knowledge.length).map((k) => k.id));
+  });
+
+  it("with {last_n_messages} in the template: earlier turns as a transcript, the latest customer message as the chat", () => {
+    const prompt = buildPrompt({
+      template: "You are {brand_name}. History:\n{last_n_messages}\nKnow: {knowledge}",
+      variables: { brandName: "Acme" },
+      turns: [say("USER", "Hi"), say("BOT", "Hello!"), say("AGENT", "Ana here."), say("USER", "Refund please")],
+    });
+    expect(prompt.systemPrompt).toBe(
+      "You are Acme. History:\nCustomer: Hi\nYou: Hello!\nAgent (a person): Ana here.\nKnow: (nothing relevant found)",
+    );
+    expect(prompt.messages).toEqual([{ role: "user", content: "Refund please" }]);
+  });
+
+  it("leaves unknown variables as written (they are reported when the template is saved)", () => {
+    const prompt = buildPrompt({ template: "Hi {brand_name} {unknown_thing}", turns: [] });
+    expect(prompt.systemPrompt).toBe("Hi our company {unknown_thing}");
+  });
+});
+
+describe("validatePromptTemplate", () => {
+  it("accepts the default template and every known variable", () => {
+    expect(validatePromptTemplate(DEFAULT_PROMPT_TEMPLATE)).toEqual({ ok: true, unknownVariables: [] });
+    expect(
+      validatePromptTemplate(
+        "{brand_name}{tone}{do_list}{dont_list}{policy_snippets}{knowledge}{short_memory}{ last_n_messages }",
+      ).ok,
+    ).toBe(true);
+  });
+
+  it("reports unknown variables once each, in order; JSON-looking braces are not variables", () => {
+    expect(validatePromptTemplate('Hello {brandname} {customer_name} {brandname} {"a": 1}')).toEqual({
+      ok: false,
+      unknownVariables: ["brandname", "customer_name"],
+    });
+  });
+
+  it("assertValidPromptTemplate throws invalid_prompt_template naming them", () => {
+    expect(() => assertValidPromptTemplate("Hi {toon}")).toThrowError(
+      expect.objectContaining({ code: "invalid_prompt_template", message: expect.stringContaining("{toon}") }),
+    );
+    expect(() => assertValidPromptTemplate("Hi {tone}")).not.toThrow();
+  });
+});
+
+describe("estimateTokens", () => {
+  it("counts ~4 ASCII characters per token and one per Thai, Chinese or Japanese character", () => {
+    expect(estimateTokens("abcd".repeat(25))).toBe(25);
+    expect(estimateTokens("ขอคุยกับพนักงาน")).toBe([..."ขอคุยกับพนักงาน"].length);
+    expect(estimateTokens("返品したいです")).toBe(7);
+    expect(estimateTokens("")).toBe(0);
+  });
+});
