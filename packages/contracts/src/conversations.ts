@@ -68,6 +68,8 @@ export const ConversationDto = z.object({
   lastInboundAt: z.string().nullable(),
   replyWindow: ReplyWindow.nullable(),
   createdAt: z.string(),
+  /** Live updates can overtake a request's answer: the newer copy wins. */
+  updatedAt: z.string(),
 });
 export type ConversationDto = z.infer<typeof ConversationDto>;
 
@@ -94,6 +96,8 @@ export const MessageDto = z.object({
   sentAt: z.string().nullable(),
   deliveredAt: z.string().nullable(),
   readAt: z.string().nullable(),
+  /** A status change over the socket can overtake the send request's answer: the newer copy wins. */
+  updatedAt: z.string(),
 });
 export type MessageDto = z.infer<typeof MessageDto>;
 

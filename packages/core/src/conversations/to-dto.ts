@@ -30,6 +30,7 @@ export const messageToDto = (m: MessageRow): MessageDto => ({
   sentAt: m.sentAt?.toISOString() ?? null,
   deliveredAt: m.deliveredAt?.toISOString() ?? null,
   readAt: m.readAt?.toISOString() ?? null,
+  updatedAt: m.updatedAt.toISOString(),
 });
 
 export const contactToDto = (c: ContactRow): ContactDto => ({
@@ -87,6 +88,7 @@ export function conversationToDto(
     lastInboundAt: c.lastInboundAt?.toISOString() ?? null,
     replyWindow: replyWindowOf(related.channel?.type ?? null, c.lastInboundAt),
     createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
   };
 }
 

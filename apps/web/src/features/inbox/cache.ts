@@ -19,8 +19,16 @@ export const inboxKeys = {
 export type ConversationPages = InfiniteData<ConversationListResponse, unknown>;
 export type MessagePages = InfiniteData<MessageListResponse, unknown>;
 
+/**
+ * A socket event can overtake the answer of the request that caused it (a send fails in the
+ * background before the POST has answered): a copy older than the cached one is stale.
+ */
+const isStale = (incoming: { updatedAt: string }, cached: { updatedAt: string } | undefined) =>
+  cached !== undefined && incoming.updatedAt < cached.updatedAt;
+
 /** Updates the conversation wherever it is cached; `keepId` stays in its lists even when it stops matching. */
 export function storeConversation(queryClient: QueryClient, dto: ConversationDto, keepId?: string | null): void {
+  if (isStale(dto, cachedConversation(queryClient, dto.id))) return;
   queryClient.setQueryData<ConversationDto>(inboxKeys.conversation(dto.id), dto);
   for (const [key, data] of queryClient.getQueriesData<ConversationPages>({ queryKey: inboxKeys.lists })) {
     if (!data) continue;
@@ -70,8 +78,9 @@ function withPage(data: ConversationPages, index: number, rows: ConversationDto[
 export function storeMessage(queryClient: QueryClient, dto: MessageDto): void {
   queryClient.setQueryData<MessagePages>(inboxKeys.messages(dto.conversationId), (data) => {
     if (!data || data.pages.length === 0) return data;
-    const present = data.pages.some((page) => page.data.some((m) => m.id === dto.id));
-    if (present) {
+    const cached = data.pages.flatMap((page) => page.data).find((m) => m.id === dto.id);
+    if (isStale(dto, cached)) return data;
+    if (cached) {
       return {
         ...data,
         pages: data.pages.map((page) => ({ ...page, data: page.data.map((m) => (m.id === dto.id ? dto : m)) })),

@@ -1,7 +1,7 @@
 "use client";
 
 import { type ConversationDto, replyBlockedReason } from "@tandem/contracts";
-import { Bot, Info, Lock, Paperclip, SendHorizontal, Sparkles, TriangleAlert } from "lucide-react";
+import { Bot, Lock, Paperclip, SendHorizontal, Sparkles, TriangleAlert } from "lucide-react";
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
@@ -96,6 +96,10 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
       },
     });
 
+  const hint =
+    conversation.autoBot && !note && !bot
+      ? "Auto-bot pauses when you reply"
+      : "Enter to send · Shift+Enter for a new line";
   const placeholder = note
     ? "Write an internal note. Only your team sees it."
     : bot
@@ -103,7 +107,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
       : `Reply to ${conversation.contact?.name ?? "the customer"}…`;
 
   return (
-    <form onSubmit={onSubmit} className="shrink-0 border-t bg-background px-4 pt-2 pb-3" aria-label="Reply">
+    <form onSubmit={onSubmit} className="shrink-0 border-t bg-background px-4 pt-2 pb-3" aria-label="Composer">
       <div className="mb-2 flex items-center gap-3">
         <fieldset className="flex rounded-md bg-muted p-0.5 text-xs">
           <legend className="sr-only">Message type</legend>
@@ -114,7 +118,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
               aria-pressed={mode === value}
               onClick={() => setMode(value)}
               className={cn(
-                "flex h-6 items-center gap-1 rounded px-2.5 font-medium text-muted-foreground outline-none",
+                "flex h-6 items-center gap-1 whitespace-nowrap rounded px-2.5 font-medium text-muted-foreground outline-none",
                 "hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50",
                 "aria-pressed:bg-background aria-pressed:text-foreground aria-pressed:shadow-xs",
               )}
@@ -127,17 +131,11 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
         {!note && (
           <div className="flex items-center gap-2">
             <Switch id={botSwitchId} checked={asBot} onCheckedChange={setAsBot} />
-            <label htmlFor={botSwitchId} className="flex items-center gap-1 text-xs font-medium">
+            <label htmlFor={botSwitchId} className="flex items-center gap-1 whitespace-nowrap text-xs font-medium">
               <Bot className="size-3.5 text-primary" aria-hidden="true" />
               Reply as bot
             </label>
           </div>
-        )}
-        {conversation.autoBot && !note && !bot && (
-          <p className="ml-auto flex items-center gap-1 truncate text-xs text-muted-foreground">
-            <Info className="size-3.5 shrink-0" aria-hidden="true" />
-            <span className="truncate">Replying yourself turns auto-bot off</span>
-          </p>
         )}
       </div>
 
@@ -202,8 +200,8 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
               {draft.isPending ? "Drafting…" : "Draft with AI"}
             </Button>
           )}
-          <span className="ml-auto hidden text-[11px] text-muted-foreground xl:inline">
-            Enter to send · Shift+Enter for a new line
+          <span className="ml-auto min-w-0 truncate text-[11px] text-muted-foreground" title={hint}>
+            {hint}
           </span>
           <Button type="submit" size="sm" disabled={!canSend} variant={note ? "outline" : "default"}>
             {bot ? (
@@ -213,7 +211,15 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
             ) : (
               <SendHorizontal aria-hidden="true" />
             )}
-            {send.isPending ? "Sending…" : bot ? "Ask the bot" : note ? "Add note" : "Send"}
+            {send.isPending
+              ? bot
+                ? "The bot is writing…"
+                : "Sending…"
+              : bot
+                ? "Ask the bot"
+                : note
+                  ? "Add note"
+                  : "Send"}
           </Button>
         </div>
       </div>

@@ -22,7 +22,7 @@ import { useConversation, useInboxOptions, useMessages, useUpdateConversation } 
 export function ContactPane({ conversationId }: { conversationId: string | null }) {
   const conversation = useConversation(conversationId);
   return (
-    <aside aria-labelledby="contact-heading" className="flex w-72 shrink-0 flex-col border-l bg-background">
+    <aside aria-labelledby="contact-heading" className="flex w-64 shrink-0 flex-col border-l bg-background 2xl:w-72">
       <header className="flex h-14 shrink-0 items-center border-b px-4">
         <h2 id="contact-heading" className="text-sm font-semibold">
           Contact

@@ -80,7 +80,7 @@ export function ConversationListPane({
   const refinements = countRefinements(filters);
 
   return (
-    <section aria-labelledby="inbox-heading" className="flex w-80 shrink-0 flex-col border-r bg-background">
+    <section aria-labelledby="inbox-heading" className="flex w-72 shrink-0 flex-col border-r bg-background 2xl:w-80">
       <header className="flex h-14 shrink-0 items-center justify-between gap-2 border-b px-4">
         <div className="flex items-center gap-2">
           <h1 id="inbox-heading" className="text-base font-semibold tracking-tight">

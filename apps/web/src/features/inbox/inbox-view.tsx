@@ -45,7 +45,7 @@ export function InboxView() {
         <ThreadPane conversationId={selectedId} />
         <ContactPane conversationId={selectedId} />
       </div>
-      <Toaster position="bottom-center" richColors closeButton />
+      <Toaster position="bottom-right" richColors closeButton />
     </TooltipProvider>
   );
 }

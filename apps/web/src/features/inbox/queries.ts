@@ -3,10 +3,10 @@
 import {
   ConversationDto,
   ConversationListResponse,
+  DraftResponse,
   InboxOptions,
   MessageDto,
   MessageListResponse,
-  SendMessageQueued,
   type UpdateConversationInput,
 } from "@tandem/contracts";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -84,9 +84,10 @@ export function usePresence() {
   });
 }
 
+/** The stored message, or `{queued: true}` when the server writes a bot reply in the background. */
 const SendResult = {
-  parse: (data: unknown): MessageDto | SendMessageQueued =>
-    data && typeof data === "object" && "queued" in data ? SendMessageQueued.parse(data) : MessageDto.parse(data),
+  parse: (data: unknown): MessageDto | { queued: true } =>
+    (data as { queued?: unknown } | null)?.queued === true ? { queued: true } : MessageDto.parse(data),
 };
 
 export interface SendInput {
@@ -95,7 +96,7 @@ export interface SendInput {
   internal: boolean;
 }
 
-/** A reply, an internal note, or "reply as bot" (`{queued: true}`: the bot's bubble comes over the socket). */
+/** A reply, an internal note, or "reply as bot"; a bot reply that is still being written comes over the socket. */
 export function useSendMessage(conversationId: string) {
   const queryClient = useQueryClient();
   return useMutation({
@@ -152,14 +153,6 @@ export function useMarkRead() {
     onSuccess: (dto) => storeConversation(queryClient, dto, dto.id),
   });
 }
-
-const DraftResponse = {
-  parse: (data: unknown): { text: string } => {
-    const text = (data as { text?: unknown } | null)?.text;
-    if (typeof text !== "string") throw new Error("The draft has no text");
-    return { text };
-  },
-};
 
 /** "Draft with AI": a one-off suggestion for the composer, nothing is sent. */
 export function useDraftReply(conversationId: string) {

@@ -74,13 +74,8 @@ function AutoBotSwitch({ conversation }: { conversation: ConversationDto }) {
         checked={conversation.autoBot}
         aria-describedby={descriptionId}
         onCheckedChange={(enabled) =>
+          // No toast on success: the switch and the thread's "auto-bot turned on/off" line say it.
           toggle.mutate(enabled, {
-            onSuccess: () =>
-              toast.success(enabled ? "Auto-bot is on" : "Auto-bot is off", {
-                description: enabled
-                  ? "The bot answers the customer's next messages."
-                  : "The bot stays silent until someone switches it on.",
-              }),
             onError: (error) => toast.error("Could not switch auto-bot", { description: errorMessage(error) }),
           })
         }
