@@ -27,7 +27,7 @@ import { enqueueSummaryIfDue } from "./summarize-conversation.ts";
  *    output guardrails. A retryable provider failure (rate limit, timeout, outage) fails the attempt
  *    and the queue retries it (`LlmError.retryable` drives `jobs/errors.ts`); the last failure, a
  *    non-retryable one, or a provider that is not configured hands off, with the error code in the
- *    note's metadata.
+ *    note's metadata — so does any other error on the last attempt (`bot_error`).
  * 3. Persist, in a second short transaction that checks the conversation again: auto-bot still on, no
  *    agent reply and no newer customer message meanwhile, not already answered by this job. Otherwise
  *    the answer is discarded (a person, or the newer message's job, has it). Live events and the send
@@ -84,9 +84,9 @@ export const generateBotReply = defineJob({
       });
       outcome = await ctx.db.transaction(async (tx) => persist(tx as unknown as Db, decision, composed, ctx.jobId));
     } catch (error) {
-      const failure = providerFailure(error);
       const final = ctx.attempt >= ctx.maxAttempts || !isRetryable(error);
-      if (!failure || !final) throw error;
+      if (!final) throw error;
+      const failure = failureOf(error);
       ctx.log.warn({ err: error, conversationId: payload.conversationId }, "bot reply failed: handing off");
       outcome = await ctx.db.transaction(async (tx) =>
         persistFailure(tx as unknown as Db, decision, failure, ctx.jobId),
@@ -166,27 +166,28 @@ async function persist(db: Db, plan: Plan, composed: ComposedReply, jobId: strin
   return { kind: "done", workspaceId: conversation.workspaceId, rows };
 }
 
-interface ProviderFailure {
-  reason: "provider_not_configured" | "provider_error";
+interface Failure {
+  reason: "provider_not_configured" | "provider_error" | "bot_error";
   code: string;
   message: string;
 }
 
-/** A failure that ends in a handoff once final; anything else (a bug, the database) is left to the queue. */
-function providerFailure(error: unknown): ProviderFailure | null {
+/** Why the final attempt failed, as a handoff reason; anything but the provider is a `bot_error`. */
+function failureOf(error: unknown): Failure {
   if (error instanceof LlmError) return { reason: "provider_error", code: error.code, message: error.message };
   if (error instanceof DomainError && error.code === "provider_not_configured") {
     return { reason: "provider_not_configured", code: error.code, message: error.message };
   }
-  return null;
+  const code = error instanceof DomainError ? error.code : "internal_error";
+  return { reason: "bot_error", code, message: error instanceof Error ? error.message : String(error) };
 }
 
-async function persistFailure(db: Db, plan: Plan, failure: ProviderFailure, jobId: string): Promise<Outcome> {
+async function persistFailure(db: Db, plan: Plan, failure: Failure, jobId: string): Promise<Outcome> {
   const recheck = await recheckConversation(db, plan, jobId);
   if (recheck) return recheck;
   const note = await handOffConversation(db, plan.conversation, {
     reason: failure.reason,
-    detail: failure.reason === "provider_error" ? failure.code : undefined,
+    detail: failure.reason === "provider_not_configured" ? undefined : failure.code,
     meta: { ...plan.meta, errorCode: failure.code, error: failure.message.slice(0, 500) },
   });
   return { kind: "done", workspaceId: plan.conversation.workspaceId, rows: [note] };

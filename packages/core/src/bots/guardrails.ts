@@ -247,7 +247,8 @@ export type HandoffReason =
   | "empty_output"
   | "content_filtered"
   | "provider_not_configured"
-  | "provider_error";
+  | "provider_error"
+  | "bot_error";
 
 export type OutputVerdict =
   | { action: "send"; text: string }
@@ -309,6 +310,8 @@ export function handoffNote(reason: HandoffReason, guardrails?: Pick<ResolvedGua
       return "The chatbot's AI provider is not configured (no API key or base URL): handed to a person.";
     case "provider_error":
       return "The AI provider failed to answer: handed to a person.";
+    case "bot_error":
+      return "The bot failed to answer (an internal error): handed to a person.";
   }
 }
 
