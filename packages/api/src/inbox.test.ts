@@ -1,5 +1,5 @@
 import type { Runtime } from "@tandem/core";
-import { createChannel, createConversation, createTestWorkspace } from "@tandem/db/testing";
+import { createChannel, createConversation, createMessage, createTestWorkspace } from "@tandem/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
 import { createTestRuntime } from "../../../tests/support/runtime.ts";
@@ -80,5 +80,22 @@ describe("ConversationDto.replyWindow", () => {
     });
     expect(await window(silent.id)).toEqual({ agentUntil: null, botUntil: null });
     expect(await window(widget.id)).toBeNull();
+  });
+});
+
+describe("ConversationDto.lastMessage", () => {
+  it("says when the latest message is an internal note, so the list does not show it as a reply", async () => {
+    const ws = await createSignInWorkspace(runtime);
+    const conversation = await createConversation(db(), { workspaceId: ws.workspace.id });
+    await createMessage(db(), {
+      conversationId: conversation.id,
+      text: "Hello",
+      createdAt: new Date(Date.now() - HOUR),
+    });
+    await createMessage(db(), { conversationId: conversation.id, role: "AGENT", kind: "note", text: "VIP customer" });
+    const agent = await signedIn(ws.agent.user.email);
+    const body = await (await agent.get(`/api/v1/conversations/${conversation.id}`)).json();
+    expect(body.lastMessage).toMatchObject({ role: "AGENT", kind: "note", text: "VIP customer" });
+    expect(body.updatedAt).toEqual(expect.any(String));
   });
 });

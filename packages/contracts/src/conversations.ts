@@ -32,6 +32,8 @@ export type ContactDto = z.infer<typeof ContactDto>;
 export const MessagePreview = z.object({
   id: z.string(),
   role: MessageRole,
+  /** `note`: an internal note, which the list marks as such. */
+  kind: MessageKind,
   text: z.string().nullable(),
   createdAt: z.string(),
 });

@@ -42,7 +42,7 @@ export const contactToDto = (c: ContactRow): ContactDto => ({
 });
 
 /** The latest message, as much of it as a conversation row shows. */
-export type MessagePreviewRow = Pick<MessageRow, "id" | "role" | "text" | "createdAt">;
+export type MessagePreviewRow = Pick<MessageRow, "id" | "role" | "kind" | "text" | "createdAt">;
 
 /** A SNOOZED conversation wakes up by itself once `snoozedUntil` has passed: no job has to reopen it. */
 export const effectiveStatus = (c: Pick<ConversationRow, "status" | "snoozedUntil">, now = new Date()) =>
@@ -82,7 +82,7 @@ export function conversationToDto(
     notes: c.notes,
     unreadCount: c.unreadCount,
     lastMessage: last
-      ? { id: last.id, role: last.role, text: last.text, createdAt: last.createdAt.toISOString() }
+      ? { id: last.id, role: last.role, kind: last.kind, text: last.text, createdAt: last.createdAt.toISOString() }
       : null,
     lastMessageAt: c.lastMessageAt.toISOString(),
     lastInboundAt: c.lastInboundAt?.toISOString() ?? null,
@@ -101,7 +101,13 @@ export function conversationToDto(
 export async function loadConversationDtos(db: Db, workspaceId: string, ids: string[]): Promise<ConversationDto[]> {
   if (ids.length === 0) return [];
   const last = db
-    .select({ id: messages.id, role: messages.role, text: messages.text, createdAt: messages.createdAt })
+    .select({
+      id: messages.id,
+      role: messages.role,
+      kind: messages.kind,
+      text: messages.text,
+      createdAt: messages.createdAt,
+    })
     .from(messages)
     .where(and(eq(messages.conversationId, conversations.id), ne(messages.kind, "event")))
     .orderBy(desc(messages.createdAt), desc(messages.id))
@@ -112,7 +118,7 @@ export async function loadConversationDtos(db: Db, workspaceId: string, ids: str
       conversation: conversations,
       contact: contacts,
       channel: channels,
-      lastMessage: { id: last.id, role: last.role, text: last.text, createdAt: last.createdAt },
+      lastMessage: { id: last.id, role: last.role, kind: last.kind, text: last.text, createdAt: last.createdAt },
     })
     .from(conversations)
     .leftJoin(contacts, eq(contacts.id, conversations.contactId))

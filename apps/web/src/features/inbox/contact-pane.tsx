@@ -235,12 +235,14 @@ function Notes({ conversation }: { conversation: ConversationDto }) {
   );
 }
 
+/** The panel lists the latest notes; the thread has every one. */
+const NOTES_SHOWN = 10;
+
 function InternalNotes({ conversation }: { conversation: ConversationDto }) {
   const messages = useMessages(conversation.id);
   const options = useInboxOptions();
-  const notes: MessageDto[] = flattenMessages(messages.data)
-    .filter((m) => m.kind === "note")
-    .reverse();
+  const all: MessageDto[] = flattenMessages(messages.data).filter((m) => m.kind === "note");
+  const notes = all.slice(-NOTES_SHOWN).reverse();
   return (
     <Section title="Internal notes" className="border-b-0">
       {notes.length === 0 ? (
@@ -265,6 +267,11 @@ function InternalNotes({ conversation }: { conversation: ConversationDto }) {
             </li>
           ))}
         </ul>
+      )}
+      {all.length > notes.length && (
+        <p className="text-xs text-muted-foreground">
+          The {notes.length} latest of {all.length} loaded; all of them are in the thread.
+        </p>
       )}
     </Section>
   );

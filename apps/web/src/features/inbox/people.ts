@@ -27,6 +27,7 @@ export function previewOf(conversation: ConversationDto): string {
   const last = conversation.lastMessage;
   if (!last) return "No messages yet";
   const text = last.text?.trim() || "Attachment";
+  if (last.kind === "note") return `Note: ${text}`;
   if (last.role === "AGENT") return `Agent: ${text}`;
   if (last.role === "BOT") return `Bot: ${text}`;
   return text;
