@@ -1,0 +1,218 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { signIn } from "./support/auth.ts";
+
+const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
+// Answers of the demo FAQ (packages/core/src/demo/seed-demo.ts), given by the offline bot.
+const RETURN_POLICY_ANSWER = /return unused items within 30 days of delivery/;
+const INTERNATIONAL_ANSWER = /we ship to over 40 countries/;
+
+// The smallest laptop the inbox is designed for.
+test.use({ viewport: { width: 1280, height: 800 } });
+
+/** A customer of the demo Page nobody has seen before, so each test starts with an empty thread. */
+function newCustomer(label: string) {
+  const suffix = `${Date.now()}`.slice(-9) + Math.floor(Math.random() * 10);
+  return { psid: `72${suffix}`, name: `${label} ${suffix.slice(-4)}` };
+}
+
+type Customer = ReturnType<typeof newCustomer>;
+
+/** The customer writes on the simulated Messenger: a signed webhook reaches the server. */
+async function customerSays(request: APIRequestContext, customer: Customer, text: string) {
+  const res = await request.post("/_simulator/customer/messenger/send", { data: { ...customer, text } });
+  expect(res.ok(), `simulator send: HTTP ${res.status()}`).toBe(true);
+}
+
+/** What the Page sent to this customer through the (simulated) Send API. */
+async function sentTo(request: APIRequestContext, psid: string): Promise<string[]> {
+  const res = await request.get("/_simulator/_control/graph/outbox");
+  const body = (await res.json()) as { data: { kind: string; recipientId: string; message?: { text?: string } }[] };
+  return body.data.filter((r) => r.kind === "message" && r.recipientId === psid).map((r) => r.message?.text ?? "");
+}
+
+const conversationList = (page: Page) => page.getByRole("listbox", { name: "Conversations" });
+const row = (page: Page, name: string) => conversationList(page).getByRole("option", { name: new RegExp(`^${name}`) });
+const thread = (page: Page, name: string) => page.getByRole("log", { name: `Messages with ${name}` });
+const composer = (page: Page) => page.getByRole("textbox", { name: "Reply", exact: true });
+const autoBot = (page: Page) => page.getByRole("switch", { name: "Auto-bot" });
+
+/** Opens the customer's conversation from the list and returns its id (from the URL). */
+async function open(page: Page, customer: Customer): Promise<string> {
+  await row(page, customer.name).click();
+  await expect(page).toHaveURL(/[?&]c=/);
+  await expect(page.getByRole("heading", { name: customer.name, level: 2 })).toBeVisible();
+  return new URL(page.url()).searchParams.get("c") ?? "";
+}
+
+test("live messages, a manual reply, reply as bot, auto-bot, and a customer asking for a human", async ({
+  page,
+  request,
+}) => {
+  const customer = newCustomer("Lena Fischer");
+  await signIn(page, "owner@demo.local");
+  await expect(page.getByText("Live", { exact: true })).toBeVisible();
+
+  // A new customer writes: the conversation appears in the list without a reload, with its unread count.
+  await customerSays(request, customer, "Hello, I have a question about my order");
+  await expect(row(page, customer.name)).toBeVisible({ timeout: 30_000 });
+  await expect(row(page, customer.name)).toHaveAccessibleName(`${customer.name}, 1 unread`);
+  await open(page, customer);
+  const messages = thread(page, customer.name);
+  await expect(messages.getByText("Hello, I have a question about my order")).toBeVisible();
+  // Opening the conversation reads it.
+  await expect(row(page, customer.name)).toHaveAccessibleName(customer.name);
+
+  // The agent replies with Enter; the simulator's Send API receives it, and a person replying pauses
+  // auto-bot (whatever the bot did with the first message).
+  await composer(page).fill("Hi! I'm looking into it right now.");
+  await composer(page).press("Enter");
+  await expect(composer(page)).toHaveValue("");
+  const reply = messages.locator('[data-role="AGENT"]').filter({ hasText: "I'm looking into it right now." });
+  await expect(reply).toBeVisible();
+  await expect
+    .poll(() => sentTo(request, customer.psid), { timeout: 30_000 })
+    .toContain("Hi! I'm looking into it right now.");
+  await expect(reply.getByTestId("delivery-status")).toHaveText(/Sent|Delivered|Read/, { timeout: 30_000 });
+  await expect(autoBot(page)).not.toBeChecked();
+
+  // A second message arrives in the open thread without a reload.
+  await customerSays(request, customer, "What is your return policy?");
+  await expect(messages.getByText("What is your return policy?")).toBeVisible({ timeout: 30_000 });
+
+  // "Draft with AI" fills the composer with an editable draft; nothing is sent.
+  await page.getByRole("button", { name: "Draft with AI" }).click();
+  await expect(composer(page)).toHaveValue(RETURN_POLICY_ANSWER, { timeout: 30_000 });
+  await expect(composer(page)).toBeFocused();
+  expect(await sentTo(request, customer.psid)).not.toContainEqual(expect.stringMatching(RETURN_POLICY_ANSWER));
+  await composer(page).fill("");
+
+  // "Reply as bot" for this one reply: the bot's bubble appears.
+  await page.getByRole("switch", { name: "Reply as bot" }).click();
+  await page.getByRole("button", { name: "Ask the bot" }).click();
+  const botReply = messages.locator('[data-role="BOT"]').filter({ hasText: RETURN_POLICY_ANSWER });
+  await expect(botReply).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("switch", { name: "Reply as bot" })).not.toBeChecked();
+  await expect
+    .poll(() => sentTo(request, customer.psid), { timeout: 30_000 })
+    .toContainEqual(expect.stringMatching(RETURN_POLICY_ANSWER));
+
+  // Auto-bot on: the next customer message is answered by the bot on its own.
+  await autoBot(page).click();
+  await expect(autoBot(page)).toBeChecked();
+  await customerSays(request, customer, "Do you ship internationally?");
+  await expect(messages.getByText("Do you ship internationally?")).toBeVisible({ timeout: 30_000 });
+  await expect(messages.locator('[data-role="BOT"]').filter({ hasText: INTERNATIONAL_ANSWER })).toBeVisible({
+    timeout: 30_000,
+  });
+
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 10_000 });
+  await page.screenshot({ path: path.join(SCREENSHOTS, "inbox.png") });
+
+  // The customer asks for a person: auto-bot turns off by itself, and the conversation says a human is needed.
+  await customerSays(request, customer, "I want to talk to a human");
+  await expect(autoBot(page)).not.toBeChecked({ timeout: 30_000 });
+  await expect(row(page, customer.name)).toContainText("Needs human");
+  await expect(messages.locator('[data-role="SYSTEM"]').last()).toBeVisible();
+});
+
+test("a failed send shows the platform's reason, and Retry sends it", async ({ page, request }) => {
+  const customer = newCustomer("Tomás Ruiz");
+  await signIn(page, "owner@demo.local");
+  await expect(page.getByText("Live", { exact: true })).toBeVisible();
+  await customerSays(request, customer, "Can someone call me back?");
+  await open(page, customer);
+  const messages = thread(page, customer.name);
+  await expect(messages.getByText("Can someone call me back?")).toBeVisible();
+
+  // Facebook refuses the next message to this customer (a non-retryable error).
+  const fault = await request.put(`/_simulator/_control/graph/faults/${customer.psid}`, {
+    data: { kind: "user_unavailable" },
+  });
+  expect(fault.status()).toBe(204);
+
+  await composer(page).fill("Sure, what is your number?");
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  const bubble = messages.locator('[data-role="AGENT"]').filter({ hasText: "Sure, what is your number?" });
+  await expect(bubble).toHaveAttribute("data-status", "failed", { timeout: 30_000 });
+  await expect(bubble.getByRole("alert")).toContainText("This person isn't available right now");
+  expect(await sentTo(request, customer.psid)).not.toContain("Sure, what is your number?");
+
+  // The fault was for one send: the retry goes through.
+  await bubble.getByRole("button", { name: "Retry" }).click();
+  await expect(bubble).toHaveAttribute("data-status", /sent|delivered|read/, { timeout: 30_000 });
+  await expect(bubble.getByRole("alert")).toHaveCount(0);
+  await expect.poll(() => sentTo(request, customer.psid), { timeout: 30_000 }).toContain("Sure, what is your number?");
+});
+
+test("the same conversation open in two browsers stays in sync", async ({ page, browser, request }) => {
+  const customer = newCustomer("Aiko Tanaka");
+  await signIn(page, "owner@demo.local");
+  await customerSays(request, customer, "Is my parcel on its way?");
+  const id = await open(page, customer);
+
+  const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const agent = await agentContext.newPage();
+  await signIn(agent, "agent@demo.local");
+  await agent.goto(`/dashboard?c=${id}`);
+  await expect(agent.getByRole("heading", { name: customer.name, level: 2 })).toBeVisible();
+
+  // Each sees the other online.
+  await expect(page.getByRole("button", { name: /^Online now: .*Alex Agent/ })).toBeVisible();
+  await expect(agent.getByRole("button", { name: /^Online now: .*Olivia Owner/ })).toBeVisible();
+
+  // The agent switches auto-bot; the owner's switch follows at once.
+  const ownerSwitch = autoBot(page);
+  const before = await ownerSwitch.isChecked();
+  await autoBot(agent).click();
+  await expect(ownerSwitch).toBeChecked({ checked: !before });
+
+  // The agent takes the conversation; the owner sees the assignee change.
+  await agent.getByRole("combobox", { name: "Assignee" }).click();
+  await agent.getByRole("option", { name: /Alex Agent \(you\)/ }).click();
+  await expect(page.getByRole("combobox", { name: "Assignee" })).toHaveText(/Alex Agent/);
+
+  // The owner writes an internal note and a reply; both appear in the agent's thread.
+  await page.getByRole("button", { name: "Internal note", exact: true }).click();
+  await page.getByRole("textbox", { name: "Internal note" }).fill("Parcel is at the depot, checking with the courier.");
+  await page.getByRole("textbox", { name: "Internal note" }).press("Enter");
+  const agentThread = thread(agent, customer.name);
+  await expect(agentThread.locator('[data-kind="note"]')).toContainText("Parcel is at the depot");
+  await page.getByRole("button", { name: "Reply", exact: true }).click();
+  await composer(page).fill("It left the depot this morning.");
+  await composer(page).press("Enter");
+  await expect(agentThread.getByText("It left the depot this morning.")).toBeVisible();
+
+  // A new customer message shows in both threads.
+  await customerSays(request, customer, "Great, thank you!");
+  await expect(thread(page, customer.name).getByText("Great, thank you!")).toBeVisible({ timeout: 30_000 });
+  await expect(agentThread.getByText("Great, thank you!")).toBeVisible({ timeout: 30_000 });
+
+  // The owner closes the conversation; the agent's toolbar offers to reopen it.
+  await page.getByRole("button", { name: "Close", exact: true }).click();
+  await expect(agent.getByRole("button", { name: "Reopen" })).toBeVisible();
+  await agentContext.close();
+});
+
+test("the conversation list moves with the arrow keys and filters by status", async ({ page }) => {
+  await signIn(page, "owner@demo.local");
+  const list = conversationList(page);
+  await expect(list.getByRole("option").first()).toBeVisible();
+  await list.focus();
+  await page.keyboard.press("Home");
+  await expect(page).toHaveURL(/[?&]c=/);
+  const first = page.url();
+  await page.keyboard.press("ArrowDown");
+  await expect(page).not.toHaveURL(first);
+  await expect(list.getByRole("option", { selected: true })).toHaveCount(1);
+  // Enter moves on to the composer.
+  await page.keyboard.press("Enter");
+  await expect(composer(page)).toBeFocused();
+
+  await page.getByRole("button", { name: "Closed", exact: true }).click();
+  await expect(list.getByRole("option", { name: /^Website visitor/ })).toBeVisible();
+  await page.getByRole("button", { name: "Snoozed", exact: true }).click();
+  await expect(list.getByRole("option", { name: /^Somchai Prasert/ })).toBeVisible();
+});
