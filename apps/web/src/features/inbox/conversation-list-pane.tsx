@@ -223,16 +223,24 @@ function ConversationList({
   };
 
   const selectedIndex = rows.findIndex((c) => c.id === selectedId);
+  // Keys pressed quickly move on from the row just chosen, before the URL has caught up.
+  const active = useRef(selectedIndex);
+  useEffect(() => {
+    active.current = selectedIndex;
+  }, [selectedIndex]);
   const move = (index: number) => {
-    const target = rows[Math.max(0, Math.min(rows.length - 1, index))];
+    const clamped = Math.max(0, Math.min(rows.length - 1, index));
+    const target = rows[clamped];
     if (!target) return;
+    active.current = clamped;
     onSelect(target.id);
-    ref.current?.scrollToIndex(rows.indexOf(target), { align: "nearest" });
+    ref.current?.scrollToIndex(clamped, { align: "nearest" });
   };
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const current = active.current;
     const keys: Record<string, () => void> = {
-      ArrowDown: () => move(selectedIndex < 0 ? 0 : selectedIndex + 1),
-      ArrowUp: () => move(selectedIndex < 0 ? 0 : selectedIndex - 1),
+      ArrowDown: () => move(current < 0 ? 0 : current + 1),
+      ArrowUp: () => move(current < 0 ? 0 : current - 1),
       Home: () => move(0),
       End: () => move(rows.length - 1),
       Enter: () => document.getElementById("composer")?.focus(),
@@ -315,7 +323,7 @@ function ConversationList({
       onKeyDown={onKeyDown}
       onScroll={loadMoreIfNear}
       itemSize={ROW_HEIGHT}
-      className="min-h-0 flex-1 outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:ring-inset"
+      className="group min-h-0 flex-1 outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:ring-inset"
       style={{ height: "auto" }}
     >
       {rows.map((conversation: ConversationDto) => (

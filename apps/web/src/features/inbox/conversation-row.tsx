@@ -37,6 +37,8 @@ export const ConversationRow = memo(function ConversationRow({
       className={cn(
         "relative flex cursor-pointer gap-3 border-b px-3 py-3 transition-colors hover:bg-accent/60",
         selected && "bg-primary/5 before:absolute before:inset-y-0 before:left-0 before:w-0.5 before:bg-primary",
+        // The row the arrow keys act on, while the list has the keyboard focus.
+        selected && "group-focus-visible:ring-2 group-focus-visible:ring-ring/60 group-focus-visible:ring-inset",
       )}
     >
       <ContactAvatar conversation={conversation} />

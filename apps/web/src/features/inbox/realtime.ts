@@ -4,6 +4,7 @@ import { ConversationDto, MessageDto, SOCKET_EVENTS } from "@tandem/contracts";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
+import { authKeys } from "@/features/auth/queries";
 import { inboxKeys, storeConversation, storeMessage } from "./cache";
 import type { PresenceMember } from "./queries";
 
@@ -36,7 +37,11 @@ export function useInboxRealtime(openConversationId: string | null): RealtimeSta
       connectedBefore = true;
     });
     socket.on("disconnect", () => setStatus("reconnecting"));
-    socket.on("connect_error", () => setStatus(connectedBefore ? "reconnecting" : "connecting"));
+    socket.on("connect_error", (error) => {
+      setStatus(connectedBefore ? "reconnecting" : "connecting");
+      // The session is gone: asking for `me` gets the 401 that sends the browser to /login.
+      if (error.message === "unauthenticated") void queryClient.invalidateQueries({ queryKey: authKeys.me });
+    });
 
     socket.on(SOCKET_EVENTS.conversationUpdated, (payload: unknown) => {
       const dto = ConversationDto.safeParse(payload);
