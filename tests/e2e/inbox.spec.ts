@@ -196,6 +196,23 @@ test("the same conversation open in two browsers stays in sync", async ({ page, 
   await agentContext.close();
 });
 
+test("after a dropped connection the inbox catches up with what it missed", async ({ page, context, request }) => {
+  const customer = newCustomer("Jonas Berg");
+  await signIn(page, "owner@demo.local");
+  await customerSays(request, customer, "Are you open on Sunday?");
+  await open(page, customer);
+  const live = page.getByRole("status").filter({ hasText: /^(Live|Connecting…|Reconnecting…)$/ });
+  await expect(live).toHaveText("Live");
+
+  await context.setOffline(true);
+  await expect(live).toHaveText("Reconnecting…");
+  // Said while this browser is offline: no socket event reaches it.
+  await customerSays(request, customer, "Hello? Anyone?");
+  await context.setOffline(false);
+  await expect(live).toHaveText("Live", { timeout: 30_000 });
+  await expect(thread(page, customer.name).getByText("Hello? Anyone?")).toBeVisible();
+});
+
 test("the conversation list moves with the arrow keys and filters by status", async ({ page, request }) => {
   // At least three open conversations: the demo's two and this one.
   const customer = newCustomer("Noor Haddad");
