@@ -213,6 +213,32 @@ test("after a dropped connection the inbox catches up with what it missed", asyn
   await expect(thread(page, customer.name).getByText("Hello? Anyone?")).toBeVisible();
 });
 
+test("outside Messenger's messaging window the composer says why instead of sending", async ({ page, request }) => {
+  const customer = newCustomer("Mateo Silva");
+  await customerSays(request, customer, "Thanks for the help!");
+  const DAY = 24 * 60 * 60_000;
+
+  // Two days after the customer's last message (the browser's clock): a person may answer, the bot may not.
+  await page.clock.setFixedTime(Date.now() + 2 * DAY);
+  await signIn(page, "owner@demo.local");
+  const id = await open(page, customer);
+  await expect(page.getByRole("button", { name: "Send", exact: true })).toBeDisabled();
+  await composer(page).fill("Following up on your order");
+  await expect(page.getByRole("button", { name: "Send", exact: true })).toBeEnabled();
+  await page.getByRole("switch", { name: "Reply as bot" }).click();
+  await expect(page.getByText(/The bot may answer only within 24 hours/)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Ask the bot" })).toBeDisabled();
+
+  // Eight days after: nobody may answer until the customer writes again.
+  await page.clock.setFixedTime(Date.now() + 8 * DAY);
+  await page.goto(`/dashboard?c=${id}`);
+  await expect(page.getByText(/more than 7 days old: no reply is allowed/)).toBeVisible();
+  await composer(page).fill("Are you still there?");
+  await expect(page.getByRole("button", { name: "Send", exact: true })).toBeDisabled();
+  await composer(page).press("Enter");
+  await expect(composer(page)).toHaveValue("Are you still there?");
+});
+
 test("the conversation list moves with the arrow keys and filters by status", async ({ page, request }) => {
   // At least three open conversations: the demo's two and this one.
   const customer = newCustomer("Noor Haddad");
