@@ -96,7 +96,7 @@ export function storeMessage(queryClient: QueryClient, dto: MessageDto): void {
 }
 
 /** Oldest first, as the thread shows them. */
-export function compareMessages(a: MessageDto, b: MessageDto): number {
+function compareMessages(a: MessageDto, b: MessageDto): number {
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

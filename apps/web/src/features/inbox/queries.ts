@@ -14,8 +14,6 @@ import { api } from "@/lib/api";
 import { cachedConversation, inboxKeys, storeConversation, storeMessage } from "./cache";
 import { filtersToQuery, type InboxFilters } from "./filters";
 
-export { inboxKeys };
-
 const conversationPath = (id: string, rest = "") => `/api/v1/conversations/${encodeURIComponent(id)}${rest}`;
 
 /** The conversation list for these filters, one cursor page at a time (infinite scroll). */
@@ -160,5 +158,3 @@ export function useDraftReply(conversationId: string) {
     mutationFn: () => api.post(conversationPath(conversationId, "/draft"), {}, DraftResponse),
   });
 }
-
-export type { UpdateConversationInput };

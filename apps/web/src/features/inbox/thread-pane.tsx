@@ -2,7 +2,7 @@
 
 import type { ConversationDto } from "@tandem/contracts";
 import { MessagesSquare, RotateCw, SearchX } from "lucide-react";
-import { useEffect, useRef, useState } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import { EmptyState } from "@/components/empty-state";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -67,7 +67,7 @@ export function ThreadPane({ conversationId }: { conversationId: string | null }
   );
 }
 
-function Frame({ children, labelledBy }: { children: React.ReactNode; labelledBy?: string }) {
+function Frame({ children, labelledBy }: { children: ReactNode; labelledBy?: string }) {
   return (
     <section
       aria-labelledby={labelledBy}

@@ -179,7 +179,7 @@ function StatusControl({
 }
 
 /** Assign the conversation to a teammate (online ones have a green dot) or leave it unassigned. */
-export function AssigneePicker({
+function AssigneePicker({
   conversation,
   onChange,
 }: {
