@@ -42,12 +42,14 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
 async function createPglite(dataDir: string | undefined, loadDataDir?: Blob | File): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { vector } = await import("@electric-sql/pglite/vector");
+  // pg_trgm backs the inbox's contact name search (migration 0002 creates it where it is offered).
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const { drizzle } = await import("drizzle-orm/pglite");
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = await PGlite.create({
     ...(dataDir ? { dataDir } : {}),
     ...(loadDataDir ? { loadDataDir } : {}),
-    extensions: { vector },
+    extensions: { vector, pg_trgm },
   });
   await client.exec("CREATE EXTENSION IF NOT EXISTS vector");
   yieldBeforeEachQuery(client);

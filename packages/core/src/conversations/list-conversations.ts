@@ -66,13 +66,7 @@ export async function listConversations(ctx: Ctx, query: ConversationListQuery):
   } else {
     const byContact = await newest(limit + 1, contactMatches(ctx, query.search));
     // The newest conversations, probed one by one: enough when the word is common.
-    const window = ctx.db
-      .select({ id: conversations.id })
-      .from(conversations)
-      .where(and(...where))
-      .orderBy(desc(conversations.lastMessageAt), desc(conversations.id))
-      .limit(SEARCH_SCAN_WINDOW);
-    let byMessage = await newest(limit + 1, and(inArray(conversations.id, window), messageMatches(ctx, query.search)));
+    let byMessage = await newestProbed(ctx, where, limit + 1, query.search);
     // Too few there: the word is rare, so the GIN index lists its conversations cheaply.
     if (byMessage.length <= limit) {
       byMessage = await newest(
@@ -125,8 +119,16 @@ function assigneeCondition(ctx: Ctx, assignee: string): SQL {
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
-/** The contact's name contains the text (any case), or the text is the contact's platform id. */
+/**
+ * The contact's name contains the text (any case), or the text is the contact's platform id: a
+ * bitmap OR of `contact_name_trgm_idx` and `contact_workspace_platform_user_idx`. The trigram index
+ * only narrows a pattern with three letters or digits in a row (which letters count depends on
+ * the server's locale; ASCII ones always do). For any other text, such as "al" or Thai under the C
+ * locale, PostgreSQL would still pick it, read the whole index and recheck every contact (two to
+ * three times the cost of reading them); `(… ilike …) is true`, which no index serves, keeps it away then.
+ */
 function contactMatches(ctx: Ctx, search: string): SQL {
+  const nameMatches = sql`${contacts.name} ilike ${`%${escapeLike(search)}%`}`;
   return exists(
     ctx.db
       .select({ one: sql`1` })
@@ -135,7 +137,10 @@ function contactMatches(ctx: Ctx, search: string): SQL {
         and(
           eq(contacts.id, conversations.contactId),
           eq(contacts.workspaceId, ctx.workspaceId),
-          or(sql`${contacts.name} ilike ${`%${escapeLike(search)}%`}`, eq(contacts.platformUserId, search)),
+          or(
+            /[A-Za-z0-9]{3}/.test(search) ? nameMatches : sql`(${nameMatches}) is true`,
+            eq(contacts.platformUserId, search),
+          ),
         ),
       ),
   );
@@ -143,20 +148,40 @@ function contactMatches(ctx: Ctx, search: string): SQL {
 
 const textQuery = (search: string) => sql`plainto_tsquery('simple', ${search})`;
 
-/** A message of the conversation contains every word of the search. */
-function messageMatches(ctx: Ctx, search: string): SQL {
-  return exists(
-    ctx.db
-      .select({ one: sql`1` })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.conversationId, conversations.id),
-          eq(messages.workspaceId, ctx.workspaceId),
-          sql`${messages.search} @@ ${textQuery(search)}`,
-        ),
+/**
+ * The newest `size` of the newest SEARCH_SCAN_WINDOW conversations that have a message containing
+ * every word. A lateral `limit 1` probes one conversation at a time, in inbox order, on
+ * `message_conversation_created_idx`, and stops as soon as the page is full: a common word costs
+ * a few dozen probes. The match is written `(… @@ …) is true`, which no index serves, on purpose:
+ * PostgreSQL underestimates how often several words occur together (each word's frequency
+ * multiplied) and would otherwise AND the GIN index into every probe, some 5 ms each (bench/inbox).
+ */
+function newestProbed(ctx: Ctx, where: SQL[], size: number, search: string) {
+  const window = ctx.db
+    .select({ id: conversations.id, lastMessageAt: conversations.lastMessageAt })
+    .from(conversations)
+    .where(and(...where))
+    .orderBy(desc(conversations.lastMessageAt), desc(conversations.id))
+    .limit(SEARCH_SCAN_WINDOW)
+    .as("scan_window");
+  const hit = ctx.db
+    .select({ one: sql`1`.as("one") })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, window.id),
+        eq(messages.workspaceId, ctx.workspaceId),
+        sql`(${messages.search} @@ ${textQuery(search)}) is true`,
       ),
-  );
+    )
+    .limit(1)
+    .as("hit");
+  return ctx.db
+    .select({ id: window.id, cursorAt: cursorTimestamp(window.lastMessageAt) })
+    .from(window)
+    .innerJoinLateral(hit, sql`true`)
+    .orderBy(desc(window.lastMessageAt), desc(window.id))
+    .limit(size);
 }
 
 /** Conversations with a message containing every word, straight from the GIN index. */

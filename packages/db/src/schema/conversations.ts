@@ -75,6 +75,10 @@ export const contacts = pgTable(
   (t) => [
     uniqueIndex("contact_channel_platform_user_key").on(t.channelId, t.platformUserId),
     index("contact_workspace_idx").on(t.workspaceId),
+    // Inbox search: "name contains the text, any case" (pg_trgm; created only where the server offers
+    // the extension, see migration 0002) or "the exact platform id", so the two can be OR-ed in a bitmap.
+    index("contact_name_trgm_idx").using("gin", t.name.op("gin_trgm_ops")),
+    index("contact_workspace_platform_user_idx").on(t.workspaceId, t.platformUserId),
   ],
 );
 
