@@ -13,6 +13,7 @@ import {
   registerAllJobs,
   silentLogger,
 } from "@tandem/core";
+import { processInboundEvent } from "@tandem/core/channels/messenger/process-inbound-event";
 import {
   countUnknownPageEvents,
   receiveMessengerWebhook,
@@ -627,6 +628,25 @@ describe("processing: echoes, receipts and reactions", () => {
     expect(conv.autoBot).toBe(false);
   });
 
+  it("recognises our own sends by the echoed metadata, whatever app id the echo names (later parts of a split reply)", async () => {
+    const t = await threadWithOutbound([{ text: "first part… second part", status: "sent", sentAt: new Date() }]);
+    const ours = t.outbound[0]!;
+    await send(
+      messengerWebhook([
+        // The second part of a split reply has its own mid; an app id we do not know (no FB_APP_ID).
+        echoEvent({ pageId: t.pageId, psid: t.psid, text: "second part", appId: 4242, metadata: `tandem:${ours.id}` }),
+        // Metadata naming a message that is not ours on this channel proves nothing.
+        echoEvent({ pageId: t.pageId, psid: t.psid, text: "other tool", appId: 4242, metadata: "tandem:msg_unknown" }),
+      ]),
+    );
+    await settled(t.channel.id);
+    expect((await messagesOf(t.channel.id)).map((m) => [m.role, m.text])).toEqual([
+      ["USER", "hi"],
+      ["BOT", "first part… second part"],
+      ["AGENT", "other tool"],
+    ]);
+  });
+
   it("stores an echo to a customer we have not seen yet under that customer (the recipient)", async () => {
     const { pageId, channel } = await connectedPage();
     const psid = newPsid();
@@ -806,6 +826,75 @@ describe("POST /api/webhooks/messenger/data-deletion", () => {
     const status = await fetch(url.replace(runtime.config.appUrl, base));
     expect(status.status).toBe(200);
     expect(await status.json()).toMatchObject({ confirmationCode: confirmation_code, status: "completed" });
+  });
+
+  it("also erases their reactions and the conversation's summary, and content of entries not processed yet", async () => {
+    const psid = newPsid();
+    const page = await connectedPage();
+    await send(messengerWebhook([textEvent({ pageId: page.pageId, psid, text: "my card ends 4242" })]));
+    await settled(page.channel.id);
+    const { conversation } = (await conversationOf(page.channel.id, psid))!;
+    const [ours] = await db()
+      .insert(messages)
+      .values({
+        workspaceId: conversation.workspaceId,
+        conversationId: conversation.id,
+        channelId: page.channel.id,
+        role: "BOT",
+        text: "Thanks!",
+        status: "sent",
+        platformMessageId: newMid(),
+        reactions: { [psid]: "❤", someone_else: "👍" },
+      })
+      .returning();
+    await db()
+      .update(conversations)
+      .set({ summary: "Customer's card ends 4242", summaryMessageCount: 2 })
+      .where(eq(conversations.id, conversation.id));
+    // Stored before the request, not processed yet: its job has not run.
+    const waitingEntry = (text: string, receivedAt?: Date) => ({
+      channelId: page.channel.id,
+      workspaceId: conversation.workspaceId,
+      source: "messenger" as const,
+      externalId: page.pageId,
+      signatureOk: true,
+      status: "pending" as const,
+      payload: messengerWebhook([textEvent({ pageId: page.pageId, psid, text })]).entry[0]!,
+      ...(receivedAt ? { receivedAt } : {}),
+    });
+    const [pending] = await db().insert(inboundEvents).values(waitingEntry("pending secret")).returning();
+
+    const res = await postForm(signedRequest({ algorithm: "HMAC-SHA256", user_id: psid }));
+    expect(res.status).toBe(200);
+    expect((await db().select().from(messages).where(eq(messages.id, ours!.id)))[0]!.reactions).toEqual({
+      someone_else: "👍",
+    });
+    const [after] = await db().select().from(conversations).where(eq(conversations.id, conversation.id));
+    expect(after!.summary).toBeNull();
+    const [redacted] = await db().select().from(inboundEvents).where(eq(inboundEvents.id, pending!.id));
+    expect(JSON.stringify(redacted!.payload)).not.toContain("pending secret");
+
+    // An entry that arrived before the request but whose job read it first (simulated: inserted now,
+    // with its arrival time in the past) is stored without its content.
+    const [raced] = await db()
+      .insert(inboundEvents)
+      .values(waitingEntry("raced secret", new Date(Date.now() - 60_000)))
+      .returning();
+    await queue.enqueueMany(
+      processInboundEvent,
+      [pending!, raced!].map((e) => ({ payload: { eventId: e.id } })),
+    );
+    await settled(page.channel.id);
+    const texts = (await messagesOf(page.channel.id)).map((m) => [m.role, m.text]);
+    expect(texts).toEqual([
+      ["USER", null],
+      ["BOT", "Thanks!"],
+      ["USER", null],
+    ]);
+    // A later message is new data: stored as written.
+    await send(messengerWebhook([textEvent({ pageId: page.pageId, psid, text: "hello again" })]));
+    await settled(page.channel.id);
+    expect((await messagesOf(page.channel.id)).at(-1)!.text).toBe("hello again");
   });
 
   it("refuses a request not signed with the App Secret, and 404s an unknown code", async () => {

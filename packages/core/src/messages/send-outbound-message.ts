@@ -5,7 +5,12 @@ import type { AppJobDeps } from "../app-deps.ts";
 import { markReconnectNeeded } from "../channels/mark-reconnect-needed.ts";
 import { GraphApiError } from "../channels/messenger/graph-client.ts";
 import { messengerDeps, readPageToken } from "../channels/messenger/messenger-deps.ts";
-import { messengerDelivery, messengerParts, sendMessengerParts } from "../channels/messenger/send.ts";
+import {
+  ECHO_METADATA_PREFIX,
+  messengerDelivery,
+  messengerParts,
+  sendMessengerParts,
+} from "../channels/messenger/send.ts";
 import { publishMessage } from "../conversations/publish.ts";
 import { isDomainError } from "../errors.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
@@ -106,7 +111,7 @@ export const sendOutboundMessage = defineJob({
         parts: messengerParts(message.text, message.attachments),
         alreadySent: sentIds.length,
         typing: role === "BOT",
-        echoMetadata: `tandem:${message.id}`,
+        echoMetadata: `${ECHO_METADATA_PREFIX}${message.id}`,
         onPartSent: async (id) => {
           sentIds.push(id);
           await saveSentIds(ctx, message.id, sentIds);

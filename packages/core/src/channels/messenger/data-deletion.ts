@@ -5,9 +5,11 @@
  *
  * - contact profiles: name fields, picture, locale, e-mail, phone, metadata cleared, `erased_at` set;
  * - the text, attachments and payloads of the messages they sent (USER messages) — the thread keeps
- *   its shape and our own replies, so agents still see that a conversation happened;
- * - the raw webhook entries that carried those messages, once processed (a pending one is left for
- *   its job, which must still see it; a job already retrying it would only store the text again).
+ *   its shape and our own replies, so agents still see that a conversation happened — their
+ *   reactions, and the conversations' rolling summaries (written from what they said);
+ * - the raw webhook entries that carried their events, whatever their state. A job processing one
+ *   right now, or a retry of one that already read it, stores the message without its content: the
+ *   contact's `erased_at` is later than the entry's arrival (process-inbound-event.ts).
  *
  * A `data_deletion_request` row records the outcome under a random confirmation code; Meta shows the
  * user `{url, confirmation_code}`, and the URL answers with the status.
@@ -18,7 +20,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { channels, contacts, conversations, type Db, dataDeletionRequests, inboundEvents, messages } from "@tandem/db";
-import { and, eq, inArray, ne, or, sql } from "drizzle-orm";
+import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { Config } from "../../config.ts";
 import { publishConversation } from "../../conversations/publish.ts";
 import { DomainError } from "../../errors.ts";
@@ -126,9 +128,22 @@ export async function requestMessengerDataDeletion(
           .returning({ id: messages.id })
       : [];
     if (threads.length) {
+      // Reactions are kept per reacting PSID, on our messages as well as theirs.
+      await tx
+        .update(messages)
+        .set({ reactions: sql`${messages.reactions} - ${userId}::text` })
+        .where(
+          and(
+            inArray(
+              messages.conversationId,
+              threads.map((t) => t.id),
+            ),
+            sql`${messages.reactions} ? ${userId}::text`,
+          ),
+        );
       await tx
         .update(conversations)
-        .set({ lastMessagePreview: null })
+        .set({ lastMessagePreview: null, summary: null, summaryMessageCount: 0 })
         .where(
           inArray(
             conversations.id,
@@ -164,7 +179,7 @@ export async function requestMessengerDataDeletion(
 export const dataDeletionStatusUrl = (appUrl: string, code: string) =>
   `${appUrl}/api/webhooks/messenger/data-deletion/${encodeURIComponent(code)}`;
 
-/** Processed webhook entries in which the user wrote (or the Page wrote to them) lose their events. */
+/** Webhook entries in which the user wrote (or the Page wrote to them) lose their events. */
 async function redactInboundEntries(tx: Db, userId: string): Promise<number> {
   const involving = (list: "messaging" | "standby", party: "sender" | "recipient") =>
     sql`${inboundEvents.payload} @> ${JSON.stringify({ [list]: [{ [party]: { id: userId } }] })}::jsonb`;
@@ -176,8 +191,6 @@ async function redactInboundEntries(tx: Db, userId: string): Promise<number> {
     .where(
       and(
         eq(inboundEvents.source, "messenger"),
-        ne(inboundEvents.status, "pending"),
-        ne(inboundEvents.status, "processing"),
         or(
           involving("messaging", "sender"),
           involving("messaging", "recipient"),

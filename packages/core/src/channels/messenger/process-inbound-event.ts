@@ -35,6 +35,7 @@ import { publishConversation, publishMessage } from "../../conversations/publish
 import { defineJob, type JobContext } from "../../jobs/define-job.ts";
 import { describeError, isRetryable } from "../../jobs/errors.ts";
 import { ingestIdle } from "./receive-webhook.ts";
+import { ECHO_METADATA_PREFIX } from "./send.ts";
 import {
   entryEvents,
   type MessengerAttachmentRef,
@@ -78,7 +79,7 @@ export const processInboundEvent = defineJob({
       }
       const entry = parseMessengerEntry(event.payload);
       for (const { event: item, standby } of entryEvents(entry)) {
-        const scope = { deps, channel, eventId, standby };
+        const scope = { deps, channel, eventId, standby, receivedAt: event.receivedAt };
         switch (item.type) {
           case "message":
           case "postback":
@@ -117,6 +118,8 @@ interface Scope {
   channel: ChannelRow;
   eventId: string;
   standby: boolean;
+  /** When the webhook carrying the event arrived (a data-deletion request may have come since). */
+  receivedAt: Date;
 }
 
 /** The connected (not disconnected) Messenger channel of a Page, looked up again at processing time. */
@@ -161,6 +164,9 @@ async function receiveUserMessage(scope: Scope, item: MessengerMessageEvent | Me
   const result = await deps.db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
     const contact = await upsertContact(tx, channel, item.senderId);
+    // The person asked Meta to delete their data after this webhook arrived: keep that the message
+    // happened, not what it said (see data-deletion.ts).
+    const erased = contact.erasedAt !== null && contact.erasedAt >= scope.receivedAt;
     const conversation = await upsertConversation(tx, channel, contact, at);
     const replyToId = !isPostback && item.replyToMid ? await messageIdByMid(tx, channel.id, item.replyToMid) : null;
     const [message] = await tx
@@ -171,9 +177,9 @@ async function receiveUserMessage(scope: Scope, item: MessengerMessageEvent | Me
         channelId: channel.id,
         role: "USER",
         kind: attachments.length > 0 ? "attachment" : "text",
-        text,
-        attachments,
-        payload,
+        text: erased ? null : text,
+        attachments: erased ? [] : attachments,
+        payload: erased ? null : payload,
         status: "received",
         platformMessageId: mid,
         replyToId,
@@ -190,7 +196,7 @@ async function receiveUserMessage(scope: Scope, item: MessengerMessageEvent | Me
     const [bumped] = await tx
       .update(conversations)
       .set({
-        ...lastMessageFields(at, preview(text, attachments)),
+        ...lastMessageFields(at, erased ? null : preview(text, attachments)),
         lastInboundAt: sql`greatest(${conversations.lastInboundAt}, ${at.toISOString()}::timestamptz)`,
         unreadCount: sql`${conversations.unreadCount} + 1`,
         // A new message reopens a closed or snoozed conversation: one continuous thread per customer.
@@ -235,8 +241,8 @@ async function receiveEcho(scope: Scope, item: MessengerEchoEvent) {
   const { deps, channel, eventId } = scope;
   if (await messageIdByMid(deps.db, channel.id, item.mid)) return;
   const ourAppId = deps.config.facebook.appId;
-  if (ourAppId && item.appId === ourAppId) {
-    deps.log.debug({ mid: item.mid }, "echo of our own send arrived before the send was recorded");
+  if ((ourAppId && item.appId === ourAppId) || (await isOurSend(deps.db, channel.id, item.metadata))) {
+    deps.log.debug({ mid: item.mid }, "echo of our own send (a later part, or before the send was recorded)");
     return;
   }
   const at = eventTime(item.timestamp);
@@ -275,6 +281,22 @@ async function receiveEcho(scope: Scope, item: MessengerEchoEvent) {
   publishMessage(deps.realtime, channel.workspaceId, result.message);
   await publishConversation(deps.realtime, deps.db, channel.workspaceId, result.conversation.id);
   await fetchProfileOnce(deps, result.contact);
+}
+
+/**
+ * Every part we send carries `metadata: "tandem:{messageId}"`, which Meta echoes back: it recognises
+ * our own sends without `FB_APP_ID` (a manually connected Page), including parts after the first of
+ * a split reply, whose mids are not the message's platform id.
+ */
+async function isOurSend(db: Db, channelId: string, metadata: string | null): Promise<boolean> {
+  const messageId = metadata?.startsWith(ECHO_METADATA_PREFIX) ? metadata.slice(ECHO_METADATA_PREFIX.length) : null;
+  if (!messageId) return false;
+  const [row] = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.id, messageId), eq(messages.channelId, channelId)))
+    .limit(1);
+  return row !== undefined;
 }
 
 // ---- delivery and read receipts ---------------------------------------------------------------
@@ -414,7 +436,7 @@ async function replayOf(db: Db, channelId: string, mid: string, eventId: string)
 }
 
 /** Latest-message fields, moved only by a message at least as recent as the current latest. */
-function lastMessageFields(at: Date, previewText: string) {
+function lastMessageFields(at: Date, previewText: string | null) {
   const iso = at.toISOString();
   const newer = sql`${iso}::timestamptz >= ${conversations.lastMessageAt}`;
   return {

@@ -8,6 +8,9 @@ import type { GraphClient } from "./graph-client.ts";
  */
 export const MESSENGER_TEXT_LIMIT = 2000;
 
+/** `message.metadata` of every part we send: `tandem:{messageId}`, echoed back by Meta (see `receiveEcho`). */
+export const ECHO_METADATA_PREFIX = "tandem:";
+
 const HOUR = 60 * 60 * 1000;
 /** Standard messaging window after the customer's last message. */
 export const MESSENGER_STANDARD_WINDOW_MS = 24 * HOUR;
