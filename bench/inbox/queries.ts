@@ -219,6 +219,7 @@ const cases: { name: string; kind: keyof typeof TARGET; paths: string[] }[] = [
     paths: channels.map((c) => q({ channelId: c.id })),
   },
   { name: "filter: channelType=web", kind: "list", paths: [q({ channelType: "web" })] },
+  { name: "filter: needsHuman=true", kind: "list", paths: [q({ needsHuman: "true" })] },
   {
     name: "filter: status=OPEN&tag=vip&assignee=me&unread=true",
     kind: "list",

@@ -367,7 +367,7 @@ describe("subscription, disconnection and token expiry", () => {
   });
 
   it("marks the channel reconnect_needed when Facebook answers 190, visible in the channels API", async () => {
-    const { admin, page, channel } = await connected();
+    const { ws, admin, page, channel } = await connected();
     // The Page's token is revoked on Facebook's side.
     state.addPage({ ...page, accessToken: `EAAREVOKED${randomBytes(16).toString("base64url")}` });
 
@@ -381,6 +381,16 @@ describe("subscription, disconnection and token expiry", () => {
         id: channel.id,
         status: "reconnect_needed",
         statusReason: expect.stringContaining("Invalid OAuth access token"),
+      }),
+    ]);
+    // Audited once, by the system, when the status flips.
+    expect((await admin.post(`/api/v1/channels/${channel.id}/subscribe`)).status).toBe(400);
+    const flips = (await auditOf(ws.workspace.id)).filter((a) => a.action === "channel.reconnect_needed");
+    expect(flips).toEqual([
+      expect.objectContaining({
+        actorType: "system",
+        entityId: channel.id,
+        after: expect.objectContaining({ status: "reconnect_needed" }),
       }),
     ]);
     // Disconnecting still works without a usable token.
