@@ -8,7 +8,7 @@ import {
   createTestWorkspace,
   type TestWorkspace,
 } from "@tandem/db/testing";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
 import { createTestRuntime } from "../../../tests/support/runtime.ts";
@@ -211,6 +211,19 @@ describe("GET /conversations", () => {
     expect(await search("100%")).toEqual([anna.id]);
     expect(await search("%")).toEqual([anna.id]);
     expect(await search("nothing-like-this")).toEqual([]);
+    // Text pg_trgm cannot narrow goes through the bigram index: Thai, Japanese, two letters, one character.
+    const thai = await named("สมชาย ใจดี");
+    const japanese = await named("佐藤 花子");
+    expect(await search("ใจดี")).toEqual([thai.id]);
+    expect(await search("สมชาย ใจ")).toEqual([thai.id]);
+    expect(await search("ชายใจ")).toEqual([]);
+    expect(await search("佐藤")).toEqual([japanese.id]);
+    expect(await search("花")).toEqual([japanese.id]);
+    expect(await search("AN")).toEqual([anna.id]);
+    expect(await search("na 1")).toEqual([anna.id]);
+    await db()
+      .delete(conversations)
+      .where(inArray(conversations.id, [thai.id, japanese.id]));
     expect(await search("parcel", "status=OPEN")).toEqual([byText.id]);
     // Several matches, one per page: the first pages come from probing the newest conversations,
     // the last from the text index; together they list every match once, newest first.

@@ -14,4 +14,14 @@ BEGIN
     EXECUTE $ddl$CREATE INDEX "contact_name_trgm_idx" ON "contact" USING gin ("name" gin_trgm_ops)$ddl$;
   END IF;
 END $$;--> statement-breakpoint
+-- pg_trgm only narrows text with three "word" characters in a row, and which characters count depends
+-- on the server's locale: under C (PGlite, many containers) Thai or Japanese never do. The distinct
+-- character bigrams of the lower-cased name index every script; the search asks for the names holding
+-- all of the text's bigrams and rechecks them with ILIKE.
+CREATE FUNCTION tandem_bigrams(value text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+  SELECT coalesce(array_agg(DISTINCT substr(lower(value), i, 2)), '{}')
+  FROM generate_series(1, char_length(value) - 1) AS i
+$fn$;--> statement-breakpoint
+CREATE INDEX "contact_name_bigram_idx" ON "contact" USING gin (tandem_bigrams("name"));--> statement-breakpoint
 CREATE INDEX "contact_workspace_platform_user_idx" ON "contact" USING btree ("workspace_id","platform_user_id");

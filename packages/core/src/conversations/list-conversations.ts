@@ -121,14 +121,20 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
 /**
  * The contact's name contains the text (any case), or the text is the contact's platform id: a
- * bitmap OR of `contact_name_trgm_idx` and `contact_workspace_platform_user_idx`. The trigram index
- * only narrows a pattern with three letters or digits in a row (which letters count depends on
- * the server's locale; ASCII ones always do). For any other text, such as "al" or Thai under the C
- * locale, PostgreSQL would still pick it, read the whole index and recheck every contact (two to
- * three times the cost of reading them); `(… ilike …) is true`, which no index serves, keeps it away then.
+ * bitmap OR of a name index and `contact_workspace_platform_user_idx`. Which name index depends on the
+ * text: `contact_name_trgm_idx` (pg_trgm) narrows a pattern with three ASCII letters or digits in a
+ * row; anything else of two characters or more asks `contact_name_bigram_idx` for the names holding
+ * all its character bigrams (Thai, Japanese, or "al"), which ILIKE then rechecks. A single character
+ * narrows nothing: `(… ilike …) is true`, which no index serves, keeps PostgreSQL from reading a
+ * whole index for it.
  */
 function contactMatches(ctx: Ctx, search: string): SQL {
-  const nameMatches = sql`${contacts.name} ilike ${`%${escapeLike(search)}%`}`;
+  const nameContains = sql`${contacts.name} ilike ${`%${escapeLike(search)}%`}`;
+  let nameMatches: SQL;
+  if (/[A-Za-z0-9]{3}/.test(search)) nameMatches = nameContains;
+  else if ([...search].length >= 2) {
+    nameMatches = sql`(tandem_bigrams(${contacts.name}) @> tandem_bigrams(${search}) and ${nameContains})`;
+  } else nameMatches = sql`(${nameContains}) is true`;
   return exists(
     ctx.db
       .select({ one: sql`1` })
@@ -137,10 +143,7 @@ function contactMatches(ctx: Ctx, search: string): SQL {
         and(
           eq(contacts.id, conversations.contactId),
           eq(contacts.workspaceId, ctx.workspaceId),
-          or(
-            /[A-Za-z0-9]{3}/.test(search) ? nameMatches : sql`(${nameMatches}) is true`,
-            eq(contacts.platformUserId, search),
-          ),
+          or(nameMatches, eq(contacts.platformUserId, search)),
         ),
       ),
   );

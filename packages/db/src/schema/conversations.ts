@@ -78,6 +78,9 @@ export const contacts = pgTable(
     // Inbox search: "name contains the text, any case" (pg_trgm; created only where the server offers
     // the extension, see migration 0002) or "the exact platform id", so the two can be OR-ed in a bitmap.
     index("contact_name_trgm_idx").using("gin", t.name.op("gin_trgm_ops")),
+    // The same for text pg_trgm cannot narrow (Thai, Japanese… under the C locale, which PGlite uses):
+    // the name's character bigrams (`tandem_bigrams`, a SQL function created by migration 0002).
+    index("contact_name_bigram_idx").using("gin", sql`tandem_bigrams(${t.name})`),
     index("contact_workspace_platform_user_idx").on(t.workspaceId, t.platformUserId),
   ],
 );
