@@ -5,9 +5,16 @@
 import { randomBytes } from "node:crypto";
 import { serve } from "@hono/node-server";
 import { markReconnectNeeded, type Runtime } from "@tandem/core";
-import { auditLogs, channels } from "@tandem/db";
+import { auditLogs, channels, inboundEvents } from "@tandem/db";
 import { createChatbot } from "@tandem/db/testing";
-import { createSimulator, type GraphCall } from "@tandem/simulator";
+import {
+  createSimulator,
+  type GraphCall,
+  messengerWebhook,
+  serializeLikeMeta,
+  signMessengerBody,
+  textEvent,
+} from "@tandem/simulator";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
@@ -414,5 +421,87 @@ describe("subscription, disconnection and token expiry", () => {
       .from(channels)
       .where(and(eq(channels.id, channel.id), eq(channels.workspaceId, ws.workspace.id)));
     expect(row?.status).toBe("active");
+  });
+});
+
+describe("webhook health", () => {
+  /** A signed webhook for a Page, through the app as Meta would send it (no job queue here: stored only). */
+  async function deliver(pageId: string, events: number) {
+    const body = serializeLikeMeta(
+      messengerWebhook(
+        Array.from({ length: events }, (_, i) => textEvent({ pageId, psid: `9${digits(12)}`, text: `hello ${i}` })),
+      ),
+    );
+    const res = await app.request("http://localhost:3000/api/webhooks/messenger", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-hub-signature-256": signMessengerBody(APP_SECRET, body) },
+      body,
+    });
+    expect(res.status).toBe(200);
+  }
+
+  it("lists Pages that send events without a connected channel until one is connected", async () => {
+    const { ws, admin } = await adminOfNewWorkspace();
+    const stray = newPage("Stray Page");
+    await deliver(stray.id, 2);
+    await deliver(stray.id, 1);
+
+    const res = await admin.get("/api/v1/channels/messenger/webhook");
+    expect(res.status).toBe(200);
+    const setup = await res.json();
+    expect(setup).toMatchObject({
+      callbackUrl: `${runtime.config.appUrl}/api/webhooks/messenger`,
+      appSecretConfigured: true,
+      appIdConfigured: true,
+      verifyTokenConfigured: false,
+    });
+    expect(setup.unconnectedPages).toContainEqual({ pageId: stray.id, events: 3, lastEventAt: expect.any(String) });
+
+    const connected = await admin.post("/api/v1/channels/messenger/connect", {
+      pageId: stray.id,
+      pageAccessToken: stray.accessToken,
+    });
+    expect(connected.status).toBe(201);
+    const after = await (await admin.get("/api/v1/channels/messenger/webhook")).json();
+    expect(after.unconnectedPages.map((p: { pageId: string }) => p.pageId)).not.toContain(stray.id);
+
+    const agent = await signedIn(ws.agent.user.email);
+    expect((await agent.get("/api/v1/channels/messenger/webhook")).status).toBe(403);
+  });
+
+  it("reports the last day's failed events with the latest reason, and the latest event processed", async () => {
+    const { admin } = await adminOfNewWorkspace();
+    const page = newPage();
+    const channel = await (
+      await admin.post("/api/v1/channels/messenger/connect", { pageId: page.id, pageAccessToken: page.accessToken })
+    ).json();
+    expect(channel.webhook).toMatchObject({ recentFailures: 0, lastFailure: null, lastProcessedAt: null });
+
+    const db = runtime.database.db;
+    const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+    const entry = (status: "failed" | "processed", receivedAt: Date, error: string | null = null) => ({
+      channelId: channel.id,
+      source: "messenger" as const,
+      externalId: page.id,
+      payload: { id: page.id, time: receivedAt.getTime(), messaging: [] },
+      signatureOk: true,
+      status,
+      error,
+      receivedAt,
+    });
+    const [row] = await db.select().from(channels).where(eq(channels.id, channel.id));
+    await db.insert(inboundEvents).values([
+      { ...entry("failed", ago(60 * 30), "too old to count"), workspaceId: row!.workspaceId },
+      { ...entry("failed", ago(30), "Error: database unavailable"), workspaceId: row!.workspaceId },
+      { ...entry("failed", ago(20), "Error: connection reset"), workspaceId: row!.workspaceId },
+      { ...entry("processed", ago(10)), workspaceId: row!.workspaceId },
+    ]);
+
+    const { webhook } = await (await admin.get(`/api/v1/channels/${channel.id}`)).json();
+    expect(webhook.recentFailures).toBe(2);
+    expect(webhook.lastFailure).toEqual({ at: expect.any(String), message: "Error: connection reset" });
+    expect(new Date(webhook.lastProcessedAt).getTime()).toBeGreaterThan(new Date(webhook.lastFailure.at).getTime());
+    const list = await (await admin.get("/api/v1/channels")).json();
+    expect(list.data[0].webhook).toEqual(webhook);
   });
 });

@@ -15,7 +15,7 @@ import {
 } from "@tandem/core";
 import { processInboundEvent } from "@tandem/core/channels/messenger/process-inbound-event";
 import {
-  countUnknownPageEvents,
+  listUnconnectedPages,
   receiveMessengerWebhook,
   recoverInboundEvents,
 } from "@tandem/core/channels/messenger/receive-webhook";
@@ -249,6 +249,7 @@ describe("POST /api/webhooks/messenger: signature, size and shape", () => {
     // The rejected bodies named this Page: its webhook health counts them, and nothing else.
     const after = await channelRow(channel.id);
     expect(after.signatureRejections).toBe(attempts.length);
+    expect(after.lastSignatureRejectionAt).toBeInstanceOf(Date);
     expect(after.eventsReceived).toBe(0);
   });
 
@@ -392,7 +393,11 @@ describe("processing: customer messages", () => {
     const kept = await db().select().from(inboundEvents).where(eq(inboundEvents.externalId, unknownPage));
     expect(kept).toEqual([expect.objectContaining({ status: "ignored", channelId: null, workspaceId: null })]);
     expect((kept[0]!.payload as { messaging: unknown[] }).messaging).toHaveLength(3);
-    expect(await countUnknownPageEvents(db())).toContainEqual({ pageId: unknownPage, events: 1 });
+    expect(await listUnconnectedPages(db())).toContainEqual({
+      pageId: unknownPage,
+      events: 3,
+      lastEventAt: expect.any(Date),
+    });
     const strays = await db()
       .select()
       .from(contacts)

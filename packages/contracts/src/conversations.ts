@@ -234,16 +234,37 @@ export const ChannelDto = z.object({
   /** Masked hints of stored secrets, e.g. `{ pageAccessToken: "••••a1b2" }`. */
   secretHints: z.record(z.string(), z.string()),
   webhook: z.object({
+    /** When the latest event for this channel arrived (stored, before processing). */
     lastEventAt: z.string().nullable(),
+    /** Arrival time of the latest event processed successfully. */
+    lastProcessedAt: z.string().nullable(),
     eventsReceived: z.number(),
+    /** Events that failed for good (all retries used). */
     eventsFailed: z.number(),
+    /** Bodies refused for a bad signature that named this channel's Page. */
     signatureRejections: z.number(),
+    lastSignatureRejectionAt: z.string().nullable(),
+    /** Processing attempts repeated after a failure. */
     retries: z.number(),
-    unknownPageEvents: z.number(),
+    /** Events whose processing failed (or is failing and being retried) in the last 24 hours. */
+    recentFailures: z.number(),
+    lastFailure: z.object({ at: z.string(), message: z.string() }).nullable(),
   }),
   createdAt: z.string(),
 });
 export type ChannelDto = z.infer<typeof ChannelDto>;
+
+/** Messenger's app-level webhook: what Meta needs, and Pages sending events nobody connected. */
+export const MessengerWebhookSetup = z.object({
+  /** The Callback URL to enter in the Meta App Dashboard. */
+  callbackUrl: z.string(),
+  verifyTokenConfigured: z.boolean(),
+  appSecretConfigured: z.boolean(),
+  appIdConfigured: z.boolean(),
+  /** Pages with events in the last 7 days and no connected channel, most recent first. */
+  unconnectedPages: z.array(z.object({ pageId: z.string(), events: z.number(), lastEventAt: z.string() })),
+});
+export type MessengerWebhookSetup = z.infer<typeof MessengerWebhookSetup>;
 
 export const ConnectMessengerPageInput = z.object({
   pageId: z

@@ -24,6 +24,8 @@ let postgres: PostgresServer;
 let redis: TestServer;
 let web: Runtime;
 let server: Server;
+let web2: Runtime;
+let server2: Server;
 let worker: Awaited<ReturnType<typeof createWorkerRuntime>>;
 
 beforeAll(async () => {
@@ -45,29 +47,74 @@ beforeAll(async () => {
   await attachRealtime(server, web);
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
+  // A second web process on the same database and Redis (the scaled deployment runs several).
+  web2 = await createRuntime(config, { log: silentLogger, migrate: false });
+  const listener2 = getRequestListener(createApp(web2).fetch);
+  server2 = createServer((req, res) => listener2(req, res));
+  await attachRealtime(server2, web2);
+  server2.listen(0, "127.0.0.1");
+  await once(server2, "listening");
 });
 
 afterAll(async () => {
   await worker?.stop({ timeoutMs: 1_000 });
   await new Promise((resolve) => server?.close(resolve));
+  await new Promise((resolve) => server2?.close(resolve));
   await web?.close();
+  await web2?.close();
   await Promise.all([postgres?.stop(), redis?.stop()]);
 });
 
+const urlOf = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+
+async function signedInSocket(baseUrl: string, email: string) {
+  const res = await fetch(`${baseUrl}/api/auth/sign-in`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: baseUrl },
+    body: JSON.stringify({ email, password: TEST_PASSWORD }),
+  });
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  return connect(baseUrl, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie } });
+}
+
 describe("realtime across processes", () => {
-  it("delivers a worker's event to the web process's sockets through Redis", async () => {
-    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  it("shows agents connected to different web processes to each other, and who left", async () => {
     const ws = await createSignInWorkspace(web);
-    const res = await fetch(`${baseUrl}/api/auth/sign-in`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: baseUrl },
-      body: JSON.stringify({ email: ws.agent.user.email, password: TEST_PASSWORD }),
-    });
-    const cookie = res.headers
-      .getSetCookie()
-      .map((c) => c.split(";")[0])
-      .join("; ");
-    const socket = connect(baseUrl, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie } });
+    const owner = await signedInSocket(urlOf(server), ws.owner.user.email);
+    const seen: string[][] = [];
+    owner.on(SOCKET_EVENTS.presenceUpdate, (p: { online: { email: string }[] }) =>
+      seen.push(p.online.map((o) => o.email).sort()),
+    );
+    const until = async (want: string[]) => {
+      const deadline = Date.now() + 10_000;
+      while (JSON.stringify(seen.at(-1)) !== JSON.stringify([...want].sort())) {
+        if (Date.now() > deadline) throw new Error(`presence never became ${want}: ${JSON.stringify(seen)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      await until([ws.owner.user.email]);
+      const agent = await signedInSocket(urlOf(server2), ws.agent.user.email);
+      const agentSaw = new Promise<string[]>((resolve) =>
+        agent.on(SOCKET_EVENTS.presenceUpdate, (p: { online: { email: string }[] }) => {
+          if (p.online.length === 2) resolve(p.online.map((o) => o.email).sort());
+        }),
+      );
+      await until([ws.owner.user.email, ws.agent.user.email]);
+      expect(await agentSaw).toEqual([ws.owner.user.email, ws.agent.user.email].sort());
+      agent.disconnect();
+      await until([ws.owner.user.email]);
+    } finally {
+      owner.disconnect();
+    }
+  });
+
+  it("delivers a worker's event to the web process's sockets through Redis", async () => {
+    const ws = await createSignInWorkspace(web);
+    const socket = await signedInSocket(urlOf(server), ws.agent.user.email);
     try {
       await new Promise((resolve) => socket.once("connect", () => resolve(undefined)));
       const received = new Promise((resolve) => socket.once(SOCKET_EVENTS.conversationUpdated, resolve));

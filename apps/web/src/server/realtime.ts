@@ -16,11 +16,11 @@ function readCookie(header: string | undefined, name: string): string | undefine
   return undefined;
 }
 
+/** What a dashboard socket tells others about its member (kept in `socket.data`, visible cluster-wide). */
 export interface PresenceEntry {
   userId: string;
   name: string | null;
   email: string;
-  sockets: number;
 }
 
 export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
@@ -34,13 +34,46 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
     const { createAdapter } = await import("@socket.io/redis-adapter");
     const pub = runtime.redis.duplicate();
     const sub = runtime.redis.duplicate();
+    // ioredis reconnects by itself; without a listener an outage would crash the process.
+    for (const client of [pub, sub]) {
+      client.on("error", (err) => runtime.log.warn({ err }, "socket.io Redis adapter connection error"));
+    }
     io.adapter(createAdapter(pub, sub));
   }
 
-  const presence = new Map<string, Map<string, PresenceEntry>>();
+  /**
+   * Who is online, from the sockets in the workspace room on every process (`fetchSockets` asks the
+   * others through the Redis adapter), so agents on different web processes see each other. One
+   * computation per workspace at a time; changes that arrive meanwhile trigger one more, so the last
+   * update sent is never older than the last change.
+   */
+  const presenceRuns = new Map<string, { again: boolean }>();
   const publishPresence = (workspaceId: string) => {
-    const online = [...(presence.get(workspaceId)?.values() ?? [])].map(({ sockets: _s, ...p }) => p);
-    io.to(rooms.workspace(workspaceId)).emit(SOCKET_EVENTS.presenceUpdate, { online });
+    const running = presenceRuns.get(workspaceId);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const run = { again: true };
+    presenceRuns.set(workspaceId, run);
+    void (async () => {
+      try {
+        while (run.again) {
+          run.again = false;
+          const sockets = await io.in(rooms.workspace(workspaceId)).fetchSockets();
+          const online = new Map<string, PresenceEntry>();
+          for (const s of sockets) {
+            const entry = s.data.presence as PresenceEntry | undefined;
+            if (entry) online.set(entry.userId, entry);
+          }
+          io.to(rooms.workspace(workspaceId)).emit(SOCKET_EVENTS.presenceUpdate, { online: [...online.values()] });
+        }
+      } catch (err) {
+        runtime.log.warn({ err, workspaceId }, "could not publish presence");
+      } finally {
+        presenceRuns.delete(workspaceId);
+      }
+    })();
   };
 
   io.use(async (socket, next) => {
@@ -59,13 +92,9 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
   io.on("connection", (socket) => {
     const session = socket.data.session as AuthenticatedSession;
     const workspaceId = session.workspace.id;
+    const presence: PresenceEntry = { userId: session.user.id, name: session.user.name, email: session.user.email };
+    socket.data.presence = presence;
     socket.join(rooms.workspace(workspaceId));
-
-    const byUser = presence.get(workspaceId) ?? new Map<string, PresenceEntry>();
-    presence.set(workspaceId, byUser);
-    const entry = byUser.get(session.user.id) ?? { ...session.user, userId: session.user.id, sockets: 0 };
-    entry.sockets += 1;
-    byUser.set(session.user.id, entry);
     publishPresence(workspaceId);
 
     socket.on(SOCKET_EVENTS.conversationJoin, async (conversationId: unknown, ack?: (r: unknown) => void) => {
@@ -83,14 +112,8 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
       if (typeof conversationId === "string") await socket.leave(rooms.conversation(conversationId));
     });
 
-    socket.on("disconnect", () => {
-      const current = byUser.get(session.user.id);
-      if (current) {
-        current.sockets -= 1;
-        if (current.sockets <= 0) byUser.delete(session.user.id);
-      }
-      publishPresence(workspaceId);
-    });
+    // By "disconnect" the socket has left its rooms, so the count no longer includes it.
+    socket.on("disconnect", () => publishPresence(workspaceId));
   });
 
   runtime.realtime.bind({ emit: (room, event, payload) => io.to(room).emit(event, payload) });

@@ -8,6 +8,7 @@ import {
   ConnectMessengerPageInput,
   MessengerOAuthPagesQuery,
   MessengerOAuthPagesResponse,
+  MessengerWebhookSetup,
 } from "@tandem/contracts";
 import {
   completeMessengerOAuth,
@@ -16,6 +17,7 @@ import {
   DomainError,
   disconnectChannel,
   getChannel,
+  getMessengerWebhookSetup,
   listChannels,
   listMessengerOAuthPages,
   messengerDeps,
@@ -79,6 +81,18 @@ export function channelRoutes() {
       responses: { 200: json(ChannelListResponse), ...errors(401, 403) },
     }),
     async (c) => c.json(await listChannels(c.get("ctx"), c.req.valid("query")), 200),
+  );
+
+  // GET /api/v1/channels/messenger/webhook — the app-level webhook: callback URL, configuration, unconnected Pages
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/channels/messenger/webhook",
+      tags: ["channels"],
+      ...permit("channels.manage"),
+      responses: { 200: json(MessengerWebhookSetup), ...errors(401, 403) },
+    }),
+    async (c) => c.json(await getMessengerWebhookSetup(c.get("ctx"), c.get("runtime")), 200),
   );
 
   // POST /api/v1/channels/messenger/connect — connect a Page by its id and Page access token

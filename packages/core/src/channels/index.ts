@@ -9,3 +9,4 @@ export * from "./messenger/oauth.ts";
 export * from "./messenger/send.ts";
 export * from "./messenger/subscribe.ts";
 export * from "./messenger/unsubscribe.ts";
+export * from "./messenger/webhook-setup.ts";

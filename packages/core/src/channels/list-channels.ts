@@ -3,7 +3,7 @@ import { channels } from "@tandem/db";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { actorRole, type Ctx } from "../context.ts";
 import { assertCan } from "../policy.ts";
-import { channelToDto } from "./channel-to-dto.ts";
+import { loadChannelDto, loadChannelDtos } from "./channel-to-dto.ts";
 import { getChannelInWorkspace } from "./get-channel-in-workspace.ts";
 
 /** The workspace's channels, oldest first. A workspace has a handful, so the list is not paged. */
@@ -19,10 +19,10 @@ export async function listChannels(ctx: Ctx, query: ChannelListQuery = {}): Prom
       ),
     )
     .orderBy(asc(channels.createdAt), asc(channels.id));
-  return { data: rows.map(channelToDto), nextCursor: null };
+  return { data: await loadChannelDtos(ctx.db, rows), nextCursor: null };
 }
 
 export async function getChannel(ctx: Ctx, channelId: string) {
   assertCan(actorRole(ctx.actor), "channels.manage");
-  return channelToDto(await getChannelInWorkspace(ctx, channelId));
+  return loadChannelDto(ctx.db, await getChannelInWorkspace(ctx, channelId));
 }

@@ -5,7 +5,7 @@ import { recordAudit } from "../../audit/record-audit.ts";
 import { actorRole, type Ctx, withTransaction } from "../../context.ts";
 import { DomainError } from "../../errors.ts";
 import { assertCan } from "../../policy.ts";
-import { channelToDto } from "../channel-to-dto.ts";
+import { loadChannelDto } from "../channel-to-dto.ts";
 import { getChannelInWorkspace } from "../get-channel-in-workspace.ts";
 import { GraphApiError, type GraphClient } from "./graph-client.ts";
 import { graphErrorToDomain, type MessengerDeps, sealPageToken } from "./messenger-deps.ts";
@@ -123,7 +123,7 @@ export async function connectVerifiedPage(ctx: Ctx, page: VerifiedPage, deps: Me
         .set({ statusReason: `Subscribing the app to the Page failed: ${error.message}` })
         .where(and(eq(channels.id, row.id), eq(channels.workspaceId, ctx.workspaceId)));
     }
-    return channelToDto(await getChannelInWorkspace(ctx, row.id));
+    return loadChannelDto(ctx.db, await getChannelInWorkspace(ctx, row.id));
   }
 }
 

@@ -20,15 +20,15 @@
  *   right after it, and a quiet server processes at once. (With PostgreSQL + Redis the jobs run in
  *   the worker process, whose writer is always idle.)
  * - **Pages nobody connected** (or only disconnected channels): the entry is kept with status
- *   `ignored` and no channel. `channel.unknown_page_events` cannot count them — there is no channel
- *   row — so `countUnknownPageEvents` reports them per Page id from the stored rows instead.
+ *   `ignored` and no channel. There is no channel row to count them on, so `listUnconnectedPages`
+ *   reports them per Page id from the stored rows: the Messenger webhook's health in the dashboard.
  * - **Counters** `events_received` (one per messaging/standby item) and `last_event_at` are bumped
  *   once per channel per batch, in the batch's transaction.
  * - **Bad signatures** store nothing. When the unsigned body names Pages we know, their channels'
  *   `signature_rejections` go up: the count is all we take from a body we cannot trust.
  */
 import { channels, type Db, inboundEvents, newId, rowsOf } from "@tandem/db";
-import { and, count, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Config } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
@@ -114,7 +114,7 @@ async function countSignatureRejection(deps: WebhookDeps, rawBody: Uint8Array): 
   try {
     await deps.db
       .update(channels)
-      .set({ signatureRejections: sql`${channels.signatureRejections} + 1` })
+      .set({ signatureRejections: sql`${channels.signatureRejections} + 1`, lastSignatureRejectionAt: sql`now()` })
       .where(
         and(eq(channels.type, "messenger"), inArray(channels.externalId, pageIds), isNull(channels.disconnectedAt)),
       );
@@ -344,17 +344,47 @@ async function insertEntries(db: Db, rows: NewInboundEntry[]): Promise<StoredEnt
 
 // ---- reporting and recovery --------------------------------------------------------------------
 
+/** How far back `listUnconnectedPages` looks. */
+export const UNCONNECTED_PAGE_WINDOW_DAYS = 7;
+
+export interface UnconnectedPage {
+  pageId: string;
+  /** messaging[] + standby[] items received for the Page in the window. */
+  events: number;
+  lastEventAt: Date;
+}
+
 /**
- * Entries received for Pages no channel is connected to, per Page id: the webhook-health number for
- * Pages that have no channel row to carry `unknown_page_events`.
+ * Pages that sent events in the last week though no channel is connected to them (never connected,
+ * or disconnected while Facebook kept the app subscribed), most recent first: the admin either
+ * connects the Page or removes the app from it. Their entries are `ignored`, without a channel.
  */
-export async function countUnknownPageEvents(db: Db): Promise<{ pageId: string; events: number }[]> {
+export async function listUnconnectedPages(db: Db, limit = 20): Promise<UnconnectedPage[]> {
+  const items = sql<number>`coalesce(jsonb_array_length(case when jsonb_typeof(${inboundEvents.payload}->'messaging') = 'array' then ${inboundEvents.payload}->'messaging' end), 0)
+    + coalesce(jsonb_array_length(case when jsonb_typeof(${inboundEvents.payload}->'standby') = 'array' then ${inboundEvents.payload}->'standby' end), 0)`;
   const rows = await db
-    .select({ pageId: inboundEvents.externalId, events: count() })
+    .select({
+      pageId: inboundEvents.externalId,
+      events: sql<number>`sum(${items})::int`,
+      lastEventAt: sql<string>`max(${inboundEvents.receivedAt})`,
+    })
     .from(inboundEvents)
-    .where(and(eq(inboundEvents.source, "messenger"), isNull(inboundEvents.channelId)))
-    .groupBy(inboundEvents.externalId);
-  return rows.flatMap((r) => (r.pageId ? [{ pageId: r.pageId, events: Number(r.events) }] : []));
+    .where(
+      and(
+        eq(inboundEvents.status, "ignored"),
+        sql`${inboundEvents.receivedAt} > now() - make_interval(days => ${UNCONNECTED_PAGE_WINDOW_DAYS})`,
+        eq(inboundEvents.source, "messenger"),
+        isNull(inboundEvents.channelId),
+        // Connected since: not a stray any more.
+        sql`not exists (select 1 from ${channels} c where c.type = 'messenger' and c.external_id = ${inboundEvents.externalId} and c.disconnected_at is null)`,
+      ),
+    )
+    .groupBy(inboundEvents.externalId)
+    .orderBy(sql`max(${inboundEvents.receivedAt}) desc`)
+    .limit(limit);
+  return rows.flatMap((r) =>
+    r.pageId ? [{ pageId: r.pageId, events: Number(r.events), lastEventAt: new Date(r.lastEventAt) }] : [],
+  );
 }
 
 /**

@@ -5,7 +5,7 @@ import { recordAudit } from "../../audit/record-audit.ts";
 import { actorRole, type Ctx, withTransaction } from "../../context.ts";
 import { DomainError } from "../../errors.ts";
 import { assertCan } from "../../policy.ts";
-import { channelToDto } from "../channel-to-dto.ts";
+import { loadChannelDto } from "../channel-to-dto.ts";
 import { getChannelInWorkspace } from "../get-channel-in-workspace.ts";
 import { DEFAULT_SUBSCRIBED_FIELDS } from "./graph-client.ts";
 import { graphErrorToDomain, type MessengerDeps, readPageToken, withChannelToken } from "./messenger-deps.ts";
@@ -62,6 +62,6 @@ export async function saveSubscription(
       before: { subscribed: before.subscribed, subscribedFields: before.subscribedFields },
       after: state,
     });
-    return channelToDto(after!);
+    return loadChannelDto(tx.db, after!);
   });
 }

@@ -8,7 +8,7 @@ import type { NoticeValue } from "@/components/notice";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { errorMessage } from "@/lib/api";
-import { formatDate } from "@/lib/format";
+import { formatDate, formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { CHANNEL_TYPE_LABELS, ChannelIcon } from "./channel-icon";
 import { ChannelStatusBadge, WebhookStatus } from "./channel-status";
@@ -79,6 +79,7 @@ export function ChannelCard({ channel, onNotice }: ChannelCardProps) {
         <div className="grid grid-cols-[minmax(0,1fr)_auto] items-start gap-6 border-t bg-muted/30 px-5 py-4">
           <div className="flex flex-col gap-2">
             <WebhookStatus channel={channel} />
+            <LastFailure channel={channel} />
             <p className="pl-5 text-xs text-muted-foreground">
               {channel.subscribed
                 ? `Subscribed fields: ${channel.subscribedFields.join(", ") || "none"}`
@@ -105,18 +106,36 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
+/** The latest failure of the last day, when the status line does not already show it. */
+function LastFailure({ channel }: { channel: ChannelDto }) {
+  const { lastFailure, lastProcessedAt } = channel.webhook;
+  if (!lastFailure) return null;
+  const current = !lastProcessedAt || new Date(lastFailure.at) > new Date(lastProcessedAt);
+  if (current) return null;
+  return (
+    <p className="pl-5 text-xs text-muted-foreground">
+      Latest failure {formatDateTime(lastFailure.at)}: <span className="text-foreground">{lastFailure.message}</span>
+    </p>
+  );
+}
+
 function WebhookCounters({ channel }: { channel: ChannelDto }) {
-  const { eventsReceived, eventsFailed, signatureRejections, retries } = channel.webhook;
+  const { eventsReceived, eventsFailed, recentFailures, signatureRejections, retries } = channel.webhook;
   const items = [
-    { label: "Events received", value: eventsReceived, bad: false },
-    { label: "Failures", value: eventsFailed, bad: eventsFailed > 0 },
-    { label: "Signature rejections", value: signatureRejections, bad: signatureRejections > 0 },
-    { label: "Retries", value: retries, bad: false },
+    { label: "Events received", value: eventsReceived, bad: false, title: undefined },
+    {
+      label: "Failed (24 h)",
+      value: recentFailures,
+      bad: recentFailures > 0,
+      title: `${eventsFailed.toLocaleString()} failed for good since the Page was connected`,
+    },
+    { label: "Signature rejections", value: signatureRejections, bad: signatureRejections > 0, title: undefined },
+    { label: "Retries", value: retries, bad: false, title: undefined },
   ];
   return (
     <dl className="grid grid-cols-4 gap-x-6 text-right" aria-label={`Webhook counters of ${channel.name}`}>
       {items.map((item) => (
-        <div key={item.label} className="flex flex-col-reverse gap-0.5">
+        <div key={item.label} className="flex flex-col-reverse gap-0.5" title={item.title}>
           <dt className="whitespace-nowrap text-xs text-muted-foreground">{item.label}</dt>
           <dd className={cn("text-base font-semibold tabular-nums", item.bad && "text-destructive")}>
             {item.value.toLocaleString()}

@@ -32,11 +32,14 @@ export interface WebhookHealth {
 }
 
 /**
- * Green only when Facebook is actually delivering: the app is subscribed to the Page and an event
- * has arrived. Everything else is red, with what to do about it.
+ * Green only when Facebook is actually delivering and Tandem is processing: the app is subscribed to
+ * the Page, an event has arrived, and neither the latest event nor the latest call failed. Everything
+ * else is red, with what to do about it. Failures that were followed by processed events (recovered)
+ * stay green, counted in the detail.
  */
 export function webhookHealth(channel: ChannelDto, now = Date.now()): WebhookHealth {
-  const { lastEventAt } = channel.webhook;
+  const { lastEventAt, lastProcessedAt, lastFailure, lastSignatureRejectionAt, recentFailures } = channel.webhook;
+  const time = (iso: string | null) => (iso ? new Date(iso).getTime() : 0);
   if (channel.status === "reconnect_needed") {
     return {
       ok: false,
@@ -56,6 +59,21 @@ export function webhookHealth(channel: ChannelDto, now = Date.now()): WebhookHea
         : "Facebook does not send this Page's messages to Tandem. Subscribe to start receiving them.",
     };
   }
+  // A refused signature newer than the last accepted event: Meta signs with another App Secret.
+  if (lastSignatureRejectionAt && time(lastSignatureRejectionAt) > time(lastEventAt)) {
+    return {
+      ok: false,
+      label: "Signatures rejected",
+      detail: `Facebook's latest call (${lastEventAgo(lastSignatureRejectionAt, now)}) was refused: its signature does not match this server's FB_APP_SECRET. Check the App Secret in the Meta App Dashboard.`,
+    };
+  }
+  if (lastFailure && time(lastFailure.at) > time(lastProcessedAt)) {
+    return {
+      ok: false,
+      label: "Events failing",
+      detail: `The latest event (${lastEventAgo(lastFailure.at, now)}) could not be processed: ${lastFailure.message}. Failed events are retried; nothing is lost.`,
+    };
+  }
   if (!lastEventAt) {
     return {
       ok: false,
@@ -63,7 +81,9 @@ export function webhookHealth(channel: ChannelDto, now = Date.now()): WebhookHea
       detail: "Subscribed. Send a message to the Page; the status turns green when the first event arrives.",
     };
   }
-  return { ok: true, label: "Receiving events", detail: `Last event ${lastEventAgo(lastEventAt, now)}` };
+  const recovered =
+    recentFailures > 0 ? ` · ${recentFailures} failed in the last 24 hours, processed normally since.` : "";
+  return { ok: true, label: "Receiving events", detail: `Last event ${lastEventAgo(lastEventAt, now)}${recovered}` };
 }
 
 /** The current time, refreshed every `intervalMs`, so relative times age even when the data does not change. */

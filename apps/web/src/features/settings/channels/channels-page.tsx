@@ -17,15 +17,17 @@ import { errorMessage, isApiError } from "@/lib/api";
 import { ChannelCard } from "./channel-card";
 import { MessengerIcon } from "./channel-icon";
 import { ConnectManualDialog, type ManualConnectTarget } from "./connect-manual-dialog";
+import { MessengerWebhookPanel } from "./messenger-webhook-panel";
 import { OAUTH_ERROR_PARAM, OAUTH_PARAM, oauthErrorMessage, startFacebookLogin } from "./oauth";
 import { OAuthPagesDialog } from "./oauth-pages-dialog";
-import { CHANNELS_POLL_MS, useChannels } from "./queries";
+import { CHANNELS_POLL_MS, useChannels, useMessengerWebhookSetup } from "./queries";
 import { ReconnectBanner } from "./reconnect-banner";
 
 export function ChannelsPage() {
   const me = useCurrentUser();
   const allowed = can(me, "channels.manage");
   const channels = useChannels(allowed);
+  const webhookSetup = useMessengerWebhookSetup(allowed);
   const { notice, show, clear } = useNotice();
   const [manual, setManual] = useState<{ open: boolean; target: ManualConnectTarget }>({ open: false, target: {} });
 
@@ -137,6 +139,13 @@ export function ChannelsPage() {
           </>
         )}
       </section>
+
+      {webhookSetup.data && (
+        <MessengerWebhookPanel
+          setup={webhookSetup.data}
+          onConnectPage={(pageId) => setManual({ open: true, target: { pageId } })}
+        />
+      )}
 
       <ConnectManualDialog
         open={manual.open}

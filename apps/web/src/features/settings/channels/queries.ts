@@ -7,6 +7,7 @@ import {
   ConnectMessengerOAuthPagesResponse,
   type ConnectMessengerPageInput,
   MessengerOAuthPagesResponse,
+  MessengerWebhookSetup,
 } from "@tandem/contracts";
 import { type QueryClient, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/lib/api";
@@ -14,6 +15,7 @@ import { api } from "@/lib/api";
 export const channelKeys = {
   all: ["channels"] as const,
   list: ["channels", "list"] as const,
+  messengerWebhook: ["channels", "messenger-webhook"] as const,
   oauthPages: (oauth: string) => ["channels", "messenger-oauth-pages", oauth] as const,
 };
 
@@ -25,6 +27,16 @@ export function useChannels(enabled = true) {
   return useQuery({
     queryKey: channelKeys.list,
     queryFn: ({ signal }) => api.get("/api/v1/channels", ChannelListResponse, signal),
+    enabled,
+    refetchInterval: CHANNELS_POLL_MS,
+  });
+}
+
+/** Messenger's app-level webhook: callback URL, configuration, Pages sending events nobody connected. */
+export function useMessengerWebhookSetup(enabled = true) {
+  return useQuery({
+    queryKey: channelKeys.messengerWebhook,
+    queryFn: ({ signal }) => api.get("/api/v1/channels/messenger/webhook", MessengerWebhookSetup, signal),
     enabled,
     refetchInterval: CHANNELS_POLL_MS,
   });
@@ -44,7 +56,8 @@ function storeChannel(queryClient: QueryClient, channel: ChannelDto) {
 
 function useInvalidateChannels() {
   const queryClient = useQueryClient();
-  return () => queryClient.invalidateQueries({ queryKey: channelKeys.list });
+  // `all`: the list, and the webhook panel's unconnected Pages, which a connection changes.
+  return () => queryClient.invalidateQueries({ queryKey: channelKeys.all });
 }
 
 const channelPath = (id: string, action?: "subscribe" | "unsubscribe") =>

@@ -1,0 +1,26 @@
+import type { MessengerWebhookSetup } from "@tandem/contracts";
+import type { Config } from "../../config.ts";
+import { actorRole, type Ctx } from "../../context.ts";
+import { assertCan } from "../../policy.ts";
+import { listUnconnectedPages } from "./receive-webhook.ts";
+
+/**
+ * The app-level half of Messenger's webhook health, for the channels page: the callback URL and
+ * whether this server can verify Meta's calls (verify token, App Secret), and the Pages that send
+ * events although no channel is connected to them.
+ */
+export async function getMessengerWebhookSetup(
+  ctx: Ctx,
+  deps: { config: Pick<Config, "appUrl" | "facebook"> },
+): Promise<MessengerWebhookSetup> {
+  assertCan(actorRole(ctx.actor), "channels.manage");
+  const { facebook, appUrl } = deps.config;
+  const pages = await listUnconnectedPages(ctx.db);
+  return {
+    callbackUrl: `${appUrl}/api/webhooks/messenger`,
+    verifyTokenConfigured: Boolean(facebook.verifyToken),
+    appSecretConfigured: Boolean(facebook.appSecret),
+    appIdConfigured: Boolean(facebook.appId),
+    unconnectedPages: pages.map((p) => ({ ...p, lastEventAt: p.lastEventAt.toISOString() })),
+  };
+}
