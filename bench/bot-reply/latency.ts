@@ -41,9 +41,10 @@ import {
 } from "@tandem/core";
 import { contacts, conversations, jobs, messages } from "@tandem/db";
 import { createChannel, createChatbot, createTestWorkspace } from "@tandem/db/testing";
-import { createSimulator, messengerWebhook, serializeLikeMeta, signMessengerBody, textEvent } from "@tandem/simulator";
+import { messengerWebhook, serializeLikeMeta, signMessengerBody, textEvent } from "@tandem/simulator";
 import { and, asc, count, desc, eq, gte, inArray, lte, or, sql } from "drizzle-orm";
 import { percentile } from "../lib.ts";
+import { startSimulatorProcess, wallNow } from "../simulator-process.ts";
 
 const SAMPLES = Number(process.argv[2] ?? 200);
 const WARMUP = 20;
@@ -77,28 +78,11 @@ async function serve(fetchHandler: (req: Request) => Response | Promise<Response
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-// The whole simulator (fake Graph API under /graph, fake LLMs under /llm/…) behind a wrapper that
-// notes when a Send API call arrives and how long the fake LLM takes to answer.
-const simulator = createSimulator();
-const sendWaiters = new Map<string, (arrivedAt: number) => void>();
-let fakeLlmMs = 0;
-const simulatorServer = await serve(async (req) => {
-  const arrivedAt = performance.now();
-  const { pathname } = new URL(req.url);
-  const res = await simulator.app.fetch(req);
-  if (pathname.startsWith("/llm/")) fakeLlmMs += performance.now() - arrivedAt;
-  if (req.method === "POST" && pathname.endsWith("/messages")) {
-    for (const record of simulator.graph.state.outbox.slice(-8)) {
-      const resolve = record.kind === "message" ? sendWaiters.get(record.recipientId) : undefined;
-      if (!resolve) continue;
-      sendWaiters.delete(record.recipientId);
-      resolve(arrivedAt);
-    }
-  }
-  return res;
-});
-config.facebook.graphApiUrl = `${simulatorServer.url}/graph`;
-const fakeOpenAiUrl = `${simulatorServer.url}/llm/openai/v1`;
+// The whole simulator (fake Graph API under /graph, fake LLMs under /llm/…) in a child process, as
+// Facebook and the LLM providers are remote: it reports when each Send API message arrives.
+const simulator = await startSimulatorProcess();
+config.facebook.graphApiUrl = `${simulator.url}/graph`;
+const fakeOpenAiUrl = `${simulator.url}/llm/openai/v1`;
 
 const queue = createJobQueue<AppJobDeps>({
   db,
@@ -151,7 +135,7 @@ async function botPage(provider: Provider, n: number) {
   }
   const pageId = `5560000${n}${Date.now() % 100000}`;
   const pageToken = `EAAbench${pageId}`;
-  simulator.graph.state.addPage({ id: pageId, name: `Bench Page ${pageId}`, accessToken: pageToken });
+  await simulator.addPage({ id: pageId, name: `Bench Page ${pageId}`, accessToken: pageToken });
   const channel = await createChannel(db, {
     workspaceId,
     externalId: pageId,
@@ -184,7 +168,12 @@ async function sentBotReply(channelId: string) {
   const started = performance.now();
   for (;;) {
     const [row] = await db
-      .select({ status: messages.status, latencyMs: messages.latencyMs, provider: messages.provider })
+      .select({
+        status: messages.status,
+        latencyMs: messages.latencyMs,
+        provider: messages.provider,
+        replyToId: messages.replyToId,
+      })
       .from(messages)
       .where(and(eq(messages.channelId, channelId), eq(messages.role, "BOT")))
       .orderBy(desc(messages.createdAt), desc(messages.id))
@@ -228,8 +217,9 @@ interface Sample {
   totalMs: number;
   /** The webhook's 200 (part 1 only). */
   ackMs?: number;
+  /** The bot's own step (part 1 only): `generate-bot-reply` enqueued → the reply at the Send API. */
+  botStepMs?: number;
   providerMs: number;
-  fakeLlmMs: number;
 }
 
 function report(
@@ -249,7 +239,6 @@ function report(
   const total = stat(samples.map((s) => s.totalMs));
   const providerTime = stat(samples.map((s) => s.providerMs));
   const added = stat(samples.map((s) => s.totalMs - s.providerMs));
-  const fake = stat(samples.map((s) => s.fakeLlmMs));
   console.log(
     JSON.stringify({
       name,
@@ -262,7 +251,6 @@ function report(
       providerP99Ms: providerTime.p99,
       addedP50Ms: added.p50,
       addedP99Ms: added.p99,
-      ...(provider === "OFFLINE" ? {} : { fakeLlmHandlingP50Ms: fake.p50, fakeLlmHandlingP99Ms: fake.p99 }),
       targetAddedP50Ms: TARGET_ADDED_P50_MS,
       ...extra,
       rssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
@@ -297,23 +285,21 @@ async function webhookToSend(target: Awaited<ReturnType<typeof botPage>>, provid
     if (i === WARMUP) measuredFrom = new Date();
     const body = serializeLikeMeta(messengerWebhook([textEvent({ pageId: target.pageId, psid, text: QUESTION })]));
     const signature = signMessengerBody(APP_SECRET, body);
-    const sent = new Promise<number>((resolve) => sendWaiters.set(psid, resolve));
-    fakeLlmMs = 0;
-    const t = performance.now();
+    const sent = simulator.nextSend(psid);
+    const t = wallNow();
     const res = await fetch(webhookUrl, {
       method: "POST",
       headers: { "content-type": "application/json", "x-hub-signature-256": signature },
       body,
     });
     await res.text();
-    const ackMs = performance.now() - t;
+    const ackMs = wallNow() - t;
     if (res.status !== 200) {
       outcome = `webhook answered ${res.status}`;
       break;
     }
     const arrivedAt = await Promise.race([sent, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
     if (arrivedAt === null) {
-      sendWaiters.delete(psid);
       outcome = "no Send API call within 10 s (no bot reply, a handoff, or the send job not answering)";
       break;
     }
@@ -322,13 +308,40 @@ async function webhookToSend(target: Awaited<ReturnType<typeof botPage>>, provid
       outcome = `the reply came from ${reply.provider}, not ${provider}`;
       break;
     }
-    if (i >= WARMUP) samples.push({ totalMs: arrivedAt - t, ackMs, providerMs: reply.latencyMs ?? 0, fakeLlmMs });
+    const botJobAt = await botJobEnqueuedAt(reply.replyToId);
+    if (i >= WARMUP) {
+      samples.push({
+        totalMs: arrivedAt - t,
+        ackMs,
+        botStepMs: botJobAt === null ? undefined : arrivedAt - botJobAt,
+        providerMs: reply.latencyMs ?? 0,
+      });
+    }
   }
-  const acks = samples.map((s) => s.ackMs ?? 0).sort((a, b) => a - b);
+  const stat = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return { p50: +percentile(sorted, 50).toFixed(1), p99: +percentile(sorted, 99).toFixed(1) };
+  };
+  const botStepAdded = stat(samples.flatMap((s) => (s.botStepMs === undefined ? [] : [s.botStepMs - s.providerMs])));
   report(`webhook → Send API, generate-bot-reply job (${label}, sequential)`, provider, outcome, samples, {
-    webhookAckP50Ms: acks.length ? +percentile(acks, 50).toFixed(1) : null,
+    botStepAddedP50Ms: botStepAdded.p50,
+    botStepAddedP99Ms: botStepAdded.p99,
+    webhookAckP50Ms: stat(samples.map((s) => s.ackMs ?? 0)).p50,
     jobEnqueueToDoneP50Ms: await jobTimes(measuredFrom),
   });
+}
+
+/**
+ * When the reply's `generate-bot-reply` job was enqueued (`job.created_at`, the database's wall clock
+ * to the microsecond; the embedded database runs in this process, so it is this machine's clock).
+ */
+async function botJobEnqueuedAt(triggerMessageId: string | null): Promise<number | null> {
+  if (!triggerMessageId) return null;
+  const [row] = await db
+    .select({ at: sql<string>`extract(epoch from ${jobs.createdAt}) * 1000` })
+    .from(jobs)
+    .where(and(eq(jobs.name, "generate-bot-reply"), eq(jobs.jobKey, `bot-reply:${triggerMessageId}`)));
+  return row ? Number(row.at) : null;
 }
 
 type Customer = "known" | "new";
@@ -352,7 +365,6 @@ for (const provider of ["OPENAI_COMPATIBLE", "OFFLINE"] as const) {
   for (const [i, conversation] of opened.entries()) {
     if (outcome !== "ok") break;
     await waitUntilIdle();
-    fakeLlmMs = 0;
     const t = performance.now();
     const res = await fetch(`${app.url}/api/v1/conversations/${conversation.id}/messages`, {
       method: "POST",
@@ -363,7 +375,7 @@ for (const provider of ["OPENAI_COMPATIBLE", "OFFLINE"] as const) {
     const totalMs = performance.now() - t;
     if (res.status !== 201) outcome = `reply as bot answered ${res.status}: ${JSON.stringify(message).slice(0, 300)}`;
     else if (message.provider !== provider) outcome = `the reply came from ${message.provider}, not ${provider}`;
-    else if (i >= WARMUP) asBot.push({ totalMs, providerMs: message.latencyMs ?? 0, fakeLlmMs });
+    else if (i >= WARMUP) asBot.push({ totalMs, providerMs: message.latencyMs ?? 0 });
   }
   report(`POST /api/v1/conversations/{id}/messages sendAs BOT (${label}, sequential)`, provider, outcome, asBot);
 }
@@ -378,5 +390,5 @@ console.log(JSON.stringify({ name: "bot replies not sent", count: Number(unsent?
 
 await queue.stop({ timeoutMs: 2000 });
 app.server.close();
-simulatorServer.server.close();
+simulator.stop();
 await runtime.close();

@@ -100,7 +100,8 @@ describe("POST /conversations/{id}/messages with sendAs BOT", () => {
       provider: "OFFLINE",
       model: "offline-faq",
     });
-    const [, row] = await thread(conversation.id);
+    const [, draft, row] = await thread(conversation.id);
+    expect(draft).toMatchObject({ role: "BOT", status: "draft", text: DEMO_FAQ[3]!.answer, provider: "OFFLINE" });
     expect(row).toMatchObject({
       id: message.id,
       replyToId: asked.id,
@@ -109,9 +110,12 @@ describe("POST /conversations/{id}/messages with sendAs BOT", () => {
       metadata: expect.objectContaining({
         mode: "manual",
         requestedByMemberId: ws.agent.member.id,
-        draft: DEMO_FAQ[3]!.answer,
+        draftId: draft!.id,
       }),
     });
+    // The thread shows the reply, not the draft.
+    const shown = await (await agent.get(`/api/v1/conversations/${conversation.id}/messages`)).json();
+    expect(shown.data.map((m: { id: string }) => m.id)).toEqual([asked.id, message.id]);
     const [send] = await db()
       .select()
       .from(jobs)
@@ -185,11 +189,13 @@ describe("POST /conversations/{id}/messages with sendAs BOT", () => {
 });
 
 describe("POST /conversations/{id}/draft", () => {
-  it("an AGENT gets an editable draft; nothing is stored, sent or changed", async () => {
-    const { agent, conversation } = await setup("What is your return policy?");
+  it("an AGENT gets an editable draft, kept on record outside the thread; nothing is sent or changed", async () => {
+    const { ws, agent, conversation } = await setup("What is your return policy?");
     const res = await agent.post(`/api/v1/conversations/${conversation.id}/draft`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({
+    const body = await res.json();
+    expect(body).toEqual({
+      draftId: expect.any(String),
       text: DEMO_FAQ[2]!.answer,
       provider: "OFFLINE",
       model: "offline-faq",
@@ -199,9 +205,35 @@ describe("POST /conversations/{id}/draft", () => {
       promptVersionId: null,
       sources: [{ id: "faq:2", title: "What is your return policy?", score: 1 }],
     });
-    expect((await thread(conversation.id)).map((m) => m.role)).toEqual(["USER"]);
+    expect((await thread(conversation.id)).map((m) => [m.role, m.status])).toEqual([
+      ["USER", "received"],
+      ["BOT", "draft"],
+    ]);
     const [row] = await db().select().from(conversations).where(eq(conversations.id, conversation.id));
     expect(row).toMatchObject({ autoBot: true, consecutiveBotReplies: 0 });
+    expect((await agent.get(`/api/v1/conversations/${conversation.id}`)).ok).toBe(true);
+    const listed = await (await agent.get(`/api/v1/conversations/${conversation.id}`)).json();
+    expect(listed.lastMessage).toMatchObject({ role: "USER" });
+
+    // The agent edits the draft and sends it: the reply names the draft it started from.
+    const sent = await agent.post(`/api/v1/conversations/${conversation.id}/messages`, {
+      text: `${body.text} Anything else?`,
+      draftId: body.draftId,
+    });
+    expect(sent.status).toBe(201);
+    const [, , reply] = await thread(conversation.id);
+    expect(reply).toMatchObject({
+      role: "AGENT",
+      authorMemberId: ws.agent.member.id,
+      metadata: { draftId: body.draftId, draftEdited: true },
+    });
+    // A draft id that is not this conversation's draft is refused, and nothing is stored.
+    const wrong = await agent.post(`/api/v1/conversations/${conversation.id}/messages`, {
+      text: "hi",
+      draftId: reply!.id,
+    });
+    expect(wrong.status).toBe(400);
+    expect(await thread(conversation.id)).toHaveLength(3);
   });
 
   it("drafts with the chatbot's LLM provider; provider errors are 502 with their code", async () => {
@@ -218,7 +250,8 @@ describe("POST /conversations/{id}/draft", () => {
     const failed = await agent.post(`/api/v1/conversations/${conversation.id}/draft`);
     expect(failed.status).toBe(502);
     expect((await failed.json()).error.code).toBe("provider_quota_exhausted");
-    expect((await thread(conversation.id)).map((m) => m.role)).toEqual(["USER"]);
+    // The first draft only: a failure stores nothing.
+    expect((await thread(conversation.id)).map((m) => m.status)).toEqual(["received", "draft"]);
   });
 
   it("is 404 for another workspace's conversation and 401 without a session", async () => {

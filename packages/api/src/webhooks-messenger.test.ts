@@ -458,6 +458,12 @@ describe("processing: customer messages", () => {
     const botJob = await jobWithKey("generate-bot-reply", `bot-reply:${stored[0]!.id}`);
     expect(botJob?.payload).toEqual({ conversationId, triggerMessageId: stored[0]!.id, mode: "auto" });
     expect(await jobWithKey("generate-bot-reply", `bot-reply:${stored[1]!.id}`)).toBeNull();
+    // The customer saw the bot typing while it composed; it had no answer (handoff), so typing stopped.
+    const actions = await waitFor(async () => {
+      const seen = graph.state.outbox.filter((r) => r.recipientId === psid).map((r) => r.senderAction ?? r.kind);
+      return seen.length >= 2 && seen;
+    }, "the typing indicator on and off");
+    expect(actions).toEqual(["typing_on", "typing_off"]);
   });
 
   it("gives a new conversation the workspace's default chatbot when the channel names none", async () => {

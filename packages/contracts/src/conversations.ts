@@ -159,6 +159,8 @@ export const SendMessageInput = z.object({
   sendAs: z.enum(["AGENT", "BOT"]).default("AGENT"),
   /** Internal note: stored and shown to agents, never sent to the customer. */
   internal: z.boolean().default(false),
+  /** The "draft with AI" this reply started from (`DraftResponse.draftId`): recorded with the reply. */
+  draftId: z.string().min(1).max(64).optional(),
 });
 export type SendMessageInput = z.infer<typeof SendMessageInput>;
 
@@ -331,6 +333,8 @@ export type ConnectMessengerOAuthPagesResponse = z.infer<typeof ConnectMessenger
  * is stored or sent. The same provider, prompt and knowledge as an automatic reply.
  */
 export const DraftResponse = z.object({
+  /** The draft as kept on record (a BOT message with status `draft`); pass it as `draftId` when sending the reply. */
+  draftId: z.string(),
   text: z.string(),
   provider: z.string(),
   model: z.string(),

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,40 +66,99 @@ async function createPglite(dataDir: string | undefined, loadDataDir?: Blob | Fi
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
+ * Queries started inside `inBackground` (on PGlite): they wait until no other query is waiting or
+ * running (or `BACKGROUND_MAX_WAIT_MS` has passed, so they never starve).
+ */
+const backgroundScope = new AsyncLocalStorage<true>();
+const BACKGROUND_MAX_WAIT_MS = 200;
+
+/**
+ * Runs `fn` with its database work behind everyone else's on PGlite's one connection: bookkeeping a
+ * customer does not wait for — live events, job status, summaries — yields to the pipeline's next
+ * step, whose queries would otherwise queue behind it. On a PostgreSQL pool it just runs `fn`.
+ */
+export function inBackground<T>(fn: () => Promise<T>): Promise<T> {
+  return backgroundScope.run(true, fn);
+}
+
+/** Leaves a background scope: work started from one (a job claimed as it is enqueued) runs at full priority. */
+export function inForeground<T>(fn: () => T): T {
+  return backgroundScope.exit(fn);
+}
+
+/**
  * PGlite runs each query synchronously on this thread and resolves it with a microtask, so a chain of
  * awaited queries (a busy job queue) never lets the event loop reach its I/O phase: HTTP requests
  * and socket messages would wait until the chain ends (we measured 650 ms stalls under webhook
  * load). Starting every query, inside transactions too, on a fresh turn of the event loop lets
  * I/O in between queries; it costs a few microseconds per query.
+ *
+ * It also orders work: a query or transaction started in `inBackground` first waits for the
+ * foreground ones (counted from their call to their result) to drain. Queries inside a transaction
+ * never wait: the transaction already holds the connection.
  */
 function yieldBeforeEachQuery(client: import("@electric-sql/pglite").PGlite): void {
   const query = client.query.bind(client);
   const exec = client.exec.bind(client);
   const transaction = client.transaction.bind(client);
-  client.query = (async (...args: Parameters<typeof query>) => {
-    await nextTurn();
-    return query(...args);
-  }) as typeof client.query;
-  client.exec = async (...args: Parameters<typeof exec>) => {
-    await nextTurn();
-    return exec(...args);
-  };
-  client.transaction = async (callback) => {
-    await nextTurn();
-    return transaction((tx) => {
-      const txQuery = tx.query.bind(tx);
-      const txExec = tx.exec.bind(tx);
-      tx.query = (async (...args: Parameters<typeof txQuery>) => {
-        await nextTurn();
-        return txQuery(...args);
-      }) as typeof tx.query;
-      tx.exec = async (...args: Parameters<typeof txExec>) => {
-        await nextTurn();
-        return txExec(...args);
-      };
-      return callback(tx);
+  let foreground = 0;
+  let idleWaiters: (() => void)[] = [];
+  const release = () => {
+    foreground--;
+    if (foreground > 0 || idleWaiters.length === 0) return;
+    // A turn later: foreground work that was about to start gets in first.
+    setImmediate(() => {
+      if (foreground > 0) return;
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const resolve of waiters) resolve();
     });
   };
+  const foregroundIdle = () =>
+    new Promise<void>((resolve) => {
+      if (foreground === 0) return resolve();
+      const timer = setTimeout(() => {
+        idleWaiters = idleWaiters.filter((w) => w !== done);
+        resolve();
+      }, BACKGROUND_MAX_WAIT_MS);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      idleWaiters.push(done);
+    });
+  async function gated<T>(run: () => Promise<T>): Promise<T> {
+    if (backgroundScope.getStore()) {
+      await foregroundIdle();
+      await nextTurn();
+      return run();
+    }
+    foreground++;
+    try {
+      await nextTurn();
+      return await run();
+    } finally {
+      release();
+    }
+  }
+  client.query = ((...args: Parameters<typeof query>) => gated(() => query(...args))) as typeof client.query;
+  client.exec = (...args: Parameters<typeof exec>) => gated(() => exec(...args));
+  client.transaction = (callback) =>
+    gated(() =>
+      transaction((tx) => {
+        const txQuery = tx.query.bind(tx);
+        const txExec = tx.exec.bind(tx);
+        tx.query = (async (...args: Parameters<typeof txQuery>) => {
+          await nextTurn();
+          return txQuery(...args);
+        }) as typeof tx.query;
+        tx.exec = async (...args: Parameters<typeof txExec>) => {
+          await nextTurn();
+          return txExec(...args);
+        };
+        return callback(tx);
+      }),
+    );
 }
 
 async function createPostgres(url: string, poolSize: number): Promise<Database> {

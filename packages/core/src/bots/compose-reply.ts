@@ -41,6 +41,8 @@ export async function composeReply(
     conversation: Pick<ConversationRow, "id" | "summary">;
     chatbot: ChatbotRow;
     guardrails?: ResolvedGuardrails;
+    /** The newest `recentMessageLimit(chatbot)` messages, oldest first, when the caller has read them. */
+    recent?: MessageRow[];
     signal?: AbortSignal | undefined;
   },
 ): Promise<ComposedReply> {
@@ -50,7 +52,7 @@ export async function composeReply(
 
   // Resolved first: a missing credential fails before any work (and per reply, so a switch applies at once).
   const provider = await providerForChatbot(deps, chatbot);
-  const rows = await recentMessages(deps.db, input.conversation.id, memory.lastNMessages * 2 + 10);
+  const rows = input.recent ?? (await recentMessages(deps.db, input.conversation.id, recentMessageLimit(chatbot)));
   const question = rows.findLast((m) => m.role === "USER" && (m.kind === "text" || m.kind === "attachment")) ?? null;
   const knowledge = question?.text ? await retrieveKnowledge(deps.db, chatbot, question.text) : [];
   const prompt = buildPrompt({
@@ -90,6 +92,10 @@ export async function composeReply(
     droppedTurns: prompt.droppedTurns,
   };
 }
+
+/** How many of the newest messages a reply reads: the prompt's last N turns, with room for notes and events. */
+export const recentMessageLimit = (chatbot: Pick<ChatbotRow, "memorySettings"> | undefined) =>
+  resolveMemorySettings(chatbot?.memorySettings).lastNMessages * 2 + 10;
 
 /** The chatbot's model, else the first suggestion for its provider. */
 export const modelOf = (chatbot: Pick<ChatbotRow, "model" | "providerKind">) =>

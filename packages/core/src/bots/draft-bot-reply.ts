@@ -1,24 +1,34 @@
 import type { DraftResponse } from "@tandem/contracts";
+import { showTyping } from "../channels/typing-indicator.ts";
 import type { Ctx } from "../context.ts";
-import { getConversationInWorkspace } from "../conversations/get-conversation-in-workspace.ts";
 import { DomainError } from "../errors.ts";
 import { LlmError } from "../llm/types.ts";
 import { assertActorCan } from "../members/guard.ts";
 import type { ProviderDeps } from "../providers/provider-deps.ts";
-import { chatbotFor } from "./chatbot-for.ts";
 import { type ComposedReply, composeReply } from "./compose-reply.ts";
+import { conversationForReply } from "./conversation-for-reply.ts";
 import type { HandoffReason } from "./guardrails.ts";
+import { recordBotDraft } from "./record-bot-reply.ts";
 
-type ConversationRow = Awaited<ReturnType<typeof getConversationInWorkspace>>;
+type Found = NonNullable<Awaited<ReturnType<typeof conversationForReply>>>;
 
 /**
- * An agent's "draft with AI": the reply the bot would give now, returned for editing — nothing is
- * stored, sent or changed (auto-bot, counters and handoff flags stay as they are). Every role of the
- * workspace may ask (`conversations.work`); the call runs in the request with the chatbot's provider.
+ * An agent's "draft with AI": the reply the bot would give now, returned for editing. Nothing is sent
+ * or changed (auto-bot, counters and handoff flags stay as they are); the draft is kept as a BOT
+ * message with status `draft` — outside the thread — so what the model wrote stays on record, and
+ * the agent's reply can name it (`draftId`). Every role of the workspace may ask
+ * (`conversations.work`); the call runs in the request with the chatbot's provider.
  */
 export async function draftBotReply(ctx: Ctx, conversationId: string, deps: ProviderDeps): Promise<DraftResponse> {
-  const { composed, text } = await composeForAgent(ctx, conversationId, deps);
+  const { found, composed, text } = await composeForAgent(ctx, conversationId, deps);
+  const memberId = ctx.actor.type === "system" ? null : ctx.actor.memberId;
+  const draft = await recordBotDraft(ctx.db, found.conversation, {
+    text,
+    composed,
+    meta: { mode: "draft", ...(memberId ? { requestedByMemberId: memberId } : {}) },
+  });
   return {
+    draftId: draft.id,
     text,
     provider: composed.result.provider,
     model: composed.result.model,
@@ -38,21 +48,27 @@ export async function draftBotReply(ctx: Ctx, conversationId: string, deps: Prov
  * - provider failures → their code (`provider_rate_limited`, `provider_auth_failed`, … → 502);
  * - an answer the guardrails would not send (low confidence, the handoff marker, refusal, profanity)
  *   → `bot_cannot_answer` (422) with the reason.
+ * `check` runs on the conversation first (reply as bot checks the messaging window); with `typing`
+ * the customer sees the typing indicator while the reply is composed.
  */
 export async function composeForAgent(
   ctx: Ctx,
   conversationId: string,
   deps: ProviderDeps,
-): Promise<{ conversation: ConversationRow; composed: ComposedReply; text: string }> {
+  options: { check?: (found: Found) => void; typing?: boolean } = {},
+): Promise<{ found: Found; composed: ComposedReply; text: string }> {
   assertActorCan(ctx, "conversations.work");
-  const conversation = await getConversationInWorkspace(ctx, conversationId);
-  const chatbot = await chatbotFor(ctx.db, conversation);
+  const found = await conversationForReply(ctx.db, conversationId, ctx.workspaceId);
+  if (!found) throw new DomainError("conversation_not_found", "Conversation not found");
+  options.check?.(found);
+  const { chatbot } = found;
   if (!chatbot) {
     throw new DomainError("no_chatbot", "No chatbot is set up for this conversation or workspace");
   }
+  if (options.typing) showTyping({ ...deps, log: ctx.log }, found.channel, found.recipientId);
   let composed: ComposedReply;
   try {
-    composed = await composeReply({ ...deps, db: ctx.db }, { conversation, chatbot });
+    composed = await composeReply({ ...deps, db: ctx.db }, { conversation: found.conversation, chatbot });
   } catch (error) {
     throw error instanceof LlmError ? llmErrorToDomain(error) : error;
   }
@@ -69,7 +85,7 @@ export async function composeForAgent(
       },
     );
   }
-  return { conversation, composed, text: verdict.text };
+  return { found, composed, text: verdict.text };
 }
 
 const WHY: Partial<Record<HandoffReason, string>> = {

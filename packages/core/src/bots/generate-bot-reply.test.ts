@@ -682,7 +682,7 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
 });
 
 describe("reply as bot (sendAgentMessage with sendAs BOT)", () => {
-  it("writes and queues one reply now, even with auto-bot off and a human reply; the draft is kept", async () => {
+  it("writes and queues one reply now, even with auto-bot off and a human reply; the draft is kept as its own row", async () => {
     const { ws, conversation } = await setup({
       conversation: { autoBot: false, humanRepliedAt: new Date(Date.now() + 60_000) },
     });
@@ -695,14 +695,23 @@ describe("reply as bot (sendAgentMessage with sendAs BOT)", () => {
     );
     expect(dto).toMatchObject({ role: "BOT", status: "queued", provider: "OFFLINE", text: DEMO_FAQ[3]!.answer });
 
-    const reply = (await threadOf(conversation.id))[1]!;
+    const [, draft, reply] = await threadOf(conversation.id);
     expect(reply).toMatchObject({ id: dto.id, replyToId: question.id, retrievedSources: [{ chunkId: "faq:3" }] });
-    expect(reply.metadata).toMatchObject({
+    // Seed S0: rows for both the draft and the final.
+    expect(draft).toMatchObject({
+      role: "BOT",
+      status: "draft",
+      text: DEMO_FAQ[3]!.answer,
+      provider: "OFFLINE",
+      replyToId: question.id,
+      metadata: expect.objectContaining({ mode: "manual", requestedByMemberId: ws.agent.member.id }),
+    });
+    expect(reply!.metadata).toMatchObject({
       mode: "manual",
       requestedByMemberId: ws.agent.member.id,
-      draft: DEMO_FAQ[3]!.answer,
+      draftId: draft!.id,
     });
-    expect(await sendJobFor(reply.id)).toBeDefined();
+    expect(await sendJobFor(reply!.id)).toBeDefined();
     expect(await conversationRow(conversation.id)).toMatchObject({ autoBot: false });
   });
 

@@ -1,15 +1,17 @@
-import { conversations, type Db, messages } from "@tandem/db";
-import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import { type channels, conversations, type Db, inBackground, messages } from "@tandem/db";
+import { and, desc, eq, gt, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
+import { showTyping } from "../channels/typing-indicator.ts";
 import { publishConversation, publishMessage } from "../conversations/publish.ts";
 import { DomainError } from "../errors.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import { isRetryable } from "../jobs/errors.ts";
 import { LlmError } from "../llm/types.ts";
 import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
-import { type ChatbotRow, chatbotFor } from "./chatbot-for.ts";
-import { type ComposedReply, composeReply } from "./compose-reply.ts";
+import type { ChatbotRow } from "./chatbot-for.ts";
+import { type ComposedReply, composeReply, recentMessageLimit } from "./compose-reply.ts";
+import { conversationForReply } from "./conversation-for-reply.ts";
 import { type HandoffReason, type ResolvedGuardrails, resolveGuardrails, wantsHuman } from "./guardrails.ts";
 import { handOffConversation } from "./handoff.ts";
 import { recordBotReply } from "./record-bot-reply.ts";
@@ -20,18 +22,20 @@ import { enqueueSummaryIfDue } from "./summarize-conversation.ts";
  * a person — never drop it silently. In three steps, so that no transaction is open while the
  * provider thinks (seconds, for a real LLM):
  *
- * 1. Decide, in a short transaction holding the conversation row: is the bot still meant to answer
- *    (auto-bot on, no agent reply since the message, this is the newest message, a chatbot exists)?
- *    Human requests and the consecutive-reply limit hand off right there.
- * 2. Compose, outside any transaction (`compose-reply.ts`): memory, retrieval, prompt, provider,
- *    output guardrails. A retryable provider failure (rate limit, timeout, outage) fails the attempt
- *    and the queue retries it (`LlmError.retryable` drives `jobs/errors.ts`); the last failure, a
+ * 1. Decide, by reading: is the bot still meant to answer (auto-bot on, no agent reply since the
+ *    message, this is the newest message, a chatbot exists)? Two reads — the conversation with its
+ *    chatbot, channel and contact; the newest messages with this job's own rows — which also feed the
+ *    prompt. Human requests and the consecutive-reply limit hand off, in a transaction that checks
+ *    the conversation again under its lock. When the bot will answer, the customer sees it typing.
+ * 2. Compose, outside any transaction (`compose-reply.ts`): retrieval, prompt, provider, output
+ *    guardrails. A retryable provider failure (rate limit, timeout, outage) fails the attempt and the
+ *    queue retries it (`LlmError.retryable` drives `jobs/errors.ts`); the last failure, a
  *    non-retryable one, or a provider that is not configured hands off, with the error code in the
  *    note's metadata — so does any other error on the last attempt (`bot_error`).
- * 3. Persist, in a second short transaction that checks the conversation again: auto-bot still on, no
- *    agent reply and no newer customer message meanwhile, not already answered by this job. Otherwise
- *    the answer is discarded (a person, or the newer message's job, has it). Live events and the send
- *    job follow the commit.
+ * 3. Persist, in a short transaction holding the conversation row, which checks everything again:
+ *    auto-bot still on, no agent reply and no newer customer message meanwhile, not already answered
+ *    by this job. Otherwise the answer is discarded (a person, or the newer message's job, has it).
+ *    After the commit the send job starts first; live events and the summary check follow it.
  *
  * Every row written carries the job id, so a retried attempt finds what its earlier attempt stored
  * and only redoes what follows the commit (events, the send job): a customer never gets the same
@@ -40,6 +44,7 @@ import { enqueueSummaryIfDue } from "./summarize-conversation.ts";
 
 type MessageRow = typeof messages.$inferSelect;
 type ConversationRow = typeof conversations.$inferSelect;
+type ChannelRow = typeof channels.$inferSelect;
 
 type Outcome =
   | { kind: "skipped"; reason: string }
@@ -50,9 +55,14 @@ type Plan = {
   kind: "compose";
   conversation: ConversationRow;
   chatbot: ChatbotRow;
+  channel: ChannelRow | null;
+  /** The customer's platform id, for the typing indicator. */
+  recipientId: string | null;
   guardrails: ResolvedGuardrails;
   /** The message being answered: the conversation's latest customer message. */
   latest: MessageRow | undefined;
+  /** The newest messages, oldest first (the prompt's turns). */
+  recent: MessageRow[];
   meta: Record<string, unknown>;
 };
 
@@ -71,15 +81,17 @@ export const generateBotReply = defineJob({
   retry: { attempts: 4, backoff: { baseMs: 2_000 } },
   concurrency: 4,
   handle: async (payload, ctx: JobContext<AppJobDeps>): Promise<void> => {
-    const decision = await ctx.db.transaction(async (tx) => decide(tx as unknown as Db, payload, ctx.jobId));
+    const decision = await decide(ctx.db, payload, ctx.jobId);
     if (decision.kind !== "compose") return finish(ctx, payload.conversationId, decision);
 
+    showTyping(ctx, decision.channel, decision.recipientId);
     let outcome: Outcome;
     try {
       const composed = await composeReply(ctx, {
         conversation: decision.conversation,
         chatbot: decision.chatbot,
         guardrails: decision.guardrails,
+        recent: decision.recent,
         signal: ctx.signal,
       });
       outcome = await ctx.db.transaction(async (tx) => persist(tx as unknown as Db, decision, composed, ctx.jobId));
@@ -92,48 +104,80 @@ export const generateBotReply = defineJob({
         persistFailure(tx as unknown as Db, decision, failure, ctx.jobId),
       );
     }
+    if (outcome.kind !== "done" || !outcome.rows.some(isQueuedReply)) {
+      showTyping(ctx, decision.channel, decision.recipientId, "typing_off");
+    }
     await finish(ctx, payload.conversationId, outcome);
   },
 });
 
+/**
+ * Reads only: the common path writes nothing here, and `persist` checks it all again under the lock.
+ * A handoff decided here is written by `handOffLocked`, which checks again too.
+ */
 async function decide(db: Db, payload: Payload, jobId: string): Promise<Outcome | Plan> {
-  const conversation = await lockConversation(db, payload.conversationId);
-  if (!conversation) return { kind: "skipped", reason: "conversation_gone" };
+  const found = await conversationForReply(db, payload.conversationId);
+  if (!found) return { kind: "skipped", reason: "conversation_gone" };
+  const { conversation, chatbot } = found;
   const workspaceId = conversation.workspaceId;
+  const limit = recentMessageLimit(chatbot);
+  const { recent, ofJob } = await recentAndOwnMessages(db, conversation.id, jobId, limit);
 
   // A retry of an attempt that already committed: finish its work (events, send job) only.
-  const done = await rowsOfJob(db, conversation.id, jobId);
-  if (done.length) return { kind: "done", workspaceId, rows: done };
-
+  if (ofJob.length) return { kind: "done", workspaceId, rows: ofJob };
   if (!conversation.autoBot) return { kind: "skipped", reason: "auto_bot_off" };
-  const latest = await latestCustomerMessage(db, conversation.id);
-  let trigger: MessageRow | undefined;
-  if (payload.triggerMessageId) {
-    [trigger] = await db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.id, payload.triggerMessageId), eq(messages.conversationId, conversation.id)))
-      .limit(1);
-    if (!trigger) return { kind: "skipped", reason: "trigger_not_found" };
+  const latest = recent.findLast(isCustomerMessage) ?? (await latestCustomerMessage(db, conversation.id));
+  // Several quick messages each enqueue a job: the newest one's job answers them (and a trigger
+  // that is gone has nothing left to answer).
+  if (payload.triggerMessageId && latest?.id !== payload.triggerMessageId) {
+    return { kind: "skipped", reason: "newer_message" };
   }
-  const reference = trigger ?? latest;
   // Once an agent has replied, the bot stays silent until auto-bot is switched on again.
-  if (humanRepliedSince(conversation, reference)) return { kind: "skipped", reason: "human_replied" };
-  // Several quick messages each enqueue a job: the newest one's job answers them.
-  if (trigger && latest && latest.id !== trigger.id) return { kind: "skipped", reason: "newer_message" };
+  if (humanRepliedSince(conversation, latest)) return { kind: "skipped", reason: "human_replied" };
 
-  const meta = { jobId, mode: payload.mode, trigger: reference?.id ?? null };
-  const chatbot = await chatbotFor(db, conversation);
+  const meta = { jobId, mode: payload.mode, trigger: latest?.id ?? null };
   const guardrails = resolveGuardrails(chatbot?.guardrails);
-  const handOff = async (reason: HandoffReason) => {
-    const note = await handOffConversation(db, conversation, { reason, guardrails, meta });
-    return { kind: "done" as const, workspaceId, rows: [note] };
-  };
+  const handOff = (reason: HandoffReason) => handOffLocked(db, conversation.id, jobId, { reason, guardrails, meta });
   if (!chatbot) return handOff("no_chatbot");
   // Normally caught at ingestion (`check-inbound-message.ts`); kept here for channels that do not yet.
   if (wantsHuman(latest?.text, guardrails.humanRequestPhrases)) return handOff("human_requested");
   if (conversation.consecutiveBotReplies >= guardrails.maxConsecutiveBotReplies) return handOff("max_bot_replies");
-  return { kind: "compose", conversation, chatbot, guardrails, latest, meta };
+  return {
+    kind: "compose",
+    conversation,
+    chatbot,
+    channel: found.channel,
+    recipientId: found.recipientId,
+    guardrails,
+    latest,
+    recent,
+    meta,
+  };
+}
+
+/**
+ * In one read: the newest `limit` messages (oldest first) and any row an earlier attempt of this job
+ * wrote (`metadata.jobId`), which may be older than those.
+ */
+async function recentAndOwnMessages(db: Db, conversationId: string, jobId: string, limit: number) {
+  const newest = db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(eq(messages.conversationId, conversationId))
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(limit);
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, conversationId),
+        or(inArray(messages.id, newest), sql`${messages.metadata}->>'jobId' = ${jobId}`),
+      ),
+    )
+    .orderBy(messages.createdAt, messages.id);
+  // With rows of this job the attempt only finishes; otherwise `rows` are exactly the newest.
+  return { recent: rows, ofJob: rows.filter((r) => r.metadata.jobId === jobId) };
 }
 
 async function persist(db: Db, plan: Plan, composed: ComposedReply, jobId: string): Promise<Outcome> {
@@ -193,51 +237,83 @@ async function persistFailure(db: Db, plan: Plan, failure: Failure, jobId: strin
   return { kind: "done", workspaceId: plan.conversation.workspaceId, rows: [note] };
 }
 
-/** Step 3's check, under the lock again: null when the answer may still be written. */
+/** A handoff decided before composing, written under the conversation's lock after checking again. */
+async function handOffLocked(
+  db: Db,
+  conversationId: string,
+  jobId: string,
+  input: { reason: HandoffReason; guardrails: ResolvedGuardrails; meta: Record<string, unknown> },
+): Promise<Outcome> {
+  return db.transaction(async (txRaw) => {
+    const tx = txRaw as unknown as Db;
+    const current = await lockConversation(tx, conversationId);
+    if (!current) return { kind: "skipped", reason: "conversation_gone" };
+    const done = await rowsOfJob(tx, current.id, jobId);
+    if (done.length) return { kind: "done", workspaceId: current.workspaceId, rows: done };
+    if (!current.autoBot) return { kind: "skipped", reason: "auto_bot_off" };
+    const note = await handOffConversation(tx, current, input);
+    return { kind: "done", workspaceId: current.workspaceId, rows: [note] };
+  });
+}
+
+/**
+ * Step 3's check, under the lock: null when the answer may still be written. One read finds both an
+ * earlier attempt's rows and a customer message newer than the one answered.
+ */
 async function recheckConversation(db: Db, plan: Plan, jobId: string): Promise<Outcome | null> {
   const current = await lockConversation(db, plan.conversation.id);
   if (!current) return { kind: "skipped", reason: "conversation_gone" };
-  const done = await rowsOfJob(db, current.id, jobId);
-  if (done.length) return { kind: "done", workspaceId: current.workspaceId, rows: done };
+  const newer = plan.latest
+    ? and(
+        eq(messages.role, "USER"),
+        inArray(messages.kind, ["text", "attachment"]),
+        gt(messages.createdAt, plan.latest.createdAt),
+      )
+    : undefined;
+  const found = await db
+    .select({ id: messages.id, jobId: sql<string | null>`${messages.metadata}->>'jobId'` })
+    .from(messages)
+    .where(and(eq(messages.conversationId, current.id), or(sql`${messages.metadata}->>'jobId' = ${jobId}`, newer)))
+    .limit(20);
+  if (found.some((r) => r.jobId === jobId)) {
+    return { kind: "done", workspaceId: current.workspaceId, rows: await rowsOfJob(db, current.id, jobId) };
+  }
   if (!current.autoBot) return { kind: "skipped", reason: "auto_bot_off" };
   if (humanRepliedSince(current, plan.latest)) return { kind: "skipped", reason: "human_replied" };
-  if (plan.latest) {
-    const [newer] = await db
-      .select({ id: messages.id })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.conversationId, current.id),
-          eq(messages.role, "USER"),
-          inArray(messages.kind, ["text", "attachment"]),
-          gt(messages.createdAt, plan.latest.createdAt),
-        ),
-      )
-      .limit(1);
-    if (newer) return { kind: "skipped", reason: "newer_message" };
-  }
+  if (found.length) return { kind: "skipped", reason: "newer_message" };
   return null;
 }
 
+/**
+ * After the commit: the send job first — with the embedded queue it is claimed as it is enqueued and
+ * starts at once — then the live events and the summary check, which the customer does not wait for.
+ */
 async function finish(ctx: JobContext<AppJobDeps>, conversationId: string, outcome: Outcome): Promise<void> {
   if (outcome.kind === "skipped") {
     ctx.log.info({ conversationId, reason: outcome.reason }, "bot reply skipped");
     return;
   }
-  for (const row of outcome.rows) publishMessage(ctx.realtime, outcome.workspaceId, row);
-  await publishConversation(ctx.realtime, ctx.db, outcome.workspaceId, conversationId);
   for (const row of outcome.rows) {
-    if (row.role === "BOT" && row.status === "queued") {
+    if (isQueuedReply(row)) {
       await ctx.queue.enqueue(sendOutboundMessage, { messageId: row.id }, { jobId: `send:${row.id}` });
     }
   }
+  for (const row of outcome.rows) publishMessage(ctx.realtime, outcome.workspaceId, row);
   const handoff = outcome.rows.find((r) => r.role === "SYSTEM");
   if (handoff) ctx.log.info({ conversationId, reason: handoff.metadata.reason }, "conversation handed off");
-  // Memory is a nicety: a queue hiccup here must not fail (and repeat) a reply that went out.
-  await enqueueSummaryIfDue(ctx, conversationId).catch((err) =>
-    ctx.log.warn({ err, conversationId }, "could not enqueue the conversation summary"),
-  );
+  await inBackground(async () => {
+    await publishConversation(ctx.realtime, ctx.db, outcome.workspaceId, conversationId);
+    // Memory is a nicety: a queue hiccup here must not fail (and repeat) a reply that went out.
+    await enqueueSummaryIfDue(ctx, conversationId).catch((err) =>
+      ctx.log.warn({ err, conversationId }, "could not enqueue the conversation summary"),
+    );
+  });
 }
+
+const isQueuedReply = (row: MessageRow) => row.role === "BOT" && row.status === "queued";
+
+const isCustomerMessage = (row: MessageRow) =>
+  row.role === "USER" && (row.kind === "text" || row.kind === "attachment");
 
 async function lockConversation(db: Db, id: string): Promise<ConversationRow | undefined> {
   const [row] = await db.select().from(conversations).where(eq(conversations.id, id)).for("update");
@@ -255,7 +331,7 @@ async function rowsOfJob(db: Db, conversationId: string, jobId: string): Promise
 const humanRepliedSince = (conversation: ConversationRow, reference: MessageRow | undefined) =>
   conversation.humanRepliedAt !== null && (!reference || conversation.humanRepliedAt > reference.createdAt);
 
-/** The customer's most recent message (text or attachment; not notes or events). */
+/** The customer's most recent message (text or attachment; not notes or events), when not among the newest. */
 async function latestCustomerMessage(db: Db, conversationId: string): Promise<MessageRow | undefined> {
   const [row] = await db
     .select()

@@ -8,7 +8,7 @@
 
 import type { MemorySettings } from "@tandem/db";
 import { type Db, messages } from "@tandem/db";
-import { and, count, eq, inArray } from "drizzle-orm";
+import { and, count, eq, inArray, ne } from "drizzle-orm";
 import { DEFAULT_LAST_N_MESSAGES, DEFAULT_PROMPT_TOKEN_BUDGET } from "./prompt.ts";
 
 export const DEFAULT_SUMMARIZE_AFTER = 10;
@@ -28,12 +28,16 @@ export function resolveMemorySettings(settings: MemorySettings | null | undefine
   };
 }
 
-/** What the summary counts and covers: the customer's, the bot's and the agents' messages (no notes, no events). */
+/**
+ * What the summary counts and covers: the customer's, the bot's and the agents' messages (no notes, no
+ * events, no AI drafts that were never sent as such).
+ */
 export const summarizable = (conversationId: string) =>
   and(
     eq(messages.conversationId, conversationId),
     inArray(messages.role, ["USER", "AGENT", "BOT"]),
     inArray(messages.kind, ["text", "attachment"]),
+    ne(messages.status, "draft"),
   );
 
 export async function countSummarizable(db: Db, conversationId: string): Promise<number> {

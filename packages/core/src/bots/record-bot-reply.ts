@@ -10,18 +10,18 @@ type MessageRow = typeof messages.$inferSelect;
  * explain it later — provider, model, usage, provider latency, prompt version and the knowledge it
  * used — and the conversation's preview and consecutive-reply counter moved on.
  *
- * `draft` is the model's own text when the sent text differs from it (the handoff marker removed), or
- * always for "reply as bot": the draft and the final are both kept, on the one row (seed S0).
+ * `draft` is the model's own text when the sent text differs from it (the handoff marker removed).
+ * "Reply as bot" keeps its draft as a row of its own (`recordBotDraft`), named by `metadata.draftId`.
  */
 export async function recordBotReply(
   tx: Db,
   conversation: { id: string; workspaceId: string; channelId: string | null },
-  input: { text: string; composed: ComposedReply; meta: Record<string, unknown>; keepDraft?: boolean; at?: Date },
+  input: { text: string; composed: ComposedReply; meta: Record<string, unknown>; at?: Date },
 ): Promise<MessageRow> {
   const { composed } = input;
   const now = input.at ?? new Date();
   const sendable = conversation.channelId !== null;
-  const draft = input.keepDraft || composed.result.text !== input.text ? composed.result.text : undefined;
+  const draft = composed.result.text !== input.text ? composed.result.text : undefined;
   const [message] = await tx
     .insert(messages)
     .values({
@@ -60,4 +60,40 @@ export async function recordBotReply(
     })
     .where(eq(conversations.id, conversation.id));
   return message!;
+}
+
+/**
+ * An AI draft, kept for the record: a BOT message with status `draft`, outside the thread, the inbox
+ * preview, the prompt and the summary, with the same provenance as a sent reply (provider, model,
+ * usage, latency, prompt version, sources). Written by "reply as bot" (then the final row names it
+ * in `metadata.draftId`) and by "draft with AI" (the agent's reply may name it).
+ */
+export async function recordBotDraft(
+  tx: Db,
+  conversation: { id: string; workspaceId: string; channelId: string | null },
+  input: { text: string; composed: ComposedReply; meta: Record<string, unknown>; at?: Date },
+): Promise<MessageRow> {
+  const { composed } = input;
+  const [draft] = await tx
+    .insert(messages)
+    .values({
+      workspaceId: conversation.workspaceId,
+      conversationId: conversation.id,
+      channelId: conversation.channelId,
+      role: "BOT",
+      kind: "text",
+      text: composed.result.text || input.text,
+      status: "draft",
+      replyToId: composed.question?.id ?? null,
+      provider: composed.result.provider,
+      model: composed.result.model,
+      usage: composed.result.usage,
+      latencyMs: composed.result.latencyMs,
+      promptVersionId: composed.promptVersionId,
+      retrievedSources: composed.sources,
+      metadata: { ...input.meta, finishReason: composed.result.finishReason, promptTokens: composed.promptTokens },
+      createdAt: input.at ?? new Date(),
+    })
+    .returning();
+  return draft!;
 }

@@ -1,6 +1,6 @@
 import type { MessageListQuery, MessageListResponse } from "@tandem/contracts";
 import { messages } from "@tandem/db";
-import { and, desc, eq, getTableColumns } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, ne } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { cursorTimestamp, decodeCursor, olderThan, pageOf } from "./cursor.ts";
@@ -30,6 +30,8 @@ export async function listMessages(
       and(
         eq(messages.conversationId, conversationId),
         eq(messages.workspaceId, ctx.workspaceId),
+        // AI drafts are kept for the record (what the model wrote), not shown in the thread.
+        ne(messages.status, "draft"),
         query.cursor ? olderThan(messages.createdAt, messages.id, decodeCursor(query.cursor)) : undefined,
       ),
     )

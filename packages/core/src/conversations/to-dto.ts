@@ -109,7 +109,7 @@ export async function loadConversationDtos(db: Db, workspaceId: string, ids: str
       createdAt: messages.createdAt,
     })
     .from(messages)
-    .where(and(eq(messages.conversationId, conversations.id), ne(messages.kind, "event")))
+    .where(and(eq(messages.conversationId, conversations.id), ne(messages.kind, "event"), ne(messages.status, "draft")))
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(1)
     .as("last_message");

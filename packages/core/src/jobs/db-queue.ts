@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import { type Db, rowsOf } from "@tandem/db";
+import { type Db, inBackground, inForeground, rowsOf } from "@tandem/db";
 import { type JobRow, jobs } from "@tandem/db/schema/jobs";
 import { and, asc, desc, eq, inArray, lte, type SQL, sql } from "drizzle-orm";
 import { decideAfterFailure } from "./backoff.ts";
@@ -31,6 +31,12 @@ import { runJob } from "./run-job.ts";
  * processes on one PostgreSQL server. Latency stays low without busy polling: an enqueue in this
  * process wakes the runner at once, and a short poll catches everything else (other processes,
  * retries coming due).
+ *
+ * **Claim on enqueue.** A job enqueued for now, in a process that runs jobs of that name and has a free
+ * slot for them, is inserted already claimed (`active`, locked by this process) and started at once:
+ * the next step of the pipeline skips the wake-up, the due check and the claim (two statements and
+ * a turn of the event loop per step — on PGlite's one connection, most of a step's latency). Durability
+ * is the same: the row is written before the job runs, and its lease recovers it if the process dies.
  */
 export interface DbJobQueueOptions<TDeps extends object> extends JobQueueOptions<TDeps> {
   db: Db;
@@ -69,6 +75,14 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
   #state: "idle" | "running" | "stopping" | "stopped" = "idle";
   #stopping: Promise<StopResult> | null = null;
   readonly #running = new Map<string, RunningJob>();
+  /**
+   * Jobs may be waiting in the table for a free slot here: set by an enqueue that left a job waiting and
+   * by a claim that filled every slot; a job finishing wakes the runner only then (the poll and the
+   * retry timers cover the rest).
+   */
+  #backlog = true;
+  /** Slots taken by claim-on-enqueue inserts still in flight, per job name. */
+  readonly #reserved = new Map<string, number>();
   #pollTimer: NodeJS.Timeout | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #recoveryTimer: NodeJS.Timeout | null = null;
@@ -102,6 +116,10 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
     parsePayload(def, payload);
     const { jobKey, delayMs } = checkEnqueueOptions(options);
     // The payload is stored as given and parsed again by the handler, so schema transforms run once.
+    if (delayMs === 0) {
+      const claimed = await this.#insertClaimed(def.name, jobKey, payload as object, def.retry.attempts);
+      if (claimed) return claimed;
+    }
     for (let tries = 0; tries < 3; tries++) {
       const [inserted] = await this.#db
         .insert(jobs)
@@ -115,6 +133,7 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
         .onConflictDoNothing({ target: [jobs.name, jobs.jobKey] })
         .returning({ id: jobs.id });
       if (inserted) {
+        this.#backlog = true;
         this.#wakeIn(delayMs);
         return { id: inserted.id, deduplicated: false };
       }
@@ -127,6 +146,56 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
       // The conflicting row was pruned in between: insert again.
     }
     throw new Error(`Could not enqueue job "${def.name}"`);
+  }
+
+  /**
+   * Claim on enqueue (see the module comment): inserts the job as `active`, locked by this process,
+   * and runs it. Null when this process cannot run it now (no handler, no free slot, not running);
+   * `deduplicated` when a job with the same key exists (it is left as it is).
+   */
+  async #insertClaimed(
+    name: string,
+    jobKey: string | null,
+    payload: object,
+    maxAttempts: number,
+  ): Promise<EnqueueResult | null> {
+    const def = this.#options.registry.get(name);
+    if (!def || this.#state !== "running" || this.#freeSlots(name) <= 0) return null;
+    this.#reserved.set(name, (this.#reserved.get(name) ?? 0) + 1);
+    const token = `${this.#workerId}:${++this.#claims}`;
+    let row: JobRow | undefined;
+    try {
+      [row] = await this.#db
+        .insert(jobs)
+        .values({
+          name,
+          jobKey,
+          payload,
+          maxAttempts,
+          status: "active",
+          attempts: 1,
+          lockedAt: sql`now()`,
+          lockedBy: token,
+          leaseExpiresAt: ms(this.#leaseMs),
+        })
+        .onConflictDoNothing({ target: [jobs.name, jobs.jobKey] })
+        .returning();
+    } finally {
+      this.#reserved.set(name, (this.#reserved.get(name) ?? 1) - 1);
+    }
+    if (!row) return null; // a job with this key exists: the normal path reports it
+    if (this.#state === "running") this.#run(def, row, token);
+    else await this.#handBack({ id: row.id, name, token } as RunningJob);
+    return { id: row.id, deduplicated: false };
+  }
+
+  /** Jobs of `name` this process may still start: its concurrency minus those running or being claimed. */
+  #freeSlots(name: string): number {
+    const def = this.#options.registry.get(name);
+    if (!def) return 0;
+    let busy = this.#reserved.get(name) ?? 0;
+    for (const run of this.#running.values()) if (run.name === name) busy++;
+    return def.concurrency - busy;
   }
 
   async enqueueMany<TPayload, TInput>(
@@ -146,7 +215,10 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
       .values(rows)
       .onConflictDoNothing({ target: [jobs.name, jobs.jobKey] })
       .returning({ id: jobs.id });
-    if (inserted.length > 0) this.#wakeIn(0);
+    if (inserted.length > 0) {
+      this.#backlog = true;
+      this.#wakeIn(0);
+    }
     return { added: inserted.length };
   }
 
@@ -275,10 +347,12 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
   async #claimLoop(): Promise<void> {
     do {
       this.#tickAgain = false;
+      this.#backlog = false;
       const free = new Map<string, number>();
       for (const def of this.#options.registry.list()) {
-        const busy = [...this.#running.values()].filter((r) => r.name === def.name).length;
-        if (def.concurrency > busy) free.set(def.name, def.concurrency - busy);
+        const slots = this.#freeSlots(def.name);
+        if (slots > 0) free.set(def.name, slots);
+        else this.#backlog = true; // its due jobs wait for a slot
       }
       if (free.size === 0) return;
       // One index probe per job name (`job_waiting_idx`), however many jobs wait: a backlog of
@@ -297,9 +371,21 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
     } while (this.#tickAgain && this.#state === "running");
   }
 
-  async #claim(name: string, limit: number): Promise<void> {
+  async #claim(name: string, wanted: number): Promise<void> {
     const def = this.#options.registry.get(name);
+    // Slots may have been taken by claim-on-enqueue since the loop counted them.
+    const limit = Math.min(wanted, this.#freeSlots(name));
     if (!def || limit <= 0) return;
+    this.#reserved.set(name, (this.#reserved.get(name) ?? 0) + limit);
+    try {
+      await this.#claimRows(def, limit);
+    } finally {
+      this.#reserved.set(name, (this.#reserved.get(name) ?? limit) - limit);
+    }
+  }
+
+  async #claimRows(def: AnyJobDefinition<TDeps>, limit: number): Promise<void> {
+    const name = def.name;
     const token = `${this.#workerId}:${++this.#claims}`;
     const candidates = this.#db
       .select({ id: jobs.id })
@@ -319,6 +405,8 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
       })
       .where(inArray(jobs.id, candidates))
       .returning();
+    // Every slot filled: more may be waiting.
+    if (claimed.length >= limit) this.#backlog = true;
     for (const row of claimed) this.#run(def, row, token);
   }
 
@@ -332,9 +420,10 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
       done: Promise.resolve(),
     };
     this.#running.set(row.id, run);
-    run.done = this.#execute(def, row, run).finally(() => {
+    run.done = inForeground(() => this.#execute(def, row, run)).finally(() => {
       this.#running.delete(row.id);
-      this.#wake();
+      // A freed slot matters only if jobs were left waiting for one.
+      if (this.#backlog) this.#wake();
     });
   }
 
@@ -352,10 +441,13 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
         log: this.#log,
       });
       if (run.released) return;
-      await this.#db
-        .update(jobs)
-        .set({ status: "completed", finishedAt: sql`now()`, ...unlock })
-        .where(owned);
+      // Bookkeeping: the next step of the pipeline goes first (a crash before this re-runs an idempotent job).
+      await inBackground(() =>
+        this.#db
+          .update(jobs)
+          .set({ status: "completed", finishedAt: sql`now()`, ...unlock })
+          .where(owned),
+      );
     } catch (error) {
       if (run.released) return;
       const decision = decideAfterFailure(def.retry.backoff, row.attempts, row.maxAttempts, error);

@@ -391,6 +391,35 @@ describe.each(harnesses)("job queue: $label", (harness) => {
     expect((await queue.counts()).byName[def.name]).toMatchObject({ waiting: 0, delayed: 0, completed: 2 });
   });
 
+  it("never runs more jobs of a name at once than its concurrency, however they are enqueued", async () => {
+    let running = 0;
+    let peak = 0;
+    const def = recordingJob("send-outbound-message", z.object({ n: z.number() }), {
+      concurrency: 2,
+      behave: async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 30));
+        running--;
+      },
+    });
+    const { queue, calls } = setup([def]);
+    await queue.start();
+    // While running: some enqueued one by one, some at once, some in a batch, some by a running job's peers.
+    await queue.enqueue(def, { n: 0 });
+    await Promise.all([1, 2, 3, 4].map((n) => queue.enqueue(def, { n })));
+    await queue.enqueueMany(
+      def,
+      [5, 6, 7].map((n) => ({ payload: { n } })),
+    );
+    await queue.enqueue(def, { n: 8 }, { jobId: "eight" });
+    expect((await queue.enqueue(def, { n: 8 }, { jobId: "eight" })).deduplicated).toBe(true);
+    await waitFor(() => calls.length === 9, "all nine jobs to run");
+    await waitFor(async () => (await queue.counts()).byName[def.name]?.completed === 9, "all nine to complete");
+    expect(peak).toBe(2);
+    expect(calls.map((c) => (c.payload as { n: number }).n).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
   it("enqueues many jobs in one call, deduplicating on their ids, and runs each once", async () => {
     const def = recordingJob("process-inbound-event", z.object({ eventId: z.string() }), { concurrency: 4 });
     const { queue, calls } = setup([def]);

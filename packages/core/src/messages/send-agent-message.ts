@@ -1,8 +1,8 @@
 import type { MessageDto, SendMessageInput } from "@tandem/contracts";
-import { channels, conversations, messages } from "@tandem/db";
+import { channels, conversations, inBackground, messages } from "@tandem/db";
 import { and, eq, sql } from "drizzle-orm";
 import { composeForAgent } from "../bots/draft-bot-reply.ts";
-import { recordBotReply } from "../bots/record-bot-reply.ts";
+import { recordBotDraft, recordBotReply } from "../bots/record-bot-reply.ts";
 import { enqueueSummaryIfDue } from "../bots/summarize-conversation.ts";
 import { messengerDelivery } from "../channels/messenger/send.ts";
 import { type Ctx, withTransaction } from "../context.ts";
@@ -77,6 +77,7 @@ export async function sendAgentMessage(
   const message = await withTransaction(ctx, async (tx) => {
     const conversation = await conversationWithChannel(tx, conversationId, { lock: true });
     assertInsideWindow(conversation, "AGENT");
+    const fromDraft = input.draftId ? await draftOf(tx, conversation.id, input.draftId) : null;
     const [inserted] = await tx.db
       .insert(messages)
       .values({
@@ -88,6 +89,7 @@ export async function sendAgentMessage(
         status: "queued",
         text: input.text!,
         authorMemberId: memberId,
+        metadata: fromDraft ? { draftId: fromDraft.id, draftEdited: fromDraft.text !== input.text } : {},
       })
       .returning();
     await tx.db
@@ -119,23 +121,26 @@ async function replyAsBot(
   deps: ProviderDeps | undefined,
 ): Promise<MessageDto> {
   if (!deps) throw new Error("reply as bot needs the provider deps (keyring, config)");
-  assertInsideWindow(await conversationWithChannel(ctx, conversationId), "BOT");
   // Composed outside any transaction: the provider may take seconds.
-  const { composed, text } = await composeForAgent(ctx, conversationId, deps);
+  const { found, composed, text } = await composeForAgent(ctx, conversationId, deps, {
+    check: ({ conversation, channel }) =>
+      assertInsideWindow({ channelType: channel?.type ?? null, lastInboundAt: conversation.lastInboundAt }, "BOT"),
+    typing: true,
+  });
+  const meta = { mode: "manual", ...(memberId ? { requestedByMemberId: memberId } : {}) };
+  // The draft and the final are both kept (seed S0): the model's words, and what goes out.
   const message = await withTransaction(ctx, async (tx) => {
-    const conversation = await getConversationInWorkspace(tx, conversationId);
-    return recordBotReply(tx.db, conversation, {
-      text,
-      composed,
-      keepDraft: true,
-      meta: { mode: "manual", ...(memberId ? { requestedByMemberId: memberId } : {}) },
-    });
+    const draft = await recordBotDraft(tx.db, found.conversation, { text, composed, meta });
+    return recordBotReply(tx.db, found.conversation, { text, composed, meta: { ...meta, draftId: draft.id } });
   });
   if (message.status === "queued") await enqueueSend(ctx, queue, message, `send:${message.id}`);
-  const dto = await published(ctx, message);
-  await enqueueSummaryIfDue({ db: ctx.db, queue }, conversationId).catch((err) =>
-    ctx.log.warn({ err, conversationId }, "could not enqueue the conversation summary"),
-  );
+  const dto = messageToDto(message);
+  emitMessage(ctx, dto);
+  // The agent has the answer; the list's update and the summary check follow, behind the send.
+  void inBackground(async () => {
+    await emitConversationOf(ctx, conversationId);
+    await enqueueSummaryIfDue({ db: ctx.db, queue }, conversationId);
+  }).catch((err) => ctx.log.warn({ err, conversationId }, "could not finish a reply as bot's bookkeeping"));
   return dto;
 }
 
@@ -166,6 +171,21 @@ export async function enqueueSend(ctx: Ctx, queue: JobQueue, message: MessageRow
     if (failed) emitMessage(ctx, messageToDto(failed), "updated");
     throw error;
   }
+}
+
+/** The AI draft an agent's reply starts from: a `draft` of this conversation, else 400. */
+async function draftOf(ctx: Ctx, conversationId: string, draftId: string) {
+  const [draft] = await ctx.db
+    .select({ id: messages.id, text: messages.text })
+    .from(messages)
+    .where(and(eq(messages.id, draftId), eq(messages.conversationId, conversationId), eq(messages.status, "draft")))
+    .limit(1);
+  if (!draft) {
+    throw new DomainError("invalid_input", "The draft is not one of this conversation's AI drafts", {
+      details: [{ path: "draftId", message: "Unknown draft" }],
+    });
+  }
+  return draft;
 }
 
 async function conversationWithChannel(ctx: Ctx, conversationId: string, options: { lock?: boolean } = {}) {
@@ -202,7 +222,12 @@ function assertInsideWindow(
 async function published(ctx: Ctx, row: MessageRow): Promise<MessageDto> {
   const dto = messageToDto(row);
   emitMessage(ctx, dto);
-  const [conversation] = await loadConversationDtos(ctx.db, ctx.workspaceId, [row.conversationId]);
-  if (conversation) emitConversation(ctx, conversation);
+  await emitConversationOf(ctx, row.conversationId);
   return dto;
+}
+
+async function emitConversationOf(ctx: Ctx, conversationId: string): Promise<void> {
+  if (!ctx.realtime) return;
+  const [conversation] = await loadConversationDtos(ctx.db, ctx.workspaceId, [conversationId]);
+  if (conversation) emitConversation(ctx, conversation);
 }

@@ -111,23 +111,27 @@ async function load(messageId: string) {
 const outboxOf = (psid: string) => state.outbox.filter((r) => r.recipientId === psid);
 
 describe("send-outbound-message", () => {
-  it("sends a bot reply inside 24 h as RESPONSE, after typing_on, and marks it sent", async () => {
+  // The typing indicator is shown when the bot starts composing (generate-bot-reply), not here.
+  it("sends a bot reply inside 24 h as RESPONSE and marks it sent", async () => {
     const { psid, message, page } = await setup({ hoursAgo: 2 });
     const msg = await message({ role: "BOT", text: "Our shop opens at 9." });
     await send(msg.id);
 
     const out = outboxOf(psid);
-    expect(out.map((r) => r.kind)).toEqual(["sender_action", "message"]);
-    expect(out[0]).toMatchObject({ senderAction: "typing_on", pageId: page.id });
-    expect(out[1]).toMatchObject({ messagingType: "RESPONSE", message: { text: "Our shop opens at 9." } });
-    expect(out[1]!.tag).toBeUndefined();
+    expect(out.map((r) => r.kind)).toEqual(["message"]);
+    expect(out[0]).toMatchObject({
+      pageId: page.id,
+      messagingType: "RESPONSE",
+      message: { text: "Our shop opens at 9." },
+    });
+    expect(out[0]!.tag).toBeUndefined();
 
     const row = await load(msg.id);
-    expect(row).toMatchObject({ status: "sent", platformMessageId: out[1]!.messageId, attempts: 1, errorCode: null });
+    expect(row).toMatchObject({ status: "sent", platformMessageId: out[0]!.messageId, attempts: 1, errorCode: null });
     expect(row.sentAt).toBeInstanceOf(Date);
-    expect(row.metadata.platformMessageIds).toEqual([out[1]!.messageId]);
+    expect(row.metadata.platformMessageIds).toEqual([out[0]!.messageId]);
     // The echo of our send carries the message id in `metadata`.
-    expect(out[1]!.message?.metadata).toBe(`tandem:${msg.id}`);
+    expect(out[0]!.message?.metadata).toBe(`tandem:${msg.id}`);
     const updates = published.filter((p) => p.event === SOCKET_EVENTS.messageUpdated && p.payload.id === msg.id);
     expect(updates.map((u) => u.payload.status)).toContain("sent");
   });

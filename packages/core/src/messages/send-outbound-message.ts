@@ -23,8 +23,9 @@ import { isRetryable, RetryableError } from "../jobs/errors.ts";
  *   went out are saved after each part (`metadata.platformMessageIds`), so a retry continues with the
  *   next part instead of repeating the first.
  * - Channel rules come from the channel's adapter (Messenger: 24 h window, `HUMAN_AGENT` tag, split at
- *   2000 characters, `typing_on` before a bot reply). A message the rules refuse fails at once with
- *   `outside_messaging_window`; nothing is sent.
+ *   2000 characters). A message the rules refuse fails at once with `outside_messaging_window`;
+ *   nothing is sent. (The typing indicator of a bot reply is shown earlier, when the bot starts
+ *   composing: `showTyping` in generate-bot-reply and reply as bot.)
  * - Per-workspace rate limit on outbound sends, then the platform. Transient failures (Graph codes 1,
  *   2, 4, 17, 32, 613, HTTP 5xx, network, our own limit) are retried with backoff; the last attempt, or
  *   a permanent refusal, sets `failed` with a code and the platform's reason, shown in the inbox.
@@ -45,7 +46,19 @@ export const sendOutboundMessage = defineJob({
   // Sends wait on the network; a few at a time keep one slow Page from holding up the others.
   concurrency: 4,
   handle: async ({ messageId }, ctx: JobContext<AppJobDeps>) => {
-    const [message] = await ctx.db.select().from(messages).where(eq(messages.id, messageId)).limit(1);
+    // The message with its conversation, contact and channel, in one read.
+    const [row] = await ctx.db
+      .select({ message: messages, conversation: conversations, contact: contacts, channel: channels })
+      .from(messages)
+      .innerJoin(
+        conversations,
+        and(eq(conversations.id, messages.conversationId), eq(conversations.workspaceId, messages.workspaceId)),
+      )
+      .leftJoin(contacts, eq(contacts.id, conversations.contactId))
+      .leftJoin(channels, eq(channels.id, conversations.channelId))
+      .where(eq(messages.id, messageId))
+      .limit(1);
+    const message = row?.message;
     if (!message) return ctx.log.warn({ messageId }, "outbound message no longer exists");
     if (DONE.has(message.status)) return ctx.log.debug({ messageId }, "message already sent");
     if (
@@ -58,13 +71,6 @@ export const sendOutboundMessage = defineJob({
     const role = message.role;
     const finalAttempt = ctx.attempt >= ctx.maxAttempts;
 
-    const [row] = await ctx.db
-      .select({ conversation: conversations, contact: contacts, channel: channels })
-      .from(conversations)
-      .leftJoin(contacts, eq(contacts.id, conversations.contactId))
-      .leftJoin(channels, eq(channels.id, conversations.channelId))
-      .where(and(eq(conversations.id, message.conversationId), eq(conversations.workspaceId, message.workspaceId)))
-      .limit(1);
     const channel = row?.channel;
     const contact = row?.contact;
     if (!row || !channel || !contact) {
@@ -110,7 +116,6 @@ export const sendOutboundMessage = defineJob({
         delivery,
         parts: messengerParts(message.text, message.attachments),
         alreadySent: sentIds.length,
-        typing: role === "BOT",
         echoMetadata: `${ECHO_METADATA_PREFIX}${message.id}`,
         onPartSent: async (id) => {
           sentIds.push(id);

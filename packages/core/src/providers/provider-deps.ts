@@ -13,7 +13,8 @@ import { type Keyring, maskSecret } from "../secrets/keyring.ts";
 /** What the provider verbs need besides `ctx`: the keyring for stored keys and the server-wide defaults. */
 export interface ProviderDeps {
   keyring: Keyring;
-  config: Pick<Config, "llm" | "appUrl">;
+  /** `facebook` lets a reply composed in a request show the typing indicator (see `showTyping`). */
+  config: Pick<Config, "llm" | "appUrl"> & Partial<Pick<Config, "facebook">>;
   /** Test hook: the fetch the adapters use instead of the global one. */
   fetch?: typeof fetch | undefined;
 }

@@ -27,6 +27,8 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
   const [mode, setMode] = useState<Mode>("reply");
   const [asBot, setAsBot] = useState(false);
   const [text, setText] = useState(() => drafts.get(id) ?? "");
+  // The AI draft the text started from, sent along so the reply records it (the server keeps the draft).
+  const [draftId, setDraftId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const send = useSendMessage(id);
   const draft = useDraftReply(id);
@@ -50,7 +52,12 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
     setError(null);
     const body = bot
       ? { sendAs: "BOT" as const, internal: false }
-      : { text: text.trim(), sendAs: "AGENT" as const, internal: note };
+      : {
+          text: text.trim(),
+          sendAs: "AGENT" as const,
+          internal: note,
+          ...(draftId && !note ? { draftId } : {}),
+        };
     send.mutate(body, {
       onSuccess: (result) => {
         if (bot) {
@@ -60,6 +67,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
             toast.success("The bot is writing a reply", { description: "It appears in the thread in a moment." });
         } else {
           setText("");
+          setDraftId(null);
         }
         textareaRef.current?.focus();
       },
@@ -79,10 +87,11 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
 
   const askForDraft = () =>
     draft.mutate(undefined, {
-      onSuccess: ({ text: suggestion }) => {
+      onSuccess: ({ text: suggestion, draftId: newDraftId }) => {
         setMode("reply");
         setAsBot(false);
         setText(suggestion);
+        setDraftId(newDraftId);
         requestAnimationFrame(() => textareaRef.current?.focus());
       },
       onError: (cause) => {

@@ -92,6 +92,7 @@ export interface SendInput {
   text?: string;
   sendAs: "AGENT" | "BOT";
   internal: boolean;
+  draftId?: string;
 }
 
 /** A reply, an internal note, or "reply as bot"; a bot reply that is still being written comes over the socket. */
@@ -152,7 +153,7 @@ export function useMarkRead() {
   });
 }
 
-/** "Draft with AI": a one-off suggestion for the composer, nothing is sent. */
+/** "Draft with AI": a one-off suggestion for the composer, nothing is sent (the server keeps the draft on record). */
 export function useDraftReply(conversationId: string) {
   return useMutation({
     mutationFn: () => api.post(conversationPath(conversationId, "/draft"), {}, DraftResponse),

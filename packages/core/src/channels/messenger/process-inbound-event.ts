@@ -21,6 +21,7 @@ import {
   contacts,
   conversations,
   type Db,
+  inBackground,
   inboundEvents,
   type MessageAttachment,
   messages,
@@ -100,7 +101,7 @@ export const processInboundEvent = defineJob({
             break;
         }
       }
-      await finish(deps.db, eventId, "processed", channel.id);
+      await inBackground(() => finish(deps.db, eventId, "processed", channel.id));
     } catch (error) {
       const final = !isRetryable(error) || deps.attempt >= deps.maxAttempts;
       await deps.db
@@ -212,11 +213,8 @@ async function receiveUserMessage(scope: Scope, item: MessengerMessageEvent | Me
 
   const message = result.message ?? (await replayOf(deps.db, channel.id, mid, eventId));
   if (!message) return; // a duplicate delivery of a message stored earlier
-  if (result.message) publishMessage(deps.realtime, channel.workspaceId, message);
-  for (const note of result.notes) publishMessage(deps.realtime, channel.workspaceId, note);
-  await publishConversation(deps.realtime, deps.db, channel.workspaceId, result.conversation.id);
-  await fetchProfileOnce(deps, result.contact);
   const conversation = result.conversation;
+  // The bot's reply first (the embedded queue starts it as it is enqueued), then the live events.
   if (!standby && conversation.autoBot && conversation.chatbotId) {
     await deps.queue.enqueue(
       generateBotReply,
@@ -224,6 +222,12 @@ async function receiveUserMessage(scope: Scope, item: MessengerMessageEvent | Me
       { jobId: `bot-reply:${message.id}` },
     );
   }
+  if (result.message) publishMessage(deps.realtime, channel.workspaceId, message);
+  for (const note of result.notes) publishMessage(deps.realtime, channel.workspaceId, note);
+  await inBackground(async () => {
+    await publishConversation(deps.realtime, deps.db, channel.workspaceId, conversation.id);
+    await fetchProfileOnce(deps, result.contact);
+  });
 }
 
 // ---- echoes: messages the Page sent -----------------------------------------------------------

@@ -74,8 +74,6 @@ export interface MessengerSendInput {
   parts: MessengerPart[];
   /** Parts already sent by an earlier attempt: skipped, so a retry never repeats them. */
   alreadySent: number;
-  /** `typing_on` before the first part (bot replies); best effort. */
-  typing: boolean;
   /** Echoed back by Meta in `message.metadata` of the echo event: lets echo processing recognise our sends. */
   echoMetadata: string;
   /** Called after each part with its `message_id`, before the next part goes out. */
@@ -84,9 +82,6 @@ export interface MessengerSendInput {
 
 export async function sendMessengerParts(graph: GraphClient, input: MessengerSendInput): Promise<void> {
   const { pageId, pageAccessToken: token, psid, delivery } = input;
-  if (input.typing && input.alreadySent < input.parts.length) {
-    await graph.senderAction(pageId, token, psid, "typing_on").catch(() => undefined);
-  }
   for (const part of input.parts.slice(input.alreadySent)) {
     const response = await graph.sendMessage(pageId, token, {
       recipient: { id: psid },
