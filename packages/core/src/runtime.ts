@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createDb, type Database, migrate } from "@tandem/db";
 import type { Redis } from "ioredis";
+import { settleBackgroundTasks } from "./background-tasks.ts";
 import type { Config } from "./config.ts";
 import type { JobQueue } from "./jobs/queue.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -88,6 +89,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     version: VERSION,
     startedAt: new Date(),
     async close() {
+      await settleBackgroundTasks();
       if (redis) await redis.quit().catch(() => redis?.disconnect());
       await database.close();
     },

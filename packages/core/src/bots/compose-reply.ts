@@ -8,6 +8,7 @@ import { SUGGESTED_MODELS } from "@tandem/contracts";
 import { type conversations, type Db, messages, type RetrievedSource } from "@tandem/db";
 import { and, desc, eq } from "drizzle-orm";
 import type { KnowledgeItem, LlmResult } from "../llm/types.ts";
+import type { CredentialRow } from "../providers/provider-deps.ts";
 import type { ChatbotRow } from "./chatbot-for.ts";
 import { checkOutput, type OutputVerdict, type ResolvedGuardrails, resolveGuardrails } from "./guardrails.ts";
 import { resolveMemorySettings } from "./memory.ts";
@@ -15,8 +16,19 @@ import { buildPrompt } from "./prompt.ts";
 import { type ProviderResolutionDeps, providerForChatbot } from "./provider-for-chatbot.ts";
 import { retrieveKnowledge } from "./retrieve-knowledge.ts";
 
-type MessageRow = typeof messages.$inferSelect;
 type ConversationRow = typeof conversations.$inferSelect;
+
+/** What a reply reads of each recent message: enough for the prompt's turns and to answer the question. */
+export const turnColumns = {
+  id: messages.id,
+  role: messages.role,
+  kind: messages.kind,
+  text: messages.text,
+  status: messages.status,
+  attachments: messages.attachments,
+  createdAt: messages.createdAt,
+};
+export type TurnRow = { [K in keyof typeof turnColumns]: (typeof messages.$inferSelect)[K] };
 
 export type ReplyVerdict =
   | OutputVerdict
@@ -30,7 +42,7 @@ export interface ComposedReply {
   sources: RetrievedSource[];
   promptVersionId: string | null;
   /** The customer message the reply answers (the latest one), if any. */
-  question: MessageRow | null;
+  question: TurnRow | null;
   promptTokens: number;
   droppedTurns: number;
 }
@@ -42,7 +54,9 @@ export async function composeReply(
     chatbot: ChatbotRow;
     guardrails?: ResolvedGuardrails;
     /** The newest `recentMessageLimit(chatbot)` messages, oldest first, when the caller has read them. */
-    recent?: MessageRow[];
+    recent?: TurnRow[];
+    /** The provider credential of the chatbot's kind, when the caller has read it (null: none stored). */
+    credential?: CredentialRow | null;
     signal?: AbortSignal | undefined;
   },
 ): Promise<ComposedReply> {
@@ -51,7 +65,7 @@ export async function composeReply(
   const memory = resolveMemorySettings(chatbot.memorySettings);
 
   // Resolved first: a missing credential fails before any work (and per reply, so a switch applies at once).
-  const provider = await providerForChatbot(deps, chatbot);
+  const provider = await providerForChatbot(deps, chatbot, input.credential);
   const rows = input.recent ?? (await recentMessages(deps.db, input.conversation.id, recentMessageLimit(chatbot)));
   const question = rows.findLast((m) => m.role === "USER" && (m.kind === "text" || m.kind === "attachment")) ?? null;
   const knowledge = question?.text ? await retrieveKnowledge(deps.db, chatbot, question.text) : [];
@@ -102,9 +116,9 @@ export const modelOf = (chatbot: Pick<ChatbotRow, "model" | "providerKind">) =>
   chatbot.model || SUGGESTED_MODELS[chatbot.providerKind][0]!;
 
 /** The newest `limit` messages, oldest first. */
-async function recentMessages(db: Db, conversationId: string, limit: number): Promise<MessageRow[]> {
+async function recentMessages(db: Db, conversationId: string, limit: number): Promise<TurnRow[]> {
   const rows = await db
-    .select()
+    .select(turnColumns)
     .from(messages)
     .where(and(eq(messages.conversationId, conversationId)))
     .orderBy(desc(messages.createdAt), desc(messages.id))

@@ -68,7 +68,10 @@ export async function composeForAgent(
   if (options.typing) showTyping({ ...deps, log: ctx.log }, found.channel, found.recipientId);
   let composed: ComposedReply;
   try {
-    composed = await composeReply({ ...deps, db: ctx.db }, { conversation: found.conversation, chatbot });
+    composed = await composeReply(
+      { ...deps, db: ctx.db },
+      { conversation: found.conversation, chatbot, credential: found.credential },
+    );
   } catch (error) {
     throw error instanceof LlmError ? llmErrorToDomain(error) : error;
   }

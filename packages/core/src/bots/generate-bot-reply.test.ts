@@ -679,6 +679,20 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
     expect(llmCalls()).toHaveLength(1);
     expect(await conversationRow(conversation.id)).toMatchObject({ consecutiveBotReplies: 0, needsHuman: false });
   });
+
+  it("a customer who writes again while the model is thinking gets the answer to the newer message instead", async () => {
+    fault({ kind: "slow", delayMs: 1500 });
+    const { conversation, payload } = await ask("What is your return policy?");
+    const generating = generateBotReply.handle(payload, jobContext());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await customerSays(conversation.id, "Actually, do you ship to Norway?");
+    await generating;
+
+    // This job's answer is discarded: the newer message's own job answers both.
+    expect((await threadOf(conversation.id)).map((m) => m.role)).toEqual(["USER", "USER"]);
+    expect(llmCalls()).toHaveLength(1);
+    expect(await conversationRow(conversation.id)).toMatchObject({ consecutiveBotReplies: 0, autoBot: true });
+  });
 });
 
 describe("reply as bot (sendAgentMessage with sendAs BOT)", () => {

@@ -1,4 +1,4 @@
-import { type channels, conversations, type Db, inBackground, messages } from "@tandem/db";
+import { conversations, type Db, inBackground, messages } from "@tandem/db";
 import { and, desc, eq, gt, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
@@ -9,8 +9,9 @@ import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import { isRetryable } from "../jobs/errors.ts";
 import { LlmError } from "../llm/types.ts";
 import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
+import type { CredentialRow } from "../providers/provider-deps.ts";
 import type { ChatbotRow } from "./chatbot-for.ts";
-import { type ComposedReply, composeReply, recentMessageLimit } from "./compose-reply.ts";
+import { type ComposedReply, composeReply, recentMessageLimit, type TurnRow, turnColumns } from "./compose-reply.ts";
 import { conversationForReply } from "./conversation-for-reply.ts";
 import { type HandoffReason, type ResolvedGuardrails, resolveGuardrails, wantsHuman } from "./guardrails.ts";
 import { handOffConversation } from "./handoff.ts";
@@ -44,7 +45,6 @@ import { enqueueSummaryIfDue } from "./summarize-conversation.ts";
 
 type MessageRow = typeof messages.$inferSelect;
 type ConversationRow = typeof conversations.$inferSelect;
-type ChannelRow = typeof channels.$inferSelect;
 
 type Outcome =
   | { kind: "skipped"; reason: string }
@@ -55,14 +55,15 @@ type Plan = {
   kind: "compose";
   conversation: ConversationRow;
   chatbot: ChatbotRow;
-  channel: ChannelRow | null;
+  channel: NonNullable<Awaited<ReturnType<typeof conversationForReply>>>["channel"];
+  credential: CredentialRow | null;
   /** The customer's platform id, for the typing indicator. */
   recipientId: string | null;
   guardrails: ResolvedGuardrails;
   /** The message being answered: the conversation's latest customer message. */
-  latest: MessageRow | undefined;
+  latest: TurnRow | undefined;
   /** The newest messages, oldest first (the prompt's turns). */
-  recent: MessageRow[];
+  recent: TurnRow[];
   meta: Record<string, unknown>;
 };
 
@@ -92,6 +93,7 @@ export const generateBotReply = defineJob({
         chatbot: decision.chatbot,
         guardrails: decision.guardrails,
         recent: decision.recent,
+        credential: decision.credential,
         signal: ctx.signal,
       });
       outcome = await ctx.db.transaction(async (tx) => persist(tx as unknown as Db, decision, composed, ctx.jobId));
@@ -124,7 +126,7 @@ async function decide(db: Db, payload: Payload, jobId: string): Promise<Outcome 
   const { recent, ofJob } = await recentAndOwnMessages(db, conversation.id, jobId, limit);
 
   // A retry of an attempt that already committed: finish its work (events, send job) only.
-  if (ofJob.length) return { kind: "done", workspaceId, rows: ofJob };
+  if (ofJob) return { kind: "done", workspaceId, rows: await rowsOfJob(db, conversation.id, jobId) };
   if (!conversation.autoBot) return { kind: "skipped", reason: "auto_bot_off" };
   const latest = recent.findLast(isCustomerMessage) ?? (await latestCustomerMessage(db, conversation.id));
   // Several quick messages each enqueue a job: the newest one's job answers them (and a trigger
@@ -147,6 +149,7 @@ async function decide(db: Db, payload: Payload, jobId: string): Promise<Outcome 
     conversation,
     chatbot,
     channel: found.channel,
+    credential: found.credential,
     recipientId: found.recipientId,
     guardrails,
     latest,
@@ -156,8 +159,8 @@ async function decide(db: Db, payload: Payload, jobId: string): Promise<Outcome 
 }
 
 /**
- * In one read: the newest `limit` messages (oldest first) and any row an earlier attempt of this job
- * wrote (`metadata.jobId`), which may be older than those.
+ * In one read: the newest `limit` messages (oldest first; the columns a reply reads) and whether an
+ * earlier attempt of this job wrote rows (`metadata.jobId`), which may be older than those.
  */
 async function recentAndOwnMessages(db: Db, conversationId: string, jobId: string, limit: number) {
   const newest = db
@@ -166,18 +169,14 @@ async function recentAndOwnMessages(db: Db, conversationId: string, jobId: strin
     .where(eq(messages.conversationId, conversationId))
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(limit);
+  const ofJob = sql`${messages.metadata}->>'jobId' = ${jobId}`;
   const rows = await db
-    .select()
+    .select({ ...turnColumns, ofJob: sql<boolean>`(${ofJob}) is true` })
     .from(messages)
-    .where(
-      and(
-        eq(messages.conversationId, conversationId),
-        or(inArray(messages.id, newest), sql`${messages.metadata}->>'jobId' = ${jobId}`),
-      ),
-    )
+    .where(and(eq(messages.conversationId, conversationId), or(inArray(messages.id, newest), ofJob)))
     .orderBy(messages.createdAt, messages.id);
   // With rows of this job the attempt only finishes; otherwise `rows` are exactly the newest.
-  return { recent: rows, ofJob: rows.filter((r) => r.metadata.jobId === jobId) };
+  return { recent: rows as TurnRow[], ofJob: rows.some((r) => r.ofJob) };
 }
 
 async function persist(db: Db, plan: Plan, composed: ComposedReply, jobId: string): Promise<Outcome> {
@@ -257,24 +256,29 @@ async function handOffLocked(
 }
 
 /**
- * Step 3's check, under the lock: null when the answer may still be written. One read finds both an
- * earlier attempt's rows and a customer message newer than the one answered.
+ * Step 3's check, under the lock: null when the answer may still be written. The same read that locks
+ * the conversation finds an earlier attempt's rows and a customer message newer than the one answered.
+ * (`${conversations}.id` is written out: a single-table select renders its columns unqualified, and
+ * a bare "id" inside the subquery would be the message's.)
  */
 async function recheckConversation(db: Db, plan: Plan, jobId: string): Promise<Outcome | null> {
-  const current = await lockConversation(db, plan.conversation.id);
-  if (!current) return { kind: "skipped", reason: "conversation_gone" };
   const newer = plan.latest
-    ? and(
-        eq(messages.role, "USER"),
-        inArray(messages.kind, ["text", "attachment"]),
-        gt(messages.createdAt, plan.latest.createdAt),
-      )
-    : undefined;
-  const found = await db
-    .select({ id: messages.id, jobId: sql<string | null>`${messages.metadata}->>'jobId'` })
-    .from(messages)
-    .where(and(eq(messages.conversationId, current.id), or(sql`${messages.metadata}->>'jobId' = ${jobId}`, newer)))
-    .limit(20);
+    ? sql`(m.role = 'USER' and m.kind in ('text', 'attachment') and m.created_at > ${plan.latest.createdAt.toISOString()}::timestamptz)`
+    : sql`false`;
+  const [row] = await db
+    .select({
+      conversation: conversations,
+      found: sql<{ id: string; jobId: string | null }[]>`(
+        select coalesce(json_agg(json_build_object('id', m.id, 'jobId', m.metadata->>'jobId')), '[]'::json)
+        from (select m.id, m.metadata from ${messages} m
+              where m.conversation_id = ${conversations}.id and (m.metadata->>'jobId' = ${jobId} or ${newer})
+              limit 20) m)`,
+    })
+    .from(conversations)
+    .where(eq(conversations.id, plan.conversation.id))
+    .for("update", { of: conversations });
+  if (!row) return { kind: "skipped", reason: "conversation_gone" };
+  const { conversation: current, found } = row;
   if (found.some((r) => r.jobId === jobId)) {
     return { kind: "done", workspaceId: current.workspaceId, rows: await rowsOfJob(db, current.id, jobId) };
   }
@@ -312,8 +316,7 @@ async function finish(ctx: JobContext<AppJobDeps>, conversationId: string, outco
 
 const isQueuedReply = (row: MessageRow) => row.role === "BOT" && row.status === "queued";
 
-const isCustomerMessage = (row: MessageRow) =>
-  row.role === "USER" && (row.kind === "text" || row.kind === "attachment");
+const isCustomerMessage = (row: TurnRow) => row.role === "USER" && (row.kind === "text" || row.kind === "attachment");
 
 async function lockConversation(db: Db, id: string): Promise<ConversationRow | undefined> {
   const [row] = await db.select().from(conversations).where(eq(conversations.id, id)).for("update");
@@ -328,13 +331,13 @@ async function rowsOfJob(db: Db, conversationId: string, jobId: string): Promise
     .orderBy(messages.createdAt, messages.id);
 }
 
-const humanRepliedSince = (conversation: ConversationRow, reference: MessageRow | undefined) =>
+const humanRepliedSince = (conversation: ConversationRow, reference: TurnRow | undefined) =>
   conversation.humanRepliedAt !== null && (!reference || conversation.humanRepliedAt > reference.createdAt);
 
 /** The customer's most recent message (text or attachment; not notes or events), when not among the newest. */
-async function latestCustomerMessage(db: Db, conversationId: string): Promise<MessageRow | undefined> {
+async function latestCustomerMessage(db: Db, conversationId: string): Promise<TurnRow | undefined> {
   const [row] = await db
-    .select()
+    .select(turnColumns)
     .from(messages)
     .where(
       and(

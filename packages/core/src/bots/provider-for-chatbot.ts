@@ -4,7 +4,7 @@ import { createProvider } from "../llm/create-provider.ts";
 import { createOfflineProvider } from "../llm/offline.ts";
 import type { LlmProvider } from "../llm/types.ts";
 import { loadProviderConfig } from "../providers/load-provider-config.ts";
-import type { ProviderDeps } from "../providers/provider-deps.ts";
+import type { CredentialRow, ProviderDeps } from "../providers/provider-deps.ts";
 import { resolveGuardrails } from "./guardrails.ts";
 
 /** `AppJobDeps` fits, and so does a request's `{ db: ctx.db, ...providerDeps(runtime) }`. */
@@ -25,6 +25,8 @@ type ChatbotProviderFields = Pick<typeof chatbots.$inferSelect, "workspaceId" | 
 export async function providerForChatbot(
   deps: ProviderResolutionDeps,
   chatbot: ChatbotProviderFields,
+  /** The workspace's credential of the chatbot's kind, when already read with the conversation. */
+  credential?: CredentialRow | null,
 ): Promise<LlmProvider> {
   const kind = chatbot.providerKind;
   if (kind === "OFFLINE") {
@@ -32,7 +34,7 @@ export async function providerForChatbot(
   }
   let config: Awaited<ReturnType<typeof loadProviderConfig>>;
   try {
-    config = await loadProviderConfig(deps, chatbot.workspaceId, kind);
+    config = await loadProviderConfig(deps, chatbot.workspaceId, kind, credential);
   } catch (error) {
     if (error instanceof DomainError && (error.code === "secret_unreadable" || error.code === "secret_key_missing")) {
       throw notConfigured(kind, `its stored API key cannot be decrypted (${error.message}); save the key again`);

@@ -32,6 +32,8 @@ export const summarizeConversation = defineJob({
   name: "summarize-conversation",
   schema: z.object({ conversationId: z.string().min(1) }),
   retry: { attempts: 3 },
+  // Memory for later replies: the current ones go first.
+  background: true,
   handle: async ({ conversationId }, ctx: JobContext<AppJobDeps>) => {
     const [conversation] = await ctx.db.select().from(conversations).where(eq(conversations.id, conversationId));
     if (!conversation) return;

@@ -21,6 +21,8 @@ export const fetchContactProfile = defineJob({
   schema: z.object({ contactId: z.string().min(1) }),
   retry: { attempts: 4 },
   concurrency: 2,
+  // Enrichment: the reply to the customer goes first.
+  background: true,
   handle: async ({ contactId }, deps: JobContext<AppJobDeps>) => {
     const [row] = await deps.db
       .select({ contact: contacts, channel: channels })

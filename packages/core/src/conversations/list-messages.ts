@@ -1,13 +1,11 @@
 import type { MessageListQuery, MessageListResponse } from "@tandem/contracts";
 import { messages } from "@tandem/db";
-import { and, desc, eq, getTableColumns, ne } from "drizzle-orm";
+import { and, desc, eq, ne } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { cursorTimestamp, decodeCursor, olderThan, pageOf } from "./cursor.ts";
 import { getConversationInWorkspace } from "./get-conversation-in-workspace.ts";
-import { messageToDto } from "./to-dto.ts";
-
-const { search: _search, ...messageColumns } = getTableColumns(messages);
+import { messageColumns, messageToDto } from "./to-dto.ts";
 
 /**
  * A thread, read from its end: the first call returns the newest `limit` messages, each page in

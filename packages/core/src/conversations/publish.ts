@@ -10,7 +10,7 @@ import { loadConversationDtos, messageToDto } from "./to-dto.ts";
 export function publishMessage(
   realtime: RealtimePublisher,
   workspaceId: string,
-  message: typeof messages.$inferSelect,
+  message: Omit<typeof messages.$inferSelect, "search">,
   event: "new" | "updated" = "new",
 ): void {
   const name = event === "new" ? SOCKET_EVENTS.messageNew : SOCKET_EVENTS.messageUpdated;

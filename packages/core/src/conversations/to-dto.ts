@@ -1,10 +1,13 @@
 import type { ContactDto, ConversationDto, MessageDto, ReplyWindow } from "@tandem/contracts";
 import { channels, contacts, conversations, type Db, messages } from "@tandem/db";
-import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, ne, sql } from "drizzle-orm";
 import { MESSENGER_HUMAN_AGENT_WINDOW_MS, MESSENGER_STANDARD_WINDOW_MS } from "../channels/messenger/send.ts";
 
 /** The generated `search` tsvector is never shown, so readers need not select it. */
 type MessageRow = Omit<typeof messages.$inferSelect, "search">;
+
+/** Every message column but the generated `search` tsvector: what readers select. */
+export const { search: _search, ...messageColumns } = getTableColumns(messages);
 type ConversationRow = typeof conversations.$inferSelect;
 type ContactRow = typeof contacts.$inferSelect;
 type ChannelRow = typeof channels.$inferSelect;

@@ -42,6 +42,11 @@ export interface JobSpec<TSchema extends z.ZodType<unknown, object>, TDeps exten
   retry?: { attempts?: number; backoff?: Partial<BackoffPolicy> };
   /** Jobs of this name run at most this many at a time per process. Default 1. */
   concurrency?: number;
+  /**
+   * Enrichment nobody waits for (a contact's profile, a conversation summary): on the embedded
+   * database its queries yield to the pipeline's (`inBackground`). Default false.
+   */
+  background?: boolean;
 }
 
 /**
@@ -53,6 +58,7 @@ export interface JobDefinition<TPayload = unknown, TDeps extends object = object
   readonly schema: z.ZodType<TPayload, TInput>;
   readonly retry: RetryPolicy;
   readonly concurrency: number;
+  readonly background: boolean;
   readonly handle: (payload: TPayload, ctx: JobContext<TDeps>) => Promise<void> | void;
 }
 
@@ -78,6 +84,7 @@ export function defineJob<TSchema extends z.ZodType<unknown, object>, TDeps exte
     schema: spec.schema as unknown as z.ZodType<z.output<TSchema>, z.input<TSchema>>,
     retry: { attempts, backoff: { ...DEFAULT_RETRY.backoff, ...spec.retry?.backoff } },
     concurrency,
+    background: spec.background ?? false,
     handle: spec.handle,
   });
 }

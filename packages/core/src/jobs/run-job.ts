@@ -1,3 +1,4 @@
+import { inBackground } from "@tandem/db";
 import type { Logger } from "../logger.ts";
 import { type AnyJobDefinition, type JobContext, type JobRunInfo, parsePayload } from "./define-job.ts";
 
@@ -18,5 +19,6 @@ export async function runJob<TDeps extends object>(
     signal: run.signal,
   };
   const payload = parsePayload(def, run.payload);
-  await def.handle(payload, { ...deps, ...info } as JobContext<TDeps>);
+  const handle = async () => def.handle(payload, { ...deps, ...info } as JobContext<TDeps>);
+  await (def.background ? inBackground(handle) : handle());
 }

@@ -1,6 +1,7 @@
 import type { MessageDto, SendMessageInput } from "@tandem/contracts";
 import { channels, conversations, inBackground, messages } from "@tandem/db";
 import { and, eq, sql } from "drizzle-orm";
+import { runAfterResponse } from "../background-tasks.ts";
 import { composeForAgent } from "../bots/draft-bot-reply.ts";
 import { recordBotDraft, recordBotReply } from "../bots/record-bot-reply.ts";
 import { enqueueSummaryIfDue } from "../bots/summarize-conversation.ts";
@@ -137,10 +138,12 @@ async function replyAsBot(
   const dto = messageToDto(message);
   emitMessage(ctx, dto);
   // The agent has the answer; the list's update and the summary check follow, behind the send.
-  void inBackground(async () => {
-    await emitConversationOf(ctx, conversationId);
-    await enqueueSummaryIfDue({ db: ctx.db, queue }, conversationId);
-  }).catch((err) => ctx.log.warn({ err, conversationId }, "could not finish a reply as bot's bookkeeping"));
+  runAfterResponse(ctx.log, `reply as bot's bookkeeping (${conversationId})`, () =>
+    inBackground(async () => {
+      await emitConversationOf(ctx, conversationId);
+      await enqueueSummaryIfDue({ db: ctx.db, queue }, conversationId);
+    }),
+  );
   return dto;
 }
 

@@ -12,6 +12,7 @@ import {
   sendMessengerParts,
 } from "../channels/messenger/send.ts";
 import { publishMessage } from "../conversations/publish.ts";
+import { messageColumns } from "../conversations/to-dto.ts";
 import { isDomainError } from "../errors.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import { isRetryable, RetryableError } from "../jobs/errors.ts";
@@ -33,7 +34,7 @@ import { isRetryable, RetryableError } from "../jobs/errors.ts";
  */
 export const OUTBOUND_RATE_LIMIT = { limit: 50, windowMs: 1_000 };
 
-type MessageRow = typeof messages.$inferSelect;
+type MessageRow = Omit<typeof messages.$inferSelect, "search">;
 type Failure = { code: string; message: string };
 
 const DONE = new Set(["sent", "delivered", "read"]);
@@ -48,7 +49,21 @@ export const sendOutboundMessage = defineJob({
   handle: async ({ messageId }, ctx: JobContext<AppJobDeps>) => {
     // The message with its conversation, contact and channel, in one read.
     const [row] = await ctx.db
-      .select({ message: messages, conversation: conversations, contact: contacts, channel: channels })
+      .select({
+        message: messageColumns,
+        conversation: { lastInboundAt: conversations.lastInboundAt },
+        contact: { platformUserId: contacts.platformUserId },
+        channel: {
+          id: channels.id,
+          type: channels.type,
+          name: channels.name,
+          externalId: channels.externalId,
+          secretsEncrypted: channels.secretsEncrypted,
+          status: channels.status,
+          statusReason: channels.statusReason,
+          disconnectedAt: channels.disconnectedAt,
+        },
+      })
       .from(messages)
       .innerJoin(
         conversations,
@@ -138,7 +153,7 @@ export const sendOutboundMessage = defineJob({
       .update(messages)
       .set({ status: "sent", sentAt: new Date(), errorCode: null, errorMessage: null })
       .where(eq(messages.id, message.id))
-      .returning();
+      .returning(messageColumns);
     if (sent) publishMessage(ctx.realtime, sent.workspaceId, sent, "updated");
   },
 });
@@ -154,7 +169,7 @@ async function markSending(ctx: JobContext<AppJobDeps>, message: MessageRow): Pr
     .update(messages)
     .set({ status: "sending", attempts: sql`${messages.attempts} + 1` })
     .where(and(eq(messages.id, message.id), inArray(messages.status, [...SENDABLE])))
-    .returning();
+    .returning(messageColumns);
   if (!row) return message;
   if (message.status !== "sending") publishMessage(ctx.realtime, row.workspaceId, row, "updated");
   return row;
@@ -187,7 +202,7 @@ async function fail(ctx: JobContext<AppJobDeps>, message: MessageRow, failure: F
     .update(messages)
     .set({ status: "failed", errorCode: failure.code, errorMessage: failure.message.slice(0, 2000) })
     .where(eq(messages.id, message.id))
-    .returning();
+    .returning(messageColumns);
   if (row) publishMessage(ctx.realtime, row.workspaceId, row, "updated");
 }
 
