@@ -6,8 +6,7 @@
 import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { getRequestListener } from "@hono/node-server";
-import { createApp } from "@tandem/api";
+import { createApiListener, createApp } from "@tandem/api";
 import { type Config, ConfigError, createLogger, loadConfig, loadDotEnv } from "@tandem/core";
 import { attachRealtime } from "./src/server/realtime.ts";
 import { mountSimulator } from "./src/server/simulator.ts";
@@ -37,7 +36,7 @@ async function main() {
   const simulator = config.simulator ? mountSimulator(config, log) : null;
   const { runtime, queue, demo } = await startRuntime(config, log);
   const api = createApp(runtime);
-  const apiListener = getRequestListener(api.fetch);
+  const apiListener = createApiListener(runtime, api.fetch);
 
   const { default: next } = await import("next");
   const nextApp = next({ dev, dir: webDir, hostname: config.host, port: config.port });

@@ -2,6 +2,7 @@ import type { Runtime } from "@tandem/core";
 import { DomainError } from "@tandem/core";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import { MAX_BODY_BYTES } from "./constants.ts";
 import { handleError, notFoundHandler } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { requestContext } from "./middleware/request-context.ts";
@@ -19,7 +20,7 @@ import { providerSettingsRoutes } from "./routes/provider-settings.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { messengerWebhookRoutes } from "./routes/webhooks-messenger.ts";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+export { MAX_BODY_BYTES };
 
 /** The whole HTTP API as one Hono app: `/api/auth/*`, `/api/health`, `/api/v1/*`. */
 export function createApp(runtime: Runtime) {

@@ -1,3 +1,4 @@
 export * from "./app.ts";
 export { statusForCode } from "./errors.ts";
 export type { AppEnv, AuthState } from "./types.ts";
+export { createApiListener } from "./webhook-fast-path.ts";

@@ -42,6 +42,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime } from "../../../tests/support/runtime.ts";
 import { createApp } from "./app.ts";
+import { createApiListener } from "./webhook-fast-path.ts";
 
 const APP_SECRET = "webhook-test-app-secret";
 const VERIFY_TOKEN = "webhook-test-verify-token";
@@ -83,7 +84,12 @@ beforeAll(async () => {
   });
   runtime.queue = queue;
   await queue.start();
-  [appServer, base] = await listen(createApp(runtime).fetch);
+  // The node listener `npm start` serves: the webhook's fast path, Hono for the rest.
+  const listener = createApiListener(runtime, createApp(runtime).fetch);
+  appServer = createServer((req, res) => listener(req, res));
+  appServer.listen(0, "127.0.0.1");
+  await once(appServer, "listening");
+  base = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
@@ -283,13 +289,17 @@ describe("POST /api/webhooks/messenger: signature, size and shape", () => {
     const huge = serializeLikeMeta(
       messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "x".repeat(1024 * 1024) })]),
     );
-    const res = await postOnNewConnection(webhookUrl(), huge, {
-      "content-type": "application/json",
-      "x-hub-signature-256": signMessengerBody(APP_SECRET, huge),
-    });
+    const signed = { "content-type": "application/json", "x-hub-signature-256": signMessengerBody(APP_SECRET, huge) };
+    const res = await postOnNewConnection(webhookUrl(), huge, signed);
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body).error.code).toBe("payload_too_large");
+    // Without a Content-Length (chunked), counted while it arrives.
+    const chunked = await postOnNewConnection(webhookUrl(), huge, { ...signed, "transfer-encoding": "chunked" });
+    expect(chunked.status).toBe(413);
+    expect(JSON.parse(chunked.body).error.code).toBe("payload_too_large");
     expect(await db().select().from(inboundEvents).where(eq(inboundEvents.externalId, pageId))).toEqual([]);
+    // The server still answers on fresh connections.
+    expect((await send(messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "small" })]))).status).toBe(200);
   });
 });
 
@@ -332,7 +342,9 @@ describe("processing: customer messages", () => {
     }, "the profile");
     expect(contact).toMatchObject({ name: "Ada Lovelace", firstName: "Ada", lastName: "Lovelace", locale: "en_GB" });
     expect(contact.pictureUrl).toMatch(/^http/);
-    expect(await channelRow(channel.id)).toMatchObject({ eventsReceived: 1, lastEventAt: expect.any(Date) });
+    // The counters are written within half a second, not with every batch (receive-webhook.ts).
+    await waitFor(async () => (await channelRow(channel.id)).eventsReceived === 1, "the event counter");
+    expect((await channelRow(channel.id)).lastEventAt).toBeInstanceOf(Date);
   });
 
   it("stores attachments, quick replies, postbacks and replies with their payloads", async () => {
@@ -388,7 +400,7 @@ describe("processing: customer messages", () => {
 
     for (const { channel } of [a, b]) {
       expect((await messagesOf(channel.id)).map((m) => m.text).sort()).toEqual(["message 1", "message 2", "message 3"]);
-      expect((await channelRow(channel.id)).eventsReceived).toBe(3);
+      await waitFor(async () => (await channelRow(channel.id)).eventsReceived === 3, "the event counters");
     }
     const kept = await db().select().from(inboundEvents).where(eq(inboundEvents.externalId, unknownPage));
     expect(kept).toEqual([expect.objectContaining({ status: "ignored", channelId: null, workspaceId: null })]);
@@ -458,7 +470,13 @@ describe("processing: customer messages", () => {
     const botJob = await jobWithKey("generate-bot-reply", `bot-reply:${stored[0]!.id}`);
     expect(botJob?.payload).toEqual({ conversationId, triggerMessageId: stored[0]!.id, mode: "auto" });
     expect(await jobWithKey("generate-bot-reply", `bot-reply:${stored[1]!.id}`)).toBeNull();
-    // The customer saw the bot typing while it composed; it had no answer (handoff), so typing stopped.
+  });
+
+  it("shows the customer the bot typing while it composes, and stops it when the bot has no answer", async () => {
+    const { pageId } = await connectedPage({ chatbot: true });
+    const psid = newPsid();
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "bot, please" })]));
+    // The test chatbot knows nothing: it hands off, so typing stops instead of a reply arriving.
     const actions = await waitFor(async () => {
       const seen = graph.state.outbox.filter((r) => r.recipientId === psid).map((r) => r.senderAction ?? r.kind);
       return seen.length >= 2 && seen;

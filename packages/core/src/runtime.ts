@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createDb, type Database, migrate } from "@tandem/db";
 import type { Redis } from "ioredis";
 import { settleBackgroundTasks } from "./background-tasks.ts";
+import { flushWebhookCounters } from "./channels/messenger/receive-webhook.ts";
 import type { Config } from "./config.ts";
 import type { JobQueue } from "./jobs/queue.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -90,6 +91,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     startedAt: new Date(),
     async close() {
       await settleBackgroundTasks();
+      await flushWebhookCounters(database.db).catch((err) => log.warn({ err }, "could not write webhook counters"));
       if (redis) await redis.quit().catch(() => redis?.disconnect());
       await database.close();
     },

@@ -2,27 +2,17 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { ErrorBody } from "@tandem/contracts";
 import { DomainError } from "@tandem/core";
 import { getDataDeletionStatus, requestMessengerDataDeletion } from "@tandem/core/channels/messenger/data-deletion";
-import { receiveMessengerWebhook } from "@tandem/core/channels/messenger/receive-webhook";
 import type { Context } from "hono";
-import { errorBody } from "../errors.ts";
+import type { errorBody } from "../errors.ts";
 import { createRouter, errors, json } from "../openapi.ts";
 import type { AppEnv } from "../types.ts";
+import { answerMessengerWebhook, webhookErrorAnswer } from "../webhook-fast-path.ts";
 
-/**
- * Meta calls these, authenticated by signatures rather than sessions (mounted at `/api/webhooks`).
- * Two codes are specific to webhooks and answered here rather than in the shared code table:
- * a bad signature is 401 (Meta's retries then show up in its dashboard), and a server without
- * FB_APP_SECRET answers 503 — it is misconfigured, not the caller.
- */
+/** Meta calls these, authenticated by signatures rather than sessions (mounted at `/api/webhooks`). */
 function webhookError(c: Context<AppEnv>, error: unknown) {
-  if (!(error instanceof DomainError)) throw error;
-  const body = errorBody(error.code, error.message, c.get("requestId"));
-  if (error.code === "invalid_signature") return c.json(body, 401);
-  if (error.code === "messenger_not_configured") {
-    c.get("runtime").log.error({ code: error.code }, error.message);
-    return c.json(body, 503);
-  }
-  throw error;
+  const answer = webhookErrorAnswer(c.get("runtime"), error, c.get("requestId"));
+  if (!answer) throw error;
+  return c.json(answer.json, answer.status as 401);
 }
 
 const VerifyQuery = z.object({
@@ -69,18 +59,17 @@ export function messengerWebhookRoutes() {
         ...errors(400, 413),
       },
     }),
+    // The node server answers these in `createApiListener` (webhook-fast-path.ts) with the same
+    // `answerMessengerWebhook`; this route serves `app.request()` callers and documents the endpoint.
     async (c) => {
-      const runtime = c.get("runtime");
-      const rawBody = new Uint8Array(await c.req.arrayBuffer());
-      try {
-        await receiveMessengerWebhook(
-          { db: runtime.database.db, config: runtime.config, log: runtime.log, queue: runtime.queue },
-          { rawBody, signature: c.req.header("x-hub-signature-256") },
-        );
-      } catch (error) {
-        return webhookError(c, error);
-      }
-      return c.text("EVENT_RECEIVED", 200);
+      const answer = await answerMessengerWebhook(c.get("runtime"), {
+        rawBody: new Uint8Array(await c.req.arrayBuffer()),
+        signature: c.req.header("x-hub-signature-256"),
+        requestId: c.get("requestId"),
+      });
+      if (answer.text !== undefined) return c.text(answer.text, 200);
+      // 400 and 413 are in `errors(400, 413)`; the typed route lists 401 and 503 explicitly.
+      return c.json(answer.json as ReturnType<typeof errorBody>, answer.status as 401) as never;
     },
   );
 

@@ -1,5 +1,5 @@
 import { conversations, type Db, inBackground, messages } from "@tandem/db";
-import { and, desc, eq, gt, inArray, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
 import { showTyping } from "../channels/typing-indicator.ts";

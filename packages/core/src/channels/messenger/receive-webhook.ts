@@ -15,19 +15,24 @@
  *   the rows are still `pending` and `recoverInboundEvents` enqueues them at the next start.
  * - **Acknowledgements first.** In embedded mode every query shares PGlite's one connection, and
  *   processing an event costs ten times what storing it does. Enqueueing and processing therefore
- *   start only at a moment when no webhook write is waiting or running (`ingestIdle`), one task per
- *   such moment while webhooks keep coming: a burst is acknowledged at full speed and processed
- *   right after it, and a quiet server processes at once. (With PostgreSQL + Redis the jobs run in
- *   the worker process, whose writer is always idle.)
+ *   start only at a moment when no webhook write is waiting or running and no burst is under way
+ *   (`ingestIdle`: fewer than `BURST_REQUESTS` webhooks in the last `BURST_WINDOW_MS`), one task per
+ *   such moment, and their queries yield to the acknowledgements' (`background` jobs): a burst is
+ *   acknowledged at full speed and processed right after it — or a task per second if it goes on —
+ *   and a quiet server processes at once. (With PostgreSQL + Redis the jobs run in the worker
+ *   process, whose writer is always idle.)
  * - **Pages nobody connected** (or only disconnected channels): the entry is kept with status
  *   `ignored` and no channel. There is no channel row to count them on, so `listUnconnectedPages`
  *   reports them per Page id from the stored rows: the Messenger webhook's health in the dashboard.
- * - **Counters** `events_received` (one per messaging/standby item) and `last_event_at` are bumped
- *   once per channel per batch, in the batch's transaction.
+ * - **Counters** `events_received` (one per messaging/standby item) and `last_event_at` are added up
+ *   in memory and written at most every `COUNTER_FLUSH_MS` (and at shutdown), one statement for all
+ *   channels: bumping the channel row with every batch left PGlite — which has no autovacuum — a
+ *   longer chain of dead row versions to walk at every later lookup of that channel. The entries are
+ *   durable before the 200; the counters are statistics, a crash may lose the last half second.
  * - **Bad signatures** store nothing. When the unsigned body names Pages we know, their channels'
  *   `signature_rejections` go up: the count is all we take from a body we cannot trust.
  */
-import { channels, type Db, inboundEvents, newId, rowsOf } from "@tandem/db";
+import { channels, type Db, inBackground, inboundEvents, newId, rowsOf } from "@tandem/db";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Config } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
@@ -165,6 +170,13 @@ interface ToEnqueue {
   log: Logger;
 }
 
+/** More webhooks than this within two windows (about 250 a second) is a burst: processing waits. */
+const BURST_REQUESTS = 25;
+const BURST_WINDOW_MS = 50;
+
+/** How often the channels' event counters are written while events arrive. */
+const COUNTER_FLUSH_MS = 500;
+
 /** A batch stops growing past this many requests or body bytes (a statement of sane size). */
 const MAX_BATCH_REQUESTS = 128;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
@@ -180,12 +192,22 @@ class InboundEntryWriter {
   #idleWaiters: (() => void)[] = [];
   #toEnqueue: ToEnqueue[] = [];
   #enqueueing = false;
+  /** Events per channel not yet added to `channel.events_received` / `last_event_at`. */
+  #counts = new Map<string, { events: number; at: Date }>();
+  #countersTimer: NodeJS.Timeout | null = null;
+  /** Webhook requests in the current and the previous `BURST_WINDOW_MS`. */
+  #windowStart = 0;
+  #windowCount = 0;
+  #previousWindowCount = 0;
+  #burstTimer: NodeJS.Timeout | null = null;
 
   constructor(db: Db) {
     this.#db = db;
   }
 
   write(rows: NewInboundEntry[], bytes: number): Promise<StoredEntry[]> {
+    this.#rollWindow();
+    this.#windowCount++;
     return new Promise((resolve, reject) => {
       this.#waiting.push({ rows, bytes, resolve, reject });
       if (!this.#flushing && !this.#scheduled) {
@@ -208,6 +230,14 @@ class InboundEntryWriter {
             this.#db,
             batch.flatMap((w) => w.rows),
           );
+          for (const row of stored) {
+            if (!row.channelId || row.status !== "pending") continue;
+            const count = this.#counts.get(row.channelId) ?? { events: 0, at: new Date(0) };
+            count.events += row.items;
+            count.at = new Date();
+            this.#counts.set(row.channelId, count);
+          }
+          this.#scheduleCounters();
           const statusById = new Map(stored.map((s) => [s.id, s.status]));
           for (const w of batch)
             w.resolve(w.rows.map((r) => ({ id: r.id, status: statusById.get(r.id) ?? "ignored" })));
@@ -218,6 +248,35 @@ class InboundEntryWriter {
     } finally {
       this.#flushing = false;
       this.#releaseOne();
+    }
+  }
+
+  #scheduleCounters(): void {
+    if (this.#countersTimer || this.#counts.size === 0) return;
+    this.#countersTimer = setTimeout(() => {
+      this.#countersTimer = null;
+      void inBackground(() => this.flushCounters());
+    }, COUNTER_FLUSH_MS);
+    this.#countersTimer.unref();
+  }
+
+  /** Writes the counters added up since the last write (at shutdown too). */
+  async flushCounters(): Promise<void> {
+    if (this.#countersTimer) {
+      clearTimeout(this.#countersTimer);
+      this.#countersTimer = null;
+    }
+    const counts = this.#counts;
+    this.#counts = new Map();
+    try {
+      await writeCounters(this.#db, counts);
+    } catch {
+      // Put them back for the next write (the database may be closing or briefly unavailable).
+      for (const [id, c] of counts) {
+        const pending = this.#counts.get(id);
+        this.#counts.set(id, pending ? { events: pending.events + c.events, at: pending.at } : c);
+      }
+      this.#scheduleCounters();
     }
   }
 
@@ -233,7 +292,21 @@ class InboundEntryWriter {
   }
 
   get #busy(): boolean {
-    return this.#flushing || this.#waiting.length > 0;
+    return this.#flushing || this.#waiting.length > 0 || this.#bursting;
+  }
+
+  /** Webhooks keep arriving: at least `BURST_REQUESTS` in the current and the previous window. */
+  get #bursting(): boolean {
+    this.#rollWindow();
+    return this.#windowCount + this.#previousWindowCount >= BURST_REQUESTS;
+  }
+
+  #rollWindow(): void {
+    const now = Date.now();
+    if (now - this.#windowStart < BURST_WINDOW_MS) return;
+    this.#previousWindowCount = now - this.#windowStart < 2 * BURST_WINDOW_MS ? this.#windowCount : 0;
+    this.#windowCount = 0;
+    this.#windowStart = now;
   }
 
   idle(maxWaitMs: number): Promise<void> {
@@ -248,7 +321,19 @@ class InboundEntryWriter {
         resolve();
       }, maxWaitMs);
       this.#idleWaiters.push(release);
+      this.#watchBurst();
     });
+  }
+
+  /** A burst ends without a flush to notice it: look again shortly while anyone waits. */
+  #watchBurst(): void {
+    if (this.#burstTimer || this.#idleWaiters.length === 0) return;
+    this.#burstTimer = setTimeout(() => {
+      this.#burstTimer = null;
+      this.#releaseOne();
+      this.#watchBurst();
+    }, BURST_WINDOW_MS / 2);
+    this.#burstTimer.unref();
   }
 
   /**
@@ -299,6 +384,11 @@ class InboundEntryWriter {
 
 const writers = new WeakMap<Db, InboundEntryWriter>();
 
+/** Writes the webhook counters still held in memory: call before the database closes. */
+export async function flushWebhookCounters(db: Db): Promise<void> {
+  await writers.get(db)?.flushCounters();
+}
+
 function writerFor(db: Db): InboundEntryWriter {
   let writer = writers.get(db);
   if (!writer) {
@@ -313,7 +403,10 @@ function writerFor(db: Db): InboundEntryWriter {
  * or ignored without a channel or without events), bump the channels' counters. Written in SQL
  * because the query builder has no data-modifying CTEs; the rows travel as one JSON parameter.
  */
-async function insertEntries(db: Db, rows: NewInboundEntry[]): Promise<StoredEntry[]> {
+async function insertEntries(
+  db: Db,
+  rows: NewInboundEntry[],
+): Promise<(StoredEntry & { channelId: string | null; items: number })[]> {
   const incoming = JSON.stringify(
     rows.map((r) => ({ id: r.id, page_id: r.pageId, payload: r.payload, items: r.items })),
   );
@@ -330,16 +423,21 @@ async function insertEntries(db: Db, rows: NewInboundEntry[]): Promise<StoredEnt
         (case when channel_id is not null and items > 0 then 'pending' else 'ignored' end)::inbound_event_status
       from matched
       returning id, status
-    ), counted as (
-      update channel c set events_received = c.events_received + m.items, last_event_at = now()
-      from (
-        select channel_id, sum(items)::int as items from matched
-        where channel_id is not null and items > 0 group by channel_id
-      ) m
-      where c.id = m.channel_id
     )
-    select id, status from stored`);
-  return rowsOf<StoredEntry>(result);
+    select s.id, s.status, m.channel_id as "channelId", m.items
+    from stored s join matched m on m.id = s.id`);
+  return rowsOf<StoredEntry & { channelId: string | null; items: number }>(result);
+}
+
+/** Adds the batch's events to the channels' counters; `null` is written now, else bumped in memory. */
+async function writeCounters(db: Db, counts: Map<string, { events: number; at: Date }>): Promise<void> {
+  if (counts.size === 0) return;
+  const rows = JSON.stringify([...counts].map(([id, c]) => ({ id, events: c.events, at: c.at.toISOString() })));
+  await db.execute(sql`
+    update channel c set events_received = c.events_received + x.events,
+      last_event_at = greatest(c.last_event_at, x.at)
+    from jsonb_to_recordset(${rows}::jsonb) as x(id text, events int, at timestamptz)
+    where c.id = x.id`);
 }
 
 // ---- reporting and recovery --------------------------------------------------------------------
