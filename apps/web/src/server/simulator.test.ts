@@ -12,6 +12,7 @@ import {
   DEMO_PAGE,
   type JobQueue,
   JobRegistry,
+  loadConfig,
   type Runtime,
   registerAllJobs,
   seedDemo,
@@ -23,7 +24,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestRuntime } from "../../../../tests/support/runtime.ts";
 import { mountMessengerCustomer } from "./messenger-customer.ts";
-import { mountSimulator } from "./simulator.ts";
+import { mountSimulator, SIMULATOR_APP } from "./simulator.ts";
 
 /**
  * The /simulator page's server side against the real app over real HTTP: one server carrying the
@@ -177,5 +178,36 @@ describe("when the app does not accept the webhook", () => {
     expect(await res.json()).toMatchObject({ error: { code: "webhook_failed", details: { status: 401 } } });
     const t = SimulatorThread.parse(await (await sim.app.request("/customer/messenger/thread?psid=42")).json());
     expect(t.items).toMatchObject([{ from: "customer", text: "hello?", webhook: { status: 401, ok: false } }]);
+  });
+});
+
+describe("where the Graph API calls go", () => {
+  const config = (env: Record<string, string>) =>
+    loadConfig({ APP_URL: "http://127.0.0.1:3999", DEMO_SEED: "0", LOG_LEVEL: "silent", ...env });
+
+  it("to the simulator when no Facebook app is configured, filling in the simulator's app", () => {
+    const c = config({});
+    mountSimulator(c, silentLogger);
+    expect(c.facebook).toMatchObject({
+      graphApiUrl: "http://127.0.0.1:3999/_simulator/graph",
+      appId: SIMULATOR_APP.appId,
+      appSecret: SIMULATOR_APP.appSecret,
+      verifyToken: SIMULATOR_APP.verifyToken,
+    });
+  });
+
+  it("to Facebook once a real app is configured: the three variables are enough", () => {
+    const c = config({
+      FB_APP_ID: "123456789012345",
+      FB_APP_SECRET: "real-secret",
+      WEBHOOK_VERIFY_TOKEN: "real-verify",
+    });
+    mountSimulator(c, silentLogger);
+    expect(c.facebook).toMatchObject({
+      graphApiUrl: "https://graph.facebook.com",
+      appId: "123456789012345",
+      appSecret: "real-secret",
+      verifyToken: "real-verify",
+    });
   });
 });

@@ -19,11 +19,15 @@ export interface MountSimulatorOptions {
 /**
  * The in-process simulator under `/_simulator`: a fake Graph API (and later LINE, Shopify, LLMs)
  * and the Messenger customer the /simulator page plays (`/_simulator/customer/messenger/*`).
- * When GRAPH_API_URL was not set explicitly, the app's Graph calls are pointed at it, and a missing
- * Facebook app configuration is filled with the simulator's, so the demo Page works offline.
+ * Without a real Facebook app (no FB_APP_SECRET) and without an explicit GRAPH_API_URL, the app's
+ * Graph calls are pointed at it and the simulator's app configuration fills the gaps, so the demo
+ * Page works offline. With a real app configured, Graph calls go to Facebook: setting FB_APP_ID,
+ * FB_APP_SECRET and WEBHOOK_VERIFY_TOKEN is all it takes to connect real Pages on a development
+ * machine (the simulated demo Page then cannot send; disconnect it or set SIMULATOR=0).
  */
 export function mountSimulator(config: Config, log: Logger, options: MountSimulatorOptions = {}) {
-  if (!process.env.GRAPH_API_URL) config.facebook.graphApiUrl = `${config.appUrl}/_simulator/graph`;
+  const realApp = Boolean(config.facebook.appSecret);
+  if (!process.env.GRAPH_API_URL && !realApp) config.facebook.graphApiUrl = `${config.appUrl}/_simulator/graph`;
   config.facebook.appId ??= SIMULATOR_APP.appId;
   config.facebook.appSecret ??= SIMULATOR_APP.appSecret;
   config.facebook.verifyToken ??= SIMULATOR_APP.verifyToken;
