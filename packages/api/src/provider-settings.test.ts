@@ -184,6 +184,18 @@ describe("PUT /api/v1/settings/provider", () => {
     expect(saved?.currentPromptVersionId).toBe(versions[1]!.id);
   });
 
+  it("a default chatbot created by the first save starts at prompt version 1", async () => {
+    const { ws, admin } = await newWorkspace();
+    const body = await (await admin.put("/api/v1/settings/provider", settings({ systemPrompt: "" }))).json();
+    const versions = await runtime.database.db
+      .select()
+      .from(promptVersions)
+      .where(eq(promptVersions.chatbotId, body.chatbotId));
+    expect(versions).toEqual([expect.objectContaining({ version: 1, text: "", authorId: ws.admin.user.id })]);
+    const [saved] = await runtime.database.db.select().from(chatbots).where(eq(chatbots.id, body.chatbotId));
+    expect(saved?.currentPromptVersionId).toBe(versions[0]!.id);
+  });
+
   it("keeps one credential per kind: switching back finds the key again", async () => {
     const { ws, admin } = await newWorkspace();
     await admin.put("/api/v1/settings/provider", settings());

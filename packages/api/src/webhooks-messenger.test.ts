@@ -437,7 +437,7 @@ describe("processing: customer messages", () => {
     expect(rows).toHaveLength(5);
   });
 
-  it("reopens a closed conversation on a new message", async () => {
+  it("reopens a closed conversation on a new message, a new session for the bot-reply count", async () => {
     const { pageId, channel } = await connectedPage();
     const psid = newPsid();
     await send(messengerWebhook([textEvent({ pageId, psid, text: "one" })]));
@@ -445,13 +445,42 @@ describe("processing: customer messages", () => {
     const { conversation } = (await conversationOf(channel.id, psid))!;
     await db()
       .update(conversations)
-      .set({ status: "CLOSED", unreadCount: 0 })
+      .set({ status: "CLOSED", unreadCount: 0, consecutiveBotReplies: 3 })
       .where(eq(conversations.id, conversation.id));
 
     await send(messengerWebhook([textEvent({ pageId, psid, text: "two" })]));
     await settled(channel.id);
     const after = (await conversationOf(channel.id, psid))!.conversation;
-    expect(after).toMatchObject({ id: conversation.id, status: "OPEN", unreadCount: 1, lastMessagePreview: "two" });
+    expect(after).toMatchObject({
+      id: conversation.id,
+      status: "OPEN",
+      unreadCount: 1,
+      lastMessagePreview: "two",
+      consecutiveBotReplies: 0,
+    });
+  });
+
+  it("keeps counting bot replies in an open session, and starts again after a day of silence", async () => {
+    const { pageId, channel } = await connectedPage();
+    const psid = newPsid();
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "one" })]));
+    await settled(channel.id);
+    const { conversation } = (await conversationOf(channel.id, psid))!;
+    const bots = (n: number, lastMessageAt: Date) =>
+      db()
+        .update(conversations)
+        .set({ consecutiveBotReplies: n, lastMessageAt })
+        .where(eq(conversations.id, conversation.id));
+
+    await bots(2, new Date(Date.now() - 60_000));
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "two" })]));
+    await settled(channel.id);
+    expect((await conversationOf(channel.id, psid))!.conversation.consecutiveBotReplies).toBe(2);
+
+    await bots(3, new Date(Date.now() - 25 * 3_600_000));
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "back a day later" })]));
+    await settled(channel.id);
+    expect((await conversationOf(channel.id, psid))!.conversation.consecutiveBotReplies).toBe(0);
   });
 
   it("enqueues a bot reply per customer message when auto-bot is on, but none for standby events", async () => {

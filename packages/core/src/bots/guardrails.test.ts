@@ -144,6 +144,14 @@ describe("wantsHuman", () => {
     "Je voudrais parler à quelqu’un",
     "Kann ich mit jemandem sprechen?",
     "スタッフと話せますか",
+    "Agent!",
+    "human please",
+    "Are you a real person?",
+    "I need a real person",
+    "Can you connect me with customer service?",
+    "persona real por favor",
+    "人間",
+    "人間でお願いします",
   ])("detects %j", (text) => {
     expect(wantsHuman(text)).toBe(true);
   });
@@ -155,6 +163,14 @@ describe("wantsHuman", () => {
     "Do you keep my personal data?",
     "สวัสดีครับ",
     "返品したいです",
+    "My travel agent booked the wrong size",
+    "Is this wig made of human hair?",
+    "human hair wig",
+    "¿Cuánto cuesta por persona?",
+    "Ihre Mitarbeiter waren sehr freundlich",
+    "人間工学に基づいた椅子はありますか",
+    "Do you have agents in Chiang Mai?",
+    "C'est pour une personne",
   ])("does not flag %j", (text) => {
     expect(wantsHuman(text)).toBe(false);
   });

@@ -185,26 +185,64 @@ export function findRefusal(text: string, guardrails: ResolvedGuardrails): strin
 // ---- human request ------------------------------------------------------------------------------
 
 /**
- * How customers ask for a person. Latin-script patterns run on the folded text (lower case, no
- * accents); the others match anywhere.
+ * How customers ask for a person. A word like "agent", "human" or "persona" alone is not enough — "my
+ * travel agent", "human hair", "¿cuánto por persona?" are not requests — so it counts in two ways:
+ * in a phrase that asks for one ("talk to a human", "hablar con un asesor", "mit einem Mitarbeiter
+ * sprechen"), or as (nearly) the whole message ("agent!", "Un humain, s'il vous plaît", "Bitte einen
+ * Menschen"). Latin-script patterns run on the folded text (lower case, no accents); Thai and
+ * Japanese phrases match anywhere.
  */
 const HUMAN_REQUEST_PATTERNS = [
-  // English ("in person" / "per person" are not requests for one)
-  /\b(?<!\b(?:in|per) )person\b/,
-  /\bhumans?\b/,
-  /\bagents?\b/,
-  /\b(?:operator|representative|real people|staff member|live chat|customer service rep)\b/,
-  /\b(?:talk|speak|chat) (?:to|with) (?:someone|somebody|anyone|a real|a live|your (?:staff|team|manager)|a manager)\b/,
+  // English
+  /\b(?:talk|speak|chat|connect|transfer|put) (?:me )?(?:through )?(?:to|with) (?:a |an |the |your |some |one of your )?(?:real |live |actual |human )?(?:person|people|human|agent|operator|representative|rep|manager|staff|staff member|someone|somebody|anyone|employee|customer service)\b/,
+  /\b(?:real|live|actual) (?:person|human|agent|people)\b/,
+  /\bhuman (?:agent|being|support|please)\b/,
+  /\b(?:customer service|customer support|support) (?:rep|representative|agent)\b/,
+  /\b(?:is there|are you|is this) (?:a )?(?:real )?(?:human|person)\b/,
+  /\b(?:want|need|get me) (?:a |an )?(?:real |live )?(?:human|person|agent|operator|representative)\b/,
   // Spanish
-  /\b(?:persona|humano|humana|agente|asesor|asesora)\b/,
-  /\bhablar con (?:alguien|el encargado|un encargado)\b/,
+  /\b(?:hablar|comunicarme|contactar|chatear) con (?:un |una |el |la |algun |alguna )?(?:persona|humano|humana|agente|asesor|asesora|encargado|encargada|representante|operador|operadora|alguien)\b/,
+  /\b(?:persona|agente) (?:real|humano|humana)\b/,
+  /\bhay (?:un |una |algun |alguna )?(?:humano|humana|persona real)\b/,
   // French
-  /\b(?:humain|humaine|conseiller|conseillere)\b/,
-  /\bparler a (?:quelqu'un|quelqu un|une personne|un agent|un responsable)\b/,
+  /\bparler (?:a|avec) (?:quelqu'un|quelqu un|un humain|une personne|un agent|un conseiller|une conseillere|un responsable|un operateur|une vraie personne)\b/,
+  /\b(?:vraie personne|etre humain)\b/,
   // German
-  /\b(?:mensch|menschen|mitarbeiter|mitarbeiterin|kundenberater|kundenberaterin)\b/,
-  /\bmit (?:jemandem|einer person) (?:sprechen|reden)\b/,
+  /\bmit (?:jemandem|einer person|einem menschen|einem mitarbeiter|einer mitarbeiterin|einem berater|einer beraterin|einem kundenberater|einer kundenberaterin) (?:sprechen|reden|verbinden|chatten)\b/,
+  /\b(?:echten|echter|echte|echtem) (?:mensch|menschen|person|mitarbeiter)\b/,
 ];
+
+/** Person words that make a request when they are (nearly) the whole message. */
+const PERSON_WORDS = new Set([
+  "person",
+  "human",
+  "agent",
+  "operator",
+  "representative",
+  "rep",
+  "staff",
+  "someone",
+  "somebody",
+  "manager",
+  "persona",
+  "humano",
+  "humana",
+  "agente",
+  "asesor",
+  "asesora",
+  "humain",
+  "humaine",
+  "conseiller",
+  "conseillere",
+  "mensch",
+  "menschen",
+  "mitarbeiter",
+  "mitarbeiterin",
+]);
+/** Courtesy and filler words left out when judging whether a message is just "a person, please". */
+const FILLER =
+  /\b(?:please|pls|plz|por favor|s'il vous plait|s'il te plait|bitte|hi|hello|hola|bonjour|hallo|now|ahora|maintenant|jetzt|a|an|the|un|una|une|ein|eine|einen|einem|i|want|need|quiero|necesito|je|veux|ich|will|mochte|real|live|actual|vrai|vraie|echten|hay)\b/g;
+
 const HUMAN_REQUEST_PHRASES = [
   // Thai: talk to a person / staff / an officer / the admin; "contact staff"
   "คุยกับคน",
@@ -215,12 +253,17 @@ const HUMAN_REQUEST_PHRASES = [
   "ขอสายเจ้าหน้าที่",
   "คุยกับแอดมิน",
   "ขอคุยกับแอดมิน",
-  // Japanese: human, person in charge, operator, staffed support, staff, "want to talk to a person"
-  "人間",
+  // Japanese: talk to a human / a person in charge / an operator / staff, staffed support
+  "人間と話",
+  "人間に代わ",
+  "人間の担当",
+  "人間のオペレーター",
   "担当者",
   "オペレーター",
-  "有人",
+  "有人対応",
+  "有人チャット",
   "スタッフと話",
+  "スタッフに代わ",
   "人と話したい",
 ];
 
@@ -229,8 +272,16 @@ export function wantsHuman(text: string | null | undefined, extraPhrases: readon
   if (!text) return false;
   const folded = fold(text);
   if (HUMAN_REQUEST_PATTERNS.some((re) => re.test(folded))) return true;
+  const words = folded
+    .replace(FILLER, " ")
+    .split(/[^\p{L}\p{N}']+/u)
+    .filter(Boolean);
+  if (words.length > 0 && words.length <= 2 && words.some((w) => PERSON_WORDS.has(w.replace(/s$/, "")))) return true;
   const plain = normalize(text);
   if (HUMAN_REQUEST_PHRASES.some((p) => plain.includes(p))) return true;
+  // Japanese "人間" (a human) alone, or nearly: not inside a longer word such as 人間工学 (ergonomics).
+  if (plain.replace(/[\s、。！？!?ー〜を]/g, "").replace(/(?:お願いします|お願い|ください|で|が)+$/, "") === "人間")
+    return true;
   return firstMatch(text, extraPhrases) !== null;
 }
 

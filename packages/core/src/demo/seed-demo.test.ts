@@ -1,4 +1,4 @@
-import { channels, chatbots, conversations, members, messages } from "@tandem/db";
+import { channels, chatbots, conversations, members, messages, promptVersions } from "@tandem/db";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime } from "../../../../tests/support/runtime.ts";
@@ -49,6 +49,10 @@ describe("seedDemo", () => {
       .from(chatbots)
       .where(and(eq(chatbots.workspaceId, first.workspaceId), eq(chatbots.isDefault, true)));
     expect(bot?.providerKind).toBe("OFFLINE");
+    // Its prompt (the default template) is version 1, so every reply can name the prompt it used.
+    const [version] = await db.select().from(promptVersions).where(eq(promptVersions.chatbotId, bot!.id));
+    expect(version).toMatchObject({ version: 1, text: "", metadata: { source: "created", defaultTemplate: true } });
+    expect(bot?.currentPromptVersionId).toBe(version!.id);
     const deps = { db, keyring: runtime.keyring, config: runtime.config };
     expect(await loadProviderConfig(deps, first.workspaceId, "OPENAI_COMPATIBLE")).toMatchObject({
       kind: "OPENAI_COMPATIBLE",

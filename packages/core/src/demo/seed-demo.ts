@@ -12,6 +12,7 @@ import {
 } from "@tandem/db";
 import { eq, sql } from "drizzle-orm";
 import { hashPassword } from "../auth/crypto.ts";
+import { createInitialPromptVersion } from "../bots/initial-prompt-version.ts";
 import type { Keyring } from "../secrets/keyring.ts";
 
 /**
@@ -110,6 +111,7 @@ export async function seedDemo(db: Db, options: SeedDemoOptions): Promise<SeedDe
         createdById: people.OWNER!.userId,
       })
       .returning();
+    await createInitialPromptVersion(tx, bot!, people.OWNER!.userId);
 
     if (options.simulatorUrl) {
       await tx.insert(providerCredentials).values({

@@ -1,5 +1,6 @@
 import { chatbots, type Db } from "@tandem/db";
 import { and, eq, isNull } from "drizzle-orm";
+import { createInitialPromptVersion } from "../bots/initial-prompt-version.ts";
 import { actorUserId, type Ctx } from "../context.ts";
 
 export type ChatbotRow = typeof chatbots.$inferSelect;
@@ -50,7 +51,10 @@ export async function lockOrCreateDefaultChatbot(tx: Ctx): Promise<{ chatbot: Ch
     })
     .onConflictDoNothing()
     .returning();
-  if (inserted) return { chatbot: inserted, created: true };
+  if (inserted) {
+    const versionId = await createInitialPromptVersion(tx.db, inserted, actorUserId(tx.actor));
+    return { chatbot: { ...inserted, currentPromptVersionId: versionId }, created: true };
+  }
   const winner = await findDefaultChatbot(tx.db, tx.workspaceId, { forUpdate: true });
   if (!winner) throw new Error("the default chatbot was neither created nor found");
   return { chatbot: winner, created: false };

@@ -50,6 +50,9 @@ import {
 } from "./webhook.ts";
 
 type Deps = JobContext<AppJobDeps>;
+
+/** A customer writing after this long a silence starts a new session (the bot-reply count restarts). */
+export const NEW_SESSION_AFTER_HOURS = 24;
 type ChannelRow = typeof channels.$inferSelect;
 type ContactRow = typeof contacts.$inferSelect;
 type ConversationRow = typeof conversations.$inferSelect;
@@ -203,6 +206,11 @@ async function receiveUserMessage(scope: Scope, item: MessengerMessageEvent | Me
         ...lastMessageFields(at, erased ? null : preview(text, attachments)),
         lastInboundAt: sql`greatest(${conversations.lastInboundAt}, ${at.toISOString()}::timestamptz)`,
         unreadCount: sql`${conversations.unreadCount} + 1`,
+        // A new session — the conversation was closed, or quiet for a day — starts a new count of bot
+        // replies in a row (the right-hand side reads the values before this update).
+        consecutiveBotReplies: sql`case when ${conversations.status} = 'CLOSED'
+          or ${conversations.lastMessageAt} < now() - make_interval(hours => ${NEW_SESSION_AFTER_HOURS})
+          then 0 else ${conversations.consecutiveBotReplies} end`,
         // A new message reopens a closed or snoozed conversation: one continuous thread per customer.
         status: "OPEN",
         snoozedUntil: null,
