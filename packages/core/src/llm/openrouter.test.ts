@@ -115,4 +115,17 @@ describe("OpenRouter", () => {
     await expect(openRouter().generate(REQUEST)).rejects.toMatchObject({ code: "provider_auth_failed", status: 401 });
     expect(calls()).toHaveLength(1);
   });
+
+  it("embeds through /api/v1/embeddings with its default model", async () => {
+    const result = await openRouter().embed(["shipping times", "return policy"], { dimensions: 8 });
+    expect(result).toMatchObject({ model: "openai/text-embedding-3-small", dimensions: 8 });
+    expect(result.vectors).toHaveLength(2);
+    expect(result.vectors[0]).not.toEqual(result.vectors[1]);
+    const [call] = calls();
+    expect(call?.path).toBe("/api/v1/embeddings");
+    expect(call?.body).toMatchObject({
+      model: "openai/text-embedding-3-small",
+      input: ["shipping times", "return policy"],
+    });
+  });
 });
