@@ -111,3 +111,68 @@ test("an agent has no Channels link and sees no access on the page", async ({ pa
   await expect(page.getByText("You don't have access to this page")).toBeVisible();
   await expect(page.getByRole("button", { name: "Continue with Facebook" })).toHaveCount(0);
 });
+
+test("a Page that writes before anyone connects it is listed; once connected, a revoked token shows the reconnect banner until a new one is pasted", async ({
+  page,
+}) => {
+  const suffix = Date.now().toString().slice(-8);
+  const pageId = `1097000${suffix}`;
+  const pageName = `E2E Florist ${suffix}`;
+  const token = `EAASIMe2eFloristToken${suffix}`;
+  const addPage = (accessToken: string) =>
+    page.request.post("/_simulator/_control/graph/pages", { data: { id: pageId, name: pageName, accessToken } });
+  expect((await addPage(token)).status()).toBe(201);
+  // A customer writes to it: Facebook delivers the event, but no workspace has the Page.
+  const sent = await page.request.post("/_simulator/customer/messenger/send", {
+    data: { psid: `73${suffix}`, name: "Early Bird", pageId, text: "Hello?" },
+  });
+  expect(sent.ok()).toBe(true);
+
+  await signIn(page, "owner@demo.local");
+  await page.goto("/settings/channels");
+  const panel = page.getByRole("group", { name: "Facebook webhook" });
+  await expect(panel.getByLabel("Callback URL")).toHaveValue(/\/api\/webhooks\/messenger$/);
+  const stray = panel.getByRole("listitem").filter({ hasText: pageId });
+  await expect(stray).toContainText("1 event");
+
+  // Connect it from there: the Page id is filled in, the token pasted.
+  await stray.getByRole("button", { name: "Connect this Page" }).click();
+  const dialog = page.getByRole("dialog", { name: "Connect a Page manually" });
+  await expect(dialog.getByLabel("Page ID")).toHaveValue(pageId);
+  await dialog.getByLabel("Page access token").fill(token);
+  await dialog.getByRole("button", { name: "Connect Page" }).click();
+  await expect(dialog).toHaveCount(0);
+  const card = channelCard(page, pageName);
+  await expect(card.getByText("Active", { exact: true })).toBeVisible();
+  await expect(panel.getByRole("listitem").filter({ hasText: pageId })).toHaveCount(0, { timeout: 15_000 });
+
+  // Facebook revokes the token (the Page's password changed): the next Graph call is refused with 190.
+  expect((await addPage(`${token}Rotated`)).status()).toBe(201);
+  await card.getByRole("button", { name: `Unsubscribe ${pageName}` }).click();
+  const confirm = page.getByRole("alertdialog");
+  await confirm.getByRole("button", { name: "Unsubscribe", exact: true }).click();
+  await expect(confirm.getByRole("alert")).toContainText(/Facebook rejected the Page token/);
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+
+  const banner = page.getByRole("alert").filter({ hasText: `Reconnect needed: ${pageName}` });
+  await expect(banner).toBeVisible();
+  await expect(card.getByText("Reconnect needed", { exact: true })).toBeVisible();
+  await expect(card.getByText("Token rejected")).toBeVisible();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, "channels-reconnect.png") });
+
+  // Paste the new token: the banner goes, the Page works again.
+  await banner.getByRole("button", { name: "Paste a new token" }).click();
+  const reconnect = page.getByRole("dialog", { name: `Reconnect ${pageName}` });
+  await expect(reconnect.getByLabel("Page ID")).toHaveValue(pageId);
+  await reconnect.getByLabel("Page access token").fill(`${token}Rotated`);
+  await reconnect.getByRole("button", { name: "Reconnect Page" }).click();
+  await expect(reconnect).toHaveCount(0);
+  await expect(banner).toHaveCount(0);
+  await expect(card.getByText("Active", { exact: true })).toBeVisible();
+
+  // Leave the workspace as it was.
+  await card.getByRole("button", { name: `Disconnect ${pageName}` }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Disconnect", exact: true }).click();
+  await expect(card).toHaveCount(0);
+});

@@ -58,7 +58,10 @@ test("live messages, a manual reply, reply as bot, auto-bot, and a customer aski
   await customerSays(request, customer, "Hello, I have a question about my order");
   await expect(row(page, customer.name)).toBeVisible({ timeout: 30_000 });
   await expect(row(page, customer.name)).toHaveAccessibleName(`${customer.name}, 1 unread`);
+  // They just wrote: the row marks them as active now.
+  await expect(row(page, customer.name).getByRole("img", { name: "Active now" })).toBeVisible();
   await open(page, customer);
+  await expect(page.getByTestId("contact-last-seen")).toHaveText("Active now");
   const messages = thread(page, customer.name);
   await expect(messages.getByText("Hello, I have a question about my order")).toBeVisible();
   // Opening the conversation reads it.
@@ -76,6 +79,15 @@ test("live messages, a manual reply, reply as bot, auto-bot, and a customer aski
     .toContain("Hi! I'm looking into it right now.");
   await expect(reply.getByTestId("delivery-status")).toHaveText(/Sent|Delivered|Read/, { timeout: 30_000 });
   await expect(autoBot(page)).not.toBeChecked();
+  // The customer's Messenger reports the reply delivered, then read: the marks tick without a reload.
+  expect((await request.post("/_simulator/customer/messenger/delivery", { data: { psid: customer.psid } })).ok()).toBe(
+    true,
+  );
+  await expect(reply.getByTestId("delivery-status")).toHaveText(/Delivered|Read/, { timeout: 30_000 });
+  expect((await request.post("/_simulator/customer/messenger/read", { data: { psid: customer.psid } })).ok()).toBe(
+    true,
+  );
+  await expect(reply.getByTestId("delivery-status")).toHaveText("Read", { timeout: 30_000 });
 
   // A second message arrives in the open thread without a reload.
   await customerSays(request, customer, "What is your return policy?");
@@ -266,4 +278,33 @@ test("the conversation list moves with the arrow keys and filters by status", as
   await expect(list.getByRole("option", { name: /^Website visitor/ })).toBeVisible();
   await page.getByRole("button", { name: "Snoozed", exact: true }).click();
   await expect(list.getByRole("option", { name: /^Somchai Prasert/ })).toBeVisible();
+});
+
+test("snoozing puts a conversation under Snoozed until it wakes; a customer message wakes it at once", async ({
+  page,
+  request,
+}) => {
+  const customer = newCustomer("Ines Moreau");
+  await customerSays(request, customer, "I'll come back to this later");
+  await signIn(page, "owner@demo.local");
+  await expect(row(page, customer.name)).toBeVisible({ timeout: 30_000 });
+  await open(page, customer);
+
+  // The thread's header, beside the customer's name, holds Snooze and Close.
+  const header = page.locator("header").filter({ has: page.getByRole("heading", { name: customer.name, level: 2 }) });
+  const statusFilter = (name: string) => page.getByRole("group", { name: "Status" }).getByRole("button", { name });
+  await header.getByRole("button", { name: "Snooze", exact: true }).click();
+  await page.getByRole("menuitem", { name: "For 4 hours" }).click();
+  await expect(header.getByRole("button", { name: "Snoozed", exact: true })).toBeVisible();
+  // Out of the open list, into the snoozed one.
+  await expect(statusFilter("Open")).toHaveAttribute("aria-pressed", "true");
+  await expect(row(page, customer.name)).toHaveCount(0);
+  await statusFilter("Snoozed").click();
+  await expect(row(page, customer.name)).toBeVisible();
+
+  // The customer writes again: the conversation is open again, live.
+  await customerSays(request, customer, "Actually, one more question");
+  await expect(row(page, customer.name)).toHaveCount(0, { timeout: 30_000 });
+  await statusFilter("Open").click();
+  await expect(row(page, customer.name)).toBeVisible();
 });

@@ -37,4 +37,8 @@ test("an agent does not see Members in the navigation", async ({ page }) => {
   const nav = mainNavigation(page);
   await expect(nav.getByRole("link", { name: "Inbox", exact: true })).toBeVisible();
   await expect(nav.getByRole("link", { name: "Members", exact: true })).toHaveCount(0);
+  // Typing the address does not help: the page says so, and shows no member.
+  await page.goto("/settings/members");
+  await expect(page.getByText("You don't have access to this page")).toBeVisible();
+  await expect(page.getByText("owner@demo.local")).toHaveCount(0);
 });

@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
+import { SOCKET_EVENTS } from "@tandem/contracts";
 import {
   type AppJobDeps,
   appJobDeps,
@@ -760,6 +761,31 @@ describe("processing: echoes, receipts and reactions", () => {
     );
     // The customer's own message is not ours to mark.
     expect((await messagesOf(t.channel.id)).find((m) => m.role === "USER")?.status).toBe("received");
+  });
+
+  it("keeps the customer's last sign of life: messages and receipts move it, our own echoes do not", async () => {
+    const t = await threadWithOutbound([{ text: "ours", status: "sent", sentAt: new Date(Date.now() - 120_000) }]);
+    const contactOf = async () => (await conversationOf(t.channel.id, t.psid))!.contact;
+    const afterMessage = (await contactOf()).lastSeenAt;
+    expect(afterMessage).toBeInstanceOf(Date);
+
+    // An hour of silence, then their app reports reading: active again, and the inbox hears of it.
+    await db()
+      .update(contacts)
+      .set({ lastSeenAt: new Date(Date.now() - 3_600_000) })
+      .where(eq(contacts.platformUserId, t.psid));
+    const before = socketEvents.length;
+    await send(messengerWebhook([readEvent({ pageId: t.pageId, psid: t.psid, watermark: Date.now() })]));
+    await settled(t.channel.id);
+    const seen = (await contactOf()).lastSeenAt!;
+    expect(Date.now() - seen.getTime()).toBeLessThan(60_000);
+    const updates = socketEvents.slice(before).filter((e) => e.event === SOCKET_EVENTS.conversationUpdated);
+    expect(updates.map((u) => u.payload.id)).toContain(t.conversation.id);
+
+    // The Page writing to them (an echo) is not the customer being around.
+    await send(messengerWebhook([echoEvent({ pageId: t.pageId, psid: t.psid, text: "From the Page inbox" })]));
+    await settled(t.channel.id);
+    expect((await contactOf()).lastSeenAt).toEqual(seen);
   });
 
   it("stores reactions on the target message and removes them on unreact", async () => {

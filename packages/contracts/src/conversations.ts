@@ -26,8 +26,16 @@ export const ContactDto = z.object({
   platformUserId: z.string(),
   pictureUrl: z.string().nullable(),
   locale: z.string().nullable(),
+  /**
+   * The customer's latest sign of life: a message, or their app reporting delivery or reading (the
+   * website widget: its live connection). The inbox shows "active now" within `CONTACT_ACTIVE_MS`.
+   */
+  lastSeenAt: z.string().nullable(),
 });
 export type ContactDto = z.infer<typeof ContactDto>;
+
+/** How recently a contact must have been seen to show as active now (5 minutes). */
+export const CONTACT_ACTIVE_MS = 5 * 60_000;
 
 export const MessagePreview = z.object({
   id: z.string(),

@@ -1,4 +1,5 @@
 ALTER TABLE "channel" ADD COLUMN "last_signature_rejection_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "contact" ADD COLUMN "last_seen_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "channel" DROP COLUMN "unknown_page_events";--> statement-breakpoint
 -- Every chatbot gets a current prompt version (its prompt as stored; empty = the default template),
 -- so bot messages always name the prompt they were written with.

@@ -183,7 +183,7 @@ describe("when the app does not accept the webhook", () => {
 
 describe("where the Graph API calls go", () => {
   const config = (env: Record<string, string>) =>
-    loadConfig({ APP_URL: "http://127.0.0.1:3999", DEMO_SEED: "0", LOG_LEVEL: "silent", ...env });
+    loadConfig({ NODE_ENV: "test", APP_URL: "http://127.0.0.1:3999", DEMO_SEED: "0", LOG_LEVEL: "silent", ...env });
 
   it("to the simulator when no Facebook app is configured, filling in the simulator's app", () => {
     const c = config({});

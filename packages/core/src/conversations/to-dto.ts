@@ -42,6 +42,7 @@ export const contactToDto = (c: ContactRow): ContactDto => ({
   platformUserId: c.platformUserId,
   pictureUrl: c.pictureUrl,
   locale: c.locale,
+  lastSeenAt: c.lastSeenAt?.toISOString() ?? null,
 });
 
 /** The latest message, as much of it as a conversation row shows. */

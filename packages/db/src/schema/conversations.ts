@@ -68,6 +68,8 @@ export const contacts = pgTable(
     phone: text("phone"),
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
     profileFetchedAt: tstz("profile_fetched_at"),
+    /** The customer's latest sign of life (message, delivery or read receipt, widget connection). */
+    lastSeenAt: tstz("last_seen_at"),
     erasedAt: tstz("erased_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -9,14 +9,15 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
 import { errorMessage } from "@/lib/api";
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime, formatRelative } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { flattenMessages } from "./cache";
 import { CHANNEL_TYPE_LABELS, ChannelMark } from "./channel-mark";
-import { ContactAvatar } from "./contact-avatar";
+import { ContactAvatar, isActiveNow } from "./contact-avatar";
 import { contactName, memberName, senderName } from "./people";
 import { PresenceDot } from "./presence";
 import { useConversation, useInboxOptions, useMessages, useUpdateConversation } from "./queries";
+import { useNow } from "./use-now";
 
 /** Who the customer is, and what the team keeps about the conversation: tags, assignee, notes. */
 export function ContactPane({ conversationId }: { conversationId: string | null }) {
@@ -62,13 +63,14 @@ function Section({ title, children, className }: { title: string; children: Reac
 }
 
 function Profile({ conversation }: { conversation: ConversationDto }) {
+  const now = useNow(30_000);
   const contact = conversation.contact;
   const channel = conversation.channel;
   const platformIdLabel =
     channel?.type === "messenger" ? "PSID" : channel?.type === "line" ? "LINE user ID" : "Visitor ID";
   return (
     <section aria-label="Profile" className="flex flex-col items-center gap-2 border-b px-4 py-5 text-center">
-      <ContactAvatar conversation={conversation} size="lg" showChannel={false} />
+      <ContactAvatar conversation={conversation} size="lg" showChannel={false} now={now} />
       <p className="text-base font-semibold">{contactName(conversation)}</p>
       <dl className="grid w-full grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1.5 text-left text-xs">
         <dt className="text-muted-foreground">Channel</dt>
@@ -90,6 +92,14 @@ function Profile({ conversation }: { conversation: ConversationDto }) {
         </dd>
         <dt className="text-muted-foreground">Locale</dt>
         <dd>{contact?.locale ?? "Unknown"}</dd>
+        <dt className="text-muted-foreground">Last seen</dt>
+        <dd data-testid="contact-last-seen">
+          {contact?.lastSeenAt
+            ? isActiveNow(conversation, now)
+              ? "Active now"
+              : formatRelative(contact.lastSeenAt, now)
+            : "Not yet"}
+        </dd>
         <dt className="text-muted-foreground">Since</dt>
         <dd>{formatDateTime(conversation.createdAt)}</dd>
       </dl>

@@ -41,7 +41,7 @@ export const ConversationRow = memo(function ConversationRow({
         selected && "group-focus-visible:ring-2 group-focus-visible:ring-ring/60 group-focus-visible:ring-inset",
       )}
     >
-      <ContactAvatar conversation={conversation} />
+      <ContactAvatar conversation={conversation} now={now} />
       <div className="flex min-w-0 flex-1 flex-col gap-1">
         <div className="flex items-baseline justify-between gap-2">
           <span className={cn("truncate text-sm", unread > 0 ? "font-semibold" : "font-medium")}>{name}</span>

@@ -89,6 +89,7 @@ export async function requestMessengerDataDeletion(
         lastName: null,
         pictureUrl: null,
         locale: null,
+        lastSeenAt: null,
         timezone: null,
         email: null,
         phone: null,

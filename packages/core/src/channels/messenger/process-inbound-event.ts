@@ -15,6 +15,8 @@
  * Nothing is enqueued or published inside a transaction: with PGlite's single connection a query
  * issued outside an open transaction would wait for it forever.
  */
+
+import { CONTACT_ACTIVE_MS } from "@tandem/contracts";
 import {
   channels,
   chatbots,
@@ -25,6 +27,7 @@ import {
   inboundEvents,
   type MessageAttachment,
   messages,
+  rowsOf,
 } from "@tandem/db";
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -170,7 +173,7 @@ async function receiveUserMessage(scope: Scope, item: MessengerMessageEvent | Me
 
   const result = await deps.db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
-    const contact = await upsertContact(tx, channel, item.senderId);
+    const contact = await upsertContact(tx, channel, item.senderId, at);
     // The person asked Meta to delete their data after this webhook arrived: keep that the message
     // happened, not what it said (see data-deletion.ts).
     const erased = contact.erasedAt !== null && contact.erasedAt >= scope.receivedAt;
@@ -360,6 +363,7 @@ async function advanceStatuses(scope: Scope, item: MessengerDeliveryEvent | Mess
           .where(and(ofCustomer, outbound, inArray(messages.status, ["sent", "delivered"]), sentBefore))
           .returning();
   for (const message of updated) publishMessage(deps.realtime, channel.workspaceId, message, "updated");
+  await markSeen(deps, channel, item.senderId, at);
 }
 
 // ---- reactions --------------------------------------------------------------------------------
@@ -381,17 +385,55 @@ async function applyReaction(scope: Scope, item: MessengerReactionEvent) {
     .returning();
   if (message) publishMessage(deps.realtime, channel.workspaceId, message, "updated");
   else deps.log.debug({ mid: item.mid }, "reaction to a message we do not have");
+  await markSeen(deps, channel, item.senderId, eventTime(item.timestamp));
 }
 
 // ---- shared steps -----------------------------------------------------------------------------
 
-async function upsertContact(tx: Db, channel: ChannelRow, psid: string): Promise<ContactRow> {
+/** The contact of a PSID, created on first sight; `seenAt` when the customer themself did something. */
+async function upsertContact(tx: Db, channel: ChannelRow, psid: string, seenAt?: Date): Promise<ContactRow> {
+  const seen = seenAt
+    ? { lastSeenAt: sql`greatest(${contacts.lastSeenAt}, ${seenAt.toISOString()}::timestamptz)` }
+    : {};
   const [contact] = await tx
     .insert(contacts)
-    .values({ workspaceId: channel.workspaceId, channelId: channel.id, platformUserId: psid })
-    .onConflictDoUpdate({ target: [contacts.channelId, contacts.platformUserId], set: { updatedAt: sql`now()` } })
+    .values({
+      workspaceId: channel.workspaceId,
+      channelId: channel.id,
+      platformUserId: psid,
+      lastSeenAt: seenAt ?? null,
+    })
+    .onConflictDoUpdate({
+      target: [contacts.channelId, contacts.platformUserId],
+      set: { updatedAt: sql`now()`, ...seen },
+    })
     .returning();
   return contact!;
+}
+
+/**
+ * A receipt or a reaction shows the customer is around: their contact's `last_seen_at` moves on. When
+ * that makes them active again (not seen for `CONTACT_ACTIVE_MS`), the inbox hears of it.
+ */
+async function markSeen(deps: Deps, channel: ChannelRow, psid: string, at: Date): Promise<void> {
+  const seenAt = at.toISOString();
+  const result = await deps.db.execute(sql`
+    update ${contacts} c set last_seen_at = ${seenAt}::timestamptz
+    from (select id, last_seen_at from ${contacts}
+          where channel_id = ${channel.id} and platform_user_id = ${psid}
+            and (last_seen_at is null or last_seen_at < ${seenAt}::timestamptz)) before
+    where c.id = before.id
+    returning c.id, before.last_seen_at as "previous"`);
+  const [seen] = rowsOf<{ id: string; previous: string | Date | null }>(result);
+  if (!seen) return;
+  const wasActive = seen.previous !== null && at.getTime() - new Date(seen.previous).getTime() < CONTACT_ACTIVE_MS;
+  if (wasActive) return;
+  const [conversation] = await deps.db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.contactId, seen.id), eq(conversations.channelId, channel.id)))
+    .limit(1);
+  if (conversation) await publishConversation(deps.realtime, deps.db, channel.workspaceId, conversation.id);
 }
 
 /**

@@ -94,7 +94,10 @@ export function ChannelsPage() {
       <ReconnectBanner
         channels={needReconnect}
         onPasteToken={(channel) =>
-          setManual({ open: true, target: { pageId: channel.externalId ?? undefined, pageName: channel.name } })
+          setManual({
+            open: true,
+            target: { pageId: channel.externalId ?? undefined, pageName: channel.name, reconnect: true },
+          })
         }
       />
 

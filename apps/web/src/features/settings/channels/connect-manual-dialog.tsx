@@ -20,9 +20,11 @@ import { errorMessage } from "@/lib/api";
 import { useConnectMessengerPage } from "./queries";
 
 export interface ManualConnectTarget {
-  /** Set when reconnecting a known Page: its id is filled in. */
+  /** Filled in: a Page to reconnect, or one that sends events nobody connected. */
   pageId?: string;
   pageName?: string;
+  /** The Page was connected and needs a new token. */
+  reconnect?: boolean;
 }
 
 type Field = "pageId" | "pageAccessToken" | "pageName";
@@ -70,7 +72,7 @@ function ManualForm({
   const [pageName, setPageName] = useState(target.pageName ?? "");
   const [invalid, setInvalid] = useState<Partial<Record<Field, string>>>({});
   const connect = useConnectMessengerPage();
-  const reconnecting = Boolean(target.pageId);
+  const reconnecting = Boolean(target.reconnect);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
