@@ -296,13 +296,16 @@ test("snoozing puts a conversation under Snoozed until it wakes; a customer mess
   await header.getByRole("button", { name: "Snooze", exact: true }).click();
   await page.getByRole("menuitem", { name: "For 4 hours" }).click();
   await expect(header.getByRole("button", { name: "Snoozed", exact: true })).toBeVisible();
-  // Out of the open list, into the snoozed one.
+  // The open conversation's row stays while you work on it; back in the inbox it is gone from Open,
+  // and listed under Snoozed.
+  await page.goto("/dashboard");
   await expect(statusFilter("Open")).toHaveAttribute("aria-pressed", "true");
+  await expect(conversationList(page).getByRole("option").first()).toBeVisible();
   await expect(row(page, customer.name)).toHaveCount(0);
   await statusFilter("Snoozed").click();
   await expect(row(page, customer.name)).toBeVisible();
 
-  // The customer writes again: the conversation is open again, live.
+  // The customer writes again: the conversation wakes, live — it leaves Snoozed and is Open again.
   await customerSays(request, customer, "Actually, one more question");
   await expect(row(page, customer.name)).toHaveCount(0, { timeout: 30_000 });
   await statusFilter("Open").click();

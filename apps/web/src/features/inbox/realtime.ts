@@ -13,8 +13,8 @@ export type RealtimeStatus = "connecting" | "live" | "reconnecting";
 /**
  * The inbox's socket: events go straight into the TanStack Query cache. The socket is in its
  * workspace's room from the handshake on and joins the open conversation's room after the server's
- * access check. After a dropped connection everything the inbox shows is refetched, so nothing
- * that happened meanwhile is missed.
+ * access check. On every connection (the first and after a drop) everything the inbox shows is
+ * refetched, so nothing that happened before the socket was in its rooms is missed.
  */
 export function useInboxRealtime(openConversationId: string | null): RealtimeStatus {
   const queryClient = useQueryClient();
@@ -32,8 +32,10 @@ export function useInboxRealtime(openConversationId: string | null): RealtimeSta
       setStatus("live");
       const open = openRef.current;
       if (open) socket.emit(SOCKET_EVENTS.conversationJoin, open);
-      // A reconnect: whatever happened while the socket was down is only on the server.
-      if (connectedBefore) void queryClient.invalidateQueries({ queryKey: inboxKeys.all });
+      // Whatever happened while the socket was not in its rooms is only on the server: after a
+      // reconnect, and on the first connect too — the list may have been fetched (or be in flight)
+      // before the socket joined, and an event in between would never arrive. One refetch closes it.
+      void queryClient.invalidateQueries({ queryKey: inboxKeys.all });
       connectedBefore = true;
     });
     socket.on("disconnect", () => setStatus("reconnecting"));
