@@ -22,33 +22,20 @@ export async function recordBotReply(
   const now = input.at ?? new Date();
   const sendable = conversation.channelId !== null;
   const draft = composed.result.text !== input.text ? composed.result.text : undefined;
+  const common = botMessage(conversation, composed, input.meta, now);
   const [message] = await tx
     .insert(messages)
     .values({
-      workspaceId: conversation.workspaceId,
-      conversationId: conversation.id,
-      channelId: conversation.channelId,
-      role: "BOT",
-      kind: "text",
+      ...common,
       text: input.text,
       status: sendable ? "queued" : "sent",
       sentAt: sendable ? null : now,
-      replyToId: composed.question?.id ?? null,
-      provider: composed.result.provider,
-      model: composed.result.model,
-      usage: composed.result.usage,
-      latencyMs: composed.result.latencyMs,
-      promptVersionId: composed.promptVersionId,
-      retrievedSources: composed.sources,
       metadata: {
-        ...input.meta,
-        finishReason: composed.result.finishReason,
-        promptTokens: composed.promptTokens,
+        ...common.metadata,
         ...(composed.droppedTurns ? { droppedTurns: composed.droppedTurns } : {}),
         ...(composed.result.confidence !== undefined ? { confidence: composed.result.confidence } : {}),
         ...(draft !== undefined ? { draft } : {}),
       },
-      createdAt: now,
     })
     .returning();
   await tx
@@ -77,23 +64,35 @@ export async function recordBotDraft(
   const [draft] = await tx
     .insert(messages)
     .values({
-      workspaceId: conversation.workspaceId,
-      conversationId: conversation.id,
-      channelId: conversation.channelId,
-      role: "BOT",
-      kind: "text",
+      ...botMessage(conversation, composed, input.meta, input.at ?? new Date()),
       text: composed.result.text || input.text,
       status: "draft",
-      replyToId: composed.question?.id ?? null,
-      provider: composed.result.provider,
-      model: composed.result.model,
-      usage: composed.result.usage,
-      latencyMs: composed.result.latencyMs,
-      promptVersionId: composed.promptVersionId,
-      retrievedSources: composed.sources,
-      metadata: { ...input.meta, finishReason: composed.result.finishReason, promptTokens: composed.promptTokens },
-      createdAt: input.at ?? new Date(),
     })
     .returning();
   return draft!;
+}
+
+/** What every BOT message the model wrote carries: where it belongs, what it answers, how it was made. */
+function botMessage(
+  conversation: { id: string; workspaceId: string; channelId: string | null },
+  composed: ComposedReply,
+  meta: Record<string, unknown>,
+  at: Date,
+) {
+  return {
+    workspaceId: conversation.workspaceId,
+    conversationId: conversation.id,
+    channelId: conversation.channelId,
+    role: "BOT" as const,
+    kind: "text" as const,
+    replyToId: composed.question?.id ?? null,
+    provider: composed.result.provider,
+    model: composed.result.model,
+    usage: composed.result.usage,
+    latencyMs: composed.result.latencyMs,
+    promptVersionId: composed.promptVersionId,
+    retrievedSources: composed.sources,
+    metadata: { ...meta, finishReason: composed.result.finishReason, promptTokens: composed.promptTokens },
+    createdAt: at,
+  };
 }
