@@ -218,6 +218,7 @@ describe("GET /conversations", () => {
     expect(await search("สมชาย ใจ")).toEqual([thai.id]);
     expect(await search("ชายใจ")).toEqual([]);
     expect(await search("佐藤")).toEqual([japanese.id]);
+    expect(await search("藤 花")).toEqual([japanese.id]);
     expect(await search("花")).toEqual([japanese.id]);
     expect(await search("AN")).toEqual([anna.id]);
     expect(await search("na 1")).toEqual([anna.id]);

@@ -6,7 +6,7 @@
 import { createServer } from "node:net";
 import { loadProviderConfig, type Runtime } from "@tandem/core";
 import { auditLogs, chatbots, promptVersions, providerCredentials } from "@tandem/db";
-import { createChatbot } from "@tandem/db/testing";
+import { createChatbot, createConversation, createMessage } from "@tandem/db/testing";
 import { type ServedSimulator, serveSimulator } from "@tandem/simulator";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -555,5 +555,100 @@ describe("POST /api/v1/providers/test", () => {
       .from(providerCredentials)
       .where(and(eq(providerCredentials.workspaceId, ws.workspace.id), eq(providerCredentials.kind, "OPENROUTER")));
     expect(row).toMatchObject({ lastTestStatus: "provider_rate_limited" });
+  });
+});
+
+describe("GET|PUT /api/v1/settings/bot", () => {
+  const behaviour = (overrides: Record<string, unknown> = {}) => ({
+    promptVariables: {
+      brandName: "Sunny Bakery",
+      tone: "warm and brief",
+      doList: ["Offer the daily special"],
+      dontList: ["Promise delivery times"],
+      policySnippets: ["Cakes ordered before noon are ready the next day."],
+    },
+    guardrails: {
+      profanityFilter: true,
+      profanityWords: { en: ["darn"] },
+      maxConsecutiveBotReplies: 5,
+      confidenceThreshold: 0.5,
+      handoffOnRefusal: false,
+      refusalPhrases: ["ask the baker"],
+      humanRequestPhrases: ["medewerker"],
+    },
+    memory: { lastNMessages: 6, summarizeAfter: 20, maxPromptTokens: 4000 },
+    ...overrides,
+  });
+
+  it("reads the defaults before anything is saved", async () => {
+    const { admin } = await newWorkspace();
+    const res = await admin.get("/api/v1/settings/bot");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      chatbotId: null,
+      promptVariables: { brandName: "", doList: [] },
+      guardrails: {
+        profanityFilter: true,
+        maxConsecutiveBotReplies: 3,
+        confidenceThreshold: 0.35,
+        humanRequestPhrases: [],
+      },
+      memory: { lastNMessages: 10, summarizeAfter: 10, maxPromptTokens: 3000 },
+      builtInProfanityLanguages: expect.arrayContaining(["en", "th", "ja"]),
+    });
+  });
+
+  it("saves them for the default chatbot, audited, and the next reply's prompt uses them", async () => {
+    const { ws, admin } = await newWorkspace();
+    const res = await admin.put("/api/v1/settings/bot", behaviour());
+    expect(res.status).toBe(200);
+    const saved = await res.json();
+    expect(saved).toMatchObject({ chatbotId: expect.any(String), ...behaviour() });
+    expect(await (await admin.get("/api/v1/settings/bot")).json()).toEqual(saved);
+    const [bot] = await runtime.database.db.select().from(chatbots).where(eq(chatbots.id, saved.chatbotId));
+    expect(bot).toMatchObject({ isDefault: true, promptVariables: { brandName: "Sunny Bakery" } });
+    const audit = await runtime.database.db.select().from(auditLogs).where(eq(auditLogs.workspaceId, ws.workspace.id));
+    expect(audit.map((a) => a.action)).toContain("chatbot.update");
+
+    // The provider settings of the same chatbot: a prompt with the variables, the simulated OpenAI.
+    await admin.put(
+      "/api/v1/settings/provider",
+      settings({ systemPrompt: "You speak for {brand_name}, {tone}. Do: {do_list}" }),
+    );
+    const conversation = await createConversation(runtime.database.db, {
+      workspaceId: ws.workspace.id,
+      chatbotId: saved.chatbotId,
+    });
+    await createMessage(runtime.database.db, {
+      conversationId: conversation.id,
+      role: "USER",
+      text: "Any cakes today?",
+    });
+    sim.simulator.llm.state.calls.length = 0;
+    const draft = await admin.post(`/api/v1/conversations/${conversation.id}/draft`);
+    expect(draft.status).toBe(200);
+    const sent = JSON.stringify(sim.simulator.llm.state.calls.at(-1)?.body);
+    expect(sent).toContain("You speak for Sunny Bakery, warm and brief.");
+    expect(sent).toContain("Offer the daily special");
+  });
+
+  it("refuses values out of range with the field, and keeps settings to owners and admins", async () => {
+    const { ws, admin } = await newWorkspace();
+    const bad = await admin.put(
+      "/api/v1/settings/bot",
+      behaviour({ memory: { lastNMessages: 0, summarizeAfter: 20, maxPromptTokens: 4000 } }),
+    );
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.details).toEqual([expect.objectContaining({ path: "memory.lastNMessages" })]);
+    const badLanguage = await admin.put(
+      "/api/v1/settings/bot",
+      behaviour({ guardrails: { ...behaviour().guardrails, profanityWords: { English: ["x"] } } }),
+    );
+    expect(badLanguage.status).toBe(400);
+    expect((await admin.get("/api/v1/settings/bot").then((r) => r.json())).chatbotId).toBeNull();
+
+    const agent = await signedIn(ws.agent.user.email);
+    expect((await agent.get("/api/v1/settings/bot")).status).toBe(403);
+    expect((await agent.put("/api/v1/settings/bot", behaviour())).status).toBe(403);
   });
 });

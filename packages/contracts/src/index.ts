@@ -1,4 +1,5 @@
 export * from "./auth.ts";
+export * from "./bot-settings.ts";
 export * from "./common.ts";
 export * from "./conversations.ts";
 export * from "./members.ts";

@@ -1,11 +1,20 @@
 import { createRoute } from "@hono/zod-openapi";
 import {
+  BotSettingsDto,
   ProviderSettingsDto,
   TestProviderInput,
   TestProviderResult,
+  UpdateBotSettingsInput,
   UpdateProviderSettingsInput,
 } from "@tandem/contracts";
-import { getProviderSettings, providerDeps, testProvider, updateProviderSettings } from "@tandem/core";
+import {
+  getBotSettings,
+  getProviderSettings,
+  providerDeps,
+  testProvider,
+  updateBotSettings,
+  updateProviderSettings,
+} from "@tandem/core";
 import { createRouter, errors, json, jsonBody, permit } from "../openapi.ts";
 
 export function providerSettingsRoutes() {
@@ -37,6 +46,33 @@ export function providerSettingsRoutes() {
     }),
     async (c) =>
       c.json(await updateProviderSettings(c.get("ctx"), c.req.valid("json"), providerDeps(c.get("runtime"))), 200),
+  );
+
+  // GET /api/v1/settings/bot — the default chatbot's brand variables, guardrails and memory (effective values)
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/settings/bot",
+      tags: ["providers"],
+      ...permit("providers.manage"),
+      responses: { 200: json(BotSettingsDto), ...errors(401, 403) },
+    }),
+    async (c) => c.json(await getBotSettings(c.get("ctx")), 200),
+  );
+
+  // PUT /api/v1/settings/bot — replace them; the next reply uses them
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/settings/bot",
+      tags: ["providers"],
+      ...permit("providers.manage"),
+      description:
+        "Replaces the prompt variables (`{brand_name}`, `{tone}`, `{do_list}`, `{dont_list}`, `{policy_snippets}`), the guardrails and the memory settings of the default chatbot, creating it when the workspace has none.",
+      request: jsonBody(UpdateBotSettingsInput),
+      responses: { 200: json(BotSettingsDto), ...errors(400, 401, 403) },
+    }),
+    async (c) => c.json(await updateBotSettings(c.get("ctx"), c.req.valid("json")), 200),
   );
 
   // POST /api/v1/providers/test — one tiny request to the provider; the verdict is in `ok` (200 either way)

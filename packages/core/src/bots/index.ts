@@ -1,4 +1,5 @@
 export { createOfflineProvider, OFFLINE_MODEL, type OfflineProviderOptions } from "../llm/offline.ts";
+export * from "./bot-settings.ts";
 export * from "./chatbot-for.ts";
 export * from "./check-inbound-message.ts";
 export * from "./compose-reply.ts";

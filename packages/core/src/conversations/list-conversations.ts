@@ -123,16 +123,18 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
  * The contact's name contains the text (any case), or the text is the contact's platform id: a
  * bitmap OR of a name index and `contact_workspace_platform_user_idx`. Which name index depends on the
  * text: `contact_name_trgm_idx` (pg_trgm) narrows a pattern with three ASCII letters or digits in a
- * row; anything else of three characters or more (Thai, Japanese, "a b") asks `contact_name_bigram_idx`
- * for the names holding all its character bigrams, which ILIKE then rechecks. One or two characters
+ * row; anything else of three characters or more (Thai, Japanese, "a b"), or two characters outside
+ * ASCII (佐藤: a Japanese surname is one rare bigram), asks `contact_name_bigram_idx` for the names
+ * holding all its character bigrams, which ILIKE then rechecks. One character, or two ASCII ones,
  * narrow little (a single bigram such as "an" is in a third of the names): `(… ilike …) is true`,
  * which no index serves, keeps PostgreSQL walking the newest conversations instead (bench/inbox).
  */
 function contactMatches(ctx: Ctx, search: string): SQL {
   const nameContains = sql`${contacts.name} ilike ${`%${escapeLike(search)}%`}`;
+  const chars = [...search];
   let nameMatches: SQL;
   if (/[A-Za-z0-9]{3}/.test(search)) nameMatches = nameContains;
-  else if ([...search].length >= 3) {
+  else if (chars.length >= 3 || (chars.length === 2 && chars.some((ch) => ch.charCodeAt(0) > 0x7f))) {
     nameMatches = sql`(tandem_bigrams(${contacts.name}) @> tandem_bigrams(${search}) and ${nameContains})`;
   } else nameMatches = sql`(${nameContains}) is true`;
   return exists(

@@ -459,7 +459,7 @@ function ProviderOption({
   );
 }
 
-function FormField({
+export function FormField({
   id,
   label,
   error,

@@ -8,13 +8,15 @@ import { ForbiddenState } from "@/features/auth/forbidden-state";
 import { can } from "@/features/auth/permissions";
 import { useCurrentUser } from "@/features/auth/queries";
 import { errorMessage, isApiError } from "@/lib/api";
+import { BotBehaviourForm } from "./bot-behaviour-form";
 import { ProviderSettingsForm } from "./provider-form";
-import { useProviderSettings } from "./queries";
+import { useBotSettings, useProviderSettings } from "./queries";
 
 export function ProviderPage() {
   const me = useCurrentUser();
   const allowed = can(me, "providers.manage");
   const settings = useProviderSettings(allowed);
+  const bot = useBotSettings(allowed);
   const { notice, show, clear } = useNotice();
 
   if (!allowed || isApiError(settings.error, 403)) return <ForbiddenState />;
@@ -42,6 +44,25 @@ export function ProviderPage() {
           <Skeleton className="h-64 w-full" />
         </div>
       )}
+      <section aria-labelledby="bot-behaviour-heading" className="flex flex-col gap-4">
+        <div>
+          <h2 id="bot-behaviour-heading" className="text-lg font-semibold">
+            Bot behaviour
+          </h2>
+          <p className="text-sm text-muted-foreground">
+            Whatever the provider: the brand the prompt speaks for, when the bot hands over, what it remembers.
+          </p>
+        </div>
+        {bot.isError ? (
+          <Alert variant="destructive">
+            <AlertDescription>{errorMessage(bot.error)}</AlertDescription>
+          </Alert>
+        ) : bot.data ? (
+          <BotBehaviourForm settings={bot.data} onNotice={show} />
+        ) : (
+          <Skeleton className="h-64 w-full" />
+        )}
+      </section>
     </div>
   );
 }

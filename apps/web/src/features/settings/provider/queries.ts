@@ -1,9 +1,11 @@
 "use client";
 
 import {
+  BotSettingsDto,
   ProviderSettingsDto,
   type TestProviderInput,
   TestProviderResult,
+  type UpdateBotSettingsInput,
   type UpdateProviderSettingsInput,
 } from "@tandem/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -11,7 +13,30 @@ import { api, apiFetch } from "@/lib/api";
 
 export const providerKeys = {
   settings: ["settings", "provider"] as const,
+  bot: ["settings", "bot"] as const,
 };
+
+/** The default chatbot's brand variables, guardrails and memory (effective values). */
+export function useBotSettings(enabled = true) {
+  return useQuery({
+    queryKey: providerKeys.bot,
+    queryFn: ({ signal }) => api.get("/api/v1/settings/bot", BotSettingsDto, signal),
+    enabled,
+  });
+}
+
+export function useSaveBotSettings() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: UpdateBotSettingsInput) =>
+      apiFetch("/api/v1/settings/bot", { method: "PUT", body: input, schema: BotSettingsDto }),
+    onSuccess: (settings) => {
+      queryClient.setQueryData(providerKeys.bot, settings);
+      // A first save may have created the default chatbot the provider settings belong to.
+      void queryClient.invalidateQueries({ queryKey: providerKeys.settings });
+    },
+  });
+}
 
 /** The default chatbot's provider settings; keys come back as hints only. */
 export function useProviderSettings(enabled = true) {
