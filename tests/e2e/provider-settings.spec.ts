@@ -107,6 +107,42 @@ test("the owner switches the bot to the simulated OpenAI-compatible LLM and back
   expect(await llmCalls(page, afterSwitch)).toHaveLength(0);
 });
 
+test("the owner sets the bot's brand, a rule and its handover limit; they hold after a reload", async ({ page }) => {
+  await signIn(page, "owner@demo.local");
+  await page.goto("/settings/provider");
+  const behaviour = page.getByRole("form", { name: "Bot behaviour" });
+  // The demo chatbot's brand comes from the seed.
+  await expect(behaviour.getByLabel("Brand name", { exact: true })).toHaveValue("Demo Shop");
+  await behaviour.getByLabel("Brand name", { exact: true }).fill("Demo Shop Bangkok");
+  await behaviour.getByLabel("Don't", { exact: true }).fill("Promise delivery dates\nDiscuss competitors");
+  await behaviour.getByLabel("Bot replies in a row", { exact: true }).fill("5");
+  await behaviour.getByRole("button", { name: "Save bot behaviour" }).click();
+  await expect(page.getByText("Bot behaviour saved. The next reply follows it.")).toBeVisible();
+
+  await page.reload();
+  await expect(behaviour.getByLabel("Brand name", { exact: true })).toHaveValue("Demo Shop Bangkok");
+  await expect(behaviour.getByLabel("Don't", { exact: true })).toHaveValue("Promise delivery dates\nDiscuss competitors");
+  const saved = await (await page.request.get("/api/v1/settings/bot")).json();
+  expect(saved).toMatchObject({
+    promptVariables: { brandName: "Demo Shop Bangkok", dontList: ["Promise delivery dates", "Discuss competitors"] },
+    guardrails: { maxConsecutiveBotReplies: 5 },
+  });
+
+  // A value out of range is refused with the reason, and nothing changes.
+  await behaviour.getByLabel("Recent turns", { exact: true }).fill("0");
+  await behaviour.getByRole("button", { name: "Save bot behaviour" }).click();
+  await expect(behaviour.getByText(/greater than or equal to 1|>=1|at least 1/i)).toBeVisible();
+  expect((await (await page.request.get("/api/v1/settings/bot")).json()).memory.lastNMessages).toBe(10);
+
+  // Leave the demo as it was.
+  await page.reload();
+  await behaviour.getByLabel("Brand name", { exact: true }).fill("Demo Shop");
+  await behaviour.getByLabel("Don't", { exact: true }).fill("");
+  await behaviour.getByLabel("Bot replies in a row", { exact: true }).fill("3");
+  await behaviour.getByRole("button", { name: "Save bot behaviour" }).click();
+  await expect(page.getByText("Bot behaviour saved. The next reply follows it.")).toBeVisible();
+});
+
 test("an agent has no provider settings: no link, and the page says so", async ({ page }) => {
   await signIn(page, "agent@demo.local");
   await expect(mainNavigation(page).getByRole("link", { name: "AI provider", exact: true })).toHaveCount(0);
