@@ -13,6 +13,7 @@ import {
 import { eq, sql } from "drizzle-orm";
 import { hashPassword } from "../auth/crypto.ts";
 import { createInitialPromptVersion } from "../bots/initial-prompt-version.ts";
+import { DEFAULT_SUBSCRIBED_FIELDS } from "../channels/messenger/graph-client.ts";
 import type { Keyring } from "../secrets/keyring.ts";
 
 /**
@@ -135,7 +136,7 @@ export async function seedDemo(db: Db, options: SeedDemoOptions): Promise<SeedDe
         config: { simulated: true },
         status: "active",
         subscribed: true,
-        subscribedFields: ["messages", "messaging_postbacks", "message_deliveries", "message_reads", "message_echoes"],
+        subscribedFields: [...DEFAULT_SUBSCRIBED_FIELDS],
       })
       .returning();
     const [web] = await tx
