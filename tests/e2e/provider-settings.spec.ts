@@ -121,7 +121,9 @@ test("the owner sets the bot's brand, a rule and its handover limit; they hold a
 
   await page.reload();
   await expect(behaviour.getByLabel("Brand name", { exact: true })).toHaveValue("Demo Shop Bangkok");
-  await expect(behaviour.getByLabel("Don't", { exact: true })).toHaveValue("Promise delivery dates\nDiscuss competitors");
+  await expect(behaviour.getByLabel("Don't", { exact: true })).toHaveValue(
+    "Promise delivery dates\nDiscuss competitors",
+  );
   const saved = await (await page.request.get("/api/v1/settings/bot")).json();
   expect(saved).toMatchObject({
     promptVariables: { brandName: "Demo Shop Bangkok", dontList: ["Promise delivery dates", "Discuss competitors"] },
