@@ -327,7 +327,8 @@ describe("processing: customer messages", () => {
       status: "OPEN",
       unreadCount: 1,
       lastMessagePreview: "Hello there",
-      autoBot: true,
+      autoBot: false, // the workspace has no chatbot: a conversation for people
+      chatbotId: null,
     });
     expect(thread?.conversation.lastInboundAt).toBeInstanceOf(Date);
     expect(socketEvents).toContainEqual(
@@ -524,6 +525,17 @@ describe("processing: customer messages", () => {
     expect(conversation.chatbotId).toBe(fallback.id);
     const [message] = await messagesOf(channel.id);
     expect(await jobWithKey("generate-bot-reply", `bot-reply:${message!.id}`)).not.toBeNull();
+  });
+
+  it("starts a conversation with auto-bot off, and queues no reply, when the workspace has no chatbot", async () => {
+    const { pageId, channel } = await connectedPage();
+    const psid = newPsid();
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "is anybody there?" })]));
+    await settled(channel.id);
+    const { conversation } = (await conversationOf(channel.id, psid))!;
+    expect(conversation).toMatchObject({ chatbotId: null, autoBot: false, unreadCount: 1 });
+    const [message] = await messagesOf(channel.id);
+    expect(await jobWithKey("generate-bot-reply", `bot-reply:${message!.id}`)).toBeNull();
   });
 
   it("enqueues no bot reply when auto-bot is off", async () => {

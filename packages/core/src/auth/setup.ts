@@ -2,6 +2,7 @@ import type { SetupInput } from "@tandem/contracts";
 import { type Db, members, users, workspaces } from "@tandem/db";
 import { sql } from "drizzle-orm";
 import { DomainError } from "../errors.ts";
+import { insertDefaultChatbot } from "../providers/default-chatbot.ts";
 import { hashPassword, normalizeEmail } from "./crypto.ts";
 import { createSession } from "./sessions.ts";
 
@@ -30,6 +31,8 @@ export async function setupFirstOwner(
       })
       .returning();
     await t.insert(members).values({ workspaceId: workspace!.id, userId: user!.id, role: "OWNER" });
+    // The offline chatbot answers from the first message; the owner switches providers in settings.
+    await insertDefaultChatbot(t, workspace!.id, user!.id);
     const session = await createSession(t, {
       userId: user!.id,
       workspaceId: workspace!.id,

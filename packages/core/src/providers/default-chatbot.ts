@@ -30,31 +30,44 @@ export async function findDefaultChatbot(
 }
 
 /**
- * The default chatbot, locked for the caller's transaction; created (active, offline provider) when
- * the workspace has none, so saving provider settings works in a workspace without chatbots. Two
- * saves racing to create it meet at the one-default-per-workspace unique index.
+ * Inserts the workspace's default chatbot (active, offline provider, prompt version 1) unless one
+ * exists; undefined when another transaction created it first (the one-default-per-workspace unique
+ * index). New workspaces get it at creation, so the offline provider answers from the first message.
  */
-export async function lockOrCreateDefaultChatbot(tx: Ctx): Promise<{ chatbot: ChatbotRow; created: boolean }> {
-  const existing = await findDefaultChatbot(tx.db, tx.workspaceId, { forUpdate: true });
-  if (existing) return { chatbot: existing, created: false };
-  const [inserted] = await tx.db
+export async function insertDefaultChatbot(
+  db: Db,
+  workspaceId: string,
+  createdById: string | null,
+): Promise<ChatbotRow | undefined> {
+  const [inserted] = await db
     .insert(chatbots)
     .values({
-      workspaceId: tx.workspaceId,
+      workspaceId,
       name: "Assistant",
-      description: "The workspace's default chatbot, created with the provider settings.",
+      description: "The workspace's default chatbot: provider settings apply to it.",
       status: "active",
       isDefault: true,
       providerKind: NEW_CHATBOT_SETTINGS.provider,
       model: NEW_CHATBOT_SETTINGS.model,
-      createdById: actorUserId(tx.actor),
+      createdById,
     })
     .onConflictDoNothing()
     .returning();
-  if (inserted) {
-    const versionId = await createInitialPromptVersion(tx.db, inserted, actorUserId(tx.actor));
-    return { chatbot: { ...inserted, currentPromptVersionId: versionId }, created: true };
-  }
+  if (!inserted) return undefined;
+  const versionId = await createInitialPromptVersion(db, inserted, createdById);
+  return { ...inserted, currentPromptVersionId: versionId };
+}
+
+/**
+ * The default chatbot, locked for the caller's transaction; created when the workspace has none (its
+ * default was deleted, or the workspace predates default chatbots), so saving provider settings
+ * always works. Two saves racing to create it meet at the unique index.
+ */
+export async function lockOrCreateDefaultChatbot(tx: Ctx): Promise<{ chatbot: ChatbotRow; created: boolean }> {
+  const existing = await findDefaultChatbot(tx.db, tx.workspaceId, { forUpdate: true });
+  if (existing) return { chatbot: existing, created: false };
+  const inserted = await insertDefaultChatbot(tx.db, tx.workspaceId, actorUserId(tx.actor));
+  if (inserted) return { chatbot: inserted, created: true };
   const winner = await findDefaultChatbot(tx.db, tx.workspaceId, { forUpdate: true });
   if (!winner) throw new Error("the default chatbot was neither created nor found");
   return { chatbot: winner, created: false };

@@ -438,7 +438,7 @@ async function markSeen(deps: Deps, channel: ChannelRow, psid: string, at: Date)
 
 /**
  * One conversation per (channel, contact). A new one is answered by the channel's chatbot, or else by
- * the workspace's default chatbot; with neither, it waits for a person.
+ * the workspace's default chatbot; with neither, it starts with auto-bot off and waits for a person.
  */
 async function upsertConversation(
   tx: Db,
@@ -446,16 +446,18 @@ async function upsertConversation(
   contact: ContactRow,
   at: Date,
 ): Promise<ConversationRow> {
+  const defaultChatbot = sql`select ${chatbots.id} from ${chatbots} where ${chatbots.workspaceId} = ${channel.workspaceId}
+    and ${chatbots.isDefault} and ${chatbots.deletedAt} is null limit 1`;
   const [conversation] = await tx
     .insert(conversations)
     .values({
       workspaceId: channel.workspaceId,
       channelId: channel.id,
       contactId: contact.id,
-      chatbotId:
-        channel.chatbotId ??
-        sql`(select ${chatbots.id} from ${chatbots} where ${chatbots.workspaceId} = ${channel.workspaceId}
-              and ${chatbots.isDefault} and ${chatbots.deletedAt} is null limit 1)`,
+      chatbotId: channel.chatbotId ?? sql`(${defaultChatbot})`,
+      // With no chatbot to answer, the conversation is for people from the start (auto-bot off), the
+      // way an inbox without a bot works in Chatwoot or Intercom — never "bot on" with nobody to reply.
+      autoBot: channel.chatbotId ? true : sql`exists (${defaultChatbot})`,
       lastMessageAt: at,
     })
     .onConflictDoUpdate({
