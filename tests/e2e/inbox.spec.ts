@@ -57,7 +57,10 @@ test("live messages, a manual reply, reply as bot, auto-bot, and a customer aski
   // A new customer writes: the conversation appears in the list without a reload, with its unread count.
   await customerSays(request, customer, "Hello, I have a question about my order");
   await expect(row(page, customer.name)).toBeVisible({ timeout: 30_000 });
-  await expect(row(page, customer.name)).toHaveAccessibleName(`${customer.name}, 1 unread`);
+  // The row's name says what the row shows: channel, unread count, who answers, when, and the latest message.
+  await expect(row(page, customer.name)).toHaveAccessibleName(
+    new RegExp(`^${customer.name}, Facebook Messenger, 1 unread, (bot answers|human answers), [^:]+: `),
+  );
   // They just wrote: the row marks them as active now.
   await expect(row(page, customer.name).getByRole("img", { name: "Active now" })).toBeVisible();
   await open(page, customer);
@@ -65,7 +68,7 @@ test("live messages, a manual reply, reply as bot, auto-bot, and a customer aski
   const messages = thread(page, customer.name);
   await expect(messages.getByText("Hello, I have a question about my order")).toBeVisible();
   // Opening the conversation reads it.
-  await expect(row(page, customer.name)).toHaveAccessibleName(customer.name);
+  await expect(row(page, customer.name)).not.toHaveAccessibleName(/unread/);
 
   // The agent replies with Enter; the simulator's Send API receives it, and a person replying pauses
   // auto-bot (whatever the bot did with the first message).
@@ -251,32 +254,67 @@ test("outside Messenger's messaging window the composer says why instead of send
   await expect(composer(page)).toHaveValue("Are you still there?");
 });
 
-test("the conversation list moves with the arrow keys and filters by status", async ({ page, request }) => {
-  // At least three open conversations: the demo's two and this one.
-  const customer = newCustomer("Noor Haddad");
-  await customerSays(request, customer, "Hi there");
+test("the arrow keys move a cursor without opening, Enter opens; the filters survive a reload", async ({
+  page,
+  request,
+}) => {
+  // Two unread conversations at the top of Open, in either order (the bot may answer one after the other).
+  const customers = [newCustomer("Noor Haddad"), newCustomer("Ravi Menon")];
+  for (const customer of customers) await customerSays(request, customer, "Hi there");
   await signIn(page, "owner@demo.local");
   const list = conversationList(page);
-  await expect(row(page, customer.name)).toBeVisible({ timeout: 30_000 });
+  const unreadName = /, 1 unread, /;
+  for (const customer of customers) await expect(row(page, customer.name)).toHaveAccessibleName(unreadName);
+
+  // Focused, the list's cursor stands on the first row; the arrow keys move it and open nothing:
+  // no conversation in the URL, no thread, the unread counts stay.
   await list.focus();
-  await page.keyboard.press("Home");
-  await expect(page).toHaveURL(/[?&]c=/);
-  const options = list.getByRole("option");
-  await expect(options.first()).toHaveAttribute("aria-selected", "true");
-  // Two quick presses move two rows.
+  const cursor = list.locator("[role=option][data-active]");
+  await expect(cursor).toHaveAttribute("id", (await list.getByRole("option").first().getAttribute("id")) ?? "");
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("ArrowDown");
-  await expect(options.nth(2)).toHaveAttribute("aria-selected", "true");
-  await expect(list.getByRole("option", { selected: true })).toHaveCount(1);
   await page.keyboard.press("ArrowUp");
-  await expect(options.nth(1)).toHaveAttribute("aria-selected", "true");
-  // Enter moves on to the composer.
+  await expect(list.getByRole("option").nth(1)).toHaveAttribute("data-active", "true");
+  const rowId = (await cursor.getAttribute("id")) ?? "";
+  await expect(list).toHaveAttribute("aria-activedescendant", rowId);
+  const label = (await cursor.getAttribute("aria-label")) ?? "";
+  const [chosen, other] = label.startsWith(customers[0]!.name) ? customers : [...customers].reverse();
+  await expect(row(page, chosen!.name)).toHaveAttribute("id", rowId);
+  await expect(list.getByRole("option", { selected: true })).toHaveCount(0);
+  expect(new URL(page.url()).searchParams.has("c")).toBe(false);
+  await expect(thread(page, chosen!.name)).toHaveCount(0);
+  for (const customer of customers) await expect(row(page, customer.name)).toHaveAccessibleName(unreadName);
+
+  // Enter opens the row under the cursor, which reads it; Enter again moves on to the composer.
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/[?&]c=conv_/);
+  await expect(page.getByRole("heading", { name: chosen!.name, level: 2 })).toBeVisible();
+  await expect(row(page, chosen!.name)).toHaveAttribute("aria-selected", "true");
+  await expect(row(page, chosen!.name)).not.toHaveAccessibleName(/unread/);
+  await expect(row(page, other!.name)).toHaveAccessibleName(unreadName);
   await page.keyboard.press("Enter");
   await expect(composer(page)).toBeFocused();
 
-  await page.getByRole("button", { name: "Closed", exact: true }).click();
+  // The filters are in the URL (defaults left out): a reload keeps them, and the open conversation.
+  const unread = page.getByRole("button", { name: "Unread", exact: true });
+  await unread.click();
+  await expect(page).toHaveURL(/[?&]unread=1(&|$)/);
+  await page.reload();
+  await expect(unread).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByRole("heading", { name: chosen!.name, level: 2 })).toBeVisible();
+  await expect(row(page, other!.name)).toBeVisible();
+  // Read now, so the server leaves it out of the unread list.
+  await expect(row(page, chosen!.name)).toHaveCount(0);
+  await unread.click();
+  await expect(page).not.toHaveURL(/unread=/);
+
+  const statusFilter = (name: string) => page.getByRole("group", { name: "Status" }).getByRole("button", { name });
+  await statusFilter("Closed").click();
   await expect(list.getByRole("option", { name: /^Website visitor/ })).toBeVisible();
-  await page.getByRole("button", { name: "Snoozed", exact: true }).click();
+  await statusFilter("Snoozed").click();
+  await expect(page).toHaveURL(/[?&]status=snoozed(&|$)/);
+  await page.reload();
+  await expect(statusFilter("Snoozed")).toHaveAttribute("aria-pressed", "true");
   await expect(list.getByRole("option", { name: /^Somchai Prasert/ })).toBeVisible();
 });
 

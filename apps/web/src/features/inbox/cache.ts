@@ -2,7 +2,13 @@
  * How the inbox's TanStack Query cache absorbs a fresh conversation or message, whether it comes
  * from a socket event or a mutation's response: the cache is the only client-side store.
  */
-import type { ConversationDto, ConversationListResponse, MessageDto, MessageListResponse } from "@tandem/contracts";
+import type {
+  ConversationDto,
+  ConversationListResponse,
+  InboxOptions,
+  MessageDto,
+  MessageListResponse,
+} from "@tandem/contracts";
 import type { InfiniteData, QueryClient } from "@tanstack/react-query";
 import { compareConversations, type InboxFilters, matchesFilters } from "./filters";
 
@@ -30,6 +36,7 @@ const isStale = (incoming: { updatedAt: string }, cached: { updatedAt: string } 
 export function storeConversation(queryClient: QueryClient, dto: ConversationDto, keepId?: string | null): void {
   if (isStale(dto, cachedConversation(queryClient, dto.id))) return;
   queryClient.setQueryData<ConversationDto>(inboxKeys.conversation(dto.id), dto);
+  rememberTags(queryClient, dto.tags);
   for (const [key, data] of queryClient.getQueriesData<ConversationPages>({ queryKey: inboxKeys.lists })) {
     if (!data) continue;
     const filters = key[2] as InboxFilters | undefined;
@@ -37,6 +44,23 @@ export function storeConversation(queryClient: QueryClient, dto: ConversationDto
     const next = placeInList(data, dto, matchesFilters(dto, filters), dto.id === keepId);
     if (next !== data) queryClient.setQueryData(key, next);
   }
+}
+
+/**
+ * A tag on a conversation is a tag in use: the tag filter and the tag suggestions learn it at once,
+ * whoever added it. The options keep their age, so they are still refetched when they go stale.
+ */
+function rememberTags(queryClient: QueryClient, tags: string[]): void {
+  const state = queryClient.getQueryState<InboxOptions>(inboxKeys.options);
+  const options = state?.data;
+  if (!options) return;
+  const missing = tags.filter((tag) => !options.tags.includes(tag));
+  if (missing.length === 0) return;
+  queryClient.setQueryData<InboxOptions>(
+    inboxKeys.options,
+    { ...options, tags: [...options.tags, ...missing] },
+    { updatedAt: state.dataUpdatedAt },
+  );
 }
 
 function placeInList(

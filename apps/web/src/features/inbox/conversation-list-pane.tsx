@@ -2,7 +2,7 @@
 
 import type { ConversationDto, ConversationStatus } from "@tandem/contracts";
 import { Archive, Clock, Filter, Inbox, type LucideIcon, RotateCw, Search, SearchX } from "lucide-react";
-import { type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
+import { type FocusEvent, type KeyboardEvent, useCallback, useEffect, useId, useRef, useState } from "react";
 import { VList, type VListHandle } from "virtua";
 import { EmptyState } from "@/components/empty-state";
 import { Button } from "@/components/ui/button";
@@ -12,7 +12,7 @@ import { errorMessage } from "@/lib/api";
 import { cn } from "@/lib/utils";
 import { flattenConversations } from "./cache";
 import { ConversationFilters } from "./conversation-filters";
-import { ConversationRow, ROW_HEIGHT } from "./conversation-row";
+import { ConversationRow, conversationRowId, ROW_HEIGHT } from "./conversation-row";
 import { countRefinements, DEFAULT_FILTERS, type InboxFilters } from "./filters";
 import { PresenceStack } from "./presence";
 import { useConversationList } from "./queries";
@@ -222,33 +222,52 @@ function ConversationList({
     if (lastVisible >= rows.length - PREFETCH_ROWS) void fetchNextPage();
   };
 
+  // The keyboard cursor: arrows move it without opening anything (skimming leaves unread counts alone
+  // and fetches nothing); Enter or Space opens its row. Without one, it stands on the open row.
+  const [cursorId, setCursorId] = useState<string | null>(null);
   const selectedIndex = rows.findIndex((c) => c.id === selectedId);
-  // Keys pressed quickly move on from the row just chosen, before the URL has caught up.
-  const active = useRef(selectedIndex);
-  useEffect(() => {
-    active.current = selectedIndex;
-  }, [selectedIndex]);
+  const cursorIndex = rows.findIndex((c) => c.id === cursorId);
+  const activeIndex = cursorIndex >= 0 ? cursorIndex : selectedIndex;
+  const active = rows[activeIndex];
+
+  const open = useCallback(
+    (id: string) => {
+      setCursorId(id);
+      onSelect(id);
+    },
+    [onSelect],
+  );
   const move = (index: number) => {
     const clamped = Math.max(0, Math.min(rows.length - 1, index));
     const target = rows[clamped];
     if (!target) return;
-    active.current = clamped;
-    onSelect(target.id);
+    setCursorId(target.id);
     ref.current?.scrollToIndex(clamped, { align: "nearest" });
   };
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    const current = active.current;
     const keys: Record<string, () => void> = {
-      ArrowDown: () => move(current < 0 ? 0 : current + 1),
-      ArrowUp: () => move(current < 0 ? 0 : current - 1),
+      ArrowDown: () => move(activeIndex + 1),
+      ArrowUp: () => move(activeIndex < 0 ? 0 : activeIndex - 1),
       Home: () => move(0),
       End: () => move(rows.length - 1),
-      Enter: () => document.getElementById("composer")?.focus(),
+      // On the row that is open already, Enter moves on to the composer.
+      Enter: () => {
+        if (!active) return;
+        if (active.id === selectedId) document.getElementById("composer")?.focus();
+        else open(active.id);
+      },
+      " ": () => {
+        if (active && active.id !== selectedId) open(active.id);
+      },
     };
     const action = keys[event.key];
     if (!action || event.altKey || event.ctrlKey || event.metaKey) return;
     event.preventDefault();
     action();
+  };
+  // A listbox that gets the focus with no option active puts the cursor on its first option.
+  const onFocus = (event: FocusEvent<HTMLDivElement>) => {
+    if (event.target === event.currentTarget && !active && rows[0]) setCursorId(rows[0].id);
   };
 
   if (list.isPending) {
@@ -314,36 +333,64 @@ function ConversationList({
   }
 
   return (
-    <VList
-      ref={ref}
-      role="listbox"
-      aria-label="Conversations"
-      aria-activedescendant={selectedIndex >= 0 ? `conversation-row-${selectedId}` : undefined}
-      tabIndex={0}
-      onKeyDown={onKeyDown}
-      onScroll={loadMoreIfNear}
-      itemSize={ROW_HEIGHT}
-      className="group min-h-0 flex-1 outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:ring-inset"
-      style={{ height: "auto" }}
-    >
-      {rows.map((conversation: ConversationDto) => (
-        <ConversationRow
-          key={conversation.id}
-          conversation={conversation}
-          selected={conversation.id === selectedId}
-          now={now}
-          onSelect={onSelect}
-        />
-      ))}
-      {hasNextPage ? (
-        <div className="flex h-12 items-center justify-center text-xs text-muted-foreground" aria-hidden="true">
-          {isFetchingNextPage ? "Loading more…" : ""}
-        </div>
-      ) : (
-        <p className="py-4 text-center text-xs text-muted-foreground" aria-hidden="true">
-          {rows.length === 1 ? "1 conversation" : `${rows.length} conversations`}
-        </p>
-      )}
-    </VList>
+    <>
+      <VList
+        ref={ref}
+        role="listbox"
+        aria-label="Conversations"
+        // The active row is kept mounted however far the list scrolls, so this never points at a
+        // row the virtual list has taken out of the DOM.
+        aria-activedescendant={active ? conversationRowId(active.id) : undefined}
+        keepMounted={activeIndex >= 0 ? [activeIndex] : undefined}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        onFocus={onFocus}
+        onScroll={loadMoreIfNear}
+        itemSize={ROW_HEIGHT}
+        className="group min-h-0 flex-1 outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:ring-inset"
+        style={{ height: "auto" }}
+      >
+        {rows.map((conversation: ConversationDto) => (
+          <ConversationRow
+            key={conversation.id}
+            conversation={conversation}
+            selected={conversation.id === selectedId}
+            active={conversation.id === active?.id}
+            now={now}
+            onSelect={open}
+          />
+        ))}
+        {hasNextPage ? (
+          <div className="flex h-12 items-center justify-center text-xs text-muted-foreground" aria-hidden="true">
+            {isFetchingNextPage ? "Loading more…" : ""}
+          </div>
+        ) : (
+          <p className="py-4 text-center text-xs text-muted-foreground" aria-hidden="true">
+            {rows.length === 1 ? "1 conversation" : `${rows.length} conversations`}
+          </p>
+        )}
+      </VList>
+      {/* Outside the listbox, whose children are its options. */}
+      {list.isFetchNextPageError ? (
+        <ListError message="Couldn't load more conversations" onRetry={() => fetchNextPage()} />
+      ) : list.isRefetchError ? (
+        <ListError message="Couldn't refresh" onRetry={() => list.refetch()} />
+      ) : null}
+    </>
+  );
+}
+
+/** A failed page or refresh while rows are shown: the rows stay, with a way to try again. */
+function ListError({ message, onRetry }: { message: string; onRetry: () => void }) {
+  return (
+    <div className="flex shrink-0 items-center justify-between gap-2 border-t px-3 py-2 text-xs">
+      <p role="alert" className="text-destructive">
+        {message}
+      </p>
+      <Button variant="outline" size="sm" className="h-7 px-2 text-xs" onClick={onRetry}>
+        <RotateCw aria-hidden="true" />
+        Retry
+      </Button>
+    </div>
   );
 }

@@ -3,6 +3,7 @@ import { Bot, Hand, UserRound } from "lucide-react";
 import { memo } from "react";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { cn } from "@/lib/utils";
+import { CHANNEL_TYPE_LABELS } from "./channel-mark";
 import { ContactAvatar } from "./contact-avatar";
 import { contactName, previewOf } from "./people";
 
@@ -12,33 +13,39 @@ export const ROW_HEIGHT = 84;
 export const ConversationRow = memo(function ConversationRow({
   conversation,
   selected,
+  active,
   now,
   onSelect,
 }: {
   conversation: ConversationDto;
+  /** The open conversation. */
   selected: boolean;
+  /** The keyboard cursor is on this row. */
+  active: boolean;
   now: number;
   onSelect: (id: string) => void;
 }) {
   const unread = conversation.unreadCount;
   const name = contactName(conversation);
   return (
-    // The listbox holds the focus and handles the keys (aria-activedescendant); a row is clicked.
-    // biome-ignore lint/a11y/useKeyWithClickEvents: keyboard selection is the listbox's (arrow keys)
+    // The listbox keeps the focus and handles the keys (aria-activedescendant points at the active
+    // row), so a row is not focusable itself; a click opens it.
+    // biome-ignore lint/a11y/useKeyWithClickEvents: the listbox handles the keys (arrows, Enter, Space)
+    // biome-ignore lint/a11y/useFocusableInteractive: the listbox holds the focus (aria-activedescendant)
     <div
-      id={`conversation-row-${conversation.id}`}
+      id={conversationRowId(conversation.id)}
       role="option"
-      tabIndex={-1}
       aria-selected={selected}
-      aria-label={`${name}${unread > 0 ? `, ${unread} unread` : ""}`}
+      aria-label={rowLabel(conversation, now)}
       data-conversation-id={conversation.id}
+      data-active={active || undefined}
       onClick={() => onSelect(conversation.id)}
       style={{ height: ROW_HEIGHT }}
       className={cn(
         "relative flex cursor-pointer gap-3 border-b px-3 py-3 transition-colors hover:bg-accent/60",
         selected && "bg-primary/5 before:absolute before:inset-y-0 before:left-0 before:w-0.5 before:bg-primary",
-        // The row the arrow keys act on, while the list has the keyboard focus.
-        selected && "group-focus-visible:ring-2 group-focus-visible:ring-ring/60 group-focus-visible:ring-inset",
+        // The keyboard cursor, while the list has the focus.
+        active && "group-focus-visible:ring-2 group-focus-visible:ring-ring/60 group-focus-visible:ring-inset",
       )}
     >
       <ContactAvatar conversation={conversation} now={now} />
@@ -82,9 +89,39 @@ export const ConversationRow = memo(function ConversationRow({
   );
 });
 
+export const conversationRowId = (id: string) => `conversation-row-${id}`;
+
+type Handler = "bot" | "human" | "needsHuman";
+
 /** Who answers this conversation now: the bot, a person, or a person is needed. */
+function handlerOf(conversation: Pick<ConversationDto, "autoBot" | "needsHuman">): Handler {
+  if (conversation.needsHuman && !conversation.autoBot) return "needsHuman";
+  return conversation.autoBot ? "bot" : "human";
+}
+
+const HANDLER_LABELS: Record<Handler, string> = {
+  bot: "bot answers",
+  human: "human answers",
+  needsHuman: "needs a human",
+};
+
+/** What a screen reader says for a row: everything the row shows but the tags. */
+function rowLabel(conversation: ConversationDto, now: number): string {
+  const unread = conversation.unreadCount;
+  return [
+    contactName(conversation),
+    conversation.channel && CHANNEL_TYPE_LABELS[conversation.channel.type],
+    unread > 0 && `${unread} unread`,
+    HANDLER_LABELS[handlerOf(conversation)],
+    `${formatRelative(conversation.lastMessageAt, now)}: ${previewOf(conversation)}`,
+  ]
+    .filter(Boolean)
+    .join(", ");
+}
+
 export function HandlerBadge({ conversation }: { conversation: Pick<ConversationDto, "autoBot" | "needsHuman"> }) {
-  if (conversation.needsHuman && !conversation.autoBot) {
+  const handler = handlerOf(conversation);
+  if (handler === "needsHuman") {
     return (
       <span className="inline-flex shrink-0 items-center gap-1 rounded bg-destructive/10 px-1.5 text-[11px] font-medium text-destructive">
         <Hand className="size-3" aria-hidden="true" />
@@ -92,7 +129,7 @@ export function HandlerBadge({ conversation }: { conversation: Pick<Conversation
       </span>
     );
   }
-  return conversation.autoBot ? (
+  return handler === "bot" ? (
     <span className="inline-flex shrink-0 items-center gap-1 rounded bg-primary/10 px-1.5 text-[11px] font-medium text-primary">
       <Bot className="size-3" aria-hidden="true" />
       Bot

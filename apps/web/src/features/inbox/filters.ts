@@ -1,4 +1,4 @@
-import type { ChannelType, ConversationDto, ConversationStatus } from "@tandem/contracts";
+import { ChannelType, type ConversationDto, ConversationStatus } from "@tandem/contracts";
 
 /** What the conversation list shows. `assignee` is a member id or "none"; "me" is resolved before use. */
 export interface InboxFilters {
@@ -25,6 +25,57 @@ export const DEFAULT_FILTERS: InboxFilters = {
 };
 
 export const PAGE_SIZE = 30;
+
+/**
+ * The filters' names in the dashboard's URL (`/dashboard?status=closed&unread=1`), so a reload or a
+ * shared link shows the same list. Defaults are left out; `c`, the open conversation, sits beside them.
+ */
+const URL_PARAMS = {
+  status: "status",
+  unread: "unread",
+  needsHuman: "needsHuman",
+  channelType: "channel",
+  channelId: "page",
+  tag: "tag",
+  assignee: "assignee",
+  search: "q",
+} as const satisfies Record<keyof InboxFilters, string>;
+
+/** The filters a URL asks for; a value that makes no sense falls back to the default. */
+export function filtersFromParams(params: URLSearchParams): InboxFilters {
+  const get = (key: keyof InboxFilters) => params.get(URL_PARAMS[key]) || null;
+  const status = ConversationStatus.safeParse(get("status")?.toUpperCase());
+  const channelType = ChannelType.safeParse(get("channelType"));
+  return {
+    status: status.success ? status.data : DEFAULT_FILTERS.status,
+    unread: get("unread") === "1",
+    needsHuman: get("needsHuman") === "1",
+    channelType: channelType.success ? channelType.data : null,
+    channelId: get("channelId"),
+    tag: get("tag"),
+    assignee: get("assignee"),
+    search: get("search") ?? "",
+  };
+}
+
+/** Writes the filters into `params` (other parameters stay), leaving out the defaults. */
+export function writeFiltersToParams(filters: InboxFilters, params: URLSearchParams): void {
+  const values: Record<keyof InboxFilters, string | null> = {
+    status: filters.status === DEFAULT_FILTERS.status ? null : filters.status.toLowerCase(),
+    unread: filters.unread ? "1" : null,
+    needsHuman: filters.needsHuman ? "1" : null,
+    channelType: filters.channelType,
+    channelId: filters.channelId,
+    tag: filters.tag,
+    assignee: filters.assignee,
+    search: filters.search || null,
+  };
+  for (const key of Object.keys(URL_PARAMS) as (keyof InboxFilters)[]) {
+    const value = values[key];
+    if (value) params.set(URL_PARAMS[key], value);
+    else params.delete(URL_PARAMS[key]);
+  }
+}
 
 /** The query string of `GET /api/v1/conversations` for these filters. */
 export function filtersToQuery(filters: InboxFilters, cursor: string | null): string {

@@ -56,7 +56,7 @@ export function useMessages(conversationId: string | null) {
   });
 }
 
-/** Channels, members and tags for the filters and pickers. */
+/** Channels, members and tags for the filters and pickers; a conversation's new tag joins them at once (cache.ts). */
 export function useInboxOptions() {
   return useQuery({
     queryKey: inboxKeys.options,
@@ -140,7 +140,11 @@ export function useUpdateConversation(conversationId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: UpdateConversationInput) => api.patch(conversationPath(conversationId), input, ConversationDto),
-    onSuccess: (dto) => storeConversation(queryClient, dto, conversationId),
+    onSuccess: (dto, input) => {
+      storeConversation(queryClient, dto, conversationId);
+      // A removed tag may be in use nowhere else now, and the order (most used first) may change.
+      if (input.tags) void queryClient.invalidateQueries({ queryKey: inboxKeys.options });
+    },
   });
 }
 

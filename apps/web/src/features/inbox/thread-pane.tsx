@@ -21,7 +21,7 @@ export function ThreadPane({ conversationId }: { conversationId: string | null }
         <EmptyState
           icon={MessagesSquare}
           title="Select a conversation"
-          description="Pick one on the left (↑ and ↓ move through the list). Reply yourself or let the bot answer; you can take over from the bot at any moment."
+          description="Pick one on the left (↑ and ↓ move through the list, Enter opens). Reply yourself or let the bot answer; you can take over from the bot at any moment."
           className="flex-1"
         />
       </Frame>
