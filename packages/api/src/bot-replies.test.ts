@@ -169,6 +169,15 @@ describe("POST /conversations/{id}/messages with sendAs BOT", () => {
       details: { provider: "OPENAI_COMPATIBLE", retryable: false },
     });
 
+    served.simulator.llm.state.clearFaults();
+    served.simulator.llm.state.addFault({ kind: "content_filter", times: 1 });
+    const filtered = await post();
+    expect(filtered.status).toBe(422);
+    expect((await filtered.json()).error).toMatchObject({
+      code: "bot_cannot_answer",
+      details: { reason: "content_filtered", provider: "OPENAI_COMPATIBLE" },
+    });
+
     expect((await thread(conversation.id)).map((m) => m.role)).toEqual(["USER"]);
     const [row] = await db().select().from(conversations).where(eq(conversations.id, conversation.id));
     expect(row).toMatchObject({ autoBot: true, needsHuman: false });

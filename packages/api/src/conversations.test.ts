@@ -2,6 +2,7 @@ import { type AppJobDeps, appJobDeps, createJobQueue, JobRegistry, type Runtime,
 import { contacts, conversations, jobs, messages } from "@tandem/db";
 import {
   createChannel,
+  createChatbot,
   createContact,
   createConversation,
   createMessage,
@@ -9,6 +10,7 @@ import {
   type TestWorkspace,
 } from "@tandem/db/testing";
 import { and, eq, inArray, sql } from "drizzle-orm";
+import { settleBackgroundTasks } from "@tandem/core/background-tasks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
 import { createTestRuntime } from "../../../tests/support/runtime.ts";
@@ -460,6 +462,18 @@ describe("POST /conversations/{id}/messages", () => {
     expect(row!.unreadCount).toBe(0);
     expect(eventsOf("message:new", workspaceId).map((e) => e.payload)).toEqual([message]);
     expect(eventsOf("conversation:updated", workspaceId).map((e) => e.payload.lastMessage.id)).toEqual([message.id]);
+  });
+
+  it("checks the conversation's memory after an agent reply: the summary is due every K messages, bot or not", async () => {
+    const { workspaceId, agent } = await setup();
+    const bot = await createChatbot(db(), { workspaceId, isDefault: true, memorySettings: { summarizeAfter: 2 } });
+    const conv = await conversationIn(workspaceId, { chatbotId: bot.id, autoBot: false });
+    await createMessage(db(), { conversationId: conv.id, text: "My order 1234 never arrived" });
+
+    expect((await agent.post(`/api/v1/conversations/${conv.id}/messages`, { text: "Let me check." })).status).toBe(201);
+    await settleBackgroundTasks();
+    const [job] = await jobsWithKey(`summary:${conv.id}:1`);
+    expect(job).toMatchObject({ name: "summarize-conversation", payload: { conversationId: conv.id } });
   });
 
   it("stores an internal note that is never sent", async () => {

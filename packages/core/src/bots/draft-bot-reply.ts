@@ -46,8 +46,8 @@ export async function draftBotReply(ctx: Ctx, conversationId: string, deps: Prov
  * is already there:
  * - no chatbot → `no_chatbot` (409); provider not configured → `provider_not_configured` (409);
  * - provider failures → their code (`provider_rate_limited`, `provider_auth_failed`, … → 502);
- * - an answer the guardrails would not send (low confidence, the handoff marker, refusal, profanity)
- *   → `bot_cannot_answer` (422) with the reason.
+ * - an answer the guardrails would not send (low confidence, the handoff marker, refusal, profanity),
+ *   or one the provider's content filter withheld → `bot_cannot_answer` (422) with the reason.
  * `check` runs on the conversation first (reply as bot checks the messaging window); with `typing`
  * the customer sees the typing indicator while the reply is composed.
  */
@@ -73,6 +73,14 @@ export async function composeForAgent(
       { conversation: found.conversation, chatbot, credential: found.credential },
     );
   } catch (error) {
+    // A filtered answer is the provider's verdict on this conversation, not an outage: like the
+    // guardrails' own refusals, the bot has nothing to send (422), and retrying will not change it.
+    if (error instanceof LlmError && error.code === "content_filtered") {
+      throw new DomainError("bot_cannot_answer", `The bot has no answer to send: ${WHY.content_filtered}.`, {
+        details: { reason: "content_filtered", provider: error.provider },
+        cause: error,
+      });
+    }
     throw error instanceof LlmError ? llmErrorToDomain(error) : error;
   }
   const { verdict } = composed;

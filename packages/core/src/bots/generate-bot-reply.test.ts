@@ -624,6 +624,22 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
     expect(await conversationRow(conversation.id)).toMatchObject({ autoBot: false, handoffReason: "provider_error" });
   });
 
+  it("an answer withheld by the provider's content filter hands off as content_filtered, not as an outage", async () => {
+    fault({ kind: "content_filter", times: 5 });
+    const { conversation, payload } = await ask("What is your return policy?");
+    await generateBotReply.handle(payload, jobContext());
+    const thread = await threadOf(conversation.id);
+    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM"]);
+    expect(thread[1]!.text).toBe("The AI provider filtered the answer: handed to a person.");
+    expect(thread[1]!.metadata).toMatchObject({ reason: "content_filtered", errorCode: "content_filtered" });
+    expect(await conversationRow(conversation.id)).toMatchObject({
+      autoBot: false,
+      needsHuman: true,
+      handoffReason: "content_filtered",
+    });
+    served.simulator.llm.state.clearFaults();
+  });
+
   it("a retryable provider error fails the attempt (the queue retries it) and hands off on the last one", async () => {
     fault({ kind: "unavailable", times: 100 });
     const { conversation, payload } = await ask("What is your return policy?");

@@ -210,13 +210,18 @@ async function persist(db: Db, plan: Plan, composed: ComposedReply, jobId: strin
 }
 
 interface Failure {
-  reason: "provider_not_configured" | "provider_error" | "bot_error";
+  reason: "provider_not_configured" | "provider_error" | "content_filtered" | "bot_error";
   code: string;
   message: string;
 }
 
 /** Why the final attempt failed, as a handoff reason; anything but the provider is a `bot_error`. */
 function failureOf(error: unknown): Failure {
+  // The provider withheld the answer (OpenAI `content_filter`, Gemini `SAFETY`…): the same handoff as
+  // a filtered finish reason in `checkOutput`, not a provider outage.
+  if (error instanceof LlmError && error.code === "content_filtered") {
+    return { reason: "content_filtered", code: error.code, message: error.message };
+  }
   if (error instanceof LlmError) return { reason: "provider_error", code: error.code, message: error.message };
   if (error instanceof DomainError && error.code === "provider_not_configured") {
     return { reason: "provider_not_configured", code: error.code, message: error.message };
@@ -230,7 +235,7 @@ async function persistFailure(db: Db, plan: Plan, failure: Failure, jobId: strin
   if (recheck) return recheck;
   const note = await handOffConversation(db, plan.conversation, {
     reason: failure.reason,
-    detail: failure.reason === "provider_not_configured" ? undefined : failure.code,
+    detail: failure.reason === "provider_not_configured" || failure.reason === "content_filtered" ? undefined : failure.code,
     meta: { ...plan.meta, errorCode: failure.code, error: failure.message.slice(0, 500) },
   });
   return { kind: "done", workspaceId: plan.conversation.workspaceId, rows: [note] };

@@ -87,11 +87,18 @@ describe("buildPrompt", () => {
     expect(all).not.toContain("failed");
   });
 
-  it("keeps only the last N turns", () => {
+  it("keeps only the last N turns, starting at a customer's message", () => {
     const turns = Array.from({ length: 12 }, (_, i) => say(i % 2 ? "BOT" : "USER", `message ${i}`));
-    const prompt = buildPrompt({ turns, lastNMessages: 3 });
-    expect(prompt.messages.map((m) => m.content)).toEqual(["message 9", "message 10", "message 11"]);
+    const prompt = buildPrompt({ turns, lastNMessages: 4 });
+    expect(prompt.messages.map((m) => m.content)).toEqual(["message 8", "message 9", "message 10", "message 11"]);
     expect(prompt.droppedTurns).toBe(0);
+    // The 3 last turns open with the bot's: the chat starts at the customer's next message instead.
+    const odd = buildPrompt({ turns, lastNMessages: 3 });
+    expect(odd.messages.map((m) => m.content)).toEqual(["message 10", "message 11"]);
+    expect(odd.messages[0]!.role).toBe("user");
+    // A draft in a thread where only people and the bot wrote keeps what there is.
+    const noCustomer = buildPrompt({ turns: [say("AGENT", "Hello, following up on your order")] });
+    expect(noCustomer.messages).toEqual([{ role: "assistant", content: "Hello, following up on your order" }]);
   });
 
   it("drops the oldest turns first to stay within the token budget, and always keeps the latest", () => {
@@ -102,9 +109,16 @@ describe("buildPrompt", () => {
 
     const base = buildPrompt({ turns: [], tokenBudget: 5000 }).estimatedTokens;
     const tight = buildPrompt({ turns, tokenBudget: base + 600 });
-    expect(tight.messages.map((m) => m.content.split(" ")[0])).toEqual(["second", "third"]);
-    expect(tight.droppedTurns).toBe(1);
+    // Dropping "first" would open the chat with the bot's "second": that goes too.
+    expect(tight.messages.map((m) => m.content.split(" ")[0])).toEqual(["third"]);
+    expect(tight.droppedTurns).toBe(2);
     expect(tight.estimatedTokens).toBeLessThanOrEqual(base + 600);
+    const agentFirst = buildPrompt({
+      turns: [say("USER", `first ${long}`), say("USER", `second ${long}`), say("AGENT", "ok"), say("USER", "third")],
+      tokenBudget: base + 400,
+    });
+    expect(agentFirst.messages.map((m) => m.content.split(" ")[0])).toEqual(["second", "ok", "third"]);
+    expect(agentFirst.droppedTurns).toBe(1);
 
     const tiny = buildPrompt({ turns, tokenBudget: 200 });
     expect(tiny.messages.map((m) => m.content.split(" ")[0])).toEqual(["third"]);

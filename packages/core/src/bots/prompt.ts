@@ -184,7 +184,14 @@ export function buildPrompt(input: BuildPromptInput): BuiltPrompt {
   const transcriptMode = /\{\s*last_n_messages\s*\}/.test(template);
 
   const allTurns = conversationTurns(input.turns);
-  let turns = allTurns.slice(-lastN);
+  // As chat messages, the window starts at a customer's message: chat templates of some
+  // OpenAI-compatible servers (Mistral's, on vLLM) refuse a conversation that opens with the assistant.
+  const fromCustomer = (kept: Turn[]) => {
+    if (transcriptMode) return kept;
+    const first = kept.findIndex((t) => t.role === "user");
+    return first > 0 ? kept.slice(first) : kept;
+  };
+  let turns = fromCustomer(allTurns.slice(-lastN));
   const vars = input.variables ?? {};
   const base: Omit<Record<PromptVariable, string>, "knowledge" | "last_n_messages"> = {
     brand_name: vars.brandName?.trim() || input.chatbotName?.trim() || "our company",
@@ -222,8 +229,9 @@ export function buildPrompt(input: BuildPromptInput): BuiltPrompt {
   let built = render(turns);
   let dropped = 0;
   while (built.tokens > budget && turns.length > 1) {
-    turns = turns.slice(1);
-    dropped++;
+    const next = fromCustomer(turns.slice(1));
+    dropped += turns.length - next.length;
+    turns = next;
     built = render(turns);
   }
   return {

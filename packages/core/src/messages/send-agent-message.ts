@@ -111,6 +111,10 @@ export async function sendAgentMessage(
   });
   // After the commit, so the job finds the row.
   await enqueueSend(ctx, queue, message, `send:${message.id}`);
+  // Memory covers conversations people answer too: "draft with AI" reads the summary there.
+  runAfterResponse(ctx.log, `summary check (${conversationId})`, () =>
+    inBackground(() => enqueueSummaryIfDue({ db: ctx.db, queue }, conversationId)),
+  );
   return published(ctx, message);
 }
 

@@ -34,6 +34,7 @@ import { z } from "zod";
 import type { AppJobDeps } from "../../app-deps.ts";
 import { checkInboundMessage } from "../../bots/check-inbound-message.ts";
 import { generateBotReply } from "../../bots/generate-bot-reply.ts";
+import { enqueueSummaryIfDue } from "../../bots/summarize-conversation.ts";
 import { fetchContactProfile } from "../../contacts/fetch-contact-profile.ts";
 import { publishConversation, publishMessage } from "../../conversations/publish.ts";
 import { defineJob, type JobContext } from "../../jobs/define-job.ts";
@@ -229,7 +230,8 @@ async function receiveUserMessage(scope: Scope, item: MessengerMessageEvent | Me
   if (!message) return; // a duplicate delivery of a message stored earlier
   const conversation = result.conversation;
   // The bot's reply first (the embedded queue starts it as it is enqueued), then the live events.
-  if (!standby && conversation.autoBot && conversation.chatbotId) {
+  const botReplies = !standby && conversation.autoBot && conversation.chatbotId !== null;
+  if (botReplies) {
     await deps.queue.enqueue(
       generateBotReply,
       { conversationId: conversation.id, triggerMessageId: message.id, mode: "auto" },
@@ -241,6 +243,9 @@ async function receiveUserMessage(scope: Scope, item: MessengerMessageEvent | Me
   await inBackground(async () => {
     await publishConversation(deps.realtime, deps.db, channel.workspaceId, conversation.id);
     await fetchProfileOnce(deps, result.contact);
+    // With no bot reply coming (the bot's job checks after it answers), the summary is checked here,
+    // so conversations people handle keep their memory for "draft with AI".
+    if (!botReplies) await enqueueSummaryIfDue(deps, conversation.id);
   });
 }
 
