@@ -1,4 +1,5 @@
 import { type AppJobDeps, appJobDeps, createJobQueue, JobRegistry, type Runtime, registerAllJobs } from "@tandem/core";
+import { settleBackgroundTasks } from "@tandem/core/background-tasks";
 import { contacts, conversations, jobs, messages } from "@tandem/db";
 import {
   createChannel,
@@ -10,7 +11,6 @@ import {
   type TestWorkspace,
 } from "@tandem/db/testing";
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { settleBackgroundTasks } from "@tandem/core/background-tasks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
 import { createTestRuntime } from "../../../tests/support/runtime.ts";

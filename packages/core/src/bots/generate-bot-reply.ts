@@ -235,7 +235,8 @@ async function persistFailure(db: Db, plan: Plan, failure: Failure, jobId: strin
   if (recheck) return recheck;
   const note = await handOffConversation(db, plan.conversation, {
     reason: failure.reason,
-    detail: failure.reason === "provider_not_configured" || failure.reason === "content_filtered" ? undefined : failure.code,
+    detail:
+      failure.reason === "provider_not_configured" || failure.reason === "content_filtered" ? undefined : failure.code,
     meta: { ...plan.meta, errorCode: failure.code, error: failure.message.slice(0, 500) },
   });
   return { kind: "done", workspaceId: plan.conversation.workspaceId, rows: [note] };
