@@ -301,6 +301,31 @@ describe("connecting Pages with Facebook Login", () => {
     expect((await foreign.json()).error.code).toBe("oauth_session_expired");
   });
 
+  it("asks for the Login for Business configuration instead of scopes when FB_LOGIN_CONFIG_ID is set", async () => {
+    const { admin } = await adminOfNewWorkspace();
+    runtime.config.facebook.loginConfigId = "771234567890123";
+    try {
+      const start = await admin.get("/api/v1/channels/messenger/oauth/start");
+      expect(start.status).toBe(302);
+      const dialog = new URL(start.headers.get("location")!);
+      expect(dialog.searchParams.get("config_id")).toBe("771234567890123");
+      expect(dialog.searchParams.get("response_type")).toBe("code");
+      expect(dialog.searchParams.get("override_default_response_type")).toBe("true");
+      expect(dialog.searchParams.has("scope")).toBe(false);
+
+      // The simulator's dialog accepts that form too, and the flow completes as with scopes.
+      const back = await fetch(dialog, { redirect: "manual" });
+      expect(back.status).toBe(302);
+      const callback = new URL(back.headers.get("location")!);
+      expect(callback.searchParams.get("code")).toBeTruthy();
+      const done = await admin.get(`${callback.pathname}${callback.search}`);
+      expect(done.status).toBe(302);
+      expect(new URL(done.headers.get("location")!).searchParams.get("oauth")).toBeTruthy();
+    } finally {
+      runtime.config.facebook.loginConfigId = undefined;
+    }
+  });
+
   it("goes back to the settings page with the reason when the person cancels", async () => {
     const { admin } = await adminOfNewWorkspace();
     state.denyNextOAuth = true;

@@ -387,6 +387,19 @@ describe("processing: customer messages", () => {
     expect(conv?.conversation.lastMessagePreview).toBe("about that");
   });
 
+  it("stores a sticker Meta delivers as both `sticker` and `image` once", async () => {
+    const { pageId, channel } = await connectedPage();
+    const url = "https://scontent.example/sticker_369239263222822.png";
+    const attachments = [
+      { type: "sticker" as const, payload: { url, sticker_id: 369239263222822 } },
+      { type: "image" as const, payload: { url, sticker_id: 369239263222822 } },
+    ];
+    await send(messengerWebhook([attachmentEvent({ pageId, psid: newPsid(), attachments })]));
+    await settled(channel.id);
+    const [stored] = await messagesOf(channel.id);
+    expect(stored).toMatchObject({ kind: "attachment", attachments: [{ type: "sticker", url }] });
+  });
+
   it("handles every entry[] and messaging[] item of a batch, and keeps (but does not process) unknown Pages", async () => {
     const a = await connectedPage();
     const b = await connectedPage();
@@ -513,6 +526,26 @@ describe("processing: customer messages", () => {
       return seen.length >= 2 && seen;
     }, "the typing indicator on and off");
     expect(actions).toEqual(["typing_on", "typing_off"]);
+  });
+
+  it("marks the channel reconnect-needed when the typing indicator meets an expired token (190), without failing the reply", async () => {
+    const { pageId, channel } = await connectedPage({ chatbot: true });
+    const psid = newPsid();
+    graph.state.faults.set(psid, { kind: "expired_token", on: "sender_actions", times: 1 });
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "bot, please" })]));
+    await settled(channel.id);
+
+    const after = await waitFor(async () => {
+      const row = await channelRow(channel.id);
+      return row.status === "reconnect_needed" ? row : null;
+    }, "the channel to need reconnecting");
+    expect(after.statusReason).toMatch(/Session has expired/);
+    const [trigger] = await messagesOf(channel.id);
+    const reply = await waitFor(async () => {
+      const job = await jobWithKey("generate-bot-reply", `bot-reply:${trigger!.id}`);
+      return job && (job.status === "completed" || job.status === "failed") ? job : null;
+    }, "the bot reply job to finish");
+    expect(reply).toMatchObject({ status: "completed", attempts: 1 });
   });
 
   it("gives a new conversation the workspace's default chatbot when the channel names none", async () => {
@@ -829,6 +862,53 @@ describe("contact profiles", () => {
     }, "the channel to need reconnecting");
     expect(after.statusReason).toMatch(/token/i);
     expect((await conversationOf(channel.id, psid))?.contact.name).toBeNull();
+  });
+
+  it("loads name and picture without locale when the app may not read locale (error 100 / 2018247)", async () => {
+    const { pageId, channel } = await connectedPage();
+    graph.state.pages.get(pageId)!.restrictedProfileFields = ["locale"];
+    const psid = newPsid();
+    graph.state.addUser({ psid, firstName: "Grace", lastName: "Hopper", locale: "en_US" });
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "hello" })]));
+
+    const contact = await waitFor(async () => {
+      const row = await conversationOf(channel.id, psid);
+      return row?.contact.profileFetchedAt ? row.contact : null;
+    }, "the profile");
+    expect(contact).toMatchObject({ name: "Grace Hopper", firstName: "Grace", lastName: "Hopper", locale: null });
+    expect(contact.pictureUrl).toMatch(/^http/);
+    const reads = graph.calls.filter((c) => c.method === "GET" && c.path.endsWith(`/${psid}`));
+    expect(reads.map((c) => [c.query.fields, c.status])).toEqual([
+      ["first_name,last_name,profile_pic,locale", 400],
+      ["first_name,last_name,profile_pic", 200],
+    ]);
+    expect(reads[0]!.response).toMatchObject({
+      error: { code: 100, error_subcode: 2018247, type: "OAuthException", fbtrace_id: expect.any(String) },
+    });
+  });
+
+  it("keeps the message when Facebook has no profile (2018218), and does not ask again", async () => {
+    const { pageId, channel } = await connectedPage();
+    const psid = newPsid();
+    graph.state.addUser({ psid, firstName: "Hidden", lastName: "Person", profileUnavailable: true });
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "first" })]));
+    const contact = await waitFor(async () => {
+      const row = await conversationOf(channel.id, psid);
+      return row?.contact.profileFetchedAt ? row.contact : null;
+    }, "the profile fetch to give up");
+    expect(contact).toMatchObject({ name: null, firstName: null, pictureUrl: null });
+    expect((await jobWithKey("fetch-contact-profile", `profile:${contact.id}`))?.attempts).toBe(1);
+
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "second" })]));
+    await settled(channel.id);
+    expect((await messagesOf(channel.id)).map((m) => [m.text, m.status])).toEqual([
+      ["first", "received"],
+      ["second", "received"],
+    ]);
+    // Neither a retry without locale nor a new fetch for the second message.
+    const reads = graph.calls.filter((c) => c.method === "GET" && c.path.endsWith(`/${psid}`));
+    expect(reads.map((c) => c.status)).toEqual([400]);
+    expect(reads[0]!.response).toMatchObject({ error: { code: 100, error_subcode: 2018218 } });
   });
 });
 

@@ -59,6 +59,7 @@ export const EnvSchema = z.object({
   ENCRYPTION_KEY_PREVIOUS: z.string().optional(),
   FB_APP_ID: z.string().optional(),
   FB_APP_SECRET: z.string().optional(),
+  FB_LOGIN_CONFIG_ID: z.string().trim().regex(/^\d+$/, "must be the numeric configuration id").optional(),
   WEBHOOK_VERIFY_TOKEN: z.string().optional(),
   GRAPH_API_URL: z.string().url().default("https://graph.facebook.com"),
   LINE_API_URL: z.string().url().default("https://api.line.me"),
@@ -93,6 +94,8 @@ export interface Config {
   facebook: {
     appId: string | undefined;
     appSecret: string | undefined;
+    /** A Facebook Login for Business configuration: the Login dialog asks for it instead of scopes. */
+    loginConfigId: string | undefined;
     verifyToken: string | undefined;
     graphApiUrl: string;
   };
@@ -169,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     facebook: {
       appId: e.FB_APP_ID,
       appSecret: e.FB_APP_SECRET,
+      loginConfigId: e.FB_LOGIN_CONFIG_ID,
       verifyToken: e.WEBHOOK_VERIFY_TOKEN,
       graphApiUrl: e.GRAPH_API_URL.replace(/\/$/, ""),
     },

@@ -156,6 +156,36 @@ describe("faults", () => {
     expect(typing.status).toBe(200);
     expect((await send("now it fails")).status).toBe(500);
   });
+
+  it("fires on sender actions only, or on every call, when asked to", async () => {
+    const typing = () =>
+      call("POST", `/v25.0/${PAGE.id}/messages`, {
+        token: PAGE.accessToken,
+        body: { recipient: { id: USER.psid }, sender_action: "typing_on" },
+      });
+    sim.state.faults.set(USER.psid, { kind: "expired_token", on: "sender_actions", times: 1 });
+    expect((await send("unaffected")).status).toBe(200);
+    const refused = await typing();
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toMatchObject({ code: 190, error_subcode: 463 });
+    expect((await typing()).status).toBe(200);
+
+    sim.state.faults.set(USER.psid, { kind: "server_error", on: "all", times: 2 });
+    expect([(await typing()).status, (await send("x")).status, (await send("y")).status]).toEqual([500, 500, 200]);
+  });
+
+  it("missing_message_id sends the message but answers without an id", async () => {
+    sim.state.faults.set(USER.psid, { kind: "missing_message_id" });
+    const first = await send("no id");
+    const second = await send("with id");
+    expect(first).toMatchObject({ status: 200, json: { recipient_id: USER.psid } });
+    expect(first.json).not.toHaveProperty("message_id");
+    expect(second.json.message_id).toBe("m_sim_1");
+    expect(sim.state.outbox.map((r) => [r.message?.text, r.messageId])).toEqual([
+      ["no id", undefined],
+      ["with id", "m_sim_1"],
+    ]);
+  });
 });
 
 describe("Pages, profiles and subscriptions", () => {
@@ -184,6 +214,31 @@ describe("Pages, profiles and subscriptions", () => {
     expect(stranger1.json.first_name).toEqual(expect.any(String));
     const avatar = await sim.app.request(`/_avatar/${USER.psid}.svg`);
     expect(await avatar.text()).toContain(">AL<");
+  });
+
+  it("refuses locale where the app has no approval for it, and every field of a person without a profile", async () => {
+    sim.state.addPage({ ...PAGE, restrictedProfileFields: ["locale"] });
+    sim.state.addUser({ psid: "5550009", firstName: "No", lastName: "Profile", profileUnavailable: true });
+    const read = (psid: string, fields: string) =>
+      call("GET", `/v25.0/${psid}?fields=${fields}`, { token: PAGE.accessToken });
+
+    const withLocale = await read(USER.psid, "first_name,last_name,profile_pic,locale");
+    expect(withLocale.status).toBe(400);
+    expect(withLocale.json.error).toEqual({
+      message: "(#100) Insufficient permission to access user profile.",
+      type: "OAuthException",
+      code: 100,
+      error_subcode: 2018247,
+      fbtrace_id: expect.any(String),
+    });
+    expect((await read(USER.psid, "first_name,last_name,profile_pic")).json.first_name).toBe("Ada");
+    // Another Page's token may still read it.
+    const other = await call("GET", `/v25.0/${USER.psid}?fields=locale`, { token: OTHER_PAGE.accessToken });
+    expect(other.json.locale).toBe("en_GB");
+
+    const hidden = await read("5550009", "first_name");
+    expect(hidden.status).toBe(400);
+    expect(hidden.json.error).toMatchObject({ code: 100, error_subcode: 2018218 });
   });
 
   it("subscribes, lists and unsubscribes the app", async () => {
@@ -257,6 +312,29 @@ describe("Facebook Login", () => {
     const next = new URL(firstPage.json.paging.next);
     const secondPage = await call("GET", `${next.pathname}${next.search}`, { token: long.json.access_token });
     expect(secondPage.json.data.map((page: { id: string }) => page.id)).toEqual([OTHER_PAGE.id]);
+  });
+
+  it("accepts a Login for Business configuration in place of scope, and refuses a malformed one", async () => {
+    const redirectUri = "http://127.0.0.1:3000/cb";
+    const dialog = (query: string) =>
+      sim.app.request(`/v25.0/dialog/oauth?client_id=app-1&redirect_uri=${encodeURIComponent(redirectUri)}&${query}`);
+
+    const configured = await dialog(
+      "state=s&config_id=123456789&response_type=code&override_default_response_type=true",
+    );
+    expect(configured.status).toBe(302);
+    const code = new URL(configured.headers.get("location") ?? "").searchParams.get("code") ?? "";
+    const exchange = await call(
+      "GET",
+      `/v25.0/oauth/access_token?client_id=app-1&client_secret=app-secret&redirect_uri=${encodeURIComponent(redirectUri)}&code=${code}`,
+    );
+    expect(exchange.json.access_token).toEqual(expect.any(String));
+
+    const malformed = await dialog("config_id=not-a-config&response_type=code");
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).error).toMatchObject({ code: 100, message: "(#100) Invalid config_id" });
+    const implicit = await dialog("scope=pages_messaging&response_type=token");
+    expect(implicit.status).toBe(400);
   });
 
   it("rejects a wrong client secret and a page token on /me/accounts", async () => {

@@ -63,6 +63,30 @@ describe("over HTTP", () => {
     expect(simulator.graph.calls[2]?.body).toMatchObject({ message: { text: "Hej!" } });
   });
 
+  it("takes fault targets and profile refusals through the control API", async () => {
+    const control = (method: string, path: string, body: unknown) =>
+      fetch(`${baseUrl}/_control/graph/${path}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect((await control("PUT", "faults/7300", { kind: "expired_token", on: "sender_actions" })).status).toBe(204);
+    expect(simulator.graph.state.faults.get("7300")).toEqual({
+      kind: "expired_token",
+      times: undefined,
+      on: "sender_actions",
+    });
+    expect((await control("PUT", "faults/7300", { kind: "expired_token", on: "typing" })).status).toBe(400);
+
+    const page = { ...DEMO_PAGE, restrictedProfileFields: ["locale"] };
+    expect((await control("POST", "pages", page)).status).toBe(201);
+    expect(simulator.graph.state.pages.get(DEMO_PAGE.id)?.restrictedProfileFields).toEqual(["locale"]);
+    const user = { psid: "7301", firstName: "A", lastName: "B", profileUnavailable: true };
+    expect((await control("POST", "users", user)).status).toBe(201);
+    expect(simulator.graph.state.users.get("7301")?.profileUnavailable).toBe(true);
+    simulator.reset();
+  });
+
   it("posts a non-ASCII webhook whose signature verifies over the raw bytes received", async () => {
     const appSecret = "sim-app-secret";
     const received: { raw: Buffer; headers: Record<string, string | string[] | undefined> }[] = [];

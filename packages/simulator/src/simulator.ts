@@ -12,7 +12,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { createGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from "./graph/app.ts";
-import { FAULT_KINDS, type PageInput, type UserInput } from "./graph/state.ts";
+import { FAULT_KINDS, FAULT_TARGETS, type PageInput, type UserInput } from "./graph/state.ts";
 import { createLlmSimulator, type LlmSimulator, type LlmSimulatorOptions } from "./llm/index.ts";
 
 /** A Page and customers the demo workspace and the standalone simulator share. */
@@ -45,16 +45,25 @@ export interface Simulator {
   reset(): void;
 }
 
-const PageBody = z.object({ id: z.string().min(1), name: z.string().min(1), accessToken: z.string().min(1) });
+const PageBody = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  accessToken: z.string().min(1),
+  /** Profile fields this app may not read on the Page, e.g. `["locale"]` (refused with error 100 / 2018247). */
+  restrictedProfileFields: z.array(z.string().min(1)).optional(),
+});
 const UserBody = z.object({
   psid: z.string().min(1),
   firstName: z.string(),
   lastName: z.string(),
   locale: z.string().optional(),
+  /** Profile reads of this person fail with error 2018218 ("no profile available"). */
+  profileUnavailable: z.boolean().optional(),
 });
 const FaultBody = z.object({
   kind: z.enum(FAULT_KINDS),
   times: z.union([z.number().int().positive(), z.literal("always")]).optional(),
+  on: z.enum(FAULT_TARGETS).optional(),
 });
 
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
@@ -109,8 +118,12 @@ function graphControl(graph: GraphSimulator): Hono {
   control.put("/faults/:psid", async (c) => {
     const parsed = FaultBody.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success) return c.json(invalid(parsed.error), 400);
-    const { kind, times } = parsed.data;
-    graph.state.faults.set(c.req.param("psid"), { kind, times: times === "always" ? Number.POSITIVE_INFINITY : times });
+    const { kind, times, on } = parsed.data;
+    graph.state.faults.set(c.req.param("psid"), {
+      kind,
+      times: times === "always" ? Number.POSITIVE_INFINITY : times,
+      ...(on ? { on } : {}),
+    });
     return c.body(null, 204);
   });
   control.delete("/faults/:psid", (c) => {

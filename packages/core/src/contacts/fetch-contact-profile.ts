@@ -2,6 +2,9 @@
  * Fills a new Messenger contact's profile (name, picture, locale where the app may read it) from the
  * User Profile API, in the background: a profile error never blocks or fails a message.
  *
+ * - `locale` needs approval beyond Business Asset User Profile Access: when Graph refuses the read
+ *   with a permission or field error (code 10, 100, 200–299), it is asked once more without `locale`,
+ *   so name and picture still load.
  * - Transient Graph failures (rate limits, 5xx, network) are retried by the queue.
  * - Error 190 (dead Page token) marks the channel "reconnect needed" and gives up.
  * - Any other refusal — 2018218 "no profile available", a permission error — is logged and given
@@ -11,7 +14,12 @@ import { channels, contacts, conversations } from "@tandem/db";
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
-import { createGraphClient, GraphApiError, type GraphProfile } from "../channels/messenger/graph-client.ts";
+import {
+  createGraphClient,
+  GraphApiError,
+  type GraphClient,
+  type GraphProfile,
+} from "../channels/messenger/graph-client.ts";
 import { readPageToken, withChannelToken } from "../channels/messenger/messenger-deps.ts";
 import { publishConversation } from "../conversations/publish.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
@@ -38,7 +46,7 @@ export const fetchContactProfile = defineJob({
     try {
       const token = readPageToken(deps.keyring, channel);
       const graph = createGraphClient({ baseUrl: deps.config.facebook.graphApiUrl });
-      profile = await withChannelToken(deps.db, channel.id, () => graph.getProfile(contact.platformUserId, token));
+      profile = await withChannelToken(deps.db, channel.id, () => readProfile(graph, contact.platformUserId, token));
     } catch (error) {
       if (error instanceof GraphApiError && error.retryable) throw error;
       deps.log.warn(
@@ -73,6 +81,26 @@ export const fetchContactProfile = defineJob({
     for (const { id } of threads) await publishConversation(deps.realtime, deps.db, contact.workspaceId, id);
   },
 });
+
+/** The profile with `locale`, or without it when the app may not read it. */
+async function readProfile(graph: GraphClient, psid: string, token: string): Promise<GraphProfile> {
+  try {
+    return await graph.getProfile(psid, token);
+  } catch (error) {
+    if (!refusedField(error)) throw error;
+    return graph.getProfile(psid, token, { locale: false });
+  }
+}
+
+/** No such person (2018001) or no profile at all (2018218): leaving `locale` out would not help. */
+const NO_PROFILE_SUBCODES = new Set([2018001, 2018218]);
+
+/** A permission or field refusal (10, 100, 200–299); not 190, and not "there is no profile". */
+function refusedField(error: unknown): boolean {
+  if (!(error instanceof GraphApiError) || error.code === null || error.tokenExpired || error.retryable) return false;
+  if (error.subcode !== null && NO_PROFILE_SUBCODES.has(error.subcode)) return false;
+  return error.code === 10 || error.code === 100 || (error.code >= 200 && error.code < 300);
+}
 
 async function markFetched(deps: JobContext<AppJobDeps>, contactId: string) {
   await deps.db.update(contacts).set({ profileFetchedAt: new Date() }).where(eq(contacts.id, contactId));

@@ -252,6 +252,47 @@ describe("send-outbound-message", () => {
     expect(await load(msg.id)).toMatchObject({ status: "failed", errorCode: "platform_error_551" });
   });
 
+  it("fails with outside_messaging_window when Facebook refuses the send as outside the window (10 / 2018278)", async () => {
+    // Our clock says the window is open; Facebook's answer wins.
+    const { psid, message } = await setup({ hoursAgo: 2 });
+    const msg = await message({ role: "BOT", text: "Too late after all" });
+    state.faults.set(psid, { kind: "outside_window", times: 1 });
+    await expect(send(msg.id, 1)).rejects.toMatchObject({ code: 10, subcode: 2018278, retryable: false });
+    const row = await load(msg.id);
+    expect(row).toMatchObject({ status: "failed", errorCode: "outside_messaging_window", platformMessageId: null });
+    expect(row.errorMessage).toMatch(/outside of allowed window/);
+    expect(outboxOf(psid).filter((r) => r.kind === "message")).toHaveLength(0);
+  });
+
+  it("stores no platform id (null, not an empty string) when the Send API answers without message_id", async () => {
+    const { psid, message } = await setup();
+    const first = await message({ role: "AGENT", text: "No id for me" });
+    const second = await message({ role: "AGENT", text: "Nor for me" });
+    state.faults.set(psid, { kind: "missing_message_id", times: 2 });
+    await send(first.id);
+    await send(second.id);
+    // Two messages without an id in one channel do not collide on (channel, platform id).
+    for (const id of [first.id, second.id]) {
+      const row = await load(id);
+      expect(row).toMatchObject({ status: "sent", platformMessageId: null });
+      expect(row.metadata.platformMessageIds).toEqual([null]);
+    }
+    expect(outboxOf(psid).map((r) => r.message?.text)).toEqual(["No id for me", "Nor for me"]);
+  });
+
+  it("counts a part an earlier attempt sent without message_id, and does not send it again", async () => {
+    const { psid, message } = await setup();
+    const text = Array.from({ length: 150 }, (_, i) => `Sentence ${i} of a long reply.`).join(" ");
+    const msg = await message({ role: "AGENT", text, metadata: { platformMessageIds: [null] } });
+    await send(msg.id);
+    const parts = outboxOf(psid).filter((r) => r.kind === "message");
+    expect(parts.length).toBeGreaterThanOrEqual(1);
+    expect(String(parts[0]!.message?.text)).not.toMatch(/^Sentence 0 of/);
+    const row = await load(msg.id);
+    expect(row).toMatchObject({ status: "sent", platformMessageId: null });
+    expect(row.metadata.platformMessageIds).toEqual([null, ...parts.map((p) => p.messageId)]);
+  });
+
   it("marks the channel reconnect_needed when the token expired", async () => {
     const { psid, message, channel } = await setup();
     const msg = await message({ role: "BOT", text: "Hi" });

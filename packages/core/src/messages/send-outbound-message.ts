@@ -158,9 +158,10 @@ export const sendOutboundMessage = defineJob({
   },
 });
 
-const platformIdsOf = (m: MessageRow): string[] => {
+/** One entry per part already sent, in order: its id, or `null` when the Send API gave none. */
+const platformIdsOf = (m: MessageRow): (string | null)[] => {
   const ids = m.metadata.platformMessageIds;
-  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+  return Array.isArray(ids) ? ids.filter((id): id is string | null => typeof id === "string" || id === null) : [];
 };
 
 /** `sending`, one more attempt; published when the status changes. */
@@ -177,9 +178,10 @@ async function markSending(ctx: JobContext<AppJobDeps>, message: MessageRow): Pr
 
 /**
  * The first part's id is the message's platform id (delivery, read and echo events match on it); every
- * part's id is in `metadata.platformMessageIds`. Saved after each part, before the next goes out.
+ * part's id is in `metadata.platformMessageIds`, `null` for a part the Send API answered without one
+ * (it still counts as sent). Saved after each part, before the next goes out.
  */
-async function saveSentIds(ctx: JobContext<AppJobDeps>, messageId: string, ids: string[]): Promise<void> {
+async function saveSentIds(ctx: JobContext<AppJobDeps>, messageId: string, ids: (string | null)[]): Promise<void> {
   const metadata = sql`${messages.metadata} || ${JSON.stringify({ platformMessageIds: ids })}::jsonb`;
   try {
     await ctx.db

@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { GraphError, graphErrors } from "./errors.ts";
 import {
+  faultError,
   GraphState,
   type GraphStateSeed,
   type SimPage,
@@ -188,6 +189,9 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
           `Param sender_action must be one of {${SENDER_ACTIONS.join(", ").toUpperCase()}} - got "${String(senderAction)}"`,
         );
       }
+      const actionFault = state.takeFault(recipientId, "sender_action");
+      const actionError = actionFault && faultError(actionFault);
+      if (actionError) throw actionError;
       state.recordOutbound({ kind: "sender_action", pageId: page.id, recipientId, senderAction, time: now() });
       return { recipient_id: recipientId };
     }
@@ -213,10 +217,11 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       throw graphErrors.invalidParameter(`Length of param message[text] must be less than or equal to ${MAX_TEXT}`);
     }
 
-    const fault = state.takeFault(recipientId);
-    if (fault) throw fault;
-
-    const messageId = state.nextMessageId();
+    const fault = state.takeFault(recipientId, "message");
+    const faultResponse = fault && faultError(fault);
+    if (faultResponse) throw faultResponse;
+    // `missing_message_id`: sent, but the answer (and the outbox record) has no id.
+    const messageId = fault === "missing_message_id" ? undefined : state.nextMessageId();
     state.recordOutbound({
       kind: "message",
       messageId,
@@ -227,7 +232,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       message,
       time: now(),
     });
-    return { recipient_id: recipientId, message_id: messageId };
+    return messageId ? { recipient_id: recipientId, message_id: messageId } : { recipient_id: recipientId };
   });
 
   // ---- Page subscription -------------------------------------------------------------------
@@ -313,6 +318,14 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     if (!URL.canParse(redirectUri)) throw graphErrors.invalidParameter("Invalid redirect_uri");
     const clientId = String(params.client_id ?? "");
     if (options.appId && clientId !== options.appId) throw graphErrors.invalidClientId();
+    // Either `scope`, or a Facebook Login for Business configuration (`config_id`) naming the permissions.
+    if (params.config_id !== undefined && !/^\d+$/.test(String(params.config_id))) {
+      throw graphErrors.invalidParameter("Invalid config_id");
+    }
+    // Only the code flow is simulated.
+    if (params.response_type !== undefined && params.response_type !== "code") {
+      throw graphErrors.invalidParameter(`Unsupported response_type: ${String(params.response_type)}`);
+    }
 
     const target = new URL(redirectUri);
     if (state.denyNextOAuth) {
@@ -389,6 +402,10 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     if (node === "me") throw graphErrors.unsupportedRequest("GET", node);
 
     const user = state.profile(node);
+    if (user.profileUnavailable) throw graphErrors.noProfile();
+    if (fields.some((field) => auth.page.restrictedProfileFields.includes(field))) {
+      throw graphErrors.profileFieldNotApproved();
+    }
     const values = profileValues(user, avatarUrl(c, node));
     return pick(values, fields.length > 0 ? fields : ["name", "id"], "User", PROFILE_FIELDS);
   });

@@ -70,6 +70,10 @@ export const graphErrors = {
   noMatchingUser: () => new GraphError(400, 100, "(#100) No matching user found", { subcode: 2018001 }),
   userUnavailable: () => new GraphError(400, 551, "This person isn't available right now.", { subcode: 1545041 }),
   permission: (what: string) => new GraphError(403, 200, `(#200) ${what}`),
+  /** A User Profile field the app has no approval for (`locale`, `timezone`, `gender`). */
+  profileFieldNotApproved: () =>
+    new GraphError(400, 100, "(#100) Insufficient permission to access user profile.", { subcode: 2018247 }),
+  noProfile: () => new GraphError(400, 100, "(#100) No profile available for this user.", { subcode: 2018218 }),
   invalidParameter: (message: string, subcode?: number) =>
     new GraphError(400, 100, `(#100) ${message}`, subcode === undefined ? {} : { subcode }),
   nonexistingField: (field: string, nodeType: string) =>

@@ -11,6 +11,11 @@ export interface PageInput {
   accessToken: string;
   category?: string;
   tasks?: string[];
+  /**
+   * User Profile fields the app has no approval for on this Page (e.g. `["locale"]`): a profile read
+   * asking for one is refused with error 100 / 2018247, as Facebook does.
+   */
+  restrictedProfileFields?: string[];
 }
 
 export interface SimPage extends Required<PageInput> {
@@ -25,6 +30,8 @@ export interface UserInput {
   locale?: string;
   timezone?: number;
   profilePic?: string;
+  /** The User Profile API has no profile for this person: every read fails with error 2018218. */
+  profileUnavailable?: boolean;
 }
 
 export type SimUser = UserInput;
@@ -58,13 +65,20 @@ export const FAULT_KINDS = [
   "expired_token",
   "no_matching_user",
   "user_unavailable",
+  /** Not an error: the send succeeds but the answer carries no `message_id`. */
+  "missing_message_id",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export const FAULT_TARGETS = ["messages", "sender_actions", "all"] as const;
+export type FaultTarget = (typeof FAULT_TARGETS)[number];
 
 /** `times` defaults to 1; use `Infinity` for a fault that never clears by itself. */
 export interface Fault {
   kind: FaultKind;
   times?: number;
+  /** The Send API calls it hits: messages (the default), sender actions (typing, mark_seen), or both. */
+  on?: FaultTarget;
 }
 
 export interface OutboundRecord {
@@ -114,7 +128,8 @@ export function fakeProfile(psid: string): SimUser {
   };
 }
 
-function faultError(kind: FaultKind): GraphError {
+/** The error a fault answers with; `undefined` for `missing_message_id`, which succeeds. */
+export function faultError(kind: FaultKind): GraphError | undefined {
   switch (kind) {
     case "outside_window":
       return graphErrors.outsideWindow();
@@ -130,6 +145,8 @@ function faultError(kind: FaultKind): GraphError {
       return graphErrors.noMatchingUser();
     case "user_unavailable":
       return graphErrors.userUnavailable();
+    case "missing_message_id":
+      return undefined;
   }
 }
 
@@ -145,7 +162,7 @@ export class GraphState {
   readonly users = new Map<string, SimUser>();
   readonly userTokens = new Map<string, UserToken>();
   readonly oauthCodes = new Map<string, OAuthCode>();
-  /** Keyed by recipient PSID; consulted by message sends (not sender actions or profile reads). */
+  /** Keyed by recipient PSID; consulted by Send API calls (messages and/or sender actions), not profile reads. */
   readonly faults = new Map<string, Fault>();
   readonly outbox: OutboundRecord[] = [];
   loginUser: SimLoginUser;
@@ -163,6 +180,7 @@ export class GraphState {
       category: "Shopping & Retail",
       tasks: DEFAULT_PAGE_TASKS,
       ...input,
+      restrictedProfileFields: input.restrictedProfileFields ?? [],
       subscribedFields: this.pages.get(input.id)?.subscribedFields ?? null,
     };
     this.pages.set(page.id, page);
@@ -220,14 +238,15 @@ export class GraphState {
     return `m_sim_${this.messageCounter}`;
   }
 
-  /** Returns the error of a pending fault for this recipient and consumes one use of it. */
-  takeFault(psid: string): GraphError | undefined {
+  /** The pending fault for this recipient on this kind of Send API call, if any; consumes one use of it. */
+  takeFault(psid: string, call: "message" | "sender_action"): FaultKind | undefined {
     const fault = this.faults.get(psid);
-    if (!fault) return undefined;
+    const on = fault?.on ?? "messages";
+    if (!fault || (on !== "all" && on !== (call === "message" ? "messages" : "sender_actions"))) return undefined;
     const remaining = (fault.times ?? 1) - 1;
     if (remaining <= 0) this.faults.delete(psid);
     else this.faults.set(psid, { ...fault, times: remaining });
-    return faultError(fault.kind);
+    return fault.kind;
   }
 
   /** Back to the seeded pages and users; forgets tokens, codes, faults and the outbox. */

@@ -53,7 +53,9 @@ describe("Graph API error classification", () => {
 
   it.each([
     [400, 10, 2018278, "outsideWindow"],
+    [403, 10, null, null],
     [400, 551, null, null],
+    [400, 551, 1545041, null],
     [400, 100, 2018001, null],
     [401, 190, 463, "tokenExpired"],
     [403, 200, null, null],
@@ -62,12 +64,49 @@ describe("Graph API error classification", () => {
     const error = await failureOf(status, code === null ? null : { code, error_subcode: subcode });
     expect(error.retryable).toBe(false);
     expect(error.code).toBe(code);
-    if (flag) expect(error[flag]).toBe(true);
+    // The platform's own message is what the inbox shows.
+    if (code !== null) expect(error.message).toBe("Graph says no");
+    // Only the flagged condition holds: a bare code 10 is a permission refusal, 551 an unavailable person.
+    expect(error.outsideWindow).toBe(flag === "outsideWindow");
+    expect(error.tokenExpired).toBe(flag === "tokenExpired");
   });
 
   it("retries a network failure", async () => {
     const graph = createGraphClient({ baseUrl: "http://127.0.0.1:1" });
     const error = await graph.sendMessage("123", "EAAtoken", {}).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "GraphApiError", status: 0, retryable: true });
+  });
+});
+
+describe("Facebook Login dialog URL", () => {
+  const params = {
+    redirectUri: "https://tandem.example/cb",
+    state: "n.mac",
+    scope: ["pages_show_list", "pages_messaging"],
+  };
+
+  it("asks for the scopes when no Login for Business configuration is set", () => {
+    const url = new URL(createGraphClient({ baseUrl: "https://graph.facebook.com", appId: "42" }).dialogUrl(params));
+    expect(`${url.origin}${url.pathname}`).toBe("https://www.facebook.com/v25.0/dialog/oauth");
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      client_id: "42",
+      redirect_uri: "https://tandem.example/cb",
+      state: "n.mac",
+      scope: "pages_show_list,pages_messaging",
+      response_type: "code",
+    });
+  });
+
+  it("names the configuration instead of scopes when FB_LOGIN_CONFIG_ID is set", () => {
+    const graph = createGraphClient({ baseUrl: "https://graph.facebook.com", appId: "42", loginConfigId: "987654321" });
+    const url = new URL(graph.dialogUrl(params));
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      client_id: "42",
+      redirect_uri: "https://tandem.example/cb",
+      state: "n.mac",
+      config_id: "987654321",
+      response_type: "code",
+      override_default_response_type: "true",
+    });
   });
 });

@@ -5,7 +5,11 @@
  */
 export const GRAPH_API_VERSION = "v25.0";
 
-/** Codes the platform documents as temporary: 1 unknown, 2 service, 4 app rate limit, 613 rate limit. */
+/**
+ * Graph error codes worth retrying: 1 unknown, 2 temporary/service, 4 app request limit, 17 user request
+ * limit, 32 Page request limit, 613 rate limit. HTTP 5xx and network failures (status 0) are retried
+ * whatever the code; every other refusal is final.
+ */
 const RETRYABLE_CODES = new Set([1, 2, 4, 17, 32, 613]);
 
 export class GraphApiError extends Error {
@@ -45,9 +49,12 @@ export class GraphApiError extends Error {
     return this.code === 190;
   }
 
-  /** Code 10 / subcode 2018278: sent outside the allowed messaging window. */
+  /**
+   * Code 10 with subcode 2018278: sent outside the allowed messaging window. A bare code 10 is a
+   * permission refusal (the app may not use the API), not a window problem.
+   */
   get outsideWindow(): boolean {
-    return this.code === 10 || this.subcode === 2018278;
+    return this.code === 10 && this.subcode === 2018278;
   }
 }
 
@@ -55,6 +62,8 @@ export interface GraphClientOptions {
   baseUrl: string;
   appId?: string | undefined;
   appSecret?: string | undefined;
+  /** `FB_LOGIN_CONFIG_ID`: a Facebook Login for Business configuration, used by the Login dialog instead of `scope`. */
+  loginConfigId?: string | undefined;
   timeoutMs?: number;
   fetch?: typeof fetch;
 }
@@ -197,22 +206,33 @@ export function createGraphClient(options: GraphClientOptions) {
           fb_exchange_token: token,
         },
       }),
-    /** The Facebook Login dialog; on the simulator it lives beside the Graph API. */
+    /**
+     * The Facebook Login dialog; on the simulator it lives beside the Graph API. With a Facebook Login
+     * for Business configuration (`loginConfigId`) the configuration names the permissions, so
+     * `config_id` replaces `scope`, and `override_default_response_type` keeps the code flow whatever
+     * token type the configuration grants.
+     */
     dialogUrl(params: { redirectUri: string; state: string; scope: string[] }): string {
       const host = base === "https://graph.facebook.com" ? "https://www.facebook.com" : base;
       const url = new URL(`${host}/${GRAPH_API_VERSION}/dialog/oauth`);
       url.searchParams.set("client_id", options.appId ?? "");
       url.searchParams.set("redirect_uri", params.redirectUri);
       url.searchParams.set("state", params.state);
-      url.searchParams.set("scope", params.scope.join(","));
-      url.searchParams.set("response_type", "code");
+      if (options.loginConfigId) {
+        url.searchParams.set("config_id", options.loginConfigId);
+        url.searchParams.set("response_type", "code");
+        url.searchParams.set("override_default_response_type", "true");
+      } else {
+        url.searchParams.set("scope", params.scope.join(","));
+        url.searchParams.set("response_type", "code");
+      }
       return url.toString();
     },
-    /** User Profile API: name and picture (locale where the app has access). */
-    getProfile: (psid: string, token: string) =>
+    /** User Profile API: name and picture, and `locale` unless left out (it needs its own approval). */
+    getProfile: (psid: string, token: string, options: { locale?: boolean } = {}) =>
       request<GraphProfile>("GET", encodeURIComponent(psid), {
         token,
-        query: { fields: "first_name,last_name,profile_pic,locale" },
+        query: { fields: `first_name,last_name,profile_pic${options.locale === false ? "" : ",locale"}` },
       }),
     /** Send API: `POST /{page-id}/messages`. */
     sendMessage: (pageId: string, token: string, body: Record<string, unknown>) =>

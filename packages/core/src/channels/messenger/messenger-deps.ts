@@ -13,8 +13,11 @@ export interface MessengerDeps {
 
 /** Built per use from the config, so `GRAPH_API_URL` (the simulator in demo and tests) is read live. */
 export function messengerDeps(runtime: { config: Pick<Config, "facebook">; keyring: Keyring }): MessengerDeps {
-  const { graphApiUrl, appId, appSecret } = runtime.config.facebook;
-  return { graph: createGraphClient({ baseUrl: graphApiUrl, appId, appSecret }), keyring: runtime.keyring };
+  const { graphApiUrl, appId, appSecret, loginConfigId } = runtime.config.facebook;
+  return {
+    graph: createGraphClient({ baseUrl: graphApiUrl, appId, appSecret, loginConfigId }),
+    keyring: runtime.keyring,
+  };
 }
 
 /** The encrypted envelope and masked hint of a Page token, as stored on the channel row. */

@@ -76,8 +76,11 @@ export interface MessengerSendInput {
   alreadySent: number;
   /** Echoed back by Meta in `message.metadata` of the echo event: lets echo processing recognise our sends. */
   echoMetadata: string;
-  /** Called after each part with its `message_id`, before the next part goes out. */
-  onPartSent: (messageId: string) => Promise<void>;
+  /**
+   * Called after each part with its `message_id` (`null` when the Send API answered without one), before
+   * the next part goes out.
+   */
+  onPartSent: (messageId: string | null) => Promise<void>;
 }
 
 export async function sendMessengerParts(graph: GraphClient, input: MessengerSendInput): Promise<void> {
@@ -89,6 +92,6 @@ export async function sendMessengerParts(graph: GraphClient, input: MessengerSen
       ...(delivery.messagingType === "MESSAGE_TAG" ? { tag: delivery.tag } : {}),
       message: { ...part, metadata: input.echoMetadata },
     });
-    await input.onPartSent(response.message_id ?? "");
+    await input.onPartSent(response.message_id || null);
   }
 }

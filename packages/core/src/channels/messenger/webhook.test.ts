@@ -81,6 +81,26 @@ describe("parseMessengerWebhook", () => {
     expect(parsed.entry.map((e) => e.id)).toEqual(["111"]);
   });
 
+  it("keeps a sticker delivered as both `sticker` and `image` once, as the sticker", () => {
+    const sticker = "https://scontent.example/sticker_369239263222822.png";
+    const event = attachmentEvent({
+      ...thread,
+      mid: "m_s",
+      attachments: [
+        { type: "sticker", payload: { url: sticker, sticker_id: 369239263222822 } },
+        { type: "image", payload: { url: sticker, sticker_id: 369239263222822 } },
+        { type: "image", payload: { url: "https://scontent.example/photo.jpg" } },
+      ],
+    });
+    const [entry] = parseMessengerWebhook(messengerWebhook([event])).entry;
+    expect(entryEvents(entry!)[0]?.event).toMatchObject({
+      attachments: [
+        { type: "sticker", url: sticker, title: null },
+        { type: "image", url: "https://scontent.example/photo.jpg", title: null },
+      ],
+    });
+  });
+
   it("keeps standby items apart and tolerates unknown kinds and extra fields", () => {
     const standby = messengerWebhook([textEvent({ ...thread, text: "while another app owns the thread" })], {
       standby: true,

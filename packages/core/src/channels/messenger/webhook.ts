@@ -136,12 +136,19 @@ const base = (e: z.infer<typeof Base>): EventBase => ({
   timestamp: e.timestamp,
 });
 
-const attachmentsOf = (list: z.infer<typeof RawAttachment>[] | null | undefined): MessengerAttachmentRef[] =>
-  (list ?? []).map((a) => ({
+/**
+ * The message's attachments. While Meta phases in the `sticker` type (until 30 Aug 2026) a sticker
+ * arrives twice, as `sticker` and as `image` with the same URL: it is kept once, as the sticker.
+ */
+function attachmentsOf(list: z.infer<typeof RawAttachment>[] | null | undefined): MessengerAttachmentRef[] {
+  const refs = (list ?? []).map((a) => ({
     type: a.type,
     url: a.payload?.url ?? a.url ?? null,
     title: a.payload?.title ?? a.title ?? null,
   }));
+  const stickers = new Set(refs.flatMap((a) => (a.type === "sticker" && a.url ? [a.url] : [])));
+  return refs.filter((a) => !(a.type === "image" && a.url && stickers.has(a.url)));
+}
 
 const MessageItem = Base.extend({ message: RawMessage }).transform((e): MessengerMessageEvent | MessengerEchoEvent => {
   const m = e.message;
