@@ -85,6 +85,13 @@ test("the owner connects a simulated Page with Facebook Login and its webhook tu
   await expect(card.getByText("Receiving events")).toBeVisible({ timeout: 30_000 });
   await expect(card.locator('[data-webhook-ok="true"]')).toHaveCount(1);
 
+  // Verify the webhook: the server plays Meta's hub.challenge handshake against its callback URL.
+  const webhookPanel = page.getByRole("group", { name: "Facebook webhook" });
+  await webhookPanel.getByRole("button", { name: "Test verification" }).click();
+  await expect(webhookPanel.getByText(/^Verification passed: .* answered the challenge/)).toBeVisible();
+  await expect(webhookPanel.getByTestId("webhook-last-verified")).toContainText("Last verified");
+  await page.screenshot({ path: path.join(SCREENSHOTS, "channels-verified.png") });
+
   // Leave the workspace as it was.
   await card.getByRole("button", { name: `Disconnect ${pageName}` }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Disconnect", exact: true }).click();

@@ -25,6 +25,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   message_not_failed: 409,
   no_chatbot: 409,
   provider_not_configured: 409,
+  webhook_not_configured: 409,
   bot_cannot_answer: 422,
   content_filtered: 502,
   payload_too_large: 413,

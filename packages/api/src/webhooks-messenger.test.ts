@@ -20,7 +20,16 @@ import {
   receiveMessengerWebhook,
   recoverInboundEvents,
 } from "@tandem/core/channels/messenger/receive-webhook";
-import { channels, contacts, conversations, inboundEvents, jobs, messages, moderationFlags } from "@tandem/db";
+import {
+  channels,
+  chatbots,
+  contacts,
+  conversations,
+  inboundEvents,
+  jobs,
+  messages,
+  moderationFlags,
+} from "@tandem/db";
 import { createChannel, createChatbot, createTestWorkspace } from "@tandem/db/testing";
 import {
   attachmentEvent,
@@ -569,6 +578,22 @@ describe("processing: customer messages", () => {
     expect(conversation).toMatchObject({ chatbotId: null, autoBot: false, unreadCount: 1 });
     const [message] = await messagesOf(channel.id);
     expect(await jobWithKey("generate-bot-reply", `bot-reply:${message!.id}`)).toBeNull();
+  });
+
+  it("checks the summary on customer messages no bot answers, so people's conversations keep a memory", async () => {
+    const { pageId, channel, chatbot } = await connectedPage({ chatbot: true });
+    await db()
+      .update(chatbots)
+      .set({ memorySettings: { summarizeAfter: 2 } })
+      .where(eq(chatbots.id, chatbot!.id));
+    const psid = newPsid();
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "Where is my order 1234?" })]));
+    await settled(channel.id);
+    const { conversation } = (await conversationOf(channel.id, psid))!;
+    await db().update(conversations).set({ autoBot: false }).where(eq(conversations.id, conversation.id));
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "It was due on Monday." })]));
+    await settled(channel.id);
+    expect(await jobWithKey("summarize-conversation", `summary:${conversation.id}:1`)).not.toBeNull();
   });
 
   it("enqueues no bot reply when auto-bot is off", async () => {

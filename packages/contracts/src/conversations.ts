@@ -273,8 +273,25 @@ export const MessengerWebhookSetup = z.object({
   appIdConfigured: z.boolean(),
   /** Pages with events in the last 7 days and no connected channel, most recent first. */
   unconnectedPages: z.array(z.object({ pageId: z.string(), events: z.number(), lastEventAt: z.string() })),
+  /** Meta's verification handshake (`hub.challenge`): when it last passed, when it last failed and why. */
+  verification: z.object({
+    lastVerifiedAt: z.string().nullable(),
+    lastFailureAt: z.string().nullable(),
+    lastFailureReason: z.string().nullable(),
+  }),
 });
 export type MessengerWebhookSetup = z.infer<typeof MessengerWebhookSetup>;
+
+/** `POST /api/v1/channels/messenger/webhook/verify`: Meta's handshake played against the callback URL. */
+export const WebhookVerificationTest = z.object({
+  ok: z.boolean(),
+  /** The callback URL's HTTP status; null when it could not be reached. */
+  status: z.number().nullable(),
+  message: z.string(),
+  callbackUrl: z.string(),
+  checkedAt: z.string(),
+});
+export type WebhookVerificationTest = z.infer<typeof WebhookVerificationTest>;
 
 export const ConnectMessengerPageInput = z.object({
   pageId: z

@@ -9,6 +9,7 @@ import {
   MessengerOAuthPagesQuery,
   MessengerOAuthPagesResponse,
   MessengerWebhookSetup,
+  WebhookVerificationTest,
 } from "@tandem/contracts";
 import {
   completeMessengerOAuth,
@@ -29,6 +30,7 @@ import {
   OAUTH_PENDING_TTL_SECONDS,
   startMessengerOAuth,
   subscribeChannel,
+  testWebhookVerification,
   unsubscribeChannel,
 } from "@tandem/core";
 import type { Context } from "hono";
@@ -93,6 +95,20 @@ export function channelRoutes() {
       responses: { 200: json(MessengerWebhookSetup), ...errors(401, 403) },
     }),
     async (c) => c.json(await getMessengerWebhookSetup(c.get("ctx"), c.get("runtime")), 200),
+  );
+
+  // POST /api/v1/channels/messenger/webhook/verify — Meta's verification handshake, played against the callback URL
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/channels/messenger/webhook/verify",
+      tags: ["channels"],
+      ...permit("channels.manage"),
+      description:
+        'Sends the GET Meta sends on "Verify and save" (hub.mode, hub.verify_token, hub.challenge) to the public callback URL and reports whether the challenge came back. 200 either way; `ok` is the verdict.',
+      responses: { 200: json(WebhookVerificationTest), ...errors(401, 403, 409) },
+    }),
+    async (c) => c.json(await testWebhookVerification(c.get("ctx"), c.get("runtime")), 200),
   );
 
   // POST /api/v1/channels/messenger/connect — connect a Page by its id and Page access token

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ErrorBody } from "@tandem/contracts";
-import { DomainError } from "@tandem/core";
+import { answerVerification, DomainError, recordVerification } from "@tandem/core";
 import { getDataDeletionStatus, requestMessengerDataDeletion } from "@tandem/core/channels/messenger/data-deletion";
 import type { Context } from "hono";
 import type { errorBody } from "../errors.ts";
@@ -36,11 +36,17 @@ export function messengerWebhookRoutes() {
       request: { query: VerifyQuery },
       responses: { 200: text("The challenge, echoed"), 403: text("Wrong mode or verify token") },
     }),
-    (c) => {
+    async (c) => {
       const query = c.req.valid("query");
-      const expected = c.get("runtime").config.facebook.verifyToken;
-      const ok = Boolean(expected) && query["hub.mode"] === "subscribe" && query["hub.verify_token"] === expected;
-      return ok ? c.text(query["hub.challenge"] ?? "", 200) : c.text("Forbidden", 403);
+      const runtime = c.get("runtime");
+      const outcome = answerVerification(runtime.config.facebook.verifyToken, {
+        mode: query["hub.mode"],
+        token: query["hub.verify_token"],
+        challenge: query["hub.challenge"],
+      });
+      // Remembered for the channels page ("verified by Meta at…", or why it failed).
+      await recordVerification(runtime.database.db, outcome, runtime.log);
+      return outcome.ok ? c.text(outcome.challenge, 200) : c.text("Forbidden", 403);
     },
   );
 

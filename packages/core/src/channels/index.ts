@@ -10,3 +10,4 @@ export * from "./messenger/send.ts";
 export * from "./messenger/subscribe.ts";
 export * from "./messenger/unsubscribe.ts";
 export * from "./messenger/webhook-setup.ts";
+export * from "./messenger/webhook-verification.ts";

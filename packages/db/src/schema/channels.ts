@@ -107,6 +107,19 @@ export const dataDeletionRequests = pgTable(
   ],
 );
 
+/**
+ * The app-level webhook's verification handshake (Meta's `hub.challenge` GET), one row per platform:
+ * when it last passed and when it last failed and why, so the channels page can say whether Meta (or
+ * the "Test verification" button) reached this server with the right verify token.
+ */
+export const webhookVerifications = pgTable("webhook_verification", {
+  platform: channelType("platform").primaryKey(),
+  lastVerifiedAt: tstz("last_verified_at"),
+  lastFailureAt: tstz("last_failure_at"),
+  lastFailureReason: text("last_failure_reason"),
+  updatedAt: updatedAt(),
+});
+
 export const channelsRelations = relations(channels, ({ one, many }) => ({
   workspace: one(workspaces, { fields: [channels.workspaceId], references: [workspaces.id] }),
   chatbot: one(chatbots, { fields: [channels.chatbotId], references: [chatbots.id] }),

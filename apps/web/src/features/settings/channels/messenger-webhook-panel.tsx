@@ -1,12 +1,14 @@
 "use client";
 
 import type { MessengerWebhookSetup } from "@tandem/contracts";
-import { CircleCheck, KeyRound, TriangleAlert } from "lucide-react";
+import { CircleCheck, KeyRound, RefreshCw, TriangleAlert } from "lucide-react";
 import { CopyField } from "@/components/copy-field";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { errorMessage } from "@/lib/api";
 import { formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
+import { useTestWebhookVerification } from "./queries";
 
 /**
  * The app-level half of Messenger's webhook: one callback for every Page of this server. Shows what
@@ -42,6 +44,7 @@ export function MessengerWebhookPanel({
           />
         </ul>
       </div>
+      <Verification setup={setup} />
       {setup.unconnectedPages.length > 0 && (
         <section
           aria-labelledby="unconnected-pages-title"
@@ -85,5 +88,63 @@ function Check({ ok, good, bad }: { ok: boolean; good: string; bad: string }) {
       <Icon className={cn("size-3.5", ok ? "text-success" : "text-destructive")} aria-hidden="true" />
       {ok ? good : bad}
     </li>
+  );
+}
+
+/**
+ * Meta's verification handshake: when it last passed (Meta's "Verify and save", or the test below),
+ * the last failure and why, and a button that plays the handshake against the callback URL now.
+ */
+function Verification({ setup }: { setup: MessengerWebhookSetup }) {
+  const test = useTestWebhookVerification();
+  const { lastVerifiedAt, lastFailureAt, lastFailureReason } = setup.verification;
+  const failedLast = lastFailureAt !== null && (lastVerifiedAt === null || lastFailureAt > lastVerifiedAt);
+  const verdict = test.data;
+  return (
+    <section aria-labelledby="webhook-verification-title" className="flex flex-col gap-2 border-t pt-3">
+      <div className="flex items-center justify-between gap-3">
+        <div className="flex min-w-0 flex-col gap-0.5">
+          <h4 id="webhook-verification-title" className="text-sm font-medium">
+            Verification
+          </h4>
+          <p className="text-xs text-muted-foreground" data-testid="webhook-last-verified">
+            {lastVerifiedAt
+              ? `Last verified ${formatDateTime(lastVerifiedAt)}.`
+              : "Not verified yet: click “Verify and save” in the Meta App Dashboard, or test it here."}
+            {failedLast && lastFailureReason && (
+              <span className="text-destructive">
+                {" "}
+                Last attempt failed {formatDateTime(lastFailureAt)}: {lastFailureReason}.
+              </span>
+            )}
+          </p>
+        </div>
+        <Button
+          size="sm"
+          variant="outline"
+          disabled={test.isPending || !setup.verifyTokenConfigured}
+          onClick={() => test.mutate()}
+        >
+          <RefreshCw aria-hidden="true" className={cn(test.isPending && "animate-spin")} />
+          {test.isPending ? "Testing…" : "Test verification"}
+        </Button>
+      </div>
+      <div aria-live="polite" className="text-xs">
+        {verdict && (
+          <p className={cn("flex items-start gap-1.5", verdict.ok ? "text-muted-foreground" : "text-destructive")}>
+            {verdict.ok ? (
+              <CircleCheck className="mt-0.5 size-3.5 shrink-0 text-success" aria-hidden="true" />
+            ) : (
+              <TriangleAlert className="mt-0.5 size-3.5 shrink-0" aria-hidden="true" />
+            )}
+            <span>
+              {verdict.ok ? "Verification passed: " : "Verification failed: "}
+              {verdict.message}
+            </span>
+          </p>
+        )}
+        {test.error && <p className="text-destructive">{errorMessage(test.error)}</p>}
+      </div>
+    </section>
   );
 }

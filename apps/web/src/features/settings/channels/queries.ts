@@ -8,6 +8,7 @@ import {
   type ConnectMessengerPageInput,
   MessengerOAuthPagesResponse,
   MessengerWebhookSetup,
+  WebhookVerificationTest,
 } from "@tandem/contracts";
 import { type QueryClient, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "@/lib/api";
@@ -39,6 +40,18 @@ export function useMessengerWebhookSetup(enabled = true) {
     queryFn: ({ signal }) => api.get("/api/v1/channels/messenger/webhook", MessengerWebhookSetup, signal),
     enabled,
     refetchInterval: CHANNELS_POLL_MS,
+  });
+}
+
+/**
+ * "Test verification": the server sends Meta's verification GET to its own public callback URL. The
+ * verdict comes back either way (`ok`); the panel's "last verified" line follows from the refetch.
+ */
+export function useTestWebhookVerification() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.post("/api/v1/channels/messenger/webhook/verify", undefined, WebhookVerificationTest),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: channelKeys.messengerWebhook }),
   });
 }
 
