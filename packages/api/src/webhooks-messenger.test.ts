@@ -25,6 +25,7 @@ import {
   chatbots,
   contacts,
   conversations,
+  dataDeletionRequests,
   inboundEvents,
   jobs,
   messages,
@@ -1096,6 +1097,83 @@ describe("POST /api/webhooks/messenger/data-deletion", () => {
     await send(messengerWebhook([textEvent({ pageId: page.pageId, psid, text: "hello again" })]));
     await settled(page.channel.id);
     expect((await messagesOf(page.channel.id)).at(-1)!.text).toBe("hello again");
+  });
+
+  it("erases only the user's events from a batched entry; the other customer's are still processed", async () => {
+    const page = await connectedPage();
+    const [leaving, staying] = [newPsid(), newPsid()];
+    const batch = messengerWebhook([
+      textEvent({ pageId: page.pageId, psid: leaving, text: "erase me please" }),
+      textEvent({ pageId: page.pageId, psid: staying, text: "I am staying" }),
+    ]);
+    const [entry] = await db()
+      .insert(inboundEvents)
+      .values({
+        channelId: page.channel.id,
+        workspaceId: page.ws.workspace.id,
+        source: "messenger",
+        externalId: page.pageId,
+        signatureOk: true,
+        status: "pending",
+        payload: batch.entry[0]!,
+      })
+      .returning();
+
+    expect((await postForm(signedRequest({ algorithm: "HMAC-SHA256", user_id: leaving }))).status).toBe(200);
+    const [redacted] = await db().select().from(inboundEvents).where(eq(inboundEvents.id, entry!.id));
+    const payload = redacted!.payload as { redacted?: boolean; messaging: { sender: { id: string } }[] };
+    expect(payload.redacted).toBe(true);
+    expect(payload.messaging.map((m) => m.sender.id)).toEqual([staying]);
+
+    await queue.enqueue(processInboundEvent, { eventId: entry!.id });
+    await settled(page.channel.id);
+    expect((await messagesOf(page.channel.id)).map((m) => m.text)).toEqual(["I am staying"]);
+  });
+
+  it("finds the person's PSIDs from the app-scoped id Meta sends (ID Matching API)", async () => {
+    const page = await connectedPage();
+    const psid = newPsid();
+    const asid = `asid${psid}`;
+    graph.state.addUser({ psid, firstName: "Ada", lastName: "Lovelace", asid, pageId: page.pageId });
+    await send(messengerWebhook([textEvent({ pageId: page.pageId, psid, text: "my phone is 555-0100" })]));
+    await settled(page.channel.id);
+
+    const res = await postForm(signedRequest({ algorithm: "HMAC-SHA256", user_id: asid }));
+    expect(res.status).toBe(200);
+    const { confirmation_code } = await res.json();
+    expect((await messagesOf(page.channel.id)).map((m) => m.text)).toEqual([null]);
+    const thread = (await conversationOf(page.channel.id, psid))!;
+    expect(thread.contact.erasedAt).toBeInstanceOf(Date);
+    const [request] = await db()
+      .select()
+      .from(dataDeletionRequests)
+      .where(eq(dataDeletionRequests.confirmationCode, confirmation_code));
+    expect(request!.details).toMatchObject({ idMatching: { psids: 1 }, contacts: 1, messages: 1 });
+    const call = graph.calls.findLast((c) => c.path.endsWith("/ids_for_pages"));
+    expect(call).toMatchObject({ method: "GET", status: 200 });
+  });
+
+  it("still erases by the id Meta sent when the ID Matching API fails, and says so", async () => {
+    const page = await connectedPage();
+    const psid = newPsid();
+    await send(messengerWebhook([textEvent({ pageId: page.pageId, psid, text: "delete this" })]));
+    await settled(page.channel.id);
+    const saved = runtime.config.facebook.graphApiUrl;
+    runtime.config.facebook.graphApiUrl = "http://127.0.0.1:9"; // Graph unreachable
+    try {
+      const res = await postForm(signedRequest({ algorithm: "HMAC-SHA256", user_id: psid }));
+      expect(res.status).toBe(200);
+      const { confirmation_code } = await res.json();
+      const [request] = await db()
+        .select()
+        .from(dataDeletionRequests)
+        .where(eq(dataDeletionRequests.confirmationCode, confirmation_code));
+      expect(request).toMatchObject({ status: "completed", details: { contacts: 1, messages: 1 } });
+      expect(request!.details.idMatching).toMatchObject({ error: expect.any(String) });
+      expect((await messagesOf(page.channel.id)).map((m) => m.text)).toEqual([null]);
+    } finally {
+      runtime.config.facebook.graphApiUrl = saved;
+    }
   });
 
   it("refuses a request not signed with the App Secret, and 404s an unknown code", async () => {

@@ -356,6 +356,25 @@ describe("Facebook Login", () => {
   });
 });
 
+describe("ID Matching API", () => {
+  it("lists an app-scoped user's PSIDs with their Pages, for the app access token only", async () => {
+    sim.state.addUser({ psid: "5550002", firstName: "Bo", lastName: "B", asid: "asid-9", pageId: OTHER_PAGE.id });
+    sim.state.addUser({ psid: "5550003", firstName: "Bo", lastName: "B", asid: "asid-9" });
+    const ok = await call("GET", "/v25.0/asid-9/ids_for_pages", { token: "app-1|app-secret" });
+    expect(ok.status).toBe(200);
+    expect(ok.json.data).toEqual([
+      { id: "5550002", page: { id: OTHER_PAGE.id, name: OTHER_PAGE.name } },
+      { id: "5550003", page: { id: PAGE.id, name: PAGE.name } },
+    ]);
+    expect((await call("GET", "/v25.0/nobody/ids_for_pages", { token: "app-1|app-secret" })).json.data).toEqual([]);
+    for (const token of ["app-1|wrong", PAGE.accessToken]) {
+      const refused = await call("GET", "/v25.0/asid-9/ids_for_pages", { token });
+      expect(refused.status).toBe(400);
+      expect(refused.json.error.code).toBe(190);
+    }
+  });
+});
+
 describe("call recording", () => {
   it("records method, path, query, headers and body, never the token", async () => {
     await call("POST", `/v25.0/${PAGE.id}/messages?debug=all`, {

@@ -59,6 +59,9 @@ const UserBody = z.object({
   locale: z.string().optional(),
   /** Profile reads of this person fail with error 2018218 ("no profile available"). */
   profileUnavailable: z.boolean().optional(),
+  /** The person's app-scoped id, for the ID Matching API (`/{asid}/ids_for_pages`). */
+  asid: z.string().min(1).optional(),
+  pageId: z.string().min(1).optional(),
 });
 const FaultBody = z.object({
   kind: z.enum(FAULT_KINDS),

@@ -310,6 +310,29 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     return { data, paging };
   });
 
+  // ---- ID Matching API ---------------------------------------------------------------------
+
+  // The PSIDs an app-scoped user id has on the Pages of the app's business. App access token only.
+  route("GET", "/:node/ids_for_pages", (c) => {
+    const token = c.get("token");
+    if (!token) throw graphErrors.missingToken();
+    const [tokenAppId, tokenSecret, extra] = token.split("|");
+    const wrongApp = options.appId !== undefined && tokenAppId !== options.appId;
+    const wrongSecret = options.appSecret !== undefined && tokenSecret !== options.appSecret;
+    if (!tokenAppId || !tokenSecret || extra !== undefined || wrongApp || wrongSecret) {
+      throw new GraphError(400, 190, "Invalid OAuth access token - Cannot parse access token");
+    }
+    const asid = c.req.param("node") ?? "";
+    const firstPage = state.pages.values().next().value as SimPage | undefined;
+    const data = [...state.users.values()]
+      .filter((u) => u.asid === asid)
+      .map((u) => {
+        const page = state.pages.get(u.pageId ?? "") ?? firstPage;
+        return { id: u.psid, page: { id: page?.id ?? u.pageId ?? "", name: page?.name ?? "" } };
+      });
+    return { data, paging: { cursors: { before: "", after: "" } } };
+  });
+
   // ---- Facebook Login ----------------------------------------------------------------------
 
   route("GET", "/dialog/oauth", (c) => {

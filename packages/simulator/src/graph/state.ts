@@ -32,6 +32,13 @@ export interface UserInput {
   profilePic?: string;
   /** The User Profile API has no profile for this person: every read fails with error 2018218. */
   profileUnavailable?: boolean;
+  /**
+   * The person's app-scoped id (what Facebook Login and Meta's data-deletion callback name), for the
+   * ID Matching API: `GET /{asid}/ids_for_pages` lists this PSID under `pageId`.
+   */
+  asid?: string;
+  /** The Page this PSID belongs to (PSIDs are per Page); the first Page when not given. */
+  pageId?: string;
 }
 
 export type SimUser = UserInput;

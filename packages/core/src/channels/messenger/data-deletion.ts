@@ -7,16 +7,19 @@
  * - the text, attachments and payloads of the messages they sent (USER messages) — the thread keeps
  *   its shape and our own replies, so agents still see that a conversation happened — their
  *   reactions, and the conversations' rolling summaries (written from what they said);
- * - the raw webhook entries that carried their events, whatever their state. A job processing one
+ * - their events in the raw webhook entries, whatever the entry's state (other customers' events in
+ *   the same entry are kept, and still processed). A job processing one
  *   right now, or a retry of one that already read it, stores the message without its content: the
  *   contact's `erased_at` is later than the entry's arrival (process-inbound-event.ts).
  *
  * A `data_deletion_request` row records the outcome under a random confirmation code; Meta shows the
  * user `{url, confirmation_code}`, and the URL answers with the status.
  *
- * The `user_id` Meta sends is matched against contacts' `platform_user_id` (the PSID). When Meta
- * names the person by an id scoped to the app rather than to the Page, nothing matches: the request
- * is still recorded, with the counts (zero) in `details`, so the outcome is visible either way.
+ * The `user_id` Meta sends is matched against contacts' `platform_user_id` (the PSID) directly, and —
+ * since Meta usually names the person by their app-scoped id — through the ID Matching API
+ * (`/{user_id}/ids_for_pages` with the app token), which lists their PSIDs on the Pages of the app's
+ * business. Whatever matched, the request is recorded with the counts and the matching's outcome in
+ * `details`, so the result is visible either way.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { channels, contacts, conversations, type Db, dataDeletionRequests, inboundEvents, messages } from "@tandem/db";
@@ -26,6 +29,7 @@ import { publishConversation } from "../../conversations/publish.ts";
 import { DomainError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
 import type { RealtimePublisher } from "../../realtime.ts";
+import { createGraphClient } from "./graph-client.ts";
 
 export interface DataDeletionDeps {
   db: Db;
@@ -78,6 +82,10 @@ export async function requestMessengerDataDeletion(
   }
   const { userId } = parseSignedRequest(input.signedRequest, appSecret);
   const confirmationCode = randomBytes(10).toString("hex");
+  // Meta names the person by the id it knows: a PSID, or an app-scoped id that the ID Matching API
+  // turns into their PSIDs on the business's Pages. Outside the transaction: it is a network call.
+  const matching = await matchPageScopedIds(deps, userId);
+  const ids = [...new Set([userId, ...matching.psids])];
 
   const erased = await deps.db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
@@ -98,7 +106,7 @@ export async function requestMessengerDataDeletion(
       })
       .where(
         and(
-          eq(contacts.platformUserId, userId),
+          inArray(contacts.platformUserId, ids),
           inArray(
             contacts.channelId,
             tx.select({ id: channels.id }).from(channels).where(eq(channels.type, "messenger")),
@@ -132,14 +140,14 @@ export async function requestMessengerDataDeletion(
       // Reactions are kept per reacting PSID, on our messages as well as theirs.
       await tx
         .update(messages)
-        .set({ reactions: sql`${messages.reactions} - ${userId}::text` })
+        .set({ reactions: sql`${messages.reactions} - array[${idList(ids)}]::text[]` })
         .where(
           and(
             inArray(
               messages.conversationId,
               threads.map((t) => t.id),
             ),
-            sql`${messages.reactions} ? ${userId}::text`,
+            sql`${messages.reactions} ?| array[${idList(ids)}]::text[]`,
           ),
         );
       await tx
@@ -152,8 +160,9 @@ export async function requestMessengerDataDeletion(
           ),
         );
     }
-    const redactedEvents = await redactInboundEntries(tx, userId);
+    const redactedEvents = await redactInboundEntries(tx, ids);
     const details = {
+      idMatching: matching.detail,
       contacts: contactIds.length,
       messages: erasedMessages.length,
       inboundEvents: redactedEvents,
@@ -180,23 +189,64 @@ export async function requestMessengerDataDeletion(
 export const dataDeletionStatusUrl = (appUrl: string, code: string) =>
   `${appUrl}/api/webhooks/messenger/data-deletion/${encodeURIComponent(code)}`;
 
-/** Webhook entries in which the user wrote (or the Page wrote to them) lose their events. */
-async function redactInboundEntries(tx: Db, userId: string): Promise<number> {
-  const involving = (list: "messaging" | "standby", party: "sender" | "recipient") =>
-    sql`${inboundEvents.payload} @> ${JSON.stringify({ [list]: [{ [party]: { id: userId } }] })}::jsonb`;
+const idList = (ids: string[]) =>
+  sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `,
+  );
+
+/**
+ * The PSIDs of an app-scoped user id, from the ID Matching API (`/{asid}/ids_for_pages`, app token).
+ * A PSID there is simply not found; a failure (no business, no permission, Graph down) is kept in the
+ * request's details and the log, and the direct match still runs.
+ */
+async function matchPageScopedIds(
+  deps: DataDeletionDeps,
+  userId: string,
+): Promise<{ psids: string[]; detail: Record<string, unknown> }> {
+  const { appId, appSecret, graphApiUrl } = deps.config.facebook;
+  if (!appId || !appSecret) return { psids: [], detail: { skipped: "FB_APP_ID is not set" } };
+  try {
+    const graph = createGraphClient({ baseUrl: graphApiUrl, appId, appSecret });
+    const matched = await graph.idsForPages(userId);
+    return { psids: matched.map((m) => m.id), detail: { psids: matched.length } };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    deps.log.warn({ err: error }, "data deletion: the ID Matching API failed; erasing by the id Meta sent only");
+    return { psids: [], detail: { error: message.slice(0, 300) } };
+  }
+}
+
+/**
+ * The raw webhook entries that carried the user's events lose those events — only those: an entry
+ * batches several customers' events, and the others' are still to be processed (or kept as sent).
+ * The entry is marked `redacted`.
+ */
+async function redactInboundEntries(tx: Db, ids: string[]): Promise<number> {
+  const involving = (list: "messaging" | "standby", party: "sender" | "recipient", id: string) =>
+    sql`${inboundEvents.payload} @> ${JSON.stringify({ [list]: [{ [party]: { id } }] })}::jsonb`;
+  const others = (list: "messaging" | "standby") => sql`case when ${inboundEvents.payload} ? ${list}
+      then jsonb_build_object(${list}::text, coalesce((
+        select jsonb_agg(item) from jsonb_array_elements(${inboundEvents.payload}->${list}::text) item
+        where coalesce(item->'sender'->>'id', '') not in (${idList(ids)})
+          and coalesce(item->'recipient'->>'id', '') not in (${idList(ids)})), '[]'::jsonb))
+      else '{}'::jsonb end`;
   const rows = await tx
     .update(inboundEvents)
     .set({
-      payload: sql`jsonb_strip_nulls(jsonb_build_object('id', ${inboundEvents.payload}->'id', 'time', ${inboundEvents.payload}->'time', 'redacted', true))`,
+      payload: sql`(${inboundEvents.payload} - 'messaging' - 'standby') || ${others("messaging")} || ${others("standby")}
+        || '{"redacted": true}'::jsonb`,
     })
     .where(
       and(
         eq(inboundEvents.source, "messenger"),
         or(
-          involving("messaging", "sender"),
-          involving("messaging", "recipient"),
-          involving("standby", "sender"),
-          involving("standby", "recipient"),
+          ...ids.flatMap((id) => [
+            involving("messaging", "sender", id),
+            involving("messaging", "recipient", id),
+            involving("standby", "sender", id),
+            involving("standby", "recipient", id),
+          ]),
         ),
       ),
     )

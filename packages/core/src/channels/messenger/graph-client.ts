@@ -234,6 +234,29 @@ export function createGraphClient(options: GraphClientOptions) {
         token,
         query: { fields: `first_name,last_name,profile_pic${options.locale === false ? "" : ",locale"}` },
       }),
+    /**
+     * ID Matching API: the PSIDs an app-scoped user id (Facebook Login's, and the data-deletion
+     * callback's `user_id`) has on the Pages of the app's business. Needs the app access token
+     * (`{app-id}|{app-secret}`); follows `paging.next` (bounded).
+     */
+    async idsForPages(appScopedUserId: string): Promise<{ id: string; page: { id: string } }[]> {
+      if (!options.appId || !options.appSecret) return [];
+      const ids: { id: string; page: { id: string } }[] = [];
+      let after: string | undefined;
+      for (let i = 0; i < 20; i++) {
+        const res = await request<{
+          data: { id: string; page: { id: string } }[];
+          paging?: { cursors?: { after?: string }; next?: string };
+        }>("GET", `${encodeURIComponent(appScopedUserId)}/ids_for_pages`, {
+          token: `${options.appId}|${options.appSecret}`,
+          query: { limit: 100, after },
+        });
+        ids.push(...res.data);
+        after = res.paging?.next ? res.paging.cursors?.after : undefined;
+        if (!after) break;
+      }
+      return ids;
+    },
     /** Send API: `POST /{page-id}/messages`. */
     sendMessage: (pageId: string, token: string, body: Record<string, unknown>) =>
       request<SendApiResponse>("POST", `${encodeURIComponent(pageId)}/messages`, { token, body }),
