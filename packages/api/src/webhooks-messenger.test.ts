@@ -1028,6 +1028,15 @@ describe("POST /api/webhooks/messenger/data-deletion", () => {
     const status = await fetch(url.replace(runtime.config.appUrl, base));
     expect(status.status).toBe(200);
     expect(await status.json()).toMatchObject({ confirmationCode: confirmation_code, status: "completed" });
+    // The person Meta sends to this URL gets a page, not JSON.
+    const page = await fetch(url.replace(runtime.config.appUrl, base), {
+      headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" },
+    });
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain("Your data has been deleted.");
+    expect(html).toContain(confirmation_code);
+    expect(html).not.toContain(psid);
   });
 
   it("also erases their reactions and the conversation's summary, and content of entries not processed yet", async () => {

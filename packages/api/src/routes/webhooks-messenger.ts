@@ -117,22 +117,33 @@ export function messengerWebhookRoutes() {
       security: [],
       request: { params: z.object({ code: z.string().min(1).max(100) }) },
       responses: {
-        200: json(
-          z.object({
-            confirmationCode: z.string(),
-            status: z.enum(["pending", "completed", "failed"]),
-            requestedAt: z.string(),
-            completedAt: z.string().nullable(),
-          }),
-        ),
+        200: {
+          description: "The request's status",
+          content: {
+            "application/json": {
+              schema: z.object({
+                confirmationCode: z.string(),
+                status: z.enum(["pending", "completed", "failed"]),
+                requestedAt: z.string(),
+                completedAt: z.string().nullable(),
+              }),
+            },
+            "text/html": { schema: z.string() },
+          },
+        },
         ...errors(404),
       },
+      description: "JSON by default; a short HTML page for a browser (`Accept: text/html`).",
     }),
-    async (c) =>
-      c.json(
-        await getDataDeletionStatus({ db: c.get("runtime").database.db }, { code: c.req.valid("param").code }),
-        200,
-      ),
+    async (c) => {
+      const status = await getDataDeletionStatus(
+        { db: c.get("runtime").database.db },
+        { code: c.req.valid("param").code },
+      );
+      // Meta shows the person this URL: a browser gets a page, API clients the JSON.
+      if (prefersHtml(c.req.header("accept"))) return c.html(deletionStatusPage(status), 200);
+      return c.json(status, 200);
+    },
   );
 
   return app;
@@ -155,4 +166,30 @@ async function readSignedRequest(c: Context<AppEnv>): Promise<string> {
     throw new DomainError("invalid_input", "The body must carry a signed_request");
   }
   return value;
+}
+
+const prefersHtml = (accept: string | undefined) =>
+  Boolean(accept && /text\/html/.test(accept) && !/^application\/json/.test(accept));
+
+const STATUS_TEXT = {
+  pending: "Your data is being deleted.",
+  completed: "Your data has been deleted.",
+  failed: "Deleting your data failed. Contact the business you wrote to, with the confirmation code below.",
+} as const;
+
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** The page a person sees after asking Facebook to delete their data: status and confirmation code only. */
+function deletionStatusPage(status: Awaited<ReturnType<typeof getDataDeletionStatus>>): string {
+  const when = status.completedAt ?? status.requestedAt;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>Data deletion request</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;color:#111}
+code{background:#f3f3f3;padding:.1rem .3rem;border-radius:.25rem}small{color:#555}</style></head>
+<body><h1>Data deletion request</h1>
+<p data-status="${status.status}">${STATUS_TEXT[status.status]}</p>
+<p>Confirmation code: <code>${escapeHtml(status.confirmationCode)}</code></p>
+<p><small>${status.completedAt ? "Completed" : "Requested"} ${escapeHtml(when)} (UTC).</small></p>
+</body></html>`;
 }
