@@ -4,6 +4,7 @@
  * output with the guardrails. It writes nothing and holds no transaction — a provider call takes
  * seconds, and no row may stay locked (nor PGlite's single connection stay busy) meanwhile.
  */
+import { createHash } from "node:crypto";
 import { SUGGESTED_MODELS } from "@tandem/contracts";
 import { type conversations, type Db, messages, type RetrievedSource } from "@tandem/db";
 import { and, desc, eq } from "drizzle-orm";
@@ -41,6 +42,11 @@ export interface ComposedReply {
   /** The knowledge the answer used: the item the offline provider answered from, or all the prompt carried. */
   sources: RetrievedSource[];
   promptVersionId: string | null;
+  /**
+   * The filled system prompt's fingerprint (sha256, 16 hex): the version names the template, this
+   * the whole prompt — bot behaviour settings, knowledge and memory included — as sent.
+   */
+  promptHash: string;
   /** The customer message the reply answers (the latest one), if any. */
   question: TurnRow | null;
   promptTokens: number;
@@ -101,6 +107,7 @@ export async function composeReply(
     verdict,
     sources: used.map(toSource),
     promptVersionId: chatbot.currentPromptVersionId,
+    promptHash: createHash("sha256").update(prompt.systemPrompt).digest("hex").slice(0, 16),
     question,
     promptTokens: prompt.estimatedTokens,
     droppedTurns: prompt.droppedTurns,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { SOCKET_EVENTS } from "@tandem/contracts";
 import { type chatbots, conversations, type Db, jobs, messages, promptVersions, providerCredentials } from "@tandem/db";
 import {
@@ -504,6 +505,9 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
     expect(body.messages[0]!.role).toBe("system");
     expect(body.messages[0]!.content).toContain("You are Demo Shop.\nKnowledge:\n1. Q: What is your return policy?");
     expect(body.messages.slice(1)).toEqual([{ role: "user", content: "What is your return policy?" }]);
+    // The version names the template; the hash the whole prompt as sent.
+    const sent = createHash("sha256").update(body.messages[0]!.content).digest("hex").slice(0, 16);
+    expect(reply.metadata).toMatchObject({ promptHash: sent });
   });
 
   it("a provider switch applies to the next reply, without restart", async () => {

@@ -92,7 +92,12 @@ function botMessage(
     latencyMs: composed.result.latencyMs,
     promptVersionId: composed.promptVersionId,
     retrievedSources: composed.sources,
-    metadata: { ...meta, finishReason: composed.result.finishReason, promptTokens: composed.promptTokens },
+    metadata: {
+      ...meta,
+      finishReason: composed.result.finishReason,
+      promptTokens: composed.promptTokens,
+      promptHash: composed.promptHash,
+    },
     createdAt: at,
   };
 }
