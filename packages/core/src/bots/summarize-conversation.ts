@@ -108,7 +108,9 @@ export async function enqueueSummaryIfDue(deps: { db: Db; queue: JobQueue }, con
     .where(eq(conversations.id, conversationId));
   if (!conversation) return;
   const chatbot = await chatbotFor(deps.db, conversation);
-  const every = resolveMemorySettings(chatbot?.memorySettings).summarizeAfter;
+  // The summary is the bot's memory (replies and drafts): with no chatbot, nobody reads it.
+  if (!chatbot) return;
+  const every = resolveMemorySettings(chatbot.memorySettings).summarizeAfter;
   const total = await countSummarizable(deps.db, conversationId);
   if (total - conversation.summaryMessageCount < every) return;
   await deps.queue.enqueue(

@@ -244,8 +244,9 @@ async function receiveUserMessage(scope: Scope, item: MessengerMessageEvent | Me
     await publishConversation(deps.realtime, deps.db, channel.workspaceId, conversation.id);
     await fetchProfileOnce(deps, result.contact);
     // With no bot reply coming (the bot's job checks after it answers), the summary is checked here,
-    // so conversations people handle keep their memory for "draft with AI".
-    if (!botReplies) await enqueueSummaryIfDue(deps, conversation.id);
+    // so conversations people handle keep their memory for "draft with AI" — which needs a chatbot:
+    // without one there is nothing to summarise for.
+    if (!botReplies && conversation.chatbotId) await enqueueSummaryIfDue(deps, conversation.id);
   });
 }
 
