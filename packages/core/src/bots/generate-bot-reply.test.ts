@@ -510,6 +510,37 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
     expect(reply.metadata).toMatchObject({ promptHash: sent });
   });
 
+  it("sends the chatbot's last N turns, however many that is (fewer or more than the usual window)", async () => {
+    for (const lastNMessages of [3, 35]) {
+      served.simulator.reset();
+      const ctx = await setup({
+        chatbot: { memorySettings: { lastNMessages, summarizeAfter: 100, maxPromptTokens: 20_000 } },
+      });
+      await useCompatible(ctx.ws.workspace.id, ctx.chatbot!.id);
+      const start = Date.now() - 60_000;
+      for (let i = 0; i < 40; i++) {
+        await createMessage(db, {
+          conversationId: ctx.conversation.id,
+          role: i % 2 ? "AGENT" : "USER",
+          status: i % 2 ? "sent" : "received",
+          text: `turn ${i}`,
+          createdAt: new Date(start + i * 1000),
+        });
+      }
+      const trigger = await customerSays(ctx.conversation.id, "turn 40");
+      await generateBotReply.handle(
+        { conversationId: ctx.conversation.id, triggerMessageId: trigger.id, mode: "auto" },
+        jobContext(),
+      );
+      const body = llmCalls()[0]!.body as { messages: { role: string; content: string }[] };
+      const turns = body.messages.filter((m) => m.role !== "system").map((m) => m.content);
+      // The window starts at a customer's message: 3 → turns 38..40; 35 → turns 6..40, more than
+      // the usual read of 30 messages.
+      const first = lastNMessages === 3 ? 38 : 6;
+      expect(turns).toEqual(Array.from({ length: 41 - first }, (_, i) => `turn ${first + i}`));
+    }
+  });
+
   it("a provider switch applies to the next reply, without restart", async () => {
     const { ws, chatbot, conversation } = await setup();
     await db.insert(providerCredentials).values({

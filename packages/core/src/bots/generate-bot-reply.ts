@@ -24,10 +24,10 @@ import { enqueueSummaryIfDue } from "./summarize-conversation.ts";
  * provider thinks (seconds, for a real LLM):
  *
  * 1. Decide, by reading: is the bot still meant to answer (auto-bot on, no agent reply since the
- *    message, this is the newest message, a chatbot exists)? Two reads — the conversation with its
- *    chatbot, channel and contact; the newest messages with this job's own rows — which also feed the
- *    prompt. Human requests and the consecutive-reply limit hand off, in a transaction that checks
- *    the conversation again under its lock. When the bot will answer, the customer sees it typing.
+ *    message, this is the newest message, a chatbot exists)? Two reads, sent together — the
+ *    conversation with its chatbot, channel and contact; the newest messages with this job's own
+ *    rows — which also feed the prompt. Human requests and the consecutive-reply limit hand off, in
+ *    a transaction that checks the conversation again under its lock. When the bot will answer, the customer sees it typing.
  * 2. Compose, outside any transaction (`compose-reply.ts`): retrieval, prompt, provider, output
  *    guardrails. A retryable provider failure (rate limit, timeout, outage) fails the attempt and the
  *    queue retries it (`LlmError.retryable` drives `jobs/errors.ts`); the last failure, a
@@ -118,12 +118,20 @@ export const generateBotReply = defineJob({
  * A handoff decided here is written by `handOffLocked`, which checks again too.
  */
 async function decide(db: Db, payload: Payload, jobId: string): Promise<Outcome | Plan> {
-  const found = await conversationForReply(db, payload.conversationId);
+  // Both reads at once (one queue slot on PGlite's connection). The messages are read for the usual
+  // window; a chatbot remembering more turns reads again.
+  const [found, usual] = await Promise.all([
+    conversationForReply(db, payload.conversationId),
+    recentAndOwnMessages(db, payload.conversationId, jobId, USUAL_RECENT_LIMIT),
+  ]);
   if (!found) return { kind: "skipped", reason: "conversation_gone" };
   const { conversation, chatbot } = found;
   const workspaceId = conversation.workspaceId;
   const limit = recentMessageLimit(chatbot);
-  const { recent, ofJob } = await recentAndOwnMessages(db, conversation.id, jobId, limit);
+  const { recent, ofJob } =
+    usual.ofJob || limit <= USUAL_RECENT_LIMIT
+      ? { recent: usual.recent.slice(-limit), ofJob: usual.ofJob }
+      : await recentAndOwnMessages(db, conversation.id, jobId, limit);
 
   // A retry of an attempt that already committed: finish its work (events, send job) only.
   if (ofJob) return { kind: "done", workspaceId, rows: await rowsOfJob(db, conversation.id, jobId) };
@@ -157,6 +165,9 @@ async function decide(db: Db, payload: Payload, jobId: string): Promise<Outcome 
     meta,
   };
 }
+
+/** The messages a reply reads with the default memory settings (`recentMessageLimit`). */
+const USUAL_RECENT_LIMIT = recentMessageLimit(undefined);
 
 /**
  * In one read: the newest `limit` messages (oldest first; the columns a reply reads) and whether an

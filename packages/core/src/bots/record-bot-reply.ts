@@ -23,7 +23,20 @@ export async function recordBotReply(
   const sendable = conversation.channelId !== null;
   const draft = composed.result.text !== input.text ? composed.result.text : undefined;
   const common = botMessage(conversation, composed, input.meta, now);
+  // One statement: the conversation's preview and counter move on in a CTE of the insert.
+  const moved = tx.$with("moved").as(
+    tx
+      .update(conversations)
+      .set({
+        lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${now.toISOString()}::timestamptz)`,
+        lastMessagePreview: input.text.slice(0, 140),
+        consecutiveBotReplies: sql`${conversations.consecutiveBotReplies} + 1`,
+      })
+      .where(eq(conversations.id, conversation.id))
+      .returning({ id: conversations.id }),
+  );
   const [message] = await tx
+    .with(moved)
     .insert(messages)
     .values({
       ...common,
@@ -38,14 +51,6 @@ export async function recordBotReply(
       },
     })
     .returning();
-  await tx
-    .update(conversations)
-    .set({
-      lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${now.toISOString()}::timestamptz)`,
-      lastMessagePreview: input.text.slice(0, 140),
-      consecutiveBotReplies: sql`${conversations.consecutiveBotReplies} + 1`,
-    })
-    .where(eq(conversations.id, conversation.id));
   return message!;
 }
 

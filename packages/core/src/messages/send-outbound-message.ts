@@ -120,8 +120,13 @@ export const sendOutboundMessage = defineJob({
       throw new RetryableError(reason, { retryAfterMs: limit.retryAfterSeconds * 1000 });
     }
 
-    const sending = await markSending(ctx, message);
-    const sentIds = platformIdsOf(sending);
+    // `sending` is written while the first part is on its way: the customer does not wait for the
+    // bookkeeping. Every later write (sent ids, sent, failed) waits for it first.
+    const marking = markSending(ctx, message);
+    // Handled here so a failure before anyone awaits it is not an unhandled rejection; the awaits
+    // below still see it.
+    marking.catch(() => undefined);
+    const sentIds = platformIdsOf(message);
     try {
       const deps = messengerDeps(ctx);
       await sendMessengerParts(deps.graph, {
@@ -134,10 +139,13 @@ export const sendOutboundMessage = defineJob({
         echoMetadata: `${ECHO_METADATA_PREFIX}${message.id}`,
         onPartSent: async (id) => {
           sentIds.push(id);
+          await marking;
           await saveSentIds(ctx, message.id, sentIds);
         },
       });
+      await marking;
     } catch (error) {
+      await marking.catch(() => undefined);
       if (error instanceof GraphApiError && error.tokenExpired) {
         await markReconnectNeeded(ctx.db, channel.id, error.message);
       }
