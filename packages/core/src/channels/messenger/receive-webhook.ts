@@ -180,8 +180,15 @@ const COUNTER_FLUSH_MS = 500;
 /** A batch stops growing past this many requests or body bytes (a statement of sane size). */
 const MAX_BATCH_REQUESTS = 128;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
-/** Jobs per `enqueueMany` call. */
+/** Jobs enqueued per wait for an idle moment (at most a second), in statements of `ENQUEUE_CHUNK`. */
 const MAX_ENQUEUE_BATCH = 500;
+/**
+ * Jobs per `enqueueMany` statement. On PGlite a statement blocks the one thread: 500 job rows at once
+ * held every in-flight acknowledgement for tens of milliseconds (the ingest p99 went from ~50 to
+ * ~33 ms with chunks of 100). Between chunks, waiting webhooks are written first (`CHUNK_WAIT_MS` at most).
+ */
+const ENQUEUE_CHUNK = 100;
+const CHUNK_WAIT_MS = 50;
 
 /** One per database handle: batches the webhook writes and paces the background work behind them. */
 class InboundEntryWriter {
@@ -361,24 +368,32 @@ class InboundEntryWriter {
       while (this.#toEnqueue.length > 0) {
         await this.idle(1000);
         const batch = this.#toEnqueue.splice(0, MAX_ENQUEUE_BATCH);
-        for (const queue of new Set(batch.map((b) => b.queue))) {
-          const ofQueue = batch.filter((b) => b.queue === queue);
-          await queue
-            .enqueueMany(
-              processInboundEvent,
-              ofQueue.map(({ eventId }) => ({ payload: { eventId }, jobId: `inbound:${eventId}` })),
-            )
-            .catch((err: unknown) =>
-              ofQueue[0]!.log.error(
-                { err, events: ofQueue.length },
-                "could not enqueue inbound events; they are recovered at the next start",
-              ),
-            );
+        for (let i = 0; i < batch.length; i += ENQUEUE_CHUNK) {
+          if (i > 0) await this.idle(CHUNK_WAIT_MS);
+          await enqueueChunk(batch.slice(i, i + ENQUEUE_CHUNK));
         }
       }
     } finally {
       this.#enqueueing = false;
     }
+  }
+}
+
+/** One `enqueueMany` per queue; a failure is logged and the events wait for recovery. */
+async function enqueueChunk(chunk: ToEnqueue[]): Promise<void> {
+  for (const queue of new Set(chunk.map((b) => b.queue))) {
+    const ofQueue = chunk.filter((b) => b.queue === queue);
+    await queue
+      .enqueueMany(
+        processInboundEvent,
+        ofQueue.map(({ eventId }) => ({ payload: { eventId }, jobId: `inbound:${eventId}` })),
+      )
+      .catch((err: unknown) =>
+        ofQueue[0]!.log.error(
+          { err, events: ofQueue.length },
+          "could not enqueue inbound events; they are recovered at the next start",
+        ),
+      );
   }
 }
 
