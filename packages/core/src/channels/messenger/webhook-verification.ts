@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { WebhookVerificationTest } from "@tandem/contracts";
 import { type Db, webhookVerifications } from "@tandem/db";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Config } from "../../config.ts";
 import { actorRole, type Ctx } from "../../context.ts";
 import { DomainError } from "../../errors.ts";
@@ -60,7 +60,7 @@ export async function recordVerification(db: Db, outcome: VerifyOutcome, log: Lo
 }
 
 export async function lastVerification(db: Db) {
-  const [row] = await db.select().from(webhookVerifications).where(sql`${webhookVerifications.platform} = 'messenger'`);
+  const [row] = await db.select().from(webhookVerifications).where(eq(webhookVerifications.platform, "messenger"));
   return {
     lastVerifiedAt: row?.lastVerifiedAt?.toISOString() ?? null,
     lastFailureAt: row?.lastFailureAt?.toISOString() ?? null,
