@@ -18,8 +18,9 @@
  *   start only at a moment when no webhook write is waiting or running and no burst is under way
  *   (`ingestIdle`: fewer than `BURST_REQUESTS` webhooks in the last `BURST_WINDOW_MS`), one task per
  *   such moment, and their queries yield to the acknowledgements' (`background` jobs): a burst is
- *   acknowledged at full speed and processed right after it — or a task per second if it goes on —
- *   and a quiet server processes at once. (With PostgreSQL + Redis the jobs run in the worker
+ *   acknowledged at full speed and processed right after it — or, if it goes on past a task's
+ *   deadline, one task at a time between two webhook writes, `OVERDUE_RELEASE_GAP_MS` apart — and a
+ *   quiet server processes at once. (With PostgreSQL + Redis the jobs run in the worker
  *   process, whose writer is always idle.)
  * - **Pages nobody connected** (or only disconnected channels): the entry is kept with status
  *   `ignored` and no channel. There is no channel row to count them on, so `listUnconnectedPages`
@@ -173,6 +174,8 @@ interface ToEnqueue {
 /** More webhooks than this within two windows (about 250 a second) is a burst: processing waits. */
 const BURST_REQUESTS = 25;
 const BURST_WINDOW_MS = 50;
+/** During a burst, waiters past their deadline start one per this many milliseconds. */
+export const OVERDUE_RELEASE_GAP_MS = 250;
 
 /** How often the channels' event counters are written while events arrive. */
 const COUNTER_FLUSH_MS = 500;
@@ -196,7 +199,8 @@ class InboundEntryWriter {
   #waiting: WaitingWrite[] = [];
   #flushing = false;
   #scheduled = false;
-  #idleWaiters: (() => void)[] = [];
+  #idleWaiters: { resolve: () => void; deadline: number }[] = [];
+  #lastOverdueRelease = 0;
   #toEnqueue: ToEnqueue[] = [];
   #enqueueing = false;
   /** Events per channel not yet added to `channel.events_received` / `last_event_at`. */
@@ -206,7 +210,7 @@ class InboundEntryWriter {
   #windowStart = 0;
   #windowCount = 0;
   #previousWindowCount = 0;
-  #burstTimer: NodeJS.Timeout | null = null;
+  #watchTimer: NodeJS.Timeout | null = null;
 
   constructor(db: Db) {
     this.#db = db;
@@ -255,6 +259,7 @@ class InboundEntryWriter {
     } finally {
       this.#flushing = false;
       this.#releaseOne();
+      this.#releaseOverdue();
     }
   }
 
@@ -319,28 +324,24 @@ class InboundEntryWriter {
   idle(maxWaitMs: number): Promise<void> {
     if (!this.#busy && this.#idleWaiters.length === 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const release = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#idleWaiters = this.#idleWaiters.filter((w) => w !== release);
-        resolve();
-      }, maxWaitMs);
-      this.#idleWaiters.push(release);
-      this.#watchBurst();
+      this.#idleWaiters.push({ resolve, deadline: Date.now() + maxWaitMs });
+      this.#watch();
     });
   }
 
-  /** A burst ends without a flush to notice it: look again shortly while anyone waits. */
-  #watchBurst(): void {
-    if (this.#burstTimer || this.#idleWaiters.length === 0) return;
-    this.#burstTimer = setTimeout(() => {
-      this.#burstTimer = null;
+  /**
+   * While anyone waits, look again every half window: a burst ends without a flush to notice it,
+   * and a waiter's deadline passes without one.
+   */
+  #watch(): void {
+    if (this.#watchTimer || this.#idleWaiters.length === 0) return;
+    this.#watchTimer = setTimeout(() => {
+      this.#watchTimer = null;
       this.#releaseOne();
-      this.#watchBurst();
+      this.#releaseOverdue();
+      this.#watch();
     }, BURST_WINDOW_MS / 2);
-    this.#burstTimer.unref();
+    this.#watchTimer.unref();
   }
 
   /**
@@ -349,8 +350,28 @@ class InboundEntryWriter {
    */
   #releaseOne(): void {
     if (this.#busy) return;
-    this.#idleWaiters.shift()?.();
+    this.#idleWaiters.shift()?.resolve();
     if (this.#idleWaiters.length > 0) setImmediate(() => this.#releaseOne());
+  }
+
+  /**
+   * During a burst that outlasts a waiter's deadline, that waiter starts anyway — but one at a time,
+   * `OVERDUE_RELEASE_GAP_MS` apart, and only between two webhook writes. Overdue waiters released
+   * together (four jobs whose one-second timers expired in the same tick) ran their transactions
+   * back to back and held every in-flight acknowledgement for 40–80 ms.
+   */
+  #releaseOverdue(): void {
+    if (this.#flushing || this.#waiting.length > 0) return;
+    const now = Date.now();
+    if (now - this.#lastOverdueRelease < OVERDUE_RELEASE_GAP_MS) return;
+    let next = -1;
+    for (let i = 0; i < this.#idleWaiters.length; i++) {
+      const waiter = this.#idleWaiters[i]!;
+      if (waiter.deadline <= now && (next < 0 || waiter.deadline < this.#idleWaiters[next]!.deadline)) next = i;
+    }
+    if (next < 0) return;
+    this.#lastOverdueRelease = now;
+    this.#idleWaiters.splice(next, 1)[0]!.resolve();
   }
 
   enqueueLater(eventIds: string[], queue: JobQueue, log: Logger): void {

@@ -1,0 +1,95 @@
+import { inboundEvents } from "@tandem/db";
+import { messengerWebhook, serializeLikeMeta, signMessengerBody, textEvent } from "@tandem/simulator";
+import { count, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestRuntime } from "../../../../../tests/support/runtime.ts";
+import { silentLogger } from "../../logger.ts";
+import type { Runtime } from "../../runtime.ts";
+import { ingestIdle, OVERDUE_RELEASE_GAP_MS, receiveMessengerWebhook } from "./receive-webhook.ts";
+
+const APP_SECRET = "pacing-test-app-secret";
+// No channel is connected to this Page: every entry is stored as `ignored`, which is all a burst needs.
+const PAGE_ID = "990000000000001";
+
+let runtime: Runtime;
+beforeAll(async () => {
+  runtime = await createTestRuntime({ FB_APP_SECRET: APP_SECRET });
+});
+afterAll(() => runtime.close());
+
+let sent = 0;
+function webhook() {
+  const body = serializeLikeMeta(
+    messengerWebhook([textEvent({ pageId: PAGE_ID, psid: "7300000000000001", text: `burst ${++sent}` })]),
+  );
+  return receiveMessengerWebhook(
+    { db: runtime.database.db, config: runtime.config, log: silentLogger, queue: null },
+    { rawBody: Buffer.from(body), signature: signMessengerBody(APP_SECRET, body) },
+  );
+}
+
+/** Webhooks 32 at a time, back to back, until `stop()`: a burst far above the 250/s threshold. */
+function startBurst() {
+  let running = true;
+  const done = (async () => {
+    while (running) await Promise.all(Array.from({ length: 32 }, webhook));
+  })();
+  return {
+    get running() {
+      return running;
+    },
+    stop: () => {
+      running = false;
+      return done;
+    },
+  };
+}
+
+describe("background work behind webhook acknowledgements (ingestIdle)", () => {
+  it("starts at once on a quiet server", async () => {
+    let started = false;
+    await ingestIdle(runtime.database.db, 60_000).then(() => {
+      started = true;
+    });
+    expect(started).toBe(true);
+  });
+
+  it("during a long burst, lets overdue tasks start one at a time, spaced apart, and none starves", async () => {
+    const db = runtime.database.db;
+    const before = sent;
+    const burst = startBurst();
+    // Let the burst establish itself, then four tasks (a job queue's four slots) ask to start together.
+    while (sent - before < 200) await new Promise((r) => setTimeout(r, 5));
+    const releases: { at: number; duringBurst: boolean }[] = [];
+    const tasks = Array.from({ length: 4 }, () =>
+      ingestIdle(db, 100).then(() => releases.push({ at: Date.now(), duringBurst: burst.running })),
+    );
+    await Promise.race([Promise.all(tasks), new Promise((r) => setTimeout(r, 10_000))]);
+    await burst.stop();
+
+    // Every task started while webhooks were still pouring in: a sustained burst never starves them…
+    expect(releases).toHaveLength(4);
+    expect(releases.every((r) => r.duringBurst)).toBe(true);
+    // …but never together: each runs alone between two webhook writes.
+    for (let i = 1; i < releases.length; i++)
+      expect(releases[i]!.at - releases[i - 1]!.at).toBeGreaterThanOrEqual(OVERDUE_RELEASE_GAP_MS - 1);
+
+    // Every webhook of the burst was stored.
+    const [stored] = await db.select({ n: count() }).from(inboundEvents).where(eq(inboundEvents.externalId, PAGE_ID));
+    expect(Number(stored?.n)).toBe(sent);
+  });
+
+  it("lets waiting tasks start as soon as a burst ends, well before their deadline", async () => {
+    const before = sent;
+    const burst = startBurst();
+    while (sent - before < 200) await new Promise((r) => setTimeout(r, 5));
+    const waiting = Array.from({ length: 3 }, () => ingestIdle(runtime.database.db, 60_000).then(() => "started"));
+    await new Promise((r) => setTimeout(r, 50));
+    await burst.stop();
+    const outcome = await Promise.race([
+      Promise.all(waiting),
+      new Promise((r) => setTimeout(() => r("still waiting"), 5_000)),
+    ]);
+    expect(outcome).toEqual(["started", "started", "started"]);
+  });
+});
