@@ -69,7 +69,8 @@ export const processInboundEvent = defineJob({
   // Events of one entry run in order; separate entries run side by side (a PostgreSQL pool uses it).
   concurrency: 4,
   // On PGlite's one connection, acknowledging webhooks and sending replies go first: a burst is
-  // stored at full speed and processed in the gaps (at most 200 ms behind, so it never starves).
+  // stored at full speed and processed in the gaps (queries at most 200 ms behind; see ingestIdle
+  // for the start of the job), so it never starves.
   background: true,
   handle: async ({ eventId }, deps: JobContext<AppJobDeps>) => {
     // Webhook acknowledgements come first (see receive-webhook.ts): start in a moment they leave free.
