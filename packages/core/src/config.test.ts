@@ -19,6 +19,15 @@ describe("loadConfig", () => {
     });
   });
 
+  it("keeps raw webhook entries 14 days unless told otherwise, and never less than the week the webhook health shows", () => {
+    expect(loadConfig({}).inboundEventRetentionDays).toBe(14);
+    expect(loadConfig({ INBOUND_EVENT_RETENTION_DAYS: "90" }).inboundEventRetentionDays).toBe(90);
+    expect(() => loadConfig({ INBOUND_EVENT_RETENTION_DAYS: "3" })).toThrow(
+      /INBOUND_EVENT_RETENTION_DAYS: must be at least 7/,
+    );
+    expect(() => loadConfig({ INBOUND_EVENT_RETENTION_DAYS: "two weeks" })).toThrow(/INBOUND_EVENT_RETENTION_DAYS/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadConfig({ DATABASE_URL: "", REDIS_URL: " ", APP_URL: "" }).embedded).toBe(true);
   });

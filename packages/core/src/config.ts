@@ -75,6 +75,13 @@ export const EnvSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   /** Set by the worker process; the web process runs the embedded queue itself when REDIS_URL is unset. */
   RUN_JOBS: flag,
+  /** Days processed/ignored raw webhook entries are kept (the dashboard's webhook health looks back 7). */
+  INBOUND_EVENT_RETENTION_DAYS: z.coerce
+    .number()
+    .int("must be a whole number of days")
+    .min(7, "must be at least 7 (the webhook health looks back a week)")
+    .max(3650)
+    .default(14),
 });
 
 export interface Config {
@@ -109,6 +116,8 @@ export interface Config {
   sentryDsn: string | undefined;
   otelEndpoint: string | undefined;
   runJobs: boolean | undefined;
+  /** Days raw webhook entries are kept once processed or ignored (`database-maintenance`). */
+  inboundEventRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -190,5 +199,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sentryDsn: e.SENTRY_DSN,
     otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     runJobs: e.RUN_JOBS,
+    inboundEventRetentionDays: e.INBOUND_EVENT_RETENTION_DAYS,
   };
 }

@@ -55,12 +55,23 @@ async function createPglite(dataDir: string | undefined, loadDataDir?: Blob | Fi
   await client.exec("CREATE EXTENSION IF NOT EXISTS vector");
   yieldBeforeEachQuery(client);
   const db = drizzle(client, { schema }) as unknown as Db;
+  embedded.add(db);
   return {
     db,
     kind: "pglite",
     vector: true,
     close: () => client.close(),
   };
+}
+
+const embedded = new WeakSet<Db>();
+
+/**
+ * Whether `db` is an embedded PGlite database: it has no autovacuum (no postmaster), so the app
+ * vacuums and analyzes it itself (`database-maintenance` job in @tandem/core).
+ */
+export function isEmbeddedDb(db: Db): boolean {
+  return embedded.has(db);
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -13,6 +13,7 @@ import {
   seedDemo,
 } from "@tandem/core";
 import { recoverInboundEvents } from "@tandem/core/channels/messenger/receive-webhook";
+import { scheduleDatabaseMaintenance } from "@tandem/core/maintenance/database-maintenance";
 
 export interface StartedRuntime {
   runtime: Runtime;
@@ -38,6 +39,8 @@ export async function startRuntime(config: Config, log: Logger): Promise<Started
   if (!config.redisUrl || config.runJobs) await queue.start();
   // Webhook events stored but never processed (the process died after the 200) go back to the queue.
   await recoverInboundEvents({ db: runtime.database.db, log, queue });
+  // Hourly housekeeping (old webhook entries; vacuum on the embedded database), one job per hour slot.
+  await scheduleDatabaseMaintenance(queue);
 
   let demo: StartedRuntime["demo"] = null;
   const seedOptions = {

@@ -3,6 +3,7 @@ import { generateBotReply } from "../bots/generate-bot-reply.ts";
 import { summarizeConversation } from "../bots/summarize-conversation.ts";
 import { processInboundEvent } from "../channels/messenger/process-inbound-event.ts";
 import { fetchContactProfile } from "../contacts/fetch-contact-profile.ts";
+import { databaseMaintenance } from "../maintenance/database-maintenance.ts";
 import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
 import type { JobRegistry } from "./registry.ts";
@@ -19,6 +20,7 @@ export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   generateBotReply,
   sendOutboundMessage,
   summarizeConversation,
+  databaseMaintenance,
 ];
 
 export function registerAllJobs(registry: JobRegistry<AppJobDeps>): JobRegistry<AppJobDeps> {

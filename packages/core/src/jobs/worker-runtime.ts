@@ -1,6 +1,7 @@
 import { appJobDeps } from "../app-deps.ts";
 import { type Config, ConfigError } from "../config.ts";
 import type { Logger } from "../logger.ts";
+import { scheduleDatabaseMaintenance } from "../maintenance/database-maintenance.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
 import { type AppJobDeps, registerAllJobs } from "./all-jobs.ts";
 import { createBullmqJobQueue } from "./bullmq-queue.ts";
@@ -38,6 +39,7 @@ export async function createWorkerRuntime(config: Config, options: { log?: Logge
   runtime.queue = queue;
   try {
     await queue.start();
+    await scheduleDatabaseMaintenance(queue);
   } catch (error) {
     await queue.stop({ timeoutMs: 0 }).catch(() => {});
     await runtime.close();

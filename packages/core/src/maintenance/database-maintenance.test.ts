@@ -1,0 +1,202 @@
+import { inboundEvents, jobs, newId, rowsOf } from "@tandem/db";
+import { createChannel, createTestWorkspace } from "@tandem/db/testing";
+import { and, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestRuntime } from "../../../../tests/support/runtime.ts";
+import { type AppJobDeps, appJobDeps } from "../app-deps.ts";
+import { registerAllJobs } from "../jobs/all-jobs.ts";
+import { createJobQueue } from "../jobs/create-queue.ts";
+import type { JobQueue } from "../jobs/queue.ts";
+import { JobRegistry } from "../jobs/registry.ts";
+import { runJob } from "../jobs/run-job.ts";
+import { silentLogger } from "../logger.ts";
+import type { Runtime } from "../runtime.ts";
+import {
+  databaseMaintenance,
+  MAINTENANCE_INTERVAL_MS,
+  pruneInboundEvents,
+  scheduleDatabaseMaintenance,
+  tablesDue,
+  VACUUMED_TABLES,
+} from "./database-maintenance.ts";
+
+const DAY = 24 * 60 * 60_000;
+let runtime: Runtime;
+let queue: JobQueue;
+
+beforeAll(async () => {
+  runtime = await createTestRuntime({ INBOUND_EVENT_RETENTION_DAYS: "14" });
+  // Not started: jobs are only stored, so the test decides when the maintenance runs.
+  queue = createJobQueue<AppJobDeps>({
+    db: runtime.database.db,
+    registry: registerAllJobs(new JobRegistry<AppJobDeps>()),
+    deps: appJobDeps(runtime),
+    log: silentLogger,
+  });
+  runtime.queue = queue;
+});
+afterAll(() => runtime.close());
+
+async function storeEntry(
+  channelId: string | null,
+  status: (typeof inboundEvents.$inferInsert)["status"],
+  daysAgo: number,
+) {
+  const id = newId("inboundEvent");
+  await runtime.database.db.insert(inboundEvents).values({
+    id,
+    channelId,
+    source: "messenger",
+    externalId: "990000000000777",
+    payload: { id: "990000000000777", time: 0, messaging: [] },
+    signatureOk: true,
+    status,
+    receivedAt: new Date(Date.now() - daysAgo * DAY),
+  });
+  return id;
+}
+
+async function vacuumStats() {
+  return rowsOf<{ table: string; lastVacuum: string | null; lastAnalyze: string | null }>(
+    await runtime.database.db.execute(sql`
+      select relname as "table", last_vacuum::text as "lastVacuum", last_analyze::text as "lastAnalyze"
+      from pg_stat_user_tables
+      where relname in (select jsonb_array_elements_text(${JSON.stringify(VACUUMED_TABLES)}::jsonb))`),
+  );
+}
+
+const remaining = async (ids: string[]) =>
+  (await runtime.database.db.select({ id: inboundEvents.id }).from(inboundEvents))
+    .map((r) => r.id)
+    .filter((id) => ids.includes(id));
+
+describe("pruning raw webhook entries", () => {
+  it("deletes processed and ignored entries past the retention, failed ones after 30 days, never unprocessed ones", async () => {
+    const ws = await createTestWorkspace(runtime.database.db);
+    const channel = await createChannel(runtime.database.db, { workspaceId: ws.workspace.id });
+    const entries = {
+      oldProcessed: await storeEntry(channel.id, "processed", 15),
+      oldIgnored: await storeEntry(null, "ignored", 20),
+      recentProcessed: await storeEntry(channel.id, "processed", 13),
+      recentIgnored: await storeEntry(null, "ignored", 2),
+      failed20Days: await storeEntry(channel.id, "failed", 20),
+      failed31Days: await storeEntry(channel.id, "failed", 31),
+      oldPending: await storeEntry(channel.id, "pending", 60),
+      oldProcessing: await storeEntry(channel.id, "processing", 60),
+    };
+    const all = Object.values(entries);
+
+    const deleted = await pruneInboundEvents(runtime.database.db, { retentionDays: 14 });
+
+    expect(deleted).toBe(3);
+    expect((await remaining(all)).sort()).toEqual(
+      [
+        entries.recentProcessed,
+        entries.recentIgnored,
+        entries.failed20Days,
+        entries.oldPending,
+        entries.oldProcessing,
+      ].sort(),
+    );
+  });
+
+  it("deletes a large backlog in short statements, with a pause between them", async () => {
+    const db = runtime.database.db;
+    const rows = Array.from({ length: 1_201 }, () => ({
+      id: newId("inboundEvent"),
+      source: "messenger" as const,
+      externalId: "990000000000888",
+      payload: {},
+      signatureOk: true,
+      status: "ignored" as const,
+      receivedAt: new Date(Date.now() - 30 * DAY),
+    }));
+    await db.insert(inboundEvents).values(rows);
+    let pauses = 0;
+    const deleted = await pruneInboundEvents(db, {
+      retentionDays: 14,
+      between: async () => {
+        pauses++;
+      },
+    });
+    expect(deleted).toBe(1_201);
+    expect(pauses).toBe(2); // 500 + 500 + 201
+    expect(await remaining(rows.map((r) => r.id))).toEqual([]);
+  });
+});
+
+describe("the hourly maintenance job", () => {
+  it("is scheduled once per hour slot, however many processes start", async () => {
+    const now = Date.now();
+    await scheduleDatabaseMaintenance(queue, now);
+    await scheduleDatabaseMaintenance(queue, now + 1_000);
+    const slot = Math.floor(now / MAINTENANCE_INTERVAL_MS) + 1;
+    const scheduled = await runtime.database.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.name, databaseMaintenance.name), eq(jobs.jobKey, `maintenance:${slot}`)));
+    expect(scheduled).toHaveLength(1);
+    // run_at is the database's now() plus the delay: the slot's start, give or take the clocks.
+    expect(Math.abs(scheduled[0]!.runAt.getTime() - slot * MAINTENANCE_INTERVAL_MS)).toBeLessThan(2_000);
+    expect(scheduled[0]!.status).toBe("waiting");
+  });
+
+  it("prunes, vacuums and analyzes the embedded database, then schedules the next run", async () => {
+    const db = runtime.database.db;
+    const old = await storeEntry(null, "ignored", 40);
+    // Rows updated since the last vacuum: dead versions only VACUUM reclaims (PGlite has no autovacuum).
+    await db.execute(sql`update inbound_event set error = 'x' where status = 'pending'`);
+    const before = await vacuumStats();
+    expect(before.filter((s) => s.lastVacuum !== null)).toEqual([]);
+
+    await runJob(databaseMaintenance, appJobDeps(runtime), {
+      jobId: "test-maintenance",
+      jobKey: null,
+      attempt: 1,
+      maxAttempts: 3,
+      payload: {},
+      log: silentLogger,
+      signal: new AbortController().signal,
+    });
+
+    expect(await remaining([old])).toEqual([]);
+    // Every busy table was vacuumed and analyzed (the planner's statistics are fresh).
+    const after = await vacuumStats();
+    expect(after.map((s) => s.table).sort()).toEqual([...VACUUMED_TABLES].sort());
+    for (const s of after) expect(s).toMatchObject({ lastVacuum: expect.any(String), lastAnalyze: expect.any(String) });
+    // The next run is waiting for the next hour slot.
+    const next = Math.floor(Date.now() / MAINTENANCE_INTERVAL_MS) + 1;
+    const [scheduled] = await db
+      .select({ runAt: jobs.runAt })
+      .from(jobs)
+      .where(and(eq(jobs.name, databaseMaintenance.name), eq(jobs.jobKey, `maintenance:${next}`)));
+    expect(Math.abs(scheduled!.runAt.getTime() - next * MAINTENANCE_INTERVAL_MS)).toBeLessThan(2_000);
+  });
+
+  it("then vacuums only what autovacuum's thresholds name: a table that changed a lot, not the others", async () => {
+    const db = runtime.database.db;
+    // Every table was vacuumed and analyzed by the run above. Now one of them changes a lot.
+    await db.insert(inboundEvents).values(
+      Array.from({ length: 1_500 }, () => ({
+        id: newId("inboundEvent"),
+        source: "messenger" as const,
+        externalId: "990000000000999",
+        payload: {},
+        signatureOk: true,
+        status: "processed" as const,
+      })),
+    );
+    // PostgreSQL publishes table statistics when the session is idle, at most once a second.
+    let due: Awaited<ReturnType<typeof tablesDue>> = [];
+    for (let i = 0; i < 30 && !due.some((t) => t.table === "inbound_event"); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      due = await tablesDue(db);
+    }
+    expect(due.find((t) => t.table === "inbound_event")).toEqual({
+      table: "inbound_event",
+      vacuum: true,
+      analyze: true,
+    });
+    expect(due.map((t) => t.table)).not.toContain("message");
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * Housekeeping that keeps a long-running install as fast on its hundredth day as on its first, run
+ * by the `database-maintenance` job once an hour in whichever process runs jobs.
+ *
+ * - **Raw webhook entries** (`inbound_event`) are evidence for a while, not forever: once processed
+ *   (or ignored) they are deleted after `INBOUND_EVENT_RETENTION_DAYS`, failed ones after
+ *   `FAILED_INBOUND_EVENT_RETENTION_DAYS` at the earliest. What they produced (contacts,
+ *   conversations, messages) stays. `pending` and `processing` entries are never touched.
+ * - **Embedded database**: PGlite runs PostgreSQL without its postmaster, so there is no autovacuum
+ *   and no auto-analyze. Without them every updated or deleted row (a job changes status three
+ *   times, a conversation with every message) stays in the tables and indexes for good, and the
+ *   planner never learns how big the tables became. The job vacuums and analyzes the tables that
+ *   change all day when autovacuum's default thresholds say so (`tablesDue`), one statement per
+ *   table. On a PostgreSQL server autovacuum does this already.
+ *
+ * Each step waits for a moment free of webhook acknowledgements (`ingestIdle`), and its queries run
+ * behind everyone else's (`background` job): on PGlite's one connection a customer never waits for it.
+ */
+import { type Db, inboundEvents, isEmbeddedDb, rowsOf } from "@tandem/db";
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import type { AppJobDeps } from "../app-deps.ts";
+import { ingestIdle } from "../channels/messenger/receive-webhook.ts";
+import { defineJob, type JobContext } from "../jobs/define-job.ts";
+import type { JobQueue } from "../jobs/queue.ts";
+
+export const MAINTENANCE_INTERVAL_MS = 60 * 60_000;
+/** Failed entries are what someone may still want to look into: kept a month at least. */
+export const FAILED_INBOUND_EVENT_RETENTION_DAYS = 30;
+/** Rows deleted per statement: a short statement never holds PGlite's thread for long. */
+const PRUNE_CHUNK = 500;
+/** The tables whose rows are updated or deleted all day long. */
+export const VACUUMED_TABLES = ["job", "inbound_event", "channel", "conversation", "contact", "message"] as const;
+
+export interface PruneOptions {
+  retentionDays: number;
+  /** Called between chunks (the job waits for a quiet moment there). */
+  between?: () => Promise<void>;
+}
+
+/** Deletes processed, ignored and (later) failed webhook entries past their retention; returns how many. */
+export async function pruneInboundEvents(db: Db, { retentionDays, between }: PruneOptions): Promise<number> {
+  const failedDays = Math.max(retentionDays, FAILED_INBOUND_EVENT_RETENTION_DAYS);
+  let deleted = 0;
+  for (;;) {
+    const result = await db.execute(sql`
+      delete from ${inboundEvents} where ${inboundEvents.id} in (
+        select ${inboundEvents.id} from ${inboundEvents}
+        where (${inboundEvents.status} in ('processed', 'ignored')
+            and ${inboundEvents.receivedAt} < now() - make_interval(days => ${retentionDays}))
+          or (${inboundEvents.status} = 'failed'
+            and ${inboundEvents.receivedAt} < now() - make_interval(days => ${failedDays}))
+        limit ${PRUNE_CHUNK})
+      returning ${inboundEvents.id}`);
+    const n = rowsOf(result).length;
+    deleted += n;
+    if (n < PRUNE_CHUNK) return deleted;
+    await between?.();
+  }
+}
+
+export interface TableMaintenance {
+  table: string;
+  vacuum: boolean;
+  analyze: boolean;
+}
+
+/**
+ * What autovacuum would do now, by its default thresholds: vacuum a table once dead rows exceed
+ * 50 + 20 % of its rows (or inserts since the last vacuum exceed 1,000 + 20 %), analyze it once
+ * changed rows exceed 50 + 10 %. A table never vacuumed or analyzed is due. A big table that mostly
+ * grows (messages) is therefore visited every few hours at most, not every hour.
+ */
+export async function tablesDue(db: Db): Promise<TableMaintenance[]> {
+  const rows = rowsOf<{
+    table: string;
+    rows: number;
+    dead: number;
+    inserted: number;
+    changed: number;
+    vacuumed: boolean;
+    analyzed: boolean;
+  }>(
+    await db.execute(sql`
+      select s.relname as "table", greatest(c.reltuples, 0)::float8 as "rows", s.n_dead_tup::float8 as "dead",
+        s.n_ins_since_vacuum::float8 as "inserted", s.n_mod_since_analyze::float8 as "changed",
+        (s.last_vacuum is not null) as "vacuumed", (s.last_analyze is not null) as "analyzed"
+      from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+      where s.relname in (select jsonb_array_elements_text(${JSON.stringify(VACUUMED_TABLES)}::jsonb))
+      order by s.relname`),
+  );
+  return rows
+    .map((r) => {
+      const n = Number(r.rows);
+      return {
+        table: r.table,
+        vacuum: !r.vacuumed || Number(r.dead) > 50 + 0.2 * n || Number(r.inserted) > 1000 + 0.2 * n,
+        analyze: !r.analyzed || Number(r.changed) > 50 + 0.1 * n,
+      };
+    })
+    .filter((t) => t.vacuum || t.analyze);
+}
+
+/**
+ * Vacuums and/or analyzes the busy tables that are due (`tablesDue`), one statement per table;
+ * only on an embedded database. Returns what was done.
+ */
+export async function vacuumEmbeddedDatabase(db: Db, between?: () => Promise<void>): Promise<TableMaintenance[]> {
+  if (!isEmbeddedDb(db)) return [];
+  const due = await tablesDue(db);
+  for (const [i, { table, vacuum, analyze }] of due.entries()) {
+    if (i > 0) await between?.();
+    const command = vacuum ? `vacuum${analyze ? " (analyze)" : ""}` : "analyze";
+    // The names come from VACUUMED_TABLES, never from input.
+    await db.execute(sql.raw(`${command} "${table}"`));
+  }
+  return due;
+}
+
+export const databaseMaintenance = defineJob({
+  name: "database-maintenance",
+  schema: z.object({}),
+  retry: { attempts: 3 },
+  concurrency: 1,
+  background: true,
+  handle: async (_payload, deps: JobContext<AppJobDeps>) => {
+    const quietMoment = () => ingestIdle(deps.db);
+    try {
+      await quietMoment();
+      const started = Date.now();
+      const pruned = await pruneInboundEvents(deps.db, {
+        retentionDays: deps.config.inboundEventRetentionDays,
+        between: quietMoment,
+      });
+      const maintained = await vacuumEmbeddedDatabase(deps.db, quietMoment);
+      deps.log.info(
+        {
+          pruned,
+          vacuumed: maintained.filter((t) => t.vacuum).map((t) => t.table),
+          analyzed: maintained.filter((t) => t.analyze).map((t) => t.table),
+          ms: Date.now() - started,
+        },
+        "database maintenance done",
+      );
+    } finally {
+      // The next run, whatever happened to this one (a failure is retried, and logged by the queue).
+      await scheduleDatabaseMaintenance(deps.queue);
+    }
+  },
+});
+
+/**
+ * Enqueues the maintenance run of the next hour slot. The job id names the slot, so every process
+ * that starts (web processes, workers) and every run that ends schedules the same single job.
+ */
+export async function scheduleDatabaseMaintenance(queue: JobQueue, now = Date.now()): Promise<void> {
+  const slot = Math.floor(now / MAINTENANCE_INTERVAL_MS) + 1;
+  await queue.enqueue(
+    databaseMaintenance,
+    {},
+    { jobId: `maintenance:${slot}`, delayMs: slot * MAINTENANCE_INTERVAL_MS - now },
+  );
+}
