@@ -2,7 +2,20 @@ import { mkdtempSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Config, createRuntime, generateKey, loadConfig, type Runtime, silentLogger } from "@tandem/core";
+import {
+  type AppJobDeps,
+  appJobDeps,
+  type Config,
+  createJobQueue,
+  createRuntime,
+  generateKey,
+  type JobQueue,
+  JobRegistry,
+  loadConfig,
+  type Runtime,
+  registerAllJobs,
+  silentLogger,
+} from "@tandem/core";
 import { createDb, migrate } from "@tandem/db";
 
 /**
@@ -24,4 +37,16 @@ export async function createTestRuntime(env: Record<string, string> = {}): Promi
   const database = template ? await createDb({ loadDataDir: new Blob([await readFile(template)]) }) : await createDb();
   await migrate(database);
   return createRuntime(config, { database, log: silentLogger });
+}
+
+/** The embedded job queue with every job of the app, attached to `runtime` (not started: call `start()`). */
+export function attachTestQueue(runtime: Runtime): JobQueue {
+  const queue = createJobQueue<AppJobDeps>({
+    db: runtime.database.db,
+    registry: registerAllJobs(new JobRegistry<AppJobDeps>()),
+    deps: appJobDeps(runtime),
+    log: silentLogger,
+  });
+  runtime.queue = queue;
+  return queue;
 }

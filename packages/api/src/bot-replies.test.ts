@@ -1,20 +1,12 @@
 /** Reply as bot and AI drafts through the API, with the offline provider and the simulator's fake OpenAI. */
-import {
-  type AppJobDeps,
-  appJobDeps,
-  createJobQueue,
-  DEMO_FAQ,
-  JobRegistry,
-  type Runtime,
-  registerAllJobs,
-} from "@tandem/core";
+import { DEMO_FAQ, type Runtime } from "@tandem/core";
 import { chatbots, conversations, jobs, messages, providerCredentials } from "@tandem/db";
 import { createChatbot, createConversation, createMessage, createTestWorkspace } from "@tandem/db/testing";
 import { type ServedSimulator, serveSimulator } from "@tandem/simulator";
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
-import { createTestRuntime } from "../../../tests/support/runtime.ts";
+import { attachTestQueue, createTestRuntime } from "../../../tests/support/runtime.ts";
 import { createSignInWorkspace, TEST_PASSWORD } from "../../../tests/support/workspace.ts";
 import { createApp } from "./app.ts";
 
@@ -26,12 +18,7 @@ beforeAll(async () => {
   served = await serveSimulator();
   runtime = await createTestRuntime();
   // Producer only: enqueued send jobs stay in the `job` table where the tests read them.
-  runtime.queue = createJobQueue<AppJobDeps>({
-    db: runtime.database.db,
-    registry: registerAllJobs(new JobRegistry<AppJobDeps>()),
-    deps: appJobDeps(runtime),
-    log: runtime.log,
-  });
+  attachTestQueue(runtime);
   app = createApp(runtime);
 });
 afterAll(async () => {

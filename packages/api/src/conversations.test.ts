@@ -13,7 +13,7 @@ import {
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
-import { createTestRuntime } from "../../../tests/support/runtime.ts";
+import { attachTestQueue, createTestRuntime } from "../../../tests/support/runtime.ts";
 import { createSignInWorkspace, TEST_PASSWORD } from "../../../tests/support/workspace.ts";
 import { createApp } from "./app.ts";
 
@@ -26,12 +26,7 @@ beforeAll(async () => {
   runtime = await createTestRuntime();
   // A producer-only queue, as in a web process whose jobs run elsewhere: enqueued jobs stay in the
   // `job` table where the tests read them.
-  runtime.queue = createJobQueue<AppJobDeps>({
-    db: runtime.database.db,
-    registry: registerAllJobs(new JobRegistry<AppJobDeps>()),
-    deps: appJobDeps(runtime),
-    log: runtime.log,
-  });
+  attachTestQueue(runtime);
   runtime.realtime.bind({ emit: (room, event, payload) => events.push({ room, event, payload }) });
   app = createApp(runtime);
 });

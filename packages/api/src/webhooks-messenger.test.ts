@@ -4,16 +4,7 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { SOCKET_EVENTS } from "@tandem/contracts";
-import {
-  type AppJobDeps,
-  appJobDeps,
-  createJobQueue,
-  type JobQueue,
-  JobRegistry,
-  type Runtime,
-  registerAllJobs,
-  silentLogger,
-} from "@tandem/core";
+import { type JobQueue, type Runtime, silentLogger } from "@tandem/core";
 import { processInboundEvent } from "@tandem/core/channels/messenger/process-inbound-event";
 import {
   listUnconnectedPages,
@@ -51,7 +42,7 @@ import {
 } from "@tandem/simulator";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestRuntime } from "../../../tests/support/runtime.ts";
+import { attachTestQueue, createTestRuntime } from "../../../tests/support/runtime.ts";
 import { createApp } from "./app.ts";
 import { createApiListener } from "./webhook-fast-path.ts";
 
@@ -87,13 +78,7 @@ beforeAll(async () => {
   runtime.realtime.bind({
     emit: (room, event, payload) => socketEvents.push({ room, event, payload: payload as never }),
   });
-  queue = createJobQueue<AppJobDeps>({
-    db: runtime.database.db,
-    registry: registerAllJobs(new JobRegistry<AppJobDeps>()),
-    deps: appJobDeps(runtime),
-    log: silentLogger,
-  });
-  runtime.queue = queue;
+  queue = attachTestQueue(runtime);
   await queue.start();
   // The node listener `npm start` serves: the webhook's fast path, Hono for the rest.
   const listener = createApiListener(runtime, createApp(runtime).fetch);

@@ -4,25 +4,12 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { createApp } from "@tandem/api";
 import { SimulatorSendResult, SimulatorThread } from "@tandem/contracts";
-import {
-  type AppJobDeps,
-  appJobDeps,
-  createJobQueue,
-  DEMO_FAQ,
-  DEMO_PAGE,
-  type JobQueue,
-  JobRegistry,
-  loadConfig,
-  type Runtime,
-  registerAllJobs,
-  seedDemo,
-  silentLogger,
-} from "@tandem/core";
+import { DEMO_FAQ, DEMO_PAGE, type JobQueue, loadConfig, type Runtime, seedDemo, silentLogger } from "@tandem/core";
 import { channels, contacts, inboundEvents } from "@tandem/db";
 import { createSimulator } from "@tandem/simulator";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestRuntime } from "../../../../tests/support/runtime.ts";
+import { attachTestQueue, createTestRuntime } from "../../../../tests/support/runtime.ts";
 import { mountMessengerCustomer } from "./messenger-customer.ts";
 import { mountSimulator, SIMULATOR_APP } from "./simulator.ts";
 
@@ -58,13 +45,7 @@ beforeAll(async () => {
   const mounted = mountSimulator(runtime.config, silentLogger);
   simulator = mounted.simulator;
   await seedDemo(runtime.database.db, { password: "tandem-demo", keyring: runtime.keyring });
-  queue = createJobQueue<AppJobDeps>({
-    db: runtime.database.db,
-    registry: registerAllJobs(new JobRegistry<AppJobDeps>()),
-    deps: appJobDeps(runtime),
-    log: silentLogger,
-  });
-  runtime.queue = queue;
+  queue = attachTestQueue(runtime);
   await queue.start();
   const api = getRequestListener(createApp(runtime).fetch);
   server.on("request", (req, res) => (req.url?.startsWith("/_simulator") ? mounted.listener(req, res) : api(req, res)));

@@ -12,10 +12,9 @@ import {
 import { type LlmFault, type ServedSimulator, serveSimulator } from "@tandem/simulator";
 import { and, asc, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestRuntime } from "../../../../tests/support/runtime.ts";
+import { attachTestQueue, createTestRuntime } from "../../../../tests/support/runtime.ts";
 import { type AppJobDeps, appJobDeps } from "../app-deps.ts";
 import { DEMO_FAQ } from "../demo/seed-demo.ts";
-import { registerAllJobs } from "../jobs/all-jobs.ts";
 import { createJobQueue } from "../jobs/create-queue.ts";
 import type { JobContext } from "../jobs/define-job.ts";
 import type { JobQueue } from "../jobs/queue.ts";
@@ -42,13 +41,7 @@ beforeAll(async () => {
   runtime = await createTestRuntime();
   db = runtime.database.db;
   // Created but never started: the test sees what the handler enqueues without running it.
-  queue = createJobQueue<AppJobDeps>({
-    db,
-    registry: registerAllJobs(new JobRegistry<AppJobDeps>()),
-    deps: appJobDeps(runtime),
-    log: silentLogger,
-  });
-  runtime.queue = queue;
+  queue = attachTestQueue(runtime);
   runtime.realtime.bind({ emit: (room, event, payload) => events.push({ room, event, payload }) });
 });
 afterAll(async () => {

@@ -3,13 +3,10 @@ import { createChatbot, createConversation, createMessage, createTestWorkspace }
 import { type ServedSimulator, serveSimulator } from "@tandem/simulator";
 import { eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestRuntime } from "../../../../tests/support/runtime.ts";
+import { attachTestQueue, createTestRuntime } from "../../../../tests/support/runtime.ts";
 import { type AppJobDeps, appJobDeps } from "../app-deps.ts";
 import { DEMO_FAQ } from "../demo/seed-demo.ts";
-import { registerAllJobs } from "../jobs/all-jobs.ts";
-import { createJobQueue } from "../jobs/create-queue.ts";
 import type { JobContext } from "../jobs/define-job.ts";
-import { JobRegistry } from "../jobs/registry.ts";
 import { silentLogger } from "../logger.ts";
 import type { Runtime } from "../runtime.ts";
 import { generateBotReply } from "./generate-bot-reply.ts";
@@ -26,12 +23,7 @@ beforeAll(async () => {
   runtime = await createTestRuntime();
   db = runtime.database.db;
   // Producer only: the tests run handlers themselves and read what they enqueue.
-  runtime.queue = createJobQueue<AppJobDeps>({
-    db,
-    registry: registerAllJobs(new JobRegistry<AppJobDeps>()),
-    deps: appJobDeps(runtime),
-    log: silentLogger,
-  });
+  attachTestQueue(runtime);
 });
 afterAll(async () => {
   await runtime.queue?.stop();

@@ -2,12 +2,9 @@ import { inboundEvents, jobs, newId, rowsOf } from "@tandem/db";
 import { createChannel, createTestWorkspace } from "@tandem/db/testing";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestRuntime } from "../../../../tests/support/runtime.ts";
-import { type AppJobDeps, appJobDeps } from "../app-deps.ts";
-import { registerAllJobs } from "../jobs/all-jobs.ts";
-import { createJobQueue } from "../jobs/create-queue.ts";
+import { attachTestQueue, createTestRuntime } from "../../../../tests/support/runtime.ts";
+import { appJobDeps } from "../app-deps.ts";
 import type { JobQueue } from "../jobs/queue.ts";
-import { JobRegistry } from "../jobs/registry.ts";
 import { runJob } from "../jobs/run-job.ts";
 import { silentLogger } from "../logger.ts";
 import type { Runtime } from "../runtime.ts";
@@ -27,13 +24,7 @@ let queue: JobQueue;
 beforeAll(async () => {
   runtime = await createTestRuntime({ INBOUND_EVENT_RETENTION_DAYS: "14" });
   // Not started: jobs are only stored, so the test decides when the maintenance runs.
-  queue = createJobQueue<AppJobDeps>({
-    db: runtime.database.db,
-    registry: registerAllJobs(new JobRegistry<AppJobDeps>()),
-    deps: appJobDeps(runtime),
-    log: silentLogger,
-  });
-  runtime.queue = queue;
+  queue = attachTestQueue(runtime);
 });
 afterAll(() => runtime.close());
 
