@@ -133,6 +133,46 @@ test("live messages, a manual reply, reply as bot, auto-bot, and a customer aski
   await expect(messages.locator('[data-role="SYSTEM"]').last()).toBeVisible();
 });
 
+test("switching conversations shows only the open customer's thread, notes included", async ({ page, request }) => {
+  const first = newCustomer("Hana Kim");
+  const second = newCustomer("Omar Aziz");
+  await customerSays(request, first, "Where is order 1001?");
+  await customerSays(request, second, "Do you sell gift cards?");
+  await signIn(page, "owner@demo.local");
+  await expect(row(page, first.name)).toBeVisible({ timeout: 30_000 });
+  await expect(row(page, second.name)).toBeVisible({ timeout: 30_000 });
+
+  // An internal note on the first customer's conversation: it must never show beside anyone else's.
+  await open(page, first);
+  await page.getByRole("button", { name: "Internal note", exact: true }).click();
+  await page.getByRole("textbox", { name: "Internal note" }).fill("VIP: refund approved by Sam");
+  await page.getByRole("textbox", { name: "Internal note" }).press("Enter");
+  await expect(thread(page, first.name).locator('[data-kind="note"]')).toContainText("VIP: refund approved by Sam");
+
+  // Back and forth a few times: each switch shows one thread, the open customer's, and one composer.
+  for (const [shown, hidden, said] of [
+    [second, first, "Do you sell gift cards?"],
+    [first, second, "Where is order 1001?"],
+    [second, first, "Do you sell gift cards?"],
+  ] as const) {
+    await open(page, shown);
+    await expect(page.getByRole("log")).toHaveCount(1);
+    await expect(thread(page, shown.name).getByText(said)).toBeVisible();
+    await expect(thread(page, hidden.name)).toHaveCount(0);
+    const hiddenText = hidden === first ? "Where is order 1001?" : "Do you sell gift cards?";
+    await expect(page.getByRole("log").getByText(hiddenText)).toHaveCount(0);
+    await expect(page.getByRole("textbox", { name: /^(Reply|Internal note)$/ })).toHaveCount(1);
+  }
+  await expect(page.getByRole("log").getByText("VIP: refund approved by Sam")).toHaveCount(0);
+
+  // What the agent types now goes to the customer on screen, and only to them.
+  await page.getByRole("button", { name: "Reply", exact: true }).click();
+  await composer(page).fill("Yes, from 10 to 200 euros.");
+  await composer(page).press("Enter");
+  await expect.poll(() => sentTo(request, second.psid), { timeout: 30_000 }).toContain("Yes, from 10 to 200 euros.");
+  expect(await sentTo(request, first.psid)).not.toContain("Yes, from 10 to 200 euros.");
+});
+
 test("a failed send shows the platform's reason, and Retry sends it", async ({ page, request }) => {
   const customer = newCustomer("Tomás Ruiz");
   await signIn(page, "owner@demo.local");

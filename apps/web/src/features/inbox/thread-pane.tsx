@@ -62,7 +62,9 @@ export function ThreadPane({ conversationId }: { conversationId: string | null }
   }
   return (
     <Frame labelledBy="thread-heading">
-      <OpenThread conversation={conversation.data} />
+      {/* Keyed by conversation: switching unmounts the whole thread (list, composer, toolbar state), so
+          nothing of the previous customer can stay on screen. */}
+      <OpenThread key={conversation.data.id} conversation={conversation.data} />
     </Frame>
   );
 }
@@ -84,8 +86,8 @@ function OpenThread({ conversation }: { conversation: ConversationDto }) {
   return (
     <>
       <ThreadToolbar conversation={conversation} />
-      <MessageList key={conversation.id} conversation={conversation} />
-      <Composer key={conversation.id} conversation={conversation} />
+      <MessageList conversation={conversation} />
+      <Composer conversation={conversation} />
     </>
   );
 }
