@@ -31,6 +31,8 @@ export async function createTestRuntime(env: Record<string, string> = {}): Promi
     ENCRYPTION_KEY: generateKey(),
     AUTH_SECRET: "test-auth-secret-test-auth-secret-0123456789",
     LOG_LEVEL: "silent",
+    // The simulator's fakes listen on 127.0.0.1; tests of the outbound guard set "0".
+    OUTBOUND_ALLOW_PRIVATE: "1",
     ...env,
   });
   const template = process.env.TANDEM_PGLITE_TEMPLATE;

@@ -3,8 +3,9 @@
  * credential per kind, validation, roles, workspace isolation, the audit trail, and verdicts from
  * the simulator's fake LLMs over real HTTP.
  */
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
-import { loadProviderConfig, type Runtime } from "@tandem/core";
+import { createProvider, loadProviderConfig, type Runtime } from "@tandem/core";
 import { auditLogs, chatbots, promptVersions, providerCredentials } from "@tandem/db";
 import { createChatbot, createConversation, createMessage } from "@tandem/db/testing";
 import { type ServedSimulator, serveSimulator } from "@tandem/simulator";
@@ -412,7 +413,8 @@ describe("loadProviderConfig", () => {
     });
     await admin.put(
       "/api/v1/settings/provider",
-      settings({ apiKey: undefined, baseUrl: "https://proxy.example.com/v1" }),
+      // A stored key goes only to the base URL it was saved with: moving it means typing it again.
+      settings({ apiKey: OPENAI_KEY, baseUrl: "https://proxy.example.com/v1" }),
     );
     expect(await loadProviderConfig(jobDeps(), ws.workspace.id, "OPENAI")).toMatchObject({
       apiKey: OPENAI_KEY,
@@ -650,5 +652,212 @@ describe("GET|PUT /api/v1/settings/bot", () => {
     const agent = await signedIn(ws.agent.user.email);
     expect((await agent.get("/api/v1/settings/bot")).status).toBe(403);
     expect((await agent.put("/api/v1/settings/bot", behaviour())).status).toBe(403);
+  });
+});
+
+describe("a stored key goes only to the base URL it was saved with", () => {
+  it("testing another base URL asks for the key again and sends nothing", async () => {
+    const { admin } = await newWorkspace();
+    await admin.put("/api/v1/settings/provider", settings());
+    const seq = sim.simulator.llm.state.calls.at(-1)?.seq ?? 0;
+    // Another server than the saved one (the attacker's, say): the stored key must not go there.
+    const res = await admin.post("/api/v1/providers/test", {
+      provider: "OPENAI",
+      baseUrl: `${sim.url}/llm/openrouter/api/v1`,
+      model: "gpt-4o-mini",
+    });
+    expect(res.status).toBe(200);
+    const verdict = await res.json();
+    expect(verdict).toMatchObject({ ok: false, code: "api_key_required", retryable: false });
+    expect(verdict.message).toMatch(/Type the API key again/);
+    expect(sim.simulator.llm.state.calls.filter((c) => c.seq > seq)).toHaveLength(0);
+
+    // The saved base URL, spelled out, is still the saved one: the stored key is used.
+    const same = await admin.post("/api/v1/providers/test", {
+      provider: "OPENAI",
+      baseUrl: `${sim.url}/llm/openai/`,
+      model: "gpt-4o-mini",
+    });
+    expect(await same.json()).toMatchObject({ ok: true });
+    expect(sim.simulator.llm.state.calls.at(-1)?.auth).toEqual({ via: "bearer", keySuffix: "a1b2" });
+  });
+
+  it("an OpenAI-compatible server at another base URL is tested without the stored key", async () => {
+    const { admin } = await newWorkspace();
+    const saved = await admin.put(
+      "/api/v1/settings/provider",
+      settings({
+        provider: "OPENAI_COMPATIBLE",
+        apiKey: "do-genai-key-00000000-k9k9",
+        baseUrl: `${sim.url}/llm/openai/v1`,
+        model: "llama3",
+      }),
+    );
+    expect(saved.status).toBe(200);
+    const res = await admin.post("/api/v1/providers/test", {
+      provider: "OPENAI_COMPATIBLE",
+      baseUrl: `${sim.url}/llm/openai`,
+      model: "llama3",
+    });
+    expect((await res.json()).ok).toBe(true);
+    expect(sim.simulator.llm.state.calls.at(-1)?.auth).toEqual({ via: "none" });
+  });
+
+  it("saving another base URL without typing the key again is refused, and changes nothing", async () => {
+    const { ws, admin } = await newWorkspace();
+    await admin.put(
+      "/api/v1/settings/provider",
+      settings({
+        provider: "OPENAI_COMPATIBLE",
+        apiKey: "do-genai-key-00000000-k9k9",
+        baseUrl: `${sim.url}/llm/openai/v1`,
+      }),
+    );
+    const moved = await admin.put(
+      "/api/v1/settings/provider",
+      settings({ provider: "OPENAI_COMPATIBLE", apiKey: undefined, baseUrl: "https://collector.example/v1" }),
+    );
+    expect(moved.status).toBe(400);
+    expect((await moved.json()).error).toMatchObject({
+      code: "api_key_required",
+      details: [expect.objectContaining({ path: "apiKey" })],
+    });
+    expect(await credentialRow(ws.workspace.id, "OPENAI_COMPATIBLE")).toMatchObject({
+      baseUrl: `${sim.url}/llm/openai/v1`,
+    });
+
+    // With the key typed again, or cleared, the base URL may change.
+    const retyped = await admin.put(
+      "/api/v1/settings/provider",
+      settings({
+        provider: "OPENAI_COMPATIBLE",
+        apiKey: "do-genai-key-00000000-k9k9",
+        baseUrl: `${sim.url}/llm/openrouter/api/v1`,
+      }),
+    );
+    expect(retyped.status).toBe(200);
+    const cleared = await admin.put(
+      "/api/v1/settings/provider",
+      settings({ provider: "OPENAI_COMPATIBLE", apiKey: null, baseUrl: `${sim.url}/llm/openai/v1` }),
+    );
+    expect(cleared.status).toBe(200);
+    expect(await credentialRow(ws.workspace.id, "OPENAI_COMPATIBLE")).toMatchObject({ apiKeyEncrypted: null });
+  });
+
+  it("a failed test never echoes what the server answered, only a short reason", async () => {
+    // A server that reflects the request it got, headers included, in its error body.
+    const echo = createHttpServer((req, res) => {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: `you sent ${JSON.stringify(req.headers)}` } }));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    try {
+      const { admin } = await newWorkspace();
+      const port = (echo.address() as { port: number }).port;
+      const res = await admin.post("/api/v1/providers/test", {
+        provider: "OPENAI_COMPATIBLE",
+        apiKey: "typed-key-000000000-e1e1",
+        baseUrl: `http://127.0.0.1:${port}/v1`,
+        model: "llama3",
+      });
+      const verdict = await res.json();
+      expect(verdict).toMatchObject({ ok: false, code: "provider_bad_request", detail: "HTTP 400" });
+      const text = JSON.stringify(verdict);
+      expect(text).not.toContain("you sent");
+      expect(text).not.toContain("typed-key-000000000-e1e1");
+    } finally {
+      await new Promise((resolve) => echo.close(resolve));
+    }
+  });
+});
+
+describe("base URLs on a private network (OUTBOUND_ALLOW_PRIVATE unset)", () => {
+  let guarded: Runtime;
+  let guardedApp: ReturnType<typeof createApp>;
+  let inside: ReturnType<typeof createHttpServer>;
+  let insideUrl: string;
+  let insideHits = 0;
+
+  beforeAll(async () => {
+    guarded = await createTestRuntime({ OUTBOUND_ALLOW_PRIVATE: "0", SIMULATOR: "0" });
+    guardedApp = createApp(guarded);
+    // Something on this server's own network that a typed-in URL must not reach.
+    inside = createHttpServer((_req, res) => {
+      insideHits++;
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+    await new Promise<void>((resolve) => inside.listen(0, "127.0.0.1", resolve));
+    insideUrl = `http://127.0.0.1:${(inside.address() as { port: number }).port}/v1`;
+  });
+  afterAll(async () => {
+    await guarded.close();
+    await new Promise((resolve) => inside.close(resolve));
+  });
+
+  async function guardedAdmin() {
+    const ws = await createSignInWorkspace(guarded);
+    const client = new TestClient(guardedApp);
+    expect((await client.signIn(ws.admin.user.email, TEST_PASSWORD)).status).toBe(200);
+    return { ws, admin: client };
+  }
+
+  it("refuses to save or test them, and nothing reaches the address", async () => {
+    const { ws, admin } = await guardedAdmin();
+    insideHits = 0;
+    for (const baseUrl of [insideUrl, "http://169.254.169.254/latest/meta-data", "http://localhost:11434/v1"]) {
+      const saved = await admin.put(
+        "/api/v1/settings/provider",
+        settings({ provider: "OPENAI_COMPATIBLE", apiKey: null, baseUrl, model: "llama3" }),
+      );
+      expect(saved.status, baseUrl).toBe(400);
+      expect((await saved.json()).error).toMatchObject({
+        code: "url_not_allowed",
+        details: [expect.objectContaining({ path: "baseUrl" })],
+      });
+    }
+    expect(await credentialRow(ws.workspace.id, "OPENAI_COMPATIBLE")).toBeUndefined();
+
+    const verdict = await (
+      await admin.post("/api/v1/providers/test", { provider: "OPENAI_COMPATIBLE", baseUrl: insideUrl, model: "x" })
+    ).json();
+    expect(verdict).toMatchObject({ ok: false, code: "url_not_allowed", retryable: false });
+    expect(verdict.message).toMatch(/OUTBOUND_ALLOW_PRIVATE/);
+    expect(insideHits).toBe(0);
+  });
+
+  it("a private URL already stored (or a name that now resolves inside) is refused when a reply is written", async () => {
+    const { ws } = await guardedAdmin();
+    await guarded.database.db.insert(providerCredentials).values({
+      workspaceId: ws.workspace.id,
+      kind: "OPENAI_COMPATIBLE",
+      baseUrl: insideUrl.replace("127.0.0.1", "localhost"),
+    });
+    insideHits = 0;
+    const config = await loadProviderConfig(
+      { db: guarded.database.db, keyring: guarded.keyring, config: guarded.config },
+      ws.workspace.id,
+      "OPENAI_COMPATIBLE",
+    );
+    const provider = createProvider(config!, { retry: { maxRetries: 0 } });
+    await expect(
+      provider.generate({ model: "llama3", messages: [{ role: "user", content: "hi" }], maxTokens: 8, temperature: 0 }),
+    ).rejects.toMatchObject({ code: "provider_bad_request", retryable: false });
+    expect(insideHits).toBe(0);
+  });
+
+  it("the operator's allow-list lets a named server through", async () => {
+    const allowing = await createTestRuntime({ OUTBOUND_ALLOW_PRIVATE: "127.0.0.1", SIMULATOR: "0" });
+    try {
+      const ws = await createSignInWorkspace(allowing);
+      const client = new TestClient(createApp(allowing));
+      expect((await client.signIn(ws.admin.user.email, TEST_PASSWORD)).status).toBe(200);
+      const saved = await client.put(
+        "/api/v1/settings/provider",
+        settings({ provider: "OPENAI_COMPATIBLE", apiKey: null, baseUrl: insideUrl, model: "llama3" }),
+      );
+      expect(saved.status).toBe(200);
+    } finally {
+      await allowing.close();
+    }
   });
 });

@@ -127,8 +127,14 @@ export const TestProviderInput = z.object({
 });
 export type TestProviderInput = z.infer<typeof TestProviderInput>;
 
-/** The normalised provider error codes (core `LlmErrorCode`), plus a credential that is incomplete. */
+/**
+ * The normalised provider error codes (core `LlmErrorCode`), plus a credential that is incomplete, a
+ * stored key that would go to another base URL than its own (`api_key_required`: type it again), and a
+ * base URL on a private network the server does not reach (`url_not_allowed`).
+ */
 export const ProviderTestErrorCode = z.enum([
+  "api_key_required",
+  "url_not_allowed",
   "provider_auth_failed",
   "provider_rate_limited",
   "provider_quota_exhausted",
@@ -156,7 +162,10 @@ export const TestProviderResult = z.discriminatedUnion("ok", [
     provider: ProviderKind,
     code: ProviderTestErrorCode,
     message: z.string(),
-    /** The provider's own words, when it gave any. */
+    /**
+     * A short technical reason (`HTTP 401`, `ECONNREFUSED`): never the upstream body, which a server at
+     * a typed-in base URL could fill with anything, the request's own headers included.
+     */
     detail: z.string().nullable(),
     retryable: z.boolean(),
   }),

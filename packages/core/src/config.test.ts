@@ -28,6 +28,23 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ INBOUND_EVENT_RETENTION_DAYS: "two weeks" })).toThrow(/INBOUND_EVENT_RETENTION_DAYS/);
   });
 
+  it("lets URLs typed in the dashboard reach no private address, unless OUTBOUND_ALLOW_PRIVATE says which", () => {
+    const production = { NODE_ENV: "production", ENCRYPTION_KEY: generateKey(), AUTH_SECRET: "x".repeat(32) };
+    expect(loadConfig({ ...production, APP_URL: "https://tandem.example.com" }).outbound).toEqual({
+      allowPrivate: "none",
+    });
+    expect(loadConfig({ ...production, APP_URL: "https://t.example", OUTBOUND_ALLOW_PRIVATE: "1" }).outbound).toEqual({
+      allowPrivate: "all",
+    });
+    expect(
+      loadConfig({ ...production, APP_URL: "https://t.example", OUTBOUND_ALLOW_PRIVATE: "localhost,10.0.0.0/8" })
+        .outbound,
+    ).toEqual({ allowPrivate: ["localhost", "10.0.0.0/8"] });
+    // The simulator answers at APP_URL: its host stays reachable for the demo's simulated provider.
+    expect(loadConfig({}).outbound).toEqual({ allowPrivate: ["localhost"] });
+    expect(() => loadConfig({ OUTBOUND_ALLOW_PRIVATE: "10.0.0.0/99" })).toThrow(/OUTBOUND_ALLOW_PRIVATE: .*CIDR/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadConfig({ DATABASE_URL: "", REDIS_URL: " ", APP_URL: "" }).embedded).toBe(true);
   });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
+import { allowHosts, type OutboundPolicy, parseOutboundPolicy } from "./net/outbound.ts";
 
 /**
  * Environment, parsed once at start-up. A missing or malformed variable stops the process with a
@@ -82,6 +83,21 @@ export const EnvSchema = z.object({
     .min(7, "must be at least 7 (the webhook health looks back a week)")
     .max(3650)
     .default(14),
+  /**
+   * Private and loopback addresses a URL typed in the dashboard (a provider's base URL) may reach:
+   * `0` (default) none, `1` all, or host names, IPs and CIDRs separated by commas.
+   */
+  OUTBOUND_ALLOW_PRIVATE: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseOutboundPolicy(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export interface Config {
@@ -118,6 +134,8 @@ export interface Config {
   runJobs: boolean | undefined;
   /** Days raw webhook entries are kept once processed or ignored (`database-maintenance`). */
   inboundEventRetentionDays: number;
+  /** Which non-public addresses user-chosen URLs may reach (`OUTBOUND_ALLOW_PRIVATE`). */
+  outbound: OutboundPolicy;
 }
 
 export class ConfigError extends Error {
@@ -200,5 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     runJobs: e.RUN_JOBS,
     inboundEventRetentionDays: e.INBOUND_EVENT_RETENTION_DAYS,
+    // The simulator answers at APP_URL: the demo's simulated provider must stay reachable.
+    outbound: allowHosts(e.OUTBOUND_ALLOW_PRIVATE, simulator ? [new URL(appUrl).hostname] : []),
   };
 }

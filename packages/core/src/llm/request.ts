@@ -4,6 +4,7 @@
  * the provider's `Retry-After`, and failures turned into `LlmError`s.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { outboundRefusalOf } from "../net/outbound.ts";
 import { errorFromResponse, providerName, redact } from "./errors.ts";
 import { LlmError, type ProviderConfig, type ProviderKind } from "./types.ts";
 
@@ -78,7 +79,8 @@ export class Deadline {
   /**
    * What to throw for an exception from fetch or a body read: the caller's own abort reason when it
    * cancelled (not a provider failure), `provider_timeout` when the deadline passed, the error itself
-   * when it already is an `LlmError`, else `provider_unavailable` (connection refused, reset, DNS).
+   * when it already is an `LlmError`, `provider_bad_request` when the outbound guard refused the
+   * address, else `provider_unavailable` (connection refused, reset, DNS).
    */
   failure(provider: ProviderKind, error: unknown): unknown {
     if (this.caller?.aborted && !this.timedOut) return this.caller.reason;
@@ -89,6 +91,14 @@ export class Deadline {
       });
     }
     if (error instanceof LlmError) return error;
+    // The base URL points to an address this server refuses to reach: no retry will change that.
+    const refusal = outboundRefusalOf(error);
+    if (refusal) {
+      return new LlmError("provider_bad_request", `${providerName(provider)} was not called: ${refusal.message}`, {
+        provider,
+        cause: error,
+      });
+    }
     const reason = error instanceof Error ? (describeCause(error) ?? error.message) : String(error);
     return new LlmError("provider_unavailable", `${providerName(provider)} could not be reached: ${reason}`, {
       provider,

@@ -8,13 +8,14 @@ import { type Db, providerCredentials } from "@tandem/db";
 import { and, eq } from "drizzle-orm";
 import type { Config } from "../config.ts";
 import type { ProviderConfig } from "../llm/types.ts";
+import { outboundFetchFor } from "../net/outbound.ts";
 import { type Keyring, maskSecret } from "../secrets/keyring.ts";
 
 /** What the provider verbs need besides `ctx`: the keyring for stored keys and the server-wide defaults. */
 export interface ProviderDeps {
   keyring: Keyring;
   /** `facebook` lets a reply composed in a request show the typing indicator (see `showTyping`). */
-  config: Pick<Config, "llm" | "appUrl"> & Partial<Pick<Config, "facebook">>;
+  config: Pick<Config, "llm" | "appUrl" | "outbound"> & Partial<Pick<Config, "facebook">>;
   /** Test hook: the fetch the adapters use instead of the global one. */
   fetch?: typeof fetch | undefined;
 }
@@ -69,7 +70,9 @@ export const readApiKey = (keyring: Keyring, row: Pick<CredentialRow, "apiKeyEnc
 
 /**
  * The adapter configuration for a key and base URL (stored or typed in), with the server-wide
- * defaults filled in. Null when the provider cannot work without what is missing.
+ * defaults filled in. Null when the provider cannot work without what is missing. A base URL chosen
+ * in the dashboard is reached through the outbound guard (no private addresses unless
+ * `OUTBOUND_ALLOW_PRIVATE` allows them); the operator's own `*_BASE_URL` defaults are not.
  */
 export function buildProviderConfig(
   deps: Pick<ProviderDeps, "config" | "fetch">,
@@ -78,9 +81,11 @@ export function buildProviderConfig(
 ): ProviderConfig | null {
   if (kind === "OFFLINE") return { kind };
   const apiKey = credential.apiKey || undefined;
-  const baseUrl = credential.baseUrl || defaultBaseUrl(deps.config, kind);
+  const chosenBaseUrl = credential.baseUrl || undefined;
+  const baseUrl = chosenBaseUrl ?? defaultBaseUrl(deps.config, kind);
   if (providerRequiresApiKey(kind) && !apiKey) return null;
   if (providerRequiresBaseUrl(kind) && !baseUrl) return null;
+  const fetch = deps.fetch ?? (chosenBaseUrl ? outboundFetchFor(deps.config.outbound) : undefined);
   return {
     kind,
     apiKey,
@@ -88,6 +93,6 @@ export function buildProviderConfig(
     embeddingModel: credential.embeddingModel ?? undefined,
     appUrl: deps.config.appUrl,
     appName: APP_NAME,
-    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(fetch ? { fetch } : {}),
   };
 }

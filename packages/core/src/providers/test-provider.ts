@@ -11,8 +11,9 @@ import { actorRole, type Ctx } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { createProvider } from "../llm/create-provider.ts";
 import { LlmError } from "../llm/types.ts";
+import { assertOutboundUrlAllowed, outboundRefusalOf } from "../net/outbound.ts";
 import { assertCan } from "../policy.ts";
-import { buildProviderConfig, findCredential, type ProviderDeps, readApiKey } from "./provider-deps.ts";
+import { buildProviderConfig, defaultBaseUrl, findCredential, type ProviderDeps, readApiKey } from "./provider-deps.ts";
 
 /** A test is a person waiting on a button: one attempt, no retries, a short deadline. */
 export const PROVIDER_TEST_TIMEOUT_MS = 10_000;
@@ -32,6 +33,11 @@ const LABELS: Record<ProviderKind, string> = {
  * kind when they are left out. Always a verdict, never an HTTP error: `ok` with the model, latency and
  * the start of the answer, or the normalised error code with a sentence saying what to do. Testing the
  * stored credential as it is records the result on it. OFFLINE needs no network and always passes.
+ *
+ * A stored key only ever goes to the base URL it was saved with: testing another base URL needs the
+ * key typed again (`api_key_required`), or, where a key is optional, runs without one. A base URL on
+ * a private network is refused unless the operator allows it (`url_not_allowed`). The verdict never
+ * carries the upstream body, only a short classified reason.
  */
 export async function testProvider(
   ctx: Ctx,
@@ -52,20 +58,42 @@ export async function testProvider(
   }
 
   const stored = await findCredential(ctx.db, ctx.workspaceId, kind);
+  const typedBaseUrl = input.baseUrl ? input.baseUrl.replace(/\/+$/, "") : undefined;
+  const savedBaseUrl = stored?.baseUrl ?? defaultBaseUrl(deps.config, kind);
+  const otherBaseUrl = typedBaseUrl !== undefined && typedBaseUrl !== savedBaseUrl;
   let apiKey = input.apiKey || undefined;
-  try {
-    apiKey ??= readApiKey(deps.keyring, stored);
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    // Sealed with an encryption key this server no longer has (ENCRYPTION_KEY changed).
-    return failure(
-      kind,
-      "provider_not_configured",
-      `The stored key cannot be decrypted: enter it again. ${error.message}`,
-      null,
-    );
+  if (!apiKey && otherBaseUrl && stored?.apiKeyEncrypted) {
+    if (providerRequiresApiKey(kind)) {
+      return failure(
+        kind,
+        "api_key_required",
+        `Type the API key again to test ${typedBaseUrl}: a saved key is only sent to the base URL it was saved with.`,
+        null,
+      );
+    }
+  } else {
+    try {
+      apiKey ??= readApiKey(deps.keyring, stored);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      // Sealed with an encryption key this server no longer has (ENCRYPTION_KEY changed).
+      return failure(
+        kind,
+        "provider_not_configured",
+        `The stored key cannot be decrypted: enter it again. ${error.message}`,
+        null,
+      );
+    }
   }
-  const baseUrl = input.baseUrl ? input.baseUrl.replace(/\/+$/, "") : stored?.baseUrl;
+  const baseUrl = typedBaseUrl ?? stored?.baseUrl;
+  if (typedBaseUrl) {
+    try {
+      await assertOutboundUrlAllowed(deps.config.outbound, typedBaseUrl, "baseUrl");
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return failure(kind, "url_not_allowed", error.message, null);
+    }
+  }
   const config = buildProviderConfig(deps, kind, { apiKey, baseUrl });
   if (!config) {
     return failure(
@@ -104,12 +132,14 @@ export async function testProvider(
     if (!(error instanceof LlmError)) {
       ctx.log.error({ err: error, provider: kind }, "provider test failed unexpectedly");
       verdict = failure(kind, "provider_unavailable", `The test could not be run against ${LABELS[kind]}.`, null);
+    } else if (outboundRefusalOf(error)) {
+      verdict = failure(kind, "url_not_allowed", outboundRefusalOf(error)!.message, null);
     } else {
-      verdict = failure(kind, error.code, sentence(error, kind, config.baseUrl, input.model), error.message);
+      verdict = failure(kind, error.code, sentence(error, kind, config.baseUrl, input.model), reasonOf(error));
     }
   }
 
-  const testedStored = stored && !input.apiKey && (!input.baseUrl || baseUrl === stored.baseUrl);
+  const testedStored = stored && !input.apiKey && !otherBaseUrl;
   if (testedStored) {
     await ctx.db
       .update(providerCredentials)
@@ -131,6 +161,21 @@ function failure(
 ): TestProviderResult {
   const retryable = code === "provider_rate_limited" || code === "provider_timeout" || code === "provider_unavailable";
   return { ok: false, provider, code, message, detail, retryable };
+}
+
+/**
+ * The technical half of a failed verdict: the HTTP status or the network error's code. Not the
+ * provider's message: a server at a typed-in base URL could put anything there, even the headers it
+ * was sent.
+ */
+function reasonOf(error: LlmError): string | null {
+  if (error.status) return `HTTP ${error.status}`;
+  for (let cause = error.cause, depth = 0; cause && depth < 4; depth++) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (typeof code === "string" && /^[A-Z_]+$/.test(code)) return code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return error.code === "provider_timeout" ? "timeout" : null;
 }
 
 /** What a person should read for each normalised error, and what to do about it. */

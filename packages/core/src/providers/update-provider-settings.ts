@@ -11,6 +11,7 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { assertValidPromptTemplate } from "../bots/prompt.ts";
 import { actorRole, actorUserId, type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
+import { assertOutboundUrlAllowed } from "../net/outbound.ts";
 import { assertCan } from "../policy.ts";
 import { type ChatbotRow, lockOrCreateDefaultChatbot } from "./default-chatbot.ts";
 import { getProviderSettings } from "./get-provider-settings.ts";
@@ -22,6 +23,10 @@ import { type CredentialRow, findCredential, type ProviderDeps, sealApiKey } fro
  * back to a kind finds its key again: omitted → kept, `null` or `""` → cleared, a value → replaced
  * (encrypted; only a hint is kept in clear). Nothing is cached: the next reply reads the new settings.
  * One audit row per save, with hints instead of keys.
+ *
+ * A stored key only ever goes to the base URL it was saved with: changing the base URL of a
+ * credential that has a key needs the key typed again (or cleared) — 400 `api_key_required`. A base
+ * URL on a private network is refused unless the operator allows it (400 `url_not_allowed`).
  */
 export async function updateProviderSettings(
   ctx: Ctx,
@@ -32,6 +37,9 @@ export async function updateProviderSettings(
   // Unknown `{variables}` are reported now, so a typo never reaches a reply.
   assertValidPromptTemplate(input.systemPrompt, "systemPrompt");
   const kind = input.provider;
+  // Resolved before the transaction: a DNS lookup must not hold the (embedded) database.
+  if (kind !== "OFFLINE" && input.baseUrl)
+    await assertOutboundUrlAllowed(deps.config.outbound, input.baseUrl, "baseUrl");
 
   await withTransaction(ctx, async (tx) => {
     const { chatbot, created } = await lockOrCreateDefaultChatbot(tx);
@@ -41,6 +49,18 @@ export async function updateProviderSettings(
     let credentialAfter: CredentialSummary | null = null;
     if (kind !== "OFFLINE") {
       const values = credentialChanges(input, deps);
+      const movesStoredKey =
+        stored?.apiKeyEncrypted &&
+        values.apiKeyEncrypted === undefined &&
+        values.baseUrl !== undefined &&
+        values.baseUrl !== stored.baseUrl;
+      if (movesStoredKey) {
+        throw invalid(
+          "api_key_required",
+          "apiKey",
+          "Type the API key again to change the base URL: a saved key is only sent to the base URL it was saved with.",
+        );
+      }
       const hasKey =
         values.apiKeyEncrypted === undefined ? Boolean(stored?.apiKeyEncrypted) : values.apiKeyEncrypted !== null;
       const baseUrl = values.baseUrl === undefined ? (stored?.baseUrl ?? null) : values.baseUrl;

@@ -165,7 +165,7 @@ export function ProviderSettingsForm({
                   credential?.hasApiKey
                     ? form.clearKey
                       ? "The stored key will be removed when you save."
-                      : `A key ending in ${credential.apiKeyHint?.replace(/•/g, "")} is stored, encrypted. Leave this empty to keep it; type a new key to replace it.`
+                      : `A key ending in ${credential.apiKeyHint?.replace(/•/g, "")} is stored, encrypted. Leave this empty to keep it; type a new key to replace it. It is only sent to the base URL it was saved with: changing the base URL needs the key again.`
                     : "Stored encrypted. Afterwards only its last 4 characters are shown."
                 }
               >
