@@ -1,10 +1,11 @@
 import { CSRF_HEADER } from "@tandem/contracts";
 
-type Fetcher = { request: (input: string, init?: RequestInit) => Response | Promise<Response> };
+type Fetcher = { request: (input: string, init?: RequestInit, env?: object) => Response | Promise<Response> };
 
 /**
  * Drives the Hono app like a browser would: keeps cookies, sends the CSRF header on mutations and
- * an Origin matching APP_URL. `as(token)` gives a Bearer-token client instead.
+ * an Origin matching APP_URL. `as(token)` gives a Bearer-token client instead. `ip` is the address
+ * the request comes from (the node server's socket), for rate limits per client address.
  */
 export class TestClient {
   private cookies = new Map<string, string>();
@@ -12,7 +13,7 @@ export class TestClient {
 
   constructor(
     private readonly app: Fetcher,
-    private readonly options: { origin?: string; bearer?: string } = {},
+    private readonly options: { origin?: string; bearer?: string; ip?: string } = {},
   ) {}
 
   static bearer(app: Fetcher, token: string) {
@@ -29,11 +30,15 @@ export class TestClient {
       h.origin ??= this.options.origin ?? "http://localhost:3000";
       if (this.csrfToken && h[CSRF_HEADER] === undefined) h[CSRF_HEADER] = this.csrfToken;
     }
-    const res = await this.app.request(`http://localhost:3000${url}`, {
-      method,
-      headers: h,
-      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
-    });
+    const res = await this.app.request(
+      `http://localhost:3000${url}`,
+      {
+        method,
+        headers: h,
+        ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+      },
+      this.options.ip ? { incoming: { socket: { remoteAddress: this.options.ip } } } : undefined,
+    );
     for (const setCookie of res.headers.getSetCookie()) {
       const [pair] = setCookie.split(";");
       const [name, ...rest] = pair!.split("=");

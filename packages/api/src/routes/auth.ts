@@ -171,13 +171,13 @@ export function authRoutes() {
       path: "/invitations/accept",
       tags: ["auth"],
       request: jsonBody(AcceptInvitationInput),
-      responses: { 200: json(SessionResponse), ...errors(400, 401, 404) },
+      responses: { 200: json(SessionResponse), ...errors(400, 401, 404, 409, 429) },
     }),
     async (c) => {
       assertSameOrigin(c);
       const runtime = c.get("runtime");
       const session = await acceptInvitation(
-        { db: runtime.database.db, log: runtime.log },
+        { db: runtime.database.db, log: runtime.log, limiter: runtime.limiter },
         { ...c.req.valid("json"), ...requestMeta(c) },
       );
       return c.json(await startSession(c, session), 200);

@@ -1,6 +1,7 @@
 import { chatbots, members, promptVersions } from "@tandem/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { probeDatabaseDuringHashes } from "../../../../tests/support/hash-probe.ts";
 import { createTestRuntime } from "../../../../tests/support/runtime.ts";
 import type { Runtime } from "../runtime.ts";
 import { needsSetup, setupFirstOwner } from "./setup.ts";
@@ -16,7 +17,12 @@ describe("first-run setup", () => {
     const db = runtime.database.db;
     expect(await needsSetup(db)).toBe(true);
     const input = { workspaceName: "Acme", name: "Ada Owner", email: "Ada@Example.com", password: "a long passphrase" };
-    const session = await setupFirstOwner(db, input);
+    let session!: Awaited<ReturnType<typeof setupFirstOwner>>;
+    // The password is hashed before the transaction: the database answers others meanwhile.
+    const answered = await probeDatabaseDuringHashes(db, async () => {
+      session = await setupFirstOwner(db, input);
+    });
+    expect(answered).toEqual([true]);
 
     const [member] = await db.select().from(members).where(eq(members.workspaceId, session.workspaceId));
     expect(member).toMatchObject({ userId: session.userId, role: "OWNER" });

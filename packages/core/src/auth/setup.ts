@@ -16,6 +16,11 @@ export async function setupFirstOwner(
   db: Db,
   input: SetupInput & { ip?: string | undefined; userAgent?: string | undefined },
 ) {
+  // Checked first so a refused request costs no hash, and again under the lock below.
+  if (!(await needsSetup(db))) throw new DomainError("already_set_up", "This installation already has an owner");
+  // Hashed before the transaction: it takes a few hundred milliseconds, during which an open
+  // transaction on the embedded database would hold every other query.
+  const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const t = tx as unknown as Db;
     // Serialise concurrent first-run requests; the loser sees a user and is refused.
@@ -27,7 +32,7 @@ export async function setupFirstOwner(
       .values({
         email: normalizeEmail(input.email),
         name: input.name,
-        passwordHash: await hashPassword(input.password),
+        passwordHash,
       })
       .returning();
     await t.insert(members).values({ workspaceId: workspace!.id, userId: user!.id, role: "OWNER" });

@@ -2,15 +2,12 @@ import type { SignInInput } from "@tandem/contracts";
 import { type Db, members, users } from "@tandem/db";
 import { asc, eq, sql } from "drizzle-orm";
 import { DomainError } from "../errors.ts";
-import type { RateLimiter, RateLimitRule } from "../rate-limit/limiter.ts";
-import { getDummyHash, normalizeEmail, verifyPassword } from "./crypto.ts";
+import type { RateLimiter } from "../rate-limit/limiter.ts";
+import { getDummyHash, hashPassword, needsRehash, normalizeEmail, verifyPassword } from "./crypto.ts";
+import { countPasswordAttempt } from "./password-attempts.ts";
 import { createSession } from "./sessions.ts";
 
-/** Per account and per client address; a successful sign-in clears the account's counter. */
-export const LOGIN_LIMITS = {
-  perEmail: { limit: 5, windowMs: 15 * 60 * 1000 },
-  perIp: { limit: 30, windowMs: 15 * 60 * 1000 },
-} satisfies Record<string, RateLimitRule>;
+export { LOGIN_LIMITS } from "./password-attempts.ts";
 
 export interface SignInDeps {
   db: Db;
@@ -22,20 +19,7 @@ export async function signIn(
   input: SignInInput & { ip?: string | undefined; userAgent?: string | undefined },
 ): Promise<{ token: string; expiresAt: Date; sessionId: string; userId: string; workspaceId: string }> {
   const email = normalizeEmail(input.email);
-  const emailKey = `login:email:${email}`;
-  const ipKey = `login:ip:${input.ip ?? "unknown"}`;
-
-  for (const [key, rule] of [
-    [emailKey, LOGIN_LIMITS.perEmail],
-    [ipKey, LOGIN_LIMITS.perIp],
-  ] as const) {
-    const state = await deps.limiter.peek(key, rule);
-    if (!state.allowed) {
-      throw new DomainError("rate_limited", "Too many sign-in attempts. Try again later.", {
-        retryAfterSeconds: state.retryAfterSeconds,
-      });
-    }
-  }
+  const attempt = await countPasswordAttempt(deps.limiter, { email, ip: input.ip });
 
   const [user] = await deps.db
     .select()
@@ -44,10 +28,7 @@ export async function signIn(
     .limit(1);
   // Verify against a dummy hash for unknown emails so the response time does not reveal them.
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await getDummyHash()));
-  if (!user?.passwordHash || !ok) {
-    await Promise.all([deps.limiter.hit(emailKey, LOGIN_LIMITS.perEmail), deps.limiter.hit(ipKey, LOGIN_LIMITS.perIp)]);
-    throw new DomainError("invalid_credentials", "Email or password is incorrect");
-  }
+  if (!user?.passwordHash || !ok) throw new DomainError("invalid_credentials", "Email or password is incorrect");
 
   const [membership] = await deps.db
     .select({ workspaceId: members.workspaceId })
@@ -57,8 +38,13 @@ export async function signIn(
     .limit(1);
   if (!membership) throw new DomainError("no_workspace", "This account is not a member of any workspace");
 
-  await deps.limiter.reset(emailKey);
-  await deps.db.update(users).set({ lastSeenAt: new Date() }).where(eq(users.id, user.id));
+  await attempt.succeeded();
+  // A hash made with weaker parameters than today's is replaced now that the password is known.
+  const rehashed = needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(input.password) } : {};
+  await deps.db
+    .update(users)
+    .set({ lastSeenAt: new Date(), ...rehashed })
+    .where(eq(users.id, user.id));
   const session = await createSession(deps.db, {
     userId: user.id,
     workspaceId: membership.workspaceId,

@@ -19,6 +19,8 @@ export interface RateLimiter {
   hit(key: string, rule: RateLimitRule): Promise<RateLimitResult>;
   /** Reads without counting. */
   peek(key: string, rule: RateLimitRule): Promise<RateLimitResult>;
+  /** Takes one earlier `hit` back (an attempt that turned out not to count), never below zero. */
+  undo(key: string): Promise<void>;
   reset(key: string): Promise<void>;
 }
 
@@ -65,6 +67,10 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
         retryAfterSeconds: w.count < rule.limit ? 0 : Math.max(1, Math.ceil((w.resetAt - now()) / 1000)),
       };
     },
+    async undo(key) {
+      const w = windows.get(key);
+      if (w && w.count > 0) w.count -= 1;
+    },
     async reset(key) {
       windows.delete(key);
     },
@@ -76,6 +82,12 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 return {count, ttl}
+`;
+
+const UNDO_SCRIPT = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then redis.call('DECR', KEYS[1]) end
+return 0
 `;
 
 export function createRedisRateLimiter(redis: Redis, prefix = "tandem:rl:"): RateLimiter {
@@ -95,6 +107,9 @@ export function createRedisRateLimiter(redis: Redis, prefix = "tandem:rl:"): Rat
     async peek(key, rule) {
       const [count, ttl] = await Promise.all([redis.get(prefix + key), redis.pttl(prefix + key)]);
       return toResult(Number(count ?? 0), ttl, rule, false);
+    },
+    async undo(key) {
+      await redis.eval(UNDO_SCRIPT, 1, prefix + key);
     },
     async reset(key) {
       await redis.del(prefix + key);

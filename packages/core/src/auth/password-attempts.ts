@@ -1,0 +1,40 @@
+import { DomainError } from "../errors.ts";
+import type { RateLimiter, RateLimitRule } from "../rate-limit/limiter.ts";
+
+/** Per account and per client address, over 15 minutes. */
+export const LOGIN_LIMITS = {
+  perEmail: { limit: 5, windowMs: 15 * 60 * 1000 },
+  perIp: { limit: 30, windowMs: 15 * 60 * 1000 },
+} satisfies Record<string, RateLimitRule>;
+
+/**
+ * One guess at a password (sign-in, accepting an invitation with an existing account, changing a
+ * password). The attempt is counted BEFORE the password is verified, atomically (the limiter's
+ * increment is one operation, in memory or in Redis), so a burst of concurrent guesses cannot all
+ * pass a check that only looked: the sixth guess at an account in 15 minutes is refused with 429
+ * whatever its password, and never reaches the hash. A successful attempt clears the account's
+ * counter and takes its own count back from the address's, so a team behind one office address is
+ * not limited by its own sign-ins.
+ */
+export async function countPasswordAttempt(
+  limiter: RateLimiter,
+  who: { email: string; ip?: string | undefined },
+): Promise<{ succeeded(): Promise<void> }> {
+  const emailKey = `login:email:${who.email}`;
+  const ipKey = `login:ip:${who.ip ?? "unknown"}`;
+  const [byEmail, byIp] = await Promise.all([
+    limiter.hit(emailKey, LOGIN_LIMITS.perEmail),
+    limiter.hit(ipKey, LOGIN_LIMITS.perIp),
+  ]);
+  const refused = [byEmail, byIp].filter((r) => !r.allowed);
+  if (refused.length > 0) {
+    throw new DomainError("rate_limited", "Too many sign-in attempts. Try again later.", {
+      retryAfterSeconds: Math.max(...refused.map((r) => r.retryAfterSeconds)),
+    });
+  }
+  return {
+    async succeeded() {
+      await Promise.all([limiter.reset(emailKey), limiter.undo(ipKey)]);
+    },
+  };
+}
