@@ -465,9 +465,16 @@ describe("webhook health", () => {
     expect(res.status).toBe(200);
   }
 
-  it("lists Pages that send events without a connected channel until one is connected", async () => {
+  it("lists a Page that sends events without a connected channel to the workspace it was connected to, until reconnected", async () => {
     const { ws, admin } = await adminOfNewWorkspace();
+    const other = await adminOfNewWorkspace();
     const stray = newPage("Stray Page");
+    const first = await admin.post("/api/v1/channels/messenger/connect", {
+      pageId: stray.id,
+      pageAccessToken: stray.accessToken,
+    });
+    expect(first.status).toBe(201);
+    expect((await admin.delete(`/api/v1/channels/${(await first.json()).id}`)).status).toBe(204);
     await deliver(stray.id, 2);
     await deliver(stray.id, 1);
 
@@ -481,6 +488,9 @@ describe("webhook health", () => {
       verifyTokenConfigured: false,
     });
     expect(setup.unconnectedPages).toContainEqual({ pageId: stray.id, events: 3, lastEventAt: expect.any(String) });
+    // Another workspace of the installation is not told about this Page or its traffic.
+    const elsewhere = await (await other.admin.get("/api/v1/channels/messenger/webhook")).json();
+    expect(elsewhere.unconnectedPages.map((p: { pageId: string }) => p.pageId)).not.toContain(stray.id);
 
     const connected = await admin.post("/api/v1/channels/messenger/connect", {
       pageId: stray.id,
@@ -492,6 +502,38 @@ describe("webhook health", () => {
 
     const agent = await signedIn(ws.agent.user.email);
     expect((await agent.get("/api/v1/channels/messenger/webhook")).status).toBe(403);
+  });
+
+  it("lists a Page nobody ever connected to no workspace, unless the installation has only one", async () => {
+    const { admin } = await adminOfNewWorkspace();
+    await adminOfNewWorkspace();
+    const stray = newPage("Never Connected");
+    await deliver(stray.id, 1);
+    const shared = await (await admin.get("/api/v1/channels/messenger/webhook")).json();
+    expect(shared.unconnectedPages.map((p: { pageId: string }) => p.pageId)).not.toContain(stray.id);
+
+    // A single-workspace installation: every unconnected Page is that workspace's to claim.
+    const alone = await createTestRuntime({ FB_APP_ID: APP_ID, FB_APP_SECRET: APP_SECRET });
+    try {
+      const aloneApp = createApp(alone);
+      const ws = await createSignInWorkspace(alone);
+      const client = new TestClient(aloneApp);
+      expect((await client.signIn(ws.admin.user.email, TEST_PASSWORD)).status).toBe(200);
+      const body = serializeLikeMeta(
+        messengerWebhook([textEvent({ pageId: stray.id, psid: `9${digits(12)}`, text: "hi" })]),
+      );
+      const delivered = await aloneApp.request("http://localhost:3000/api/webhooks/messenger", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-hub-signature-256": signMessengerBody(APP_SECRET, body) },
+        body,
+      });
+      expect(delivered.status).toBe(200);
+      await expect
+        .poll(async () => (await (await client.get("/api/v1/channels/messenger/webhook")).json()).unconnectedPages)
+        .toContainEqual({ pageId: stray.id, events: 1, lastEventAt: expect.any(String) });
+    } finally {
+      await alone.close();
+    }
   });
 
   it("reports the last day's failed events with the latest reason, and the latest event processed", async () => {

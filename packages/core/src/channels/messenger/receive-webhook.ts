@@ -33,7 +33,7 @@
  * - **Bad signatures** store nothing. When the unsigned body names Pages we know, their channels'
  *   `signature_rejections` go up: the count is all we take from a body we cannot trust.
  */
-import { channels, type Db, inBackground, inboundEvents, newId, rowsOf } from "@tandem/db";
+import { channels, type Db, inBackground, inboundEvents, newId, rowsOf, workspaces } from "@tandem/db";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Config } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
@@ -492,8 +492,12 @@ export interface UnconnectedPage {
  * Pages that sent events in the last week though no channel is connected to them (never connected,
  * or disconnected while Facebook kept the app subscribed), most recent first: the admin either
  * connects the Page or removes the app from it. Their entries are `ignored`, without a channel.
+ *
+ * Only for the workspace that can claim the Page: the one it was connected to before, or — for a
+ * Page no workspace ever connected — the installation's only workspace. With several workspaces a
+ * never-connected Page is listed for none: its id and traffic are no other tenant's business.
  */
-export async function listUnconnectedPages(db: Db, limit = 20): Promise<UnconnectedPage[]> {
+export async function listUnconnectedPages(db: Db, workspaceId: string, limit = 20): Promise<UnconnectedPage[]> {
   const items = sql<number>`coalesce(jsonb_array_length(case when jsonb_typeof(${inboundEvents.payload}->'messaging') = 'array' then ${inboundEvents.payload}->'messaging' end), 0)
     + coalesce(jsonb_array_length(case when jsonb_typeof(${inboundEvents.payload}->'standby') = 'array' then ${inboundEvents.payload}->'standby' end), 0)`;
   const rows = await db
@@ -511,6 +515,13 @@ export async function listUnconnectedPages(db: Db, limit = 20): Promise<Unconnec
         isNull(inboundEvents.channelId),
         // Connected since: not a stray any more.
         sql`not exists (select 1 from ${channels} c where c.type = 'messenger' and c.external_id = ${inboundEvents.externalId} and c.disconnected_at is null)`,
+        sql`(
+          exists (select 1 from ${channels} c where c.type = 'messenger' and c.external_id = ${inboundEvents.externalId} and c.workspace_id = ${workspaceId})
+          or (
+            not exists (select 1 from ${channels} c where c.type = 'messenger' and c.external_id = ${inboundEvents.externalId})
+            and (select count(*) from ${workspaces}) = 1
+          )
+        )`,
       ),
     )
     .groupBy(inboundEvents.externalId)

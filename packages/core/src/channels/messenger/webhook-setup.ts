@@ -9,7 +9,7 @@ import { lastVerification } from "./webhook-verification.ts";
  * The app-level half of Messenger's webhook health, for the channels page: the callback URL and
  * whether this server can verify Meta's calls (verify token, App Secret), how Meta's last verification
  * handshake went, and the Pages that send
- * events although no channel is connected to them.
+ * events although no channel is connected to them (those this workspace can claim).
  */
 export async function getMessengerWebhookSetup(
   ctx: Ctx,
@@ -17,7 +17,10 @@ export async function getMessengerWebhookSetup(
 ): Promise<MessengerWebhookSetup> {
   assertCan(actorRole(ctx.actor), "channels.manage");
   const { facebook, appUrl } = deps.config;
-  const [pages, verification] = await Promise.all([listUnconnectedPages(ctx.db), lastVerification(ctx.db)]);
+  const [pages, verification] = await Promise.all([
+    listUnconnectedPages(ctx.db, ctx.workspaceId),
+    lastVerification(ctx.db),
+  ]);
   return {
     callbackUrl: `${appUrl}/api/webhooks/messenger`,
     verifyTokenConfigured: Boolean(facebook.verifyToken),
