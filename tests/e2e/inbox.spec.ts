@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import { signIn } from "./support/auth.ts";
+import { png } from "./support/png.ts";
 
 const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
 // Answers of the demo FAQ (packages/core/src/demo/seed-demo.ts), given by the offline bot.
@@ -171,6 +172,60 @@ test("switching conversations shows only the open customer's thread, notes inclu
   await composer(page).press("Enter");
   await expect.poll(() => sentTo(request, second.psid), { timeout: 30_000 }).toContain("Yes, from 10 to 200 euros.");
   expect(await sentTo(request, first.psid)).not.toContain("Yes, from 10 to 200 euros.");
+});
+
+test("an image attachment keeps its own room in the thread, before and after it loads", async ({ page, request }) => {
+  const customer = newCustomer("Priya Shah");
+  // A real, large photo that arrives late, as over a slow connection: the thread is laid out first.
+  const imageUrl = `https://images.example.test/parcel-${customer.psid}.png`;
+  let release = () => {};
+  const arrived = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route(imageUrl, async (route) => {
+    await arrived;
+    await route.fulfill({ status: 200, contentType: "image/png", body: png(1200, 1600) });
+  });
+  await customerSays(request, customer, "My parcel arrived damaged");
+  const sent = await request.post("/_simulator/customer/messenger/send", {
+    data: { ...customer, attachmentUrl: imageUrl },
+  });
+  expect(sent.ok()).toBe(true);
+  await customerSays(request, customer, "Can you send a replacement?");
+  await signIn(page, "owner@demo.local");
+  await expect(row(page, customer.name)).toBeVisible({ timeout: 30_000 });
+  await open(page, customer);
+
+  const messages = thread(page, customer.name);
+  const image = messages.getByRole("img", { name: "Image from the conversation" });
+  const next = messages.locator("[data-message-id]").filter({ hasText: "Can you send a replacement?" });
+  await expect(next).toBeVisible();
+  const noOverlap = async () => {
+    const [a, b] = [await image.boundingBox(), await next.boundingBox()];
+    expect(a && b, "both on screen").toBeTruthy();
+    expect(a!.height).toBeGreaterThan(100);
+    expect(a!.y + a!.height).toBeLessThanOrEqual(b!.y + 1);
+  };
+  await noOverlap();
+
+  // Loaded, it is drawn whole, at its own proportions (taller than the placeholder's 4:3), and the
+  // messages below it have moved down to make room.
+  release();
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1200);
+  await expect
+    .poll(async () => {
+      const box = await image.boundingBox();
+      return box ? Math.round((box.height / box.width) * 100) : 0;
+    })
+    .toBe(133);
+  await noOverlap();
+  // The message after the image stays readable: nothing is drawn over it.
+  const covering = await next.evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    const top = document.elementFromPoint(box.left + 40, box.top + box.height / 2);
+    return !!top && el.contains(top);
+  });
+  expect(covering).toBe(true);
 });
 
 test("a failed send shows the platform's reason, and Retry sends it", async ({ page, request }) => {

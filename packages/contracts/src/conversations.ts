@@ -16,6 +16,9 @@ export const AttachmentDto = z.object({
   url: z.string(),
   name: z.string().optional(),
   mime: z.string().optional(),
+  /** Pixel size of an image, when the channel tells it: the inbox reserves its box before it loads. */
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
 });
 export type AttachmentDto = z.infer<typeof AttachmentDto>;
 

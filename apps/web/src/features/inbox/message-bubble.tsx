@@ -8,12 +8,13 @@ import {
   CheckCheck,
   Clock,
   FileText,
+  ImageOff,
   Loader2,
   Lock,
   type LucideIcon,
   RotateCw,
 } from "lucide-react";
-import { memo } from "react";
+import { memo, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
@@ -142,20 +143,7 @@ function Attachments({ attachments, outbound }: { attachments: AttachmentDto[]; 
         // biome-ignore lint/suspicious/noArrayIndexKey: attachments have no id and never move
         <li key={i}>
           {attachment.type === "image" || attachment.type === "sticker" ? (
-            <a
-              href={attachment.url}
-              target="_blank"
-              rel="noreferrer noopener"
-              className="block rounded-lg outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
-            >
-              {/* biome-ignore lint/performance/noImgElement: platform URLs of any host; a fixed box keeps the thread from jumping */}
-              <img
-                src={attachment.url}
-                alt={attachment.name ?? "Image from the conversation"}
-                loading="lazy"
-                className="h-48 w-64 max-w-full rounded-lg bg-muted object-cover"
-              />
-            </a>
+            <ImageAttachment attachment={attachment} />
           ) : (
             <a
               href={attachment.url}
@@ -177,6 +165,76 @@ function Attachments({ attachments, outbound }: { attachments: AttachmentDto[]; 
 }
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The largest an image is drawn in the thread; it keeps its own proportions inside. */
+const IMAGE_MAX = { width: 256, height: 320 };
+/** The box held for an image whose size is not known yet (4:3, as most photos). */
+const IMAGE_PLACEHOLDER = { width: 4, height: 3 };
+/**
+ * Sizes of images already loaded in this tab: a row that the virtual list unmounts and mounts again
+ * (scrolling) reserves the right box at once instead of growing when the image reloads.
+ */
+const knownSizes = new Map<string, { width: number; height: number }>();
+
+function fitImage(size: { width: number; height: number }) {
+  const scale = Math.min(1, IMAGE_MAX.width / size.width, IMAGE_MAX.height / size.height);
+  return { width: Math.max(48, Math.round(size.width * scale)), ratio: `${size.width} / ${size.height}` };
+}
+
+/**
+ * An image drawn whole, at its own proportions, in a box reserved before it loads: from the
+ * attachment's dimensions when the channel gives them, from an earlier load in this tab, else a 4:3
+ * placeholder that takes the image's proportions once it has loaded. The virtual list measures rows
+ * with a ResizeObserver, so the change moves the messages below instead of drawing over them.
+ */
+function ImageAttachment({ attachment }: { attachment: AttachmentDto }) {
+  const given =
+    attachment.width && attachment.height ? { width: attachment.width, height: attachment.height } : undefined;
+  const [size, setSize] = useState(() => given ?? knownSizes.get(attachment.url));
+  const [failed, setFailed] = useState(false);
+  const box = fitImage(
+    size ?? { width: IMAGE_MAX.width, height: (IMAGE_MAX.width * IMAGE_PLACEHOLDER.height) / IMAGE_PLACEHOLDER.width },
+  );
+
+  if (failed) {
+    return (
+      <a
+        href={attachment.url}
+        target="_blank"
+        rel="noreferrer noopener"
+        className="flex items-center gap-2 rounded-md bg-muted px-2 py-1.5 text-foreground underline-offset-2 outline-none hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50"
+      >
+        <ImageOff className="size-4 shrink-0" aria-hidden="true" />
+        <span className="truncate">{attachment.name ?? "Image could not be shown: open the link"}</span>
+      </a>
+    );
+  }
+  return (
+    <a
+      href={attachment.url}
+      target="_blank"
+      rel="noreferrer noopener"
+      className="block max-w-full rounded-lg outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
+      style={{ width: box.width }}
+    >
+      {/* biome-ignore lint/performance/noImgElement: platform URLs of any host, sized from the image itself */}
+      <img
+        src={attachment.url}
+        alt={attachment.name ?? "Image from the conversation"}
+        loading="lazy"
+        className="block h-auto w-full rounded-lg bg-muted object-contain"
+        style={{ aspectRatio: box.ratio }}
+        onLoad={(event) => {
+          const { naturalWidth: width, naturalHeight: height } = event.currentTarget;
+          if (!width || !height) return;
+          knownSizes.set(attachment.url, { width, height });
+          if (width !== size?.width || height !== size?.height) setSize({ width, height });
+        }}
+        onError={() => setFailed(true)}
+      />
+    </a>
+  );
+}
 
 function SystemEvent({ message }: { message: MessageDto }) {
   return (

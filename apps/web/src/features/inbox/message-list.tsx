@@ -55,6 +55,23 @@ export function MessageList({ conversation }: { conversation: ConversationDto })
     setUnseen(0);
   }, []);
 
+  // A row that grows while the agent reads the newest messages (an image that has loaded) keeps the
+  // newest message in view, as a new message would.
+  const followGrowth = useCallback(
+    (content: HTMLDivElement | null) => {
+      if (!content) return;
+      let height = content.offsetHeight;
+      const observer = new ResizeObserver(() => {
+        const grown = content.offsetHeight > height;
+        height = content.offsetHeight;
+        if (grown && atBottom.current) requestAnimationFrame(scrollToBottom);
+      });
+      observer.observe(content);
+      return () => observer.disconnect();
+    },
+    [scrollToBottom],
+  );
+
   // The first page is in (the list is keyed by conversation): start at the newest message.
   const loaded = messages.isSuccess;
   useLayoutEffect(() => {
@@ -152,7 +169,7 @@ export function MessageList({ conversation }: { conversation: ConversationDto })
         tabIndex={0}
         className="min-h-0 flex-1 overflow-y-auto overscroll-contain outline-none [overflow-anchor:none] focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:ring-inset"
       >
-        <div className="flex min-h-full flex-col justify-end pb-4">
+        <div ref={followGrowth} className="flex min-h-full flex-col justify-end pb-4">
           <Virtualizer ref={ref} scrollRef={scrollRef} shift={shift} onScroll={onScroll} data={items} bufferSize={600}>
             {(message: MessageDto, index: number) => {
               const above = items[index - 1];
