@@ -82,6 +82,8 @@ export const EnvSchema = z.object({
     .min(7, "must be at least 7 (the webhook health looks back a week)")
     .max(3650)
     .default(14),
+  /** Open dashboard sockets per client address, all sessions together (0: no cap). */
+  REALTIME_MAX_SOCKETS_PER_IP: z.coerce.number().int("must be a whole number").min(0).max(100_000).default(50),
 });
 
 export interface Config {
@@ -118,6 +120,8 @@ export interface Config {
   runJobs: boolean | undefined;
   /** Days raw webhook entries are kept once processed or ignored (`database-maintenance`). */
   inboundEventRetentionDays: number;
+  /** Cap on open dashboard sockets per client address (0: none); per session it is fixed (apps/web realtime). */
+  realtimeMaxSocketsPerIp: number;
 }
 
 export class ConfigError extends Error {
@@ -200,5 +204,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     runJobs: e.RUN_JOBS,
     inboundEventRetentionDays: e.INBOUND_EVENT_RETENTION_DAYS,
+    realtimeMaxSocketsPerIp: e.REALTIME_MAX_SOCKETS_PER_IP,
   };
 }
