@@ -6,7 +6,7 @@ import { createApp } from "@tandem/api";
 import { rooms, SOCKET_EVENTS } from "@tandem/contracts";
 import type { Runtime } from "@tandem/core";
 import { sessions as sessionsTable } from "@tandem/db";
-import { createChannel, createContact, createConversation } from "@tandem/db/testing";
+import { createChannel, createContact, createConversation, createMember } from "@tandem/db/testing";
 import { eq } from "drizzle-orm";
 import type { Server as IoServer } from "socket.io";
 import { io as connect, type Socket } from "socket.io-client";
@@ -205,6 +205,48 @@ describe("sockets lose access with their session or membership", () => {
     expect(gotTab).toEqual([]);
     expect(gotOtherTab).toEqual([]);
     expect(colleague.connected).toBe(true);
+  });
+
+  it("disconnects the sockets of a session revoked from another one (Account → Sessions)", async () => {
+    const ws = await createSignInWorkspace(runtime);
+    const laptop = await signIn(ws.agent.user.email);
+    const phone = await signIn(ws.agent.user.email);
+    const laptopSocket = open(laptop.cookie);
+    const phoneSocket = open(phone.cookie);
+    await Promise.all([connected(laptopSocket), connected(phoneSocket)]);
+
+    const reason = disconnectedByServer(phoneSocket);
+    const res = await call(laptop, "POST", "/api/v1/me/sessions/revoke-others");
+    expect(await res.json()).toEqual({ revoked: 1 });
+    expect(await reason).toBe("io server disconnect");
+    const [got] = await broadcastTo(ws.workspace.id, laptopSocket, [phoneSocket]);
+    expect(got).toEqual([]);
+    expect(laptopSocket.connected).toBe(true);
+  });
+
+  it("disconnects the old workspace's sockets when the session switches workspace", async () => {
+    const ws = await createSignInWorkspace(runtime);
+    const second = await createSignInWorkspace(runtime);
+    await createMember(runtime.database.db, { workspaceId: second.workspace.id, userId: ws.agent.user.id });
+    const agent = await signIn(ws.agent.user.email);
+    const socket = open(agent.cookie);
+    await connected(socket);
+
+    const reason = disconnectedByServer(socket);
+    const res = await call(agent, "POST", "/api/auth/switch-workspace", { workspaceId: second.workspace.id });
+    expect(res.status).toBe(200);
+    expect(await reason).toBe("io server disconnect");
+    // Reconnecting with the new cookie lands in the new workspace's room only.
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const again = open(cookie);
+    await connected(again);
+    const here = await ioServer.in(rooms.workspace(second.workspace.id)).fetchSockets();
+    const there = await ioServer.in(rooms.workspace(ws.workspace.id)).fetchSockets();
+    expect(here.map((s) => s.id)).toContain(again.id);
+    expect(there.map((s) => s.id)).not.toContain(again.id);
   });
 
   it("disconnects a removed member's sockets", async () => {

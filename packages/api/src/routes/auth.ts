@@ -7,6 +7,7 @@ import {
   SetupInput,
   SetupStatus,
   SignInInput,
+  SwitchWorkspaceInput,
 } from "@tandem/contracts";
 import {
   acceptInvitation,
@@ -18,10 +19,11 @@ import {
   revokeSession,
   setupFirstOwner,
   signIn,
+  switchWorkspace,
 } from "@tandem/core";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
-import { assertSameOrigin } from "../middleware/auth.ts";
+import { assertSameOrigin, requireAuth } from "../middleware/auth.ts";
 import { clientIp } from "../middleware/request-context.ts";
 import { createRouter, errors, json, jsonBody } from "../openapi.ts";
 import { clearSessionCookies, setSessionCookies } from "../session-cookies.ts";
@@ -103,6 +105,29 @@ export function authRoutes() {
         },
         200,
       );
+    },
+  );
+
+  // POST /api/auth/switch-workspace — move the session to another of the caller's workspaces
+  app.use("/switch-workspace", requireAuth);
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/switch-workspace",
+      tags: ["auth"],
+      request: jsonBody(SwitchWorkspaceInput),
+      responses: { 200: json(SessionResponse), ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const auth = c.get("auth");
+      if (auth.kind !== "session" || !auth.sessionId) {
+        throw new DomainError("forbidden", "An API token belongs to one workspace: sign in to switch");
+      }
+      const session = await switchWorkspace(c.get("ctx"), {
+        sessionId: auth.sessionId,
+        workspaceId: c.req.valid("json").workspaceId,
+      });
+      return c.json(await startSession(c, session), 200);
     },
   );
 
