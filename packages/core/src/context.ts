@@ -34,7 +34,14 @@ export async function withTransaction<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>):
   const result = await ctx.db.transaction(async (tx) =>
     fn({ ...ctx, db: tx as unknown as Db, inTransaction: true, afterCommit: committed } as Ctx),
   );
-  for (const effect of committed) effect();
+  for (const effect of committed) {
+    // The change is committed: a failing effect is logged, never reported as the verb's failure.
+    try {
+      effect();
+    } catch (err) {
+      ctx.log.warn({ err }, "an effect after the commit failed");
+    }
+  }
   return result;
 }
 
