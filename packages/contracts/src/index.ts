@@ -6,5 +6,6 @@ export * from "./members.ts";
 export * from "./permissions.ts";
 export * from "./providers.ts";
 export * from "./realtime.ts";
+export * from "./sessions.ts";
 export * from "./simulator.ts";
 export * from "./tokens.ts";

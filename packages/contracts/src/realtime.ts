@@ -11,4 +11,8 @@ export const SOCKET_EVENTS = {
 export const rooms = {
   workspace: (id: string) => `workspace:${id}`,
   conversation: (id: string) => `conversation:${id}`,
+  /** Every socket opened with one session: disconnected when the session ends. */
+  session: (id: string) => `session:${id}`,
+  /** Every socket of one membership: disconnected when the member is removed or changes role. */
+  member: (id: string) => `member:${id}`,
 };

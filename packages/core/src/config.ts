@@ -98,6 +98,8 @@ export const EnvSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** Open dashboard sockets per client address, all sessions together (0: no cap). */
+  REALTIME_MAX_SOCKETS_PER_IP: z.coerce.number().int("must be a whole number").min(0).max(100_000).default(50),
 });
 
 export interface Config {
@@ -136,6 +138,8 @@ export interface Config {
   inboundEventRetentionDays: number;
   /** Which non-public addresses user-chosen URLs may reach (`OUTBOUND_ALLOW_PRIVATE`). */
   outbound: OutboundPolicy;
+  /** Cap on open dashboard sockets per client address (0: none); per session it is fixed (apps/web realtime). */
+  realtimeMaxSocketsPerIp: number;
 }
 
 export class ConfigError extends Error {
@@ -220,5 +224,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inboundEventRetentionDays: e.INBOUND_EVENT_RETENTION_DAYS,
     // The simulator answers at APP_URL: the demo's simulated provider must stay reachable.
     outbound: allowHosts(e.OUTBOUND_ALLOW_PRIVATE, simulator ? [new URL(appUrl).hostname] : []),
+    realtimeMaxSocketsPerIp: e.REALTIME_MAX_SOCKETS_PER_IP,
   };
 }

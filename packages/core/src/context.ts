@@ -25,10 +25,35 @@ export interface Ctx {
   realtime?: RealtimePublisher | undefined;
 }
 
+type InTransaction = { inTransaction?: boolean; afterCommit?: (() => void)[] };
+
 /** Runs `fn` in a transaction, or in the caller's transaction when one is already open. */
 export async function withTransaction<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
-  if ((ctx as Ctx & { inTransaction?: boolean }).inTransaction) return fn(ctx);
-  return ctx.db.transaction(async (tx) => fn({ ...ctx, db: tx as unknown as Db, inTransaction: true } as Ctx));
+  if ((ctx as Ctx & InTransaction).inTransaction) return fn(ctx);
+  const committed: (() => void)[] = [];
+  const result = await ctx.db.transaction(async (tx) =>
+    fn({ ...ctx, db: tx as unknown as Db, inTransaction: true, afterCommit: committed } as Ctx),
+  );
+  for (const effect of committed) {
+    // The change is committed: a failing effect is logged, never reported as the verb's failure.
+    try {
+      effect();
+    } catch (err) {
+      ctx.log.warn({ err }, "an effect after the commit failed");
+    }
+  }
+  return result;
+}
+
+/**
+ * Runs `effect` once the transaction `ctx` belongs to has committed (at once outside `withTransaction`),
+ * for effects others must not see before the change does: a socket disconnected while its session row
+ * still exists could reconnect with it. Nothing runs when the transaction rolls back.
+ */
+export function afterCommit(ctx: object, effect: () => void): void {
+  const pending = (ctx as InTransaction).afterCommit;
+  if (pending) pending.push(effect);
+  else effect();
 }
 
 export const actorUserId = (actor: Actor): string | null => (actor.type === "system" ? null : actor.userId);

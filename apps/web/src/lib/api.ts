@@ -132,7 +132,7 @@ async function toApiError(response: Response): Promise<ApiError> {
 let redirecting = false;
 
 /** The session is gone: start over at /login and come back here afterwards. */
-function redirectToLogin() {
+export function redirectToLogin() {
   if (typeof window === "undefined" || redirecting) return;
   const { pathname, search } = window.location;
   if (pathname === "/login") return;

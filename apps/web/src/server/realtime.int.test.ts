@@ -7,8 +7,18 @@ import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { createApp } from "@tandem/api";
 import { rooms, SOCKET_EVENTS } from "@tandem/contracts";
-import { createRuntime, createWorkerRuntime, generateKey, loadConfig, type Runtime, silentLogger } from "@tandem/core";
-import { io as connect } from "socket.io-client";
+import {
+  createRuntime,
+  createWorkerRuntime,
+  deleteExpiredSessions,
+  generateKey,
+  loadConfig,
+  type Runtime,
+  silentLogger,
+} from "@tandem/core";
+import { sessions } from "@tandem/db";
+import { eq } from "drizzle-orm";
+import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createTestDatabase,
@@ -17,7 +27,7 @@ import {
 } from "../../../../tests/support/postgres-server.ts";
 import { startRedisServer, type TestServer } from "../../../../tests/support/redis-server.ts";
 import { createSignInWorkspace, TEST_PASSWORD } from "../../../../tests/support/workspace.ts";
-import { attachRealtime } from "./realtime.ts";
+import { attachRealtime, SOCKET_LIMITS } from "./realtime.ts";
 
 /** Scaled realtime: an event a worker process emits reaches a browser connected to a web process. */
 let postgres: PostgresServer;
@@ -67,18 +77,34 @@ afterAll(async () => {
 
 const urlOf = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
 
-async function signedInSocket(baseUrl: string, email: string) {
+async function signIn(baseUrl: string, email: string) {
   const res = await fetch(`${baseUrl}/api/auth/sign-in`, {
     method: "POST",
     headers: { "content-type": "application/json", origin: baseUrl },
     body: JSON.stringify({ email, password: TEST_PASSWORD }),
   });
-  const cookie = res.headers
+  return res.headers
     .getSetCookie()
     .map((c) => c.split(";")[0])
     .join("; ");
-  return connect(baseUrl, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie } });
 }
+
+const socketWith = (baseUrl: string, cookie: string) =>
+  connect(baseUrl, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie } });
+
+async function signedInSocket(baseUrl: string, email: string) {
+  return socketWith(baseUrl, await signIn(baseUrl, email));
+}
+
+const connected = (socket: Socket) =>
+  new Promise<void>((resolve, reject) => {
+    if (socket.connected) return resolve();
+    socket.once("connect", () => resolve());
+    socket.once("connect_error", reject);
+  });
+
+const disconnectedByServer = (socket: Socket) =>
+  new Promise<string>((resolve) => socket.once("disconnect", (reason) => resolve(reason)));
 
 describe("realtime across processes", () => {
   it("shows agents connected to different web processes to each other, and who left", async () => {
@@ -131,6 +157,74 @@ describe("realtime across processes", () => {
       expect(payload).toEqual({ id: "conv_from_worker" });
     } finally {
       socket.disconnect();
+    }
+  });
+
+  it("disconnects a session's sockets on every process when it signs out on one", async () => {
+    const ws = await createSignInWorkspace(web);
+    const cookie = await signIn(urlOf(server), ws.agent.user.email);
+    const here = socketWith(urlOf(server), cookie);
+    const there = socketWith(urlOf(server2), cookie);
+    const colleague = await signedInSocket(urlOf(server2), ws.admin.user.email);
+    try {
+      await Promise.all([connected(here), connected(there), connected(colleague)]);
+      const reasons = Promise.all([disconnectedByServer(here), disconnectedByServer(there)]);
+      const res = await fetch(`${urlOf(server)}/api/auth/sign-out`, {
+        method: "POST",
+        headers: { cookie, origin: urlOf(server) },
+      });
+      expect(res.status).toBe(204);
+      expect(await reasons).toEqual(["io server disconnect", "io server disconnect"]);
+      // The colleague on the other process still gets the workspace's events; the signed-out sockets do not.
+      const leaked: unknown[] = [];
+      there.on(SOCKET_EVENTS.conversationUpdated, (p) => leaked.push(p));
+      const arrived = new Promise((resolve) => colleague.once(SOCKET_EVENTS.conversationUpdated, resolve));
+      web.realtime.emit(rooms.workspace(ws.workspace.id), SOCKET_EVENTS.conversationUpdated, { id: "conv_after" });
+      expect(await arrived).toEqual({ id: "conv_after" });
+      expect(leaked).toEqual([]);
+      expect(colleague.connected).toBe(true);
+    } finally {
+      for (const s of [here, there, colleague]) s.disconnect();
+    }
+  });
+
+  it("disconnects, from the worker, the sockets of sessions the housekeeping deletes as expired", async () => {
+    const ws = await createSignInWorkspace(web);
+    const socket = await signedInSocket(urlOf(server2), ws.agent.user.email);
+    try {
+      await connected(socket);
+      // The session has run out (its sockets stay open until someone ends them).
+      await web.database.db
+        .update(sessions)
+        .set({ expiresAt: new Date(Date.now() - 1000) })
+        .where(eq(sessions.userId, ws.agent.user.id));
+      const reason = disconnectedByServer(socket);
+      const deleted = await deleteExpiredSessions({
+        db: worker.runtime.database.db,
+        realtime: worker.runtime.realtime,
+      });
+      expect(deleted).toBeGreaterThanOrEqual(1);
+      expect(await reason).toBe("io server disconnect");
+    } finally {
+      socket.disconnect();
+    }
+  });
+
+  it("caps one session's sockets across the web processes", async () => {
+    const ws = await createSignInWorkspace(web);
+    const cookie = await signIn(urlOf(server), ws.agent.user.email);
+    const open = Array.from({ length: SOCKET_LIMITS.perSession }, (_, i) =>
+      socketWith(urlOf(i % 2 ? server2 : server), cookie),
+    );
+    try {
+      await Promise.all(open.map(connected));
+      for (const target of [server, server2]) {
+        const extra = socketWith(urlOf(target), cookie);
+        open.push(extra);
+        await expect(connected(extra)).rejects.toThrow("too_many_connections");
+      }
+    } finally {
+      for (const s of open) s.disconnect();
     }
   });
 });

@@ -1,19 +1,54 @@
-import type { Server as HttpServer } from "node:http";
+import { createHash } from "node:crypto";
+import type { Server as HttpServer, IncomingMessage } from "node:http";
+import { clientIp, isSameOrigin } from "@tandem/api";
 import { rooms, SESSION_COOKIE, SOCKET_EVENTS } from "@tandem/contracts";
-import { type AuthenticatedSession, getConversationInWorkspace, type Runtime, resolveSession } from "@tandem/core";
-import { Server } from "socket.io";
+import {
+  type AuthenticatedSession,
+  findActiveSession,
+  getConversationInWorkspace,
+  type Runtime,
+  resolveSession,
+} from "@tandem/core";
+import { Server, type Socket } from "socket.io";
+import { createMemorySocketSlots, createRedisSocketSlots, type SlotClaim } from "./socket-slots.ts";
 
 /**
- * Dashboard sockets: the session cookie is checked at the handshake; each socket joins its
- * workspace room, and a conversation room only after the same workspace check the API does.
+ * Dashboard sockets. The handshake refuses, cheapest check first: a browser `Origin` other than the
+ * app's, a missing cookie, an address that sent too many invalid sessions lately, an address or a
+ * session already holding too many sockets — all before the session's database lookup — then an
+ * invalid session. Each socket
+ * joins its workspace's room, its session's and its membership's (ending the session or changing
+ * the membership disconnects it, see `RealtimePublisher.disconnect`), and a conversation's room only
+ * after checking again that the session is still valid and the conversation in its workspace.
  */
 function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(";")) {
     const [k, ...v] = part.trim().split("=");
-    if (k === name) return decodeURIComponent(v.join("="));
+    if (k === name) {
+      try {
+        return decodeURIComponent(v.join("="));
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
+}
+
+export const SOCKET_LIMITS = {
+  /** Open sockets per session: the dashboard opens one per tab. */
+  perSession: 10,
+  /** Handshakes with an unknown or expired session, per address: past it the address waits. */
+  failedHandshakes: { limit: 60, windowMs: 60_000 },
+} as const;
+
+/** The client's address as the HTTP API sees it (`clientIp`): the per-address cap counts by it. */
+const clientAddress = (request: IncomingMessage) => clientIp({ env: { incoming: request } }) ?? "unknown";
+
+/** A refused handshake: the client's `connect_error` has `message` = code and `data` = the details. */
+function refusal(code: string, message: string, details: Record<string, unknown> = {}): Error {
+  return Object.assign(new Error(code), { data: { code, message, ...details } });
 }
 
 /** What a dashboard socket tells others about its member (kept in `socket.data`, visible cluster-wide). */
@@ -40,6 +75,15 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
     }
     io.adapter(createAdapter(pub, sub));
   }
+
+  // Socket caps: cluster-wide through Redis when there is one, else in this (the only) web process.
+  const slots = runtime.redis
+    ? createRedisSocketSlots(runtime.redis, {
+        onError: (err) => runtime.log.warn({ err }, "could not renew the socket slots"),
+      })
+    : createMemorySocketSlots();
+  httpServer.once("close", () => slots.close());
+  const perIp = runtime.config.realtimeMaxSocketsPerIp;
 
   /**
    * Who is online, from the sockets in the workspace room on every process (`fetchSockets` asks the
@@ -76,16 +120,76 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
     })();
   };
 
+  /** Takes the socket's slots (session, address) until it closes, or says why not. */
+  async function claimSlots(socket: Socket, token: string, address: string): Promise<(() => void) | Error> {
+    // The session's key is derived from the cookie, so a flood is refused without looking it up.
+    const sessionKey = `session:${createHash("sha256").update(`socket-slot:${token}`).digest("hex").slice(0, 32)}`;
+    const claims: SlotClaim[] = [{ key: sessionKey, limit: SOCKET_LIMITS.perSession }];
+    if (perIp > 0) claims.push({ key: `ip:${address}`, limit: perIp });
+    const claimed = await slots.acquire(socket.id, claims);
+    if (!claimed.ok) {
+      const scope = claimed.key === sessionKey ? "session" : "address";
+      runtime.log.info({ scope, limit: claimed.limit, address }, "socket refused: too many connections");
+      return refusal(
+        "too_many_connections",
+        scope === "session"
+          ? `This session already has ${claimed.limit} live connections: close some tabs and reload.`
+          : `Your network address already has ${claimed.limit} live connections to this server.`,
+        { scope, limit: claimed.limit },
+      );
+    }
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      slots
+        .release(
+          socket.id,
+          claims.map((c) => c.key),
+        )
+        .catch((err) => runtime.log.warn({ err }, "could not release a socket slot"));
+    };
+    // Whichever comes first: the socket leaves, or its connection closes before it ever connected.
+    socket.once("disconnect", release);
+    socket.conn.once("close", release);
+    return release;
+  }
+
   io.use(async (socket, next) => {
+    let release: (() => void) | undefined;
     try {
-      const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
-      const session = token ? await resolveSession(runtime.database.db, token) : null;
-      if (!session) return next(new Error("unauthenticated"));
+      const { headers } = socket.handshake;
+      const origin = headers.origin;
+      if (origin && !isSameOrigin(origin, runtime.config.appOrigin, headers.host)) {
+        return next(refusal("origin_not_allowed", "Connections are accepted from the app's own pages only."));
+      }
+      const token = readCookie(headers.cookie, SESSION_COOKIE);
+      if (!token || token.length > 200) return next(refusal("unauthenticated", "Sign in again."));
+      const address = clientAddress(socket.request);
+      const failuresKey = `socket-auth-failed:${address}`;
+      const failures = await runtime.limiter.peek(failuresKey, SOCKET_LIMITS.failedHandshakes);
+      if (!failures.allowed) {
+        return next(
+          refusal("rate_limited", "Too many connection attempts with an invalid session. Try again later.", {
+            retryAfterSeconds: failures.retryAfterSeconds,
+          }),
+        );
+      }
+      const claimed = await claimSlots(socket, token, address);
+      if (claimed instanceof Error) return next(claimed);
+      release = claimed;
+      const session = await resolveSession(runtime.database.db, token, { ip: address });
+      if (!session) {
+        release();
+        await runtime.limiter.hit(failuresKey, SOCKET_LIMITS.failedHandshakes);
+        return next(refusal("unauthenticated", "Sign in again."));
+      }
       socket.data.session = session;
       next();
     } catch (err) {
+      release?.();
       runtime.log.error({ err }, "socket handshake failed");
-      next(new Error("internal_error"));
+      next(refusal("internal_error", "The server could not accept the connection."));
     }
   });
 
@@ -94,17 +198,26 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
     const workspaceId = session.workspace.id;
     const presence: PresenceEntry = { userId: session.user.id, name: session.user.name, email: session.user.email };
     socket.data.presence = presence;
-    socket.join(rooms.workspace(workspaceId));
+    socket.join([rooms.workspace(workspaceId), rooms.session(session.sessionId), rooms.member(session.memberId)]);
     publishPresence(workspaceId);
 
     socket.on(SOCKET_EVENTS.conversationJoin, async (conversationId: unknown, ack?: (r: unknown) => void) => {
+      const reply = typeof ack === "function" ? ack : () => {};
       try {
+        // The session may have ended, or the member left, since the handshake (a disconnect from
+        // another process can be missed while Redis is down): check again before every join.
+        const current = await findActiveSession(runtime.database.db, session.sessionId);
+        if (!current || current.workspace.id !== workspaceId || current.memberId !== session.memberId) {
+          reply({ ok: false, error: { code: "unauthenticated", message: "Sign in again." } });
+          socket.disconnect(true);
+          return;
+        }
         if (typeof conversationId !== "string") throw new Error("conversation id must be a string");
         await getConversationInWorkspace({ db: runtime.database.db, workspaceId }, conversationId);
         await socket.join(rooms.conversation(conversationId));
-        ack?.({ ok: true });
+        reply({ ok: true });
       } catch {
-        ack?.({ ok: false, error: { code: "conversation_not_found", message: "Conversation not found" } });
+        reply({ ok: false, error: { code: "conversation_not_found", message: "Conversation not found" } });
       }
     });
 
@@ -116,6 +229,10 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
     socket.on("disconnect", () => publishPresence(workspaceId));
   });
 
-  runtime.realtime.bind({ emit: (room, event, payload) => io.to(room).emit(event, payload) });
+  runtime.realtime.bind({
+    emit: (room, event, payload) => io.to(room).emit(event, payload),
+    // Through the Redis adapter this reaches the sockets on every web process.
+    disconnect: (targets) => io.in(targets).disconnectSockets(true),
+  });
   return io;
 }

@@ -3,6 +3,7 @@ import { csrfTokenFor, DomainError, resolveApiToken, resolveSession, safeEqual }
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
+import { setSessionCookies } from "../session-cookies.ts";
 import type { AppEnv, AuthState } from "../types.ts";
 import { clientIp } from "./request-context.ts";
 
@@ -19,14 +20,14 @@ export function assertSameOrigin(c: Context<AppEnv>): void {
       throw new DomainError("origin_not_allowed", "Cross-site request refused");
     return;
   }
-  const runtime = c.get("runtime");
-  const host = c.req.header("host");
-  const allowed = new Set([runtime.config.appOrigin]);
-  if (host) {
-    allowed.add(`http://${host}`);
-    allowed.add(`https://${host}`);
+  if (!isSameOrigin(origin, c.get("runtime").config.appOrigin, c.req.header("host"))) {
+    throw new DomainError("origin_not_allowed", "Cross-origin request refused");
   }
-  if (!allowed.has(origin)) throw new DomainError("origin_not_allowed", "Cross-origin request refused");
+}
+
+/** A browser's `Origin` is the app's own (APP_URL) or the origin the request was addressed to (`Host`). */
+export function isSameOrigin(origin: string, appOrigin: string, host: string | undefined): boolean {
+  return origin === appOrigin || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
 }
 
 async function authenticate(c: Context<AppEnv>): Promise<AuthState | null> {
@@ -42,8 +43,10 @@ async function authenticate(c: Context<AppEnv>): Promise<AuthState | null> {
   }
   const cookie = getCookie(c, SESSION_COOKIE);
   if (!cookie) return null;
-  const session = await resolveSession(db, cookie);
+  const session = await resolveSession(db, cookie, { ip: clientIp(c) });
   if (!session) return null;
+  if (session.renewed)
+    setSessionCookies(c, { token: cookie, sessionId: session.sessionId, expiresAt: session.expiresAt });
   return {
     kind: "session",
     user: session.user,

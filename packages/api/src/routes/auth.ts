@@ -1,13 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   AcceptInvitationInput,
-  CSRF_COOKIE,
   InvitationPreview,
   SESSION_COOKIE,
   SessionResponse,
   SetupInput,
   SetupStatus,
   SignInInput,
+  SwitchWorkspaceInput,
 } from "@tandem/contracts";
 import {
   acceptInvitation,
@@ -19,33 +19,20 @@ import {
   revokeSession,
   setupFirstOwner,
   signIn,
+  switchWorkspace,
 } from "@tandem/core";
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { assertSameOrigin } from "../middleware/auth.ts";
+import { getCookie } from "hono/cookie";
+import { assertSameOrigin, requireAuth } from "../middleware/auth.ts";
 import { clientIp } from "../middleware/request-context.ts";
 import { createRouter, errors, json, jsonBody } from "../openapi.ts";
+import { clearSessionCookies, setSessionCookies } from "../session-cookies.ts";
 import type { AppEnv } from "../types.ts";
 
-/** Sets the httpOnly session cookie and the readable CSRF cookie, and returns the session body. */
+/** Sets the session cookies and returns the session body. */
 async function startSession(c: Context<AppEnv>, session: { token: string; expiresAt: Date; sessionId: string }) {
   const runtime = c.get("runtime");
-  const secure = runtime.config.appUrl.startsWith("https://");
-  const csrfToken = csrfTokenFor(runtime.authSecret, session.sessionId);
-  setCookie(c, SESSION_COOKIE, session.token, {
-    httpOnly: true,
-    sameSite: "Lax",
-    secure,
-    path: "/",
-    expires: session.expiresAt,
-  });
-  setCookie(c, CSRF_COOKIE, csrfToken, {
-    httpOnly: false,
-    sameSite: "Lax",
-    secure,
-    path: "/",
-    expires: session.expiresAt,
-  });
+  const csrfToken = setSessionCookies(c, session);
   const resolved = await resolveSession(runtime.database.db, session.token);
   if (!resolved) throw new DomainError("unauthenticated", "Session could not be started");
   return { user: resolved.user, workspace: resolved.workspace, role: resolved.role, csrfToken };
@@ -76,7 +63,7 @@ export function authRoutes() {
     },
   );
 
-  // POST /api/auth/sign-out — ends the current session
+  // POST /api/auth/sign-out — ends the current session (its sockets are disconnected)
   app.openapi(
     createRoute({
       method: "post",
@@ -87,9 +74,9 @@ export function authRoutes() {
     async (c) => {
       assertSameOrigin(c);
       const token = getCookie(c, SESSION_COOKIE);
-      if (token) await revokeSession(c.get("runtime").database.db, token);
-      deleteCookie(c, SESSION_COOKIE, { path: "/" });
-      deleteCookie(c, CSRF_COOKIE, { path: "/" });
+      const runtime = c.get("runtime");
+      if (token) await revokeSession({ db: runtime.database.db, realtime: runtime.realtime }, token);
+      clearSessionCookies(c);
       return c.body(null, 204);
     },
   );
@@ -105,8 +92,10 @@ export function authRoutes() {
     async (c) => {
       const runtime = c.get("runtime");
       const token = getCookie(c, SESSION_COOKIE);
-      const session = token ? await resolveSession(runtime.database.db, token) : null;
+      const session = token ? await resolveSession(runtime.database.db, token, { ip: clientIp(c) }) : null;
       if (!session) throw new DomainError("unauthenticated", "Not signed in");
+      if (session.renewed)
+        setSessionCookies(c, { token: token!, sessionId: session.sessionId, expiresAt: session.expiresAt });
       return c.json(
         {
           user: session.user,
@@ -116,6 +105,29 @@ export function authRoutes() {
         },
         200,
       );
+    },
+  );
+
+  // POST /api/auth/switch-workspace — move the session to another of the caller's workspaces
+  app.use("/switch-workspace", requireAuth);
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/switch-workspace",
+      tags: ["auth"],
+      request: jsonBody(SwitchWorkspaceInput),
+      responses: { 200: json(SessionResponse), ...errors(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const auth = c.get("auth");
+      if (auth.kind !== "session" || !auth.sessionId) {
+        throw new DomainError("forbidden", "An API token belongs to one workspace: sign in to switch");
+      }
+      const session = await switchWorkspace(c.get("ctx"), {
+        sessionId: auth.sessionId,
+        workspaceId: c.req.valid("json").workspaceId,
+      });
+      return c.json(await startSession(c, session), 200);
     },
   );
 

@@ -1,7 +1,15 @@
-import { createRoute } from "@hono/zod-openapi";
-import { MeResponse } from "@tandem/contracts";
-import { csrfTokenFor, permissionsOf } from "@tandem/core";
-import { createRouter, errors, json } from "../openapi.ts";
+import { createRoute, z } from "@hono/zod-openapi";
+import { MeResponse, RevokedSessions, SessionList, WorkspaceMembershipList } from "@tandem/contracts";
+import {
+  csrfTokenFor,
+  listSessions,
+  listWorkspaces,
+  permissionsOf,
+  revokeOtherSessions,
+  revokeOwnSession,
+} from "@tandem/core";
+import { createRouter, errors, json, permit } from "../openapi.ts";
+import { clearSessionCookies } from "../session-cookies.ts";
 
 export function meRoutes() {
   const app = createRouter();
@@ -28,5 +36,60 @@ export function meRoutes() {
       );
     },
   );
+
+  // GET /api/v1/me/sessions — where the caller is signed in: device, address, started, last seen
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/me/sessions",
+      tags: ["account"],
+      ...permit("account.manage"),
+      responses: { 200: json(SessionList), ...errors(401) },
+    }),
+    async (c) => c.json({ data: await listSessions(c.get("ctx"), { currentSessionId: c.get("auth").sessionId }) }, 200),
+  );
+
+  // POST /api/v1/me/sessions/revoke-others — sign out everywhere but here
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/me/sessions/revoke-others",
+      tags: ["account"],
+      ...permit("account.manage"),
+      responses: { 200: json(RevokedSessions), ...errors(401) },
+    }),
+    async (c) => c.json(await revokeOtherSessions(c.get("ctx"), { currentSessionId: c.get("auth").sessionId }), 200),
+  );
+
+  // DELETE /api/v1/me/sessions/{id} — sign one of the caller's sessions out (the current one too)
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/me/sessions/{id}",
+      tags: ["account"],
+      ...permit("account.manage"),
+      request: { params: z.object({ id: z.string().min(1).max(64) }) },
+      responses: { 204: { description: "Signed out" }, ...errors(401, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await revokeOwnSession(c.get("ctx"), { sessionId: id });
+      if (id === c.get("auth").sessionId) clearSessionCookies(c);
+      return c.body(null, 204);
+    },
+  );
+
+  // GET /api/v1/me/workspaces — the workspaces the caller belongs to (the workspace switcher)
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/me/workspaces",
+      tags: ["account"],
+      ...permit("account.manage"),
+      responses: { 200: json(WorkspaceMembershipList), ...errors(401) },
+    }),
+    async (c) => c.json({ data: await listWorkspaces(c.get("ctx")) }, 200),
+  );
+
   return app;
 }

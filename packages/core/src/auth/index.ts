@@ -1,6 +1,12 @@
 export * from "./api-tokens.ts";
 export { hashPassword, normalizeEmail, safeEqual, verifyPassword } from "./crypto.ts";
 export * from "./invitations.ts";
+export * from "./list-sessions.ts";
+export * from "./list-workspaces.ts";
+export * from "./revoke-other-sessions.ts";
+export * from "./revoke-own-session.ts";
 export * from "./sessions.ts";
 export * from "./setup.ts";
 export * from "./sign-in.ts";
+export * from "./switch-workspace.ts";
+export * from "./user-agent.ts";

@@ -30,12 +30,13 @@ export async function signIn(
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await getDummyHash()));
   if (!user?.passwordHash || !ok) throw new DomainError("invalid_credentials", "Email or password is incorrect");
 
-  const [membership] = await deps.db
+  // The workspace they last worked in (switched to, joined, signed in to), else their oldest membership.
+  const memberships = await deps.db
     .select({ workspaceId: members.workspaceId })
     .from(members)
     .where(eq(members.userId, user.id))
-    .orderBy(asc(members.createdAt))
-    .limit(1);
+    .orderBy(asc(members.createdAt));
+  const membership = memberships.find((m) => m.workspaceId === user.lastWorkspaceId) ?? memberships[0];
   if (!membership) throw new DomainError("no_workspace", "This account is not a member of any workspace");
 
   await attempt.succeeded();

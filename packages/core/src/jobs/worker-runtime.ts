@@ -25,10 +25,13 @@ export async function createWorkerRuntime(config: Config, options: { log?: Logge
     throw new ConfigError(["REDIS_URL: required by the worker (without it the web process runs jobs itself)"]);
   const runtime = await createRuntime(config, options.log ? { log: options.log } : {});
   const log = runtime.log;
-  // Socket events from jobs reach the web processes' Socket.IO servers through Redis.
+  // Socket events (and disconnects, e.g. of expired sessions) from jobs reach the web processes' Socket.IO servers through Redis.
   const { Emitter } = await import("@socket.io/redis-emitter");
   const emitter = new Emitter(runtime.redis!);
-  runtime.realtime.bind({ emit: (room, event, payload) => emitter.to(room).emit(event, payload) });
+  runtime.realtime.bind({
+    emit: (room, event, payload) => emitter.to(room).emit(event, payload),
+    disconnect: (rooms) => emitter.in(rooms).disconnectSockets(true),
+  });
   const registry = registerAllJobs(new JobRegistry<AppJobDeps>());
   const queue = createBullmqJobQueue<AppJobDeps>({
     redisUrl,

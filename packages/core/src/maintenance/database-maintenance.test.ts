@@ -1,9 +1,11 @@
-import { inboundEvents, jobs, newId, rowsOf } from "@tandem/db";
+import { rooms } from "@tandem/contracts";
+import { inboundEvents, jobs, newId, rowsOf, sessions } from "@tandem/db";
 import { createChannel, createTestWorkspace } from "@tandem/db/testing";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachTestQueue, createTestRuntime } from "../../../../tests/support/runtime.ts";
 import { appJobDeps } from "../app-deps.ts";
+import { createSession } from "../auth/sessions.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { runJob } from "../jobs/run-job.ts";
 import { silentLogger } from "../logger.ts";
@@ -189,5 +191,46 @@ describe("the hourly maintenance job", () => {
       analyze: true,
     });
     expect(due.map((t) => t.table)).not.toContain("message");
+  });
+});
+
+describe("expired sessions", () => {
+  it("are deleted (30 days unused, or 90 days after sign-in) and their sockets disconnected; valid ones stay", async () => {
+    const db = runtime.database.db;
+    const ws = await createTestWorkspace(db);
+    const start = (userId: string) => createSession(db, { userId, workspaceId: ws.workspace.id });
+    const [unused, tooOld, valid] = await Promise.all([
+      start(ws.owner.user.id),
+      start(ws.admin.user.id),
+      start(ws.agent.user.id),
+    ]);
+    await db
+      .update(sessions)
+      .set({ expiresAt: new Date(Date.now() - 60_000) })
+      .where(eq(sessions.id, unused.sessionId));
+    // Written before the absolute lifetime existed: still "expiring" in the future, but 100 days old.
+    await db
+      .update(sessions)
+      .set({ createdAt: new Date(Date.now() - 100 * DAY), expiresAt: new Date(Date.now() + 10 * DAY) })
+      .where(eq(sessions.id, tooOld.sessionId));
+    const disconnected: string[] = [];
+    runtime.realtime.bind({ emit: () => {}, disconnect: (rooms) => disconnected.push(...rooms) });
+
+    await runJob(databaseMaintenance, appJobDeps(runtime), {
+      jobId: "test-maintenance-sessions",
+      jobKey: null,
+      attempt: 1,
+      maxAttempts: 3,
+      payload: {},
+      log: silentLogger,
+      signal: new AbortController().signal,
+    });
+
+    const left = await db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(inArray(sessions.id, [unused.sessionId, tooOld.sessionId, valid.sessionId]));
+    expect(left.map((s) => s.id)).toEqual([valid.sessionId]);
+    expect(disconnected.sort()).toEqual([rooms.session(unused.sessionId), rooms.session(tooOld.sessionId)].sort());
   });
 });

@@ -6,6 +6,8 @@
  *   (or ignored) they are deleted after `INBOUND_EVENT_RETENTION_DAYS`, failed ones after
  *   `FAILED_INBOUND_EVENT_RETENTION_DAYS` at the earliest. What they produced (contacts,
  *   conversations, messages) stays. `pending` and `processing` entries are never touched.
+ * - **Sessions** past their expiry (30 days unused, or 90 days after sign-in) are deleted, and any
+ *   socket still open on one is disconnected.
  * - **Embedded database**: PGlite runs PostgreSQL without its postmaster, so there is no autovacuum
  *   and no auto-analyze. Without them every updated or deleted row (a job changes status three
  *   times, a conversation with every message) stays in the tables and indexes for good, and the
@@ -20,6 +22,7 @@ import { type Db, inboundEvents, isEmbeddedDb, rowsOf } from "@tandem/db";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
+import { deleteExpiredSessions } from "../auth/sessions.ts";
 import { ingestIdle } from "../channels/messenger/receive-webhook.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import type { JobQueue } from "../jobs/queue.ts";
@@ -30,7 +33,15 @@ export const FAILED_INBOUND_EVENT_RETENTION_DAYS = 30;
 /** Rows deleted per statement: a short statement never holds PGlite's thread for long. */
 const PRUNE_CHUNK = 500;
 /** The tables whose rows are updated or deleted all day long. */
-export const VACUUMED_TABLES = ["job", "inbound_event", "channel", "conversation", "contact", "message"] as const;
+export const VACUUMED_TABLES = [
+  "job",
+  "inbound_event",
+  "channel",
+  "conversation",
+  "contact",
+  "message",
+  "session",
+] as const;
 
 export interface PruneOptions {
   retentionDays: number;
@@ -132,10 +143,13 @@ export const databaseMaintenance = defineJob({
         retentionDays: deps.config.inboundEventRetentionDays,
         between: quietMoment,
       });
+      await quietMoment();
+      const expiredSessions = await deleteExpiredSessions(deps);
       const maintained = await vacuumEmbeddedDatabase(deps.db, quietMoment);
       deps.log.info(
         {
           pruned,
+          expiredSessions,
           vacuumed: maintained.filter((t) => t.vacuum).map((t) => t.table),
           analyzed: maintained.filter((t) => t.analyze).map((t) => t.table),
           ms: Date.now() - started,

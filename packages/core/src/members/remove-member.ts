@@ -6,7 +6,10 @@ import { actorRole, type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan, countOwnersForUpdate, getMemberInWorkspace } from "./guard.ts";
 
-/** Removes a member; their sessions in this workspace end at once. Their API tokens stop resolving. */
+/**
+ * Removes a member; their sessions in this workspace end at once and their sockets are disconnected
+ * (after the commit). Their API tokens stop resolving.
+ */
 export async function removeMember(ctx: Ctx, memberId: string): Promise<void> {
   assertActorCan(ctx, "members.manage");
   await withTransaction(ctx, async (tx) => {
@@ -19,7 +22,7 @@ export async function removeMember(ctx: Ctx, memberId: string): Promise<void> {
     }
     const [user] = await tx.db.select({ email: users.email }).from(users).where(eq(users.id, member.userId));
     await tx.db.delete(members).where(eq(members.id, member.id));
-    await revokeUserSessions(tx.db, member.userId, ctx.workspaceId);
+    await revokeUserSessions(tx, member.userId, { workspaceId: ctx.workspaceId });
     await recordAudit(tx, {
       action: "member.remove",
       entityType: "member",

@@ -1,13 +1,17 @@
-import type { MemberDto, UpdateMemberInput } from "@tandem/contracts";
+import { type MemberDto, rooms, type UpdateMemberInput } from "@tandem/contracts";
 import { members, users } from "@tandem/db";
 import { eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
-import { actorRole, type Ctx, withTransaction } from "../context.ts";
+import { actorRole, afterCommit, type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { canAssignRole } from "../policy.ts";
 import { assertActorCan, countOwnersForUpdate, getMemberInWorkspace } from "./guard.ts";
 import { memberToDto } from "./to-dto.ts";
 
+/**
+ * Changes a member's role. Their open sockets are disconnected once it commits: the dashboard
+ * reconnects under the new role and reloads what the role may see.
+ */
 export async function updateMemberRole(ctx: Ctx, memberId: string, input: UpdateMemberInput): Promise<MemberDto> {
   assertActorCan(ctx, "members.manage");
   return withTransaction(ctx, async (tx) => {
@@ -33,6 +37,8 @@ export async function updateMemberRole(ctx: Ctx, memberId: string, input: Update
       before: { role: member.role },
       after: { role: input.role },
     });
+    const { realtime } = ctx;
+    if (realtime && member.role !== input.role) afterCommit(tx, () => realtime.disconnect([rooms.member(member.id)]));
     return memberToDto(updated!, user!);
   });
 }

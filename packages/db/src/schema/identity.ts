@@ -21,6 +21,8 @@ export const users = pgTable(
     name: text("name"),
     passwordHash: text("password_hash"),
     lastSeenAt: tstz("last_seen_at"),
+    /** The workspace of the user's latest session: the next sign-in lands there. */
+    lastWorkspaceId: text("last_workspace_id").references(() => workspaces.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -36,12 +38,20 @@ export const sessions = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     workspaceId: text("workspace_id").references(() => workspaces.id, { onDelete: "set null" }),
+    /** Slides forward with use, never past `created_at` + the absolute lifetime (core/auth/sessions.ts). */
     expiresAt: tstz("expires_at").notNull(),
+    /** Address of the latest use (updated with `last_seen_at`); the sign-in's until then. */
     ip: text("ip"),
     userAgent: text("user_agent"),
+    /** Updated at most every few minutes, not on every request. */
+    lastSeenAt: tstz("last_seen_at"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("session_token_hash_key").on(t.tokenHash), index("session_user_idx").on(t.userId)],
+  (t) => [
+    uniqueIndex("session_token_hash_key").on(t.tokenHash),
+    index("session_user_idx").on(t.userId),
+    index("session_expires_idx").on(t.expiresAt),
+  ],
 );
 
 export const members = pgTable(

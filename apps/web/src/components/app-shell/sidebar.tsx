@@ -6,6 +6,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Wordmark } from "@/components/wordmark";
+import { WorkspaceSwitcher } from "@/features/account/workspace-switcher";
 import { can } from "@/features/auth/permissions";
 import { useHealth } from "@/features/auth/queries";
 import { cn } from "@/lib/utils";
@@ -54,14 +55,8 @@ export function Sidebar({ me }: { me: MeResponse | undefined }) {
           <Wordmark />
         </Link>
       </div>
-      <div className="px-4 pt-4 pb-1">
-        {me ? (
-          <p className="truncate text-xs font-medium text-muted-foreground" title={me.workspace.name}>
-            {me.workspace.name}
-          </p>
-        ) : (
-          <Skeleton className="h-4 w-28" />
-        )}
+      <div className="px-2 pt-4 pb-1">
+        {me ? <WorkspaceSwitcher me={me} /> : <Skeleton className="mx-2 h-4 w-28" />}
       </div>
       <nav aria-label="Main" className="flex flex-1 flex-col gap-5 overflow-y-auto px-3 py-2">
         {NAV.map((section) => {

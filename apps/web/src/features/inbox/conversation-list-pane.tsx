@@ -190,10 +190,16 @@ function LiveBadge({ status }: { status: RealtimeStatus }) {
         "inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium",
         live ? "bg-success/10 text-success" : "bg-warning/10 text-warning",
       )}
-      title={live ? "Updates arrive as they happen" : "Reconnecting; the inbox catches up once the connection is back"}
+      title={
+        live
+          ? "Updates arrive as they happen"
+          : status === "refused"
+            ? "The server refused the live connection: reload to see new messages"
+            : "Reconnecting; the inbox catches up once the connection is back"
+      }
     >
       <span aria-hidden="true" className={cn("size-1.5 rounded-full", live ? "bg-success" : "bg-warning")} />
-      {live ? "Live" : status === "connecting" ? "Connecting…" : "Reconnecting…"}
+      {live ? "Live" : status === "connecting" ? "Connecting…" : status === "refused" ? "Not live" : "Reconnecting…"}
     </span>
   );
 }

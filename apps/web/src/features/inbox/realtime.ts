@@ -1,14 +1,44 @@
 "use client";
 
-import { ConversationDto, MessageDto, SOCKET_EVENTS } from "@tandem/contracts";
-import { useQueryClient } from "@tanstack/react-query";
+import { ConversationDto, type MeResponse, MessageDto, SessionResponse, SOCKET_EVENTS } from "@tandem/contracts";
+import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
+import { toast } from "sonner";
 import { authKeys } from "@/features/auth/queries";
+import { api, isApiError, redirectToLogin } from "@/lib/api";
 import { inboxKeys, storeConversation, storeMessage } from "./cache";
 import type { PresenceMember } from "./queries";
 
-export type RealtimeStatus = "connecting" | "live" | "reconnecting";
+/** `refused`: the server turned the connection down for good (too many connections, foreign origin). */
+export type RealtimeStatus = "connecting" | "live" | "reconnecting" | "refused";
+
+/**
+ * The server disconnected the socket on purpose: the session ended (sign-out elsewhere, revoked,
+ * member removed), moved to another workspace, or the member's role changed. Asks the server which:
+ * signed out → /login; another workspace → a full reload, so nothing of this one stays on screen;
+ * same workspace → `me` (role, permissions) is reloaded and the socket reconnects.
+ */
+async function afterServerDisconnect(socket: Socket, queryClient: QueryClient): Promise<void> {
+  let session: SessionResponse | null;
+  try {
+    session = await api.get("/api/auth/session", SessionResponse);
+  } catch (error) {
+    if (!isApiError(error, 401)) {
+      socket.connect();
+      return;
+    }
+    session = null;
+  }
+  if (!session) return redirectToLogin();
+  const me = queryClient.getQueryData<MeResponse>(authKeys.me);
+  if (me && me.workspace.id !== session.workspace.id) {
+    window.location.assign("/dashboard");
+    return;
+  }
+  await queryClient.invalidateQueries({ queryKey: authKeys.me });
+  socket.connect();
+}
 
 /**
  * The inbox's socket: events go straight into the TanStack Query cache. The socket is in its
@@ -38,11 +68,21 @@ export function useInboxRealtime(openConversationId: string | null): RealtimeSta
       void queryClient.invalidateQueries({ queryKey: inboxKeys.all });
       connectedBefore = true;
     });
-    socket.on("disconnect", () => setStatus("reconnecting"));
+    socket.on("disconnect", (reason) => {
+      setStatus("reconnecting");
+      // Socket.IO does not reconnect by itself after a server-side disconnect.
+      if (reason === "io server disconnect") void afterServerDisconnect(socket, queryClient);
+    });
     socket.on("connect_error", (error) => {
       setStatus(connectedBefore ? "reconnecting" : "connecting");
       // The session is gone: asking for `me` gets the 401 that sends the browser to /login.
       if (error.message === "unauthenticated") void queryClient.invalidateQueries({ queryKey: authKeys.me });
+      // Refused by the server's limits or origin check: it will not retry; say why.
+      if (!socket.active && error.message !== "unauthenticated") {
+        setStatus("refused");
+        const data = (error as Error & { data?: { message?: string } }).data;
+        toast.error(data?.message ?? "The live connection was refused.", { id: "realtime-refused" });
+      }
     });
 
     socket.on(SOCKET_EVENTS.conversationUpdated, (payload: unknown) => {

@@ -1,0 +1,15 @@
+import type { Ctx } from "../context.ts";
+import { sessionOwner } from "./list-sessions.ts";
+import { revokeUserSessions } from "./sessions.ts";
+
+/**
+ * Signs the caller out everywhere else: every session but the current one ends, in every workspace,
+ * and their sockets are disconnected. Called with an API token (no current session), all of them end.
+ */
+export async function revokeOtherSessions(
+  ctx: Ctx,
+  input: { currentSessionId?: string | undefined },
+): Promise<{ revoked: number }> {
+  const revoked = await revokeUserSessions(ctx, sessionOwner(ctx), { except: input.currentSessionId });
+  return { revoked };
+}
