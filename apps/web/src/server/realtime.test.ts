@@ -173,6 +173,29 @@ describe("realtime", () => {
     expect(events).toEqual([mine]);
   });
 
+  it("answers joins sent without an acknowledgement, or with data in its place, without an unhandled rejection", async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+      const ws = await createSignInWorkspace(runtime);
+      const mine = await createConversationFor(runtime.database.db, ws.workspace.id);
+      const socket = open(await sessionCookie(ws.agent.user.email));
+      await connected(socket);
+      socket.emit(SOCKET_EVENTS.conversationJoin, "conv_missing");
+      socket.emit(SOCKET_EVENTS.conversationJoin, "conv_missing", 42);
+      socket.emit(SOCKET_EVENTS.conversationJoin, { not: "an id" }, "not a callback");
+      socket.emit(SOCKET_EVENTS.conversationLeave);
+      // The socket still works, and what came before it has been handled.
+      expect(await socket.emitWithAck(SOCKET_EVENTS.conversationJoin, mine)).toEqual({ ok: true });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(rejections).toEqual([]);
+      expect(socket.connected).toBe(true);
+    } finally {
+      process.off("unhandledRejection", onRejection);
+    }
+  });
+
   it("publishes who is online in the workspace", async () => {
     const ws = await createSignInWorkspace(runtime);
     const first = open(await sessionCookie(ws.owner.user.email));
