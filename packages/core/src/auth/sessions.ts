@@ -1,6 +1,6 @@
 import type { Role } from "@tandem/contracts";
 import { type Db, members, sessions, users, workspaces } from "@tandem/db";
-import { and, eq, gt, lt } from "drizzle-orm";
+import { and, eq, gt, lt, ne } from "drizzle-orm";
 import { hmac, newOpaqueToken, sha256 } from "./crypto.ts";
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -79,13 +79,24 @@ export async function revokeSession(db: Db, token: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.tokenHash, sha256(token)));
 }
 
-export async function revokeUserSessions(db: Db, userId: string, workspaceId?: string): Promise<void> {
+/**
+ * Ends a user's sessions: in one workspace, or everywhere. `exceptSessionId` keeps the caller's own
+ * session (a password change signs out every other device).
+ */
+export async function revokeUserSessions(
+  db: Db,
+  userId: string,
+  workspaceId?: string,
+  options: { exceptSessionId?: string } = {},
+): Promise<void> {
   await db
     .delete(sessions)
     .where(
-      workspaceId
-        ? and(eq(sessions.userId, userId), eq(sessions.workspaceId, workspaceId))
-        : eq(sessions.userId, userId),
+      and(
+        eq(sessions.userId, userId),
+        workspaceId ? eq(sessions.workspaceId, workspaceId) : undefined,
+        options.exceptSessionId ? ne(sessions.id, options.exceptSessionId) : undefined,
+      ),
     );
 }
 
