@@ -33,7 +33,7 @@ const log = createLogger({ level: config.logLevel });
 Object.assign(process.env, { NODE_ENV: dev ? "development" : "production" });
 
 async function main() {
-  const simulator = config.simulator ? mountSimulator(config, log) : null;
+  const simulator = config.simulator ? await mountSimulator(config, log) : null;
   const { runtime, queue, demo } = await startRuntime(config, log);
   const api = createApp(runtime);
   const apiListener = createApiListener(runtime, api.fetch);
