@@ -1,6 +1,6 @@
 import type { ResetPasswordInput } from "@tandem/contracts";
 import { type Db, members, passwordResets, users } from "@tandem/db";
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, type SQL } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
 import { DomainError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
@@ -58,13 +58,29 @@ export async function resetPassword(
   input: ResetPasswordInput & { ip?: string | undefined; userAgent?: string | undefined },
 ): Promise<void> {
   await checkLimit(deps.limiter, input.ip);
-  const passwordHash = await hashPassword(input.password);
-  const user = await deps.db.transaction(async (tx) => {
+  const tokenHash = sha256(input.token);
+  const live = and(eq(passwordResets.tokenHash, tokenHash), gt(passwordResets.expiresAt, new Date()));
+  // A cheap look first: a wrong link costs no password hash, and the hash is computed outside the
+  // transaction (on the embedded database one open transaction holds every other query).
+  const [known] = await deps.db.select({ id: passwordResets.id }).from(passwordResets).where(live).limit(1);
+  const user = known ? await spendLink(deps, input, live, await hashPassword(input.password)) : null;
+  if (!user) {
+    await countFailure(deps.limiter, input.ip);
+    throw invalidLink();
+  }
+  await queuePasswordChangedMail({ ...deps.mail, log: deps.log }, user, { how: "reset", ip: input.ip });
+}
+
+/** In one transaction: uses the link up (null when a concurrent request took it first), sets the password, ends every session, audits. */
+async function spendLink(
+  deps: { db: Db; log: Logger },
+  input: { ip?: string | undefined; userAgent?: string | undefined },
+  live: SQL | undefined,
+  passwordHash: string,
+) {
+  return deps.db.transaction(async (tx) => {
     const db = tx as unknown as Db;
-    const [used] = await db
-      .delete(passwordResets)
-      .where(and(eq(passwordResets.tokenHash, sha256(input.token)), gt(passwordResets.expiresAt, new Date())))
-      .returning({ userId: passwordResets.userId });
+    const [used] = await db.delete(passwordResets).where(live).returning({ userId: passwordResets.userId });
     if (!used) return null;
     const [updated] = await db
       .update(users)
@@ -89,9 +105,4 @@ export async function resetPassword(
     }
     return updated ?? null;
   });
-  if (!user) {
-    await countFailure(deps.limiter, input.ip);
-    throw invalidLink();
-  }
-  await queuePasswordChangedMail({ ...deps.mail, log: deps.log }, user, { how: "reset", ip: input.ip });
 }

@@ -39,6 +39,7 @@ export class Mailbox {
   add(parsed: ParsedMail, envelope: CaughtMail["envelope"]): CaughtMail {
     const addresses = (value: ParsedMail["to"]) =>
       (Array.isArray(value) ? value : value ? [value] : []).flatMap((a) => a.value.map((v) => v.address ?? v.name));
+    const sender = parsed.from?.value[0];
     const text = parsed.text ?? null;
     const html = typeof parsed.html === "string" ? parsed.html : null;
     const hrefs = [...(html ?? "").matchAll(/href="(https?:\/\/[^"]+)"/g)].map((m) => decodeEntities(m[1]!));
@@ -46,7 +47,7 @@ export class Mailbox {
       id: randomUUID(),
       receivedAt: new Date().toISOString(),
       envelope,
-      from: parsed.from?.text ?? null,
+      from: sender ? (sender.name ? `${sender.name} <${sender.address}>` : (sender.address ?? null)) : null,
       to: addresses(parsed.to),
       subject: parsed.subject ?? "",
       text,
