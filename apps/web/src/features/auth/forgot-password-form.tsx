@@ -63,8 +63,8 @@ export function ForgotPasswordForm() {
             {health.data?.simulator && (
               <>
                 {" "}
-                In this demo, mail lands in the simulator&apos;s mailbox (<span className="font-medium">Simulator →
-                Mailbox</span>, signed in as any demo member).
+                In this demo, mail lands in the simulator&apos;s mailbox (
+                <span className="font-medium">Simulator → Mailbox</span>, signed in as any demo member).
               </>
             )}
           </CardDescription>

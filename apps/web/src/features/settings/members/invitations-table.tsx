@@ -138,7 +138,10 @@ function MailStatus({ invitation, now }: { invitation: InvitationDto; now: numbe
       return <Badge variant="outline">Sending…</Badge>;
     case "sent":
       return (
-        <span className="text-muted-foreground" title={invitation.emailedAt ? formatDateTime(invitation.emailedAt) : undefined}>
+        <span
+          className="text-muted-foreground"
+          title={invitation.emailedAt ? formatDateTime(invitation.emailedAt) : undefined}
+        >
           Emailed {invitation.emailedAt ? formatRelative(invitation.emailedAt, now) : ""}
         </span>
       );

@@ -73,8 +73,7 @@ export function InviteMemberDialog({ workspaceName, actorRole }: { workspaceName
                   <>
                     We are emailing the invitation to{" "}
                     <span className="font-medium text-foreground">{created.invitation.email}</span>. You can also share
-                    the link yourself: it is shown only now and expires{" "}
-                    {formatRelative(created.invitation.expiresAt)}.
+                    the link yourself: it is shown only now and expires {formatRelative(created.invitation.expiresAt)}.
                   </>
                 ) : (
                   <>

@@ -15,8 +15,7 @@ export function useMembers(enabled = true) {
     queryKey: memberKeys.all,
     queryFn: ({ signal }) => api.get("/api/v1/members", MembersResponse, signal),
     enabled,
-    refetchInterval: (query) =>
-      query.state.data?.invitations.some((i) => i.emailStatus === "queued") ? 2_000 : false,
+    refetchInterval: (query) => (query.state.data?.invitations.some((i) => i.emailStatus === "queued") ? 2_000 : false),
   });
 }
 
