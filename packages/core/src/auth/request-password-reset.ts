@@ -1,5 +1,5 @@
 import type { ForgotPasswordInput } from "@tandem/contracts";
-import { passwordResets, users } from "@tandem/db";
+import { type Db, passwordResets, users } from "@tandem/db";
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
@@ -51,42 +51,53 @@ export async function requestPasswordReset(
 }
 
 /**
- * Creates the reset link of a known address and queues its mail. A new link replaces the user's
- * older ones (only the SHA-256 of the token is stored). An unknown address ends here, quietly.
+ * A new reset link for a user, replacing their older ones; only the SHA-256 of its token is stored.
+ * Used by the `create-password-reset` job and by `npm run reset-password` (an operator's way back in
+ * for someone when the installation sends no mail).
  */
+export async function issuePasswordReset(
+  db: Db,
+  user: { id: string },
+  options: { appUrl: string; ip?: string | null },
+): Promise<{ id: string; link: string; expiresAt: Date }> {
+  const token = newOpaqueToken("pwr");
+  const expiresAt = new Date(Date.now() + PASSWORD_RESET_TTL_MS);
+  const row = await db.transaction(async (tx) => {
+    await tx.delete(passwordResets).where(eq(passwordResets.userId, user.id));
+    const [inserted] = await tx
+      .insert(passwordResets)
+      .values({ userId: user.id, tokenHash: sha256(token), expiresAt, requestedIp: options.ip ?? null })
+      .returning({ id: passwordResets.id });
+    return inserted!;
+  });
+  return { id: row.id, link: `${options.appUrl}/reset-password/${encodeURIComponent(token)}`, expiresAt };
+}
+
+export async function findUserByEmail(db: Db, email: string) {
+  const [user] = await db
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, normalizeEmail(email)))
+    .limit(1);
+  return user ?? null;
+}
+
+/** Creates the reset link of a known address and queues its mail. An unknown address ends here, quietly. */
 export const createPasswordReset = defineJob({
   name: "create-password-reset",
   schema: z.object({ email: z.string().email().max(320), ip: z.string().max(100).nullable() }),
   retry: { attempts: 5, backoff: { baseMs: 5_000, maxMs: 60_000 } },
   handle: async ({ email, ip }, ctx: JobContext<AppJobDeps>) => {
-    const [user] = await ctx.db
-      .select({ id: users.id, email: users.email, name: users.name })
-      .from(users)
-      .where(eq(sql`lower(${users.email})`, email))
-      .limit(1);
+    const user = await findUserByEmail(ctx.db, email);
     if (!user) return ctx.log.info("password reset asked for an address without an account; nothing sent");
-
-    const token = newOpaqueToken("pwr");
-    const reset = await ctx.db.transaction(async (tx) => {
-      await tx.delete(passwordResets).where(eq(passwordResets.userId, user.id));
-      const [row] = await tx
-        .insert(passwordResets)
-        .values({
-          userId: user.id,
-          tokenHash: sha256(token),
-          expiresAt: new Date(Date.now() + PASSWORD_RESET_TTL_MS),
-          requestedIp: ip,
-        })
-        .returning({ id: passwordResets.id });
-      return row!;
-    });
+    const reset = await issuePasswordReset(ctx.db, user, { appUrl: ctx.config.appUrl, ip });
     const queued = await queueEmail(
       ctx,
       user.email,
       {
         template: "password-reset",
         name: user.name,
-        link: `${ctx.config.appUrl}/reset-password/${encodeURIComponent(token)}`,
+        link: reset.link,
         expiresInMinutes: PASSWORD_RESET_TTL_MS / 60_000,
         requestedIp: ip,
       },
