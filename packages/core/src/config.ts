@@ -75,7 +75,6 @@ export const EnvSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   /** Set by the worker process; the web process runs the embedded queue itself when REDIS_URL is unset. */
   RUN_JOBS: flag,
-  /** Days processed/ignored raw webhook entries are kept (the dashboard's webhook health looks back 7). */
   /** Outgoing mail: `smtp://user:pass@host:587` or `smtps://…:465`; or the SMTP_HOST family below. */
   SMTP_URL: z
     .string()
@@ -99,6 +98,7 @@ export const EnvSchema = z.object({
     .optional(),
   /** Port of the simulator's mail catcher (SMTP on 127.0.0.1); used when no SMTP server is configured. */
   SIMULATOR_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(1025),
+  /** Days processed/ignored raw webhook entries are kept (the dashboard's webhook health looks back 7). */
   INBOUND_EVENT_RETENTION_DAYS: z.coerce
     .number()
     .int("must be a whole number of days")

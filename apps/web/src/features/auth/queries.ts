@@ -59,7 +59,7 @@ export function useSession() {
   });
 }
 
-/** `GET /api/health` (public): `demo` — the demo workspace is seeded; `simulator` — /simulator works. */
+/** `GET /api/health` (public): `demo` — the demo workspace is seeded; `simulator` — /simulator works; `mail` — mail is sent. */
 export function useHealth() {
   return useQuery({
     queryKey: authKeys.health,
