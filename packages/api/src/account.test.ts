@@ -205,6 +205,18 @@ describe("forgot and reset password", () => {
     await mailTo(email, /password was changed/);
   });
 
+  it("lifts the sign-in lock of an account whose password was reset", async () => {
+    const ws = await createSignInWorkspace(runtime);
+    const email = ws.owner.user.email;
+    for (let i = 0; i < 5; i++) await new TestClient(app).signIn(email, `forgotten-${i}`);
+    expect((await new TestClient(app).signIn(email, TEST_PASSWORD)).status).toBe(429);
+
+    await forgot(email);
+    const token = tokenOf(linkIn((await mailTo(email, /Reset/))[0]!, "/reset-password/"), "/reset-password/");
+    expect((await postFrom(newIp(), "/api/auth/password/reset", { token, password: NEW_PASSWORD })).status).toBe(204);
+    expect((await new TestClient(app).signIn(email, NEW_PASSWORD)).status).toBe(200);
+  });
+
   it("answers 202 for an unknown address too, and mails nothing", async () => {
     const unknown = `nobody.${Date.now()}@example.com`;
     const res = await forgot(unknown);

@@ -6,7 +6,7 @@ import { DomainError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { MailDeps } from "../mail/queue-email.ts";
 import type { RateLimiter, RateLimitRule } from "../rate-limit/limiter.ts";
-import { hashPassword, sha256 } from "./crypto.ts";
+import { hashPassword, normalizeEmail, sha256 } from "./crypto.ts";
 import { queuePasswordChangedMail } from "./password-changed-mail.ts";
 import { revokeUserSessions } from "./sessions.ts";
 
@@ -68,6 +68,9 @@ export async function resetPassword(
     await countFailure(deps.limiter, input.ip);
     throw invalidLink();
   }
+  // Whoever forgot a password has usually failed to sign in a few times: the new one must work now,
+  // not after the sign-in lock expires. (The key is sign-in's per-account key, see signIn.)
+  await deps.limiter.reset(`login:email:${normalizeEmail(user.email)}`);
   await queuePasswordChangedMail({ ...deps.mail, log: deps.log }, user, { how: "reset", ip: input.ip });
 }
 
