@@ -13,6 +13,7 @@ import { TestClient } from "../../../tests/support/api-client.ts";
 import { attachTestQueue, createTestRuntime } from "../../../tests/support/runtime.ts";
 import { createSignInWorkspace, TEST_PASSWORD } from "../../../tests/support/workspace.ts";
 import { createApp } from "./app.ts";
+import { loggablePath } from "./middleware/request-context.ts";
 
 const mailbox = new Mailbox();
 let catcher: SmtpCatcher;
@@ -411,5 +412,16 @@ describe("invitations by mail", () => {
     const ownerB = new TestClient(app);
     await ownerB.signIn(b.owner.user.email, TEST_PASSWORD);
     expect((await ownerB.post(`/api/v1/invitations/${created.invitation.id}/resend`)).status).toBe(404);
+  });
+});
+
+describe("one-time links in logs", () => {
+  it("logs the paths of reset and invitation links without their tokens (ids stay)", () => {
+    const token = (prefix: string) => `${prefix}_${"Ab-3_xYz".repeat(5)}123`;
+    expect(loggablePath(`/api/auth/password/reset/${token("pwr")}`)).toBe("/api/auth/password/reset/pwr_[redacted]");
+    expect(loggablePath(`/api/auth/invitations/${token("inv")}`)).toBe("/api/auth/invitations/inv_[redacted]");
+    expect(loggablePath("/api/v1/invitations/inv_01JD3ZK8Q2W7V4M5N6P7R8S9T0/resend")).toBe(
+      "/api/v1/invitations/inv_01JD3ZK8Q2W7V4M5N6P7R8S9T0/resend",
+    );
   });
 });
