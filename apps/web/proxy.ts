@@ -6,7 +6,7 @@ import { type NextRequest, NextResponse } from "next/server";
  * before rendering. Only presence is checked here; whether the session is valid is decided by the
  * API (`/api/v1/me` answering 401 sends the browser to /login from the client).
  */
-const PUBLIC_PREFIXES = ["/login", "/setup", "/invite/"];
+const PUBLIC_PREFIXES = ["/login", "/setup", "/invite/", "/forgot-password", "/reset-password/"];
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;

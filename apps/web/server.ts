@@ -33,7 +33,7 @@ const log = createLogger({ level: config.logLevel });
 Object.assign(process.env, { NODE_ENV: dev ? "development" : "production" });
 
 async function main() {
-  const simulator = config.simulator ? mountSimulator(config, log) : null;
+  const simulator = config.simulator ? await mountSimulator(config, log) : null;
   const { runtime, queue, demo } = await startRuntime(config, log);
   const api = createApp(runtime);
   const apiListener = createApiListener(runtime, api.fetch);
@@ -96,6 +96,12 @@ function printBanner(config: Config, port: number, demo: { logins: { email: stri
   }
   if (config.simulator)
     lines.push(``, `  Simulator on: fake platform APIs under ${url}/_simulator (SIMULATOR=0 turns it off)`);
+  if (config.mail?.kind === "simulator")
+    lines.push(
+      `  Mail: caught by the simulator (SMTP 127.0.0.1:${config.mail.smtp.port}), read it at ${url}/simulator?tab=mailbox`,
+    );
+  else if (!config.mail)
+    lines.push(``, `  Mail: off (no SMTP_URL): invitation links are copied by hand, "forgot password" is unavailable`);
   console.log(`${lines.join("\n")}\n`);
 }
 

@@ -183,6 +183,7 @@ describe("health and OpenAPI", () => {
       version: expect.any(String),
       demo: expect.any(Boolean),
       simulator: expect.any(Boolean),
+      mail: expect.any(Boolean),
     });
   });
 

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
+import { loggablePath } from "./middleware/request-context.ts";
 import type { AppEnv } from "./types.ts";
 
 /** HTTP status for each domain error code; unknown codes are treated as a bad request. */
@@ -31,6 +32,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   payload_too_large: 413,
   rate_limited: 429,
   platform_unavailable: 503,
+  mail_not_configured: 503,
   secret_key_missing: 500,
   secret_unreadable: 500,
 };
@@ -71,7 +73,10 @@ export function handleError(err: Error, c: Context<AppEnv>) {
     }
     if (status < 500) return c.json(errorBody(`http_${status}`, err.message || "Request failed", requestId), status);
   }
-  c.get("runtime")?.log.error({ err, requestId, path: c.req.path, method: c.req.method }, "unhandled error");
+  c.get("runtime")?.log.error(
+    { err, requestId, path: loggablePath(c.req.path), method: c.req.method },
+    "unhandled error",
+  );
   return c.json(
     errorBody("internal_error", "Something went wrong. Quote the request id when reporting it.", requestId),
     500,

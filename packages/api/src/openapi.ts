@@ -31,6 +31,7 @@ const STATUS_TEXT: Record<number, string> = {
   422: "Understood but cannot be done (see error.code)",
   429: "Rate limited (see Retry-After)",
   502: "The AI provider failed (error.code names how)",
+  503: "Not available on this installation (see error.code)",
 };
 
 export function errors(...statuses: number[]): RouteConfig["responses"] {

@@ -16,6 +16,29 @@ export const AcceptInvitationInput = z.object({
 });
 export type AcceptInvitationInput = z.infer<typeof AcceptInvitationInput>;
 
+const NewPassword = z.string().min(8, "must be at least 8 characters").max(200);
+
+/** Change one's own password: the current one proves it is the account holder at the keyboard. */
+export const ChangePasswordInput = z.object({
+  currentPassword: z.string().min(1).max(200),
+  newPassword: NewPassword,
+});
+export type ChangePasswordInput = z.infer<typeof ChangePasswordInput>;
+
+/** "Forgot password": always answered 202, whether an account has this address or not. */
+export const ForgotPasswordInput = z.object({ email: z.string().trim().email().max(320) });
+export type ForgotPasswordInput = z.infer<typeof ForgotPasswordInput>;
+
+export const ResetPasswordInput = z.object({
+  token: z.string().min(10).max(200),
+  password: NewPassword,
+});
+export type ResetPasswordInput = z.infer<typeof ResetPasswordInput>;
+
+/** What a reset link is for, shown before choosing the new password. */
+export const PasswordResetPreview = z.object({ email: z.string(), expiresAt: z.string() });
+export type PasswordResetPreview = z.infer<typeof PasswordResetPreview>;
+
 /** First-run owner creation, only possible while no user exists. */
 export const SetupInput = z.object({
   workspaceName: z.string().trim().min(1).max(120),
@@ -70,12 +93,15 @@ export type SetupStatus = z.infer<typeof SetupStatus>;
 
 /**
  * `GET /api/health`: public liveness; `demo` tells the sign-in page to show the demo logins,
- * `simulator` that the fake platforms under `/_simulator` (and the /simulator page) are on.
+ * `simulator` that the fake platforms under `/_simulator` (and the /simulator page) are on, `mail`
+ * that the installation can send mail.
  */
 export const PublicHealth = z.object({
   status: z.literal("ok"),
   version: z.string(),
   demo: z.boolean(),
   simulator: z.boolean(),
+  /** This installation sends mail (SMTP, or the simulator's mailbox): "forgot password" and mailed invitations work. */
+  mail: z.boolean(),
 });
 export type PublicHealth = z.infer<typeof PublicHealth>;

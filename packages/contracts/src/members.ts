@@ -18,6 +18,11 @@ export const InvitationDto = z.object({
   invitedBy: z.string().nullable(),
   expiresAt: z.string(),
   createdAt: z.string(),
+  /** The mail of the current link: `queued`, `sent`, `failed`; null when it was not mailed (no mail configured). */
+  emailStatus: z.enum(["queued", "sent", "failed"]).nullable(),
+  /** Why the mail failed (the mail server's reply), for `failed`. */
+  emailError: z.string().nullable(),
+  emailedAt: z.string().nullable(),
 });
 export type InvitationDto = z.infer<typeof InvitationDto>;
 
@@ -33,10 +38,14 @@ export const InviteMemberInput = z.object({
 });
 export type InviteMemberInput = z.infer<typeof InviteMemberInput>;
 
-/** The invitation link is returned once, to be shared with the invitee (no mail server is assumed). */
+/**
+ * The invitation link is returned once, to be shared with the invitee; `emailed` tells whether it
+ * was also queued as a mail to them (the installation sends mail).
+ */
 export const InviteMemberResponse = z.object({
   invitation: InvitationDto,
   inviteUrl: z.string(),
+  emailed: z.boolean(),
 });
 export type InviteMemberResponse = z.infer<typeof InviteMemberResponse>;
 

@@ -99,3 +99,24 @@ export const SimulatorCustomers = z.object({
   customers: z.array(SimulatorCustomer),
 });
 export type SimulatorCustomers = z.infer<typeof SimulatorCustomers>;
+
+/**
+ * A message caught by the simulator's SMTP catcher (`/_simulator/_control/mail`): in development
+ * without an SMTP server, every mail the app sends lands there and the /simulator page shows it.
+ */
+export const SimulatorMail = z.object({
+  id: z.string(),
+  receivedAt: z.string(),
+  envelope: z.object({ from: z.string().nullable(), to: z.array(z.string()) }),
+  from: z.string().nullable(),
+  to: z.array(z.string()),
+  subject: z.string(),
+  text: z.string().nullable(),
+  html: z.string().nullable(),
+  /** http(s) links of the text and HTML bodies, in order. */
+  links: z.array(z.string()),
+});
+export type SimulatorMail = z.infer<typeof SimulatorMail>;
+
+export const SimulatorMailbox = z.object({ data: z.array(SimulatorMail) });
+export type SimulatorMailbox = z.infer<typeof SimulatorMailbox>;

@@ -45,6 +45,46 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ OUTBOUND_ALLOW_PRIVATE: "10.0.0.0/99" })).toThrow(/OUTBOUND_ALLOW_PRIVATE: .*CIDR/);
   });
 
+  it("configures SMTP from SMTP_URL or the SMTP_HOST family, with MAIL_FROM, and sends no mail without them", () => {
+    expect(loadConfig({}).mail).toBeNull();
+    expect(
+      loadConfig({ SMTP_URL: "smtps://u:p@mail.example.com:465", MAIL_FROM: "no-reply@example.com" }).mail,
+    ).toEqual({
+      kind: "smtp",
+      from: "no-reply@example.com",
+      smtp: { url: "smtps://u:p@mail.example.com:465" },
+    });
+    expect(
+      loadConfig({
+        SMTP_HOST: "mail.example.com",
+        SMTP_USER: "tandem",
+        SMTP_PASSWORD: "secret",
+        MAIL_FROM: "Tandem <no-reply@example.com>",
+      }).mail,
+    ).toEqual({
+      kind: "smtp",
+      from: "Tandem <no-reply@example.com>",
+      smtp: { host: "mail.example.com", port: 587, secure: false, auth: { user: "tandem", pass: "secret" } },
+    });
+    expect(
+      loadConfig({ SMTP_HOST: "mail.example.com", SMTP_SECURE: "1", MAIL_FROM: "a@example.com" }).mail?.smtp,
+    ).toMatchObject({ port: 465, secure: true });
+  });
+
+  it("names what is wrong with the mail settings", () => {
+    expect(() => loadConfig({ SMTP_URL: "smtp://mail.example.com" })).toThrow(/MAIL_FROM: required/);
+    expect(() => loadConfig({ SMTP_URL: "http://mail.example.com", MAIL_FROM: "a@example.com" })).toThrow(/SMTP_URL/);
+    expect(() =>
+      loadConfig({ SMTP_URL: "smtp://mail.example.com", SMTP_HOST: "other", MAIL_FROM: "a@example.com" }),
+    ).toThrow(/either SMTP_URL or SMTP_HOST/);
+    expect(() => loadConfig({ SMTP_PORT: "2525", MAIL_FROM: "a@example.com" })).toThrow(/SMTP_HOST: required/);
+    expect(() => loadConfig({ SMTP_HOST: "mail", SMTP_USER: "u", MAIL_FROM: "a@example.com" })).toThrow(
+      /SMTP_USER and SMTP_PASSWORD/,
+    );
+    expect(() => loadConfig({ SMTP_HOST: "mail", MAIL_FROM: "not an address" })).toThrow(/MAIL_FROM/);
+    expect(() => loadConfig({ SIMULATOR_SMTP_PORT: "99999" })).toThrow(/SIMULATOR_SMTP_PORT/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadConfig({ DATABASE_URL: "", REDIS_URL: " ", APP_URL: "" }).embedded).toBe(true);
   });

@@ -76,6 +76,29 @@ export const EnvSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   /** Set by the worker process; the web process runs the embedded queue itself when REDIS_URL is unset. */
   RUN_JOBS: flag,
+  /** Outgoing mail: `smtp://user:pass@host:587` or `smtps://…:465`; or the SMTP_HOST family below. */
+  SMTP_URL: z
+    .string()
+    .trim()
+    .regex(/^smtps?:\/\/[^/\s]+/, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  SMTP_HOST: z.string().trim().min(1).optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  /** 1: TLS from the first byte (port 465). Unset or 0: plain connection upgraded by STARTTLS when offered. */
+  SMTP_SECURE: flag,
+  /** The sender of every mail: `Tandem <no-reply@example.com>` or `no-reply@example.com`. */
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .regex(
+      /^(?:[^<>@]*<\s*[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+\s*>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/,
+      "must be an address, optionally with a name: Tandem <no-reply@example.com>",
+    )
+    .optional(),
+  /** Port of the simulator's mail catcher (SMTP on 127.0.0.1); used when no SMTP server is configured. */
+  SIMULATOR_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(1025),
   /** Days processed/ignored raw webhook entries are kept (the dashboard's webhook health looks back 7). */
   INBOUND_EVENT_RETENTION_DAYS: z.coerce
     .number()
@@ -140,6 +163,48 @@ export interface Config {
   outbound: OutboundPolicy;
   /** Cap on open dashboard sockets per client address (0: none); per session it is fixed (apps/web realtime). */
   realtimeMaxSocketsPerIp: number;
+  /**
+   * Outgoing mail: the operator's SMTP server, else (outside production, simulator on) the
+   * simulator's catcher once a process points here with `routeMailToSimulator`; null: no mail at all.
+   */
+  mail: MailConfig | null;
+  simulatorSmtpPort: number;
+}
+
+/**
+ * Where mail goes. `smtp`: the operator's server (SMTP_URL or SMTP_HOST…). `simulator`: outside
+ * production, with the simulator on and no SMTP configured, the simulator's mail catcher on
+ * 127.0.0.1 receives every message over real SMTP (its port is set once it listens).
+ */
+export interface MailConfig {
+  kind: "smtp" | "simulator";
+  from: string;
+  smtp: {
+    url?: string;
+    host?: string;
+    port?: number;
+    secure?: boolean;
+    auth?: { user: string; pass: string };
+    /** The simulator's catcher speaks plain SMTP on the loopback interface. */
+    ignoreTLS?: boolean;
+  };
+}
+
+export const SIMULATOR_MAIL_FROM = "Tandem <no-reply@tandem.local>";
+
+/**
+ * Without an SMTP server, outside production and with the simulator on, mail goes to the simulator's
+ * catcher on 127.0.0.1 over real SMTP. The web process calls this with the port its catcher bound;
+ * a separate worker with the configured SIMULATOR_SMTP_PORT. Never in production: the catcher's
+ * mailbox is readable by anyone who reaches /_simulator.
+ */
+export function routeMailToSimulator(config: Config, port = config.simulatorSmtpPort): void {
+  if (config.production || !config.simulator || config.mail?.kind === "smtp") return;
+  config.mail = {
+    kind: "simulator",
+    from: SIMULATOR_MAIL_FROM,
+    smtp: { host: "127.0.0.1", port, secure: false, ignoreTLS: true },
+  };
 }
 
 export class ConfigError extends Error {
@@ -178,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push("ENCRYPTION_KEY: required with DATABASE_URL or REDIS_URL (processes must share it)");
   if (shared && !production && !e.AUTH_SECRET)
     problems.push("AUTH_SECRET: required with DATABASE_URL or REDIS_URL (processes must share it)");
+  problems.push(...mailProblems(e));
   if (problems.length) throw new ConfigError(problems);
 
   const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
@@ -225,5 +291,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // The simulator answers at APP_URL: the demo's simulated provider must stay reachable.
     outbound: allowHosts(e.OUTBOUND_ALLOW_PRIVATE, simulator ? [new URL(appUrl).hostname] : []),
     realtimeMaxSocketsPerIp: e.REALTIME_MAX_SOCKETS_PER_IP,
+    mail: mailConfigOf(e),
+    simulatorSmtpPort: e.SIMULATOR_SMTP_PORT,
   };
+}
+
+type Env = z.infer<typeof EnvSchema>;
+
+function mailProblems(e: Env): string[] {
+  const problems: string[] = [];
+  const host = e.SMTP_HOST || e.SMTP_PORT || e.SMTP_USER || e.SMTP_PASSWORD || e.SMTP_SECURE !== undefined;
+  if (e.SMTP_URL && host)
+    problems.push("SMTP_URL: set either SMTP_URL or SMTP_HOST/PORT/USER/PASSWORD/SECURE, not both");
+  if (!e.SMTP_URL && host && !e.SMTP_HOST)
+    problems.push("SMTP_HOST: required with SMTP_PORT, SMTP_USER, SMTP_PASSWORD or SMTP_SECURE");
+  if (Boolean(e.SMTP_USER) !== Boolean(e.SMTP_PASSWORD))
+    problems.push("SMTP_USER: SMTP_USER and SMTP_PASSWORD go together");
+  if ((e.SMTP_URL || e.SMTP_HOST) && !e.MAIL_FROM) problems.push("MAIL_FROM: required when SMTP is configured");
+  return problems;
+}
+
+function mailConfigOf(e: Env): MailConfig | null {
+  if (e.SMTP_URL) return { kind: "smtp", from: e.MAIL_FROM!, smtp: { url: e.SMTP_URL } };
+  if (e.SMTP_HOST) {
+    const secure = e.SMTP_SECURE ?? false;
+    return {
+      kind: "smtp",
+      from: e.MAIL_FROM!,
+      smtp: {
+        host: e.SMTP_HOST,
+        port: e.SMTP_PORT ?? (secure ? 465 : 587),
+        secure,
+        ...(e.SMTP_USER ? { auth: { user: e.SMTP_USER, pass: e.SMTP_PASSWORD ?? "" } } : {}),
+      },
+    };
+  }
+  return null;
 }

@@ -13,6 +13,7 @@ export * from "./health.ts";
 export * from "./jobs/index.ts";
 export * from "./llm/index.ts";
 export * from "./logger.ts";
+export * from "./mail/index.ts";
 export * from "./members/index.ts";
 export * from "./messages/index.ts";
 export * from "./policy.ts";

@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   session: "ses",
   member: "mem",
   invitation: "inv",
+  passwordReset: "pwr",
   apiToken: "tok",
   providerCredential: "cred",
   chatbot: "bot",

@@ -8,12 +8,16 @@
  *   {basePath}/llm/gemini/v1beta/…     fake Gemini (GEMINI_BASE_URL)
  *   {basePath}/_control/graph/…        calls, outbox, pages, users, faults, reset
  *   {basePath}/_control/llm/…          calls, scripted replies, faults, invalid keys, reset
+ *   {basePath}/_control/mail           caught mail (list, one, clear) and SMTP faults; the SMTP
+ *                                      catcher itself listens apart (`startSmtpCatcher(sim.mailbox)`)
  */
 import { Hono } from "hono";
 import { z } from "zod";
 import { createGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from "./graph/app.ts";
 import { FAULT_KINDS, FAULT_TARGETS, type PageInput, type UserInput } from "./graph/state.ts";
 import { createLlmSimulator, type LlmSimulator, type LlmSimulatorOptions } from "./llm/index.ts";
+import { mailControl } from "./mail/control.ts";
+import { Mailbox } from "./mail/mailbox.ts";
 
 /** A Page and customers the demo workspace and the standalone simulator share. */
 export const DEMO_PAGE: PageInput = {
@@ -41,6 +45,8 @@ export interface Simulator {
   app: Hono;
   graph: GraphSimulator;
   llm: LlmSimulator;
+  /** Mail caught by the SMTP catcher (`startSmtpCatcher(simulator.mailbox)`). */
+  mailbox: Mailbox;
   /** Clears recorded calls and restores every simulator's seeded state. */
   reset(): void;
 }
@@ -77,6 +83,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   }
   const graph = createGraphSimulator(graphOptions);
   const llm = createLlmSimulator(options.llm);
+  const mailbox = new Mailbox();
 
   const base = (options.basePath ?? "").replace(/\/+$/, "");
   const app = base ? new Hono().basePath(base) : new Hono();
@@ -86,13 +93,16 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   app.route("/llm/openrouter", llm.apps.openrouter);
   app.route("/llm/gemini", llm.apps.gemini);
   app.route("/_control/llm", llm.control);
+  app.route("/_control/mail", mailControl(mailbox));
   return {
     app,
     graph,
     llm,
+    mailbox,
     reset: () => {
       graph.reset();
       llm.reset();
+      mailbox.reset();
     },
   };
 }

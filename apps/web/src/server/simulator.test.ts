@@ -21,7 +21,8 @@ let runtime: Runtime;
 let queue: JobQueue;
 let server: Server;
 let baseUrl: string;
-let simulator: ReturnType<typeof mountSimulator>["simulator"];
+let simulator: Awaited<ReturnType<typeof mountSimulator>>["simulator"];
+let closeSimulator: (() => Promise<void>) | undefined;
 
 const customerUrl = (path: string) => `${baseUrl}/_simulator/customer/messenger${path}`;
 const post = (path: string, body: unknown) =>
@@ -42,7 +43,8 @@ beforeAll(async () => {
   await once(server, "listening");
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   runtime = await createTestRuntime({ APP_URL: baseUrl, SIMULATOR: "1" });
-  const mounted = mountSimulator(runtime.config, silentLogger);
+  const mounted = await mountSimulator(runtime.config, silentLogger, { smtpPort: 0 });
+  closeSimulator = mounted.close;
   simulator = mounted.simulator;
   await seedDemo(runtime.database.db, { password: "tandem-demo", keyring: runtime.keyring });
   queue = attachTestQueue(runtime);
@@ -54,6 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await queue?.stop({ timeoutMs: 5_000 });
   await new Promise((resolve) => server.close(resolve));
+  await closeSimulator?.();
   await runtime?.close();
 });
 
@@ -166,9 +169,9 @@ describe("where the Graph API calls go", () => {
   const config = (env: Record<string, string>) =>
     loadConfig({ NODE_ENV: "test", APP_URL: "http://127.0.0.1:3999", DEMO_SEED: "0", LOG_LEVEL: "silent", ...env });
 
-  it("to the simulator when no Facebook app is configured, filling in the simulator's app", () => {
+  it("to the simulator when no Facebook app is configured, filling in the simulator's app", async () => {
     const c = config({});
-    mountSimulator(c, silentLogger);
+    await (await mountSimulator(c, silentLogger, { smtpPort: 0 })).close();
     expect(c.facebook).toMatchObject({
       graphApiUrl: "http://127.0.0.1:3999/_simulator/graph",
       appId: SIMULATOR_APP.appId,
@@ -177,18 +180,64 @@ describe("where the Graph API calls go", () => {
     });
   });
 
-  it("to Facebook once a real app is configured: the three variables are enough", () => {
+  it("to Facebook once a real app is configured: the three variables are enough", async () => {
     const c = config({
       FB_APP_ID: "123456789012345",
       FB_APP_SECRET: "real-secret",
       WEBHOOK_VERIFY_TOKEN: "real-verify",
     });
-    mountSimulator(c, silentLogger);
+    await (await mountSimulator(c, silentLogger, { smtpPort: 0 })).close();
     expect(c.facebook).toMatchObject({
       graphApiUrl: "https://graph.facebook.com",
       appId: "123456789012345",
       appSecret: "real-secret",
       verifyToken: "real-verify",
     });
+  });
+});
+
+describe("where mail goes", () => {
+  const config = (env: Record<string, string>) =>
+    loadConfig({ NODE_ENV: "test", APP_URL: "http://127.0.0.1:3999", DEMO_SEED: "0", LOG_LEVEL: "silent", ...env });
+
+  it("to the simulator's SMTP catcher when no SMTP server is configured", async () => {
+    const c = config({});
+    expect(c.mail).toBeNull();
+    const mounted = await mountSimulator(c, silentLogger, { smtpPort: 0 });
+    try {
+      expect(mounted.smtp?.port).toBeGreaterThan(0);
+      expect(c.mail).toMatchObject({ kind: "simulator", smtp: { host: "127.0.0.1", port: mounted.smtp?.port } });
+    } finally {
+      await mounted.close();
+    }
+  });
+
+  it("to another free port when SIMULATOR_SMTP_PORT is taken (a second server on the machine)", async () => {
+    const first = await mountSimulator(config({}), silentLogger, { smtpPort: 0 });
+    const c = config({});
+    const second = await mountSimulator(c, silentLogger, { smtpPort: first.smtp!.port });
+    try {
+      expect(second.smtp?.port).not.toBe(first.smtp?.port);
+      expect(c.mail?.smtp.port).toBe(second.smtp?.port);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+
+  it("to the operator's SMTP server once one is configured, and never to the simulator in production", async () => {
+    const c = config({ SMTP_URL: "smtp://mail.example.com:587", MAIL_FROM: "Acme <no-reply@acme.example>" });
+    const mounted = await mountSimulator(c, silentLogger, { smtpPort: 0 });
+    expect(mounted.smtp).toBeNull();
+    expect(c.mail).toMatchObject({ kind: "smtp", from: "Acme <no-reply@acme.example>" });
+
+    const production = config({
+      NODE_ENV: "production",
+      SIMULATOR: "1",
+      ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
+      AUTH_SECRET: "z".repeat(32),
+    });
+    const prod = await mountSimulator(production, silentLogger, { smtpPort: 0 });
+    expect(prod.smtp).toBeNull();
+    expect(production.mail).toBeNull();
   });
 });

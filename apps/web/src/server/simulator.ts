@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
-import { type Config, DEMO_PAGE, type Logger } from "@tandem/core";
-import { createSimulator } from "@tandem/simulator";
+import { type Config, DEMO_PAGE, type Logger, routeMailToSimulator } from "@tandem/core";
+import { createSimulator, type SmtpCatcher, startSmtpCatcher } from "@tandem/simulator";
 import { type MessengerCustomerOptions, mountMessengerCustomer } from "./messenger-customer.ts";
 
 /** App credentials the simulator uses when no real Facebook app is configured. */
@@ -14,6 +14,8 @@ export const SIMULATOR_APP = {
 export interface MountSimulatorOptions {
   /** How the customer side delivers webhooks to the app; default real HTTP to APP_URL. */
   fetch?: MessengerCustomerOptions["fetch"];
+  /** Port of the mail catcher; default SIMULATOR_SMTP_PORT (0: any free port). */
+  smtpPort?: number;
 }
 
 /**
@@ -24,8 +26,12 @@ export interface MountSimulatorOptions {
  * Page works offline. With a real app configured, Graph calls go to Facebook: setting FB_APP_ID,
  * FB_APP_SECRET and WEBHOOK_VERIFY_TOKEN is all it takes to connect real Pages on a development
  * machine (the simulated demo Page then cannot send; disconnect it or set SIMULATOR=0).
+ *
+ * Mail: without an SMTP server (and outside production), the app's mail goes over real SMTP to the
+ * simulator's catcher on 127.0.0.1:SIMULATOR_SMTP_PORT (another free port when that one is taken),
+ * and the /simulator page's mailbox shows it (`/_simulator/_control/mail`).
  */
-export function mountSimulator(config: Config, log: Logger, options: MountSimulatorOptions = {}) {
+export async function mountSimulator(config: Config, log: Logger, options: MountSimulatorOptions = {}) {
   const realApp = Boolean(config.facebook.appSecret);
   if (!process.env.GRAPH_API_URL && !realApp) config.facebook.graphApiUrl = `${config.appUrl}/_simulator/graph`;
   config.facebook.appId ??= SIMULATOR_APP.appId;
@@ -42,13 +48,38 @@ export function mountSimulator(config: Config, log: Logger, options: MountSimula
     log,
     fetch: options.fetch,
   });
+  // An SMTP server of the operator's takes every mail; production never routes mail to the simulator.
+  const catchMail = config.mail?.kind !== "smtp" && !config.production;
+  const smtp = catchMail ? await startCatcher(simulator, options.smtpPort ?? config.simulatorSmtpPort, log) : null;
+  if (smtp) routeMailToSimulator(config, smtp.port);
   log.warn(
-    { graphApiUrl: config.facebook.graphApiUrl },
+    { graphApiUrl: config.facebook.graphApiUrl, mail: config.mail ? `${config.mail.kind}` : "off" },
     "simulator enabled: fake platforms are served under /_simulator",
   );
   const listener = getRequestListener(simulator.app.fetch);
   return {
     simulator,
     listener: (req: IncomingMessage, res: ServerResponse) => listener(req, res),
+    /** The mail catcher, when mail goes to the simulator. */
+    smtp,
+    close: async () => smtp?.close(),
   };
+}
+
+async function startCatcher(
+  simulator: ReturnType<typeof createSimulator>,
+  port: number,
+  log: Logger,
+): Promise<SmtpCatcher | null> {
+  try {
+    return await startSmtpCatcher(simulator.mailbox, { port });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || port === 0) throw err;
+    const catcher = await startSmtpCatcher(simulator.mailbox, { port: 0 });
+    log.warn(
+      { wanted: port, port: catcher.port },
+      "SIMULATOR_SMTP_PORT is taken: the mail catcher listens on another port (a separate worker process will not reach it)",
+    );
+    return catcher;
+  }
 }

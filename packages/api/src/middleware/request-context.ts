@@ -4,6 +4,9 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../types.ts";
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{8,100}$/;
+/** One-time links carry their token in the path (`/api/auth/password/reset/pwr_…`): logs keep only the prefix. */
+const TOKEN_IN_PATH = /\/(pwr|inv)_[A-Za-z0-9_-]{40,}/g;
+export const loggablePath = (path: string) => path.replace(TOKEN_IN_PATH, "/$1_[redacted]");
 
 /** Request id (accepted from a proxy when well-formed), runtime handle and one access-log line. */
 export const requestContext = (runtime: Runtime) =>
@@ -18,7 +21,13 @@ export const requestContext = (runtime: Runtime) =>
     const status = c.res.status;
     const level = status >= 500 ? "error" : status >= 400 ? "info" : "debug";
     runtime.log[level](
-      { requestId, method: c.req.method, path: c.req.path, status, ms: Math.round(performance.now() - started) },
+      {
+        requestId,
+        method: c.req.method,
+        path: loggablePath(c.req.path),
+        status,
+        ms: Math.round(performance.now() - started),
+      },
       "request",
     );
   });

@@ -1,7 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   AcceptInvitationInput,
+  ChangePasswordInput,
+  ForgotPasswordInput,
   InvitationPreview,
+  PasswordResetPreview,
+  ResetPasswordInput,
   SESSION_COOKIE,
   SessionResponse,
   SetupInput,
@@ -11,10 +15,14 @@ import {
 } from "@tandem/contracts";
 import {
   acceptInvitation,
+  changePassword,
   csrfTokenFor,
   DomainError,
   getInvitationByToken,
+  getPasswordReset,
   needsSetup,
+  requestPasswordReset,
+  resetPassword,
   resolveSession,
   revokeSession,
   setupFirstOwner,
@@ -193,6 +201,99 @@ export function authRoutes() {
         { ...c.req.valid("json"), ...requestMeta(c) },
       );
       return c.json(await startSession(c, session), 200);
+    },
+  );
+
+  // POST /api/auth/password — change one's password (session only); other sessions end
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/password",
+      tags: ["auth"],
+      middleware: requireAuth,
+      request: jsonBody(ChangePasswordInput),
+      responses: { 204: { description: "Changed; every other session ended" }, ...errors(400, 401, 403, 429) },
+    }),
+    async (c) => {
+      const auth = c.get("auth");
+      const runtime = c.get("runtime");
+      if (auth.kind !== "session" || !auth.sessionId) {
+        throw new DomainError("forbidden", "Change the password from a signed-in session, not with an API token");
+      }
+      await changePassword(
+        c.get("ctx"),
+        { ...c.req.valid("json"), sessionId: auth.sessionId },
+        { limiter: runtime.limiter, mail: runtime },
+      );
+      return c.body(null, 204);
+    },
+  );
+
+  // POST /api/auth/password/forgot — mail a reset link; 202 whether or not the address has an account
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/password/forgot",
+      tags: ["auth"],
+      request: jsonBody(ForgotPasswordInput),
+      responses: {
+        202: { description: "Accepted: an account with this address gets a link" },
+        ...errors(400, 429, 503),
+      },
+    }),
+    async (c) => {
+      assertSameOrigin(c);
+      const runtime = c.get("runtime");
+      await requestPasswordReset(
+        { limiter: runtime.limiter, mail: runtime },
+        { ...c.req.valid("json"), ip: clientIp(c) },
+      );
+      return c.body(null, 202);
+    },
+  );
+
+  // GET /api/auth/password/reset/{token} — what a reset link is for
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/password/reset/{token}",
+      tags: ["auth"],
+      request: { params: z.object({ token: z.string().min(10).max(200) }) },
+      responses: { 200: json(PasswordResetPreview), ...errors(404, 429) },
+    }),
+    async (c) => {
+      const runtime = c.get("runtime");
+      const preview = await getPasswordReset(
+        { db: runtime.database.db, limiter: runtime.limiter },
+        { token: c.req.valid("param").token, ip: clientIp(c) },
+      );
+      return c.json(preview, 200);
+    },
+  );
+
+  // POST /api/auth/password/reset — set a new password with a mailed link; every session ends
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/password/reset",
+      tags: ["auth"],
+      request: jsonBody(ResetPasswordInput),
+      responses: { 204: { description: "Password set; sign in with it" }, ...errors(400, 404, 429) },
+    }),
+    async (c) => {
+      assertSameOrigin(c);
+      const runtime = c.get("runtime");
+      await resetPassword(
+        {
+          db: runtime.database.db,
+          log: runtime.log,
+          limiter: runtime.limiter,
+          mail: runtime,
+          realtime: runtime.realtime,
+        },
+        { ...c.req.valid("json"), ...requestMeta(c) },
+      );
+      return c.body(null, 204);
     },
   );
 

@@ -3,15 +3,15 @@ import { PublicHealth } from "@tandem/contracts";
 import { getSystemHealth } from "@tandem/core";
 import { createRouter, errors, json, permit } from "../openapi.ts";
 
-/** GET /api/health — public liveness: status, version, and whether the demo and the simulator are on. */
+/** GET /api/health — public liveness: status, version, and whether the demo, the simulator and mail are on. */
 export function publicHealthRoutes() {
   const app = createRouter();
   app.openapi(
     createRoute({ method: "get", path: "/health", tags: ["system"], responses: { 200: json(PublicHealth) } }),
     (c) => {
       const runtime = c.get("runtime");
-      const { demoSeed: demo, simulator } = runtime.config;
-      return c.json({ status: "ok" as const, version: runtime.version, demo, simulator }, 200);
+      const { demoSeed: demo, simulator, mail } = runtime.config;
+      return c.json({ status: "ok" as const, version: runtime.version, demo, simulator, mail: mail !== null }, 200);
     },
   );
   return app;

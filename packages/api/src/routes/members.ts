@@ -6,7 +6,14 @@ import {
   MembersResponse,
   UpdateMemberInput,
 } from "@tandem/contracts";
-import { inviteMember, listMembers, removeMember, revokeInvitation, updateMemberRole } from "@tandem/core";
+import {
+  inviteMember,
+  listMembers,
+  removeMember,
+  resendInvitation,
+  revokeInvitation,
+  updateMemberRole,
+} from "@tandem/core";
 import { createRouter, errors, json, jsonBody, permit } from "../openapi.ts";
 
 const IdParam = z.object({ id: z.string().min(1).max(64) });
@@ -26,7 +33,7 @@ export function memberRoutes() {
     async (c) => c.json(await listMembers(c.get("ctx")), 200),
   );
 
-  // POST /api/v1/members — invite someone by email; returns a one-time link
+  // POST /api/v1/members — invite someone by email; mails the link when mail is on, returns it once
   app.openapi(
     createRoute({
       method: "post",
@@ -37,7 +44,7 @@ export function memberRoutes() {
       responses: { 201: json(InviteMemberResponse, "Invitation created"), ...errors(400, 401, 403, 409) },
     }),
     async (c) => {
-      const result = await inviteMember(c.get("ctx"), c.req.valid("json"), { appUrl: c.get("runtime").config.appUrl });
+      const result = await inviteMember(c.get("ctx"), c.req.valid("json"), { mail: c.get("runtime") });
       return c.json(result, 201);
     },
   );
@@ -85,6 +92,19 @@ export function memberRoutes() {
       await revokeInvitation(c.get("ctx"), c.req.valid("param").id);
       return c.body(null, 204);
     },
+  );
+
+  // POST /api/v1/invitations/{id}/resend — a new link for a pending invitation, mailed when mail is on
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/invitations/{id}/resend",
+      tags: ["members"],
+      ...permit("members.manage"),
+      request: { params: IdParam },
+      responses: { 200: json(InviteMemberResponse, "Invitation sent again"), ...errors(401, 403, 404) },
+    }),
+    async (c) => c.json(await resendInvitation(c.get("ctx"), c.req.valid("param").id, { mail: c.get("runtime") }), 200),
   );
 
   return app;

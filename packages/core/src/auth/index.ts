@@ -1,8 +1,11 @@
 export * from "./api-tokens.ts";
+export * from "./change-password.ts";
 export { hashPassword, normalizeEmail, safeEqual, verifyPassword } from "./crypto.ts";
 export * from "./invitations.ts";
 export * from "./list-sessions.ts";
 export * from "./list-workspaces.ts";
+export * from "./request-password-reset.ts";
+export * from "./reset-password.ts";
 export * from "./revoke-other-sessions.ts";
 export * from "./revoke-own-session.ts";
 export * from "./sessions.ts";

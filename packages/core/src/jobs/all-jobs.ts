@@ -1,8 +1,10 @@
 import type { AppJobDeps } from "../app-deps.ts";
+import { createPasswordReset } from "../auth/request-password-reset.ts";
 import { generateBotReply } from "../bots/generate-bot-reply.ts";
 import { summarizeConversation } from "../bots/summarize-conversation.ts";
 import { processInboundEvent } from "../channels/messenger/process-inbound-event.ts";
 import { fetchContactProfile } from "../contacts/fetch-contact-profile.ts";
+import { sendEmail } from "../mail/send-email.ts";
 import { databaseMaintenance } from "../maintenance/database-maintenance.ts";
 import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
@@ -21,6 +23,8 @@ export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   sendOutboundMessage,
   summarizeConversation,
   databaseMaintenance,
+  createPasswordReset,
+  sendEmail,
 ];
 
 export function registerAllJobs(registry: JobRegistry<AppJobDeps>): JobRegistry<AppJobDeps> {

@@ -1,5 +1,5 @@
 import { appJobDeps } from "../app-deps.ts";
-import { type Config, ConfigError } from "../config.ts";
+import { type Config, ConfigError, routeMailToSimulator } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { scheduleDatabaseMaintenance } from "../maintenance/database-maintenance.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
@@ -23,6 +23,8 @@ export async function createWorkerRuntime(config: Config, options: { log?: Logge
   const redisUrl = config.redisUrl;
   if (!redisUrl)
     throw new ConfigError(["REDIS_URL: required by the worker (without it the web process runs jobs itself)"]);
+  // Development without SMTP: the web process's simulator catches mail on SIMULATOR_SMTP_PORT.
+  routeMailToSimulator(config);
   const runtime = await createRuntime(config, options.log ? { log: options.log } : {});
   const log = runtime.log;
   // Socket events (and disconnects, e.g. of expired sessions) from jobs reach the web processes' Socket.IO servers through Redis.

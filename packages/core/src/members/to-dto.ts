@@ -17,4 +17,7 @@ export const invitationToDto = (i: typeof invitations.$inferSelect, invitedBy: s
   invitedBy,
   expiresAt: i.expiresAt.toISOString(),
   createdAt: i.createdAt.toISOString(),
+  emailStatus: i.emailStatus ?? null,
+  emailError: i.emailError,
+  emailedAt: i.emailedAt?.toISOString() ?? null,
 });

@@ -85,6 +85,10 @@ export const invitations = pgTable(
     expiresAt: tstz("expires_at").notNull(),
     acceptedAt: tstz("accepted_at"),
     revokedAt: tstz("revoked_at"),
+    /** The invitation mail of the current link: `queued`, `sent` or `failed`; null when it was not mailed. */
+    emailStatus: text("email_status").$type<"queued" | "sent" | "failed">(),
+    emailError: text("email_error"),
+    emailedAt: tstz("emailed_at"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -94,6 +98,26 @@ export const invitations = pgTable(
       .on(t.workspaceId, sql`lower(${t.email})`)
       .where(sql`${t.acceptedAt} is null and ${t.revokedAt} is null`),
   ],
+);
+
+/**
+ * "Forgot password" links: only the SHA-256 of the token is stored; a row lives until it is used,
+ * replaced by a newer request of the same user, or expires.
+ */
+export const passwordResets = pgTable(
+  "password_reset",
+  {
+    id: idColumn("passwordReset"),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: tstz("expires_at").notNull(),
+    /** The address the request came from, quoted in the mail. */
+    requestedIp: text("requested_ip"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("password_reset_token_hash_key").on(t.tokenHash), index("password_reset_user_idx").on(t.userId)],
 );
 
 /** Personal API tokens: only the SHA-256 of the token is stored, plus a short hint to recognise it. */

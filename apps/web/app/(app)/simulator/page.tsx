@@ -1,8 +1,14 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { SimulatorPage } from "@/features/simulator/simulator-page";
 
 export const metadata: Metadata = { title: "Simulator" };
 
 export default function Page() {
-  return <SimulatorPage />;
+  // SimulatorPage reads `?tab=` with useSearchParams, which needs a Suspense boundary to prerender.
+  return (
+    <Suspense>
+      <SimulatorPage />
+    </Suspense>
+  );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import type { MeResponse } from "@tandem/contracts";
-import { ChevronsUpDown, LogOut, MonitorSmartphone } from "lucide-react";
+import { ChevronsUpDown, LogOut, MonitorSmartphone, UserRound } from "lucide-react";
 import Link from "next/link";
 import { Avatar, AvatarFallback } from "@/components/ui/avatar";
 import { Badge } from "@/components/ui/badge";
@@ -58,6 +58,12 @@ export function UserMenu({ me }: { me: MeResponse | undefined }) {
           </span>
         </DropdownMenuLabel>
         <DropdownMenuSeparator />
+        <DropdownMenuItem asChild>
+          <Link href="/account">
+            <UserRound aria-hidden="true" />
+            Profile and password
+          </Link>
+        </DropdownMenuItem>
         <DropdownMenuItem asChild>
           <Link href="/account/sessions">
             <MonitorSmartphone aria-hidden="true" />

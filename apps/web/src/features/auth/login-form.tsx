@@ -1,6 +1,7 @@
 "use client";
 
-import { TriangleAlert } from "lucide-react";
+import { CircleCheck, TriangleAlert } from "lucide-react";
+import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, useEffect, useState } from "react";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
@@ -19,7 +20,10 @@ const DEMO_PASSWORD = "tandem-demo";
 
 export function LoginForm() {
   const router = useRouter();
-  const next = safeNextPath(useSearchParams().get("next"));
+  const searchParams = useSearchParams();
+  const next = safeNextPath(searchParams.get("next"));
+  // Set by /reset-password after a new password was chosen: every session ended, sign in again.
+  const passwordReset = searchParams.get("reset") === "1";
   const session = useSession();
   const health = useHealth();
   const setupStatus = useSetupStatus();
@@ -69,6 +73,12 @@ export function LoginForm() {
         <CardDescription>Welcome back. Sign in to your workspace.</CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-5">
+        {passwordReset && (
+          <Alert variant="info">
+            <CircleCheck aria-hidden="true" />
+            <AlertDescription>Your password was changed. Sign in with the new one.</AlertDescription>
+          </Alert>
+        )}
         {health.data?.demo === true && (
           <Alert variant="info">
             <AlertTitle>Demo workspace</AlertTitle>
@@ -106,7 +116,15 @@ export function LoginForm() {
             />
           </div>
           <div className="flex flex-col gap-2">
-            <Label htmlFor="password">Password</Label>
+            <div className="flex items-center justify-between gap-2">
+              <Label htmlFor="password">Password</Label>
+              <Link
+                href="/forgot-password"
+                className="rounded-sm text-xs text-muted-foreground underline-offset-4 outline-none hover:text-foreground hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50"
+              >
+                Forgot password?
+              </Link>
+            </div>
             <Input
               id="password"
               type="password"

@@ -2,9 +2,13 @@
 
 import {
   type AcceptInvitationInput,
+  type ChangePasswordInput,
+  type ForgotPasswordInput,
   InvitationPreview,
   MeResponse,
+  PasswordResetPreview,
   PublicHealth,
+  type ResetPasswordInput,
   SessionResponse,
   type SetupInput,
   SetupStatus,
@@ -17,6 +21,7 @@ export const authKeys = {
   me: ["auth", "me"] as const,
   session: ["auth", "session"] as const,
   invitation: (token: string) => ["auth", "invitation", token] as const,
+  passwordReset: (token: string) => ["auth", "password-reset", token] as const,
   health: ["health"] as const,
   setup: ["auth", "setup"] as const,
 };
@@ -54,7 +59,7 @@ export function useSession() {
   });
 }
 
-/** `GET /api/health` (public): `demo` — the demo workspace is seeded; `simulator` — /simulator works. */
+/** `GET /api/health` (public): `demo` — the demo workspace is seeded; `simulator` — /simulator works; `mail` — mail is sent. */
 export function useHealth() {
   return useQuery({
     queryKey: authKeys.health,
@@ -110,5 +115,34 @@ export function useInvitation(token: string) {
 export function useAcceptInvitation() {
   return useMutation({
     mutationFn: (input: AcceptInvitationInput) => api.post("/api/auth/invitations/accept", input, SessionResponse),
+  });
+}
+
+/** Change one's password with the current one; every other session of the account ends. */
+export function useChangePassword() {
+  return useMutation({
+    mutationFn: (input: ChangePasswordInput) => api.post("/api/auth/password", input),
+  });
+}
+
+/** "Forgot password": 202 whether or not an account has the address. */
+export function useForgotPassword() {
+  return useMutation({
+    mutationFn: (input: ForgotPasswordInput) => api.post("/api/auth/password/forgot", input),
+  });
+}
+
+export function usePasswordReset(token: string) {
+  return useQuery({
+    queryKey: authKeys.passwordReset(token),
+    queryFn: ({ signal }) =>
+      api.get(`/api/auth/password/reset/${encodeURIComponent(token)}`, PasswordResetPreview, signal),
+    retry: false,
+  });
+}
+
+export function useResetPassword() {
+  return useMutation({
+    mutationFn: (input: ResetPasswordInput) => api.post("/api/auth/password/reset", input),
   });
 }

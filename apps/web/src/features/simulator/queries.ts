@@ -2,6 +2,7 @@
 
 import {
   SimulatorCustomers,
+  SimulatorMailbox,
   SimulatorReceiptResult,
   type SimulatorSendInput,
   SimulatorSendResult,
@@ -16,6 +17,7 @@ const BASE = "/_simulator/customer/messenger";
 export const simulatorKeys = {
   all: ["simulator"] as const,
   customers: ["simulator", "customers"] as const,
+  mailbox: ["simulator", "mailbox"] as const,
   thread: (pageId: string | undefined, psid: string) => ["simulator", "thread", pageId ?? "default", psid] as const,
 };
 
@@ -58,5 +60,25 @@ export function useSimulatorReceipts() {
       await api.post(`${BASE}/delivery`, input, SimulatorReceiptResult);
       return api.post(`${BASE}/read`, input, SimulatorReceiptResult);
     },
+  });
+}
+
+/** The simulator's mail catcher (`/_simulator/_control/mail`): every mail the app sent, newest first. */
+const MAILBOX = "/_simulator/_control/mail";
+
+export function useSimulatorMailbox() {
+  return useQuery({
+    queryKey: simulatorKeys.mailbox,
+    queryFn: ({ signal }) => api.get(MAILBOX, SimulatorMailbox, signal),
+    refetchInterval: 2000,
+    refetchIntervalInBackground: false,
+  });
+}
+
+export function useClearMailbox() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.delete(MAILBOX),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: simulatorKeys.mailbox }),
   });
 }

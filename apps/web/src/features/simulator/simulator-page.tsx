@@ -1,27 +1,44 @@
 "use client";
 
-import { FlaskConical, Info, PowerOff } from "lucide-react";
+import { FlaskConical, Info, Mail, MessageCircle, PowerOff } from "lucide-react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Skeleton } from "@/components/ui/skeleton";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { useHealth } from "@/features/auth/queries";
 import { errorMessage } from "@/lib/api";
 import { ChatPane } from "./chat-pane";
 import { CustomerPicker } from "./customer-picker";
 import { PRESET_CUSTOMERS, type SimulatedCustomer } from "./customers";
+import { MailboxPane } from "./mailbox-pane";
 import { useSimulatorCustomers } from "./queries";
+
+const TABS = {
+  messenger: {
+    title: "Messenger simulator",
+    description: "Chat as a Messenger customer of the simulated Page and watch the bot and your agents answer.",
+  },
+  mailbox: {
+    title: "Simulated mailbox",
+    description: "Every mail Tandem sends while no SMTP server is configured: password resets, invitations, notices.",
+  },
+} as const;
+type Tab = keyof typeof TABS;
 
 export function SimulatorPage() {
   const health = useHealth();
+  const router = useRouter();
+  const pathname = usePathname();
+  // `?tab=mailbox` opens the mailbox (linked from the password-reset page in the demo).
+  const tab: Tab = useSearchParams().get("tab") === "mailbox" ? "mailbox" : "messenger";
+  const setTab = (next: string) => router.replace(next === "mailbox" ? `${pathname}?tab=mailbox` : pathname);
 
   return (
     <div className="flex min-h-0 flex-1 flex-col gap-4 overflow-hidden px-8 pt-8 pb-6">
-      <PageHeader
-        title="Messenger simulator"
-        description="Chat as a Messenger customer of the simulated Page and watch the bot and your agents answer."
-      />
+      <PageHeader title={TABS[tab].title} description={TABS[tab].description} />
       {health.isPending ? (
         <Skeleton className="h-96 w-full max-w-5xl" />
       ) : health.isError ? (
@@ -29,7 +46,24 @@ export function SimulatorPage() {
           <AlertDescription>{errorMessage(health.error)}</AlertDescription>
         </Alert>
       ) : health.data.simulator ? (
-        <SimulatorWorkspace />
+        <Tabs value={tab} onValueChange={setTab} className="flex min-h-0 flex-1 flex-col gap-4">
+          <TabsList>
+            <TabsTrigger value="messenger">
+              <MessageCircle aria-hidden="true" />
+              Messenger
+            </TabsTrigger>
+            <TabsTrigger value="mailbox">
+              <Mail aria-hidden="true" />
+              Mailbox
+            </TabsTrigger>
+          </TabsList>
+          <TabsContent value="messenger" className="flex min-h-0 flex-1 flex-col gap-4">
+            <SimulatorWorkspace />
+          </TabsContent>
+          <TabsContent value="mailbox" className="flex min-h-0 flex-1 flex-col gap-4">
+            <MailboxPane />
+          </TabsContent>
+        </Tabs>
       ) : (
         <EmptyState
           icon={PowerOff}

@@ -24,7 +24,10 @@ import { formatRelative } from "@/lib/format";
 import { useInviteMember } from "./queries";
 import { RoleSelect } from "./role-select";
 
-/** Invite by email. No mail server is assumed, so the link is shown once to be shared by hand. */
+/**
+ * Invite by email. When the installation sends mail the invitee gets the link by mail; the link is
+ * also shown once here, to share by hand when there is no mail server or the mail does not arrive.
+ */
 export function InviteMemberDialog({ workspaceName, actorRole }: { workspaceName: string; actorRole: Role }) {
   const [open, setOpen] = useState(false);
   const [email, setEmail] = useState("");
@@ -64,10 +67,20 @@ export function InviteMemberDialog({ workspaceName, actorRole }: { workspaceName
         {created ? (
           <>
             <DialogHeader>
-              <DialogTitle>Invitation created</DialogTitle>
+              <DialogTitle>{created.emailed ? "Invitation sent" : "Invitation created"}</DialogTitle>
               <DialogDescription>
-                Send this link to <span className="font-medium text-foreground">{created.invitation.email}</span>. It is
-                shown only now and expires {formatRelative(created.invitation.expiresAt)}.
+                {created.emailed ? (
+                  <>
+                    We are emailing the invitation to{" "}
+                    <span className="font-medium text-foreground">{created.invitation.email}</span>. You can also share
+                    the link yourself: it is shown only now and expires {formatRelative(created.invitation.expiresAt)}.
+                  </>
+                ) : (
+                  <>
+                    Send this link to <span className="font-medium text-foreground">{created.invitation.email}</span>.
+                    It is shown only now and expires {formatRelative(created.invitation.expiresAt)}.
+                  </>
+                )}
               </DialogDescription>
             </DialogHeader>
             <CopyField label="Invitation link" value={absoluteUrl(created.inviteUrl)} />

@@ -69,7 +69,10 @@ export function MembersPage() {
             <CardContent className="px-0">
               {members.data ? (
                 members.data.invitations.length > 0 ? (
-                  <InvitationsTable invitations={members.data.invitations} />
+                  <InvitationsTable
+                    invitations={members.data.invitations}
+                    onError={(message) => show({ kind: "error", message })}
+                  />
                 ) : (
                   <EmptyState
                     icon={MailPlus}

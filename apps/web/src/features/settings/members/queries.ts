@@ -9,12 +9,13 @@ export const memberKeys = {
   all: ["members"] as const,
 };
 
-/** Members and pending invitations of the current workspace. */
+/** Members and pending invitations of the current workspace; polled while an invitation mail is on its way. */
 export function useMembers(enabled = true) {
   return useQuery({
     queryKey: memberKeys.all,
     queryFn: ({ signal }) => api.get("/api/v1/members", MembersResponse, signal),
     enabled,
+    refetchInterval: (query) => (query.state.data?.invitations.some((i) => i.emailStatus === "queued") ? 2_000 : false),
   });
 }
 
@@ -48,6 +49,16 @@ export function useRemoveMember() {
   const invalidate = useInvalidateMembers();
   return useMutation({
     mutationFn: (id: string) => api.delete(`/api/v1/members/${encodeURIComponent(id)}`),
+    onSuccess: invalidate,
+  });
+}
+
+/** A new link for a pending invitation, mailed when the installation sends mail. */
+export function useResendInvitation() {
+  const invalidate = useInvalidateMembers();
+  return useMutation({
+    mutationFn: (id: string) =>
+      api.post(`/api/v1/invitations/${encodeURIComponent(id)}/resend`, undefined, InviteMemberResponse),
     onSuccess: invalidate,
   });
 }

@@ -1,0 +1,3 @@
+export * from "./control.ts";
+export * from "./mailbox.ts";
+export * from "./smtp.ts";
