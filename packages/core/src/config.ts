@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
+import { type ProxyTrust, parseTrustProxy } from "./net/client-address.ts";
 
 /**
  * Environment, parsed once at start-up. A missing or malformed variable stops the process with a
@@ -76,6 +77,11 @@ export const EnvSchema = z.object({
   /** Set by the worker process; the web process runs the embedded queue itself when REDIS_URL is unset. */
   RUN_JOBS: flag,
   /** Days processed/ignored raw webhook entries are kept (the dashboard's webhook health looks back 7). */
+  /** Reverse proxies whose X-Forwarded-For names the client: a hop count, or IPs / CIDRs / loopback, … */
+  TRUST_PROXY: z.string().optional(),
+  /** Deadline for a request's headers, and for the whole request (headers and body), in milliseconds. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   INBOUND_EVENT_RETENTION_DAYS: z.coerce
     .number()
     .int("must be a whole number of days")
@@ -118,6 +124,14 @@ export interface Config {
   runJobs: boolean | undefined;
   /** Days raw webhook entries are kept once processed or ignored (`database-maintenance`). */
   inboundEventRetentionDays: number;
+  /** Which peers' X-Forwarded-For is believed (`TRUST_PROXY`); see net/client-address.ts. */
+  trustProxy: ProxyTrust;
+  http: {
+    /** A connection must send a request's headers within this many milliseconds. */
+    headersTimeoutMs: number;
+    /** …and the whole request, body included (the 1 MB API limit at a slow mobile link). */
+    requestTimeoutMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -156,7 +170,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push("ENCRYPTION_KEY: required with DATABASE_URL or REDIS_URL (processes must share it)");
   if (shared && !production && !e.AUTH_SECRET)
     problems.push("AUTH_SECRET: required with DATABASE_URL or REDIS_URL (processes must share it)");
-  if (problems.length) throw new ConfigError(problems);
+  if (e.HTTP_REQUEST_TIMEOUT_MS < e.HTTP_HEADERS_TIMEOUT_MS)
+    problems.push("HTTP_REQUEST_TIMEOUT_MS: must be at least HTTP_HEADERS_TIMEOUT_MS (it covers the headers too)");
+  let trustProxy: ProxyTrust | undefined;
+  try {
+    trustProxy = parseTrustProxy(e.TRUST_PROXY);
+  } catch (err) {
+    problems.push(`TRUST_PROXY: ${(err as Error).message}`);
+  }
+  if (problems.length || !trustProxy) throw new ConfigError(problems);
 
   const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
   // The simulator plays Facebook/LINE/LLM locally: on by default outside production, opt-in there.
@@ -200,5 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     runJobs: e.RUN_JOBS,
     inboundEventRetentionDays: e.INBOUND_EVENT_RETENTION_DAYS,
+    trustProxy,
+    http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS },
   };
 }

@@ -15,6 +15,7 @@ export * from "./llm/index.ts";
 export * from "./logger.ts";
 export * from "./members/index.ts";
 export * from "./messages/index.ts";
+export * from "./net/client-address.ts";
 export * from "./policy.ts";
 export * from "./providers/index.ts";
 export * from "./rate-limit/limiter.ts";

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { createApp } from "@tandem/api";
 import { rooms, SOCKET_EVENTS } from "@tandem/contracts";
-import type { Runtime } from "@tandem/core";
+import { parseTrustProxy, type Runtime } from "@tandem/core";
 import { createChannel, createContact, createConversation } from "@tandem/db/testing";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,13 +15,14 @@ import { attachRealtime } from "./realtime.ts";
 let runtime: Runtime;
 let server: Server;
 let baseUrl: string;
+let io: Awaited<ReturnType<typeof attachRealtime>>;
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
   runtime = await createTestRuntime();
   const listener = getRequestListener(createApp(runtime).fetch);
   server = createServer((req, res) => listener(req, res));
-  await attachRealtime(server, runtime);
+  io = await attachRealtime(server, runtime);
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -46,12 +47,12 @@ async function sessionCookie(email: string): Promise<string> {
     .join("; ");
 }
 
-function open(cookie?: string): Socket {
+function open(cookie?: string, headers: Record<string, string> = {}): Socket {
   const socket = connect(baseUrl, {
     path: "/socket.io",
     transports: ["websocket"],
     reconnection: false,
-    extraHeaders: cookie ? { cookie } : {},
+    extraHeaders: { ...(cookie ? { cookie } : {}), ...headers },
   });
   sockets.push(socket);
   return socket;
@@ -70,6 +71,23 @@ describe("realtime", () => {
     await expect(connected(anonymous)).rejects.toThrow("unauthenticated");
     const forged = open("tandem_session=ses_forged");
     await expect(connected(forged)).rejects.toThrow("unauthenticated");
+  });
+
+  it("takes the client's address like the HTTP API: X-Forwarded-For only from a trusted proxy", async () => {
+    const ws = await createSignInWorkspace(runtime);
+    const cookie = await sessionCookie(ws.agent.user.email);
+    const addressOf = async (socket: Socket) => {
+      await connected(socket);
+      const [server] = (await io.fetchSockets()).filter((s) => s.id === socket.id);
+      return server?.data.address;
+    };
+    expect(await addressOf(open(cookie, { "x-forwarded-for": "198.51.100.23" }))).toBe("127.0.0.1");
+    runtime.config.trustProxy = parseTrustProxy("loopback");
+    try {
+      expect(await addressOf(open(cookie, { "x-forwarded-for": "198.51.100.23" }))).toBe("198.51.100.23");
+    } finally {
+      runtime.config.trustProxy = parseTrustProxy(undefined);
+    }
   });
 
   it("joins the workspace room and receives its events", async () => {

@@ -1,6 +1,12 @@
 import type { Server as HttpServer } from "node:http";
 import { rooms, SESSION_COOKIE, SOCKET_EVENTS } from "@tandem/contracts";
-import { type AuthenticatedSession, getConversationInWorkspace, type Runtime, resolveSession } from "@tandem/core";
+import {
+  type AuthenticatedSession,
+  clientAddress,
+  getConversationInWorkspace,
+  type Runtime,
+  resolveSession,
+} from "@tandem/core";
 import { Server } from "socket.io";
 
 /**
@@ -77,14 +83,20 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
   };
 
   io.use(async (socket, next) => {
+    // The same client address the HTTP API uses (X-Forwarded-For only from TRUST_PROXY's proxies).
+    const address = clientAddress(socket.request, runtime.config.trustProxy);
+    socket.data.address = address;
     try {
       const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
       const session = token ? await resolveSession(runtime.database.db, token) : null;
-      if (!session) return next(new Error("unauthenticated"));
+      if (!session) {
+        runtime.log.debug({ address }, "socket handshake without a valid session");
+        return next(new Error("unauthenticated"));
+      }
       socket.data.session = session;
       next();
     } catch (err) {
-      runtime.log.error({ err }, "socket handshake failed");
+      runtime.log.error({ err, address }, "socket handshake failed");
       next(new Error("internal_error"));
     }
   });

@@ -2,11 +2,15 @@ import type { SignInInput } from "@tandem/contracts";
 import { type Db, members, users } from "@tandem/db";
 import { asc, eq, sql } from "drizzle-orm";
 import { DomainError } from "../errors.ts";
+import { addressBucket } from "../net/client-address.ts";
 import type { RateLimiter, RateLimitRule } from "../rate-limit/limiter.ts";
 import { getDummyHash, normalizeEmail, verifyPassword } from "./crypto.ts";
 import { createSession } from "./sessions.ts";
 
-/** Per account and per client address; a successful sign-in clears the account's counter. */
+/**
+ * Per account and per client address (an IPv6 client's /64); a successful sign-in clears the
+ * account's counter.
+ */
 export const LOGIN_LIMITS = {
   perEmail: { limit: 5, windowMs: 15 * 60 * 1000 },
   perIp: { limit: 30, windowMs: 15 * 60 * 1000 },
@@ -23,7 +27,7 @@ export async function signIn(
 ): Promise<{ token: string; expiresAt: Date; sessionId: string; userId: string; workspaceId: string }> {
   const email = normalizeEmail(input.email);
   const emailKey = `login:email:${email}`;
-  const ipKey = `login:ip:${input.ip ?? "unknown"}`;
+  const ipKey = `login:ip:${addressBucket(input.ip)}`;
 
   for (const [key, rule] of [
     [emailKey, LOGIN_LIMITS.perEmail],
