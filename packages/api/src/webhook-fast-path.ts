@@ -5,6 +5,7 @@ import { DomainError, type Runtime } from "@tandem/core";
 import { receiveMessengerWebhook } from "@tandem/core/channels/messenger/receive-webhook";
 import { MAX_BODY_BYTES } from "./constants.ts";
 import { errorBody, statusForCode } from "./errors.ts";
+import { requestAborted } from "./http-server.ts";
 
 /**
  * What `POST /api/webhooks/messenger` answers, shared by the Hono route and the fast path below:
@@ -106,6 +107,14 @@ async function messengerWebhookFastPath(runtime: Runtime, req: IncomingMessage, 
     });
     send(answer.status, answer);
   } catch (err) {
+    if (requestAborted(req)) {
+      // The client hung up, or was cut off by the request deadline, before its body was complete.
+      runtime.log.warn(
+        { requestId, path: MESSENGER_WEBHOOK, method: "POST", ms: Math.round(performance.now() - started) },
+        "request aborted before its body was complete",
+      );
+      return;
+    }
     runtime.log.error({ err, requestId, path: MESSENGER_WEBHOOK, method: "POST" }, "unhandled error");
     if (res.headersSent) return res.destroy();
     send(500, {
@@ -133,5 +142,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
     });
     req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks, size)));
     req.on("error", reject);
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("the request was aborted before its body was complete"));
+    });
   });
 }

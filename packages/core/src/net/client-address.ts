@@ -56,7 +56,14 @@ function addRange(list: BlockList, range: string, item: string): void {
   const family = address ? isIP(address) : 0;
   const bits = family === 4 ? 32 : 128;
   const prefix = prefixText === undefined ? bits : Number(prefixText);
-  if (!address || extra !== undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > bits || prefixText === "") {
+  if (
+    !address ||
+    extra !== undefined ||
+    !Number.isInteger(prefix) ||
+    prefix < 0 ||
+    prefix > bits ||
+    prefixText === ""
+  ) {
     throw new Error(
       `"${item}" is not an IP address, a CIDR range or one of ${Object.keys(NAMED_RANGES).join(", ")}, nor a hop count`,
     );
