@@ -255,6 +255,38 @@ describe("POST /api/webhooks/messenger: signature, size and shape", () => {
     expect(after.eventsReceived).toBe(0);
   });
 
+  it("stores text with a NUL or a lone surrogate sanitised, and never fails the webhooks batched with it", async () => {
+    const { pageId, channel } = await connectedPage();
+    const texts = Array.from({ length: 30 }, (_, i) => `message ${i} 👋`);
+    texts[7] = "a NUL \u0000 inside";
+    texts[19] = "half an emoji \ud83d here";
+    const psids = texts.map(() => newPsid());
+    // The NUL customer's profile carries one too (Graph answers with the \u0000 escape).
+    graph.state.addUser({ psid: psids[7]!, firstName: "Nul\u0000", lastName: "Byte\udc00" });
+    const bodies = texts.map((text, i) => messengerWebhook([textEvent({ pageId, psid: psids[i]!, text })]));
+    // Keys Meta may add are kept in the stored entry: one with a NUL in its name.
+    (bodies[23]!.entry[0]!.messaging![0] as unknown as Record<string, unknown>)["extra\u0000key"] = "\u0000";
+    // Sent at once: the group commit writes them in one or two statements.
+    const statuses = await Promise.all(bodies.map(async (body) => (await send(body)).status));
+    expect(statuses).toEqual(texts.map(() => 200));
+
+    await settled(channel.id);
+    const expected = [...texts];
+    expected[7] = "a NUL  inside";
+    expected[19] = "half an emoji \ufffd here";
+    expect((await messagesOf(channel.id)).map((m) => m.text).sort()).toEqual(expected.sort());
+    const entries = await db().select().from(inboundEvents).where(eq(inboundEvents.channelId, channel.id));
+    expect(entries).toHaveLength(30);
+    expect(entries.every((e) => e.status === "processed")).toBe(true);
+    const extra = entries.find((e) => JSON.stringify(e.payload).includes("extrakey"));
+    expect((extra!.payload as { messaging: Record<string, unknown>[] }).messaging[0]!["extrakey"]).toBe("");
+    const contact = await waitFor(async () => {
+      const row = await conversationOf(channel.id, psids[7]!);
+      return row?.contact.profileFetchedAt ? row.contact : null;
+    }, "the profile");
+    expect(contact).toMatchObject({ name: "Nul Byte\ufffd", firstName: "Nul", lastName: "Byte\ufffd" });
+  });
+
   it("answers 503 with a clear message when FB_APP_SECRET is not set", async () => {
     const saved = runtime.config.facebook.appSecret;
     runtime.config.facebook.appSecret = undefined;

@@ -22,3 +22,4 @@ export * from "./rate-limit/limiter.ts";
 export * from "./realtime.ts";
 export * from "./runtime.ts";
 export * from "./secrets/index.ts";
+export * from "./storable-text.ts";
