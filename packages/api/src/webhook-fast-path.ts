@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
-import { DomainError, type Runtime } from "@tandem/core";
+import { clientAddress, DomainError, type Runtime } from "@tandem/core";
 import { receiveMessengerWebhook } from "@tandem/core/channels/messenger/receive-webhook";
 import { MAX_BODY_BYTES } from "./constants.ts";
 import { errorBody, statusForCode } from "./errors.ts";
@@ -15,12 +15,24 @@ import { requestAborted } from "./http-server.ts";
  */
 export async function answerMessengerWebhook(
   runtime: Runtime,
-  input: { rawBody: Uint8Array; signature: string | null | undefined; requestId: string },
+  input: {
+    rawBody: Uint8Array;
+    signature: string | null | undefined;
+    requestId: string;
+    /** The client's address (`clientAddress`): bad signatures are counted per sender, rate-limited. */
+    sourceAddress: string | undefined;
+  },
 ): Promise<{ status: number; json?: unknown; text?: string }> {
   try {
     await receiveMessengerWebhook(
-      { db: runtime.database.db, config: runtime.config, log: runtime.log, queue: runtime.queue },
-      { rawBody: input.rawBody, signature: input.signature },
+      {
+        db: runtime.database.db,
+        config: runtime.config,
+        log: runtime.log,
+        queue: runtime.queue,
+        limiter: runtime.limiter,
+      },
+      { rawBody: input.rawBody, signature: input.signature, sourceAddress: input.sourceAddress },
     );
     return { status: 200, text: "EVENT_RECEIVED" };
   } catch (error) {
@@ -104,6 +116,7 @@ async function messengerWebhookFastPath(runtime: Runtime, req: IncomingMessage, 
       rawBody,
       signature: typeof signature === "string" ? signature : null,
       requestId,
+      sourceAddress: clientAddress(req, runtime.config.trustProxy),
     });
     send(answer.status, answer);
   } catch (err) {

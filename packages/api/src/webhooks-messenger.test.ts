@@ -4,12 +4,13 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { SOCKET_EVENTS } from "@tandem/contracts";
-import { type JobQueue, type Runtime, silentLogger } from "@tandem/core";
+import { type JobQueue, parseTrustProxy, type Runtime, silentLogger } from "@tandem/core";
 import { processInboundEvent } from "@tandem/core/channels/messenger/process-inbound-event";
 import {
   listUnconnectedPages,
   receiveMessengerWebhook,
   recoverInboundEvents,
+  SIGNATURE_REJECTION_LIMITS,
 } from "@tandem/core/channels/messenger/receive-webhook";
 import {
   channels,
@@ -231,6 +232,7 @@ describe("POST /api/webhooks/messenger: signature, size and shape", () => {
 
   it("answers 401 and stores nothing for a wrong, missing, legacy-only or re-serialised signature", async () => {
     const { pageId, channel } = await connectedPage();
+    await runtime.limiter.reset("webhook:bad-signature:sender:127.0.0.1");
     const payload = messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "Smörgåsbord" })]);
     const body = serializeLikeMeta(payload);
     const attempts: Record<string, string>[] = [
@@ -248,9 +250,10 @@ describe("POST /api/webhooks/messenger: signature, size and shape", () => {
     const stored = await db().select().from(inboundEvents).where(eq(inboundEvents.externalId, pageId));
     expect(stored).toEqual([]);
     expect(await messagesOf(channel.id)).toEqual([]);
-    // The rejected bodies named this Page: its webhook health counts them, and nothing else.
+    // The rejected bodies named this Page: its webhook health counts them (one sender: once a
+    // minute), and nothing else.
     const after = await channelRow(channel.id);
-    expect(after.signatureRejections).toBe(attempts.length);
+    expect(after.signatureRejections).toBe(1);
     expect(after.lastSignatureRejectionAt).toBeInstanceOf(Date);
     expect(after.eventsReceived).toBe(0);
   });
@@ -285,6 +288,50 @@ describe("POST /api/webhooks/messenger: signature, size and shape", () => {
       return row?.contact.profileFetchedAt ? row.contact : null;
     }, "the profile");
     expect(contact).toMatchObject({ name: "Nul Byte\ufffd", firstName: "Nul", lastName: "Byte\ufffd" });
+  });
+
+  it("counts anonymous floods of bad signatures at most once per sender a minute and per Page an hour, and leaves what signed events set alone", async () => {
+    const { pageId, channel } = await connectedPage();
+    expect((await send(messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "signed" })]))).status).toBe(200);
+    await settled(channel.id);
+    await waitFor(async () => (await channelRow(channel.id)).lastEventAt, "the event counters");
+    const signed = await channelRow(channel.id);
+    const forged = serializeLikeMeta(messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "forged" })]));
+    const flood = (count: number, forwardedFor: (i: number) => string) =>
+      Promise.all(
+        Array.from({ length: count }, async (_, i) => {
+          const res = await send(forged, {
+            "x-hub-signature-256": signMessengerBody("not-the-secret", forged),
+            "x-forwarded-for": forwardedFor(i),
+          });
+          expect(res.status).toBe(401);
+        }),
+      );
+    await runtime.limiter.reset("webhook:bad-signature:sender:127.0.0.1");
+
+    // One sender, pretending to be many: X-Forwarded-For from an untrusted peer changes nothing.
+    await flood(100, (i) => `198.51.100.${i}`);
+    expect((await channelRow(channel.id)).signatureRejections).toBe(1);
+
+    // Many senders behind a trusted proxy: each counts once, the Page at most its hourly cap.
+    runtime.config.trustProxy = parseTrustProxy("loopback");
+    try {
+      await flood(100, (i) => `2001:db8:${i.toString(16)}::1`);
+      await flood(100, (i) => `2001:db8:${i.toString(16)}::2`); // the same /64s again
+    } finally {
+      runtime.config.trustProxy = parseTrustProxy(undefined);
+    }
+    const after = await channelRow(channel.id);
+    expect(after.signatureRejections).toBe(SIGNATURE_REJECTION_LIMITS.perPage.limit);
+    // What the dashboard's state is made of moved only with signed events.
+    expect(after).toMatchObject({
+      status: "active",
+      lastEventAt: signed.lastEventAt,
+      eventsReceived: signed.eventsReceived,
+      eventsFailed: 0,
+    });
+    expect(after.lastSignatureRejectionAt!.getTime()).toBeGreaterThan(signed.lastEventAt!.getTime());
+    expect(await db().select().from(inboundEvents).where(eq(inboundEvents.channelId, channel.id))).toHaveLength(1);
   });
 
   it("answers 503 with a clear message when FB_APP_SECRET is not set", async () => {
@@ -961,7 +1008,7 @@ describe("recovery", () => {
     const body = Buffer.from(
       serializeLikeMeta(messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "survivor" })])),
     );
-    const deps = { db: db(), config: runtime.config, log: silentLogger, queue: null };
+    const deps = { db: db(), config: runtime.config, log: silentLogger, queue: null, limiter: runtime.limiter };
     expect(
       await receiveMessengerWebhook(deps, { rawBody: body, signature: signMessengerBody(APP_SECRET, body) }),
     ).toEqual({

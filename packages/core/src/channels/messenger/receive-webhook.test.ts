@@ -23,7 +23,7 @@ function webhook() {
     messengerWebhook([textEvent({ pageId: PAGE_ID, psid: "7300000000000001", text: `burst ${++sent}` })]),
   );
   return receiveMessengerWebhook(
-    { db: runtime.database.db, config: runtime.config, log: silentLogger, queue: null },
+    { db: runtime.database.db, config: runtime.config, log: silentLogger, queue: null, limiter: runtime.limiter },
     { rawBody: Buffer.from(body), signature: signMessengerBody(APP_SECRET, body) },
   );
 }
@@ -98,7 +98,7 @@ describe("group commit", () => {
   const PAGE = "990000000000002";
   const receive = (body: string) =>
     receiveMessengerWebhook(
-      { db: runtime.database.db, config: runtime.config, log: silentLogger, queue: null },
+      { db: runtime.database.db, config: runtime.config, log: silentLogger, queue: null, limiter: runtime.limiter },
       { rawBody: Buffer.from(body), signature: signMessengerBody(APP_SECRET, body) },
     );
   const storedTexts = async () =>

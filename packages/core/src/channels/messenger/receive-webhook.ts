@@ -35,7 +35,11 @@
  *   longer chain of dead row versions to walk at every later lookup of that channel. The entries are
  *   durable before the 200; the counters are statistics, a crash may lose the last half second.
  * - **Bad signatures** store nothing. When the unsigned body names Pages we know, their channels'
- *   `signature_rejections` go up: the count is all we take from a body we cannot trust.
+ *   `signature_rejections` go up: the count is all we take from a body we cannot trust. Anyone can
+ *   send such a body, so the count is a hint, never the channel's state (the dashboard's status
+ *   comes from signed events), and it is rate-limited: at most one counted rejection per sender
+ *   address (an IPv6 sender's /64) a minute, and `SIGNATURE_REJECTION_LIMITS.perPage` per Page an
+ *   hour. A flood costs one limiter hit per request and no database write.
  */
 import { channels, type Db, inBackground, inboundEvents, newId, rowsOf } from "@tandem/db";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
@@ -43,6 +47,8 @@ import type { Config } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { Logger } from "../../logger.ts";
+import { addressBucket } from "../../net/client-address.ts";
+import type { RateLimiter, RateLimitRule } from "../../rate-limit/limiter.ts";
 import { storableJson } from "../../storable-text.ts";
 import { processInboundEvent } from "./process-inbound-event.ts";
 import { parseMessengerWebhook, verifyMessengerSignature } from "./webhook.ts";
@@ -51,6 +57,8 @@ export interface WebhookDeps {
   db: Db;
   config: Pick<Config, "facebook">;
   log: Logger;
+  /** Bounds the signature-rejection counting (see the module comment). */
+  limiter: RateLimiter;
   /** Null in a process that has no queue attached: the events wait for `recoverInboundEvents`. */
   queue: JobQueue | null;
 }
@@ -60,6 +68,8 @@ export interface ReceiveMessengerWebhookInput {
   rawBody: Uint8Array;
   /** The `X-Hub-Signature-256` header. */
   signature: string | null | undefined;
+  /** The sender's address (`clientAddress`), for the per-sender limit on counting bad signatures. */
+  sourceAddress?: string | undefined;
 }
 
 export interface ReceiveMessengerWebhookResult {
@@ -81,7 +91,7 @@ export async function receiveMessengerWebhook(
     );
   }
   if (!verifyMessengerSignature(input.rawBody, input.signature, appSecret)) {
-    await countSignatureRejection(deps, input.rawBody);
+    await countSignatureRejection(deps, input.rawBody, input.sourceAddress);
     throw new DomainError("invalid_signature", "Missing or invalid X-Hub-Signature-256");
   }
 
@@ -119,10 +129,27 @@ export function ingestIdle(db: Db, maxWaitMs = 1000): Promise<void> {
   return writerFor(db).idle(maxWaitMs);
 }
 
-async function countSignatureRejection(deps: WebhookDeps, rawBody: Uint8Array): Promise<void> {
-  const pageIds = pageIdsOfUntrustedBody(rawBody);
-  if (pageIds.length === 0) return;
+/** How many bad-signature calls are counted on channels: per sender and per Page. */
+export const SIGNATURE_REJECTION_LIMITS = {
+  perSender: { limit: 1, windowMs: 60_000 },
+  perPage: { limit: 30, windowMs: 60 * 60_000 },
+} satisfies Record<string, RateLimitRule>;
+
+async function countSignatureRejection(
+  deps: WebhookDeps,
+  rawBody: Uint8Array,
+  sourceAddress: string | undefined,
+): Promise<void> {
   try {
+    const sender = `webhook:bad-signature:sender:${addressBucket(sourceAddress)}`;
+    if (!(await deps.limiter.hit(sender, SIGNATURE_REJECTION_LIMITS.perSender)).allowed) return;
+    const named = pageIdsOfUntrustedBody(rawBody);
+    const pageIds: string[] = [];
+    for (const pageId of named) {
+      const page = `webhook:bad-signature:page:${pageId}`;
+      if ((await deps.limiter.hit(page, SIGNATURE_REJECTION_LIMITS.perPage)).allowed) pageIds.push(pageId);
+    }
+    if (pageIds.length === 0) return;
     await deps.db
       .update(channels)
       .set({ signatureRejections: sql`${channels.signatureRejections} + 1`, lastSignatureRejectionAt: sql`now()` })
