@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { LOGIN_LIMITS, parseTrustProxy, type Runtime } from "@tandem/core";
 import { auditLogs, sessions } from "@tandem/db";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
 import { createTestRuntime } from "../../../tests/support/runtime.ts";
@@ -75,7 +75,7 @@ describe("client address behind proxies", () => {
     const [audit] = await runtime.database.db
       .select()
       .from(auditLogs)
-      .where(eq(auditLogs.workspaceId, ws.workspace.id));
+      .where(and(eq(auditLogs.workspaceId, ws.workspace.id), eq(auditLogs.action, "api_token.create")));
     expect(audit).toMatchObject({ action: "api_token.create", ip: "127.0.0.1" });
     await runtime.limiter.reset("login:ip:127.0.0.1");
   });
@@ -96,7 +96,7 @@ describe("client address behind proxies", () => {
     const [audit] = await runtime.database.db
       .select()
       .from(auditLogs)
-      .where(eq(auditLogs.workspaceId, ws.workspace.id));
+      .where(and(eq(auditLogs.workspaceId, ws.workspace.id), eq(auditLogs.action, "api_token.create")));
     expect(audit).toMatchObject({ action: "api_token.create", ip: "2001:db8:7::42" });
     // The proxy itself was never limited.
     expect((await runtime.limiter.peek("login:ip:127.0.0.1", LOGIN_LIMITS.perIp)).remaining).toBe(

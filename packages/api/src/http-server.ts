@@ -15,7 +15,7 @@ import type { Config, Logger } from "@tandem/core";
  * logged as a warning: the client's doing, not an error of ours. Idle keep-alive connections stay
  * 65 s, longer than the 60 s idle timeout of common load balancers.
  */
-export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 export function createHttpServer(
   deps: { config: Pick<Config, "http">; log: Logger },

@@ -76,12 +76,12 @@ export const EnvSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   /** Set by the worker process; the web process runs the embedded queue itself when REDIS_URL is unset. */
   RUN_JOBS: flag,
-  /** Days processed/ignored raw webhook entries are kept (the dashboard's webhook health looks back 7). */
   /** Reverse proxies whose X-Forwarded-For names the client: a hop count, or IPs / CIDRs / loopback, … */
   TRUST_PROXY: z.string().optional(),
   /** Deadline for a request's headers, and for the whole request (headers and body), in milliseconds. */
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /** Days processed/ignored raw webhook entries are kept (the dashboard's webhook health looks back 7). */
   INBOUND_EVENT_RETENTION_DAYS: z.coerce
     .number()
     .int("must be a whole number of days")

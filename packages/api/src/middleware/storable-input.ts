@@ -4,8 +4,10 @@ import type { AppEnv } from "../types.ts";
 
 /**
  * One rule at the edge for text PostgreSQL cannot store (core/src/storable-text.ts): a NUL in the
- * path or the query (`%00`), or a NUL or lone surrogate in a JSON body (`\u0000`, `\ud83d`), is refused with 400 `invalid_input` before any route runs — not discovered by the
- * database as a 500 halfway through a verb. The details name where (`path`, `query`, `body.<field>`).
+ * path or the query (`%00`), or a NUL or lone surrogate in a JSON body (`\u0000`, `\ud83d`), is
+ * refused with 400 `invalid_input` before any route runs — not discovered by the database as a 500
+ * halfway through a verb. The details name where (`path`, `query`, `body.<field>`) with the code
+ * `invalid_characters`.
  *
  * Platform webhooks (`/api/webhooks/*`) keep their bodies: they are authenticated by a signature over
  * the exact bytes, which this middleware must not re-read as text, and a customer's message is stored
