@@ -19,7 +19,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 export function createHttpServer(
   deps: { config: Pick<Config, "http">; log: Logger },
-  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  listener: RequestListener,
 ): Server {
   const { headersTimeoutMs, requestTimeoutMs } = deps.config.http;
   const server = createServer(
@@ -29,7 +29,7 @@ export function createHttpServer(
       connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(headersTimeoutMs / 4))),
       keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     },
-    listener as RequestListener,
+    listener,
   );
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) =>
     answerClientError(deps, err, socket as Socket),

@@ -70,7 +70,7 @@ export function webhookHealth(channel: ChannelDto, now = Date.now()): WebhookHea
 }
 
 /** "less than a minute ago", "5 minutes ago", … */
-export function lastEventAgo(iso: string, now: number) {
+function lastEventAgo(iso: string, now: number) {
   return now - new Date(iso).getTime() < 60_000 ? "less than a minute ago" : formatRelative(iso, now);
 }
 
