@@ -8,6 +8,8 @@ const shared = {
   APP_URL: process.env.APP_URL,
   AUTH_SECRET: process.env.AUTH_SECRET,
   ENCRYPTION_KEY: process.env.ENCRYPTION_KEY,
+  // nginx on this machine proxies to 127.0.0.1: believe its X-Forwarded-For (deploy/nginx.conf).
+  TRUST_PROXY: process.env.TRUST_PROXY ?? "loopback",
 };
 
 module.exports = {

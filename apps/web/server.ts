@@ -3,10 +3,9 @@
  * (`/socket.io`), the in-process simulator (`/_simulator`, demo/dev only) and Next.js pages (the
  * rest). In embedded mode it also runs the job queue. See docs/architecture.md.
  */
-import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createApiListener, createApp } from "@tandem/api";
+import { createApiListener, createApp, createHttpServer } from "@tandem/api";
 import { type Config, ConfigError, createLogger, loadConfig, loadDotEnv } from "@tandem/core";
 import { attachRealtime } from "./src/server/realtime.ts";
 import { mountSimulator } from "./src/server/simulator.ts";
@@ -43,7 +42,8 @@ async function main() {
   await nextApp.prepare();
   const nextHandler = nextApp.getRequestHandler();
 
-  const server = createServer((req, res) => {
+  // Header and body deadlines, keep-alive and slow-client handling: packages/api/src/http-server.ts.
+  const server = createHttpServer({ config, log }, (req, res) => {
     const url = req.url ?? "/";
     if (url.startsWith("/api/") || url === "/api") return apiListener(req, res);
     if (simulator && url.startsWith("/_simulator")) return simulator.listener(req, res);
@@ -52,7 +52,6 @@ async function main() {
       if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
     });
   });
-  server.keepAliveTimeout = 65_000;
   const io = await attachRealtime(server, runtime);
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));

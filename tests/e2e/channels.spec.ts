@@ -6,6 +6,7 @@ import { mainNavigation, signIn } from "./support/auth.ts";
 const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
 // The demo workspace's simulated Page (packages/core/src/demo/seed-demo.ts).
 const DEMO_PAGE_CARD = /^Demo Shop/;
+const DEMO_PAGE_ID = "1000000000000001";
 
 /** One channel's card on Settings → Channels, found by its name. */
 const channelCard = (page: Page, name: string | RegExp) => page.getByRole("group", { name });
@@ -96,6 +97,53 @@ test("the owner connects a simulated Page with Facebook Login and its webhook tu
   await card.getByRole("button", { name: `Disconnect ${pageName}` }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Disconnect", exact: true }).click();
   await expect(card).toHaveCount(0);
+});
+
+test("anonymous calls cannot change what the page shows: forged webhooks and refused handshakes are notes, not states", async ({
+  page,
+}) => {
+  // A customer writes to the demo Page: a signed event from Facebook (the simulator).
+  const suffix = Date.now().toString().slice(-8);
+  const sent = await page.request.post("/_simulator/customer/messenger/send", {
+    data: { psid: `74${suffix}`, name: "Signed Sender", pageId: DEMO_PAGE_ID, text: "Signed and delivered" },
+  });
+  expect(sent.ok()).toBe(true);
+  await signIn(page, "owner@demo.local");
+  await page.goto("/settings/channels");
+  const card = channelCard(page, DEMO_PAGE_CARD);
+  await expect(card.getByText("Receiving events")).toBeVisible({ timeout: 30_000 });
+  const panel = page.getByRole("group", { name: "Facebook webhook" });
+  await panel.getByRole("button", { name: "Test verification" }).click();
+  await expect(panel.getByText(/^Verification passed: /)).toBeVisible();
+
+  // Anyone on the internet: bodies naming the Page with a made-up signature, handshakes with a guessed token.
+  const forged = JSON.stringify({ object: "page", entry: [{ id: DEMO_PAGE_ID, time: Date.now(), messaging: [] }] });
+  const posts = await Promise.all(
+    Array.from({ length: 50 }, () =>
+      page.request.post("/api/webhooks/messenger", {
+        headers: { "content-type": "application/json", "x-hub-signature-256": `sha256=${"0".repeat(64)}` },
+        data: forged,
+      }),
+    ),
+  );
+  expect(posts.map((r) => r.status())).toEqual(posts.map(() => 401));
+  await new Promise((r) => setTimeout(r, 1_100)); // past the once-a-second recording of handshakes
+  const guesses = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      page.request.get(`/api/webhooks/messenger?hub.mode=subscribe&hub.verify_token=guess-${i}&hub.challenge=${i}`),
+    ),
+  );
+  expect(guesses.map((r) => r.status())).toEqual(guesses.map(() => 403));
+
+  // The states still say what signed events and passed handshakes proved; the rest is a note beside them.
+  await page.reload();
+  await expect(card.getByText("Receiving events")).toBeVisible();
+  await expect(card.locator('[data-webhook-ok="true"]')).toHaveCount(1);
+  await expect(card.getByTestId("webhook-note")).toContainText("Anyone can send such calls");
+  await expect(panel.getByTestId("webhook-last-verified")).toContainText("Last verified");
+  await expect(panel.getByTestId("webhook-refused-attempt")).toContainText("Anyone can call this URL");
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, "channels-anonymous-calls.png") });
 });
 
 test("a bad Page token is refused with Facebook's reason", async ({ page }) => {

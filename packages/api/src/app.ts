@@ -6,6 +6,7 @@ import { MAX_BODY_BYTES } from "./constants.ts";
 import { handleError, notFoundHandler } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { requestContext } from "./middleware/request-context.ts";
+import { storableInput } from "./middleware/storable-input.ts";
 import { createRouter } from "./openapi.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { channelRoutes } from "./routes/channels.ts";
@@ -37,6 +38,8 @@ export function createApp(runtime: Runtime) {
       },
     }),
   );
+  // NUL (and lone surrogates in JSON) anywhere in the request: 400 before a route runs.
+  app.use("*", storableInput);
   // Strict CORS: the admin API answers only its own origin; any other origin gets no CORS headers.
   app.use(
     "/api/v1/*",

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
+import { requestAborted } from "./http-server.ts";
 import { loggablePath } from "./middleware/request-context.ts";
 import type { AppEnv } from "./types.ts";
 
@@ -56,6 +57,14 @@ export const zodDetails = (error: ZodError) =>
 /** The one HTTP error mapper: domain errors keep their code, unknown errors become a bare 500. */
 export function handleError(err: Error, c: Context<AppEnv>) {
   const requestId = c.get("requestId") ?? "unknown";
+  if (requestAborted(c.env?.incoming)) {
+    // Reading the body failed because the client hung up (or was cut off by the request deadline).
+    c.get("runtime")?.log.warn(
+      { requestId, path: c.req.path, method: c.req.method },
+      "request aborted before its body was complete",
+    );
+    return c.body(null, 499 as ContentfulStatusCode);
+  }
   if (err instanceof DomainError) {
     const status = statusForCode(err.code);
     if (err.retryAfterSeconds) c.header("Retry-After", String(err.retryAfterSeconds));

@@ -1,5 +1,6 @@
 export * from "./app.ts";
 export { statusForCode } from "./errors.ts";
+export { createHttpServer } from "./http-server.ts";
 export { isSameOrigin } from "./middleware/auth.ts";
 export { clientIp } from "./middleware/request-context.ts";
 export type { AppEnv, AuthState } from "./types.ts";

@@ -19,7 +19,7 @@ import {
   registerAllJobs,
   silentLogger,
 } from "@tandem/core";
-import { inboundEvents, messages } from "@tandem/db";
+import { contacts, inboundEvents, messages } from "@tandem/db";
 import { createChannel, createChatbot, createTestWorkspace } from "@tandem/db/testing";
 import {
   createGraphSimulator,
@@ -184,5 +184,54 @@ describe("Messenger pipeline on PostgreSQL + Redis (BullMQ worker)", () => {
       const [bot] = await db.select().from(messages).where(eq(messages.id, thread[1]!.id));
       return bot?.status === "delivered";
     }, "the delivery receipt");
+  });
+
+  it("stores text with a NUL or a lone surrogate sanitised and processes it, never failing the webhooks beside it", async () => {
+    const db = web.database.db;
+    const ws = await createTestWorkspace(db);
+    const pageId = `8801${Date.now()}`;
+    const token = `EAApipeline${pageId}`;
+    graph.state.addPage({ id: pageId, name: "Pipeline Page 2", accessToken: token });
+    const channel = await createChannel(db, {
+      workspaceId: ws.workspace.id,
+      externalId: pageId,
+      secretsEncrypted: web.keyring.encrypt(JSON.stringify({ pageAccessToken: token })),
+    });
+    const texts = Array.from({ length: 30 }, (_, i) => `neighbour ${i} 👋`);
+    texts[3] = "a NUL \u0000 inside";
+    texts[26] = "half an emoji \udc4b here";
+    const psids = texts.map((_, i) => `7301${Date.now()}${i}`);
+    graph.state.addUser({ psid: psids[3]!, firstName: "Nul\u0000", lastName: "Byte\ud800", pageId });
+    const statuses = await Promise.all(
+      texts.map(
+        async (text, i) =>
+          (
+            await postSignedWebhook(
+              webhookUrl,
+              APP_SECRET,
+              messengerWebhook([textEvent({ pageId, psid: psids[i]!, text })]),
+            )
+          ).status,
+      ),
+    );
+    expect(statuses).toEqual(texts.map(() => 200));
+
+    const expected = [...texts];
+    expected[3] = "a NUL  inside";
+    expected[26] = "half an emoji \ufffd here";
+    const stored = await waitFor(async () => {
+      const rows = await db.select().from(messages).where(eq(messages.channelId, channel.id));
+      return rows.length === 30 && rows;
+    }, "all thirty messages");
+    expect(stored.map((m) => m.text).sort()).toEqual(expected.sort());
+    await waitFor(async () => {
+      const rows = await db.select().from(inboundEvents).where(eq(inboundEvents.channelId, channel.id));
+      return rows.length === 30 && rows.every((e) => e.status === "processed");
+    }, "every entry to be processed");
+    const contact = await waitFor(async () => {
+      const [row] = await db.select().from(contacts).where(eq(contacts.platformUserId, psids[3]!));
+      return row?.profileFetchedAt && row;
+    }, "the profile with a NUL in it");
+    expect(contact).toMatchObject({ name: "Nul Byte\ufffd", firstName: "Nul", lastName: "Byte\ufffd" });
   });
 });

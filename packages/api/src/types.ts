@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { Role } from "@tandem/contracts";
 import type { Ctx, Runtime } from "@tandem/core";
 
@@ -19,5 +20,6 @@ export interface AppEnv {
     auth: AuthState;
     ctx: Ctx;
   };
-  Bindings: { incoming?: { socket?: { remoteAddress?: string } } };
+  /** Set by @hono/node-server: the node request (absent for in-process `app.request()` calls). */
+  Bindings: { incoming?: IncomingMessage };
 }

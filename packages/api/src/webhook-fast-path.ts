@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
-import { DomainError, type Runtime } from "@tandem/core";
+import { clientAddress, DomainError, type Runtime } from "@tandem/core";
 import { receiveMessengerWebhook } from "@tandem/core/channels/messenger/receive-webhook";
 import { MAX_BODY_BYTES } from "./constants.ts";
 import { errorBody, statusForCode } from "./errors.ts";
+import { requestAborted } from "./http-server.ts";
 
 /**
  * What `POST /api/webhooks/messenger` answers, shared by the Hono route and the fast path below:
@@ -14,12 +15,24 @@ import { errorBody, statusForCode } from "./errors.ts";
  */
 export async function answerMessengerWebhook(
   runtime: Runtime,
-  input: { rawBody: Uint8Array; signature: string | null | undefined; requestId: string },
+  input: {
+    rawBody: Uint8Array;
+    signature: string | null | undefined;
+    requestId: string;
+    /** The client's address (`clientAddress`): bad signatures are counted per sender, rate-limited. */
+    sourceAddress: string | undefined;
+  },
 ): Promise<{ status: number; json?: unknown; text?: string }> {
   try {
     await receiveMessengerWebhook(
-      { db: runtime.database.db, config: runtime.config, log: runtime.log, queue: runtime.queue },
-      { rawBody: input.rawBody, signature: input.signature },
+      {
+        db: runtime.database.db,
+        config: runtime.config,
+        log: runtime.log,
+        queue: runtime.queue,
+        limiter: runtime.limiter,
+      },
+      { rawBody: input.rawBody, signature: input.signature, sourceAddress: input.sourceAddress },
     );
     return { status: 200, text: "EVENT_RECEIVED" };
   } catch (error) {
@@ -103,9 +116,18 @@ async function messengerWebhookFastPath(runtime: Runtime, req: IncomingMessage, 
       rawBody,
       signature: typeof signature === "string" ? signature : null,
       requestId,
+      sourceAddress: clientAddress(req, runtime.config.trustProxy),
     });
     send(answer.status, answer);
   } catch (err) {
+    if (requestAborted(req)) {
+      // The client hung up, or was cut off by the request deadline, before its body was complete.
+      runtime.log.warn(
+        { requestId, path: MESSENGER_WEBHOOK, method: "POST", ms: Math.round(performance.now() - started) },
+        "request aborted before its body was complete",
+      );
+      return;
+    }
     runtime.log.error({ err, requestId, path: MESSENGER_WEBHOOK, method: "POST" }, "unhandled error");
     if (res.headersSent) return res.destroy();
     send(500, {
@@ -133,5 +155,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
     });
     req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks, size)));
     req.on("error", reject);
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("the request was aborted before its body was complete"));
+    });
   });
 }

@@ -48,13 +48,13 @@ const setup = (client: TestClient) => client.get("/api/v1/channels/messenger/web
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("Messenger webhook verification", () => {
-  it("remembers Meta's last handshake: a wrong token's failure and reason, then the pass", async () => {
+  it("remembers Meta's last handshake: a wrong token's attempt and reason, then the pass", async () => {
     const ws = await createSignInWorkspace(runtime);
     const owner = await signedIn(ws.owner.user.email);
     expect((await setup(owner)).verification).toEqual({
       lastVerifiedAt: null,
-      lastFailureAt: null,
-      lastFailureReason: null,
+      lastFailedAttemptAt: null,
+      lastFailedAttemptReason: null,
     });
 
     const wrong = await fetch(
@@ -62,14 +62,40 @@ describe("Messenger webhook verification", () => {
     );
     expect(wrong.status).toBe(403);
     const failed = (await setup(owner)).verification;
-    expect(failed).toMatchObject({ lastVerifiedAt: null, lastFailureReason: expect.stringMatching(/does not match/) });
+    expect(failed).toMatchObject({
+      lastVerifiedAt: null,
+      lastFailedAttemptReason: expect.stringMatching(/does not match/),
+    });
 
     const ok = await fetch(
       `${base}/api/webhooks/messenger?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=42`,
     );
     expect(await ok.text()).toBe("42");
     const passed = (await setup(owner)).verification;
-    expect(Date.parse(passed.lastVerifiedAt)).toBeGreaterThanOrEqual(Date.parse(failed.lastFailureAt));
+    expect(Date.parse(passed.lastVerifiedAt)).toBeGreaterThanOrEqual(Date.parse(failed.lastFailedAttemptAt));
+  });
+
+  it("keeps the last pass through a flood of refused handshakes from anyone: they are recorded as attempts", async () => {
+    const ws = await createSignInWorkspace(runtime);
+    const owner = await signedIn(ws.owner.user.email);
+    await sleep(1_100); // past the per-second throttle on recording outcomes
+    const ok = await fetch(
+      `${base}/api/webhooks/messenger?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=7`,
+    );
+    expect(await ok.text()).toBe("7");
+    const verified = (await setup(owner)).verification.lastVerifiedAt;
+    expect(verified).not.toBeNull();
+    await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const query = i % 2 ? "hub.mode=subscribe&hub.verify_token=guess" : "hub.mode=unsubscribe";
+        expect((await fetch(`${base}/api/webhooks/messenger?${query}&hub.challenge=${i}`)).status).toBe(403);
+      }),
+    );
+    expect((await setup(owner)).verification).toMatchObject({
+      lastVerifiedAt: verified,
+      lastFailedAttemptAt: expect.any(String),
+      lastFailedAttemptReason: expect.stringMatching(/hub\.mode|verify token/),
+    });
   });
 
   it("plays Meta's handshake against the callback URL: passes here, and says why it fails elsewhere", async () => {

@@ -4,12 +4,13 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { SOCKET_EVENTS } from "@tandem/contracts";
-import { type JobQueue, type Runtime, silentLogger } from "@tandem/core";
+import { type JobQueue, parseTrustProxy, type Runtime, silentLogger } from "@tandem/core";
 import { processInboundEvent } from "@tandem/core/channels/messenger/process-inbound-event";
 import {
   listUnconnectedPages,
   receiveMessengerWebhook,
   recoverInboundEvents,
+  SIGNATURE_REJECTION_LIMITS,
 } from "@tandem/core/channels/messenger/receive-webhook";
 import {
   channels,
@@ -231,6 +232,7 @@ describe("POST /api/webhooks/messenger: signature, size and shape", () => {
 
   it("answers 401 and stores nothing for a wrong, missing, legacy-only or re-serialised signature", async () => {
     const { pageId, channel } = await connectedPage();
+    await runtime.limiter.reset("webhook:bad-signature:sender:127.0.0.1");
     const payload = messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "Smörgåsbord" })]);
     const body = serializeLikeMeta(payload);
     const attempts: Record<string, string>[] = [
@@ -248,11 +250,88 @@ describe("POST /api/webhooks/messenger: signature, size and shape", () => {
     const stored = await db().select().from(inboundEvents).where(eq(inboundEvents.externalId, pageId));
     expect(stored).toEqual([]);
     expect(await messagesOf(channel.id)).toEqual([]);
-    // The rejected bodies named this Page: its webhook health counts them, and nothing else.
+    // The rejected bodies named this Page: its webhook health counts them (one sender: once a
+    // minute), and nothing else.
     const after = await channelRow(channel.id);
-    expect(after.signatureRejections).toBe(attempts.length);
+    expect(after.signatureRejections).toBe(1);
     expect(after.lastSignatureRejectionAt).toBeInstanceOf(Date);
     expect(after.eventsReceived).toBe(0);
+  });
+
+  it("stores text with a NUL or a lone surrogate sanitised, and never fails the webhooks batched with it", async () => {
+    const { pageId, channel } = await connectedPage();
+    const texts = Array.from({ length: 30 }, (_, i) => `message ${i} 👋`);
+    texts[7] = "a NUL \u0000 inside";
+    texts[19] = "half an emoji \ud83d here";
+    const psids = texts.map(() => newPsid());
+    // The NUL customer's profile carries one too (Graph answers with the \u0000 escape).
+    graph.state.addUser({ psid: psids[7]!, firstName: "Nul\u0000", lastName: "Byte\udc00" });
+    const bodies = texts.map((text, i) => messengerWebhook([textEvent({ pageId, psid: psids[i]!, text })]));
+    // Keys Meta may add are kept in the stored entry: one with a NUL in its name.
+    (bodies[23]!.entry[0]!.messaging![0] as unknown as Record<string, unknown>)["extra\u0000key"] = "\u0000";
+    // Sent at once: the group commit writes them in one or two statements.
+    const statuses = await Promise.all(bodies.map(async (body) => (await send(body)).status));
+    expect(statuses).toEqual(texts.map(() => 200));
+
+    await settled(channel.id);
+    const expected = [...texts];
+    expected[7] = "a NUL  inside";
+    expected[19] = "half an emoji \ufffd here";
+    expect((await messagesOf(channel.id)).map((m) => m.text).sort()).toEqual(expected.sort());
+    const entries = await db().select().from(inboundEvents).where(eq(inboundEvents.channelId, channel.id));
+    expect(entries).toHaveLength(30);
+    expect(entries.every((e) => e.status === "processed")).toBe(true);
+    const extra = entries.find((e) => JSON.stringify(e.payload).includes("extrakey"));
+    expect((extra!.payload as { messaging: Record<string, unknown>[] }).messaging[0]!["extrakey"]).toBe("");
+    const contact = await waitFor(async () => {
+      const row = await conversationOf(channel.id, psids[7]!);
+      return row?.contact.profileFetchedAt ? row.contact : null;
+    }, "the profile");
+    expect(contact).toMatchObject({ name: "Nul Byte\ufffd", firstName: "Nul", lastName: "Byte\ufffd" });
+  });
+
+  it("counts anonymous floods of bad signatures at most once per sender a minute and per Page an hour, and leaves what signed events set alone", async () => {
+    const { pageId, channel } = await connectedPage();
+    expect((await send(messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "signed" })]))).status).toBe(200);
+    await settled(channel.id);
+    await waitFor(async () => (await channelRow(channel.id)).lastEventAt, "the event counters");
+    const signed = await channelRow(channel.id);
+    const forged = serializeLikeMeta(messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "forged" })]));
+    const flood = (count: number, forwardedFor: (i: number) => string) =>
+      Promise.all(
+        Array.from({ length: count }, async (_, i) => {
+          const res = await send(forged, {
+            "x-hub-signature-256": signMessengerBody("not-the-secret", forged),
+            "x-forwarded-for": forwardedFor(i),
+          });
+          expect(res.status).toBe(401);
+        }),
+      );
+    await runtime.limiter.reset("webhook:bad-signature:sender:127.0.0.1");
+
+    // One sender, pretending to be many: X-Forwarded-For from an untrusted peer changes nothing.
+    await flood(100, (i) => `198.51.100.${i}`);
+    expect((await channelRow(channel.id)).signatureRejections).toBe(1);
+
+    // Many senders behind a trusted proxy: each counts once, the Page at most its hourly cap.
+    runtime.config.trustProxy = parseTrustProxy("loopback");
+    try {
+      await flood(100, (i) => `2001:db8:${i.toString(16)}::1`);
+      await flood(100, (i) => `2001:db8:${i.toString(16)}::2`); // the same /64s again
+    } finally {
+      runtime.config.trustProxy = parseTrustProxy(undefined);
+    }
+    const after = await channelRow(channel.id);
+    expect(after.signatureRejections).toBe(SIGNATURE_REJECTION_LIMITS.perPage.limit);
+    // What the dashboard's state is made of moved only with signed events.
+    expect(after).toMatchObject({
+      status: "active",
+      lastEventAt: signed.lastEventAt,
+      eventsReceived: signed.eventsReceived,
+      eventsFailed: 0,
+    });
+    expect(after.lastSignatureRejectionAt!.getTime()).toBeGreaterThan(signed.lastEventAt!.getTime());
+    expect(await db().select().from(inboundEvents).where(eq(inboundEvents.channelId, channel.id))).toHaveLength(1);
   });
 
   it("answers 503 with a clear message when FB_APP_SECRET is not set", async () => {
@@ -927,7 +1006,7 @@ describe("recovery", () => {
     const body = Buffer.from(
       serializeLikeMeta(messengerWebhook([textEvent({ pageId, psid: newPsid(), text: "survivor" })])),
     );
-    const deps = { db: db(), config: runtime.config, log: silentLogger, queue: null };
+    const deps = { db: db(), config: runtime.config, log: silentLogger, queue: null, limiter: runtime.limiter };
     expect(
       await receiveMessengerWebhook(deps, { rawBody: body, signature: signMessengerBody(APP_SECRET, body) }),
     ).toEqual({

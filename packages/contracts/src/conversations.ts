@@ -276,11 +276,15 @@ export const MessengerWebhookSetup = z.object({
   appIdConfigured: z.boolean(),
   /** Pages with events in the last 7 days and no connected channel, most recent first. */
   unconnectedPages: z.array(z.object({ pageId: z.string(), events: z.number(), lastEventAt: z.string() })),
-  /** Meta's verification handshake (`hub.challenge`): when it last passed, when it last failed and why. */
+  /**
+   * Meta's verification handshake (`hub.challenge`). Only a pass proves anything (it needs the verify
+   * token), so `lastVerifiedAt` is the state; anyone can call the URL, so a refused handshake is an
+   * attempt, remembered with its reason but never a verdict on the webhook.
+   */
   verification: z.object({
     lastVerifiedAt: z.string().nullable(),
-    lastFailureAt: z.string().nullable(),
-    lastFailureReason: z.string().nullable(),
+    lastFailedAttemptAt: z.string().nullable(),
+    lastFailedAttemptReason: z.string().nullable(),
   }),
 });
 export type MessengerWebhookSetup = z.infer<typeof MessengerWebhookSetup>;

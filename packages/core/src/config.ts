@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
+import { type ProxyTrust, parseTrustProxy } from "./net/client-address.ts";
 import { allowHosts, type OutboundPolicy, parseOutboundPolicy } from "./net/outbound.ts";
 
 /**
@@ -99,6 +100,11 @@ export const EnvSchema = z.object({
     .optional(),
   /** Port of the simulator's mail catcher (SMTP on 127.0.0.1); used when no SMTP server is configured. */
   SIMULATOR_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(1025),
+  /** Reverse proxies whose X-Forwarded-For names the client: a hop count, or IPs / CIDRs / loopback, … */
+  TRUST_PROXY: z.string().optional(),
+  /** Deadline for a request's headers, and for the whole request (headers and body), in milliseconds. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** Days processed/ignored raw webhook entries are kept (the dashboard's webhook health looks back 7). */
   INBOUND_EVENT_RETENTION_DAYS: z.coerce
     .number()
@@ -159,6 +165,14 @@ export interface Config {
   runJobs: boolean | undefined;
   /** Days raw webhook entries are kept once processed or ignored (`database-maintenance`). */
   inboundEventRetentionDays: number;
+  /** Which peers' X-Forwarded-For is believed (`TRUST_PROXY`); see net/client-address.ts. */
+  trustProxy: ProxyTrust;
+  http: {
+    /** A connection must send a request's headers within this many milliseconds. */
+    headersTimeoutMs: number;
+    /** …and the whole request, body included (the 1 MB API limit at a slow mobile link). */
+    requestTimeoutMs: number;
+  };
   /** Which non-public addresses user-chosen URLs may reach (`OUTBOUND_ALLOW_PRIVATE`). */
   outbound: OutboundPolicy;
   /** Cap on open dashboard sockets per client address (0: none); per session it is fixed (apps/web realtime). */
@@ -244,7 +258,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (shared && !production && !e.AUTH_SECRET)
     problems.push("AUTH_SECRET: required with DATABASE_URL or REDIS_URL (processes must share it)");
   problems.push(...mailProblems(e));
-  if (problems.length) throw new ConfigError(problems);
+  if (e.HTTP_REQUEST_TIMEOUT_MS < e.HTTP_HEADERS_TIMEOUT_MS)
+    problems.push("HTTP_REQUEST_TIMEOUT_MS: must be at least HTTP_HEADERS_TIMEOUT_MS (it covers the headers too)");
+  let trustProxy: ProxyTrust | undefined;
+  try {
+    trustProxy = parseTrustProxy(e.TRUST_PROXY);
+  } catch (err) {
+    problems.push(`TRUST_PROXY: ${(err as Error).message}`);
+  }
+  if (problems.length || !trustProxy) throw new ConfigError(problems);
 
   const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
   // The simulator plays Facebook/LINE/LLM locally: on by default outside production, opt-in there.
@@ -293,6 +315,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     realtimeMaxSocketsPerIp: e.REALTIME_MAX_SOCKETS_PER_IP,
     mail: mailConfigOf(e),
     simulatorSmtpPort: e.SIMULATOR_SMTP_PORT,
+    trustProxy,
+    http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS },
   };
 }
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { createApp } from "@tandem/api";
 import { rooms, SOCKET_EVENTS } from "@tandem/contracts";
-import type { Runtime } from "@tandem/core";
+import { parseTrustProxy, type Runtime } from "@tandem/core";
 import { sessions as sessionsTable } from "@tandem/db";
 import { createChannel, createContact, createConversation, createMember } from "@tandem/db/testing";
 import { eq } from "drizzle-orm";
@@ -193,6 +193,33 @@ describe("realtime", () => {
       expect(socket.connected).toBe(true);
     } finally {
       process.off("unhandledRejection", onRejection);
+    }
+  });
+
+  it("takes the client's address like the HTTP API: X-Forwarded-For only from a trusted proxy", async () => {
+    const ws = await createSignInWorkspace(runtime);
+    const cookie = await sessionCookie(ws.agent.user.email);
+    const addressOf = async (socket: Socket) => {
+      await connected(socket);
+      const [server] = (await ioServer.fetchSockets()).filter((s) => s.id === socket.id);
+      return server?.data.address;
+    };
+    const forwarded = (cookie: string) => {
+      const socket = connect(baseUrl, {
+        path: "/socket.io",
+        transports: ["websocket"],
+        reconnection: false,
+        extraHeaders: { cookie, "x-forwarded-for": "198.51.100.23" },
+      });
+      sockets.push(socket);
+      return socket;
+    };
+    expect(await addressOf(forwarded(cookie))).toBe("127.0.0.1");
+    runtime.config.trustProxy = parseTrustProxy("loopback");
+    try {
+      expect(await addressOf(forwarded(cookie))).toBe("198.51.100.23");
+    } finally {
+      runtime.config.trustProxy = parseTrustProxy(undefined);
     }
   });
 

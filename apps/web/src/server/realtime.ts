@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
-import type { Server as HttpServer, IncomingMessage } from "node:http";
-import { clientIp, isSameOrigin } from "@tandem/api";
+import type { Server as HttpServer } from "node:http";
+import { isSameOrigin } from "@tandem/api";
 import { rooms, SESSION_COOKIE, SOCKET_EVENTS } from "@tandem/contracts";
 import {
   type AuthenticatedSession,
+  addressBucket,
+  clientAddress,
   findActiveSession,
   getConversationInWorkspace,
   type Runtime,
@@ -42,9 +44,6 @@ export const SOCKET_LIMITS = {
   /** Handshakes with an unknown or expired session, per address: past it the address waits. */
   failedHandshakes: { limit: 60, windowMs: 60_000 },
 } as const;
-
-/** The client's address as the HTTP API sees it (`clientIp`): the per-address cap counts by it. */
-const clientAddress = (request: IncomingMessage) => clientIp({ env: { incoming: request } }) ?? "unknown";
 
 /** A refused handshake: the client's `connect_error` has `message` = code and `data` = the details. */
 function refusal(code: string, message: string, details: Record<string, unknown> = {}): Error {
@@ -165,7 +164,10 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
       }
       const token = readCookie(headers.cookie, SESSION_COOKIE);
       if (!token || token.length > 200) return next(refusal("unauthenticated", "Sign in again."));
-      const address = clientAddress(socket.request);
+      // The address the HTTP API sees (X-Forwarded-For only from TRUST_PROXY's proxies); an IPv6
+      // client counts by its /64 for the caps.
+      const address = addressBucket(clientAddress(socket.request, runtime.config.trustProxy));
+      socket.data.address = address;
       const failuresKey = `socket-auth-failed:${address}`;
       const failures = await runtime.limiter.peek(failuresKey, SOCKET_LIMITS.failedHandshakes);
       if (!failures.allowed) {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Runtime } from "@tandem/core";
+import { clientAddress, type Runtime } from "@tandem/core";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../types.ts";
 
@@ -32,6 +33,11 @@ export const requestContext = (runtime: Runtime) =>
     );
   });
 
-export function clientIp(c: { env: AppEnv["Bindings"] | undefined }): string | undefined {
-  return c.env?.incoming?.socket?.remoteAddress;
+/**
+ * The client's address for rate limits, sessions and audit rows: the TCP peer, or what trusted
+ * proxies (`TRUST_PROXY`) say in X-Forwarded-For. Undefined for in-process `app.request()` calls.
+ */
+export function clientIp(c: Context<AppEnv>): string | undefined {
+  const incoming = c.env?.incoming;
+  return incoming ? clientAddress(incoming, c.get("runtime").config.trustProxy) : undefined;
 }

@@ -4,6 +4,7 @@ import { answerVerification, DomainError, recordVerification } from "@tandem/cor
 import { getDataDeletionStatus, requestMessengerDataDeletion } from "@tandem/core/channels/messenger/data-deletion";
 import type { Context } from "hono";
 import type { errorBody } from "../errors.ts";
+import { clientIp } from "../middleware/request-context.ts";
 import { createRouter, errors, json } from "../openapi.ts";
 import type { AppEnv } from "../types.ts";
 import { answerMessengerWebhook, webhookErrorAnswer } from "../webhook-fast-path.ts";
@@ -72,6 +73,7 @@ export function messengerWebhookRoutes() {
         rawBody: new Uint8Array(await c.req.arrayBuffer()),
         signature: c.req.header("x-hub-signature-256"),
         requestId: c.get("requestId"),
+        sourceAddress: clientIp(c),
       });
       if (answer.text !== undefined) return c.text(answer.text, 200);
       // 400 and 413 are in `errors(400, 413)`; the typed route lists 401 and 503 explicitly.

@@ -1,7 +1,8 @@
 import { DomainError } from "../errors.ts";
+import { addressBucket } from "../net/client-address.ts";
 import type { RateLimiter, RateLimitRule } from "../rate-limit/limiter.ts";
 
-/** Per account and per client address, over 15 minutes. */
+/** Per account and per client address (an IPv6 client's /64), over 15 minutes. */
 export const LOGIN_LIMITS = {
   perEmail: { limit: 5, windowMs: 15 * 60 * 1000 },
   perIp: { limit: 30, windowMs: 15 * 60 * 1000 },
@@ -21,7 +22,8 @@ export async function countPasswordAttempt(
   who: { email: string; ip?: string | undefined },
 ): Promise<{ succeeded(): Promise<void> }> {
   const emailKey = `login:email:${who.email}`;
-  const ipKey = `login:ip:${who.ip ?? "unknown"}`;
+  // An IPv6 client counts by its /64: one host can use a whole prefix.
+  const ipKey = `login:ip:${addressBucket(who.ip)}`;
   const [byEmail, byIp] = await Promise.all([
     limiter.hit(emailKey, LOGIN_LIMITS.perEmail),
     limiter.hit(ipKey, LOGIN_LIMITS.perIp),

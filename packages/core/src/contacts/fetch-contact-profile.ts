@@ -23,6 +23,7 @@ import {
 import { readPageToken, withChannelToken } from "../channels/messenger/messenger-deps.ts";
 import { publishConversation } from "../conversations/publish.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
+import { storableJson } from "../storable-text.ts";
 
 export const fetchContactProfile = defineJob({
   name: "fetch-contact-profile",
@@ -46,7 +47,10 @@ export const fetchContactProfile = defineJob({
     try {
       const token = readPageToken(deps.keyring, channel);
       const graph = createGraphClient({ baseUrl: deps.config.facebook.graphApiUrl });
-      profile = await withChannelToken(deps.db, channel.id, () => readProfile(graph, contact.platformUserId, token));
+      // Names are whatever people typed: NUL and half emoji are stored cleaned (storable-text.ts).
+      profile = storableJson(
+        await withChannelToken(deps.db, channel.id, () => readProfile(graph, contact.platformUserId, token)),
+      );
     } catch (error) {
       if (error instanceof GraphApiError && error.retryable) throw error;
       deps.log.warn(

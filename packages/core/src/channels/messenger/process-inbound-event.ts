@@ -39,6 +39,7 @@ import { fetchContactProfile } from "../../contacts/fetch-contact-profile.ts";
 import { publishConversation, publishMessage } from "../../conversations/publish.ts";
 import { defineJob, type JobContext } from "../../jobs/define-job.ts";
 import { describeError, isRetryable } from "../../jobs/errors.ts";
+import { truncateText } from "../../storable-text.ts";
 import { ingestIdle } from "./receive-webhook.ts";
 import { ECHO_METADATA_PREFIX } from "./send.ts";
 import {
@@ -542,7 +543,7 @@ function toAttachments(refs: MessengerAttachmentRef[]): MessageAttachment[] {
 }
 
 function preview(text: string | null, attachments: MessageAttachment[]): string {
-  if (text) return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+  if (text) return text.length > 200 ? `${truncateText(text, 199)}…` : text;
   const first = attachments[0];
   return first ? `[${first.type}]` : "";
 }

@@ -23,7 +23,7 @@ function webhook() {
     messengerWebhook([textEvent({ pageId: PAGE_ID, psid: "7300000000000001", text: `burst ${++sent}` })]),
   );
   return receiveMessengerWebhook(
-    { db: runtime.database.db, config: runtime.config, log: silentLogger, queue: null },
+    { db: runtime.database.db, config: runtime.config, log: silentLogger, queue: null, limiter: runtime.limiter },
     { rawBody: Buffer.from(body), signature: signMessengerBody(APP_SECRET, body) },
   );
 }
@@ -91,5 +91,35 @@ describe("background work behind webhook acknowledgements (ingestIdle)", () => {
       new Promise((r) => setTimeout(() => r("still waiting"), 5_000)),
     ]);
     expect(outcome).toEqual(["started", "started", "started"]);
+  });
+});
+
+describe("group commit", () => {
+  const PAGE = "990000000000002";
+  const receive = (body: string) =>
+    receiveMessengerWebhook(
+      { db: runtime.database.db, config: runtime.config, log: silentLogger, queue: null, limiter: runtime.limiter },
+      { rawBody: Buffer.from(body), signature: signMessengerBody(APP_SECRET, body) },
+    );
+  const storedTexts = async () =>
+    (await runtime.database.db.select().from(inboundEvents).where(eq(inboundEvents.externalId, PAGE))).map(
+      (e) => (e.payload as { messaging: { message: { text: string } }[] }).messaging[0]!.message.text,
+    );
+
+  it("fails only the request the store cannot take, never the others of its batch", async () => {
+    const bodies = Array.from({ length: 30 }, (_, i) =>
+      serializeLikeMeta(
+        messengerWebhook([textEvent({ pageId: PAGE, psid: "7300000000000002", text: `batched ${i}` })]),
+      ),
+    );
+    // Valid JSON, correctly signed, nested deeper than the store can serialise.
+    const depth = 20_000;
+    bodies[11] = bodies[11]!.replace('"messaging":', `"nested":${"[".repeat(depth)}${"]".repeat(depth)},"messaging":`);
+    // Called in one tick: all thirty wait for the same write.
+    const outcomes = await Promise.allSettled(bodies.map(receive));
+    expect(outcomes.map((o) => o.status)).toEqual(bodies.map((_, i) => (i === 11 ? "rejected" : "fulfilled")));
+    const texts = await storedTexts();
+    expect(texts).toHaveLength(29);
+    expect(texts).not.toContain("batched 11");
   });
 });

@@ -40,7 +40,12 @@ function sameSecret(given: string, expected: string): boolean {
 const RECORD_EVERY_MS = 1_000;
 const lastRecorded = new Map<string, number>();
 
-/** Remembers the outcome (app-level, one row per platform); never fails the handshake itself. */
+/**
+ * Remembers the outcome (app-level, one row per platform); never fails the handshake itself. A pass
+ * (which needs the verify token) sets `last_verified_at`, the state the dashboard shows; a refusal
+ * only records the latest failed attempt and its reason beside it, so anonymous calls cannot make a
+ * verified webhook look broken.
+ */
 export async function recordVerification(db: Db, outcome: VerifyOutcome, log: Logger): Promise<void> {
   const kind = outcome.ok ? "ok" : "failed";
   const now = Date.now();
@@ -63,8 +68,8 @@ export async function lastVerification(db: Db) {
   const [row] = await db.select().from(webhookVerifications).where(eq(webhookVerifications.platform, "messenger"));
   return {
     lastVerifiedAt: row?.lastVerifiedAt?.toISOString() ?? null,
-    lastFailureAt: row?.lastFailureAt?.toISOString() ?? null,
-    lastFailureReason: row?.lastFailureReason ?? null,
+    lastFailedAttemptAt: row?.lastFailureAt?.toISOString() ?? null,
+    lastFailedAttemptReason: row?.lastFailureReason ?? null,
   };
 }
 

@@ -129,7 +129,13 @@ function WebhookCounters({ channel }: { channel: ChannelDto }) {
       bad: recentFailures > 0,
       title: `${eventsFailed.toLocaleString()} failed for good since the Page was connected`,
     },
-    { label: "Signature rejections", value: signatureRejections, bad: signatureRejections > 0, title: undefined },
+    {
+      label: "Signature rejections",
+      value: signatureRejections,
+      // Anyone can send a badly signed call naming the Page: a count to look into, not a failure.
+      bad: false,
+      title: "Calls naming this Page refused for a bad signature (counted at most once a minute per sender)",
+    },
     { label: "Retries", value: retries, bad: false, title: undefined },
   ];
   return (

@@ -9,6 +9,7 @@ import { errorMessage } from "@/lib/api";
 import { formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { useTestWebhookVerification } from "./queries";
+import { verificationStatus } from "./webhook-health";
 
 /**
  * The app-level half of Messenger's webhook: one callback for every Page of this server. Shows what
@@ -97,8 +98,7 @@ function Check({ ok, good, bad }: { ok: boolean; good: string; bad: string }) {
  */
 function Verification({ setup }: { setup: MessengerWebhookSetup }) {
   const test = useTestWebhookVerification();
-  const { lastVerifiedAt, lastFailureAt, lastFailureReason } = setup.verification;
-  const failedLast = lastFailureAt !== null && (lastVerifiedAt === null || lastFailureAt > lastVerifiedAt);
+  const status = verificationStatus(setup.verification);
   const verdict = test.data;
   return (
     <section aria-labelledby="webhook-verification-title" className="flex flex-col gap-2 border-t pt-3">
@@ -108,16 +108,13 @@ function Verification({ setup }: { setup: MessengerWebhookSetup }) {
             Verification
           </h4>
           <p className="text-xs text-muted-foreground" data-testid="webhook-last-verified">
-            {lastVerifiedAt
-              ? `Last verified ${formatDateTime(lastVerifiedAt)}.`
-              : "Not verified yet: click “Verify and save” in the Meta App Dashboard, or test it here."}
-            {failedLast && lastFailureReason && (
-              <span className="text-destructive">
-                {" "}
-                Last attempt failed {formatDateTime(lastFailureAt)}: {lastFailureReason}.
-              </span>
-            )}
+            {status.text}
           </p>
+          {status.attempt && (
+            <p className="text-xs text-muted-foreground" data-testid="webhook-refused-attempt">
+              {status.attempt}
+            </p>
+          )}
         </div>
         <Button
           size="sm"
