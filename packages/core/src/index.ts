@@ -21,3 +21,4 @@ export * from "./rate-limit/limiter.ts";
 export * from "./realtime.ts";
 export * from "./runtime.ts";
 export * from "./secrets/index.ts";
+export * from "./shutdown.ts";
