@@ -20,27 +20,29 @@ const webSources = [
   "packages/contracts/src",
   "package-lock.json",
 ];
+/** Server-only code under apps/web/src: the dashboard never imports it, only the compiled server does. */
+const notWebSources = new Set([path.join(root, "apps/web/src/server")]);
 
-function newestMtime(target) {
-  if (!existsSync(target)) return 0;
+function newestMtime(target, skip = new Set()) {
+  if (!existsSync(target) || skip.has(target)) return 0;
   const stat = statSync(target);
   if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = 0;
   for (const entry of readdirSync(target)) {
     if (entry === "node_modules" || entry.startsWith(".")) continue;
-    newest = Math.max(newest, newestMtime(path.join(target, entry)));
+    newest = Math.max(newest, newestMtime(path.join(target, entry), skip));
   }
   return newest;
 }
 
-function isFresh(outputs, sources) {
+function isFresh(outputs, sources, skip) {
   if (!outputs.every((output) => existsSync(output))) return false;
   const built = Math.min(...outputs.map((output) => statSync(output).mtimeMs));
-  return sources.every((source) => newestMtime(path.join(root, source)) <= built);
+  return sources.every((source) => newestMtime(path.join(root, source), skip) <= built);
 }
 
 export function webBuildIsFresh() {
-  return isFresh([buildId], webSources);
+  return isFresh([buildId], webSources, notWebSources);
 }
 
 export function serverBuildIsFresh() {
