@@ -62,31 +62,27 @@ test.describe("listening address", () => {
 
 test.describe("stopping with a broken output", () => {
   test.setTimeout(180_000);
+  // A test that times out does not reach its `finally`: no server may outlive it.
+  test.afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
 
   test("stops on SIGTERM while nothing reads its output any more (a stalled pipe)", async () => {
     const server = await spawnServer();
-    try {
-      server.child.stdout?.pause(); // keeps the pipe open and full: a reader that went away without closing it
-      await makeLogTraffic(server.url);
-      const exit = await terminate(server.child);
-      expect(exit, server.stderr()).toEqual({ code: 0, signal: null });
-    } finally {
-      await server.cleanup();
-    }
+    server.child.stdout?.pause(); // keeps the pipe open and full: a reader that went away without closing it
+    await makeLogTraffic(server.url);
+    const exit = await terminate(server.child);
+    expect(exit, server.stderr()).toEqual({ code: 0, signal: null });
   });
 
   test("stops on SIGTERM after its output pipe was closed, and logs on stderr instead", async () => {
     const server = await spawnServer();
-    try {
-      server.child.stdout?.destroy(); // the reader is gone: writes fail with EPIPE
-      await makeLogTraffic(server.url);
-      const exit = await terminate(server.child);
-      expect(exit, server.stderr()).toEqual({ code: 0, signal: null });
-      expect(server.stderr()).toContain("writing to stdout failed (EPIPE)");
-      expect(server.stderr()).toContain('"msg":"stopped"');
-    } finally {
-      await server.cleanup();
-    }
+    server.child.stdout?.destroy(); // the reader is gone: writes fail with EPIPE
+    await makeLogTraffic(server.url);
+    const exit = await terminate(server.child);
+    expect(exit, server.stderr()).toEqual({ code: 0, signal: null });
+    expect(server.stderr()).toContain("writing to stdout failed (EPIPE)");
+    expect(server.stderr()).toContain('"msg":"stopped"');
   });
 });
 
@@ -100,6 +96,8 @@ async function canConnect(host: string, port: number): Promise<boolean> {
     socket.once("error", () => resolve(false));
   });
 }
+
+const cleanups: (() => Promise<void>)[] = [];
 
 /** Starts the server with its stdout on a pipe this test controls; stderr is read throughout. */
 async function spawnServer() {
@@ -120,13 +118,14 @@ async function spawnServer() {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     await rm(dataDir, { recursive: true, force: true });
   };
+  cleanups.push(cleanup);
   try {
     await waitForHealth(url, child);
   } catch (error) {
     await cleanup();
     throw error;
   }
-  return { child, url, stderr: () => stderr, cleanup };
+  return { child, url, stderr: () => stderr };
 }
 
 /**
