@@ -22,7 +22,6 @@ import { attachRealtime } from "./src/server/realtime.ts";
 import { setSecurityHeaders } from "./src/server/security-headers.ts";
 import { mountSimulator } from "./src/server/simulator.ts";
 import { startRuntime } from "./src/server/start-runtime.ts";
-import { releaseStartupGarbage } from "./src/server/startup-garbage.ts";
 
 const webDir = path.dirname(fileURLToPath(import.meta.url));
 const dev = process.argv.includes("--dev");
@@ -87,7 +86,6 @@ async function main() {
       "demo logins or the simulator are reachable from the network",
     );
   printBanner(config, port, demo);
-  releaseStartupGarbage();
 
   handleShutdownSignals({
     log,
