@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { createDb } from "./client.ts";
+import { createDb, rowsOf } from "./client.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "tandem-db-client-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,10 +18,9 @@ describe("createDb (embedded, on disk)", () => {
 
     const second = await createDb({ dataDir });
     try {
-      const kept = await second.db.execute<{ id: number }>(sql`SELECT id FROM kept`);
-      expect(kept.rows).toEqual([{ id: 42 }]);
-      const buffers = await second.db.execute<{ shared_buffers: string }>(sql`SHOW shared_buffers`);
-      expect(buffers.rows[0]?.shared_buffers).toBe("32MB");
+      expect(rowsOf(await second.db.execute(sql`SELECT id FROM kept`))).toEqual([{ id: 42 }]);
+      const buffers = rowsOf<{ shared_buffers: string }>(await second.db.execute(sql`SHOW shared_buffers`));
+      expect(buffers[0]?.shared_buffers).toBe("32MB");
     } finally {
       await second.close();
     }

@@ -72,7 +72,7 @@ async function createPglite(dataDir: string | undefined, loadDataDir?: Blob | Fi
  * PostgreSQL's page cache inside PGlite's WebAssembly memory. initdb writes PostgreSQL's default,
  * 128 MB, and PGlite touches all of it, so it is resident from the first query: a third of an
  * idle server. Pages that do not fit are read back from DATA_DIR through the operating system's
- * cache; 32 MB holds the working set of a small install (the demo needs a few MB) and costs about
+ * cache; 32 MB holds the working set of a small install and costs about
  * 100 MB less (bench/server/idle.ts). Installs that outgrow it belong on a PostgreSQL server.
  */
 const PGLITE_SHARED_BUFFERS = "32MB";
