@@ -1,5 +1,6 @@
 # Reference image for the scaled deployment (docker-compose.yml). One image, two commands:
-# the web server (default) and the worker (`node --import tsx apps/worker/src/main.ts`).
+# the web server (default) and the worker (`node apps/worker/dist/main.js`), both compiled at build
+# time (no TypeScript loader at run time).
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
@@ -17,5 +18,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN node scripts/ensure-web-build.mjs --force
 ENV NODE_ENV=production
+# A container is reached through its network interface, never through loopback.
+ENV HOST=0.0.0.0
 EXPOSE 3000
-CMD ["node", "--import", "tsx", "apps/web/server.ts"]
+CMD ["node", "apps/web/dist/server.js"]

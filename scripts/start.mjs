@@ -1,23 +1,20 @@
-// `npm start`: build the dashboard if needed, then run the one Tandem server process.
-import { spawn, spawnSync } from "node:child_process";
+// `npm start` (the web server) and `npm run worker` (`start.mjs worker`): build what is missing or
+// stale, then run the compiled process here, in this process — no second Node.js process, and
+// signals and output reach the server directly.
+import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const built = spawnSync(process.execPath, [path.join(root, "scripts/ensure-web-build.mjs")], {
-  cwd: root,
-  stdio: "inherit",
-});
+const worker = process.argv[2] === "worker";
+
+const built = spawnSync(
+  process.execPath,
+  [path.join(root, "scripts/ensure-web-build.mjs"), ...(worker ? ["--server-only"] : [])],
+  { cwd: root, stdio: "inherit" },
+);
 if (built.status !== 0) process.exit(built.status ?? 1);
 
-const child = spawn(
-  process.execPath,
-  ["--import", "tsx", path.join(root, "apps/web/server.ts"), ...process.argv.slice(2)],
-  {
-    cwd: root,
-    stdio: "inherit",
-    env: { NEXT_TELEMETRY_DISABLED: "1", ...process.env },
-  },
-);
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+process.chdir(root);
+await import(pathToFileURL(path.join(root, worker ? "apps/worker/dist/main.js" : "apps/web/dist/server.js")).href);

@@ -6,13 +6,29 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApiListener, createApp, createHttpServer } from "@tandem/api";
-import { type Config, ConfigError, createLogger, loadConfig, loadDotEnv } from "@tandem/core";
+import {
+  type Config,
+  ConfigError,
+  createLogger,
+  exitProcess,
+  getProcessOutput,
+  handleShutdownSignals,
+  isLoopbackHost,
+  loadConfig,
+  loadDotEnv,
+} from "@tandem/core";
 import { attachRealtime } from "./src/server/realtime.ts";
+import { setSecurityHeaders } from "./src/server/security-headers.ts";
 import { mountSimulator } from "./src/server/simulator.ts";
 import { startRuntime } from "./src/server/start-runtime.ts";
 
 const webDir = path.dirname(fileURLToPath(import.meta.url));
 const dev = process.argv.includes("--dev");
+/**
+ * Hard limit on a shutdown: draining requests (10 s) and jobs (10 s) fit in it, and it ends before
+ * the SIGKILL of a 30 s grace period (Kubernetes' default; docker-compose.yml and PM2 are set to it).
+ */
+const SHUTDOWN_DEADLINE_MS = 25_000;
 
 let config: Config;
 loadDotEnv();
@@ -42,9 +58,11 @@ async function main() {
   await nextApp.prepare();
   const nextHandler = nextApp.getRequestHandler();
 
+  const headerOptions = { https: config.appUrl.startsWith("https:") };
   // Header and body deadlines, keep-alive and slow-client handling: packages/api/src/http-server.ts.
   const server = createHttpServer({ config, log }, (req, res) => {
     const url = req.url ?? "/";
+    setSecurityHeaders(url, res, headerOptions);
     if (url.startsWith("/api/") || url === "/api") return apiListener(req, res);
     if (simulator && url.startsWith("/_simulator")) return simulator.listener(req, res);
     nextHandler(req, res).catch((err: unknown) => {
@@ -57,28 +75,38 @@ async function main() {
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  log.info({ port, mode: config.embedded ? "embedded" : "postgres", queue: queue.driver }, "Tandem is listening");
+  log.info(
+    { host: config.host, port, mode: config.embedded ? "embedded" : "postgres", queue: queue.driver },
+    "Tandem is listening",
+  );
+  if (exposesDemo(config) && !isLoopbackHost(config.host))
+    log.warn(
+      { host: config.host, demoSeed: config.demoSeed, simulator: config.simulator },
+      "demo logins or the simulator are reachable from the network",
+    );
   printBanner(config, port, demo);
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "shutting down: no new connections, draining requests and jobs");
-    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    io.close();
-    const timeout = setTimeout(() => server.closeAllConnections(), 10_000);
-    await drained;
-    clearTimeout(timeout);
-    const { returned } = await queue.stop({ timeoutMs: 10_000 });
-    if (returned) log.warn({ returned }, "jobs still running at shutdown were returned to the queue");
-    await runtime.close();
-    log.info("stopped");
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  handleShutdownSignals({
+    log,
+    deadlineMs: SHUTDOWN_DEADLINE_MS,
+    stop: async (signal) => {
+      log.info({ signal }, "shutting down: no new connections, draining requests and jobs");
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      io.close();
+      const timeout = setTimeout(() => server.closeAllConnections(), 10_000);
+      await drained;
+      clearTimeout(timeout);
+      const { returned } = await queue.stop({ timeoutMs: 10_000 });
+      if (returned) log.warn({ returned }, "jobs still running at shutdown were returned to the queue");
+      await runtime.close();
+      log.info("stopped");
+    },
+  });
+}
+
+function exposesDemo(config: Config): boolean {
+  return config.demoSeed || config.simulator;
 }
 
 function printBanner(config: Config, port: number, demo: { logins: { email: string; role: string }[] } | null) {
@@ -101,10 +129,27 @@ function printBanner(config: Config, port: number, demo: { logins: { email: stri
     );
   else if (!config.mail)
     lines.push(``, `  Mail: off (no SMTP_URL): invitation links are copied by hand, "forgot password" is unavailable`);
-  console.log(`${lines.join("\n")}\n`);
+  if (exposesDemo(config) && !config.hostFromEnv) {
+    lines.push(
+      ``,
+      `  Listening on ${config.host} only: demo logins and the simulator are not for the network.`,
+      `  To open it to other machines, set HOST=0.0.0.0 (with DEMO_SEED=0 and SIMULATOR=0 for real use).`,
+    );
+  } else if (exposesDemo(config) && !isLoopbackHost(config.host)) {
+    const exposed = [
+      config.demoSeed && "demo logins (a published password)",
+      config.simulator && "the simulator (control endpoints without login)",
+    ].filter(Boolean);
+    lines.push(
+      ``,
+      `  WARNING: listening on ${config.host} with ${exposed.join(" and ")} on.`,
+      `  Anyone who can reach this address can use them. Set DEMO_SEED=0 and SIMULATOR=0, or HOST=127.0.0.1.`,
+    );
+  }
+  getProcessOutput().write(`${lines.join("\n")}\n\n`);
 }
 
 main().catch((err) => {
   log.fatal({ err }, "Tandem failed to start");
-  process.exit(1);
+  void exitProcess(1);
 });

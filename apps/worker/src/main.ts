@@ -1,11 +1,22 @@
-import { ConfigError, createLogger, createWorkerRuntime, loadConfig, loadDotEnv } from "@tandem/core";
+import {
+  ConfigError,
+  createLogger,
+  createWorkerRuntime,
+  exitProcess,
+  handleShutdownSignals,
+  loadConfig,
+  loadDotEnv,
+} from "@tandem/core";
 
 /**
  * The BullMQ worker of the scaled deployment (REDIS_URL set): runs the same job handlers as the
  * embedded queue of the web process. On SIGTERM/SIGINT it stops taking jobs, lets running ones
- * finish for up to STOP_TIMEOUT_MS, returns the rest to the queue, closes its connections and exits 0.
+ * finish for up to STOP_TIMEOUT_MS, returns the rest to the queue, closes its connections and exits 0;
+ * whatever happens, it exits by SHUTDOWN_DEADLINE_MS (`handleShutdownSignals`).
  */
-const STOP_TIMEOUT_MS = 20_000; // inside the usual 30 s grace period of Docker and Kubernetes
+const STOP_TIMEOUT_MS = 20_000;
+/** Before the SIGKILL of the usual 30 s grace period (Kubernetes; docker-compose.yml and PM2 are set to it). */
+const SHUTDOWN_DEADLINE_MS = 25_000;
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -22,28 +33,18 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.logLevel, name: "tandem-worker" });
   const worker = await createWorkerRuntime(config, { log });
 
-  let stopping = false;
-  const shutdown = async (signal: NodeJS.Signals) => {
-    if (stopping) {
-      log.warn({ signal }, "second signal: exiting without waiting for jobs");
-      process.exit(1);
-    }
-    stopping = true;
-    log.info({ signal }, "stopping worker");
-    try {
+  handleShutdownSignals({
+    log,
+    deadlineMs: SHUTDOWN_DEADLINE_MS,
+    stop: async (signal) => {
+      log.info({ signal }, "stopping worker");
       const { returned } = await worker.stop({ timeoutMs: STOP_TIMEOUT_MS });
       log.info({ returned }, "worker stopped");
-      process.exit(0);
-    } catch (error) {
-      log.error({ err: error }, "worker did not stop cleanly");
-      process.exit(1);
-    }
-  };
-  process.on("SIGTERM", (signal) => void shutdown(signal));
-  process.on("SIGINT", (signal) => void shutdown(signal));
+    },
+  });
 }
 
 main().catch((error: unknown) => {
   console.error(error);
-  process.exit(1);
+  void exitProcess(1);
 });

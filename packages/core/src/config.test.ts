@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, isLoopbackHost, loadConfig } from "./config.ts";
 import { generateKey } from "./secrets/keyring.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -83,6 +83,31 @@ describe("loadConfig", () => {
     );
     expect(() => loadConfig({ SMTP_HOST: "mail", MAIL_FROM: "not an address" })).toThrow(/MAIL_FROM/);
     expect(() => loadConfig({ SIMULATOR_SMTP_PORT: "99999" })).toThrow(/SIMULATOR_SMTP_PORT/);
+  });
+
+  it("listens on loopback only while demo logins or the simulator are on, unless HOST is set", () => {
+    expect(loadConfig({})).toMatchObject({ host: "127.0.0.1", hostFromEnv: false });
+    expect(loadConfig({ DEMO_SEED: "0" })).toMatchObject({ host: "127.0.0.1", simulator: true });
+    expect(loadConfig({ SIMULATOR: "0" })).toMatchObject({ host: "127.0.0.1", demoSeed: true });
+    expect(loadConfig({ DEMO_SEED: "0", SIMULATOR: "0" })).toMatchObject({ host: "0.0.0.0", hostFromEnv: false });
+    expect(loadConfig({ HOST: "0.0.0.0" })).toMatchObject({ host: "0.0.0.0", hostFromEnv: true, demoSeed: true });
+    expect(loadConfig({ HOST: " 10.0.0.5 " }).host).toBe("10.0.0.5");
+    expect(loadConfig({ HOST: "" })).toMatchObject({ host: "127.0.0.1", hostFromEnv: false });
+    const production = {
+      NODE_ENV: "production",
+      ENCRYPTION_KEY: generateKey(),
+      AUTH_SECRET: "x".repeat(32),
+      APP_URL: "https://tandem.example.com",
+    };
+    expect(loadConfig(production).host).toBe("0.0.0.0");
+    expect(loadConfig({ ...production, DEMO_SEED: "1" }).host).toBe("127.0.0.1");
+  });
+
+  it("tells loopback addresses from the others", () => {
+    for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "::ffff:127.0.0.1"])
+      expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ["0.0.0.0", "::", "10.0.0.5", "192.168.1.2", "tandem.example.com", "127.example.com"])
+      expect(isLoopbackHost(host), host).toBe(false);
   });
 
   it("treats empty variables as unset", () => {

@@ -24,7 +24,8 @@ const flag = z
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default("0.0.0.0"),
+  /** Unset: loopback while demo logins or the simulator are on, every interface otherwise (see `listenHost`). */
+  HOST: z.string().trim().optional(),
   APP_URL: z.string().url().optional(),
   DATA_DIR: z.string().default("./.data"),
   DATABASE_URL: z
@@ -135,7 +136,10 @@ export interface Config {
   env: "development" | "production" | "test";
   production: boolean;
   port: number;
+  /** Where the server listens. */
   host: string;
+  /** Whether HOST was set, rather than chosen by `listenHost`. */
+  hostFromEnv: boolean;
   appUrl: string;
   appOrigin: string;
   dataDir: string;
@@ -271,11 +275,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
   // The simulator plays Facebook/LINE/LLM locally: on by default outside production, opt-in there.
   const simulator = e.SIMULATOR ?? !production;
+  const demoSeed = e.DEMO_SEED ?? !production;
   return {
     env: e.NODE_ENV,
     production,
     port: e.PORT,
-    host: e.HOST,
+    host: e.HOST ?? listenHost({ demoSeed, simulator }),
+    hostFromEnv: e.HOST !== undefined,
     appUrl,
     appOrigin: new URL(appUrl).origin,
     dataDir: path.resolve(e.DATA_DIR),
@@ -303,7 +309,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     shopifyApiUrl: e.SHOPIFY_API_URL,
     simulator,
-    demoSeed: e.DEMO_SEED ?? !production,
+    demoSeed,
     demoPassword: e.DEMO_PASSWORD,
     logLevel: e.LOG_LEVEL,
     sentryDsn: e.SENTRY_DSN,
@@ -351,4 +357,19 @@ function mailConfigOf(e: Env): MailConfig | null {
     };
   }
   return null;
+}
+
+/**
+ * The default listening address. Demo logins (a published password) and the simulator's control
+ * endpoints (no login) must not be reachable from the network on a server nobody configured: with
+ * either on, the server listens on loopback only unless HOST says otherwise.
+ */
+export function listenHost(config: { demoSeed: boolean; simulator: boolean }): string {
+  return config.demoSeed || config.simulator ? "127.0.0.1" : "0.0.0.0";
+}
+
+/** Whether `host` accepts connections from this machine only (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(bare);
 }

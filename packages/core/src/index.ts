@@ -23,4 +23,5 @@ export * from "./rate-limit/limiter.ts";
 export * from "./realtime.ts";
 export * from "./runtime.ts";
 export * from "./secrets/index.ts";
+export * from "./shutdown.ts";
 export * from "./storable-text.ts";

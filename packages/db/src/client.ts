@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { mkdirSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
@@ -47,10 +49,12 @@ async function createPglite(dataDir: string | undefined, loadDataDir?: Blob | Fi
   const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const { drizzle } = await import("drizzle-orm/pglite");
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (dataDir && !loadDataDir && !existsSync(path.join(dataDir, "PG_VERSION"))) await initDataDir(dataDir);
   const client = await PGlite.create({
     ...(dataDir ? { dataDir } : {}),
     ...(loadDataDir ? { loadDataDir } : {}),
     extensions: { vector, pg_trgm },
+    startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
   });
   await client.exec("CREATE EXTENSION IF NOT EXISTS vector");
   yieldBeforeEachQuery(client);
@@ -62,6 +66,38 @@ async function createPglite(dataDir: string | undefined, loadDataDir?: Blob | Fi
     vector: true,
     close: () => client.close(),
   };
+}
+
+/**
+ * PostgreSQL's page cache inside PGlite's WebAssembly memory. initdb writes PostgreSQL's default,
+ * 128 MB, and PGlite touches all of it, so it is resident from the first query: a third of an
+ * idle server. Pages that do not fit are read back from DATA_DIR through the operating system's
+ * cache; 32 MB holds the working set of a small install and costs about
+ * 100 MB less (bench/server/idle.ts). Installs that outgrow it belong on a PostgreSQL server.
+ */
+const PGLITE_SHARED_BUFFERS = "32MB";
+
+/**
+ * Creates a new embedded cluster (initdb) in a short-lived child process. initdb runs in a
+ * WebAssembly instance of its own; done in this process, it left about 140 MB more resident for as
+ * long as the server ran (freed, but not given back to the system), so a first start idled at ~440 MB
+ * against ~300 MB for every later start. The child costs about a second, once per install.
+ */
+async function initDataDir(dataDir: string): Promise<void> {
+  const pglite = createRequire(import.meta.url).resolve("@electric-sql/pglite");
+  const script = `require(process.argv[1]).PGlite.create({ dataDir: process.argv[2] })
+    .then((db) => db.close())
+    .catch((error) => { console.error(error); process.exit(1); });`;
+  const child = spawn(process.execPath, ["-e", script, pglite, dataDir], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", resolve);
+  });
+  if (code !== 0) throw new Error(`Creating the embedded database in ${dataDir} failed:\n${stderr.trim()}`);
 }
 
 const embedded = new WeakSet<Db>();

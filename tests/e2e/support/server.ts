@@ -1,9 +1,10 @@
 /**
- * Starts the built Tandem server (`node --import tsx apps/web/server.ts`) as a child process on a
- * free port with a fresh DATA_DIR, the way `npm start` runs it, and waits for `GET /api/health`.
+ * Starts the built Tandem server as a child process on a free port with a fresh DATA_DIR, with the
+ * command `npm start` runs (`node scripts/start.mjs`: checks the builds, then runs the compiled
+ * apps/web/dist/server.js), and waits for `GET /api/health`. The e2e global setup builds first.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync } from "node:fs";
+import { createWriteStream, mkdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -50,11 +51,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(options: StartServerOptions = {}): Promise<StartedServer> {
-  if (!existsSync(path.join(REPO_ROOT, "apps/web/.next/BUILD_ID"))) {
-    throw new Error("apps/web/.next is missing: run `npm run build` before the e2e suite.");
-  }
+/** What `npm start` runs, from the repository root. */
+export const START_COMMAND = [process.execPath, path.join(REPO_ROOT, "scripts/start.mjs")] as const;
 
+/**
+ * The environment of a test server: like `npm start`, the server picks its own NODE_ENV for Next;
+ * an inherited one (vitest sets "test") would change Tandem's own production checks.
+ */
+export function serverEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const { NODE_ENV: _inherited, ...parentEnv } = process.env;
+  return { NEXT_TELEMETRY_DISABLED: "1", ...parentEnv, DEMO_SEED: "1", ...env };
+}
+
+export async function startServer(options: StartServerOptions = {}): Promise<StartedServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "tandem-e2e-")));
@@ -71,20 +80,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Sta
     if (lines.length > OUTPUT_LIMIT) lines.splice(0, lines.length - OUTPUT_LIMIT);
   };
 
-  // Started like `npm start`: the server picks its own NODE_ENV for Next; an inherited one (vitest
-  // sets "test") would change Tandem's own production checks.
-  const { NODE_ENV: _inherited, ...parentEnv } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/web/server.ts"], {
+  const [command, ...args] = START_COMMAND;
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
-    env: {
-      NEXT_TELEMETRY_DISABLED: "1",
-      ...parentEnv,
-      PORT: String(port),
-      APP_URL: url,
-      DATA_DIR: dataDir,
-      DEMO_SEED: "1",
-      ...options.env,
-    },
+    env: serverEnv({ PORT: String(port), APP_URL: url, DATA_DIR: dataDir, ...options.env }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", remember);
@@ -107,7 +106,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Sta
   return { url, port, dataDir, logFile, output, stop };
 }
 
-async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
+export async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   let last = "no answer yet";
   while (Date.now() < deadline) {
