@@ -6,6 +6,7 @@ import type { AppJobDeps } from "../app-deps.ts";
 import { DomainError } from "../errors.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import { type MailDeps, mailEnabled, queueEmail } from "../mail/queue-email.ts";
+import { addressBucket } from "../net/client-address.ts";
 import type { RateLimiter, RateLimitRule } from "../rate-limit/limiter.ts";
 import { newOpaqueToken, normalizeEmail, sha256 } from "./crypto.ts";
 
@@ -37,7 +38,7 @@ export async function requestPasswordReset(
   const email = normalizeEmail(input.email);
   for (const [key, rule] of [
     [`password-reset:email:${sha256(email)}`, PASSWORD_RESET_LIMITS.perEmail],
-    [`password-reset:ip:${input.ip ?? "unknown"}`, PASSWORD_RESET_LIMITS.perIp],
+    [`password-reset:ip:${addressBucket(input.ip)}`, PASSWORD_RESET_LIMITS.perIp],
   ] as const) {
     const state = await deps.limiter.hit(key, rule);
     if (!state.allowed) {

@@ -5,6 +5,7 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { DomainError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { MailDeps } from "../mail/queue-email.ts";
+import { addressBucket } from "../net/client-address.ts";
 import type { RateLimiter, RateLimitRule } from "../rate-limit/limiter.ts";
 import type { RealtimePublisher } from "../realtime.ts";
 import { hashPassword, normalizeEmail, sha256 } from "./crypto.ts";
@@ -18,7 +19,7 @@ const invalidLink = () =>
   new DomainError("password_reset_not_found", "This link is invalid, expired or already used. Ask for a new one.");
 
 async function checkLimit(limiter: RateLimiter, ip: string | undefined) {
-  const state = await limiter.peek(`password-reset:link:${ip ?? "unknown"}`, RESET_LINK_LIMIT);
+  const state = await limiter.peek(`password-reset:link:${addressBucket(ip)}`, RESET_LINK_LIMIT);
   if (!state.allowed) {
     throw new DomainError("rate_limited", "Too many attempts. Try again later.", {
       retryAfterSeconds: state.retryAfterSeconds,
@@ -27,7 +28,7 @@ async function checkLimit(limiter: RateLimiter, ip: string | undefined) {
 }
 
 const countFailure = (limiter: RateLimiter, ip: string | undefined) =>
-  limiter.hit(`password-reset:link:${ip ?? "unknown"}`, RESET_LINK_LIMIT);
+  limiter.hit(`password-reset:link:${addressBucket(ip)}`, RESET_LINK_LIMIT);
 
 /** What a reset link is for (the page shows the address and asks for the new password). */
 export async function getPasswordReset(
