@@ -13,8 +13,11 @@ const INTERNATIONAL_ANSWER = /we ship to over 40 countries/;
 test.use({ viewport: { width: 1280, height: 800 } });
 
 /** A customer of the demo Page nobody has seen before, so each test starts with an empty thread. */
+let customers = 0;
 function newCustomer(label: string) {
-  const suffix = `${Date.now()}`.slice(-9) + Math.floor(Math.random() * 10);
+  // Two customers made in the same millisecond still differ (they once shared a PSID, and so a thread).
+  customers = (customers + 1) % 100;
+  const suffix = `${Date.now()}`.slice(-8) + `${customers}`.padStart(2, "0");
   return { psid: `72${suffix}`, name: `${label} ${suffix.slice(-4)}` };
 }
 
