@@ -31,6 +31,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   payload_too_large: 413,
   rate_limited: 429,
   platform_unavailable: 503,
+  queue_unavailable: 503,
   secret_key_missing: 500,
   secret_unreadable: 500,
 };

@@ -82,6 +82,20 @@ export const EnvSchema = z.object({
     .min(7, "must be at least 7 (the webhook health looks back a week)")
     .max(3650)
     .default(14),
+  /**
+   * Comma-separated emails of the people who run this installation: as OWNER/ADMIN of their
+   * workspace they also see and retry system jobs (housekeeping) in `GET /api/v1/jobs`.
+   */
+  JOBS_OPERATOR_EMAILS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().email("must be a comma-separated list of email addresses")))
+    .optional(),
 });
 
 export interface Config {
@@ -118,6 +132,8 @@ export interface Config {
   runJobs: boolean | undefined;
   /** Days raw webhook entries are kept once processed or ignored (`database-maintenance`). */
   inboundEventRetentionDays: number;
+  /** Lower-cased emails of the operators, who also see system jobs (`JOBS_OPERATOR_EMAILS`). */
+  jobOperatorEmails: string[];
 }
 
 export class ConfigError extends Error {
@@ -200,5 +216,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     runJobs: e.RUN_JOBS,
     inboundEventRetentionDays: e.INBOUND_EVENT_RETENTION_DAYS,
+    jobOperatorEmails: e.JOBS_OPERATOR_EMAILS ?? [],
   };
 }

@@ -316,7 +316,11 @@ async function finish(ctx: JobContext<AppJobDeps>, conversationId: string, outco
   }
   for (const row of outcome.rows) {
     if (isQueuedReply(row)) {
-      await ctx.queue.enqueue(sendOutboundMessage, { messageId: row.id }, { jobId: `send:${row.id}` });
+      await ctx.queue.enqueue(
+        sendOutboundMessage,
+        { messageId: row.id },
+        { jobId: `send:${row.id}`, workspaceId: outcome.workspaceId },
+      );
     }
   }
   for (const row of outcome.rows) publishMessage(ctx.realtime, outcome.workspaceId, row);

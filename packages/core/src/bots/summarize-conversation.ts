@@ -116,6 +116,6 @@ export async function enqueueSummaryIfDue(deps: { db: Db; queue: JobQueue }, con
   await deps.queue.enqueue(
     summarizeConversation,
     { conversationId },
-    { jobId: `summary:${conversationId}:${Math.floor(total / every)}` },
+    { jobId: `summary:${conversationId}:${Math.floor(total / every)}`, workspaceId: conversation.workspaceId },
   );
 }

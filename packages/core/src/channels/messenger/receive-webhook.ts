@@ -99,7 +99,7 @@ export async function receiveMessengerWebhook(
 
   const writer = writerFor(deps.db);
   const stored = await writer.write(rows, input.rawBody.byteLength);
-  const pending = stored.filter((s) => s.status === "pending").map((s) => s.id);
+  const pending = stored.filter((s): s is StoredEntry & { workspaceId: string } => s.status === "pending");
   if (pending.length > 0 && deps.queue) writer.enqueueLater(pending, deps.queue, deps.log);
   else if (pending.length > 0)
     deps.log.warn({ events: pending.length }, "no job queue attached: events wait for recovery");
@@ -156,6 +156,8 @@ interface NewInboundEntry {
 interface StoredEntry {
   id: string;
   status: "pending" | "ignored";
+  /** The channel's workspace; null when no connected channel took the entry (always `ignored` then). */
+  workspaceId: string | null;
 }
 
 interface WaitingWrite {
@@ -167,6 +169,7 @@ interface WaitingWrite {
 
 interface ToEnqueue {
   eventId: string;
+  workspaceId: string;
   queue: JobQueue;
   log: Logger;
 }
@@ -249,9 +252,15 @@ class InboundEntryWriter {
             this.#counts.set(row.channelId, count);
           }
           this.#scheduleCounters();
-          const statusById = new Map(stored.map((s) => [s.id, s.status]));
+          const byId = new Map(stored.map((s) => [s.id, s]));
           for (const w of batch)
-            w.resolve(w.rows.map((r) => ({ id: r.id, status: statusById.get(r.id) ?? "ignored" })));
+            w.resolve(
+              w.rows.map((r) => ({
+                id: r.id,
+                status: byId.get(r.id)?.status ?? "ignored",
+                workspaceId: byId.get(r.id)?.workspaceId ?? null,
+              })),
+            );
         } catch (error) {
           for (const w of batch) w.reject(error);
         }
@@ -374,8 +383,8 @@ class InboundEntryWriter {
     this.#idleWaiters.splice(next, 1)[0]!.resolve();
   }
 
-  enqueueLater(eventIds: string[], queue: JobQueue, log: Logger): void {
-    for (const eventId of eventIds) this.#toEnqueue.push({ eventId, queue, log });
+  enqueueLater(events: { id: string; workspaceId: string }[], queue: JobQueue, log: Logger): void {
+    for (const { id, workspaceId } of events) this.#toEnqueue.push({ eventId: id, workspaceId, queue, log });
     if (!this.#enqueueing) void this.#enqueueAll();
   }
 
@@ -407,7 +416,7 @@ async function enqueueChunk(chunk: ToEnqueue[]): Promise<void> {
     await queue
       .enqueueMany(
         processInboundEvent,
-        ofQueue.map(({ eventId }) => ({ payload: { eventId }, jobId: `inbound:${eventId}` })),
+        ofQueue.map(({ eventId, workspaceId }) => ({ payload: { eventId }, jobId: `inbound:${eventId}`, workspaceId })),
       )
       .catch((err: unknown) =>
         ofQueue[0]!.log.error(
@@ -460,7 +469,7 @@ async function insertEntries(
       from matched
       returning id, status
     )
-    select s.id, s.status, m.channel_id as "channelId", m.items
+    select s.id, s.status, m.channel_id as "channelId", m.workspace_id as "workspaceId", m.items
     from stored s join matched m on m.id = s.id`);
   return rowsOf<StoredEntry & { channelId: string | null; items: number }>(result);
 }
@@ -533,7 +542,7 @@ export async function recoverInboundEvents(
   let after = "";
   for (;;) {
     const page = await deps.db
-      .select({ id: inboundEvents.id })
+      .select({ id: inboundEvents.id, workspaceId: inboundEvents.workspaceId })
       .from(inboundEvents)
       .where(
         and(
@@ -544,9 +553,15 @@ export async function recoverInboundEvents(
       )
       .orderBy(inboundEvents.id)
       .limit(500);
+    // A pending entry always has its channel's workspace (`insertEntries`); one without is a bug to see.
+    const orphans = page.filter((e) => e.workspaceId === null).map((e) => e.id);
+    if (orphans.length)
+      deps.log.error({ events: orphans }, "pending inbound events without a workspace: not recovered");
     const { added } = await deps.queue.enqueueMany(
       processInboundEvent,
-      page.map(({ id }) => ({ payload: { eventId: id }, jobId: `inbound:${id}` })),
+      page.flatMap(({ id, workspaceId }) =>
+        workspaceId === null ? [] : [{ payload: { eventId: id }, jobId: `inbound:${id}`, workspaceId }],
+      ),
     );
     recovered += added;
     if (page.length < 500) break;
