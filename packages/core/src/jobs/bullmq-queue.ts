@@ -112,6 +112,12 @@ export function bullmqJobId(workspaceId: string | null, key: string | null): str
   return `${workspaceId ?? SYSTEM_OWNER}.${rest}`;
 }
 
+/** The owner a BullMQ id names (null for ids of jobs stored before owners were recorded). */
+function ownerOf(bullId: string): string | null {
+  const dot = bullId.indexOf(".");
+  return dot > 0 ? bullId.slice(0, dot) : null;
+}
+
 /** The owners (id prefixes) a scope covers. */
 function ownersOf(scope: JobScope): string[] {
   return [...(scope.workspaceId ? [scope.workspaceId] : []), ...(scope.system ? [SYSTEM_OWNER] : [])];
@@ -127,8 +133,6 @@ function parsePublicId(id: string): { name: string; bullId: string } | null {
 
 interface RunningJob {
   job: Job<JobEnvelope>;
-  /** `{name}\n{workspace id or ''}`: the unit of `workspaceConcurrency`. */
-  group: string;
   token: string;
   controller: AbortController;
   /** Set when stop() hands the job back to the queue; its outcome is then ignored. */
@@ -145,7 +149,7 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
   readonly #queues = new Map<string, Queue<JobEnvelope>>();
   readonly #workers: Worker<JobEnvelope>[] = [];
   readonly #running = new Map<string, RunningJob>();
-  /** Jobs running here per group (see `RunningJob.group`). */
+  /** Jobs running here per `{name}\n{workspace id, or '' for system jobs}`: the unit of `workspaceConcurrency`. */
   readonly #groupRunning = new Map<string, number>();
   #state: "idle" | "running" | "stopping" | "stopped" = "idle";
   #stopping: Promise<StopResult> | null = null;
@@ -275,7 +279,7 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
       release = () => reject(new WaitingError());
     });
     released.catch(() => {});
-    const running: RunningJob = { job, group, token: token ?? "", controller, returned: null, release };
+    const running: RunningJob = { job, token: token ?? "", controller, returned: null, release };
     this.#running.set(id, running);
     try {
       await Promise.race([
@@ -361,13 +365,13 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
     const owners = ownersOf(scope);
     const newest = await Promise.all(
       this.#knownQueues().map(async (queue) => {
-        const client = this.#redis;
-        const scored: { bullId: string; at: number }[] = [];
+        // A scan may return a member twice (the set being rehashed meanwhile): one entry per id.
+        const failedAt = new Map<string, number>();
         for (const owner of owners) {
-          for await (const [bullId, at] of zscanOwned(client, queue.keys.failed!, owner)) scored.push({ bullId, at });
+          for await (const [bullId, at] of zscanOwned(this.#redis, queue.keys.failed!, owner)) failedAt.set(bullId, at);
         }
-        scored.sort((a, b) => b.at - a.at);
-        const found = await Promise.all(scored.slice(0, limit).map(({ bullId }) => queue.getJob(bullId)));
+        const newestFirst = [...failedAt].sort((a, b) => b[1] - a[1]).slice(0, limit);
+        const found = await Promise.all(newestFirst.map(([bullId]) => queue.getJob(bullId)));
         return found.flatMap((job) =>
           job && inScope(scope, job.data.workspaceId ?? null) ? [toFailedJob(queue.name, job)] : [],
         );
@@ -381,7 +385,8 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
 
   async retry(scope: JobScope, jobId: string): Promise<boolean> {
     const parsed = parsePublicId(jobId);
-    if (!parsed || !ownersOf(scope).includes(parsed.bullId.slice(0, parsed.bullId.indexOf(".")))) return false;
+    const owner = parsed && ownerOf(parsed.bullId);
+    if (!parsed || !owner || !ownersOf(scope).includes(owner)) return false;
     const job = await this.#queue(parsed.name).getJob(parsed.bullId);
     if (!job || !inScope(scope, job.data.workspaceId ?? null) || (await job.getState()) !== "failed") return false;
     await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
@@ -398,16 +403,15 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
     const owners = ownersOf(scope);
     const total: QueueCounts = { ...emptyCounts(), byName: {} };
     for (const queue of this.#knownQueues()) {
-      const client = this.#redis;
       const keys = queue.keys;
       const inSet = async (key: string) => {
-        let n = 0;
-        for (const owner of owners) for await (const _ of zscanOwned(client, key, owner)) n++;
-        return n;
+        const ids = new Set<string>(); // a scan may return a member twice
+        for (const owner of owners) for await (const [bullId] of zscanOwned(this.#redis, key, owner)) ids.add(bullId);
+        return ids.size;
       };
       const inList = async (key: string) => {
         let n = 0;
-        for await (const bullId of listIds(client, key)) if (owners.includes(bullId.slice(0, bullId.indexOf(".")))) n++;
+        for await (const bullId of listIds(this.#redis, key)) if (owners.includes(ownerOf(bullId) ?? "")) n++;
         return n;
       };
       const counts = {
@@ -425,10 +429,8 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
   }
 }
 
-type RedisClient = Redis;
-
 /** `[bullmq id, score]` of the members of a sorted set owned by `owner`, a page at a time. */
-async function* zscanOwned(client: RedisClient, key: string, owner: string): AsyncGenerator<[string, number]> {
+async function* zscanOwned(client: Redis, key: string, owner: string): AsyncGenerator<[string, number]> {
   let cursor = "0";
   do {
     const [next, flat] = await client.zscan(key, cursor, "MATCH", `${owner}.*`, "COUNT", 1000);
@@ -438,7 +440,7 @@ async function* zscanOwned(client: RedisClient, key: string, owner: string): Asy
 }
 
 /** The ids in a list, a page at a time. */
-async function* listIds(client: RedisClient, key: string): AsyncGenerator<string> {
+async function* listIds(client: Redis, key: string): AsyncGenerator<string> {
   const page = 1000;
   for (let start = 0; ; start += page) {
     const ids = await client.lrange(key, start, start + page - 1);

@@ -40,10 +40,10 @@ import { runJob } from "./run-job.ts";
  * a turn of the event loop per step — on PGlite's one connection, most of a step's latency). Durability
  * is the same: the row is written before the job runs, and its lease recovers it if the process dies.
  *
- * **Workspaces share the slots.** A name's slots (`concurrency`) go to the workspace with the fewest
- * of its jobs running here first, and one workspace holds at most `workspaceConcurrency` of them. The
- * claim walks the workspaces that have due jobs through `job_waiting_idx` (one index probe per
- * workspace, however long a workspace's backlog) and takes each one's oldest jobs up to its share.
+ * **Workspaces share the slots.** One workspace holds at most `workspaceConcurrency` of a name's
+ * slots (`concurrency`) here, and a free slot goes to a workspace waiting for one before the next job
+ * of a workspace with a long backlog (`#claimRows`). The claim walks the workspaces that have due jobs
+ * through `job_waiting_idx` (one index probe per workspace, however long a workspace's backlog).
  */
 export interface DbJobQueueOptions<TDeps extends object> extends JobQueueOptions<TDeps> {
   db: Db;
@@ -58,8 +58,6 @@ export function createDbJobQueue<TDeps extends object>(options: DbJobQueueOption
 interface RunningJob {
   id: string;
   name: string;
-  /** Its workspace, or '' for a system job: the unit of `workspaceConcurrency`. */
-  group: string;
   /** The lock token written by the claim; every later write on the row requires it. */
   token: string;
   controller: AbortController;
@@ -194,7 +192,7 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
     // While a claim of this name is in flight, the shares it computed must hold: take the normal path.
     if (!def || this.#state !== "running" || this.#claiming.has(name)) return null;
     if (this.#freeSlots(name) <= 0 || this.#groupBusy(name, group) >= def.workspaceConcurrency) return null;
-    this.#hold(name, group, 1);
+    this.#hold(name, group);
     const token = `${this.#workerId}:${++this.#claims}`;
     let row: JobRow | undefined;
     try {
@@ -253,14 +251,15 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
     return this.#busy.get(name)?.groups.get(group) ?? 0;
   }
 
-  #hold(name: string, group: string, n: number): void {
+  /** Takes a slot of `name` for `group` (a workspace id, or '' for system jobs). */
+  #hold(name: string, group: string): void {
     let busy = this.#busy.get(name);
     if (!busy) {
       busy = { total: 0, groups: new Map() };
       this.#busy.set(name, busy);
     }
-    busy.total += n;
-    busy.groups.set(group, (busy.groups.get(group) ?? 0) + n);
+    busy.total++;
+    busy.groups.set(group, (busy.groups.get(group) ?? 0) + 1);
   }
 
   /** Gives a slot back; true when its group held its whole share (jobs of it may be waiting for one). */
@@ -514,7 +513,7 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
     // Every slot filled: more may be waiting.
     if (claimed.length >= limit) this.#backlog = true;
     for (const row of claimed) {
-      this.#hold(name, row.workspaceId ?? "", 1);
+      this.#hold(name, row.workspaceId ?? "");
       this.#run(def, row, token);
     }
   }
@@ -526,7 +525,6 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
     const run: RunningJob = {
       id: row.id,
       name: row.name,
-      group,
       token,
       controller: new AbortController(),
       released: false,
