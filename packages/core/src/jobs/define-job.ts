@@ -51,7 +51,7 @@ export interface JobSpec<TSchema extends z.ZodType<unknown, object>, TDeps exten
   /**
    * Of those slots, at most this many hold jobs of one workspace at a time (per process), so one
    * busy workspace or one slow provider leaves the rest to the others. Default: `concurrency` (no
-   * cap; free slots still go to the workspace with the fewest running first).
+   * cap; the embedded queue still gives a free slot to the workspace with the fewest running first).
    */
   workspaceConcurrency?: number;
   /**

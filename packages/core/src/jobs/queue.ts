@@ -23,8 +23,8 @@ import type { JobRegistry } from "./registry.ts";
  *   aborts their `signal` and returns them to the queue (again without charging the attempt).
  * - **Workspaces.** Every job is enqueued with the workspace it works for, except system jobs
  *   (`defineJob({ system: true })`). Listings, counts and retries take a `JobScope`: another
- *   workspace's job is "not found". A name's slots go to the workspace with the fewest jobs of it
- *   running first, and at most `workspaceConcurrency` of them to one workspace.
+ *   workspace's job is "not found". At most `workspaceConcurrency` of a name's slots hold one
+ *   workspace's jobs (each driver's comment says who gets a free slot first).
  */
 export interface JobQueue {
   readonly driver: "db" | "bullmq";
