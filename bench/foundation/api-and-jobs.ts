@@ -77,7 +77,11 @@ const queue = createDbJobQueue({ db, registry: new JobRegistry().register(noop),
 await queue.start();
 const jobs = Math.min(total, 2000);
 const started = performance.now();
-const enqueue = await runConcurrent(jobs, 16, async (i) => void (await queue.enqueue(noop, { i })));
+const enqueue = await runConcurrent(
+  jobs,
+  16,
+  async (i) => void (await queue.enqueue(noop, { i }, { workspaceId: ws.workspace.id })),
+);
 summarize("embedded queue: enqueue", enqueue.latencies, enqueue.elapsedMs);
 while (done < jobs) await new Promise((r) => setTimeout(r, 20));
 const elapsed = performance.now() - started;

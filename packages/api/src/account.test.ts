@@ -77,7 +77,7 @@ const tokenOf = (link: string, path: string) => decodeURIComponent(link.split(pa
 async function drained() {
   await vi.waitFor(
     async () => {
-      const { waiting, active, delayed } = await queue.counts();
+      const { waiting, active, delayed } = await queue.counts({ system: true });
       expect(waiting + active + delayed).toBe(0);
     },
     { timeout: 15_000 },

@@ -34,6 +34,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   rate_limited: 429,
   platform_unavailable: 503,
   mail_not_configured: 503,
+  queue_unavailable: 503,
   secret_key_missing: 500,
   secret_unreadable: 500,
 };

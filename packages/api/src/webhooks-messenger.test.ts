@@ -1155,7 +1155,7 @@ describe("POST /api/webhooks/messenger/data-deletion", () => {
       .returning();
     await queue.enqueueMany(
       processInboundEvent,
-      [pending!, raced!].map((e) => ({ payload: { eventId: e.id } })),
+      [pending!, raced!].map((e) => ({ payload: { eventId: e.id }, workspaceId: conversation.workspaceId })),
     );
     await settled(page.channel.id);
     const texts = (await messagesOf(page.channel.id)).map((m) => [m.role, m.text]);
@@ -1196,7 +1196,7 @@ describe("POST /api/webhooks/messenger/data-deletion", () => {
     expect(payload.redacted).toBe(true);
     expect(payload.messaging.map((m) => m.sender.id)).toEqual([staying]);
 
-    await queue.enqueue(processInboundEvent, { eventId: entry!.id });
+    await queue.enqueue(processInboundEvent, { eventId: entry!.id }, { workspaceId: page.ws.workspace.id });
     await settled(page.channel.id);
     expect((await messagesOf(page.channel.id)).map((m) => m.text)).toEqual(["I am staying"]);
   });

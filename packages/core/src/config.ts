@@ -130,6 +130,20 @@ export const EnvSchema = z.object({
     }),
   /** Open dashboard sockets per client address, all sessions together (0: no cap). */
   REALTIME_MAX_SOCKETS_PER_IP: z.coerce.number().int("must be a whole number").min(0).max(100_000).default(50),
+  /**
+   * Comma-separated emails of the people who run this installation: as OWNER/ADMIN of their
+   * workspace they also see and retry system jobs (housekeeping) in `GET /api/v1/jobs`.
+   */
+  JOBS_OPERATOR_EMAILS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().email("must be a comma-separated list of email addresses")))
+    .optional(),
 });
 
 export interface Config {
@@ -169,6 +183,8 @@ export interface Config {
   runJobs: boolean | undefined;
   /** Days raw webhook entries are kept once processed or ignored (`database-maintenance`). */
   inboundEventRetentionDays: number;
+  /** Lower-cased emails of the operators, who also see system jobs (`JOBS_OPERATOR_EMAILS`). */
+  jobOperatorEmails: string[];
   /** Which peers' X-Forwarded-For is believed (`TRUST_PROXY`); see net/client-address.ts. */
   trustProxy: ProxyTrust;
   http: {
@@ -323,6 +339,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatorSmtpPort: e.SIMULATOR_SMTP_PORT,
     trustProxy,
     http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS },
+    jobOperatorEmails: e.JOBS_OPERATOR_EMAILS ?? [],
   };
 }
 

@@ -14,8 +14,11 @@ export interface SystemHealth {
   vector: { available: boolean; retrieval: "hybrid" | "full_text_only" };
 }
 
-/** Detailed health for admins: every dependency checked, failures reported rather than thrown. */
-export async function getSystemHealth(runtime: Runtime): Promise<SystemHealth> {
+/**
+ * Detailed health for admins: every dependency checked, failures reported rather than thrown. The
+ * queue's counts are those of the caller's workspace (other workspaces' traffic is not theirs to see).
+ */
+export async function getSystemHealth(runtime: Runtime, scope: { workspaceId: string }): Promise<SystemHealth> {
   const queue = runtime.queue;
   const started = performance.now();
   let database: SystemHealth["database"];
@@ -35,7 +38,7 @@ export async function getSystemHealth(runtime: Runtime): Promise<SystemHealth> {
   let queueHealth: SystemHealth["queue"] = { status: "down", driver: "none", counts: {} };
   if (queue) {
     try {
-      const { byName: _byName, ...counts } = await queue.counts();
+      const { byName: _byName, ...counts } = await queue.counts({ workspaceId: scope.workspaceId });
       queueHealth = { status: "ok", driver: queue.driver, counts };
     } catch (err) {
       queueHealth = { status: "down", driver: "unknown", counts: {}, error: (err as Error).message };

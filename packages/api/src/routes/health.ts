@@ -51,7 +51,7 @@ export function adminHealthRoutes() {
       responses: { 200: json(DetailedHealth), 503: json(DetailedHealth, "A dependency is down"), ...errors(401, 403) },
     }),
     async (c) => {
-      const health = await getSystemHealth(c.get("runtime"));
+      const health = await getSystemHealth(c.get("runtime"), { workspaceId: c.get("ctx").workspaceId });
       return health.status === "down" ? c.json(health, 503) : c.json(health, 200);
     },
   );

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { DomainError } from "@tandem/core";
+import { listJobs, retryJob } from "@tandem/core";
 import type { Context } from "hono";
 import { createRouter, errors, json, permit } from "../openapi.ts";
 import type { AppEnv } from "../types.ts";
@@ -15,6 +15,8 @@ const FailedJob = z.object({
   id: z.string(),
   name: z.string(),
   jobKey: z.string().nullable(),
+  /** Null for a system job (listed to operators only). */
+  workspaceId: z.string().nullable(),
   attempts: z.number(),
   maxAttempts: z.number(),
   error: z.string().nullable(),
@@ -22,17 +24,16 @@ const FailedJob = z.object({
   createdAt: z.string(),
 });
 
-function queueOf(c: Context<AppEnv>) {
-  const queue = c.get("runtime").queue;
-  if (!queue) throw new DomainError("queue_unavailable", "The job queue is not running in this process");
-  return queue;
-}
+const access = (c: Context<AppEnv>) => ({ operatorEmails: c.get("runtime").config.jobOperatorEmails });
 
-/** Admin view of background jobs: counts and failed ("dead") jobs, which can be retried. */
+/**
+ * Admin view of the workspace's background jobs: counts and failed ("dead") jobs, which can be
+ * retried. Operators (`JOBS_OPERATOR_EMAILS`) also see the system's housekeeping jobs.
+ */
 export function jobRoutes() {
   const app = createRouter();
 
-  // GET /api/v1/jobs — queue driver, counts per state and per job name, recent failed jobs
+  // GET /api/v1/jobs — the workspace's jobs: counts per state and per job name, recent failed jobs
   app.openapi(
     createRoute({
       method: "get",
@@ -44,27 +45,25 @@ export function jobRoutes() {
         200: json(
           z.object({
             driver: z.string(),
+            system: z.boolean().describe("Whether system jobs are included (operators only)"),
             counts: Counts,
             byName: z.record(z.string(), Counts),
             failed: z.array(FailedJob),
           }),
         ),
-        ...errors(401, 403),
+        ...errors(401, 403, 503),
       },
     }),
     async (c) => {
-      const queue = queueOf(c);
-      const { byName, ...counts } = await queue.counts();
-      const failed = await queue.listFailed({ limit: c.req.valid("query").limit });
+      const { failed, ...overview } = await listJobs(c.get("ctx"), c.req.valid("query"), access(c));
       return c.json(
         {
-          driver: queue.driver,
-          counts,
-          byName,
+          ...overview,
           failed: failed.map((j) => ({
             id: j.id,
             name: j.name,
             jobKey: j.jobKey,
+            workspaceId: j.workspaceId,
             attempts: j.attempts,
             maxAttempts: j.maxAttempts,
             error: j.error,
@@ -77,7 +76,7 @@ export function jobRoutes() {
     },
   );
 
-  // POST /api/v1/jobs/{id}/retry — run a failed job again with a fresh set of attempts
+  // POST /api/v1/jobs/{id}/retry — run a failed job of the workspace again with a fresh set of attempts
   app.openapi(
     createRoute({
       method: "post",
@@ -87,12 +86,11 @@ export function jobRoutes() {
       request: { params: z.object({ id: z.string().min(1).max(200) }) },
       responses: {
         202: json(z.object({ id: z.string(), status: z.literal("waiting") }), "Queued again"),
-        ...errors(401, 403, 404),
+        ...errors(401, 403, 404, 503),
       },
     }),
     async (c) => {
-      const { id } = c.req.valid("param");
-      if (!(await queueOf(c).retry(id))) throw new DomainError("job_not_found", "No failed job with this id");
+      const { id } = await retryJob(c.get("ctx"), c.req.valid("param").id, access(c));
       return c.json({ id, status: "waiting" as const }, 202);
     },
   );

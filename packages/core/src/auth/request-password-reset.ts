@@ -88,6 +88,8 @@ export const createPasswordReset = defineJob({
   name: "create-password-reset",
   schema: z.object({ email: z.string().email().max(320), ip: z.string().max(100).nullable() }),
   retry: { attempts: 5, backoff: { baseMs: 5_000, maxMs: 60_000 } },
+  // An account's, not a workspace's (the account may belong to several): listed to operators only.
+  system: true,
   handle: async ({ email, ip }, ctx: JobContext<AppJobDeps>) => {
     const user = await findUserByEmail(ctx.db, email);
     if (!user) return ctx.log.info("password reset asked for an address without an account; nothing sent");

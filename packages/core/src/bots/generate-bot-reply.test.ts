@@ -132,15 +132,15 @@ async function sendJobFor(messageId: string) {
   return row;
 }
 
-async function sendJobsWaiting() {
-  return (await queue.counts()).byName[sendOutboundMessage.name]?.waiting ?? 0;
+async function sendJobsWaiting(workspaceId: string) {
+  return (await queue.counts({ workspaceId })).byName[sendOutboundMessage.name]?.waiting ?? 0;
 }
 
 describe("generate-bot-reply (offline provider)", () => {
   it("answers a FAQ question: BOT message queued, conversation updated, live events, send job enqueued", async () => {
     const { ws, conversation } = await setup();
     const trigger = await customerSays(conversation.id, "What is your return policy?");
-    const waitingBefore = await sendJobsWaiting();
+    const waitingBefore = await sendJobsWaiting(ws.workspace.id);
 
     await generateBotReply.handle(
       { conversationId: conversation.id, triggerMessageId: trigger.id, mode: "auto" },
@@ -175,7 +175,7 @@ describe("generate-bot-reply (offline provider)", () => {
     expect(after.lastMessageAt.getTime()).toBe(reply.createdAt.getTime());
 
     expect(await sendJobFor(reply.id)).toMatchObject({ status: "waiting", payload: { messageId: reply.id } });
-    expect(await sendJobsWaiting()).toBe(waitingBefore + 1);
+    expect(await sendJobsWaiting(ws.workspace.id)).toBe(waitingBefore + 1);
 
     expect(events).toContainEqual(
       expect.objectContaining({
@@ -197,9 +197,9 @@ describe("generate-bot-reply (offline provider)", () => {
   });
 
   it("hands off when no FAQ entry matches: auto-bot off, flagged, a SYSTEM note, nothing sent", async () => {
-    const { conversation } = await setup();
+    const { ws, conversation } = await setup();
     const trigger = await customerSays(conversation.id, "My parcel arrived crushed, what now?");
-    const waitingBefore = await sendJobsWaiting();
+    const waitingBefore = await sendJobsWaiting(ws.workspace.id);
 
     await generateBotReply.handle(
       { conversationId: conversation.id, triggerMessageId: trigger.id, mode: "auto" },
@@ -216,7 +216,7 @@ describe("generate-bot-reply (offline provider)", () => {
     const after = await conversationRow(conversation.id);
     expect(after).toMatchObject({ autoBot: false, needsHuman: true, handoffReason: "low_confidence" });
     expect(after.handoffAt).toBeInstanceOf(Date);
-    expect(await sendJobsWaiting()).toBe(waitingBefore);
+    expect(await sendJobsWaiting(ws.workspace.id)).toBe(waitingBefore);
     expect(events.map((e) => e.event)).toEqual(
       expect.arrayContaining([SOCKET_EVENTS.messageNew, SOCKET_EVENTS.conversationUpdated]),
     );
@@ -600,15 +600,15 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
     ["a bare marker", HANDOFF_MARKER, "model_handoff"],
   ])("%s: nothing is sent, the conversation is handed off", async (_, answer, reason) => {
     scripted(answer);
-    const { conversation, payload } = await ask("Tell me something");
-    const waitingBefore = await sendJobsWaiting();
+    const { ws, conversation, payload } = await ask("Tell me something");
+    const waitingBefore = await sendJobsWaiting(ws.workspace.id);
     await generateBotReply.handle(payload, jobContext());
 
     const thread = await threadOf(conversation.id);
     expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM"]);
     expect(thread[1]!.metadata).toMatchObject({ event: "handoff", reason });
     if (reason !== "model_handoff") expect(thread[1]!.metadata).toMatchObject({ withheld: answer });
-    expect(await sendJobsWaiting()).toBe(waitingBefore);
+    expect(await sendJobsWaiting(ws.workspace.id)).toBe(waitingBefore);
     expect(await conversationRow(conversation.id)).toMatchObject({
       autoBot: false,
       needsHuman: true,
@@ -687,7 +687,7 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
   it("on the real job queue: a rate-limited reply is retried after the provider's retry-after, then sent", async () => {
     // Three 429s outlast the adapter's own retries, so the job's first attempt fails.
     fault({ kind: "rate_limit", times: 3, retryAfterMs: 50 });
-    const { conversation, trigger, payload } = await ask("What is your return policy?");
+    const { ws, conversation, trigger, payload } = await ask("What is your return policy?");
     const worker = createJobQueue<AppJobDeps>({
       db,
       registry: new JobRegistry<AppJobDeps>().register(generateBotReply),
@@ -696,7 +696,10 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
     });
     await worker.start();
     try {
-      await worker.enqueue(generateBotReply, payload, { jobId: `bot-reply:${trigger.id}` });
+      await worker.enqueue(generateBotReply, payload, {
+        jobId: `bot-reply:${trigger.id}`,
+        workspaceId: ws.workspace.id,
+      });
       const job = await waitForJob(`bot-reply:${trigger.id}`);
       expect(job).toMatchObject({ status: "completed", attempts: 2 });
     } finally {

@@ -80,7 +80,11 @@ export const generateBotReply = defineJob({
   name: "generate-bot-reply",
   schema: GenerateBotReplyPayload,
   retry: { attempts: 4, backoff: { baseMs: 2_000 } },
-  concurrency: 4,
+  // A reply mostly waits on the provider (seconds; a slow one, up to the chatbot's timeout): many
+  // slots, so waiting costs nothing, and at most four per workspace, so one slow provider or one
+  // busy workspace leaves the other workspaces' replies the rest.
+  concurrency: 32,
+  workspaceConcurrency: 4,
   handle: async (payload, ctx: JobContext<AppJobDeps>): Promise<void> => {
     const decision = await decide(ctx.db, payload, ctx.jobId);
     if (decision.kind !== "compose") return finish(ctx, payload.conversationId, decision);
@@ -316,7 +320,11 @@ async function finish(ctx: JobContext<AppJobDeps>, conversationId: string, outco
   }
   for (const row of outcome.rows) {
     if (isQueuedReply(row)) {
-      await ctx.queue.enqueue(sendOutboundMessage, { messageId: row.id }, { jobId: `send:${row.id}` });
+      await ctx.queue.enqueue(
+        sendOutboundMessage,
+        { messageId: row.id },
+        { jobId: `send:${row.id}`, workspaceId: outcome.workspaceId },
+      );
     }
   }
   for (const row of outcome.rows) publishMessage(ctx.realtime, outcome.workspaceId, row);

@@ -32,6 +32,10 @@ export const summarizeConversation = defineJob({
   name: "summarize-conversation",
   schema: z.object({ conversationId: z.string().min(1) }),
   retry: { attempts: 3 },
+  // The provider writes it (seconds): a few at a time, at most two per workspace, so one slow
+  // provider does not keep every workspace's memory waiting.
+  concurrency: 4,
+  workspaceConcurrency: 2,
   // Memory for later replies: the current ones go first.
   background: true,
   handle: async ({ conversationId }, ctx: JobContext<AppJobDeps>) => {
@@ -116,6 +120,6 @@ export async function enqueueSummaryIfDue(deps: { db: Db; queue: JobQueue }, con
   await deps.queue.enqueue(
     summarizeConversation,
     { conversationId },
-    { jobId: `summary:${conversationId}:${Math.floor(total / every)}` },
+    { jobId: `summary:${conversationId}:${Math.floor(total / every)}`, workspaceId: conversation.workspaceId },
   );
 }

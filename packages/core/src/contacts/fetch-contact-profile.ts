@@ -29,7 +29,9 @@ export const fetchContactProfile = defineJob({
   name: "fetch-contact-profile",
   schema: z.object({ contactId: z.string().min(1) }),
   retry: { attempts: 4 },
-  concurrency: 2,
+  // A Graph API call each: one Page's slow answers take at most two of the four slots.
+  concurrency: 4,
+  workspaceConcurrency: 2,
   // Enrichment: the reply to the customer goes first.
   background: true,
   handle: async ({ contactId }, deps: JobContext<AppJobDeps>) => {

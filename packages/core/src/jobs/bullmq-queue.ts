@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
+  DelayedError,
   type Job,
   type JobsOptions,
   Queue,
@@ -14,12 +15,15 @@ import { type AnyJobDefinition, type JobDefinition, parsePayload } from "./defin
 import { describeError, isRetryable, retryAfterMsOf } from "./errors.ts";
 import {
   checkEnqueueOptions,
+  type EnqueueItem,
   type EnqueueOptions,
   type EnqueueResult,
   emptyCounts,
   type FailedJob,
+  inScope,
   type JobQueue,
   type JobQueueOptions,
+  type JobScope,
   QUEUE_DEFAULTS,
   type QueueCounts,
   type Retention,
@@ -33,8 +37,15 @@ import { runJob } from "./run-job.ts";
  * so each name has its own concurrency. Every BullMQ setting is derived in `bullmqSettings` from
  * the job's definition and the queue options, in this one place.
  *
- * Ids: a job enqueued with a key gets that key as its BullMQ id (escaped: BullMQ forbids `:` and
- * integer ids); the id this driver hands out is `{name}/{bullmq id}`, so `retry(id)` finds the queue.
+ * Ids: a job's BullMQ id is `{owner}.{key}` — the owner being its workspace id, or `system` — with
+ * the key escaped (BullMQ forbids `:`), or `{owner}.{uuid}` without a key. The id this driver hands
+ * out is `{name}/{bullmq id}`, so `retry(id)` finds the queue. The owner in the id is what lets a
+ * workspace's jobs be counted and listed from the state sets alone (`ZSCAN … MATCH {owner}.*`),
+ * without reading every job.
+ *
+ * Workspaces: the worker runs `concurrency` jobs of a name at once; a job whose workspace already
+ * has `workspaceConcurrency` of them running in this process is deferred (moved to delayed for
+ * about a second, its attempt not charged), so the others' jobs behind it get the free slots.
  */
 export interface BullmqJobQueueOptions<TDeps extends object> extends JobQueueOptions<TDeps> {
   redisUrl: string;
@@ -50,11 +61,16 @@ export function createBullmqJobQueue<TDeps extends object>(options: BullmqJobQue
 export interface JobEnvelope {
   payload: unknown;
   key: string | null;
+  /** Null for a system job (and for jobs stored before workspaces were recorded). */
+  workspaceId?: string | null;
   /** Unique per enqueue call: tells whether `add` stored our job or found an existing one. */
   enqueueId: string;
 }
 
 export const BULLMQ_PREFIX = "tandem";
+
+/** How long a job waits when its workspace already has its share of slots here (plus up to half again, jitter). */
+export const WORKSPACE_DEFER_MS = 1_000;
 
 export interface BullmqSettings {
   retention: Retention;
@@ -85,11 +101,26 @@ export function bullmqSettings(def: Pick<AnyJobDefinition, "retry" | "concurrenc
   return { job, worker };
 }
 
-/** BullMQ refuses custom ids containing ':' or looking like integers; escape them reversibly. */
-export function bullmqJobId(key: string): string {
-  const escaped = key.replace(/[%:]/g, (c) => encodeURIComponent(c));
-  if (`${Number.parseInt(escaped, 10)}` !== escaped) return escaped;
-  return `%${escaped.charCodeAt(0).toString(16).toUpperCase()}${escaped.slice(1)}`;
+const SYSTEM_OWNER = "system";
+
+/**
+ * The BullMQ id of a job: `{owner}.{key}` (BullMQ refuses ':' in custom ids: escaped reversibly),
+ * or `{owner}.{uuid}` for a job without a key. Owner: the workspace id, or `system`.
+ */
+export function bullmqJobId(workspaceId: string | null, key: string | null): string {
+  const rest = key === null ? randomUUID() : key.replace(/[%:]/g, (c) => encodeURIComponent(c));
+  return `${workspaceId ?? SYSTEM_OWNER}.${rest}`;
+}
+
+/** The owner a BullMQ id names (null for ids of jobs stored before owners were recorded). */
+function ownerOf(bullId: string): string | null {
+  const dot = bullId.indexOf(".");
+  return dot > 0 ? bullId.slice(0, dot) : null;
+}
+
+/** The owners (id prefixes) a scope covers. */
+function ownersOf(scope: JobScope): string[] {
+  return [...(scope.workspaceId ? [scope.workspaceId] : []), ...(scope.system ? [SYSTEM_OWNER] : [])];
 }
 
 const publicId = (name: string, bullId: string) => `${name}/${bullId}`;
@@ -118,6 +149,8 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
   readonly #queues = new Map<string, Queue<JobEnvelope>>();
   readonly #workers: Worker<JobEnvelope>[] = [];
   readonly #running = new Map<string, RunningJob>();
+  /** Jobs running here per `{name}\n{workspace id, or '' for system jobs}`: the unit of `workspaceConcurrency`. */
+  readonly #groupRunning = new Map<string, number>();
   #state: "idle" | "running" | "stopping" | "stopped" = "idle";
   #stopping: Promise<StopResult> | null = null;
 
@@ -160,18 +193,16 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
     // Allowed while stopping: a job finishing during shutdown may enqueue its next step.
     if (this.#state === "stopped") throw new Error("The job queue is stopped");
     parsePayload(def, payload);
-    const { jobKey, delayMs: delay } = checkEnqueueOptions(options);
+    const { jobKey, delayMs: delay, workspaceId } = checkEnqueueOptions(def, options);
     const queue = this.#queue(def.name);
-    const envelope: JobEnvelope = { payload, key: jobKey, enqueueId: randomUUID() };
-    const bullId = jobKey === null ? undefined : bullmqJobId(jobKey);
-    const job = await queue.add(def.name, envelope, {
+    const envelope: JobEnvelope = { payload, key: jobKey, workspaceId, enqueueId: randomUUID() };
+    const bullId = bullmqJobId(workspaceId, jobKey);
+    await queue.add(def.name, envelope, {
       ...bullmqSettings(def, this.#settings).job,
-      ...(bullId ? { jobId: bullId } : {}),
+      jobId: bullId,
       ...(delay > 0 ? { delay } : {}),
     });
-    const id = job.id ?? bullId;
-    if (!id) throw new Error(`BullMQ returned no id for job "${def.name}"`);
-    if (!bullId) return { id: publicId(def.name, id), deduplicated: false };
+    if (jobKey === null) return { id: publicId(def.name, bullId), deduplicated: false };
     // `add` with an existing id is a no-op that returns the id either way: look at whose job is stored.
     const stored = await queue.getJob(bullId);
     return { id: publicId(def.name, bullId), deduplicated: stored?.data.enqueueId !== envelope.enqueueId };
@@ -180,7 +211,7 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
   async enqueueMany<TPayload, TInput>(
     // biome-ignore lint/suspicious/noExplicitAny: producers need not know the handler's deps
     def: JobDefinition<TPayload, any, TInput>,
-    items: { payload: NoInfer<TInput>; jobId?: string }[],
+    items: EnqueueItem<NoInfer<TInput>>[],
   ): Promise<{ added: number }> {
     if (this.#state === "stopped") throw new Error("The job queue is stopped");
     if (items.length === 0) return { added: 0 };
@@ -188,18 +219,17 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
     const settings = bullmqSettings(def, this.#settings).job;
     const envelopes = items.map((item) => {
       parsePayload(def, item.payload);
-      const { jobKey } = checkEnqueueOptions(item.jobId === undefined ? {} : { jobId: item.jobId });
-      const envelope: JobEnvelope = { payload: item.payload, key: jobKey, enqueueId: randomUUID() };
-      const bullId = jobKey === null ? undefined : bullmqJobId(jobKey);
-      return { name: def.name, data: envelope, opts: { ...settings, ...(bullId ? { jobId: bullId } : {}) } };
+      const { jobKey, workspaceId } = checkEnqueueOptions(def, item);
+      const envelope: JobEnvelope = { payload: item.payload, key: jobKey, workspaceId, enqueueId: randomUUID() };
+      return { name: def.name, data: envelope, opts: { ...settings, jobId: bullmqJobId(workspaceId, jobKey) } };
     });
     await queue.addBulk(envelopes);
     // An existing id makes `addBulk` a no-op for that job: new ones are those stored with our enqueue id.
     const stored = await Promise.all(
-      envelopes.map((e) => (e.opts.jobId ? queue.getJob(e.opts.jobId) : Promise.resolve(null))),
+      envelopes.map((e) => (e.data.key === null ? Promise.resolve(null) : queue.getJob(e.opts.jobId))),
     );
     return {
-      added: envelopes.filter((e, i) => !e.opts.jobId || stored[i]?.data.enqueueId === e.data.enqueueId).length,
+      added: envelopes.filter((e, i) => e.data.key === null || stored[i]?.data.enqueueId === e.data.enqueueId).length,
     };
   }
 
@@ -234,6 +264,14 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
     bullSignal: AbortSignal | undefined,
   ): Promise<void> {
     const id = publicId(def.name, job.id ?? "");
+    const group = `${def.name}\n${job.data.workspaceId ?? ""}`;
+    const groupRunning = this.#groupRunning.get(group) ?? 0;
+    if (def.workspaceConcurrency < def.concurrency && groupRunning >= def.workspaceConcurrency) {
+      // Its workspace has its share of slots here: back to the queue for a moment, for the others.
+      await job.moveToDelayed(Date.now() + WORKSPACE_DEFER_MS * (1 + Math.random() / 2), token);
+      throw new DelayedError();
+    }
+    this.#groupRunning.set(group, groupRunning + 1);
     const controller = new AbortController();
     bullSignal?.addEventListener("abort", () => controller.abort(bullSignal.reason), { once: true });
     let release = () => {};
@@ -248,6 +286,7 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
         runJob(def, this.#options.deps, {
           jobId: id,
           jobKey: job.data.key,
+          workspaceId: job.data.workspaceId ?? null,
           attempt: job.attemptsMade + 1,
           maxAttempts: job.opts.attempts ?? 1,
           signal: controller.signal,
@@ -267,6 +306,9 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
       throw Object.assign(new Error(reason, { cause: error }), { retryAfterMs: retryAfterMsOf(error) });
     } finally {
       this.#running.delete(id);
+      const left = (this.#groupRunning.get(group) ?? 1) - 1;
+      if (left > 0) this.#groupRunning.set(group, left);
+      else this.#groupRunning.delete(group);
     }
     if (running.returned) {
       await running.returned;
@@ -318,43 +360,92 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
     return { returned };
   }
 
-  async listFailed(options: { limit?: number } = {}): Promise<FailedJob[]> {
+  async listFailed(scope: JobScope, options: { limit?: number } = {}): Promise<FailedJob[]> {
     const limit = options.limit ?? 50;
-    const perQueue = await Promise.all(
-      this.#knownQueues().map(async (queue) =>
-        (await queue.getFailed(0, limit - 1)).map((job) => toFailedJob(queue.name, job)),
-      ),
+    const owners = ownersOf(scope);
+    const newest = await Promise.all(
+      this.#knownQueues().map(async (queue) => {
+        // A scan may return a member twice (the set being rehashed meanwhile): one entry per id.
+        const failedAt = new Map<string, number>();
+        for (const owner of owners) {
+          for await (const [bullId, at] of zscanOwned(this.#redis, queue.keys.failed!, owner)) failedAt.set(bullId, at);
+        }
+        const newestFirst = [...failedAt].sort((a, b) => b[1] - a[1]).slice(0, limit);
+        const found = await Promise.all(newestFirst.map(([bullId]) => queue.getJob(bullId)));
+        return found.flatMap((job) =>
+          job && inScope(scope, job.data.workspaceId ?? null) ? [toFailedJob(queue.name, job)] : [],
+        );
+      }),
     );
-    return perQueue
+    return newest
       .flat()
       .sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0))
       .slice(0, limit);
   }
 
-  async retry(jobId: string): Promise<boolean> {
+  async retry(scope: JobScope, jobId: string): Promise<boolean> {
     const parsed = parsePublicId(jobId);
-    if (!parsed) return false;
+    const owner = parsed && ownerOf(parsed.bullId);
+    if (!parsed || !owner || !ownersOf(scope).includes(owner)) return false;
     const job = await this.#queue(parsed.name).getJob(parsed.bullId);
-    if (!job || (await job.getState()) !== "failed") return false;
+    if (!job || !inScope(scope, job.data.workspaceId ?? null) || (await job.getState()) !== "failed") return false;
     await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
     return true;
   }
 
-  async counts(): Promise<QueueCounts> {
+  /**
+   * Per state, the jobs whose id carries an owner of the scope: the sorted sets are scanned with
+   * `ZSCAN … MATCH` (the server filters; nothing is read per job), the lists (waiting, active) read
+   * in pages of ids. The cost grows with the jobs kept (completed ones for a day), so this serves
+   * an admin's page, not a hot path.
+   */
+  async counts(scope: JobScope): Promise<QueueCounts> {
+    const owners = ownersOf(scope);
     const total: QueueCounts = { ...emptyCounts(), byName: {} };
     for (const queue of this.#knownQueues()) {
-      const c = await queue.getJobCounts("waiting", "prioritized", "delayed", "active", "completed", "failed");
-      const counts = {
-        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
-        delayed: c.delayed ?? 0,
-        active: c.active ?? 0,
-        completed: c.completed ?? 0,
-        failed: c.failed ?? 0,
+      const keys = queue.keys;
+      const inSet = async (key: string) => {
+        const ids = new Set<string>(); // a scan may return a member twice
+        for (const owner of owners) for await (const [bullId] of zscanOwned(this.#redis, key, owner)) ids.add(bullId);
+        return ids.size;
       };
+      const inList = async (key: string) => {
+        let n = 0;
+        for await (const bullId of listIds(this.#redis, key)) if (owners.includes(ownerOf(bullId) ?? "")) n++;
+        return n;
+      };
+      const counts = {
+        waiting: (await inList(keys.wait!)) + (await inSet(keys.prioritized!)),
+        delayed: await inSet(keys.delayed!),
+        active: await inList(keys.active!),
+        completed: await inSet(keys.completed!),
+        failed: await inSet(keys.failed!),
+      };
+      if (Object.values(counts).every((n) => n === 0)) continue;
       total.byName[queue.name] = counts;
       for (const key of Object.keys(counts) as (keyof typeof counts)[]) total[key] += counts[key];
     }
     return total;
+  }
+}
+
+/** `[bullmq id, score]` of the members of a sorted set owned by `owner`, a page at a time. */
+async function* zscanOwned(client: Redis, key: string, owner: string): AsyncGenerator<[string, number]> {
+  let cursor = "0";
+  do {
+    const [next, flat] = await client.zscan(key, cursor, "MATCH", `${owner}.*`, "COUNT", 1000);
+    cursor = next;
+    for (let i = 0; i + 1 < flat.length; i += 2) yield [flat[i]!, Number(flat[i + 1])];
+  } while (cursor !== "0");
+}
+
+/** The ids in a list, a page at a time. */
+async function* listIds(client: Redis, key: string): AsyncGenerator<string> {
+  const page = 1000;
+  for (let start = 0; ; start += page) {
+    const ids = await client.lrange(key, start, start + page - 1);
+    yield* ids;
+    if (ids.length < page) return;
   }
 }
 
@@ -363,6 +454,7 @@ function toFailedJob(name: string, job: Job<JobEnvelope>): FailedJob {
     id: publicId(name, job.id ?? ""),
     name,
     jobKey: job.data.key,
+    workspaceId: job.data.workspaceId ?? null,
     payload: job.data.payload,
     attempts: job.attemptsMade,
     maxAttempts: job.opts.attempts ?? 1,

@@ -2,12 +2,13 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { type Db, inBackground, inForeground, rowsOf } from "@tandem/db";
 import { type JobRow, jobs } from "@tandem/db/schema/jobs";
-import { and, asc, desc, eq, inArray, lte, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import { decideAfterFailure } from "./backoff.ts";
 import { type AnyJobDefinition, type JobDefinition, parsePayload } from "./define-job.ts";
 import { describeError } from "./errors.ts";
 import {
   checkEnqueueOptions,
+  type EnqueueItem,
   type EnqueueOptions,
   type EnqueueResult,
   emptyCounts,
@@ -15,6 +16,7 @@ import {
   type JobCounts,
   type JobQueue,
   type JobQueueOptions,
+  type JobScope,
   QUEUE_DEFAULTS,
   type QueueCounts,
   type Retention,
@@ -37,6 +39,11 @@ import { runJob } from "./run-job.ts";
  * the next step of the pipeline skips the wake-up, the due check and the claim (two statements and
  * a turn of the event loop per step — on PGlite's one connection, most of a step's latency). Durability
  * is the same: the row is written before the job runs, and its lease recovers it if the process dies.
+ *
+ * **Workspaces share the slots.** One workspace holds at most `workspaceConcurrency` of a name's
+ * slots (`concurrency`) here, and a free slot goes to a workspace waiting for one before the next job
+ * of a workspace with a long backlog (`#claimRows`). The claim walks the workspaces that have due jobs
+ * through `job_waiting_idx` (one index probe per workspace, however long a workspace's backlog).
  */
 export interface DbJobQueueOptions<TDeps extends object> extends JobQueueOptions<TDeps> {
   db: Db;
@@ -58,6 +65,12 @@ interface RunningJob {
   released: boolean;
   done: Promise<void>;
 }
+
+/**
+ * Groups whose last start a claim remembers, per job name: a group forgotten counts as served long
+ * ago, which is what it is. Bounds the state sent with each claim.
+ */
+const MAX_REMEMBERED_GROUPS = 200;
 
 const ms = (value: number): SQL => sql`now() + ${value}::double precision * interval '1 millisecond'`;
 
@@ -81,8 +94,13 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
    * retry timers cover the rest).
    */
   #backlog = true;
-  /** Slots taken by claim-on-enqueue inserts still in flight, per job name. */
-  readonly #reserved = new Map<string, number>();
+  /** Per job name: slots held by running jobs and claim-on-enqueue inserts in flight, in all and per group. */
+  readonly #busy = new Map<string, { total: number; groups: Map<string, number> }>();
+  /** Per job name: slots reserved by the table claim in flight (one at a time per name). */
+  readonly #claiming = new Map<string, number>();
+  /** Per job name: when each group last had a job started here (a sequence number), least recent first. */
+  readonly #lastStart = new Map<string, Map<string, number>>();
+  #starts = 0;
   #pollTimer: NodeJS.Timeout | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #recoveryTimer: NodeJS.Timeout | null = null;
@@ -114,10 +132,10 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
     // Allowed while stopping: a job finishing during shutdown may enqueue its next step.
     if (this.#state === "stopped") throw new Error("The job queue is stopped");
     parsePayload(def, payload);
-    const { jobKey, delayMs } = checkEnqueueOptions(options);
+    const { jobKey, delayMs, workspaceId } = checkEnqueueOptions(def, options);
     // The payload is stored as given and parsed again by the handler, so schema transforms run once.
     if (delayMs === 0) {
-      const claimed = await this.#insertClaimed(def.name, jobKey, payload as object, def.retry.attempts);
+      const claimed = await this.#insertClaimed(def.name, workspaceId, jobKey, payload as object, def.retry.attempts);
       if (claimed) return claimed;
     }
     for (let tries = 0; tries < 3; tries++) {
@@ -125,12 +143,14 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
         .insert(jobs)
         .values({
           name: def.name,
+          workspaceId,
           jobKey,
           payload: payload as object,
           maxAttempts: def.retry.attempts,
           ...(delayMs > 0 ? { runAt: ms(delayMs) } : {}),
         })
-        .onConflictDoNothing({ target: [jobs.name, jobs.jobKey] })
+        // A conflict can only be on job_name_key_key (name, workspace, key): the id is generated.
+        .onConflictDoNothing()
         .returning({ id: jobs.id });
       if (inserted) {
         this.#backlog = true;
@@ -141,7 +161,13 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
       const [existing] = await this.#db
         .select({ id: jobs.id })
         .from(jobs)
-        .where(and(eq(jobs.name, def.name), eq(jobs.jobKey, jobKey)));
+        .where(
+          and(
+            eq(jobs.name, def.name),
+            sql`coalesce(${jobs.workspaceId}, '') = ${workspaceId ?? ""}`,
+            eq(jobs.jobKey, jobKey),
+          ),
+        );
       if (existing) return { id: existing.id, deduplicated: true };
       // The conflicting row was pruned in between: insert again.
     }
@@ -150,18 +176,23 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
 
   /**
    * Claim on enqueue (see the module comment): inserts the job as `active`, locked by this process,
-   * and runs it. Null when this process cannot run it now (no handler, no free slot, not running);
-   * `deduplicated` when a job with the same key exists (it is left as it is).
+   * and runs it. Null when this process cannot run it now (no handler, no free slot or its workspace
+   * has its share, a claim of the name in flight, not running); a job with the same key already
+   * there is left to the normal path, which reports it.
    */
   async #insertClaimed(
     name: string,
+    workspaceId: string | null,
     jobKey: string | null,
     payload: object,
     maxAttempts: number,
   ): Promise<EnqueueResult | null> {
     const def = this.#options.registry.get(name);
-    if (!def || this.#state !== "running" || this.#freeSlots(name) <= 0) return null;
-    this.#reserved.set(name, (this.#reserved.get(name) ?? 0) + 1);
+    const group = workspaceId ?? "";
+    // While a claim of this name is in flight, the shares it computed must hold: take the normal path.
+    if (!def || this.#state !== "running" || this.#claiming.has(name)) return null;
+    if (this.#freeSlots(name) <= 0 || this.#groupBusy(name, group) >= def.workspaceConcurrency) return null;
+    this.#hold(name, group);
     const token = `${this.#workerId}:${++this.#claims}`;
     let row: JobRow | undefined;
     try {
@@ -169,6 +200,7 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
         .insert(jobs)
         .values({
           name,
+          workspaceId,
           jobKey,
           payload,
           maxAttempts,
@@ -178,14 +210,21 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
           lockedBy: token,
           leaseExpiresAt: ms(this.#leaseMs),
         })
-        .onConflictDoNothing({ target: [jobs.name, jobs.jobKey] })
+        .onConflictDoNothing()
         .returning();
-    } finally {
-      this.#reserved.set(name, (this.#reserved.get(name) ?? 1) - 1);
+    } catch (error) {
+      this.#unhold(name, group);
+      throw error;
     }
-    if (!row) return null; // a job with this key exists: the normal path reports it
+    if (!row) {
+      this.#unhold(name, group);
+      return null;
+    }
     if (this.#state === "running") this.#run(def, row, token);
-    else await this.#handBack({ id: row.id, name, token } as RunningJob);
+    else {
+      this.#unhold(name, group);
+      await this.#handBack({ id: row.id, name, token } as RunningJob);
+    }
     return { id: row.id, deduplicated: false };
   }
 
@@ -193,28 +232,61 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
   #freeSlots(name: string): number {
     const def = this.#options.registry.get(name);
     if (!def) return 0;
-    let busy = this.#reserved.get(name) ?? 0;
-    for (const run of this.#running.values()) if (run.name === name) busy++;
-    return def.concurrency - busy;
+    return def.concurrency - (this.#busy.get(name)?.total ?? 0) - (this.#claiming.get(name) ?? 0);
+  }
+
+  /** Records that `group` was served now (most recent last; only the latest `MAX_REMEMBERED_GROUPS` are kept). */
+  #noteStart(name: string, group: string): void {
+    let starts = this.#lastStart.get(name);
+    if (!starts) {
+      starts = new Map();
+      this.#lastStart.set(name, starts);
+    }
+    starts.delete(group);
+    starts.set(group, ++this.#starts);
+    if (starts.size > MAX_REMEMBERED_GROUPS) starts.delete(starts.keys().next().value!);
+  }
+
+  #groupBusy(name: string, group: string): number {
+    return this.#busy.get(name)?.groups.get(group) ?? 0;
+  }
+
+  /** Takes a slot of `name` for `group` (a workspace id, or '' for system jobs). */
+  #hold(name: string, group: string): void {
+    let busy = this.#busy.get(name);
+    if (!busy) {
+      busy = { total: 0, groups: new Map() };
+      this.#busy.set(name, busy);
+    }
+    busy.total++;
+    busy.groups.set(group, (busy.groups.get(group) ?? 0) + 1);
+  }
+
+  /** Gives a slot back; true when its group held its whole share (jobs of it may be waiting for one). */
+  #unhold(name: string, group: string): boolean {
+    const busy = this.#busy.get(name);
+    const held = busy?.groups.get(group) ?? 0;
+    if (!busy || held <= 0) return false;
+    busy.total--;
+    if (held === 1) busy.groups.delete(group);
+    else busy.groups.set(group, held - 1);
+    const def = this.#options.registry.get(name);
+    return def !== undefined && def.workspaceConcurrency < def.concurrency && held >= def.workspaceConcurrency;
   }
 
   async enqueueMany<TPayload, TInput>(
     // biome-ignore lint/suspicious/noExplicitAny: producers need not know the handler's deps
     def: JobDefinition<TPayload, any, TInput>,
-    items: { payload: NoInfer<TInput>; jobId?: string }[],
+    items: EnqueueItem<NoInfer<TInput>>[],
   ): Promise<{ added: number }> {
     if (this.#state === "stopped") throw new Error("The job queue is stopped");
     if (items.length === 0) return { added: 0 };
     const rows = items.map((item) => {
       parsePayload(def, item.payload);
-      const { jobKey } = checkEnqueueOptions(item.jobId === undefined ? {} : { jobId: item.jobId });
-      return { name: def.name, jobKey, payload: item.payload as object, maxAttempts: def.retry.attempts };
+      const { jobKey, workspaceId } = checkEnqueueOptions(def, item);
+      return { name: def.name, workspaceId, jobKey, payload: item.payload as object, maxAttempts: def.retry.attempts };
     });
-    const inserted = await this.#db
-      .insert(jobs)
-      .values(rows)
-      .onConflictDoNothing({ target: [jobs.name, jobs.jobKey] })
-      .returning({ id: jobs.id });
+    const inserted = await this.#db.insert(jobs).values(rows).onConflictDoNothing().returning({ id: jobs.id });
     if (inserted.length > 0) {
       this.#backlog = true;
       this.#wakeIn(0);
@@ -269,27 +341,27 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
     return { returned: unfinished.length };
   }
 
-  async listFailed(options: { limit?: number } = {}): Promise<FailedJob[]> {
+  async listFailed(scope: JobScope, options: { limit?: number } = {}): Promise<FailedJob[]> {
     const rows = await this.#db
       .select()
       .from(jobs)
-      .where(eq(jobs.status, "failed"))
+      .where(and(eq(jobs.status, "failed"), scopeFilter(scope)))
       .orderBy(desc(jobs.finishedAt), desc(jobs.id))
       .limit(options.limit ?? 50);
     return rows.map(toFailedJob);
   }
 
-  async retry(jobId: string): Promise<boolean> {
+  async retry(scope: JobScope, jobId: string): Promise<boolean> {
     const rows = await this.#db
       .update(jobs)
       .set({ status: "waiting", attempts: 0, stalls: 0, runAt: sql`now()`, finishedAt: null })
-      .where(and(eq(jobs.id, jobId), eq(jobs.status, "failed")))
+      .where(and(eq(jobs.id, jobId), eq(jobs.status, "failed"), scopeFilter(scope)))
       .returning({ id: jobs.id });
     if (rows.length) this.#wake();
     return rows.length > 0;
   }
 
-  async counts(): Promise<QueueCounts> {
+  async counts(scope: JobScope): Promise<QueueCounts> {
     const rows = await this.#db
       .select({
         name: jobs.name,
@@ -300,6 +372,7 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
         failed: sql<number>`count(*) filter (where ${jobs.status} = 'failed')::int`,
       })
       .from(jobs)
+      .where(scopeFilter(scope))
       .groupBy(jobs.name);
     const total: QueueCounts = { ...emptyCounts(), byName: {} };
     for (const { name, ...counts } of rows) {
@@ -376,24 +449,55 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
     // Slots may have been taken by claim-on-enqueue since the loop counted them.
     const limit = Math.min(wanted, this.#freeSlots(name));
     if (!def || limit <= 0) return;
-    this.#reserved.set(name, (this.#reserved.get(name) ?? 0) + limit);
+    this.#claiming.set(name, limit);
     try {
       await this.#claimRows(def, limit);
     } finally {
-      this.#reserved.set(name, (this.#reserved.get(name) ?? limit) - limit);
+      this.#claiming.delete(name);
     }
   }
 
+  /**
+   * Up to `limit` due jobs of one name, shared between workspaces: each group (a workspace, or ''
+   * for system jobs) offers its oldest jobs up to its remaining share (`workspaceConcurrency` minus
+   * its jobs running here); the group with the fewest jobs running here goes first, then the one
+   * served longest ago. So a workspace with a long backlog, or with jobs stuck on a slow provider,
+   * does not keep the others waiting. The groups with due jobs are found by a skip scan of
+   * `job_waiting_idx`. (Ranking each group's jobs to interleave them within one claim doubled the
+   * statement's cost on PGlite; claims mostly fill one freed slot anyway.)
+   */
   async #claimRows(def: AnyJobDefinition<TDeps>, limit: number): Promise<void> {
     const name = def.name;
     const token = `${this.#workerId}:${++this.#claims}`;
-    const candidates = this.#db
-      .select({ id: jobs.id })
-      .from(jobs)
-      .where(and(eq(jobs.name, name), eq(jobs.status, "waiting"), lte(jobs.runAt, sql`now()`)))
-      .orderBy(asc(jobs.runAt), asc(jobs.id))
-      .limit(limit)
-      .for("update", { skipLocked: true });
+    // Per group: [jobs running here, sequence number of its last start]; absent groups count as [0, 0].
+    const state: Record<string, [number, number]> = {};
+    for (const [group, seq] of this.#lastStart.get(name) ?? []) state[group] = [0, seq];
+    for (const [group, n] of this.#busy.get(name)?.groups ?? []) state[group] = [n, state[group]?.[1] ?? 0];
+    const groupState = JSON.stringify(state);
+    const busy = sql`coalesce((${groupState}::jsonb -> g.key ->> 0)::int, 0)`;
+    const lastStart = sql`coalesce((${groupState}::jsonb -> g.key ->> 1)::bigint, 0)`;
+    const candidates = sql`
+      with recursive groups(key) as (
+        (select coalesce(j.workspace_id, '') from job j
+          where j.name = ${name} and j.status = 'waiting' and j.run_at <= now()
+          order by coalesce(j.workspace_id, '') limit 1)
+        union all
+        select (select coalesce(j.workspace_id, '') from job j
+                 where j.name = ${name} and j.status = 'waiting' and j.run_at <= now()
+                   and coalesce(j.workspace_id, '') > g.key
+                 order by coalesce(j.workspace_id, '') limit 1)
+        from groups g where g.key is not null
+      )
+      select c.id from groups g cross join lateral (
+        select j.id, j.run_at from job j
+        where j.name = ${name} and j.status = 'waiting' and j.run_at <= now() and coalesce(j.workspace_id, '') = g.key
+        order by j.run_at, j.id
+        limit least(${limit}::int, greatest(0, ${def.workspaceConcurrency}::int - ${busy}))
+        for update skip locked
+      ) c
+      where g.key is not null
+      order by ${busy}, ${lastStart}, c.run_at, c.id
+      limit ${limit}::int`;
     const claimed = await this.#db
       .update(jobs)
       .set({
@@ -403,14 +507,20 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
         lockedBy: token,
         leaseExpiresAt: ms(this.#leaseMs),
       })
-      .where(inArray(jobs.id, candidates))
+      .where(and(sql`${jobs.id} in (${candidates})`, eq(jobs.status, "waiting")))
       .returning();
     // Every slot filled: more may be waiting.
     if (claimed.length >= limit) this.#backlog = true;
-    for (const row of claimed) this.#run(def, row, token);
+    for (const row of claimed) {
+      this.#hold(name, row.workspaceId ?? "");
+      this.#run(def, row, token);
+    }
   }
 
+  /** Runs a claimed job in a slot already held for it (`#hold`); the slot is given back when it ends. */
   #run(def: AnyJobDefinition<TDeps>, row: JobRow, token: string): void {
+    const group = row.workspaceId ?? "";
+    this.#noteStart(row.name, group);
     const run: RunningJob = {
       id: row.id,
       name: row.name,
@@ -422,8 +532,9 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
     this.#running.set(row.id, run);
     run.done = inForeground(() => this.#execute(def, row, run)).finally(() => {
       this.#running.delete(row.id);
+      const shareWasFull = this.#unhold(row.name, group);
       // A freed slot matters only if jobs were left waiting for one.
-      if (this.#backlog) this.#wake();
+      if (this.#backlog || shareWasFull) this.#wake();
     });
   }
 
@@ -434,6 +545,7 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
       await runJob(def, this.#options.deps, {
         jobId: row.id,
         jobKey: row.jobKey,
+        workspaceId: row.workspaceId,
         attempt: row.attempts,
         maxAttempts: row.maxAttempts,
         signal: run.controller.signal,
@@ -574,11 +686,20 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
   }
 }
 
+/** Rows of the scope: the workspace's, and those of no workspace when `system` is set. */
+function scopeFilter(scope: JobScope): SQL {
+  const parts: SQL[] = [];
+  if (scope.workspaceId) parts.push(eq(jobs.workspaceId, scope.workspaceId));
+  if (scope.system) parts.push(isNull(jobs.workspaceId));
+  return or(...parts) ?? sql`false`;
+}
+
 function toFailedJob(row: JobRow): FailedJob {
   return {
     id: row.id,
     name: row.name,
     jobKey: row.jobKey,
+    workspaceId: row.workspaceId,
     payload: row.payload,
     attempts: row.attempts,
     maxAttempts: row.maxAttempts,

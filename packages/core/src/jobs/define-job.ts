@@ -40,8 +40,20 @@ export interface JobSpec<TSchema extends z.ZodType<unknown, object>, TDeps exten
   schema: TSchema;
   handle: (payload: z.output<TSchema>, ctx: JobContext<TDeps>) => Promise<void> | void;
   retry?: { attempts?: number; backoff?: Partial<BackoffPolicy> };
-  /** Jobs of this name run at most this many at a time per process. Default 1. */
+  /**
+   * Housekeeping that belongs to no workspace (`database-maintenance`): enqueued without a
+   * `workspaceId`, listed to operators only. Every other job is enqueued with the workspace it
+   * works for. Default false.
+   */
+  system?: boolean;
+  /** Jobs of this name run at most this many at a time per process (the name's slots). Default 1. */
   concurrency?: number;
+  /**
+   * Of those slots, at most this many hold jobs of one workspace at a time (per process), so one
+   * busy workspace or one slow provider leaves the rest to the others. Default: `concurrency` (no
+   * cap; the embedded queue still gives a free slot to the workspace with the fewest running first).
+   */
+  workspaceConcurrency?: number;
   /**
    * Enrichment nobody waits for (a contact's profile, a conversation summary): on the embedded
    * database its queries yield to the pipeline's (`inBackground`). Default false.
@@ -57,7 +69,9 @@ export interface JobDefinition<TPayload = unknown, TDeps extends object = object
   readonly name: string;
   readonly schema: z.ZodType<TPayload, TInput>;
   readonly retry: RetryPolicy;
+  readonly system: boolean;
   readonly concurrency: number;
+  readonly workspaceConcurrency: number;
   readonly background: boolean;
   readonly handle: (payload: TPayload, ctx: JobContext<TDeps>) => Promise<void> | void;
 }
@@ -77,13 +91,18 @@ export function defineJob<TSchema extends z.ZodType<unknown, object>, TDeps exte
   if (!JOB_NAME.test(spec.name)) throw new Error(`Job name "${spec.name}" must be kebab-case (verb-noun)`);
   const attempts = spec.retry?.attempts ?? DEFAULT_RETRY.attempts;
   const concurrency = spec.concurrency ?? 1;
+  const workspaceConcurrency = spec.workspaceConcurrency ?? concurrency;
   if (!Number.isInteger(attempts) || attempts < 1) throw new Error(`Job "${spec.name}": retry.attempts must be ≥ 1`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`Job "${spec.name}": concurrency must be ≥ 1`);
+  if (!Number.isInteger(workspaceConcurrency) || workspaceConcurrency < 1 || workspaceConcurrency > concurrency)
+    throw new Error(`Job "${spec.name}": workspaceConcurrency must be between 1 and concurrency`);
   return Object.freeze({
     name: spec.name,
     schema: spec.schema as unknown as z.ZodType<z.output<TSchema>, z.input<TSchema>>,
     retry: { attempts, backoff: { ...DEFAULT_RETRY.backoff, ...spec.retry?.backoff } },
+    system: spec.system ?? false,
     concurrency,
+    workspaceConcurrency,
     background: spec.background ?? false,
     handle: spec.handle,
   });

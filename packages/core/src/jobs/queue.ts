@@ -21,6 +21,10 @@ import type { JobRegistry } from "./registry.ts";
  *   `maxStalls` times (it keeps killing its worker) fails instead.
  * - **Graceful stop.** `stop()` takes no new jobs, waits for running ones up to `timeoutMs`, then
  *   aborts their `signal` and returns them to the queue (again without charging the attempt).
+ * - **Workspaces.** Every job is enqueued with the workspace it works for, except system jobs
+ *   (`defineJob({ system: true })`). Listings, counts and retries take a `JobScope`: another
+ *   workspace's job is "not found". At most `workspaceConcurrency` of a name's slots hold one
+ *   workspace's jobs (each driver's comment says who gets a free slot first).
  */
 export interface JobQueue {
   readonly driver: "db" | "bullmq";
@@ -42,17 +46,29 @@ export interface JobQueue {
   enqueueMany<TPayload, TInput>(
     // biome-ignore lint/suspicious/noExplicitAny: producers need not know the handler's deps
     def: JobDefinition<TPayload, any, TInput>,
-    items: { payload: NoInfer<TInput>; jobId?: string }[],
+    items: EnqueueItem<NoInfer<TInput>>[],
   ): Promise<{ added: number }>;
   /** Starts running the registered handlers. A producer-only process never calls it. */
   start(): Promise<void>;
   /** Stops taking jobs, lets running ones finish up to `timeoutMs`, returns the rest to the queue, releases connections. */
   stop(options?: StopOptions): Promise<StopResult>;
-  /** Failed ("dead") jobs, most recent first. */
-  listFailed(options?: { limit?: number }): Promise<FailedJob[]>;
-  /** Moves a failed job back to waiting with a fresh set of attempts. False when it is not failed (or gone). */
-  retry(jobId: string): Promise<boolean>;
-  counts(): Promise<QueueCounts>;
+  /** Failed ("dead") jobs in the scope, most recent first. */
+  listFailed(scope: JobScope, options?: { limit?: number }): Promise<FailedJob[]>;
+  /**
+   * Moves a failed job of the scope back to waiting with a fresh set of attempts. False when it is
+   * not failed, gone, or not in the scope.
+   */
+  retry(scope: JobScope, jobId: string): Promise<boolean>;
+  /** Jobs in the scope per state (BullMQ: `delayed` includes jobs deferred for their workspace's turn). */
+  counts(scope: JobScope): Promise<QueueCounts>;
+}
+
+/** Whose jobs a listing, a count or a retry covers. An empty scope covers nothing. */
+export interface JobScope {
+  /** The jobs of this workspace. */
+  workspaceId?: string | undefined;
+  /** The jobs of no workspace (housekeeping): for operators. */
+  system?: boolean | undefined;
 }
 
 export interface EnqueueOptions {
@@ -60,6 +76,15 @@ export interface EnqueueOptions {
   jobId?: string;
   /** Run no earlier than this many milliseconds from now. */
   delayMs?: number;
+  /** The workspace the job works for: required, except for system jobs (which must not have one). */
+  workspaceId?: string;
+}
+
+/** One job of an `enqueueMany` call. */
+export interface EnqueueItem<TInput> {
+  payload: TInput;
+  jobId?: string;
+  workspaceId?: string;
 }
 
 export interface EnqueueResult {
@@ -82,6 +107,8 @@ export interface FailedJob {
   id: string;
   name: string;
   jobKey: string | null;
+  /** Null for a system job. */
+  workspaceId: string | null;
   payload: unknown;
   attempts: number;
   maxAttempts: number;
@@ -137,12 +164,31 @@ export function emptyCounts(): JobCounts {
   return { waiting: 0, delayed: 0, active: 0, completed: 0, failed: 0 };
 }
 
-/** Shared by the drivers: a key must be a non-empty string, a delay a finite number. */
-export function checkEnqueueOptions(options: EnqueueOptions): { jobKey: string | null; delayMs: number } {
+/**
+ * Shared by the drivers: a key must be a non-empty string, a delay a finite number, and the job has
+ * a workspace unless it is a system job.
+ */
+export function checkEnqueueOptions(
+  def: { name: string; system: boolean },
+  options: EnqueueOptions,
+): { jobKey: string | null; delayMs: number; workspaceId: string | null } {
   if (options.jobId !== undefined && (typeof options.jobId !== "string" || options.jobId.length === 0)) {
     throw new Error("jobId must be a non-empty string");
   }
   const delayMs = options.delayMs ?? 0;
   if (!Number.isFinite(delayMs)) throw new Error("delayMs must be a finite number");
-  return { jobKey: options.jobId ?? null, delayMs: Math.max(0, Math.round(delayMs)) };
+  const workspaceId = options.workspaceId ?? null;
+  if (def.system && workspaceId !== null)
+    throw new Error(`Job "${def.name}" is a system job: it is enqueued without a workspaceId`);
+  if (!def.system && (typeof workspaceId !== "string" || !WORKSPACE_ID.test(workspaceId)))
+    throw new Error(`Job "${def.name}" works for a workspace: enqueue it with its workspaceId`);
+  return { jobKey: options.jobId ?? null, delayMs: Math.max(0, Math.round(delayMs)), workspaceId };
+}
+
+/** Workspace ids as `newId` makes them (`ws_…`); BullMQ job ids embed them, so nothing else gets in. */
+const WORKSPACE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Whether a job of `workspaceId` (null: a system job) is in `scope`. */
+export function inScope(scope: JobScope, workspaceId: string | null): boolean {
+  return workspaceId === null ? scope.system === true : scope.workspaceId === workspaceId;
 }

@@ -6,9 +6,14 @@ import { type AnyJobDefinition, type JobContext, type JobRunInfo, parsePayload }
 export async function runJob<TDeps extends object>(
   def: AnyJobDefinition<TDeps>,
   deps: TDeps,
-  run: Omit<JobRunInfo, "log" | "name"> & { payload: unknown; log: Logger },
+  run: Omit<JobRunInfo, "log" | "name"> & { payload: unknown; log: Logger; workspaceId?: string | null },
 ): Promise<void> {
-  const log = run.log.child({ job: def.name, jobId: run.jobId, attempt: run.attempt });
+  const log = run.log.child({
+    job: def.name,
+    jobId: run.jobId,
+    attempt: run.attempt,
+    ...(run.workspaceId ? { workspaceId: run.workspaceId } : {}),
+  });
   const info: JobRunInfo = {
     jobId: run.jobId,
     jobKey: run.jobKey,

@@ -22,6 +22,9 @@ export const sendEmail = defineJob({
     invitation: InvitationMailRef.optional(),
   }),
   retry: { attempts: 6, backoff: { baseMs: 30_000, maxMs: 10 * 60_000 } },
+  // Mail belongs to a person's account, not to a workspace (a reset serves every workspace of the
+  // account): listed to operators only; an invitation's delivery shows on its row in Settings → Members.
+  system: true,
   concurrency: 2,
   // Nobody waits on a mail the way a customer waits on a reply: on the embedded database its few
   // queries yield to the message pipeline's.

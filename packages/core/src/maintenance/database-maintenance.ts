@@ -132,6 +132,7 @@ export const databaseMaintenance = defineJob({
   name: "database-maintenance",
   schema: z.object({}),
   retry: { attempts: 3 },
+  system: true,
   concurrency: 1,
   background: true,
   handle: async (_payload, deps: JobContext<AppJobDeps>) => {

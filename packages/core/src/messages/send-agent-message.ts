@@ -163,7 +163,7 @@ export function requireQueue(ctx: Ctx): JobQueue {
  */
 export async function enqueueSend(ctx: Ctx, queue: JobQueue, message: MessageRow, jobId: string): Promise<void> {
   try {
-    await queue.enqueue(sendOutboundMessage, { messageId: message.id }, { jobId });
+    await queue.enqueue(sendOutboundMessage, { messageId: message.id }, { jobId, workspaceId: ctx.workspaceId });
   } catch (error) {
     ctx.log.error({ err: error, messageId: message.id }, "could not queue an outbound message");
     const [failed] = await ctx.db

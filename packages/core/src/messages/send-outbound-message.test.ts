@@ -360,10 +360,14 @@ describe("send-outbound-message", () => {
     runtime.queue = queue;
     await queue.start();
 
-    const { psid, message } = await setup();
+    const { ws, psid, message } = await setup();
     const msg = await message({ role: "BOT", text: "Worth the wait" });
     state.faults.set(psid, { kind: "rate_limit", times: 1 });
-    await queue.enqueue(sendOutboundMessage, { messageId: msg.id }, { jobId: `send:${msg.id}` });
+    await queue.enqueue(
+      sendOutboundMessage,
+      { messageId: msg.id },
+      { jobId: `send:${msg.id}`, workspaceId: ws.workspace.id },
+    );
 
     const deadline = Date.now() + 30_000;
     while ((await load(msg.id)).status !== "sent" && Date.now() < deadline) {

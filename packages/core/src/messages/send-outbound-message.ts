@@ -44,8 +44,10 @@ export const sendOutboundMessage = defineJob({
   name: "send-outbound-message",
   schema: z.object({ messageId: z.string().min(1) }),
   retry: { attempts: 5, backoff: { baseMs: 2_000, maxMs: 60_000 } },
-  // Sends wait on the network; a few at a time keep one slow Page from holding up the others.
-  concurrency: 4,
+  // Sends wait on the platform's API: many at a time, at most four per workspace, so one slow Page
+  // or one workspace's burst of sends does not hold up the others.
+  concurrency: 16,
+  workspaceConcurrency: 4,
   handle: async ({ messageId }, ctx: JobContext<AppJobDeps>) => {
     // The message with its conversation, contact and channel, in one read.
     const [row] = await ctx.db

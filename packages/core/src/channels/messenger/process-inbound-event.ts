@@ -237,7 +237,7 @@ async function receiveUserMessage(scope: Scope, item: MessengerMessageEvent | Me
     await deps.queue.enqueue(
       generateBotReply,
       { conversationId: conversation.id, triggerMessageId: message.id, mode: "auto" },
-      { jobId: `bot-reply:${message.id}` },
+      { jobId: `bot-reply:${message.id}`, workspaceId: channel.workspaceId },
     );
   }
   if (result.message) publishMessage(deps.realtime, channel.workspaceId, message);
@@ -515,7 +515,11 @@ function lastMessageFields(at: Date, previewText: string | null) {
 /** The first message of a contact fetches its profile (once: the job id is per contact). */
 async function fetchProfileOnce(deps: Deps, contact: ContactRow) {
   if (contact.profileFetchedAt || contact.erasedAt) return;
-  await deps.queue.enqueue(fetchContactProfile, { contactId: contact.id }, { jobId: `profile:${contact.id}` });
+  await deps.queue.enqueue(
+    fetchContactProfile,
+    { contactId: contact.id },
+    { jobId: `profile:${contact.id}`, workspaceId: contact.workspaceId },
+  );
 }
 
 /** Meta's timestamp, but never in our future (clock skew would misorder the thread). */

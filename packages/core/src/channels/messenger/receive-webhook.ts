@@ -114,7 +114,7 @@ export async function receiveMessengerWebhook(
 
   const writer = writerFor(deps.db);
   const stored = await writer.write(rows, input.rawBody.byteLength);
-  const pending = stored.filter((s) => s.status === "pending").map((s) => s.id);
+  const pending = stored.filter((s): s is StoredEntry & { workspaceId: string } => s.status === "pending");
   if (pending.length > 0 && deps.queue) writer.enqueueLater(pending, deps.queue, deps.log);
   else if (pending.length > 0)
     deps.log.warn({ events: pending.length }, "no job queue attached: events wait for recovery");
@@ -188,6 +188,8 @@ interface NewInboundEntry {
 interface StoredEntry {
   id: string;
   status: "pending" | "ignored";
+  /** The channel's workspace; null when no connected channel took the entry (always `ignored` then). */
+  workspaceId: string | null;
 }
 
 interface WaitingWrite {
@@ -199,6 +201,7 @@ interface WaitingWrite {
 
 interface ToEnqueue {
   eventId: string;
+  workspaceId: string;
   queue: JobQueue;
   log: Logger;
 }
@@ -308,8 +311,15 @@ class InboundEntryWriter {
       this.#counts.set(row.channelId, count);
     }
     this.#scheduleCounters();
-    const statusById = new Map(stored.map((s) => [s.id, s.status]));
-    for (const w of batch) w.resolve(w.rows.map((r) => ({ id: r.id, status: statusById.get(r.id) ?? "ignored" })));
+    const byId = new Map(stored.map((s) => [s.id, s]));
+    for (const w of batch)
+      w.resolve(
+        w.rows.map((r) => ({
+          id: r.id,
+          status: byId.get(r.id)?.status ?? "ignored",
+          workspaceId: byId.get(r.id)?.workspaceId ?? null,
+        })),
+      );
   }
 
   #scheduleCounters(): void {
@@ -423,8 +433,8 @@ class InboundEntryWriter {
     this.#idleWaiters.splice(next, 1)[0]!.resolve();
   }
 
-  enqueueLater(eventIds: string[], queue: JobQueue, log: Logger): void {
-    for (const eventId of eventIds) this.#toEnqueue.push({ eventId, queue, log });
+  enqueueLater(events: { id: string; workspaceId: string }[], queue: JobQueue, log: Logger): void {
+    for (const { id, workspaceId } of events) this.#toEnqueue.push({ eventId: id, workspaceId, queue, log });
     if (!this.#enqueueing) void this.#enqueueAll();
   }
 
@@ -456,7 +466,7 @@ async function enqueueChunk(chunk: ToEnqueue[]): Promise<void> {
     await queue
       .enqueueMany(
         processInboundEvent,
-        ofQueue.map(({ eventId }) => ({ payload: { eventId }, jobId: `inbound:${eventId}` })),
+        ofQueue.map(({ eventId, workspaceId }) => ({ payload: { eventId }, jobId: `inbound:${eventId}`, workspaceId })),
       )
       .catch((err: unknown) =>
         ofQueue[0]!.log.error(
@@ -511,7 +521,7 @@ async function insertEntries(
       from matched
       returning id, status
     )
-    select s.id, s.status, m.channel_id as "channelId", m.items
+    select s.id, s.status, m.channel_id as "channelId", m.workspace_id as "workspaceId", m.items
     from stored s join matched m on m.id = s.id`);
   return rowsOf<StoredEntry & { channelId: string | null; items: number }>(result);
 }
@@ -595,7 +605,7 @@ export async function recoverInboundEvents(
   let after = "";
   for (;;) {
     const page = await deps.db
-      .select({ id: inboundEvents.id })
+      .select({ id: inboundEvents.id, workspaceId: inboundEvents.workspaceId })
       .from(inboundEvents)
       .where(
         and(
@@ -606,9 +616,15 @@ export async function recoverInboundEvents(
       )
       .orderBy(inboundEvents.id)
       .limit(500);
+    // A pending entry always has its channel's workspace (`insertEntries`); one without is a bug to see.
+    const orphans = page.filter((e) => e.workspaceId === null).map((e) => e.id);
+    if (orphans.length)
+      deps.log.error({ events: orphans }, "pending inbound events without a workspace: not recovered");
     const { added } = await deps.queue.enqueueMany(
       processInboundEvent,
-      page.map(({ id }) => ({ payload: { eventId: id }, jobId: `inbound:${id}` })),
+      page.flatMap(({ id, workspaceId }) =>
+        workspaceId === null ? [] : [{ payload: { eventId: id }, jobId: `inbound:${id}`, workspaceId }],
+      ),
     );
     recovered += added;
     if (page.length < 500) break;
