@@ -69,6 +69,8 @@ const config = loadConfig({
   DEMO_SEED: "0",
   FB_APP_SECRET: APP_SECRET,
   FB_APP_ID: "1000000000000777",
+  // The simulator's fake OpenAI-compatible server listens on 127.0.0.1.
+  OUTBOUND_ALLOW_PRIVATE: "1",
 });
 // Warnings and errors go to stderr: a failing job must not hide behind good numbers.
 const log = createLogger({ level: "warn" });
