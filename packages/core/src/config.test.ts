@@ -110,6 +110,15 @@ describe("loadConfig", () => {
       expect(isLoopbackHost(host), host).toBe(false);
   });
 
+  it("reads the jobs operators as a lower-cased email list, and refuses anything else", () => {
+    expect(loadConfig({}).jobOperatorEmails).toEqual([]);
+    expect(loadConfig({ JOBS_OPERATOR_EMAILS: " Ops@Example.com, , admin@example.org " }).jobOperatorEmails).toEqual([
+      "ops@example.com",
+      "admin@example.org",
+    ]);
+    expect(() => loadConfig({ JOBS_OPERATOR_EMAILS: "ops@example.com;root" })).toThrow(/JOBS_OPERATOR_EMAILS/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadConfig({ DATABASE_URL: "", REDIS_URL: " ", APP_URL: "" }).embedded).toBe(true);
   });

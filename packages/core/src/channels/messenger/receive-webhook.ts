@@ -114,7 +114,10 @@ export async function receiveMessengerWebhook(
 
   const writer = writerFor(deps.db);
   const stored = await writer.write(rows, input.rawBody.byteLength);
-  const pending = stored.filter((s): s is StoredEntry & { workspaceId: string } => s.status === "pending");
+  // Pending entries have a connected channel, hence a workspace (`insertEntries`).
+  const pending = stored.filter(
+    (s): s is StoredEntry & { workspaceId: string } => s.status === "pending" && s.workspaceId !== null,
+  );
   if (pending.length > 0 && deps.queue) writer.enqueueLater(pending, deps.queue, deps.log);
   else if (pending.length > 0)
     deps.log.warn({ events: pending.length }, "no job queue attached: events wait for recovery");
