@@ -1,5 +1,5 @@
-import { members } from "@tandem/db";
-import { and, eq } from "drizzle-orm";
+import { invitations, members } from "@tandem/db";
+import { and, eq, isNull } from "drizzle-orm";
 import { actorRole, type Ctx } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertCan, type Permission } from "../policy.ts";
@@ -27,3 +27,12 @@ export async function countOwnersForUpdate(ctx: Ctx): Promise<number> {
     .for("update");
   return owners.length;
 }
+
+/** An invitation of the caller's workspace that is still open (neither accepted nor revoked). */
+export const pendingInvitationOf = (ctx: Ctx, invitationId: string) =>
+  and(
+    eq(invitations.id, invitationId),
+    eq(invitations.workspaceId, ctx.workspaceId),
+    isNull(invitations.acceptedAt),
+    isNull(invitations.revokedAt),
+  );

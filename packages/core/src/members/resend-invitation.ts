@@ -1,12 +1,11 @@
 import type { InviteMemberResponse } from "@tandem/contracts";
 import { invitations } from "@tandem/db";
-import { and, eq, isNull } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
 import { newOpaqueToken, sha256 } from "../auth/crypto.ts";
 import { type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { type MailDeps, mailEnabled } from "../mail/queue-email.ts";
-import { assertActorCan } from "./guard.ts";
+import { assertActorCan, pendingInvitationOf } from "./guard.ts";
 import { deliverInvitation, INVITATION_TTL_MS } from "./invite-member.ts";
 
 /**
@@ -31,14 +30,7 @@ export async function resendInvitation(
         emailError: null,
         emailedAt: null,
       })
-      .where(
-        and(
-          eq(invitations.id, invitationId),
-          eq(invitations.workspaceId, ctx.workspaceId),
-          isNull(invitations.acceptedAt),
-          isNull(invitations.revokedAt),
-        ),
-      )
+      .where(pendingInvitationOf(ctx, invitationId))
       .returning();
     if (!updated) throw new DomainError("invitation_not_found", "Invitation not found");
     await recordAudit(tx, {

@@ -1,9 +1,8 @@
 import { invitations } from "@tandem/db";
-import { and, eq, isNull } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
 import { type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
-import { assertActorCan } from "./guard.ts";
+import { assertActorCan, pendingInvitationOf } from "./guard.ts";
 
 export async function revokeInvitation(ctx: Ctx, invitationId: string): Promise<void> {
   assertActorCan(ctx, "members.manage");
@@ -11,14 +10,7 @@ export async function revokeInvitation(ctx: Ctx, invitationId: string): Promise<
     const [row] = await tx.db
       .update(invitations)
       .set({ revokedAt: new Date() })
-      .where(
-        and(
-          eq(invitations.id, invitationId),
-          eq(invitations.workspaceId, ctx.workspaceId),
-          isNull(invitations.acceptedAt),
-          isNull(invitations.revokedAt),
-        ),
-      )
+      .where(pendingInvitationOf(ctx, invitationId))
       .returning();
     if (!row) throw new DomainError("invitation_not_found", "Invitation not found");
     await recordAudit(tx, {
