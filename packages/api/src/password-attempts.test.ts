@@ -4,7 +4,7 @@
  */
 
 import { createHash, randomBytes, scryptSync } from "node:crypto";
-import type { Runtime } from "@tandem/core";
+import { LOGIN_LIMITS, type Runtime } from "@tandem/core";
 import { users } from "@tandem/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,6 +58,14 @@ describe("concurrent password guesses", () => {
     expect(counts[401]).toBeLessThanOrEqual(5);
     expect(counts[429]).toBeGreaterThanOrEqual(95);
     expect(Object.keys(counts).sort()).toEqual(["401", "429"]);
+  });
+
+  it("an address already refused leaves no trace per email: made-up emails cannot fill the limiter", async () => {
+    const client = fromNewAddress();
+    for (let i = 0; i < 30; i++) await client().signIn(`nobody-${i}@example.com`, "wrong-password");
+    const fresh = `never-seen-${Date.now()}@example.com`;
+    expect((await client().signIn(fresh, "wrong-password")).status).toBe(429);
+    expect(await runtime.limiter.peek(`login:email:${fresh}`, LOGIN_LIMITS.perEmail)).toMatchObject({ remaining: 5 });
   });
 
   it("the right password inside a burst of 60 guesses does not get in", async () => {

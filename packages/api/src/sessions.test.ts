@@ -120,6 +120,18 @@ describe("revoking sessions", () => {
     expect(disconnected).not.toContain(rooms.session(victimId));
   });
 
+  it("are the signed-in person's to manage: a personal API token may neither list nor end them", async () => {
+    const ws = await createSignInWorkspace(runtime);
+    const laptop = await browser(ws.agent.user.email);
+    const laptopId = await currentId(laptop);
+    const { token } = await (await laptop.post("/api/v1/tokens", { name: "script" })).json();
+    const script = TestClient.bearer(app, token);
+    expect((await script.get("/api/v1/me/sessions")).status).toBe(403);
+    expect((await script.post("/api/v1/me/sessions/revoke-others")).status).toBe(403);
+    expect((await script.delete(`/api/v1/me/sessions/${laptopId}`)).status).toBe(403);
+    expect((await laptop.get("/api/v1/me")).status).toBe(200);
+  });
+
   it("signs out everywhere else, in every workspace, and keeps the current session", async () => {
     const ws = await createSignInWorkspace(runtime);
     const second = await createTestWorkspace(runtime.database.db);

@@ -151,6 +151,11 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
     // Whichever comes first: the socket leaves, or its connection closes before it ever connected.
     socket.once("disconnect", release);
     socket.conn.once("close", release);
+    // Closed while the slot was being taken (a Redis round trip): no event will come to release it.
+    if (socket.conn.readyState !== "open") {
+      release();
+      return refusal("unauthenticated", "The connection closed before it was accepted.");
+    }
     return release;
   }
 
@@ -166,7 +171,8 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
       if (!token || token.length > 200) return next(refusal("unauthenticated", "Sign in again."));
       // The address the HTTP API sees (X-Forwarded-For only from TRUST_PROXY's proxies); an IPv6
       // client counts by its /64 for the caps.
-      const address = addressBucket(clientAddress(socket.request, runtime.config.trustProxy));
+      const clientIp = clientAddress(socket.request, runtime.config.trustProxy);
+      const address = addressBucket(clientIp);
       socket.data.address = address;
       const failuresKey = `socket-auth-failed:${address}`;
       const failures = await runtime.limiter.peek(failuresKey, SOCKET_LIMITS.failedHandshakes);
@@ -180,7 +186,7 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
       const claimed = await claimSlots(socket, token, address);
       if (claimed instanceof Error) return next(claimed);
       release = claimed;
-      const session = await resolveSession(runtime.database.db, token, { ip: address });
+      const session = await resolveSession(runtime.database.db, token, { ip: clientIp, slide: false });
       if (!session) {
         release();
         await runtime.limiter.hit(failuresKey, SOCKET_LIMITS.failedHandshakes);

@@ -18,14 +18,37 @@ const MAXMEM = 256 * 1024 * 1024;
 /** `start` / `end` of every scrypt computation, for tracing (and for the test that no transaction is open meanwhile). */
 export const passwordHashChannel = diagnostics.channel("tandem:password-hash");
 
+/**
+ * At most this many hashes run at once (128 MiB each); the others wait their turn. libuv's thread
+ * pool has four threads, shared with DNS lookups and file I/O: a burst of sign-ins must not take them
+ * all, nor half a gigabyte of memory.
+ */
+const MAX_CONCURRENT_HASHES = 2;
+let runningHashes = 0;
+const waitingHashes: (() => void)[] = [];
+
+async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (runningHashes >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waitingHashes.push(resolve));
+  else runningHashes++;
+  try {
+    return await work();
+  } finally {
+    const next = waitingHashes.shift();
+    if (next) next();
+    else runningHashes--;
+  }
+}
+
 function scryptAsync(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
-  if (passwordHashChannel.hasSubscribers) passwordHashChannel.publish({ phase: "start" });
-  return new Promise<Buffer>((resolve, reject) =>
-    scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { N: n, r, p, maxmem: MAXMEM }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    ),
-  ).finally(() => {
-    if (passwordHashChannel.hasSubscribers) passwordHashChannel.publish({ phase: "end" });
+  return withHashSlot(() => {
+    if (passwordHashChannel.hasSubscribers) passwordHashChannel.publish({ phase: "start" });
+    return new Promise<Buffer>((resolve, reject) =>
+      scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { N: n, r, p, maxmem: MAXMEM }, (err, key) =>
+        err ? reject(err) : resolve(key),
+      ),
+    ).finally(() => {
+      if (passwordHashChannel.hasSubscribers) passwordHashChannel.publish({ phase: "end" });
+    });
   });
 }
 

@@ -6,10 +6,15 @@ import { DomainError } from "../errors.ts";
 import { SESSION_MAX_AGE_MS } from "./sessions.ts";
 import { describeUserAgent } from "./user-agent.ts";
 
-/** The signed-in user whose sessions these are; only people have sessions. */
+/**
+ * The signed-in user whose sessions these are. Only from a session: a personal API token belongs to
+ * one workspace's membership and must not list, or end, the account's sessions in every workspace.
+ */
 export function sessionOwner(ctx: Ctx): string {
   const userId = actorUserId(ctx.actor);
-  if (!userId) throw new DomainError("forbidden", "Only a signed-in user has sessions");
+  if (!userId || ctx.actor.type !== "user") {
+    throw new DomainError("forbidden", "Manage sessions from a signed-in session, not with an API token");
+  }
   return userId;
 }
 

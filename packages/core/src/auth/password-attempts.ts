@@ -24,19 +24,18 @@ export async function countPasswordAttempt(
   const emailKey = `login:email:${who.email}`;
   // An IPv6 client counts by its /64: one host can use a whole prefix.
   const ipKey = `login:ip:${addressBucket(who.ip)}`;
-  const [byEmail, byIp] = await Promise.all([
-    limiter.hit(emailKey, LOGIN_LIMITS.perEmail),
-    limiter.hit(ipKey, LOGIN_LIMITS.perIp),
-  ]);
-  const refused = [byEmail, byIp].filter((r) => !r.allowed);
-  if (refused.length > 0) {
-    throw new DomainError("rate_limited", "Too many sign-in attempts. Try again later.", {
-      retryAfterSeconds: Math.max(...refused.map((r) => r.retryAfterSeconds)),
-    });
-  }
+  // The address first: a client already refused for its address creates no per-account entry, so
+  // looping over made-up emails cannot fill the limiter's memory (or Redis).
+  const byIp = await limiter.hit(ipKey, LOGIN_LIMITS.perIp);
+  if (!byIp.allowed) throw tooMany(byIp.retryAfterSeconds);
+  const byEmail = await limiter.hit(emailKey, LOGIN_LIMITS.perEmail);
+  if (!byEmail.allowed) throw tooMany(byEmail.retryAfterSeconds);
   return {
     async succeeded() {
       await Promise.all([limiter.reset(emailKey), limiter.undo(ipKey)]);
     },
   };
 }
+
+const tooMany = (retryAfterSeconds: number) =>
+  new DomainError("rate_limited", "Too many sign-in attempts. Try again later.", { retryAfterSeconds });

@@ -36,9 +36,10 @@ export async function requestPasswordReset(
     );
   }
   const email = normalizeEmail(input.email);
+  // The address first: a client refused for its address creates no per-email entry.
   for (const [key, rule] of [
-    [`password-reset:email:${sha256(email)}`, PASSWORD_RESET_LIMITS.perEmail],
     [`password-reset:ip:${addressBucket(input.ip)}`, PASSWORD_RESET_LIMITS.perIp],
+    [`password-reset:email:${sha256(email)}`, PASSWORD_RESET_LIMITS.perEmail],
   ] as const) {
     const state = await deps.limiter.hit(key, rule);
     if (!state.allowed) {

@@ -4,7 +4,7 @@ import { revokeUserSessions } from "./sessions.ts";
 
 /**
  * Signs the caller out everywhere else: every session but the current one ends, in every workspace,
- * and their sockets are disconnected. Called with an API token (no current session), all of them end.
+ * and their sockets are disconnected. Only from a session (`sessionOwner`).
  */
 export async function revokeOtherSessions(
   ctx: Ctx,

@@ -121,7 +121,11 @@ const toAuthenticated = (row: SessionRow, expiresAt: Date, renewed: boolean): Au
 export async function resolveSession(
   db: Db,
   token: string,
-  seen: { ip?: string | undefined } = {},
+  /**
+   * `ip`: where it is used from. `slide: false` for callers that cannot renew the cookie (a socket
+   * handshake): the expiry only slides where the new one reaches the browser too.
+   */
+  seen: { ip?: string | undefined; slide?: boolean } = {},
 ): Promise<AuthenticatedSession | null> {
   if (!token || token.length > 200) return null;
   const now = new Date();
@@ -132,7 +136,7 @@ export async function resolveSession(
   const end = lifetimeEnd(row.createdAt).getTime();
   const slid = Math.min(now.getTime() + SESSION_TTL_MS, end);
   const current = row.expiresAt.getTime();
-  if (slid > current && (slid - current >= SESSION_REFRESH_AFTER_MS || slid === end))
+  if (seen.slide !== false && slid > current && (slid - current >= SESSION_REFRESH_AFTER_MS || slid === end))
     changes.expiresAt = new Date(slid);
   if (!row.lastSeenAt || now.getTime() - row.lastSeenAt.getTime() >= SESSION_LAST_SEEN_EVERY_MS) {
     changes.lastSeenAt = now;

@@ -1,6 +1,6 @@
 import type { SignInInput } from "@tandem/contracts";
 import { type Db, members, users } from "@tandem/db";
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { DomainError } from "../errors.ts";
 import type { RateLimiter } from "../rate-limit/limiter.ts";
 import { getDummyHash, hashPassword, needsRehash, normalizeEmail, verifyPassword } from "./crypto.ts";
@@ -40,12 +40,17 @@ export async function signIn(
   if (!membership) throw new DomainError("no_workspace", "This account is not a member of any workspace");
 
   await attempt.succeeded();
-  // A hash made with weaker parameters than today's is replaced now that the password is known.
+  // A hash made with weaker parameters than today's is replaced now that the password is known. Only
+  // if the password is still the one just verified: a reset or change that landed meanwhile ended
+  // every session, and this sign-in (with the old password) must not start a new one or write the
+  // old password back.
   const rehashed = needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(input.password) } : {};
-  await deps.db
+  const [current] = await deps.db
     .update(users)
     .set({ lastSeenAt: new Date(), ...rehashed })
-    .where(eq(users.id, user.id));
+    .where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash)))
+    .returning({ id: users.id });
+  if (!current) throw new DomainError("invalid_credentials", "Email or password is incorrect");
   const session = await createSession(deps.db, {
     userId: user.id,
     workspaceId: membership.workspaceId,

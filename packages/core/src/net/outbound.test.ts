@@ -69,10 +69,16 @@ describe("createOutboundFetch", () => {
   let server: Server;
   let port: number;
   const hits: string[] = [];
+  const authorizations: (string | undefined)[] = [];
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       hits.push(req.url ?? "");
+      authorizations.push(req.headers.authorization);
+      if (req.url === "/redirect-other-origin") {
+        res.writeHead(307, { location: `http://localhost:${port}/landed` }).end();
+        return;
+      }
       if (req.url === "/redirect-to-other-loopback") {
         res.writeHead(302, { location: `http://127.0.0.2:${port}/landed` }).end();
         return;
@@ -117,6 +123,21 @@ describe("createOutboundFetch", () => {
     const refused = await refusal(guarded(`http://127.0.0.1:${port}/redirect-to-other-loopback`));
     expect(refused?.address).toBe("127.0.0.2");
     expect(hits).toEqual(["/redirect-to-other-loopback"]);
+  });
+
+  it("keeps a key for the origin it was sent to: a redirect elsewhere goes without it", async () => {
+    const guarded = createOutboundFetch({ allowPrivate: ["127.0.0.1", "localhost"] });
+    authorizations.length = 0;
+    const init = {
+      method: "POST",
+      headers: { authorization: "Bearer sk-secret", "content-type": "text/plain" },
+      body: "x",
+    };
+    await (await guarded(`http://127.0.0.1:${port}/redirect-local`, init)).text();
+    expect(authorizations).toEqual(["Bearer sk-secret", "Bearer sk-secret"]);
+    authorizations.length = 0;
+    await (await guarded(`http://127.0.0.1:${port}/redirect-other-origin`, init)).text();
+    expect(authorizations).toEqual(["Bearer sk-secret", undefined]);
   });
 
   it("allows a host by name", async () => {

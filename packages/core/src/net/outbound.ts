@@ -177,6 +177,9 @@ function createGuard(policy: OutboundPolicy) {
   return { lookup, checkLiteral, refuses };
 }
 
+/** Headers that carry credentials: dropped when a redirect leaves the origin they were sent to. */
+const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie", "x-api-key", "x-goog-api-key", "api-key"];
+
 /** At most this many redirects are followed, each one checked like the first request. */
 export const MAX_OUTBOUND_REDIRECTS = 5;
 
@@ -205,7 +208,18 @@ export function createOutboundFetch(policy: OutboundPolicy): typeof fetch {
       if (hop >= MAX_OUTBOUND_REDIRECTS)
         throw new TypeError(`fetch failed: more than ${MAX_OUTBOUND_REDIRECTS} redirects`);
       await response.body?.cancel();
-      url = new URL(location, url);
+      const next = new URL(location, url);
+      if (url.protocol === "https:" && next.protocol !== "https:") {
+        throw new TypeError("fetch failed: redirect from https to http refused");
+      }
+      // Credentials go to the origin they were meant for only (as fetch does): a redirect elsewhere
+      // must not carry the provider's key to another server.
+      if (next.origin !== url.origin) {
+        const headers = new Headers(requestInit.headers);
+        for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+        requestInit = { ...requestInit, headers };
+      }
+      url = next;
       // 303 (and 301/302 after a POST, as browsers do) continue as a GET without a body.
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && init.method === "POST")) {
         const { body: _body, ...rest } = requestInit;
