@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { asLineRedelivery, createLineCustomer, lineGroup, lineUser, postSignedLineWebhook } from "./customer/line.ts";
-import type { LineCall } from "./line/app.ts";
+import { createLineSimulator, type LineCall } from "./line/app.ts";
 import { SAMPLE_JPEG } from "./line/media.ts";
 import { createSimulator, DEMO_LINE_CHANNEL, DEMO_LINE_GROUP, DEMO_LINE_USERS } from "./simulator.ts";
 
@@ -257,14 +257,14 @@ describe("loading, profiles, content", () => {
   it("serves what the customer sent on the data host only, with its content type", async () => {
     const image = customer.image(lineUser(USER.userId));
     const file = customer.file(lineUser(USER.userId), { fileName: "menu.pdf" });
-    const id = (image.message as { id: string }).id;
+    const id = image.message.id;
     const auth = { authorization: `Bearer ${TOKEN}` };
 
     const bytes = await fetch(`${data}/v2/bot/message/${id}/content`, { headers: auth });
-    const pdf = await fetch(`${data}/v2/bot/message/${(file.message as { id: string }).id}/content`, { headers: auth });
+    const pdf = await fetch(`${data}/v2/bot/message/${file.message.id}/content`, { headers: auth });
     const onApiHost = await fetch(`${api}/v2/bot/message/${id}/content`, { headers: auth });
     const text = customer.text(lineUser(USER.userId), "not media");
-    const none = await fetch(`${data}/v2/bot/message/${(text.message as { id: string }).id}/content`, {
+    const none = await fetch(`${data}/v2/bot/message/${text.message.id}/content`, {
       headers: auth,
     });
 
@@ -309,7 +309,6 @@ describe("webhooks", () => {
   });
 
   it("times a slow endpoint out like LINE", async () => {
-    const { createLineSimulator } = await import("./line/app.ts");
     const impatient = createLineSimulator({
       channels: [{ ...DEMO_LINE_CHANNEL, webhookEndpoint: hookUrl, webhookActive: true }],
       webhookTimeoutMs: 100,

@@ -28,6 +28,12 @@ export interface LineEventBase {
   [key: string]: unknown;
 }
 
+/** A message event: its `message.id` is what content, unsend and quotes refer to. */
+export interface LineCustomerMessageEvent extends LineEventBase {
+  type: "message";
+  message: { id: string; type: string; [key: string]: unknown };
+}
+
 export interface LineEventOptions {
   mode?: "active" | "standby";
   timestamp?: number;
@@ -49,7 +55,6 @@ export interface LineMediaOptions extends LineEventOptions {
   /** The bytes the data host serves for this message; default a small sample of the type. */
   bytes?: Uint8Array;
   contentType?: string;
-  quotedMessageId?: string;
 }
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -127,8 +132,18 @@ export function createLineCustomer(line: { state: LineState }, channelId: string
     };
   };
 
-  const message = (source: LineSource, options: LineEventOptions, content: Record<string, unknown>) =>
-    event("message", source, options, { message: { id: state.nextMessageId(), ...content } }, true);
+  const message = (
+    source: LineSource,
+    options: LineEventOptions,
+    content: { type: string; [key: string]: unknown },
+  ): LineCustomerMessageEvent =>
+    event(
+      "message",
+      source,
+      options,
+      { message: { id: state.nextMessageId(), ...content } },
+      true,
+    ) as LineCustomerMessageEvent;
 
   const media = (
     type: "image" | "video" | "audio" | "file",
@@ -137,7 +152,7 @@ export function createLineCustomer(line: { state: LineState }, channelId: string
     fields: Record<string, unknown>,
   ) => {
     const built = message(source, options, { type, ...fields });
-    const id = (built.message as { id: string }).id;
+    const id = built.message.id;
     const sample = SAMPLE_CONTENT[type];
     state.storeContent(id, {
       channelId,

@@ -79,7 +79,7 @@ export interface LineSimulator {
 }
 
 type LineEnv = {
-  Variables: { base: string; body: unknown; rawBody: string; token?: string; requestId: string };
+  Variables: { body: unknown; rawBody: string; token?: string; requestId: string };
   Bindings: { incoming?: { socket?: { destroy(): void } } };
 };
 type LineContext = Context<LineEnv>;
@@ -128,7 +128,6 @@ export function createLineSimulator(options: LineSimulatorOptions = {}): LineSim
     };
     calls.push(call);
     if (calls.length > maxCalls) calls.splice(0, calls.length - maxCalls);
-    c.set("base", base);
     c.set("body", body);
     c.set("rawBody", rawBody);
     c.set("token", token);

@@ -176,7 +176,7 @@ describe("reading", () => {
 
   it("downloads content from the data host with its type, and refuses content over the cap", async () => {
     const image = customer().image(lineUser(USER.userId));
-    const id = (image.message as { id: string }).id;
+    const id = image.message.id;
     const content = await line.downloadContent(TOKEN, id);
     const capped = await failure(line.downloadContent(TOKEN, id, { maxBytes: 100 }));
     const missing = await failure(line.downloadContent(TOKEN, "1"));
