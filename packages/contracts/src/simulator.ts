@@ -220,7 +220,7 @@ export const LineSimulatorThreadItem = z.object({
       longitude: z.number(),
     })
     .nullable(),
-  /** Postback data the customer sent. */
+  /** Postback data the customer sent, or the id of the message an unsend takes back. */
   payload: z.string().nullable(),
   /** Bot items: how the bot sent it. */
   via: z.enum(["reply", "push"]).nullable(),

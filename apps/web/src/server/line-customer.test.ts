@@ -145,6 +145,7 @@ describe("the simulator's LINE customer", () => {
     expect(view.items[0]).toMatchObject({ unsent: true, userId: newcomer });
     expect(view.items[1]?.sticker).toEqual({ packageId: "446", stickerId: "1988" });
     expect(view.items[4]?.payload).toBe("action=track&order=42");
+    expect(view.items[5]?.payload).toBe(messageId);
     const image = await fetch(`http://127.0.0.1:${new URL(base).port}${view.items[2]?.url}`);
     expect(image.headers.get("content-type")).toBe("image/jpeg");
     // The newcomer became a member, so the app's member-profile fetch finds them.

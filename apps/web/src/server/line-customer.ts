@@ -292,7 +292,7 @@ export function mountLineCustomer(simulator: Simulator, options: LineCustomerOpt
       const kind =
         event.type === "postback" || event.type === "follow" || event.type === "unfollow" ? event.type : "unsend";
       const unsent = (event.unsend as { messageId?: string } | undefined)?.messageId ?? null;
-      return { ...item, kind, payload: postback?.data ?? null, text: kind === "unsend" ? unsent : null };
+      return { ...item, kind, payload: kind === "unsend" ? unsent : (postback?.data ?? null) };
     }
     switch (message.type) {
       case "text":
