@@ -120,3 +120,136 @@ export type SimulatorMail = z.infer<typeof SimulatorMail>;
 
 export const SimulatorMailbox = z.object({ data: z.array(SimulatorMail) });
 export type SimulatorMailbox = z.infer<typeof SimulatorMailbox>;
+
+/**
+ * The LINE customer side of the in-process simulator (`/_simulator/customer/line/*`): the /simulator
+ * page writes as a LINE user, 1:1 with the Official Account or in a group, and reads back what the
+ * bot sent through the fake Messaging API (reply or push).
+ */
+const LineUserId = z.string().regex(/^U[0-9a-f]{32}$/, "must be U and 32 hex characters");
+const LineGroupId = z.string().regex(/^C[0-9a-f]{32}$/, "must be C and 32 hex characters");
+const LineChannelId = z.string().regex(/^\d{1,20}$/, "must be the numeric channel id");
+
+export const LineSimulatorEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("text"), text: z.string().trim().min(1).max(5000) }),
+  z.object({
+    type: z.literal("sticker"),
+    packageId: z.string().regex(/^\d{1,20}$/),
+    stickerId: z.string().regex(/^\d{1,20}$/),
+  }),
+  /** A small sample photo, served afterwards by the fake content host. */
+  z.object({ type: z.literal("image") }),
+  z.object({
+    type: z.literal("location"),
+    title: z.string().trim().min(1).max(100).optional(),
+    address: z.string().trim().min(1).max(100).optional(),
+    latitude: z.number().min(-90).max(90),
+    longitude: z.number().min(-180).max(180),
+  }),
+  z.object({
+    type: z.literal("postback"),
+    data: z.string().min(1).max(300),
+    params: z.record(z.string(), z.string()).optional(),
+  }),
+  z.object({ type: z.literal("follow") }),
+  z.object({ type: z.literal("unfollow") }),
+  /** Takes back one of the customer's earlier messages. */
+  z.object({ type: z.literal("unsend"), messageId: z.string().regex(/^\d{1,24}$/) }),
+]);
+export type LineSimulatorEvent = z.infer<typeof LineSimulatorEvent>;
+
+export const LineSimulatorSendInput = z
+  .object({
+    userId: LineUserId,
+    /** Registers the user's LINE display name, so the app's profile fetch finds it. */
+    name: z.string().trim().min(1).max(120).optional(),
+    /** Defaults to the demo channel. */
+    channelId: LineChannelId.optional(),
+    /** Writes in this group (the user joins it if needed); 1:1 without it. */
+    groupId: LineGroupId.optional(),
+    /**
+     * The chatbot whose webhook receives the event when the channel has no webhook endpoint set on
+     * (the fake) LINE; with one set, the event goes there, as LINE delivers it.
+     */
+    chatbotId: z.string().trim().min(1).max(64).optional(),
+    event: LineSimulatorEvent,
+  })
+  .refine((v) => !(v.groupId && (v.event.type === "follow" || v.event.type === "unfollow")), {
+    message: "Follow and unfollow happen in the 1:1 chat only",
+    path: ["groupId"],
+  });
+export type LineSimulatorSendInput = z.input<typeof LineSimulatorSendInput>;
+
+export const LineSimulatorSendResult = z.object({
+  webhookEventId: z.string(),
+  /** The message id LINE gave the customer's message; null for events without a message. */
+  messageId: z.string().nullable(),
+  webhook: SimulatorWebhookResult,
+});
+export type LineSimulatorSendResult = z.infer<typeof LineSimulatorSendResult>;
+
+export const LineSimulatorThreadItem = z.object({
+  /** The LINE message id, or the webhook event id for events without a message. */
+  id: z.string(),
+  from: z.enum(["customer", "bot"]),
+  /** Customer items: who wrote (in a group, one of several members). */
+  userId: z.string().nullable(),
+  kind: z.enum([
+    "text",
+    "sticker",
+    "image",
+    "video",
+    "audio",
+    "file",
+    "location",
+    "postback",
+    "follow",
+    "unfollow",
+    "unsend",
+    "other",
+  ]),
+  text: z.string().nullable(),
+  sticker: z.object({ packageId: z.string(), stickerId: z.string() }).nullable(),
+  /** Image or video to show: the bot's URL, or the simulator's copy of what the customer sent. */
+  url: z.string().nullable(),
+  location: z
+    .object({
+      title: z.string().nullable(),
+      address: z.string().nullable(),
+      latitude: z.number(),
+      longitude: z.number(),
+    })
+    .nullable(),
+  /** Postback data the customer sent, or the id of the message an unsend takes back. */
+  payload: z.string().nullable(),
+  /** Bot items: how the bot sent it. */
+  via: z.enum(["reply", "push"]).nullable(),
+  /** The customer took this message back. */
+  unsent: z.boolean(),
+  time: z.string(),
+  webhook: SimulatorWebhookResult.nullable(),
+});
+export type LineSimulatorThreadItem = z.infer<typeof LineSimulatorThreadItem>;
+
+export const LineSimulatorThread = z.object({
+  channelId: z.string(),
+  chatType: z.enum(["user", "group"]),
+  /** The user id (1:1) or the group id. */
+  chatId: z.string(),
+  /** The user's display name, or the group's name. */
+  name: z.string(),
+  items: z.array(LineSimulatorThreadItem),
+  /** The bot started the loading animation after its last message and it has not run out. */
+  botLoading: z.boolean(),
+});
+export type LineSimulatorThread = z.infer<typeof LineSimulatorThread>;
+
+export const LineSimulatorCustomers = z.object({
+  defaultChannelId: z.string(),
+  channels: z.array(
+    z.object({ channelId: z.string(), name: z.string(), basicId: z.string(), webhookEndpoint: z.string().nullable() }),
+  ),
+  users: z.array(z.object({ userId: z.string(), name: z.string(), lastActivityAt: z.string().nullable() })),
+  groups: z.array(z.object({ groupId: z.string(), name: z.string(), memberIds: z.array(z.string()) })),
+});
+export type LineSimulatorCustomers = z.infer<typeof LineSimulatorCustomers>;

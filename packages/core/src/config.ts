@@ -66,6 +66,7 @@ export const EnvSchema = z.object({
   WEBHOOK_VERIFY_TOKEN: z.string().optional(),
   GRAPH_API_URL: z.string().url().default("https://graph.facebook.com"),
   LINE_API_URL: z.string().url().default("https://api.line.me"),
+  LINE_DATA_API_URL: z.string().url().default("https://api-data.line.me"),
   OPENAI_BASE_URL: optionalUrl,
   GEMINI_BASE_URL: optionalUrl,
   OPENROUTER_BASE_URL: optionalUrl,
@@ -172,6 +173,8 @@ export interface Config {
     graphApiUrl: string;
   };
   lineApiUrl: string;
+  /** LINE's content host (`api-data.line.me`): media customers send. */
+  lineDataApiUrl: string;
   llm: { openaiBaseUrl?: string; geminiBaseUrl?: string; openrouterBaseUrl?: string };
   shopifyApiUrl: string | undefined;
   simulator: boolean;
@@ -318,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       graphApiUrl: e.GRAPH_API_URL.replace(/\/$/, ""),
     },
     lineApiUrl: e.LINE_API_URL.replace(/\/$/, ""),
+    lineDataApiUrl: e.LINE_DATA_API_URL.replace(/\/$/, ""),
     llm: {
       ...(e.OPENAI_BASE_URL ? { openaiBaseUrl: e.OPENAI_BASE_URL } : {}),
       ...(e.GEMINI_BASE_URL ? { geminiBaseUrl: e.GEMINI_BASE_URL } : {}),

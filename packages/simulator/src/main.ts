@@ -1,10 +1,11 @@
 /**
  * Standalone simulator: `PORT=4010 npx tsx packages/simulator/src/main.ts`, then point Tandem at
- * GRAPH_API_URL=http://127.0.0.1:4010/graph. Seeds the demo Page and customers.
+ * GRAPH_API_URL=http://127.0.0.1:4010/graph (LINE: LINE_API_URL=…/line/api, LINE_DATA_API_URL=…/line/data).
+ * Seeds the demo Page and customers, and the demo LINE channel, users and group.
  */
 import { serve } from "@hono/node-server";
 import { z } from "zod";
-import { createSimulator, DEMO_PAGE } from "./simulator.ts";
+import { createSimulator, DEMO_LINE_CHANNEL, DEMO_PAGE } from "./simulator.ts";
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4010),
@@ -30,6 +31,8 @@ const server = serve({ fetch: simulator.app.fetch, port: env.PORT, hostname: env
   console.log(`Simulator listening on ${url}`);
   console.log(`  GRAPH_API_URL=${url}/graph`);
   console.log(`  demo Page ${DEMO_PAGE.id} (${DEMO_PAGE.name}), token ${DEMO_PAGE.accessToken}`);
+  console.log(`  LINE_API_URL=${url}/line/api LINE_DATA_API_URL=${url}/line/data`);
+  console.log(`  demo LINE channel ${DEMO_LINE_CHANNEL.channelId}, token ${DEMO_LINE_CHANNEL.channelAccessToken}`);
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

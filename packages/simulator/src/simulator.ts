@@ -3,10 +3,13 @@
  * the demo in another process can seed pages, inject faults and read the recorded calls:
  *
  *   {basePath}/graph/…                 fake Graph API (point GRAPH_API_URL here)
+ *   {basePath}/line/api/…              fake LINE Messaging API, api.line.me (LINE_API_URL)
+ *   {basePath}/line/data/…             fake LINE content host, api-data.line.me (LINE_DATA_API_URL)
  *   {basePath}/llm/openai/v1/…         fake OpenAI / OpenAI-compatible API (OPENAI_BASE_URL)
  *   {basePath}/llm/openrouter/api/v1/… fake OpenRouter (OPENROUTER_BASE_URL)
  *   {basePath}/llm/gemini/v1beta/…     fake Gemini (GEMINI_BASE_URL)
  *   {basePath}/_control/graph/…        calls, outbox, pages, users, faults, reset
+ *   {basePath}/_control/line/…         calls, outbox, channels, users, groups, rooms, quota, faults, reset
  *   {basePath}/_control/llm/…          calls, scripted replies, faults, invalid keys, reset
  *   {basePath}/_control/mail           caught mail (list, one, clear) and SMTP faults; the SMTP
  *                                      catcher itself listens apart (`startSmtpCatcher(sim.mailbox)`)
@@ -15,6 +18,9 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { createGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from "./graph/app.ts";
 import { FAULT_KINDS, FAULT_TARGETS, type PageInput, type UserInput } from "./graph/state.ts";
+import { createLineSimulator, type LineSimulator, type LineSimulatorOptions } from "./line/app.ts";
+import { lineControl } from "./line/control.ts";
+import type { LineChannelInput, LineGroupInput, LineUserInput } from "./line/state.ts";
 import { createLlmSimulator, type LlmSimulator, type LlmSimulatorOptions } from "./llm/index.ts";
 import { mailControl } from "./mail/control.ts";
 import { Mailbox } from "./mail/mailbox.ts";
@@ -32,18 +38,46 @@ export const DEMO_USERS: UserInput[] = [
   { psid: "7000000000000003", firstName: "Zoë", lastName: "Müller", locale: "de_DE" },
 ];
 
+/** The LINE Official Account the demo workspace and the standalone simulator share. */
+export const DEMO_LINE_CHANNEL: LineChannelInput = {
+  channelId: "2000000001",
+  channelSecret: "5f2c9e0d7a1b4c3e8d6f0a9b1c2d3e4f",
+  channelAccessToken: "tandemSimLineChannelAccessToken0001",
+  userId: "U7a9f0e1d2c3b4a5968778695a4b3c2d1",
+  basicId: "@tandemsim",
+  displayName: "Tandem Demo Shop",
+};
+
+export const DEMO_LINE_USERS: LineUserInput[] = [
+  {
+    userId: "U1f3a5c7e9b0d2f4a6c8e0b1d3f5a7c9e",
+    displayName: "Ploy Chaiyaporn",
+    language: "th",
+    statusMessage: "☕ coffee first",
+  },
+  { userId: "U2e4b6d8f0a1c3e5b7d9f1a3c5e7b9d0f", displayName: "Kenta Sato", language: "ja" },
+];
+
+export const DEMO_LINE_GROUP: LineGroupInput = {
+  groupId: "C9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a",
+  groupName: "Tandem Demo Group",
+  memberIds: DEMO_LINE_USERS.map((user) => user.userId),
+};
+
 export interface SimulatorOptions {
   /** Path prefix of every route, e.g. `/_simulator`; default none. */
   basePath?: string;
   graph?: GraphSimulatorOptions;
   llm?: LlmSimulatorOptions;
-  /** Seed `DEMO_PAGE` and `DEMO_USERS` into the Graph simulator. */
+  line?: LineSimulatorOptions;
+  /** Seed `DEMO_PAGE` and `DEMO_USERS` into the Graph simulator, the demo LINE channel, users and group into LINE's. */
   seedDemo?: boolean;
 }
 
 export interface Simulator {
   app: Hono;
   graph: GraphSimulator;
+  line: LineSimulator;
   llm: LlmSimulator;
   /** Mail caught by the SMTP catcher (`startSmtpCatcher(simulator.mailbox)`). */
   mailbox: Mailbox;
@@ -82,6 +116,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     graphOptions.users = [...DEMO_USERS, ...(graphOptions.users ?? [])];
   }
   const graph = createGraphSimulator(graphOptions);
+  const lineOptions: LineSimulatorOptions = { ...options.line };
+  if (options.seedDemo) {
+    lineOptions.channels = [DEMO_LINE_CHANNEL, ...(lineOptions.channels ?? [])];
+    lineOptions.users = [...DEMO_LINE_USERS, ...(lineOptions.users ?? [])];
+    lineOptions.groups = [DEMO_LINE_GROUP, ...(lineOptions.groups ?? [])];
+  }
+  const line = createLineSimulator(lineOptions);
   const llm = createLlmSimulator(options.llm);
   const mailbox = new Mailbox();
 
@@ -89,6 +130,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const app = base ? new Hono().basePath(base) : new Hono();
   app.route("/graph", graph.app);
   app.route("/_control/graph", graphControl(graph));
+  app.route("/line", line.app);
+  app.route("/_control/line", lineControl(line));
   app.route("/llm/openai", llm.apps.openai);
   app.route("/llm/openrouter", llm.apps.openrouter);
   app.route("/llm/gemini", llm.apps.gemini);
@@ -97,10 +140,12 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   return {
     app,
     graph,
+    line,
     llm,
     mailbox,
     reset: () => {
       graph.reset();
+      line.reset();
       llm.reset();
       mailbox.reset();
     },

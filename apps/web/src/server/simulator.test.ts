@@ -196,6 +196,30 @@ describe("where the Graph API calls go", () => {
   });
 });
 
+describe("where LINE calls go", () => {
+  const config = () =>
+    loadConfig({ NODE_ENV: "test", APP_URL: "http://127.0.0.1:3999", DEMO_SEED: "0", LOG_LEVEL: "silent" });
+
+  it("to the simulator's fake LINE hosts unless LINE_API_URL / LINE_DATA_API_URL are set", async () => {
+    const simulated = config();
+    await (await mountSimulator(simulated, silentLogger, { smtpPort: 0 })).close();
+    expect(simulated).toMatchObject({
+      lineApiUrl: "http://127.0.0.1:3999/_simulator/line/api",
+      lineDataApiUrl: "http://127.0.0.1:3999/_simulator/line/data",
+    });
+
+    vi.stubEnv("LINE_API_URL", "https://api.line.me");
+    vi.stubEnv("LINE_DATA_API_URL", "https://api-data.line.me");
+    try {
+      const real = { ...config(), lineApiUrl: "https://api.line.me", lineDataApiUrl: "https://api-data.line.me" };
+      await (await mountSimulator(real, silentLogger, { smtpPort: 0 })).close();
+      expect(real).toMatchObject({ lineApiUrl: "https://api.line.me", lineDataApiUrl: "https://api-data.line.me" });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
+
 describe("where mail goes", () => {
   const config = (env: Record<string, string>) =>
     loadConfig({ NODE_ENV: "test", APP_URL: "http://127.0.0.1:3999", DEMO_SEED: "0", LOG_LEVEL: "silent", ...env });

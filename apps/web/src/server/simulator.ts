@@ -1,7 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
 import { type Config, DEMO_PAGE, type Logger, routeMailToSimulator } from "@tandem/core";
-import { createSimulator, type SmtpCatcher, startSmtpCatcher } from "@tandem/simulator";
+import {
+  createSimulator,
+  DEMO_LINE_CHANNEL,
+  DEMO_LINE_GROUP,
+  DEMO_LINE_USERS,
+  type SmtpCatcher,
+  startSmtpCatcher,
+} from "@tandem/simulator";
+import { mountLineCustomer } from "./line-customer.ts";
 import { type MessengerCustomerOptions, mountMessengerCustomer } from "./messenger-customer.ts";
 
 /** App credentials the simulator uses when no real Facebook app is configured. */
@@ -19,13 +27,16 @@ export interface MountSimulatorOptions {
 }
 
 /**
- * The in-process simulator under `/_simulator`: a fake Graph API (and later LINE, Shopify, LLMs)
- * and the Messenger customer the /simulator page plays (`/_simulator/customer/messenger/*`).
+ * The in-process simulator under `/_simulator`: a fake Graph API, a fake LINE platform (and later
+ * Shopify, LLMs), and the Messenger and LINE customers the /simulator page plays
+ * (`/_simulator/customer/messenger/*`, `/_simulator/customer/line/*`).
  * Without a real Facebook app (no FB_APP_SECRET) and without an explicit GRAPH_API_URL, the app's
  * Graph calls are pointed at it and the simulator's app configuration fills the gaps, so the demo
  * Page works offline. With a real app configured, Graph calls go to Facebook: setting FB_APP_ID,
  * FB_APP_SECRET and WEBHOOK_VERIFY_TOKEN is all it takes to connect real Pages on a development
- * machine (the simulated demo Page then cannot send; disconnect it or set SIMULATOR=0).
+ * machine (the simulated demo Page then cannot send; disconnect it or set SIMULATOR=0). LINE calls
+ * go to the simulator unless LINE_API_URL / LINE_DATA_API_URL are set: a real LINE channel connected
+ * on a development machine needs them set to LINE's hosts.
  *
  * Mail: without an SMTP server (and outside production), the app's mail goes over real SMTP to the
  * simulator's catcher on 127.0.0.1:SIMULATOR_SMTP_PORT (another free port when that one is taken),
@@ -37,9 +48,12 @@ export async function mountSimulator(config: Config, log: Logger, options: Mount
   config.facebook.appId ??= SIMULATOR_APP.appId;
   config.facebook.appSecret ??= SIMULATOR_APP.appSecret;
   config.facebook.verifyToken ??= SIMULATOR_APP.verifyToken;
+  if (!process.env.LINE_API_URL) config.lineApiUrl = `${config.appUrl}/_simulator/line/api`;
+  if (!process.env.LINE_DATA_API_URL) config.lineDataApiUrl = `${config.appUrl}/_simulator/line/data`;
   const simulator = createSimulator({
     basePath: "/_simulator",
     graph: { pages: [DEMO_PAGE], appId: config.facebook.appId, appSecret: config.facebook.appSecret },
+    line: { channels: [DEMO_LINE_CHANNEL], users: DEMO_LINE_USERS, groups: [DEMO_LINE_GROUP] },
   });
   mountMessengerCustomer(simulator, {
     webhookUrl: `${config.appUrl}/api/webhooks/messenger`,
@@ -48,12 +62,22 @@ export async function mountSimulator(config: Config, log: Logger, options: Mount
     log,
     fetch: options.fetch,
   });
+  mountLineCustomer(simulator, {
+    webhookUrl: (chatbotId) => `${config.appUrl}/api/v1/integrations/line/${encodeURIComponent(chatbotId)}/webhook`,
+    defaultChannelId: DEMO_LINE_CHANNEL.channelId,
+    log,
+    fetch: options.fetch,
+  });
   // An SMTP server of the operator's takes every mail; production never routes mail to the simulator.
   const catchMail = config.mail?.kind !== "smtp" && !config.production;
   const smtp = catchMail ? await startCatcher(simulator, options.smtpPort ?? config.simulatorSmtpPort, log) : null;
   if (smtp) routeMailToSimulator(config, smtp.port);
   log.warn(
-    { graphApiUrl: config.facebook.graphApiUrl, mail: config.mail ? `${config.mail.kind}` : "off" },
+    {
+      graphApiUrl: config.facebook.graphApiUrl,
+      lineApiUrl: config.lineApiUrl,
+      mail: config.mail ? `${config.mail.kind}` : "off",
+    },
     "simulator enabled: fake platforms are served under /_simulator",
   );
   const listener = getRequestListener(simulator.app.fetch);
