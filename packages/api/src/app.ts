@@ -54,7 +54,11 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   app.route("/api/webhooks", messengerWebhookRoutes());
   // The public API (`/api/v1/public/*`, the widget issue) mounts its routers here.
 
-  app.get(OPENAPI_PATH, (c) => c.json(openApiDocument(app, runtime)));
+  let document: unknown;
+  app.get(OPENAPI_PATH, (c) => {
+    document ??= openApiDocument(app, runtime);
+    return c.json(document);
+  });
   const v1 = createRouter();
   v1.route("/", meRoutes());
   v1.route("/", memberRoutes());
@@ -95,10 +99,8 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   return app;
 }
 
-let cachedDocument: unknown;
-
 function openApiDocument(app: ReturnType<typeof createRouter>, runtime: Runtime) {
-  cachedDocument ??= app.getOpenAPI31Document({
+  return app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: {
       title: "Tandem API",
@@ -109,7 +111,6 @@ function openApiDocument(app: ReturnType<typeof createRouter>, runtime: Runtime)
     servers: [{ url: runtime.config.appUrl }],
     security: [{ bearerToken: [] }, { sessionCookie: [] }],
   });
-  return cachedDocument;
 }
 
 export type ApiApp = ReturnType<typeof createApp>;
