@@ -7,6 +7,7 @@ import { WEBHOOK_MAX_BODY_BYTES } from "./constants.ts";
 import { statusForCode } from "./error-codes.ts";
 import { errorBody } from "./errors.ts";
 import { requestAborted } from "./http-server.ts";
+import { tooLarge } from "./middleware/body-limit.ts";
 
 /**
  * What `POST /api/webhooks/messenger` answers, shared by the Hono route and the fast path below:
@@ -71,8 +72,8 @@ const MESSENGER_WEBHOOK = "/api/webhooks/messenger";
  * limit and middleware chain cost more than verifying and storing the events: reading the body
  * straight into a buffer lets one embedded process acknowledge about half as many again per second
  * (bench/messenger-webhook). Same answers as the Hono route (`answerMessengerWebhook`), the webhook
- * stack's body limit (413, `WEBHOOK_MAX_BODY_BYTES`), the same request id header and error shape; GET (verification) and the
- * data-deletion callback stay in Hono.
+ * stack's body limit (413, `WEBHOOK_MAX_BODY_BYTES`), the same request id header and error shape;
+ * GET (verification) and the data-deletion callback stay in Hono.
  */
 export function createApiListener(runtime: Runtime, fetch: (request: Request) => Response | Promise<Response>) {
   const hono = getRequestListener(fetch);
@@ -105,10 +106,9 @@ async function messengerWebhookFastPath(runtime: Runtime, req: IncomingMessage, 
   try {
     const rawBody = await readBody(req, WEBHOOK_MAX_BODY_BYTES);
     if (!rawBody) {
-      const message = `The request body is larger than ${WEBHOOK_MAX_BODY_BYTES / 1024} KB`;
       // The rest of the body is not read: close the connection once the answer is out.
       res.shouldKeepAlive = false;
-      return send(413, { json: errorBody("payload_too_large", message, requestId) });
+      return send(413, { json: errorBody("payload_too_large", tooLarge(WEBHOOK_MAX_BODY_BYTES).message, requestId) });
     }
     const signature = req.headers["x-hub-signature-256"];
     const answer = await answerMessengerWebhook(runtime, {
