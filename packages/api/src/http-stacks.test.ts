@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { DomainError, type Runtime } from "@tandem/core";
+import { messengerWebhook, serializeLikeMeta, signMessengerBody, textEvent } from "@tandem/simulator";
 import { createMiddleware } from "hono/factory";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
@@ -21,13 +22,14 @@ import type { AppEnv } from "./types.ts";
 const APP_ORIGIN = "http://localhost:3000";
 const OTHER_SITE = "https://shop.example";
 const PUBLIC_LIMIT = 5;
+const APP_SECRET = "stacks-test-app-secret";
 
 let runtime: Runtime;
 let app: ReturnType<typeof createApp>;
 let cookieClient: TestClient;
 
 beforeAll(async () => {
-  runtime = await createTestRuntime();
+  runtime = await createTestRuntime({ FB_APP_SECRET: APP_SECRET });
   app = createApp(runtime, { public: { rateLimit: { limit: PUBLIC_LIMIT, windowMs: 60_000 } } });
 
   // A webhook as LINE's will be, and its admin sibling under the same prefix.
@@ -175,6 +177,26 @@ describe("webhook stack", () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ cookie: null, signedIn: false });
+  });
+
+  it("takes Meta's signed webhook with a NUL in the text (stored cleaned, not refused), a cookie and an Origin", async () => {
+    const body = serializeLikeMeta(
+      messengerWebhook([textEvent({ pageId: "770001", psid: "880001", text: "a NUL \u0000 and \ud83d inside" })]),
+    );
+    expect(body).toContain("\\u0000");
+    const res = await app.request("/api/webhooks/messenger", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-hub-signature-256": signMessengerBody(APP_SECRET, body),
+        cookie: sessionCookie(),
+        origin: APP_ORIGIN,
+      },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("EVENT_RECEIVED");
+    expect(corsHeaders(res)).toEqual({});
   });
 
   it("sends no CORS headers, whatever the Origin, on preflights too", async () => {
