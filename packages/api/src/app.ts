@@ -1,12 +1,8 @@
 import type { Runtime } from "@tandem/core";
-import { DomainError } from "@tandem/core";
-import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import { MAX_BODY_BYTES } from "./constants.ts";
 import { handleError, notFoundHandler } from "./errors.ts";
-import { requireAuth } from "./middleware/auth.ts";
 import { requestContext } from "./middleware/request-context.ts";
-import { storableInput } from "./middleware/storable-input.ts";
+import { storableUrl } from "./middleware/storable-input.ts";
 import { createRouter } from "./openapi.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { channelRoutes } from "./routes/channels.ts";
@@ -20,35 +16,35 @@ import { messageRoutes } from "./routes/messages.ts";
 import { providerSettingsRoutes } from "./routes/provider-settings.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { messengerWebhookRoutes } from "./routes/webhooks-messenger.ts";
+import { adminStack, OPENAPI_PATH } from "./stacks/admin.ts";
+import { byAudience } from "./stacks/audience.ts";
+import { PUBLIC_CREDENTIAL_HEADERS, type PublicStackOptions, publicStack } from "./stacks/public.ts";
+import { webhookStack } from "./stacks/webhooks.ts";
 
 export { MAX_BODY_BYTES };
 
-/** The whole HTTP API as one Hono app: `/api/auth/*`, `/api/health`, `/api/v1/*`. */
-export function createApp(runtime: Runtime) {
+export interface AppOptions {
+  /** The public API's stack settings (tests lower the rate limit). */
+  public?: PublicStackOptions;
+}
+
+/**
+ * The whole HTTP API as one Hono app: `/api/auth/*`, `/api/health`, `/api/v1/*`, `/api/webhooks/*`.
+ * Each request goes through the middleware stack of its audience — admin, webhooks or public — chosen
+ * by its path (stacks/audience.ts); routes are mounted where they live and need not know their stack.
+ */
+export function createApp(runtime: Runtime, options: AppOptions = {}) {
   const app = createRouter();
   app.onError(handleError);
   app.notFound(notFoundHandler);
-  app.use("*", requestContext(runtime));
+  // Every audience: request id and access log; a NUL in the path or query is 400.
+  app.use("*", requestContext(runtime), storableUrl);
   app.use(
     "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new DomainError("payload_too_large", `The request body is larger than ${MAX_BODY_BYTES / 1024} KB`);
-      },
-    }),
-  );
-  // NUL (and lone surrogates in JSON) anywhere in the request: 400 before a route runs.
-  app.use("*", storableInput);
-  // Strict CORS: the admin API answers only its own origin; any other origin gets no CORS headers.
-  app.use(
-    "/api/v1/*",
-    cors({
-      origin: (origin) => (origin === runtime.config.appOrigin ? origin : null),
-      credentials: true,
-      allowHeaders: ["Content-Type", "Authorization", "X-CSRF-Token", "X-Request-Id"],
-      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-      maxAge: 600,
+    byAudience({
+      admin: adminStack(runtime),
+      webhooks: webhookStack(),
+      public: publicStack(runtime, options.public),
     }),
   );
 
@@ -56,10 +52,14 @@ export function createApp(runtime: Runtime) {
   app.route("/api", publicHealthRoutes());
   // Platform webhooks: authenticated by their signatures, not by sessions.
   app.route("/api/webhooks", messengerWebhookRoutes());
+  // The public API (`/api/v1/public/*`, the widget issue) mounts its routers here.
 
+  let document: unknown;
+  app.get(OPENAPI_PATH, (c) => {
+    document ??= openApiDocument(app, runtime);
+    return c.json(document);
+  });
   const v1 = createRouter();
-  v1.get("/openapi.json", (c) => c.json(openApiDocument(app, runtime)));
-  v1.use("*", requireAuth);
   v1.route("/", meRoutes());
   v1.route("/", memberRoutes());
   v1.route("/", tokenRoutes());
@@ -83,24 +83,34 @@ export function createApp(runtime: Runtime) {
     name: "tandem_session",
     description: "Dashboard session; mutations also need the x-csrf-token header",
   });
+  // The public API's credentials (stacks/public.ts `publicCredential`).
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "apiKey",
+    in: "header",
+    name: PUBLIC_CREDENTIAL_HEADERS.apiKey,
+    description: "A chatbot's API key (public chat API, from a server)",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "visitorToken", {
+    type: "apiKey",
+    in: "header",
+    name: PUBLIC_CREDENTIAL_HEADERS.visitorToken,
+    description: "The widget's short-lived visitor token",
+  });
   return app;
 }
 
-let cachedDocument: unknown;
-
 function openApiDocument(app: ReturnType<typeof createRouter>, runtime: Runtime) {
-  cachedDocument ??= app.getOpenAPI31Document({
+  return app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: {
       title: "Tandem API",
       version: runtime.version,
       description:
-        "Admin API (`/api/v1`, session cookie or `Authorization: Bearer <personal token>`), auth (`/api/auth`). Errors: `{ error: { code, message, requestId, details? } }`. Routes carry `x-permission`: the permission the caller's role needs.",
+        "Admin API (`/api/v1`, session cookie or `Authorization: Bearer <personal token>`), auth (`/api/auth`), platform webhooks (`/api/webhooks`, `/api/v1/integrations/{provider}/{id}/webhook`: signed, no cookies, no CORS) and the public API (`/api/v1/public`: any origin, no cookies, a chatbot's API key or a visitor token). Errors: `{ error: { code, message, requestId, details? } }`, the status from one table per code; an unexpected failure is a 500 whose request id the logs know. Routes carry `x-permission`: the permission the caller's role needs.",
     },
     servers: [{ url: runtime.config.appUrl }],
     security: [{ bearerToken: [] }, { sessionCookie: [] }],
   });
-  return cachedDocument;
 }
 
 export type ApiApp = ReturnType<typeof createApp>;

@@ -1,2 +1,18 @@
-/** Largest request body the API reads (webhooks included): larger ones are answered 413. */
+/**
+ * Largest request body each audience reads (stacks/); larger ones are answered 413 `payload_too_large`.
+ * Admin: the dashboard's and personal tokens' JSON (a prompt, a knowledge text).
+ */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Platform webhooks: Meta batches up to 1,000 entries in one POST and LINE several events, each a
+ * short JSON object; 1 MB holds any real batch with room to spare. Shared by the Hono stack and
+ * Messenger's fast path (webhook-fast-path.ts).
+ */
+export const WEBHOOK_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The public chat API and the widget: a message of at most 4,000 characters with its session id and
+ * metadata. 64 KB is that many characters written entirely as JSON escapes, with room for metadata.
+ */
+export const PUBLIC_MAX_BODY_BYTES = 64 * 1024;

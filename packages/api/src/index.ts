@@ -1,5 +1,5 @@
 export * from "./app.ts";
-export { statusForCode } from "./errors.ts";
+export { ERROR_STATUS, statusForCode } from "./error-codes.ts";
 export { createHttpServer } from "./http-server.ts";
 export { isSameOrigin } from "./middleware/auth.ts";
 export { clientIp } from "./middleware/request-context.ts";

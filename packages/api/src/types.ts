@@ -19,6 +19,8 @@ export interface AppEnv {
     runtime: Runtime;
     auth: AuthState;
     ctx: Ctx;
+    /** The request body exactly as received: set by the webhook stack (stacks/webhooks.ts, `rawBody`). */
+    rawBody: Uint8Array;
   };
   /** Set by @hono/node-server: the node request (absent for in-process `app.request()` calls). */
   Bindings: { incoming?: IncomingMessage };

@@ -3,9 +3,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
 import { clientAddress, DomainError, type Runtime } from "@tandem/core";
 import { receiveMessengerWebhook } from "@tandem/core/channels/messenger/receive-webhook";
-import { MAX_BODY_BYTES } from "./constants.ts";
-import { errorBody, statusForCode } from "./errors.ts";
+import { WEBHOOK_MAX_BODY_BYTES } from "./constants.ts";
+import { statusForCode } from "./error-codes.ts";
+import { errorBody } from "./errors.ts";
 import { requestAborted } from "./http-server.ts";
+import { tooLarge } from "./middleware/body-limit.ts";
 
 /**
  * What `POST /api/webhooks/messenger` answers, shared by the Hono route and the fast path below:
@@ -43,9 +45,10 @@ export async function answerMessengerWebhook(
 }
 
 /**
- * Webhooks' own error answers: a bad signature is 401 (Meta's retries then show up in its
- * dashboard), a server without FB_APP_SECRET answers 503 — it is misconfigured, not the caller —
- * and other domain errors follow the shared code table. Null for anything else (a 500 upstream).
+ * A webhook's answer to a domain error, with the status from the one table (error-codes.ts): a bad
+ * signature is 401 (Meta's retries then show up in its dashboard), a server without FB_APP_SECRET
+ * 503 — it is misconfigured, not the caller — and logged. Null for anything else, a code without a
+ * status included: the caller's 500, logged with the request id.
  */
 export function webhookErrorAnswer(
   runtime: Pick<Runtime, "log">,
@@ -53,13 +56,10 @@ export function webhookErrorAnswer(
   requestId: string,
 ): { status: number; json: ReturnType<typeof errorBody> } | null {
   if (!(error instanceof DomainError)) return null;
-  const json = errorBody(error.code, error.message, requestId, error.details);
-  if (error.code === "invalid_signature") return { status: 401, json };
-  if (error.code === "messenger_not_configured") {
-    runtime.log.error({ code: error.code }, error.message);
-    return { status: 503, json };
-  }
-  return { status: statusForCode(error.code), json };
+  const status = statusForCode(error.code);
+  if (status === undefined) return null;
+  if (status >= 500) runtime.log.error({ code: error.code, requestId }, error.message);
+  return { status, json: errorBody(error.code, error.message, requestId, error.details) };
 }
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{8,100}$/;
@@ -71,9 +71,9 @@ const MESSENGER_WEBHOOK = "/api/webhooks/messenger";
  * must be acknowledged within seconds), and Hono's Web Request/Response wrapping, stream-based body
  * limit and middleware chain cost more than verifying and storing the events: reading the body
  * straight into a buffer lets one embedded process acknowledge about half as many again per second
- * (bench/messenger-webhook). Same answers as the Hono route (`answerMessengerWebhook`), the same
- * 1 MB limit (413), the same request id header and error shape; GET (verification) and the
- * data-deletion callback stay in Hono.
+ * (bench/messenger-webhook). Same answers as the Hono route (`answerMessengerWebhook`), the webhook
+ * stack's body limit (413, `WEBHOOK_MAX_BODY_BYTES`), the same request id header and error shape;
+ * GET (verification) and the data-deletion callback stay in Hono.
  */
 export function createApiListener(runtime: Runtime, fetch: (request: Request) => Response | Promise<Response>) {
   const hono = getRequestListener(fetch);
@@ -104,12 +104,11 @@ async function messengerWebhookFastPath(runtime: Runtime, req: IncomingMessage, 
     );
   };
   try {
-    const rawBody = await readBody(req, MAX_BODY_BYTES);
+    const rawBody = await readBody(req, WEBHOOK_MAX_BODY_BYTES);
     if (!rawBody) {
-      const message = `The request body is larger than ${MAX_BODY_BYTES / 1024} KB`;
       // The rest of the body is not read: close the connection once the answer is out.
       res.shouldKeepAlive = false;
-      return send(413, { json: errorBody("payload_too_large", message, requestId) });
+      return send(413, { json: errorBody("payload_too_large", tooLarge(WEBHOOK_MAX_BODY_BYTES).message, requestId) });
     }
     const signature = req.headers["x-hub-signature-256"];
     const answer = await answerMessengerWebhook(runtime, {

@@ -9,11 +9,11 @@ import type { AppEnv } from "../types.ts";
  * halfway through a verb. The details name where (`path`, `query`, `body.<field>`) with the code
  * `invalid_characters`.
  *
- * Platform webhooks (`/api/webhooks/*`) keep their bodies: they are authenticated by a signature over
- * the exact bytes, which this middleware must not re-read as text, and a customer's message is stored
- * cleaned rather than refused (receive-webhook.ts). Their URLs follow the rule.
+ * Two middlewares, because the audiences differ (stacks/): every request follows `storableUrl`;
+ * `storableBody` is in the admin and public stacks only. Platform webhooks keep their bodies: they are
+ * authenticated by a signature over the exact bytes, and a customer's message is stored cleaned
+ * rather than refused (receive-webhook.ts).
  */
-const SIGNED_BODY_PREFIX = "/api/webhooks/";
 const NUL_ESCAPE = /%00/i;
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
@@ -25,17 +25,22 @@ function refuse(where: string): never {
   });
 }
 
-export const storableInput = createMiddleware<AppEnv>(async (c, next) => {
+/** `%00` in the path or the query: 400. */
+export const storableUrl = createMiddleware<AppEnv>(async (c, next) => {
   const url = c.req.url;
   const queryStart = url.indexOf("?");
   const path = queryStart < 0 ? url : url.slice(0, queryStart);
   if (NUL_ESCAPE.test(path)) refuse("path");
   if (queryStart >= 0 && NUL_ESCAPE.test(url.slice(queryStart))) refuse("query");
+  await next();
+});
 
+/** `\u0000` or a lone surrogate escape in a JSON body: 400. */
+export const storableBody = createMiddleware<AppEnv>(async (c, next) => {
   const type = c.req.header("content-type") ?? "";
   const hasBody = c.req.method !== "GET" && c.req.method !== "HEAD";
   // Routes read JSON bodies only (a body of another type fails their validation, unread).
-  if (hasBody && JSON_TYPE.test(type) && !c.req.path.startsWith(SIGNED_BODY_PREFIX)) {
+  if (hasBody && JSON_TYPE.test(type)) {
     // Read once here; Hono keeps the text for the route's own parsing.
     const body = await c.req.text();
     if (body.includes("\\u")) {

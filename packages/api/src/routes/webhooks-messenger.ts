@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import type { errorBody } from "../errors.ts";
 import { clientIp } from "../middleware/request-context.ts";
 import { createRouter, errors, json } from "../openapi.ts";
+import { rawBody } from "../stacks/webhooks.ts";
 import type { AppEnv } from "../types.ts";
 import { answerMessengerWebhook, webhookErrorAnswer } from "../webhook-fast-path.ts";
 
@@ -70,7 +71,7 @@ export function messengerWebhookRoutes() {
     // `answerMessengerWebhook`; this route serves `app.request()` callers and documents the endpoint.
     async (c) => {
       const answer = await answerMessengerWebhook(c.get("runtime"), {
-        rawBody: new Uint8Array(await c.req.arrayBuffer()),
+        rawBody: rawBody(c),
         signature: c.req.header("x-hub-signature-256"),
         requestId: c.get("requestId"),
         sourceAddress: clientIp(c),

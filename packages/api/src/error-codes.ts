@@ -1,0 +1,112 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * The HTTP status of every error code that core and the API throw: the one table (dub's
+ * `error-codes.ts`). A code is one line here; there are no families matched by prefix or suffix.
+ *
+ * Why here and not in core/src/errors.ts: core owns its codes, but a status is HTTP's vocabulary, and
+ * core is shared by transports that answer a failure in their own terms (a job retries or gives up, a
+ * socket acks an error). Each transport keeps its one mapper (style.md); this is the HTTP one. What
+ * keeps core and this table together is `error-codes.test.ts`: it walks packages/core/src and
+ * packages/api/src for every `new DomainError("…")` and `notFound("…")`, and the normalised LLM codes
+ * (`LlmErrorCode`), and fails while a code has no line here. A code that reaches a response without one
+ * anyway is a 500 logged with the request id (errors.ts), never a guessed 400.
+ *
+ * The statuses are the ones each code had when the table was made explicit (before it, unknown codes
+ * defaulted to 400), so no client saw a change.
+ */
+export const ERROR_STATUS = {
+  // 400 — the request cannot be done as asked; the caller can correct it.
+  invalid_input: 400,
+  invalid_json: 400,
+  invalid_cursor: 400,
+  invalid_assignee: 400,
+  invalid_prompt_template: 400,
+  invalid_page_token: 400,
+  same_password: 400,
+  api_key_required: 400,
+  base_url_required: 400,
+  url_not_allowed: 400,
+  oauth_denied: 400,
+  oauth_failed: 400,
+  oauth_session_expired: 400,
+  oauth_state_mismatch: 400,
+  channel_not_supported: 400,
+  channel_disconnected: 400,
+  channel_token_missing: 400,
+  facebook_app_not_configured: 400,
+  // The platform refused the request (a revoked token, a wrong id): reconnecting or another input fixes it.
+  reconnect_needed: 400,
+  platform_error: 400,
+
+  // 401 — who is calling is not established.
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  // A platform webhook without a valid signature (Meta's retries then show in its dashboard).
+  invalid_signature: 401,
+
+  // 403 — known caller, not allowed.
+  forbidden: 403,
+  csrf_failed: 403,
+  origin_not_allowed: 403,
+  no_workspace: 403,
+
+  // 404 — also for another workspace's resources, so their existence does not leak.
+  not_found: 404,
+  api_token_not_found: 404,
+  channel_not_found: 404,
+  chatbot_not_found: 404,
+  conversation_not_found: 404,
+  data_deletion_request_not_found: 404,
+  invitation_not_found: 404,
+  job_not_found: 404,
+  member_not_found: 404,
+  message_not_found: 404,
+  password_reset_not_found: 404,
+  session_not_found: 404,
+  workspace_not_found: 404,
+
+  // 409 — the current state does not allow it.
+  conflict: 409,
+  already_member: 409,
+  already_set_up: 409,
+  last_owner: 409,
+  page_already_connected: 409,
+  outside_messaging_window: 409,
+  message_not_failed: 409,
+  no_chatbot: 409,
+  provider_not_configured: 409,
+  webhook_not_configured: 409,
+
+  payload_too_large: 413,
+
+  // 422 — understood, but there is nothing to do it with.
+  bot_cannot_answer: 422,
+
+  // 429 — with Retry-After.
+  rate_limited: 429,
+
+  // 500 — the server's own state is broken (logged).
+  secret_key_missing: 500,
+  secret_unreadable: 500,
+
+  // 502 — the AI provider failed; the code names how (core/src/llm/types.ts `LlmErrorCode`).
+  provider_auth_failed: 502,
+  provider_rate_limited: 502,
+  provider_quota_exhausted: 502,
+  provider_timeout: 502,
+  provider_unavailable: 502,
+  provider_bad_request: 502,
+  content_filtered: 502,
+
+  // 503 — not available on this installation or right now (logged).
+  platform_unavailable: 503,
+  mail_not_configured: 503,
+  queue_unavailable: 503,
+  messenger_not_configured: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+/** The status of a code, or undefined for a code the table does not know (errors.ts answers 500). */
+export function statusForCode(code: string): ContentfulStatusCode | undefined {
+  return Object.hasOwn(ERROR_STATUS, code) ? (ERROR_STATUS as Record<string, ContentfulStatusCode>)[code] : undefined;
+}
