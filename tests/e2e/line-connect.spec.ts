@@ -23,6 +23,8 @@ test("the owner connects the simulated LINE account on Settings → Channels, se
   const channelSecret = await account.getByLabel("Channel secret").inputValue();
   const channelAccessToken = await account.getByLabel("Channel access token").inputValue();
   expect(channelId).toMatch(/^\d+$/);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, "simulator-line.png") });
 
   await page.goto("/settings/channels");
   const line = page.getByRole("region", { name: "LINE Official Account" });
@@ -31,6 +33,7 @@ test("the owner connects the simulated LINE account on Settings → Channels, se
   // Never prefilled; secrets typed into password inputs.
   await expect(form.getByLabel("Channel secret")).toHaveAttribute("type", "password");
   await expect(form.getByLabel("Channel access token")).toHaveValue("");
+  await line.screenshot({ path: path.join(SCREENSHOTS, "line-connect-form.png") });
 
   // A malformed secret is refused before anything is sent.
   await form.getByLabel("Channel ID").fill(channelId);
@@ -76,7 +79,6 @@ test("the owner connects the simulated LINE account on Settings → Channels, se
   };
   expect(list.data).toEqual(expect.arrayContaining([expect.objectContaining({ type: "line", name: DEMO_LINE_NAME })]));
 
-  mkdirSync(SCREENSHOTS, { recursive: true });
   await card.screenshot({ path: path.join(SCREENSHOTS, "line-card.png") });
 
   // The card in a phone-wide column: the app shell keeps its 240 px sidebar, so 630 px leaves the
