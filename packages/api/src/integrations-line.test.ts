@@ -238,6 +238,22 @@ describe("configuring a chatbot's LINE channel", () => {
     expect(body.error.code).toBe("line_already_connected");
     expect(body.error.message).toMatch(/another workspace/);
 
+    // Nor to a second chatbot of the same workspace: one chatbot per LINE account, listed for the picker.
+    const nightBot = await createChatbot(runtime.database.db, {
+      workspaceId: first.ws.workspace.id,
+      name: "Night shift",
+    });
+    const same = await first.admin.put(lineUrl(nightBot.id, "config"), credentials(account));
+    expect(same.status).toBe(409);
+    expect((await same.json()).error.message).toMatch(/another chatbot of this workspace/);
+    const bots = await (await first.admin.get("/api/v1/integrations/line")).json();
+    expect(
+      bots.data.map((b: { chatbotId: string; channel: { id: string } | null }) => [b.chatbotId, b.channel?.id ?? null]),
+    ).toEqual([
+      [first.bot.id, connected.id],
+      [nightBot.id, null],
+    ]);
+
     // Disconnecting goes through the generic channel route: secrets wiped, history kept.
     expect((await first.admin.delete(`/api/v1/channels/${connected.id}`)).status).toBe(204);
     const wiped = await rowOf(connected.id);

@@ -26,7 +26,7 @@ export async function configureLine(ctx: Ctx, input: ConfigureLine, deps: LineDe
   assertCan(actorRole(ctx.actor), "channels.manage");
   await getChatbotForLine(ctx, input.chatbotId);
   const current = await findLineChannelOfChatbot(ctx, input.chatbotId);
-  const stored = current ? readLineSecrets(deps.keyring, current) : null;
+  const stored = current?.secretsEncrypted ? readLineSecrets(deps.keyring, current) : null;
   const channelSecret = input.channelSecret ?? stored?.channelSecret;
   const channelAccessToken = input.channelAccessToken ?? stored?.channelAccessToken;
   if (!channelSecret || !channelAccessToken) {
@@ -64,12 +64,6 @@ export async function configureLine(ctx: Ctx, input: ConfigureLine, deps: LineDe
     }
     throw error;
   }
-  if (current && current.externalId !== bot.userId) {
-    throw new DomainError(
-      "line_account_mismatch",
-      `This token belongs to the LINE account "${bot.displayName}" (${bot.basicId}), not to the one connected to this chatbot ("${current.name}"). Disconnect it first to connect another account.`,
-    );
-  }
 
   const secrets: LineSecrets = { channelSecret, channelAccessToken };
   let row: typeof channels.$inferSelect;
@@ -78,6 +72,12 @@ export async function configureLine(ctx: Ctx, input: ConfigureLine, deps: LineDe
       // Serialises configurations of the same chatbot: one LINE channel per chatbot.
       await getChatbotForLine(tx, input.chatbotId, true);
       const existing = await findLineChannelOfChatbot(tx, input.chatbotId);
+      if (existing && existing.externalId !== bot.userId) {
+        throw new DomainError(
+          "line_account_mismatch",
+          `This token belongs to the LINE account "${bot.displayName}" (${bot.basicId}), not to the one connected to this chatbot ("${existing.name}"). Disconnect it first to connect another account.`,
+        );
+      }
       // Global on purpose: a LINE account belongs to one workspace at a time (unique among connected channels).
       const [holder] = await tx.db
         .select({ id: channels.id, workspaceId: channels.workspaceId })

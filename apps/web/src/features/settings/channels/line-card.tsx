@@ -177,7 +177,11 @@ function LineConnected({
         <div className="flex min-w-0 flex-col gap-0.5">
           <p className={cn("text-sm font-medium", healthy ? "text-success" : "text-destructive")}>
             <span className="sr-only">LINE status: </span>
-            {healthy ? "Connected: LINE accepts the token" : "Not working: reconnect needed"}
+            {healthy
+              ? "Connected: LINE accepts the token"
+              : channel.status === "active" || channel.status === "reconnect_needed"
+                ? "Reconnect needed: LINE refuses the token, update the credentials"
+                : "Not working"}
           </p>
           {reason && <p className="text-xs text-muted-foreground">{reason}</p>}
           <p className="text-xs text-muted-foreground">
