@@ -452,8 +452,8 @@ describe("the webhook URL on LINE", () => {
     const channel = await (await admin.put(lineUrl(bot.id, "config"), credentials(account))).json();
     line.state.addFault({ kind: "token_revoked", on: "webhook", channelId: account.channelId });
     const res = await admin.post(lineUrl(bot.id, "webhook-endpoint"));
-    expect(res.status).toBe(409);
-    expect((await res.json()).error.code).toBe("line_reconnect_needed");
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe("reconnect_needed");
     expect((await rowOf(channel.id)).status).toBe("reconnect_needed");
   });
 });

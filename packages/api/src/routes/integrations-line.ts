@@ -82,7 +82,7 @@ export function lineIntegrationRoutes() {
       tags: ["line"],
       ...permit("channels.manage"),
       request: { params: LineChatbotParam },
-      responses: { 200: json(LineWebhookEndpointResult), ...errors(401, 403, 404, 409, 422, 503) },
+      responses: { 200: json(LineWebhookEndpointResult), ...errors(400, 401, 403, 404, 409, 422, 503) },
     }),
     async (c) => c.json(await setLineWebhookEndpoint(c.get("ctx"), c.req.valid("param"), deps(c)), 200),
   );
@@ -96,7 +96,7 @@ export function lineIntegrationRoutes() {
       ...permit("channels.manage"),
       description: "LINE's verdict on our endpoint, as LINE reports it: 200 either way, `success` is the verdict.",
       request: { params: LineChatbotParam },
-      responses: { 200: json(LineWebhookTestResult), ...errors(401, 403, 404, 409, 422, 503) },
+      responses: { 200: json(LineWebhookTestResult), ...errors(400, 401, 403, 404, 409, 503) },
     }),
     async (c) => c.json(await testLineWebhook(c.get("ctx"), c.req.valid("param"), deps(c)), 200),
   );

@@ -73,7 +73,7 @@ export function lineErrorToDomain(error: unknown): unknown {
   if (!(error instanceof LineApiError)) return error;
   if (error.tokenExpired) {
     return new DomainError(
-      "line_reconnect_needed",
+      "reconnect_needed",
       `LINE rejected the stored channel access token: ${error.message} Issue a new token and update the credentials.`,
       { cause: error },
     );
@@ -83,7 +83,7 @@ export function lineErrorToDomain(error: unknown): unknown {
       cause: error,
     });
   }
-  return new DomainError("line_request_refused", `LINE refused the request: ${error.reason}`, {
+  return new DomainError("platform_error", `LINE refused the request: ${error.reason}`, {
     details: { status: error.status, lineRequestId: error.requestId, details: error.details },
     cause: error,
   });
