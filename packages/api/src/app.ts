@@ -9,6 +9,7 @@ import { channelRoutes } from "./routes/channels.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
 import { adminHealthRoutes, publicHealthRoutes } from "./routes/health.ts";
 import { inboxRoutes } from "./routes/inbox.ts";
+import { lineIntegrationRoutes } from "./routes/integrations-line.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { meRoutes } from "./routes/me.ts";
 import { memberRoutes } from "./routes/members.ts";
@@ -67,6 +68,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", inboxRoutes());
   v1.route("/", messageRoutes());
   v1.route("/", channelRoutes());
+  v1.route("/", lineIntegrationRoutes());
   v1.route("/", providerSettingsRoutes());
   v1.route("/", adminHealthRoutes());
   v1.route("/", jobRoutes());

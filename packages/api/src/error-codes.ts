@@ -18,6 +18,8 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export const ERROR_STATUS = {
   // 400 — the request cannot be done as asked; the caller can correct it.
   invalid_input: 400,
+  invalid_line_token: 400,
+  line_credentials_required: 400,
   invalid_json: 400,
   invalid_cursor: 400,
   invalid_assignee: 400,
@@ -72,6 +74,9 @@ export const ERROR_STATUS = {
   already_set_up: 409,
   last_owner: 409,
   page_already_connected: 409,
+  line_already_connected: 409,
+  line_account_mismatch: 409,
+  line_not_connected: 409,
   outside_messaging_window: 409,
   message_not_failed: 409,
   no_chatbot: 409,
@@ -81,6 +86,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
 
   // 422 — understood, but there is nothing to do it with.
+  line_webhook_requires_https: 422,
   bot_cannot_answer: 422,
 
   // 429 — with Retry-After.

@@ -2,6 +2,7 @@ export * from "./auth.ts";
 export * from "./bot-settings.ts";
 export * from "./common.ts";
 export * from "./conversations.ts";
+export * from "./line.ts";
 export * from "./members.ts";
 export * from "./permissions.ts";
 export * from "./providers.ts";

@@ -247,7 +247,15 @@ export type LineSimulatorThread = z.infer<typeof LineSimulatorThread>;
 export const LineSimulatorCustomers = z.object({
   defaultChannelId: z.string(),
   channels: z.array(
-    z.object({ channelId: z.string(), name: z.string(), basicId: z.string(), webhookEndpoint: z.string().nullable() }),
+    z.object({
+      channelId: z.string(),
+      name: z.string(),
+      basicId: z.string(),
+      webhookEndpoint: z.string().nullable(),
+      /** The simulated channel's credentials, to paste on Settings → Channels (fake, like the platform). */
+      channelSecret: z.string(),
+      channelAccessToken: z.string(),
+    }),
   ),
   users: z.array(z.object({ userId: z.string(), name: z.string(), lastActivityAt: z.string().nullable() })),
   groups: z.array(z.object({ groupId: z.string(), name: z.string(), memberIds: z.array(z.string()) })),

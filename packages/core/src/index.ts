@@ -3,6 +3,7 @@ export * from "./audit/index.ts";
 export * from "./auth/index.ts";
 export * from "./bots/index.ts";
 export * from "./channels/index.ts";
+export * from "./channels/line/index.ts";
 export * from "./channels/messenger/index.ts";
 export * from "./config.ts";
 export * from "./context.ts";

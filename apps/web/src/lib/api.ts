@@ -109,6 +109,7 @@ export async function apiFetch<T>(path: string, options: RequestOptions<T> = {})
 export const api = {
   get: <T>(path: string, schema?: Parser<T>, signal?: AbortSignal) => apiFetch<T>(path, { schema, signal }),
   post: <T>(path: string, body?: unknown, schema?: Parser<T>) => apiFetch<T>(path, { method: "POST", body, schema }),
+  put: <T>(path: string, body: unknown, schema?: Parser<T>) => apiFetch<T>(path, { method: "PUT", body, schema }),
   patch: <T>(path: string, body: unknown, schema?: Parser<T>) => apiFetch<T>(path, { method: "PATCH", body, schema }),
   delete: (path: string) => apiFetch<void>(path, { method: "DELETE" }),
 };

@@ -181,6 +181,12 @@ describe("the simulator's LINE customer", () => {
 
     const customers = LineSimulatorCustomers.parse(await (await fetch(`${base}/customer/line/customers`)).json());
     expect(customers.channels[0]?.webhookEndpoint).toBe(`${appUrl}/api/v1/integrations/line/bot_connected/webhook`);
+    // The /simulator page shows the simulated channel's credentials, to paste on Settings → Channels.
+    expect(customers.channels[0]).toMatchObject({
+      channelId: DEMO_LINE_CHANNEL.channelId,
+      channelSecret: DEMO_LINE_CHANNEL.channelSecret,
+      channelAccessToken: DEMO_LINE_CHANNEL.channelAccessToken,
+    });
     expect(customers.users[0]).toMatchObject({ userId: USER.userId, lastActivityAt: expect.any(String) });
     expect(customers.groups[0]?.groupId).toBe(DEMO_LINE_GROUP.groupId);
   });

@@ -4,7 +4,8 @@
  *   POST /send               {userId, name?, channelId?, groupId?, chatbotId?, event}: as a LINE user, 1:1
  *                            or in a group — text, sticker, image, location, postback, follow, unfollow, unsend
  *   GET  /thread?userId=|groupId=&channelId=   what the customers sent and what the bot sent back, in order
- *   GET  /customers          channels, users and groups, for the page's pickers
+ *   GET  /customers          channels (with their simulated credentials, to paste on Settings → Channels),
+ *                            users and groups, for the page's pickers
  *   GET  /content/:messageId what a customer sent as an image, for the page to show
  *
  * Events are built with the simulator's LINE customer helpers (reply tokens and media registered
@@ -247,6 +248,8 @@ export function mountLineCustomer(simulator: Simulator, options: LineCustomerOpt
         name: channel.displayName,
         basicId: channel.basicId,
         webhookEndpoint: channel.webhookEndpoint || null,
+        channelSecret: channel.channelSecret,
+        channelAccessToken: channel.channelAccessToken,
       })),
       users,
       groups: [...line.state.groups.values()].map((g) => ({

@@ -1,11 +1,11 @@
 import type { ChannelType } from "@tandem/contracts";
-import { Code, Globe, MessageCircle } from "lucide-react";
-import { CHANNEL_TYPE_LABELS, MessengerIcon } from "@/features/settings/channels/channel-icon";
+import { Code, Globe } from "lucide-react";
+import { CHANNEL_TYPE_LABELS, LineIcon, MessengerIcon } from "@/features/settings/channels/channel-icon";
 import { cn } from "@/lib/utils";
 
 /** A small round channel mark, laid over a contact's avatar or next to a channel's name. */
 export function ChannelMark({ type, className }: { type: ChannelType; className?: string }) {
-  const Icon = type === "web" ? Globe : type === "api" ? Code : MessageCircle;
+  const Icon = type === "web" ? Globe : Code;
   return (
     <span
       role="img"
@@ -15,11 +15,10 @@ export function ChannelMark({ type, className }: { type: ChannelType; className?
     >
       {type === "messenger" ? (
         <MessengerIcon className="size-full" />
+      ) : type === "line" ? (
+        <LineIcon className="size-full" />
       ) : (
-        <Icon
-          aria-hidden="true"
-          className={cn("size-3", type === "line" ? "text-[#06c755]" : "text-muted-foreground")}
-        />
+        <Icon aria-hidden="true" className="size-3 text-muted-foreground" />
       )}
     </span>
   );

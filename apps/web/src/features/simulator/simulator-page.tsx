@@ -9,10 +9,12 @@ import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { useHealth } from "@/features/auth/queries";
+import { LineIcon } from "@/features/settings/channels/channel-icon";
 import { errorMessage } from "@/lib/api";
 import { ChatPane } from "./chat-pane";
 import { CustomerPicker } from "./customer-picker";
 import { PRESET_CUSTOMERS, type SimulatedCustomer } from "./customers";
+import { LinePane } from "./line-pane";
 import { MailboxPane } from "./mailbox-pane";
 import { useSimulatorCustomers } from "./queries";
 
@@ -20,6 +22,10 @@ const TABS = {
   messenger: {
     title: "Messenger simulator",
     description: "Chat as a Messenger customer of the simulated Page and watch the bot and your agents answer.",
+  },
+  line: {
+    title: "LINE simulator",
+    description: "Chat as a LINE user of the simulated Official Account, 1:1 or in a group, and watch the bot answer.",
   },
   mailbox: {
     title: "Simulated mailbox",
@@ -32,9 +38,10 @@ export function SimulatorPage() {
   const health = useHealth();
   const router = useRouter();
   const pathname = usePathname();
-  // `?tab=mailbox` opens the mailbox (linked from the password-reset page in the demo).
-  const tab: Tab = useSearchParams().get("tab") === "mailbox" ? "mailbox" : "messenger";
-  const setTab = (next: string) => router.replace(next === "mailbox" ? `${pathname}?tab=mailbox` : pathname);
+  // `?tab=mailbox` opens the mailbox (linked from the password-reset page in the demo), `?tab=line` LINE.
+  const requested = useSearchParams().get("tab");
+  const tab: Tab = requested === "mailbox" || requested === "line" ? requested : "messenger";
+  const setTab = (next: string) => router.replace(next === "messenger" ? pathname : `${pathname}?tab=${next}`);
 
   return (
     <div className="flex min-h-0 flex-1 flex-col gap-4 overflow-hidden px-8 pt-8 pb-6">
@@ -52,6 +59,10 @@ export function SimulatorPage() {
               <MessageCircle aria-hidden="true" />
               Messenger
             </TabsTrigger>
+            <TabsTrigger value="line">
+              <LineIcon className="size-4" />
+              LINE
+            </TabsTrigger>
             <TabsTrigger value="mailbox">
               <Mail aria-hidden="true" />
               Mailbox
@@ -59,6 +70,9 @@ export function SimulatorPage() {
           </TabsList>
           <TabsContent value="messenger" className="flex min-h-0 flex-1 flex-col gap-4">
             <SimulatorWorkspace />
+          </TabsContent>
+          <TabsContent value="line" className="flex min-h-0 flex-1 flex-col gap-4">
+            <LinePane />
           </TabsContent>
           <TabsContent value="mailbox" className="flex min-h-0 flex-1 flex-col gap-4">
             <MailboxPane />

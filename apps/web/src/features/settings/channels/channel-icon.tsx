@@ -1,5 +1,5 @@
 import type { ChannelType } from "@tandem/contracts";
-import { Code, Globe, MessageCircle } from "lucide-react";
+import { Code, Globe } from "lucide-react";
 import { cn } from "@/lib/utils";
 
 export const CHANNEL_TYPE_LABELS: Record<ChannelType, string> = {
@@ -18,9 +18,18 @@ function MessengerMark({ className }: { className?: string }) {
   );
 }
 
+/** The LINE mark (Simple Icons, CC0), in LINE green. */
+function LineMark({ className }: { className?: string }) {
+  return (
+    <svg viewBox="0 0 24 24" aria-hidden="true" className={cn("fill-[#06c755]", className)}>
+      <path d="M19.365 9.863c.349 0 .63.285.63.631 0 .345-.281.63-.63.63H17.61v1.125h1.755c.349 0 .63.283.63.63 0 .344-.281.629-.63.629h-2.386c-.345 0-.627-.285-.627-.629V8.108c0-.345.282-.63.63-.63h2.386c.346 0 .627.285.627.63 0 .349-.281.63-.63.63H17.61v1.125h1.755zm-3.855 3.016c0 .27-.174.51-.432.596-.064.021-.133.031-.199.031-.211 0-.391-.09-.51-.25l-2.443-3.317v2.94c0 .344-.279.629-.631.629-.346 0-.626-.285-.626-.629V8.108c0-.27.173-.51.43-.595.06-.023.136-.033.194-.033.195 0 .375.104.495.254l2.462 3.33V8.108c0-.345.282-.63.63-.63.345 0 .63.285.63.63v4.771zm-5.741 0c0 .344-.282.629-.631.629-.345 0-.627-.285-.627-.629V8.108c0-.345.282-.63.63-.63.346 0 .628.285.628.63v4.771zm-2.466.629H4.917c-.345 0-.63-.285-.63-.629V8.108c0-.345.285-.63.63-.63.348 0 .63.285.63.63v4.141h1.756c.348 0 .629.283.629.63 0 .344-.282.629-.629.629M24 10.314C24 4.943 18.615.572 12 .572S0 4.943 0 10.314c0 4.811 4.27 8.842 10.035 9.608.391.082.923.258 1.058.59.12.301.079.766.038 1.08l-.164 1.02c-.045.301-.24 1.186 1.049.645 1.291-.539 6.916-4.078 9.436-6.975C23.176 14.393 24 12.458 24 10.314" />
+    </svg>
+  );
+}
+
 /** A square tile with the channel's mark; labelled with the channel type for assistive technology. */
 export function ChannelIcon({ type, className }: { type: ChannelType; className?: string }) {
-  const Icon = type === "web" ? Globe : type === "api" ? Code : MessageCircle;
+  const Icon = type === "web" ? Globe : Code;
   return (
     <span
       role="img"
@@ -29,11 +38,10 @@ export function ChannelIcon({ type, className }: { type: ChannelType; className?
     >
       {type === "messenger" ? (
         <MessengerMark className="size-5" />
+      ) : type === "line" ? (
+        <LineMark className="size-5" />
       ) : (
-        <Icon
-          aria-hidden="true"
-          className={cn("size-5", type === "line" ? "text-[#06c755]" : "text-muted-foreground")}
-        />
+        <Icon aria-hidden="true" className="size-5 text-muted-foreground" />
       )}
     </span>
   );
@@ -42,4 +50,9 @@ export function ChannelIcon({ type, className }: { type: ChannelType; className?
 /** The mark alone, for places where the type is already written next to it. */
 export function MessengerIcon({ className }: { className?: string }) {
   return <MessengerMark className={className} />;
+}
+
+/** The LINE mark alone. */
+export function LineIcon({ className }: { className?: string }) {
+  return <LineMark className={className} />;
 }

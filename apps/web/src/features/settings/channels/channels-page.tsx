@@ -17,6 +17,7 @@ import { errorMessage, isApiError } from "@/lib/api";
 import { ChannelCard } from "./channel-card";
 import { MessengerIcon } from "./channel-icon";
 import { ConnectManualDialog, type ManualConnectTarget } from "./connect-manual-dialog";
+import { LineSection } from "./line-card";
 import { MessengerWebhookPanel } from "./messenger-webhook-panel";
 import { OAUTH_ERROR_PARAM, OAUTH_PARAM, oauthErrorMessage, startFacebookLogin } from "./oauth";
 import { OAuthPagesDialog } from "./oauth-pages-dialog";
@@ -41,7 +42,9 @@ export function ChannelsPage() {
 
   if (!allowed || isApiError(channels.error, 403)) return <ForbiddenState />;
 
-  const list = channels.data?.data ?? [];
+  // LINE channels have their own card (one per chatbot), below.
+  const all = channels.data?.data ?? [];
+  const list = all.filter((c) => c.type !== "line");
   const needReconnect = list.filter((c) => c.status === "reconnect_needed");
 
   function onManualConnected(channel: ChannelDto) {
@@ -59,7 +62,7 @@ export function ChannelsPage() {
     <div className="flex flex-col gap-6">
       <PageHeader
         title="Channels"
-        description={`Where customers reach ${me.workspace.name}. Connect Facebook Pages so their Messenger conversations arrive in the inbox, answered by the chatbot and your team.`}
+        description={`Where customers reach ${me.workspace.name}. Connect Facebook Pages and LINE Official Accounts so their conversations arrive in the inbox, answered by the chatbot and your team.`}
         actions={
           <>
             <Button variant="outline" onClick={() => setManual({ open: true, target: {} })}>
@@ -127,8 +130,10 @@ export function ChannelsPage() {
           </Alert>
         ) : !channels.data ? (
           <ChannelsSkeleton />
-        ) : list.length === 0 ? (
+        ) : all.length === 0 ? (
           <NoChannels />
+        ) : list.length === 0 ? (
+          <p className="text-sm text-muted-foreground">No Facebook Page connected yet.</p>
         ) : (
           <>
             {channels.isError && (
@@ -142,6 +147,8 @@ export function ChannelsPage() {
           </>
         )}
       </section>
+
+      <LineSection onNotice={show} />
 
       {webhookSetup.data && (
         <MessengerWebhookPanel
