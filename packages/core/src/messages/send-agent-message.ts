@@ -5,7 +5,8 @@ import { runAfterResponse } from "../background-tasks.ts";
 import { composeForAgent } from "../bots/draft-bot-reply.ts";
 import { recordBotDraft, recordBotReply } from "../bots/record-bot-reply.ts";
 import { enqueueSummaryIfDue } from "../bots/summarize-conversation.ts";
-import { messengerDelivery } from "../channels/messenger/send.ts";
+import type { ChannelType } from "../channels/adapter.ts";
+import { channelCapabilities } from "../channels/registry.ts";
 import { type Ctx, withTransaction } from "../context.ts";
 import { getConversationInWorkspace } from "../conversations/get-conversation-in-workspace.ts";
 import { emitConversation, emitMessage } from "../conversations/notify.ts";
@@ -212,15 +213,16 @@ async function conversationWithChannel(ctx: Ctx, conversationId: string, options
   return row;
 }
 
-/** The send job's own rule (`messengerDelivery`), checked before anything is stored. */
+/** The send job's own rule (the adapter's `replyWindow`), checked before anything is stored. */
 function assertInsideWindow(
-  conversation: { channelType: string | null; lastInboundAt: Date | null },
+  conversation: { channelType: ChannelType | null; lastInboundAt: Date | null },
   role: "AGENT" | "BOT",
 ): void {
-  if (conversation.channelType !== "messenger") return;
-  const delivery = messengerDelivery(role, conversation.lastInboundAt, new Date());
-  if (!delivery.allowed) {
-    throw new DomainError("outside_messaging_window", delivery.reason, {
+  const capabilities = conversation.channelType ? channelCapabilities(conversation.channelType) : null;
+  if (!capabilities) return;
+  const window = capabilities.replyWindow(role, conversation.lastInboundAt, new Date());
+  if (!window.allowed) {
+    throw new DomainError("outside_messaging_window", window.reason, {
       details: { lastInboundAt: conversation.lastInboundAt?.toISOString() ?? null },
     });
   }
