@@ -83,6 +83,8 @@ export interface InboundRow {
 }
 
 export interface ChannelInbound {
+  /** The header that carries the signature, as the platform spells it (for error messages). */
+  signatureHeader: string;
   /** Checks the signature of the raw bytes with the secret that applies (app secret, channel secret). */
   verify(request: InboundRequest, secret: string): boolean;
   /** Validates a verified, parsed body and cuts it into rows to store; throws `invalid_input`. */

@@ -175,7 +175,8 @@ async function push(
         text: message.text,
         attachments: message.attachments,
       },
-      answering: answering?.createdAt ? answering : null,
+      // What the answered message's adapter kept for sending (`InboundMessage.sendMetadata`).
+      answering: answering?.createdAt ? { ...answering, metadata: sendMetadataOf(answering.metadata) } : null,
       how,
       alreadySent: sentIds.length,
       onPartSent: async (id) => {
@@ -197,6 +198,9 @@ async function push(
     throw error;
   }
 }
+
+const sendMetadataOf = (metadata: Record<string, unknown>): Record<string, unknown> =>
+  metadata.send && typeof metadata.send === "object" ? (metadata.send as Record<string, unknown>) : {};
 
 /** One entry per part already sent, in order: its id, or `null` when the Send API gave none. */
 const platformIdsOf = (m: MessageRow): (string | null)[] => {

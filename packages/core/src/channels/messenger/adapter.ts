@@ -4,9 +4,18 @@
  * The Graph client is built per call from the live config: the simulator re-points `GRAPH_API_URL`
  * after start-up.
  */
+
+import type { Config } from "../../config.ts";
 import { type Ctx, channelsOf } from "../../context.ts";
 import type { Keyring } from "../../secrets/keyring.ts";
-import type { AdapterChannel, AdapterEnv, ChannelAdapter, ChannelDefinition, CustomerEvent } from "../adapter.ts";
+import type {
+  AdapterChannel,
+  AdapterEnv,
+  ChannelAdapter,
+  ChannelDefinition,
+  ChannelInbound,
+  CustomerEvent,
+} from "../adapter.ts";
 import type { ChannelRegistry } from "../registry.ts";
 import { createGraphClient, GraphApiError, type GraphClient, type GraphProfile } from "./graph-client.ts";
 import { readPageToken } from "./page-token.ts";
@@ -85,25 +94,7 @@ export function createMessengerAdapter(env: AdapterEnv): MessengerAdapter {
     pageToken,
     keyring: env.keyring,
 
-    inbound: {
-      verify: (request, secret) =>
-        verifyMessengerSignature(request.rawBody, request.header("x-hub-signature-256"), secret),
-      split: (body) => {
-        const webhook = parseMessengerWebhook(body);
-        // Store the entries as Meta sent them (parsing drops unknown fields; the raw entry keeps them).
-        const rawEntries = (body as { entry: unknown[] }).entry;
-        return webhook.entry.map((entry, i) => ({
-          channel: { externalId: entry.id },
-          payload: rawEntries[i],
-          items: (entry.messaging?.length ?? 0) + (entry.standby?.length ?? 0),
-        }));
-      },
-      claimedExternalIds: pageIdsOfUntrustedBody,
-      normalize: (payload) =>
-        entryEvents(parseMessengerEntry(payload)).map(({ event, standby }) =>
-          normalizeEvent(event, standby, env.config.facebook.appId),
-        ),
-    },
+    inbound: messengerInbound(env.config),
 
     async send(input) {
       // `how` is what `replyWindow` decided above: the messaging type and tag.
@@ -148,6 +139,33 @@ export function createMessengerAdapter(env: AdapterEnv): MessengerAdapter {
       if (error.code !== null) return { ...base, code: `platform_error_${error.code}` };
       return { ...base, code: error.status === 0 ? "platform_unreachable" : "platform_unavailable" };
     },
+  };
+}
+
+/**
+ * The webhook half: the app secret's signature over Meta's exact bytes, one row per `entry[]` (the
+ * events of one Page, stored as Meta sent it), and each `messaging[]` / `standby[]` item normalised.
+ */
+export function messengerInbound(config: Pick<Config, "facebook">): ChannelInbound {
+  return {
+    signatureHeader: "X-Hub-Signature-256",
+    verify: (request, secret) =>
+      verifyMessengerSignature(request.rawBody, request.header("x-hub-signature-256"), secret),
+    split: (body) => {
+      const webhook = parseMessengerWebhook(body);
+      // Store the entries as Meta sent them (parsing drops unknown fields; the raw entry keeps them).
+      const rawEntries = (body as { entry: unknown[] }).entry;
+      return webhook.entry.map((entry, i) => ({
+        channel: { externalId: entry.id },
+        payload: rawEntries[i],
+        items: (entry.messaging?.length ?? 0) + (entry.standby?.length ?? 0),
+      }));
+    },
+    claimedExternalIds: pageIdsOfUntrustedBody,
+    normalize: (payload) =>
+      entryEvents(parseMessengerEntry(payload)).map(({ event, standby }) =>
+        normalizeEvent(event, standby, config.facebook.appId),
+      ),
   };
 }
 
