@@ -8,6 +8,7 @@ import { enqueueSummaryIfDue } from "../bots/summarize-conversation.ts";
 import type { ChannelType } from "../channels/adapter.ts";
 import { channelCapabilities } from "../channels/registry.ts";
 import { type Ctx, withTransaction } from "../context.ts";
+import { appendMessage } from "../conversations/append-message.ts";
 import { getConversationInWorkspace } from "../conversations/get-conversation-in-workspace.ts";
 import { emitConversation, emitMessage } from "../conversations/notify.ts";
 import { loadConversationDtos, messageToDto } from "../conversations/to-dto.ts";
@@ -57,19 +58,13 @@ export async function sendAgentMessage(
 
   if (input.internal) {
     const conversation = await getConversationInWorkspace(ctx, conversationId);
-    const [note] = await ctx.db
-      .insert(messages)
-      .values({
-        workspaceId: ctx.workspaceId,
-        conversationId: conversation.id,
-        channelId: conversation.channelId,
-        role: "AGENT",
-        kind: "note",
-        status: "sent",
-        text: input.text!,
-        authorMemberId: memberId,
-      })
-      .returning();
+    const { message: note } = await appendMessage(ctx.db, conversation, {
+      role: "AGENT",
+      kind: "note",
+      status: "sent",
+      text: input.text!,
+      authorMemberId: memberId,
+    });
     return published(ctx, note!);
   }
 
@@ -80,34 +75,29 @@ export async function sendAgentMessage(
     const conversation = await conversationWithChannel(tx, conversationId, { lock: true });
     assertInsideWindow(conversation, "AGENT");
     const fromDraft = input.draftId ? await draftOf(tx, conversation.id, input.draftId) : null;
-    const [inserted] = await tx.db
-      .insert(messages)
-      .values({
-        workspaceId: ctx.workspaceId,
-        conversationId: conversation.id,
-        channelId: conversation.channelId,
+    const { message: inserted } = await appendMessage(
+      tx.db,
+      { id: conversation.id, workspaceId: ctx.workspaceId, channelId: conversation.channelId },
+      {
         role: "AGENT",
         kind: "text",
         status: "queued",
         text: input.text!,
         authorMemberId: memberId,
         metadata: fromDraft ? { draftId: fromDraft.id, draftEdited: fromDraft.text !== input.text } : {},
-      })
-      .returning();
-    await tx.db
-      .update(conversations)
-      .set({
-        // now() is the transaction's start, the message's created_at too.
-        humanRepliedAt: sql`now()`,
-        lastMessageAt: sql`greatest(${conversations.lastMessageAt}, now())`,
-        lastMessagePreview: input.text!.slice(0, 140),
-        // Replying means the agent has read the thread; the reply also ends a run of bot messages.
-        unreadCount: 0,
-        consecutiveBotReplies: 0,
-        // A human took over: the bot stays silent until someone switches auto-bot on again (brief §2).
-        autoBot: false,
-      })
-      .where(eq(conversations.id, conversation.id));
+      },
+      {
+        set: {
+          // now() is the transaction's start, the message's created_at too.
+          humanRepliedAt: sql`now()`,
+          // Replying means the agent has read the thread; the reply also ends a run of bot messages.
+          unreadCount: 0,
+          consecutiveBotReplies: 0,
+          // A human took over: the bot stays silent until someone switches auto-bot on again (brief §2).
+          autoBot: false,
+        },
+      },
+    );
     return inserted!;
   });
   // After the commit, so the job finds the row.
