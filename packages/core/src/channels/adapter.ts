@@ -220,6 +220,11 @@ export interface ChannelAdapter {
   send?(input: SendInput): Promise<void>;
   fetchProfile?(channel: AdapterChannel, platformUserId: string): Promise<ContactProfile>;
   showTyping?(channel: AdapterChannel, platformUserId: string, on: boolean): Promise<void>;
+  /**
+   * Media the platform keeps (an attachment's `contentRef`): where the inbox can show it from. Run by
+   * the `fetch-message-content` job after the message is stored; the attachment's `url` is empty until then.
+   */
+  fetchContent?(channel: AdapterChannel, contentRef: string): Promise<{ url: string; mime?: string | undefined }>;
   /** Disconnecting: stop the platform sending to us (Messenger: unsubscribe the app from the Page). */
   release?(channel: AdapterChannel): Promise<void>;
   /** The platform's errors classified; null for an error that is not the platform's (ours, a bug). */

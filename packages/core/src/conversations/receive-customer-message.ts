@@ -26,6 +26,7 @@ import { enqueueSummaryIfDue } from "../bots/summarize-conversation.ts";
 import type { InboundMessage, Party } from "../channels/adapter.ts";
 import { fetchContactProfile } from "../contacts/fetch-contact-profile.ts";
 import { upsertContact } from "../contacts/upsert-contact.ts";
+import { fetchMessageContent } from "../messages/fetch-message-content.ts";
 import { appendMessage } from "./append-message.ts";
 import { publishConversation, publishMessage } from "./publish.ts";
 import { upsertConversation } from "./upsert-conversation.ts";
@@ -148,6 +149,14 @@ export async function receiveCustomerMessage(
   await inBackground(async () => {
     await publishConversation(deps.realtime, deps.db, channel.workspaceId, conversation.id);
     for (const contact of result.contacts) await fetchProfileOnce(deps, contact);
+    // Media the platform keeps is fetched after the message is stored (once: the job id is per message).
+    if (result.message && incoming.attachments.some((a) => a.contentRef)) {
+      await deps.queue.enqueue(
+        fetchMessageContent,
+        { messageId: message.id },
+        { jobId: `content:${message.id}`, workspaceId: channel.workspaceId },
+      );
+    }
     // With no bot reply coming (the bot's job checks after it answers), the summary is checked here,
     // so conversations people handle keep their memory for "draft with AI" — which needs a chatbot:
     // without one there is nothing to summarise for.

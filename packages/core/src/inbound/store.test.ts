@@ -9,10 +9,14 @@ import { createChannel, createTestWorkspace } from "@tandem/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachTestQueue, createTestRuntime } from "../../../../tests/support/runtime.ts";
-import type { ChannelInbound } from "../channels/adapter.ts";
+import type { AppJobDeps } from "../app-deps.ts";
+import type { ChannelAdapter, ChannelInbound } from "../channels/adapter.ts";
+import type { ChannelRegistry } from "../channels/registry.ts";
 import { appendMessage, previewOf } from "../conversations/append-message.ts";
 import { receiveCustomerMessage } from "../conversations/receive-customer-message.ts";
+import type { JobContext } from "../jobs/define-job.ts";
 import { silentLogger } from "../logger.ts";
+import { fetchMessageContent } from "../messages/fetch-message-content.ts";
 import type { Runtime } from "../runtime.ts";
 import { receiveInbound } from "./store.ts";
 
@@ -178,5 +182,70 @@ describe("appendMessage", () => {
     expect(await preview()).toBe("[sticker]");
     expect(previewOf(null, [])).toBeNull();
     expect(await db().select().from(messages).where(eq(messages.conversationId, conversation!.id))).toHaveLength(4);
+  });
+});
+
+describe("fetch-message-content", () => {
+  it("fills in media the platform keeps through the adapter, and leaves a refused one without a URL", async () => {
+    const { workspace } = await createTestWorkspace(db());
+    const channel = await createChannel(db(), { workspaceId: workspace.id, type: "line" });
+    const stored = await receiveCustomerMessage(
+      { db: db(), queue: runtime.queue!, realtime: runtime.realtime, log: silentLogger },
+      {
+        channel,
+        from: { platformId: "U-media", kind: "user" },
+        message: {
+          platformMessageId: `media-${channel.id}`,
+          text: null,
+          attachments: [
+            { type: "image", url: "", contentRef: "content-1" },
+            { type: "file", url: "", contentRef: "gone", name: "a.pdf" },
+          ],
+          payload: null,
+          postback: false,
+          replyToPlatformId: null,
+          at: new Date(),
+        },
+      },
+    );
+    const refused = Object.assign(new Error("no such content"), { status: 404 });
+    const adapter: ChannelAdapter = {
+      type: "line",
+      capabilities: runtime.channels.get("messenger").capabilities,
+      fetchContent: async (_channel, ref) => {
+        if (ref === "gone") throw refused;
+        return { url: `https://media.example/${ref}`, mime: "image/jpeg" };
+      },
+      classifyError: (error) =>
+        error === refused ? { retryable: false, tokenExpired: false, code: "not_found", reason: "gone" } : null,
+    };
+    const channelsWithLine: ChannelRegistry = {
+      get: () => adapter,
+      find: (type) => (type === "line" ? adapter : null),
+      all: () => [adapter],
+    };
+    const ctx = {
+      db: db(),
+      config: runtime.config,
+      keyring: runtime.keyring,
+      realtime: runtime.realtime,
+      limiter: runtime.limiter,
+      channels: channelsWithLine,
+      queue: runtime.queue!,
+      jobId: "test",
+      jobKey: null,
+      name: fetchMessageContent.name,
+      attempt: 1,
+      maxAttempts: 1,
+      log: silentLogger,
+      signal: new AbortController().signal,
+    } satisfies JobContext<AppJobDeps>;
+    await fetchMessageContent.handle({ messageId: stored!.id }, ctx);
+
+    const [after] = await db().select().from(messages).where(eq(messages.id, stored!.id));
+    expect(after?.attachments).toEqual([
+      { type: "image", url: "https://media.example/content-1", contentRef: "content-1", mime: "image/jpeg" },
+      { type: "file", url: "", contentRef: "gone", name: "a.pdf" },
+    ]);
   });
 });
