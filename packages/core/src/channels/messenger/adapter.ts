@@ -97,8 +97,11 @@ export function createMessengerAdapter(env: AdapterEnv): MessengerAdapter {
     inbound: messengerInbound(env.config),
 
     async send(input) {
-      // `how` is what `replyWindow` decided above: the messaging type and tag.
-      const delivery = { allowed: true, ...input.how } as unknown as Extract<MessengerDelivery, { allowed: true }>;
+      // `how` is what `replyWindow` decided above: `RESPONSE`, or the `HUMAN_AGENT` tag.
+      const delivery: Extract<MessengerDelivery, { allowed: true }> =
+        input.how.messagingType === "MESSAGE_TAG"
+          ? { allowed: true, messagingType: "MESSAGE_TAG", tag: "HUMAN_AGENT" }
+          : { allowed: true, messagingType: "RESPONSE" };
       await sendMessengerParts(graph(), {
         pageId: pageIdOf(input.channel),
         pageAccessToken: pageToken(input.channel),
