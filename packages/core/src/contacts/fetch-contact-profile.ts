@@ -23,7 +23,7 @@ export const fetchContactProfile = defineJob({
   name: "fetch-contact-profile",
   schema: z.object({ contactId: z.string().min(1) }),
   retry: { attempts: 4 },
-  // A Graph API call each: one Page's slow answers take at most two of the four slots.
+  // A platform call each: one account's slow answers take at most two of the four slots.
   concurrency: 4,
   workspaceConcurrency: 2,
   // Enrichment: the reply to the customer goes first.
