@@ -186,8 +186,17 @@ export interface SendInput {
   contact: { platformUserId: string };
   conversation: { id: string; lastInboundAt: Date | null };
   message: { id: string; role: OutboundRole; text: string | null; attachments: MessageAttachment[] };
-  /** The customer message this one answers (a bot reply's trigger), with what its adapter stored. */
-  answering: { platformMessageId: string | null; metadata: Record<string, unknown>; createdAt: Date } | null;
+  /**
+   * The customer message this one answers (a bot reply's trigger), with what its adapter stored
+   * (`InboundMessage.sendMetadata`) and whether another reply to it already went out (a reply token
+   * is then spent).
+   */
+  answering: {
+    platformMessageId: string | null;
+    metadata: Record<string, unknown>;
+    createdAt: Date;
+    answered: boolean;
+  } | null;
   /** The window decision's `how`. */
   how: Extract<ReplyWindowDecision, { allowed: true }>["how"];
   /** Parts already sent by an earlier attempt: skipped, so a retry never repeats them. */

@@ -67,6 +67,8 @@ export const sendOutboundMessage = defineJob({
           platformMessageId: answering.platformMessageId,
           metadata: answering.metadata,
           createdAt: answering.createdAt,
+          answered: sql<boolean>`exists (select 1 from ${messages} other where other.reply_to_id = ${answering.id}
+            and other.id <> ${messages.id} and other.status in ('sent', 'delivered', 'read'))`,
         },
       })
       .from(messages)
@@ -145,7 +147,12 @@ type Loaded = {
   conversation: { id: string; lastInboundAt: Date | null };
   contact: { platformUserId: string };
   channel: Parameters<NonNullable<ChannelAdapter["send"]>>[0]["channel"];
-  answering: { platformMessageId: string | null; metadata: Record<string, unknown>; createdAt: Date } | null;
+  answering: {
+    platformMessageId: string | null;
+    metadata: Record<string, unknown>;
+    createdAt: Date;
+    answered: boolean;
+  } | null;
 };
 
 /**
