@@ -5,13 +5,10 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { SOCKET_EVENTS } from "@tandem/contracts";
 import { type JobQueue, parseTrustProxy, type Runtime, silentLogger } from "@tandem/core";
-import { processInboundEvent } from "@tandem/core/channels/messenger/process-inbound-event";
-import {
-  listUnconnectedPages,
-  receiveMessengerWebhook,
-  recoverInboundEvents,
-  SIGNATURE_REJECTION_LIMITS,
-} from "@tandem/core/channels/messenger/receive-webhook";
+import { listUnconnectedPages, receiveMessengerWebhook } from "@tandem/core/channels/messenger/receive-webhook";
+import { processInboundEvent } from "@tandem/core/inbound/process-inbound-event";
+import { recoverInboundEvents } from "@tandem/core/inbound/recover-inbound-events";
+import { SIGNATURE_REJECTION_LIMITS } from "@tandem/core/inbound/signature-rejections";
 import {
   channels,
   chatbots,

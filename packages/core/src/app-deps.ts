@@ -1,4 +1,5 @@
 import type { Db } from "@tandem/db";
+import type { ChannelRegistry } from "./channels/registry.ts";
 import type { Config } from "./config.ts";
 import type { JobQueue } from "./jobs/queue.ts";
 import type { Logger } from "./logger.ts";
@@ -18,6 +19,8 @@ export interface AppJobDeps {
   keyring: Keyring;
   realtime: RealtimePublisher;
   limiter: RateLimiter;
+  /** The channel adapters (`channels/registry.ts`). */
+  channels: ChannelRegistry;
   queue: JobQueue;
 }
 
@@ -30,6 +33,7 @@ export function appJobDeps(runtime: Runtime): AppJobDeps {
     keyring: runtime.keyring,
     realtime: runtime.realtime,
     limiter: runtime.limiter,
+    channels: runtime.channels,
   } as Omit<AppJobDeps, "queue"> as AppJobDeps;
   Object.defineProperty(deps, "queue", {
     enumerable: true,

@@ -1,5 +1,6 @@
 import type { Role } from "@tandem/contracts";
 import type { Db } from "@tandem/db";
+import type { ChannelRegistry } from "./channels/registry.ts";
 import type { JobQueue } from "./jobs/queue.ts";
 import type { Logger } from "./logger.ts";
 import type { RealtimePublisher } from "./realtime.ts";
@@ -23,6 +24,8 @@ export interface Ctx {
   queue?: JobQueue | undefined;
   /** For verbs that publish live updates; without it they publish nothing. */
   realtime?: RealtimePublisher | undefined;
+  /** For verbs that talk to a platform (connect, subscribe, disconnect); set by the API from the runtime. */
+  channels?: ChannelRegistry | undefined;
 }
 
 type InTransaction = { inTransaction?: boolean; afterCommit?: (() => void)[] };
@@ -58,3 +61,9 @@ export function afterCommit(ctx: object, effect: () => void): void {
 
 export const actorUserId = (actor: Actor): string | null => (actor.type === "system" ? null : actor.userId);
 export const actorRole = (actor: Actor): Role => (actor.type === "system" ? "OWNER" : actor.role);
+
+/** The channel adapters of a verb's context; a caller that reaches a platform must have set them. */
+export function channelsOf(ctx: Pick<Ctx, "channels">): ChannelRegistry {
+  if (!ctx.channels) throw new Error("this verb needs ctx.channels (the runtime's channel registry)");
+  return ctx.channels;
+}

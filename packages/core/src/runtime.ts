@@ -2,8 +2,9 @@ import { randomBytes } from "node:crypto";
 import { createDb, type Database, migrate } from "@tandem/db";
 import type { Redis } from "ioredis";
 import { settleBackgroundTasks } from "./background-tasks.ts";
-import { flushWebhookCounters } from "./channels/messenger/receive-webhook.ts";
+import { type ChannelRegistry, createChannelRegistry } from "./channels/registry.ts";
 import type { Config } from "./config.ts";
+import { flushInboundCounters } from "./inbound/store.ts";
 import type { JobQueue } from "./jobs/queue.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from "./rate-limit/limiter.ts";
@@ -23,6 +24,8 @@ export interface Runtime {
   limiter: RateLimiter;
   redis: Redis | null;
   realtime: ReturnType<typeof createRealtimeHub>;
+  /** The channel adapters, built once (`channels/registry.ts`). */
+  channels: ChannelRegistry;
   /** Attached by the process once its queue exists (web: embedded or BullMQ producer; worker: BullMQ). */
   queue: JobQueue | null;
   version: string;
@@ -86,12 +89,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     limiter,
     redis,
     realtime: createRealtimeHub(),
+    channels: createChannelRegistry({ config, keyring }),
     queue: null,
     version: VERSION,
     startedAt: new Date(),
     async close() {
       await settleBackgroundTasks();
-      await flushWebhookCounters(database.db).catch((err) => log.warn({ err }, "could not write webhook counters"));
+      await flushInboundCounters(database.db).catch((err) => log.warn({ err }, "could not write webhook counters"));
       if (redis) await redis.quit().catch(() => redis?.disconnect());
       await database.close();
     },

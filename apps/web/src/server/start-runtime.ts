@@ -12,7 +12,7 @@ import {
   registerAllJobs,
   seedDemo,
 } from "@tandem/core";
-import { recoverInboundEvents } from "@tandem/core/channels/messenger/receive-webhook";
+import { recoverInboundEvents } from "@tandem/core/inbound/recover-inbound-events";
 import { scheduleDatabaseMaintenance } from "@tandem/core/maintenance/database-maintenance";
 
 export interface StartedRuntime {

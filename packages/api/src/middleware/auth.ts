@@ -82,6 +82,7 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
     userAgent: c.req.header("user-agent"),
     queue: runtime.queue ?? undefined,
     realtime: runtime.realtime,
+    channels: runtime.channels,
   });
   await next();
 });

@@ -21,7 +21,6 @@ import {
   getMessengerWebhookSetup,
   listChannels,
   listMessengerOAuthPages,
-  messengerDeps,
   messengerOAuthSettings,
   OAUTH_COOKIE_PATH,
   OAUTH_NONCE_COOKIE,
@@ -49,8 +48,6 @@ const OAuthCallbackQuery = z.object({
 });
 
 const redirect = (description: string) => ({ 302: { description } });
-
-const deps = (c: Context<AppEnv>) => messengerDeps(c.get("runtime"));
 
 /** The OAuth flow is bound to this: the session for the dashboard, the token for an API client. */
 function caller(c: Context<AppEnv>) {
@@ -121,7 +118,7 @@ export function channelRoutes() {
       request: jsonBody(ConnectMessengerPageInput),
       responses: { 201: json(ChannelDto, "Connected"), ...errors(400, 401, 403, 404, 409) },
     }),
-    async (c) => c.json(await connectMessengerPage(c.get("ctx"), c.req.valid("json"), deps(c)), 201),
+    async (c) => c.json(await connectMessengerPage(c.get("ctx"), c.req.valid("json")), 201),
   );
 
   // GET /api/v1/channels/messenger/oauth/start — redirect to Facebook Login (state bound to the session)
@@ -135,7 +132,7 @@ export function channelRoutes() {
     }),
     async (c) => {
       const runtime = c.get("runtime");
-      const { url, nonce } = startMessengerOAuth(c.get("ctx"), caller(c), messengerOAuthSettings(runtime), deps(c));
+      const { url, nonce } = startMessengerOAuth(c.get("ctx"), caller(c), messengerOAuthSettings(runtime));
       setOAuthCookie(c, OAUTH_NONCE_COOKIE, nonce, OAUTH_NONCE_TTL_SECONDS);
       return c.redirect(url, 302);
     },
@@ -171,7 +168,6 @@ export function channelRoutes() {
             nonceCookie: getCookie(c, OAUTH_NONCE_COOKIE),
           },
           messengerOAuthSettings(runtime),
-          deps(c),
         );
       } catch (error) {
         // A forged or stale state is answered as an error; a refusal or a Facebook failure goes back to the page.
@@ -199,7 +195,7 @@ export function channelRoutes() {
     }),
     async (c) => {
       const ref = { ...caller(c), oauth: c.req.valid("query").oauth, cookie: getCookie(c, OAUTH_PENDING_COOKIE) };
-      return c.json(await listMessengerOAuthPages(c.get("ctx"), ref, deps(c)), 200);
+      return c.json(await listMessengerOAuthPages(c.get("ctx"), ref), 200);
     },
   );
 
@@ -215,7 +211,7 @@ export function channelRoutes() {
     }),
     async (c) => {
       const ref = { ...caller(c), cookie: getCookie(c, OAUTH_PENDING_COOKIE) };
-      return c.json(await connectMessengerOAuthPages(c.get("ctx"), ref, c.req.valid("json"), deps(c)), 200);
+      return c.json(await connectMessengerOAuthPages(c.get("ctx"), ref, c.req.valid("json")), 200);
     },
   );
 
@@ -242,7 +238,7 @@ export function channelRoutes() {
       request: { params: IdParam },
       responses: { 200: json(ChannelDto), ...errors(400, 401, 403, 404) },
     }),
-    async (c) => c.json(await subscribeChannel(c.get("ctx"), c.req.valid("param").id, deps(c)), 200),
+    async (c) => c.json(await subscribeChannel(c.get("ctx"), c.req.valid("param").id), 200),
   );
 
   // POST /api/v1/channels/{id}/unsubscribe — stop the Page's webhook; the channel stays connected
@@ -255,7 +251,7 @@ export function channelRoutes() {
       request: { params: IdParam },
       responses: { 200: json(ChannelDto), ...errors(400, 401, 403, 404) },
     }),
-    async (c) => c.json(await unsubscribeChannel(c.get("ctx"), c.req.valid("param").id, deps(c)), 200),
+    async (c) => c.json(await unsubscribeChannel(c.get("ctx"), c.req.valid("param").id), 200),
   );
 
   // DELETE /api/v1/channels/{id} — disconnect: unsubscribe (best effort), wipe the token, keep the history
@@ -269,7 +265,7 @@ export function channelRoutes() {
       responses: { 204: { description: "Disconnected" }, ...errors(401, 403, 404) },
     }),
     async (c) => {
-      await disconnectChannel(c.get("ctx"), c.req.valid("param").id, deps(c));
+      await disconnectChannel(c.get("ctx"), c.req.valid("param").id);
       return c.body(null, 204);
     },
   );

@@ -65,7 +65,8 @@ export async function composeForAgent(
   if (!chatbot) {
     throw new DomainError("no_chatbot", "No chatbot is set up for this conversation or workspace");
   }
-  if (options.typing) showTyping({ ...deps, db: ctx.db, log: ctx.log }, found.channel, found.recipientId);
+  if (options.typing)
+    showTyping({ channels: ctx.channels, db: ctx.db, log: ctx.log }, found.channel, found.recipientId);
   let composed: ComposedReply;
   try {
     composed = await composeReply(

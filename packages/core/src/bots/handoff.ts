@@ -1,5 +1,6 @@
-import { conversations, type Db, messages } from "@tandem/db";
+import { conversations, type Db, type messages } from "@tandem/db";
 import { eq } from "drizzle-orm";
+import { appendMessage } from "../conversations/append-message.ts";
 import { publishConversation, publishMessage } from "../conversations/publish.ts";
 import type { RealtimePublisher } from "../realtime.ts";
 import { type HandoffReason, handoffNote, type ResolvedGuardrails } from "./guardrails.ts";
@@ -31,21 +32,15 @@ export async function handOffConversation(
     .set({ autoBot: false, needsHuman: true, handoffAt: now, handoffReason: input.reason })
     .where(eq(conversations.id, conversation.id));
   const text = handoffNote(input.reason, input.guardrails) + (input.detail ? ` (${input.detail})` : "");
-  const [note] = await tx
-    .insert(messages)
-    .values({
-      workspaceId: conversation.workspaceId,
-      conversationId: conversation.id,
-      channelId: conversation.channelId,
-      role: "SYSTEM",
-      kind: "event",
-      text,
-      status: "sent",
-      sentAt: now,
-      metadata: { ...input.meta, event: "handoff", reason: input.reason },
-      createdAt: now,
-    })
-    .returning();
+  const { message: note } = await appendMessage(tx, conversation, {
+    role: "SYSTEM",
+    kind: "event",
+    text,
+    status: "sent",
+    sentAt: now,
+    metadata: { ...input.meta, event: "handoff", reason: input.reason },
+    createdAt: now,
+  });
   return note!;
 }
 

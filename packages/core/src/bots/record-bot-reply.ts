@@ -1,5 +1,6 @@
-import { conversations, type Db, messages } from "@tandem/db";
-import { eq, sql } from "drizzle-orm";
+import { conversations, type Db, type messages } from "@tandem/db";
+import { sql } from "drizzle-orm";
+import { appendMessage } from "../conversations/append-message.ts";
 import type { ComposedReply } from "./compose-reply.ts";
 
 type MessageRow = typeof messages.$inferSelect;
@@ -8,7 +9,7 @@ type MessageRow = typeof messages.$inferSelect;
  * Stores the bot's answer, inside the caller's transaction: a BOT message `queued` for sending (or
  * `sent` at once in a playground conversation, which has no channel), with everything needed to
  * explain it later — provider, model, usage, provider latency, prompt version and the knowledge it
- * used — and the conversation's preview and consecutive-reply counter moved on.
+ * used — and the conversation's latest message and consecutive-reply counter moved on (`appendMessage`).
  *
  * `draft` is the model's own text when the sent text differs from it (the handoff marker removed).
  * "Reply as bot" keeps its draft as a row of its own (`recordBotDraft`), named by `metadata.draftId`.
@@ -22,23 +23,11 @@ export async function recordBotReply(
   const now = input.at ?? new Date();
   const sendable = conversation.channelId !== null;
   const draft = composed.result.text !== input.text ? composed.result.text : undefined;
-  const common = botMessage(conversation, composed, input.meta, now);
-  // One statement: the conversation's preview and counter move on in a CTE of the insert.
-  const moved = tx.$with("moved").as(
-    tx
-      .update(conversations)
-      .set({
-        lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${now.toISOString()}::timestamptz)`,
-        lastMessagePreview: input.text.slice(0, 140),
-        consecutiveBotReplies: sql`${conversations.consecutiveBotReplies} + 1`,
-      })
-      .where(eq(conversations.id, conversation.id))
-      .returning({ id: conversations.id }),
-  );
-  const [message] = await tx
-    .with(moved)
-    .insert(messages)
-    .values({
+  const common = botMessage(composed, input.meta, now);
+  const { message } = await appendMessage(
+    tx,
+    conversation,
+    {
       ...common,
       text: input.text,
       status: sendable ? "queued" : "sent",
@@ -49,8 +38,9 @@ export async function recordBotReply(
         ...(composed.result.confidence !== undefined ? { confidence: composed.result.confidence } : {}),
         ...(draft !== undefined ? { draft } : {}),
       },
-    })
-    .returning();
+    },
+    { set: { consecutiveBotReplies: sql`${conversations.consecutiveBotReplies} + 1` } },
+  );
   return message!;
 }
 
@@ -66,28 +56,17 @@ export async function recordBotDraft(
   input: { text: string; composed: ComposedReply; meta: Record<string, unknown>; at?: Date },
 ): Promise<MessageRow> {
   const { composed } = input;
-  const [draft] = await tx
-    .insert(messages)
-    .values({
-      ...botMessage(conversation, composed, input.meta, input.at ?? new Date()),
-      text: composed.result.text || input.text,
-      status: "draft",
-    })
-    .returning();
+  const { message: draft } = await appendMessage(tx, conversation, {
+    ...botMessage(composed, input.meta, input.at ?? new Date()),
+    text: composed.result.text || input.text,
+    status: "draft",
+  });
   return draft!;
 }
 
 /** What every BOT message the model wrote carries: where it belongs, what it answers, how it was made. */
-function botMessage(
-  conversation: { id: string; workspaceId: string; channelId: string | null },
-  composed: ComposedReply,
-  meta: Record<string, unknown>,
-  at: Date,
-) {
+function botMessage(composed: ComposedReply, meta: Record<string, unknown>, at: Date) {
   return {
-    workspaceId: conversation.workspaceId,
-    conversationId: conversation.id,
-    channelId: conversation.channelId,
     role: "BOT" as const,
     kind: "text" as const,
     replyToId: composed.question?.id ?? null,

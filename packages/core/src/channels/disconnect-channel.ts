@@ -1,29 +1,30 @@
 import { channels } from "@tandem/db";
 import { and, eq, isNull } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
-import { actorRole, type Ctx, withTransaction } from "../context.ts";
+import { actorRole, type Ctx, channelsOf, withTransaction } from "../context.ts";
 import { assertCan } from "../policy.ts";
 import { getChannelInWorkspace } from "./get-channel-in-workspace.ts";
-import { type MessengerDeps, readPageToken } from "./messenger/messenger-deps.ts";
 
 /**
- * Disconnects a channel: the app is unsubscribed from the Page (best effort — a dead token or an
- * outage must not keep a Page connected), the stored secrets are wiped and the row is kept, with its
+ * Disconnects a channel: the platform stops sending to us (the adapter's `release`; Messenger
+ * unsubscribes the app from the Page) — best effort: a dead token or an outage must not keep a channel
+ * connected —, the stored secrets are wiped and the row is kept, with its
  * conversations, as `disconnected`. The Page can then be connected again, here or in another workspace.
  * Disconnecting twice is a no-op.
  */
-export async function disconnectChannel(ctx: Ctx, channelId: string, deps: MessengerDeps): Promise<void> {
+export async function disconnectChannel(ctx: Ctx, channelId: string): Promise<void> {
   assertCan(actorRole(ctx.actor), "channels.manage");
   const channel = await getChannelInWorkspace(ctx, channelId);
   if (channel.disconnectedAt) return;
 
   let unsubscribed = false;
-  if (channel.type === "messenger" && channel.externalId && channel.secretsEncrypted) {
+  const adapter = channelsOf(ctx).find(channel.type);
+  if (adapter?.release && channel.secretsEncrypted) {
     try {
-      await deps.graph.unsubscribeApp(channel.externalId, readPageToken(deps.keyring, channel));
+      await adapter.release(channel);
       unsubscribed = true;
     } catch (error) {
-      ctx.log.warn({ err: error, channelId }, "could not unsubscribe the app from the Page while disconnecting");
+      ctx.log.warn({ err: error, channelId }, "could not release the channel on the platform while disconnecting");
     }
   }
 

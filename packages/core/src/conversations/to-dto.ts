@@ -1,7 +1,7 @@
 import type { ContactDto, ConversationDto, MessageDto, ReplyWindow } from "@tandem/contracts";
 import { channels, contacts, conversations, type Db, messages } from "@tandem/db";
 import { and, desc, eq, getTableColumns, inArray, ne, sql } from "drizzle-orm";
-import { MESSENGER_HUMAN_AGENT_WINDOW_MS, MESSENGER_STANDARD_WINDOW_MS } from "../channels/messenger/send.ts";
+import { channelCapabilities } from "../channels/registry.ts";
 
 /** The generated `search` tsvector is never shown, so readers need not select it. */
 type MessageRow = Omit<typeof messages.$inferSelect, "search">;
@@ -52,15 +52,11 @@ export type MessagePreviewRow = Pick<MessageRow, "id" | "role" | "kind" | "text"
 export const effectiveStatus = (c: Pick<ConversationRow, "status" | "snoozedUntil">, now = new Date()) =>
   c.status === "SNOOZED" && c.snoozedUntil && c.snoozedUntil <= now ? "OPEN" : c.status;
 
-/** The send job's windows (`messengerDelivery`) as times, so the composer can tell before sending. */
+/** The send job's window (the adapter's `replyWindowTimes`) as times, so the composer can tell before sending. */
 export function replyWindowOf(channelType: ChannelRow["type"] | null, lastInboundAt: Date | null): ReplyWindow | null {
-  if (channelType !== "messenger") return null;
-  if (!lastInboundAt) return { agentUntil: null, botUntil: null };
-  const from = lastInboundAt.getTime();
-  return {
-    agentUntil: new Date(from + MESSENGER_HUMAN_AGENT_WINDOW_MS).toISOString(),
-    botUntil: new Date(from + MESSENGER_STANDARD_WINDOW_MS).toISOString(),
-  };
+  const times = channelType ? channelCapabilities(channelType)?.replyWindowTimes(lastInboundAt) : null;
+  if (!times) return null;
+  return { agentUntil: times.agentUntil?.toISOString() ?? null, botUntil: times.botUntil?.toISOString() ?? null };
 }
 
 export function conversationToDto(

@@ -1,9 +1,10 @@
 import type { ConversationDto, ToggleAutoBotInput } from "@tandem/contracts";
-import { conversations, members, messages, users } from "@tandem/db";
+import { conversations, members, users } from "@tandem/db";
 import { and, eq } from "drizzle-orm";
 import { type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
+import { appendMessage } from "./append-message.ts";
 import { emitConversation, emitMessage } from "./notify.ts";
 import { loadConversationDtos, messageToDto } from "./to-dto.ts";
 
@@ -38,20 +39,14 @@ export async function toggleAutoBot(
           : { autoBot: false },
       )
       .where(eq(conversations.id, current.id));
-    const [message] = await tx.db
-      .insert(messages)
-      .values({
-        workspaceId: ctx.workspaceId,
-        conversationId: current.id,
-        channelId: current.channelId,
-        role: "SYSTEM",
-        kind: "event",
-        status: "sent",
-        text: `Auto-bot turned ${input.enabled ? "on" : "off"} by ${await actorName(tx)}`,
-        authorMemberId: ctx.actor.type === "system" ? null : ctx.actor.memberId,
-        metadata: { event: "auto_bot", enabled: input.enabled },
-      })
-      .returning();
+    const { message } = await appendMessage(tx.db, current, {
+      role: "SYSTEM",
+      kind: "event",
+      status: "sent",
+      text: `Auto-bot turned ${input.enabled ? "on" : "off"} by ${await actorName(tx)}`,
+      authorMemberId: ctx.actor.type === "system" ? null : ctx.actor.memberId,
+      metadata: { event: "auto_bot", enabled: input.enabled },
+    });
     return message!;
   });
   const [dto] = await loadConversationDtos(ctx.db, ctx.workspaceId, [conversationId]);

@@ -5,7 +5,6 @@ import {
   conversations,
   type Db,
   members,
-  messages,
   providerCredentials,
   users,
   workspaces,
@@ -14,6 +13,7 @@ import { eq, sql } from "drizzle-orm";
 import { hashPassword } from "../auth/crypto.ts";
 import { createInitialPromptVersion } from "../bots/initial-prompt-version.ts";
 import { DEFAULT_SUBSCRIBED_FIELDS } from "../channels/messenger/graph-client.ts";
+import { appendMessage } from "../conversations/append-message.ts";
 import type { Keyring } from "../secrets/keyring.ts";
 
 /**
@@ -207,7 +207,6 @@ export async function seedDemo(db: Db, options: SeedDemoOptions): Promise<SeedDe
         .insert(contacts)
         .values({ workspaceId, channelId: thread.channelId, ...thread.contact })
         .returning();
-      const last = thread.messages[thread.messages.length - 1]!;
       const lastInbound = [...thread.messages].reverse().find((m) => m.role === "USER");
       const [conversation] = await tx
         .insert(conversations)
@@ -222,18 +221,15 @@ export async function seedDemo(db: Db, options: SeedDemoOptions): Promise<SeedDe
           assigneeId: thread.assignee ? people[thread.assignee]!.memberId : null,
           tags: thread.tags ?? [],
           unreadCount: thread.unread ?? 0,
-          lastMessageAt: minutesAgo(last.at),
-          lastMessagePreview: last.text.slice(0, 140),
+          // The messages below move it on, with the preview (`appendMessage`).
+          lastMessageAt: minutesAgo(thread.messages[0]!.at),
           lastInboundAt: lastInbound ? minutesAgo(lastInbound.at) : null,
           handoffAt: thread.needsHuman ? minutesAgo(thread.messages[0]!.at) : null,
           handoffReason: thread.needsHuman ? "human_requested" : null,
         })
         .returning();
       for (const [i, m] of thread.messages.entries()) {
-        await tx.insert(messages).values({
-          workspaceId,
-          conversationId: conversation!.id,
-          channelId: thread.channelId,
+        await appendMessage(tx, conversation!, {
           role: m.role,
           kind: m.kind ?? "text",
           text: m.text,

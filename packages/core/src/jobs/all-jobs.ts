@@ -2,10 +2,11 @@ import type { AppJobDeps } from "../app-deps.ts";
 import { createPasswordReset } from "../auth/request-password-reset.ts";
 import { generateBotReply } from "../bots/generate-bot-reply.ts";
 import { summarizeConversation } from "../bots/summarize-conversation.ts";
-import { processInboundEvent } from "../channels/messenger/process-inbound-event.ts";
 import { fetchContactProfile } from "../contacts/fetch-contact-profile.ts";
+import { processInboundEvent } from "../inbound/process-inbound-event.ts";
 import { sendEmail } from "../mail/send-email.ts";
 import { databaseMaintenance } from "../maintenance/database-maintenance.ts";
+import { fetchMessageContent } from "../messages/fetch-message-content.ts";
 import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
 import type { JobRegistry } from "./registry.ts";
@@ -19,6 +20,7 @@ export type { AppJobDeps } from "../app-deps.ts";
 export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   processInboundEvent,
   fetchContactProfile,
+  fetchMessageContent,
   generateBotReply,
   sendOutboundMessage,
   summarizeConversation,

@@ -53,6 +53,7 @@ function jobCtx(attempt = 1, maxAttempts = sendEmail.retry.attempts): JobContext
     keyring: runtime.keyring,
     realtime: runtime.realtime,
     limiter: runtime.limiter,
+    channels: runtime.channels,
     queue: undefined as never,
     jobId: `test-${attempt}`,
     jobKey: null,

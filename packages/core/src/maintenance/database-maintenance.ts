@@ -23,7 +23,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
 import { deleteExpiredSessions } from "../auth/sessions.ts";
-import { ingestIdle } from "../channels/messenger/receive-webhook.ts";
+import { ingestIdle } from "../ingest-pacing.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 

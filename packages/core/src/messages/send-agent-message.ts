@@ -5,8 +5,10 @@ import { runAfterResponse } from "../background-tasks.ts";
 import { composeForAgent } from "../bots/draft-bot-reply.ts";
 import { recordBotDraft, recordBotReply } from "../bots/record-bot-reply.ts";
 import { enqueueSummaryIfDue } from "../bots/summarize-conversation.ts";
-import { messengerDelivery } from "../channels/messenger/send.ts";
+import type { ChannelType } from "../channels/adapter.ts";
+import { channelCapabilities } from "../channels/registry.ts";
 import { type Ctx, withTransaction } from "../context.ts";
+import { appendMessage } from "../conversations/append-message.ts";
 import { getConversationInWorkspace } from "../conversations/get-conversation-in-workspace.ts";
 import { emitConversation, emitMessage } from "../conversations/notify.ts";
 import { loadConversationDtos, messageToDto } from "../conversations/to-dto.ts";
@@ -56,19 +58,13 @@ export async function sendAgentMessage(
 
   if (input.internal) {
     const conversation = await getConversationInWorkspace(ctx, conversationId);
-    const [note] = await ctx.db
-      .insert(messages)
-      .values({
-        workspaceId: ctx.workspaceId,
-        conversationId: conversation.id,
-        channelId: conversation.channelId,
-        role: "AGENT",
-        kind: "note",
-        status: "sent",
-        text: input.text!,
-        authorMemberId: memberId,
-      })
-      .returning();
+    const { message: note } = await appendMessage(ctx.db, conversation, {
+      role: "AGENT",
+      kind: "note",
+      status: "sent",
+      text: input.text!,
+      authorMemberId: memberId,
+    });
     return published(ctx, note!);
   }
 
@@ -79,34 +75,29 @@ export async function sendAgentMessage(
     const conversation = await conversationWithChannel(tx, conversationId, { lock: true });
     assertInsideWindow(conversation, "AGENT");
     const fromDraft = input.draftId ? await draftOf(tx, conversation.id, input.draftId) : null;
-    const [inserted] = await tx.db
-      .insert(messages)
-      .values({
-        workspaceId: ctx.workspaceId,
-        conversationId: conversation.id,
-        channelId: conversation.channelId,
+    const { message: inserted } = await appendMessage(
+      tx.db,
+      { id: conversation.id, workspaceId: ctx.workspaceId, channelId: conversation.channelId },
+      {
         role: "AGENT",
         kind: "text",
         status: "queued",
         text: input.text!,
         authorMemberId: memberId,
         metadata: fromDraft ? { draftId: fromDraft.id, draftEdited: fromDraft.text !== input.text } : {},
-      })
-      .returning();
-    await tx.db
-      .update(conversations)
-      .set({
-        // now() is the transaction's start, the message's created_at too.
-        humanRepliedAt: sql`now()`,
-        lastMessageAt: sql`greatest(${conversations.lastMessageAt}, now())`,
-        lastMessagePreview: input.text!.slice(0, 140),
-        // Replying means the agent has read the thread; the reply also ends a run of bot messages.
-        unreadCount: 0,
-        consecutiveBotReplies: 0,
-        // A human took over: the bot stays silent until someone switches auto-bot on again (brief §2).
-        autoBot: false,
-      })
-      .where(eq(conversations.id, conversation.id));
+      },
+      {
+        set: {
+          // now() is the transaction's start, the message's created_at too.
+          humanRepliedAt: sql`now()`,
+          // Replying means the agent has read the thread; the reply also ends a run of bot messages.
+          unreadCount: 0,
+          consecutiveBotReplies: 0,
+          // A human took over: the bot stays silent until someone switches auto-bot on again (brief §2).
+          autoBot: false,
+        },
+      },
+    );
     return inserted!;
   });
   // After the commit, so the job finds the row.
@@ -212,15 +203,16 @@ async function conversationWithChannel(ctx: Ctx, conversationId: string, options
   return row;
 }
 
-/** The send job's own rule (`messengerDelivery`), checked before anything is stored. */
+/** The send job's own rule (the adapter's `replyWindow`), checked before anything is stored. */
 function assertInsideWindow(
-  conversation: { channelType: string | null; lastInboundAt: Date | null },
+  conversation: { channelType: ChannelType | null; lastInboundAt: Date | null },
   role: "AGENT" | "BOT",
 ): void {
-  if (conversation.channelType !== "messenger") return;
-  const delivery = messengerDelivery(role, conversation.lastInboundAt, new Date());
-  if (!delivery.allowed) {
-    throw new DomainError("outside_messaging_window", delivery.reason, {
+  const capabilities = conversation.channelType ? channelCapabilities(conversation.channelType) : null;
+  if (!capabilities) return;
+  const window = capabilities.replyWindow(role, conversation.lastInboundAt, new Date());
+  if (!window.allowed) {
+    throw new DomainError("outside_messaging_window", window.reason, {
       details: { lastInboundAt: conversation.lastInboundAt?.toISOString() ?? null },
     });
   }

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime } from "../../../../tests/support/runtime.ts";
 import type { AppJobDeps } from "../app-deps.ts";
 import { appJobDeps } from "../app-deps.ts";
-import { sealPageToken } from "../channels/messenger/messenger-deps.ts";
+import { sealPageToken } from "../channels/messenger/page-token.ts";
 import { registerAllJobs } from "../jobs/all-jobs.ts";
 import { createJobQueue } from "../jobs/create-queue.ts";
 import type { JobContext } from "../jobs/define-job.ts";
@@ -90,6 +90,7 @@ function jobCtx(attempt = 1, maxAttempts = sendOutboundMessage.retry.attempts): 
     keyring: runtime.keyring,
     realtime: runtime.realtime,
     limiter: runtime.limiter,
+    channels: runtime.channels,
     queue: undefined as never,
     jobId: `test-${attempt}`,
     jobKey: null,

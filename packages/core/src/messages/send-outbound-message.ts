@@ -1,16 +1,10 @@
 import { channels, contacts, conversations, messages } from "@tandem/db";
 import { and, eq, inArray, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
+import type { ChannelAdapter } from "../channels/adapter.ts";
 import { markReconnectNeeded } from "../channels/mark-reconnect-needed.ts";
-import { GraphApiError } from "../channels/messenger/graph-client.ts";
-import { messengerDeps, readPageToken } from "../channels/messenger/messenger-deps.ts";
-import {
-  ECHO_METADATA_PREFIX,
-  messengerDelivery,
-  messengerParts,
-  sendMessengerParts,
-} from "../channels/messenger/send.ts";
 import { publishMessage } from "../conversations/publish.ts";
 import { messageColumns } from "../conversations/to-dto.ts";
 import { isDomainError } from "../errors.ts";
@@ -23,14 +17,16 @@ import { isRetryable, RetryableError } from "../jobs/errors.ts";
  * - Idempotent: a message already `sent` / `delivered` / `read` is left alone; the ids of parts that
  *   went out are saved after each part (`metadata.platformMessageIds`), so a retry continues with the
  *   next part instead of repeating the first.
- * - Channel rules come from the channel's adapter (Messenger: 24 h window, `HUMAN_AGENT` tag, split at
- *   2000 characters). A message the rules refuse fails at once with `outside_messaging_window`;
- *   nothing is sent. (The typing indicator of a bot reply is shown earlier, when the bot starts
+ * - Channel rules come from the channel's adapter (`capabilities.replyWindow`; Messenger: 24 h window,
+ *   `HUMAN_AGENT` tag, split at 2000 characters). A message the rules refuse fails at once with
+ *   `outside_messaging_window`; nothing is sent. Then, by the adapter's delivery mode: `push` — the
+ *   adapter's `send`; `realtime` — the live event is the delivery; `response` — the caller's HTTP
+ *   response carried it. Either way the message ends `sent`. (The typing indicator of a bot reply is shown earlier, when the bot starts
  *   composing: `showTyping` in generate-bot-reply and reply as bot.)
  * - Per-workspace rate limit on outbound sends, then the platform. Transient failures (Graph codes 1,
  *   2, 4, 17, 32, 613, HTTP 5xx, network, our own limit) are retried with backoff; the last attempt, or
- *   a permanent refusal, sets `failed` with a code and the platform's reason, shown in the inbox.
- *   Error 190 also marks the channel "reconnect needed".
+ *   a permanent refusal, sets `failed` with a code and the platform's reason, shown in the inbox
+ *   (`adapter.classifyError`). A dead token (Graph 190) also marks the channel "reconnect needed".
  */
 export const OUTBOUND_RATE_LIMIT = { limit: 50, windowMs: 1_000 };
 
@@ -39,6 +35,8 @@ type Failure = { code: string; message: string };
 
 const DONE = new Set(["sent", "delivered", "read"]);
 const SENDABLE = ["queued", "sending", "failed"] as const;
+/** The customer message a reply answers (its `replyToId`): LINE's reply token lives in its metadata. */
+const answering = alias(messages, "answering");
 
 export const sendOutboundMessage = defineJob({
   name: "send-outbound-message",
@@ -53,7 +51,7 @@ export const sendOutboundMessage = defineJob({
     const [row] = await ctx.db
       .select({
         message: messageColumns,
-        conversation: { lastInboundAt: conversations.lastInboundAt },
+        conversation: { id: conversations.id, lastInboundAt: conversations.lastInboundAt },
         contact: { platformUserId: contacts.platformUserId },
         channel: {
           id: channels.id,
@@ -65,6 +63,13 @@ export const sendOutboundMessage = defineJob({
           statusReason: channels.statusReason,
           disconnectedAt: channels.disconnectedAt,
         },
+        answering: {
+          platformMessageId: answering.platformMessageId,
+          metadata: answering.metadata,
+          createdAt: answering.createdAt,
+          answered: sql<boolean>`exists (select 1 from ${messages} other where other.reply_to_id = ${answering.id}
+            and other.id <> ${messages.id} and other.status in ('sent', 'delivered', 'read'))`,
+        },
       })
       .from(messages)
       .innerJoin(
@@ -73,6 +78,7 @@ export const sendOutboundMessage = defineJob({
       )
       .leftJoin(contacts, eq(contacts.id, conversations.contactId))
       .leftJoin(channels, eq(channels.id, conversations.channelId))
+      .leftJoin(answering, eq(answering.id, messages.replyToId))
       .where(eq(messages.id, messageId))
       .limit(1);
     const message = row?.message;
@@ -96,7 +102,8 @@ export const sendOutboundMessage = defineJob({
         message: "This conversation has no channel to send to.",
       });
     }
-    if (channel.type !== "messenger" || !channel.externalId) {
+    const adapter = ctx.channels.find(channel.type);
+    if (!adapter || (adapter.capabilities.delivery === "push" && !adapter.send)) {
       return fail(ctx, message, {
         code: "channel_not_supported",
         message: `Sending on ${channel.type} channels is not supported yet.`,
@@ -108,12 +115,12 @@ export const sendOutboundMessage = defineJob({
     if (channel.status === "reconnect_needed") {
       return fail(ctx, message, {
         code: "token_expired",
-        message: `${channel.name} needs to be reconnected: ${channel.statusReason ?? "Facebook rejected its token."}`,
+        message: `${channel.name} needs to be reconnected: ${channel.statusReason ?? "the platform rejected its token."}`,
       });
     }
 
-    const delivery = messengerDelivery(role, row.conversation.lastInboundAt, new Date());
-    if (!delivery.allowed) return fail(ctx, message, { code: "outside_messaging_window", message: delivery.reason });
+    const window = adapter.capabilities.replyWindow(role, row.conversation.lastInboundAt, new Date());
+    if (!window.allowed) return fail(ctx, message, { code: "outside_messaging_window", message: window.reason });
 
     const limit = await ctx.limiter.hit(`outbound:${message.workspaceId}`, OUTBOUND_RATE_LIMIT);
     if (!limit.allowed) {
@@ -122,41 +129,8 @@ export const sendOutboundMessage = defineJob({
       throw new RetryableError(reason, { retryAfterMs: limit.retryAfterSeconds * 1000 });
     }
 
-    // `sending` is written while the first part is on its way: the customer does not wait for the
-    // bookkeeping. Every later write (sent ids, sent, failed) waits for it first.
-    const marking = markSending(ctx, message);
-    // Handled here so a failure before anyone awaits it is not an unhandled rejection; the awaits
-    // below still see it.
-    marking.catch(() => undefined);
-    const sentIds = platformIdsOf(message);
-    try {
-      const deps = messengerDeps(ctx);
-      await sendMessengerParts(deps.graph, {
-        pageId: channel.externalId,
-        pageAccessToken: readPageToken(deps.keyring, channel),
-        psid: contact.platformUserId,
-        delivery,
-        parts: messengerParts(message.text, message.attachments),
-        alreadySent: sentIds.length,
-        echoMetadata: `${ECHO_METADATA_PREFIX}${message.id}`,
-        onPartSent: async (id) => {
-          sentIds.push(id);
-          await marking;
-          await saveSentIds(ctx, message.id, sentIds);
-        },
-      });
-      await marking;
-    } catch (error) {
-      await marking.catch(() => undefined);
-      if (error instanceof GraphApiError && error.tokenExpired) {
-        await markReconnectNeeded(ctx.db, channel.id, error.message);
-      }
-      if (isRetryable(error) && !finalAttempt) {
-        ctx.log.info({ err: error, messageId }, "send failed; will retry");
-        throw error;
-      }
-      await fail(ctx, message, failureOf(error));
-      throw error;
+    if (adapter.capabilities.delivery === "push") {
+      await push(ctx, adapter, { ...row, message, channel, contact }, window.how, finalAttempt);
     }
 
     const [sent] = await ctx.db
@@ -167,6 +141,73 @@ export const sendOutboundMessage = defineJob({
     if (sent) publishMessage(ctx.realtime, sent.workspaceId, sent, "updated");
   },
 });
+
+type Loaded = {
+  message: MessageRow;
+  conversation: { id: string; lastInboundAt: Date | null };
+  contact: { platformUserId: string };
+  channel: Parameters<NonNullable<ChannelAdapter["send"]>>[0]["channel"];
+  answering: {
+    platformMessageId: string | null;
+    metadata: Record<string, unknown>;
+    createdAt: Date;
+    answered: boolean;
+  } | null;
+};
+
+/**
+ * The platform call, part by part. `sending` is written while the first part is on its way: the
+ * customer does not wait for the bookkeeping. Every later write (sent ids, sent, failed) waits for it.
+ */
+async function push(
+  ctx: JobContext<AppJobDeps>,
+  adapter: ChannelAdapter,
+  { message, conversation, contact, channel, answering }: Loaded,
+  how: Parameters<NonNullable<ChannelAdapter["send"]>>[0]["how"],
+  finalAttempt: boolean,
+): Promise<void> {
+  const marking = markSending(ctx, message);
+  // Handled here so a failure before anyone awaits it is not an unhandled rejection; the awaits
+  // below still see it.
+  marking.catch(() => undefined);
+  const sentIds = platformIdsOf(message);
+  try {
+    await adapter.send!({
+      channel,
+      contact,
+      conversation,
+      message: {
+        id: message.id,
+        role: message.role as "AGENT" | "BOT",
+        text: message.text,
+        attachments: message.attachments,
+      },
+      // What the answered message's adapter kept for sending (`InboundMessage.sendMetadata`).
+      answering: answering?.createdAt ? { ...answering, metadata: sendMetadataOf(answering.metadata) } : null,
+      how,
+      alreadySent: sentIds.length,
+      onPartSent: async (id) => {
+        sentIds.push(id);
+        await marking;
+        await saveSentIds(ctx, message.id, sentIds);
+      },
+    });
+    await marking;
+  } catch (error) {
+    await marking.catch(() => undefined);
+    const classified = adapter.classifyError(error);
+    if (classified?.tokenExpired) await markReconnectNeeded(ctx.db, channel.id, classified.reason);
+    if ((classified ? classified.retryable : isRetryable(error)) && !finalAttempt) {
+      ctx.log.info({ err: error, messageId: message.id }, "send failed; will retry");
+      throw error;
+    }
+    await fail(ctx, message, failureOf(error, classified));
+    throw error;
+  }
+}
+
+const sendMetadataOf = (metadata: Record<string, unknown>): Record<string, unknown> =>
+  metadata.send && typeof metadata.send === "object" ? (metadata.send as Record<string, unknown>) : {};
 
 /** One entry per part already sent, in order: its id, or `null` when the Send API gave none. */
 const platformIdsOf = (m: MessageRow): (string | null)[] => {
@@ -219,13 +260,8 @@ async function fail(ctx: JobContext<AppJobDeps>, message: MessageRow, failure: F
 }
 
 /** A readable reason for the inbox: the platform's own words, with a code the UI can branch on. */
-function failureOf(error: unknown): Failure {
-  if (error instanceof GraphApiError) {
-    if (error.tokenExpired) return { code: "token_expired", message: error.message };
-    if (error.outsideWindow) return { code: "outside_messaging_window", message: error.message };
-    if (error.code !== null) return { code: `platform_error_${error.code}`, message: error.message };
-    return { code: error.status === 0 ? "platform_unreachable" : "platform_unavailable", message: error.message };
-  }
+function failureOf(error: unknown, classified: ReturnType<ChannelAdapter["classifyError"]>): Failure {
+  if (classified) return { code: classified.code, message: classified.reason };
   if (isDomainError(error)) return { code: error.code, message: error.message };
   return { code: "send_failed", message: "Sending failed because of an internal error; it is in the server log." };
 }

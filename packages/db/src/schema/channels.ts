@@ -74,6 +74,8 @@ export const inboundEvents = pgTable(
     /** Page id / LINE destination the platform addressed, kept even when no channel matches. */
     externalId: text("external_id"),
     payload: jsonb("payload").notNull(),
+    /** The platform's id of this delivery (LINE's `webhookEventId`): a redelivery is stored once. */
+    dedupeKey: text("dedupe_key"),
     signatureOk: boolean("signature_ok").notNull(),
     status: inboundEventStatus("status").notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
@@ -85,6 +87,7 @@ export const inboundEvents = pgTable(
     index("inbound_event_status_received_idx").on(t.status, t.receivedAt),
     index("inbound_event_channel_received_idx").on(t.channelId, t.receivedAt),
     index("inbound_event_workspace_received_idx").on(t.workspaceId, t.receivedAt),
+    uniqueIndex("inbound_event_source_dedupe_key").on(t.source, t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
   ],
 );
 

@@ -70,6 +70,8 @@ export const contacts = pgTable(
     profileFetchedAt: tstz("profile_fetched_at"),
     /** The customer's latest sign of life (message, delivery or read receipt, widget connection). */
     lastSeenAt: tstz("last_seen_at"),
+    /** The person blocked or unfollowed the account (LINE `unfollow`); cleared when they follow again. */
+    unfollowedAt: tstz("unfollowed_at"),
     erasedAt: tstz("erased_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -182,6 +184,13 @@ export const messages = pgTable(
     /** An echo of a message sent from another tool (Meta Business Suite, LINE OA Manager). */
     sentFromOutside: boolean("sent_from_outside").notNull().default(false),
     replyToId: text("reply_to_id").references((): AnyPgColumn => messages.id, { onDelete: "set null" }),
+    /**
+     * Who spoke, when the conversation's contact is a group or room (LINE): each speaker is a contact of
+     * their own. Null when the conversation's contact is the speaker.
+     */
+    senderContactId: text("sender_contact_id").references(() => contacts.id, { onDelete: "set null" }),
+    /** The customer took the message back (LINE `unsend`): its content is removed, the row stays. */
+    unsentAt: tstz("unsent_at"),
     provider: providerKind("provider"),
     model: text("model"),
     usage: jsonb("usage").$type<MessageUsage>(),

@@ -7,8 +7,9 @@ import { DomainError } from "../../errors.ts";
 import { assertCan } from "../../policy.ts";
 import { loadChannelDto } from "../channel-to-dto.ts";
 import { getChannelInWorkspace } from "../get-channel-in-workspace.ts";
+import { messengerClients } from "./adapter.ts";
 import { GraphApiError, type GraphClient } from "./graph-client.ts";
-import { graphErrorToDomain, type MessengerDeps, sealPageToken } from "./messenger-deps.ts";
+import { graphErrorToDomain, sealPageToken } from "./page-token.ts";
 import { subscribeLoadedChannel } from "./subscribe.ts";
 
 /**
@@ -18,23 +19,16 @@ import { subscribeLoadedChannel } from "./subscribe.ts";
  * token). A Page is connected to one workspace at a time; connecting it again in the same workspace
  * replaces the token and clears "reconnect needed". The app is then subscribed to the Page's webhook.
  */
-export async function connectMessengerPage(
-  ctx: Ctx,
-  input: ConnectMessengerPageInput,
-  deps: MessengerDeps,
-): Promise<ChannelDto> {
+export async function connectMessengerPage(ctx: Ctx, input: ConnectMessengerPageInput): Promise<ChannelDto> {
+  const deps = messengerClients(ctx);
   assertCan(actorRole(ctx.actor), "channels.manage");
   const page = await verifyPageToken(deps.graph, input.pageId, input.pageAccessToken);
-  return connectVerifiedPage(
-    ctx,
-    {
-      pageId: input.pageId,
-      name: input.pageName ?? page.name,
-      pageAccessToken: input.pageAccessToken,
-      chatbotId: input.chatbotId,
-    },
-    deps,
-  );
+  return connectVerifiedPage(ctx, {
+    pageId: input.pageId,
+    name: input.pageName ?? page.name,
+    pageAccessToken: input.pageAccessToken,
+    chatbotId: input.chatbotId,
+  });
 }
 
 /** Checks that `token` is the Page access token of `pageId`; a refusal is `invalid_page_token` with Facebook's words. */
@@ -68,7 +62,8 @@ export interface VerifiedPage {
 }
 
 /** Stores the channel (new, or the same workspace's existing one) and subscribes the app to the Page. */
-export async function connectVerifiedPage(ctx: Ctx, page: VerifiedPage, deps: MessengerDeps): Promise<ChannelDto> {
+export async function connectVerifiedPage(ctx: Ctx, page: VerifiedPage): Promise<ChannelDto> {
+  const deps = messengerClients(ctx);
   const chatbotId = page.chatbotId ? await chatbotInWorkspace(ctx, page.chatbotId) : undefined;
   let row: typeof channels.$inferSelect;
   try {
@@ -112,7 +107,7 @@ export async function connectVerifiedPage(ctx: Ctx, page: VerifiedPage, deps: Me
   }
 
   try {
-    return await subscribeLoadedChannel(ctx, row, deps);
+    return await subscribeLoadedChannel(ctx, row);
   } catch (error) {
     // The Page is connected; the subscription can be retried with POST /channels/{id}/subscribe.
     if (!(error instanceof DomainError)) throw error;

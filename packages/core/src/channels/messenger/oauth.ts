@@ -11,9 +11,10 @@ import type { Config } from "../../config.ts";
 import { actorRole, type Ctx } from "../../context.ts";
 import { DomainError, isDomainError } from "../../errors.ts";
 import { assertCan } from "../../policy.ts";
+import { type MessengerClients, messengerClients } from "./adapter.ts";
 import { connectVerifiedPage } from "./connect-page.ts";
 import type { GraphPage } from "./graph-client.ts";
-import { graphErrorToDomain, type MessengerDeps } from "./messenger-deps.ts";
+import { graphErrorToDomain } from "./page-token.ts";
 
 /**
  * Connecting Pages with Facebook Login, in four steps:
@@ -82,12 +83,11 @@ export function startMessengerOAuth(
   ctx: Ctx,
   caller: OAuthCaller,
   settings: MessengerOAuthSettings,
-  deps: Pick<MessengerDeps, "graph">,
 ): { url: string; nonce: string } {
   assertCan(actorRole(ctx.actor), "channels.manage");
   assertAppConfigured(settings);
   const nonce = randomBytes(16).toString("base64url");
-  const url = deps.graph.dialogUrl({
+  const url = messengerClients(ctx).graph.dialogUrl({
     redirectUri: messengerOAuthRedirectUri(settings.appUrl),
     state: `${nonce}.${stateMac(settings, caller.binding, nonce)}`,
     scope: MESSENGER_OAUTH_SCOPES,
@@ -111,7 +111,6 @@ export async function completeMessengerOAuth(
   caller: OAuthCaller,
   input: OAuthCallbackInput,
   settings: MessengerOAuthSettings,
-  deps: MessengerDeps,
 ): Promise<{ id: string; cookie: string }> {
   assertCan(actorRole(ctx.actor), "channels.manage");
   const [nonce = "", mac = ""] = (input.state ?? "").split(".");
@@ -127,6 +126,7 @@ export async function completeMessengerOAuth(
   }
   if (!input.code) throw new DomainError("oauth_denied", "Facebook Login returned no authorisation code");
   assertAppConfigured(settings);
+  const deps = messengerClients(ctx);
 
   let userToken: string;
   try {
@@ -161,7 +161,7 @@ export interface PendingOAuthRef extends OAuthCaller {
   cookie: string | undefined;
 }
 
-function openPending(ctx: Ctx, ref: PendingOAuthRef, deps: MessengerDeps): PendingOAuth {
+function openPending(ctx: Ctx, ref: PendingOAuthRef, deps: MessengerClients): PendingOAuth {
   const expired = new DomainError(
     "oauth_session_expired",
     "This Facebook Login result has expired or belongs to another session. Start again from Settings → Channels.",
@@ -183,7 +183,7 @@ function openPending(ctx: Ctx, ref: PendingOAuthRef, deps: MessengerDeps): Pendi
   return pending;
 }
 
-async function pagesOf(pending: PendingOAuth, deps: MessengerDeps): Promise<GraphPage[]> {
+async function pagesOf(pending: PendingOAuth, deps: MessengerClients): Promise<GraphPage[]> {
   try {
     return await deps.graph.listPages(pending.userToken);
   } catch (error) {
@@ -192,11 +192,8 @@ async function pagesOf(pending: PendingOAuth, deps: MessengerDeps): Promise<Grap
 }
 
 /** Step 3: the Pages the person manages, and whether each is already connected here. No tokens. */
-export async function listMessengerOAuthPages(
-  ctx: Ctx,
-  ref: PendingOAuthRef,
-  deps: MessengerDeps,
-): Promise<MessengerOAuthPagesResponse> {
+export async function listMessengerOAuthPages(ctx: Ctx, ref: PendingOAuthRef): Promise<MessengerOAuthPagesResponse> {
+  const deps = messengerClients(ctx);
   assertCan(actorRole(ctx.actor), "channels.manage");
   const pages = await pagesOf(openPending(ctx, ref, deps), deps);
   const connected = new Set(
@@ -227,8 +224,8 @@ export async function connectMessengerOAuthPages(
   ctx: Ctx,
   ref: OAuthCaller & { cookie: string | undefined },
   input: ConnectMessengerOAuthPagesInput,
-  deps: MessengerDeps,
 ): Promise<ConnectMessengerOAuthPagesResponse> {
+  const deps = messengerClients(ctx);
   assertCan(actorRole(ctx.actor), "channels.manage");
   const pages = await pagesOf(openPending(ctx, { ...ref, oauth: input.oauth }, deps), deps);
   const result: ConnectMessengerOAuthPagesResponse = { data: [], errors: [] };
@@ -244,11 +241,12 @@ export async function connectMessengerOAuthPages(
     }
     try {
       result.data.push(
-        await connectVerifiedPage(
-          ctx,
-          { pageId, name: page.name, pageAccessToken: page.access_token, chatbotId: input.chatbotId },
-          deps,
-        ),
+        await connectVerifiedPage(ctx, {
+          pageId,
+          name: page.name,
+          pageAccessToken: page.access_token,
+          chatbotId: input.chatbotId,
+        }),
       );
     } catch (error) {
       if (!isDomainError(error)) throw error;

@@ -3,9 +3,10 @@ import { messengerWebhook, serializeLikeMeta, signMessengerBody, textEvent } fro
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime } from "../../../../../tests/support/runtime.ts";
+import { ingestIdle, OVERDUE_RELEASE_GAP_MS } from "../../ingest-pacing.ts";
 import { silentLogger } from "../../logger.ts";
 import type { Runtime } from "../../runtime.ts";
-import { ingestIdle, OVERDUE_RELEASE_GAP_MS, receiveMessengerWebhook } from "./receive-webhook.ts";
+import { receiveMessengerWebhook } from "./receive-webhook.ts";
 
 const APP_SECRET = "pacing-test-app-secret";
 // No channel is connected to this Page: every entry is stored as `ignored`, which is all a burst needs.

@@ -7,8 +7,9 @@ import { DomainError } from "../../errors.ts";
 import { assertCan } from "../../policy.ts";
 import { loadChannelDto } from "../channel-to-dto.ts";
 import { getChannelInWorkspace } from "../get-channel-in-workspace.ts";
+import { messengerClients } from "./adapter.ts";
 import { DEFAULT_SUBSCRIBED_FIELDS } from "./graph-client.ts";
-import { graphErrorToDomain, type MessengerDeps, readPageToken, withChannelToken } from "./messenger-deps.ts";
+import { graphErrorToDomain, readPageToken, withChannelToken } from "./page-token.ts";
 
 type ChannelRow = Awaited<ReturnType<typeof getChannelInWorkspace>>;
 
@@ -22,13 +23,14 @@ export function assertConnectedMessenger(channel: ChannelRow): ChannelRow & { ex
 }
 
 // POST /{page-id}/subscribed_apps: the Page starts sending this app's webhook the subscribed fields.
-export async function subscribeChannel(ctx: Ctx, channelId: string, deps: MessengerDeps): Promise<ChannelDto> {
+export async function subscribeChannel(ctx: Ctx, channelId: string): Promise<ChannelDto> {
   assertCan(actorRole(ctx.actor), "channels.manage");
-  return subscribeLoadedChannel(ctx, await getChannelInWorkspace(ctx, channelId), deps);
+  return subscribeLoadedChannel(ctx, await getChannelInWorkspace(ctx, channelId));
 }
 
 /** The subscription of a channel the caller already loaded from its workspace (connect uses it too). */
-export async function subscribeLoadedChannel(ctx: Ctx, loaded: ChannelRow, deps: MessengerDeps): Promise<ChannelDto> {
+export async function subscribeLoadedChannel(ctx: Ctx, loaded: ChannelRow): Promise<ChannelDto> {
+  const deps = messengerClients(ctx);
   const channel = assertConnectedMessenger(loaded);
   const token = readPageToken(deps.keyring, channel);
   const fields = [...DEFAULT_SUBSCRIBED_FIELDS];

@@ -1,24 +1,9 @@
+/** Page tokens of Messenger channels: sealed on connect, read per call, error 190 marks the channel. */
 import type { Db } from "@tandem/db";
-import type { Config } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
 import { type Keyring, maskSecret } from "../../secrets/keyring.ts";
 import { markReconnectNeeded } from "../mark-reconnect-needed.ts";
-import { createGraphClient, GraphApiError, type GraphClient } from "./graph-client.ts";
-
-/** What the Messenger channel verbs need besides `ctx`: the Graph API and the keyring for Page tokens. */
-export interface MessengerDeps {
-  graph: GraphClient;
-  keyring: Keyring;
-}
-
-/** Built per use from the config, so `GRAPH_API_URL` (the simulator in demo and tests) is read live. */
-export function messengerDeps(runtime: { config: Pick<Config, "facebook">; keyring: Keyring }): MessengerDeps {
-  const { graphApiUrl, appId, appSecret, loginConfigId } = runtime.config.facebook;
-  return {
-    graph: createGraphClient({ baseUrl: graphApiUrl, appId, appSecret, loginConfigId }),
-    keyring: runtime.keyring,
-  };
-}
+import { GraphApiError } from "./graph-client.ts";
 
 /** The encrypted envelope and masked hint of a Page token, as stored on the channel row. */
 export function sealPageToken(keyring: Keyring, pageAccessToken: string) {

@@ -1,0 +1,3 @@
+import type { b } from "./b.ts";
+
+export type Unused = typeof b;
