@@ -7,30 +7,40 @@ import { EmptyState } from "@/components/empty-state";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage, isApiError } from "@/lib/api";
+import { cn } from "@/lib/utils";
 import { Composer } from "./composer";
 import { MessageList } from "./message-list";
 import { useConversation, useMarkRead } from "./queries";
 import { ThreadToolbar } from "./thread-toolbar";
 
-export function ThreadPane({ conversationId }: { conversationId: string | null }) {
+interface ThreadPaneProps {
+  conversationId: string | null;
+  className?: string;
+  /** The one-pane layout's way back to the list. */
+  onBack: () => void;
+  /** Shows the contact panel where it is not beside the thread (below 1,280 px). */
+  onShowContact: () => void;
+}
+
+export function ThreadPane({ conversationId, className, onBack, onShowContact }: ThreadPaneProps) {
   const conversation = useConversation(conversationId);
 
   if (!conversationId) {
     return (
-      <Frame>
+      <ThreadFrame className={className}>
         <EmptyState
           icon={MessagesSquare}
           title="Select a conversation"
           description="Pick one on the left (↑ and ↓ move through the list, Enter opens). Reply yourself or let the bot answer; you can take over from the bot at any moment."
           className="flex-1"
         />
-      </Frame>
+      </ThreadFrame>
     );
   }
   if (conversation.isError && !conversation.data) {
     const missing = isApiError(conversation.error, 404);
     return (
-      <Frame>
+      <ThreadFrame className={className}>
         <EmptyState
           icon={missing ? SearchX : RotateCw}
           title={missing ? "Conversation not found" : "Could not load the conversation"}
@@ -46,46 +56,67 @@ export function ThreadPane({ conversationId }: { conversationId: string | null }
           }
           className="flex-1"
         />
-      </Frame>
+      </ThreadFrame>
     );
   }
   if (!conversation.data) {
     return (
-      <Frame>
+      <ThreadFrame className={className}>
         <div className="flex h-25 items-center gap-3 border-b bg-background px-4" role="status" aria-label="Loading">
           <Skeleton className="size-10 rounded-full" />
           <Skeleton className="h-4 w-40" />
         </div>
         <div className="flex-1" />
-      </Frame>
+      </ThreadFrame>
     );
   }
   return (
-    <Frame labelledBy="thread-heading">
+    <ThreadFrame className={className} labelledBy="thread-heading">
       {/* Keyed by conversation: switching unmounts the whole thread (list, composer, toolbar state), so
           nothing of the previous customer can stay on screen. */}
-      <OpenThread key={conversation.data.id} conversation={conversation.data} />
-    </Frame>
+      <OpenThread
+        key={conversation.data.id}
+        conversation={conversation.data}
+        onBack={onBack}
+        onShowContact={onShowContact}
+      />
+    </ThreadFrame>
   );
 }
 
-function Frame({ children, labelledBy }: { children: ReactNode; labelledBy?: string }) {
+function ThreadFrame({
+  children,
+  labelledBy,
+  className,
+}: {
+  children: ReactNode;
+  labelledBy?: string;
+  className?: string;
+}) {
   return (
     <section
       aria-labelledby={labelledBy}
       aria-label={labelledBy ? undefined : "Conversation"}
-      className="flex min-w-0 flex-1 flex-col bg-muted/30"
+      className={cn("flex min-w-0 flex-1 flex-col bg-muted/30", className)}
     >
       {children}
     </section>
   );
 }
 
-function OpenThread({ conversation }: { conversation: ConversationDto }) {
+function OpenThread({
+  conversation,
+  onBack,
+  onShowContact,
+}: {
+  conversation: ConversationDto;
+  onBack: () => void;
+  onShowContact: () => void;
+}) {
   useMarkReadWhileOpen(conversation);
   return (
     <>
-      <ThreadToolbar conversation={conversation} />
+      <ThreadToolbar conversation={conversation} onBack={onBack} onShowContact={onShowContact} />
       <MessageList conversation={conversation} />
       <Composer conversation={conversation} />
     </>
