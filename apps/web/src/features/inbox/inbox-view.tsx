@@ -4,6 +4,7 @@ import { useSearchParams } from "next/navigation";
 import { useCallback, useMemo } from "react";
 import { Toaster } from "sonner";
 import { TooltipProvider } from "@/components/ui/tooltip";
+import { useInboxAlerts, useUnreadTitle } from "@/features/alerts/use-inbox-alerts";
 import { cn } from "@/lib/utils";
 import { ContactPane } from "./contact-pane";
 import { ConversationListPane } from "./conversation-list-pane";
@@ -65,8 +66,6 @@ export function InboxView() {
   const params = useSearchParams();
   const selectedId = params.get("c");
   const filters = useMemo(() => filtersFromParams(params), [params]);
-  const realtime = useInboxRealtime(selectedId);
-
   const pane: InboxPane = selectedId ? (params.get("pane") === "contact" ? "contact" : "thread") : "list";
 
   const select = useCallback(
@@ -91,6 +90,9 @@ export function InboxView() {
     [],
   );
   const backToThread = useCallback(() => goUp((next) => next.delete("pane")), []);
+  const alert = useInboxAlerts(selectedId, select);
+  const realtime = useInboxRealtime(selectedId, alert);
+  useUnreadTitle();
 
   return (
     <TooltipProvider delayDuration={300}>

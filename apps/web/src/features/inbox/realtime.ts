@@ -7,7 +7,7 @@ import { io, type Socket } from "socket.io-client";
 import { toast } from "sonner";
 import { authKeys } from "@/features/auth/queries";
 import { api, isApiError, redirectToLogin } from "@/lib/api";
-import { inboxKeys, storeConversation, storeMessage } from "./cache";
+import { cachedConversation, inboxKeys, storeConversation, storeMessage } from "./cache";
 import type { PresenceMember } from "./queries";
 
 /** `refused`: the server turned the connection down for good (too many connections, foreign origin). */
@@ -46,12 +46,18 @@ async function afterServerDisconnect(socket: Socket, queryClient: QueryClient): 
  * access check. On every connection (the first and after a drop) everything the inbox shows is
  * refetched, so nothing that happened before the socket was in its rooms is missed.
  */
-export function useInboxRealtime(openConversationId: string | null): RealtimeStatus {
+export function useInboxRealtime(
+  openConversationId: string | null,
+  /** Told of every live conversation update, with the copy the cache had before (the alerts). */
+  onConversationUpdate?: (previous: ConversationDto | undefined, next: ConversationDto) => void,
+): RealtimeStatus {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<RealtimeStatus>("connecting");
   const socketRef = useRef<Socket | null>(null);
   const openRef = useRef(openConversationId);
   openRef.current = openConversationId;
+  const onUpdateRef = useRef(onConversationUpdate);
+  onUpdateRef.current = onConversationUpdate;
 
   useEffect(() => {
     const socket = io({ path: "/socket.io", withCredentials: true });
@@ -87,7 +93,10 @@ export function useInboxRealtime(openConversationId: string | null): RealtimeSta
 
     socket.on(SOCKET_EVENTS.conversationUpdated, (payload: unknown) => {
       const dto = ConversationDto.safeParse(payload);
-      if (dto.success) storeConversation(queryClient, dto.data, openRef.current);
+      if (!dto.success) return;
+      const previous = cachedConversation(queryClient, dto.data.id);
+      storeConversation(queryClient, dto.data, openRef.current);
+      onUpdateRef.current?.(previous, dto.data);
     });
     const onMessage = (payload: unknown) => {
       const dto = MessageDto.safeParse(payload);
