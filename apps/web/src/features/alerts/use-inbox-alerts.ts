@@ -54,23 +54,32 @@ export function useInboxAlerts(openId: string | null, open: (id: string) => void
   }, []);
 }
 
+/** The title counts exactly up to here, then says "99+". */
+const TITLE_COUNT_LIMIT = 99;
+const UNREAD_PREFIX = /^\(\d+\+?\) /;
+
 /**
  * The tab's title counts the open conversations with unread messages: "(3) Inbox · Tandem". The count
- * is the Unread list (the same query as the list's Unread chip, which the socket keeps current); past
- * its first page it reads "30+".
+ * is the Unread list (the same query as the list's Unread chip, which the socket keeps current),
+ * loaded page by page until it is exact or past 99.
  */
 export function useUnreadTitle() {
   const unread = useConversationList({ ...DEFAULT_FILTERS, unread: true });
   const count = flattenConversations(unread.data).length;
-  const label = count === 0 ? "" : unread.hasNextPage ? `(${count}+) ` : `(${count}) `;
+  const { hasNextPage, isFetchingNextPage, isError, fetchNextPage } = unread;
+  const more = hasNextPage && count <= TITLE_COUNT_LIMIT;
+  useEffect(() => {
+    if (more && !isFetchingNextPage && !isError) void fetchNextPage();
+  }, [more, isFetchingNextPage, isError, fetchNextPage]);
+  const label = count === 0 ? "" : count > TITLE_COUNT_LIMIT ? `(${TITLE_COUNT_LIMIT}+) ` : more ? "" : `(${count}) `;
 
   useEffect(() => {
-    const base = document.title.replace(/^\(\d+\+?\) /, "");
+    const base = document.title.replace(UNREAD_PREFIX, "");
     document.title = `${label}${base}`;
   }, [label]);
   useEffect(
     () => () => {
-      document.title = document.title.replace(/^\(\d+\+?\) /, "");
+      document.title = document.title.replace(UNREAD_PREFIX, "");
     },
     [],
   );
