@@ -1,6 +1,6 @@
 import type { ConversationDto } from "@tandem/contracts";
 import { describe, expect, it } from "vitest";
-import { alertKindsFor, createAlertMemory } from "./alert-rules";
+import { createAlertMemory, customerMessageAlerts, isNewHandoff } from "./alert-rules";
 
 const T0 = Date.parse("2026-03-01T10:00:00.000Z");
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
@@ -30,64 +30,61 @@ function conversation(patch: Partial<ConversationDto> = {}): ConversationDto {
   };
 }
 
-const customerMessage = (id: string, seconds: number) => ({
-  lastMessage: { id, role: "USER" as const, kind: "text" as const, text: "More", createdAt: at(seconds) },
-  updatedAt: at(seconds),
+const customer = (id: string, seconds: number) => ({ id, role: "USER" as const, createdAt: at(seconds) });
+
+describe("alerts for customer messages", () => {
+  it("the first message of a conversation makes it new — once", () => {
+    const memory = createAlertMemory();
+    expect(customerMessageAlerts(customer("msg_1", 0), conversation(), "mem_me", memory)).toEqual(["newConversation"]);
+    // The same event again (a reconnect), and the customer's second message soon after.
+    expect(customerMessageAlerts(customer("msg_1", 0), conversation(), "mem_me", memory)).toEqual([]);
+    expect(customerMessageAlerts(customer("msg_2", 20), conversation(), "mem_me", memory)).toEqual([]);
+  });
+
+  it("a message in a conversation assigned to me, not in someone else's", () => {
+    const memory = createAlertMemory();
+    const mine = conversation({ assigneeId: "mem_me", createdAt: at(-3600) });
+    expect(customerMessageAlerts(customer("msg_2", 10), mine, "mem_me", memory)).toEqual(["myConversation"]);
+    const theirs = conversation({ assigneeId: "mem_other", createdAt: at(-3600) });
+    expect(customerMessageAlerts(customer("msg_3", 20), theirs, "mem_me", memory)).toEqual([]);
+    // A new conversation already assigned (a rule, a teammate): both, the new conversation first.
+    const newMine = conversation({ id: "conv_2", assigneeId: "mem_me", createdAt: at(30) });
+    expect(customerMessageAlerts(customer("msg_4", 31), newMine, "mem_me", memory)).toEqual([
+      "newConversation",
+      "myConversation",
+    ]);
+  });
+
+  it("messages of agents, the bot and the system are no news", () => {
+    const memory = createAlertMemory();
+    const mine = conversation({ assigneeId: "mem_me" });
+    for (const role of ["AGENT", "BOT", "SYSTEM"] as const) {
+      expect(customerMessageAlerts({ id: `msg_${role}`, role, createdAt: at(1) }, mine, "mem_me", memory)).toEqual([]);
+    }
+  });
 });
 
-describe("alerts from live conversation updates", () => {
-  it("a conversation the inbox did not know, opened by a customer message, is new — once", () => {
+describe("handoff alerts", () => {
+  it("when a conversation starts needing a human, and again after it was cleared", () => {
     const memory = createAlertMemory();
-    const first = conversation();
-    expect(alertKindsFor(undefined, first, "mem_me", memory)).toEqual(["newConversation"]);
-    // The same update again (a read, a bot reply that did not change the last customer message).
-    expect(alertKindsFor(first, { ...first, unreadCount: 0, updatedAt: at(5) }, "mem_me", memory)).toEqual([]);
-    // The customer's second message is not a new conversation, nor news for a conversation not mine.
-    expect(alertKindsFor(first, conversation(customerMessage("msg_2", 30)), "mem_me", memory)).toEqual([]);
-  });
-
-  it("a customer message in a conversation assigned to me", () => {
-    const memory = createAlertMemory();
-    const before = conversation({ assigneeId: "mem_me", createdAt: at(-3600) });
-    const after = conversation({ assigneeId: "mem_me", createdAt: at(-3600), ...customerMessage("msg_2", 10) });
-    expect(alertKindsFor(before, after, "mem_me", memory)).toEqual(["myConversation"]);
-    expect(alertKindsFor(before, after, "mem_me", memory)).toEqual([]);
-    // Someone else's conversation.
-    const theirs = conversation({ assigneeId: "mem_other", createdAt: at(-3600), ...customerMessage("msg_3", 20) });
-    expect(alertKindsFor(before, theirs, "mem_me", memory)).toEqual([]);
-  });
-
-  it("messages of the agent or the bot are no news; neither is an old message in a late update", () => {
-    const memory = createAlertMemory();
-    const before = conversation({ assigneeId: "mem_me", createdAt: at(-3600) });
-    const agent = conversation({
-      assigneeId: "mem_me",
-      createdAt: at(-3600),
-      lastMessage: { id: "msg_2", role: "AGENT", kind: "text", text: "Hi", createdAt: at(10) },
-      updatedAt: at(10),
-    });
-    expect(alertKindsFor(before, agent, "mem_me", memory)).toEqual([]);
-    // A tag edited an hour after the customer's last message, on a conversation the inbox had not loaded.
-    const tagged = conversation({ assigneeId: "mem_me", createdAt: at(-7200), tags: ["vip"], updatedAt: at(3600) });
-    expect(alertKindsFor(undefined, tagged, "mem_me", memory)).toEqual([]);
-  });
-
-  it("a handoff alerts when a conversation starts needing a human, and again after it was cleared", () => {
-    const memory = createAlertMemory();
-    const before = conversation({ createdAt: at(-3600) });
-    const handedOff = conversation({ createdAt: at(-3600), needsHuman: true, updatedAt: at(20) });
-    expect(alertKindsFor(before, handedOff, null, memory)).toEqual(["handoff"]);
-    expect(alertKindsFor(handedOff, { ...handedOff, updatedAt: at(30) }, null, memory)).toEqual([]);
+    const before = conversation();
+    const handedOff = conversation({ needsHuman: true, updatedAt: at(20) });
+    expect(isNewHandoff(before, handedOff, memory)).toBe(true);
+    expect(isNewHandoff(handedOff, { ...handedOff, updatedAt: at(30) }, memory)).toBe(false);
+    // A stale copy in the cache does not announce it twice.
+    expect(isNewHandoff(before, { ...handedOff, updatedAt: at(35) }, memory)).toBe(false);
     const cleared = { ...handedOff, needsHuman: false, updatedAt: at(40) };
-    expect(alertKindsFor(handedOff, cleared, null, memory)).toEqual([]);
-    expect(alertKindsFor(cleared, { ...handedOff, updatedAt: at(50) }, null, memory)).toEqual(["handoff"]);
+    expect(isNewHandoff(handedOff, cleared, memory)).toBe(false);
+    expect(isNewHandoff(cleared, { ...handedOff, updatedAt: at(50) }, memory)).toBe(true);
   });
 
-  it("a first message that asks for a person is a handoff and a new conversation", () => {
+  it("a conversation the inbox did not have: only when it is fresh", () => {
     const memory = createAlertMemory();
-    expect(alertKindsFor(undefined, conversation({ needsHuman: true }), null, memory)).toEqual([
-      "handoff",
-      "newConversation",
-    ]);
+    expect(isNewHandoff(undefined, conversation({ id: "conv_a", needsHuman: true, updatedAt: at(5) }), memory)).toBe(
+      true,
+    );
+    // An old conversation that needs a human and just got a tag, an hour after its last message.
+    const tagged = conversation({ id: "conv_b", needsHuman: true, tags: ["vip"], updatedAt: at(3600) });
+    expect(isNewHandoff(undefined, tagged, memory)).toBe(false);
   });
 });

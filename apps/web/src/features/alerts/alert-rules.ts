@@ -1,20 +1,18 @@
 /**
- * Which alert a live conversation update deserves. The socket sends `conversation:updated` to the
- * whole workspace for every change (a customer message, a bot reply, a tag, a read), so an alert is
- * read from the difference between the copy the inbox had and the new one — and remembered, so the
- * same message or handoff never alerts twice. Times are compared with the server's own timestamps,
- * never with the browser's clock.
+ * Which alert a live event deserves. Two socket events carry the news, both sent to the whole
+ * workspace: `message:new` (a customer wrote: a new conversation, or a message in one assigned to me)
+ * and `conversation:updated` (sent for every change — a bot reply, a tag, a read — so a handoff is
+ * read from the difference between the copy the inbox had and the new one). What was announced is
+ * remembered, so the same message or handoff never alerts twice. Times are compared with the server's
+ * own timestamps, never with the browser's clock.
  */
-import type { ConversationDto } from "@tandem/contracts";
+import type { ConversationDto, MessageDto } from "@tandem/contracts";
 
 export type AlertKind = "newConversation" | "myConversation" | "handoff";
 
-/** In the order one update is announced when it is several things at once (a first message asking for a person). */
-export const ALERT_KINDS: readonly AlertKind[] = ["handoff", "newConversation", "myConversation"];
-
-/** A customer message counts as news while the update that carries it is this close to it. */
+/** A conversation update counts as news while its latest message is this recent. */
 const FRESH_MS = 2 * 60_000;
-/** A conversation is new when its first customer message came this soon after it was created. */
+/** A conversation is new when a customer message comes this soon after it was created. */
 const NEW_CONVERSATION_MS = 60_000;
 
 const ms = (iso: string) => Date.parse(iso);
@@ -32,43 +30,46 @@ export function createAlertMemory(): AlertMemory {
 }
 
 /**
- * The kinds this update is, most important first (`ALERT_KINDS` order), and records them in `memory`.
- * `previous` is the copy the inbox had before (undefined when it had none: a conversation outside
- * the loaded lists, or a new one); `myMemberId` is the signed-in member (assignee ids are member ids).
+ * A customer's message (`message:new`, role USER) in `conversation`: a new conversation, a message in
+ * one assigned to me (`myMemberId`; assignee ids are member ids), both, or neither. Most important first.
  */
-export function alertKindsFor(
-  previous: ConversationDto | undefined,
-  next: ConversationDto,
+export function customerMessageAlerts(
+  message: Pick<MessageDto, "id" | "role" | "createdAt">,
+  conversation: ConversationDto,
   myMemberId: string | null,
   memory: AlertMemory,
 ): AlertKind[] {
+  if (message.role !== "USER" || memory.messages.has(message.id)) return [];
+  memory.messages.add(message.id);
   const kinds: AlertKind[] = [];
-  const last = next.lastMessage;
-  const fresh = last !== null && ms(next.updatedAt) - ms(last.createdAt) <= FRESH_MS;
-
-  if (!next.needsHuman) memory.handoffs.delete(next.id);
-  else if (!memory.handoffs.has(next.id) && (previous ? !previous.needsHuman : fresh)) {
-    memory.handoffs.add(next.id);
-    kinds.push("handoff");
-  }
-
-  const customerWrote =
-    last !== null &&
-    last.role === "USER" &&
-    fresh &&
-    last.id !== previous?.lastMessage?.id &&
-    !memory.messages.has(last.id);
-  if (!customerWrote) return kinds;
-  memory.messages.add(last.id);
-
   if (
-    !memory.newConversations.has(next.id) &&
-    (previous === undefined || previous.lastMessage === null) &&
-    ms(last.createdAt) - ms(next.createdAt) <= NEW_CONVERSATION_MS
+    !memory.newConversations.has(conversation.id) &&
+    ms(message.createdAt) - ms(conversation.createdAt) <= NEW_CONVERSATION_MS
   ) {
-    memory.newConversations.add(next.id);
+    memory.newConversations.add(conversation.id);
     kinds.push("newConversation");
   }
-  if (myMemberId !== null && next.assigneeId === myMemberId) kinds.push("myConversation");
+  if (myMemberId !== null && conversation.assigneeId === myMemberId) kinds.push("myConversation");
   return kinds;
+}
+
+/**
+ * A handoff: the conversation needs a human now and did not before. `previous` is the copy the inbox
+ * had (undefined for a conversation outside the loaded lists: then only a fresh one counts, so an old
+ * conversation that merely got a tag does not alert).
+ */
+export function isNewHandoff(
+  previous: ConversationDto | undefined,
+  next: ConversationDto,
+  memory: AlertMemory,
+): boolean {
+  if (!next.needsHuman) {
+    memory.handoffs.delete(next.id);
+    return false;
+  }
+  if (memory.handoffs.has(next.id)) return false;
+  const fresh = next.lastMessage !== null && ms(next.updatedAt) - ms(next.lastMessage.createdAt) <= FRESH_MS;
+  if (previous ? previous.needsHuman : !fresh) return false;
+  memory.handoffs.add(next.id);
+  return true;
 }

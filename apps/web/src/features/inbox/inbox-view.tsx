@@ -90,8 +90,8 @@ export function InboxView() {
     [],
   );
   const backToThread = useCallback(() => goUp((next) => next.delete("pane")), []);
-  const alert = useInboxAlerts(selectedId, select);
-  const realtime = useInboxRealtime(selectedId, alert);
+  const alerts = useInboxAlerts(selectedId, select);
+  const realtime = useInboxRealtime(selectedId, alerts);
   useUnreadTitle();
 
   return (
