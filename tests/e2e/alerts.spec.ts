@@ -1,6 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 import { signIn } from "./support/auth.ts";
-import { customerSays, newCustomer, row, threadHeading } from "./support/inbox.ts";
+import { customerSays, newCustomer, row, thread, threadHeading } from "./support/inbox.ts";
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
@@ -131,9 +131,7 @@ test("the title counts unread conversations; desktop notifications for new conve
     page.evaluate(() => (globalThis as unknown as { document: { hasFocus(): boolean } }).document.hasFocus());
   expect(await focused()).toBe(true);
   await customerSays(request, customer, "Size M, please");
-  await expect(
-    page.getByRole("log", { name: `Messages with ${customer.name}` }).getByText("Size M, please"),
-  ).toBeVisible({
+  await expect(thread(page, customer.name).getByText("Size M, please")).toBeVisible({
     timeout: 30_000,
   });
   // …but once I am in another conversation, it is.

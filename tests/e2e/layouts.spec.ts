@@ -1,7 +1,7 @@
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import { signIn } from "./support/auth.ts";
-import { composer, conversationList, customerSays, newCustomer, row, threadHeading } from "./support/inbox.ts";
+import { composer, conversationList, customerSays, newCustomer, row, thread, threadHeading } from "./support/inbox.ts";
 
 const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
 
@@ -97,7 +97,7 @@ for (const viewport of VIEWPORTS) {
       // The thread: header with Close inside the screen, a composer wide enough to write in, and Send.
       await row(page, customer.name).click();
       await expect(threadHeading(page, customer.name)).toBeVisible();
-      const messages = page.getByRole("log", { name: `Messages with ${customer.name}` });
+      const messages = thread(page, customer.name);
       await expect(messages.getByText("Can I still change the delivery address")).toBeVisible();
       await composer(page).fill("Yes — send me the new address and I'll update it.");
       await expectInsideViewport(page, "Close");

@@ -23,3 +23,4 @@ export const row = (page: Page, name: string) =>
   conversationList(page).getByRole("option", { name: new RegExp(`^${name}`) });
 export const threadHeading = (page: Page, name: string) => page.getByRole("heading", { name, level: 2 });
 export const composer = (page: Page) => page.getByRole("textbox", { name: "Reply", exact: true });
+export const thread = (page: Page, name: string) => page.getByRole("log", { name: `Messages with ${name}` });
