@@ -97,6 +97,11 @@ test("the title counts unread conversations; desktop notifications for new conve
   await customerSays(request, customer, "Hi, is the blue jacket back in stock?");
   await expect(row(page, customer.name)).toBeVisible({ timeout: 30_000 });
   await expect.poll(() => unreadInTitle(page)).toBe(before + 1);
+  // Away in the settings the title is the page's own; back in the inbox the count returns.
+  await page.getByRole("link", { name: "Members", exact: true }).click();
+  await expect(page).toHaveTitle("Members · Tandem");
+  await page.getByRole("link", { name: "Inbox", exact: true }).click();
+  await expect.poll(() => unreadInTitle(page)).toBe(before + 1);
   // Nothing was asked on page load, so nothing was shown.
   expect(
     await page.evaluate(() => (globalThis as unknown as { __permissionRequests(): number }).__permissionRequests()),

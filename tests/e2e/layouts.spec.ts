@@ -194,6 +194,7 @@ test.describe("on a phone", () => {
     // The simulator's chat is usable on a phone too.
     await expect(page.getByRole("textbox").last()).toBeVisible();
     expect(await layoutProblems(page)).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "simulator-390.png") });
   });
 });
 

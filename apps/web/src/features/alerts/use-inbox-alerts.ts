@@ -122,14 +122,19 @@ export function useUnreadTitle() {
   }, [more, isFetchingNextPage, isError, fetchNextPage]);
   const label = count === 0 ? "" : count > TITLE_COUNT_LIMIT ? `(${TITLE_COUNT_LIMIT}+) ` : more ? "" : `(${count}) `;
 
+  // Next.js writes the page's own title (on navigation, as metadata streams in): the count is put
+  // back in front whenever the title changes under it.
   useEffect(() => {
-    const base = document.title.replace(UNREAD_PREFIX, "");
-    document.title = `${label}${base}`;
-  }, [label]);
-  useEffect(
-    () => () => {
+    const apply = () => {
+      const wanted = `${label}${document.title.replace(UNREAD_PREFIX, "")}`;
+      if (document.title !== wanted) document.title = wanted;
+    };
+    apply();
+    const observer = new MutationObserver(apply);
+    observer.observe(document.head, { subtree: true, childList: true, characterData: true });
+    return () => {
+      observer.disconnect();
       document.title = document.title.replace(UNREAD_PREFIX, "");
-    },
-    [],
-  );
+    };
+  }, [label]);
 }
