@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Switch } from "@/components/ui/switch";
 import type { AlertKind } from "./alert-rules";
-import { type NotificationAccess, notificationAccess, requestNotificationAccess } from "./desktop";
+import { type NotificationAccess, notificationAccess, playChime, requestNotificationAccess } from "./desktop";
 import { useAlertPreferences } from "./preferences";
 
 const KIND_LABELS: Record<AlertKind, { label: string; hint: string }> = {
@@ -97,7 +97,11 @@ export function AlertsDialog({
             label="Play a sound"
             hint="A short chime with each of these alerts."
             checked={preferences.sound}
-            onChange={(sound) => setPreferences({ ...preferences, sound })}
+            onChange={(sound) => {
+              setPreferences({ ...preferences, sound });
+              // A sample, and browsers let a page play sound once the person has clicked to allow it.
+              if (sound) playChime();
+            }}
           />
         </fieldset>
       </DialogContent>

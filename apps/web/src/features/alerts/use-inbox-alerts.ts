@@ -8,6 +8,7 @@ import { cachedConversation, flattenConversations } from "@/features/inbox/cache
 import { DEFAULT_FILTERS } from "@/features/inbox/filters";
 import { contactName } from "@/features/inbox/people";
 import { useConversationList, useInboxOptions } from "@/features/inbox/queries";
+import type { RealtimeListeners } from "@/features/inbox/realtime";
 import { type AlertKind, createAlertMemory, customerMessageAlerts, isNewHandoff } from "./alert-rules";
 import { playChime, showNotification } from "./desktop";
 import { useAlertPreferences } from "./preferences";
@@ -29,18 +30,13 @@ function preview(message: Pick<MessageDto, "text"> | null): string {
   return text.length > 140 ? `${text.slice(0, 139)}…` : text;
 }
 
-export interface InboxAlertHandlers {
-  onMessageNew: (message: MessageDto) => void;
-  onConversationUpdate: (previous: ConversationDto | undefined, next: ConversationDto) => void;
-}
-
 /**
  * The inbox's alerts: handlers for the live events, which pick the first kind the person wants (their
  * preferences) and chime and/or show a desktop notification — unless it is the conversation they are
  * looking at, in a focused tab. Clicking the notification opens the conversation. One notification
  * per conversation at a time (its `tag`): a later alert replaces the earlier one.
  */
-export function useInboxAlerts(openId: string | null, open: (id: string) => void): InboxAlertHandlers {
+export function useInboxAlerts(openId: string | null, open: (id: string) => void): RealtimeListeners {
   const queryClient = useQueryClient();
   const me = useCurrentUser();
   const options = useInboxOptions();

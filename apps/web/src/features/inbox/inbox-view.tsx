@@ -55,12 +55,13 @@ function goUp(update: (params: URLSearchParams) => void) {
 }
 
 /** Which pane a phone shows: the contact (`pane=contact`), else the thread when one is open, else the list. */
-export type InboxPane = "list" | "thread" | "contact";
+type InboxPane = "list" | "thread" | "contact";
 
 /**
  * The inbox: conversation list, thread, contact panel. The open conversation (`c`), the pane a phone
- * shows and the list's filters are in the URL (`/dashboard?status=snoozed&unread=1&c=conv_…`), so a reload or a shared
- * link shows the same thing again. One socket feeds all three panes through the query cache.
+ * shows (`pane`) and the list's filters are in the URL (`/dashboard?status=snoozed&unread=1&c=conv_…`),
+ * so a reload or a shared link shows the same thing again. One socket feeds all three panes through
+ * the query cache.
  */
 export function InboxView() {
   const params = useSearchParams();
@@ -97,7 +98,7 @@ export function InboxView() {
   return (
     <TooltipProvider delayDuration={300}>
       {/* Three panes from 1,280 px; list + thread (or contact) from 1,024 px; one pane at a time below. */}
-      <div className="flex min-h-0 flex-1" data-pane={pane}>
+      <div className="flex min-h-0 flex-1">
         <ConversationListPane
           className={cn(pane !== "list" && "max-lg:hidden")}
           filters={filters}

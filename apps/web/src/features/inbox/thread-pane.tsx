@@ -27,20 +27,20 @@ export function ThreadPane({ conversationId, className, onBack, onShowContact }:
 
   if (!conversationId) {
     return (
-      <ThreadFrame className={className}>
+      <Frame className={className}>
         <EmptyState
           icon={MessagesSquare}
           title="Select a conversation"
           description="Pick one on the left (↑ and ↓ move through the list, Enter opens). Reply yourself or let the bot answer; you can take over from the bot at any moment."
           className="flex-1"
         />
-      </ThreadFrame>
+      </Frame>
     );
   }
   if (conversation.isError && !conversation.data) {
     const missing = isApiError(conversation.error, 404);
     return (
-      <ThreadFrame className={className}>
+      <Frame className={className}>
         <EmptyState
           icon={missing ? SearchX : RotateCw}
           title={missing ? "Conversation not found" : "Could not load the conversation"}
@@ -48,7 +48,11 @@ export function ThreadPane({ conversationId, className, onBack, onShowContact }:
             missing ? "It may have been deleted, or it belongs to another workspace." : errorMessage(conversation.error)
           }
           action={
-            missing ? undefined : (
+            missing ? (
+              <Button variant="outline" size="sm" className="lg:hidden" onClick={onBack}>
+                Back to conversations
+              </Button>
+            ) : (
               <Button variant="outline" size="sm" onClick={() => conversation.refetch()}>
                 Try again
               </Button>
@@ -56,22 +60,22 @@ export function ThreadPane({ conversationId, className, onBack, onShowContact }:
           }
           className="flex-1"
         />
-      </ThreadFrame>
+      </Frame>
     );
   }
   if (!conversation.data) {
     return (
-      <ThreadFrame className={className}>
+      <Frame className={className}>
         <div className="flex h-25 items-center gap-3 border-b bg-background px-4" role="status" aria-label="Loading">
           <Skeleton className="size-10 rounded-full" />
           <Skeleton className="h-4 w-40" />
         </div>
         <div className="flex-1" />
-      </ThreadFrame>
+      </Frame>
     );
   }
   return (
-    <ThreadFrame className={className} labelledBy="thread-heading">
+    <Frame className={className} labelledBy="thread-heading">
       {/* Keyed by conversation: switching unmounts the whole thread (list, composer, toolbar state), so
           nothing of the previous customer can stay on screen. */}
       <OpenThread
@@ -80,19 +84,11 @@ export function ThreadPane({ conversationId, className, onBack, onShowContact }:
         onBack={onBack}
         onShowContact={onShowContact}
       />
-    </ThreadFrame>
+    </Frame>
   );
 }
 
-function ThreadFrame({
-  children,
-  labelledBy,
-  className,
-}: {
-  children: ReactNode;
-  labelledBy?: string;
-  className?: string;
-}) {
+function Frame({ children, labelledBy, className }: { children: ReactNode; labelledBy?: string; className?: string }) {
   return (
     <section
       aria-labelledby={labelledBy}
