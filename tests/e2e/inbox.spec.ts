@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import { signIn } from "./support/auth.ts";
+import { type Customer, composer, conversationList, customerSays, newCustomer, row, thread } from "./support/inbox.ts";
 import { png } from "./support/png.ts";
 
 const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
@@ -12,23 +13,6 @@ const INTERNATIONAL_ANSWER = /we ship to over 40 countries/;
 // The smallest laptop the inbox is designed for.
 test.use({ viewport: { width: 1280, height: 800 } });
 
-/** A customer of the demo Page nobody has seen before, so each test starts with an empty thread. */
-let customers = 0;
-function newCustomer(label: string) {
-  // Two customers made in the same millisecond still differ (they once shared a PSID, and so a thread).
-  customers = (customers + 1) % 100;
-  const suffix = `${Date.now()}`.slice(-8) + `${customers}`.padStart(2, "0");
-  return { psid: `72${suffix}`, name: `${label} ${suffix.slice(-4)}` };
-}
-
-type Customer = ReturnType<typeof newCustomer>;
-
-/** The customer writes on the simulated Messenger: a signed webhook reaches the server. */
-async function customerSays(request: APIRequestContext, customer: Customer, text: string) {
-  const res = await request.post("/_simulator/customer/messenger/send", { data: { ...customer, text } });
-  expect(res.ok(), `simulator send: HTTP ${res.status()}`).toBe(true);
-}
-
 /** What the Page sent to this customer through the (simulated) Send API. */
 async function sentTo(request: APIRequestContext, psid: string): Promise<string[]> {
   const res = await request.get("/_simulator/_control/graph/outbox");
@@ -36,10 +20,6 @@ async function sentTo(request: APIRequestContext, psid: string): Promise<string[
   return body.data.filter((r) => r.kind === "message" && r.recipientId === psid).map((r) => r.message?.text ?? "");
 }
 
-const conversationList = (page: Page) => page.getByRole("listbox", { name: "Conversations" });
-const row = (page: Page, name: string) => conversationList(page).getByRole("option", { name: new RegExp(`^${name}`) });
-const thread = (page: Page, name: string) => page.getByRole("log", { name: `Messages with ${name}` });
-const composer = (page: Page) => page.getByRole("textbox", { name: "Reply", exact: true });
 const autoBot = (page: Page) => page.getByRole("switch", { name: "Auto-bot" });
 
 /** Opens the customer's conversation from the list and returns its id (from the URL). */

@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useMe } from "@/features/auth/queries";
 import { errorMessage, isApiError } from "@/lib/api";
+import { MobileTopBar } from "./mobile-nav";
 import { Sidebar } from "./sidebar";
 
 /**
@@ -17,7 +18,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const me = useMe();
 
   return (
-    <div className="flex h-dvh overflow-hidden">
+    <div className="flex h-dvh overflow-hidden max-lg:flex-col">
       <a
         href="#main"
         className="sr-only z-50 rounded-md bg-background px-3 py-2 text-sm font-medium shadow focus:not-sr-only focus:fixed focus:top-3 focus:left-3"
@@ -25,7 +26,8 @@ export function AppShell({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <Sidebar me={me.data} />
-      <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col overflow-hidden outline-none">
+      <MobileTopBar me={me.data} />
+      <main id="main" tabIndex={-1} className="flex min-h-0 min-w-0 flex-1 flex-col overflow-hidden outline-none">
         {me.data ? (
           children
         ) : me.isError && !isApiError(me.error, 401) ? (
@@ -50,7 +52,7 @@ export function AppShell({ children }: { children: ReactNode }) {
 
 function ContentSkeleton() {
   return (
-    <div className="flex flex-1 flex-col gap-4 p-8" role="status" aria-label="Loading">
+    <div className="flex flex-1 flex-col gap-4 p-4 sm:p-8" role="status" aria-label="Loading">
       <Skeleton className="h-7 w-48" />
       <Skeleton className="h-4 w-80" />
       <Skeleton className="mt-4 h-64 w-full max-w-5xl" />

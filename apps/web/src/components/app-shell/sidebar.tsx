@@ -39,13 +39,22 @@ const NAV: { label?: string; items: NavItem[] }[] = [
   },
 ];
 
+/** The app's sidebar from 1,024 px up; below, the same navigation opens as a drawer from the top bar. */
 export function Sidebar({ me }: { me: MeResponse | undefined }) {
+  return (
+    <aside className="flex w-60 shrink-0 flex-col border-r border-sidebar-border bg-sidebar text-sidebar-foreground max-lg:hidden">
+      <SidebarContent me={me} />
+    </aside>
+  );
+}
+
+export function SidebarContent({ me }: { me: MeResponse | undefined }) {
   const pathname = usePathname();
   const health = useHealth();
   const simulator = Boolean(health.data?.simulator || health.data?.demo);
 
   return (
-    <aside className="flex w-60 shrink-0 flex-col border-r border-sidebar-border bg-sidebar text-sidebar-foreground">
+    <>
       <div className="flex h-14 shrink-0 items-center gap-2 border-b border-sidebar-border px-4">
         <Link
           href="/dashboard"
@@ -82,7 +91,7 @@ export function Sidebar({ me }: { me: MeResponse | undefined }) {
       <div className="border-t border-sidebar-border p-2">
         <UserMenu me={me} />
       </div>
-    </aside>
+    </>
   );
 }
 
@@ -94,7 +103,7 @@ function NavLink({ item, pathname }: { item: NavItem; pathname: string }) {
       href={item.href}
       aria-current={active ? "page" : undefined}
       className={cn(
-        "flex h-8 items-center gap-2.5 rounded-md px-2 text-sm font-medium outline-none transition-colors",
+        "flex h-8 items-center gap-2.5 max-lg:h-10 rounded-md px-2 text-sm font-medium outline-none transition-colors",
         "hover:bg-sidebar-accent hover:text-sidebar-accent-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50",
         active && "bg-sidebar-accent text-sidebar-accent-foreground",
       )}

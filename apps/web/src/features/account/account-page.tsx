@@ -20,7 +20,7 @@ export function AccountPage() {
   const me = useCurrentUser();
   return (
     <div className="flex-1 overflow-y-auto">
-      <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-8 py-8">
+      <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6 sm:px-8 sm:py-8">
         <PageHeader title="Your account" description="Your profile and sign-in details." />
         <Card>
           <CardHeader>

@@ -116,8 +116,8 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
       : `Reply to ${conversation.contact?.name ?? "the customer"}…`;
 
   return (
-    <form onSubmit={onSubmit} className="shrink-0 border-t bg-background px-4 pt-2 pb-3" aria-label="Composer">
-      <div className="mb-2 flex items-center gap-3">
+    <form onSubmit={onSubmit} className="shrink-0 border-t bg-background px-3 pt-2 pb-3 sm:px-4" aria-label="Composer">
+      <div className="mb-2 flex flex-wrap items-center gap-x-3 gap-y-1">
         <fieldset className="flex rounded-md bg-muted p-0.5 text-xs">
           <legend className="sr-only">Message type</legend>
           {(["reply", "note"] as const).map((value) => (
@@ -127,7 +127,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
               aria-pressed={mode === value}
               onClick={() => setMode(value)}
               className={cn(
-                "flex h-6 items-center gap-1 whitespace-nowrap rounded px-2.5 font-medium text-muted-foreground outline-none",
+                "flex h-6 items-center gap-1 whitespace-nowrap rounded px-2.5 font-medium text-muted-foreground outline-none max-lg:h-9",
                 "hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50",
                 "aria-pressed:bg-background aria-pressed:text-foreground aria-pressed:shadow-xs",
               )}
@@ -209,10 +209,16 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
               {draft.isPending ? "Drafting…" : "Draft with AI"}
             </Button>
           )}
-          <span className="ml-auto min-w-0 truncate text-[11px] text-muted-foreground" title={hint}>
+          <span className="ml-auto min-w-0 truncate text-[11px] text-muted-foreground max-sm:hidden" title={hint}>
             {hint}
           </span>
-          <Button type="submit" size="sm" disabled={!canSend} variant={note ? "outline" : "default"}>
+          <Button
+            type="submit"
+            size="sm"
+            disabled={!canSend}
+            variant={note ? "outline" : "default"}
+            className="max-sm:ml-auto"
+          >
             {bot ? (
               <Bot aria-hidden="true" />
             ) : note ? (

@@ -1,7 +1,7 @@
 "use client";
 
 import type { ConversationDto, MessageDto } from "@tandem/contracts";
-import { Lock, Plus, UserRound, X } from "lucide-react";
+import { ArrowLeft, Lock, Plus, UserRound, X } from "lucide-react";
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { toast } from "sonner";
 import { EmptyState } from "@/components/empty-state";
@@ -20,11 +20,35 @@ import { useConversation, useInboxOptions, useMessages, useUpdateConversation } 
 import { useNow } from "./use-now";
 
 /** Who the customer is, and what the team keeps about the conversation: tags, assignee, notes. */
-export function ContactPane({ conversationId }: { conversationId: string | null }) {
+export function ContactPane({
+  conversationId,
+  className,
+  onBack,
+}: {
+  conversationId: string | null;
+  className?: string;
+  /** Back to the thread, where the panel is not beside it (below 1,280 px). */
+  onBack: () => void;
+}) {
   const conversation = useConversation(conversationId);
   return (
-    <aside aria-labelledby="contact-heading" className="flex w-64 shrink-0 flex-col border-l bg-background 2xl:w-72">
-      <header className="flex h-14 shrink-0 items-center border-b px-4">
+    <aside
+      aria-labelledby="contact-heading"
+      className={cn(
+        "flex min-w-0 flex-1 flex-col bg-background lg:border-l xl:w-64 xl:flex-none xl:shrink-0 2xl:w-72",
+        className,
+      )}
+    >
+      <header className="flex h-14 shrink-0 items-center gap-2 border-b px-2 xl:px-4">
+        <Button
+          variant="ghost"
+          size="icon-sm"
+          aria-label="Back to the conversation"
+          className="xl:hidden"
+          onClick={onBack}
+        >
+          <ArrowLeft aria-hidden="true" />
+        </Button>
         <h2 id="contact-heading" className="text-sm font-semibold">
           Contact
         </h2>

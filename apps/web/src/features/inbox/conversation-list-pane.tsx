@@ -49,6 +49,7 @@ const STATUSES: {
 const PREFETCH_ROWS = 8;
 
 interface ConversationListPaneProps {
+  className?: string;
   filters: InboxFilters;
   onFiltersChange: (filters: InboxFilters) => void;
   selectedId: string | null;
@@ -57,6 +58,7 @@ interface ConversationListPaneProps {
 }
 
 export function ConversationListPane({
+  className,
   filters,
   onFiltersChange,
   selectedId,
@@ -80,7 +82,13 @@ export function ConversationListPane({
   const refinements = countRefinements(filters);
 
   return (
-    <section aria-labelledby="inbox-heading" className="flex w-72 shrink-0 flex-col border-r bg-background 2xl:w-80">
+    <section
+      aria-labelledby="inbox-heading"
+      className={cn(
+        "flex min-w-0 shrink-0 flex-col bg-background max-lg:flex-1 lg:w-72 lg:border-r 2xl:w-80",
+        className,
+      )}
+    >
       <header className="flex h-14 shrink-0 items-center justify-between gap-2 border-b px-4">
         <div className="flex items-center gap-2">
           <h1 id="inbox-heading" className="text-base font-semibold tracking-tight">
@@ -119,7 +127,7 @@ export function ConversationListPane({
               aria-pressed={filters.status === status.value}
               onClick={() => set({ status: status.value })}
               className={cn(
-                "h-7 rounded-md text-sm font-medium text-muted-foreground outline-none transition-[color,box-shadow]",
+                "h-7 rounded-md text-sm font-medium text-muted-foreground outline-none transition-[color,box-shadow] max-lg:h-10",
                 "hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50",
                 "aria-pressed:bg-background aria-pressed:text-foreground aria-pressed:shadow-sm",
               )}
@@ -171,7 +179,7 @@ function Chip({ pressed, onClick, children }: { pressed: boolean; onClick: () =>
       aria-pressed={pressed}
       onClick={onClick}
       className={cn(
-        "h-7 rounded-full border px-2.5 text-xs font-medium text-muted-foreground outline-none transition-[color,background-color,box-shadow]",
+        "h-7 rounded-full border px-2.5 text-xs font-medium max-lg:h-10 max-lg:px-3.5 text-muted-foreground outline-none transition-[color,background-color,box-shadow]",
         "hover:bg-accent hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50",
         "aria-pressed:border-primary/30 aria-pressed:bg-primary/10 aria-pressed:text-primary",
       )}

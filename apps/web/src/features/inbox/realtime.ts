@@ -7,8 +7,14 @@ import { io, type Socket } from "socket.io-client";
 import { toast } from "sonner";
 import { authKeys } from "@/features/auth/queries";
 import { api, isApiError, redirectToLogin } from "@/lib/api";
-import { inboxKeys, storeConversation, storeMessage } from "./cache";
+import { cachedConversation, inboxKeys, storeConversation, storeMessage } from "./cache";
 import type { PresenceMember } from "./queries";
+
+/** Told of live events after they are in the cache: a new message; a conversation update, with the copy the cache had before. */
+export interface RealtimeListeners {
+  onMessageNew: (message: MessageDto) => void;
+  onConversationUpdate: (previous: ConversationDto | undefined, next: ConversationDto) => void;
+}
 
 /** `refused`: the server turned the connection down for good (too many connections, foreign origin). */
 export type RealtimeStatus = "connecting" | "live" | "reconnecting" | "refused";
@@ -46,12 +52,14 @@ async function afterServerDisconnect(socket: Socket, queryClient: QueryClient): 
  * access check. On every connection (the first and after a drop) everything the inbox shows is
  * refetched, so nothing that happened before the socket was in its rooms is missed.
  */
-export function useInboxRealtime(openConversationId: string | null): RealtimeStatus {
+export function useInboxRealtime(openConversationId: string | null, listeners?: RealtimeListeners): RealtimeStatus {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<RealtimeStatus>("connecting");
   const socketRef = useRef<Socket | null>(null);
   const openRef = useRef(openConversationId);
   openRef.current = openConversationId;
+  const listenersRef = useRef(listeners);
+  listenersRef.current = listeners;
 
   useEffect(() => {
     const socket = io({ path: "/socket.io", withCredentials: true });
@@ -87,14 +95,21 @@ export function useInboxRealtime(openConversationId: string | null): RealtimeSta
 
     socket.on(SOCKET_EVENTS.conversationUpdated, (payload: unknown) => {
       const dto = ConversationDto.safeParse(payload);
-      if (dto.success) storeConversation(queryClient, dto.data, openRef.current);
+      if (!dto.success) return;
+      const previous = cachedConversation(queryClient, dto.data.id);
+      storeConversation(queryClient, dto.data, openRef.current);
+      listenersRef.current?.onConversationUpdate(previous, dto.data);
     });
-    const onMessage = (payload: unknown) => {
+    socket.on(SOCKET_EVENTS.messageNew, (payload: unknown) => {
+      const dto = MessageDto.safeParse(payload);
+      if (!dto.success) return;
+      storeMessage(queryClient, dto.data);
+      listenersRef.current?.onMessageNew(dto.data);
+    });
+    socket.on(SOCKET_EVENTS.messageUpdated, (payload: unknown) => {
       const dto = MessageDto.safeParse(payload);
       if (dto.success) storeMessage(queryClient, dto.data);
-    };
-    socket.on(SOCKET_EVENTS.messageNew, onMessage);
-    socket.on(SOCKET_EVENTS.messageUpdated, onMessage);
+    });
     socket.on(SOCKET_EVENTS.presenceUpdate, (payload: { online?: PresenceMember[] } | null) => {
       queryClient.setQueryData<PresenceMember[]>(inboxKeys.presence, payload?.online ?? []);
     });

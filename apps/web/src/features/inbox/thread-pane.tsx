@@ -7,17 +7,27 @@ import { EmptyState } from "@/components/empty-state";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage, isApiError } from "@/lib/api";
+import { cn } from "@/lib/utils";
 import { Composer } from "./composer";
 import { MessageList } from "./message-list";
 import { useConversation, useMarkRead } from "./queries";
 import { ThreadToolbar } from "./thread-toolbar";
 
-export function ThreadPane({ conversationId }: { conversationId: string | null }) {
+interface ThreadPaneProps {
+  conversationId: string | null;
+  className?: string;
+  /** The one-pane layout's way back to the list. */
+  onBack: () => void;
+  /** Shows the contact panel where it is not beside the thread (below 1,280 px). */
+  onShowContact: () => void;
+}
+
+export function ThreadPane({ conversationId, className, onBack, onShowContact }: ThreadPaneProps) {
   const conversation = useConversation(conversationId);
 
   if (!conversationId) {
     return (
-      <Frame>
+      <Frame className={className}>
         <EmptyState
           icon={MessagesSquare}
           title="Select a conversation"
@@ -30,7 +40,7 @@ export function ThreadPane({ conversationId }: { conversationId: string | null }
   if (conversation.isError && !conversation.data) {
     const missing = isApiError(conversation.error, 404);
     return (
-      <Frame>
+      <Frame className={className}>
         <EmptyState
           icon={missing ? SearchX : RotateCw}
           title={missing ? "Conversation not found" : "Could not load the conversation"}
@@ -38,7 +48,11 @@ export function ThreadPane({ conversationId }: { conversationId: string | null }
             missing ? "It may have been deleted, or it belongs to another workspace." : errorMessage(conversation.error)
           }
           action={
-            missing ? undefined : (
+            missing ? (
+              <Button variant="outline" size="sm" className="lg:hidden" onClick={onBack}>
+                Back to conversations
+              </Button>
+            ) : (
               <Button variant="outline" size="sm" onClick={() => conversation.refetch()}>
                 Try again
               </Button>
@@ -51,7 +65,7 @@ export function ThreadPane({ conversationId }: { conversationId: string | null }
   }
   if (!conversation.data) {
     return (
-      <Frame>
+      <Frame className={className}>
         <div className="flex h-25 items-center gap-3 border-b bg-background px-4" role="status" aria-label="Loading">
           <Skeleton className="size-10 rounded-full" />
           <Skeleton className="h-4 w-40" />
@@ -61,31 +75,44 @@ export function ThreadPane({ conversationId }: { conversationId: string | null }
     );
   }
   return (
-    <Frame labelledBy="thread-heading">
+    <Frame className={className} labelledBy="thread-heading">
       {/* Keyed by conversation: switching unmounts the whole thread (list, composer, toolbar state), so
           nothing of the previous customer can stay on screen. */}
-      <OpenThread key={conversation.data.id} conversation={conversation.data} />
+      <OpenThread
+        key={conversation.data.id}
+        conversation={conversation.data}
+        onBack={onBack}
+        onShowContact={onShowContact}
+      />
     </Frame>
   );
 }
 
-function Frame({ children, labelledBy }: { children: ReactNode; labelledBy?: string }) {
+function Frame({ children, labelledBy, className }: { children: ReactNode; labelledBy?: string; className?: string }) {
   return (
     <section
       aria-labelledby={labelledBy}
       aria-label={labelledBy ? undefined : "Conversation"}
-      className="flex min-w-0 flex-1 flex-col bg-muted/30"
+      className={cn("flex min-w-0 flex-1 flex-col bg-muted/30", className)}
     >
       {children}
     </section>
   );
 }
 
-function OpenThread({ conversation }: { conversation: ConversationDto }) {
+function OpenThread({
+  conversation,
+  onBack,
+  onShowContact,
+}: {
+  conversation: ConversationDto;
+  onBack: () => void;
+  onShowContact: () => void;
+}) {
   useMarkReadWhileOpen(conversation);
   return (
     <>
-      <ThreadToolbar conversation={conversation} />
+      <ThreadToolbar conversation={conversation} onBack={onBack} onShowContact={onShowContact} />
       <MessageList conversation={conversation} />
       <Composer conversation={conversation} />
     </>

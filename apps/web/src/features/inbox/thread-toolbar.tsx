@@ -1,7 +1,7 @@
 "use client";
 
 import type { ConversationDto, UpdateConversationInput } from "@tandem/contracts";
-import { AlarmClock, Bot, CheckCircle2, ChevronDown, RotateCcw } from "lucide-react";
+import { AlarmClock, ArrowLeft, Bot, CheckCircle2, ChevronDown, RotateCcw, UserRound } from "lucide-react";
 import { useId } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
@@ -27,7 +27,15 @@ import { useInboxOptions, useToggleAutoBot, useUpdateConversation } from "./quer
 const UNASSIGNED = "none";
 
 /** The thread's header: who, where, and the controls that change how the conversation is handled. */
-export function ThreadToolbar({ conversation }: { conversation: ConversationDto }) {
+export function ThreadToolbar({
+  conversation,
+  onBack,
+  onShowContact,
+}: {
+  conversation: ConversationDto;
+  onBack: () => void;
+  onShowContact: () => void;
+}) {
   const update = useUpdateConversation(conversation.id);
   const change = (input: UpdateConversationInput, done: string) =>
     update.mutate(input, {
@@ -37,8 +45,19 @@ export function ThreadToolbar({ conversation }: { conversation: ConversationDto 
 
   return (
     <header className="shrink-0 border-b bg-background">
-      <div className="flex h-14 items-center gap-3 px-4">
-        <ContactAvatar conversation={conversation} />
+      <div className="flex h-14 items-center gap-2 px-2 sm:gap-3 sm:px-4">
+        <Button
+          variant="ghost"
+          size="icon-sm"
+          aria-label="Back to conversations"
+          className="lg:hidden"
+          onClick={onBack}
+        >
+          <ArrowLeft aria-hidden="true" />
+        </Button>
+        <span className="contents max-sm:hidden">
+          <ContactAvatar conversation={conversation} />
+        </span>
         <div className="flex min-w-0 flex-1 flex-col">
           <h2 className="truncate text-sm font-semibold" id="thread-heading">
             {contactName(conversation)}
@@ -50,11 +69,21 @@ export function ThreadToolbar({ conversation }: { conversation: ConversationDto 
           </p>
         </div>
         <StatusControl conversation={conversation} onChange={change} pending={update.isPending} />
+        <Button
+          variant="outline"
+          size="icon-sm"
+          aria-label="Contact details"
+          title="Contact details"
+          className="xl:hidden"
+          onClick={onShowContact}
+        >
+          <UserRound aria-hidden="true" />
+        </Button>
       </div>
       <div
         role="toolbar"
         aria-label="Conversation controls"
-        className="flex h-11 items-center gap-4 border-t bg-muted/30 px-4"
+        className="flex min-h-11 flex-wrap items-center gap-x-4 gap-y-1 border-t bg-muted/30 px-3 py-1 sm:px-4"
       >
         <AutoBotSwitch conversation={conversation} />
         <AssigneePicker conversation={conversation} onChange={change} />
@@ -129,8 +158,8 @@ function StatusControl({
           <DropdownMenuTrigger asChild>
             <Button variant="outline" size="sm" disabled={pending}>
               <AlarmClock aria-hidden="true" />
-              {status === "SNOOZED" ? "Snoozed" : "Snooze"}
-              <ChevronDown aria-hidden="true" className="opacity-60" />
+              <span className="max-sm:sr-only">{status === "SNOOZED" ? "Snoozed" : "Snooze"}</span>
+              <ChevronDown aria-hidden="true" className="opacity-60 max-sm:hidden" />
             </Button>
           </DropdownMenuTrigger>
           <DropdownMenuContent align="end">
@@ -166,12 +195,12 @@ function StatusControl({
           onClick={() => onChange({ status: "OPEN" }, "Conversation reopened")}
         >
           <RotateCcw aria-hidden="true" />
-          Reopen
+          <span className="max-sm:sr-only">Reopen</span>
         </Button>
       ) : (
         <Button size="sm" disabled={pending} onClick={() => onChange({ status: "CLOSED" }, "Conversation closed")}>
           <CheckCircle2 aria-hidden="true" />
-          Close
+          <span className="max-sm:sr-only">Close</span>
         </Button>
       )}
     </div>
@@ -192,7 +221,7 @@ function AssigneePicker({
   const members = options.data?.members ?? [];
   const label = (m: (typeof members)[number]) => `${memberName(m)}${m.userId === me.user.id ? " (you)" : ""}`;
   return (
-    <div className="flex min-w-0 items-center gap-2">
+    <div className="flex min-w-0 flex-1 items-center gap-2">
       <label htmlFor={id} className="text-xs font-medium whitespace-nowrap">
         Assignee
       </label>

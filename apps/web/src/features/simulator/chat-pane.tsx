@@ -47,7 +47,7 @@ export function ChatPane({ customer, pageName }: { customer: SimulatedCustomer; 
   return (
     <section
       aria-label={`Messenger chat of ${customer.name}`}
-      className="flex min-w-0 flex-1 flex-col overflow-hidden rounded-xl border bg-card"
+      className="flex min-w-0 flex-1 flex-col overflow-hidden rounded-xl border bg-card max-md:h-[34rem] max-md:flex-none"
     >
       <header className="flex items-center gap-3 border-b px-4 py-3">
         <Avatar className="size-9">

@@ -45,7 +45,10 @@ export function CustomerPicker({
   };
 
   return (
-    <section aria-labelledby="customers-heading" className="flex w-72 shrink-0 flex-col rounded-xl border bg-card">
+    <section
+      aria-labelledby="customers-heading"
+      className="flex w-72 shrink-0 flex-col rounded-xl border bg-card max-md:max-h-72 max-md:w-full"
+    >
       <h2 id="customers-heading" className="border-b px-4 py-3 text-sm font-semibold">
         Customers
       </h2>

@@ -44,7 +44,7 @@ export function SimulatorPage() {
   const setTab = (next: string) => router.replace(next === "messenger" ? pathname : `${pathname}?tab=${next}`);
 
   return (
-    <div className="flex min-h-0 flex-1 flex-col gap-4 overflow-hidden px-8 pt-8 pb-6">
+    <div className="flex min-h-0 flex-1 flex-col gap-4 overflow-hidden px-4 pt-4 pb-4 max-md:overflow-y-auto sm:px-8 sm:pt-8 sm:pb-6">
       <PageHeader title={TABS[tab].title} description={TABS[tab].description} />
       {health.isPending ? (
         <Skeleton className="h-96 w-full max-w-5xl" />
@@ -53,7 +53,7 @@ export function SimulatorPage() {
           <AlertDescription>{errorMessage(health.error)}</AlertDescription>
         </Alert>
       ) : health.data.simulator ? (
-        <Tabs value={tab} onValueChange={setTab} className="flex min-h-0 flex-1 flex-col gap-4">
+        <Tabs value={tab} onValueChange={setTab} className="flex min-h-0 flex-1 flex-col gap-4 max-md:flex-none">
           <TabsList>
             <TabsTrigger value="messenger">
               <MessageCircle aria-hidden="true" />
@@ -68,7 +68,7 @@ export function SimulatorPage() {
               Mailbox
             </TabsTrigger>
           </TabsList>
-          <TabsContent value="messenger" className="flex min-h-0 flex-1 flex-col gap-4">
+          <TabsContent value="messenger" className="flex min-h-0 flex-1 flex-col gap-4 max-md:flex-none">
             <SimulatorWorkspace />
           </TabsContent>
           <TabsContent value="line" className="flex min-h-0 flex-1 flex-col gap-4">
@@ -112,7 +112,7 @@ function SimulatorWorkspace() {
           <AlertDescription>{errorMessage(customers.error)}</AlertDescription>
         </Alert>
       )}
-      <div className="flex min-h-0 w-full max-w-5xl flex-1 gap-4">
+      <div className="flex min-h-0 w-full max-w-5xl flex-1 gap-4 max-md:flex-none max-md:flex-col">
         <CustomerPicker
           selected={customer}
           onSelect={setCustomer}
