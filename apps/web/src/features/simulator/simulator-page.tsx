@@ -71,10 +71,10 @@ export function SimulatorPage() {
           <TabsContent value="messenger" className="flex min-h-0 flex-1 flex-col gap-4 max-md:flex-none">
             <SimulatorWorkspace />
           </TabsContent>
-          <TabsContent value="line" className="flex min-h-0 flex-1 flex-col gap-4">
+          <TabsContent value="line" className="flex min-h-0 flex-1 flex-col gap-4 max-md:flex-none">
             <LinePane />
           </TabsContent>
-          <TabsContent value="mailbox" className="flex min-h-0 flex-1 flex-col gap-4">
+          <TabsContent value="mailbox" className="flex min-h-0 flex-1 flex-col gap-4 max-md:flex-none">
             <MailboxPane />
           </TabsContent>
         </Tabs>
