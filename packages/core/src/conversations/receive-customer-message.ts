@@ -68,7 +68,11 @@ export async function receiveCustomerMessage(
 
   const result = await deps.db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
-    const speaker = await upsertContact(tx, channel, input.from.platformId, { seenAt: at });
+    const speaker = await upsertContact(tx, channel, input.from.platformId, {
+      seenAt: at,
+      // Where a person first spoke, when in a group: their profile may only be readable there.
+      ...(input.thread ? { metadata: { thread: input.thread } } : {}),
+    });
     const keyContact = input.thread
       ? await upsertContact(tx, channel, input.thread.platformId, { seenAt: at, metadata: { kind: input.thread.kind } })
       : speaker;
