@@ -154,6 +154,14 @@ describe("LINE webhook", () => {
     const thread = (await messagesOf(h, c.channel.id)).filter((m) => m.role === "USER");
     expect(thread.map((m) => m.senderContactId).sort()).toEqual([byId.get(ann)!.id, byId.get(ben)!.id].sort());
     expect(outboxOf(c.account.channelId, group)).toHaveLength(1);
+
+    // What the inbox reads: the group's name and kind, each message's speaker.
+    const admin = await c.admin();
+    const dto = await (await admin.request("GET", `/api/v1/conversations/${conversations[0]!.id}`)).json();
+    expect(dto.contact).toMatchObject({ name: "Bakery fans", kind: "group", unfollowedAt: null });
+    const list = await (await admin.request("GET", `/api/v1/conversations/${conversations[0]!.id}/messages`)).json();
+    const spoken = list.data.filter((m: { role: string }) => m.role === "USER");
+    expect(spoken.map((m: { sender: { name: string } }) => m.sender.name).sort()).toEqual(["Ann", "Ben"]);
   });
 
   it("shows a sticker as LINE's image, a location with its map link, and media fetched from LINE", async () => {
@@ -199,11 +207,16 @@ describe("LINE webhook", () => {
       return row?.unsentAt && row;
     }, "the message marked unsent");
     expect(unsent.text).toBeNull();
+    const admin = await c.admin();
+    const list = await (await admin.request("GET", `/api/v1/conversations/${unsent.conversationId}/messages`)).json();
+    expect(list.data[0]).toMatchObject({ text: null, unsentAt: expect.any(String), sender: null });
 
     const contactOf = async () =>
       (await h.runtime.database.db.select().from(contacts).where(eq(contacts.platformUserId, user)))[0]!;
     expect((await c.post(c.customer.webhook([c.customer.unfollow(lineUser(user))]))).status).toBe(200);
     await waitFor(async () => (await contactOf()).unfollowedAt, "unfollowed");
+    const dto = await (await admin.request("GET", `/api/v1/conversations/${unsent.conversationId}`)).json();
+    expect(dto.contact.unfollowedAt).toEqual(expect.any(String));
     expect((await c.post(c.customer.webhook([c.customer.follow(lineUser(user))]))).status).toBe(200);
     await waitFor(async () => (await contactOf()).unfollowedAt === null, "followed again");
   });
