@@ -87,6 +87,15 @@ describe("LINE webhook", () => {
     expect(sent).toMatchObject({ kind: "reply", replyToken: event.replyToken });
     expect(JSON.stringify(sent!.messages)).toContain("1 business day");
     expect(bot.platformMessageId).toBe(sent!.sentMessages[0]!.id);
+    // The loading animation showed while the bot composed, before the reply.
+    const loading = h.line.calls.find(
+      (call) => call.path === "/v2/bot/chat/loading/start" && (call.body as { chatId?: string }).chatId === user,
+    );
+    const replied = h.line.calls.find(
+      (call) =>
+        call.path === "/v2/bot/message/reply" && (call.body as { replyToken?: string }).replyToken === event.replyToken,
+    );
+    expect(loading?.seq).toBeLessThan(replied!.seq);
     const [conversation] = await conversationsOf(h, c.channel.id);
     expect(conversation).toMatchObject({ status: "OPEN" });
     const [contact] = await h.runtime.database.db.select().from(contacts).where(eq(contacts.channelId, c.channel.id));
