@@ -148,7 +148,11 @@ export async function receiveCustomerMessage(
       { jobId: `bot-reply:${message.id}`, workspaceId: channel.workspaceId },
     );
   }
-  if (result.message) publishMessage(deps.realtime, channel.workspaceId, message);
+  if (result.message) {
+    const [speaker] = result.contacts;
+    const names = message.senderContactId && speaker ? new Map([[speaker.id, speaker.name]]) : undefined;
+    publishMessage(deps.realtime, channel.workspaceId, message, "new", names);
+  }
   for (const note of result.notes) publishMessage(deps.realtime, channel.workspaceId, note);
   await inBackground(async () => {
     await publishConversation(deps.realtime, deps.db, channel.workspaceId, conversation.id);
