@@ -95,7 +95,7 @@ test("a LINE customer writes on the simulator: the bot answers with the reply to
   await page.screenshot({ path: path.join(SCREENSHOTS, "line-inbox.png") });
 
   // In the group: one conversation named after the group, each message with its speaker.
-  await phone.getByLabel("Chat").click();
+  await phone.getByRole("combobox", { name: "Chat" }).click();
   await phone.getByRole("option", { name: `Group: ${DEMO_GROUP}` }).click();
   const groupChat = phone.getByRole("region", { name: `LINE group ${DEMO_GROUP}` });
   await groupChat.getByRole("textbox", { name: "Message" }).fill(`Hello group (${stamp})`);
