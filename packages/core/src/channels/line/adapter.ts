@@ -8,6 +8,7 @@
  * its speaker. The client is built per call from the live config: the simulator re-points
  * `LINE_API_URL` after start-up.
  */
+import { type Ctx, channelsOf } from "../../context.ts";
 import { DomainError } from "../../errors.ts";
 import type { Keyring } from "../../secrets/keyring.ts";
 import type {
@@ -24,7 +25,7 @@ import type {
 import type { ChannelRegistry } from "../registry.ts";
 import { createLineClient, type LineClient, lineRetryKey } from "./client.ts";
 import { LineApiError } from "./errors.ts";
-import { readLineSecrets } from "./line-deps.ts";
+import { type LineDeps, readLineSecrets } from "./line-deps.ts";
 import {
   batchLineMessages,
   LINE_MAX_MESSAGES_PER_CALL,
@@ -43,8 +44,10 @@ export const LINE_REPLY_TOKEN_FRESH_MS = 50_000;
 
 export interface LineAdapter extends ChannelAdapter {
   type: "line";
-  /** A Messaging API client for the LINE verbs (configure, status, webhook endpoint), from the live config. */
+  /** A Messaging API client, from the live config. */
   client(): LineClient;
+  /** What the LINE verbs (configure, status, webhook endpoint) use besides `ctx`, from the live config. */
+  clients(): LineDeps;
   keyring: Keyring;
 }
 
@@ -76,6 +79,16 @@ export function createLineAdapter(env: AdapterEnv): LineAdapter {
     type: "line",
     capabilities,
     client,
+    clients() {
+      const { appUrl, lineApiUrl, simulator } = env.config;
+      return {
+        line: client(),
+        keyring: env.keyring,
+        appUrl,
+        // LINE calls go to the simulator, which accepts http webhook URLs; LINE itself requires https.
+        simulated: simulator && !/(^|\.)line\.me$/i.test(new URL(lineApiUrl).hostname),
+      };
+    },
     keyring: env.keyring,
     inbound: lineInbound(env.keyring),
 
@@ -127,6 +140,11 @@ export function createLineAdapter(env: AdapterEnv): LineAdapter {
 /** The LINE adapter of a registry, with its LINE-only helpers (client, keyring). */
 export function lineAdapter(channels: ChannelRegistry): LineAdapter {
   return channels.get("line") as LineAdapter;
+}
+
+/** The LINE verbs' clients, from the verb context's registry (no per-route dependency bags). */
+export function lineClients(ctx: Pick<Ctx, "channels">): LineDeps {
+  return lineAdapter(channelsOf(ctx)).clients();
 }
 
 // ---- inbound -----------------------------------------------------------------------------------
