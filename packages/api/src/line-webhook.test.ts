@@ -128,6 +128,20 @@ describe("LINE webhook", () => {
     });
   });
 
+  it("stores a message once when LINE sends it again under another webhookEventId", async () => {
+    const c = await connectLine(h);
+    const user = await newUser();
+    const event = c.customer.text(lineUser(user), "only once, please");
+    expect((await c.post(c.customer.webhook([event]))).status).toBe(200);
+    const again = { ...event, webhookEventId: `${event.webhookEventId.slice(0, -4)}ZZZZ` };
+    expect((await c.post(c.customer.webhook([again]))).status).toBe(200);
+    await waitFor(async () => {
+      const rows = await inboundOf(h, c.channel.id);
+      return rows.length === 2 && rows.every((r) => r.status === "processed");
+    }, "both deliveries processed");
+    expect((await messagesOf(h, c.channel.id)).filter((m) => m.role === "USER")).toHaveLength(1);
+  });
+
   it("stores standby events and never answers them", async () => {
     const c = await connectLine(h);
     const user = await newUser();
@@ -219,6 +233,17 @@ describe("LINE webhook", () => {
     const admin = await c.admin();
     const list = await (await admin.request("GET", `/api/v1/conversations/${unsent.conversationId}/messages`)).json();
     expect(list.data[0]).toMatchObject({ text: null, unsentAt: expect.any(String), sender: null });
+
+    // An unsent image: the copy we kept goes too.
+    const image = c.customer.image(lineUser(user));
+    expect((await c.post(c.customer.webhook([image]))).status).toBe(200);
+    const kept = await waitFor(async () => {
+      const row = (await messagesOf(h, c.channel.id)).find((m) => m.platformMessageId === image.message.id);
+      return row?.attachments[0]?.url || null;
+    }, "the image to be kept");
+    expect((await admin.request("GET", kept)).status).toBe(200);
+    expect((await c.post(c.customer.webhook([c.customer.unsend(lineUser(user), image.message.id)]))).status).toBe(200);
+    await waitFor(async () => (await admin.request("GET", kept)).status === 404, "the kept image to be deleted");
 
     const contactOf = async () =>
       (await h.runtime.database.db.select().from(contacts).where(eq(contacts.platformUserId, user)))[0]!;

@@ -10,7 +10,7 @@
  * same `DATA_DIR` (a shared volume), as for the encryption key file.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 export interface StoredMedia {
@@ -53,4 +53,17 @@ export async function readMedia(dataDir: string, workspaceId: string, id: string
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
   }
+}
+
+/** The id of a kept medium from its inbox URL, or null for any other URL. */
+export function mediaIdOfUrl(url: string): string | null {
+  const id = url.startsWith("/api/v1/media/") ? url.slice("/api/v1/media/".length) : "";
+  return MEDIA_ID.test(id) ? id : null;
+}
+
+/** Removes a kept medium (the customer unsent the message); nothing when it is not there. */
+export async function deleteMedia(dataDir: string, workspaceId: string, id: string): Promise<void> {
+  const file = fileOf(dataDir, workspaceId, id);
+  await rm(file, { force: true });
+  await rm(`${file}.json`, { force: true });
 }
