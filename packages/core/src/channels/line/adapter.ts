@@ -48,7 +48,6 @@ export interface LineAdapter extends ChannelAdapter {
   client(): LineClient;
   /** What the LINE verbs (configure, status, webhook endpoint) use besides `ctx`, from the live config. */
   clients(): LineDeps;
-  keyring: Keyring;
 }
 
 const capabilities: ChannelDefinition["capabilities"] = {
@@ -89,7 +88,6 @@ export function createLineAdapter(env: AdapterEnv): LineAdapter {
         simulated: simulator && !/(^|\.)line\.me$/i.test(new URL(lineApiUrl).hostname),
       };
     },
-    keyring: env.keyring,
     inbound: lineInbound(env.keyring),
 
     send: (input) => sendLine(client(), tokenOf(input.channel), input),
@@ -137,7 +135,7 @@ export function createLineAdapter(env: AdapterEnv): LineAdapter {
   };
 }
 
-/** The LINE adapter of a registry, with its LINE-only helpers (client, keyring). */
+/** The LINE adapter of a registry, with its LINE-only helpers (client, the verbs' clients). */
 export function lineAdapter(channels: ChannelRegistry): LineAdapter {
   return channels.get("line") as LineAdapter;
 }
