@@ -12,10 +12,12 @@ import { inboxRoutes } from "./routes/inbox.ts";
 import { lineIntegrationRoutes } from "./routes/integrations-line.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { meRoutes } from "./routes/me.ts";
+import { mediaRoutes } from "./routes/media.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { providerSettingsRoutes } from "./routes/provider-settings.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
+import { lineWebhookRoutes } from "./routes/webhooks-line.ts";
 import { messengerWebhookRoutes } from "./routes/webhooks-messenger.ts";
 import { adminStack, OPENAPI_PATH } from "./stacks/admin.ts";
 import { byAudience } from "./stacks/audience.ts";
@@ -69,6 +71,9 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", messageRoutes());
   v1.route("/", channelRoutes());
   v1.route("/", lineIntegrationRoutes());
+  // Signed by LINE, not a session: the webhook stack (audience.ts) serves it.
+  v1.route("/", lineWebhookRoutes());
+  v1.route("/", mediaRoutes());
   v1.route("/", providerSettingsRoutes());
   v1.route("/", adminHealthRoutes());
   v1.route("/", jobRoutes());

@@ -34,6 +34,10 @@ export const ContactDto = z.object({
    * website widget: its live connection). The inbox shows "active now" within `CONTACT_ACTIVE_MS`.
    */
   lastSeenAt: z.string().nullable(),
+  /** A person, or a LINE group or room (the conversation of everyone in it). */
+  kind: z.enum(["user", "group", "room"]),
+  /** The person blocked or unfollowed the account (LINE); null while they follow it. */
+  unfollowedAt: z.string().nullable(),
 });
 export type ContactDto = z.infer<typeof ContactDto>;
 
@@ -101,6 +105,14 @@ export const MessageDto = z.object({
   /** An echo of a message the Page sent from another tool (Page inbox, another app). */
   sentFromOutside: z.boolean(),
   reactions: z.record(z.string(), z.string()),
+  /**
+   * Who spoke, when the conversation is a group or room (LINE): each speaker is a contact of their
+   * own. `name` is null until their profile is known (live events carry the id only). Null when the
+   * conversation's contact is the speaker.
+   */
+  sender: z.object({ contactId: z.string(), name: z.string().nullable() }).nullable(),
+  /** The customer took the message back (LINE unsend): its content is gone. */
+  unsentAt: z.string().nullable(),
   error: z.object({ code: z.string().nullable(), message: z.string().nullable() }).nullable(),
   provider: z.string().nullable(),
   model: z.string().nullable(),

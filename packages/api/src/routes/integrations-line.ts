@@ -8,19 +8,8 @@ import {
   LineWebhookEndpointResult,
   LineWebhookTestResult,
 } from "@tandem/contracts";
-import {
-  configureLine,
-  lineDeps,
-  lineStatus,
-  listLineChatbots,
-  setLineWebhookEndpoint,
-  testLineWebhook,
-} from "@tandem/core";
-import type { Context } from "hono";
+import { configureLine, lineStatus, listLineChatbots, setLineWebhookEndpoint, testLineWebhook } from "@tandem/core";
 import { createRouter, errors, json, jsonBody, permit } from "../openapi.ts";
-import type { AppEnv } from "../types.ts";
-
-const deps = (c: Context<AppEnv>) => lineDeps(c.get("runtime"));
 
 /**
  * LINE Official Account, one channel per chatbot (admin stack). The webhook LINE delivers to,
@@ -55,7 +44,7 @@ export function lineIntegrationRoutes() {
     }),
     async (c) => {
       const { chatbotId } = c.req.valid("param");
-      return c.json(await configureLine(c.get("ctx"), { ...c.req.valid("json"), chatbotId }, deps(c)), 200);
+      return c.json(await configureLine(c.get("ctx"), { ...c.req.valid("json"), chatbotId }), 200);
     },
   );
 
@@ -71,7 +60,7 @@ export function lineIntegrationRoutes() {
       request: { params: LineChatbotParam },
       responses: { 200: json(LineStatus), ...errors(401, 403, 404) },
     }),
-    async (c) => c.json(await lineStatus(c.get("ctx"), c.req.valid("param"), deps(c)), 200),
+    async (c) => c.json(await lineStatus(c.get("ctx"), c.req.valid("param")), 200),
   );
 
   // POST /api/v1/integrations/line/{chatbotId}/webhook-endpoint — set our webhook URL on LINE
@@ -84,7 +73,7 @@ export function lineIntegrationRoutes() {
       request: { params: LineChatbotParam },
       responses: { 200: json(LineWebhookEndpointResult), ...errors(400, 401, 403, 404, 409, 422, 503) },
     }),
-    async (c) => c.json(await setLineWebhookEndpoint(c.get("ctx"), c.req.valid("param"), deps(c)), 200),
+    async (c) => c.json(await setLineWebhookEndpoint(c.get("ctx"), c.req.valid("param")), 200),
   );
 
   // POST /api/v1/integrations/line/{chatbotId}/webhook-test — LINE's own test of the URL set on it
@@ -98,7 +87,7 @@ export function lineIntegrationRoutes() {
       request: { params: LineChatbotParam },
       responses: { 200: json(LineWebhookTestResult), ...errors(400, 401, 403, 404, 409, 503) },
     }),
-    async (c) => c.json(await testLineWebhook(c.get("ctx"), c.req.valid("param"), deps(c)), 200),
+    async (c) => c.json(await testLineWebhook(c.get("ctx"), c.req.valid("param")), 200),
   );
 
   return app;

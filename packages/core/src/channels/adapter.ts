@@ -87,8 +87,16 @@ export interface ChannelInbound {
   signatureHeader: string;
   /** Checks the signature of the raw bytes with the secret that applies (app secret, channel secret). */
   verify(request: InboundRequest, secret: string): boolean;
-  /** Validates a verified, parsed body and cuts it into rows to store; throws `invalid_input`. */
-  split(body: unknown): InboundRow[];
+  /**
+   * Validates a verified, parsed body and cuts it into rows to store; throws `invalid_input`. `scope`
+   * names the channel when the webhook URL does (per-channel webhooks such as LINE's).
+   */
+  split(body: unknown, scope?: { channelId?: string | undefined }): InboundRow[];
+  /**
+   * Per-channel webhooks: the secret this channel's webhooks are signed with, read from its row
+   * (LINE: the channel secret). Absent when one app-level secret signs every webhook (Messenger).
+   */
+  secretOf?(channel: AdapterChannel): string;
   /**
    * External ids an unverified body names (at most a few, id-shaped), so signature rejections can be
    * counted on those channels. Never trusted for anything else.
@@ -227,13 +235,22 @@ export interface ChannelAdapter {
   capabilities: ChannelCapabilities;
   inbound?: ChannelInbound;
   send?(input: SendInput): Promise<void>;
-  fetchProfile?(channel: AdapterChannel, platformUserId: string): Promise<ContactProfile>;
+  /**
+   * `hint.thread`: a group or room the person was seen in, for platforms that only give a member's
+   * profile there (LINE, someone who does not follow the account).
+   */
+  fetchProfile?(
+    channel: AdapterChannel,
+    platformUserId: string,
+    hint?: { thread?: Party | undefined },
+  ): Promise<ContactProfile>;
   showTyping?(channel: AdapterChannel, platformUserId: string, on: boolean): Promise<void>;
   /**
-   * Media the platform keeps (an attachment's `contentRef`): where the inbox can show it from. Run by
-   * the `fetch-message-content` job after the message is stored; the attachment's `url` is empty until then.
+   * Media the platform keeps (an attachment's `contentRef`): its bytes. Run by the
+   * `fetch-message-content` job after the message is stored, which keeps them (`media/media-store.ts`)
+   * and sets the attachment's `url`, empty until then.
    */
-  fetchContent?(channel: AdapterChannel, contentRef: string): Promise<{ url: string; mime?: string | undefined }>;
+  fetchContent?(channel: AdapterChannel, contentRef: string): Promise<{ bytes: Uint8Array; mime?: string | undefined }>;
   /** Disconnecting: stop the platform sending to us (Messenger: unsubscribe the app from the Page). */
   release?(channel: AdapterChannel): Promise<void>;
   /** The platform's errors classified; null for an error that is not the platform's (ours, a bug). */

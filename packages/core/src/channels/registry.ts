@@ -6,10 +6,12 @@
  */
 import { DomainError } from "../errors.ts";
 import type { AdapterEnv, ChannelAdapter, ChannelCapabilities, ChannelDefinition, ChannelType } from "./adapter.ts";
+import { lineChannel } from "./line/adapter.ts";
 import { messengerChannel } from "./messenger/adapter.ts";
 
 const DEFINITIONS: Partial<Record<ChannelType, ChannelDefinition>> = {
   messenger: messengerChannel,
+  line: lineChannel,
 };
 
 export interface ChannelRegistry {

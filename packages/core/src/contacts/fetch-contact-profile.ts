@@ -13,7 +13,7 @@ import { channels, contacts, conversations } from "@tandem/db";
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
-import type { ContactProfile } from "../channels/adapter.ts";
+import type { ContactProfile, Party } from "../channels/adapter.ts";
 import { markReconnectNeeded } from "../channels/mark-reconnect-needed.ts";
 import { publishConversation } from "../conversations/publish.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
@@ -43,7 +43,9 @@ export const fetchContactProfile = defineJob({
     let profile: ContactProfile;
     try {
       // Names are whatever people typed: NUL and half emoji are stored cleaned (storable-text.ts).
-      profile = storableJson(await adapter.fetchProfile(channel, contact.platformUserId));
+      // A person first seen in a group or room (LINE) may only have a member profile there.
+      const thread = contact.metadata.thread as Party | undefined;
+      profile = storableJson(await adapter.fetchProfile(channel, contact.platformUserId, { thread }));
     } catch (error) {
       const classified = adapter.classifyError(error);
       if (classified?.tokenExpired) await markReconnectNeeded(deps.db, channel.id, classified.reason);

@@ -1,6 +1,6 @@
 import type { MessageListQuery, MessageListResponse } from "@tandem/contracts";
-import { messages } from "@tandem/db";
-import { and, desc, eq, ne } from "drizzle-orm";
+import { contacts, messages } from "@tandem/db";
+import { and, desc, eq, inArray, ne } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { cursorTimestamp, decodeCursor, olderThan, pageOf } from "./cursor.ts";
@@ -36,5 +36,15 @@ export async function listMessages(
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(limit + 1);
   const page = pageOf(rows, limit);
-  return { data: page.rows.map(messageToDto).reverse(), nextCursor: page.nextCursor };
+  // Group speakers' names, one query for the page.
+  const speakerIds = [...new Set(page.rows.flatMap((m) => (m.senderContactId ? [m.senderContactId] : [])))];
+  const speakers =
+    speakerIds.length === 0
+      ? []
+      : await ctx.db
+          .select({ id: contacts.id, name: contacts.name })
+          .from(contacts)
+          .where(and(inArray(contacts.id, speakerIds), eq(contacts.workspaceId, ctx.workspaceId)));
+  const names = new Map(speakers.map((c) => [c.id, c.name]));
+  return { data: page.rows.map((m) => messageToDto(m, names)).reverse(), nextCursor: page.nextCursor };
 }

@@ -12,9 +12,11 @@ export function publishMessage(
   workspaceId: string,
   message: Omit<typeof messages.$inferSelect, "search">,
   event: "new" | "updated" = "new",
+  /** A group speaker's name, when the caller has it (`MessageDto.sender`). */
+  senderNames?: ReadonlyMap<string, string | null>,
 ): void {
   const name = event === "new" ? SOCKET_EVENTS.messageNew : SOCKET_EVENTS.messageUpdated;
-  const dto = messageToDto(message);
+  const dto = messageToDto(message, senderNames);
   realtime.emit(rooms.conversation(message.conversationId), name, dto);
   realtime.emit(rooms.workspace(workspaceId), name, dto);
 }

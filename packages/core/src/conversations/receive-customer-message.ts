@@ -68,7 +68,11 @@ export async function receiveCustomerMessage(
 
   const result = await deps.db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
-    const speaker = await upsertContact(tx, channel, input.from.platformId, { seenAt: at });
+    const speaker = await upsertContact(tx, channel, input.from.platformId, {
+      seenAt: at,
+      // Where a person first spoke, when in a group: their profile may only be readable there.
+      ...(input.thread ? { metadata: { thread: input.thread } } : {}),
+    });
     const keyContact = input.thread
       ? await upsertContact(tx, channel, input.thread.platformId, { seenAt: at, metadata: { kind: input.thread.kind } })
       : speaker;
@@ -144,7 +148,11 @@ export async function receiveCustomerMessage(
       { jobId: `bot-reply:${message.id}`, workspaceId: channel.workspaceId },
     );
   }
-  if (result.message) publishMessage(deps.realtime, channel.workspaceId, message);
+  if (result.message) {
+    const [speaker] = result.contacts;
+    const names = message.senderContactId && speaker ? new Map([[speaker.id, speaker.name]]) : undefined;
+    publishMessage(deps.realtime, channel.workspaceId, message, "new", names);
+  }
   for (const note of result.notes) publishMessage(deps.realtime, channel.workspaceId, note);
   await inBackground(async () => {
     await publishConversation(deps.realtime, deps.db, channel.workspaceId, conversation.id);

@@ -12,7 +12,8 @@ type ConversationRow = typeof conversations.$inferSelect;
 type ContactRow = typeof contacts.$inferSelect;
 type ChannelRow = typeof channels.$inferSelect;
 
-export const messageToDto = (m: MessageRow): MessageDto => ({
+/** `senderNames`: the names of the group speakers among the messages (`sender.name`), when loaded. */
+export const messageToDto = (m: MessageRow, senderNames?: ReadonlyMap<string, string | null>): MessageDto => ({
   id: m.id,
   conversationId: m.conversationId,
   role: m.role,
@@ -25,6 +26,10 @@ export const messageToDto = (m: MessageRow): MessageDto => ({
   authorMemberId: m.authorMemberId,
   sentFromOutside: m.sentFromOutside,
   reactions: m.reactions,
+  sender: m.senderContactId
+    ? { contactId: m.senderContactId, name: senderNames?.get(m.senderContactId) ?? null }
+    : null,
+  unsentAt: m.unsentAt?.toISOString() ?? null,
   error: m.errorCode || m.errorMessage ? { code: m.errorCode, message: m.errorMessage } : null,
   provider: m.provider,
   model: m.model,
@@ -43,6 +48,8 @@ export const contactToDto = (c: ContactRow): ContactDto => ({
   pictureUrl: c.pictureUrl,
   locale: c.locale,
   lastSeenAt: c.lastSeenAt?.toISOString() ?? null,
+  kind: c.metadata.kind === "group" || c.metadata.kind === "room" ? c.metadata.kind : "user",
+  unfollowedAt: c.unfollowedAt?.toISOString() ?? null,
 });
 
 /** The latest message, as much of it as a conversation row shows. */

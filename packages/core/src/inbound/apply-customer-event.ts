@@ -12,8 +12,9 @@ import { markContactSeen } from "../contacts/mark-contact-seen.ts";
 import { publishMessage } from "../conversations/publish.ts";
 import { receiveCustomerMessage } from "../conversations/receive-customer-message.ts";
 import { recordEcho } from "../conversations/record-echo.ts";
+import { deleteMedia, mediaIdOfUrl } from "../media/media-store.ts";
 
-type Deps = Pick<AppJobDeps, "db" | "queue" | "realtime" | "log">;
+type Deps = Pick<AppJobDeps, "db" | "queue" | "realtime" | "log" | "config">;
 type ChannelRow = Pick<typeof channels.$inferSelect, "id" | "workspaceId" | "chatbotId">;
 
 export interface EventScope {
@@ -133,18 +134,26 @@ async function setFollowing(
   if (event.type === "follow") await markContactSeen(deps, channel, event.from.platformId, at);
 }
 
-/** The customer took a message back: its content goes, the row stays (marked unsent) so the thread shows it. */
+/**
+ * The customer took a message back: its content goes — media we kept for it too —, the row stays
+ * (marked unsent) so the thread shows it.
+ */
 async function markUnsent(deps: Deps, channel: ChannelRow, event: Extract<CustomerEvent, { type: "unsend" }>) {
+  const target = and(
+    eq(messages.channelId, channel.id),
+    eq(messages.platformMessageId, event.platformMessageId),
+    eq(messages.role, "USER"),
+  );
+  const [before] = await deps.db.select({ attachments: messages.attachments }).from(messages).where(target).limit(1);
   const [message] = await deps.db
     .update(messages)
     .set({ unsentAt: notAfterNow(event.at), text: null, attachments: [], payload: null })
-    .where(
-      and(
-        eq(messages.channelId, channel.id),
-        eq(messages.platformMessageId, event.platformMessageId),
-        eq(messages.role, "USER"),
-      ),
-    )
+    .where(target)
     .returning();
-  if (message) publishMessage(deps.realtime, channel.workspaceId, message, "updated");
+  if (!message) return;
+  publishMessage(deps.realtime, channel.workspaceId, message, "updated");
+  for (const attachment of before?.attachments ?? []) {
+    const id = mediaIdOfUrl(attachment.url);
+    if (id) await deleteMedia(deps.config.dataDir, channel.workspaceId, id);
+  }
 }

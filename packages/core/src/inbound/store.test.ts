@@ -16,6 +16,7 @@ import { appendMessage, previewOf } from "../conversations/append-message.ts";
 import { receiveCustomerMessage } from "../conversations/receive-customer-message.ts";
 import type { JobContext } from "../jobs/define-job.ts";
 import { silentLogger } from "../logger.ts";
+import { mediaIdOf, mediaUrl, readMedia } from "../media/media-store.ts";
 import { fetchMessageContent } from "../messages/fetch-message-content.ts";
 import type { Runtime } from "../runtime.ts";
 import { receiveInbound } from "./store.ts";
@@ -214,7 +215,7 @@ describe("fetch-message-content", () => {
       capabilities: runtime.channels.get("messenger").capabilities,
       fetchContent: async (_channel, ref) => {
         if (ref === "gone") throw refused;
-        return { url: `https://media.example/${ref}`, mime: "image/jpeg" };
+        return { bytes: Buffer.from(`bytes of ${ref}`), mime: "image/jpeg" };
       },
       classifyError: (error) =>
         error === refused ? { retryable: false, tokenExpired: false, code: "not_found", reason: "gone" } : null,
@@ -243,9 +244,15 @@ describe("fetch-message-content", () => {
     await fetchMessageContent.handle({ messageId: stored!.id }, ctx);
 
     const [after] = await db().select().from(messages).where(eq(messages.id, stored!.id));
+    const id = mediaIdOf(stored!.id, "content-1");
     expect(after?.attachments).toEqual([
-      { type: "image", url: "https://media.example/content-1", contentRef: "content-1", mime: "image/jpeg" },
+      { type: "image", url: mediaUrl(id), contentRef: "content-1", mime: "image/jpeg" },
       { type: "file", url: "", contentRef: "gone", name: "a.pdf" },
     ]);
+    // Kept for this workspace only.
+    const kept = await readMedia(runtime.config.dataDir, workspace.id, id);
+    expect(Buffer.from(kept!.bytes).toString()).toBe("bytes of content-1");
+    expect(kept?.mime).toBe("image/jpeg");
+    expect(await readMedia(runtime.config.dataDir, "ws_other", id)).toBeNull();
   });
 });

@@ -91,7 +91,7 @@ export async function receiveInbound(
   } catch {
     throw new DomainError("invalid_json", "The request body is not valid JSON");
   }
-  const split = inbound.split(json);
+  const split = inbound.split(json, { channelId: input.channelId });
   if (split.length === 0) return { pending: 0, ignored: 0, duplicates: 0 };
   const rows = split.map((row) => ({ ...row, id: newId("inboundEvent"), source: adapter.type }));
 

@@ -1,8 +1,9 @@
 /**
  * Media a platform keeps rather than links (LINE's images, videos, audio and files: the content API):
  * the customer's message is stored at once with the attachment's `contentRef` and an empty `url`, and
- * this job asks the channel's adapter (`fetchContent`) for each such attachment, then updates the
- * message and publishes it. Retried on the platform's transient failures; a refusal leaves the
+ * this job asks the channel's adapter (`fetchContent`) for each such attachment's bytes, keeps them
+ * under DATA_DIR (`media-store.ts`, served to the workspace by `GET /api/v1/media/{id}`), then updates
+ * the message and publishes it. Retried on the platform's transient failures; a refusal leaves the
  * attachment without a URL (the inbox shows it as unavailable).
  */
 import { channels, type MessageAttachment, messages } from "@tandem/db";
@@ -13,6 +14,7 @@ import type { InboundAttachment } from "../channels/adapter.ts";
 import { markReconnectNeeded } from "../channels/mark-reconnect-needed.ts";
 import { publishMessage } from "../conversations/publish.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
+import { mediaIdOf, mediaUrl, saveMedia } from "../media/media-store.ts";
 
 export const fetchMessageContent = defineJob({
   name: "fetch-message-content",
@@ -43,7 +45,14 @@ export const fetchMessageContent = defineJob({
       }
       try {
         const content = await adapter.fetchContent(channel, attachment.contentRef);
-        attachments.push({ ...attachment, url: content.url, ...(content.mime ? { mime: content.mime } : {}) });
+        const id = mediaIdOf(message.id, attachment.contentRef);
+        const mime = content.mime ?? attachment.mime ?? "application/octet-stream";
+        await saveMedia(deps.config.dataDir, message.workspaceId, id, {
+          bytes: content.bytes,
+          mime,
+          name: attachment.name,
+        });
+        attachments.push({ ...attachment, url: mediaUrl(id), mime });
       } catch (error) {
         const classified = adapter.classifyError(error);
         if (classified?.tokenExpired) await markReconnectNeeded(deps.db, channel.id, classified.reason);

@@ -91,7 +91,15 @@ function Profile({ conversation }: { conversation: ConversationDto }) {
   const contact = conversation.contact;
   const channel = conversation.channel;
   const platformIdLabel =
-    channel?.type === "messenger" ? "PSID" : channel?.type === "line" ? "LINE user ID" : "Visitor ID";
+    channel?.type === "messenger"
+      ? "PSID"
+      : channel?.type === "line"
+        ? contact?.kind === "group"
+          ? "LINE group ID"
+          : contact?.kind === "room"
+            ? "LINE room ID"
+            : "LINE user ID"
+        : "Visitor ID";
   return (
     <section aria-label="Profile" className="flex flex-col items-center gap-2 border-b px-4 py-5 text-center">
       <ContactAvatar conversation={conversation} size="lg" showChannel={false} now={now} />
@@ -126,6 +134,14 @@ function Profile({ conversation }: { conversation: ConversationDto }) {
         </dd>
         <dt className="text-muted-foreground">Since</dt>
         <dd>{formatDateTime(conversation.createdAt)}</dd>
+        {contact?.unfollowedAt && (
+          <>
+            <dt className="text-muted-foreground">Following</dt>
+            <dd data-testid="contact-unfollowed" className="text-destructive">
+              Unfollowed {formatRelative(contact.unfollowedAt, now)}: pushes no longer reach them
+            </dd>
+          </>
+        )}
       </dl>
     </section>
   );

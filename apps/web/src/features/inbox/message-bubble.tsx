@@ -61,9 +61,14 @@ export const MessageBubble = memo(function MessageBubble({ message, sender, grou
           failed && "ring-2 ring-destructive/60",
         )}
       >
+        {message.unsentAt && (
+          <p className="italic opacity-80" data-testid="message-unsent">
+            The customer unsent this message
+          </p>
+        )}
         {message.text && <p className="break-words whitespace-pre-wrap">{message.text}</p>}
         {message.attachments.length > 0 && <Attachments attachments={message.attachments} outbound={outbound} />}
-        {!message.text && message.attachments.length === 0 && (
+        {!message.unsentAt && !message.text && message.attachments.length === 0 && (
           <p className="italic opacity-80">{message.payload ? `Button: ${message.payload}` : "Empty message"}</p>
         )}
       </div>
@@ -142,8 +147,19 @@ function Attachments({ attachments, outbound }: { attachments: AttachmentDto[]; 
       {attachments.map((attachment, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: attachments have no id and never move
         <li key={i}>
-          {attachment.type === "image" || attachment.type === "sticker" ? (
+          {!attachment.url ? (
+            <p className="flex items-center gap-2 rounded-md bg-muted px-2 py-1.5 text-muted-foreground">
+              <Loader2 className="size-4 shrink-0 animate-spin" aria-hidden="true" />
+              {attachment.name ?? `${capitalize(attachment.type)}: fetching from the platform…`}
+            </p>
+          ) : attachment.type === "image" || attachment.type === "sticker" ? (
             <ImageAttachment attachment={attachment} />
+          ) : attachment.type === "video" ? (
+            // biome-ignore lint/a11y/useMediaCaption: customers' videos come without captions
+            <video src={attachment.url} controls preload="metadata" className="max-h-80 max-w-64 rounded-lg bg-muted" />
+          ) : attachment.type === "audio" ? (
+            // biome-ignore lint/a11y/useMediaCaption: customers' voice messages come without captions
+            <audio src={attachment.url} controls preload="metadata" className="max-w-64" />
           ) : (
             <a
               href={attachment.url}

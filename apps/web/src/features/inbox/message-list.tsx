@@ -11,7 +11,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage } from "@/lib/api";
 import { flattenMessages } from "./cache";
 import { MessageBubble } from "./message-bubble";
-import { senderName } from "./people";
+import { senderName, speakerNames } from "./people";
 import { useInboxOptions, useMessages, useRetryMessage } from "./queries";
 
 /** Older messages are fetched when the top is this close (pixels). */
@@ -30,6 +30,7 @@ export function MessageList({ conversation }: { conversation: ConversationDto })
   const options = useInboxOptions();
   const retry = useRetryMessage();
   const items = flattenMessages(messages.data);
+  const speakers = speakerNames(items);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const ref = useRef<VirtualizerHandle>(null);
@@ -173,10 +174,11 @@ export function MessageList({ conversation }: { conversation: ConversationDto })
           <Virtualizer ref={ref} scrollRef={scrollRef} shift={shift} onScroll={onScroll} data={items} bufferSize={600}>
             {(message: MessageDto, index: number) => {
               const above = items[index - 1];
-              const sender = senderName(message, conversation, members);
+              const sender = senderName(message, conversation, members, speakers);
               const grouped =
                 !!above &&
                 above.role === message.role &&
+                above.sender?.contactId === message.sender?.contactId &&
                 above.kind === message.kind &&
                 above.authorMemberId === message.authorMemberId &&
                 Date.parse(message.createdAt) - Date.parse(above.createdAt) < 5 * 60_000;

@@ -227,7 +227,9 @@ function Thread({
   const end = useRef<HTMLDivElement>(null);
   const count = thread?.items.length ?? 0;
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll when a message arrives
-  useEffect(() => end.current?.scrollIntoView({ block: "end" }), [count]);
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: "end" });
+  }, [count]);
 
   if (loading) return <Skeleton className="m-4 flex-1" />;
   const items = thread?.items ?? [];

@@ -7,10 +7,11 @@ import { DomainError } from "../../errors.ts";
 import { assertCan } from "../../policy.ts";
 import { loadChannelDto } from "../channel-to-dto.ts";
 import { markReconnectNeeded } from "../mark-reconnect-needed.ts";
+import { lineClients } from "./adapter.ts";
 import type { LineBotInfo } from "./client.ts";
 import { LineApiError } from "./errors.ts";
 import { findLineChannelOfChatbot, getChatbotForLine, lineChannelIdOf } from "./line-channel-of-chatbot.ts";
-import { type LineDeps, type LineSecrets, readLineSecrets, sealLineSecrets } from "./line-deps.ts";
+import { type LineSecrets, readLineSecrets, sealLineSecrets } from "./line-deps.ts";
 
 export type ConfigureLine = ConfigureLineInput & { chatbotId: string };
 
@@ -22,7 +23,8 @@ export type ConfigureLine = ConfigureLineInput & { chatbotId: string };
  * secret or token keeps the stored one, and "reconnect needed" is cleared once the token passes.
  * A LINE account is connected once at a time: to one chatbot of one workspace.
  */
-export async function configureLine(ctx: Ctx, input: ConfigureLine, deps: LineDeps): Promise<ChannelDto> {
+export async function configureLine(ctx: Ctx, input: ConfigureLine): Promise<ChannelDto> {
+  const deps = lineClients(ctx);
   assertCan(actorRole(ctx.actor), "channels.manage");
   await getChatbotForLine(ctx, input.chatbotId);
   const current = await findLineChannelOfChatbot(ctx, input.chatbotId);

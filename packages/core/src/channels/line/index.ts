@@ -1,3 +1,4 @@
+export * from "./adapter.ts";
 export * from "./client.ts";
 export * from "./configure-line.ts";
 export * from "./errors.ts";

@@ -1,30 +1,15 @@
-import type { Config } from "../../config.ts";
 import { DomainError } from "../../errors.ts";
 import { type Keyring, maskSecret } from "../../secrets/keyring.ts";
-import { createLineClient, type LineClient } from "./client.ts";
+import type { LineClient } from "./client.ts";
 import { LineApiError } from "./errors.ts";
 
-/** What the LINE channel verbs need besides `ctx`: the Messaging API, the keyring, our public URL. */
+/** What the LINE channel verbs need besides `ctx` (`lineClients(ctx)`): the Messaging API, the keyring, our public URL. */
 export interface LineDeps {
   line: LineClient;
   keyring: Keyring;
   appUrl: string;
   /** LINE calls go to the simulator, which accepts http webhook URLs; LINE itself requires https. */
   simulated: boolean;
-}
-
-/** Built per use from the config, so `LINE_API_URL` (the simulator in demo and tests) is read live. */
-export function lineDeps(runtime: {
-  config: Pick<Config, "appUrl" | "lineApiUrl" | "lineDataApiUrl" | "simulator">;
-  keyring: Keyring;
-}): LineDeps {
-  const { appUrl, lineApiUrl, lineDataApiUrl, simulator } = runtime.config;
-  return {
-    line: createLineClient({ apiUrl: lineApiUrl, dataApiUrl: lineDataApiUrl }),
-    keyring: runtime.keyring,
-    appUrl,
-    simulated: simulator && !/(^|\.)line\.me$/i.test(new URL(lineApiUrl).hostname),
-  };
 }
 
 export interface LineSecrets {

@@ -4,9 +4,10 @@ import { assertCan } from "../../policy.ts";
 import { loadChannelDto } from "../channel-to-dto.ts";
 import { getChannelInWorkspace } from "../get-channel-in-workspace.ts";
 import { markReconnectNeeded } from "../mark-reconnect-needed.ts";
+import { lineClients } from "./adapter.ts";
 import { LineApiError } from "./errors.ts";
 import { findLineChannelOfChatbot, getChatbotForLine, lineChannelIdOf } from "./line-channel-of-chatbot.ts";
-import { type LineDeps, lineWebhookUrl, lineWebhookUrlProblem, readLineSecrets } from "./line-deps.ts";
+import { lineWebhookUrl, lineWebhookUrlProblem, readLineSecrets } from "./line-deps.ts";
 
 /**
  * The chatbot's LINE channel as the dashboard shows it: the row's status and webhook counters, and
@@ -14,7 +15,8 @@ import { type LineDeps, lineWebhookUrl, lineWebhookUrlProblem, readLineSecrets }
  * "reconnect needed"), the webhook URL LINE has against the one we expect, and this month's push
  * quota and consumption. A check LINE does not answer is reported unavailable on its own.
  */
-export async function lineStatus(ctx: Ctx, input: { chatbotId: string }, deps: LineDeps): Promise<LineStatus> {
+export async function lineStatus(ctx: Ctx, input: { chatbotId: string }): Promise<LineStatus> {
+  const deps = lineClients(ctx);
   assertCan(actorRole(ctx.actor), "channels.manage");
   await getChatbotForLine(ctx, input.chatbotId);
   const channel = await findLineChannelOfChatbot(ctx, input.chatbotId);

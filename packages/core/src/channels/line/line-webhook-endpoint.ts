@@ -4,16 +4,11 @@ import { actorRole, type Ctx } from "../../context.ts";
 import { DomainError } from "../../errors.ts";
 import { assertCan } from "../../policy.ts";
 import { markReconnectNeeded } from "../mark-reconnect-needed.ts";
+import { lineClients } from "./adapter.ts";
 import { LineApiError } from "./errors.ts";
 import type { ChannelRow } from "./line-channel-of-chatbot.ts";
 import { getLineChannelOfChatbot } from "./line-channel-of-chatbot.ts";
-import {
-  type LineDeps,
-  lineErrorToDomain,
-  lineWebhookUrl,
-  lineWebhookUrlProblem,
-  readLineSecrets,
-} from "./line-deps.ts";
+import { lineErrorToDomain, lineWebhookUrl, lineWebhookUrlProblem, readLineSecrets } from "./line-deps.ts";
 
 /**
  * Sets the chatbot's webhook URL on LINE (`PUT /v2/bot/channel/webhook/endpoint`), which also turns
@@ -23,8 +18,8 @@ import {
 export async function setLineWebhookEndpoint(
   ctx: Ctx,
   input: { chatbotId: string },
-  deps: LineDeps,
 ): Promise<LineWebhookEndpointResult> {
+  const deps = lineClients(ctx);
   assertCan(actorRole(ctx.actor), "channels.manage");
   const channel = await getLineChannelOfChatbot(ctx, input.chatbotId);
   const endpoint = lineWebhookUrl(deps.appUrl, input.chatbotId);
@@ -45,11 +40,8 @@ export async function setLineWebhookEndpoint(
  * LINE's own test (`POST /v2/bot/channel/webhook/test`): LINE posts an empty, signed delivery to the
  * URL set on it and reports what our endpoint answered. The verdict is returned as LINE gives it.
  */
-export async function testLineWebhook(
-  ctx: Ctx,
-  input: { chatbotId: string },
-  deps: LineDeps,
-): Promise<LineWebhookTestResult> {
+export async function testLineWebhook(ctx: Ctx, input: { chatbotId: string }): Promise<LineWebhookTestResult> {
+  const deps = lineClients(ctx);
   assertCan(actorRole(ctx.actor), "channels.manage");
   const channel = await getLineChannelOfChatbot(ctx, input.chatbotId);
   const { channelAccessToken } = readLineSecrets(deps.keyring, channel);
