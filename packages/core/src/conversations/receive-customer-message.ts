@@ -26,9 +26,11 @@ import { enqueueSummaryIfDue } from "../bots/summarize-conversation.ts";
 import type { InboundMessage, Party } from "../channels/adapter.ts";
 import { fetchContactProfile } from "../contacts/fetch-contact-profile.ts";
 import { upsertContact } from "../contacts/upsert-contact.ts";
+import type { JobDefinition } from "../jobs/define-job.ts";
+import type { EnqueueItem, JobQueue } from "../jobs/queue.ts";
 import { fetchMessageContent } from "../messages/fetch-message-content.ts";
 import { appendMessage } from "./append-message.ts";
-import { publishConversation, publishMessage } from "./publish.ts";
+import { publishConversations, publishMessage } from "./publish.ts";
 import { upsertConversation } from "./upsert-conversation.ts";
 
 /** A customer writing after this long a silence starts a new session (the bot-reply count restarts). */
@@ -60,109 +62,211 @@ export async function receiveCustomerMessage(
   deps: ReceiveCustomerMessageDeps,
   input: ReceiveCustomerMessageInput,
 ): Promise<MessageRow | null> {
+  const [message] = await receiveCustomerMessages(deps, [input]);
+  return message ?? null;
+}
+
+/**
+ * Several messages of one channel's customers (a burst of webhook events) in one transaction, then
+ * their follow-ups together: one `enqueueMany` per kind of job and one live update per conversation.
+ * Each message gets exactly what `receiveCustomerMessage` gives it alone — the same rows, counters,
+ * guardrails, bot-reply jobs and live events. They are stored conversation by conversation (in order
+ * within each), so two batches lock conversations in the same order and never wait on each other in
+ * a cycle. One failing message rolls the whole batch back: the caller retries them one by one.
+ * Answers the messages in input order (null: a duplicate of one stored earlier).
+ */
+export async function receiveCustomerMessages(
+  deps: ReceiveCustomerMessageDeps,
+  inputs: ReceiveCustomerMessageInput[],
+): Promise<(MessageRow | null)[]> {
+  if (inputs.length === 0) return [];
+  const order = inputs
+    .map((input, index) => ({ input, index, key: conversationKey(input) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index));
+  const stored = new Array<StoredCustomerMessage>(inputs.length);
+  await deps.db.transaction(async (txRaw) => {
+    const tx = txRaw as unknown as Db;
+    for (const { input, index } of order) stored[index] = await storeCustomerMessage(tx, input);
+  });
+  const received: Received[] = [];
+  for (const [index, result] of stored.entries()) {
+    const input = inputs[index]!;
+    const message =
+      result.message ??
+      (input.inboundEventId
+        ? await replayOf(deps.db, input.channel.id, input.message.platformMessageId, input.inboundEventId)
+        : null);
+    // A duplicate delivery of a message stored earlier starts nothing.
+    if (message) received.push({ input, result, message });
+  }
+  await followUp(deps, received);
+  const byInput = new Map(received.map((r) => [r.input, r.message]));
+  return inputs.map((input) => byInput.get(input) ?? null);
+}
+
+interface StoredCustomerMessage {
+  contacts: ContactRow[];
+  conversation: typeof conversations.$inferSelect;
+  /** Null when the message was stored before (a duplicate, or a replay of this very event). */
+  message: MessageRow | null;
+  notes: MessageRow[];
+}
+
+interface Received {
+  input: ReceiveCustomerMessageInput;
+  result: StoredCustomerMessage;
+  message: MessageRow;
+}
+
+/** What orders a batch: one conversation per (channel, group or person). */
+function conversationKey(input: ReceiveCustomerMessageInput): string {
+  return `${input.channel.id}\u0000${(input.thread ?? input.from).platformId}`;
+}
+
+/** Contact and conversation upsert, the idempotent insert and the guardrails, in the caller's transaction. */
+async function storeCustomerMessage(tx: Db, input: ReceiveCustomerMessageInput): Promise<StoredCustomerMessage> {
   const { channel, message: incoming } = input;
   const standby = input.standby ?? false;
   // The platform's time, but never in our future (clock skew would misorder the thread).
   const at = new Date(Math.min(incoming.at.getTime(), Date.now()));
   const receivedAt = input.receivedAt ?? new Date();
-
-  const result = await deps.db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Db;
-    const speaker = await upsertContact(tx, channel, input.from.platformId, { seenAt: at });
-    const keyContact = input.thread
-      ? await upsertContact(tx, channel, input.thread.platformId, { seenAt: at, metadata: { kind: input.thread.kind } })
-      : speaker;
-    // The person asked the platform to delete their data after this message arrived: keep that the
-    // message happened, not what it said (see data-deletion.ts).
-    const erased = speaker.erasedAt !== null && speaker.erasedAt >= receivedAt;
-    const conversation = await upsertConversation(tx, channel, keyContact, at);
-    const replyToId = incoming.replyToPlatformId
-      ? await messageIdByPlatformId(tx, channel.id, incoming.replyToPlatformId)
-      : null;
-    const appended = await appendMessage(
-      tx,
-      conversation,
-      {
-        role: "USER",
-        kind: incoming.attachments.length > 0 ? "attachment" : "text",
-        text: erased ? null : incoming.text,
-        attachments: erased ? [] : incoming.attachments,
-        payload: erased ? null : incoming.payload,
-        status: "received",
-        platformMessageId: incoming.platformMessageId,
-        replyToId,
-        senderContactId: input.thread ? speaker.id : null,
-        metadata: {
-          ...(input.inboundEventId ? { inboundEventId: input.inboundEventId } : {}),
-          ...(standby ? { standby: true } : {}),
-          ...(incoming.postback ? { postback: true } : {}),
-          ...(incoming.sendMetadata ? { send: incoming.sendMetadata } : {}),
-        },
-        createdAt: at,
+  const speaker = await upsertContact(tx, channel, input.from.platformId, { seenAt: at });
+  const keyContact = input.thread
+    ? await upsertContact(tx, channel, input.thread.platformId, { seenAt: at, metadata: { kind: input.thread.kind } })
+    : speaker;
+  // The person asked the platform to delete their data after this message arrived: keep that the
+  // message happened, not what it said (see data-deletion.ts).
+  const erased = speaker.erasedAt !== null && speaker.erasedAt >= receivedAt;
+  const conversation = await upsertConversation(tx, channel, keyContact, at);
+  const replyToId = incoming.replyToPlatformId
+    ? await messageIdByPlatformId(tx, channel.id, incoming.replyToPlatformId)
+    : null;
+  const appended = await appendMessage(
+    tx,
+    conversation,
+    {
+      role: "USER",
+      kind: incoming.attachments.length > 0 ? "attachment" : "text",
+      text: erased ? null : incoming.text,
+      attachments: erased ? [] : incoming.attachments,
+      payload: erased ? null : incoming.payload,
+      status: "received",
+      platformMessageId: incoming.platformMessageId,
+      replyToId,
+      senderContactId: input.thread ? speaker.id : null,
+      metadata: {
+        ...(input.inboundEventId ? { inboundEventId: input.inboundEventId } : {}),
+        ...(standby ? { standby: true } : {}),
+        ...(incoming.postback ? { postback: true } : {}),
+        ...(incoming.sendMetadata ? { send: incoming.sendMetadata } : {}),
       },
-      {
-        ignoreDuplicate: true,
-        set: {
-          lastInboundAt: sql`greatest(${conversations.lastInboundAt}, ${at.toISOString()}::timestamptz)`,
-          unreadCount: sql`${conversations.unreadCount} + 1`,
-          // A new session — the conversation was closed, or quiet for a day — starts a new count of bot
-          // replies in a row (the right-hand side reads the values before this update).
-          consecutiveBotReplies: sql`case when ${conversations.status} = 'CLOSED'
-            or ${conversations.lastMessageAt} < now() - make_interval(hours => ${NEW_SESSION_AFTER_HOURS})
-            then 0 else ${conversations.consecutiveBotReplies} end`,
-          // A new message reopens a closed or snoozed conversation: one continuous thread per customer.
-          status: "OPEN",
-          snoozedUntil: null,
-        },
+      createdAt: at,
+    },
+    {
+      ignoreDuplicate: true,
+      set: {
+        lastInboundAt: sql`greatest(${conversations.lastInboundAt}, ${at.toISOString()}::timestamptz)`,
+        unreadCount: sql`${conversations.unreadCount} + 1`,
+        // A new session — the conversation was closed, or quiet for a day — starts a new count of bot
+        // replies in a row (the right-hand side reads the values before this update).
+        consecutiveBotReplies: sql`case when ${conversations.status} = 'CLOSED'
+          or ${conversations.lastMessageAt} < now() - make_interval(hours => ${NEW_SESSION_AFTER_HOURS})
+          then 0 else ${conversations.consecutiveBotReplies} end`,
+        // A new message reopens a closed or snoozed conversation: one continuous thread per customer.
+        status: "OPEN",
+        snoozedUntil: null,
       },
-    );
-    const contactsSeen = keyContact === speaker ? [speaker] : [speaker, keyContact];
-    if (!appended.message) return { contacts: contactsSeen, conversation, message: null, notes: [] };
-    // Guardrails of step 2: profanity is flagged, a request for a person hands off before any bot reply.
-    const checked = await checkInboundMessage(tx, appended.conversation ?? conversation, appended.message);
-    return {
-      contacts: contactsSeen,
-      conversation: checked.conversation,
-      message: checked.message,
-      notes: checked.notes,
-    };
-  });
+    },
+  );
+  const contactsSeen = keyContact === speaker ? [speaker] : [speaker, keyContact];
+  if (!appended.message) return { contacts: contactsSeen, conversation, message: null, notes: [] };
+  // Guardrails of step 2: profanity is flagged, a request for a person hands off before any bot reply.
+  const checked = await checkInboundMessage(tx, appended.conversation ?? conversation, appended.message);
+  return { contacts: contactsSeen, conversation: checked.conversation, message: checked.message, notes: checked.notes };
+}
 
-  const message =
-    result.message ??
-    (input.inboundEventId
-      ? await replayOf(deps.db, channel.id, incoming.platformMessageId, input.inboundEventId)
-      : null);
-  if (!message) return null; // a duplicate delivery of a message stored earlier
-  const conversation = result.conversation;
-  // The bot's reply first (the embedded queue starts it as it is enqueued), then the live events.
-  const botReplies = !standby && conversation.autoBot && conversation.chatbotId !== null;
-  if (botReplies) {
-    await deps.queue.enqueue(
-      generateBotReply,
-      { conversationId: conversation.id, triggerMessageId: message.id, mode: "auto" },
-      { jobId: `bot-reply:${message.id}`, workspaceId: channel.workspaceId },
-    );
+/**
+ * After the commit: the bot replies first (the embedded queue starts a lone one as it is enqueued),
+ * then the live events, then — behind the pipeline — one live update per conversation, the profile
+ * fetches, media content and summary checks.
+ */
+async function followUp(deps: ReceiveCustomerMessageDeps, received: Received[]): Promise<void> {
+  if (received.length === 0) return;
+  const answered = (r: Received) =>
+    !(r.input.standby ?? false) && r.result.conversation.autoBot && r.result.conversation.chatbotId !== null;
+  await enqueueAll(
+    deps.queue,
+    generateBotReply,
+    received.filter(answered).map(({ input, result, message }) => ({
+      payload: { conversationId: result.conversation.id, triggerMessageId: message.id, mode: "auto" as const },
+      jobId: `bot-reply:${message.id}`,
+      workspaceId: input.channel.workspaceId,
+    })),
+  );
+  for (const { input, result, message } of received) {
+    if (result.message) publishMessage(deps.realtime, input.channel.workspaceId, message);
+    for (const note of result.notes) publishMessage(deps.realtime, input.channel.workspaceId, note);
   }
-  if (result.message) publishMessage(deps.realtime, channel.workspaceId, message);
-  for (const note of result.notes) publishMessage(deps.realtime, channel.workspaceId, note);
   await inBackground(async () => {
-    await publishConversation(deps.realtime, deps.db, channel.workspaceId, conversation.id);
-    for (const contact of result.contacts) await fetchProfileOnce(deps, contact);
-    // Media the platform keeps is fetched after the message is stored (once: the job id is per message).
-    if (result.message && incoming.attachments.some((a) => a.contentRef)) {
-      await deps.queue.enqueue(
-        fetchMessageContent,
-        { messageId: message.id },
-        { jobId: `content:${message.id}`, workspaceId: channel.workspaceId },
-      );
+    // The latest state of each conversation, once.
+    const latest = new Map<string, Received>();
+    for (const r of received) latest.set(r.result.conversation.id, r);
+    const byWorkspace = new Map<string, string[]>();
+    for (const [id, r] of latest) {
+      const ids = byWorkspace.get(r.input.channel.workspaceId) ?? [];
+      byWorkspace.set(r.input.channel.workspaceId, [...ids, id]);
     }
+    for (const [workspaceId, ids] of byWorkspace) await publishConversations(deps.realtime, deps.db, workspaceId, ids);
+
+    const contactsToFetch = new Map<string, ContactRow>();
+    for (const r of received)
+      for (const contact of r.result.contacts)
+        if (!contact.profileFetchedAt && !contact.erasedAt) contactsToFetch.set(contact.id, contact);
+    await enqueueAll(
+      deps.queue,
+      fetchContactProfile,
+      [...contactsToFetch.values()].map((contact) => ({
+        payload: { contactId: contact.id },
+        jobId: `profile:${contact.id}`,
+        workspaceId: contact.workspaceId,
+      })),
+    );
+    // Media the platform keeps is fetched after the message is stored (once: the job id is per message).
+    await enqueueAll(
+      deps.queue,
+      fetchMessageContent,
+      received
+        .filter((r) => r.result.message && r.input.message.attachments.some((a) => a.contentRef))
+        .map(({ input, message }) => ({
+          payload: { messageId: message.id },
+          jobId: `content:${message.id}`,
+          workspaceId: input.channel.workspaceId,
+        })),
+    );
     // With no bot reply coming (the bot's job checks after it answers), the summary is checked here,
     // so conversations people handle keep their memory for "draft with AI" — which needs a chatbot:
     // without one there is nothing to summarise for.
-    if (!botReplies && conversation.chatbotId) await enqueueSummaryIfDue(deps, conversation.id);
+    const summaries = new Set(
+      received.filter((r) => !answered(r) && r.result.conversation.chatbotId).map((r) => r.result.conversation.id),
+    );
+    for (const conversationId of summaries) await enqueueSummaryIfDue(deps, conversationId);
   });
-  return message;
+}
+
+/** One job alone goes through `enqueue` (the embedded queue may start it at once); more in one `enqueueMany`. */
+async function enqueueAll<TPayload, TInput>(
+  queue: JobQueue,
+  // biome-ignore lint/suspicious/noExplicitAny: producers need not know the handler's deps
+  def: JobDefinition<TPayload, any, TInput>,
+  items: EnqueueItem<TInput>[],
+): Promise<void> {
+  const [only] = items;
+  if (items.length === 1 && only) {
+    await queue.enqueue(def, only.payload, {
+      ...(only.jobId ? { jobId: only.jobId } : {}),
+      ...(only.workspaceId ? { workspaceId: only.workspaceId } : {}),
+    });
+  } else if (items.length > 1) await queue.enqueueMany(def, items);
 }
 
 /** The first message of a contact fetches its profile (once: the job id is per contact). */
