@@ -22,6 +22,8 @@ const BURST_WINDOW_MS = 50;
 export const OVERDUE_RELEASE_GAP_MS = 250;
 
 export class IngestPacer {
+  /** Milliseconds; tests pass their own clock. */
+  readonly #now: () => number;
   #idleWaiters: { resolve: () => void; deadline: number }[] = [];
   #lastOverdueRelease = 0;
   /** Webhook requests in the current and the previous `BURST_WINDOW_MS`. */
@@ -31,6 +33,10 @@ export class IngestPacer {
   #watchTimer: NodeJS.Timeout | null = null;
   /** Whether a write is waiting or running (set by the inbound store). */
   #writing: () => boolean = () => false;
+
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
+  }
 
   /** The inbound store tells whether it has a write waiting or running. */
   attachWriter(writing: () => boolean): void {
@@ -60,7 +66,7 @@ export class IngestPacer {
   }
 
   #rollWindow(): void {
-    const now = Date.now();
+    const now = this.#now();
     if (now - this.#windowStart < BURST_WINDOW_MS) return;
     this.#previousWindowCount = now - this.#windowStart < 2 * BURST_WINDOW_MS ? this.#windowCount : 0;
     this.#windowCount = 0;
@@ -70,7 +76,7 @@ export class IngestPacer {
   idle(maxWaitMs: number): Promise<void> {
     if (!this.#busy && this.#idleWaiters.length === 0) return Promise.resolve();
     return new Promise((resolve) => {
-      this.#idleWaiters.push({ resolve, deadline: Date.now() + maxWaitMs });
+      this.#idleWaiters.push({ resolve, deadline: this.#now() + maxWaitMs });
       this.#watch();
     });
   }
@@ -108,7 +114,7 @@ export class IngestPacer {
    */
   #releaseOverdue(): void {
     if (this.#writing()) return;
-    const now = Date.now();
+    const now = this.#now();
     if (now - this.#lastOverdueRelease < OVERDUE_RELEASE_GAP_MS) return;
     let next = -1;
     for (let i = 0; i < this.#idleWaiters.length; i++) {

@@ -20,12 +20,11 @@ import { processInboundEvent } from "./process-inbound-event.ts";
 const APP_SECRET = "batch-test-app-secret";
 
 let runtime: Runtime;
-let queue: JobQueue;
 const published: { room: string; event: string; payload: { id?: string; text?: string } }[] = [];
 beforeAll(async () => {
   runtime = await createTestRuntime({ FB_APP_SECRET: APP_SECRET });
   // Not started: the jobs the pipeline enqueues stay in the table for the test to read.
-  queue = attachTestQueue(runtime);
+  attachTestQueue(runtime);
   runtime.realtime.bind({ emit: (room, event, payload) => published.push({ room, event, payload: payload as never }) });
 });
 afterAll(() => runtime.close());
