@@ -17,9 +17,10 @@
  * Nothing is enqueued or published inside the transaction: with PGlite's single connection a query
  * issued outside an open transaction would wait for it forever.
  */
-import { type channels, type contacts, conversations, type Db, inBackground, messages } from "@tandem/db";
+import { type channels, contacts, conversations, type Db, inBackground, messages } from "@tandem/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { AppJobDeps } from "../app-deps.ts";
+import { type ChatbotRow, chatbotFor } from "../bots/chatbot-for.ts";
 import { checkInboundMessage } from "../bots/check-inbound-message.ts";
 import { generateBotReply } from "../bots/generate-bot-reply.ts";
 import { enqueueSummaryIfDue } from "../bots/summarize-conversation.ts";
@@ -31,13 +32,14 @@ import type { EnqueueItem, JobQueue } from "../jobs/queue.ts";
 import { fetchMessageContent } from "../messages/fetch-message-content.ts";
 import { appendMessage } from "./append-message.ts";
 import { publishConversations, publishMessage } from "./publish.ts";
-import { upsertConversation } from "./upsert-conversation.ts";
+import { upsertConversation, upsertConversations } from "./upsert-conversation.ts";
 
 /** A customer writing after this long a silence starts a new session (the bot-reply count restarts). */
 export const NEW_SESSION_AFTER_HOURS = 24;
 
 type ChannelRow = Pick<typeof channels.$inferSelect, "id" | "workspaceId" | "chatbotId">;
 type ContactRow = typeof contacts.$inferSelect;
+type ConversationRow = typeof conversations.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
 
 export interface ReceiveCustomerMessageInput {
@@ -86,7 +88,8 @@ export async function receiveCustomerMessages(
   const stored = new Array<StoredCustomerMessage>(inputs.length);
   await deps.db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
-    for (const { input, index } of order) stored[index] = await storeCustomerMessage(tx, input);
+    const batch = inputs.length > 1 ? await upsertParties(tx, inputs) : undefined;
+    for (const { input, index } of order) stored[index] = await storeCustomerMessage(tx, input, batch);
   });
   const received: Received[] = [];
   for (const [index, result] of stored.entries()) {
@@ -106,7 +109,7 @@ export async function receiveCustomerMessages(
 
 interface StoredCustomerMessage {
   contacts: ContactRow[];
-  conversation: typeof conversations.$inferSelect;
+  conversation: ConversationRow;
   /** Null when the message was stored before (a duplicate, or a replay of this very event). */
   message: MessageRow | null;
   notes: MessageRow[];
@@ -123,21 +126,97 @@ function conversationKey(input: ReceiveCustomerMessageInput): string {
   return `${input.channel.id}\u0000${(input.thread ?? input.from).platformId}`;
 }
 
+/** The platform's time, but never in our future (clock skew would misorder the thread). */
+const notAfterNow = (at: Date) => new Date(Math.min(at.getTime(), Date.now()));
+
+/** A batch's contacts and conversations, upserted together, then kept current message by message. */
+interface BatchParties {
+  contacts: Map<string, ContactRow>;
+  conversations: Map<string, ConversationRow>;
+  /** Guardrails are the chatbot's: looked up once per chatbot in a batch. */
+  chatbots: Map<string, Promise<ChatbotRow | undefined>>;
+}
+
+const contactKey = (channelId: string, platformId: string) => `${channelId}\u0000${platformId}`;
+
+/**
+ * Every contact of a batch (speakers and groups) in one multi-row upsert — `last_seen_at` moved to
+ * each one's latest message, `metadata` written only on creation, as `upsertContact` does — then
+ * every conversation in another (`upsertConversation`'s rule, created with its first message's
+ * time). Rows go in key order, so concurrent batches lock them in the same order.
+ */
+async function upsertParties(tx: Db, inputs: ReceiveCustomerMessageInput[]): Promise<BatchParties> {
+  const people = new Map<string, typeof contacts.$inferInsert>();
+  const see = (channel: ChannelRow, party: Party, at: Date, metadata?: Record<string, unknown>) => {
+    const key = contactKey(channel.id, party.platformId);
+    const seen = people.get(key);
+    if (seen) seen.lastSeenAt = seen.lastSeenAt && seen.lastSeenAt > at ? seen.lastSeenAt : at;
+    else
+      people.set(key, {
+        workspaceId: channel.workspaceId,
+        channelId: channel.id,
+        platformUserId: party.platformId,
+        lastSeenAt: at,
+        ...(metadata ? { metadata } : {}),
+      });
+  };
+  for (const input of inputs) {
+    const at = notAfterNow(input.message.at);
+    see(input.channel, input.from, at);
+    if (input.thread) see(input.channel, input.thread, at, { kind: input.thread.kind });
+  }
+  const rows = await tx
+    .insert(contacts)
+    .values([...people].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row))
+    .onConflictDoUpdate({
+      target: [contacts.channelId, contacts.platformUserId],
+      set: { updatedAt: sql`now()`, lastSeenAt: sql`greatest(${contacts.lastSeenAt}, excluded.last_seen_at)` },
+    })
+    .returning();
+  const byKey = new Map(rows.map((c) => [contactKey(c.channelId, c.platformUserId), c]));
+
+  const threads = new Map<string, { channel: ChannelRow; contact: ContactRow; at: Date }>();
+  for (const input of inputs) {
+    const contact = byKey.get(contactKey(input.channel.id, (input.thread ?? input.from).platformId))!;
+    if (!threads.has(contact.id))
+      threads.set(contact.id, { channel: input.channel, contact, at: notAfterNow(input.message.at) });
+  }
+  const opened = await upsertConversations(
+    tx,
+    [...threads].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, thread]) => thread),
+  );
+  return {
+    contacts: byKey,
+    conversations: new Map(opened.flatMap((c) => (c.contactId ? [[c.contactId, c] as const] : []))),
+    chatbots: new Map(),
+  };
+}
+
 /** Contact and conversation upsert, the idempotent insert and the guardrails, in the caller's transaction. */
-async function storeCustomerMessage(tx: Db, input: ReceiveCustomerMessageInput): Promise<StoredCustomerMessage> {
+async function storeCustomerMessage(
+  tx: Db,
+  input: ReceiveCustomerMessageInput,
+  batch?: BatchParties,
+): Promise<StoredCustomerMessage> {
   const { channel, message: incoming } = input;
   const standby = input.standby ?? false;
-  // The platform's time, but never in our future (clock skew would misorder the thread).
-  const at = new Date(Math.min(incoming.at.getTime(), Date.now()));
+  const at = notAfterNow(incoming.at);
   const receivedAt = input.receivedAt ?? new Date();
-  const speaker = await upsertContact(tx, channel, input.from.platformId, { seenAt: at });
-  const keyContact = input.thread
-    ? await upsertContact(tx, channel, input.thread.platformId, { seenAt: at, metadata: { kind: input.thread.kind } })
-    : speaker;
+  const speaker =
+    batch?.contacts.get(contactKey(channel.id, input.from.platformId)) ??
+    (await upsertContact(tx, channel, input.from.platformId, { seenAt: at }));
+  const keyContact = !input.thread
+    ? speaker
+    : (batch?.contacts.get(contactKey(channel.id, input.thread.platformId)) ??
+      (await upsertContact(tx, channel, input.thread.platformId, {
+        seenAt: at,
+        metadata: { kind: input.thread.kind },
+      })));
   // The person asked the platform to delete their data after this message arrived: keep that the
   // message happened, not what it said (see data-deletion.ts).
   const erased = speaker.erasedAt !== null && speaker.erasedAt >= receivedAt;
-  const conversation = await upsertConversation(tx, channel, keyContact, at);
+  const conversation =
+    batch?.conversations.get(keyContact.id) ?? (await upsertConversation(tx, channel, keyContact, at));
   const replyToId = incoming.replyToPlatformId
     ? await messageIdByPlatformId(tx, channel.id, incoming.replyToPlatformId)
     : null;
@@ -181,8 +260,22 @@ async function storeCustomerMessage(tx: Db, input: ReceiveCustomerMessageInput):
   const contactsSeen = keyContact === speaker ? [speaker] : [speaker, keyContact];
   if (!appended.message) return { contacts: contactsSeen, conversation, message: null, notes: [] };
   // Guardrails of step 2: profanity is flagged, a request for a person hands off before any bot reply.
-  const checked = await checkInboundMessage(tx, appended.conversation ?? conversation, appended.message);
+  const checked = await checkInboundMessage(tx, appended.conversation ?? conversation, appended.message, {
+    ...(batch ? { chatbotFor: (of) => cachedChatbot(tx, batch, of) } : {}),
+  });
+  // The next message of this conversation in the batch starts from its state now.
+  batch?.conversations.set(keyContact.id, checked.conversation);
   return { contacts: contactsSeen, conversation: checked.conversation, message: checked.message, notes: checked.notes };
+}
+
+function cachedChatbot(tx: Db, batch: BatchParties, of: Pick<ConversationRow, "workspaceId" | "chatbotId">) {
+  const key = `${of.workspaceId}:${of.chatbotId ?? ""}`;
+  let found = batch.chatbots.get(key);
+  if (!found) {
+    found = chatbotFor(tx, of);
+    batch.chatbots.set(key, found);
+  }
+  return found;
 }
 
 /**
