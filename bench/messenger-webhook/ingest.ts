@@ -65,6 +65,8 @@ const APP_SECRET = "bench-app-secret";
 
 const MODE = process.env.BENCH_MODE === "server" ? "server" : "embedded";
 const CHANNELS = (process.env.BENCH_CHANNELS ?? "messenger,line").split(",");
+/** BENCH_PER_POST=1 or 10: one of the two loads only. */
+const PER_POST = process.env.BENCH_PER_POST ? [Number(process.env.BENCH_PER_POST)] : [1, 10];
 /** Distinct customers writing in each load. */
 const CUSTOMERS = 500;
 const servers =
@@ -170,14 +172,23 @@ async function load(
   return result;
 }
 
+/** BENCH_TRACE=1: rows still open every second, on stderr (where processing stalls, if it does). */
+const TRACE = Boolean(process.env.BENCH_TRACE);
+
 async function waitUntilProcessed(channelId: string) {
   if (NO_JOBS) return;
+  const started = performance.now();
+  let traced = 0;
   for (;;) {
     const [open] = await db
       .select({ n: count() })
       .from(inboundEvents)
       .where(and(eq(inboundEvents.channelId, channelId), inArray(inboundEvents.status, ["pending", "processing"])));
     if (Number(open?.n) === 0) return;
+    if (TRACE && performance.now() - started > traced * 1000) {
+      traced++;
+      console.error(`${((performance.now() - started) / 1000).toFixed(1)} s: ${open?.n} rows open`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -204,7 +215,7 @@ interface Target {
 
 /** Ingest (acknowledgements) and processing (until the last event is in the inbox) of one load. */
 async function measure(channel: string, target: () => Promise<Target>) {
-  for (const perPost of [1, 10]) {
+  for (const perPost of PER_POST) {
     const posts = perPost === 1 ? POSTS : Math.max(1, Math.round(POSTS / 5));
     const t = await target();
     const requests = t.bodies(posts, perPost);
@@ -259,7 +270,7 @@ if (CHANNELS.includes("messenger")) {
 }
 
 /** A LINE channel (with its chatbot) whose customers already have conversations, auto-bot off. */
-async function lineTarget(): Promise<Target> {
+async function lineTarget(): Promise<Target & { channelSecret: string }> {
   const ws = await createTestWorkspace(db);
   const workspaceId = ws.workspace.id;
   const chatbot = await createChatbot(db, { workspaceId, providerKind: "OFFLINE", model: "offline-faq" });
@@ -309,6 +320,7 @@ async function lineTarget(): Promise<Target> {
         return { body, signature: signLineBody(account.channelSecret, body) };
       }),
     rowsPerPost: (perPost) => perPost,
+    channelSecret: account.channelSecret,
   };
 }
 
@@ -316,10 +328,9 @@ if (CHANNELS.includes("line")) {
   // The route is another branch's work: probe it with a signed empty body (LINE's own webhook test).
   const probe = await lineTarget();
   const empty = JSON.stringify({ destination: "probe", events: [] });
-  const secret = `bench-line-secret-${probe.url.split("/").at(-2)}`;
   const res = await fetch(probe.url, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-line-signature": signLineBody(secret, empty) },
+    headers: { "content-type": "application/json", "x-line-signature": signLineBody(probe.channelSecret, empty) },
     body: empty,
   });
   if (res.status === 200) await measure("line", lineTarget);

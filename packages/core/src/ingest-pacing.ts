@@ -59,6 +59,11 @@ export class IngestPacer {
     return this.#writing() || this.#bursting;
   }
 
+  /** A webhook write is waiting or running, or a burst is under way (a waiter released now was overdue). */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
   /** Webhooks keep arriving: at least `BURST_REQUESTS` in the current and the previous window. */
   get #bursting(): boolean {
     this.#rollWindow();
@@ -145,4 +150,9 @@ export function ingestPacer(db: Db): IngestPacer {
  */
 export function ingestIdle(db: Db, maxWaitMs = 1000): Promise<void> {
   return ingestPacer(db).idle(maxWaitMs);
+}
+
+/** Whether webhooks are being written or pouring in right now: background work keeps its steps short. */
+export function ingestBusy(db: Db): boolean {
+  return ingestPacer(db).busy;
 }

@@ -21,7 +21,7 @@ import {
   type ReceiveCustomerMessageInput,
   receiveCustomerMessages,
 } from "../conversations/receive-customer-message.ts";
-import { ingestIdle } from "../ingest-pacing.ts";
+import { ingestBusy, ingestIdle } from "../ingest-pacing.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import { describeError, isRetryable } from "../jobs/errors.ts";
 import { applyCustomerEvent, type EventScope } from "./apply-customer-event.ts";
@@ -34,10 +34,12 @@ type MessageEvent = Extract<CustomerEvent, { type: "message" }>;
 export const EVENTS_PER_JOB = 50;
 /**
  * Customer messages stored per transaction. On PGlite's one connection a transaction holds every
- * webhook acknowledgement until it commits, so it stays short there (about 20 statements); a
- * PostgreSQL server takes more per commit.
+ * webhook acknowledgement until it commits: 20 messages take about as long as one acknowledgement's
+ * budget on a busy machine, and while webhooks pour in (a batch that starts overdue, see
+ * ingest-pacing.ts) a transaction takes at most `duringBurst`. A PostgreSQL server takes more per
+ * commit.
  */
-const MESSAGES_PER_TRANSACTION = { embedded: 8, server: 50 };
+const MESSAGES_PER_TRANSACTION = { embedded: 20, duringBurst: 4, server: 50 };
 
 export const processInboundEvent = defineJob({
   name: "process-inbound-event",
@@ -141,11 +143,21 @@ class BatchRun {
   }
 
   /** Message-only rows in one transaction; if it fails, each row again on its own. */
-  async #applyBatch(batch: Prepared[]): Promise<void> {
+  async #applyBatch(batch: Prepared[], waited = false): Promise<void> {
     const [first] = batch;
     if (!first) return;
     if (batch.length === 1 && first.events.length <= 1) return this.#applyOne(first);
-    await ingestIdle(this.#deps.db);
+    const db = this.#deps.db;
+    if (!waited) await ingestIdle(db);
+    if (isEmbeddedDb(db) && ingestBusy(db)) {
+      // Started overdue while webhooks pour in: a short transaction now, the rest at the next turn.
+      const cut = rowsHolding(batch, MESSAGES_PER_TRANSACTION.duringBurst);
+      if (cut < batch.length) {
+        await this.#applyBatch(batch.slice(0, cut), true);
+        await this.#applyBatch(batch.slice(cut));
+        return;
+      }
+    }
     try {
       await receiveCustomerMessages(
         this.#deps,
@@ -205,6 +217,16 @@ export function inboundEventJobs(events: { id: string; workspaceId: string }[]) 
         : { payload: { eventIds }, jobId: `inbound:${eventIds[0]}+${eventIds.length}`, workspaceId };
     }),
   );
+}
+
+/** How many of the first rows hold at least `messages` events (at least one row). */
+function rowsHolding(batch: Prepared[], messages: number): number {
+  let held = 0;
+  for (const [i, prepared] of batch.entries()) {
+    held += prepared.events.length;
+    if (held >= messages) return i + 1;
+  }
+  return batch.length;
 }
 
 function messageInput(scope: EventScope, event: MessageEvent): ReceiveCustomerMessageInput {
