@@ -18,7 +18,7 @@
  * issued outside an open transaction would wait for it forever.
  */
 import { type channels, contacts, conversations, type Db, inBackground, messages } from "@tandem/db";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { AppJobDeps } from "../app-deps.ts";
 import { type ChatbotRow, chatbotFor } from "../bots/chatbot-for.ts";
 import { checkInboundMessage } from "../bots/check-inbound-message.ts";
@@ -30,7 +30,7 @@ import { upsertContact } from "../contacts/upsert-contact.ts";
 import type { JobDefinition } from "../jobs/define-job.ts";
 import type { EnqueueItem, JobQueue } from "../jobs/queue.ts";
 import { fetchMessageContent } from "../messages/fetch-message-content.ts";
-import { appendMessage } from "./append-message.ts";
+import { appendMessage, type NewMessage, previewOf } from "./append-message.ts";
 import { publishConversations, publishMessage } from "./publish.ts";
 import { upsertConversation, upsertConversations } from "./upsert-conversation.ts";
 
@@ -69,7 +69,7 @@ export async function receiveCustomerMessage(
 }
 
 /**
- * Several messages of one channel's customers (a burst of webhook events) in one transaction, then
+ * Several customer messages (a burst of webhook events, of any channels) in one transaction, then
  * their follow-ups together: one `enqueueMany` per kind of job and one live update per conversation.
  * Each message gets exactly what `receiveCustomerMessage` gives it alone — the same rows, counters,
  * guardrails, bot-reply jobs and live events. They are stored conversation by conversation (in order
@@ -89,7 +89,15 @@ export async function receiveCustomerMessages(
   await deps.db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
     const batch = inputs.length > 1 ? await upsertParties(tx, inputs) : undefined;
-    for (const { input, index } of order) stored[index] = await storeCustomerMessage(tx, input, batch);
+    const together = batch
+      ? await storeBatch(
+          tx,
+          order.map((o) => o.input),
+          batch,
+        )
+      : null;
+    for (const { input, index } of order)
+      stored[index] = together?.get(input) ?? (await storeCustomerMessage(tx, input, batch));
   });
   const received: Received[] = [];
   for (const [index, result] of stored.entries()) {
@@ -192,6 +200,165 @@ async function upsertParties(tx: Db, inputs: ReceiveCustomerMessageInput[]): Pro
   };
 }
 
+/** The row of a customer's message (`erased`: the person asked for their data to go, see data-deletion.ts). */
+function messageValues(
+  input: ReceiveCustomerMessageInput,
+  parts: { speaker: ContactRow; erased: boolean; replyToId: string | null; at: Date },
+): NewMessage {
+  const { message: incoming } = input;
+  const { erased } = parts;
+  return {
+    role: "USER",
+    kind: incoming.attachments.length > 0 ? "attachment" : "text",
+    text: erased ? null : incoming.text,
+    attachments: erased ? [] : incoming.attachments,
+    payload: erased ? null : incoming.payload,
+    status: "received",
+    platformMessageId: incoming.platformMessageId,
+    replyToId: parts.replyToId,
+    senderContactId: input.thread ? parts.speaker.id : null,
+    metadata: {
+      ...(input.inboundEventId ? { inboundEventId: input.inboundEventId } : {}),
+      ...(input.standby ? { standby: true } : {}),
+      ...(incoming.postback ? { postback: true } : {}),
+      ...(incoming.sendMetadata ? { send: incoming.sendMetadata } : {}),
+    },
+    createdAt: parts.at,
+  };
+}
+
+/** What a new customer message does to its conversation besides the counters and the latest message. */
+const NEW_MESSAGE_CHANGES = {
+  // A new session — the conversation was closed, or quiet for a day — starts a new count of bot
+  // replies in a row (the right-hand side reads the values before this update).
+  consecutiveBotReplies: sql`case when ${conversations.status} = 'CLOSED'
+    or ${conversations.lastMessageAt} < now() - make_interval(hours => ${NEW_SESSION_AFTER_HOURS})
+    then 0 else ${conversations.consecutiveBotReplies} end`,
+  // A new message reopens a closed or snoozed conversation: one continuous thread per customer.
+  status: "OPEN" as const,
+  snoozedUntil: null,
+};
+
+/**
+ * A batch's messages in one multi-row insert (a platform id stored before inserts nothing, as with
+ * `appendMessage`'s `ignoreDuplicate`), then every conversation they land in with one update: the
+ * unread count up by its new messages, `last_inbound_at` and the latest message moved by
+ * `appendMessage`'s rule — applied message by message, that rule leaves the preview of the last of
+ * the most recent messages, if it is at least as recent as the conversation's latest — and the new
+ * session rule, which gives the same for one message or several. Then the guardrails, message by
+ * message in order. Null when a message replies to another of the same batch (it must be stored
+ * first): the caller stores that batch message by message.
+ */
+async function storeBatch(
+  tx: Db,
+  ordered: ReceiveCustomerMessageInput[],
+  batch: BatchParties,
+): Promise<Map<ReceiveCustomerMessageInput, StoredCustomerMessage> | null> {
+  const inBatch = new Set(ordered.map((i) => contactKey(i.channel.id, i.message.platformMessageId)));
+  if (
+    ordered.some(
+      (i) => i.message.replyToPlatformId && inBatch.has(contactKey(i.channel.id, i.message.replyToPlatformId)),
+    )
+  )
+    return null;
+  const parts = [];
+  for (const input of ordered) {
+    const speaker = batch.contacts.get(contactKey(input.channel.id, input.from.platformId));
+    const keyContact = input.thread
+      ? batch.contacts.get(contactKey(input.channel.id, input.thread.platformId))
+      : speaker;
+    const conversation = keyContact && batch.conversations.get(keyContact.id);
+    if (!speaker || !keyContact || !conversation) return null;
+    const receivedAt = input.receivedAt ?? new Date();
+    const erased = speaker.erasedAt !== null && speaker.erasedAt >= receivedAt;
+    const replyToId = input.message.replyToPlatformId
+      ? await messageIdByPlatformId(tx, input.channel.id, input.message.replyToPlatformId)
+      : null;
+    parts.push({
+      input,
+      speaker,
+      keyContact,
+      conversation,
+      values: messageValues(input, { speaker, erased, replyToId, at: notAfterNow(input.message.at) }),
+    });
+  }
+  const inserted = await tx
+    .insert(messages)
+    .values(
+      parts.map(({ conversation, values }) => ({
+        ...values,
+        workspaceId: conversation.workspaceId,
+        conversationId: conversation.id,
+        channelId: conversation.channelId,
+      })),
+    )
+    .onConflictDoNothing({ target: [messages.channelId, messages.platformMessageId] })
+    .returning();
+  // Two deliveries of one message in the batch: the first one in order is the one inserted.
+  const unclaimed = new Map(inserted.map((m) => [contactKey(m.channelId ?? "", m.platformMessageId ?? ""), m]));
+  const newMessages = parts.map((p) => {
+    const key = contactKey(p.input.channel.id, p.input.message.platformMessageId);
+    const message = unclaimed.get(key) ?? null;
+    unclaimed.delete(key);
+    return message;
+  });
+
+  const changes = new Map<string, { n: number; at: string; preview: string | null }>();
+  for (const message of newMessages) {
+    if (!message) continue;
+    const change = changes.get(message.conversationId);
+    const at = message.createdAt.toISOString();
+    const preview = previewOf(message.text, message.attachments);
+    if (!change) changes.set(message.conversationId, { n: 1, at, preview });
+    else {
+      change.n++;
+      if (message.createdAt.getTime() >= new Date(change.at).getTime()) Object.assign(change, { at, preview });
+    }
+  }
+  if (changes.size > 0) {
+    const byId = JSON.stringify(Object.fromEntries(changes));
+    const field = (name: string) => sql`(${byId}::jsonb -> ${conversations.id} ->> ${name})`;
+    const latestAt = sql`${field("at")}::timestamptz`;
+    const updated = await tx
+      .update(conversations)
+      .set({
+        lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${latestAt})`,
+        lastMessagePreview: sql`case when ${latestAt} >= ${conversations.lastMessageAt} then ${field("preview")}
+          else ${conversations.lastMessagePreview} end`,
+        lastInboundAt: sql`greatest(${conversations.lastInboundAt}, ${latestAt})`,
+        unreadCount: sql`${conversations.unreadCount} + ${field("n")}::int`,
+        ...NEW_MESSAGE_CHANGES,
+      })
+      .where(inArray(conversations.id, [...changes.keys()]))
+      .returning();
+    for (const conversation of updated)
+      if (conversation.contactId) batch.conversations.set(conversation.contactId, conversation);
+  }
+
+  const stored = new Map<ReceiveCustomerMessageInput, StoredCustomerMessage>();
+  for (const [i, { input, speaker, keyContact }] of parts.entries()) {
+    const contactsSeen = keyContact === speaker ? [speaker] : [speaker, keyContact];
+    const conversation = batch.conversations.get(keyContact.id)!;
+    const message = newMessages[i];
+    if (!message) {
+      stored.set(input, { contacts: contactsSeen, conversation, message: null, notes: [] });
+      continue;
+    }
+    // Guardrails of step 2, in order: a handoff turns the bot off for the conversation's next messages.
+    const checked = await checkInboundMessage(tx, conversation, message, {
+      chatbotFor: (of) => cachedChatbot(tx, batch, of),
+    });
+    batch.conversations.set(keyContact.id, checked.conversation);
+    stored.set(input, {
+      contacts: contactsSeen,
+      conversation: checked.conversation,
+      message: checked.message,
+      notes: checked.notes,
+    });
+  }
+  return stored;
+}
+
 /** Contact and conversation upsert, the idempotent insert and the guardrails, in the caller's transaction. */
 async function storeCustomerMessage(
   tx: Db,
@@ -199,7 +366,6 @@ async function storeCustomerMessage(
   batch?: BatchParties,
 ): Promise<StoredCustomerMessage> {
   const { channel, message: incoming } = input;
-  const standby = input.standby ?? false;
   const at = notAfterNow(incoming.at);
   const receivedAt = input.receivedAt ?? new Date();
   const speaker =
@@ -220,43 +386,14 @@ async function storeCustomerMessage(
   const replyToId = incoming.replyToPlatformId
     ? await messageIdByPlatformId(tx, channel.id, incoming.replyToPlatformId)
     : null;
-  const appended = await appendMessage(
-    tx,
-    conversation,
-    {
-      role: "USER",
-      kind: incoming.attachments.length > 0 ? "attachment" : "text",
-      text: erased ? null : incoming.text,
-      attachments: erased ? [] : incoming.attachments,
-      payload: erased ? null : incoming.payload,
-      status: "received",
-      platformMessageId: incoming.platformMessageId,
-      replyToId,
-      senderContactId: input.thread ? speaker.id : null,
-      metadata: {
-        ...(input.inboundEventId ? { inboundEventId: input.inboundEventId } : {}),
-        ...(standby ? { standby: true } : {}),
-        ...(incoming.postback ? { postback: true } : {}),
-        ...(incoming.sendMetadata ? { send: incoming.sendMetadata } : {}),
-      },
-      createdAt: at,
+  const appended = await appendMessage(tx, conversation, messageValues(input, { speaker, erased, replyToId, at }), {
+    ignoreDuplicate: true,
+    set: {
+      lastInboundAt: sql`greatest(${conversations.lastInboundAt}, ${at.toISOString()}::timestamptz)`,
+      unreadCount: sql`${conversations.unreadCount} + 1`,
+      ...NEW_MESSAGE_CHANGES,
     },
-    {
-      ignoreDuplicate: true,
-      set: {
-        lastInboundAt: sql`greatest(${conversations.lastInboundAt}, ${at.toISOString()}::timestamptz)`,
-        unreadCount: sql`${conversations.unreadCount} + 1`,
-        // A new session — the conversation was closed, or quiet for a day — starts a new count of bot
-        // replies in a row (the right-hand side reads the values before this update).
-        consecutiveBotReplies: sql`case when ${conversations.status} = 'CLOSED'
-          or ${conversations.lastMessageAt} < now() - make_interval(hours => ${NEW_SESSION_AFTER_HOURS})
-          then 0 else ${conversations.consecutiveBotReplies} end`,
-        // A new message reopens a closed or snoozed conversation: one continuous thread per customer.
-        status: "OPEN",
-        snoozedUntil: null,
-      },
-    },
-  );
+  });
   const contactsSeen = keyContact === speaker ? [speaker] : [speaker, keyContact];
   if (!appended.message) return { contacts: contactsSeen, conversation, message: null, notes: [] };
   // Guardrails of step 2: profanity is flagged, a request for a person hands off before any bot reply.
