@@ -3,7 +3,7 @@
  * inbox must end the same — messages, order, unread counts, handoffs, bot-reply jobs, live events —
  * and a failing row must fail alone, a replay after a crash must add nothing twice.
  */
-import { conversations, type Db, inboundEvents, jobs, messages } from "@tandem/db";
+import { contacts, conversations, type Db, inboundEvents, jobs, messages } from "@tandem/db";
 import { createChannel, createChatbot, createTestWorkspace } from "@tandem/db/testing";
 import { messengerWebhook, newMid, serializeLikeMeta, signMessengerBody, textEvent } from "@tandem/simulator";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachTestQueue, createTestRuntime } from "../../../../tests/support/runtime.ts";
 import { type AppJobDeps, appJobDeps } from "../app-deps.ts";
 import { receiveMessengerWebhook } from "../channels/messenger/receive-webhook.ts";
+import { receiveCustomerMessage, receiveCustomerMessages } from "../conversations/receive-customer-message.ts";
 import type { JobContext } from "../jobs/define-job.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { silentLogger } from "../logger.ts";
@@ -231,5 +232,75 @@ describe("process-inbound-event in batches", () => {
     expect(inbox.botRepliesTo).toEqual(texts.map((t) => t.text).sort());
     const rows = await db().select().from(inboundEvents).where(inArray(inboundEvents.id, ids));
     expect(rows.every((r) => r.status === "processed")).toBe(true);
+  });
+
+  it("stores group messages, a duplicate and a reply within one batch as one by one does", async () => {
+    const channelOf = async () => {
+      const { workspace } = await createTestWorkspace(db());
+      return createChannel(db(), { workspaceId: workspace.id, type: "line" });
+    };
+    const t0 = Date.now() - 60_000;
+    const inputs = (channel: Awaited<ReturnType<typeof channelOf>>, withReply: boolean) => {
+      const group = { platformId: `C${channel.id}`, kind: "group" as const };
+      const message = (i: number, from: string, thread?: typeof group, replyTo?: number) => ({
+        channel,
+        from: { platformId: from, kind: "user" as const },
+        thread,
+        message: {
+          platformMessageId: `${channel.id}-m${i}`,
+          text: `line ${i}`,
+          attachments: [],
+          payload: null,
+          postback: false,
+          replyToPlatformId: replyTo === undefined ? null : `${channel.id}-m${replyTo}`,
+          at: new Date(t0 + i * 1000),
+        },
+      });
+      return [
+        message(0, "Ualice", group),
+        message(1, "Ubob", group),
+        message(2, "Ualice"),
+        message(1, "Ubob", group), // the same message delivered twice
+        message(3, "Ubob", group, withReply ? 0 : undefined),
+        message(4, "Ualice"),
+      ];
+    };
+    const deps = { ...appJobDeps(runtime), log: silentLogger };
+    const inboxOfLine = async (channelId: string) => {
+      const people = await db().select().from(contacts).where(eq(contacts.channelId, channelId));
+      const nameOf = new Map(people.map((c) => [c.id, c.platformUserId.startsWith("C") ? "group" : c.platformUserId]));
+      const rows = await db()
+        .select()
+        .from(messages)
+        .where(eq(messages.channelId, channelId))
+        .orderBy(asc(messages.createdAt), asc(messages.id));
+      const convs = await db().select().from(conversations).where(eq(conversations.channelId, channelId));
+      return {
+        thread: rows.map((m) => ({
+          text: m.text,
+          speaker: m.senderContactId ? nameOf.get(m.senderContactId) : null,
+          repliesTo: m.replyToId ? rows.find((r) => r.id === m.replyToId)?.text : null,
+        })),
+        conversations: convs
+          .map((c) => ({ with: nameOf.get(c.contactId!), unread: c.unreadCount, preview: c.lastMessagePreview }))
+          .sort((a, b) => (a.with! < b.with! ? -1 : 1)),
+        contacts: people
+          .map((c) => ({ who: nameOf.get(c.id), metadata: c.metadata, lastSeenAt: c.lastSeenAt?.getTime() }))
+          .sort((a, b) => (a.who! < b.who! ? -1 : 1)),
+      };
+    };
+    for (const withReply of [false, true]) {
+      const alone = await channelOf();
+      const together = await channelOf();
+      for (const input of inputs(alone, withReply)) await receiveCustomerMessage(deps, input);
+      const answered = await receiveCustomerMessages(deps, inputs(together, withReply));
+      expect(answered.map((m) => m?.text ?? null)).toEqual(["line 0", "line 1", "line 2", null, "line 3", "line 4"]);
+      const expected = await inboxOfLine(alone.id);
+      expect(expected.conversations).toEqual([
+        { with: "Ualice", unread: 2, preview: "line 4" },
+        { with: "group", unread: 3, preview: "line 3" },
+      ]);
+      expect(await inboxOfLine(together.id)).toEqual(expected);
+    }
   });
 });
