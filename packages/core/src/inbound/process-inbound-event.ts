@@ -35,9 +35,10 @@ export const EVENTS_PER_JOB = 50;
 /**
  * Customer messages stored per transaction. On PGlite's one connection a transaction holds every
  * webhook acknowledgement until it commits: 20 messages take about as long as one acknowledgement's
- * budget on a busy machine, and while webhooks pour in (a batch that starts overdue, see
- * ingest-pacing.ts) a transaction takes at most `duringBurst`. A PostgreSQL server takes more per
- * commit.
+ * budget on a busy machine. A PostgreSQL server takes more per commit. While this process's
+ * webhooks pour in (a batch that starts overdue, see ingest-pacing.ts) a transaction takes at most
+ * `duringBurst`, whatever the database: storing a batch costs this process's CPU too. (A worker
+ * process answers no webhooks: it is never in a burst.)
  */
 const MESSAGES_PER_TRANSACTION = { embedded: 20, duringBurst: 4, server: 50 };
 
@@ -149,8 +150,9 @@ class BatchRun {
     if (batch.length === 1 && first.events.length <= 1) return this.#applyOne(first);
     const db = this.#deps.db;
     if (!waited) await ingestIdle(db);
-    if (isEmbeddedDb(db) && ingestBusy(db)) {
-      // Started overdue while webhooks pour in: a short transaction now, the rest at the next turn.
+    if (ingestBusy(db)) {
+      // Started overdue while this process's webhooks pour in (PGlite, or a process that both answers
+      // webhooks and runs jobs): a short transaction now, the rest at the next turn.
       const cut = rowsHolding(batch, MESSAGES_PER_TRANSACTION.duringBurst);
       if (cut < batch.length) {
         await this.#applyBatch(batch.slice(0, cut), true);
