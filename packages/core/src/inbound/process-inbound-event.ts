@@ -10,7 +10,10 @@
  * `MESSAGES_PER_TRANSACTION` at a time in one transaction with their follow-ups enqueued together
  * (`receiveCustomerMessages`); any other row runs on its own, in order. A batch transaction that
  * fails is replayed row by row, so one poison row fails alone: it is marked `failed` with its error,
- * its neighbours are processed, and the job's retry finds only the failed row still to do.
+ * its neighbours are processed, and the job's retry finds only the failed row still to do (the job
+ * rethrows the first retryable failure, else the first failure; a row that failed for good is tried
+ * again only when a neighbour's retryable failure retries the job). Each step of a job — a batch
+ * transaction, or a row on its own — starts at a moment `ingestIdle` leaves free.
  */
 import { channels, type Db, inBackground, inboundEvents, isEmbeddedDb } from "@tandem/db";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
@@ -78,6 +81,8 @@ class BatchRun {
   readonly #perTransaction: number;
   readonly #channels = new Map<string, ChannelRow | null>();
   readonly #failures: unknown[] = [];
+  /** The job waited for its start (`ingestIdle`): its first step need not wait again. */
+  #waited = true;
 
   constructor(deps: JobContext<AppJobDeps>, rows: EventRow[]) {
     this.#deps = deps;
@@ -110,6 +115,7 @@ class BatchRun {
         await this.#applyBatch(batch);
         batch = [];
         batchMessages = 0;
+        await this.#turn();
         await this.#applyOne(prepared);
         continue;
       }
@@ -144,18 +150,18 @@ class BatchRun {
   }
 
   /** Message-only rows in one transaction; if it fails, each row again on its own. */
-  async #applyBatch(batch: Prepared[], waited = false): Promise<void> {
+  async #applyBatch(batch: Prepared[]): Promise<void> {
     const [first] = batch;
     if (!first) return;
+    await this.#turn();
     if (batch.length === 1 && first.events.length <= 1) return this.#applyOne(first);
-    const db = this.#deps.db;
-    if (!waited) await ingestIdle(db);
-    if (ingestBusy(db)) {
+    if (ingestBusy(this.#deps.db)) {
       // Started overdue while this process's webhooks pour in (PGlite, or a process that both answers
       // webhooks and runs jobs): a short transaction now, the rest at the next turn.
       const cut = rowsHolding(batch, MESSAGES_PER_TRANSACTION.duringBurst);
       if (cut < batch.length) {
-        await this.#applyBatch(batch.slice(0, cut), true);
+        this.#waited = true;
+        await this.#applyBatch(batch.slice(0, cut));
         await this.#applyBatch(batch.slice(cut));
         return;
       }
@@ -171,6 +177,12 @@ class BatchRun {
       return;
     }
     await this.#finishProcessed(batch);
+  }
+
+  /** Waits for a moment acknowledgements leave free, unless the step is the one the job waited for. */
+  async #turn(): Promise<void> {
+    if (this.#waited) this.#waited = false;
+    else await ingestIdle(this.#deps.db);
   }
 
   async #applyOne(prepared: Prepared): Promise<void> {
