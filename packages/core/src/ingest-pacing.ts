@@ -146,7 +146,7 @@ export function ingestPacer(db: Db): IngestPacer {
 
 /**
  * Resolves at a moment when this process has no webhook write waiting or running (or after
- * `maxWaitMs`, so background work always progresses). Pipeline jobs await it before they start.
+ * `maxWaitMs`, so background work always progresses). Pipeline jobs await it before each step.
  */
 export function ingestIdle(db: Db, maxWaitMs = 1000): Promise<void> {
   return ingestPacer(db).idle(maxWaitMs);

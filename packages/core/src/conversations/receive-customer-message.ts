@@ -89,13 +89,8 @@ export async function receiveCustomerMessages(
   await deps.db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
     const batch = inputs.length > 1 ? await upsertParties(tx, inputs) : undefined;
-    const together = batch
-      ? await storeBatch(
-          tx,
-          order.map((o) => o.input),
-          batch,
-        )
-      : null;
+    const ordered = order.map((o) => o.input);
+    const together = batch ? await storeBatch(tx, ordered, batch) : null;
     for (const { input, index } of order)
       stored[index] = together?.get(input) ?? (await storeCustomerMessage(tx, input, batch));
   });
