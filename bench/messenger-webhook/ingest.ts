@@ -1,5 +1,5 @@
 /**
- * Messenger webhook benchmark over real HTTP, in one of two modes:
+ * Webhook benchmark over real HTTP — Messenger, then LINE — in one of two modes:
  *   - embedded (default): PGlite in DATA_DIR and the embedded job queue in one process, like `npm start`;
  *   - server (`BENCH_MODE=server`): a PostgreSQL server and Redis started for the run (Debian's
  *     binaries, as the integration tests use them), BullMQ running the jobs in this process.
@@ -7,11 +7,17 @@
  *   1. ingest: signed POSTs at 32 concurrent connections from a separate process — throughput in
  *      events/s and acknowledgement latency p50/p99 — with 1 event per POST and with batches of 10
  *      (Meta batches under load). Processing runs in the background meanwhile, as in production.
- *   2. drain + loss check: waits until every stored entry is processed, then counts inbound events
- *      and messages against what was sent.
+ *   2. processing + loss check: waits until every stored row is processed — processed events/s and
+ *      the time from the first POST until the last event is in the inbox — then counts inbound
+ *      events and messages against what was sent.
+ *   LINE: the same two phases through `POST /api/v1/integrations/line/{chatbotId}/webhook`, bodies
+ *   built by the simulator's LINE customer and signed with the channel secret (one stored row per
+ *   event). A LINE channel always has its chatbot; the bench's 500 customers already have their
+ *   conversations, with auto-bot off, so no bot replies are generated (as for the Messenger Page,
+ *   which has no chatbot). Skipped, with a message, when the server has no LINE webhook route.
  *   3. webhook → Send API: one customer message at a time to a Page whose chatbot answers from its
  *      FAQ (offline provider), timed until the reply reaches the fake Graph API's Send API.
- * Usage: [BENCH_MODE=server] npx tsx bench/messenger-webhook/ingest.ts [posts=6000]
+ * Usage: [BENCH_MODE=server] [BENCH_CHANNELS=messenger,line] npx tsx bench/messenger-webhook/ingest.ts [posts=6000]
  */
 import { fork } from "node:child_process";
 import { once } from "node:events";
@@ -33,9 +39,20 @@ import {
   loadConfig,
   registerAllJobs,
 } from "@tandem/core";
-import { inboundEvents, messages } from "@tandem/db";
+import { contacts, conversations, inboundEvents, messages } from "@tandem/db";
 import { createChannel, createChatbot, createTestWorkspace } from "@tandem/db/testing";
-import { messengerWebhook, newMid, serializeLikeMeta, signMessengerBody, textEvent } from "@tandem/simulator";
+import {
+  createLineCustomer,
+  LineState,
+  lineUser,
+  messengerWebhook,
+  newLineId,
+  newMid,
+  serializeLikeMeta,
+  signLineBody,
+  signMessengerBody,
+  textEvent,
+} from "@tandem/simulator";
 import { and, count, eq, inArray } from "drizzle-orm";
 import { createTestDatabase, startPostgresServer } from "../../tests/support/postgres-server.ts";
 import { startRedisServer } from "../../tests/support/redis-server.ts";
@@ -47,6 +64,11 @@ const CONCURRENCY = 32;
 const APP_SECRET = "bench-app-secret";
 
 const MODE = process.env.BENCH_MODE === "server" ? "server" : "embedded";
+const CHANNELS = (process.env.BENCH_CHANNELS ?? "messenger,line").split(",");
+/** BENCH_PER_POST=1 or 10: one of the two loads only. */
+const PER_POST = process.env.BENCH_PER_POST ? [Number(process.env.BENCH_PER_POST)] : [1, 10];
+/** Distinct customers writing in each load. */
+const CUSTOMERS = 500;
 const servers =
   MODE === "server" ? await Promise.all([startPostgresServer(), startRedisServer({ appendOnly: true })]) : null;
 const config = loadConfig({
@@ -115,13 +137,13 @@ async function page(options: { faq?: { question: string; answer: string }[] } = 
   return { pageId, channel };
 }
 
-/** Signed bodies of `posts` POSTs with `perPost` customer messages each, from 500 customers. */
+/** Signed bodies of `posts` POSTs with `perPost` customer messages each, from `CUSTOMERS` customers. */
 function bodies(pageId: string, posts: number, perPost: number) {
   return Array.from({ length: posts }, (_, i) => {
     const events = Array.from({ length: perPost }, (_, j) =>
       textEvent({
         pageId,
-        psid: `72000000${(i * perPost + j) % 500}`,
+        psid: `72000000${(i * perPost + j) % CUSTOMERS}`,
         text: `order question ${i}.${j}`,
         mid: newMid(),
       }),
@@ -134,26 +156,39 @@ function bodies(pageId: string, posts: number, perPost: number) {
 /** The load generator: one child process for every load, so the warm-up warms it too. */
 let loadClient: ReturnType<typeof fork> | undefined;
 
-async function load(requests: { body: string; signature: string }[]) {
+async function load(
+  requests: { body: string; signature: string }[],
+  url = webhookUrl,
+  signatureHeader = "x-hub-signature-256",
+) {
   loadClient ??= fork(fileURLToPath(new URL("./load-client.ts", import.meta.url)), {
     execArgv: ["--import", "tsx"],
     serialization: "advanced",
   });
-  loadClient.send({ url: webhookUrl, concurrency: CONCURRENCY, requests });
+  loadClient.send({ url, concurrency: CONCURRENCY, signatureHeader, requests });
   const [result] = (await once(loadClient, "message")) as [
     { latencies: number[]; elapsedMs: number; failures: number; firstFailures: string[] },
   ];
   return result;
 }
 
+/** BENCH_TRACE=1: rows still open every second, on stderr (where processing stalls, if it does). */
+const TRACE = Boolean(process.env.BENCH_TRACE);
+
 async function waitUntilProcessed(channelId: string) {
   if (NO_JOBS) return;
+  const started = performance.now();
+  let traced = 0;
   for (;;) {
     const [open] = await db
       .select({ n: count() })
       .from(inboundEvents)
       .where(and(eq(inboundEvents.channelId, channelId), inArray(inboundEvents.status, ["pending", "processing"])));
     if (Number(open?.n) === 0) return;
+    if (TRACE && performance.now() - started > traced * 1000) {
+      traced++;
+      console.error(`${((performance.now() - started) / 1000).toFixed(1)} s: ${open?.n} rows open`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -169,47 +204,143 @@ const countOf = async (table: typeof inboundEvents | typeof messages, channelId:
   await waitUntilProcessed(warm.channel.id);
 }
 
-for (const perPost of [1, 10]) {
-  const posts = perPost === 1 ? POSTS : Math.max(1, Math.round(POSTS / 5));
-  const target = await page();
-  const requests = bodies(target.pageId, posts, perPost);
-  const started = performance.now();
-  const result = await load(requests);
-  const row = summarize(
-    `POST /api/webhooks/messenger (${perPost} event/POST, ${CONCURRENCY} connections)`,
-    result.latencies,
-    result.elapsedMs,
+interface Target {
+  channelId: string;
+  url: string;
+  signatureHeader: string;
+  bodies(posts: number, perPost: number): { body: string; signature: string }[];
+  /** Stored rows per POST: Messenger stores one per entry (a POST here), LINE one per event. */
+  rowsPerPost(perPost: number): number;
+}
+
+/** Ingest (acknowledgements) and processing (until the last event is in the inbox) of one load. */
+async function measure(channel: string, target: () => Promise<Target>) {
+  for (const perPost of PER_POST) {
+    const posts = perPost === 1 ? POSTS : Math.max(1, Math.round(POSTS / 5));
+    const t = await target();
+    const requests = t.bodies(posts, perPost);
+    const started = performance.now();
+    const result = await load(requests, t.url, t.signatureHeader);
+    const row = summarize(`POST ${t.url} (${perPost} event/POST)`, result.latencies, result.elapsedMs);
+    const events = posts * perPost;
+    console.log(
+      JSON.stringify({
+        name: `${channel} ingest: ${perPost} event/POST`,
+        mode: MODE,
+        events,
+        eventsPerSec: Math.round((events / result.elapsedMs) * 1000),
+        ackP50Ms: row.p50Ms,
+        ackP99Ms: row.p99Ms,
+        failedPosts: result.failures,
+        ...(result.failures ? { firstFailures: result.firstFailures } : {}),
+      }),
+    );
+    if (NO_JOBS) continue;
+    await waitUntilProcessed(t.channelId);
+    const drainedMs = performance.now() - started;
+    const stored = await countOf(inboundEvents, t.channelId);
+    const inserted = await countOf(messages, t.channelId);
+    console.log(
+      JSON.stringify({
+        name: `${channel} processed: ${perPost} event/POST`,
+        mode: MODE,
+        inboundEventsStored: stored,
+        expectedRows: posts * t.rowsPerPost(perPost),
+        messagesStored: inserted,
+        expectedMessages: events,
+        lost: events - inserted,
+        lastEventProcessedAfterSec: +(drainedMs / 1000).toFixed(1),
+        processedEventsPerSec: Math.round((events / drainedMs) * 1000),
+      }),
+    );
+  }
+}
+
+if (CHANNELS.includes("messenger")) {
+  await measure("messenger", async () => {
+    const target = await page();
+    return {
+      channelId: target.channel.id,
+      url: webhookUrl,
+      signatureHeader: "x-hub-signature-256",
+      bodies: (posts, perPost) => bodies(target.pageId, posts, perPost),
+      rowsPerPost: () => 1,
+    };
+  });
+}
+
+/** A LINE channel (with its chatbot) whose customers already have conversations, auto-bot off. */
+async function lineTarget(): Promise<Target & { channelSecret: string }> {
+  const ws = await createTestWorkspace(db);
+  const workspaceId = ws.workspace.id;
+  const chatbot = await createChatbot(db, { workspaceId, providerKind: "OFFLINE", model: "offline-faq" });
+  const state = new LineState();
+  const account = state.addChannel({
+    channelId: `${2000000000 + (Date.now() % 1000000)}`,
+    channelSecret: `bench-line-secret-${chatbot.id}`,
+    channelAccessToken: `bench-line-token-${chatbot.id}`,
+    userId: newLineId("U"),
+    basicId: "@bench",
+    displayName: "Bench LINE account",
+  });
+  const channel = await createChannel(db, {
+    workspaceId,
+    type: "line",
+    externalId: account.userId,
+    chatbotId: chatbot.id,
+    secretsEncrypted: runtime.keyring.encrypt(
+      JSON.stringify({ channelSecret: account.channelSecret, channelAccessToken: account.channelAccessToken }),
+    ),
+  });
+  const users = Array.from({ length: CUSTOMERS }, () => newLineId("U"));
+  const people = await db
+    .insert(contacts)
+    .values(users.map((platformUserId) => ({ workspaceId, channelId: channel.id, platformUserId })))
+    .returning({ id: contacts.id });
+  await db.insert(conversations).values(
+    people.map((contact) => ({
+      workspaceId,
+      channelId: channel.id,
+      contactId: contact.id,
+      chatbotId: chatbot.id,
+      autoBot: false,
+    })),
   );
-  const events = posts * perPost;
-  console.log(
-    JSON.stringify({
-      name: `ingest: ${perPost} event/POST`,
-      mode: MODE,
-      events,
-      eventsPerSec: Math.round((events / result.elapsedMs) * 1000),
-      ackP50Ms: row.p50Ms,
-      ackP99Ms: row.p99Ms,
-      failedPosts: result.failures,
-      ...(result.failures ? { firstFailures: result.firstFailures } : {}),
-    }),
-  );
-  if (NO_JOBS) continue;
-  await waitUntilProcessed(target.channel.id);
-  const drainedMs = performance.now() - started;
-  const stored = await countOf(inboundEvents, target.channel.id);
-  const inserted = await countOf(messages, target.channel.id);
-  console.log(
-    JSON.stringify({
-      name: `processed: ${perPost} event/POST`,
-      inboundEventsStored: stored,
-      expectedEntries: posts,
-      messagesStored: inserted,
-      expectedMessages: events,
-      lost: events - inserted,
-      sendToAllProcessedSec: +(drainedMs / 1000).toFixed(1),
-      processedEventsPerSec: Math.round((events / drainedMs) * 1000),
-    }),
-  );
+  const customer = createLineCustomer({ state }, account.channelId);
+  return {
+    channelId: channel.id,
+    url: `${app.url}/api/v1/integrations/line/${chatbot.id}/webhook`,
+    signatureHeader: "x-line-signature",
+    bodies: (posts, perPost) =>
+      Array.from({ length: posts }, (_, i) => {
+        const events = Array.from({ length: perPost }, (_, j) =>
+          customer.text(lineUser(users[(i * perPost + j) % CUSTOMERS]!), `order question ${i}.${j}`),
+        );
+        const body = JSON.stringify(customer.webhook(events));
+        return { body, signature: signLineBody(account.channelSecret, body) };
+      }),
+    rowsPerPost: (perPost) => perPost,
+    channelSecret: account.channelSecret,
+  };
+}
+
+if (CHANNELS.includes("line")) {
+  // The route is another branch's work: probe it with a signed empty body (LINE's own webhook test).
+  const probe = await lineTarget();
+  const empty = JSON.stringify({ destination: "probe", events: [] });
+  const res = await fetch(probe.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-line-signature": signLineBody(probe.channelSecret, empty) },
+    body: empty,
+  });
+  if (res.status === 200) await measure("line", lineTarget);
+  else
+    console.log(
+      JSON.stringify({
+        name: "line",
+        skipped: `POST /api/v1/integrations/line/{chatbotId}/webhook answered ${res.status}: this server has no LINE webhook route yet`,
+      }),
+    );
 }
 
 // Webhook → Send API, one message at a time, with the offline bot answering from its FAQ.

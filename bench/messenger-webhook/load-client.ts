@@ -1,7 +1,7 @@
 /**
  * The load generator of ingest.ts, run as a child process: Meta's servers are remote, so building
  * requests and reading answers must not share the server's event loop (which also runs PGlite).
- * Receives `{url, concurrency, requests}` over IPC, one load after another, and answers each with its
+ * Receives `{url, concurrency, signatureHeader, requests}` over IPC, one load after another, and answers each with its
  * latencies. Uses `node:http` with
  * one keep-alive socket per connection: `fetch` costs the client several times more CPU per request,
  * and on a 2-core machine the client's CPU is the server's too.
@@ -12,10 +12,17 @@ import { runConcurrent } from "../lib.ts";
 interface LoadRequest {
   url: string;
   concurrency: number;
+  /** Where the signature goes: `x-hub-signature-256` (Messenger), `x-line-signature` (LINE). */
+  signatureHeader: string;
   requests: { body: string; signature: string }[];
 }
 
-function post(url: URL, agent: Agent, body: string, signature: string): Promise<{ status: number; text: string }> {
+function post(
+  url: URL,
+  agent: Agent,
+  body: string,
+  signature: { header: string; value: string },
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -25,7 +32,7 @@ function post(url: URL, agent: Agent, body: string, signature: string): Promise<
         headers: {
           "content-type": "application/json",
           "content-length": Buffer.byteLength(body),
-          "x-hub-signature-256": signature,
+          [signature.header]: signature.value,
         },
       },
       (res) => {
@@ -47,7 +54,7 @@ function post(url: URL, agent: Agent, body: string, signature: string): Promise<
 const agents = new Map<string, Agent>();
 
 process.on("message", async (message) => {
-  const { url, concurrency, requests } = message as LoadRequest;
+  const { url, concurrency, signatureHeader, requests } = message as LoadRequest;
   const target = new URL(url);
   const key = `${target.origin}#${concurrency}`;
   let agent = agents.get(key);
@@ -59,7 +66,7 @@ process.on("message", async (message) => {
   const { latencies, elapsedMs } = await runConcurrent(requests.length, concurrency, async (i) => {
     const { body, signature } = requests[i]!;
     try {
-      const res = await post(target, agent, body, signature);
+      const res = await post(target, agent, body, { header: signatureHeader, value: signature });
       if (res.status !== 200) failures.push(`${res.status} ${res.text.slice(0, 200)}`);
     } catch (error) {
       failures.push(`${(error as Error).message}: ${String((error as Error).cause)}`);

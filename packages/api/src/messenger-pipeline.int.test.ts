@@ -19,7 +19,7 @@ import {
   registerAllJobs,
   silentLogger,
 } from "@tandem/core";
-import { contacts, inboundEvents, messages } from "@tandem/db";
+import { contacts, conversations, inboundEvents, messages } from "@tandem/db";
 import { createChannel, createChatbot, createTestWorkspace } from "@tandem/db/testing";
 import {
   createGraphSimulator,
@@ -233,5 +233,54 @@ describe("Messenger pipeline on PostgreSQL + Redis (BullMQ worker)", () => {
       return row?.profileFetchedAt && row;
     }, "the profile with a NUL in it");
     expect(contact).toMatchObject({ name: "Nul Byte\ufffd", firstName: "Nul", lastName: "Byte\ufffd" });
+  });
+  it("processes a burst in batches: every message once, in order per conversation, with its unread count", async () => {
+    const db = web.database.db;
+    const ws = await createTestWorkspace(db);
+    const pageId = `8802${Date.now()}`;
+    const token = `EAApipeline${pageId}`;
+    graph.state.addPage({ id: pageId, name: "Pipeline Page 3", accessToken: token });
+    const channel = await createChannel(db, {
+      workspaceId: ws.workspace.id,
+      externalId: pageId,
+      secretsEncrypted: web.keyring.encrypt(JSON.stringify({ pageAccessToken: token })),
+    });
+    const customers = Array.from({ length: 6 }, (_, i) => `7302${Date.now()}${i}`);
+    const t0 = Date.now() - 60_000;
+    const sent = Array.from({ length: 90 }, (_, i) => ({ psid: customers[i % 6]!, text: `burst ${i}`, at: t0 + i }));
+    const statuses = await Promise.all(
+      sent.map(
+        async ({ psid, text, at }) =>
+          (
+            await postSignedWebhook(
+              webhookUrl,
+              APP_SECRET,
+              messengerWebhook([textEvent({ pageId, psid, text, timestamp: at })]),
+            )
+          ).status,
+      ),
+    );
+    expect(statuses).toEqual(sent.map(() => 200));
+    await waitFor(async () => {
+      const rows = await db.select().from(inboundEvents).where(eq(inboundEvents.channelId, channel.id));
+      return rows.length === 90 && rows.every((e) => e.status === "processed");
+    }, "every entry to be processed");
+
+    const stored = await db
+      .select({ text: messages.text, psid: contacts.platformUserId })
+      .from(messages)
+      .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+      .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+      .where(eq(messages.channelId, channel.id))
+      .orderBy(asc(messages.createdAt));
+    for (const psid of customers)
+      expect(stored.filter((m) => m.psid === psid).map((m) => m.text)).toEqual(
+        sent.filter((m) => m.psid === psid).map((m) => m.text),
+      );
+    const threads = await db.select().from(conversations).where(eq(conversations.channelId, channel.id));
+    expect(threads.map((c) => c.unreadCount)).toEqual([15, 15, 15, 15, 15, 15]);
+    // The store enqueued the burst as jobs of several rows each, not one job per webhook.
+    const jobs = await producer.counts({ workspaceId: ws.workspace.id });
+    expect(jobs.byName["process-inbound-event"]?.completed).toBeLessThan(90);
   });
 });

@@ -22,6 +22,8 @@ const BURST_WINDOW_MS = 50;
 export const OVERDUE_RELEASE_GAP_MS = 250;
 
 export class IngestPacer {
+  /** Milliseconds; tests pass their own clock. */
+  readonly #now: () => number;
   #idleWaiters: { resolve: () => void; deadline: number }[] = [];
   #lastOverdueRelease = 0;
   /** Webhook requests in the current and the previous `BURST_WINDOW_MS`. */
@@ -31,6 +33,10 @@ export class IngestPacer {
   #watchTimer: NodeJS.Timeout | null = null;
   /** Whether a write is waiting or running (set by the inbound store). */
   #writing: () => boolean = () => false;
+
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
+  }
 
   /** The inbound store tells whether it has a write waiting or running. */
   attachWriter(writing: () => boolean): void {
@@ -53,6 +59,11 @@ export class IngestPacer {
     return this.#writing() || this.#bursting;
   }
 
+  /** A webhook write is waiting or running, or a burst is under way (a waiter released now was overdue). */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
   /** Webhooks keep arriving: at least `BURST_REQUESTS` in the current and the previous window. */
   get #bursting(): boolean {
     this.#rollWindow();
@@ -60,7 +71,7 @@ export class IngestPacer {
   }
 
   #rollWindow(): void {
-    const now = Date.now();
+    const now = this.#now();
     if (now - this.#windowStart < BURST_WINDOW_MS) return;
     this.#previousWindowCount = now - this.#windowStart < 2 * BURST_WINDOW_MS ? this.#windowCount : 0;
     this.#windowCount = 0;
@@ -70,7 +81,7 @@ export class IngestPacer {
   idle(maxWaitMs: number): Promise<void> {
     if (!this.#busy && this.#idleWaiters.length === 0) return Promise.resolve();
     return new Promise((resolve) => {
-      this.#idleWaiters.push({ resolve, deadline: Date.now() + maxWaitMs });
+      this.#idleWaiters.push({ resolve, deadline: this.#now() + maxWaitMs });
       this.#watch();
     });
   }
@@ -108,7 +119,7 @@ export class IngestPacer {
    */
   #releaseOverdue(): void {
     if (this.#writing()) return;
-    const now = Date.now();
+    const now = this.#now();
     if (now - this.#lastOverdueRelease < OVERDUE_RELEASE_GAP_MS) return;
     let next = -1;
     for (let i = 0; i < this.#idleWaiters.length; i++) {
@@ -135,8 +146,13 @@ export function ingestPacer(db: Db): IngestPacer {
 
 /**
  * Resolves at a moment when this process has no webhook write waiting or running (or after
- * `maxWaitMs`, so background work always progresses). Pipeline jobs await it before they start.
+ * `maxWaitMs`, so background work always progresses). Pipeline jobs await it before each step.
  */
 export function ingestIdle(db: Db, maxWaitMs = 1000): Promise<void> {
   return ingestPacer(db).idle(maxWaitMs);
+}
+
+/** Whether webhooks are being written or pouring in right now: background work keeps its steps short. */
+export function ingestBusy(db: Db): boolean {
+  return ingestPacer(db).busy;
 }

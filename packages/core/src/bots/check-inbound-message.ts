@@ -29,10 +29,13 @@ export async function checkInboundMessage(
   tx: Db,
   conversation: ConversationRow,
   message: MessageRow,
+  /** A batch of messages looks each chatbot up once. */
+  options: { chatbotFor?: (conversation: ConversationRow) => ReturnType<typeof chatbotFor> } = {},
 ): Promise<InboundCheck> {
   const result: InboundCheck = { conversation, message, notes: [] };
   if (message.role !== "USER" || !message.text) return result;
-  const guardrails = resolveGuardrails((await chatbotFor(tx, conversation))?.guardrails);
+  const chatbot = await (options.chatbotFor ?? ((of: ConversationRow) => chatbotFor(tx, of)))(conversation);
+  const guardrails = resolveGuardrails(chatbot?.guardrails);
 
   const profanity = findProfanity(message.text, guardrails);
   if (profanity) {

@@ -21,12 +21,22 @@ export function publishMessage(
   realtime.emit(rooms.workspace(workspaceId), name, dto);
 }
 
-export async function publishConversation(
+export function publishConversation(
   realtime: RealtimePublisher,
   db: Db,
   workspaceId: string,
   conversationId: string,
 ): Promise<void> {
-  const [dto] = await loadConversationDtos(db, workspaceId, [conversationId]);
-  if (dto) realtime.emit(rooms.workspace(workspaceId), SOCKET_EVENTS.conversationUpdated, dto);
+  return publishConversations(realtime, db, workspaceId, [conversationId]);
+}
+
+/** Several conversations of a workspace, loaded in one query (a batch of inbound messages). */
+export async function publishConversations(
+  realtime: RealtimePublisher,
+  db: Db,
+  workspaceId: string,
+  conversationIds: string[],
+): Promise<void> {
+  for (const dto of await loadConversationDtos(db, workspaceId, conversationIds))
+    realtime.emit(rooms.workspace(workspaceId), SOCKET_EVENTS.conversationUpdated, dto);
 }

@@ -3,7 +3,7 @@ import { inboundEvents } from "@tandem/db";
 import { and, inArray, sql } from "drizzle-orm";
 import type { JobQueue } from "../jobs/queue.ts";
 import type { Logger } from "../logger.ts";
-import { processInboundEvent } from "./process-inbound-event.ts";
+import { inboundEventJobs, processInboundEvent } from "./process-inbound-event.ts";
 
 /**
  * Start-up recovery: enqueues every inbound event not processed yet (`pending`, or `processing` when
@@ -24,13 +24,9 @@ export async function recoverInboundEvents(deps: { db: Db; log: Logger; queue: J
     const orphans = page.filter((e) => e.workspaceId === null).map((e) => e.id);
     if (orphans.length)
       deps.log.error({ events: orphans }, "pending inbound events without a workspace: not recovered");
-    const { added } = await deps.queue.enqueueMany(
-      processInboundEvent,
-      page.flatMap(({ id, workspaceId }) =>
-        workspaceId === null ? [] : [{ payload: { eventId: id }, jobId: `inbound:${id}`, workspaceId }],
-      ),
-    );
-    recovered += added;
+    const events = page.flatMap(({ id, workspaceId }) => (workspaceId === null ? [] : [{ id, workspaceId }]));
+    await deps.queue.enqueueMany(processInboundEvent, inboundEventJobs(events));
+    recovered += events.length;
     if (page.length < 500) break;
     after = page[page.length - 1]!.id;
   }

@@ -38,7 +38,7 @@ import type { JobQueue } from "../jobs/queue.ts";
 import type { Logger } from "../logger.ts";
 import type { RateLimiter } from "../rate-limit/limiter.ts";
 import { storableJson } from "../storable-text.ts";
-import { processInboundEvent } from "./process-inbound-event.ts";
+import { inboundEventJobs, processInboundEvent } from "./process-inbound-event.ts";
 import { countSignatureRejection } from "./signature-rejections.ts";
 
 export interface InboundDeps {
@@ -307,14 +307,17 @@ class InboundStore {
   }
 }
 
-/** One `enqueueMany` per queue; a failure is logged and the events wait for recovery. */
+/**
+ * One `enqueueMany` per queue, the events of a workspace batched into jobs (`inboundEventJobs`); a
+ * failure is logged and the events wait for recovery.
+ */
 async function enqueueChunk(chunk: ToEnqueue[]): Promise<void> {
   for (const queue of new Set(chunk.map((b) => b.queue))) {
     const ofQueue = chunk.filter((b) => b.queue === queue);
     await queue
       .enqueueMany(
         processInboundEvent,
-        ofQueue.map(({ eventId, workspaceId }) => ({ payload: { eventId }, jobId: `inbound:${eventId}`, workspaceId })),
+        inboundEventJobs(ofQueue.map(({ eventId, workspaceId }) => ({ id: eventId, workspaceId }))),
       )
       .catch((err: unknown) =>
         ofQueue[0]!.log.error(
