@@ -13,7 +13,17 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 
-type ToChild = { type: "addPage"; page: { id: string; name: string; accessToken: string }; seq: number };
+type LineChannel = {
+  channelId: string;
+  channelSecret: string;
+  channelAccessToken: string;
+  userId: string;
+  basicId: string;
+  displayName: string;
+};
+type ToChild =
+  | { type: "addPage"; page: { id: string; name: string; accessToken: string }; seq: number }
+  | { type: "addLineChannel"; channel: LineChannel; seq: number };
 type FromChild =
   | { type: "ready"; url: string }
   | { type: "sent"; recipientId: string; at: number }
@@ -23,9 +33,14 @@ type FromChild =
 export const wallNow = () => performance.timeOrigin + performance.now();
 
 export interface SimulatorProcess {
-  /** Base URL: `${url}/graph` is GRAPH_API_URL, `${url}/llm/openai/v1` the fake OpenAI API. */
+  /**
+   * Base URL: `${url}/graph` is GRAPH_API_URL, `${url}/line/api` and `${url}/line/data` LINE_API_URL and
+   * LINE_DATA_API_URL, `${url}/llm/openai/v1` the fake OpenAI API.
+   */
   url: string;
   addPage(page: { id: string; name: string; accessToken: string }): Promise<void>;
+  /** A LINE account the fake LINE API knows (its token is accepted). */
+  addLineChannel(channel: LineChannel): Promise<void>;
   /** Resolves with the wall-clock time the next Send API message to `recipientId` arrives. */
   nextSend(recipientId: string): Promise<number>;
   stop(): void;
@@ -62,6 +77,12 @@ export async function startSimulatorProcess(): Promise<SimulatorProcess> {
         acks.set(n, resolve);
         child.send({ type: "addPage", page, seq: n } satisfies ToChild);
       }),
+    addLineChannel: (channel) =>
+      new Promise<void>((resolve) => {
+        const n = ++seq;
+        acks.set(n, resolve);
+        child.send({ type: "addLineChannel", channel, seq: n } satisfies ToChild);
+      }),
     nextSend: (recipientId) => new Promise<number>((resolve) => waiters.set(recipientId, resolve)),
     stop: () => child.kill(),
   };
@@ -86,10 +107,9 @@ if (process.argv.includes("--child")) {
   await once(server, "listening");
   process.on("message", (raw) => {
     const message = raw as ToChild;
-    if (message.type === "addPage") {
-      simulator.graph.state.addPage(message.page);
-      process.send?.({ type: "ack", seq: message.seq } satisfies FromChild);
-    }
+    if (message.type === "addPage") simulator.graph.state.addPage(message.page);
+    else simulator.line.state.addChannel(message.channel);
+    process.send?.({ type: "ack", seq: message.seq } satisfies FromChild);
   });
   process.send?.({
     type: "ready",

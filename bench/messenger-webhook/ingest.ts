@@ -99,6 +99,8 @@ async function serveApi() {
 // The fake Graph API in a child process: Facebook is remote.
 const simulator = await startSimulatorProcess();
 config.facebook.graphApiUrl = `${simulator.url}/graph`;
+config.lineApiUrl = `${simulator.url}/line/api`;
+config.lineDataApiUrl = `${simulator.url}/line/data`;
 
 const queue = createJobQueue<AppJobDeps>({
   redisUrl: config.redisUrl,
@@ -283,6 +285,8 @@ async function lineTarget(): Promise<Target & { channelSecret: string }> {
     basicId: "@bench",
     displayName: "Bench LINE account",
   });
+  // The fake LINE API in the simulator's process knows the account too (profile fetches, replies).
+  await simulator.addLineChannel(account);
   const channel = await createChannel(db, {
     workspaceId,
     type: "line",
