@@ -12,15 +12,9 @@ import { fork } from "node:child_process";
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import type { LineChannelInput } from "@tandem/simulator";
 
-type LineChannel = {
-  channelId: string;
-  channelSecret: string;
-  channelAccessToken: string;
-  userId: string;
-  basicId: string;
-  displayName: string;
-};
+type LineChannel = LineChannelInput;
 type ToChild =
   | { type: "addPage"; page: { id: string; name: string; accessToken: string }; seq: number }
   | { type: "addLineChannel"; channel: LineChannel; seq: number };
