@@ -301,24 +301,11 @@ export function mountLineCustomer(simulator: Simulator, options: LineCustomerOpt
       case "text":
         return { ...item, kind: "text", text: String(message.text) };
       case "sticker":
-        return {
-          ...item,
-          kind: "sticker",
-          sticker: { packageId: String(message.packageId), stickerId: String(message.stickerId) },
-        };
+        return { ...item, kind: "sticker", sticker: stickerOf(message) };
       case "image":
         return { ...item, kind: "image", url: contentUrl(id) };
       case "location":
-        return {
-          ...item,
-          kind: "location",
-          location: {
-            title: typeof message.title === "string" ? message.title : null,
-            address: typeof message.address === "string" ? message.address : null,
-            latitude: Number(message.latitude),
-            longitude: Number(message.longitude),
-          },
-        };
+        return { ...item, kind: "location", location: locationOf(message) };
       default:
         return item;
     }
@@ -347,29 +334,31 @@ function botItems(record: LineOutboundRecord): LineSimulatorThreadItem[] {
       case "text":
         return { ...item, kind: "text", text: String(message.text ?? "") };
       case "sticker":
-        return {
-          ...item,
-          kind: "sticker",
-          sticker: { packageId: String(message.packageId), stickerId: String(message.stickerId) },
-        };
+        return { ...item, kind: "sticker", sticker: stickerOf(message) };
       case "image":
       case "video":
       case "audio":
         return { ...item, kind: message.type, url: String(message.originalContentUrl ?? "") || null };
       case "location":
-        return {
-          ...item,
-          kind: "location",
-          location: {
-            title: typeof message.title === "string" ? message.title : null,
-            address: typeof message.address === "string" ? message.address : null,
-            latitude: Number(message.latitude),
-            longitude: Number(message.longitude),
-          },
-        };
+        return { ...item, kind: "location", location: locationOf(message) };
       default:
         // Flex, template, imagemap: their alt text is what a phone shows in the chat list.
         return { ...item, text: typeof message.altText === "string" ? message.altText : null };
     }
   });
+}
+
+/** The sticker of a LINE message object, as the thread shows it. */
+function stickerOf(message: Record<string, unknown>): LineSimulatorThreadItem["sticker"] {
+  return { packageId: String(message.packageId), stickerId: String(message.stickerId) };
+}
+
+/** The place of a LINE location message object, as the thread shows it. */
+function locationOf(message: Record<string, unknown>): LineSimulatorThreadItem["location"] {
+  return {
+    title: typeof message.title === "string" ? message.title : null,
+    address: typeof message.address === "string" ? message.address : null,
+    latitude: Number(message.latitude),
+    longitude: Number(message.longitude),
+  };
 }

@@ -97,7 +97,8 @@ export function ChannelCard({ channel, onNotice }: ChannelCardProps) {
   );
 }
 
-function Fact({ label, children }: { label: string; children: ReactNode }) {
+/** One labelled fact of a channel card (a `<dl>` row). */
+export function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div className="flex items-center gap-1">
       <dt>{label}:</dt>

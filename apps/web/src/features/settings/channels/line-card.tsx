@@ -16,6 +16,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage, isApiError } from "@/lib/api";
 import { formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
+import { Fact } from "./channel-card";
 import { LineIcon } from "./channel-icon";
 import { ChannelStatusBadge } from "./channel-status";
 import {
@@ -476,15 +477,6 @@ function LoadError({ error, retry, what }: { error: unknown; retry: () => void; 
         )}
       </AlertDescription>
     </Alert>
-  );
-}
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="flex items-center gap-1">
-      <dt>{label}:</dt>
-      <dd>{children}</dd>
-    </div>
   );
 }
 
