@@ -5,6 +5,7 @@ export * from "./bots/index.ts";
 export * from "./channels/index.ts";
 export * from "./channels/line/index.ts";
 export * from "./channels/messenger/index.ts";
+export * from "./chatbots/index.ts";
 export * from "./config.ts";
 export * from "./context.ts";
 export * from "./conversations/index.ts";
