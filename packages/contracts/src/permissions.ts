@@ -11,6 +11,7 @@ export const PERMISSION_NAMES = [
   "settings.manage",
   "channels.manage",
   "providers.manage",
+  "chatbots.read",
   "chatbots.manage",
   "knowledge.manage",
   "analytics.read",

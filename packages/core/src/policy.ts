@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   "settings.manage": ["OWNER", "ADMIN"],
   "channels.manage": ["OWNER", "ADMIN"],
   "providers.manage": ["OWNER", "ADMIN"],
+  /** See the chatbots, their prompts and history (read-only); managing them is `chatbots.manage`. */
+  "chatbots.read": ["OWNER", "ADMIN", "AGENT"],
   "chatbots.manage": ["OWNER", "ADMIN"],
   "knowledge.manage": ["OWNER", "ADMIN"],
   "analytics.read": ["OWNER", "ADMIN"],
