@@ -3,8 +3,10 @@
  * cover): the connectivity check, reply token vs push, agents by push, standby, groups, stickers,
  * locations, follow / unfollow, unsend, the monthly quota and signature rejections on the channel.
  */
+import { randomBytes } from "node:crypto";
+import { sealLineSecrets } from "@tandem/core";
 import { channels, contacts, messages } from "@tandem/db";
-import { lineGroup, lineUser, newLineId } from "@tandem/simulator";
+import { lineGroup, lineUser, newLineId, postSignedLineWebhook, signLineBody } from "@tandem/simulator";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -18,6 +20,7 @@ import {
   startHarness,
   waitFor,
 } from "../../../tests/support/channel-drivers.ts";
+import { WEBHOOK_MAX_BODY_BYTES } from "./constants.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -75,6 +78,92 @@ describe("LINE webhook", () => {
     const row = await channelRow(h, c.channel.id);
     expect(row.signatureRejections).toBe(1);
     expect(row.lastSignatureRejectionAt).not.toBeNull();
+  });
+
+  it("verifies with a secret replaced by another process from its first request, and forgets a channel disconnected here", async () => {
+    const c = await connectLine(h);
+    // The channel and its secret are remembered from this request on.
+    expect((await c.post(c.customer.webhook([]))).status).toBe(200);
+    const rotated = randomBytes(16).toString("hex");
+    await h.runtime.database.db
+      .update(channels)
+      .set(
+        sealLineSecrets(h.runtime.keyring, {
+          channelSecret: rotated,
+          channelAccessToken: c.account.channelAccessToken,
+        }),
+      )
+      .where(eq(channels.id, c.channel.id));
+    const body = c.customer.webhook([c.customer.text(lineUser(newLineId("U")), "after the rotation")]);
+    expect((await postSignedLineWebhook(c.url, body, rotated)).status).toBe(200);
+    expect(await inboundOf(h, c.channel.id)).toHaveLength(1);
+    expect((await channelRow(h, c.channel.id)).signatureRejections).toBe(0);
+
+    const admin = await c.admin();
+    expect((await admin.request("DELETE", `/api/v1/channels/${c.channel.id}`)).status).toBe(204);
+    expect((await postSignedLineWebhook(c.url, body, rotated)).status).toBe(404);
+    expect(await inboundOf(h, c.channel.id)).toHaveLength(1);
+  });
+
+  it("answers alike on the node server's fast path and through Hono: 200, 400, 401, 404, 413, request id, no cookie", async () => {
+    const c = await connectLine(h);
+    const path = `/api/v1/integrations/line/${c.chatbot.id}/webhook`;
+    const signed = (raw: string) => ({
+      "content-type": "application/json",
+      "x-line-signature": signLineBody(c.account.channelSecret, raw),
+    });
+    const cases: {
+      name: string;
+      url: string;
+      body: string;
+      headers: Record<string, string>;
+      status: number;
+      code?: string;
+    }[] = [
+      { name: "stored", url: path, body: JSON.stringify({ destination: "U0", events: [] }), headers: {}, status: 200 },
+      { name: "bad JSON", url: path, body: "{not json", headers: {}, status: 400, code: "invalid_json" },
+      {
+        name: "forged",
+        url: path,
+        body: "{}",
+        headers: { "x-line-signature": "AAAA" },
+        status: 401,
+        code: "invalid_signature",
+      },
+      {
+        name: "unknown chatbot",
+        url: "/api/v1/integrations/line/bot_nobody/webhook",
+        body: "{}",
+        headers: {},
+        status: 404,
+        code: "channel_not_found",
+      },
+      {
+        name: "too large",
+        url: path,
+        body: "x".repeat(WEBHOOK_MAX_BODY_BYTES + 1),
+        headers: {},
+        status: 413,
+        code: "payload_too_large",
+      },
+    ];
+    for (const k of cases) {
+      const headers = {
+        ...signed(k.body),
+        cookie: "tandem_session=whatever",
+        "x-request-id": `req-${k.status}-line-case`,
+        ...k.headers,
+      };
+      const viaNode = await fetch(`${h.base}${k.url}`, { method: "POST", headers, body: k.body });
+      const viaHono = await h.app.request(k.url, { method: "POST", headers, body: k.body });
+      for (const res of [viaNode, viaHono]) {
+        expect({ name: k.name, status: res.status }).toEqual({ name: k.name, status: k.status });
+        expect(res.headers.get("x-request-id")).toBe(`req-${k.status}-line-case`);
+        const json = (await res.json()) as { ok?: boolean; error?: { code: string } };
+        if (k.code) expect(json.error?.code).toBe(k.code);
+        else expect(json).toEqual({ ok: true });
+      }
+    }
   });
 
   it("puts a text in the inbox with contact and conversation, and the bot answers with the reply token", async () => {

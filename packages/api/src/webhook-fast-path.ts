@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
 import { clientAddress, DomainError, type Runtime } from "@tandem/core";
+import type { ChannelType } from "@tandem/core/channels/adapter";
 import { receiveMessengerWebhook } from "@tandem/core/channels/messenger/receive-webhook";
+import { receiveChannelWebhook } from "@tandem/core/inbound/receive-channel-webhook";
 import { WEBHOOK_MAX_BODY_BYTES } from "./constants.ts";
 import { statusForCode } from "./error-codes.ts";
 import { errorBody } from "./errors.ts";
@@ -45,6 +47,47 @@ export async function answerMessengerWebhook(
 }
 
 /**
+ * What a per-channel webhook (`POST /api/v1/integrations/{type}/{chatbotId}/webhook`, LINE's) answers,
+ * shared by its Hono route and the fast path below: 200 `{ok: true}` once the events are stored, the
+ * shared code table for the rest (401 bad signature, 404 no such chatbot or channel, 400 bad JSON).
+ */
+export async function answerChannelWebhook(
+  runtime: Runtime,
+  input: {
+    type: ChannelType;
+    chatbotId: string;
+    rawBody: Uint8Array;
+    header(name: string): string | undefined;
+    requestId: string;
+    sourceAddress: string | undefined;
+  },
+): Promise<{ status: number; json: unknown }> {
+  try {
+    await receiveChannelWebhook(
+      {
+        db: runtime.database.db,
+        log: runtime.log,
+        limiter: runtime.limiter,
+        queue: runtime.queue,
+        channels: runtime.channels,
+      },
+      {
+        type: input.type,
+        chatbotId: input.chatbotId,
+        rawBody: input.rawBody,
+        header: input.header,
+        sourceAddress: input.sourceAddress,
+      },
+    );
+    return { status: 200, json: { ok: true } };
+  } catch (error) {
+    const answer = webhookErrorAnswer(runtime, error, input.requestId);
+    if (!answer) throw error;
+    return answer;
+  }
+}
+
+/**
  * A webhook's answer to a domain error, with the status from the one table (error-codes.ts): a bad
  * signature is 401 (Meta's retries then show up in its dashboard), a server without FB_APP_SECRET
  * 503 — it is misconfigured, not the caller — and logged. Null for anything else, a code without a
@@ -64,29 +107,74 @@ export function webhookErrorAnswer(
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{8,100}$/;
 const MESSENGER_WEBHOOK = "/api/webhooks/messenger";
+/**
+ * A per-channel webhook, with a chatbot id the route's own validation would accept as is (no escapes):
+ * anything else goes to Hono, which answers it.
+ */
+const CHANNEL_WEBHOOK = /^\/api\/v1\/integrations\/([a-z]+)\/([A-Za-z0-9_-]{1,64})\/webhook(?:\?|$)/;
+
+type Answer = { status: number; json?: unknown; text?: string };
+type AnswerFor = (input: {
+  rawBody: Uint8Array;
+  requestId: string;
+  sourceAddress: string | undefined;
+}) => Promise<Answer>;
 
 /**
- * The API's node:http listener: Hono for everything, except Meta's webhook POSTs, which take a path
- * of their own. They are the hottest route by far (a busy Page sends thousands a minute, and each
- * must be acknowledged within seconds), and Hono's Web Request/Response wrapping, stream-based body
- * limit and middleware chain cost more than verifying and storing the events: reading the body
- * straight into a buffer lets one embedded process acknowledge about half as many again per second
- * (bench/messenger-webhook). Same answers as the Hono route (`answerMessengerWebhook`), the webhook
- * stack's body limit (413, `WEBHOOK_MAX_BODY_BYTES`), the same request id header and error shape;
- * GET (verification) and the data-deletion callback stay in Hono.
+ * The API's node:http listener: Hono for everything, except the platforms' webhook POSTs — Meta's
+ * `/api/webhooks/messenger` and the per-channel `/api/v1/integrations/{type}/{chatbotId}/webhook` of
+ * every adapter that has one (LINE's) —, which take a path of their own. They are the hottest routes by
+ * far (a busy Page or LINE account sends thousands a minute, and each must be acknowledged within
+ * seconds; LINE gives up after 2 s), and Hono's Web Request/Response wrapping, stream-based body limit
+ * and middleware chain cost more than verifying and storing the events: reading the body straight into
+ * a buffer lets one embedded process acknowledge about half as many again per second
+ * (bench/messenger-webhook). Same answers as the Hono routes (`answerMessengerWebhook`,
+ * `answerChannelWebhook`), the webhook stack's body limit (413, `WEBHOOK_MAX_BODY_BYTES`), the same
+ * request id header and error shape, no cookie read; GET (verification) and the data-deletion callback
+ * stay in Hono.
  */
 export function createApiListener(runtime: Runtime, fetch: (request: Request) => Response | Promise<Response>) {
   const hono = getRequestListener(fetch);
   return (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.method === "POST" && (req.url === MESSENGER_WEBHOOK || req.url?.startsWith(`${MESSENGER_WEBHOOK}?`))) {
-      void messengerWebhookFastPath(runtime, req, res);
-      return;
+    if (req.method === "POST" && req.url) {
+      if (req.url === MESSENGER_WEBHOOK || req.url.startsWith(`${MESSENGER_WEBHOOK}?`)) {
+        const signature = req.headers["x-hub-signature-256"];
+        void webhookFastPath(runtime, req, res, MESSENGER_WEBHOOK, (input) =>
+          answerMessengerWebhook(runtime, { ...input, signature: typeof signature === "string" ? signature : null }),
+        );
+        return;
+      }
+      const channel = CHANNEL_WEBHOOK.exec(req.url);
+      const adapter = channel ? runtime.channels.find(channel[1] as ChannelType) : undefined;
+      if (channel && adapter?.inbound?.secretOf) {
+        const path = req.url.split("?")[0]!;
+        void webhookFastPath(runtime, req, res, path, (input) =>
+          answerChannelWebhook(runtime, {
+            ...input,
+            type: adapter.type,
+            chatbotId: channel[2]!,
+            header: (name) => headerOf(req, name),
+          }),
+        );
+        return;
+      }
     }
     void hono(req, res);
   };
 }
 
-async function messengerWebhookFastPath(runtime: Runtime, req: IncomingMessage, res: ServerResponse) {
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+async function webhookFastPath(
+  runtime: Runtime,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  answerFor: AnswerFor,
+) {
   const incoming = req.headers["x-request-id"];
   const requestId = typeof incoming === "string" && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
   const started = performance.now();
@@ -99,7 +187,7 @@ async function messengerWebhookFastPath(runtime: Runtime, req: IncomingMessage, 
     res.end(body);
     const level = status >= 500 ? "error" : status >= 400 ? "info" : "debug";
     runtime.log[level](
-      { requestId, method: "POST", path: MESSENGER_WEBHOOK, status, ms: Math.round(performance.now() - started) },
+      { requestId, method: "POST", path, status, ms: Math.round(performance.now() - started) },
       "request",
     );
   };
@@ -110,10 +198,8 @@ async function messengerWebhookFastPath(runtime: Runtime, req: IncomingMessage, 
       res.shouldKeepAlive = false;
       return send(413, { json: errorBody("payload_too_large", tooLarge(WEBHOOK_MAX_BODY_BYTES).message, requestId) });
     }
-    const signature = req.headers["x-hub-signature-256"];
-    const answer = await answerMessengerWebhook(runtime, {
+    const answer = await answerFor({
       rawBody,
-      signature: typeof signature === "string" ? signature : null,
       requestId,
       sourceAddress: clientAddress(req, runtime.config.trustProxy),
     });
@@ -122,12 +208,12 @@ async function messengerWebhookFastPath(runtime: Runtime, req: IncomingMessage, 
     if (requestAborted(req)) {
       // The client hung up, or was cut off by the request deadline, before its body was complete.
       runtime.log.warn(
-        { requestId, path: MESSENGER_WEBHOOK, method: "POST", ms: Math.round(performance.now() - started) },
+        { requestId, path, method: "POST", ms: Math.round(performance.now() - started) },
         "request aborted before its body was complete",
       );
       return;
     }
-    runtime.log.error({ err, requestId, path: MESSENGER_WEBHOOK, method: "POST" }, "unhandled error");
+    runtime.log.error({ err, requestId, path, method: "POST" }, "unhandled error");
     if (res.headersSent) return res.destroy();
     send(500, {
       json: errorBody("internal_error", "Something went wrong. Quote the request id when reporting it.", requestId),

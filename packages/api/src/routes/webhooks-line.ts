@@ -1,17 +1,17 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ErrorBody } from "@tandem/contracts";
-import { receiveChannelWebhook } from "@tandem/core/inbound/receive-channel-webhook";
 import { clientIp } from "../middleware/request-context.ts";
 import { createRouter, errors, json } from "../openapi.ts";
 import { rawBody } from "../stacks/webhooks.ts";
-import { webhookErrorAnswer } from "../webhook-fast-path.ts";
+import { answerChannelWebhook } from "../webhook-fast-path.ts";
 
 const Params = z.object({ chatbotId: z.string().min(1).max(64) });
 
 /**
  * The webhook LINE delivers a chatbot's events to (webhook stack: raw body, no cookies, no CORS).
  * LINE gives up after 2 s, so the events are only verified and stored before the 200; the
- * `process-inbound-event` jobs do the rest.
+ * `process-inbound-event` jobs do the rest. On the node server these POSTs take the fast path
+ * (`createApiListener`) with the same answers; this route serves `app.request()`.
  */
 export function lineWebhookRoutes() {
   const app = createRouter();
@@ -34,30 +34,15 @@ export function lineWebhookRoutes() {
       },
     }),
     async (c) => {
-      const runtime = c.get("runtime");
-      try {
-        await receiveChannelWebhook(
-          {
-            db: runtime.database.db,
-            log: runtime.log,
-            limiter: runtime.limiter,
-            queue: runtime.queue,
-            channels: runtime.channels,
-          },
-          {
-            type: "line",
-            chatbotId: c.req.valid("param").chatbotId,
-            rawBody: rawBody(c),
-            header: (name) => c.req.header(name),
-            sourceAddress: clientIp(c),
-          },
-        );
-        return c.json({ ok: true as const }, 200);
-      } catch (error) {
-        const answer = webhookErrorAnswer(runtime, error, c.get("requestId"));
-        if (!answer) throw error;
-        return c.json(answer.json, answer.status as 401);
-      }
+      const answer = await answerChannelWebhook(c.get("runtime"), {
+        type: "line",
+        chatbotId: c.req.valid("param").chatbotId,
+        rawBody: rawBody(c),
+        header: (name) => c.req.header(name),
+        requestId: c.get("requestId"),
+        sourceAddress: clientIp(c),
+      });
+      return c.json(answer.json as { ok: true }, answer.status as 200);
     },
   );
 

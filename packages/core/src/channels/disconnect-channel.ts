@@ -4,6 +4,7 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { actorRole, type Ctx, channelsOf, withTransaction } from "../context.ts";
 import { assertCan } from "../policy.ts";
 import { getChannelInWorkspace } from "./get-channel-in-workspace.ts";
+import { forgetWebhookChannel } from "./webhook-channel-cache.ts";
 
 /**
  * Disconnects a channel: the platform stops sending to us (the adapter's `release`; Messenger
@@ -53,4 +54,5 @@ export async function disconnectChannel(ctx: Ctx, channelId: string): Promise<vo
       after: { status: "disconnected", unsubscribed },
     });
   });
+  forgetWebhookChannel(ctx.db, channel.type, channel.chatbotId);
 }

@@ -7,6 +7,7 @@ import { DomainError } from "../../errors.ts";
 import { assertCan } from "../../policy.ts";
 import { loadChannelDto } from "../channel-to-dto.ts";
 import { markReconnectNeeded } from "../mark-reconnect-needed.ts";
+import { forgetWebhookChannel } from "../webhook-channel-cache.ts";
 import { lineClients } from "./adapter.ts";
 import type { LineBotInfo } from "./client.ts";
 import { LineApiError } from "./errors.ts";
@@ -128,6 +129,8 @@ export async function configureLine(ctx: Ctx, input: ConfigureLine): Promise<Cha
     if (isUniqueViolation(error)) throw alreadyConnected(bot, false);
     throw error;
   }
+  // The webhook verifies with the new secret from its next request.
+  forgetWebhookChannel(ctx.db, "line", input.chatbotId);
   return loadChannelDto(ctx.db, row);
 }
 
