@@ -17,7 +17,8 @@ import type { LineChannelInput } from "@tandem/simulator";
 type LineChannel = LineChannelInput;
 type ToChild =
   | { type: "addPage"; page: { id: string; name: string; accessToken: string }; seq: number }
-  | { type: "addLineChannel"; channel: LineChannel; seq: number };
+  | { type: "addLineChannel"; channel: LineChannel; seq: number }
+  | { type: "addLineUsers"; users: { userId: string; displayName: string }[]; seq: number };
 type FromChild =
   | { type: "ready"; url: string }
   | { type: "sent"; recipientId: string; at: number }
@@ -35,6 +36,8 @@ export interface SimulatorProcess {
   addPage(page: { id: string; name: string; accessToken: string }): Promise<void>;
   /** A LINE account the fake LINE API knows (its token is accepted). */
   addLineChannel(channel: LineChannel): Promise<void>;
+  /** LINE users the fake LINE API has profiles for (as the fake Graph API has for any PSID). */
+  addLineUsers(users: { userId: string; displayName: string }[]): Promise<void>;
   /** Resolves with the wall-clock time the next Send API message to `recipientId` arrives. */
   nextSend(recipientId: string): Promise<number>;
   stop(): void;
@@ -77,6 +80,12 @@ export async function startSimulatorProcess(): Promise<SimulatorProcess> {
         acks.set(n, resolve);
         child.send({ type: "addLineChannel", channel, seq: n } satisfies ToChild);
       }),
+    addLineUsers: (users) =>
+      new Promise<void>((resolve) => {
+        const n = ++seq;
+        acks.set(n, resolve);
+        child.send({ type: "addLineUsers", users, seq: n } satisfies ToChild);
+      }),
     nextSend: (recipientId) => new Promise<number>((resolve) => waiters.set(recipientId, resolve)),
     stop: () => child.kill(),
   };
@@ -102,7 +111,8 @@ if (process.argv.includes("--child")) {
   process.on("message", (raw) => {
     const message = raw as ToChild;
     if (message.type === "addPage") simulator.graph.state.addPage(message.page);
-    else simulator.line.state.addChannel(message.channel);
+    else if (message.type === "addLineChannel") simulator.line.state.addChannel(message.channel);
+    else for (const user of message.users) simulator.line.state.addUser(user);
     process.send?.({ type: "ack", seq: message.seq } satisfies FromChild);
   });
   process.send?.({

@@ -39,7 +39,7 @@ import {
   loadConfig,
   registerAllJobs,
 } from "@tandem/core";
-import { contacts, conversations, inboundEvents, messages } from "@tandem/db";
+import { channels, contacts, conversations, inboundEvents, jobs, messages } from "@tandem/db";
 import { createChannel, createChatbot, createTestWorkspace } from "@tandem/db/testing";
 import {
   createLineCustomer,
@@ -195,6 +195,17 @@ async function waitUntilProcessed(channelId: string) {
   }
 }
 
+/** Embedded mode: the jobs of the target's workspace by name (what processing set off besides itself). */
+async function jobsOf(channelId: string) {
+  const rows = await db
+    .select({ name: jobs.name, n: count() })
+    .from(jobs)
+    .innerJoin(channels, eq(channels.workspaceId, jobs.workspaceId))
+    .where(eq(channels.id, channelId))
+    .groupBy(jobs.name);
+  return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)]));
+}
+
 const countOf = async (table: typeof inboundEvents | typeof messages, channelId: string) =>
   Number((await db.select({ n: count() }).from(table).where(eq(table.channelId, channelId)))[0]?.n);
 
@@ -253,6 +264,7 @@ async function measure(channel: string, target: () => Promise<Target>) {
         lost: events - inserted,
         lastEventProcessedAfterSec: +(drainedMs / 1000).toFixed(1),
         processedEventsPerSec: Math.round((events / drainedMs) * 1000),
+        ...(MODE === "embedded" ? { jobsByName: await jobsOf(t.channelId) } : {}),
       }),
     );
   }
@@ -297,6 +309,7 @@ async function lineTarget(): Promise<Target & { channelSecret: string }> {
     ),
   });
   const users = Array.from({ length: CUSTOMERS }, () => newLineId("U"));
+  await simulator.addLineUsers(users.map((userId, i) => ({ userId, displayName: `Bench customer ${i}` })));
   const people = await db
     .insert(contacts)
     .values(users.map((platformUserId) => ({ workspaceId, channelId: channel.id, platformUserId })))

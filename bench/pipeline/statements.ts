@@ -1,9 +1,10 @@
 /**
- * Where processing time goes, without HTTP: stores `rows` Messenger webhooks (one message each, from
- * 100 customers) on an embedded database, then runs `process-inbound-event` on them directly —
- * one job per row, or jobs of `EVENTS_PER_JOB` rows — and prints wall time, events/s and the SQL
- * statements and transactions per event (counted on PGlite's client).
- * Usage: npx tsx bench/pipeline/statements.ts [rows=400]
+ * Where processing time goes, without HTTP: stores `rows` Messenger webhooks — or LINE ones with
+ * `BENCH_CHANNEL=line` — (one message each, from 100 customers) on an embedded database, then runs
+ * `process-inbound-event` on them directly — one job per row, or jobs of `EVENTS_PER_JOB` rows — and
+ * prints wall time, events/s and the SQL statements and transactions per event (counted on PGlite's
+ * client).
+ * Usage: [BENCH_CHANNEL=messenger|line] npx tsx bench/pipeline/statements.ts [rows=400]
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,15 +17,29 @@ import {
   generateKey,
   type JobContext,
   loadConfig,
+  sealLineSecrets,
 } from "@tandem/core";
 import { receiveMessengerWebhook } from "@tandem/core/channels/messenger/receive-webhook";
 import { EVENTS_PER_JOB, processInboundEvent } from "@tandem/core/inbound/process-inbound-event";
+import { receiveChannelWebhook } from "@tandem/core/inbound/receive-channel-webhook";
 import { inboundEvents } from "@tandem/db";
-import { createChannel, createTestWorkspace } from "@tandem/db/testing";
-import { messengerWebhook, newMid, serializeLikeMeta, signMessengerBody, textEvent } from "@tandem/simulator";
+import { createChannel, createChatbot, createTestWorkspace } from "@tandem/db/testing";
+import {
+  createLineCustomer,
+  LineState,
+  lineUser,
+  messengerWebhook,
+  newLineId,
+  newMid,
+  serializeLikeMeta,
+  signLineBody,
+  signMessengerBody,
+  textEvent,
+} from "@tandem/simulator";
 import { asc, eq } from "drizzle-orm";
 
 const ROWS = Number(process.argv[2] ?? 400);
+const CHANNEL = process.env.BENCH_CHANNEL === "line" ? "line" : "messenger";
 const APP_SECRET = "bench-app-secret";
 const config = loadConfig({
   DATA_DIR: mkdtempSync(path.join(tmpdir(), "tandem-bench-pipeline-")),
@@ -73,6 +88,52 @@ client.transaction = (callback: unknown) => {
 };
 
 async function rowsOf(label: string) {
+  return CHANNEL === "line" ? lineRowsOf() : messengerRowsOf(label);
+}
+
+/** LINE: one row per event, each under the chatbot's channel (`POST /integrations/line/{chatbotId}/webhook`). */
+async function lineRowsOf() {
+  const { workspace } = await createTestWorkspace(db);
+  const chatbot = await createChatbot(db, { workspaceId: workspace.id, providerKind: "OFFLINE", model: "offline-faq" });
+  const state = new LineState();
+  const account = state.addChannel({
+    channelId: `${2000000000 + (Date.now() % 1000000)}`,
+    channelSecret: `bench-secret-${chatbot.id}`,
+    channelAccessToken: `bench-token-${chatbot.id}`,
+    userId: newLineId("U"),
+    basicId: "@bench",
+    displayName: "Bench LINE account",
+  });
+  const channel = await createChannel(db, {
+    workspaceId: workspace.id,
+    type: "line",
+    externalId: account.userId,
+    chatbotId: chatbot.id,
+    ...sealLineSecrets(runtime.keyring, account),
+  });
+  const customer = createLineCustomer({ state }, account.channelId);
+  const users = Array.from({ length: 100 }, () => newLineId("U"));
+  for (let i = 0; i < ROWS; i++) {
+    const body = JSON.stringify(customer.webhook([customer.text(lineUser(users[i % 100]!), `question ${i}`)]));
+    await receiveChannelWebhook(
+      { db, log, queue: null, limiter: runtime.limiter, channels: runtime.channels },
+      {
+        type: "line",
+        chatbotId: chatbot.id,
+        rawBody: Buffer.from(body),
+        header: (name) => (name === "x-line-signature" ? signLineBody(account.channelSecret, body) : undefined),
+      },
+    );
+  }
+  const rows = await db
+    .select({ id: inboundEvents.id })
+    .from(inboundEvents)
+    .where(eq(inboundEvents.channelId, channel.id))
+    .orderBy(asc(inboundEvents.id));
+  return rows.map((r) => r.id);
+}
+
+async function messengerRowsOf(label: string) {
   const { workspace } = await createTestWorkspace(db);
   const pageId = `${Date.now()}${label.length}`;
   await createChannel(db, { workspaceId: workspace.id, externalId: pageId });
@@ -123,7 +184,7 @@ for (const mode of [
   const ms = performance.now() - started;
   console.log(
     JSON.stringify({
-      name: mode,
+      name: `${CHANNEL}: ${mode}`,
       events: ids.length,
       ms: Math.round(ms),
       eventsPerSec: Math.round((ids.length / ms) * 1000),
