@@ -140,6 +140,11 @@ describe.each([messengerDriver, lineDriver] as Driver[])("channel contract: $typ
     const customer = await c.newCustomer();
     expect((await c.post(c.text(customer, "tell me everything"))).status).toBe(200);
     await waitFor(async () => (await conversationsOf(h, c.channelId))[0], "the conversation");
+    // The bot knows nothing of this: it hands off and tells the customer; that message goes out first.
+    await waitFor(
+      async () => (await messagesOf(h, c.channelId)).find((m) => m.role === "BOT" && m.status === "sent"),
+      "the handoff message",
+    );
     await h.runtime.database.db
       .update(conversations)
       .set({ autoBot: false })

@@ -459,6 +459,34 @@ describe("POST /conversations/{id}/messages", () => {
     expect(eventsOf("conversation:updated", workspaceId).map((e) => e.payload.lastMessage.id)).toEqual([message.id]);
   });
 
+  it("answers 'needs human': an agent's reply or closing clears it, a note does not; the handoff time stays", async () => {
+    const { agent, workspaceId } = await setup();
+    const since = ago(HOUR);
+    const handedOff = { autoBot: false, needsHuman: true, handoffReason: "human_requested", handoffAt: since };
+    const replied = await conversationIn(workspaceId, handedOff);
+    await createMessage(db(), { conversationId: replied.id, text: "a person please" });
+    const listed = await (await agent.get("/api/v1/conversations?needsHuman=true")).json();
+    expect(listed.data.find((c: { id: string }) => c.id === replied.id)).toMatchObject({
+      needsHuman: true,
+      handoffAt: since.toISOString(),
+    });
+
+    await agent.post(`/api/v1/conversations/${replied.id}/messages`, { text: "a note", internal: true });
+    expect((await (await agent.get(`/api/v1/conversations/${replied.id}`)).json()).needsHuman).toBe(true);
+    await agent.post(`/api/v1/conversations/${replied.id}/messages`, { text: "Hi, I'm here." });
+    const after = await (await agent.get(`/api/v1/conversations/${replied.id}`)).json();
+    expect(after).toMatchObject({ needsHuman: false, autoBot: false, handoffReason: "human_requested" });
+    expect(after.handoffAt).toBe(since.toISOString());
+
+    const closed = await conversationIn(workspaceId, handedOff);
+    const res = await agent.patch(`/api/v1/conversations/${closed.id}`, { status: "CLOSED" });
+    expect(await res.json()).toMatchObject({ status: "CLOSED", needsHuman: false });
+    const reopened = await conversationIn(workspaceId, handedOff);
+    expect(await (await agent.patch(`/api/v1/conversations/${reopened.id}`, { tags: ["vip"] })).json()).toMatchObject({
+      needsHuman: true,
+    });
+  });
+
   it("checks the conversation's memory after an agent reply: the summary is due every K messages, bot or not", async () => {
     const { workspaceId, agent } = await setup();
     const bot = await createChatbot(db(), { workspaceId, isDefault: true, memorySettings: { summarizeAfter: 2 } });

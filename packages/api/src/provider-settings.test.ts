@@ -634,6 +634,27 @@ describe("GET|PUT /api/v1/settings/bot", () => {
     expect(sent).toContain("Offer the daily special");
   });
 
+  it('keeps the handoff message: the built-in one (null), a custom one, or none ("")', async () => {
+    const { admin } = await newWorkspace();
+    const first = await (await admin.get("/api/v1/settings/bot")).json();
+    expect(first.guardrails.handoffMessage).toBeNull();
+    expect(first.defaultHandoffMessage).toMatch(/member of our team/);
+    const withMessage = (handoffMessage: string | null) =>
+      behaviour({ guardrails: { ...behaviour().guardrails, handoffMessage } });
+    for (const value of ["  Someone from the bakery will reply shortly.  ", "", null]) {
+      const saved = await (await admin.put("/api/v1/settings/bot", withMessage(value))).json();
+      expect(saved.guardrails.handoffMessage).toBe(value === null ? null : value.trim());
+      const [bot] = await runtime.database.db.select().from(chatbots).where(eq(chatbots.id, saved.chatbotId));
+      // null is not stored: absent means the built-in message.
+      expect("handoffMessage" in bot!.guardrails).toBe(value !== null);
+    }
+    const tooLong = await admin.put("/api/v1/settings/bot", withMessage("x".repeat(1001)));
+    expect(tooLong.status).toBe(400);
+    expect((await tooLong.json()).error.details).toEqual([
+      expect.objectContaining({ path: "guardrails.handoffMessage" }),
+    ]);
+  });
+
   it("refuses values out of range with the field, and keeps settings to owners and admins", async () => {
     const { ws, admin } = await newWorkspace();
     const bad = await admin.put(

@@ -4,7 +4,7 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { SOCKET_EVENTS } from "@tandem/contracts";
-import { type JobQueue, parseTrustProxy, type Runtime, silentLogger } from "@tandem/core";
+import { DEFAULT_HANDOFF_MESSAGES, type JobQueue, parseTrustProxy, type Runtime, silentLogger } from "@tandem/core";
 import { listUnconnectedPages, receiveMessengerWebhook } from "@tandem/core/channels/messenger/receive-webhook";
 import { processInboundEvent } from "@tandem/core/inbound/process-inbound-event";
 import { recoverInboundEvents } from "@tandem/core/inbound/recover-inbound-events";
@@ -585,11 +585,27 @@ describe("processing: customer messages", () => {
     expect(await jobWithKey("generate-bot-reply", `bot-reply:${stored[1]!.id}`)).toBeNull();
   });
 
-  it("shows the customer the bot typing while it composes, and stops it when the bot has no answer", async () => {
+  it("shows the customer the bot typing while it composes, then tells them a person will reply when it has no answer", async () => {
     const { pageId } = await connectedPage({ chatbot: true });
     const psid = newPsid();
     await send(messengerWebhook([textEvent({ pageId, psid, text: "bot, please" })]));
-    // The test chatbot knows nothing: it hands off, so typing stops instead of a reply arriving.
+    // The test chatbot knows nothing: it hands off, and the customer hears so instead of silence.
+    const sent = await waitFor(async () => {
+      const seen = graph.state.outbox.filter((r) => r.recipientId === psid);
+      return seen.length >= 2 && seen;
+    }, "the typing indicator, then the handoff message");
+    expect(sent.map((r) => r.senderAction ?? r.kind)).toEqual(["typing_on", "message"]);
+    expect(sent[1]!.message?.text).toBe(DEFAULT_HANDOFF_MESSAGES.en);
+  });
+
+  it("stops the typing indicator when the bot has nothing to send (handoff message turned off)", async () => {
+    const { pageId, chatbot } = await connectedPage({ chatbot: true });
+    await db()
+      .update(chatbots)
+      .set({ guardrails: { handoffMessage: "" } })
+      .where(eq(chatbots.id, chatbot!.id));
+    const psid = newPsid();
+    await send(messengerWebhook([textEvent({ pageId, psid, text: "bot, please" })]));
     const actions = await waitFor(async () => {
       const seen = graph.state.outbox.filter((r) => r.recipientId === psid).map((r) => r.senderAction ?? r.kind);
       return seen.length >= 2 && seen;
@@ -676,13 +692,23 @@ describe("processing: customer messages", () => {
     await settled(channel.id);
     const { conversation } = (await conversationOf(channel.id, psid))!;
     expect(conversation).toMatchObject({ autoBot: false, needsHuman: true, handoffReason: "human_requested" });
-    const thread = await messagesOf(channel.id);
+    const thread = await waitFor(async () => {
+      const rows = await messagesOf(channel.id);
+      return rows.length >= 3 && rows;
+    }, "the handoff's note and message");
     expect(thread.map((m) => [m.role, m.kind])).toEqual([
       ["USER", "text"],
       ["SYSTEM", "event"],
+      ["BOT", "text"],
     ]);
     expect(thread[1]!.metadata).toMatchObject({ event: "handoff", reason: "human_requested", trigger: thread[0]!.id });
     expect(await jobWithKey("generate-bot-reply", `bot-reply:${thread[0]!.id}`)).toBeNull();
+    // In the customer's language when their locale is known; unknown here, so the chatbot's (English).
+    expect(thread[2]!.metadata).toMatchObject({ event: "handoff_message", reason: "human_requested" });
+    await waitFor(
+      async () => graph.state.outbox.find((r) => r.recipientId === psid && r.message?.text === DEFAULT_HANDOFF_MESSAGES.en),
+      "the handoff message at the customer",
+    );
     expect(socketEvents.some((e) => e.event === "message:new" && e.payload.id === thread[1]!.id)).toBe(true);
   });
 

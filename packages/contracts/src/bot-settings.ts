@@ -45,6 +45,11 @@ export const BotGuardrails = z.object({
   refusalPhrases: lines,
   /** Added to the built-in ways of asking for a person. */
   humanRequestPhrases: lines,
+  /**
+   * What the customer is told when the conversation goes to a person: null or absent = the built-in
+   * message in the customer's language, `""` = nothing. Other languages: the chatbot's translations.
+   */
+  handoffMessage: z.string().trim().max(1000, "at most 1,000 characters").nullable().optional(),
 });
 export type BotGuardrails = z.infer<typeof BotGuardrails>;
 
@@ -70,5 +75,7 @@ export const BotSettingsDto = UpdateBotSettingsInput.extend({
   chatbotId: z.string().nullable(),
   /** The built-in profanity lists' languages (override one in `guardrails.profanityWords`). */
   builtInProfanityLanguages: z.array(z.string()),
+  /** The built-in handoff message in the chatbot's language, shown while `guardrails.handoffMessage` is null. */
+  defaultHandoffMessage: z.string(),
 });
 export type BotSettingsDto = z.infer<typeof BotSettingsDto>;

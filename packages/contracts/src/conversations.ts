@@ -76,6 +76,8 @@ export const ConversationDto = z.object({
   autoBot: z.boolean(),
   needsHuman: z.boolean(),
   handoffReason: z.string().nullable(),
+  /** When the conversation was last handed to a person: while `needsHuman`, the customer has waited since. */
+  handoffAt: z.string().nullable(),
   assigneeId: z.string().nullable(),
   tags: z.array(z.string()),
   notes: z.string().nullable(),

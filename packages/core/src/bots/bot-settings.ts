@@ -6,6 +6,7 @@ import { actorRole, type Ctx, withTransaction } from "../context.ts";
 import { assertCan } from "../policy.ts";
 import { type ChatbotRow, findDefaultChatbot, lockOrCreateDefaultChatbot } from "../providers/default-chatbot.ts";
 import { DEFAULT_PROFANITY, resolveGuardrails } from "./guardrails.ts";
+import { defaultHandoffMessage } from "./handoff-message.ts";
 import { resolveMemorySettings } from "./memory.ts";
 
 /**
@@ -26,7 +27,8 @@ export async function updateBotSettings(ctx: Ctx, input: UpdateBotSettingsInput)
     const { chatbot: before } = await lockOrCreateDefaultChatbot(tx);
     const values = {
       promptVariables: input.promptVariables,
-      guardrails: input.guardrails,
+      // null (the built-in message) is not stored: absent means the same.
+      guardrails: withoutNull(input.guardrails),
       memorySettings: input.memory,
     };
     const [after] = await tx.db
@@ -47,6 +49,10 @@ export async function updateBotSettings(ctx: Ctx, input: UpdateBotSettingsInput)
     });
     return toDto(after);
   });
+}
+
+function withoutNull({ handoffMessage, ...rest }: UpdateBotSettingsInput["guardrails"]) {
+  return typeof handoffMessage === "string" ? { ...rest, handoffMessage } : rest;
 }
 
 function toDto(chatbot: ChatbotRow | undefined): BotSettingsDto {
@@ -70,6 +76,7 @@ function toDto(chatbot: ChatbotRow | undefined): BotSettingsDto {
       handoffOnRefusal: g.handoffOnRefusal,
       refusalPhrases: chatbot?.guardrails.refusalPhrases ?? [],
       humanRequestPhrases: g.humanRequestPhrases,
+      handoffMessage: typeof chatbot?.guardrails.handoffMessage === "string" ? chatbot.guardrails.handoffMessage : null,
     },
     memory: {
       lastNMessages: memory.lastNMessages,
@@ -77,5 +84,6 @@ function toDto(chatbot: ChatbotRow | undefined): BotSettingsDto {
       maxPromptTokens: memory.maxPromptTokens,
     },
     builtInProfanityLanguages: Object.keys(DEFAULT_PROFANITY),
+    defaultHandoffMessage: defaultHandoffMessage(chatbot?.language),
   };
 }

@@ -12,7 +12,10 @@ export interface InboundCheck {
   conversation: ConversationRow;
   /** The message, flagged when it had profanity. */
   message: MessageRow;
-  /** SYSTEM notes written (a handoff): publish them after the commit with `publishHandoff`. */
+  /**
+   * Rows a handoff wrote: its SYSTEM note and, when the customer is told, a `queued` BOT message. After
+   * the commit the caller enqueues that message's send and publishes them all.
+   */
   notes: MessageRow[];
 }
 
@@ -61,11 +64,12 @@ export async function checkInboundMessage(
 
   const withPerson = !conversation.autoBot && (conversation.needsHuman || conversation.humanRepliedAt !== null);
   if (!withPerson && wantsHuman(message.text, guardrails.humanRequestPhrases)) {
-    const note = await handOffConversation(tx, conversation, {
+    const rows = await handOffConversation(tx, conversation, {
       reason: "human_requested",
+      chatbot,
       meta: { trigger: message.id, stage: "inbound" },
     });
-    result.notes.push(note);
+    result.notes.push(...rows);
     result.conversation = { ...conversation, autoBot: false, needsHuman: true, handoffReason: "human_requested" };
   }
   return result;

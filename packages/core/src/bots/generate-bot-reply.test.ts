@@ -1,6 +1,16 @@
 import { createHash } from "node:crypto";
 import { SOCKET_EVENTS } from "@tandem/contracts";
-import { type chatbots, conversations, type Db, jobs, messages, promptVersions, providerCredentials } from "@tandem/db";
+import {
+  type chatbots,
+  chatbotTranslations,
+  contacts,
+  conversations,
+  type Db,
+  jobs,
+  messages,
+  promptVersions,
+  providerCredentials,
+} from "@tandem/db";
 import {
   createChatbot,
   createConversation,
@@ -25,6 +35,7 @@ import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
 import { providerDeps } from "../providers/provider-deps.ts";
 import type { Runtime } from "../runtime.ts";
 import { generateBotReply } from "./generate-bot-reply.ts";
+import { DEFAULT_HANDOFF_MESSAGES } from "./handoff-message.ts";
 import { HANDOFF_MARKER } from "./prompt.ts";
 
 const RETURN_POLICY = DEMO_FAQ.findIndex((e) => e.question === "What is your return policy?");
@@ -196,7 +207,7 @@ describe("generate-bot-reply (offline provider)", () => {
     );
   });
 
-  it("hands off when no FAQ entry matches: auto-bot off, flagged, a SYSTEM note, nothing sent", async () => {
+  it("hands off when no FAQ entry matches: auto-bot off, flagged, a SYSTEM note, the customer told a person will reply", async () => {
     const { ws, conversation } = await setup();
     const trigger = await customerSays(conversation.id, "My parcel arrived crushed, what now?");
     const waitingBefore = await sendJobsWaiting(ws.workspace.id);
@@ -210,13 +221,17 @@ describe("generate-bot-reply (offline provider)", () => {
     expect(thread.map((m) => [m.role, m.kind])).toEqual([
       ["USER", "text"],
       ["SYSTEM", "event"],
+      ["BOT", "text"],
     ]);
     expect(thread[1]!.text).toBe("The bot could not answer confidently: handed to a person.");
     expect(thread[1]!.metadata).toMatchObject({ event: "handoff", reason: "low_confidence", trigger: trigger.id });
+    // What the customer is told goes out like any bot answer: queued, one send job.
+    expect(thread[2]).toMatchObject({ status: "queued", text: DEFAULT_HANDOFF_MESSAGES.en });
+    expect(thread[2]!.metadata).toMatchObject({ event: "handoff_message", reason: "low_confidence" });
     const after = await conversationRow(conversation.id);
     expect(after).toMatchObject({ autoBot: false, needsHuman: true, handoffReason: "low_confidence" });
     expect(after.handoffAt).toBeInstanceOf(Date);
-    expect(await sendJobsWaiting(ws.workspace.id)).toBe(waitingBefore);
+    expect(await sendJobsWaiting(ws.workspace.id)).toBe(waitingBefore + 1);
     expect(events.map((e) => e.event)).toEqual(
       expect.arrayContaining([SOCKET_EVENTS.messageNew, SOCKET_EVENTS.conversationUpdated]),
     );
@@ -234,7 +249,7 @@ describe("generate-bot-reply (offline provider)", () => {
       );
 
       const thread = await threadOf(conversation.id);
-      expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM"]);
+      expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM", "BOT"]);
       expect(await conversationRow(conversation.id)).toMatchObject({
         autoBot: false,
         needsHuman: true,
@@ -306,7 +321,7 @@ describe("generate-bot-reply (offline provider)", () => {
       { conversationId: conversation.id, triggerMessageId: trigger.id, mode: "auto" },
       jobContext(),
     );
-    expect((await threadOf(conversation.id)).map((m) => m.role)).toEqual(["USER", "SYSTEM"]);
+    expect((await threadOf(conversation.id)).map((m) => m.role)).toEqual(["USER", "SYSTEM", "BOT"]);
     expect(await conversationRow(conversation.id)).toMatchObject({
       autoBot: false,
       needsHuman: true,
@@ -396,6 +411,64 @@ describe("generate-bot-reply (offline provider)", () => {
     expect((await threadOf(conversation.id)).map((m) => m.role)).toEqual(["USER", "BOT"]);
     expect(await conversationRow(conversation.id)).toMatchObject({ consecutiveBotReplies: 1 });
     expect(await sendJobFor(reply.id)).toBeDefined();
+  });
+});
+
+describe("what the customer is told at a handoff", () => {
+  async function handOffOnce(options: Parameters<typeof setup>[0] = {}, locale?: string) {
+    const { ws, chatbot, conversation } = await setup(options);
+    if (locale) await db.update(contacts).set({ locale }).where(eq(contacts.id, conversation.contactId!));
+    const trigger = await customerSays(conversation.id, "Can I talk to a human?");
+    await generateBotReply.handle(
+      { conversationId: conversation.id, triggerMessageId: trigger.id, mode: "auto" },
+      jobContext(),
+    );
+    return { ws, chatbot, thread: await threadOf(conversation.id) };
+  }
+
+  it("nothing when the chatbot's handoff message is empty: no message, no send", async () => {
+    const { ws, thread } = await handOffOnce({ chatbot: { guardrails: { handoffMessage: "" } } });
+    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM"]);
+    expect(await sendJobsWaiting(ws.workspace.id)).toBe(0);
+  });
+
+  it("the chatbot's own message for its language, the built-in one of the customer's, a translation above both", async () => {
+    const own = {
+      chatbot: { language: "en", guardrails: { handoffMessage: "Hang on, Dana from our team is coming." } },
+    };
+    expect((await handOffOnce(own, "en_US")).thread.at(-1)!.text).toBe("Hang on, Dana from our team is coming.");
+    // A Thai customer gets the built-in Thai message rather than the English one…
+    expect((await handOffOnce(own, "th_TH")).thread.at(-1)!.text).toBe(DEFAULT_HANDOFF_MESSAGES.th);
+    // …and a language without a built-in message the chatbot's own.
+    expect((await handOffOnce(own, "ko_KR")).thread.at(-1)!.text).toBe("Hang on, Dana from our team is coming.");
+
+    const { ws, chatbot } = await setup(own);
+    await db.insert(chatbotTranslations).values({
+      chatbotId: chatbot!.id,
+      languageCode: "th",
+      translations: { handoffMessage: "รอสักครู่นะคะ เจ้าหน้าที่กำลังมา" },
+    });
+    const conversation = await createConversation(db, { workspaceId: ws.workspace.id, chatbotId: chatbot!.id });
+    await db.update(contacts).set({ locale: "th" }).where(eq(contacts.id, conversation.contactId!));
+    const trigger = await customerSays(conversation.id, "ขอคุยกับพนักงานหน่อย");
+    await generateBotReply.handle(
+      { conversationId: conversation.id, triggerMessageId: trigger.id, mode: "auto" },
+      jobContext(),
+    );
+    expect((await threadOf(conversation.id)).at(-1)!.text).toBe("รอสักครู่นะคะ เจ้าหน้าที่กำลังมา");
+  });
+
+  it("not twice on a retry of the job that handed off, and not when no chatbot speaks for the business", async () => {
+    const { conversation } = await setup();
+    const trigger = await customerSays(conversation.id, "Can I talk to a human?");
+    const context = jobContext();
+    const payload = { conversationId: conversation.id, triggerMessageId: trigger.id, mode: "auto" as const };
+    await generateBotReply.handle(payload, context);
+    await generateBotReply.handle(payload, context);
+    expect((await threadOf(conversation.id)).map((m) => m.role)).toEqual(["USER", "SYSTEM", "BOT"]);
+
+    const { thread } = await handOffOnce({ chatbot: null });
+    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM"]);
   });
 });
 
@@ -598,17 +671,19 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
     ["profanity in the answer", "That's bullshit, sorry.", "profanity_output"],
     ["a refusal", "I'm sorry, but I can't help with that.", "refusal"],
     ["a bare marker", HANDOFF_MARKER, "model_handoff"],
-  ])("%s: nothing is sent, the conversation is handed off", async (_, answer, reason) => {
+  ])("%s: the answer is not sent, the conversation is handed off, the customer told", async (_, answer, reason) => {
     scripted(answer);
     const { ws, conversation, payload } = await ask("Tell me something");
     const waitingBefore = await sendJobsWaiting(ws.workspace.id);
     await generateBotReply.handle(payload, jobContext());
 
     const thread = await threadOf(conversation.id);
-    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM"]);
+    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM", "BOT"]);
     expect(thread[1]!.metadata).toMatchObject({ event: "handoff", reason });
     if (reason !== "model_handoff") expect(thread[1]!.metadata).toMatchObject({ withheld: answer });
-    expect(await sendJobsWaiting(ws.workspace.id)).toBe(waitingBefore);
+    // The one message going out is the handoff message, never the withheld answer.
+    expect(thread[2]).toMatchObject({ text: DEFAULT_HANDOFF_MESSAGES.en, status: "queued" });
+    expect(await sendJobsWaiting(ws.workspace.id)).toBe(waitingBefore + 1);
     expect(await conversationRow(conversation.id)).toMatchObject({
       autoBot: false,
       needsHuman: true,
@@ -631,7 +706,7 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
       jobContext(),
     );
     const thread = await threadOf(conversation.id);
-    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM"]);
+    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM", "BOT"]);
     expect(thread[1]!.text).toMatch(/not configured/);
     expect(thread[1]!.metadata).toMatchObject({
       reason: "provider_not_configured",
@@ -646,7 +721,7 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
     const { conversation, payload } = await ask("What is your return policy?");
     await generateBotReply.handle(payload, jobContext());
     const thread = await threadOf(conversation.id);
-    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM"]);
+    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM", "BOT"]);
     expect(thread[1]!.text).toBe("The AI provider failed to answer: handed to a person. (provider_auth_failed)");
     expect(thread[1]!.metadata).toMatchObject({ reason: "provider_error", errorCode: "provider_auth_failed" });
     expect(await conversationRow(conversation.id)).toMatchObject({ autoBot: false, handoffReason: "provider_error" });
@@ -657,7 +732,7 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
     const { conversation, payload } = await ask("What is your return policy?");
     await generateBotReply.handle(payload, jobContext());
     const thread = await threadOf(conversation.id);
-    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM"]);
+    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM", "BOT"]);
     expect(thread[1]!.text).toBe("The AI provider filtered the answer: handed to a person.");
     expect(thread[1]!.metadata).toMatchObject({ reason: "content_filtered", errorCode: "content_filtered" });
     expect(await conversationRow(conversation.id)).toMatchObject({
@@ -679,7 +754,7 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
     const last = { ...jobContext(), attempt: generateBotReply.retry.attempts };
     await generateBotReply.handle(payload, last);
     const thread = await threadOf(conversation.id);
-    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM"]);
+    expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM", "BOT"]);
     expect(thread[1]!.metadata).toMatchObject({ reason: "provider_error", errorCode: "provider_unavailable" });
     served.simulator.llm.state.clearFaults();
   });

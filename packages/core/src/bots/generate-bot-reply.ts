@@ -151,7 +151,8 @@ async function decide(db: Db, payload: Payload, jobId: string): Promise<Outcome 
 
   const meta = { jobId, mode: payload.mode, trigger: latest?.id ?? null };
   const guardrails = resolveGuardrails(chatbot?.guardrails);
-  const handOff = (reason: HandoffReason) => handOffLocked(db, conversation.id, jobId, { reason, guardrails, meta });
+  const handOff = (reason: HandoffReason) =>
+    handOffLocked(db, conversation.id, jobId, { reason, guardrails, meta, chatbot: chatbot ?? undefined });
   if (!chatbot) return handOff("no_chatbot");
   // Normally caught at ingestion (`check-inbound-message.ts`); kept here for channels that do not yet.
   if (wantsHuman(latest?.text, guardrails.humanRequestPhrases)) return handOff("human_requested");
@@ -206,9 +207,11 @@ async function persist(db: Db, plan: Plan, composed: ComposedReply, jobId: strin
   if (verdict.action === "handoff") {
     const withheld = "withheld" in verdict ? { withheld: verdict.withheld } : {};
     rows.push(
-      await handOffConversation(db, conversation, {
+      ...(await handOffConversation(db, conversation, {
         reason: verdict.reason,
         guardrails,
+        // The customer is told a person will reply, unless the bot's last words just went out.
+        chatbot: text ? undefined : plan.chatbot,
         meta: {
           ...meta,
           ...withheld,
@@ -218,7 +221,7 @@ async function persist(db: Db, plan: Plan, composed: ComposedReply, jobId: strin
         },
         // After the bot's last words, when it had any (the thread orders by time).
         at: new Date(at.getTime() + rows.length),
-      }),
+      })),
     );
   }
   return { kind: "done", workspaceId: conversation.workspaceId, rows };
@@ -248,13 +251,14 @@ function failureOf(error: unknown): Failure {
 async function persistFailure(db: Db, plan: Plan, failure: Failure, jobId: string): Promise<Outcome> {
   const recheck = await recheckConversation(db, plan, jobId);
   if (recheck) return recheck;
-  const note = await handOffConversation(db, plan.conversation, {
+  const rows = await handOffConversation(db, plan.conversation, {
     reason: failure.reason,
+    chatbot: plan.chatbot,
     detail:
       failure.reason === "provider_not_configured" || failure.reason === "content_filtered" ? undefined : failure.code,
     meta: { ...plan.meta, errorCode: failure.code, error: failure.message.slice(0, 500) },
   });
-  return { kind: "done", workspaceId: plan.conversation.workspaceId, rows: [note] };
+  return { kind: "done", workspaceId: plan.conversation.workspaceId, rows };
 }
 
 /** A handoff decided before composing, written under the conversation's lock after checking again. */
@@ -262,7 +266,12 @@ async function handOffLocked(
   db: Db,
   conversationId: string,
   jobId: string,
-  input: { reason: HandoffReason; guardrails: ResolvedGuardrails; meta: Record<string, unknown> },
+  input: {
+    reason: HandoffReason;
+    guardrails: ResolvedGuardrails;
+    meta: Record<string, unknown>;
+    chatbot: ChatbotRow | undefined;
+  },
 ): Promise<Outcome> {
   return db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
@@ -271,8 +280,8 @@ async function handOffLocked(
     const done = await rowsOfJob(tx, current.id, jobId);
     if (done.length) return { kind: "done", workspaceId: current.workspaceId, rows: done };
     if (!current.autoBot) return { kind: "skipped", reason: "auto_bot_off" };
-    const note = await handOffConversation(tx, current, input);
-    return { kind: "done", workspaceId: current.workspaceId, rows: [note] };
+    const rows = await handOffConversation(tx, current, input);
+    return { kind: "done", workspaceId: current.workspaceId, rows };
   });
 }
 

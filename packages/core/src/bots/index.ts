@@ -7,6 +7,7 @@ export * from "./draft-bot-reply.ts";
 export * from "./generate-bot-reply.ts";
 export * from "./guardrails.ts";
 export * from "./handoff.ts";
+export * from "./handoff-message.ts";
 export * from "./memory.ts";
 export * from "./offline-answer.ts";
 export * from "./prompt.ts";

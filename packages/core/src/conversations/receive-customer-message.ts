@@ -30,6 +30,7 @@ import { upsertContact } from "../contacts/upsert-contact.ts";
 import type { JobDefinition } from "../jobs/define-job.ts";
 import type { EnqueueItem, JobQueue } from "../jobs/queue.ts";
 import { fetchMessageContent } from "../messages/fetch-message-content.ts";
+import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
 import { appendMessage, type NewMessage, previewOf } from "./append-message.ts";
 import { publishConversations, publishMessage } from "./publish.ts";
 import { upsertConversation, upsertConversations } from "./upsert-conversation.ts";
@@ -432,6 +433,20 @@ async function followUp(deps: ReceiveCustomerMessageDeps, received: Received[]):
       jobId: `bot-reply:${message.id}`,
       workspaceId: input.channel.workspaceId,
     })),
+  );
+  // A handoff at ingestion may have written what the customer is told (`handOffConversation`): sent like any bot answer.
+  await enqueueAll(
+    deps.queue,
+    sendOutboundMessage,
+    received.flatMap(({ input, result }) =>
+      result.notes
+        .filter((row) => row.role === "BOT" && row.status === "queued")
+        .map((row) => ({
+          payload: { messageId: row.id },
+          jobId: `send:${row.id}`,
+          workspaceId: input.channel.workspaceId,
+        })),
+    ),
   );
   for (const { input, result, message } of received) {
     if (result.message) {

@@ -53,7 +53,8 @@ export async function recordEcho(
         sentAt: at,
         createdAt: at,
       },
-      { ignoreDuplicate: true, set: { humanRepliedAt: at, autoBot: false } },
+      // A person answered (from the platform's own inbox): the conversation no longer waits for one.
+      { ignoreDuplicate: true, set: { humanRepliedAt: at, autoBot: false, needsHuman: false } },
     );
     return { contact, conversation, message };
   });

@@ -84,6 +84,7 @@ export function conversationToDto(
     autoBot: c.autoBot,
     needsHuman: c.needsHuman,
     handoffReason: c.handoffReason,
+    handoffAt: c.handoffAt?.toISOString() ?? null,
     assigneeId: c.assigneeId,
     tags: c.tags,
     notes: c.notes,

@@ -12,7 +12,8 @@ import { effectiveStatus, loadConversationDtos } from "./to-dto.ts";
 /**
  * Status, snooze, assignee, tags and notes from the inbox toolbar and side panel. Only the given
  * fields change. `SNOOZED` takes an optional `snoozedUntil` (none: until the customer writes again);
- * any other status clears it. Tags are normalised (trimmed, lower case) and deduplicated.
+ * any other status clears it. Tags are normalised (trimmed, lower case) and deduplicated. Closing
+ * clears "needs a person".
  */
 export async function updateConversation(
   ctx: Ctx,
@@ -25,6 +26,8 @@ export async function updateConversation(
 
   const status = input.status ?? effectiveStatus(current);
   if (input.status !== undefined) set.status = input.status;
+  // Closing answers "needs a person" as replying does; the handoff's time and reason stay for the record.
+  if (input.status === "CLOSED") set.needsHuman = false;
   if (input.snoozedUntil) {
     if (status !== "SNOOZED") {
       throw new DomainError("invalid_input", "snoozedUntil is only for a SNOOZED conversation", {

@@ -95,6 +95,8 @@ export async function sendAgentMessage(
           consecutiveBotReplies: 0,
           // A human took over: the bot stays silent until someone switches auto-bot on again (brief §2).
           autoBot: false,
+          // …and the customer no longer waits for a person: "needs human" is answered.
+          needsHuman: false,
         },
       },
     );

@@ -53,6 +53,11 @@ export interface GuardrailSettings {
   refusalPhrases?: string[];
   /** Added to the built-in human-request phrases. */
   humanRequestPhrases?: string[];
+  /**
+   * What the customer is told when the conversation goes to a person ("" = nothing); unset = the
+   * built-in message. Per language: `chatbot_translation.translations.handoffMessage` (core `bots/handoff-message.ts`).
+   */
+  handoffMessage?: string;
 }
 
 /** Defaults and meaning: core `bots/memory.ts` (`resolveMemorySettings`). */

@@ -16,6 +16,7 @@ function conversation(patch: Partial<ConversationDto> = {}): ConversationDto {
     autoBot: true,
     needsHuman: false,
     handoffReason: null,
+    handoffAt: null,
     assigneeId: null,
     tags: [],
     notes: null,

@@ -77,7 +77,7 @@ export const ConversationRow = memo(function ConversationRow({
           )}
         </div>
         <div className="flex items-center gap-1.5 overflow-hidden">
-          <HandlerBadge conversation={conversation} />
+          <HandlerBadge conversation={conversation} now={now} />
           {conversation.tags.slice(0, 2).map((tag) => (
             <span key={tag} className="truncate rounded bg-muted px-1.5 text-[11px] text-muted-foreground">
               {tag}
@@ -113,19 +113,45 @@ function rowLabel(conversation: ConversationDto, now: number): string {
     conversation.channel && CHANNEL_TYPE_LABELS[conversation.channel.type],
     unread > 0 && `${unread} unread`,
     HANDLER_LABELS[handlerOf(conversation)],
+    handlerOf(conversation) === "needsHuman" &&
+      conversation.handoffAt &&
+      `waiting ${waited(conversation.handoffAt, now)}`,
     `${formatRelative(conversation.lastMessageAt, now)}: ${previewOf(conversation)}`,
   ]
     .filter(Boolean)
     .join(", ");
 }
 
-export function HandlerBadge({ conversation }: { conversation: Pick<ConversationDto, "autoBot" | "needsHuman"> }) {
+/** How long a customer has waited for a person: "4 min", "2 h 5 min", "3 d". */
+export function waited(since: string, now: number): string {
+  const minutes = Math.max(0, Math.floor((now - new Date(since).getTime()) / 60_000));
+  if (minutes < 1) return "under a minute";
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  return `${Math.floor(hours / 24)} d`;
+}
+
+export function HandlerBadge({
+  conversation,
+  now,
+}: {
+  conversation: Pick<ConversationDto, "autoBot" | "needsHuman" | "handoffAt">;
+  /** With it, a conversation waiting for a person shows for how long. */
+  now?: number;
+}) {
   const handler = handlerOf(conversation);
   if (handler === "needsHuman") {
+    const since = conversation.handoffAt;
     return (
-      <span className="inline-flex shrink-0 items-center gap-1 rounded bg-destructive/10 px-1.5 text-[11px] font-medium text-destructive">
+      <span
+        className="inline-flex shrink-0 items-center gap-1 rounded bg-destructive/10 px-1.5 text-[11px] font-medium text-destructive"
+        title={since ? `Waiting for a person since ${formatDateTime(since)}` : undefined}
+        data-testid="needs-human"
+      >
         <Hand className="size-3" aria-hidden="true" />
         Needs human
+        {since && now !== undefined && <span className="font-normal tabular-nums">· {waited(since, now)}</span>}
       </span>
     );
   }

@@ -32,6 +32,9 @@ interface BotForm {
   handoffOnRefusal: boolean;
   humanRequestPhrases: string;
   refusalPhrases: string;
+  /** Off = the customer is told nothing (`""`); on with no text = the built-in message (null). */
+  tellCustomer: boolean;
+  handoffMessage: string;
   lastNMessages: string;
   summarizeAfter: string;
   maxPromptTokens: string;
@@ -50,6 +53,8 @@ function formOf(s: BotSettingsDto): BotForm {
     handoffOnRefusal: s.guardrails.handoffOnRefusal,
     humanRequestPhrases: s.guardrails.humanRequestPhrases.join("\n"),
     refusalPhrases: s.guardrails.refusalPhrases.join("\n"),
+    tellCustomer: s.guardrails.handoffMessage !== "",
+    handoffMessage: s.guardrails.handoffMessage ?? "",
     lastNMessages: String(s.memory.lastNMessages),
     summarizeAfter: String(s.memory.summarizeAfter),
     maxPromptTokens: String(s.memory.maxPromptTokens),
@@ -73,6 +78,7 @@ export function BotBehaviourForm({
   const save = useSaveBotSettings();
   const profanityId = useId();
   const refusalId = useId();
+  const tellId = useId();
   const change = (patch: Partial<BotForm>) => setForm((f) => ({ ...f, ...patch }));
 
   function onSubmit(event: FormEvent) {
@@ -95,6 +101,7 @@ export function BotBehaviourForm({
         handoffOnRefusal: form.handoffOnRefusal,
         refusalPhrases: toLines(form.refusalPhrases),
         humanRequestPhrases: toLines(form.humanRequestPhrases),
+        handoffMessage: form.tellCustomer ? form.handoffMessage.trim() || null : "",
       },
       memory: {
         lastNMessages: Number(form.lastNMessages),
@@ -186,8 +193,8 @@ export function BotBehaviourForm({
         <CardHeader>
           <CardTitle>Handing over to a person</CardTitle>
           <CardDescription>
-            When the bot stops and the conversation waits for your team: auto-bot off, flagged "needs human", a note
-            saying why.
+            When the bot stops and the conversation waits for your team: auto-bot off, flagged "needs human" until
+            someone replies or closes it, a note saying why, and a message telling the customer.
           </CardDescription>
         </CardHeader>
         <CardContent className="grid gap-5 sm:grid-cols-2">
@@ -228,6 +235,33 @@ export function BotBehaviourForm({
               onChange={(e) => change({ refusalPhrases: e.target.value })}
             />
           </FormField>
+          <div className="flex flex-col gap-3 sm:col-span-2">
+            <div className="flex items-center gap-3">
+              <Switch
+                id={tellId}
+                checked={form.tellCustomer}
+                onCheckedChange={(checked) => change({ tellCustomer: checked })}
+              />
+              <Label htmlFor={tellId}>Tell the customer a person will reply</Label>
+            </div>
+            {form.tellCustomer && (
+              <FormField
+                id="bot-handoffMessage"
+                label="Handoff message"
+                hint="Sent by the bot when the conversation goes to a person. Empty: the built-in message, in the customer's language when it has one (shown greyed). Other languages: the chatbot's translations."
+                error={fieldErrors.handoffMessage}
+              >
+                <Textarea
+                  id="bot-handoffMessage"
+                  rows={2}
+                  maxLength={1000}
+                  placeholder={settings.defaultHandoffMessage}
+                  value={form.handoffMessage}
+                  onChange={(e) => change({ handoffMessage: e.target.value })}
+                />
+              </FormField>
+            )}
+          </div>
           <div className="flex items-center gap-3">
             <Switch
               id={refusalId}
