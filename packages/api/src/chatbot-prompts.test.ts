@@ -73,7 +73,11 @@ const rollback = (client: TestClient, url: string, body: unknown, ifMatch?: stri
   client.request("POST", `${url}/rollback`, body, ifMatch === undefined ? {} : { "if-match": ifMatch });
 
 const versionsOf = (chatbotId: string) =>
-  db().select().from(promptVersions).where(eq(promptVersions.chatbotId, chatbotId)).orderBy(asc(promptVersions.version));
+  db()
+    .select()
+    .from(promptVersions)
+    .where(eq(promptVersions.chatbotId, chatbotId))
+    .orderBy(asc(promptVersions.version));
 
 async function chatbotRow(id: string) {
   const [row] = await db().select().from(chatbots).where(eq(chatbots.id, id));
@@ -121,7 +125,7 @@ describe("GET /api/v1/chatbots/{id}/prompt", () => {
     }
   });
 
-  it("a chatbot that never had a version shows its stored text with the ETag \"none\"", async () => {
+  it('a chatbot that never had a version shows its stored text with the ETag "none"', async () => {
     const ws = await createSignInWorkspace(runtime);
     const admin = await signedIn(ws.admin.user.email);
     const chatbot = await createChatbot(db(), { workspaceId: ws.workspace.id, systemPrompt: "Legacy {tone}" });
@@ -298,7 +302,10 @@ describe("PUT /api/v1/chatbots/{id}/prompt", () => {
 });
 
 describe("PUT /api/v1/chatbots/{id}/prompt with generationJobId (applying an AI draft)", () => {
-  async function job(s: { ws: TestWorkspace; chatbotId: string }, values: Partial<typeof promptGenerationJobs.$inferInsert> = {}) {
+  async function job(
+    s: { ws: TestWorkspace; chatbotId: string },
+    values: Partial<typeof promptGenerationJobs.$inferInsert> = {},
+  ) {
     const [row] = await db()
       .insert(promptGenerationJobs)
       .values({
@@ -327,7 +334,11 @@ describe("PUT /api/v1/chatbots/{id}/prompt with generationJobId (applying an AI 
     const res = await putPrompt(
       s.admin,
       s.url,
-      { text: "You are the bakery's assistant, {tone}. {knowledge}", generationJobId: generated.id, note: "from files" },
+      {
+        text: "You are the bakery's assistant, {tone}. {knowledge}",
+        generationJobId: generated.id,
+        note: "from files",
+      },
       s.etag,
     );
     expect(res.status).toBe(201);
@@ -474,7 +485,10 @@ describe("POST /api/v1/chatbots/{id}/prompt/rollback", () => {
       author: { id: s.ws.admin.user.id },
     });
     expect(res.headers.get("etag")).toBe(`"${body.versionId}"`);
-    expect(await chatbotRow(s.chatbotId)).toMatchObject({ systemPrompt: v1!.text, currentPromptVersionId: body.versionId });
+    expect(await chatbotRow(s.chatbotId)).toMatchObject({
+      systemPrompt: v1!.text,
+      currentPromptVersionId: body.versionId,
+    });
     expect(await (await s.agent.get(s.url)).json()).toMatchObject({ versionId: body.versionId, text: v1!.text });
     // History only grows: the earlier versions are still there.
     expect((await versionsOf(s.chatbotId)).map((v) => v.version)).toEqual([1, 2, 3, 4]);
@@ -527,7 +541,10 @@ describe("the prompt version of bot messages", () => {
       chatbotId: s.chatbotId,
       lastInboundAt: new Date(),
     });
-    const asked = await createMessage(db(), { conversationId: conversation.id, text: "Which payment methods do you accept?" });
+    const asked = await createMessage(db(), {
+      conversationId: conversation.id,
+      text: "Which payment methods do you accept?",
+    });
     const replyAsBot = async () => {
       const res = await s.agent.post(`/api/v1/conversations/${conversation.id}/messages`, { sendAs: "BOT" });
       expect(res.status).toBe(201);
@@ -544,7 +561,9 @@ describe("the prompt version of bot messages", () => {
     expect(second).toMatchObject({ role: "BOT", promptVersionId: saved.versionId });
 
     const thread = await (await s.agent.get(`/api/v1/conversations/${conversation.id}/messages`)).json();
-    const byId = new Map(thread.data.map((m: { id: string; promptVersionId: string | null }) => [m.id, m.promptVersionId]));
+    const byId = new Map(
+      thread.data.map((m: { id: string; promptVersionId: string | null }) => [m.id, m.promptVersionId]),
+    );
     expect(byId.get(asked.id)).toBeNull();
     expect(byId.get(first.id)).toBe(v1!.id);
     expect(byId.get(second.id)).toBe(saved.versionId);

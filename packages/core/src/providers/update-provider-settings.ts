@@ -10,7 +10,7 @@ import { and, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
 import { assertValidPromptTemplate } from "../bots/prompt.ts";
 import { changePrompt } from "../chatbots/prompts/change-prompt.ts";
-import { actorRole, actorUserId, type Ctx, withTransaction } from "../context.ts";
+import { actorRole, type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertOutboundUrlAllowed } from "../net/outbound.ts";
 import { assertCan } from "../policy.ts";

@@ -15,15 +15,23 @@ export async function updatePrompt(
   ctx: Ctx,
   input: UpdatePromptInput & { chatbotId: string; expected: ExpectedVersion },
 ): Promise<PromptChangeResult> {
-  return changePrompt(ctx, { chatbotId: input.chatbotId, expected: input.expected, action: "prompt.update" }, (tx, chatbot) =>
-    input.generationJobId
-      ? appliedDraft(tx, chatbot, input.generationJobId, input)
-      : Promise.resolve({ text: input.text, method: "manual", note: input.note, textPath: "text" }),
+  return changePrompt(
+    ctx,
+    { chatbotId: input.chatbotId, expected: input.expected, action: "prompt.update" },
+    (tx, chatbot) =>
+      input.generationJobId
+        ? appliedDraft(tx, chatbot, input.generationJobId, input)
+        : Promise.resolve({ text: input.text, method: "manual", note: input.note, textPath: "text" }),
   );
 }
 
 /** A job of another chatbot or workspace does not exist for the caller; one not completed has no draft yet. */
-async function appliedDraft(tx: Ctx, chatbot: ChatbotRow, jobId: string, input: UpdatePromptInput): Promise<PromptChange> {
+async function appliedDraft(
+  tx: Ctx,
+  chatbot: ChatbotRow,
+  jobId: string,
+  input: UpdatePromptInput,
+): Promise<PromptChange> {
   const [job] = await tx.db
     .select()
     .from(promptGenerationJobs)
