@@ -3,9 +3,10 @@
  * concurrent → one wins), history pages, one version's text, rollback, applying an AI draft from a
  * generation job, roles, other workspaces, the audit trail, and the version each bot message names.
  */
-import { DEMO_FAQ, type Runtime } from "@tandem/core";
-import { auditLogs, chatbots, promptGenerationJobs, promptVersions } from "@tandem/db";
+import { appJobDeps, DEMO_FAQ, generateBotReply, type Runtime, silentLogger } from "@tandem/core";
+import { auditLogs, chatbots, promptGenerationJobs, promptVersions, providerCredentials } from "@tandem/db";
 import { createChatbot, createConversation, createMessage, type TestWorkspace } from "@tandem/db/testing";
+import { type ServedSimulator, serveSimulator } from "@tandem/simulator";
 import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
@@ -15,8 +16,10 @@ import { createApp } from "./app.ts";
 
 let runtime: Runtime;
 let app: ReturnType<typeof createApp>;
+let served: ServedSimulator;
 
 beforeAll(async () => {
+  served = await serveSimulator();
   runtime = await createTestRuntime();
   // Producer only: "reply as bot" enqueues its send, which stays in the `job` table.
   attachTestQueue(runtime);
@@ -24,6 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await runtime.close();
+  await served.close();
 });
 
 const db = () => runtime.database.db;
@@ -534,8 +538,30 @@ describe("POST /api/v1/chatbots/{id}/prompt/rollback", () => {
 });
 
 describe("the prompt version of bot messages", () => {
-  it("each bot reply names the version live when it was written; the message DTO shows it", async () => {
-    const s = await setup();
+  /** The chatbot answers through the simulator's fake OpenAI-compatible server, which records each request. */
+  async function useSimulatedLlm(s: Setup) {
+    await db()
+      .insert(providerCredentials)
+      .values({
+        workspaceId: s.ws.workspace.id,
+        kind: "OPENAI_COMPATIBLE",
+        apiKeyEncrypted: runtime.keyring.encrypt("sk-prompts-test-0001"),
+        baseUrl: `${served.url}/llm/openai/v1`,
+      });
+    await db()
+      .update(chatbots)
+      .set({ providerKind: "OPENAI_COMPATIBLE", model: "llama3.1:8b" })
+      .where(eq(chatbots.id, s.chatbotId));
+  }
+  const systemPrompts = () =>
+    served.simulator.llm.state.calls.map(
+      (call) => (call.body as { messages: { role: string; content: string }[] }).messages[0]!.content,
+    );
+
+  it("each reply (as bot, or automatic) names the version live when it was written and was written with its text", async () => {
+    served.simulator.reset();
+    const s = await setup("First prompt: be formal. {knowledge}");
+    await useSimulatedLlm(s);
     const conversation = await createConversation(db(), {
       workspaceId: s.ws.workspace.id,
       chatbotId: s.chatbotId,
@@ -545,28 +571,49 @@ describe("the prompt version of bot messages", () => {
       conversationId: conversation.id,
       text: "Which payment methods do you accept?",
     });
-    const replyAsBot = async () => {
-      const res = await s.agent.post(`/api/v1/conversations/${conversation.id}/messages`, { sendAs: "BOT" });
-      expect(res.status).toBe(201);
-      return res.json();
-    };
-
     const [v1] = await versionsOf(s.chatbotId);
-    const first = await replyAsBot();
+
+    // "Reply as bot" with version 1 live.
+    const res = await s.agent.post(`/api/v1/conversations/${conversation.id}/messages`, { sendAs: "BOT" });
+    expect(res.status).toBe(201);
+    const first = await res.json();
     expect(first).toMatchObject({ role: "BOT", promptVersionId: v1!.id });
 
-    const saved = await (await putPrompt(s.owner, s.url, { text: "Answer in one line. {knowledge}" }, s.etag)).json();
+    // Version 2 goes live; the customer's next message gets the automatic reply (the reply job).
+    const saved = await (
+      await putPrompt(s.owner, s.url, { text: "Second prompt: one line. {knowledge}" }, s.etag)
+    ).json();
     expect(saved.versionId).not.toBe(v1!.id);
-    const second = await replyAsBot();
-    expect(second).toMatchObject({ role: "BOT", promptVersionId: saved.versionId });
+    const again = await createMessage(db(), { conversationId: conversation.id, text: "And do you ship abroad?" });
+    await generateBotReply.handle(
+      { conversationId: conversation.id, triggerMessageId: again.id, mode: "auto" },
+      {
+        ...appJobDeps(runtime),
+        jobId: "job_prompt_versions",
+        jobKey: null,
+        name: generateBotReply.name,
+        attempt: 1,
+        maxAttempts: 1,
+        log: silentLogger,
+        signal: new AbortController().signal,
+      },
+    );
 
     const thread = await (await s.agent.get(`/api/v1/conversations/${conversation.id}/messages`)).json();
-    const byId = new Map(
-      thread.data.map((m: { id: string; promptVersionId: string | null }) => [m.id, m.promptVersionId]),
-    );
-    expect(byId.get(asked.id)).toBeNull();
-    expect(byId.get(first.id)).toBe(v1!.id);
-    expect(byId.get(second.id)).toBe(saved.versionId);
+    const shown = thread.data.map((m: { id: string; role: string; promptVersionId: string | null }) => [
+      m.role,
+      m.promptVersionId,
+    ]);
+    expect(shown).toEqual([
+      ["USER", null],
+      ["BOT", v1!.id],
+      ["USER", null],
+      ["BOT", saved.versionId],
+    ]);
+    expect(thread.data[0].id).toBe(asked.id);
+    // The text each reply was written with is that version's.
+    const prompts = systemPrompts();
+    expect(prompts.map((p) => p.split(" ").slice(0, 2).join(" "))).toEqual(["First prompt:", "Second prompt:"]);
   });
 });
 
