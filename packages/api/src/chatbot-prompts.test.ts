@@ -643,3 +643,20 @@ describe("PUT /api/v1/settings/provider and prompt versions", () => {
     expect(stale.status).toBe(409);
   });
 });
+
+describe("OpenAPI", () => {
+  it("documents the prompt routes with their permissions, If-Match and ETag", async () => {
+    const doc = await (await app.request("/api/v1/openapi.json")).json();
+    const prompt = doc.paths["/api/v1/chatbots/{id}/prompt"];
+    expect(prompt.get["x-permission"]).toBe("chatbots.read");
+    expect(prompt.get.responses["200"].headers.ETag).toBeDefined();
+    expect(prompt.put["x-permission"]).toBe("chatbots.manage");
+    expect(prompt.put.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ in: "header", name: "if-match" })]),
+    );
+    expect(Object.keys(prompt.put.responses)).toEqual(expect.arrayContaining(["200", "201", "409", "428"]));
+    expect(doc.paths["/api/v1/chatbots/{id}/prompt/history"].get["x-permission"]).toBe("chatbots.read");
+    expect(doc.paths["/api/v1/chatbots/{id}/prompt/history/{versionId}"].get["x-permission"]).toBe("chatbots.read");
+    expect(doc.paths["/api/v1/chatbots/{id}/prompt/rollback"].post["x-permission"]).toBe("chatbots.manage");
+  });
+});
