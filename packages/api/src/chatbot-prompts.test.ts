@@ -295,12 +295,16 @@ describe("PUT /api/v1/chatbots/{id}/prompt", () => {
     expect(await versionsOf(s.chatbotId)).toHaveLength(1);
   });
 
-  it("another workspace's chatbot is 404 for a save, whatever the If-Match", async () => {
+  it("another workspace's chatbot is 404 for a save and a rollback, whatever the If-Match", async () => {
     const s = await setup();
     const other = await setup();
     const res = await putPrompt(s.owner, other.url, { text: "Not mine" }, "*");
     expect(res.status).toBe(404);
     expect((await res.json()).error.code).toBe("chatbot_not_found");
+    const [theirs] = await versionsOf(other.chatbotId);
+    const roll = await rollback(s.owner, other.url, { versionId: theirs!.id }, "*");
+    expect(roll.status).toBe(404);
+    expect((await roll.json()).error.code).toBe("chatbot_not_found");
     expect(await versionsOf(other.chatbotId)).toHaveLength(1);
   });
 });
