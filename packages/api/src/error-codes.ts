@@ -67,6 +67,8 @@ export const ERROR_STATUS = {
   password_reset_not_found: 404,
   session_not_found: 404,
   workspace_not_found: 404,
+  prompt_version_not_found: 404,
+  prompt_generation_job_not_found: 404,
 
   // 409 — the current state does not allow it.
   conflict: 409,
@@ -82,8 +84,14 @@ export const ERROR_STATUS = {
   no_chatbot: 409,
   provider_not_configured: 409,
   webhook_not_configured: 409,
+  // The live prompt is not the version the caller's If-Match names (details.current is the live one).
+  prompt_version_conflict: 409,
+  prompt_generation_not_completed: 409,
 
   payload_too_large: 413,
+
+  // 428 — a change that must name the version it replaces (If-Match).
+  if_match_required: 428,
 
   // 422 — understood, but there is nothing to do it with.
   line_webhook_requires_https: 422,

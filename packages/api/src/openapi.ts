@@ -29,6 +29,7 @@ const STATUS_TEXT: Record<number, string> = {
   409: "Conflict",
   413: "Body too large",
   422: "Understood but cannot be done (see error.code)",
+  428: "If-Match required",
   429: "Rate limited (see Retry-After)",
   502: "The AI provider failed (error.code names how)",
   503: "Not available on this installation (see error.code)",

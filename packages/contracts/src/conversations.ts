@@ -119,6 +119,8 @@ export const MessageDto = z.object({
   provider: z.string().nullable(),
   model: z.string().nullable(),
   latencyMs: z.number().nullable(),
+  /** The prompt version a bot message was written with (`/chatbots/{id}/prompt/history/{versionId}`); null otherwise. */
+  promptVersionId: z.string().nullable(),
   createdAt: z.string(),
   sentAt: z.string().nullable(),
   deliveredAt: z.string().nullable(),

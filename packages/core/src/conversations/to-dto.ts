@@ -34,6 +34,7 @@ export const messageToDto = (m: MessageRow, senderNames?: ReadonlyMap<string, st
   provider: m.provider,
   model: m.model,
   latencyMs: m.latencyMs,
+  promptVersionId: m.promptVersionId,
   createdAt: m.createdAt.toISOString(),
   sentAt: m.sentAt?.toISOString() ?? null,
   deliveredAt: m.deliveredAt?.toISOString() ?? null,

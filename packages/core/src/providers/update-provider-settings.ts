@@ -5,11 +5,12 @@ import {
   providerRequiresBaseUrl,
   type UpdateProviderSettingsInput,
 } from "@tandem/contracts";
-import { chatbots, promptVersions, providerCredentials } from "@tandem/db";
-import { and, eq, sql } from "drizzle-orm";
+import { chatbots, providerCredentials } from "@tandem/db";
+import { and, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
 import { assertValidPromptTemplate } from "../bots/prompt.ts";
-import { actorRole, actorUserId, type Ctx, withTransaction } from "../context.ts";
+import { changePrompt } from "../chatbots/prompts/change-prompt.ts";
+import { actorRole, type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertOutboundUrlAllowed } from "../net/outbound.ts";
 import { assertCan } from "../policy.ts";
@@ -82,22 +83,18 @@ export async function updateProviderSettings(
       credentialAfter = credentialSummary(saved);
     }
 
-    const promptChanged = input.systemPrompt !== chatbot.systemPrompt;
-    let promptVersionId = chatbot.currentPromptVersionId;
-    if (promptChanged) {
-      const [version] = await tx.db
-        .insert(promptVersions)
-        .values({
-          chatbotId: chatbot.id,
-          version: sql`(select coalesce(max(${promptVersions.version}), 0) + 1 from ${promptVersions} where ${promptVersions.chatbotId} = ${chatbot.id})`,
-          text: input.systemPrompt,
-          authorId: actorUserId(tx.actor),
-          method: "manual",
-          metadata: { source: "provider_settings" },
-        })
-        .returning({ id: promptVersions.id });
-      promptVersionId = version!.id;
-    }
+    // The prompt verbs' own path (history, audit `prompt.update`), so the chatbot's prompt history stays complete.
+    const promptVersionId =
+      input.systemPrompt !== chatbot.systemPrompt
+        ? (
+            await changePrompt(tx, { chatbotId: chatbot.id, expected: ["*"], action: "prompt.update" }, async () => ({
+              text: input.systemPrompt,
+              method: "manual",
+              metadata: { source: "provider_settings" },
+              textPath: "systemPrompt",
+            }))
+          ).prompt.versionId
+        : chatbot.currentPromptVersionId;
 
     await tx.db
       .update(chatbots)

@@ -147,6 +147,8 @@ export const promptVersions = pgTable(
     text: text("text").notNull(),
     authorId: text("author_id").references(() => users.id, { onDelete: "set null" }),
     method: promptMethod("method").notNull().default("manual"),
+    /** The author's reason for the change, shown in the history. */
+    note: text("note"),
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },

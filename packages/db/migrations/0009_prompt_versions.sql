@@ -1,0 +1,1 @@
+ALTER TABLE "prompt_version" ADD COLUMN "note" text;
