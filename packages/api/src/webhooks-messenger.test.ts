@@ -706,7 +706,8 @@ describe("processing: customer messages", () => {
     // In the customer's language when their locale is known; unknown here, so the chatbot's (English).
     expect(thread[2]!.metadata).toMatchObject({ event: "handoff_message", reason: "human_requested" });
     await waitFor(
-      async () => graph.state.outbox.find((r) => r.recipientId === psid && r.message?.text === DEFAULT_HANDOFF_MESSAGES.en),
+      async () =>
+        graph.state.outbox.find((r) => r.recipientId === psid && r.message?.text === DEFAULT_HANDOFF_MESSAGES.en),
       "the handoff message at the customer",
     );
     expect(socketEvents.some((e) => e.event === "message:new" && e.payload.id === thread[1]!.id)).toBe(true);
