@@ -84,10 +84,17 @@ export const ERROR_STATUS = {
   webhook_not_configured: 409,
 
   payload_too_large: 413,
+  // An uploaded file past its own limit (prompt generation: 20 MB a file).
+  file_too_large: 413,
+
+  // 415 — a file whose bytes are none of the accepted types (core/src/extract).
+  unsupported_file_type: 415,
 
   // 422 — understood, but there is nothing to do it with.
   line_webhook_requires_https: 422,
   bot_cannot_answer: 422,
+  // A file of an accepted type that cannot be read: password-protected or damaged.
+  unreadable_file: 422,
 
   // 429 — with Retry-After.
   rate_limited: 429,
