@@ -58,6 +58,7 @@ export const ERROR_STATUS = {
   api_token_not_found: 404,
   channel_not_found: 404,
   chatbot_not_found: 404,
+  prompt_generation_not_found: 404,
   conversation_not_found: 404,
   data_deletion_request_not_found: 404,
   invitation_not_found: 404,
@@ -82,6 +83,8 @@ export const ERROR_STATUS = {
   no_chatbot: 409,
   provider_not_configured: 409,
   webhook_not_configured: 409,
+  // A prompt generation's upload deleted from DATA_DIR before the job read it (the job fails with it).
+  upload_missing: 409,
 
   payload_too_large: 413,
   // An uploaded file past its own limit (prompt generation: 20 MB a file).
@@ -95,6 +98,8 @@ export const ERROR_STATUS = {
   bot_cannot_answer: 422,
   // A file of an accepted type that cannot be read: password-protected or damaged.
   unreadable_file: 422,
+  // A prompt generation whose files gave no text at all (the job fails with it).
+  no_text_extracted: 422,
 
   // 429 — with Retry-After.
   rate_limited: 429,

@@ -18,7 +18,8 @@ import { sniffFileType } from "./sniff-file-type.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../../../..");
-const fixture = (name: string) => new Uint8Array(readFileSync(path.join(root, "tests/fixtures/prompt-generation", name)));
+const fixture = (name: string) =>
+  new Uint8Array(readFileSync(path.join(root, "tests/fixtures/prompt-generation", name)));
 
 // One OCR worker for the file, as a job shares one across its uploads.
 const ocr = lazyOcr();
@@ -57,13 +58,18 @@ describe("sniffFileType", () => {
   it("refuses a ZIP that is not a Word document, and an executable named .pdf", () => {
     const zip = Uint8Array.from([0x50, 0x4b, 0x03, 0x04, ...Buffer.from("xl/workbook.xml")]);
     expect(sniffFileType(zip, { name: "sheet.docx" })).toBeNull();
-    expect(sniffFileType(Uint8Array.of(0x4d, 0x5a, 0x90, 0), { name: "invoice.pdf", mime: "application/pdf" })).toBeNull();
+    expect(
+      sniffFileType(Uint8Array.of(0x4d, 0x5a, 0x90, 0), { name: "invoice.pdf", mime: "application/pdf" }),
+    ).toBeNull();
   });
 });
 
 describe("extractText", () => {
   it("reads a PDF's text layer with its page count", async () => {
-    const result = await extractText({ bytes: fixture("spa-menu.pdf"), name: "spa-menu.pdf", mime: "application/pdf" }, { ocr });
+    const result = await extractText(
+      { bytes: fixture("spa-menu.pdf"), name: "spa-menu.pdf", mime: "application/pdf" },
+      { ocr },
+    );
     expect(result).toMatchObject({ method: "pdf", kind: "pdf", pages: 1, warnings: [] });
     expect(result.text).toContain("Thai massage, 60 minutes: 800 baht");
     expect(result.text).toContain("cancelled free of charge up to 24 hours");
@@ -83,7 +89,10 @@ describe("extractText", () => {
   });
 
   it("reads the text of a PNG by OCR", async () => {
-    const result = await extractText({ bytes: fixture("opening-hours.png"), name: "hours.png", mime: "image/png" }, { ocr });
+    const result = await extractText(
+      { bytes: fixture("opening-hours.png"), name: "hours.png", mime: "image/png" },
+      { ocr },
+    );
     expect(result).toMatchObject({ method: "ocr", kind: "png" });
     expect(result.text).toContain("Opening hours: Monday to Friday");
     expect(result.text).toContain("Free parking");
@@ -98,7 +107,12 @@ describe("extractText", () => {
   });
 
   it("reads UTF-8 text and Markdown without the byte-order mark, with Unix line ends", async () => {
-    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode("# สปา\r\nOpen 10–21\r\n\r\n\r\n\r\nBye  \r\n")]);
+    const bytes = new Uint8Array([
+      0xef,
+      0xbb,
+      0xbf,
+      ...new TextEncoder().encode("# สปา\r\nOpen 10–21\r\n\r\n\r\n\r\nBye  \r\n"),
+    ]);
     const result = await extractText({ bytes, name: "about.md" });
     expect(result).toEqual({ text: "# สปา\nOpen 10–21\n\nBye", method: "text", kind: "text", warnings: [] });
   });
@@ -116,7 +130,10 @@ describe("extractText", () => {
     expect(pdf).toMatchObject({ code: "unreadable_file" });
     expect(pdf.message).toMatch(/broken\.pdf cannot be read: it is not a valid PDF/);
     const docx = await failure(
-      extractText({ bytes: Uint8Array.from([0x50, 0x4b, 0x03, 0x04, ...Buffer.from("word/document.xml")]), name: "b.docx" }),
+      extractText({
+        bytes: Uint8Array.from([0x50, 0x4b, 0x03, 0x04, ...Buffer.from("word/document.xml")]),
+        name: "b.docx",
+      }),
     );
     expect(docx).toMatchObject({ code: "unreadable_file" });
     expect(docx.message).toContain("not a valid Word document");
@@ -140,24 +157,22 @@ describe("OCR offline", () => {
     }
   });
 
-  it(
-    "works in a process where every network connection and DNS lookup fails, worker threads included",
-    async () => {
-      const dir = await mkdtemp(path.join(tmpdir(), "ocr-offline-"));
-      const blocker = path.join(dir, "no-network.cjs");
-      // Preloaded with --require, so worker threads (tesseract's) load it too.
-      writeFileSync(
-        blocker,
-        `const net = require("node:net"); const dns = require("node:dns");
+  it("works in a process where every network connection and DNS lookup fails, worker threads included", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "ocr-offline-"));
+    const blocker = path.join(dir, "no-network.cjs");
+    // Preloaded with --require, so worker threads (tesseract's) load it too.
+    writeFileSync(
+      blocker,
+      `const net = require("node:net"); const dns = require("node:dns");
 const refuse = () => { throw new Error("network is not allowed in this test"); };
 net.Socket.prototype.connect = refuse; net.connect = refuse; net.createConnection = refuse;
 dns.lookup = refuse; dns.promises.lookup = refuse;
 globalThis.fetch = async () => refuse();`,
-      );
-      const script = path.join(dir, "ocr.mts");
-      writeFileSync(
-        script,
-        `import { readFileSync } from "node:fs";
+    );
+    const script = path.join(dir, "ocr.mts");
+    writeFileSync(
+      script,
+      `import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { openOcr } from ${JSON.stringify(path.join(here, "ocr.ts"))};
 // The blocker holds in a worker thread too.
@@ -169,18 +184,15 @@ const ocr = await openOcr();
 const { text } = await ocr.recognize(new Uint8Array(readFileSync(${JSON.stringify(path.join(root, "tests/fixtures/prompt-generation/opening-hours.png"))})));
 await ocr.close();
 console.log(JSON.stringify({ probe, text }));`,
-      );
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        ["--require", blocker, "--import", "tsx", script],
-        { cwd: root, timeout: 60_000 },
-      );
-      const out = JSON.parse(stdout.trim().split("\n").at(-1)!) as { probe: string; text: string };
-      expect(out.probe).toBe("network is not allowed in this test");
-      expect(out.text).toContain("Opening hours: Monday to Friday");
-    },
-    90_000,
-  );
+    );
+    const { stdout } = await promisify(execFile)(process.execPath, ["--require", blocker, "--import", "tsx", script], {
+      cwd: root,
+      timeout: 60_000,
+    });
+    const out = JSON.parse(stdout.trim().split("\n").at(-1)!) as { probe: string; text: string };
+    expect(out.probe).toBe("network is not allowed in this test");
+    expect(out.text).toContain("Opening hours: Monday to Friday");
+  }, 90_000);
 });
 
 /**

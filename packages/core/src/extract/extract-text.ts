@@ -136,7 +136,8 @@ async function readPdf(
       total = result.total;
     } catch (error) {
       const name = (error as { name?: string }).name;
-      if (name === "PasswordException") throw unreadable(input, "the PDF is password-protected; remove the password and upload it again", error);
+      if (name === "PasswordException")
+        throw unreadable(input, "the PDF is password-protected; remove the password and upload it again", error);
       throw unreadable(input, "it is not a valid PDF (damaged or incomplete)", error);
     }
     const warnings: string[] = [];
@@ -177,7 +178,11 @@ async function ocrPdf(
   return { text: normalize(texts.join("\n\n")), method: "ocr", warnings };
 }
 
-async function recognize(worker: Ocr, image: Uint8Array, where = "the image"): Promise<{ text: string; warnings: string[] }> {
+async function recognize(
+  worker: Ocr,
+  image: Uint8Array,
+  where = "the image",
+): Promise<{ text: string; warnings: string[] }> {
   const { text, confidence } = await worker.recognize(image);
   const clean = normalize(text);
   const warnings =

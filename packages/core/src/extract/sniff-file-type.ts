@@ -9,7 +9,10 @@ import type { FileKind } from "./types.ts";
  * - DOCX: a ZIP (`PK\3\4`) holding `word/document.xml` — other ZIPs (XLSX, plain archives) are refused;
  * - text (TXT, Markdown): no NUL byte and valid UTF-8, and a name or type that says text.
  */
-export function sniffFileType(bytes: Uint8Array, hints: { mime?: string | undefined; name?: string | undefined } = {}): FileKind | null {
+export function sniffFileType(
+  bytes: Uint8Array,
+  hints: { mime?: string | undefined; name?: string | undefined } = {},
+): FileKind | null {
   if (startsWith(bytes, PNG)) return "png";
   if (startsWith(bytes, JPEG)) return "jpeg";
   if (startsWith(bytes, RIFF) && startsWith(bytes.subarray(8), WEBP)) return "webp";
