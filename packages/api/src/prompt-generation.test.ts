@@ -319,6 +319,22 @@ describe("POST /api/v1/chatbots/{id}/prompt/generate through the chatbot's provi
     expect(user).toContain("Tone: warm");
   }, 60_000);
 
+  it("gets a five-section prompt from the simulator's fake OpenAI when no reply is scripted (the demo's path)", async () => {
+    const { ws, chatbot, owner } = await setup();
+    await useSimulatedOpenAi(ws.workspace.id, chatbot.id);
+    const { jobId } = await (
+      await generate(owner, chatbot.id, form([file("spa-menu.pdf")], { context: "Spa guests", tone: "warm" }))
+    ).json();
+    const job = await finished(owner, chatbot.id, jobId);
+    expect(job.status).toBe("completed");
+    for (const heading of ["## Role", "## Boundaries", "## Handling instructions", "## Tone", "## Safety and compliance"]) {
+      expect(job.generatedPrompt).toContain(heading);
+    }
+    expect(job.generatedPrompt).toContain("Lotus Spa Bangkok");
+    expect(job.generatedPrompt).toContain("Tone: warm.");
+    expect(validatePromptTemplate(job.generatedPrompt)).toEqual({ ok: true, unknownVariables: [] });
+  }, 60_000);
+
   it("retries a provider that keeps rate-limiting past the client's own retries, then succeeds", async () => {
     const { ws, chatbot, owner } = await setup();
     await useSimulatedOpenAi(ws.workspace.id, chatbot.id);
