@@ -327,7 +327,13 @@ describe("POST /api/v1/chatbots/{id}/prompt/generate through the chatbot's provi
     ).json();
     const job = await finished(owner, chatbot.id, jobId);
     expect(job.status).toBe("completed");
-    for (const heading of ["## Role", "## Boundaries", "## Handling instructions", "## Tone", "## Safety and compliance"]) {
+    for (const heading of [
+      "## Role",
+      "## Boundaries",
+      "## Handling instructions",
+      "## Tone",
+      "## Safety and compliance",
+    ]) {
       expect(job.generatedPrompt).toContain(heading);
     }
     expect(job.generatedPrompt).toContain("Lotus Spa Bangkok");
