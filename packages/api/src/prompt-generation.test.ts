@@ -391,6 +391,18 @@ describe("limits and bad input", () => {
     expect(await uploadsOf(ws.workspace.id)).toEqual([]);
   });
 
+  it("takes a file larger than the admin stack's 1 MB body limit (the upload route has its own)", async () => {
+    const { chatbot, owner } = await setup();
+    const text = new TextEncoder().encode("Our shop opens at 9:00 and closes at 18:00.\n".repeat(50_000));
+    expect(text.length).toBeGreaterThan(2 * 1024 * 1024);
+    const res = await generate(owner, chatbot.id, form([{ name: "hours.txt", bytes: text, type: "text/plain" }]));
+    expect(res.status).toBe(202);
+    const job = await finished(owner, chatbot.id, (await res.json()).jobId);
+    expect(job.status).toBe("completed");
+    expect(job.files[0]).toMatchObject({ size: text.length, characters: text.length - 1 });
+    expect(job.generatedPrompt).toContain("Our shop opens at 9:00 and closes at 18:00.");
+  }, 60_000);
+
   it("refuses more than 10 files with 400", async () => {
     const { chatbot, owner } = await setup();
     const files = Array.from({ length: 11 }, (_, i) => ({
