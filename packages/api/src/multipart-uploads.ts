@@ -131,6 +131,16 @@ export async function receiveUploads(
     }
     fields[field] = value;
   });
+  const tooManyParts = () =>
+    fail(
+      new DomainError("invalid_input", "The form has too many parts", {
+        details: [
+          { path: "body", message: `at most ${limits.maxFiles} files and the fields ${limits.fields.join(", ")}` },
+        ],
+      }),
+    );
+  parser.on("partsLimit", tooManyParts);
+  parser.on("fieldsLimit", tooManyParts);
   parser.on("filesLimit", () => {
     fail(
       new DomainError("invalid_input", `Upload at most ${limits.maxFiles} files`, {

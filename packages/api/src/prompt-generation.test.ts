@@ -444,6 +444,12 @@ describe("limits and bad input", () => {
     expect(unknown.status).toBe(400);
     expect((await unknown.json()).error.details).toEqual([expect.objectContaining({ path: "temperature" })]);
 
+    const repeated = form([file("vouchers.docx")], {});
+    for (let i = 0; i < 7; i++) repeated.append("context", `again ${i}`);
+    const tooMany = await generate(owner, chatbot.id, repeated);
+    expect(tooMany.status).toBe(400);
+    expect((await tooMany.json()).error.details).toEqual([expect.objectContaining({ path: "body" })]);
+
     const json = await owner.post(`/api/v1/chatbots/${chatbot.id}/prompt/generate`, { files: [] });
     expect(json.status).toBe(400);
     expect(await jobsOf(chatbot.id)).toEqual([]);
