@@ -83,7 +83,7 @@ export const ERROR_STATUS = {
   no_chatbot: 409,
   provider_not_configured: 409,
   webhook_not_configured: 409,
-  // A prompt generation's upload deleted from DATA_DIR before the job read it (the job fails with it).
+  // A prompt generation's upload deleted from DATA_DIR before the job read it (that file's reason in the job).
   upload_missing: 409,
 
   payload_too_large: 413,

@@ -13,6 +13,7 @@ import {
   type AppJobDeps,
   appJobDeps,
   createDbJobQueue,
+  generateSystemPrompt,
   type JobQueue,
   JobRegistry,
   type Runtime,
@@ -366,6 +367,33 @@ describe("POST /api/v1/chatbots/{id}/prompt/generate through the chatbot's provi
     expect(job.status).toBe("failed");
     expect(job.error).toMatch(/provider_auth_failed/);
     expect(served.simulator.llm.state.calls.filter((c) => c.path === "/v1/chat/completions")).toHaveLength(1);
+  }, 60_000);
+});
+
+describe("failures end the job, with a reason", () => {
+  it("a chatbot whose provider has no key: failed, naming what to fix", async () => {
+    const { chatbot, owner } = await setup({ providerKind: "OPENAI", model: "gpt-4o-mini" });
+    const { jobId } = await (await generate(owner, chatbot.id, form([file("vouchers.docx")]))).json();
+    const job = await finished(owner, chatbot.id, jobId);
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatch(/answers with OPENAI, but no API key/);
+  }, 60_000);
+
+  it("uploads gone from DATA_DIR before the job read them: failed, not stuck", async () => {
+    const { ws, chatbot, owner } = await setup();
+    const [row] = await db()
+      .insert(promptGenerationJobs)
+      .values({
+        workspaceId: ws.workspace.id,
+        chatbotId: chatbot.id,
+        inputFiles: [{ name: "lost.pdf", mime: "application/pdf", size: 10, path: "prompt-uploads/x/y/0" }],
+      })
+      .returning();
+    await queue.enqueue(generateSystemPrompt, { jobId: row!.id }, { workspaceId: ws.workspace.id });
+    const job = await finished(owner, chatbot.id, row!.id);
+    expect(job.status).toBe("failed");
+    expect(job.error).toContain("lost.pdf");
+    expect(job.files[0]).toMatchObject({ name: "lost.pdf", error: expect.stringContaining("no longer on the server") });
   }, 60_000);
 });
 

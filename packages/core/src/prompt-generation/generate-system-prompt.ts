@@ -95,16 +95,8 @@ class Run {
     try {
       for (const [i, file] of this.row.inputFiles.entries()) {
         await this.step({ step: "extract", status: "running", file: file.name });
-        let bytes: Uint8Array;
         try {
-          bytes = new Uint8Array(await readFile(resolveUpload(this.ctx.config.dataDir, file.path)));
-        } catch {
-          throw new DomainError(
-            "upload_missing",
-            `The upload ${file.name} is no longer on the server: upload it again.`,
-          );
-        }
-        try {
+          const bytes = await readUpload(this.ctx.config.dataDir, file);
           const result = await extractText({ bytes, mime: file.mime, name: file.name }, { ocr });
           const warnings = result.text ? result.warnings : [...result.warnings, "no text found in it"];
           this.record(i, {
@@ -247,6 +239,16 @@ class Run {
     } catch (error) {
       this.ctx.log.warn({ err: error, jobId: this.row.id }, "could not delete a prompt generation's uploads");
     }
+  }
+}
+
+async function readUpload(dataDir: string, file: { name: string; path: string }): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(resolveUpload(dataDir, file.path)));
+  } catch (error) {
+    throw new DomainError("upload_missing", `${file.name} is no longer on the server: upload it again.`, {
+      cause: error,
+    });
   }
 }
 
