@@ -9,7 +9,7 @@
  * A worker takes a few hundred milliseconds to start and holds the models in memory: callers open
  * one (`openOcr`) for a batch of images and close it after.
  */
-import { copyFile, mkdir, rename, stat, symlink } from "node:fs/promises";
+import { copyFile, mkdir, realpath, rename, rm, symlink } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -43,7 +43,7 @@ export interface Ocr {
 
 /**
  * A directory holding `{lang}.traineddata.gz` for every language, linked (or copied, where links
- * are not allowed) from the npm packages; made once per process.
+ * are not allowed) from the npm packages; checked once per process.
  */
 let langDir: Promise<string> | undefined;
 export function ocrLangPath(): Promise<string> {
@@ -52,9 +52,12 @@ export function ocrLangPath(): Promise<string> {
     await mkdir(dir, { recursive: true });
     for (const language of OCR_LANGUAGES) {
       const target = path.join(dir, `${language}.traineddata.gz`);
-      if (await stat(target).catch(() => null)) continue;
+      const source = await realpath(ocrDataFile(language));
+      // Kept only when it is a link to this installation's file (not another checkout's, not dangling).
+      if ((await realpath(target).catch(() => null)) === source) continue;
       const aside = `${target}.${process.pid}.tmp`;
-      await symlink(ocrDataFile(language), aside).catch(() => copyFile(ocrDataFile(language), aside));
+      await rm(aside, { force: true });
+      await symlink(source, aside).catch(() => copyFile(source, aside));
       await rename(aside, target);
     }
     return dir;
