@@ -22,7 +22,9 @@ export class TestClient {
 
   async request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     const h: Record<string, string> = { ...headers };
-    if (body !== undefined && typeof body !== "string") h["content-type"] = "application/json";
+    // A FormData body is sent as multipart/form-data with its own boundary (fetch sets the type).
+    const form = body instanceof FormData;
+    if (body !== undefined && typeof body !== "string" && !form) h["content-type"] = "application/json";
     if (typeof body === "string") h["content-type"] ??= "application/json";
     if (this.options.bearer) h.authorization = `Bearer ${this.options.bearer}`;
     if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
@@ -35,7 +37,9 @@ export class TestClient {
       {
         method,
         headers: h,
-        ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+        ...(body === undefined
+          ? {}
+          : { body: typeof body === "string" || form ? (body as string | FormData) : JSON.stringify(body) }),
       },
       this.options.ip ? { incoming: { socket: { remoteAddress: this.options.ip } } } : undefined,
     );

@@ -395,7 +395,7 @@ describe("PUT /api/v1/chatbots/{id}/prompt with generationJobId (applying an AI 
     for (const id of [foreign.id, siblings.id, "promptGeneration_nope"]) {
       const res = await putPrompt(s.owner, s.url, { text: "Applied", generationJobId: id }, s.etag);
       expect(res.status).toBe(404);
-      expect((await res.json()).error.code).toBe("prompt_generation_job_not_found");
+      expect((await res.json()).error.code).toBe("prompt_generation_not_found");
     }
     for (const status of ["pending", "processing", "failed"] as const) {
       const unfinished = await job(s, { status, generatedPrompt: null, completedAt: null });

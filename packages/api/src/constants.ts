@@ -5,6 +5,13 @@
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
+ * The admin routes that take file uploads (multipart, streamed to DATA_DIR, each file checked against
+ * its own limit by the route) and the body they may send: ten files of 20 MB and the form's fields.
+ */
+export const UPLOAD_ROUTES = /^\/api\/v1\/chatbots\/[^/]+\/prompt\/generate$/;
+export const UPLOAD_MAX_BODY_BYTES = 10 * 20 * 1024 * 1024 + 1024 * 1024;
+
+/**
  * Platform webhooks: Meta batches up to 1,000 entries in one POST and LINE several events, each a
  * short JSON object; 1 MB holds any real batch with room to spare. Shared by the Hono stack and
  * Messenger's fast path (webhook-fast-path.ts).

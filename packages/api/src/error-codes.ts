@@ -58,6 +58,7 @@ export const ERROR_STATUS = {
   api_token_not_found: 404,
   channel_not_found: 404,
   chatbot_not_found: 404,
+  prompt_generation_not_found: 404,
   conversation_not_found: 404,
   data_deletion_request_not_found: 404,
   invitation_not_found: 404,
@@ -68,7 +69,6 @@ export const ERROR_STATUS = {
   session_not_found: 404,
   workspace_not_found: 404,
   prompt_version_not_found: 404,
-  prompt_generation_job_not_found: 404,
 
   // 409 — the current state does not allow it.
   conflict: 409,
@@ -87,8 +87,15 @@ export const ERROR_STATUS = {
   // The live prompt is not the version the caller's If-Match names (details.current is the live one).
   prompt_version_conflict: 409,
   prompt_generation_not_completed: 409,
+  // A prompt generation's upload deleted from DATA_DIR before the job read it (that file's reason in the job).
+  upload_missing: 409,
 
   payload_too_large: 413,
+  // An uploaded file past its own limit (prompt generation: 20 MB a file).
+  file_too_large: 413,
+
+  // 415 — a file whose bytes are none of the accepted types (core/src/extract).
+  unsupported_file_type: 415,
 
   // 428 — a change that must name the version it replaces (If-Match).
   if_match_required: 428,
@@ -96,6 +103,10 @@ export const ERROR_STATUS = {
   // 422 — understood, but there is nothing to do it with.
   line_webhook_requires_https: 422,
   bot_cannot_answer: 422,
+  // A file of an accepted type that cannot be read: password-protected or damaged.
+  unreadable_file: 422,
+  // A prompt generation whose files gave no text at all (the job fails with it).
+  no_text_extracted: 422,
 
   // 429 — with Retry-After.
   rate_limited: 429,

@@ -28,6 +28,7 @@ const STATUS_TEXT: Record<number, string> = {
   404: "Not found in this workspace",
   409: "Conflict",
   413: "Body too large",
+  415: "Unsupported file type (see error.details)",
   422: "Understood but cannot be done (see error.code)",
   428: "If-Match required",
   429: "Rate limited (see Retry-After)",

@@ -4,6 +4,8 @@ export const SOCKET_EVENTS = {
   messageUpdated: "message:updated",
   conversationUpdated: "conversation:updated",
   presenceUpdate: "presence:update",
+  /** A prompt generation job moved (`PromptGenerationJobDto`), to the workspace room. */
+  promptGenerationUpdated: "prompt-generation:updated",
   conversationJoin: "conversation:join",
   conversationLeave: "conversation:leave",
 } as const;

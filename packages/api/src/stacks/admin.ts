@@ -2,7 +2,7 @@ import type { Runtime } from "@tandem/core";
 import type { MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
 import { cors } from "hono/cors";
-import { MAX_BODY_BYTES } from "../constants.ts";
+import { MAX_BODY_BYTES, UPLOAD_MAX_BODY_BYTES, UPLOAD_ROUTES } from "../constants.ts";
 import { requireAuth } from "../middleware/auth.ts";
 import { limitBody } from "../middleware/body-limit.ts";
 import { storableBody } from "../middleware/storable-input.ts";
@@ -18,7 +18,8 @@ const ADMIN_API = /^\/api\/v1(?:\/|$)/;
  * The stack of the dashboard and personal API tokens: `/api/v1/*` (but public and webhook paths, see
  * audience.ts), `/api/auth/*` and `/api/health`.
  *
- * - body up to 1 MB (413), and no NUL or lone surrogate in a JSON body (400, storable-input.ts);
+ * - body up to 1 MB (413) — up to `UPLOAD_MAX_BODY_BYTES` on the upload routes (`UPLOAD_ROUTES`), whose
+ *   files stream to disk — and no NUL or lone surrogate in a JSON body (400, storable-input.ts);
  * - CORS for the app's own origin (`APP_URL`) only, with credentials: any other origin gets no CORS
  *   headers, so a browser on another site cannot read an answer;
  * - `/api/v1/*` needs a caller — the session cookie or `Authorization: Bearer <personal token>` — and
@@ -34,8 +35,10 @@ export function adminStack(runtime: Runtime): MiddlewareHandler<AppEnv> {
     allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
     maxAge: 600,
   });
+  const jsonLimit = limitBody(MAX_BODY_BYTES);
+  const uploadLimit = limitBody(UPLOAD_MAX_BODY_BYTES);
   return every(
-    limitBody(MAX_BODY_BYTES),
+    (c, next) => (c.req.method === "POST" && UPLOAD_ROUTES.test(c.req.path) ? uploadLimit : jsonLimit)(c, next),
     storableBody,
     when((path) => APP_API.test(path), appOriginCors),
     when((path) => ADMIN_API.test(path) && path !== OPENAPI_PATH, requireAuth),

@@ -8,6 +8,7 @@ import { sendEmail } from "../mail/send-email.ts";
 import { databaseMaintenance } from "../maintenance/database-maintenance.ts";
 import { fetchMessageContent } from "../messages/fetch-message-content.ts";
 import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
+import { generateSystemPrompt } from "../prompt-generation/generate-system-prompt.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
 import type { JobRegistry } from "./registry.ts";
 
@@ -27,6 +28,7 @@ export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   databaseMaintenance,
   createPasswordReset,
   sendEmail,
+  generateSystemPrompt,
 ];
 
 export function registerAllJobs(registry: JobRegistry<AppJobDeps>): JobRegistry<AppJobDeps> {

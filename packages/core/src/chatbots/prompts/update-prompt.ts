@@ -44,7 +44,7 @@ async function appliedDraft(
     )
     .limit(1);
   if (!job) {
-    throw new DomainError("prompt_generation_job_not_found", "Prompt generation job not found", {
+    throw new DomainError("prompt_generation_not_found", "Prompt generation job not found", {
       details: [{ path: "generationJobId", message: "No such job for this chatbot" }],
     });
   }
