@@ -65,6 +65,7 @@ export const ERROR_STATUS = {
   member_not_found: 404,
   message_not_found: 404,
   password_reset_not_found: 404,
+  playground_session_not_found: 404,
   session_not_found: 404,
   workspace_not_found: 404,
 
@@ -82,6 +83,7 @@ export const ERROR_STATUS = {
   no_chatbot: 409,
   provider_not_configured: 409,
   webhook_not_configured: 409,
+  playground_session_ended: 409,
 
   payload_too_large: 413,
 

@@ -1,1 +1,2 @@
 export * from "./get-chatbot-in-workspace.ts";
+export * from "./playground/index.ts";
