@@ -673,6 +673,32 @@ describe("POST /chatbots/{id}/playground/chat", () => {
     ]);
   });
 
+  it("a tester who closes the stream cancels the provider call; the session notes it", async () => {
+    const { workspaceId, admin, base } = await setup();
+    const credential = await simulatedCredential(workspaceId);
+    const session = await startSession(admin, base, { credentialId: credential.id });
+    // The fake would answer after 5 s; the note must come long before that, from the cancelled call.
+    llm().addFault({ kind: "slow", times: 1, delayMs: 5_000 });
+    const res = await admin.post(`${base}/chat`, { sessionId: session.id, message: "Opening hours?" }, SSE);
+    expect(res.status).toBe(200);
+    await expect.poll(() => llm().calls.length).toBe(1);
+    const started = Date.now();
+    await res.body!.cancel();
+    await expect
+      .poll(
+        async () => {
+          const detail = await (await admin.get(`${base}/sessions/${session.id}`)).json();
+          return detail.messages.map((m: { role: string; reason: string | null }) => [m.role, m.reason]);
+        },
+        { timeout: 3_000 },
+      )
+      .toEqual([
+        ["USER", null],
+        ["SYSTEM", "client_closed"],
+      ]);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
   it("a provider that is not configured is a 409 before any stream starts", async () => {
     const { bot, admin, base } = await setup();
     await db()

@@ -69,8 +69,10 @@ export async function startPlaygroundTurn(
   deps: ProviderDeps,
 ): Promise<PlaygroundTurn> {
   assertActorCan(ctx, "chatbots.manage");
-  const chatbot = await getChatbotInWorkspace(ctx, chatbotId);
-  const session = await getPlaygroundSessionInWorkspace(ctx, chatbotId, input.sessionId);
+  const [chatbot, session] = await Promise.all([
+    getChatbotInWorkspace(ctx, chatbotId),
+    getPlaygroundSessionInWorkspace(ctx, chatbotId, input.sessionId),
+  ]);
   if (!session.active || !session.conversationId) {
     throw new DomainError("playground_session_ended", "This playground session has ended: start a new one", {
       details: { sessionId: session.id, endedAt: session.endedAt?.toISOString() ?? null },
@@ -115,7 +117,7 @@ export async function startPlaygroundTurn(
       { conversation: { id: conversation.id, summary: null }, chatbot: config.chatbot, credential: config.credential },
     );
   } catch (error) {
-    await recordFailure(ctx, note, error);
+    await recordFailure(ctx, note, error, undefined);
     throw knownFailure(error) ?? error;
   }
 
@@ -132,7 +134,7 @@ export async function startPlaygroundTurn(
       try {
         result = await prepared.provider.generate(withSignal(prepared, signal));
       } catch (error) {
-        await recordFailure(ctx, note, error);
+        await recordFailure(ctx, note, error, signal);
         throw knownFailure(error) ?? error;
       }
       return finish(result);
@@ -149,9 +151,11 @@ export async function startPlaygroundTurn(
         if (!result) throw new Error("the provider's stream ended without its result");
         answer = await finish(result);
       } catch (error) {
+        await recordFailure(ctx, note, error, signal);
+        // Nobody is left to tell when the tester went away.
+        if (signal?.aborted) return;
         // The client hears of it in the stream; the log must hear of a bug too.
         if (!knownFailure(error)) ctx.log.error({ err: error }, "playground answer failed");
-        await recordFailure(ctx, note, error);
         yield { type: "error", error: failureOf(error) };
         return;
       }
@@ -189,8 +193,7 @@ async function persistAnswer(
   meta: Record<string, unknown>,
 ): Promise<PlaygroundAnswer> {
   const body: PlaygroundAnswerBody = answerOf(composed, config.effective);
-  return db.transaction(async (txRaw) => {
-    const tx = txRaw as unknown as Db;
+  const write = async (tx: Db) => {
     const at = new Date();
     const reply = body.response
       ? await recordBotReply(tx, conversation, { text: body.response, composed, meta, at })
@@ -204,7 +207,12 @@ async function persistAnswer(
         })
       : null;
     return { messageId: (reply ?? handoff)!.id, ...body };
-  });
+  };
+  // A single message goes without a transaction of its own: its conversation's latest-message fields,
+  // written after it, matter to no one in a playground, and BEGIN/COMMIT would add to the tester's
+  // wait. An answer with its handoff note is written together.
+  if (!body.response || !body.handoff) return write(db);
+  return db.transaction((tx) => write(tx as unknown as Db));
 }
 
 async function appendSystemNote(
@@ -227,13 +235,19 @@ async function appendSystemNote(
   return message!;
 }
 
-/** The session keeps a note of a failed answer; a note that cannot be written is only logged. */
+/**
+ * The session keeps a note of a failed answer — or of one the tester did not wait for (the request's
+ * signal aborted: the provider call was cancelled); a note that cannot be written is only logged.
+ */
 async function recordFailure(
   ctx: Ctx,
   note: (reason: string, text: string, extra?: Record<string, unknown>) => Promise<MessageRow>,
   error: unknown,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
-  const failure = failureOf(error);
+  const failure = signal?.aborted
+    ? { code: "client_closed", message: "The request was closed before the answer was complete." }
+    : failureOf(error);
   await note(failure.code, `No answer: ${failure.message}`).catch((err: unknown) =>
     ctx.log.warn({ err }, "could not record the playground failure"),
   );
