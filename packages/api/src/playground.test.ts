@@ -673,6 +673,35 @@ describe("POST /chatbots/{id}/playground/chat", () => {
     ]);
   });
 
+  it("an answer the provider's content filter withholds is the live bot's handoff, not an error", async () => {
+    const { workspaceId, admin, base } = await setup();
+    const credential = await simulatedCredential(workspaceId);
+    const session = await startSession(admin, base, { credentialId: credential.id });
+    const ask = (headers?: Record<string, string>) =>
+      admin.post(`${base}/chat`, { sessionId: session.id, message: "How long does shipping take?" }, headers);
+
+    // The prompt refused (OpenAI's 400 content_policy_violation) and the answer cut (finish reason content_filter).
+    llm().addFault({ kind: "prompt_blocked", times: 1 });
+    const blocked = await ask();
+    expect(blocked.status).toBe(200);
+    expect(await blocked.json()).toMatchObject({ response: "", handoff: { reason: "content_filtered" } });
+    llm().addFault({ kind: "content_filter", times: 1 });
+    const filtered = await readSse(await ask(SSE));
+    expect(filtered.at(-1)).toMatchObject({
+      event: "message.completed",
+      data: { response: "", handoff: { reason: "content_filtered" } },
+    });
+    llm().addFault({ kind: "prompt_blocked", times: 1 });
+    const blockedStream = await readSse(await ask(SSE));
+    expect(blockedStream.map((e) => e.event)).toEqual(["message.sources", "message.completed"]);
+    expect(blockedStream[1]!.data).toMatchObject({ handoff: { reason: "content_filtered" } });
+
+    const detail = await (await admin.get(`${base}/sessions/${session.id}`)).json();
+    expect(
+      detail.messages.filter((m: { role: string }) => m.role === "SYSTEM").map((m: { reason: string }) => m.reason),
+    ).toEqual(["content_filtered", "content_filtered", "content_filtered"]);
+  });
+
   it("a tester who closes the stream cancels the provider call; the session notes it", async () => {
     const { workspaceId, admin, base } = await setup();
     const credential = await simulatedCredential(workspaceId);

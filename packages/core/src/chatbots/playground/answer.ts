@@ -44,13 +44,19 @@ export function answerOf(composed: ComposedReply, config: PlaygroundEffectiveCon
   };
 }
 
-/** The customer asked for a person: the live bot hands off before any provider call. */
-export function humanRequestedAnswer(config: PlaygroundEffectiveConfig): PlaygroundAnswerBody {
+/**
+ * A handoff without an answer to judge: the customer asked for a person (the live bot hands off before
+ * any provider call), or the provider's content filter withheld the answer (the live job hands off too).
+ */
+export function handoffAnswer(
+  reason: "human_requested" | "content_filtered",
+  config: PlaygroundEffectiveConfig,
+): PlaygroundAnswerBody {
   return {
     response: "",
     sources: [],
     usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0, vectorSearchTime: 0, llmResponseTime: 0 },
-    handoff: { reason: "human_requested", note: handoffNote("human_requested"), withheld: null },
+    handoff: { reason, note: handoffNote(reason), withheld: null },
     config,
   };
 }
@@ -62,6 +68,9 @@ const toSource = (item: KnowledgeItem): PlaygroundSource => ({
   similarity: item.score ?? 0,
   metadata: { kind: item.kind, title: item.title ?? null, sourceId: item.sourceId ?? null },
 });
+
+/** The provider's content filter withheld the answer: a verdict on the answer, not an outage. */
+export const isContentFiltered = (error: unknown) => error instanceof LlmError && error.code === "content_filtered";
 
 /** A failure as the playground reports it: provider failures with their normalised code, domain errors as they are. */
 export type PlaygroundFailure = { code: string; message: string; details?: unknown };

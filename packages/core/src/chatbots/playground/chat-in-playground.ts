@@ -1,7 +1,7 @@
 import type { PlaygroundAnswer, PlaygroundChatInput, PlaygroundOverrides, PlaygroundSource } from "@tandem/contracts";
 import type { Db, messages } from "@tandem/db";
 import { type ComposedReply, judgeReply, type PreparedReply, prepareReply } from "../../bots/compose-reply.ts";
-import { handoffNote, resolveGuardrails, wantsHuman } from "../../bots/guardrails.ts";
+import { resolveGuardrails, wantsHuman } from "../../bots/guardrails.ts";
 import { recordBotReply } from "../../bots/record-bot-reply.ts";
 import type { Ctx } from "../../context.ts";
 import { appendMessage } from "../../conversations/append-message.ts";
@@ -13,7 +13,8 @@ import { getChatbotInWorkspace } from "../get-chatbot-in-workspace.ts";
 import {
   answerOf,
   failureOf,
-  humanRequestedAnswer,
+  handoffAnswer,
+  isContentFiltered,
   knownFailure,
   type PlaygroundAnswerBody,
   type PlaygroundFailure,
@@ -102,12 +103,13 @@ export async function startPlaygroundTurn(
   const note = (reason: string, text: string, extra: Record<string, unknown> = {}) =>
     appendSystemNote(ctx.db, conversation, text, { ...meta, ...extra, reason });
 
+  /** The live bot's handoff without an answer, as its note in the session. */
+  const handOff = async (reason: "human_requested" | "content_filtered"): Promise<PlaygroundAnswer> => {
+    const body = handoffAnswer(reason, config.effective);
+    return { messageId: (await note(reason, body.handoff!.note, { trigger: question!.id })).id, ...body };
+  };
   if (wantsHuman(input.message, resolveGuardrails(config.chatbot.guardrails).humanRequestPhrases)) {
-    const body = humanRequestedAnswer(config.effective);
-    return settledTurn(async () => ({
-      messageId: (await note("human_requested", handoffNote("human_requested"), { trigger: question!.id })).id,
-      ...body,
-    }));
+    return settledTurn(() => handOff("human_requested"));
   }
 
   let prepared: PreparedReply;
@@ -134,6 +136,7 @@ export async function startPlaygroundTurn(
       try {
         result = await prepared.provider.generate(withSignal(prepared, signal));
       } catch (error) {
+        if (isContentFiltered(error)) return handOff("content_filtered");
         await recordFailure(ctx, note, error, signal);
         throw knownFailure(error) ?? error;
       }
@@ -151,6 +154,10 @@ export async function startPlaygroundTurn(
         if (!result) throw new Error("the provider's stream ended without its result");
         answer = await finish(result);
       } catch (error) {
+        if (isContentFiltered(error)) {
+          yield* settledTurn(() => handOff("content_filtered")).stream();
+          return;
+        }
         await recordFailure(ctx, note, error, signal);
         // Nobody is left to tell when the tester went away.
         if (signal?.aborted) return;

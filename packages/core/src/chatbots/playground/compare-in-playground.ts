@@ -5,7 +5,7 @@ import type { Ctx } from "../../context.ts";
 import { assertActorCan } from "../../members/guard.ts";
 import type { ProviderDeps } from "../../providers/provider-deps.ts";
 import { getChatbotInWorkspace } from "../get-chatbot-in-workspace.ts";
-import { answerOf, failureOf, humanRequestedAnswer, knownFailure } from "./answer.ts";
+import { answerOf, failureOf, handoffAnswer, isContentFiltered, knownFailure } from "./answer.ts";
 import { type PlaygroundConfig, resolvePlaygroundConfig } from "./resolve-playground-config.ts";
 
 /**
@@ -41,7 +41,7 @@ export async function compareInPlayground(
   const answer = async (config: PlaygroundConfig, i: number): Promise<PlaygroundCompareResult> => {
     const overrideConfig = input.configs[i]!;
     if (wantsHuman(input.message, resolveGuardrails(config.chatbot.guardrails).humanRequestPhrases)) {
-      return { overrideConfig, answer: humanRequestedAnswer(config.effective), error: null };
+      return { overrideConfig, answer: handoffAnswer("human_requested", config.effective), error: null };
     }
     try {
       const prepared = await prepareReply(
@@ -57,6 +57,9 @@ export async function compareInPlayground(
       const result = await prepared.provider.generate(prepared.request);
       return { overrideConfig, answer: answerOf(judgeReply(prepared, result), config.effective), error: null };
     } catch (error) {
+      if (isContentFiltered(error)) {
+        return { overrideConfig, answer: handoffAnswer("content_filtered", config.effective), error: null };
+      }
       if (!knownFailure(error)) ctx.log.error({ err: error }, "playground compare: a configuration failed");
       const { code, message } = failureOf(error);
       return { overrideConfig, answer: null, error: { code, message } };
