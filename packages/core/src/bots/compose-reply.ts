@@ -95,7 +95,7 @@ export async function prepareReply(deps: ProviderResolutionDeps, input: ComposeI
 
   // Resolved first: a missing credential fails before any work (and per reply, so a switch applies at once).
   const provider = await providerForChatbot(deps, chatbot, input.credential);
-  const rows = input.recent ?? (await recentMessages(deps.db, input.conversation.id, recentMessageLimit(chatbot)));
+  const rows = input.recent ?? (await recentTurns(deps.db, input.conversation.id, recentMessageLimit(chatbot)));
   const question = rows.findLast((m) => m.role === "USER" && (m.kind === "text" || m.kind === "attachment")) ?? null;
   const retrievalStarted = performance.now();
   const knowledge = question?.text ? await retrieveKnowledge(deps.db, chatbot, question.text) : [];
@@ -162,7 +162,7 @@ export const modelOf = (chatbot: Pick<ChatbotRow, "model" | "providerKind">) =>
   chatbot.model || SUGGESTED_MODELS[chatbot.providerKind][0]!;
 
 /** The newest `limit` messages, oldest first. */
-async function recentMessages(db: Db, conversationId: string, limit: number): Promise<TurnRow[]> {
+export async function recentTurns(db: Db, conversationId: string, limit: number): Promise<TurnRow[]> {
   const rows = await db
     .select(turnColumns)
     .from(messages)

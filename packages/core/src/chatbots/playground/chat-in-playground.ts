@@ -1,6 +1,14 @@
 import type { PlaygroundAnswer, PlaygroundChatInput, PlaygroundOverrides, PlaygroundSource } from "@tandem/contracts";
-import type { Db, messages } from "@tandem/db";
-import { type ComposedReply, judgeReply, type PreparedReply, prepareReply } from "../../bots/compose-reply.ts";
+import { type Db, type messages, newId } from "@tandem/db";
+import {
+  type ComposedReply,
+  judgeReply,
+  type PreparedReply,
+  prepareReply,
+  recentMessageLimit,
+  recentTurns,
+  type TurnRow,
+} from "../../bots/compose-reply.ts";
 import { resolveGuardrails, wantsHuman } from "../../bots/guardrails.ts";
 import { recordBotReply } from "../../bots/record-bot-reply.ts";
 import type { Ctx } from "../../context.ts";
@@ -93,32 +101,53 @@ export async function startPlaygroundTurn(
     ...(ctx.actor.type === "system" ? {} : { requestedByMemberId: ctx.actor.memberId }),
   };
 
-  const { message: question } = await appendMessage(ctx.db, conversation, {
+  // The tester's message, written by `storeQuestion` — while the provider is already at work when an
+  // answer is composed, so the first token does not wait for the write; before anything else is.
+  const question: TurnRow = {
+    id: newId("message"),
     role: "USER",
     kind: "text",
     text: input.message,
     status: "received",
-    metadata: { mode: "playground", sessionId: session.id },
-  });
+    attachments: [],
+    createdAt: new Date(),
+  };
+  const storeQuestion = () => {
+    const stored = appendMessage(ctx.db, conversation, {
+      ...question,
+      metadata: { mode: "playground", sessionId: session.id },
+    });
+    // Awaited by whoever writes next; until then a failed write must not be an unhandled rejection.
+    stored.catch(() => {});
+    return stored;
+  };
   const note = (reason: string, text: string, extra: Record<string, unknown> = {}) =>
     appendSystemNote(ctx.db, conversation, text, { ...meta, ...extra, reason });
 
   /** The live bot's handoff without an answer, as its note in the session. */
   const handOff = async (reason: "human_requested" | "content_filtered"): Promise<PlaygroundAnswer> => {
     const body = handoffAnswer(reason, config.effective);
-    return { messageId: (await note(reason, body.handoff!.note, { trigger: question!.id })).id, ...body };
+    return { messageId: (await note(reason, body.handoff!.note, { trigger: question.id })).id, ...body };
   };
   if (wantsHuman(input.message, resolveGuardrails(config.chatbot.guardrails).humanRequestPhrases)) {
+    await storeQuestion();
     return settledTurn(() => handOff("human_requested"));
   }
 
   let prepared: PreparedReply;
   try {
+    const earlier = await recentTurns(ctx.db, conversation.id, recentMessageLimit(config.chatbot) - 1);
     prepared = await prepareReply(
       { ...deps, db: ctx.db },
-      { conversation: { id: conversation.id, summary: null }, chatbot: config.chatbot, credential: config.credential },
+      {
+        conversation: { id: conversation.id, summary: null },
+        chatbot: config.chatbot,
+        credential: config.credential,
+        recent: [...earlier, question],
+      },
     );
   } catch (error) {
+    await storeQuestion();
     await recordFailure(ctx, note, error, undefined);
     throw knownFailure(error) ?? error;
   }
@@ -132,28 +161,43 @@ export async function startPlaygroundTurn(
   return {
     async answer(signal) {
       once();
+      const call = prepared.provider.generate(withSignal(prepared, signal));
+      const stored = storeQuestion();
       let result: LlmResult;
       try {
-        result = await prepared.provider.generate(withSignal(prepared, signal));
+        result = await call;
       } catch (error) {
+        await stored;
         if (isContentFiltered(error)) return handOff("content_filtered");
         await recordFailure(ctx, note, error, signal);
         throw knownFailure(error) ?? error;
       }
+      await stored;
       return finish(result);
     },
     async *stream(signal) {
       once();
+      let stored: ReturnType<typeof storeQuestion> | undefined;
+      // After the first delta is out (the provider has answered by then), or when the stream ends.
+      const store = () => {
+        stored ??= storeQuestion();
+        return stored;
+      };
       let answer: PlaygroundAnswer;
       try {
         let result: LlmResult | undefined;
         for await (const event of prepared.provider.stream(withSignal(prepared, signal))) {
           if (event.type === "done") result = event.result;
-          else if (event.text) yield { type: "delta", text: event.text };
+          else if (event.text) {
+            yield { type: "delta", text: event.text };
+            store();
+          }
         }
+        await store();
         if (!result) throw new Error("the provider's stream ended without its result");
         answer = await finish(result);
       } catch (error) {
+        await store().catch(() => {});
         if (isContentFiltered(error)) {
           yield* settledTurn(() => handOff("content_filtered")).stream();
           return;
