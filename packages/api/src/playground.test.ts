@@ -549,6 +549,25 @@ describe("POST /chatbots/{id}/playground/chat", () => {
     ]);
     const [stored] = await db().select().from(messages).where(eq(messages.id, second.messageId));
     expect(stored!.promptVersionId).toBe(v1!.id);
+
+    // A message's own system prompt replaces the session's prompt version for that message only.
+    llm().addReply({ reply: "Ahoy." });
+    llm().addReply({ reply: "Good day again." });
+    const own = await (
+      await admin.post(`${base}/chat`, {
+        sessionId: session.id,
+        message: "Once more",
+        overrideConfig: { systemPrompt: "A one-off prompt." },
+      })
+    ).json();
+    expect(own.config.promptVersionId).toBeNull();
+    const back = await (await admin.post(`${base}/chat`, { sessionId: session.id, message: "And back" })).json();
+    expect(back.config.promptVersionId).toBe(v1!.id);
+    expect(
+      llm()
+        .calls.slice(2)
+        .map((c) => (c.body as { messages: { content: string }[] }).messages[0]!.content),
+    ).toEqual(["A one-off prompt.", "Version one speaks formally."]);
   });
 
   it("streams server-sent events: deltas as they arrive, then sources, then the completed answer with usage", async () => {

@@ -28,7 +28,11 @@ import {
   type PlaygroundFailure,
 } from "./answer.ts";
 import { getPlaygroundSessionInWorkspace } from "./get-playground-session-in-workspace.ts";
-import { mergeOverrides, type PlaygroundConfig, resolvePlaygroundConfig } from "./resolve-playground-config.ts";
+import {
+  mergePlaygroundOverrides,
+  type PlaygroundConfig,
+  resolvePlaygroundConfig,
+} from "./resolve-playground-config.ts";
 
 type MessageRow = typeof messages.$inferSelect;
 type PlaygroundConversation = { id: string; workspaceId: string; channelId: null };
@@ -87,7 +91,7 @@ export async function startPlaygroundTurn(
       details: { sessionId: session.id, endedAt: session.endedAt?.toISOString() ?? null },
     });
   }
-  const overrides = mergeOverrides(session.overrides as PlaygroundOverrides, input.overrideConfig);
+  const overrides = mergePlaygroundOverrides(session.overrides as PlaygroundOverrides, input.overrideConfig);
   const config = await resolvePlaygroundConfig(ctx, chatbot, overrides, "overrideConfig");
   const conversation: PlaygroundConversation = {
     id: session.conversationId,

@@ -88,7 +88,10 @@ export async function resolvePlaygroundConfig(
 }
 
 /** The session's overrides with the message's on top (a field the message gives wins). */
-export function mergeOverrides(base: PlaygroundOverrides, top: PlaygroundOverrides | undefined): PlaygroundOverrides {
+export function mergePlaygroundOverrides(
+  base: PlaygroundOverrides,
+  top: PlaygroundOverrides | undefined,
+): PlaygroundOverrides {
   if (!top) return base;
   const merged: PlaygroundOverrides = { ...base, ...top };
   // The two ways of choosing the prompt exclude each other: the message's choice replaces the session's.
