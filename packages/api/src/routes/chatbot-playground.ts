@@ -110,12 +110,25 @@ export function chatbotPlaygroundRoutes() {
       }
       const turn = await startPlaygroundTurn(ctx, chatbotId, input, deps);
       c.header("X-Accel-Buffering", "no");
+      // The stream is not one of the route's typed JSON responses, hence the cast.
       return streamSSE(c, async (stream) => {
         const gone = new AbortController();
         stream.onAbort(() => gone.abort());
-        for await (const event of turn.stream(gone.signal)) {
-          if (stream.aborted) break;
-          await stream.writeSSE(toSse(event));
+        try {
+          for await (const event of turn.stream(gone.signal)) {
+            if (stream.aborted) break;
+            await stream.writeSSE(toSse(event));
+          }
+        } catch (err) {
+          // The turn reports its own failures as `error` events; this is a bug, its message kept from
+          // the client (Hono's own handler would send it).
+          c.get("runtime").log.error({ err, requestId: c.get("requestId") }, "playground stream failed");
+          const error = {
+            code: "internal_error",
+            message: INTERNAL_MESSAGE,
+            details: { requestId: c.get("requestId") },
+          };
+          await stream.writeSSE(toSse({ type: "error", error }));
         }
       }) as never;
     },
@@ -148,6 +161,8 @@ export function chatbotPlaygroundRoutes() {
 
   return app;
 }
+
+const INTERNAL_MESSAGE = "Something went wrong while answering. Quote the request id when reporting it.";
 
 /** The client asked for server-sent events (`Accept: text/event-stream`, possibly among other types). */
 const wantsEventStream = (accept: string | undefined) => /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(accept ?? "");

@@ -60,7 +60,10 @@ export async function compareInPlayground(
       if (isContentFiltered(error)) {
         return { overrideConfig, answer: handoffAnswer("content_filtered", config.effective), error: null };
       }
-      if (!knownFailure(error)) ctx.log.error({ err: error }, "playground compare: a configuration failed");
+      // A bug is logged; a client that went away is not one.
+      if (!knownFailure(error) && !signal?.aborted) {
+        ctx.log.error({ err: error }, "playground compare: a configuration failed");
+      }
       const { code, message } = failureOf(error);
       return { overrideConfig, answer: null, error: { code, message } };
     }
