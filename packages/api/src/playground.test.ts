@@ -157,6 +157,10 @@ describe("playground sessions", () => {
       endedAt: null,
       overrideConfig: { temperature: 0.9, maxTokens: 64, systemPrompt: "Be brief." },
     });
+    // No body at all is a session without overrides.
+    const bare = await admin.request("POST", `${base}/sessions`);
+    expect(bare.status).toBe(201);
+    expect(await bare.json()).toMatchObject({ active: true, overrideConfig: {} });
     const row = await sessionRow(session.id);
     const [conversation] = await db().select().from(conversations).where(eq(conversations.id, row.conversationId!));
     expect(conversation).toMatchObject({ isPlayground: true, channelId: null, contactId: null, chatbotId: bot.id });
@@ -191,7 +195,13 @@ describe("playground sessions", () => {
     const audit = await db()
       .select({ action: auditLogs.action, entityId: auditLogs.entityId, actorUserId: auditLogs.actorUserId })
       .from(auditLogs)
-      .where(and(eq(auditLogs.workspaceId, ws.workspace.id), like(auditLogs.action, "playground_session.%")))
+      .where(
+        and(
+          eq(auditLogs.workspaceId, ws.workspace.id),
+          like(auditLogs.action, "playground_session.%"),
+          eq(auditLogs.entityId, session.id),
+        ),
+      )
       .orderBy(asc(auditLogs.createdAt));
     expect(audit).toEqual([
       { action: "playground_session.create", entityId: session.id, actorUserId: ws.admin.user.id },

@@ -41,7 +41,11 @@ export function chatbotPlaygroundRoutes() {
       ...permit("chatbots.manage"),
       description:
         "`overrideConfig`: `systemPrompt` or `promptVersionId` (one of the chatbot's prompt versions), `model`, `temperature` (0–2), `maxTokens` (1–32,000), `credentialId` (a provider credential of the workspace). An unknown credential or prompt version is a 400 naming the field.",
-      request: { params: PlaygroundChatbotParam, ...jsonBody(CreatePlaygroundSessionInput) },
+      // The body may be left out: a session without overrides.
+      request: {
+        params: PlaygroundChatbotParam,
+        body: { required: false, content: { "application/json": { schema: CreatePlaygroundSessionInput } } },
+      },
       responses: { 201: json(PlaygroundSessionDto, "Created"), ...errors(400, 401, 403, 404) },
     }),
     async (c) => c.json(await createPlaygroundSession(c.get("ctx"), c.req.valid("param").id, c.req.valid("json")), 201),
