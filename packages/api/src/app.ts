@@ -6,6 +6,7 @@ import { storableUrl } from "./middleware/storable-input.ts";
 import { createRouter } from "./openapi.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { channelRoutes } from "./routes/channels.ts";
+import { chatbotPlaygroundRoutes } from "./routes/chatbot-playground.ts";
 import { chatbotPromptGenerationRoutes } from "./routes/chatbot-prompt-generation.ts";
 import { chatbotPromptRoutes } from "./routes/chatbot-prompts.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
@@ -79,6 +80,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", providerSettingsRoutes());
   v1.route("/", chatbotPromptRoutes());
   v1.route("/", chatbotPromptGenerationRoutes());
+  v1.route("/", chatbotPlaygroundRoutes());
   v1.route("/", adminHealthRoutes());
   v1.route("/", jobRoutes());
   app.route("/api/v1", v1);

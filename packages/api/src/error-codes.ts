@@ -66,6 +66,7 @@ export const ERROR_STATUS = {
   member_not_found: 404,
   message_not_found: 404,
   password_reset_not_found: 404,
+  playground_session_not_found: 404,
   session_not_found: 404,
   workspace_not_found: 404,
   prompt_version_not_found: 404,
@@ -89,6 +90,7 @@ export const ERROR_STATUS = {
   prompt_generation_not_completed: 409,
   // A prompt generation's upload deleted from DATA_DIR before the job read it (that file's reason in the job).
   upload_missing: 409,
+  playground_session_ended: 409,
 
   payload_too_large: 413,
   // An uploaded file past its own limit (prompt generation: 20 MB a file).

@@ -1,19 +1,20 @@
 /**
- * The middle of a bot reply, shared by the automatic reply job, "reply as bot" and AI drafts: read the
- * conversation, retrieve knowledge, build the prompt, call the chatbot's provider, and judge the
- * output with the guardrails. It writes nothing and holds no transaction — a provider call takes
+ * The middle of a bot reply, shared by the automatic reply job, "reply as bot", AI drafts and the
+ * playground: read the conversation, retrieve knowledge, build the prompt (`prepareReply`), call the
+ * chatbot's provider (`generate`, or `stream` in the playground), and judge the output with the
+ * guardrails (`judgeReply`). It writes nothing and holds no transaction — a provider call takes
  * seconds, and no row may stay locked (nor PGlite's single connection stay busy) meanwhile.
  */
 import { createHash } from "node:crypto";
 import { SUGGESTED_MODELS } from "@tandem/contracts";
 import { type conversations, type Db, messages, type RetrievedSource } from "@tandem/db";
 import { and, desc, eq } from "drizzle-orm";
-import type { KnowledgeItem, LlmResult } from "../llm/types.ts";
+import type { KnowledgeItem, LlmProvider, LlmRequest, LlmResult } from "../llm/types.ts";
 import type { CredentialRow } from "../providers/provider-deps.ts";
 import type { ChatbotRow } from "./chatbot-for.ts";
 import { checkOutput, type OutputVerdict, type ResolvedGuardrails, resolveGuardrails } from "./guardrails.ts";
 import { resolveMemorySettings } from "./memory.ts";
-import { buildPrompt } from "./prompt.ts";
+import { type BuiltPrompt, buildPrompt } from "./prompt.ts";
 import { type ProviderResolutionDeps, providerForChatbot } from "./provider-for-chatbot.ts";
 import { retrieveKnowledge } from "./retrieve-knowledge.ts";
 
@@ -41,6 +42,8 @@ export interface ComposedReply {
   verdict: ReplyVerdict;
   /** The knowledge the answer used: the item the offline provider answered from, or all the prompt carried. */
   sources: RetrievedSource[];
+  /** The same knowledge as retrieved, with its text (`sources` is what a message records). */
+  knowledge: KnowledgeItem[];
   promptVersionId: string | null;
   /**
    * The filled system prompt's fingerprint (sha256, 16 hex): the version names the template, this
@@ -51,30 +54,52 @@ export interface ComposedReply {
   question: TurnRow | null;
   promptTokens: number;
   droppedTurns: number;
+  /** Time spent retrieving knowledge, ms. */
+  retrievalMs: number;
 }
 
-export async function composeReply(
-  deps: ProviderResolutionDeps,
-  input: {
-    conversation: Pick<ConversationRow, "id" | "summary">;
-    chatbot: ChatbotRow;
-    guardrails?: ResolvedGuardrails;
-    /** The newest `recentMessageLimit(chatbot)` messages, oldest first, when the caller has read them. */
-    recent?: TurnRow[];
-    /** The provider credential of the chatbot's kind, when the caller has read it (null: none stored). */
-    credential?: CredentialRow | null;
-    signal?: AbortSignal | undefined;
-  },
-): Promise<ComposedReply> {
+export interface ComposeInput {
+  conversation: Pick<ConversationRow, "id" | "summary">;
+  chatbot: ChatbotRow;
+  guardrails?: ResolvedGuardrails;
+  /** The newest `recentMessageLimit(chatbot)` messages, oldest first, when the caller has read them. */
+  recent?: TurnRow[];
+  /** The provider credential of the chatbot's kind, when the caller has read it (null: none stored). */
+  credential?: CredentialRow | null;
+  signal?: AbortSignal | undefined;
+}
+
+/** Everything before the provider call: the provider, the request to send it and what judging needs. */
+export interface PreparedReply {
+  provider: LlmProvider;
+  request: LlmRequest;
+  guardrails: ResolvedGuardrails;
+  prompt: BuiltPrompt;
+  promptVersionId: string | null;
+  question: TurnRow | null;
+  /** Time spent retrieving knowledge, ms. */
+  retrievalMs: number;
+}
+
+/** The whole composition: prepare, `generate`, judge. Callers that stream use the three steps themselves. */
+export async function composeReply(deps: ProviderResolutionDeps, input: ComposeInput): Promise<ComposedReply> {
+  const prepared = await prepareReply(deps, input);
+  return judgeReply(prepared, await prepared.provider.generate(prepared.request));
+}
+
+/** Provider, knowledge and prompt for the conversation's latest customer message; reads only. */
+export async function prepareReply(deps: ProviderResolutionDeps, input: ComposeInput): Promise<PreparedReply> {
   const { chatbot } = input;
   const guardrails = input.guardrails ?? resolveGuardrails(chatbot.guardrails);
   const memory = resolveMemorySettings(chatbot.memorySettings);
 
   // Resolved first: a missing credential fails before any work (and per reply, so a switch applies at once).
   const provider = await providerForChatbot(deps, chatbot, input.credential);
-  const rows = input.recent ?? (await recentMessages(deps.db, input.conversation.id, recentMessageLimit(chatbot)));
+  const rows = input.recent ?? (await recentTurns(deps.db, input.conversation.id, recentMessageLimit(chatbot)));
   const question = rows.findLast((m) => m.role === "USER" && (m.kind === "text" || m.kind === "attachment")) ?? null;
+  const retrievalStarted = performance.now();
   const knowledge = question?.text ? await retrieveKnowledge(deps.db, chatbot, question.text) : [];
+  const retrievalMs = Math.round(performance.now() - retrievalStarted);
   const prompt = buildPrompt({
     template: chatbot.systemPrompt,
     variables: chatbot.promptVariables,
@@ -85,8 +110,7 @@ export async function composeReply(
     lastNMessages: memory.lastNMessages,
     tokenBudget: memory.maxPromptTokens,
   });
-
-  const result = await provider.generate({
+  const request: LlmRequest = {
     model: modelOf(chatbot),
     temperature: chatbot.temperature,
     maxTokens: chatbot.maxTokens,
@@ -95,8 +119,21 @@ export async function composeReply(
     messages: prompt.messages,
     knowledge: prompt.knowledge,
     ...(input.signal ? { signal: input.signal } : {}),
-  });
+  };
+  return {
+    provider,
+    request,
+    guardrails,
+    prompt,
+    promptVersionId: chatbot.currentPromptVersionId,
+    question,
+    retrievalMs,
+  };
+}
 
+/** The output guardrails' verdict on the provider's answer, with the sources it used. */
+export function judgeReply(prepared: PreparedReply, result: LlmResult): ComposedReply {
+  const { guardrails, prompt } = prepared;
   let verdict: ReplyVerdict = checkOutput(result.text, guardrails, { finishReason: result.finishReason });
   if (result.confidence !== undefined && result.confidence < guardrails.confidenceThreshold) {
     verdict = { action: "handoff", reason: "low_confidence", text: null };
@@ -106,11 +143,13 @@ export async function composeReply(
     result,
     verdict,
     sources: used.map(toSource),
-    promptVersionId: chatbot.currentPromptVersionId,
+    knowledge: used,
+    promptVersionId: prepared.promptVersionId,
     promptHash: createHash("sha256").update(prompt.systemPrompt).digest("hex").slice(0, 16),
-    question,
+    question: prepared.question,
     promptTokens: prompt.estimatedTokens,
     droppedTurns: prompt.droppedTurns,
+    retrievalMs: prepared.retrievalMs,
   };
 }
 
@@ -123,7 +162,7 @@ export const modelOf = (chatbot: Pick<ChatbotRow, "model" | "providerKind">) =>
   chatbot.model || SUGGESTED_MODELS[chatbot.providerKind][0]!;
 
 /** The newest `limit` messages, oldest first. */
-async function recentMessages(db: Db, conversationId: string, limit: number): Promise<TurnRow[]> {
+export async function recentTurns(db: Db, conversationId: string, limit: number): Promise<TurnRow[]> {
   const rows = await db
     .select(turnColumns)
     .from(messages)

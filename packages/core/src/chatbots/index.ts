@@ -1,2 +1,3 @@
 export * from "./get-chatbot-in-workspace.ts";
+export * from "./playground/index.ts";
 export * from "./prompts/index.ts";

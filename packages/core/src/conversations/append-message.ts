@@ -4,7 +4,8 @@ import { truncateText } from "../storable-text.ts";
 
 type MessageRow = typeof messages.$inferSelect;
 type ConversationRow = typeof conversations.$inferSelect;
-export type NewMessage = Omit<typeof messages.$inferInsert, "id" | "workspaceId" | "conversationId" | "channelId">;
+/** `id` may be given when the caller needs it before the row exists (the playground's question). */
+export type NewMessage = Omit<typeof messages.$inferInsert, "workspaceId" | "conversationId" | "channelId">;
 /** Conversation columns set together with the insert: values or SQL (counters, flags). */
 export type ConversationChanges = { [K in keyof typeof conversations.$inferInsert]?: unknown | SQL };
 

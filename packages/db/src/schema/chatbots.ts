@@ -199,6 +199,10 @@ export interface PlaygroundOverrides {
   model?: string;
   providerKind?: string;
   maxTokens?: number;
+  /** The text of this prompt version of the chatbot instead of the live prompt. */
+  promptVersionId?: string;
+  /** A provider credential of the workspace (its kind answers). */
+  credentialId?: string;
 }
 
 export const playgroundSessions = pgTable(
