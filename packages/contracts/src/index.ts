@@ -1,5 +1,6 @@
 export * from "./auth.ts";
 export * from "./bot-settings.ts";
+export * from "./chatbots.ts";
 export * from "./common.ts";
 export * from "./conversations.ts";
 export * from "./line.ts";

@@ -16,6 +16,7 @@ import { resolveMemorySettings } from "./memory.ts";
 import { buildPrompt } from "./prompt.ts";
 import { type ProviderResolutionDeps, providerForChatbot } from "./provider-for-chatbot.ts";
 import { retrieveKnowledge } from "./retrieve-knowledge.ts";
+import { translationFor } from "./translation-for.ts";
 
 type ConversationRow = typeof conversations.$inferSelect;
 
@@ -63,6 +64,8 @@ export async function composeReply(
     recent?: TurnRow[];
     /** The provider credential of the chatbot's kind, when the caller has read it (null: none stored). */
     credential?: CredentialRow | null;
+    /** The customer's locale: a translation of the chatbot for its language replaces the system prompt. */
+    locale?: string | null | undefined;
     signal?: AbortSignal | undefined;
   },
 ): Promise<ComposedReply> {
@@ -74,9 +77,12 @@ export async function composeReply(
   const provider = await providerForChatbot(deps, chatbot, input.credential);
   const rows = input.recent ?? (await recentMessages(deps.db, input.conversation.id, recentMessageLimit(chatbot)));
   const question = rows.findLast((m) => m.role === "USER" && (m.kind === "text" || m.kind === "attachment")) ?? null;
-  const knowledge = question?.text ? await retrieveKnowledge(deps.db, chatbot, question.text) : [];
+  const [knowledge, translation] = await Promise.all([
+    question?.text ? retrieveKnowledge(deps.db, chatbot, question.text) : [],
+    input.locale ? translationFor(deps.db, chatbot.id, input.locale) : undefined,
+  ]);
   const prompt = buildPrompt({
-    template: chatbot.systemPrompt,
+    template: translation?.systemPrompt || chatbot.systemPrompt,
     variables: chatbot.promptVariables,
     chatbotName: chatbot.name,
     knowledge,
