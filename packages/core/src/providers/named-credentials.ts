@@ -1,5 +1,5 @@
 import type { NamedCredentialDto } from "@tandem/contracts";
-import { chatbots, type Db, providerCredentials } from "@tandem/db";
+import { chatbots, type Db } from "@tandem/db";
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { DomainError } from "../errors.ts";
 import type { CredentialRow } from "./provider-deps.ts";

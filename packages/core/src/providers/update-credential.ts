@@ -48,9 +48,14 @@ export async function updateCredential(
           "Type the API key again to change the base URL: a saved key is only sent to the base URL it was saved with.",
         );
       }
-      const hasKey = values.apiKeyEncrypted === undefined ? Boolean(before.apiKeyEncrypted) : Boolean(values.apiKeyEncrypted);
+      const hasKey =
+        values.apiKeyEncrypted === undefined ? Boolean(before.apiKeyEncrypted) : Boolean(values.apiKeyEncrypted);
       if (providerRequiresApiKey(before.kind) && !hasKey) {
-        throw invalidCredentialField("api_key_required", "apiKey", "This provider needs an API key: it cannot be cleared.");
+        throw invalidCredentialField(
+          "api_key_required",
+          "apiKey",
+          "This provider needs an API key: it cannot be cleared.",
+        );
       }
       if (before.kind === "OPENAI_COMPATIBLE" && baseUrl === null) {
         throw invalidCredentialField("base_url_required", "baseUrl", "An OpenAI-compatible server needs its base URL.");
