@@ -387,6 +387,8 @@ describe("DELETE /api/v1/chatbots/{id}", () => {
     expect(await db().select().from(promptVersions).where(eq(promptVersions.chatbotId, bot.id))).toHaveLength(1);
     const inbox = await (await admin.get(`/api/v1/conversations/${conversation.id}`)).json();
     expect(inbox.chatbotId).toBe(bot.id);
+    // The inbox names the chatbot that handled it, deleted or not.
+    expect(inbox.chatbot).toEqual({ id: bot.id, name: "Retired" });
     expect(await auditOf(ws.workspace.id, "chatbot.delete")).toHaveLength(1);
   });
 

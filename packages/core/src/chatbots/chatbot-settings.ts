@@ -47,11 +47,11 @@ export async function chatbotValues(ctx: Ctx, input: Settings, current?: Chatbot
   if (input.credentialId) {
     const credential = await findCredentialById(ctx.db, ctx.workspaceId, input.credentialId);
     if (!credential) {
-      throw invalidField(
-        "invalid_credential",
-        "credentialId",
-        "No provider credential with this id in the workspace: pick one from Settings → Provider credentials.",
-      );
+      const message =
+        "No provider credential with this id in the workspace: pick one from Settings → Provider credentials.";
+      throw new DomainError("invalid_credential", message, {
+        details: [{ path: "credentialId", code: "invalid_credential", message }],
+      });
     }
     if (input.provider !== undefined && input.provider !== credential.kind) {
       throw invalidField(
