@@ -366,7 +366,12 @@ describe("GET and PATCH /api/v1/chatbots/{id}", () => {
     const settings = await (await admin.get("/api/v1/settings/provider")).json();
     expect(settings.chatbotId).toBe(second.id);
     expect((await admin.patch(`/api/v1/chatbots/${second.id}`, { isDefault: false })).status).toBe(400);
-    expect(ws.workspace.id).toBeTruthy();
+    // Asking again changes nothing and writes no audit row.
+    const updates = (await auditOf(ws.workspace.id, "chatbot.update")).length;
+    const again = await admin.patch(`/api/v1/chatbots/${second.id}`, { isDefault: true });
+    expect(again.status).toBe(200);
+    expect((await again.json()).isDefault).toBe(true);
+    expect(await auditOf(ws.workspace.id, "chatbot.update")).toHaveLength(updates);
   });
 });
 

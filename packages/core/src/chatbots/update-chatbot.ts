@@ -34,6 +34,8 @@ export async function updateChatbot(ctx: Ctx, chatbotId: string, input: UpdateCh
         );
       values.isDefault = true;
     }
+    // Nothing to write (e.g. `isDefault: true` on the default chatbot): the row stays as it is.
+    if (Object.keys(values).length === 0) return;
     const [after] = await tx.db
       .update(chatbots)
       .set(values)
