@@ -5,7 +5,13 @@
  * overrides, and the per-chatbot API key (shown once, hashed, the old one dead at once).
  */
 import { authenticateChatbotKey, DomainError, type Runtime } from "@tandem/core";
-import { auditLogs, chatbots, promptVersions, providerCredentials } from "@tandem/db";
+import {
+  auditLogs,
+  chatbots,
+  chatbotTranslations as chatbotTranslationsTable,
+  promptVersions,
+  providerCredentials,
+} from "@tandem/db";
 import {
   createChannel,
   createChatbot,
@@ -554,5 +560,54 @@ describe("GET /api/v1/chatbots/{id}/conversations", () => {
     expect((await agent.get(`/api/v1/chatbots/${bot.id}/conversations/${foreign.id}`)).status).toBe(404);
     expect((await stranger.get(`/api/v1/chatbots/${bot.id}/conversations`)).status).toBe(404);
     expect((await stranger.get(`/api/v1/chatbots/${bot.id}/conversations/${ids[0]}`)).status).toBe(404);
+  });
+});
+
+describe("every route × role", () => {
+  it("OWNER and ADMIN manage, an AGENT reads only, another workspace finds nothing", async () => {
+    const s = await setup();
+    const workspaceId = s.ws.workspace.id;
+    const clients = { OWNER: s.owner, ADMIN: s.admin, AGENT: s.agent, stranger: s.stranger } as const;
+    const expected: Record<string, Record<keyof typeof clients, number>> = {
+      "GET /chatbots/{id}": { OWNER: 200, ADMIN: 200, AGENT: 200, stranger: 404 },
+      "PATCH /chatbots/{id}": { OWNER: 200, ADMIN: 200, AGENT: 403, stranger: 404 },
+      "POST /chatbots/{id}/regenerate-token": { OWNER: 200, ADMIN: 200, AGENT: 403, stranger: 404 },
+      "PUT /chatbots/{id}/translations/th": { OWNER: 200, ADMIN: 200, AGENT: 403, stranger: 404 },
+      "DELETE /chatbots/{id}/translations/th": { OWNER: 204, ADMIN: 204, AGENT: 403, stranger: 404 },
+      "GET /chatbots/{id}/conversations": { OWNER: 200, ADMIN: 200, AGENT: 200, stranger: 404 },
+      "GET /chatbots/{id}/conversations/{conversationId}": { OWNER: 200, ADMIN: 200, AGENT: 200, stranger: 404 },
+      "DELETE /chatbots/{id}": { OWNER: 204, ADMIN: 204, AGENT: 403, stranger: 404 },
+    };
+    for (const [role, client] of Object.entries(clients) as [keyof typeof clients, TestClient][]) {
+      const bot = await createChatbot(db(), { workspaceId, name: `For ${role}` });
+      await db()
+        .insert(chatbotTranslationsTable)
+        .values({ chatbotId: bot.id, languageCode: "th", welcomeMessage: "สวัสดี" });
+      const conversation = await createConversation(db(), { workspaceId, chatbotId: bot.id });
+      for (const [route, statuses] of Object.entries(expected)) {
+        const [method, template] = route.split(" ") as [string, string];
+        const url = `/api/v1${template.replace("{id}", bot.id).replace("{conversationId}", conversation.id)}`;
+        const body =
+          method === "PATCH" ? { description: "changed" } : method === "PUT" ? { welcomeMessage: "hi" } : undefined;
+        // The translation PUT runs before its DELETE, so the DELETE has one to remove.
+        const res = await client.request(method, url, body);
+        expect(res.status, `${role}: ${route}`).toBe(statuses[role]);
+      }
+    }
+    const created = await s.owner.post("/api/v1/chatbots", { name: "Owner's" });
+    expect(created.status).toBe(201);
+    expect((await s.admin.post("/api/v1/chatbots", { name: "Admin's" })).status).toBe(201);
+    expect((await s.agent.post("/api/v1/chatbots", { name: "Agent's" })).status).toBe(403);
+    for (const client of [s.owner, s.admin, s.agent]) {
+      const list = await (await client.get("/api/v1/chatbots")).json();
+      // The chatbots the AGENT and the stranger could not delete are still there.
+      expect(list.data.map((b: { name: string }) => b.name)).toEqual([
+        "Admin's",
+        "Owner's",
+        "For stranger",
+        "For AGENT",
+      ]);
+    }
+    expect((await (await s.stranger.get("/api/v1/chatbots")).json()).data).toEqual([]);
   });
 });
