@@ -240,4 +240,25 @@ describe("/api/v1/providers/credentials", () => {
     const names = (await rowsOf(ws.workspace.id)).map((r) => r.name).sort();
     expect(names).toEqual(["OpenAI", "OpenAI (2)"]);
   });
+
+  it("with several credentials of a kind, /settings/provider shows and edits the oldest", async () => {
+    const { ws, admin } = await setup();
+    await admin.post("/api/v1/providers/credentials", { name: "First", kind: "OPENAI", apiKey: KEY_PROD });
+    await admin.post("/api/v1/providers/credentials", { name: "Second", kind: "OPENAI", apiKey: KEY_DEV });
+    const settings = await (await admin.get("/api/v1/settings/provider")).json();
+    const openai = settings.credentials.find((c: { provider: string }) => c.provider === "OPENAI");
+    expect(openai.apiKeyHint).toMatch(/PR0D$/);
+    const saved = await admin.put("/api/v1/settings/provider", {
+      provider: "OPENAI",
+      apiKey: "sk-rotated-0123456789abcdef-R0T8",
+      model: "gpt-4o-mini",
+      temperature: 0.3,
+      maxTokens: 300,
+      systemPrompt: "",
+    });
+    expect(saved.status).toBe(200);
+    const rows = await rowsOf(ws.workspace.id);
+    expect(rows.find((r) => r.name === "First")!.keyHint).toMatch(/R0T8$/);
+    expect(rows.find((r) => r.name === "Second")!.keyHint).toMatch(/DEV1$/);
+  });
 });
