@@ -127,6 +127,8 @@ describe("named credential and translations in replies", () => {
     await waitFor(() => conn.delivered(customer).length >= 1, "the first answer delivered");
     const firstCall = llm.simulator.llm.state.calls.slice(before).find((c) => c.path.endsWith("/chat/completions"));
     expect(firstCall?.auth.keySuffix).toBe("NAMD");
+    // The model chosen a moment ago, without a restart.
+    expect((firstCall?.body as { model?: string } | undefined)?.model).toBe("llama3.1:8b");
     expect(JSON.stringify(firstCall?.body)).not.toContain("THAI-OVERRIDE");
 
     // The customer's profile says Thai (Messenger's `th_TH`): the Thai prompt answers from now on.

@@ -261,4 +261,28 @@ describe("/api/v1/providers/credentials", () => {
     expect(rows.find((r) => r.name === "First")!.keyHint).toMatch(/R0T8$/);
     expect(rows.find((r) => r.name === "Second")!.keyHint).toMatch(/DEV1$/);
   });
+
+  it("saving /settings/provider with another kind drops the default chatbot's named credential of the old kind", async () => {
+    const { admin } = await setup();
+    const gemini = await (
+      await admin.post("/api/v1/providers/credentials", {
+        name: "Gemini",
+        kind: "GEMINI",
+        apiKey: "AIza-gemini-0123-GEMI",
+      })
+    ).json();
+    const bot = await (await admin.post("/api/v1/chatbots", { name: "Default", credentialId: gemini.id })).json();
+    expect(bot).toMatchObject({ isDefault: true, provider: "GEMINI" });
+    const saved = await admin.put("/api/v1/settings/provider", {
+      provider: "OPENAI",
+      apiKey: KEY_PROD,
+      model: "gpt-4o-mini",
+      temperature: 0.3,
+      maxTokens: 300,
+      systemPrompt: "",
+    });
+    expect(saved.status).toBe(200);
+    const after = await (await admin.get(`/api/v1/chatbots/${bot.id}`)).json();
+    expect(after).toMatchObject({ provider: "OPENAI", credential: null, model: "gpt-4o-mini" });
+  });
 });

@@ -39,10 +39,9 @@ export async function conversationForReply(db: Db, conversationId: string, works
       providerCredentials,
       and(
         eq(providerCredentials.workspaceId, conversations.workspaceId),
-        or(
-          eq(providerCredentials.id, chatbots.credentialId),
-          and(isNull(chatbots.credentialId), eq(providerCredentials.kind, chatbots.providerKind)),
-        ),
+        // A credential of another kind than the chatbot's never answers for it.
+        eq(providerCredentials.kind, chatbots.providerKind),
+        or(eq(providerCredentials.id, chatbots.credentialId), isNull(chatbots.credentialId)),
       ),
     )
     .leftJoin(channels, eq(channels.id, conversations.channelId))

@@ -38,7 +38,7 @@ export async function providerForChatbot(
   try {
     const named =
       credential === undefined && chatbot.credentialId
-        ? ((await findCredentialById(deps.db, chatbot.workspaceId, chatbot.credentialId)) ?? null)
+        ? await namedCredential(deps, chatbot.workspaceId, chatbot.credentialId, kind)
         : credential;
     config = await loadProviderConfig(deps, chatbot.workspaceId, kind, named);
   } catch (error) {
@@ -49,6 +49,12 @@ export async function providerForChatbot(
   }
   if (!config) throw notConfigured(kind, "no API key (or base URL) is saved for it in Settings → Provider");
   return createProvider(config, { baseUrls: deps.config.llm });
+}
+
+/** The chatbot's named credential; null when it is gone or of another kind (it never answers for another). */
+async function namedCredential(deps: ProviderResolutionDeps, workspaceId: string, id: string, kind: string) {
+  const row = await findCredentialById(deps.db, workspaceId, id);
+  return row && row.kind === kind ? row : null;
 }
 
 const notConfigured = (kind: string, why: string) =>

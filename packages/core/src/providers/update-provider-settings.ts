@@ -109,6 +109,8 @@ export async function updateProviderSettings(
       .update(chatbots)
       .set({
         providerKind: kind,
+        // A named credential of another kind cannot answer for this one: the kind's credential does.
+        ...(chatbot.credentialId && kind !== chatbot.providerKind ? { credentialId: null } : {}),
         model: input.model,
         temperature: input.temperature,
         maxTokens: input.maxTokens,
