@@ -2,15 +2,11 @@ import type { CreateChatbotInput, UpdateChatbotInput } from "@tandem/contracts";
 import type { chatbots } from "@tandem/db";
 import type { ChatbotRow } from "../bots/chatbot-for.ts";
 import type { Ctx } from "../context.ts";
-import { DomainError } from "../errors.ts";
+import { DomainError, invalidField } from "../errors.ts";
 import { findCredentialById } from "../providers/provider-deps.ts";
 
 type Settings = Omit<CreateChatbotInput, "name" | "systemPrompt"> & Partial<Pick<UpdateChatbotInput, "name">>;
 type ChatbotValues = Partial<typeof chatbots.$inferInsert>;
-
-/** A 400 naming the field, in the shape zod failures have (`details: [{ path, message }]`). */
-export const invalidField = (code: string, path: string, message: string) =>
-  new DomainError(code, message, { details: [{ path, code, message }] });
 
 /**
  * The columns a create or a PATCH writes: only the fields given. The behaviour blobs (prompt

@@ -8,15 +8,11 @@ import {
 import { providerCredentials } from "@tandem/db";
 import { recordAudit } from "../audit/record-audit.ts";
 import { type Ctx, withTransaction } from "../context.ts";
-import { DomainError } from "../errors.ts";
+import { invalidField } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { assertOutboundUrlAllowed } from "../net/outbound.ts";
 import { credentialAuditView, namedCredentialToDto, nameTaken } from "./named-credentials.ts";
 import { type ProviderDeps, sealApiKey } from "./provider-deps.ts";
-
-/** A 400 naming the field. */
-export const invalidCredentialField = (code: string, path: string, message: string) =>
-  new DomainError(code, message, { details: [{ path, code, message }] });
 
 /**
  * A new named credential (OWNER, ADMIN): the key is encrypted at once and only its hint is kept in
@@ -32,10 +28,10 @@ export async function createCredential(
   const kind = input.kind;
   const baseUrl = input.baseUrl ? input.baseUrl.replace(/\/+$/, "") : null;
   if (providerRequiresApiKey(kind) && !input.apiKey) {
-    throw invalidCredentialField("api_key_required", "apiKey", `Enter the API key for ${PROVIDER_LABELS[kind]}.`);
+    throw invalidField("api_key_required", "apiKey", `Enter the API key for ${PROVIDER_LABELS[kind]}.`);
   }
   if (providerRequiresBaseUrl(kind) && !baseUrl) {
-    throw invalidCredentialField(
+    throw invalidField(
       "base_url_required",
       "baseUrl",
       "Enter the base URL of the OpenAI-compatible server, e.g. http://localhost:11434/v1 for Ollama.",

@@ -3,9 +3,9 @@ import { providerCredentials } from "@tandem/db";
 import { and, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
 import { type Ctx, withTransaction } from "../context.ts";
+import { invalidField } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { assertOutboundUrlAllowed } from "../net/outbound.ts";
-import { invalidCredentialField } from "./create-credential.ts";
 import { credentialAuditView, credentialNotFound, namedCredentialDtos, nameTaken } from "./named-credentials.ts";
 import { findCredentialById, type ProviderDeps, sealApiKey } from "./provider-deps.ts";
 
@@ -42,7 +42,7 @@ export async function updateCredential(
       const movesKey =
         before.apiKeyEncrypted && input.apiKey === undefined && baseUrl !== undefined && baseUrl !== before.baseUrl;
       if (movesKey) {
-        throw invalidCredentialField(
+        throw invalidField(
           "api_key_required",
           "apiKey",
           "Type the API key again to change the base URL: a saved key is only sent to the base URL it was saved with.",
@@ -51,14 +51,10 @@ export async function updateCredential(
       const hasKey =
         values.apiKeyEncrypted === undefined ? Boolean(before.apiKeyEncrypted) : Boolean(values.apiKeyEncrypted);
       if (providerRequiresApiKey(before.kind) && !hasKey) {
-        throw invalidCredentialField(
-          "api_key_required",
-          "apiKey",
-          "This provider needs an API key: it cannot be cleared.",
-        );
+        throw invalidField("api_key_required", "apiKey", "This provider needs an API key: it cannot be cleared.");
       }
       if (before.kind === "OPENAI_COMPATIBLE" && baseUrl === null) {
-        throw invalidCredentialField("base_url_required", "baseUrl", "An OpenAI-compatible server needs its base URL.");
+        throw invalidField("base_url_required", "baseUrl", "An OpenAI-compatible server needs its base URL.");
       }
       if (input.apiKey !== undefined || (baseUrl !== undefined && baseUrl !== before.baseUrl)) {
         Object.assign(values, { lastTestStatus: null, lastTestError: null, lastTestedAt: null });
