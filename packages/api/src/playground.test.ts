@@ -813,6 +813,23 @@ describe("playground conversations stay out of the inbox", () => {
     expect(sends.filter((j) => thread.some((m) => j.jobKey === `send:${m.id}`))).toEqual([]);
     expect(await db().select().from(jobs).where(eq(jobs.workspaceId, workspaceId))).toEqual([]);
     expect(served.simulator.graph.state.outbox).toEqual([]);
+
+    // Its id, however learnt, opens nothing in the inbox: every per-id route answers "not found".
+    const inbox = `/api/v1/conversations/${playground}`;
+    for (const [method, path, body] of [
+      ["GET", inbox, undefined],
+      ["GET", `${inbox}/messages`, undefined],
+      ["PATCH", inbox, { status: "CLOSED" }],
+      ["POST", `${inbox}/read`, undefined],
+      ["POST", `${inbox}/auto-bot`, { enabled: false }],
+      ["POST", `${inbox}/messages`, { text: "hello from the inbox" }],
+      ["POST", `${inbox}/messages`, { sendAs: "BOT" }],
+      ["POST", `${inbox}/draft`, undefined],
+    ] as const) {
+      const res = await owner.request(method, path, body);
+      expect({ route: `${method} ${path}`, status: res.status }).toEqual({ route: `${method} ${path}`, status: 404 });
+    }
+    expect(await threadOf(playground)).toHaveLength(thread.length);
   });
 });
 

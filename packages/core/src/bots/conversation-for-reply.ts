@@ -1,5 +1,6 @@
 import { channels, chatbots, contacts, conversations, type Db, providerCredentials } from "@tandem/db";
 import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
+import { inInbox } from "../conversations/in-inbox.ts";
 import type { ChatbotRow } from "./chatbot-for.ts";
 
 /**
@@ -47,7 +48,8 @@ export async function conversationForReply(db: Db, conversationId: string, works
     .leftJoin(channels, eq(channels.id, conversations.channelId))
     .leftJoin(contacts, eq(contacts.id, conversations.contactId))
     .where(
-      and(eq(conversations.id, conversationId), workspaceId ? eq(conversations.workspaceId, workspaceId) : undefined),
+      // A caller's request (workspaceId given) reaches inbox conversations only; the reply job any.
+      workspaceId ? inInbox(workspaceId, conversationId) : eq(conversations.id, conversationId),
     )
     // Its own chatbot first, when it still exists; of several credentials of its kind, the oldest.
     .orderBy(

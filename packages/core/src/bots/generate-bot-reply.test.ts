@@ -865,7 +865,7 @@ describe("reply as bot (sendAgentMessage with sendAs BOT)", () => {
     expect(await conversationRow(conversation.id)).toMatchObject({ autoBot: true, needsHuman: false });
   });
 
-  it("a playground conversation's answer is final: no channel, nothing to send", async () => {
+  it("is not for playground conversations: they are the playground's, not found from the inbox", async () => {
     const ws: TestWorkspace = await createTestWorkspace(db);
     const chatbot = await createChatbot(db, { workspaceId: ws.workspace.id, faqEntries: DEMO_FAQ });
     const conversation = await createConversation(db, {
@@ -874,14 +874,10 @@ describe("reply as bot (sendAgentMessage with sendAs BOT)", () => {
       isPlayground: true,
     });
     await customerSays(conversation.id, "What are your opening hours?");
-    const dto = await sendAgentMessage(
-      agentCtx(ws),
-      conversation.id,
-      { sendAs: "BOT", internal: false },
-      providerDeps(runtime),
-    );
-    expect(dto).toMatchObject({ role: "BOT", status: "sent" });
-    expect(await sendJobFor(dto.id)).toBeUndefined();
+    await expect(
+      sendAgentMessage(agentCtx(ws), conversation.id, { sendAs: "BOT", internal: false }, providerDeps(runtime)),
+    ).rejects.toMatchObject({ code: "conversation_not_found" });
+    expect(await threadOf(conversation.id)).toHaveLength(1);
   });
 });
 

@@ -5,6 +5,7 @@ import { type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { appendMessage } from "./append-message.ts";
+import { inInbox } from "./in-inbox.ts";
 import { emitConversation, emitMessage } from "./notify.ts";
 import { loadConversationDtos, messageToDto } from "./to-dto.ts";
 
@@ -24,7 +25,7 @@ export async function toggleAutoBot(
     const [current] = await tx.db
       .select()
       .from(conversations)
-      .where(and(eq(conversations.id, conversationId), eq(conversations.workspaceId, ctx.workspaceId)))
+      .where(inInbox(ctx.workspaceId, conversationId))
       .for("update")
       .limit(1);
     if (!current) throw new DomainError("conversation_not_found", "Conversation not found");

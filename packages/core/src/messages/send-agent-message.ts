@@ -10,6 +10,7 @@ import { channelCapabilities } from "../channels/registry.ts";
 import { type Ctx, withTransaction } from "../context.ts";
 import { appendMessage } from "../conversations/append-message.ts";
 import { getConversationInWorkspace } from "../conversations/get-conversation-in-workspace.ts";
+import { inInbox } from "../conversations/in-inbox.ts";
 import { emitConversation, emitMessage } from "../conversations/notify.ts";
 import { loadConversationDtos, messageToDto } from "../conversations/to-dto.ts";
 import { DomainError } from "../errors.ts";
@@ -227,7 +228,7 @@ async function conversationWithChannel(ctx: Ctx, conversationId: string, options
     })
     .from(conversations)
     .leftJoin(channels, eq(channels.id, conversations.channelId))
-    .where(and(eq(conversations.id, conversationId), eq(conversations.workspaceId, ctx.workspaceId)))
+    .where(inInbox(ctx.workspaceId, conversationId))
     .limit(1);
   const [row] = await (options.lock ? query.for("update", { of: conversations }) : query);
   if (!row) throw new DomainError("conversation_not_found", "Conversation not found");
