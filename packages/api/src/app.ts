@@ -5,6 +5,7 @@ import { requestContext } from "./middleware/request-context.ts";
 import { storableUrl } from "./middleware/storable-input.ts";
 import { createRouter } from "./openapi.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { cannedResponseRoutes } from "./routes/canned-responses.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { chatbotPlaygroundRoutes } from "./routes/chatbot-playground.ts";
 import { chatbotPromptGenerationRoutes } from "./routes/chatbot-prompt-generation.ts";
@@ -83,6 +84,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", chatbotPlaygroundRoutes());
   v1.route("/", adminHealthRoutes());
   v1.route("/", jobRoutes());
+  v1.route("/", cannedResponseRoutes());
   app.route("/api/v1", v1);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", {

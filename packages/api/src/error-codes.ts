@@ -70,6 +70,7 @@ export const ERROR_STATUS = {
   session_not_found: 404,
   workspace_not_found: 404,
   prompt_version_not_found: 404,
+  canned_response_not_found: 404,
 
   // 409 — the current state does not allow it.
   conflict: 409,
@@ -91,6 +92,9 @@ export const ERROR_STATUS = {
   // A prompt generation's upload deleted from DATA_DIR before the job read it (that file's reason in the job).
   upload_missing: 409,
   playground_session_ended: 409,
+  // Another canned response of the workspace has this shortcut (details name the field).
+  canned_response_shortcut_taken: 409,
+  canned_response_limit_reached: 409,
 
   payload_too_large: 413,
   // An uploaded file past its own limit (prompt generation: 20 MB a file).

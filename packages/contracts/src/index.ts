@@ -1,5 +1,6 @@
 export * from "./auth.ts";
 export * from "./bot-settings.ts";
+export * from "./canned-responses.ts";
 export * from "./chatbot-prompts.ts";
 export * from "./common.ts";
 export * from "./conversations.ts";

@@ -2,6 +2,7 @@ export * from "./app-deps.ts";
 export * from "./audit/index.ts";
 export * from "./auth/index.ts";
 export * from "./bots/index.ts";
+export * from "./canned-responses/index.ts";
 export * from "./channels/index.ts";
 export * from "./channels/line/index.ts";
 export * from "./channels/messenger/index.ts";

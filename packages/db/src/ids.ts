@@ -37,6 +37,7 @@ export const ID_PREFIXES = {
   dataDeletion: "del",
   chatbotTranslation: "tr",
   analyticsDaily: "stat",
+  cannedResponse: "cr",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,5 +1,6 @@
 export * from "./analytics.ts";
 export * from "./audit.ts";
+export * from "./canned-responses.ts";
 export * from "./channels.ts";
 export * from "./chatbots.ts";
 export * from "./conversations.ts";
