@@ -7,12 +7,7 @@ import {
   CreateCannedResponseInput,
   UpdateCannedResponseInput,
 } from "@tandem/contracts";
-import {
-  createCannedResponse,
-  deleteCannedResponse,
-  listCannedResponses,
-  updateCannedResponse,
-} from "@tandem/core";
+import { createCannedResponse, deleteCannedResponse, listCannedResponses, updateCannedResponse } from "@tandem/core";
 import { createRouter, errors, json, jsonBody, permit } from "../openapi.ts";
 
 /**
