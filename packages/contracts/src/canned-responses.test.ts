@@ -12,9 +12,7 @@ describe("fillCannedResponse", () => {
 
   it("unknown or blank names become the fallbacks", () => {
     expect(fillCannedResponse(text, {})).toBe("Hi there (there), our team here.");
-    expect(fillCannedResponse(text, { contactName: "   ", agentName: null })).toBe(
-      "Hi there (there), our team here.",
-    );
+    expect(fillCannedResponse(text, { contactName: "   ", agentName: null })).toBe("Hi there (there), our team here.");
   });
 
   it("fills every occurrence, trims names and leaves other braces alone", () => {

@@ -7,8 +7,10 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Switch } from "@/components/ui/switch";
 import { Tooltip, TooltipContent, TooltipTrigger } from "@/components/ui/tooltip";
+import { useMe } from "@/features/auth/queries";
 import { errorMessage, isApiError } from "@/lib/api";
 import { cn } from "@/lib/utils";
+import { useCannedPicker } from "./canned-response-picker";
 import { useDraftReply, useSendMessage } from "./queries";
 import { useNow } from "./use-now";
 
@@ -36,6 +38,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const botSwitchId = useId();
   const hintId = useId();
+  const me = useMe();
 
   useEffect(() => {
     if (text) drafts.set(id, text);
@@ -46,6 +49,14 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
   const bot = !note && asBot;
   const blocked = note ? null : replyBlockedReason(conversation, bot ? "BOT" : "AGENT", now);
   const canSend = !blocked && !send.isPending && (bot || text.trim().length > 0);
+  const picker = useCannedPicker({
+    text,
+    setText,
+    textareaRef,
+    contactName: conversation.contact?.kind === "user" ? conversation.contact.name : null,
+    agentName: me.data?.user.name,
+    disabled: bot,
+  });
 
   const submit = () => {
     if (!canSend) return;
@@ -80,6 +91,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
     submit();
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (picker.onKeyDown(event)) return;
     if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;
     event.preventDefault();
     submit();
@@ -108,7 +120,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
   const hint =
     conversation.autoBot && !note && !bot
       ? "Auto-bot pauses when you reply"
-      : "Enter to send · Shift+Enter for a new line";
+      : "Enter to send · Shift+Enter for a new line · / for canned responses";
   const placeholder = note
     ? "Write an internal note. Only your team sees it."
     : bot
@@ -161,20 +173,23 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
 
       <div
         className={cn(
-          "flex flex-col rounded-lg border bg-background shadow-xs transition-[border-color,box-shadow]",
+          "relative flex flex-col rounded-lg border bg-background shadow-xs transition-[border-color,box-shadow]",
           "focus-within:border-ring focus-within:ring-[3px] focus-within:ring-ring/50",
           note && "border-dashed border-warning/60 bg-warning/5",
         )}
       >
+        {picker.popup}
         <label htmlFor="composer" className="sr-only">
           {note ? "Internal note" : "Reply"}
         </label>
         <textarea
           id="composer"
           ref={textareaRef}
+          {...picker.textareaProps}
           value={bot ? "" : text}
           onChange={(event) => {
             setText(event.target.value);
+            picker.onCaret(event.target.selectionStart);
             if (error) setError(null);
           }}
           onKeyDown={onKeyDown}

@@ -23,7 +23,11 @@ function wordStarts(original: string, folded: string): Set<number> {
     const prev = folded[i - 1] as string;
     const prevIsWord = /[\p{L}\p{N}]/u.test(prev);
     if (!prevIsWord && /[\p{L}\p{N}]/u.test(folded[i] as string)) starts.add(i);
-    else if (original.length === folded.length && /\p{Ll}/u.test(original[i - 1] as string) && /\p{Lu}/u.test(original[i] as string))
+    else if (
+      original.length === folded.length &&
+      /\p{Ll}/u.test(original[i - 1] as string) &&
+      /\p{Lu}/u.test(original[i] as string)
+    )
       starts.add(i);
   }
   return starts;
