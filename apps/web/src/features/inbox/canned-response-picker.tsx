@@ -32,11 +32,19 @@ interface Options {
 export interface CannedPicker {
   /** The popup (null while closed); render it inside a `relative` box around the textarea. */
   popup: ReactNode;
-  /** Combobox attributes and event handlers for the textarea. */
-  textareaProps: {
+  /**
+   * For the element wrapping the textarea (ARIA 1.1 combobox: a combobox holding a textbox and its
+   * listbox), so the textarea stays the "Reply" textbox that everything else finds.
+   */
+  comboboxProps: {
     role: "combobox";
     "aria-expanded": boolean;
-    "aria-controls": string;
+    "aria-haspopup": "listbox";
+    "aria-label": string;
+  };
+  /** Listbox attributes and event handlers for the textarea. */
+  textareaProps: {
+    "aria-controls": string | undefined;
     "aria-autocomplete": "list";
     "aria-activedescendant": string | undefined;
     onSelect: (event: SyntheticEvent<HTMLTextAreaElement>) => void;
@@ -174,10 +182,14 @@ export function useCannedPicker({
 
   return {
     popup,
-    textareaProps: {
+    comboboxProps: {
       role: "combobox",
       "aria-expanded": open,
-      "aria-controls": listId,
+      "aria-haspopup": "listbox",
+      "aria-label": "Message with canned responses",
+    },
+    textareaProps: {
+      "aria-controls": open ? listId : undefined,
       "aria-autocomplete": "list",
       "aria-activedescendant": open && matches.length > 0 ? optionId(activeIndex) : undefined,
       onSelect: (event) => setCaret(event.currentTarget.selectionStart),

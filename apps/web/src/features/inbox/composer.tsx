@@ -178,28 +178,31 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
           note && "border-dashed border-warning/60 bg-warning/5",
         )}
       >
-        {picker.popup}
         <label htmlFor="composer" className="sr-only">
           {note ? "Internal note" : "Reply"}
         </label>
-        <textarea
-          id="composer"
-          ref={textareaRef}
-          {...picker.textareaProps}
-          value={bot ? "" : text}
-          onChange={(event) => {
-            setText(event.target.value);
-            picker.onCaret(event.target.selectionStart);
-            if (error) setError(null);
-          }}
-          onKeyDown={onKeyDown}
-          disabled={bot}
-          rows={2}
-          maxLength={10_000}
-          placeholder={placeholder}
-          aria-describedby={blocked ? hintId : undefined}
-          className="field-sizing-content max-h-48 min-h-16 w-full resize-none bg-transparent px-3 pt-2.5 text-sm outline-none placeholder:text-muted-foreground disabled:cursor-not-allowed"
-        />
+        {/* The textarea holds the focus; the wrapper is the combobox (canned-response-picker.tsx). */}
+        <div {...picker.comboboxProps}>
+          {picker.popup}
+          <textarea
+            id="composer"
+            ref={textareaRef}
+            {...picker.textareaProps}
+            value={bot ? "" : text}
+            onChange={(event) => {
+              setText(event.target.value);
+              picker.onCaret(event.target.selectionStart);
+              if (error) setError(null);
+            }}
+            onKeyDown={onKeyDown}
+            disabled={bot}
+            rows={2}
+            maxLength={10_000}
+            placeholder={placeholder}
+            aria-describedby={blocked ? hintId : undefined}
+            className="field-sizing-content max-h-48 min-h-16 w-full resize-none bg-transparent px-3 pt-2.5 text-sm outline-none placeholder:text-muted-foreground disabled:cursor-not-allowed"
+          />
+        </div>
         <div className="flex items-center gap-1 px-2 pb-2">
           <Tooltip>
             <TooltipTrigger asChild>
