@@ -112,7 +112,12 @@ test("an admin saves a canned response; an agent inserts it with / and the custo
   await expect(agent.getByRole("list", { name: "Canned responses" }).getByText(title)).toBeVisible();
   await expect(agent.getByRole("button", { name: "New canned response" })).toHaveCount(0);
   await expect(agent.getByRole("button", { name: `Edit /${shortcut}` })).toHaveCount(0);
-  expect(await agent.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  const pageWidth = await agent.evaluate(
+    () =>
+      (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
+        .scrollWidth,
+  );
+  expect(pageWidth).toBeLessThanOrEqual(390);
 
   // The admin deletes it.
   await admin.getByRole("button", { name: `Delete /${shortcut}` }).click();

@@ -19,6 +19,7 @@ import { meRoutes } from "./routes/me.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { messageRoutes } from "./routes/messages.ts";
+import { notificationRoutes } from "./routes/notifications.ts";
 import { providerSettingsRoutes } from "./routes/provider-settings.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { lineWebhookRoutes } from "./routes/webhooks-line.ts";
@@ -85,6 +86,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", adminHealthRoutes());
   v1.route("/", jobRoutes());
   v1.route("/", cannedResponseRoutes());
+  v1.route("/", notificationRoutes());
   app.route("/api/v1", v1);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", {

@@ -71,6 +71,7 @@ export const ERROR_STATUS = {
   workspace_not_found: 404,
   prompt_version_not_found: 404,
   canned_response_not_found: 404,
+  notification_not_found: 404,
 
   // 409 — the current state does not allow it.
   conflict: 409,

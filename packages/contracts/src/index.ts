@@ -6,6 +6,7 @@ export * from "./common.ts";
 export * from "./conversations.ts";
 export * from "./line.ts";
 export * from "./members.ts";
+export * from "./notifications.ts";
 export * from "./permissions.ts";
 export * from "./playground.ts";
 export * from "./prompt-generation.ts";

@@ -38,6 +38,7 @@ export const ID_PREFIXES = {
   chatbotTranslation: "tr",
   analyticsDaily: "stat",
   cannedResponse: "cr",
+  notification: "ntf",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

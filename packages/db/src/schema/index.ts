@@ -7,6 +7,7 @@ export * from "./conversations.ts";
 export * from "./identity.ts";
 export * from "./jobs.ts";
 export * from "./knowledge.ts";
+export * from "./notifications.ts";
 export * from "./providers.ts";
 export * from "./quality.ts";
 export * from "./shopify.ts";
