@@ -1,6 +1,6 @@
 "use client";
 
-import { type ConversationDto, replyBlockedReason } from "@tandem/contracts";
+import { type ConversationDto, type InboxOptions, replyBlockedReason } from "@tandem/contracts";
 import { Bot, Lock, Paperclip, SendHorizontal, Sparkles, TriangleAlert } from "lucide-react";
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 import { toast } from "sonner";
@@ -11,6 +11,7 @@ import { useMe } from "@/features/auth/queries";
 import { errorMessage, isApiError } from "@/lib/api";
 import { cn } from "@/lib/utils";
 import { useCannedPicker } from "./canned-response-picker";
+import { mentionsIn, useMentionPicker } from "./mention-picker";
 import { useDraftReply, useSendMessage } from "./queries";
 import { useNow } from "./use-now";
 
@@ -49,14 +50,35 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
   const bot = !note && asBot;
   const blocked = note ? null : replyBlockedReason(conversation, bot ? "BOT" : "AGENT", now);
   const canSend = !blocked && !send.isPending && (bot || text.trim().length > 0);
-  const picker = useCannedPicker({
+  // Where the caret is, for the "/" and "@" pickers; kept by the textarea's change and select events.
+  const [caret, setCaret] = useState(text.length);
+  const [mentioned, setMentioned] = useState<InboxOptions["members"]>([]);
+  const replace = (next: string, nextCaret: number) => {
+    setText(next);
+    setCaret(nextCaret);
+    requestAnimationFrame(() => {
+      const el = textareaRef.current;
+      el?.focus();
+      el?.setSelectionRange(nextCaret, nextCaret);
+    });
+  };
+  const canned = useCannedPicker({
     text,
-    setText,
-    textareaRef,
+    caret,
+    replace,
     contactName: conversation.contact?.kind === "user" ? conversation.contact.name : null,
     agentName: me.data?.user.name,
     disabled: bot,
   });
+  const mention = useMentionPicker({
+    text,
+    caret,
+    replace,
+    onMention: (member) => setMentioned((list) => (list.some((m) => m.id === member.id) ? list : [...list, member])),
+    disabled: !note,
+  });
+  // The two never open at once: the text before the caret ends in "/…" or in "@…".
+  const picker = mention.open ? mention : canned;
 
   const submit = () => {
     if (!canSend) return;
@@ -68,6 +90,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
           sendAs: "AGENT" as const,
           internal: note,
           ...(draftId && !note ? { draftId } : {}),
+          ...(note && mentionsIn(text, mentioned).length > 0 ? { mentions: mentionsIn(text, mentioned) } : {}),
         };
     send.mutate(body, {
       onSuccess: (result) => {
@@ -79,6 +102,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
         } else {
           setText("");
           setDraftId(null);
+          setMentioned([]);
         }
         textareaRef.current?.focus();
       },
@@ -120,9 +144,11 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
   const hint =
     conversation.autoBot && !note && !bot
       ? "Auto-bot pauses when you reply"
-      : "Enter to send · Shift+Enter for a new line · / for canned responses";
+      : note
+        ? "Enter to add · @ to mention · / for canned responses"
+        : "Enter to send · Shift+Enter for a new line · / for canned responses";
   const placeholder = note
-    ? "Write an internal note. Only your team sees it."
+    ? "Write an internal note. Only your team sees it. Type @ to mention a teammate."
     : bot
       ? "The bot writes the next reply from the conversation and its knowledge."
       : `Reply to ${conversation.contact?.name ?? "the customer"}…`;
@@ -181,17 +207,25 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
         <label htmlFor="composer" className="sr-only">
           {note ? "Internal note" : "Reply"}
         </label>
-        {/* The textarea holds the focus; the wrapper is the combobox (canned-response-picker.tsx). */}
-        <div {...picker.comboboxProps}>
+        {/* The textarea holds the focus; the wrapper is the combobox (ARIA 1.1: a combobox holding a
+            textbox and its listbox), so the textarea stays the "Reply" textbox (token-picker.tsx). */}
+        {/* biome-ignore lint/a11y/useFocusableInteractive: the textbox inside it takes the focus */}
+        <div
+          role="combobox"
+          aria-expanded={picker.open}
+          aria-haspopup="listbox"
+          aria-label={note ? "Note with mentions and canned responses" : "Message with canned responses"}
+        >
           {picker.popup}
           <textarea
             id="composer"
             ref={textareaRef}
             {...picker.textareaProps}
+            onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
             value={bot ? "" : text}
             onChange={(event) => {
               setText(event.target.value);
-              picker.onCaret(event.target.selectionStart);
+              setCaret(event.target.selectionStart);
               if (error) setError(null);
             }}
             onKeyDown={onKeyDown}

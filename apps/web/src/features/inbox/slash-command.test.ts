@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { replaceToken, slashTokenAt } from "./slash-command";
+import { replaceToken, slashTokenAt, triggerTokenAt } from "./slash-command";
 
 describe("slashTokenAt", () => {
   it("finds a / at the start or after whitespace, up to the caret", () => {
@@ -24,5 +24,14 @@ describe("replaceToken", () => {
       text: "Hello Returns are free. and bye",
       caret: 23,
     });
+  });
+});
+
+describe("triggerTokenAt('@')", () => {
+  it("finds an @name at the start or after whitespace, not inside an e-mail address", () => {
+    expect(triggerTokenAt("@", "cc @ann", 7)).toEqual({ start: 3, end: 7, query: "ann" });
+    expect(triggerTokenAt("@", "@", 1)).toEqual({ start: 0, end: 1, query: "" });
+    expect(triggerTokenAt("@", "ann@shop.com", 12)).toBeNull();
+    expect(triggerTokenAt("@", "/ret", 4)).toBeNull();
   });
 });
