@@ -6,7 +6,7 @@ import { composer, customerSays, newCustomer, row, thread } from "./support/inbo
  * Canned responses end to end: an admin saves one with `{contact_name}`, an agent inserts it by
  * typing "/ret" in the composer and choosing it with the keyboard, and the customer on the
  * simulated Messenger receives it with their name filled in. The agent sees the library read-only,
- * on a phone-sized screen.
+ * on a phone-sized screen. An agent @mentions a teammate in a note, and the teammate is told.
  */
 
 test.use({ viewport: { width: 1280, height: 800 } });
@@ -123,6 +123,55 @@ test("an admin saves a canned response; an agent inserts it with / and the custo
   await admin.getByRole("button", { name: `Delete /${shortcut}` }).click();
   await admin.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
   await expect(list.getByText(`/${shortcut}`)).toHaveCount(0);
+
+  await adminContext.close();
+  await agentContext.close();
+});
+
+test("an agent @mentions a teammate in a note; the teammate is notified live", async ({ browser, request }) => {
+  const customer = newCustomer("Noah Weber");
+  await customerSays(request, customer, "My parcel arrived damaged");
+
+  // The admin is in the inbox, another conversation or none open.
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  await signIn(admin, "admin@demo.local");
+  await expect(admin.getByText("Live", { exact: true })).toBeVisible();
+
+  const agentContext = await browser.newContext();
+  const agent = await agentContext.newPage();
+  await signIn(agent, "agent@demo.local");
+  await row(agent, customer.name).click();
+  await expect(thread(agent, customer.name).getByText("My parcel arrived damaged")).toBeVisible();
+  await agent.getByRole("button", { name: "Internal note", exact: true }).click();
+  const note = agent.getByRole("textbox", { name: "Internal note" });
+  await note.click();
+  await note.pressSequentially("@ada");
+  const teammates = agent.getByRole("listbox", { name: "Teammates" });
+  await expect(teammates.getByRole("option").first()).toContainText("Adam Admin");
+  await note.press("Enter");
+  await expect(note).toHaveValue("@Adam Admin ");
+  await note.pressSequentially("can we refund this one?");
+  await note.press("Enter");
+  await expect(note).toHaveValue("");
+  await expect(
+    thread(agent, customer.name).getByText("@Adam Admin can we refund this one?", { exact: false }),
+  ).toBeVisible();
+
+  // The admin gets a toast saying who mentioned them, with the note; "Open" goes to the conversation.
+  const toast = admin.locator("[data-sonner-toast]").filter({ hasText: "Alex Agent mentioned you in a note" });
+  await expect(toast).toBeVisible({ timeout: 30_000 });
+  await expect(toast).toContainText("can we refund this one?");
+  await toast.getByRole("button", { name: "Open" }).click();
+  await expect(admin.getByRole("heading", { name: customer.name, level: 2 })).toBeVisible();
+
+  // Opening it read the mention: none is left unread.
+  await expect
+    .poll(async () => {
+      const res = await admin.request.get("/api/v1/notifications");
+      return ((await res.json()) as { unreadCount: number }).unreadCount;
+    })
+    .toBe(0);
 
   await adminContext.close();
   await agentContext.close();
