@@ -11,7 +11,8 @@ import { useMe } from "@/features/auth/queries";
 import { errorMessage, isApiError } from "@/lib/api";
 import { cn } from "@/lib/utils";
 import { useCannedPicker } from "./canned-response-picker";
-import { mentionsIn, useMentionPicker } from "./mention-picker";
+import { useMentionPicker } from "./mention-picker";
+import { mentionsIn } from "./mentions";
 import { useDraftReply, useSendMessage } from "./queries";
 import { useNow } from "./use-now";
 

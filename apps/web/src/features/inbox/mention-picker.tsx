@@ -1,14 +1,9 @@
 "use client";
 
-import type { InboxOptions } from "@tandem/contracts";
 import { AtSign } from "lucide-react";
+import { type MentionableMember as Member, mentionName } from "./mentions";
 import { useInboxOptions } from "./queries";
 import { type TokenPicker, useTokenPicker } from "./token-picker";
-
-type Member = InboxOptions["members"][number];
-
-/** How a member is written in a note: their name, else the start of their e-mail address. */
-export const mentionName = (m: Pick<Member, "name" | "email">) => m.name?.trim() || m.email.split("@")[0] || m.email;
 
 const fields = (m: Member) => [m.name, m.email];
 
@@ -49,9 +44,4 @@ export function useMentionPicker(options: {
     emptyText: (query) => `No teammate matches “${query}”.`,
     hint: "↑↓ to choose · Enter or Tab to mention · Esc to close",
   });
-}
-
-/** The mentioned members whose "@Name" is still in the text (one deleted by hand is dropped). */
-export function mentionsIn(text: string, mentioned: readonly Member[]): string[] {
-  return [...new Set(mentioned.filter((m) => text.includes(`@${mentionName(m)}`)).map((m) => m.id))];
 }
