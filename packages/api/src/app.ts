@@ -5,6 +5,7 @@ import { requestContext } from "./middleware/request-context.ts";
 import { storableUrl } from "./middleware/storable-input.ts";
 import { createRouter } from "./openapi.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { cannedResponseRoutes } from "./routes/canned-responses.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { chatbotPlaygroundRoutes } from "./routes/chatbot-playground.ts";
 import { chatbotPromptGenerationRoutes } from "./routes/chatbot-prompt-generation.ts";
@@ -19,6 +20,7 @@ import { meRoutes } from "./routes/me.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { messageRoutes } from "./routes/messages.ts";
+import { notificationRoutes } from "./routes/notifications.ts";
 import { providerCredentialRoutes } from "./routes/provider-credentials.ts";
 import { providerSettingsRoutes } from "./routes/provider-settings.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
@@ -87,6 +89,8 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", chatbotRoutes());
   v1.route("/", adminHealthRoutes());
   v1.route("/", jobRoutes());
+  v1.route("/", cannedResponseRoutes());
+  v1.route("/", notificationRoutes());
   app.route("/api/v1", v1);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", {

@@ -76,6 +76,8 @@ export const ERROR_STATUS = {
   session_not_found: 404,
   workspace_not_found: 404,
   prompt_version_not_found: 404,
+  canned_response_not_found: 404,
+  notification_not_found: 404,
 
   // 409 — the current state does not allow it.
   conflict: 409,
@@ -102,6 +104,9 @@ export const ERROR_STATUS = {
   chatbot_is_default: 409,
   credential_in_use: 409,
   credential_name_taken: 409,
+  // Another canned response of the workspace has this shortcut (details name the field).
+  canned_response_shortcut_taken: 409,
+  canned_response_limit_reached: 409,
 
   payload_too_large: 413,
   // An uploaded file past its own limit (prompt generation: 20 MB a file).

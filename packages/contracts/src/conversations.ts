@@ -106,6 +106,8 @@ export const MessageDto = z.object({
   status: MessageStatus,
   platformMessageId: z.string().nullable(),
   authorMemberId: z.string().nullable(),
+  /** An internal note's @mentioned members (member ids); absent when it mentions nobody. */
+  mentions: z.array(z.string()).optional(),
   /** An echo of a message the Page sent from another tool (Page inbox, another app). */
   sentFromOutside: z.boolean(),
   reactions: z.record(z.string(), z.string()),
@@ -190,6 +192,11 @@ export const SendMessageInput = z.object({
   internal: z.boolean().default(false),
   /** The "draft with AI" this reply started from (`DraftResponse.draftId`): recorded with the reply. */
   draftId: z.string().min(1).max(64).optional(),
+  /**
+   * Internal notes only: the members @mentioned (member ids of this workspace, at most 20). Each is
+   * notified (`notification:new`, `GET /notifications`), the author excepted; the note keeps them.
+   */
+  mentions: z.array(z.string().min(1).max(64)).max(20).optional(),
 });
 export type SendMessageInput = z.infer<typeof SendMessageInput>;
 

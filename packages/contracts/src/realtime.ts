@@ -6,6 +6,8 @@ export const SOCKET_EVENTS = {
   presenceUpdate: "presence:update",
   /** A prompt generation job moved (`PromptGenerationJobDto`), to the workspace room. */
   promptGenerationUpdated: "prompt-generation:updated",
+  /** A notification for one member (`NotificationDto`: an @mention in a note), to that member's room. */
+  notificationNew: "notification:new",
   conversationJoin: "conversation:join",
   conversationLeave: "conversation:leave",
 } as const;

@@ -37,6 +37,8 @@ export const ID_PREFIXES = {
   dataDeletion: "del",
   chatbotTranslation: "tr",
   analyticsDaily: "stat",
+  cannedResponse: "cr",
+  notification: "ntf",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

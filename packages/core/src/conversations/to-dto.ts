@@ -12,6 +12,12 @@ type ConversationRow = typeof conversations.$inferSelect;
 type ContactRow = typeof contacts.$inferSelect;
 type ChannelRow = typeof channels.$inferSelect;
 
+/** The members an internal note @mentions (`metadata.mentions`, written by `sendAgentMessage`). */
+function mentionsOf(m: MessageRow): { mentions?: string[] } {
+  const mentions = m.metadata.mentions;
+  return Array.isArray(mentions) && mentions.length > 0 ? { mentions: mentions.map(String) } : {};
+}
+
 /** `senderNames`: the names of the group speakers among the messages (`sender.name`), when loaded. */
 export const messageToDto = (m: MessageRow, senderNames?: ReadonlyMap<string, string | null>): MessageDto => ({
   id: m.id,
@@ -24,6 +30,7 @@ export const messageToDto = (m: MessageRow, senderNames?: ReadonlyMap<string, st
   status: m.status,
   platformMessageId: m.platformMessageId,
   authorMemberId: m.authorMemberId,
+  ...mentionsOf(m),
   sentFromOutside: m.sentFromOutside,
   reactions: m.reactions,
   sender: m.senderContactId

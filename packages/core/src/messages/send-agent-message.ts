@@ -16,6 +16,7 @@ import { loadConversationDtos, messageToDto } from "../conversations/to-dto.ts";
 import { DomainError } from "../errors.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { assertActorCan } from "../members/guard.ts";
+import { notifyMentions, resolveMentions } from "../notifications/notify-mentions.ts";
 import type { ProviderDeps } from "../providers/provider-deps.ts";
 import { sendOutboundMessage } from "./send-outbound-message.ts";
 
@@ -23,7 +24,8 @@ type MessageRow = typeof messages.$inferSelect;
 
 /**
  * The composer's send:
- * - `internal: true` — an internal note (AGENT, kind `note`): stored and shown to agents, never sent.
+ * - `internal: true` — an internal note (AGENT, kind `note`): stored and shown to agents, never sent;
+ *   the members it @mentions (`mentions`) are kept in its metadata and notified (notifications/).
  * - `sendAs: "AGENT"` — the agent's reply: stored `queued` together with the conversation's
  *   `human_replied_at` (the bot stays silent until auto-bot is switched on again), then handed to
  *   `send-outbound-message`, which applies the channel's rules and moves the status on.
@@ -57,16 +59,28 @@ export async function sendAgentMessage(
     });
   }
 
-  if (input.internal) {
-    const conversation = await getConversationInWorkspace(ctx, conversationId);
-    const { message: note } = await appendMessage(ctx.db, conversation, {
-      role: "AGENT",
-      kind: "note",
-      status: "sent",
-      text: input.text!,
-      authorMemberId: memberId,
+  if (input.mentions?.length && !input.internal) {
+    throw new DomainError("invalid_input", "Teammates can be mentioned in internal notes only", {
+      details: [{ path: "mentions", message: "Only with internal: true" }],
     });
-    return published(ctx, note!);
+  }
+
+  if (input.internal) {
+    const note = await withTransaction(ctx, async (tx) => {
+      const conversation = await getConversationInWorkspace(tx, conversationId);
+      const mentions = await resolveMentions(tx, input.mentions ?? []);
+      const { message } = await appendMessage(tx.db, conversation, {
+        role: "AGENT",
+        kind: "note",
+        status: "sent",
+        text: input.text!,
+        authorMemberId: memberId,
+        metadata: mentions.length > 0 ? { mentions } : {},
+      });
+      await notifyMentions(tx, message!, mentions, memberId);
+      return message!;
+    });
+    return published(ctx, note);
   }
 
   const queue = requireQueue(ctx);

@@ -1,7 +1,16 @@
 "use client";
 
 import type { MeResponse, Permission } from "@tandem/contracts";
-import { Bot, FlaskConical, Inbox, KeyRound, type LucideIcon, MessagesSquare, Users } from "lucide-react";
+import {
+  Bot,
+  FlaskConical,
+  Inbox,
+  KeyRound,
+  type LucideIcon,
+  MessageSquareText,
+  MessagesSquare,
+  Users,
+} from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -34,6 +43,8 @@ const NAV: { label?: string; items: NavItem[] }[] = [
       { href: "/settings/channels", label: "Channels", icon: MessagesSquare, permission: "channels.manage" },
       { href: "/settings/provider", label: "AI provider", icon: Bot, permission: "providers.manage" },
       { href: "/settings/members", label: "Members", icon: Users, permission: "members.manage" },
+      // Everyone reads the library (to know the shortcuts); OWNER and ADMIN change it.
+      { href: "/settings/canned-responses", label: "Canned responses", icon: MessageSquareText },
       { href: "/settings/tokens", label: "API tokens", icon: KeyRound },
     ],
   },

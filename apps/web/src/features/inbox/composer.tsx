@@ -1,14 +1,18 @@
 "use client";
 
-import { type ConversationDto, replyBlockedReason } from "@tandem/contracts";
+import { type ConversationDto, type InboxOptions, replyBlockedReason } from "@tandem/contracts";
 import { Bot, Lock, Paperclip, SendHorizontal, Sparkles, TriangleAlert } from "lucide-react";
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Switch } from "@/components/ui/switch";
 import { Tooltip, TooltipContent, TooltipTrigger } from "@/components/ui/tooltip";
+import { useMe } from "@/features/auth/queries";
 import { errorMessage, isApiError } from "@/lib/api";
 import { cn } from "@/lib/utils";
+import { useCannedPicker } from "./canned-response-picker";
+import { useMentionPicker } from "./mention-picker";
+import { mentionsIn } from "./mentions";
 import { useDraftReply, useSendMessage } from "./queries";
 import { useNow } from "./use-now";
 
@@ -36,6 +40,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const botSwitchId = useId();
   const hintId = useId();
+  const me = useMe();
 
   useEffect(() => {
     if (text) drafts.set(id, text);
@@ -46,6 +51,35 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
   const bot = !note && asBot;
   const blocked = note ? null : replyBlockedReason(conversation, bot ? "BOT" : "AGENT", now);
   const canSend = !blocked && !send.isPending && (bot || text.trim().length > 0);
+  // Where the caret is, for the "/" and "@" pickers; kept by the textarea's change and select events.
+  const [caret, setCaret] = useState(text.length);
+  const [mentioned, setMentioned] = useState<InboxOptions["members"]>([]);
+  const replace = (next: string, nextCaret: number) => {
+    setText(next);
+    setCaret(nextCaret);
+    requestAnimationFrame(() => {
+      const el = textareaRef.current;
+      el?.focus();
+      el?.setSelectionRange(nextCaret, nextCaret);
+    });
+  };
+  const canned = useCannedPicker({
+    text,
+    caret,
+    replace,
+    contactName: conversation.contact?.kind === "user" ? conversation.contact.name : null,
+    agentName: me.data?.user.name,
+    disabled: bot,
+  });
+  const mention = useMentionPicker({
+    text,
+    caret,
+    replace,
+    onMention: (member) => setMentioned((list) => (list.some((m) => m.id === member.id) ? list : [...list, member])),
+    disabled: !note,
+  });
+  // The two never open at once: the text before the caret ends in "/…" or in "@…".
+  const picker = mention.open ? mention : canned;
 
   const submit = () => {
     if (!canSend) return;
@@ -57,6 +91,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
           sendAs: "AGENT" as const,
           internal: note,
           ...(draftId && !note ? { draftId } : {}),
+          ...(note && mentionsIn(text, mentioned).length > 0 ? { mentions: mentionsIn(text, mentioned) } : {}),
         };
     send.mutate(body, {
       onSuccess: (result) => {
@@ -68,6 +103,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
         } else {
           setText("");
           setDraftId(null);
+          setMentioned([]);
         }
         textareaRef.current?.focus();
       },
@@ -80,6 +116,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
     submit();
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (picker.onKeyDown(event)) return;
     if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;
     event.preventDefault();
     submit();
@@ -108,9 +145,11 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
   const hint =
     conversation.autoBot && !note && !bot
       ? "Auto-bot pauses when you reply"
-      : "Enter to send · Shift+Enter for a new line";
+      : note
+        ? "Enter to add · @ to mention · / for canned responses"
+        : "Enter to send · Shift+Enter for a new line · / for canned responses";
   const placeholder = note
-    ? "Write an internal note. Only your team sees it."
+    ? "Write an internal note. Only your team sees it. Type @ to mention a teammate."
     : bot
       ? "The bot writes the next reply from the conversation and its knowledge."
       : `Reply to ${conversation.contact?.name ?? "the customer"}…`;
@@ -161,7 +200,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
 
       <div
         className={cn(
-          "flex flex-col rounded-lg border bg-background shadow-xs transition-[border-color,box-shadow]",
+          "relative flex flex-col rounded-lg border bg-background shadow-xs transition-[border-color,box-shadow]",
           "focus-within:border-ring focus-within:ring-[3px] focus-within:ring-ring/50",
           note && "border-dashed border-warning/60 bg-warning/5",
         )}
@@ -169,22 +208,36 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
         <label htmlFor="composer" className="sr-only">
           {note ? "Internal note" : "Reply"}
         </label>
-        <textarea
-          id="composer"
-          ref={textareaRef}
-          value={bot ? "" : text}
-          onChange={(event) => {
-            setText(event.target.value);
-            if (error) setError(null);
-          }}
-          onKeyDown={onKeyDown}
-          disabled={bot}
-          rows={2}
-          maxLength={10_000}
-          placeholder={placeholder}
-          aria-describedby={blocked ? hintId : undefined}
-          className="field-sizing-content max-h-48 min-h-16 w-full resize-none bg-transparent px-3 pt-2.5 text-sm outline-none placeholder:text-muted-foreground disabled:cursor-not-allowed"
-        />
+        {/* The textarea holds the focus; the wrapper is the combobox (ARIA 1.1: a combobox holding a
+            textbox and its listbox), so the textarea stays the "Reply" textbox (token-picker.tsx). */}
+        {/* biome-ignore lint/a11y/useFocusableInteractive: the textbox inside it takes the focus */}
+        <div
+          role="combobox"
+          aria-expanded={picker.open}
+          aria-haspopup="listbox"
+          aria-label={note ? "Note with mentions and canned responses" : "Message with canned responses"}
+        >
+          {picker.popup}
+          <textarea
+            id="composer"
+            ref={textareaRef}
+            {...picker.textareaProps}
+            onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
+            value={bot ? "" : text}
+            onChange={(event) => {
+              setText(event.target.value);
+              setCaret(event.target.selectionStart);
+              if (error) setError(null);
+            }}
+            onKeyDown={onKeyDown}
+            disabled={bot}
+            rows={2}
+            maxLength={10_000}
+            placeholder={placeholder}
+            aria-describedby={blocked ? hintId : undefined}
+            className="field-sizing-content max-h-48 min-h-16 w-full resize-none bg-transparent px-3 pt-2.5 text-sm outline-none placeholder:text-muted-foreground disabled:cursor-not-allowed"
+          />
+        </div>
         <div className="flex items-center gap-1 px-2 pb-2">
           <Tooltip>
             <TooltipTrigger asChild>

@@ -4,6 +4,7 @@ import { useSearchParams } from "next/navigation";
 import { useCallback, useMemo } from "react";
 import { Toaster } from "sonner";
 import { TooltipProvider } from "@/components/ui/tooltip";
+import { useMentionAlerts } from "@/features/alerts/mentions";
 import { useInboxAlerts, useUnreadTitle } from "@/features/alerts/use-inbox-alerts";
 import { cn } from "@/lib/utils";
 import { ContactPane } from "./contact-pane";
@@ -94,6 +95,7 @@ export function InboxView() {
   const alerts = useInboxAlerts(selectedId, select);
   const realtime = useInboxRealtime(selectedId, alerts);
   useUnreadTitle();
+  useMentionAlerts(selectedId, select);
 
   return (
     <TooltipProvider delayDuration={300}>

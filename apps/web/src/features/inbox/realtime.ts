@@ -5,6 +5,7 @@ import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import { toast } from "sonner";
+import { notificationKeys } from "@/features/alerts/mentions";
 import { authKeys } from "@/features/auth/queries";
 import { api, isApiError, redirectToLogin } from "@/lib/api";
 import { cachedConversation, inboxKeys, storeConversation, storeMessage } from "./cache";
@@ -74,6 +75,7 @@ export function useInboxRealtime(openConversationId: string | null, listeners?: 
       // reconnect, and on the first connect too — the list may have been fetched (or be in flight)
       // before the socket joined, and an event in between would never arrive. One refetch closes it.
       void queryClient.invalidateQueries({ queryKey: inboxKeys.all });
+      void queryClient.invalidateQueries({ queryKey: notificationKeys.unread });
       connectedBefore = true;
     });
     socket.on("disconnect", (reason) => {
@@ -109,6 +111,10 @@ export function useInboxRealtime(openConversationId: string | null, listeners?: 
     socket.on(SOCKET_EVENTS.messageUpdated, (payload: unknown) => {
       const dto = MessageDto.safeParse(payload);
       if (dto.success) storeMessage(queryClient, dto.data);
+    });
+    // A mention for me (my member room): the alerts list it and announce it (features/alerts/mentions.ts).
+    socket.on(SOCKET_EVENTS.notificationNew, () => {
+      void queryClient.invalidateQueries({ queryKey: notificationKeys.unread });
     });
     socket.on(SOCKET_EVENTS.presenceUpdate, (payload: { online?: PresenceMember[] } | null) => {
       queryClient.setQueryData<PresenceMember[]>(inboxKeys.presence, payload?.online ?? []);

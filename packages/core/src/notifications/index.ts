@@ -1,0 +1,3 @@
+export * from "./list-notifications.ts";
+export * from "./mark-notifications-read.ts";
+export * from "./notify-mentions.ts";
