@@ -159,8 +159,8 @@ describe("process-inbound-event in batches", () => {
     expect(actual.byConversation).toEqual(expected.byConversation);
     expect(actual.botRepliesTo).toEqual(expected.botRepliesTo);
     expect(actual.live).toEqual(expected.live);
-    // The 24 messages and the handoff's SYSTEM note.
-    expect(actual.live).toHaveLength(25);
+    // The 24 messages, the handoff's SYSTEM note and the message telling the customer.
+    expect(actual.live).toHaveLength(26);
     // Every conversation's latest state reached the inbox.
     expect(actual.conversationsUpdated).toBe(actual.conversations);
     const rows = await db().select().from(inboundEvents).where(inArray(inboundEvents.id, manyIds));
