@@ -1,0 +1,164 @@
+import path from "node:path";
+import { expect, type Page, test } from "@playwright/test";
+import { mainNavigation, signIn } from "./support/auth.ts";
+
+const FIXTURES = path.join(import.meta.dirname, "../fixtures/prompt-generation");
+
+/** From Settings → AI provider to the default chatbot's page; resolves to its path. */
+async function openDefaultChatbot(page: Page): Promise<string> {
+  await mainNavigation(page).getByRole("link", { name: "AI provider", exact: true }).click();
+  await page.getByRole("link", { name: "Prompt, history and playground" }).click();
+  await expect(page).toHaveURL(/\/chatbots\/[^/?]+$/);
+  await expect(page.getByRole("heading", { name: "Chatbot", exact: true })).toBeVisible();
+  return new URL(page.url()).pathname;
+}
+
+test("the owner writes a prompt, meets a colleague's save, generates one from a PDF, rolls back and tries the playground", async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(180_000);
+  await signIn(page, "owner@demo.local");
+  const chatbotPath = await openDefaultChatbot(page);
+  const token = Date.now().toString(36);
+
+  // Prompt: the variables are listed, the preview fills in the brand and highlights the rest.
+  await expect(page.getByTestId("prompt-variables")).toContainText("{brand_name}");
+  const editor = page.getByLabel("Prompt", { exact: true });
+  const written = `You are the assistant of {brand_name} (${token}).\nBe {tone}.\nUse only:\n{knowledge}`;
+  await editor.fill(written);
+  const preview = page.getByTestId("prompt-preview");
+  await expect(preview).toContainText("You are the assistant of Demo Shop");
+  await expect(preview.locator("mark", { hasText: "{knowledge}" })).toBeVisible();
+  await page.getByLabel("Note (optional)").fill(`hand-written ${token}`);
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByText(/Saved as version \d+\. It is live from the next reply\./)).toBeVisible();
+
+  // A colleague saves in another tab; this editor, still on the older version, is refused, not overwritten.
+  const colleague = await context.newPage();
+  await colleague.goto(chatbotPath);
+  await colleague.getByLabel("Prompt", { exact: true }).fill(`${written}\nColleague's line ${token}.`);
+  await colleague.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(colleague.getByText(/Saved as version \d+/)).toBeVisible();
+  await colleague.close();
+
+  await editor.fill(`${written}\nMy line ${token}.`);
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  const conflict = page.getByTestId("prompt-conflict");
+  await expect(conflict).toContainText("Someone saved a newer version");
+  await conflict.getByRole("button", { name: "Compare with mine" }).click();
+  await expect(conflict.getByTestId("prompt-diff")).toContainText(`Colleague's line ${token}.`);
+  await expect(conflict.getByTestId("prompt-diff")).toContainText(`My line ${token}.`);
+  await conflict.getByRole("button", { name: "Reload their version" }).click();
+  await expect(editor).toHaveValue(`${written}\nColleague's line ${token}.`);
+
+  // Generate from a PDF through the offline provider, review the diff, apply the draft.
+  await page.getByRole("button", { name: "Generate from files" }).click();
+  const dialog = page.getByRole("dialog", { name: "Generate a prompt from files" });
+  await expect(dialog).toContainText("Up to 10 files, 20 MB each");
+  await dialog.getByLabel("Files").setInputFiles(path.join(FIXTURES, "spa-menu.pdf"));
+  await expect(dialog.getByRole("list", { name: "Chosen files" })).toContainText("spa-menu.pdf");
+  await dialog.getByLabel("What the chatbot is for (optional)").fill(`Answers guests of Lotus Spa ${token}`);
+  await dialog.getByLabel("Tone (optional)").fill("warm and calm");
+  await dialog.getByRole("button", { name: "Generate draft" }).click();
+  const review = dialog.getByTestId("generation-review");
+  await expect(review).toBeVisible({ timeout: 60_000 });
+  await expect(dialog.getByTestId("generation-progress")).toContainText("spa-menu.pdf");
+  await expect(review.getByTestId("prompt-diff")).toContainText(`Lotus Spa ${token}`);
+  const draft = review.getByLabel("Draft");
+  await expect(draft).toHaveValue(/## Role/);
+  await draft.fill(`${await draft.inputValue()}\nEdited after generation ${token}.`);
+  await review.getByRole("button", { name: "Apply" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(editor).toHaveValue(new RegExp(`Edited after generation ${token}\\.`));
+
+  // History: the applied draft is live; roll back to the hand-written version.
+  await page.getByRole("tab", { name: "History" }).click();
+  await expect(page).toHaveURL(/\?tab=history$/);
+  const history = page.getByTestId("prompt-history");
+  const generated = history.getByRole("button").first();
+  await expect(generated).toContainText("Generated from files");
+  await expect(generated).toContainText("Live");
+  await expect(generated).toContainText("spa-menu.pdf");
+  const handWritten = history.getByRole("button").filter({ hasText: `hand-written ${token}` });
+  await handWritten.click();
+  await expect(page.getByTestId("prompt-diff")).toContainText(`Edited after generation ${token}.`);
+  await page.getByRole("button", { name: "Roll back to this version" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Roll back" }).click();
+  await expect(page.getByText(/Rolled back: version \d+ is live\./)).toBeVisible();
+  const rollback = history.getByRole("button").first();
+  await expect(rollback).toContainText("Rollback");
+  await expect(rollback).toContainText("Live");
+  await page.getByRole("tab", { name: "Prompt" }).click();
+  await expect(editor).toHaveValue(written);
+
+  // Playground: a temperature override, the answer streamed with its sources and figures.
+  await page.getByRole("tab", { name: "Playground" }).click();
+  await expect(page).toHaveURL(/\?tab=playground$/);
+  await page.getByLabel("Temperature").fill("5");
+  await page.getByLabel("Message").fill("How long does shipping take?");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByText("Temperature must be a number from 0 to 2.")).toBeVisible();
+  await page.getByLabel("Temperature").fill("0.3");
+  await page.getByRole("button", { name: "Send" }).click();
+  const answer = page.getByTestId("playground-answer").first();
+  await expect(answer).toContainText("Orders ship within 1 business day");
+  await expect(answer.getByTestId("answer-facts")).toContainText("temperature 0.3");
+  await expect(answer.getByTestId("answer-facts")).toContainText("first words after");
+  await expect(answer.getByRole("list", { name: "Sources" })).toContainText("How long does shipping take?");
+
+  // A new session starts over.
+  await page.getByRole("button", { name: "New session" }).click();
+  await expect(page.getByTestId("playground-answer")).toHaveCount(0);
+
+  // Compare: two configurations side by side.
+  await page.getByLabel("Compare two configurations").click();
+  await page.getByLabel("Temperature").first().fill("0");
+  await page.getByLabel("Temperature").nth(1).fill("1.5");
+  await page.getByLabel("Question").fill("What are your opening hours?");
+  await page.getByRole("button", { name: "Compare", exact: true }).click();
+  await expect(page.getByTestId("compare-result-A")).toContainText("temperature 0 ");
+  await expect(page.getByTestId("compare-result-B")).toContainText("temperature 1.5");
+  await expect(page.getByTestId("compare-result-B")).toContainText("Monday to Friday");
+});
+
+test("an agent sees the chatbot's prompt and history read-only", async ({ page, browser }) => {
+  // The agent has no AI provider link: find the chatbot's id as the owner first.
+  const ownerContext = await browser.newContext();
+  const ownerPage = await ownerContext.newPage();
+  await signIn(ownerPage, "owner@demo.local");
+  const chatbotPath = await openDefaultChatbot(ownerPage);
+  await ownerContext.close();
+
+  await signIn(page, "agent@demo.local");
+  await page.goto(chatbotPath);
+  await expect(page.getByText("Read-only")).toBeVisible();
+  await expect(page.getByLabel("Prompt", { exact: true })).toHaveAttribute("readonly", "");
+  await expect(page.getByRole("button", { name: "Save", exact: true })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Generate from files" })).toHaveCount(0);
+  await expect(page.getByRole("tab", { name: "Playground" })).toHaveCount(0);
+  await page.getByRole("tab", { name: "History" }).click();
+  await page.getByTestId("prompt-history").getByRole("button").last().click();
+  await expect(page.getByRole("heading", { name: /^Version \d+$/ })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Roll back to this version" })).toHaveCount(0);
+  // The playground stays closed even by URL.
+  await page.goto(`${chatbotPath}?tab=playground`);
+  await expect(page.getByRole("tab", { name: "Prompt" })).toHaveAttribute("aria-selected", "true");
+});
+
+test("the chatbot page fits a 390 px phone", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, "owner@demo.local");
+  await page.goto("/settings/provider");
+  await page.getByRole("link", { name: "Prompt, history and playground" }).click();
+  await expect(page.getByTestId("prompt-variables")).toBeVisible();
+  for (const tab of ["Prompt", "History", "Playground"]) {
+    await page.getByRole("tab", { name: tab }).click();
+    const scrollWidth = await page.evaluate(
+      () =>
+        (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
+          .scrollWidth,
+    );
+    expect(scrollWidth, `${tab} scrolls sideways`).toBeLessThanOrEqual(390);
+  }
+});
