@@ -317,7 +317,6 @@ function Review({
           ? `Someone saved version ${current.version} while you reviewed. The diff now shows it; check it and apply again.`
           : errorMessage(cause),
       );
-      if (current) void live.refetch();
     }
   }
 

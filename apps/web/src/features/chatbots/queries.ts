@@ -67,15 +67,24 @@ export function usePromptVersion(chatbotId: string, versionId: string | null) {
 
 function usePromptSaved(chatbotId: string) {
   const queryClient = useQueryClient();
-  return (prompt: PromptDto) => {
-    queryClient.setQueryData(chatbotKeys.prompt(chatbotId), prompt);
-    void queryClient.invalidateQueries({ queryKey: chatbotKeys.history(chatbotId) });
+  return {
+    onSuccess: (prompt: PromptDto) => {
+      queryClient.setQueryData(chatbotKeys.prompt(chatbotId), prompt);
+      void queryClient.invalidateQueries({ queryKey: chatbotKeys.history(chatbotId) });
+    },
+    // A 409 carries the live prompt: the page's copy was stale, so take the newer one.
+    onError: (error: unknown) => {
+      const current = conflictCurrent(error);
+      if (!current) return;
+      queryClient.setQueryData(chatbotKeys.prompt(chatbotId), current);
+      void queryClient.invalidateQueries({ queryKey: chatbotKeys.history(chatbotId) });
+    },
   };
 }
 
 /** Saves a new version; `ifMatch` is the ETag of the prompt the editor loaded (409 when stale). */
 export function useSavePrompt(chatbotId: string) {
-  const onSaved = usePromptSaved(chatbotId);
+  const handlers = usePromptSaved(chatbotId);
   return useMutation({
     mutationFn: (input: { text: string; note?: string; generationJobId?: string; ifMatch: string }) =>
       apiFetch(`${base(chatbotId)}/prompt`, {
@@ -84,12 +93,12 @@ export function useSavePrompt(chatbotId: string) {
         headers: { "if-match": input.ifMatch },
         schema: PromptDto,
       }),
-    onSuccess: onSaved,
+    ...handlers,
   });
 }
 
 export function useRollbackPrompt(chatbotId: string) {
-  const onSaved = usePromptSaved(chatbotId);
+  const handlers = usePromptSaved(chatbotId);
   return useMutation({
     mutationFn: (input: { versionId: string; note?: string; ifMatch: string }) =>
       apiFetch(`${base(chatbotId)}/prompt/rollback`, {
@@ -98,7 +107,7 @@ export function useRollbackPrompt(chatbotId: string) {
         headers: { "if-match": input.ifMatch },
         schema: PromptDto,
       }),
-    onSuccess: onSaved,
+    ...handlers,
   });
 }
 
