@@ -117,6 +117,48 @@ test("live messages, a manual reply, reply as bot, auto-bot, and a customer aski
   await expect(messages.locator('[data-role="SYSTEM"]').last()).toBeVisible();
 });
 
+test("a handoff closes the loop: the customer is told, the queue shows the wait, a reply or closing clears it", async ({
+  page,
+  request,
+}) => {
+  const waiting = newCustomer("Priya Nair");
+  const closing = newCustomer("Tomás Ruiz");
+  await signIn(page, "owner@demo.local");
+
+  await customerSays(request, waiting, "Can I talk to a person please?");
+  // The customer is not left in silence: the bot says a person will reply (the built-in English message).
+  await expect
+    .poll(async () => (await sentTo(request, waiting.psid)).join("\n"), { timeout: 30_000 })
+    .toMatch(/asked a member of our team to help/);
+  // The queue shows that they wait for a person, and for how long.
+  await expect(row(page, waiting.name)).toContainText("Needs human", { timeout: 30_000 });
+  await expect(row(page, waiting.name).getByTestId("needs-human")).toContainText("under a minute");
+  await expect(row(page, waiting.name)).toHaveAccessibleName(/needs a human, waiting under a minute/);
+  await open(page, waiting);
+  const messages = thread(page, waiting.name);
+  await expect(messages.locator('[data-role="BOT"]').filter({ hasText: "asked a member of our team" })).toBeVisible();
+
+  // An agent's reply answers it: the conversation no longer waits for a person (and the bot stays off).
+  await composer(page).fill("Hi Priya, I'm here. How can I help?");
+  await composer(page).press("Enter");
+  await expect(row(page, waiting.name)).not.toContainText("Needs human", { timeout: 30_000 });
+  await expect(row(page, waiting.name)).toContainText("Human");
+  await expect(autoBot(page)).not.toBeChecked();
+
+  // Closing answers it too.
+  await customerSays(request, closing, "I need a human");
+  await expect(row(page, closing.name)).toContainText("Needs human", { timeout: 30_000 });
+  const id = await open(page, closing);
+  await page.getByRole("button", { name: "Close", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Reopen" })).toBeVisible();
+  await expect
+    .poll(
+      async () =>
+        ((await (await page.request.get(`/api/v1/conversations/${id}`)).json()) as { needsHuman: boolean }).needsHuman,
+    )
+    .toBe(false);
+});
+
 test("switching conversations shows only the open customer's thread, notes included", async ({ page, request }) => {
   const first = newCustomer("Hana Kim");
   const second = newCustomer("Omar Aziz");

@@ -40,12 +40,16 @@ export const ERROR_STATUS = {
   // The platform refused the request (a revoked token, a wrong id): reconnecting or another input fixes it.
   reconnect_needed: 400,
   platform_error: 400,
+  // A chatbot naming a provider credential the workspace does not have.
+  invalid_credential: 400,
 
   // 401 — who is calling is not established.
   unauthenticated: 401,
   invalid_credentials: 401,
   // A platform webhook without a valid signature (Meta's retries then show in its dashboard).
   invalid_signature: 401,
+  // A chatbot's public API key that is malformed, replaced, or of a deleted chatbot.
+  invalid_api_key: 401,
 
   // 403 — known caller, not allowed.
   forbidden: 403,
@@ -60,6 +64,8 @@ export const ERROR_STATUS = {
   chatbot_not_found: 404,
   prompt_generation_not_found: 404,
   conversation_not_found: 404,
+  credential_not_found: 404,
+  translation_not_found: 404,
   data_deletion_request_not_found: 404,
   invitation_not_found: 404,
   job_not_found: 404,
@@ -91,6 +97,11 @@ export const ERROR_STATUS = {
   // A prompt generation's upload deleted from DATA_DIR before the job read it (that file's reason in the job).
   upload_missing: 409,
   playground_session_ended: 409,
+  // A chatbot still serving channels, or the default one, cannot be deleted.
+  chatbot_in_use: 409,
+  chatbot_is_default: 409,
+  credential_in_use: 409,
+  credential_name_taken: 409,
 
   payload_too_large: 413,
   // An uploaded file past its own limit (prompt generation: 20 MB a file).

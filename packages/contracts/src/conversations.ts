@@ -69,6 +69,8 @@ export const ConversationDto = z.object({
   id: z.string(),
   channel: z.object({ id: z.string(), type: ChannelType, name: z.string() }).nullable(),
   chatbotId: z.string().nullable(),
+  /** The chatbot that handles it (also when deleted since: the name stays readable). */
+  chatbot: z.object({ id: z.string(), name: z.string() }).nullable(),
   contact: ContactDto.nullable(),
   /** A SNOOZED conversation whose `snoozedUntil` has passed is reported (and filtered) as OPEN. */
   status: ConversationStatus,

@@ -1,6 +1,7 @@
 export * from "./auth.ts";
 export * from "./bot-settings.ts";
 export * from "./chatbot-prompts.ts";
+export * from "./chatbots.ts";
 export * from "./common.ts";
 export * from "./conversations.ts";
 export * from "./line.ts";

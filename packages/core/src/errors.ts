@@ -28,3 +28,7 @@ export const notFound = (what: string, code = `${what}_not_found`) =>
     code,
     `${what.replaceAll("_", " ")} not found`.replace(/^./, (c) => c.toUpperCase()),
   );
+
+/** A 400-class error on one input field, in the shape zod failures have (`details: [{ path, code, message }]`). */
+export const invalidField = (code: string, path: string, message: string) =>
+  new DomainError(code, message, { details: [{ path, code, message }] });

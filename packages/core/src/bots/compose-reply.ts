@@ -17,6 +17,7 @@ import { resolveMemorySettings } from "./memory.ts";
 import { type BuiltPrompt, buildPrompt } from "./prompt.ts";
 import { type ProviderResolutionDeps, providerForChatbot } from "./provider-for-chatbot.ts";
 import { retrieveKnowledge } from "./retrieve-knowledge.ts";
+import { translationFor } from "./translation-for.ts";
 
 type ConversationRow = typeof conversations.$inferSelect;
 
@@ -66,6 +67,8 @@ export interface ComposeInput {
   recent?: TurnRow[];
   /** The provider credential of the chatbot's kind, when the caller has read it (null: none stored). */
   credential?: CredentialRow | null;
+  /** The customer's locale: a translation of the chatbot for its language replaces the system prompt. */
+  locale?: string | null | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -98,10 +101,13 @@ export async function prepareReply(deps: ProviderResolutionDeps, input: ComposeI
   const rows = input.recent ?? (await recentTurns(deps.db, input.conversation.id, recentMessageLimit(chatbot)));
   const question = rows.findLast((m) => m.role === "USER" && (m.kind === "text" || m.kind === "attachment")) ?? null;
   const retrievalStarted = performance.now();
-  const knowledge = question?.text ? await retrieveKnowledge(deps.db, chatbot, question.text) : [];
+  const [knowledge, translation] = await Promise.all([
+    question?.text ? retrieveKnowledge(deps.db, chatbot, question.text) : [],
+    input.locale ? translationFor(deps.db, chatbot.id, input.locale) : undefined,
+  ]);
   const retrievalMs = Math.round(performance.now() - retrievalStarted);
   const prompt = buildPrompt({
-    template: chatbot.systemPrompt,
+    template: translation?.systemPrompt || chatbot.systemPrompt,
     variables: chatbot.promptVariables,
     chatbotName: chatbot.name,
     knowledge,

@@ -1,12 +1,12 @@
 import { channels, chatbots, contacts, conversations, type Db, providerCredentials } from "@tandem/db";
-import { and, eq, isNull, or, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
 import type { ChatbotRow } from "./chatbot-for.ts";
 
 /**
  * What a bot reply needs to know about its conversation, in one read: the conversation, the chatbot
  * that answers it (its own, else the workspace's default; deleted ones do not count — as
- * `chatbotFor`) with the workspace's credential for its provider, its channel, and the customer's
- * platform id. With `workspaceId`, a conversation of
+ * `chatbotFor`) with its credential (the one it names, else the workspace's oldest of its kind), its
+ * channel, and the customer's platform id and locale. With `workspaceId`, a conversation of
  * another workspace is not found.
  */
 export async function conversationForReply(db: Db, conversationId: string, workspaceId?: string) {
@@ -24,6 +24,7 @@ export async function conversationForReply(db: Db, conversationId: string, works
         disconnectedAt: channels.disconnectedAt,
       },
       recipientId: contacts.platformUserId,
+      locale: contacts.locale,
     })
     .from(conversations)
     .leftJoin(
@@ -38,7 +39,9 @@ export async function conversationForReply(db: Db, conversationId: string, works
       providerCredentials,
       and(
         eq(providerCredentials.workspaceId, conversations.workspaceId),
+        // A credential of another kind than the chatbot's never answers for it.
         eq(providerCredentials.kind, chatbots.providerKind),
+        or(eq(providerCredentials.id, chatbots.credentialId), isNull(chatbots.credentialId)),
       ),
     )
     .leftJoin(channels, eq(channels.id, conversations.channelId))
@@ -46,16 +49,22 @@ export async function conversationForReply(db: Db, conversationId: string, works
     .where(
       and(eq(conversations.id, conversationId), workspaceId ? eq(conversations.workspaceId, workspaceId) : undefined),
     )
-    // Its own chatbot first, when it still exists.
-    .orderBy(sql`(${chatbots.id} = ${conversations.chatbotId}) is true desc`)
+    // Its own chatbot first, when it still exists; of several credentials of its kind, the oldest.
+    .orderBy(
+      sql`(${chatbots.id} = ${conversations.chatbotId}) is true desc`,
+      asc(providerCredentials.createdAt),
+      asc(providerCredentials.id),
+    )
     .limit(1);
   if (!row) return null;
   return {
     conversation: row.conversation,
     chatbot: (row.chatbot ?? undefined) as ChatbotRow | undefined,
-    /** The workspace's credential of the chatbot's provider kind (null: none stored). */
+    /** The chatbot's named credential, else the workspace's credential of its kind (null: none stored). */
     credential: row.credential,
     channel: row.channel,
     recipientId: row.recipientId,
+    /** The customer's locale (picks the chatbot's translation). */
+    contactLocale: row.locale,
   };
 }

@@ -71,7 +71,7 @@ export async function composeForAgent(
   try {
     composed = await composeReply(
       { ...deps, db: ctx.db },
-      { conversation: found.conversation, chatbot, credential: found.credential },
+      { conversation: found.conversation, chatbot, credential: found.credential, locale: found.contactLocale },
     );
   } catch (error) {
     // A filtered answer is the provider's verdict on this conversation, not an outage: like the

@@ -59,6 +59,8 @@ type Plan = {
   credential: CredentialRow | null;
   /** The customer's platform id, for the typing indicator. */
   recipientId: string | null;
+  /** The customer's locale, for the chatbot's translation. */
+  locale: string | null;
   guardrails: ResolvedGuardrails;
   /** The message being answered: the conversation's latest customer message. */
   latest: TurnRow | undefined;
@@ -98,6 +100,7 @@ export const generateBotReply = defineJob({
         guardrails: decision.guardrails,
         recent: decision.recent,
         credential: decision.credential,
+        locale: decision.locale,
         signal: ctx.signal,
       });
       outcome = await ctx.db.transaction(async (tx) => persist(tx as unknown as Db, decision, composed, ctx.jobId));
@@ -154,6 +157,9 @@ async function decide(db: Db, payload: Payload, jobId: string): Promise<Outcome 
   const handOff = (reason: HandoffReason) =>
     handOffLocked(db, conversation.id, jobId, { reason, guardrails, meta, chatbot: chatbot ?? undefined });
   if (!chatbot) return handOff("no_chatbot");
+  // Only an active chatbot answers customers (a testing one answers in the playground and the widget
+  // preview): the message stays in the inbox for a person, nothing is lost.
+  if (chatbot.status !== "active") return { kind: "skipped", reason: `chatbot_${chatbot.status}` };
   // Normally caught at ingestion (`check-inbound-message.ts`); kept here for channels that do not yet.
   if (wantsHuman(latest?.text, guardrails.humanRequestPhrases)) return handOff("human_requested");
   if (conversation.consecutiveBotReplies >= guardrails.maxConsecutiveBotReplies) return handOff("max_bot_replies");
@@ -164,6 +170,7 @@ async function decide(db: Db, payload: Payload, jobId: string): Promise<Outcome 
     channel: found.channel,
     credential: found.credential,
     recipientId: found.recipientId,
+    locale: found.contactLocale,
     guardrails,
     latest,
     recent,

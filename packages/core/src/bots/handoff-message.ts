@@ -1,6 +1,7 @@
-import { type chatbots, chatbotTranslations, contacts, type Db } from "@tandem/db";
-import { and, eq } from "drizzle-orm";
+import { type chatbots, contacts, type Db } from "@tandem/db";
+import { eq } from "drizzle-orm";
 import type { HandoffReason } from "./guardrails.ts";
+import { translationFor } from "./translation-for.ts";
 
 /**
  * What the customer is told when their conversation goes to a person, so a handoff is never silence
@@ -58,11 +59,11 @@ export async function handoffMessageFor(
     : [];
   const own = languageOf(chatbot.language) ?? "en";
   const language = languageOf(contact?.locale) ?? own;
-  const [translation] = await db
-    .select({ translations: chatbotTranslations.translations })
-    .from(chatbotTranslations)
-    .where(and(eq(chatbotTranslations.chatbotId, chatbot.id), eq(chatbotTranslations.languageCode, language)))
-    .limit(1);
+  const translation = await translationFor(
+    db,
+    chatbot.id,
+    languageOf(contact?.locale) ? contact?.locale : chatbot.language,
+  );
   const translated = translation?.translations.handoffMessage;
   if (typeof translated === "string") return translated.trim() || null;
   const configured = chatbot.guardrails.handoffMessage;

@@ -15,3 +15,4 @@ export * from "./provider-for-chatbot.ts";
 export * from "./record-bot-reply.ts";
 export * from "./retrieve-knowledge.ts";
 export * from "./summarize-conversation.ts";
+export * from "./translation-for.ts";

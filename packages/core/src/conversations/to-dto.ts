@@ -1,5 +1,5 @@
 import type { ContactDto, ConversationDto, MessageDto, ReplyWindow } from "@tandem/contracts";
-import { channels, contacts, conversations, type Db, messages } from "@tandem/db";
+import { channels, chatbots, contacts, conversations, type Db, messages } from "@tandem/db";
 import { and, desc, eq, getTableColumns, inArray, ne, sql } from "drizzle-orm";
 import { channelCapabilities } from "../channels/registry.ts";
 
@@ -69,7 +69,12 @@ export function replyWindowOf(channelType: ChannelRow["type"] | null, lastInboun
 
 export function conversationToDto(
   c: ConversationRow,
-  related: { contact: ContactRow | null; channel: ChannelRow | null; lastMessage: MessagePreviewRow | null },
+  related: {
+    contact: ContactRow | null;
+    channel: ChannelRow | null;
+    chatbot: { id: string; name: string } | null;
+    lastMessage: MessagePreviewRow | null;
+  },
 ): ConversationDto {
   const last = related.lastMessage;
   const status = effectiveStatus(c);
@@ -79,6 +84,7 @@ export function conversationToDto(
       ? { id: related.channel.id, type: related.channel.type, name: related.channel.name }
       : null,
     chatbotId: c.chatbotId,
+    chatbot: related.chatbot,
     contact: related.contact ? contactToDto(related.contact) : null,
     status,
     snoozedUntil: status === "SNOOZED" ? (c.snoozedUntil?.toISOString() ?? null) : null,
@@ -102,7 +108,7 @@ export function conversationToDto(
 }
 
 /**
- * Loads conversations with their contact, channel and latest message, in the order of `ids`, in one
+ * Loads conversations with their contact, channel, chatbot and latest message, in the order of `ids`, in one
  * query: the latest message comes from a lateral subquery that reads the newest entry of
  * `message_conversation_created_idx` per conversation. SYSTEM events ("auto-bot turned off by …")
  * are not a preview: the row shows the latest thing someone wrote.
@@ -127,11 +133,13 @@ export async function loadConversationDtos(db: Db, workspaceId: string, ids: str
       conversation: conversations,
       contact: contacts,
       channel: channels,
+      chatbot: { id: chatbots.id, name: chatbots.name },
       lastMessage: { id: last.id, role: last.role, kind: last.kind, text: last.text, createdAt: last.createdAt },
     })
     .from(conversations)
     .leftJoin(contacts, eq(contacts.id, conversations.contactId))
     .leftJoin(channels, eq(channels.id, conversations.channelId))
+    .leftJoin(chatbots, eq(chatbots.id, conversations.chatbotId))
     .leftJoinLateral(last, sql`true`)
     .where(and(eq(conversations.workspaceId, workspaceId), inArray(conversations.id, ids)));
   const byId = new Map(rows.map((r) => [r.conversation.id, r]));

@@ -1,6 +1,6 @@
 import type { ProviderSettingsDto } from "@tandem/contracts";
 import { providerCredentials } from "@tandem/db";
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { actorRole, type Ctx } from "../context.ts";
 import { assertCan } from "../policy.ts";
 import { findDefaultChatbot } from "./default-chatbot.ts";
@@ -16,7 +16,12 @@ export async function getProviderSettings(ctx: Ctx, deps: Pick<ProviderDeps, "co
   assertCan(actorRole(ctx.actor), "providers.manage");
   const [chatbot, rows] = await Promise.all([
     findDefaultChatbot(ctx.db, ctx.workspaceId),
-    ctx.db.select().from(providerCredentials).where(eq(providerCredentials.workspaceId, ctx.workspaceId)),
+    // Oldest first: of several credentials of a kind, the settings show the one chatbots naming none use.
+    ctx.db
+      .select()
+      .from(providerCredentials)
+      .where(eq(providerCredentials.workspaceId, ctx.workspaceId))
+      .orderBy(asc(providerCredentials.createdAt), asc(providerCredentials.id)),
   ]);
   return providerSettingsToDto(chatbot, rows, deps.config);
 }

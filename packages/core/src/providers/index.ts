@@ -1,6 +1,11 @@
+export { createCredential } from "./create-credential.ts";
 export { findDefaultChatbot } from "./default-chatbot.ts";
+export { deleteCredential } from "./delete-credential.ts";
 export { getProviderSettings } from "./get-provider-settings.ts";
+export { listCredentials } from "./list-credentials.ts";
 export { loadProviderConfig } from "./load-provider-config.ts";
 export { type ProviderDeps, providerDeps } from "./provider-deps.ts";
+export { testCredential } from "./test-credential.ts";
 export { PROVIDER_TEST_TIMEOUT_MS, testProvider } from "./test-provider.ts";
+export { updateCredential } from "./update-credential.ts";
 export { updateProviderSettings } from "./update-provider-settings.ts";

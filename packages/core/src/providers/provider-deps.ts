@@ -5,7 +5,7 @@ import {
   providerRequiresBaseUrl,
 } from "@tandem/contracts";
 import { type Db, providerCredentials } from "@tandem/db";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq, like } from "drizzle-orm";
 import type { Config } from "../config.ts";
 import type { ProviderConfig } from "../llm/types.ts";
 import { outboundFetchFor } from "../net/outbound.ts";
@@ -44,7 +44,10 @@ export function defaultBaseUrl(config: Pick<Config, "llm">, kind: ProviderKind):
   }
 }
 
-/** The workspace's stored credential of one kind (none for OFFLINE). */
+/**
+ * The workspace's credential of one kind (none for OFFLINE): its oldest of that kind, the one a chatbot
+ * naming no credential uses and `/settings/provider` edits. Named credentials may add others of the kind.
+ */
 export async function findCredential(
   db: Db,
   workspaceId: string,
@@ -55,9 +58,40 @@ export async function findCredential(
     .select()
     .from(providerCredentials)
     .where(and(eq(providerCredentials.workspaceId, workspaceId), eq(providerCredentials.kind, kind)))
+    .orderBy(asc(providerCredentials.createdAt), asc(providerCredentials.id))
     .limit(1);
   const [row] = options.forUpdate ? await query.for("update") : await query;
   return row;
+}
+
+/** One named credential of the workspace; another workspace's does not exist for the caller. */
+export async function findCredentialById(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<CredentialRow | undefined> {
+  const query = db
+    .select()
+    .from(providerCredentials)
+    .where(and(eq(providerCredentials.workspaceId, workspaceId), eq(providerCredentials.id, id)))
+    .limit(1);
+  const [row] = options.forUpdate ? await query.for("update") : await query;
+  return row;
+}
+
+/** `base`, or `base (2)`, `base (3)`… — the first name the workspace does not use yet. */
+export async function freeCredentialName(db: Db, workspaceId: string, base: string): Promise<string> {
+  const taken = new Set(
+    (
+      await db
+        .select({ name: providerCredentials.name })
+        .from(providerCredentials)
+        .where(and(eq(providerCredentials.workspaceId, workspaceId), like(providerCredentials.name, `${base}%`)))
+    ).map((r) => r.name),
+  );
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base} (${n})`)) return `${base} (${n})`;
 }
 
 export const sealApiKey = (keyring: Keyring, apiKey: string) => ({

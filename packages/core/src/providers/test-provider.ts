@@ -13,7 +13,14 @@ import { createProvider } from "../llm/create-provider.ts";
 import { LlmError } from "../llm/types.ts";
 import { assertOutboundUrlAllowed, outboundRefusalOf } from "../net/outbound.ts";
 import { assertCan } from "../policy.ts";
-import { buildProviderConfig, defaultBaseUrl, findCredential, type ProviderDeps, readApiKey } from "./provider-deps.ts";
+import {
+  buildProviderConfig,
+  type CredentialRow,
+  defaultBaseUrl,
+  findCredential,
+  type ProviderDeps,
+  readApiKey,
+} from "./provider-deps.ts";
 
 /** A test is a person waiting on a button: one attempt, no retries, a short deadline. */
 export const PROVIDER_TEST_TIMEOUT_MS = 10_000;
@@ -43,6 +50,8 @@ export async function testProvider(
   ctx: Ctx,
   input: TestProviderInput,
   deps: ProviderDeps,
+  /** A named credential to test instead of the workspace's credential of that kind. */
+  credential?: CredentialRow,
 ): Promise<TestProviderResult> {
   assertCan(actorRole(ctx.actor), "providers.manage");
   const kind = input.provider;
@@ -57,7 +66,7 @@ export async function testProvider(
     };
   }
 
-  const stored = await findCredential(ctx.db, ctx.workspaceId, kind);
+  const stored = credential ?? (await findCredential(ctx.db, ctx.workspaceId, kind));
   const typedBaseUrl = input.baseUrl ? input.baseUrl.replace(/\/+$/, "") : undefined;
   const savedBaseUrl = stored?.baseUrl ?? defaultBaseUrl(deps.config, kind);
   const otherBaseUrl = typedBaseUrl !== undefined && typedBaseUrl !== savedBaseUrl;

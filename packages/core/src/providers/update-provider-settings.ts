@@ -16,7 +16,13 @@ import { assertOutboundUrlAllowed } from "../net/outbound.ts";
 import { assertCan } from "../policy.ts";
 import { type ChatbotRow, lockOrCreateDefaultChatbot } from "./default-chatbot.ts";
 import { getProviderSettings } from "./get-provider-settings.ts";
-import { type CredentialRow, findCredential, type ProviderDeps, sealApiKey } from "./provider-deps.ts";
+import {
+  type CredentialRow,
+  findCredential,
+  freeCredentialName,
+  type ProviderDeps,
+  sealApiKey,
+} from "./provider-deps.ts";
 
 /**
  * Saves the provider settings of the workspace's default chatbot (created when the workspace has
@@ -100,6 +106,8 @@ export async function updateProviderSettings(
       .update(chatbots)
       .set({
         providerKind: kind,
+        // A named credential of another kind cannot answer for this one: the kind's credential does.
+        ...(chatbot.credentialId && kind !== chatbot.providerKind ? { credentialId: null } : {}),
         model: input.model,
         temperature: input.temperature,
         maxTokens: input.maxTokens,
@@ -137,7 +145,12 @@ async function saveCredential(
   if (!stored) {
     const [inserted] = await tx.db
       .insert(providerCredentials)
-      .values({ workspaceId: tx.workspaceId, kind, ...values })
+      .values({
+        workspaceId: tx.workspaceId,
+        kind,
+        name: await freeCredentialName(tx.db, tx.workspaceId, PROVIDER_LABELS[kind]),
+        ...values,
+      })
       .returning();
     return inserted!;
   }

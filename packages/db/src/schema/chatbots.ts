@@ -14,7 +14,7 @@ import {
 import { createdAt, idColumn, tstz, updatedAt } from "./columns.ts";
 import { conversations } from "./conversations.ts";
 import { users, workspaces } from "./identity.ts";
-import { providerKind } from "./providers.ts";
+import { providerCredentials, providerKind } from "./providers.ts";
 
 /**
  * Chatbots and what hangs off them: prompt history, AI prompt generation, playground sessions and
@@ -103,6 +103,8 @@ export const chatbots = pgTable(
     status: chatbotStatus("status").notNull().default("testing"),
     isDefault: boolean("is_default").notNull().default(false),
     providerKind: providerKind("provider_kind").notNull().default("OFFLINE"),
+    /** The named credential it answers with; null = the workspace's credential of `provider_kind`. */
+    credentialId: text("credential_id").references(() => providerCredentials.id, { onDelete: "set null" }),
     model: text("model"),
     temperature: real("temperature").notNull().default(0.3),
     maxTokens: integer("max_tokens").notNull().default(512),
@@ -129,6 +131,7 @@ export const chatbots = pgTable(
   },
   (t) => [
     index("chatbot_workspace_idx").on(t.workspaceId),
+    index("chatbot_credential_idx").on(t.credentialId),
     uniqueIndex("chatbot_api_key_hash_key").on(t.apiKeyHash),
     uniqueIndex("chatbot_default_per_workspace_key")
       .on(t.workspaceId)

@@ -10,6 +10,7 @@ function conversation(patch: Partial<ConversationDto> = {}): ConversationDto {
     id: "conv_1",
     channel: { id: "ch_1", type: "messenger", name: "Demo Page" },
     chatbotId: null,
+    chatbot: null,
     contact: null,
     status: "OPEN",
     snoozedUntil: null,

@@ -118,6 +118,10 @@ function Profile({ conversation }: { conversation: ConversationDto }) {
             "None"
           )}
         </dd>
+        <dt className="text-muted-foreground">Chatbot</dt>
+        <dd className="truncate" data-testid="contact-chatbot" title={conversation.chatbot?.name}>
+          {conversation.chatbot?.name ?? "None"}
+        </dd>
         <dt className="text-muted-foreground">{platformIdLabel}</dt>
         <dd className="truncate font-mono" title={contact?.platformUserId}>
           {contact?.platformUserId ?? "Unknown"}

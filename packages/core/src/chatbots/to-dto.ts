@@ -1,0 +1,151 @@
+import type { ChatbotDto } from "@tandem/contracts";
+import { channels, chatbots, chatbotTranslations, conversations, type Db, providerCredentials } from "@tandem/db";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { ChatbotRow } from "../bots/chatbot-for.ts";
+
+type TranslationRow = typeof chatbotTranslations.$inferSelect;
+
+export const translationToDto = (t: TranslationRow) => ({
+  languageCode: t.languageCode,
+  welcomeMessage: t.welcomeMessage,
+  systemPrompt: t.systemPrompt,
+  handoffMessage: typeof t.translations.handoffMessage === "string" ? t.translations.handoffMessage : null,
+  updatedAt: t.updatedAt.toISOString(),
+});
+
+/**
+ * The DTOs of some chatbots of one workspace, in the order of `rows`: besides the rows, four reads
+ * for all of them together (never one per chatbot) — their connected channels, S2's overview numbers
+ * (inbox conversations, distinct customers, latest activity; playground conversations excluded),
+ * their translations and their named credentials.
+ */
+export async function loadChatbotDtos(db: Db, workspaceId: string, rows: ChatbotRow[]): Promise<ChatbotDto[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const credentialIds = [...new Set(rows.flatMap((r) => (r.credentialId ? [r.credentialId] : [])))];
+  const [served, stats, translations, credentials] = await Promise.all([
+    db
+      .select({
+        id: channels.id,
+        type: channels.type,
+        name: channels.name,
+        status: channels.status,
+        chatbotId: channels.chatbotId,
+      })
+      .from(channels)
+      .where(
+        and(eq(channels.workspaceId, workspaceId), inArray(channels.chatbotId, ids), isNull(channels.disconnectedAt)),
+      )
+      .orderBy(channels.createdAt, channels.id),
+    db
+      .select({
+        chatbotId: conversations.chatbotId,
+        conversations: sql<number>`count(*)::int`,
+        uniqueUsers: sql<number>`count(distinct ${conversations.contactId})::int`,
+        lastActivityAt: sql<string | null>`max(${conversations.lastMessageAt})`,
+      })
+      .from(conversations)
+      .where(
+        and(
+          eq(conversations.workspaceId, workspaceId),
+          inArray(conversations.chatbotId, ids),
+          eq(conversations.isPlayground, false),
+        ),
+      )
+      .groupBy(conversations.chatbotId),
+    db
+      .select()
+      .from(chatbotTranslations)
+      .where(inArray(chatbotTranslations.chatbotId, ids))
+      .orderBy(chatbotTranslations.languageCode),
+    credentialIds.length === 0
+      ? Promise.resolve([])
+      : db
+          .select({
+            id: providerCredentials.id,
+            name: providerCredentials.name,
+            keyHint: providerCredentials.keyHint,
+            apiKeyEncrypted: providerCredentials.apiKeyEncrypted,
+          })
+          .from(providerCredentials)
+          .where(and(eq(providerCredentials.workspaceId, workspaceId), inArray(providerCredentials.id, credentialIds))),
+  ]);
+  const statsOf = new Map(stats.map((s) => [s.chatbotId, s]));
+  const credentialOf = new Map(credentials.map((c) => [c.id, c]));
+  return rows.map((row) => {
+    const s = statsOf.get(row.id);
+    const credential = row.credentialId ? credentialOf.get(row.credentialId) : undefined;
+    return {
+      id: row.id,
+      name: row.name,
+      description: row.description,
+      status: row.status,
+      isDefault: row.isDefault,
+      provider: row.providerKind,
+      credential: credential
+        ? {
+            id: credential.id,
+            name: credential.name,
+            apiKeyHint: credential.apiKeyEncrypted ? (credential.keyHint ?? "••••") : null,
+          }
+        : null,
+      model: row.model,
+      temperature: row.temperature,
+      maxTokens: row.maxTokens,
+      timeoutMs: row.timeoutMs,
+      language: row.language,
+      welcomeMessage: row.welcomeMessage,
+      suggestedQuestions: row.widgetConfig.suggestedQuestions ?? [],
+      promptVariables: { ...row.promptVariables },
+      guardrails: { ...row.guardrails },
+      memory: { ...row.memorySettings },
+      knowledgeFilters: { ...row.knowledgeFilters },
+      currentPromptVersionId: row.currentPromptVersionId,
+      apiKeyHint: row.apiKeyHint,
+      channels: served
+        .filter((c) => c.chatbotId === row.id)
+        .map((c) => ({ id: c.id, type: c.type, name: c.name, status: c.status })),
+      translations: translations.filter((t) => t.chatbotId === row.id).map(translationToDto),
+      stats: {
+        conversations: s?.conversations ?? 0,
+        uniqueUsers: s?.uniqueUsers ?? 0,
+        lastActivityAt: s?.lastActivityAt ? new Date(s.lastActivityAt).toISOString() : null,
+      },
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  });
+}
+
+/** One chatbot's DTO, read again (after a change). */
+export async function chatbotDto(db: Db, workspaceId: string, id: string): Promise<ChatbotDto> {
+  const rows = await db
+    .select()
+    .from(chatbots)
+    .where(and(eq(chatbots.id, id), eq(chatbots.workspaceId, workspaceId)));
+  const [dto] = await loadChatbotDtos(db, workspaceId, rows);
+  if (!dto) throw new Error(`chatbot ${id} vanished`);
+  return dto;
+}
+
+/** What the audit trail keeps of a chatbot: its settings, the key's hint but never its hash. */
+export const chatbotAuditView = (row: ChatbotRow) => ({
+  name: row.name,
+  description: row.description,
+  status: row.status,
+  isDefault: row.isDefault,
+  provider: row.providerKind,
+  credentialId: row.credentialId,
+  model: row.model,
+  temperature: row.temperature,
+  maxTokens: row.maxTokens,
+  timeoutMs: row.timeoutMs,
+  language: row.language,
+  welcomeMessage: row.welcomeMessage,
+  suggestedQuestions: row.widgetConfig.suggestedQuestions ?? [],
+  promptVariables: row.promptVariables,
+  guardrails: row.guardrails,
+  memory: row.memorySettings,
+  knowledgeFilters: row.knowledgeFilters,
+  keyHint: row.apiKeyHint,
+});
