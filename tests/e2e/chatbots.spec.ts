@@ -24,7 +24,7 @@ test("the owner writes a prompt, meets a colleague's save, generates one from a 
 
   // Prompt: the variables are listed, the preview fills in the brand and highlights the rest.
   await expect(page.getByTestId("prompt-variables")).toContainText("{brand_name}");
-  const editor = page.getByLabel("Prompt", { exact: true });
+  const editor = page.getByRole("textbox", { name: "Prompt", exact: true });
   const written = `You are the assistant of {brand_name} (${token}).\nBe {tone}.\nUse only:\n{knowledge}`;
   await editor.fill(written);
   const preview = page.getByTestId("prompt-preview");
@@ -37,7 +37,7 @@ test("the owner writes a prompt, meets a colleague's save, generates one from a 
   // A colleague saves in another tab; this editor, still on the older version, is refused, not overwritten.
   const colleague = await context.newPage();
   await colleague.goto(chatbotPath);
-  await colleague.getByLabel("Prompt", { exact: true }).fill(`${written}\nColleague's line ${token}.`);
+  await colleague.getByRole("textbox", { name: "Prompt", exact: true }).fill(`${written}\nColleague's line ${token}.`);
   await colleague.getByRole("button", { name: "Save", exact: true }).click();
   await expect(colleague.getByText(/Saved as version \d+/)).toBeVisible();
   await colleague.close();
@@ -133,7 +133,7 @@ test("an agent sees the chatbot's prompt and history read-only", async ({ page, 
   await signIn(page, "agent@demo.local");
   await page.goto(chatbotPath);
   await expect(page.getByText("Read-only")).toBeVisible();
-  await expect(page.getByLabel("Prompt", { exact: true })).toHaveAttribute("readonly", "");
+  await expect(page.getByRole("textbox", { name: "Prompt", exact: true })).toHaveAttribute("readonly", "");
   await expect(page.getByRole("button", { name: "Save", exact: true })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Generate from files" })).toHaveCount(0);
   await expect(page.getByRole("tab", { name: "Playground" })).toHaveCount(0);

@@ -1,7 +1,16 @@
 "use client";
 
 import type { MeResponse, Permission } from "@tandem/contracts";
-import { Bot, FlaskConical, Inbox, KeyRound, type LucideIcon, MessagesSquare, Users } from "lucide-react";
+import {
+  Bot,
+  BotMessageSquare,
+  FlaskConical,
+  Inbox,
+  KeyRound,
+  type LucideIcon,
+  MessagesSquare,
+  Users,
+} from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -23,7 +32,12 @@ interface NavItem {
 }
 
 const NAV: { label?: string; items: NavItem[] }[] = [
-  { items: [{ href: "/dashboard", label: "Inbox", icon: Inbox }] },
+  {
+    items: [
+      { href: "/dashboard", label: "Inbox", icon: Inbox },
+      { href: "/chatbots", label: "Chatbots", icon: BotMessageSquare, permission: "chatbots.read" },
+    ],
+  },
   {
     label: "Try it out",
     items: [{ href: "/simulator", label: "Simulator", icon: FlaskConical, simulatorOnly: true }],

@@ -7,6 +7,7 @@ export interface OverrideDraft {
   model: string;
   temperature: string;
   maxTokens: string;
+  credentialId: string;
 }
 
 export const EMPTY_OVERRIDES: OverrideDraft = {
@@ -15,6 +16,7 @@ export const EMPTY_OVERRIDES: OverrideDraft = {
   model: "",
   temperature: "",
   maxTokens: "",
+  credentialId: "",
 };
 
 /** The overrides to send, or the first field's problem in plain words. */
@@ -40,6 +42,7 @@ export function toOverrides(draft: OverrideDraft): { overrides: PlaygroundOverri
       return { problem: `Max tokens must be a whole number from ${min} to ${max.toLocaleString("en")}.` };
     overrides.maxTokens = n;
   }
+  if (draft.credentialId) overrides.credentialId = draft.credentialId;
   return { overrides };
 }
 

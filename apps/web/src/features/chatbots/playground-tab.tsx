@@ -5,6 +5,7 @@ import {
   type PlaygroundAnswer,
   type PlaygroundCompareResult,
   type PlaygroundSource,
+  PROVIDER_LABELS,
 } from "@tandem/contracts";
 import { Columns2, MessageSquarePlus, Send } from "lucide-react";
 import { useRef, useState } from "react";
@@ -18,6 +19,8 @@ import { Switch } from "@/components/ui/switch";
 import { Textarea } from "@/components/ui/textarea";
 import { errorMessage } from "@/lib/api";
 import { cn } from "@/lib/utils";
+import { useCredentials } from "./crud-queries";
+import { NativeSelect } from "./native-select";
 import { EMPTY_OVERRIDES, type OverrideDraft, toOverrides } from "./playground-input";
 import {
   streamPlaygroundChat,
@@ -86,6 +89,7 @@ function OverridesForm({
   idPrefix: string;
 }) {
   const history = usePromptHistory(chatbotId);
+  const credentials = useCredentials(true);
   const versions = history.data?.pages.flatMap((p) => p.data) ?? [];
   const set = (field: keyof OverrideDraft) => (event: { target: { value: string } }) =>
     onChange({ ...value, [field]: event.target.value });
@@ -93,12 +97,7 @@ function OverridesForm({
     <div className="flex flex-col gap-3">
       <div className="flex flex-col gap-1.5">
         <Label htmlFor={`${idPrefix}-version`}>Prompt version</Label>
-        <select
-          id={`${idPrefix}-version`}
-          value={value.promptVersionId}
-          onChange={set("promptVersionId")}
-          className="h-9 rounded-md border bg-background px-2 text-sm"
-        >
+        <NativeSelect id={`${idPrefix}-version`} value={value.promptVersionId} onChange={set("promptVersionId")}>
           <option value="">Live prompt</option>
           {versions.map((v) => (
             <option key={v.versionId} value={v.versionId}>
@@ -106,7 +105,7 @@ function OverridesForm({
               {v.live ? " (live)" : ""}
             </option>
           ))}
-        </select>
+        </NativeSelect>
       </div>
       <div className="flex flex-col gap-1.5">
         <Label htmlFor={`${idPrefix}-prompt`}>System prompt</Label>
@@ -119,6 +118,17 @@ function OverridesForm({
           placeholder="Leave empty to use the prompt version"
           className="font-mono text-xs"
         />
+      </div>
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor={`${idPrefix}-credential`}>Provider credential</Label>
+        <NativeSelect id={`${idPrefix}-credential`} value={value.credentialId} onChange={set("credentialId")}>
+          <option value="">The chatbot&apos;s own</option>
+          {(credentials.data?.data ?? []).map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name} ({PROVIDER_LABELS[c.kind]})
+            </option>
+          ))}
+        </NativeSelect>
       </div>
       <div className="flex flex-col gap-1.5">
         <Label htmlFor={`${idPrefix}-model`}>Model</Label>
