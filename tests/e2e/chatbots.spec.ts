@@ -122,6 +122,110 @@ test("the owner writes a prompt, meets a colleague's save, generates one from a 
   await expect(page.getByTestId("compare-result-B")).toContainText("Monday to Friday");
 });
 
+interface LlmCall {
+  seq: number;
+  body: { model?: string; messages?: { role: string; content: string }[] };
+}
+
+async function llmCalls(page: Page, since = 0): Promise<LlmCall[]> {
+  const res = await page.request.get(`/_simulator/_control/llm/calls?since=${since}`);
+  expect(res.ok()).toBe(true);
+  return ((await res.json()) as { data: LlmCall[] }).data;
+}
+
+test("the owner creates a second chatbot, gives it a key, points the simulated Page at it, and a customer gets its answer", async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const token = Date.now().toString(36);
+  const name = `Spa bot ${token}`;
+  await signIn(page, "owner@demo.local");
+  await mainNavigation(page).getByRole("link", { name: "Chatbots", exact: true }).click();
+  await expect(page).toHaveURL(/\/chatbots$/);
+  const list = page.getByTestId("chatbot-list");
+  await expect(list).toContainText("Demo Assistant");
+  await expect(list).toContainText("Demo Shop (simulated Page)");
+
+  // Create: a name is required, in plain words.
+  await page.getByRole("button", { name: "New chatbot" }).click();
+  const create = page.getByRole("dialog", { name: "New chatbot" });
+  await create.getByRole("button", { name: "Create chatbot" }).click();
+  await expect(create.getByText("Name: enter a name")).toBeVisible();
+  await create.getByLabel("Name").fill(name);
+  await create.getByRole("button", { name: "Create chatbot" }).click();
+  await expect(page).toHaveURL(/\/chatbots\/[^/?]+\?tab=settings$/);
+  const chatbotPath = new URL(page.url()).pathname;
+  await expect(page.getByRole("heading", { name, exact: true })).toBeVisible();
+  await expect(page.getByTestId("chatbot-status")).toHaveText("Testing");
+
+  // Settings: a bad temperature is refused in plain words; then active, on the simulated OpenAI-compatible LLM.
+  await page.getByLabel("Temperature").fill("3");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByText("Temperature must be between 0 and 2")).toBeVisible();
+  await page.getByLabel("Temperature").fill("0.4");
+  await page.getByLabel("Status").selectOption("active");
+  await page.getByLabel("Provider").selectOption("OPENAI_COMPATIBLE");
+  await page.getByLabel("Model").fill("llama3.3-70b-instruct");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByText("Saved. The next reply uses these settings.")).toBeVisible();
+  await expect(page.getByTestId("chatbot-status")).toHaveText("Active");
+
+  // Its own prompt.
+  await page.getByRole("tab", { name: "Prompt" }).click();
+  await page
+    .getByRole("textbox", { name: "Prompt", exact: true })
+    .fill(`You are the spa bot ${token} of {brand_name}.`);
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByText(/Saved as version \d+/)).toBeVisible();
+
+  // API key: generated after a confirmation, shown once.
+  await page.getByRole("tab", { name: "API key" }).click();
+  await expect(page.getByTestId("api-key-hint")).toHaveText("No key yet.");
+  await page.getByRole("button", { name: "Generate key" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Generate key" }).click();
+  const key = page.getByLabel("New API key");
+  await expect(key).toHaveValue(/^ck_[A-Za-z0-9_-]{43}$/);
+  const hint = (await key.inputValue()).slice(-8);
+  await expect(page.getByTestId("api-key-hint")).toContainText(hint);
+
+  // Settings → Channels: the simulated Page is answered by the new chatbot.
+  await page.goto("/settings/channels");
+  const select = page.getByLabel("Chatbot of Demo Shop (simulated Page)");
+  await select.selectOption({ label: name });
+  await expect(
+    page.getByText(`Demo Shop (simulated Page) is answered by ${name} from its next conversation.`),
+  ).toBeVisible();
+  await page.goto(`${chatbotPath}?tab=channels`);
+  await expect(page.getByTestId("chatbot-channels")).toContainText("Demo Shop (simulated Page)");
+
+  try {
+    // A new customer on the simulated Page gets the new chatbot's answer, written with its prompt.
+    const reply = `Spa bot answer ${token}: vouchers are valid for a year.`;
+    const scripted = await page.request.post("/_simulator/_control/llm/replies", {
+      data: { reply, match: `spa-${token}`, provider: "openai" },
+    });
+    expect(scripted.status()).toBe(204);
+    const before = (await llmCalls(page)).at(-1)?.seq ?? 0;
+    const customer = `Spa customer ${token}`;
+    await page.goto("/simulator");
+    await page.getByLabel("New customer").fill(customer);
+    await page.getByRole("button", { name: "Add customer" }).click();
+    const chat = page.getByRole("region", { name: `Messenger chat of ${customer}` });
+    await chat.getByLabel(`Message as ${customer}`).fill(`Do you sell spa-${token} vouchers?`);
+    await chat.getByRole("button", { name: "Send", exact: true }).click();
+    await expect(chat.getByRole("log", { name: "Messenger thread" }).getByText(reply)).toBeVisible({ timeout: 30_000 });
+    const calls = (await llmCalls(page, before)).filter((c) =>
+      c.body.messages?.some((m) => m.content.includes(`spa-${token}`)),
+    );
+    expect(calls[0]?.body.messages?.[0]?.content).toContain(`You are the spa bot ${token} of`);
+  } finally {
+    // The Page goes back to the demo's chatbot for the other specs.
+    await page.goto("/settings/channels");
+    await page.getByLabel("Chatbot of Demo Shop (simulated Page)").selectOption({ label: "Demo Assistant" });
+    await expect(page.getByText("Demo Shop (simulated Page) is answered by Demo Assistant")).toBeVisible();
+  }
+});
+
 test("an agent sees the chatbot's prompt and history read-only", async ({ page, browser }) => {
   // The agent has no AI provider link: find the chatbot's id as the owner first.
   const ownerContext = await browser.newContext();
