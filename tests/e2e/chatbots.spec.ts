@@ -9,7 +9,7 @@ async function openDefaultChatbot(page: Page): Promise<string> {
   await mainNavigation(page).getByRole("link", { name: "AI provider", exact: true }).click();
   await page.getByRole("link", { name: "Prompt, history and playground" }).click();
   await expect(page).toHaveURL(/\/chatbots\/[^/?]+$/);
-  await expect(page.getByRole("heading", { name: "Chatbot", exact: true })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Demo Assistant", level: 1 })).toBeVisible();
   return new URL(page.url()).pathname;
 }
 
@@ -250,19 +250,25 @@ test("an agent sees the chatbot's prompt and history read-only", async ({ page, 
   await expect(page.getByRole("tab", { name: "Prompt" })).toHaveAttribute("aria-selected", "true");
 });
 
-test("the chatbot page fits a 390 px phone", async ({ page }) => {
+test("the chatbot pages fit a 390 px phone", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await signIn(page, "owner@demo.local");
-  await page.goto("/settings/provider");
-  await page.getByRole("link", { name: "Prompt, history and playground" }).click();
-  await expect(page.getByTestId("prompt-variables")).toBeVisible();
-  for (const tab of ["Prompt", "History", "Playground"]) {
-    await page.getByRole("tab", { name: tab }).click();
-    const scrollWidth = await page.evaluate(
+  const scrollWidth = () =>
+    page.evaluate(
       () =>
         (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
           .scrollWidth,
     );
-    expect(scrollWidth, `${tab} scrolls sideways`).toBeLessThanOrEqual(390);
+  await page.goto("/chatbots");
+  await expect(page.getByTestId("chatbot-list")).toBeVisible();
+  expect(await scrollWidth(), "the list scrolls sideways").toBeLessThanOrEqual(390);
+  await page.getByRole("link", { name: "Demo Assistant" }).click();
+  await expect(page.getByTestId("prompt-variables")).toBeVisible();
+  for (const tab of ["Prompt", "History", "Playground", "Settings", "API key", "Channels"]) {
+    const trigger = page.getByRole("tab", { name: tab });
+    await trigger.scrollIntoViewIfNeeded();
+    await trigger.click();
+    await expect(trigger).toHaveAttribute("aria-selected", "true");
+    expect(await scrollWidth(), `${tab} scrolls sideways`).toBeLessThanOrEqual(390);
   }
 });
