@@ -226,7 +226,7 @@ test("the owner creates a second chatbot, gives it a key, points the simulated P
   }
 });
 
-test("an agent sees the chatbot's prompt and history read-only", async ({ page, browser }) => {
+test("an agent sees the chatbots, their prompt, history, settings and key read-only", async ({ page, browser }) => {
   // The agent has no AI provider link: find the chatbot's id as the owner first.
   const ownerContext = await browser.newContext();
   const ownerPage = await ownerContext.newPage();
@@ -245,6 +245,17 @@ test("an agent sees the chatbot's prompt and history read-only", async ({ page, 
   await page.getByTestId("prompt-history").getByRole("button").last().click();
   await expect(page.getByRole("heading", { name: /^Version \d+$/ })).toBeVisible();
   await expect(page.getByRole("button", { name: "Roll back to this version" })).toHaveCount(0);
+  await page.getByRole("tab", { name: "Settings" }).click();
+  await expect(page.getByLabel("Name")).toBeDisabled();
+  await expect(page.getByLabel("Temperature")).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Save settings" })).toHaveCount(0);
+  await page.getByRole("tab", { name: "API key" }).click();
+  await expect(page.getByTestId("api-key-hint")).toBeVisible();
+  await expect(page.getByRole("button", { name: /Generate key|Regenerate key/ })).toHaveCount(0);
+  // The list too: no "New chatbot".
+  await page.goto("/chatbots");
+  await expect(page.getByTestId("chatbot-list")).toContainText("Demo Assistant");
+  await expect(page.getByRole("button", { name: "New chatbot" })).toHaveCount(0);
   // The playground stays closed even by URL.
   await page.goto(`${chatbotPath}?tab=playground`);
   await expect(page.getByRole("tab", { name: "Prompt" })).toHaveAttribute("aria-selected", "true");

@@ -52,7 +52,7 @@ export function ChannelChatbotSelect({
       </label>
       <NativeSelect
         id={id}
-        className="h-7 w-auto py-0 text-xs text-foreground"
+        className="h-7 w-auto max-w-48 py-0 text-xs text-foreground"
         value={channel.chatbotId ?? ""}
         disabled={assign.isPending}
         onChange={async (event) => {
