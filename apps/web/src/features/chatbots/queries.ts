@@ -214,6 +214,18 @@ export async function streamPlaygroundChat(
     throw new ApiError({ status: 0, code: "invalid_response", message: "The server sent no answer." });
 
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    return await readPlaygroundStream(reader, handlers);
+  } finally {
+    // An error event or a bad event ends the read early: release the connection.
+    void reader.cancel().catch(() => {});
+  }
+}
+
+async function readPlaygroundStream(
+  reader: ReadableStreamDefaultReader<string>,
+  handlers: StreamHandlers,
+): Promise<PlaygroundAnswer> {
   let buffer = "";
   let answer: PlaygroundAnswer | null = null;
   for (;;) {

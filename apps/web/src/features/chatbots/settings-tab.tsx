@@ -145,7 +145,9 @@ export function SettingsTab({ chatbot, canManage }: { chatbot: ChatbotDto; canMa
   const errorFor = (field: string) =>
     errors[field] ? (
       <p id={`${field}-error`} className="text-xs text-destructive">
-        {FIELD_LABELS[field] ?? field} {errors[field]}
+        {field === "timeoutMs"
+          ? `Response timeout must be between ${CHATBOT_LIMITS.timeoutMs.min / 1000} and ${CHATBOT_LIMITS.timeoutMs.max / 1000} seconds`
+          : `${FIELD_LABELS[field] ?? field} ${errors[field]}`}
       </p>
     ) : null;
   const aria = (field: string) => ({
