@@ -110,6 +110,16 @@ describe("POST /conversations/{id}/messages with sendAs BOT", () => {
     expect(send).toMatchObject({ name: "send-outbound-message", status: "waiting" });
   });
 
+  it("refuses to send the bot's last answer again word for word (422), storing nothing", async () => {
+    const { agent, conversation } = await setup();
+    expect((await agent.post(`/api/v1/conversations/${conversation.id}/messages`, { sendAs: "BOT" })).status).toBe(201);
+    const before = await thread(conversation.id);
+    const again = await agent.post(`/api/v1/conversations/${conversation.id}/messages`, { sendAs: "BOT" });
+    expect(again.status).toBe(422);
+    expect((await again.json()).error).toMatchObject({ code: "bot_repeats_itself", message: /word for word/ });
+    expect(await thread(conversation.id)).toHaveLength(before.length);
+  });
+
   it("with an OpenAI-compatible provider: the model's answer, with usage and latency", async () => {
     const { ws, agent, chatbot, conversation } = await setup();
     await useSimulatedOpenAi(ws.workspace.id, chatbot.id);

@@ -117,6 +117,8 @@ export const ERROR_STATUS = {
   // 422 — understood, but there is nothing to do it with.
   line_webhook_requires_https: 422,
   bot_cannot_answer: 422,
+  // "Reply as bot" would send the bot's last message again, word for word.
+  bot_repeats_itself: 422,
   // A file of an accepted type that cannot be read: password-protected or damaged.
   unreadable_file: 422,
   // A prompt generation whose files gave no text at all (the job fails with it).

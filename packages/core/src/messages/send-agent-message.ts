@@ -1,6 +1,6 @@
 import type { MessageDto, SendMessageInput } from "@tandem/contracts";
 import { channels, conversations, inBackground, messages } from "@tandem/db";
-import { and, eq, sql } from "drizzle-orm";
+import { and, desc, eq, ne, sql } from "drizzle-orm";
 import { runAfterResponse } from "../background-tasks.ts";
 import { composeForAgent } from "../bots/draft-bot-reply.ts";
 import { recordBotDraft, recordBotReply } from "../bots/record-bot-reply.ts";
@@ -126,6 +126,7 @@ async function replyAsBot(
     typing: true,
   });
   const meta = { mode: "manual", ...(memberId ? { requestedByMemberId: memberId } : {}) };
+  await refuseRepeat(ctx, found.conversation.id, text);
   // The draft and the final are both kept (seed S0): the model's words, and what goes out.
   const message = await withTransaction(ctx, async (tx) => {
     const draft = await recordBotDraft(tx.db, found.conversation, { text, composed, meta });
@@ -142,6 +143,34 @@ async function replyAsBot(
     }),
   );
   return dto;
+}
+
+/**
+ * "Reply as bot" asked twice about the same question gets the same answer from a deterministic bot
+ * (the offline one always; a model at a low temperature often): sending it again word for word
+ * helps no one and looks broken to the customer. Refused with the reason; nothing is stored.
+ */
+async function refuseRepeat(ctx: Ctx, conversationId: string, text: string): Promise<void> {
+  const [last] = await ctx.db
+    .select({ text: messages.text })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, conversationId),
+        eq(messages.role, "BOT"),
+        eq(messages.kind, "text"),
+        ne(messages.status, "draft"),
+      ),
+    )
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(1);
+  const same = (a: string) => a.normalize("NFKC").replace(/\s+/g, " ").trim();
+  if (last?.text && same(last.text) === same(text)) {
+    throw new DomainError(
+      "bot_repeats_itself",
+      "The bot's answer is its last message again, word for word, so it was not sent. Write the reply yourself, or ask the customer for more detail.",
+    );
+  }
 }
 
 export function requireQueue(ctx: Ctx): JobQueue {
