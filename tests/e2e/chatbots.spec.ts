@@ -3,6 +3,7 @@ import { expect, type Page, test } from "@playwright/test";
 import { mainNavigation, signIn } from "./support/auth.ts";
 
 const FIXTURES = path.join(import.meta.dirname, "../fixtures/prompt-generation");
+const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
 
 /** From Settings → AI provider to the default chatbot's page; resolves to its path. */
 async function openDefaultChatbot(page: Page): Promise<string> {
@@ -67,6 +68,7 @@ test("the owner writes a prompt, meets a colleague's save, generates one from a 
   await expect(review.getByTestId("prompt-diff")).toContainText(`Lotus Spa ${token}`);
   const draft = review.getByLabel("Draft");
   await expect(draft).toHaveValue(/## Role/);
+  await page.screenshot({ path: path.join(SCREENSHOTS, "chatbot-generate-review.png") });
   await draft.fill(`${await draft.inputValue()}\nEdited after generation ${token}.`);
   await review.getByRole("button", { name: "Apply" }).click();
   await expect(dialog).toBeHidden();
@@ -106,6 +108,7 @@ test("the owner writes a prompt, meets a colleague's save, generates one from a 
   await expect(answer.getByTestId("answer-facts")).toContainText("temperature 0.3");
   await expect(answer.getByTestId("answer-facts")).toContainText("first words after");
   await expect(answer.getByRole("list", { name: "Sources" })).toContainText("How long does shipping take?");
+  await page.screenshot({ path: path.join(SCREENSHOTS, "chatbot-playground.png"), fullPage: true });
 
   // A new session starts over.
   await page.getByRole("button", { name: "New session" }).click();
@@ -120,6 +123,10 @@ test("the owner writes a prompt, meets a colleague's save, generates one from a 
   await expect(page.getByTestId("compare-result-A")).toContainText("temperature 0 ");
   await expect(page.getByTestId("compare-result-B")).toContainText("temperature 1.5");
   await expect(page.getByTestId("compare-result-B")).toContainText("Monday to Friday");
+  await page.getByRole("tab", { name: "History" }).click();
+  await page.getByTestId("prompt-history").getByRole("button").nth(1).click();
+  await expect(page.getByTestId("prompt-diff")).toBeVisible();
+  await page.screenshot({ path: path.join(SCREENSHOTS, "chatbot-history.png"), fullPage: true });
 });
 
 interface LlmCall {
@@ -168,6 +175,7 @@ test("the owner creates a second chatbot, gives it a key, points the simulated P
   await page.getByLabel("Model").fill("llama3.3-70b-instruct");
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByText("Saved. The next reply uses these settings.")).toBeVisible();
+  await page.screenshot({ path: path.join(SCREENSHOTS, "chatbot-settings.png"), fullPage: true });
   await expect(page.getByTestId("chatbot-status")).toHaveText("Active");
 
   // Its own prompt.
@@ -197,6 +205,9 @@ test("the owner creates a second chatbot, gives it a key, points the simulated P
   ).toBeVisible();
   await page.goto(`${chatbotPath}?tab=channels`);
   await expect(page.getByTestId("chatbot-channels")).toContainText("Demo Shop (simulated Page)");
+  await page.goto("/chatbots");
+  await expect(page.getByTestId("chatbot-list")).toContainText(name);
+  await page.screenshot({ path: path.join(SCREENSHOTS, "chatbots-list.png"), fullPage: true });
 
   try {
     // A new customer on the simulated Page gets the new chatbot's answer, written with its prompt.
@@ -275,6 +286,7 @@ test("the chatbot pages fit a 390 px phone", async ({ page }) => {
   expect(await scrollWidth(), "the list scrolls sideways").toBeLessThanOrEqual(390);
   await page.getByRole("link", { name: "Demo Assistant" }).click();
   await expect(page.getByTestId("prompt-variables")).toBeVisible();
+  await page.screenshot({ path: path.join(SCREENSHOTS, "chatbot-prompt-390.png"), fullPage: true });
   for (const tab of ["Prompt", "History", "Playground", "Settings", "API key", "Channels"]) {
     const trigger = page.getByRole("tab", { name: tab });
     await trigger.scrollIntoViewIfNeeded();

@@ -91,7 +91,7 @@ export function ChatbotPage() {
       )}
       <Tabs value={tab} onValueChange={setTab} className="flex min-w-0 flex-col gap-4">
         <div className="-mx-4 overflow-x-auto px-4 sm:mx-0 sm:px-0">
-          <TabsList aria-label="Chatbot sections">
+          <TabsList aria-label="Chatbot sections" className="w-max">
             <TabsTrigger value="prompt">
               <FileText aria-hidden="true" />
               Prompt

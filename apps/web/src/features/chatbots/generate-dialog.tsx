@@ -19,6 +19,7 @@ import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
 import { errorMessage } from "@/lib/api";
 import { DiffView } from "./diff-view";
+import { latestSteps } from "./generation-steps";
 import { conflictCurrent, etagOf, useGenerationJob, usePrompt, useSavePrompt, useStartGeneration } from "./queries";
 
 const MB = 1024 * 1024;
@@ -242,7 +243,7 @@ function JobView({
         aria-live="polite"
         data-testid="generation-progress"
       >
-        {(data?.progress ?? []).map((step, index) => (
+        {latestSteps(data?.progress ?? []).map((step, index) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: steps are appended in order
           <li key={index} className="flex items-start gap-2">
             {step.status === "done" ? (
