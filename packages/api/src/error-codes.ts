@@ -42,6 +42,7 @@ export const ERROR_STATUS = {
   platform_error: 400,
   // A chatbot naming a provider credential the workspace does not have.
   invalid_credential: 400,
+  invalid_chatbot: 400,
 
   // 401 — who is calling is not established.
   unauthenticated: 401,

@@ -345,6 +345,12 @@ export const ChannelListQuery = z.object({
 });
 export type ChannelListQuery = z.infer<typeof ChannelListQuery>;
 
+/** `PATCH /api/v1/channels/{id}`: the chatbot that answers the channel's new conversations (null: none, people reply). */
+export const AssignChannelChatbotInput = z.strictObject({
+  chatbotId: z.string().trim().min(1, "choose a chatbot").max(64).nullable(),
+});
+export type AssignChannelChatbotInput = z.infer<typeof AssignChannelChatbotInput>;
+
 export const ChannelListResponse = page(ChannelDto);
 export type ChannelListResponse = z.infer<typeof ChannelListResponse>;
 

@@ -46,6 +46,8 @@ interface RequestOptions<T> {
   body?: unknown;
   schema?: Parser<T>;
   signal?: AbortSignal;
+  /** Extra request headers (e.g. `If-Match`). */
+  headers?: Record<string, string>;
 }
 
 function readCookie(name: string): string | null {
@@ -59,8 +61,10 @@ function readCookie(name: string): string | null {
 
 export async function apiFetch<T>(path: string, options: RequestOptions<T> = {}): Promise<T> {
   const method = options.method ?? "GET";
-  const headers = new Headers({ accept: "application/json" });
-  if (options.body !== undefined) headers.set("content-type", "application/json");
+  const headers = new Headers({ accept: "application/json", ...options.headers });
+  // A FormData body (an upload) sets its own multipart content type.
+  const formData = typeof FormData !== "undefined" && options.body instanceof FormData;
+  if (options.body !== undefined && !formData) headers.set("content-type", "application/json");
   if (method !== "GET") {
     const csrf = readCookie(CSRF_COOKIE);
     if (csrf) headers.set(CSRF_HEADER, csrf);
@@ -71,7 +75,8 @@ export async function apiFetch<T>(path: string, options: RequestOptions<T> = {})
     response = await fetch(path, {
       method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body:
+        options.body === undefined ? undefined : formData ? (options.body as FormData) : JSON.stringify(options.body),
       credentials: "same-origin",
       cache: "no-store",
       signal: options.signal,
@@ -114,7 +119,13 @@ export const api = {
   delete: (path: string) => apiFetch<void>(path, { method: "DELETE" }),
 };
 
-async function toApiError(response: Response): Promise<ApiError> {
+/** The CSRF header for a mutation made outside `apiFetch` (a streamed response). */
+export function csrfHeaders(): Record<string, string> {
+  const csrf = readCookie(CSRF_COOKIE);
+  return csrf ? { [CSRF_HEADER]: csrf } : {};
+}
+
+export async function toApiError(response: Response): Promise<ApiError> {
   const retryAfter = Number.parseInt(response.headers.get("retry-after") ?? "", 10);
   const retryAfterSeconds = Number.isFinite(retryAfter) ? retryAfter : null;
   const body = ErrorBody.safeParse(await response.json().catch(() => null));

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
+  AssignChannelChatbotInput,
   ChannelDto,
   ChannelListQuery,
   ChannelListResponse,
@@ -12,6 +13,7 @@ import {
   WebhookVerificationTest,
 } from "@tandem/contracts";
 import {
+  assignChannelChatbot,
   completeMessengerOAuth,
   connectMessengerOAuthPages,
   connectMessengerPage,
@@ -226,6 +228,20 @@ export function channelRoutes() {
       responses: { 200: json(ChannelDto), ...errors(401, 403, 404) },
     }),
     async (c) => c.json(await getChannel(c.get("ctx"), c.req.valid("param").id), 200),
+  );
+
+  // PATCH /api/v1/channels/{id} — name the chatbot that answers the channel (null: none, people reply)
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/channels/{id}",
+      tags: ["channels"],
+      ...permit("channels.manage"),
+      request: { params: IdParam, ...jsonBody(AssignChannelChatbotInput) },
+      responses: { 200: json(ChannelDto), ...errors(400, 401, 403, 404) },
+    }),
+    async (c) =>
+      c.json(await assignChannelChatbot(c.get("ctx"), c.req.valid("param").id, c.req.valid("json").chatbotId), 200),
   );
 
   // POST /api/v1/channels/{id}/subscribe — subscribe the app to the Page's webhook (subscribed_apps)

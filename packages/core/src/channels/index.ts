@@ -1,4 +1,5 @@
 export * from "./adapter.ts";
+export * from "./assign-channel-chatbot.ts";
 export * from "./channel-to-dto.ts";
 export * from "./disconnect-channel.ts";
 export * from "./get-channel-in-workspace.ts";

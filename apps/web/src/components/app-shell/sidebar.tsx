@@ -3,6 +3,7 @@
 import type { MeResponse, Permission } from "@tandem/contracts";
 import {
   Bot,
+  BotMessageSquare,
   FlaskConical,
   Inbox,
   KeyRound,
@@ -32,7 +33,12 @@ interface NavItem {
 }
 
 const NAV: { label?: string; items: NavItem[] }[] = [
-  { items: [{ href: "/dashboard", label: "Inbox", icon: Inbox }] },
+  {
+    items: [
+      { href: "/dashboard", label: "Inbox", icon: Inbox },
+      { href: "/chatbots", label: "Chatbots", icon: BotMessageSquare, permission: "chatbots.read" },
+    ],
+  },
   {
     label: "Try it out",
     items: [{ href: "/simulator", label: "Simulator", icon: FlaskConical, simulatorOnly: true }],

@@ -7,6 +7,7 @@ import { ConfirmDialog } from "@/components/confirm-dialog";
 import type { NoticeValue } from "@/components/notice";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { ChannelChatbotSelect } from "@/features/chatbots/channel-chatbot-select";
 import { errorMessage } from "@/lib/api";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
@@ -46,13 +47,7 @@ export function ChannelCard({ channel, onNotice }: ChannelCardProps) {
               </Fact>
             )}
             <Fact label="Chatbot">
-              {channel.chatbotId ? (
-                <span className="text-foreground" title={channel.chatbotId}>
-                  Assigned
-                </span>
-              ) : (
-                "None, agents reply"
-              )}
+              <ChannelChatbotSelect channel={channel} onNotice={onNotice} />
             </Fact>
             {tokenHint && (
               <Fact label="Page token">

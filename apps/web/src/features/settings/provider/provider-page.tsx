@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { Notice, useNotice } from "@/components/notice";
 import { PageHeader } from "@/components/page-header";
 import { Alert, AlertDescription } from "@/components/ui/alert";
@@ -26,6 +27,16 @@ export function ProviderPage() {
       <PageHeader
         title="AI provider"
         description={`The model that writes the chatbot's replies in ${me.workspace.name}. A saved change applies to the very next reply.`}
+        actions={
+          bot.data?.chatbotId ? (
+            <Link
+              href={`/chatbots/${encodeURIComponent(bot.data.chatbotId)}`}
+              className="text-sm font-medium text-primary underline-offset-4 hover:underline"
+            >
+              Prompt, history and playground
+            </Link>
+          ) : undefined
+        }
       />
       {settings.isError ? (
         <Alert variant="destructive">
