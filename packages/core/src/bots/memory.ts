@@ -8,7 +8,7 @@
 
 import type { MemorySettings } from "@tandem/db";
 import { type Db, messages } from "@tandem/db";
-import { and, count, eq, inArray, ne } from "drizzle-orm";
+import { and, count, inArray, ne } from "drizzle-orm";
 import { DEFAULT_LAST_N_MESSAGES, DEFAULT_PROMPT_TOKEN_BUDGET } from "./prompt.ts";
 
 export const DEFAULT_SUMMARIZE_AFTER = 10;
@@ -32,9 +32,12 @@ export function resolveMemorySettings(settings: MemorySettings | null | undefine
  * What the summary counts and covers: the customer's, the bot's and the agents' messages (no notes, no
  * events, no AI drafts that were never sent as such).
  */
-export const summarizable = (conversationId: string) =>
+export const summarizable = (conversationId: string) => summarizableIn([conversationId]);
+
+/** `summarizable` for several conversations at once. */
+export const summarizableIn = (conversationIds: readonly string[]) =>
   and(
-    eq(messages.conversationId, conversationId),
+    inArray(messages.conversationId, [...conversationIds]),
     inArray(messages.role, ["USER", "AGENT", "BOT"]),
     inArray(messages.kind, ["text", "attachment"]),
     ne(messages.status, "draft"),

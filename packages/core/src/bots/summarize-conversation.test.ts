@@ -11,7 +11,7 @@ import { silentLogger } from "../logger.ts";
 import type { Runtime } from "../runtime.ts";
 import { generateBotReply } from "./generate-bot-reply.ts";
 import { extractiveSummary } from "./memory.ts";
-import { enqueueSummaryIfDue, summarizeConversation } from "./summarize-conversation.ts";
+import { enqueueSummariesIfDue, enqueueSummaryIfDue, summarizeConversation } from "./summarize-conversation.ts";
 
 let runtime: Runtime;
 let db: Db;
@@ -140,6 +140,27 @@ describe("summarize-conversation", () => {
     expect((await conversationRow(conversation.id)).summary).toBe(row.summary);
     await enqueueSummaryIfDue({ db, queue: runtime.queue! }, conversation.id);
     expect(await summaryJobs(conversation.id)).toHaveLength(1);
+  });
+
+  it("checks many conversations in one go: each by its own chatbot's setting, the default one's when its own is gone, none without", async () => {
+    const { ws, conversation: byDefault } = await setup();
+    const strict = await createChatbot(db, { workspaceId: ws.workspace.id, memorySettings: { summarizeAfter: 4 } });
+    const own = await createConversation(db, { workspaceId: ws.workspace.id, chatbotId: strict.id });
+    const deleted = await createChatbot(db, { workspaceId: ws.workspace.id, deletedAt: new Date() });
+    const orphan = await createConversation(db, { workspaceId: ws.workspace.id, chatbotId: deleted.id });
+    const lonely = await createTestWorkspace(db);
+    const unbotted = await createConversation(db, { workspaceId: lonely.workspace.id });
+    for (const c of [byDefault, own, orphan, unbotted]) await talk(c.id, TEN.slice(0, 5));
+
+    await enqueueSummariesIfDue({ db, queue: runtime.queue! }, [byDefault.id, own.id, orphan.id, unbotted.id]);
+    // 5 messages: due every 4 for its own chatbot; the default's 10 for the others; no chatbot, no summary.
+    expect((await summaryJobs(own.id)).map((j) => j.jobKey)).toEqual([`summary:${own.id}:1`]);
+    for (const c of [byDefault, orphan, unbotted]) expect(await summaryJobs(c.id)).toEqual([]);
+    await talk(orphan.id, TEN.slice(5), 5);
+    await talk(unbotted.id, TEN.slice(5), 5);
+    await enqueueSummariesIfDue({ db, queue: runtime.queue! }, [orphan.id, unbotted.id, orphan.id]);
+    expect((await summaryJobs(orphan.id)).map((j) => j.jobKey)).toEqual([`summary:${orphan.id}:1`]);
+    expect(await summaryJobs(unbotted.id)).toEqual([]);
   });
 
   it("writes an LLM summary through the chatbot's provider, and the next prompt carries it as {short_memory}", async () => {

@@ -1,5 +1,6 @@
-import { conversations, type Db, messages } from "@tandem/db";
-import { and, asc, eq, lt } from "drizzle-orm";
+import { chatbots, conversations, type Db, messages } from "@tandem/db";
+import { and, asc, count, eq, inArray, isNull, lt } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
 import { DomainError } from "../errors.ts";
@@ -9,7 +10,7 @@ import type { JobQueue } from "../jobs/queue.ts";
 import { LlmError } from "../llm/types.ts";
 import { chatbotFor } from "./chatbot-for.ts";
 import { modelOf } from "./compose-reply.ts";
-import { countSummarizable, extractiveSummary, resolveMemorySettings, summarizable } from "./memory.ts";
+import { countSummarizable, extractiveSummary, resolveMemorySettings, summarizable, summarizableIn } from "./memory.ts";
 import { providerForChatbot } from "./provider-for-chatbot.ts";
 
 /** New messages one summary pass reads at most (the previous summary stands for the older ones). */
@@ -102,24 +103,66 @@ const LABEL: Record<string, string> = { USER: "Customer", AGENT: "Agent", BOT: "
 
 /** Enqueues `summarize-conversation` when `summarizeAfter` messages have come since the last summary. */
 export async function enqueueSummaryIfDue(deps: { db: Db; queue: JobQueue }, conversationId: string): Promise<void> {
-  const [conversation] = await deps.db
-    .select({
-      workspaceId: conversations.workspaceId,
-      chatbotId: conversations.chatbotId,
-      summaryMessageCount: conversations.summaryMessageCount,
-    })
-    .from(conversations)
-    .where(eq(conversations.id, conversationId));
-  if (!conversation) return;
-  const chatbot = await chatbotFor(deps.db, conversation);
-  // The summary is the bot's memory (replies and drafts): with no chatbot, nobody reads it.
-  if (!chatbot) return;
-  const every = resolveMemorySettings(chatbot.memorySettings).summarizeAfter;
-  const total = await countSummarizable(deps.db, conversationId);
-  if (total - conversation.summaryMessageCount < every) return;
-  await deps.queue.enqueue(
-    summarizeConversation,
-    { conversationId },
-    { jobId: `summary:${conversationId}:${Math.floor(total / every)}`, workspaceId: conversation.workspaceId },
-  );
+  await enqueueSummariesIfDue(deps, [conversationId]);
+}
+
+/**
+ * The summary check of several conversations in two reads, whatever their number (a batch of inbound
+ * events checks every conversation it touched: one read each, in the background scope, kept a batch's
+ * job waiting on hundreds of idle turns). A conversation's chatbot is its own when it still exists,
+ * else the workspace's default one (`chatbotFor`); with neither, nobody reads a summary.
+ */
+export async function enqueueSummariesIfDue(
+  deps: { db: Db; queue: JobQueue },
+  conversationIds: readonly string[],
+): Promise<void> {
+  const ids = [...new Set(conversationIds)];
+  if (ids.length === 0) return;
+  const own = alias(chatbots, "own_chatbot");
+  const fallback = alias(chatbots, "default_chatbot");
+  const [rows, totals] = await Promise.all([
+    deps.db
+      .select({
+        id: conversations.id,
+        workspaceId: conversations.workspaceId,
+        summaryMessageCount: conversations.summaryMessageCount,
+        own: own.memorySettings,
+        fallback: fallback.memorySettings,
+      })
+      .from(conversations)
+      .leftJoin(own, and(eq(own.id, conversations.chatbotId), isNull(own.deletedAt)))
+      .leftJoin(
+        fallback,
+        and(
+          eq(fallback.workspaceId, conversations.workspaceId),
+          eq(fallback.isDefault, true),
+          isNull(fallback.deletedAt),
+        ),
+      )
+      .where(inArray(conversations.id, ids)),
+    deps.db
+      .select({ conversationId: messages.conversationId, n: count() })
+      .from(messages)
+      .where(summarizableIn(ids))
+      .groupBy(messages.conversationId),
+  ]);
+  const totalOf = new Map(totals.map((t) => [t.conversationId, t.n]));
+  const due = rows.flatMap((row) => {
+    // The summary is the bot's memory (replies and drafts): with no chatbot, nobody reads it.
+    const memory = row.own ?? row.fallback;
+    if (!memory) return [];
+    const every = resolveMemorySettings(memory).summarizeAfter;
+    const total = totalOf.get(row.id) ?? 0;
+    if (total - row.summaryMessageCount < every) return [];
+    return [
+      {
+        payload: { conversationId: row.id },
+        jobId: `summary:${row.id}:${Math.floor(total / every)}`,
+        workspaceId: row.workspaceId,
+      },
+    ];
+  });
+  const [only] = due;
+  if (due.length === 1 && only) await deps.queue.enqueue(summarizeConversation, only.payload, only);
+  else if (due.length > 1) await deps.queue.enqueueMany(summarizeConversation, due);
 }

@@ -23,7 +23,7 @@ import type { AppJobDeps } from "../app-deps.ts";
 import { type ChatbotRow, chatbotFor } from "../bots/chatbot-for.ts";
 import { checkInboundMessage } from "../bots/check-inbound-message.ts";
 import { generateBotReply } from "../bots/generate-bot-reply.ts";
-import { enqueueSummaryIfDue } from "../bots/summarize-conversation.ts";
+import { enqueueSummariesIfDue } from "../bots/summarize-conversation.ts";
 import type { InboundMessage, Party } from "../channels/adapter.ts";
 import { fetchContactProfile } from "../contacts/fetch-contact-profile.ts";
 import { upsertContact } from "../contacts/upsert-contact.ts";
@@ -498,7 +498,7 @@ async function followUp(deps: ReceiveCustomerMessageDeps, received: Received[]):
     const summaries = new Set(
       received.filter((r) => !answered(r) && r.result.conversation.chatbotId).map((r) => r.result.conversation.id),
     );
-    for (const conversationId of summaries) await enqueueSummaryIfDue(deps, conversationId);
+    await enqueueSummariesIfDue(deps, [...summaries]);
   });
 }
 
