@@ -153,3 +153,43 @@ test("an agent has no provider settings: no link, and the page says so", async (
   await expect(page.getByLabel("API key")).toHaveCount(0);
   expect((await page.request.get("/api/v1/settings/provider")).status()).toBe(403);
 });
+
+test("the owner keeps named provider credentials: add one, test it, rename it, delete it", async ({ page }) => {
+  const token = Date.now().toString(36);
+  const name = `Local LLM ${token}`;
+  await signIn(page, "owner@demo.local");
+  await page.goto("/settings/provider");
+  const section = page.getByRole("region", { name: "Provider credentials" });
+  await section.getByRole("button", { name: "Add credential" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Name", { exact: true }).fill(name);
+  await dialog.getByLabel("Provider", { exact: true }).click();
+  await page.getByRole("option", { name: "OpenAI-compatible server" }).click();
+  // Bad input is refused with the field's reason, and nothing is added.
+  await dialog.getByLabel("Base URL", { exact: true }).fill("not a url");
+  await dialog.getByRole("button", { name: "Add credential" }).click();
+  await expect(dialog.getByText("must be an http:// or https:// URL")).toBeVisible();
+  const origin = new URL(page.url()).origin;
+  await dialog.getByLabel("Base URL", { exact: true }).fill(`${origin}/_simulator/llm/openai/v1`);
+  await dialog.getByLabel("Default model", { exact: true }).fill("llama3.3-70b-instruct");
+  await dialog.getByRole("button", { name: "Add credential" }).click();
+  await expect(dialog).toHaveCount(0);
+
+  const card = section.getByRole("listitem").filter({ hasText: name });
+  await expect(card).toContainText("OpenAI-compatible server");
+  await expect(card).toContainText("no chatbot");
+  await card.getByRole("button", { name: "Test" }).click();
+  await expect(card.getByRole("status")).toHaveText("Connection works.");
+
+  await card.getByRole("button", { name: "Edit" }).click();
+  await dialog.getByLabel("Name", { exact: true }).fill(`${name} (renamed)`);
+  await dialog.getByRole("button", { name: "Save" }).click();
+  const renamed = section.getByRole("listitem").filter({ hasText: `${name} (renamed)` });
+  await expect(renamed).toBeVisible();
+
+  await renamed.getByRole("button", { name: "Delete" }).click();
+  await renamed.getByRole("button", { name: "Delete credential" }).click();
+  await expect(section.getByRole("listitem").filter({ hasText: name })).toHaveCount(0);
+  const left = (await (await page.request.get("/api/v1/providers/credentials")).json()) as { data: { name: string }[] };
+  expect(left.data.map((c) => c.name)).not.toContain(`${name} (renamed)`);
+});

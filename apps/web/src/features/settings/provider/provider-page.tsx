@@ -10,6 +10,7 @@ import { can } from "@/features/auth/permissions";
 import { useCurrentUser } from "@/features/auth/queries";
 import { errorMessage, isApiError } from "@/lib/api";
 import { BotBehaviourForm } from "./bot-behaviour-form";
+import { CredentialsSection } from "./credentials-section";
 import { ProviderSettingsForm } from "./provider-form";
 import { useBotSettings, useProviderSettings } from "./queries";
 
@@ -55,6 +56,7 @@ export function ProviderPage() {
           <Skeleton className="h-64 w-full" />
         </div>
       )}
+      <CredentialsSection />
       <section aria-labelledby="bot-behaviour-heading" className="flex flex-col gap-4">
         <div>
           <h2 id="bot-behaviour-heading" className="text-lg font-semibold">
