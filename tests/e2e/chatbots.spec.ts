@@ -178,6 +178,18 @@ test("the owner creates a second chatbot, gives it a key, points the simulated P
   await page.screenshot({ path: path.join(SCREENSHOTS, "chatbot-settings.png"), fullPage: true });
   await expect(page.getByTestId("chatbot-status")).toHaveText("Active");
 
+  // A Thai override: what Thai customers are told at a handoff, listed with the chatbot.
+  await page.getByRole("button", { name: "Add a language" }).click();
+  const language = page.getByRole("form", { name: "Language overrides" });
+  await language.getByLabel("Language code").fill("th");
+  await language.getByLabel("Handoff message").fill("รอสักครู่นะคะ เจ้าหน้าที่กำลังมา");
+  await language.getByRole("button", { name: "Save language" }).click();
+  await expect(page.getByRole("list", { name: "Languages" })).toContainText("handoff message");
+  const saved = await (await page.request.get(`/api/v1${chatbotPath}`)).json();
+  expect(saved.translations).toEqual([
+    expect.objectContaining({ languageCode: "th", handoffMessage: "รอสักครู่นะคะ เจ้าหน้าที่กำลังมา" }),
+  ]);
+
   // Its own prompt.
   await page.getByRole("tab", { name: "Prompt" }).click();
   await page
@@ -209,6 +221,12 @@ test("the owner creates a second chatbot, gives it a key, points the simulated P
   await expect(page.getByTestId("chatbot-list")).toContainText(name);
   await page.screenshot({ path: path.join(SCREENSHOTS, "chatbots-list.png"), fullPage: true });
 
+  // It cannot be deleted while it answers the Page: the reason names the channel.
+  await page.goto(`${chatbotPath}?tab=settings`);
+  await page.getByRole("button", { name: "Delete…" }).click();
+  await page.getByRole("button", { name: "Delete chatbot" }).click();
+  await expect(page.getByText(/still answers on .*Demo Shop \(simulated Page\)/)).toBeVisible();
+
   try {
     // A new customer on the simulated Page gets the new chatbot's answer, written with its prompt.
     const reply = `Spa bot answer ${token}: vouchers are valid for a year.`;
@@ -235,6 +253,14 @@ test("the owner creates a second chatbot, gives it a key, points the simulated P
     await page.getByLabel("Chatbot of Demo Shop (simulated Page)").selectOption({ label: "Demo Assistant" });
     await expect(page.getByText("Demo Shop (simulated Page) is answered by Demo Assistant")).toBeVisible();
   }
+
+  // Serving nothing now, it can be deleted: gone from the list, its conversations kept.
+  await page.goto(`${chatbotPath}?tab=settings`);
+  await page.getByRole("button", { name: "Delete…" }).click();
+  await page.getByRole("button", { name: "Delete chatbot" }).click();
+  await expect(page).toHaveURL(/\/chatbots$/);
+  await expect(page.getByTestId("chatbot-list")).toContainText("Demo Assistant");
+  await expect(page.getByTestId("chatbot-list")).not.toContainText(name);
 });
 
 test("an agent sees the chatbots, their prompt, history, settings and key read-only", async ({ page, browser }) => {

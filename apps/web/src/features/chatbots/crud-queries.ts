@@ -63,6 +63,19 @@ export function useUpdateChatbot(id: string) {
   });
 }
 
+/** Soft delete: history stays. 409 while a channel still names it, or for the default chatbot. */
+export function useDeleteChatbot(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.delete(base(id)),
+    onSuccess: () => {
+      queryClient.removeQueries({ queryKey: chatbotCrudKeys.one(id) });
+      void queryClient.invalidateQueries({ queryKey: chatbotCrudKeys.list });
+      void queryClient.invalidateQueries({ queryKey: chatbotCrudKeys.credentials });
+    },
+  });
+}
+
 export function useRegenerateChatbotKey(id: string) {
   const queryClient = useQueryClient();
   return useMutation({

@@ -10,6 +10,7 @@ import {
   type ProviderKind,
   UpdateChatbotInput,
 } from "@tandem/contracts";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Notice, useNotice } from "@/components/notice";
 import { Alert, AlertDescription } from "@/components/ui/alert";
@@ -19,8 +20,9 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
 import { errorMessage } from "@/lib/api";
-import { fieldErrors, useCredentials, useUpdateChatbot } from "./crud-queries";
+import { fieldErrors, useCredentials, useDeleteChatbot, useUpdateChatbot } from "./crud-queries";
 import { NativeSelect } from "./native-select";
+import { TranslationsCard } from "./translations-card";
 
 export const STATUS_LABELS: Record<ChatbotStatus, string> = {
   active: "Active",
@@ -156,196 +158,251 @@ export function SettingsTab({ chatbot, canManage }: { chatbot: ChatbotDto; canMa
   });
 
   return (
-    <form
-      className="flex flex-col gap-4"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void save();
-      }}
-    >
-      <Notice notice={notice} onDismiss={clear} />
-      <fieldset disabled={!canManage} className="flex flex-col gap-4">
-        <Card>
-          <CardHeader>
-            <CardTitle>General</CardTitle>
-          </CardHeader>
-          <CardContent className="grid gap-4 sm:grid-cols-2">
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="name">Name</Label>
-              <Input
-                id="name"
-                value={form.name}
-                onChange={set("name")}
-                maxLength={CHATBOT_LIMITS.name}
-                {...aria("name")}
-              />
-              {errorFor("name")}
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="status">Status</Label>
-              <NativeSelect id="status" value={form.status} onChange={set("status")} {...aria("status")}>
-                {CHATBOT_STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {STATUS_LABELS[s]}: {STATUS_HELP[s]}
+    <div className="flex flex-col gap-6">
+      <form
+        className="flex flex-col gap-4"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save();
+        }}
+      >
+        <Notice notice={notice} onDismiss={clear} />
+        <fieldset disabled={!canManage} className="flex flex-col gap-4">
+          <Card>
+            <CardHeader>
+              <CardTitle>General</CardTitle>
+            </CardHeader>
+            <CardContent className="grid gap-4 sm:grid-cols-2">
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor="name">Name</Label>
+                <Input
+                  id="name"
+                  value={form.name}
+                  onChange={set("name")}
+                  maxLength={CHATBOT_LIMITS.name}
+                  {...aria("name")}
+                />
+                {errorFor("name")}
+              </div>
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor="status">Status</Label>
+                <NativeSelect id="status" value={form.status} onChange={set("status")} {...aria("status")}>
+                  {CHATBOT_STATUSES.map((s) => (
+                    <option key={s} value={s}>
+                      {STATUS_LABELS[s]}: {STATUS_HELP[s]}
+                    </option>
+                  ))}
+                </NativeSelect>
+                {errorFor("status")}
+              </div>
+              <div className="flex flex-col gap-1.5 sm:col-span-2">
+                <Label htmlFor="description">Description</Label>
+                <Textarea
+                  id="description"
+                  value={form.description}
+                  onChange={set("description")}
+                  rows={2}
+                  maxLength={CHATBOT_LIMITS.description}
+                  {...aria("description")}
+                />
+                {errorFor("description")}
+              </div>
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor="language">Language</Label>
+                <Input
+                  id="language"
+                  value={form.language}
+                  onChange={set("language")}
+                  placeholder="en"
+                  {...aria("language")}
+                />
+                {errorFor("language")}
+              </div>
+            </CardContent>
+          </Card>
+          <Card>
+            <CardHeader>
+              <CardTitle>Model</CardTitle>
+              <CardDescription>Which provider answers, and how. Changes apply to the next reply.</CardDescription>
+            </CardHeader>
+            <CardContent className="grid gap-4 sm:grid-cols-2">
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor="provider">Provider</Label>
+                <NativeSelect
+                  id="provider"
+                  value={form.provider}
+                  onChange={(e) =>
+                    setForm((f) => ({ ...f, provider: e.target.value as ProviderKind, credentialId: "" }))
+                  }
+                  {...aria("provider")}
+                >
+                  {PROVIDER_KINDS.map((k) => (
+                    <option key={k} value={k}>
+                      {PROVIDER_LABELS[k]}
+                    </option>
+                  ))}
+                </NativeSelect>
+                {errorFor("provider")}
+              </div>
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor="credentialId">Credential</Label>
+                <NativeSelect
+                  id="credentialId"
+                  value={form.credentialId}
+                  onChange={set("credentialId")}
+                  disabled={form.provider === "OFFLINE"}
+                  {...aria("credentialId")}
+                >
+                  <option value="">
+                    {form.provider === "OFFLINE" ? "None needed" : "The workspace's (Settings → AI provider)"}
                   </option>
-                ))}
-              </NativeSelect>
-              {errorFor("status")}
-            </div>
-            <div className="flex flex-col gap-1.5 sm:col-span-2">
-              <Label htmlFor="description">Description</Label>
-              <Textarea
-                id="description"
-                value={form.description}
-                onChange={set("description")}
-                rows={2}
-                maxLength={CHATBOT_LIMITS.description}
-                {...aria("description")}
-              />
-              {errorFor("description")}
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="language">Language</Label>
-              <Input
-                id="language"
-                value={form.language}
-                onChange={set("language")}
-                placeholder="en"
-                {...aria("language")}
-              />
-              {errorFor("language")}
-            </div>
-          </CardContent>
-        </Card>
-        <Card>
-          <CardHeader>
-            <CardTitle>Model</CardTitle>
-            <CardDescription>Which provider answers, and how. Changes apply to the next reply.</CardDescription>
-          </CardHeader>
-          <CardContent className="grid gap-4 sm:grid-cols-2">
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="provider">Provider</Label>
-              <NativeSelect
-                id="provider"
-                value={form.provider}
-                onChange={(e) => setForm((f) => ({ ...f, provider: e.target.value as ProviderKind, credentialId: "" }))}
-                {...aria("provider")}
-              >
-                {PROVIDER_KINDS.map((k) => (
-                  <option key={k} value={k}>
-                    {PROVIDER_LABELS[k]}
-                  </option>
-                ))}
-              </NativeSelect>
-              {errorFor("provider")}
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="credentialId">Credential</Label>
-              <NativeSelect
-                id="credentialId"
-                value={form.credentialId}
-                onChange={set("credentialId")}
-                disabled={form.provider === "OFFLINE"}
-                {...aria("credentialId")}
-              >
-                <option value="">
-                  {form.provider === "OFFLINE" ? "None needed" : "The workspace's (Settings → AI provider)"}
-                </option>
-                {kindCredentials.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name}
-                    {c.apiKeyHint ? ` (${c.apiKeyHint})` : ""}
-                  </option>
-                ))}
-                {chatbot.credential && !kindCredentials.some((c) => c.id === chatbot.credential?.id) && (
-                  <option value={chatbot.credential.id}>{chatbot.credential.name}</option>
-                )}
-              </NativeSelect>
-              {errorFor("credentialId")}
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="model">Model</Label>
-              <Input id="model" value={form.model} onChange={set("model")} {...aria("model")} />
-              {errorFor("model")}
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="temperature">Temperature</Label>
-              <Input
-                id="temperature"
-                value={form.temperature}
-                onChange={set("temperature")}
-                inputMode="decimal"
-                {...aria("temperature")}
-              />
-              {errorFor("temperature")}
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="maxTokens">Max tokens</Label>
-              <Input
-                id="maxTokens"
-                value={form.maxTokens}
-                onChange={set("maxTokens")}
-                inputMode="numeric"
-                {...aria("maxTokens")}
-              />
-              {errorFor("maxTokens")}
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="timeoutMs">Response timeout (seconds)</Label>
-              <Input
-                id="timeoutMs"
-                value={form.timeoutSeconds}
-                onChange={set("timeoutSeconds")}
-                inputMode="decimal"
-                {...aria("timeoutMs")}
-              />
-              {errorFor("timeoutMs")}
-            </div>
-          </CardContent>
-        </Card>
-        <Card>
-          <CardHeader>
-            <CardTitle>Widget</CardTitle>
-          </CardHeader>
-          <CardContent className="grid gap-4">
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="welcomeMessage">Welcome message</Label>
-              <Textarea
-                id="welcomeMessage"
-                value={form.welcomeMessage}
-                onChange={set("welcomeMessage")}
-                rows={2}
-                maxLength={CHATBOT_LIMITS.welcomeMessage}
-                {...aria("welcomeMessage")}
-              />
-              {errorFor("welcomeMessage")}
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="suggestedQuestions">Suggested questions (one per line)</Label>
-              <Textarea
-                id="suggestedQuestions"
-                value={form.suggestedQuestions}
-                onChange={set("suggestedQuestions")}
-                rows={3}
-                {...aria("suggestedQuestions")}
-              />
-              {errorFor("suggestedQuestions")}
-            </div>
-          </CardContent>
-        </Card>
-      </fieldset>
-      {error && (
-        <Alert variant="destructive">
-          <AlertDescription>{error}</AlertDescription>
-        </Alert>
-      )}
-      {canManage && (
-        <div>
-          <Button type="submit" disabled={update.isPending}>
-            {update.isPending ? "Saving…" : "Save settings"}
-          </Button>
-        </div>
-      )}
-    </form>
+                  {kindCredentials.map((c) => (
+                    <option key={c.id} value={c.id}>
+                      {c.name}
+                      {c.apiKeyHint ? ` (${c.apiKeyHint})` : ""}
+                    </option>
+                  ))}
+                  {chatbot.credential && !kindCredentials.some((c) => c.id === chatbot.credential?.id) && (
+                    <option value={chatbot.credential.id}>{chatbot.credential.name}</option>
+                  )}
+                </NativeSelect>
+                {errorFor("credentialId")}
+              </div>
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor="model">Model</Label>
+                <Input id="model" value={form.model} onChange={set("model")} {...aria("model")} />
+                {errorFor("model")}
+              </div>
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor="temperature">Temperature</Label>
+                <Input
+                  id="temperature"
+                  value={form.temperature}
+                  onChange={set("temperature")}
+                  inputMode="decimal"
+                  {...aria("temperature")}
+                />
+                {errorFor("temperature")}
+              </div>
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor="maxTokens">Max tokens</Label>
+                <Input
+                  id="maxTokens"
+                  value={form.maxTokens}
+                  onChange={set("maxTokens")}
+                  inputMode="numeric"
+                  {...aria("maxTokens")}
+                />
+                {errorFor("maxTokens")}
+              </div>
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor="timeoutMs">Response timeout (seconds)</Label>
+                <Input
+                  id="timeoutMs"
+                  value={form.timeoutSeconds}
+                  onChange={set("timeoutSeconds")}
+                  inputMode="decimal"
+                  {...aria("timeoutMs")}
+                />
+                {errorFor("timeoutMs")}
+              </div>
+            </CardContent>
+          </Card>
+          <Card>
+            <CardHeader>
+              <CardTitle>Widget</CardTitle>
+            </CardHeader>
+            <CardContent className="grid gap-4">
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor="welcomeMessage">Welcome message</Label>
+                <Textarea
+                  id="welcomeMessage"
+                  value={form.welcomeMessage}
+                  onChange={set("welcomeMessage")}
+                  rows={2}
+                  maxLength={CHATBOT_LIMITS.welcomeMessage}
+                  {...aria("welcomeMessage")}
+                />
+                {errorFor("welcomeMessage")}
+              </div>
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor="suggestedQuestions">Suggested questions (one per line)</Label>
+                <Textarea
+                  id="suggestedQuestions"
+                  value={form.suggestedQuestions}
+                  onChange={set("suggestedQuestions")}
+                  rows={3}
+                  {...aria("suggestedQuestions")}
+                />
+                {errorFor("suggestedQuestions")}
+              </div>
+            </CardContent>
+          </Card>
+        </fieldset>
+        {error && (
+          <Alert variant="destructive">
+            <AlertDescription>{error}</AlertDescription>
+          </Alert>
+        )}
+        {canManage && (
+          <div>
+            <Button type="submit" disabled={update.isPending}>
+              {update.isPending ? "Saving…" : "Save settings"}
+            </Button>
+          </div>
+        )}
+      </form>
+      <TranslationsCard chatbot={chatbot} canManage={canManage} />
+      {canManage && <DeleteChatbotCard chatbot={chatbot} />}
+    </div>
+  );
+}
+
+/**
+ * Deleting keeps the chatbot's conversations and history (soft delete). The server refuses while a
+ * channel still names the chatbot, or for the workspace's default one, and says which and why.
+ */
+function DeleteChatbotCard({ chatbot }: { chatbot: ChatbotDto }) {
+  const router = useRouter();
+  const remove = useDeleteChatbot(chatbot.id);
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <Card className="border-destructive/40">
+      <CardHeader>
+        <CardTitle>Delete this chatbot</CardTitle>
+        <CardDescription>
+          Its conversations and prompt history stay; its API key stops working. A chatbot that still answers a channel,
+          or the workspace's default one, cannot be deleted.
+        </CardDescription>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-3">
+        {confirming ? (
+          <div className="flex flex-wrap items-center gap-2">
+            <span className="text-sm">Delete “{chatbot.name}”?</span>
+            <Button
+              variant="destructive"
+              disabled={remove.isPending}
+              onClick={() => remove.mutate(undefined, { onSuccess: () => router.push("/chatbots") })}
+            >
+              {remove.isPending ? "Deleting…" : "Delete chatbot"}
+            </Button>
+            <Button variant="ghost" onClick={() => setConfirming(false)}>
+              Keep it
+            </Button>
+          </div>
+        ) : (
+          <div>
+            <Button variant="outline" onClick={() => setConfirming(true)}>
+              Delete…
+            </Button>
+          </div>
+        )}
+        {remove.isError && (
+          <Alert variant="destructive">
+            <AlertDescription>{errorMessage(remove.error)}</AlertDescription>
+          </Alert>
+        )}
+      </CardContent>
+    </Card>
   );
 }
