@@ -1,7 +1,7 @@
 import { type chatbots, contacts, type Db } from "@tandem/db";
 import { eq } from "drizzle-orm";
 import type { HandoffReason } from "./guardrails.ts";
-import { translationFor } from "./translation-for.ts";
+import { localeCandidates, translationFor } from "./translation-for.ts";
 
 /**
  * What the customer is told when their conversation goes to a person, so a handoff is never silence
@@ -35,10 +35,9 @@ export const DEFAULT_HANDOFF_MESSAGES: Readonly<Record<string, string>> = {
  */
 const SILENT_REASONS: ReadonlySet<HandoffReason> = new Set(["no_chatbot"]);
 
-/** `th_TH`, `th-TH`, `TH` → `th`; null when it is not a language code. */
+/** `th_TH`, `th-TH`, `TH` → `th`; null when it is not a language code (`localeCandidates`' last, the primary one). */
 export function languageOf(locale: string | null | undefined): string | null {
-  const base = locale?.trim().toLowerCase().split(/[-_]/)[0];
-  return base && /^[a-z]{2,3}$/.test(base) ? base : null;
+  return localeCandidates(locale).at(-1) ?? null;
 }
 
 type ChatbotFields = Pick<typeof chatbots.$inferSelect, "id" | "language" | "guardrails">;

@@ -2,7 +2,7 @@ import type { ChannelDto } from "@tandem/contracts";
 import { channels, chatbots } from "@tandem/db";
 import { and, eq, isNull } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
-import { actorRole, type Ctx, withTransaction } from "../context.ts";
+import { actorRole, type Ctx, channelsOf, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertCan } from "../policy.ts";
 import { loadChannelDto } from "./channel-to-dto.ts";
@@ -19,10 +19,12 @@ export async function assignChannelChatbot(ctx: Ctx, channelId: string, chatbotI
   assertCan(actorRole(ctx.actor), "channels.manage");
   const row = await withTransaction(ctx, async (tx) => {
     const channel = await getChannelInWorkspace(tx, channelId, { forUpdate: true });
-    if (channel.type === "line") {
+    // A channel whose webhook URL names its chatbot (a per-channel webhook: LINE's) cannot change chatbot.
+    const adapter = channelsOf(ctx).find(channel.type);
+    if (adapter?.inbound?.secretOf) {
       throw new DomainError(
         "channel_not_supported",
-        "A LINE channel answers for the chatbot it was configured for: configure LINE for the other chatbot instead.",
+        `This ${channel.type} channel answers for the chatbot it was configured for (its webhook URL names it): configure the channel for the other chatbot instead.`,
       );
     }
     if (channel.disconnectedAt) throw new DomainError("channel_disconnected", "This channel is disconnected");
