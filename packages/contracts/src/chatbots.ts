@@ -2,6 +2,7 @@ import { z } from "zod";
 import { BotGuardrails, BotMemory, BotPromptVariables } from "./bot-settings.ts";
 import { page } from "./common.ts";
 import { ChannelType, ConversationDto, MessageDto } from "./conversations.ts";
+import { RetrievalSettingsDto, RetrievalSettingsInput } from "./knowledge.ts";
 import { PROVIDER_LIMITS, ProviderKind } from "./providers.ts";
 
 /**
@@ -82,6 +83,8 @@ const settingsFields = {
   guardrails: BotGuardrails.partial(),
   memory: BotMemory.partial(),
   knowledgeFilters: KnowledgeFiltersInput,
+  /** Similarity threshold, passages per answer and the embedding model (see `RetrievalSettingsInput`). */
+  retrieval: RetrievalSettingsInput,
 };
 
 /** `POST /api/v1/chatbots`. Unknown fields are refused (400), so a typo never goes unnoticed. */
@@ -154,6 +157,7 @@ export const ChatbotDto = z.object({
   guardrails: z.record(z.string(), z.unknown()),
   memory: z.record(z.string(), z.unknown()),
   knowledgeFilters: z.record(z.string(), z.unknown()),
+  retrieval: RetrievalSettingsDto,
   currentPromptVersionId: z.string().nullable(),
   /** The public chat API key's last 8 characters; null until one is generated. */
   apiKeyHint: z.string().nullable(),

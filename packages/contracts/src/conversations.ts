@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { page } from "./common.ts";
+import { MessageSourceDto } from "./knowledge.ts";
 
 export const ConversationStatus = z.enum(["OPEN", "SNOOZED", "CLOSED"]);
 export type ConversationStatus = z.infer<typeof ConversationStatus>;
@@ -125,6 +126,8 @@ export const MessageDto = z.object({
   latencyMs: z.number().nullable(),
   /** The prompt version a bot message was written with (`/chatbots/{id}/prompt/history/{versionId}`); null otherwise. */
   promptVersionId: z.string().nullable(),
+  /** A bot message's retrieved knowledge (FAQ entries and passages), best first; null for other messages. */
+  sources: z.array(MessageSourceDto).nullable(),
   createdAt: z.string(),
   sentAt: z.string().nullable(),
   deliveredAt: z.string().nullable(),

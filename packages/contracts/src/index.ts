@@ -5,6 +5,7 @@ export * from "./chatbot-prompts.ts";
 export * from "./chatbots.ts";
 export * from "./common.ts";
 export * from "./conversations.ts";
+export * from "./knowledge.ts";
 export * from "./line.ts";
 export * from "./members.ts";
 export * from "./notifications.ts";

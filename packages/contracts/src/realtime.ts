@@ -8,6 +8,8 @@ export const SOCKET_EVENTS = {
   promptGenerationUpdated: "prompt-generation:updated",
   /** A notification for one member (`NotificationDto`: an @mention in a note), to that member's room. */
   notificationNew: "notification:new",
+  /** A knowledge source or document moved (`KnowledgeUpdatedEvent`: status, progress, removal), to the workspace room. */
+  knowledgeUpdated: "knowledge:updated",
   conversationJoin: "conversation:join",
   conversationLeave: "conversation:leave",
 } as const;

@@ -2,6 +2,7 @@ import type { ChatbotDto } from "@tandem/contracts";
 import { channels, chatbots, chatbotTranslations, conversations, type Db, providerCredentials } from "@tandem/db";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { ChatbotRow } from "../bots/chatbot-for.ts";
+import { retrievalToDto } from "./retrieval-dto.ts";
 
 type TranslationRow = typeof chatbotTranslations.$inferSelect;
 
@@ -19,7 +20,12 @@ export const translationToDto = (t: TranslationRow) => ({
  * (inbox conversations, distinct customers, latest activity; playground conversations excluded),
  * their translations and their named credentials.
  */
-export async function loadChatbotDtos(db: Db, workspaceId: string, rows: ChatbotRow[]): Promise<ChatbotDto[]> {
+export async function loadChatbotDtos(
+  db: Db,
+  workspaceId: string,
+  rows: ChatbotRow[],
+  { vectorSearchAvailable = false }: { vectorSearchAvailable?: boolean } = {},
+): Promise<ChatbotDto[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const credentialIds = [...new Set(rows.flatMap((r) => (r.credentialId ? [r.credentialId] : [])))];
@@ -100,6 +106,7 @@ export async function loadChatbotDtos(db: Db, workspaceId: string, rows: Chatbot
       guardrails: { ...row.guardrails },
       memory: { ...row.memorySettings },
       knowledgeFilters: { ...row.knowledgeFilters },
+      retrieval: retrievalToDto(row, vectorSearchAvailable),
       currentPromptVersionId: row.currentPromptVersionId,
       apiKeyHint: row.apiKeyHint,
       channels: served

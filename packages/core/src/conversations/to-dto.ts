@@ -1,4 +1,4 @@
-import type { ContactDto, ConversationDto, MessageDto, ReplyWindow } from "@tandem/contracts";
+import type { ContactDto, ConversationDto, MessageDto, MessageSourceDto, ReplyWindow } from "@tandem/contracts";
 import { channels, chatbots, contacts, conversations, type Db, messages } from "@tandem/db";
 import { and, desc, eq, getTableColumns, inArray, ne, sql } from "drizzle-orm";
 import { channelCapabilities } from "../channels/registry.ts";
@@ -16,6 +16,25 @@ type ChannelRow = typeof channels.$inferSelect;
 function mentionsOf(m: MessageRow): { mentions?: string[] } {
   const mentions = m.metadata.mentions;
   return Array.isArray(mentions) && mentions.length > 0 ? { mentions: mentions.map(String) } : {};
+}
+
+const EXCERPT_LENGTH = 1000;
+
+/** A bot message's stored sources (`retrieved_sources`), as the inbox shows them under the answer. */
+function sourcesOf(m: MessageRow): MessageSourceDto[] | null {
+  if (!m.retrievedSources) return null;
+  return m.retrievedSources.map((s) => ({
+    chunkId: s.chunkId,
+    documentId: s.documentId ?? null,
+    sourceId: s.sourceId ?? null,
+    kind: s.kind ?? (s.chunkId.startsWith("faq:") ? "faq" : "passage"),
+    title: s.title ?? null,
+    excerpt: (s.content ?? "").slice(0, EXCERPT_LENGTH),
+    score: s.score,
+    fullTextRank: s.fullTextRank ?? null,
+    vectorSimilarity: s.vectorSimilarity ?? null,
+    fusedScore: s.fusedScore ?? null,
+  }));
 }
 
 /** `senderNames`: the names of the group speakers among the messages (`sender.name`), when loaded. */
@@ -42,6 +61,7 @@ export const messageToDto = (m: MessageRow, senderNames?: ReadonlyMap<string, st
   model: m.model,
   latencyMs: m.latencyMs,
   promptVersionId: m.promptVersionId,
+  sources: sourcesOf(m),
   createdAt: m.createdAt.toISOString(),
   sentAt: m.sentAt?.toISOString() ?? null,
   deliveredAt: m.deliveredAt?.toISOString() ?? null,

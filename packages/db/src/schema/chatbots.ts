@@ -75,6 +75,28 @@ export interface KnowledgeFilters {
   documentTypes?: string[];
 }
 
+/** Retrieval settings of a chatbot; absent fields take `RETRIEVAL_DEFAULTS` of the contracts. */
+export interface RetrievalSettings {
+  similarityThreshold?: number;
+  maxResults?: number;
+  /** The embedding model new vectors are computed with; null/absent = no vectors (full text only). */
+  embedding?: {
+    credentialId: string | null;
+    provider: "OPENAI" | "GEMINI" | "OPENAI_COMPATIBLE";
+    model: string;
+    dimensions?: number;
+  } | null;
+}
+
+/** The vectors that serve retrieval now, and the state of computing those of `RetrievalSettings.embedding`. */
+export interface EmbeddingState {
+  /** The embedding key (`chunk_embedding.model`) and size searched now; null = full text only. */
+  active: { model: string; dimensions: number } | null;
+  state: "off" | "pending" | "processing" | "ready" | "failed";
+  error?: string | null;
+  updatedAt?: string;
+}
+
 export interface FaqEntry {
   question: string;
   answer: string;
@@ -119,6 +141,8 @@ export const chatbots = pgTable(
     guardrails: jsonb("guardrails").$type<GuardrailSettings>().notNull().default({}),
     memorySettings: jsonb("memory_settings").$type<MemorySettings>().notNull().default({}),
     knowledgeFilters: jsonb("knowledge_filters").$type<KnowledgeFilters>().notNull().default({}),
+    retrievalSettings: jsonb("retrieval_settings").$type<RetrievalSettings>().notNull().default({}),
+    embeddingState: jsonb("embedding_state").$type<EmbeddingState>().notNull().default({ active: null, state: "off" }),
     faqEntries: jsonb("faq_entries").$type<FaqEntry[]>().notNull().default([]),
     widgetConfig: jsonb("widget_config").$type<WidgetConfig>().notNull().default({}),
     /** SHA-256 of the public chat API key; the key itself is shown once. */

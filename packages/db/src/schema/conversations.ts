@@ -151,13 +151,21 @@ export interface MessageUsage {
   outputTokens: number;
 }
 
+/** One FAQ entry or passage a bot answer was written from, with the scores that ranked it. */
 export interface RetrievedSource {
+  /** `faq:{n}` for an FAQ entry of the chatbot's settings, else the chunk id. */
   chunkId: string;
+  kind?: "faq" | "passage";
   documentId?: string;
   sourceId?: string;
   title?: string;
+  /** The 0–1 relevance the bot used. */
   score: number;
+  /** The passage as it was when the answer was written. */
   content?: string;
+  fullTextRank?: number | null;
+  vectorSimilarity?: number | null;
+  fusedScore?: number | null;
 }
 
 export const messages = pgTable(

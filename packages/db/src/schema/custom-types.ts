@@ -15,3 +15,8 @@ export const vector = customType<{ data: number[]; driverData: string }>({
   toDriver: (value) => `[${value.join(",")}]`,
   fromDriver: (value) => JSON.parse(value) as number[],
 });
+
+/** Raw bytes (an uploaded file kept for re-ingest). */
+export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => "bytea",
+});

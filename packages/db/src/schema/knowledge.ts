@@ -2,7 +2,7 @@ import { relations, sql } from "drizzle-orm";
 import { index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { chatbots } from "./chatbots.ts";
 import { createdAt, idColumn, tstz, updatedAt } from "./columns.ts";
-import { tsvector, vector } from "./custom-types.ts";
+import { bytea, tsvector, vector } from "./custom-types.ts";
 import { workspaces } from "./identity.ts";
 import { products, shopifyStores } from "./shopify.ts";
 
@@ -69,6 +69,15 @@ export const documents = pgTable(
     status: knowledgeStatus("status").notNull().default("pending"),
     error: text("error"),
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    /** The page a URL source fetched it from. */
+    sourceUrl: text("source_url"),
+    /** Pages of a PDF (all of them, even past the page cap). */
+    pages: integer("pages"),
+    /** 0–100 while the ingest job runs. */
+    progress: integer("progress").notNull().default(0),
+    /** What a person should know about the extraction: pages skipped, OCR used, low OCR confidence. */
+    warnings: jsonb("warnings").$type<string[]>().notNull().default([]),
     deletedAt: tstz("deleted_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -79,6 +88,20 @@ export const documents = pgTable(
     uniqueIndex("document_source_product_key").on(t.sourceId, t.productId).where(sql`${t.productId} is not null`),
   ],
 );
+
+/** The uploaded file of a document, kept so it can be ingested again (re-ingest, a new chunker). */
+export const documentFiles = pgTable("document_file", {
+  documentId: text("document_id")
+    .primaryKey()
+    .references(() => documents.id, { onDelete: "cascade" }),
+  workspaceId: text("workspace_id")
+    .notNull()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  name: text("name").notNull(),
+  mimeType: text("mime_type"),
+  bytes: bytea("bytes").notNull(),
+  createdAt: createdAt(),
+});
 
 export const chunks = pgTable(
   "chunk",
@@ -99,7 +122,12 @@ export const chunks = pgTable(
     content: text("content").notNull(),
     tokenCount: integer("token_count").notNull().default(0),
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
-    search: tsvector("search").generatedAlwaysAs(sql`to_tsvector('simple', "content")`),
+    /**
+     * Extra index terms written at ingest: the heading path, and the character bigrams of Thai,
+     * Japanese and Chinese text (which the `simple` parser cannot split into words).
+     */
+    searchTerms: text("search_terms").notNull().default(""),
+    search: tsvector("search").generatedAlwaysAs(sql`to_tsvector('simple', "content" || ' ' || "search_terms")`),
     createdAt: createdAt(),
   },
   (t) => [
