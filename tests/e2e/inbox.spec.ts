@@ -199,6 +199,38 @@ test("switching conversations shows only the open customer's thread, notes inclu
   expect(await sentTo(request, first.psid)).not.toContain("Yes, from 10 to 200 euros.");
 });
 
+test("search finds a Thai word inside a message and words without their accents, highlighted; a result opens at its message", async ({
+  page,
+  request,
+}) => {
+  const customer = newCustomer("Zoë Dupont");
+  await customerSays(request, customer, "ขอคุยกับพนักงานเรื่องพัสดุค่ะ");
+  await customerSays(request, customer, "The café order never arrived");
+  for (let i = 1; i <= 4; i++) await customerSays(request, customer, `Follow-up number ${i}`);
+  await signIn(page, "owner@demo.local");
+  await expect(row(page, customer.name)).toBeVisible({ timeout: 30_000 });
+  const search = page.getByRole("searchbox");
+
+  // A Thai word inside a longer message: the row shows that message with the word marked.
+  await search.fill("พนักงาน");
+  const hit = row(page, customer.name);
+  await expect(hit.getByTestId("search-match")).toContainText("ขอคุยกับพนักงานเรื่องพัสดุค่ะ", { timeout: 15_000 });
+  await expect(hit.locator("mark")).toHaveText("พนักงาน");
+
+  // Opening the result shows the thread at that message, marked.
+  await hit.click();
+  await expect(page).toHaveURL(/[?&]m=msg_/);
+  const found = thread(page, customer.name).locator("[data-search-hit]");
+  await expect(found).toContainText("ขอคุยกับพนักงานเรื่องพัสดุค่ะ");
+  await expect(found).toBeInViewport();
+
+  // Accent-insensitive, both ways: "zoe" finds "Zoë", "CAFE" finds "café".
+  await search.fill("zoe dupont");
+  await expect(row(page, customer.name)).toBeVisible({ timeout: 15_000 });
+  await search.fill("CAFE order");
+  await expect(row(page, customer.name).locator("mark")).toHaveText(["café", "order"], { timeout: 15_000 });
+});
+
 test("an image attachment keeps its own room in the thread, before and after it loads", async ({ page, request }) => {
   const customer = newCustomer("Priya Shah");
   // A real, large photo that arrives late, as over a slow connection: the thread is laid out first.

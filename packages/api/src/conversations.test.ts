@@ -1,3 +1,4 @@
+import type { ConversationDto } from "@tandem/contracts";
 import { type AppJobDeps, appJobDeps, createJobQueue, JobRegistry, type Runtime, registerAllJobs } from "@tandem/core";
 import { settleBackgroundTasks } from "@tandem/core/background-tasks";
 import { contacts, conversations, jobs, messages } from "@tandem/db";
@@ -235,6 +236,55 @@ describe("GET /conversations", () => {
     expect(await listAll(agent, "search=refund", 1)).toEqual(newestFirst);
     expect(await search("parcel", "status=CLOSED")).toEqual([]);
     expect(await search(somchaiContact!.platformUserId)).toEqual([somchai.id]);
+  });
+
+  it("finds words inside Thai text and without accents, and shows the matching message highlighted", async () => {
+    const { agent, channel, workspaceId } = await setup();
+    const named = async (name: string) =>
+      conversationIn(workspaceId, {
+        channelId: channel.id,
+        contactId: (await createContact(db(), { workspaceId, channelId: channel.id, name })).id,
+      });
+    const thai = await named("Somsak");
+    const asking = await createMessage(db(), { conversationId: thai.id, text: "ขอคุยกับพนักงานหน่อยครับ" });
+    await createMessage(db(), { conversationId: thai.id, text: "ขอบคุณครับ" });
+    // The same bigrams as "พนักงาน", apart: not a match.
+    const scattered = await named("Decoy");
+    await createMessage(db(), { conversationId: scattered.id, text: "พน กงาน นัก" });
+    const zoe = await named("Zoë Müller");
+    const accented = await named("Ana");
+    await createMessage(db(), {
+      conversationId: accented.id,
+      text: "Le café était fermé, je voudrais un remboursement",
+    });
+    const japanese = await named("Ken");
+    await createMessage(db(), { conversationId: japanese.id, text: "注文した商品がまだ届きません" });
+
+    const page = async (q: string) =>
+      (await (await agent.get(`/api/v1/conversations?search=${encodeURIComponent(q)}`)).json())
+        .data as ConversationDto[];
+    const ids = async (q: string) => (await page(q)).map((c) => c.id).sort();
+
+    expect(await ids("พนักงาน")).toEqual([thai.id]);
+    expect(await ids("คุยกับ")).toEqual([thai.id]);
+    expect(await ids("zoe")).toEqual([zoe.id]);
+    expect(await ids("ZOË MULLER")).toEqual([zoe.id]);
+    expect(await ids("cafe ferme")).toEqual([accented.id]);
+    expect(await ids("CAFÉ")).toEqual([accented.id]);
+    expect(await ids("商品")).toEqual([japanese.id]);
+    expect(await ids("届き")).toEqual([japanese.id]);
+    expect(await ids("品届")).toEqual([]);
+
+    const [hit] = await page("พนักงาน");
+    expect(hit!.match).toMatchObject({ messageId: asking.id, role: "USER", snippet: "ขอคุยกับพนักงานหน่อยครับ" });
+    const [start, end] = hit!.match!.highlights[0]!;
+    expect(hit!.match!.snippet.slice(start, end)).toBe("พนักงาน");
+
+    const [cafe] = await page("cafe");
+    expect(cafe!.match!.highlights.map(([a, b]) => cafe!.match!.snippet.slice(a, b))).toEqual(["café"]);
+    // Only the contact matched: no message to show.
+    const [byName] = await page("zoe");
+    expect(byName!.match).toBeUndefined();
   });
 
   it("rejects bad filters and cursors", async () => {

@@ -92,6 +92,21 @@ export const ConversationDto = z.object({
   createdAt: z.string(),
   /** Live updates can overtake a request's answer: the newer copy wins. */
   updatedAt: z.string(),
+  /**
+   * In a search's results only: the newest message containing the search (absent when only the
+   * contact matched), with the matching words to highlight. Open the thread at it with `?m={messageId}`.
+   */
+  match: z
+    .object({
+      messageId: z.string(),
+      role: MessageRole,
+      createdAt: z.string(),
+      /** The text around the first match, "…" where cut. */
+      snippet: z.string(),
+      /** [start, end) offsets in `snippet` (UTF-16 code units), sorted. */
+      highlights: z.array(z.tuple([z.number().int(), z.number().int()])),
+    })
+    .optional(),
 });
 export type ConversationDto = z.infer<typeof ConversationDto>;
 

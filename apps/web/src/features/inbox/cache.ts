@@ -73,7 +73,8 @@ function placeInList(
   // A search list: the server decides what matches; a row already there is kept fresh in place.
   if (matches === undefined || (keep && present && !matches)) {
     if (!present) return data;
-    return mapPages(data, (rows) => rows.map((c) => (c.id === dto.id ? dto : c)));
+    // The row keeps the message the search found (live updates do not carry it).
+    return mapPages(data, (rows) => rows.map((c) => (c.id === dto.id ? { ...dto, match: dto.match ?? c.match } : c)));
   }
   const without = present ? mapPages(data, (rows) => rows.filter((c) => c.id !== dto.id)) : data;
   if (!matches) return without;

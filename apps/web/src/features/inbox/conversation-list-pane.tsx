@@ -53,7 +53,7 @@ interface ConversationListPaneProps {
   filters: InboxFilters;
   onFiltersChange: (filters: InboxFilters) => void;
   selectedId: string | null;
-  onSelect: (id: string) => void;
+  onSelect: (id: string, messageId?: string) => void;
   realtime: RealtimeStatus;
 }
 
@@ -220,7 +220,7 @@ function ConversationList({
 }: {
   filters: InboxFilters;
   selectedId: string | null;
-  onSelect: (id: string) => void;
+  onSelect: (id: string, messageId?: string) => void;
   onReset: () => void;
 }) {
   const list = useConversationList(filters);
@@ -244,10 +244,13 @@ function ConversationList({
   const activeIndex = cursorIndex >= 0 ? cursorIndex : selectedIndex;
   const active = rows[activeIndex];
 
+  // A search result opens at its matching message.
+  const matchOf = useRef(new Map<string, string>());
+  matchOf.current = new Map(rows.flatMap((c) => (c.match ? [[c.id, c.match.messageId] as const] : [])));
   const open = useCallback(
     (id: string) => {
       setCursorId(id);
-      onSelect(id);
+      onSelect(id, matchOf.current.get(id));
     },
     [onSelect],
   );

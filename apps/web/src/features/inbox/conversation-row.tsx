@@ -65,7 +65,7 @@ export const ConversationRow = memo(function ConversationRow({
             className={cn("truncate text-xs", unread > 0 ? "text-foreground" : "text-muted-foreground")}
             data-testid="conversation-preview"
           >
-            {previewOf(conversation)}
+            {conversation.match ? <MatchSnippet match={conversation.match} /> : previewOf(conversation)}
           </span>
           {unread > 0 && (
             <span
@@ -90,6 +90,23 @@ export const ConversationRow = memo(function ConversationRow({
 });
 
 export const conversationRowId = (id: string) => `conversation-row-${id}`;
+
+/** A search result's matching message, the searched words marked. */
+function MatchSnippet({ match }: { match: NonNullable<ConversationDto["match"]> }) {
+  const parts: React.ReactNode[] = [];
+  let at = 0;
+  for (const [start, end] of match.highlights) {
+    if (start > at) parts.push(match.snippet.slice(at, start));
+    parts.push(
+      <mark key={start} className="rounded-sm bg-yellow-200 px-0.5 text-foreground dark:bg-yellow-500/40">
+        {match.snippet.slice(start, end)}
+      </mark>,
+    );
+    at = end;
+  }
+  parts.push(match.snippet.slice(at));
+  return <span data-testid="search-match">{parts}</span>;
+}
 
 type Handler = "bot" | "human" | "needsHuman";
 
@@ -116,7 +133,9 @@ function rowLabel(conversation: ConversationDto, now: number): string {
     handlerOf(conversation) === "needsHuman" &&
       conversation.handoffAt &&
       `waiting ${waited(conversation.handoffAt, now)}`,
-    `${formatRelative(conversation.lastMessageAt, now)}: ${previewOf(conversation)}`,
+    conversation.match
+      ? `matching message: ${conversation.match.snippet}`
+      : `${formatRelative(conversation.lastMessageAt, now)}: ${previewOf(conversation)}`,
   ]
     .filter(Boolean)
     .join(", ");
