@@ -231,6 +231,64 @@ test("search finds a Thai word inside a message and words without their accents,
   await expect(row(page, customer.name).locator("mark")).toHaveText(["café", "order"], { timeout: 15_000 });
 });
 
+test("bulk actions: select several conversations to tag, assign, mark unread and close at once", async ({
+  page,
+  request,
+}) => {
+  const customers = [newCustomer("Bulk Ada"), newCustomer("Bulk Ben"), newCustomer("Bulk Cy")];
+  for (const customer of customers) await customerSays(request, customer, "Is my order shipped?");
+  await signIn(page, "owner@demo.local");
+  const [ada, ben, cy] = customers as [Customer, Customer, Customer];
+  for (const customer of customers) await expect(row(page, customer.name)).toBeVisible({ timeout: 30_000 });
+
+  // Opening a conversation reads it; the bulk "Mark unread" brings the count back.
+  await row(page, cy.name).click();
+  await expect(row(page, cy.name)).not.toHaveAccessibleName(/unread/);
+  await page.getByRole("button", { name: "Select", exact: true }).click();
+  await row(page, cy.name).click();
+  await page.getByRole("button", { name: "Mark unread", exact: true }).click();
+  await expect(page.getByText("Marked 1 conversation unread")).toBeVisible();
+  await expect(row(page, cy.name)).toHaveAccessibleName(/1 unread/);
+
+  await page.getByRole("button", { name: "Select", exact: true }).click();
+  const toolbar = page.getByRole("toolbar", { name: "Bulk actions" });
+  await expect(toolbar).toContainText("0 selected");
+  // Clicking a row checks it instead of opening it.
+  await row(page, ada.name).click();
+  await row(page, ben.name).click();
+  await expect(toolbar).toContainText("2 selected");
+  await expect(row(page, ada.name)).toHaveAttribute("aria-selected", "true");
+  await expect(row(page, cy.name)).toHaveAttribute("aria-selected", "false");
+
+  await page.getByRole("button", { name: "Tag", exact: true }).click();
+  await page.getByLabel("Tag to add").fill("Wholesale");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await expect(page.getByText("Tagged 2 conversations “wholesale”")).toBeVisible();
+  await expect(row(page, ada.name)).toContainText("wholesale");
+  await expect(row(page, ben.name)).toContainText("wholesale");
+  await expect(row(page, cy.name)).not.toContainText("wholesale");
+
+  // Selection mode ended with the action; select again, assign, then mark unread and close.
+  await page.getByRole("button", { name: "Select", exact: true }).click();
+  await row(page, ada.name).click();
+  await row(page, ben.name).click();
+  await page.getByRole("button", { name: "Assign", exact: true }).click();
+  await page.getByRole("menuitem", { name: "Adam Admin" }).click();
+  await expect(page.getByText("Assigned 2 conversations to Adam Admin")).toBeVisible();
+
+  await page.getByRole("button", { name: "Select", exact: true }).click();
+  await row(page, ada.name).click();
+  await row(page, ben.name).click();
+  await page.getByRole("button", { name: "Close", exact: true }).click();
+  await expect(page.getByText("Closed 2 conversations")).toBeVisible();
+  await expect(row(page, ada.name)).toHaveCount(0);
+  await expect(row(page, ben.name)).toHaveCount(0);
+  await expect(row(page, cy.name)).toBeVisible();
+  await page.getByRole("button", { name: "Closed", exact: true }).click();
+  await expect(row(page, ada.name)).toBeVisible();
+  await expect(row(page, ben.name)).toBeVisible();
+});
+
 test("an image attachment keeps its own room in the thread, before and after it loads", async ({ page, request }) => {
   const customer = newCustomer("Priya Shah");
   // A real, large photo that arrives late, as over a slow connection: the thread is laid out first.

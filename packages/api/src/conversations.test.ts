@@ -287,6 +287,70 @@ describe("GET /conversations", () => {
     expect(byName!.match).toBeUndefined();
   });
 
+  it("acts on several conversations at once, in this workspace's inbox only", async () => {
+    const { ws, agent, channel, workspaceId } = await setup();
+    const a = await conversationIn(workspaceId, { channelId: channel.id, needsHuman: true, tags: ["vip"] });
+    const b = await conversationIn(workspaceId, { channelId: channel.id, unreadCount: 0, tags: ["late", "vip"] });
+    const playground = await conversationIn(workspaceId, { isPlayground: true });
+    const other = await createTestWorkspace(db());
+    const foreign = await conversationIn(other.workspace.id);
+    const bulk = (body: Record<string, unknown>) =>
+      agent.post("/api/v1/conversations/bulk", { conversationIds: [a.id, b.id], ...body });
+    const row = async (id: string) => (await db().select().from(conversations).where(eq(conversations.id, id)))[0]!;
+
+    const closed = await agent.post("/api/v1/conversations/bulk", {
+      action: "close",
+      conversationIds: [a.id, b.id, foreign.id, playground.id, "conv_nope", a.id],
+    });
+    expect(closed.status).toBe(200);
+    const body = await closed.json();
+    expect(body.data.map((c: ConversationDto) => [c.id, c.status, c.needsHuman])).toEqual([
+      [a.id, "CLOSED", false],
+      [b.id, "CLOSED", false],
+    ]);
+    expect(body.notFound).toEqual([foreign.id, playground.id, "conv_nope"]);
+    expect((await row(foreign.id)).status).toBe("OPEN");
+    expect((await row(playground.id)).status).toBe("OPEN");
+
+    expect((await bulk({ action: "reopen" })).status).toBe(200);
+    expect((await row(a.id)).status).toBe("OPEN");
+
+    expect((await bulk({ action: "assign", assigneeId: ws.admin.member.id })).status).toBe(200);
+    expect([(await row(a.id)).assigneeId, (await row(b.id)).assigneeId]).toEqual([
+      ws.admin.member.id,
+      ws.admin.member.id,
+    ]);
+    // Another workspace's member: refused, nothing changes.
+    const refused = await bulk({ action: "assign", assigneeId: other.agent.member.id });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error.code).toBe("invalid_assignee");
+    expect((await row(a.id)).assigneeId).toBe(ws.admin.member.id);
+    expect((await bulk({ action: "assign", assigneeId: null })).status).toBe(200);
+    expect((await row(b.id)).assigneeId).toBeNull();
+
+    expect((await bulk({ action: "addTags", tags: [" Refund ", "VIP"] })).status).toBe(200);
+    expect([(await row(a.id)).tags, (await row(b.id)).tags]).toEqual([
+      ["vip", "refund"],
+      ["late", "vip", "refund"],
+    ]);
+    expect((await bulk({ action: "removeTags", tags: ["VIP"] })).status).toBe(200);
+    expect([(await row(a.id)).tags, (await row(b.id)).tags]).toEqual([["refund"], ["late", "refund"]]);
+
+    expect((await bulk({ action: "markUnread" })).status).toBe(200);
+    expect((await row(b.id)).unreadCount).toBe(1);
+    expect((await bulk({ action: "markRead" })).status).toBe(200);
+    expect((await row(b.id)).unreadCount).toBe(0);
+
+    for (const bad of [
+      { action: "close", conversationIds: [] },
+      { action: "close", conversationIds: Array.from({ length: 101 }, (_, i) => `conv_${i}`) },
+      { action: "explode", conversationIds: [a.id] },
+      { action: "addTags", conversationIds: [a.id], tags: [] },
+    ]) {
+      expect((await agent.post("/api/v1/conversations/bulk", bad)).status).toBe(400);
+    }
+  });
+
   it("rejects bad filters and cursors", async () => {
     const { agent } = await setup();
     expect((await agent.get("/api/v1/conversations?status=OPEN,WHATEVER")).status).toBe(400);

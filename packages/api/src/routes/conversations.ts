@@ -1,5 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
+  BulkUpdateConversationsInput,
+  BulkUpdateConversationsResponse,
   ConversationDto,
   ConversationListQuery,
   ConversationListResponse,
@@ -12,6 +14,7 @@ import {
   UpdateConversationInput,
 } from "@tandem/contracts";
 import {
+  bulkUpdateConversations,
   draftBotReply,
   getConversation,
   listConversations,
@@ -41,6 +44,19 @@ export function conversationRoutes() {
       responses: { 200: json(ConversationListResponse), ...errors(400, 401, 403) },
     }),
     async (c) => c.json(await listConversations(c.get("ctx"), c.req.valid("query")), 200),
+  );
+
+  // POST /api/v1/conversations/bulk — one action (close, reopen, assign, tags, unread/read) on up to 100 conversations
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/conversations/bulk",
+      tags: ["conversations"],
+      ...permit("conversations.work"),
+      request: jsonBody(BulkUpdateConversationsInput),
+      responses: { 200: json(BulkUpdateConversationsResponse), ...errors(400, 401, 403) },
+    }),
+    async (c) => c.json(await bulkUpdateConversations(c.get("ctx"), c.req.valid("json")), 200),
   );
 
   // GET /api/v1/conversations/{id} — one conversation with its contact, channel and last message

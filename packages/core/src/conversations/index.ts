@@ -3,6 +3,7 @@ export * from "./get-conversation-in-workspace.ts";
 export * from "./list-conversations.ts";
 export * from "./list-inbox-options.ts";
 export * from "./list-messages.ts";
+export * from "./bulk-update-conversations.ts";
 export * from "./mark-conversation-read.ts";
 export * from "./publish.ts";
 export * from "./tags.ts";

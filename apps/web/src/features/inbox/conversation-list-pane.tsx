@@ -1,7 +1,7 @@
 "use client";
 
 import type { ConversationDto, ConversationStatus } from "@tandem/contracts";
-import { Archive, Clock, Filter, Inbox, type LucideIcon, RotateCw, Search, SearchX } from "lucide-react";
+import { Archive, CheckSquare, Clock, Filter, Inbox, type LucideIcon, RotateCw, Search, SearchX } from "lucide-react";
 import { type FocusEvent, type KeyboardEvent, useCallback, useEffect, useId, useRef, useState } from "react";
 import { VList, type VListHandle } from "virtua";
 import { EmptyState } from "@/components/empty-state";
@@ -10,6 +10,7 @@ import { Input } from "@/components/ui/input";
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage } from "@/lib/api";
 import { cn } from "@/lib/utils";
+import { BulkActions } from "./bulk-actions";
 import { flattenConversations } from "./cache";
 import { ConversationFilters } from "./conversation-filters";
 import { ConversationRow, conversationRowId, ROW_HEIGHT } from "./conversation-row";
@@ -54,6 +55,8 @@ interface ConversationListPaneProps {
   onFiltersChange: (filters: InboxFilters) => void;
   selectedId: string | null;
   onSelect: (id: string, messageId?: string) => void;
+  /** Closes the open thread (a bulk "mark unread" that includes it: an open thread reads itself). */
+  onCloseThread: () => void;
   realtime: RealtimeStatus;
 }
 
@@ -63,10 +66,13 @@ export function ConversationListPane({
   onFiltersChange,
   selectedId,
   onSelect,
+  onCloseThread,
   realtime,
 }: ConversationListPaneProps) {
   const searchId = useId();
   const [filtersOpen, setFiltersOpen] = useState(countRefinements(filters) > 0);
+  // Selection mode: clicking a row checks it, and the bulk actions act on the checked ones.
+  const [selecting, setSelecting] = useState(false);
   const [search, setSearch] = useState(filters.search);
   const filtersRef = useRef(filters);
   filtersRef.current = filters;
@@ -148,6 +154,16 @@ export function ConversationListPane({
             variant="ghost"
             size="sm"
             className="ml-auto h-7 px-2 text-xs"
+            aria-pressed={selecting}
+            onClick={() => setSelecting((on) => !on)}
+          >
+            <CheckSquare aria-hidden="true" />
+            Select
+          </Button>
+          <Button
+            variant="ghost"
+            size="sm"
+            className="h-7 px-2 text-xs"
             aria-expanded={filtersOpen}
             aria-controls="inbox-more-filters"
             onClick={() => setFiltersOpen((open) => !open)}
@@ -163,6 +179,9 @@ export function ConversationListPane({
         filters={filters}
         selectedId={selectedId}
         onSelect={onSelect}
+        selecting={selecting}
+        onStopSelecting={() => setSelecting(false)}
+        onCloseThread={onCloseThread}
         onReset={() => {
           setSearch("");
           onFiltersChange({ ...DEFAULT_FILTERS, status: filters.status });
@@ -217,14 +236,35 @@ function ConversationList({
   selectedId,
   onSelect,
   onReset,
+  selecting,
+  onStopSelecting,
+  onCloseThread,
 }: {
   filters: InboxFilters;
   selectedId: string | null;
   onSelect: (id: string, messageId?: string) => void;
   onReset: () => void;
+  selecting: boolean;
+  onStopSelecting: () => void;
+  onCloseThread: () => void;
 }) {
   const list = useConversationList(filters);
   const rows = flattenConversations(list.data);
+  // The checked rows of selection mode, forgotten when it ends or the list changes.
+  const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
+  const filtersKey = JSON.stringify(filters);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new list (filters) or leaving selection mode clears the checks
+  useEffect(() => setChecked(new Set()), [selecting, filtersKey]);
+  const toggle = useCallback(
+    (id: string) =>
+      setChecked((prev) => {
+        const next = new Set(prev);
+        if (!next.delete(id)) next.add(id);
+        return next;
+      }),
+    [],
+  );
+  const checkedIds = rows.filter((c) => checked.has(c.id)).map((c) => c.id);
   const ref = useRef<VListHandle>(null);
   const now = useNow(30_000);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
@@ -250,9 +290,10 @@ function ConversationList({
   const open = useCallback(
     (id: string) => {
       setCursorId(id);
-      onSelect(id, matchOf.current.get(id));
+      if (selecting) toggle(id);
+      else onSelect(id, matchOf.current.get(id));
     },
-    [onSelect],
+    [onSelect, selecting, toggle],
   );
   const move = (index: number) => {
     const clamped = Math.max(0, Math.min(rows.length - 1, index));
@@ -270,11 +311,11 @@ function ConversationList({
       // On the row that is open already, Enter moves on to the composer.
       Enter: () => {
         if (!active) return;
-        if (active.id === selectedId) document.getElementById("composer")?.focus();
+        if (!selecting && active.id === selectedId) document.getElementById("composer")?.focus();
         else open(active.id);
       },
       " ": () => {
-        if (active && active.id !== selectedId) open(active.id);
+        if (active && (selecting || active.id !== selectedId)) open(active.id);
       },
     };
     const action = keys[event.key];
@@ -351,10 +392,24 @@ function ConversationList({
 
   return (
     <>
+      {selecting && (
+        <BulkActions
+          selected={checkedIds}
+          status={filters.status}
+          allSelected={checkedIds.length === rows.length}
+          onSelectAll={() => setChecked(new Set(rows.map((c) => c.id)))}
+          onDone={onStopSelecting}
+          // An open thread reads itself: marking it unread closes it first.
+          onBeforeAction={(action) => {
+            if (action === "markUnread" && selectedId && checked.has(selectedId)) onCloseThread();
+          }}
+        />
+      )}
       <VList
         ref={ref}
         role="listbox"
         aria-label="Conversations"
+        aria-multiselectable={selecting || undefined}
         // The active row is kept mounted however far the list scrolls, so this never points at a
         // row the virtual list has taken out of the DOM.
         aria-activedescendant={active ? conversationRowId(active.id) : undefined}
@@ -372,6 +427,7 @@ function ConversationList({
             key={conversation.id}
             conversation={conversation}
             selected={conversation.id === selectedId}
+            checked={selecting ? checked.has(conversation.id) : undefined}
             active={conversation.id === active?.id}
             now={now}
             onSelect={open}

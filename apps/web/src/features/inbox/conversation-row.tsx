@@ -1,5 +1,5 @@
 import type { ConversationDto } from "@tandem/contracts";
-import { Bot, Hand, UserRound } from "lucide-react";
+import { Bot, Check, Hand, UserRound } from "lucide-react";
 import { memo } from "react";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { cn } from "@/lib/utils";
@@ -13,6 +13,7 @@ export const ROW_HEIGHT = 84;
 export const ConversationRow = memo(function ConversationRow({
   conversation,
   selected,
+  checked,
   active,
   now,
   onSelect,
@@ -20,6 +21,8 @@ export const ConversationRow = memo(function ConversationRow({
   conversation: ConversationDto;
   /** The open conversation. */
   selected: boolean;
+  /** In selection mode, whether the row is checked; undefined outside it. */
+  checked?: boolean | undefined;
   /** The keyboard cursor is on this row. */
   active: boolean;
   now: number;
@@ -35,7 +38,7 @@ export const ConversationRow = memo(function ConversationRow({
     <div
       id={conversationRowId(conversation.id)}
       role="option"
-      aria-selected={selected}
+      aria-selected={checked ?? selected}
       aria-label={rowLabel(conversation, now)}
       data-conversation-id={conversation.id}
       data-active={active || undefined}
@@ -48,6 +51,18 @@ export const ConversationRow = memo(function ConversationRow({
         active && "group-focus-visible:ring-2 group-focus-visible:ring-ring/60 group-focus-visible:ring-inset",
       )}
     >
+      {checked !== undefined && (
+        <span
+          aria-hidden="true"
+          data-testid="row-check"
+          className={cn(
+            "mt-2.5 grid size-4 shrink-0 place-items-center rounded border",
+            checked ? "border-primary bg-primary text-primary-foreground" : "border-input bg-background",
+          )}
+        >
+          {checked && <Check className="size-3" />}
+        </span>
+      )}
       <ContactAvatar conversation={conversation} now={now} />
       <div className="flex min-w-0 flex-1 flex-col gap-1">
         <div className="flex items-baseline justify-between gap-2">

@@ -111,6 +111,7 @@ export function InboxView() {
           onFiltersChange={setFilters}
           selectedId={selectedId}
           onSelect={select}
+          onCloseThread={backToList}
           realtime={realtime}
         />
         <ThreadPane

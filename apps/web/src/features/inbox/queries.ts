@@ -1,6 +1,8 @@
 "use client";
 
 import {
+  type BulkUpdateConversationsInput,
+  BulkUpdateConversationsResponse,
   ConversationDto,
   ConversationListResponse,
   DraftResponse,
@@ -144,6 +146,21 @@ export function useUpdateConversation(conversationId: string) {
       storeConversation(queryClient, dto, conversationId);
       // A removed tag may be in use nowhere else now, and the order (most used first) may change.
       if (input.tags) void queryClient.invalidateQueries({ queryKey: inboxKeys.options });
+    },
+  });
+}
+
+/** One action on the selected conversations; the rows update in place (and leave a list they no longer match). */
+export function useBulkUpdate() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: BulkUpdateConversationsInput) =>
+      api.post("/api/v1/conversations/bulk", input, BulkUpdateConversationsResponse),
+    onSuccess: (result, input) => {
+      for (const dto of result.data) storeConversation(queryClient, dto);
+      if (input.action === "addTags" || input.action === "removeTags") {
+        void queryClient.invalidateQueries({ queryKey: inboxKeys.options });
+      }
     },
   });
 }
