@@ -289,6 +289,56 @@ test("bulk actions: select several conversations to tag, assign, mark unread and
   await expect(row(page, ben.name)).toBeVisible();
 });
 
+test("assignment: Mine / Unassigned / All views with counts, replying assigns to me, the row shows who owns it", async ({
+  page,
+  request,
+}) => {
+  const customer = newCustomer("Ines Duarte");
+  await customerSays(request, customer, "Can someone help me with an exchange?");
+  await signIn(page, "owner@demo.local");
+  const views = page.getByRole("group", { name: "View" });
+  await expect(views.getByRole("button", { name: /^All \d+$/ })).toHaveAttribute("aria-pressed", "true");
+  await views.getByRole("button", { name: /^Unassigned/ }).click();
+  await expect(page).toHaveURL(/assignee=none/);
+  await expect(row(page, customer.name)).toBeVisible({ timeout: 30_000 });
+  await expect(row(page, customer.name).getByTestId("assignee-avatar")).toHaveCount(0);
+  const mineBefore = Number(await page.getByTestId("view-count-mine").textContent());
+
+  // Replying to an unassigned conversation makes it mine (the workspace's default).
+  await open(page, customer);
+  await composer(page).fill("Of course, I'll handle it.");
+  await composer(page).press("Enter");
+  await expect(row(page, customer.name).getByTestId("assignee-avatar")).toHaveText("OO");
+  await expect(row(page, customer.name)).toHaveAccessibleName(/assigned to Olivia Owner/);
+  await expect(page.getByTestId("view-count-mine")).toHaveText(String(mineBefore + 1));
+  await views.getByRole("button", { name: /^Mine/ }).click();
+  await expect(row(page, customer.name)).toBeVisible();
+
+  // Turned off in Settings → Inbox settings: a reply leaves the next conversation unassigned.
+  await page.goto("/settings/inbox");
+  const assignOnReply = page.getByRole("switch", { name: "Assign on reply" });
+  await expect(assignOnReply).toBeChecked();
+  await assignOnReply.click();
+  await expect(page.getByRole("status").filter({ hasText: "Inbox settings saved." })).toBeVisible();
+  try {
+    const second = newCustomer("Jonas Berg");
+    await customerSays(request, second, "Hello?");
+    await page.goto("/dashboard?assignee=none");
+    await open(page, second);
+    await composer(page).fill("Hi Jonas!");
+    await composer(page).press("Enter");
+    await expect(thread(page, second.name).getByText("Hi Jonas!")).toBeVisible();
+    await page.reload();
+    await expect(row(page, second.name)).toBeVisible();
+    await expect(row(page, second.name).getByTestId("assignee-avatar")).toHaveCount(0);
+  } finally {
+    // The server is shared with the other tests: put the default back.
+    await page.goto("/settings/inbox");
+    await page.getByRole("switch", { name: "Assign on reply" }).click();
+    await expect(page.getByRole("switch", { name: "Assign on reply" })).toBeChecked();
+  }
+});
+
 test("an image attachment keeps its own room in the thread, before and after it loads", async ({ page, request }) => {
   const customer = newCustomer("Priya Shah");
   // A real, large photo that arrives late, as over a slow connection: the thread is laid out first.

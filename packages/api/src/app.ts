@@ -26,6 +26,7 @@ import { providerSettingsRoutes } from "./routes/provider-settings.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { lineWebhookRoutes } from "./routes/webhooks-line.ts";
 import { messengerWebhookRoutes } from "./routes/webhooks-messenger.ts";
+import { workspaceSettingsRoutes } from "./routes/workspace-settings.ts";
 import { adminStack, OPENAPI_PATH } from "./stacks/admin.ts";
 import { byAudience } from "./stacks/audience.ts";
 import { PUBLIC_CREDENTIAL_HEADERS, type PublicStackOptions, publicStack } from "./stacks/public.ts";
@@ -90,6 +91,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", adminHealthRoutes());
   v1.route("/", jobRoutes());
   v1.route("/", cannedResponseRoutes());
+  v1.route("/", workspaceSettingsRoutes());
   v1.route("/", notificationRoutes());
   app.route("/api/v1", v1);
 

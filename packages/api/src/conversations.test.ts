@@ -1,7 +1,7 @@
 import type { ConversationDto } from "@tandem/contracts";
 import { type AppJobDeps, appJobDeps, createJobQueue, JobRegistry, type Runtime, registerAllJobs } from "@tandem/core";
 import { settleBackgroundTasks } from "@tandem/core/background-tasks";
-import { contacts, conversations, jobs, messages } from "@tandem/db";
+import { auditLogs, contacts, conversations, jobs, messages, workspaces } from "@tandem/db";
 import {
   createChannel,
   createChatbot,
@@ -285,6 +285,30 @@ describe("GET /conversations", () => {
     // Only the contact matched: no message to show.
     const [byName] = await page("zoe");
     expect(byName!.match).toBeUndefined();
+  });
+
+  it("counts the Mine / Unassigned / All views of the list's status and filters", async () => {
+    const { ws, agent, channel, workspaceId } = await setup();
+    const mine = { channelId: channel.id, assigneeId: ws.agent.member.id };
+    await conversationIn(workspaceId, mine);
+    await conversationIn(workspaceId, { ...mine, unreadCount: 2 });
+    await conversationIn(workspaceId, { ...mine, status: "CLOSED" });
+    await conversationIn(workspaceId, { channelId: channel.id, assigneeId: ws.admin.member.id });
+    await conversationIn(workspaceId, { channelId: channel.id, unreadCount: 1 });
+    await conversationIn(workspaceId, { isPlayground: true });
+    const other = await createTestWorkspace(db());
+    await conversationIn(other.workspace.id);
+
+    const counts = async (query: string) => {
+      const res = await agent.get(`/api/v1/conversations/counts?${query}`);
+      expect(res.status).toBe(200);
+      return res.json();
+    };
+    expect(await counts("status=OPEN")).toEqual({ mine: 2, unassigned: 1, all: 4 });
+    expect(await counts("status=OPEN&unread=true")).toEqual({ mine: 1, unassigned: 1, all: 2 });
+    expect(await counts("status=CLOSED")).toEqual({ mine: 1, unassigned: 0, all: 1 });
+    expect(await counts("")).toEqual({ mine: 3, unassigned: 1, all: 5 });
+    expect((await agent.get("/api/v1/conversations/counts?status=NOPE")).status).toBe(400);
   });
 
   it("acts on several conversations at once, in this workspace's inbox only", async () => {
@@ -571,6 +595,43 @@ describe("POST /conversations/{id}/messages", () => {
     expect(row!.unreadCount).toBe(0);
     expect(eventsOf("message:new", workspaceId).map((e) => e.payload)).toEqual([message]);
     expect(eventsOf("conversation:updated", workspaceId).map((e) => e.payload.lastMessage.id)).toEqual([message.id]);
+  });
+
+  it("assigns an unassigned conversation to the agent who replies, unless the workspace turned that off", async () => {
+    const { ws, agent, workspaceId } = await setup();
+    const admin = await signedIn(ws.admin.user.email);
+    const unassigned = await conversationIn(workspaceId);
+    const taken = await conversationIn(workspaceId, { assigneeId: ws.admin.member.id });
+    const assigneeOf = async (id: string) =>
+      (await db().select().from(conversations).where(eq(conversations.id, id)))[0]!.assigneeId;
+
+    expect(await (await agent.get("/api/v1/settings/inbox")).json()).toEqual({ assignOnReply: true });
+    // A note is not a reply.
+    await agent.post(`/api/v1/conversations/${unassigned.id}/messages`, { text: "checking", internal: true });
+    expect(await assigneeOf(unassigned.id)).toBeNull();
+    expect((await agent.post(`/api/v1/conversations/${unassigned.id}/messages`, { text: "On it!" })).status).toBe(201);
+    expect(await assigneeOf(unassigned.id)).toBe(ws.agent.member.id);
+    // Someone else's conversation stays theirs.
+    expect((await agent.post(`/api/v1/conversations/${taken.id}/messages`, { text: "Helping out" })).status).toBe(201);
+    expect(await assigneeOf(taken.id)).toBe(ws.admin.member.id);
+
+    // Only OWNER / ADMIN change the setting; bad input changes nothing.
+    expect((await agent.patch("/api/v1/settings/inbox", { assignOnReply: false })).status).toBe(403);
+    expect((await admin.patch("/api/v1/settings/inbox", { assignOnReply: "no" })).status).toBe(400);
+    expect((await admin.patch("/api/v1/settings/inbox", {})).status).toBe(400);
+    const off = await admin.patch("/api/v1/settings/inbox", { assignOnReply: false });
+    expect(off.status).toBe(200);
+    expect(await off.json()).toEqual({ assignOnReply: false });
+    const audit = await db().select().from(auditLogs).where(eq(auditLogs.workspaceId, workspaceId));
+    expect(audit.filter((a) => a.action === "workspace.inbox_settings.update")).toHaveLength(1);
+
+    const later = await conversationIn(workspaceId);
+    expect((await agent.post(`/api/v1/conversations/${later.id}/messages`, { text: "Hello" })).status).toBe(201);
+    expect(await assigneeOf(later.id)).toBeNull();
+    // Another workspace keeps its own setting.
+    expect((await db().select().from(workspaces).where(eq(workspaces.id, workspaceId)))[0]!.settings).toEqual({
+      inbox: { assignOnReply: false },
+    });
   });
 
   it("answers 'needs human': an agent's reply or closing clears it, a note does not; the handoff time stays", async () => {

@@ -251,6 +251,15 @@ export const SendMessageInput = z.object({
 });
 export type SendMessageInput = z.infer<typeof SendMessageInput>;
 
+/** `GET /conversations/counts`: the numbers on the Mine / Unassigned / All views of the list. */
+export const ConversationViewCounts = z.object({
+  /** Assigned to the caller. */
+  mine: z.number().int(),
+  unassigned: z.number().int(),
+  all: z.number().int(),
+});
+export type ConversationViewCounts = z.infer<typeof ConversationViewCounts>;
+
 /** `GET /conversations`: newest activity first; pass `nextCursor` back as `cursor` for the next page. */
 export const ConversationListResponse = page(ConversationDto);
 export type ConversationListResponse = z.infer<typeof ConversationListResponse>;

@@ -31,3 +31,4 @@ export * from "./runtime.ts";
 export * from "./secrets/index.ts";
 export * from "./shutdown.ts";
 export * from "./storable-text.ts";
+export * from "./workspaces/index.ts";

@@ -5,6 +5,7 @@ import {
   ConversationDto,
   ConversationListQuery,
   ConversationListResponse,
+  ConversationViewCounts,
   DraftResponse,
   MessageDto,
   MessageListQuery,
@@ -15,6 +16,7 @@ import {
 } from "@tandem/contracts";
 import {
   bulkUpdateConversations,
+  countConversationViews,
   draftBotReply,
   getConversation,
   listConversations,
@@ -57,6 +59,19 @@ export function conversationRoutes() {
       responses: { 200: json(BulkUpdateConversationsResponse), ...errors(400, 401, 403) },
     }),
     async (c) => c.json(await bulkUpdateConversations(c.get("ctx"), c.req.valid("json")), 200),
+  );
+
+  // GET /api/v1/conversations/counts — the Mine / Unassigned / All numbers for the list's status and filters
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/conversations/counts",
+      tags: ["conversations"],
+      ...permit("conversations.work"),
+      request: { query: ConversationListQuery.omit({ assignee: true, search: true, cursor: true, limit: true }) },
+      responses: { 200: json(ConversationViewCounts), ...errors(400, 401, 403) },
+    }),
+    async (c) => c.json(await countConversationViews(c.get("ctx"), c.req.valid("query")), 200),
   );
 
   // GET /api/v1/conversations/{id} — one conversation with its contact, channel and last message

@@ -1,4 +1,9 @@
-import type { ConversationListQuery, ConversationListResponse, ConversationStatus } from "@tandem/contracts";
+import type {
+  ConversationListQuery,
+  ConversationListResponse,
+  ConversationStatus,
+  ConversationViewCounts,
+} from "@tandem/contracts";
 import { channels, contacts, conversations, messages } from "@tandem/db";
 import { and, arrayContains, desc, eq, exists, gt, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
@@ -13,6 +18,7 @@ import { loadConversationDtos } from "./to-dto.ts";
 export const SEARCH_SCAN_WINDOW = 1000;
 
 type PageRow = { id: string; cursorAt: string };
+type ViewQuery = Omit<ConversationListQuery, "assignee" | "search" | "cursor" | "limit">;
 
 /**
  * The inbox list: most recent activity first (`last_message_at desc, id desc`), keyset-paginated.
@@ -30,27 +36,8 @@ type PageRow = { id: string; cursorAt: string };
 export async function listConversations(ctx: Ctx, query: ConversationListQuery): Promise<ConversationListResponse> {
   assertActorCan(ctx, "conversations.work");
   const limit = query.limit ?? 30;
-  const where: SQL[] = [eq(conversations.workspaceId, ctx.workspaceId), eq(conversations.isPlayground, false)];
-
-  if (query.status?.length) where.push(or(...query.status.map(statusCondition))!);
-  if (query.channelId) where.push(eq(conversations.channelId, query.channelId));
-  if (query.channelType) {
-    where.push(
-      inArray(
-        conversations.channelId,
-        ctx.db
-          .select({ id: channels.id })
-          .from(channels)
-          .where(and(eq(channels.workspaceId, ctx.workspaceId), eq(channels.type, query.channelType))),
-      ),
-    );
-  }
-  if (query.tag) where.push(arrayContains(conversations.tags, [normalizeTag(query.tag)]));
+  const where = viewConditions(ctx, query);
   if (query.assignee) where.push(assigneeCondition(ctx, query.assignee));
-  if (query.unread !== undefined) {
-    where.push(query.unread ? gt(conversations.unreadCount, 0) : eq(conversations.unreadCount, 0));
-  }
-  if (query.needsHuman !== undefined) where.push(eq(conversations.needsHuman, query.needsHuman));
   if (query.cursor) where.push(olderThan(conversations.lastMessageAt, conversations.id, decodeCursor(query.cursor)));
 
   const newest = (size: number, extra?: SQL) =>
@@ -123,6 +110,48 @@ async function newestMatchingMessages(ctx: Ctx, conversationIds: string[], textM
     )
     .orderBy(messages.conversationId, desc(messages.createdAt), desc(messages.id));
   return new Map(rows.map((r) => [r.conversationId, r]));
+}
+
+/** The list's status and filters, the assignee and the cursor aside: what the views count over. */
+function viewConditions(ctx: Ctx, query: ViewQuery): SQL[] {
+  const where: SQL[] = [eq(conversations.workspaceId, ctx.workspaceId), eq(conversations.isPlayground, false)];
+  if (query.status?.length) where.push(or(...query.status.map(statusCondition))!);
+  if (query.channelId) where.push(eq(conversations.channelId, query.channelId));
+  if (query.channelType) {
+    where.push(
+      inArray(
+        conversations.channelId,
+        ctx.db
+          .select({ id: channels.id })
+          .from(channels)
+          .where(and(eq(channels.workspaceId, ctx.workspaceId), eq(channels.type, query.channelType))),
+      ),
+    );
+  }
+  if (query.tag) where.push(arrayContains(conversations.tags, [normalizeTag(query.tag)]));
+  if (query.unread !== undefined) {
+    where.push(query.unread ? gt(conversations.unreadCount, 0) : eq(conversations.unreadCount, 0));
+  }
+  if (query.needsHuman !== undefined) where.push(eq(conversations.needsHuman, query.needsHuman));
+  return where;
+}
+
+/**
+ * The numbers on the Mine / Unassigned / All views: conversations of the list's status and filters
+ * (the assignee, the search and the cursor aside), in one pass over them.
+ */
+export async function countConversationViews(ctx: Ctx, query: ViewQuery): Promise<ConversationViewCounts> {
+  assertActorCan(ctx, "conversations.work");
+  const me = ctx.actor.type === "system" ? null : ctx.actor.memberId;
+  const [row] = await ctx.db
+    .select({
+      mine: me ? sql<number>`count(*) filter (where ${conversations.assigneeId} = ${me})::int` : sql<number>`0`,
+      unassigned: sql<number>`count(*) filter (where ${conversations.assigneeId} is null)::int`,
+      all: sql<number>`count(*)::int`,
+    })
+    .from(conversations)
+    .where(and(...viewConditions(ctx, query)));
+  return { mine: row?.mine ?? 0, unassigned: row?.unassigned ?? 0, all: row?.all ?? 0 };
 }
 
 /** Both lists are newest first; `cursorAt` is fixed-width UTC, so it sorts as text. */

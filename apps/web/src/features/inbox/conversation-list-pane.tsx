@@ -8,6 +8,7 @@ import { EmptyState } from "@/components/empty-state";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Skeleton } from "@/components/ui/skeleton";
+import { useCurrentUser } from "@/features/auth/queries";
 import { errorMessage } from "@/lib/api";
 import { cn } from "@/lib/utils";
 import { BulkActions } from "./bulk-actions";
@@ -16,7 +17,7 @@ import { ConversationFilters } from "./conversation-filters";
 import { ConversationRow, conversationRowId, ROW_HEIGHT } from "./conversation-row";
 import { countRefinements, DEFAULT_FILTERS, type InboxFilters } from "./filters";
 import { PresenceStack } from "./presence";
-import { useConversationList } from "./queries";
+import { useConversationCounts, useConversationList, useInboxOptions } from "./queries";
 import type { RealtimeStatus } from "./realtime";
 import { useNow } from "./use-now";
 
@@ -70,7 +71,10 @@ export function ConversationListPane({
   realtime,
 }: ConversationListPaneProps) {
   const searchId = useId();
-  const [filtersOpen, setFiltersOpen] = useState(countRefinements(filters) > 0);
+  const me = useCurrentUser();
+  const options = useInboxOptions();
+  const myMemberId = options.data?.members.find((m) => m.userId === me.user.id)?.id ?? null;
+  const [filtersOpen, setFiltersOpen] = useState(countRefinements(filters, myMemberId) > 0);
   // Selection mode: clicking a row checks it, and the bulk actions act on the checked ones.
   const [selecting, setSelecting] = useState(false);
   const [search, setSearch] = useState(filters.search);
@@ -85,7 +89,7 @@ export function ConversationListPane({
   }, [search, onFiltersChange]);
 
   const set = (patch: Partial<InboxFilters>) => onFiltersChange({ ...filters, ...patch });
-  const refinements = countRefinements(filters);
+  const refinements = countRefinements(filters, myMemberId);
 
   return (
     <section
@@ -123,6 +127,8 @@ export function ConversationListPane({
             className="pl-8"
           />
         </search>
+
+        <Views filters={filters} onChange={set} myMemberId={myMemberId} />
 
         <fieldset className="grid grid-cols-3 gap-1 rounded-lg bg-muted p-[3px]">
           <legend className="sr-only">Status</legend>
@@ -188,6 +194,57 @@ export function ConversationListPane({
         }}
       />
     </section>
+  );
+}
+
+/**
+ * Mine / Unassigned / All, with how many conversations each holds for the status and filters chosen
+ * (a search aside). They set the assignee filter; another member, picked under Filters, is none of them.
+ */
+function Views({
+  filters,
+  onChange,
+  myMemberId,
+}: {
+  filters: InboxFilters;
+  onChange: (patch: Partial<InboxFilters>) => void;
+  myMemberId: string | null;
+}) {
+  const counts = useConversationCounts(filters);
+  const views = [
+    { key: "mine", label: "Mine", assignee: myMemberId, count: counts.data?.mine },
+    { key: "unassigned", label: "Unassigned", assignee: "none", count: counts.data?.unassigned },
+    { key: "all", label: "All", assignee: null, count: counts.data?.all },
+  ] as const;
+  return (
+    <fieldset className="flex gap-1 border-b">
+      <legend className="sr-only">View</legend>
+      {views.map((view) => {
+        const pressed = filters.assignee === view.assignee;
+        return (
+          <button
+            key={view.key}
+            type="button"
+            aria-pressed={pressed}
+            disabled={view.key === "mine" && !myMemberId}
+            onClick={() => onChange({ assignee: view.assignee })}
+            className={cn(
+              "-mb-px flex h-8 items-center gap-1.5 border-b-2 border-transparent px-2 text-sm font-medium text-muted-foreground outline-none max-lg:h-10",
+              "hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50",
+              "aria-pressed:border-primary aria-pressed:text-foreground",
+            )}
+          >
+            {view.label}
+            <span
+              className="rounded-full bg-muted px-1.5 text-[11px] tabular-nums text-muted-foreground"
+              data-testid={`view-count-${view.key}`}
+            >
+              {view.count ?? "–"}
+            </span>
+          </button>
+        );
+      })}
+    </fieldset>
   );
 }
 
@@ -363,7 +420,11 @@ function ConversationList({
   if (rows.length === 0) {
     const status = STATUSES.find((s) => s.value === filters.status) ?? STATUSES[0]!;
     const narrowed =
-      Boolean(filters.search.trim()) || filters.unread || filters.needsHuman || countRefinements(filters);
+      Boolean(filters.search.trim()) ||
+      filters.unread ||
+      filters.needsHuman ||
+      Boolean(filters.assignee) ||
+      countRefinements(filters);
     return narrowed ? (
       <EmptyState
         icon={SearchX}

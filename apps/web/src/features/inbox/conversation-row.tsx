@@ -5,7 +5,8 @@ import { formatDateTime, formatRelative } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { CHANNEL_TYPE_LABELS } from "./channel-mark";
 import { ContactAvatar } from "./contact-avatar";
-import { contactName, previewOf } from "./people";
+import { contactName, memberName, previewOf } from "./people";
+import { useInboxOptions } from "./queries";
 
 /** Every row has the same height, so the virtual list never jumps as rows render. */
 export const ROW_HEIGHT = 84;
@@ -30,6 +31,11 @@ export const ConversationRow = memo(function ConversationRow({
 }) {
   const unread = conversation.unreadCount;
   const name = contactName(conversation);
+  const options = useInboxOptions();
+  const assignee = conversation.assigneeId
+    ? (options.data?.members.find((m) => m.id === conversation.assigneeId) ?? null)
+    : null;
+  const assigneeName = assignee ? memberName(assignee) : conversation.assigneeId ? "a former member" : null;
   return (
     // The listbox keeps the focus and handles the keys (aria-activedescendant points at the active
     // row), so a row is not focusable itself; a click opens it.
@@ -39,7 +45,7 @@ export const ConversationRow = memo(function ConversationRow({
       id={conversationRowId(conversation.id)}
       role="option"
       aria-selected={checked ?? selected}
-      aria-label={rowLabel(conversation, now)}
+      aria-label={rowLabel(conversation, now, assigneeName)}
       data-conversation-id={conversation.id}
       data-active={active || undefined}
       onClick={() => onSelect(conversation.id)}
@@ -98,6 +104,16 @@ export const ConversationRow = memo(function ConversationRow({
               {tag}
             </span>
           ))}
+          {assigneeName && (
+            <span
+              className="ml-auto grid size-5 shrink-0 place-items-center rounded-full bg-secondary text-[9px] font-semibold text-secondary-foreground uppercase"
+              title={`Assigned to ${assigneeName}`}
+              data-testid="assignee-avatar"
+              aria-hidden="true"
+            >
+              {initials(assigneeName)}
+            </span>
+          )}
         </div>
       </div>
     </div>
@@ -137,14 +153,26 @@ const HANDLER_LABELS: Record<Handler, string> = {
   needsHuman: "needs a human",
 };
 
+/** "Adam Admin" → "AA", "sam@x.io" → "S". */
+function initials(name: string): string {
+  const words = name.split(/[\s@.]+/).filter(Boolean);
+  if (name.includes("@")) return (words[0]?.[0] ?? "?").toUpperCase();
+  return words
+    .slice(0, 2)
+    .map((w) => [...w][0])
+    .join("")
+    .toUpperCase();
+}
+
 /** What a screen reader says for a row: everything the row shows but the tags. */
-function rowLabel(conversation: ConversationDto, now: number): string {
+function rowLabel(conversation: ConversationDto, now: number, assigneeName: string | null): string {
   const unread = conversation.unreadCount;
   return [
     contactName(conversation),
     conversation.channel && CHANNEL_TYPE_LABELS[conversation.channel.type],
     unread > 0 && `${unread} unread`,
     HANDLER_LABELS[handlerOf(conversation)],
+    assigneeName && `assigned to ${assigneeName}`,
     handlerOf(conversation) === "needsHuman" &&
       conversation.handoffAt &&
       `waiting ${waited(conversation.handoffAt, now)}`,

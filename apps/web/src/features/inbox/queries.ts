@@ -5,6 +5,7 @@ import {
   BulkUpdateConversationsResponse,
   ConversationDto,
   ConversationListResponse,
+  ConversationViewCounts,
   DraftResponse,
   InboxOptions,
   MessageDto,
@@ -162,6 +163,20 @@ export function useBulkUpdate() {
         void queryClient.invalidateQueries({ queryKey: inboxKeys.options });
       }
     },
+  });
+}
+
+/** The Mine / Unassigned / All numbers for the list's status and filters (not its assignee or search). */
+export function useConversationCounts(filters: InboxFilters) {
+  const base = { ...filters, assignee: null, search: "" };
+  return useQuery({
+    queryKey: inboxKeys.counts(base),
+    queryFn: ({ signal }) => {
+      const query = new URLSearchParams(filtersToQuery(base, null));
+      query.delete("limit");
+      return api.get(`/api/v1/conversations/counts?${query}`, ConversationViewCounts, signal);
+    },
+    placeholderData: (previous) => previous,
   });
 }
 
