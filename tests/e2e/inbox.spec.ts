@@ -432,9 +432,18 @@ test("the same conversation open in two browsers stays in sync", async ({ page, 
   await agent.goto(`/dashboard?c=${id}`);
   await expect(agent.getByRole("heading", { name: customer.name, level: 2 })).toBeVisible();
 
-  // Each sees the other online.
+  // Each sees the other online, and in this conversation: the collision warning.
   await expect(page.getByRole("button", { name: /^Online now: .*Alex Agent/ })).toBeVisible();
   await expect(agent.getByRole("button", { name: /^Online now: .*Olivia Owner/ })).toBeVisible();
+  await expect(page.getByTestId("collision-notice")).toHaveText("Alex Agent is also viewing this conversation");
+  await expect(agent.getByTestId("collision-notice")).toHaveText("Olivia Owner is also viewing this conversation");
+  // The agent types: the owner is warned; sending (or clearing) ends it.
+  await composer(agent).fill("Let me look");
+  await composer(agent).press("End");
+  await composer(agent).pressSequentially(" at it");
+  await expect(page.getByTestId("collision-notice")).toHaveText("Alex Agent is typing a reply here…");
+  await composer(agent).fill("");
+  await expect(page.getByTestId("collision-notice")).toHaveText("Alex Agent is also viewing this conversation");
 
   // The agent switches auto-bot; the owner's switch follows at once.
   const ownerSwitch = autoBot(page);

@@ -21,6 +21,7 @@ export const inboxKeys = {
   options: ["inbox", "options"] as const,
   presence: ["inbox", "presence"] as const,
   counts: (filters: unknown) => ["inbox", "counts", filters] as const,
+  viewers: (id: string) => ["inbox", "viewers", id] as const,
   allCounts: ["inbox", "counts"] as const,
 };
 

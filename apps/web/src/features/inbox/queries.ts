@@ -6,6 +6,7 @@ import {
   ConversationDto,
   ConversationListResponse,
   ConversationViewCounts,
+  type ConversationViewer,
   DraftResponse,
   InboxOptions,
   MessageDto,
@@ -78,6 +79,17 @@ export interface PresenceMember {
 export function usePresence() {
   return useQuery<PresenceMember[]>({
     queryKey: inboxKeys.presence,
+    queryFn: () => [],
+    enabled: false,
+    initialData: [],
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+/** Who else has this conversation open, and who types in it (from `conversation:viewers`). */
+export function useConversationViewers(conversationId: string) {
+  return useQuery<ConversationViewer[]>({
+    queryKey: inboxKeys.viewers(conversationId),
     queryFn: () => [],
     enabled: false,
     initialData: [],
