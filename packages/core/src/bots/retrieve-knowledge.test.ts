@@ -3,8 +3,8 @@ import { createChatbot, createKnowledgePassage, createWorkspace } from "@tandem/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime } from "../../../../tests/support/runtime.ts";
 import { DEMO_FAQ } from "../demo/seed-demo.ts";
-import type { Runtime } from "../runtime.ts";
 import { bigramTerms } from "../knowledge/search-terms.ts";
+import type { Runtime } from "../runtime.ts";
 import { fullTextQuery, retrieveKnowledge } from "./retrieve-knowledge.ts";
 
 let runtime: Runtime;

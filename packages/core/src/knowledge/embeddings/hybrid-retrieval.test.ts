@@ -77,7 +77,12 @@ async function setup(settings: { similarityThreshold?: number; maxResults?: numb
       baseUrl: baseUrl(),
     })
     .returning();
-  const embedding = { credentialId: credential!.id, provider: "OPENAI_COMPATIBLE" as const, model: MODEL, dimensions: DIMS };
+  const embedding = {
+    credentialId: credential!.id,
+    provider: "OPENAI_COMPATIBLE" as const,
+    model: MODEL,
+    dimensions: DIMS,
+  };
   const key = embeddingKey(embedding);
   const row = await createChatbot(db, { workspaceId: workspace.id, faqEntries: [] });
   const [chatbot] = await db
@@ -133,7 +138,12 @@ describe("hybrid retrieval", () => {
   it("applies the threshold to the vector similarity, not to the fused score", async () => {
     const { workspaceId, chatbot, key } = await setup({ similarityThreshold: 0.7 });
     const q = await simVector(QUESTION);
-    const near = await createKnowledgePassage(db, { workspaceId, chatbotId: chatbot.id, title: "A", content: "Alpha." });
+    const near = await createKnowledgePassage(db, {
+      workspaceId,
+      chatbotId: chatbot.id,
+      title: "A",
+      content: "Alpha.",
+    });
     const far = await createKnowledgePassage(db, { workspaceId, chatbotId: chatbot.id, title: "B", content: "Beta." });
     await storeVector(workspaceId, near.chunk.id, key, atSimilarity(q, 0.8));
     await storeVector(workspaceId, far.chunk.id, key, atSimilarity(q, 0.6, 2));
@@ -205,7 +215,12 @@ describe("hybrid retrieval", () => {
       content,
       tags: ["shipping"],
     });
-    const untagged = await createKnowledgePassage(db, { workspaceId, chatbotId: chatbot.id, title: "Untagged", content });
+    const untagged = await createKnowledgePassage(db, {
+      workspaceId,
+      chatbotId: chatbot.id,
+      title: "Untagged",
+      content,
+    });
     const otherBot = await createChatbot(db, { workspaceId });
     const theirs = await createKnowledgePassage(db, { workspaceId, chatbotId: otherBot.id, title: "Theirs", content });
     const elsewhere = await setup();
