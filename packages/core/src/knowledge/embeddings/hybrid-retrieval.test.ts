@@ -11,6 +11,8 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestRuntime } from "../../../../../tests/support/runtime.ts";
 import { RRF_K, retrieve } from "../../bots/retrieve-knowledge.ts";
+import { HANDOFF_MARKER } from "../../bots/prompt.ts";
+import { createOfflineProvider } from "../../llm/offline.ts";
 import { createOpenAiCompatibleProvider } from "../../llm/openai-compatible.ts";
 import type { Runtime } from "../../runtime.ts";
 import { embeddingKey, vectorIndexName } from "./embedding-key.ts";
@@ -299,5 +301,30 @@ describe("hybrid retrieval", () => {
     // The exact scan (few chunks) gives the same answer.
     const exact = await retrieve(db, chatbot, QUESTION, { providers: deps() });
     expect(exact.items.map((i) => i.id)).toEqual(ours);
+  });
+
+  it("the offline provider answers from the best document passage retrieved, and hands off below its threshold", async () => {
+    const { workspaceId, chatbot } = await setup();
+    await createKnowledgePassage(db, {
+      workspaceId,
+      chatbotId: chatbot.id,
+      title: "Returns policy",
+      content:
+        "We accept returns within 30 days. Items must be unused and in their original box. Refunds reach your card within 5 working days.",
+    });
+    const offline = createOfflineProvider({ threshold: 0.35 });
+    const ask = async (question: string) => {
+      const { items } = await retrieve(db, chatbot, question, { providers: deps() });
+      return offline.generate({ model: "", messages: [{ role: "user", content: question }], knowledge: items });
+    };
+
+    const answered = await ask("How long does a refund take to reach my card?");
+    expect(answered.text).toMatch(/^From “Returns policy”: .*Refunds reach your card within 5 working days\./);
+    expect(answered.confidence).toBeGreaterThanOrEqual(0.35);
+    expect(answered.sourceIds).toHaveLength(1);
+
+    const unrelated = await ask("Do you sell gift cards?");
+    expect(unrelated).toMatchObject({ text: HANDOFF_MARKER, sourceIds: [] });
+    expect(unrelated.confidence).toBeLessThan(0.35);
   });
 });
