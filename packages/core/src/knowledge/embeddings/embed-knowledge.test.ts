@@ -243,6 +243,18 @@ describe("embed-knowledge", () => {
     expect(await embedJobs(ws.workspace.id)).toHaveLength(2);
   });
 
+  it("an outage that outlasts every attempt fails the embedding on the last one, with the reason", async () => {
+    const { ws, chatbot, embedding } = await setup(1);
+    await updateChatbot(ownerCtx(ws), chatbot.id, { retrieval: { embedding: embedding(16) } });
+    served.simulator.llm.state.addFault({ kind: "unavailable", times: Number.POSITIVE_INFINITY });
+    await embedKnowledge.handle({ chatbotId: chatbot.id }, jobContext(embedKnowledge.retry.attempts));
+    expect(await state(chatbot.id)).toMatchObject({
+      active: null,
+      state: "failed",
+      error: expect.stringMatching(/503.*gave up after 5 attempts/),
+    });
+  });
+
   it("refuses an embedding credential of another workspace or of another kind, and changes nothing", async () => {
     const { ws, chatbot } = await setup(1);
     const elsewhere = await createTestWorkspace(db);

@@ -39,104 +39,119 @@ export const embedKnowledge = defineJob({
   concurrency: 2,
   workspaceConcurrency: 1,
   background: true,
-  handle: async ({ chatbotId }, ctx: JobContext<AppJobDeps>) => {
-    const chatbot = await liveChatbot(ctx.db, chatbotId);
-    const embedding = chatbot?.retrievalSettings.embedding;
-    if (!chatbot || !embedding) return;
-    if (!(await vectorSupport(ctx.db)).available) {
-      await setState(ctx.db, chatbot.id, { ...chatbot.embeddingState, state: "off", error: null });
-      return;
-    }
-    const key = embeddingKey(embedding);
-    await setState(ctx.db, chatbot.id, { ...chatbot.embeddingState, state: "processing", target: key, error: null });
-
-    const fail = async (reason: string) => {
-      ctx.log.warn({ chatbotId, key, reason }, "embedding the knowledge failed");
-      const current = await liveChatbot(ctx.db, chatbotId);
-      // A newer model replaced this one meanwhile: its own job reports on it.
-      if (!current?.retrievalSettings.embedding || embeddingKey(current.retrievalSettings.embedding) !== key) return;
-      await setState(ctx.db, chatbot.id, { ...current.embeddingState, state: "failed", target: key, error: reason });
-    };
-
-    let provider: LlmProvider;
+  handle: async (payload, ctx: JobContext<AppJobDeps>) => {
     try {
-      provider = await embeddingProvider(ctx, chatbot.workspaceId, embedding);
+      await embedChatbotKnowledge(payload.chatbotId, ctx);
     } catch (error) {
-      if (error instanceof DomainError) return fail(error.message);
+      // The queue gives up after this attempt: the chatbot must not look "processing" forever.
+      if (ctx.attempt >= ctx.maxAttempts || (error as { retryable?: unknown }).retryable === false) {
+        const reason = error instanceof Error ? error.message : String(error);
+        await markFailed(ctx.db, payload.chatbotId, `Embedding stopped: ${reason}`).catch(() => {});
+      }
       throw error;
     }
-
-    const embed = async (texts: string[]) => {
-      try {
-        const result = await provider.embed(texts, {
-          model: embedding.model,
-          ...(embedding.dimensions ? { dimensions: embedding.dimensions } : {}),
-          timeoutMs: 60_000,
-          signal: ctx.signal,
-        });
-        if (result.vectors.length !== texts.length) {
-          throw new LlmError(
-            "provider_bad_request",
-            `asked for ${texts.length} vectors, got ${result.vectors.length}`,
-            {
-              provider: embedding.provider,
-            },
-          );
-        }
-        return result;
-      } catch (error) {
-        if (error instanceof LlmError && (!error.retryable || ctx.attempt >= ctx.maxAttempts)) {
-          await fail(error.retryable ? `${error.message} (gave up after ${ctx.attempt} attempts)` : `${error.message}`);
-          return null;
-        }
-        throw error;
-      }
-    };
-
-    let dimensions = await storedDimensions(ctx.db, key);
-    for (;;) {
-      const batch = await chunksWithoutVector(ctx.db, chatbot, key, EMBED_BATCH_SIZE);
-      if (batch.length === 0) break;
-      const result = await embed(batch.map(textOf));
-      if (!result) return;
-      const size = result.vectors[0]?.length ?? 0;
-      if (dimensions !== null && size !== dimensions) {
-        return fail(`the model answered vectors of ${size} dimensions where earlier ones had ${dimensions}`);
-      }
-      dimensions = size;
-      await ctx.db.execute(sql`
-        INSERT INTO chunk_embedding (chunk_id, workspace_id, model, dimensions, embedding)
-        SELECT x.chunk_id, ${chatbot.workspaceId}, ${key}, ${size}, x.embedding::vector
-        FROM jsonb_to_recordset(${JSON.stringify(
-          batch.map((c, i) => ({ chunk_id: c.id, embedding: vectorLiteral(result.vectors[i]!) })),
-        )}::jsonb) AS x(chunk_id text, embedding text)
-        ON CONFLICT (chunk_id, model) DO NOTHING`);
-      await ensureVectorIndex(ctx.db, key, size);
-    }
-    if (dimensions === null) {
-      // Nothing to embed yet: one probe learns the vector size and proves the credential works.
-      const probe = await embed(["dimension probe"]);
-      if (!probe) return;
-      dimensions = probe.vectors[0]?.length ?? 0;
-    }
-
-    const switched = await ctx.db.transaction(async (tx) => {
-      const [current] = await tx.select().from(chatbots).where(eq(chatbots.id, chatbotId)).for("update");
-      const now = current?.retrievalSettings.embedding;
-      if (!current || current.deletedAt || !now || embeddingKey(now) !== key) return false;
-      await setState(tx as unknown as Db, chatbotId, {
-        active: { model: key, dimensions: dimensions! },
-        activeSetting: now,
-        target: null,
-        state: "ready",
-        error: null,
-        ...(current.embeddingState.requestedAt ? { requestedAt: current.embeddingState.requestedAt } : {}),
-      });
-      return true;
-    });
-    if (switched) await deleteUnusedVectors(ctx.db, chatbot.workspaceId, ctx.log);
   },
 });
+
+async function embedChatbotKnowledge(chatbotId: string, ctx: JobContext<AppJobDeps>): Promise<void> {
+  const chatbot = await liveChatbot(ctx.db, chatbotId);
+  const embedding = chatbot?.retrievalSettings.embedding;
+  if (!chatbot || !embedding) return;
+  if (!(await vectorSupport(ctx.db)).available) {
+    await setState(ctx.db, chatbot.id, { ...chatbot.embeddingState, state: "off", error: null });
+    return;
+  }
+  const key = embeddingKey(embedding);
+  await setState(ctx.db, chatbot.id, { ...chatbot.embeddingState, state: "processing", target: key, error: null });
+
+  const fail = async (reason: string) => {
+    ctx.log.warn({ chatbotId, key, reason }, "embedding the knowledge failed");
+    const current = await liveChatbot(ctx.db, chatbotId);
+    // A newer model replaced this one meanwhile: its own job reports on it.
+    if (!current?.retrievalSettings.embedding || embeddingKey(current.retrievalSettings.embedding) !== key) return;
+    await setState(ctx.db, chatbot.id, { ...current.embeddingState, state: "failed", target: key, error: reason });
+  };
+
+  let provider: LlmProvider;
+  try {
+    provider = await embeddingProvider(ctx, chatbot.workspaceId, embedding);
+  } catch (error) {
+    if (error instanceof DomainError) return fail(error.message);
+    throw error;
+  }
+
+  const embed = async (texts: string[]) => {
+    try {
+      const result = await provider.embed(texts, {
+        model: embedding.model,
+        ...(embedding.dimensions ? { dimensions: embedding.dimensions } : {}),
+        timeoutMs: 60_000,
+        signal: ctx.signal,
+      });
+      if (result.vectors.length !== texts.length) {
+        throw new LlmError("provider_bad_request", `asked for ${texts.length} vectors, got ${result.vectors.length}`, {
+          provider: embedding.provider,
+        });
+      }
+      return result;
+    } catch (error) {
+      if (error instanceof LlmError && (!error.retryable || ctx.attempt >= ctx.maxAttempts)) {
+        await fail(error.retryable ? `${error.message} (gave up after ${ctx.attempt} attempts)` : `${error.message}`);
+        return null;
+      }
+      throw error;
+    }
+  };
+
+  let dimensions = await storedDimensions(ctx.db, key);
+  for (;;) {
+    const batch = await chunksWithoutVector(ctx.db, chatbot, key, EMBED_BATCH_SIZE);
+    if (batch.length === 0) break;
+    const result = await embed(batch.map(textOf));
+    if (!result) return;
+    const size = result.vectors[0]?.length ?? 0;
+    if (dimensions !== null && size !== dimensions) {
+      return fail(`the model answered vectors of ${size} dimensions where earlier ones had ${dimensions}`);
+    }
+    dimensions = size;
+    await ctx.db.execute(sql`
+      INSERT INTO chunk_embedding (chunk_id, workspace_id, model, dimensions, embedding)
+      SELECT x.chunk_id, ${chatbot.workspaceId}, ${key}, ${size}, x.embedding::vector
+      FROM jsonb_to_recordset(${JSON.stringify(
+        batch.map((c, i) => ({ chunk_id: c.id, embedding: vectorLiteral(result.vectors[i]!) })),
+      )}::jsonb) AS x(chunk_id text, embedding text)
+      ON CONFLICT (chunk_id, model) DO NOTHING`);
+    await ensureVectorIndex(ctx.db, key, size);
+  }
+  if (dimensions === null) {
+    // Nothing to embed yet: one probe learns the vector size and proves the credential works.
+    const probe = await embed(["dimension probe"]);
+    if (!probe) return;
+    dimensions = probe.vectors[0]?.length ?? 0;
+  }
+
+  const switched = await ctx.db.transaction(async (tx) => {
+    const [current] = await tx.select().from(chatbots).where(eq(chatbots.id, chatbotId)).for("update");
+    const now = current?.retrievalSettings.embedding;
+    if (!current || current.deletedAt || !now || embeddingKey(now) !== key) return false;
+    await setState(tx as unknown as Db, chatbotId, {
+      active: { model: key, dimensions: dimensions! },
+      activeSetting: now,
+      target: null,
+      state: "ready",
+      error: null,
+      ...(current.embeddingState.requestedAt ? { requestedAt: current.embeddingState.requestedAt } : {}),
+    });
+    return true;
+  });
+  if (switched) await deleteUnusedVectors(ctx.db, chatbot.workspaceId, ctx.log);
+}
+
+async function markFailed(db: Db, chatbotId: string, reason: string): Promise<void> {
+  const current = await liveChatbot(db, chatbotId);
+  if (!current?.retrievalSettings.embedding) return;
+  await setState(db, chatbotId, { ...current.embeddingState, state: "failed", error: reason });
+}
 
 /** The text a chunk is embedded as: its heading path, then the passage. */
 const textOf = (chunk: { content: string; headingPath: string[] }) =>
