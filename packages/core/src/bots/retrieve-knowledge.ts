@@ -311,7 +311,8 @@ async function searchVectors(
     const result = await provider.embed([question], {
       model: activeSetting.model,
       ...(activeSetting.dimensions ? { dimensions: activeSetting.dimensions } : {}),
-      timeoutMs: 10_000,
+      // A reply waits for it: a slow provider falls back to full text rather than delaying the answer long.
+      timeoutMs: 5_000,
     });
     vector = result.vectors[0] ?? [];
     if (vector.length !== active.dimensions) {
