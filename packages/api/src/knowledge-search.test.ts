@@ -175,6 +175,17 @@ describe("POST /api/v1/chatbots/{id}/knowledge/search", () => {
   });
 });
 
+describe("retrieval in the API's self-description", () => {
+  it("documents the search route with its permission, and health tells the retrieval mode", async () => {
+    const doc = await (await app.request("/api/v1/openapi.json")).json();
+    const route = doc.paths["/api/v1/chatbots/{chatbotId}/knowledge/search"].post;
+    expect(route["x-permission"]).toBe("knowledge.manage");
+    const { owner } = await setup().then(async (s) => ({ owner: await signedIn(s.ws.owner.user.email) }));
+    const health = await (await owner.get("/api/v1/health")).json();
+    expect(health.vector).toEqual({ available: true, retrieval: "hybrid" });
+  });
+});
+
 describe("PATCH /api/v1/chatbots/{id} retrieval", () => {
   it("refuses OFFLINE and OPENROUTER embeddings, bad thresholds and a foreign credential, changing nothing", async () => {
     const { bot, admin } = await setup();
