@@ -15,6 +15,8 @@ export * from "./errors.ts";
 export * from "./extract/index.ts";
 export * from "./health.ts";
 export * from "./jobs/index.ts";
+export * from "./knowledge/embeddings/index.ts";
+export * from "./knowledge/search-knowledge.ts";
 export * from "./llm/index.ts";
 export * from "./logger.ts";
 export * from "./mail/index.ts";
