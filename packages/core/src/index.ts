@@ -13,6 +13,7 @@ export * from "./conversations/index.ts";
 export * from "./demo/index.ts";
 export * from "./errors.ts";
 export * from "./extract/index.ts";
+export * from "./knowledge/index.ts";
 export * from "./health.ts";
 export * from "./jobs/index.ts";
 export * from "./llm/index.ts";

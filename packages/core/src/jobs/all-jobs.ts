@@ -4,6 +4,8 @@ import { generateBotReply } from "../bots/generate-bot-reply.ts";
 import { summarizeConversation } from "../bots/summarize-conversation.ts";
 import { fetchContactProfile } from "../contacts/fetch-contact-profile.ts";
 import { processInboundEvent } from "../inbound/process-inbound-event.ts";
+import { ingestDocument } from "../knowledge/ingest-document.ts";
+import { syncUrlSource } from "../knowledge/sync-url-source.ts";
 import { sendEmail } from "../mail/send-email.ts";
 import { databaseMaintenance } from "../maintenance/database-maintenance.ts";
 import { fetchMessageContent } from "../messages/fetch-message-content.ts";
@@ -29,6 +31,8 @@ export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   createPasswordReset,
   sendEmail,
   generateSystemPrompt,
+  ingestDocument,
+  syncUrlSource,
 ];
 
 export function registerAllJobs(registry: JobRegistry<AppJobDeps>): JobRegistry<AppJobDeps> {
