@@ -48,7 +48,8 @@ export async function importFaqCsv(
   const entries: CreateFaqEntryInput[] = [];
   const errors: FaqImportResponse["errors"] = [];
   for (const record of rows) {
-    const cell = (name: string) => (at(name) >= 0 ? (record.fields[at(name)] ?? "").trim() : "");
+    const cell = (name: string) =>
+      at(name) >= 0 ? (record.fields[at(name)] ?? "").replace(/\r\n?/g, "\n").trim() : "";
     const parsed = CreateFaqEntryInput.safeParse({
       question: cell("question"),
       answer: cell("answer"),
