@@ -69,10 +69,7 @@ export function docx(paragraphs: { text: string; heading?: 1 | 2 }[]): Uint8Arra
     )
     .join("");
   const styles = [1, 2]
-    .map(
-      (n) =>
-        `<w:style w:type="paragraph" w:styleId="Heading${n}"><w:name w:val="heading ${n}"/></w:style>`,
-    )
+    .map((n) => `<w:style w:type="paragraph" w:styleId="Heading${n}"><w:name w:val="heading ${n}"/></w:style>`)
     .join("");
   const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
   return zip([

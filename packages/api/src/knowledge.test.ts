@@ -29,6 +29,7 @@ import { createApp } from "./app.ts";
 let runtime: Runtime;
 let app: ReturnType<typeof createApp>;
 let queue: JobQueue;
+// biome-ignore lint/suspicious/noExplicitAny: recorded socket payloads of several shapes
 const events: { room: string; event: string; payload: any }[] = [];
 
 beforeAll(async () => {
@@ -72,7 +73,12 @@ async function createSource(client: TestClient, body: Record<string, unknown>) {
 type FilePart = { name: string; bytes: Uint8Array | string; type?: string };
 function form(files: FilePart[], fields: Record<string, string> = {}, field = "files"): FormData {
   const data = new FormData();
-  for (const f of files) data.append(field, new Blob([f.bytes as BlobPart], { type: f.type ?? "" }), f.name);
+  for (const f of files)
+    data.append(
+      field,
+      new Blob([typeof f.bytes === "string" ? new TextEncoder().encode(f.bytes) : f.bytes], { type: f.type ?? "" }),
+      f.name,
+    );
   for (const [k, v] of Object.entries(fields)) data.append(k, v);
   return data;
 }
@@ -100,7 +106,12 @@ describe("knowledge sources", () => {
     const shared = await createSource(owner, { name: "Policies", type: "document", category: "policy" });
     const own = await createSource(owner, { name: "Bot FAQ", type: "faq", chatbotId: bot.id });
     await createSource(owner, { name: "Other FAQ", type: "faq", chatbotId: other.id });
-    expect(shared).toMatchObject({ chatbotId: null, status: "ready", progress: 100, counts: { documents: 0, chunks: 0 } });
+    expect(shared).toMatchObject({
+      chatbotId: null,
+      status: "ready",
+      progress: 100,
+      counts: { documents: 0, chunks: 0 },
+    });
 
     const forBot = await (await owner.get(`/api/v1/knowledge/sources?chatbotId=${bot.id}`)).json();
     expect(forBot.data.map((s: { name: string }) => s.name).sort()).toEqual(["Bot FAQ", "Policies"]);
@@ -124,7 +135,10 @@ describe("knowledge sources", () => {
     const noUrl = await owner.request("POST", "/api/v1/knowledge/sources", { name: "x", type: "url" });
     expect(noUrl.status).toBe(400);
 
-    const patched = await owner.request("PATCH", `/api/v1/knowledge/sources/${own.id}`, { name: "Shop FAQ", chatbotId: null });
+    const patched = await owner.request("PATCH", `/api/v1/knowledge/sources/${own.id}`, {
+      name: "Shop FAQ",
+      chatbotId: null,
+    });
     expect(patched.status).toBe(200);
     expect(await patched.json()).toMatchObject({ name: "Shop FAQ", chatbotId: null });
     expect((await owner.request("DELETE", `/api/v1/knowledge/sources/${own.id}`)).status).toBe(204);
@@ -226,17 +240,18 @@ describe("uploads and ingest", () => {
           { name: "returns.md", bytes: "# Returns\n\nReturn any kettle within 30 days for a full refund." },
           {
             name: "shipping.html",
-            bytes: "<html><body><nav>Menu</nav><h1>Shipping</h1><p>Parcels to Chiang Mai arrive in three days.</p></body></html>",
+            bytes:
+              "<html><body><nav>Menu</nav><h1>Shipping</h1><p>Parcels to Chiang Mai arrive in three days.</p></body></html>",
             type: "text/html",
           },
           {
             name: "warranty.docx",
-            bytes: docx([
-              { text: "Warranty", heading: 1 },
-              { text: "The toaster warranty lasts two years." },
-            ]),
+            bytes: docx([{ text: "Warranty", heading: 1 }, { text: "The toaster warranty lasts two years." }]),
           },
-          { name: "manual.pdf", bytes: pdf([["Descaling the kettle monthly keeps it quiet."], ["Page two covers the filter."]]) },
+          {
+            name: "manual.pdf",
+            bytes: pdf([["Descaling the kettle monthly keeps it quiet."], ["Page two covers the filter."]]),
+          },
         ],
         { category: "manual", documentType: "policy", tags: "kitchen, support" },
       ),
@@ -244,7 +259,12 @@ describe("uploads and ingest", () => {
     expect(res.status).toBe(202);
     const { data } = await res.json();
     expect(data).toHaveLength(4);
-    expect(data[0]).toMatchObject({ status: "pending", category: "manual", documentType: "policy", tags: ["kitchen", "support"] });
+    expect(data[0]).toMatchObject({
+      status: "pending",
+      category: "manual",
+      documentType: "policy",
+      tags: ["kitchen", "support"],
+    });
 
     const done = await Promise.all(data.map((d: { id: string }) => settled(owner, d.id)));
     expect(done.map((d) => [d.title, d.status, d.error])).toEqual([
@@ -260,7 +280,11 @@ describe("uploads and ingest", () => {
     expect(pdfChunks.data[0]).toMatchObject({ page: 1, embeddedWith: [] });
     const docxChunks = await (await owner.get(`/api/v1/knowledge/documents/${done[2].id}/chunks`)).json();
     expect(docxChunks.data).toEqual([
-      expect.objectContaining({ ordinal: 0, headingPath: ["Warranty"], content: "The toaster warranty lasts two years." }),
+      expect.objectContaining({
+        ordinal: 0,
+        headingPath: ["Warranty"],
+        content: "The toaster warranty lasts two years.",
+      }),
     ]);
     const htmlChunks = await (await owner.get(`/api/v1/knowledge/documents/${done[1].id}/chunks`)).json();
     expect(htmlChunks.data[0].content).not.toContain("Menu");
@@ -269,15 +293,25 @@ describe("uploads and ingest", () => {
     const files = await db().select({ id: documentFiles.documentId }).from(documentFiles);
     expect(files.map((f) => f.id)).toEqual(expect.arrayContaining(done.map((d) => d.id)));
 
-    const found = await retrieveKnowledge(db(), { id: "bot_none", workspaceId: ws.workspace.id, faqEntries: [] }, "how long is the toaster warranty?");
-    expect(found[0]).toMatchObject({ kind: "passage", title: "warranty.docx", content: "The toaster warranty lasts two years." });
+    const found = await retrieveKnowledge(
+      db(),
+      { id: "bot_none", workspaceId: ws.workspace.id, faqEntries: [] },
+      "how long is the toaster warranty?",
+    );
+    expect(found[0]).toMatchObject({
+      kind: "passage",
+      title: "warranty.docx",
+      content: "The toaster warranty lasts two years.",
+    });
 
     const source2 = await (await owner.get(`/api/v1/knowledge/sources/${source.id}`)).json();
     expect(source2).toMatchObject({ status: "ready", progress: 100, counts: { documents: 4, ready: 4, failed: 0 } });
     expect(source2.counts.chunks).toBeGreaterThanOrEqual(4);
 
     // Live: each document went processing → ready over the socket, to the workspace room.
-    const moves = events.filter((e) => e.event === SOCKET_EVENTS.knowledgeUpdated && e.payload.document?.id === done[0].id);
+    const moves = events.filter(
+      (e) => e.event === SOCKET_EVENTS.knowledgeUpdated && e.payload.document?.id === done[0].id,
+    );
     expect(moves.every((e) => e.room === `workspace:${ws.workspace.id}`)).toBe(true);
     expect(moves.map((e) => e.payload.document.status)).toContain("processing");
     expect(moves.at(-1)!.payload.document).toMatchObject({ status: "ready", progress: 100 });
@@ -321,8 +355,15 @@ describe("uploads and ingest", () => {
       ]),
     );
     expect(exe.status).toBe(415);
-    expect((await exe.json()).error).toMatchObject({ code: "unsupported_file_type", message: expect.stringContaining("setup.pdf") });
-    const many = await upload(owner, source.id, form(Array.from({ length: 21 }, (_, i) => ({ name: `${i}.txt`, bytes: "x" }))));
+    expect((await exe.json()).error).toMatchObject({
+      code: "unsupported_file_type",
+      message: expect.stringContaining("setup.pdf"),
+    });
+    const many = await upload(
+      owner,
+      source.id,
+      form(Array.from({ length: 21 }, (_, i) => ({ name: `${i}.txt`, bytes: "x" }))),
+    );
     expect(many.status).toBe(400);
     const listed = await (await owner.get(`/api/v1/knowledge/sources/${source.id}/documents`)).json();
     expect(listed.data).toEqual([]);
@@ -350,7 +391,10 @@ describe("uploads and ingest", () => {
     expect(after).toHaveLength(1);
     expect(after[0]!.id).not.toBe(before[0]!.id);
 
-    const patched = await owner.request("PATCH", `/api/v1/knowledge/documents/${doc.id}`, { category: "store", tags: ["a", "b"] });
+    const patched = await owner.request("PATCH", `/api/v1/knowledge/documents/${doc.id}`, {
+      category: "store",
+      tags: ["a", "b"],
+    });
     expect(await patched.json()).toMatchObject({ category: "store", tags: ["a", "b"], chunkCount: 1 });
 
     expect((await owner.request("DELETE", `/api/v1/knowledge/documents/${doc.id}`)).status).toBe(204);
@@ -376,14 +420,20 @@ describe("FAQ entries", () => {
 
     const edited = await owner.request("PATCH", `/api/v1/knowledge/faq/${entry.id}`, { answer: "Yes, in three days." });
     expect(await edited.json()).toMatchObject({ answer: "Yes, in three days." });
-    const found = await retrieveKnowledge(db(), { id: "bot_x", workspaceId: ws.workspace.id, faqEntries: [] }, "deliver to Phuket");
+    const found = await retrieveKnowledge(
+      db(),
+      { id: "bot_x", workspaceId: ws.workspace.id, faqEntries: [] },
+      "deliver to Phuket",
+    );
     expect(found[0]!.content).toBe("Do you deliver to Phuket?\nYes, in three days.");
 
     const list = await (await owner.get(`/api/v1/knowledge/sources/${faq.id}/faq`)).json();
     expect(list.data).toHaveLength(1);
     // A document of another kind is not an FAQ entry.
     const text = await createSource(owner, { name: "T", type: "text" });
-    const doc = await (await owner.request("POST", `/api/v1/knowledge/sources/${text.id}/text`, { title: "t", content: "c" })).json();
+    const doc = await (
+      await owner.request("POST", `/api/v1/knowledge/sources/${text.id}/text`, { title: "t", content: "c" })
+    ).json();
     expect((await owner.request("PATCH", `/api/v1/knowledge/faq/${doc.id}`, { answer: "x" })).status).toBe(404);
 
     expect((await owner.request("DELETE", `/api/v1/knowledge/faq/${entry.id}`)).status).toBe(204);
@@ -399,7 +449,7 @@ describe("FAQ entries", () => {
       '"Opening hours?","Mon-Fri 9-18',
       'Sat 10-14",hours,',
       ",no question here,,",
-      "=HYPERLINK(\"http://evil\"),-1 is not a price,,",
+      '=HYPERLINK("http://evil"),-1 is not a price,,',
       "ส่งต่างประเทศไหม,ส่งได้ทั่วโลก,shipping,",
     ].join("\r\n");
     const res = await owner.request("POST", `/api/v1/knowledge/sources/${faq.id}/faq/import`, csv, {
@@ -413,7 +463,12 @@ describe("FAQ entries", () => {
       errors: [{ line: 5, message: expect.stringContaining("question") }],
     });
     const list = (await (await owner.get(`/api/v1/knowledge/sources/${faq.id}/faq`)).json()).data;
-    expect(list[0]).toMatchObject({ question: "Can I pay by card?", answer: 'Yes, Visa and "Mastercard".', category: "payment", tags: ["card", "visa"] });
+    expect(list[0]).toMatchObject({
+      question: "Can I pay by card?",
+      answer: 'Yes, Visa and "Mastercard".',
+      category: "payment",
+      tags: ["card", "visa"],
+    });
     expect(list[1].answer).toBe("Mon-Fri 9-18\nSat 10-14");
 
     const exported = await owner.get(`/api/v1/knowledge/sources/${faq.id}/faq/export`);
@@ -431,10 +486,16 @@ describe("FAQ entries", () => {
 
     // Round trip: the export imported with `replace` gives the same entries (formula-like cells now start with ').
     const multipart = form([{ name: "faq.csv", bytes: text, type: "text/csv" }], {}, "file");
-    const replaced = await owner.request("POST", `/api/v1/knowledge/sources/${faq.id}/faq/import?mode=replace`, multipart);
+    const replaced = await owner.request(
+      "POST",
+      `/api/v1/knowledge/sources/${faq.id}/faq/import?mode=replace`,
+      multipart,
+    );
     expect(await replaced.json()).toEqual({ imported: 4, skipped: 0, errors: [] });
     const again = (await (await owner.get(`/api/v1/knowledge/sources/${faq.id}/faq`)).json()).data;
-    expect(again.map((e: { question: string; answer: string; tags: string[] }) => [e.question, e.answer, e.tags])).toEqual(
+    expect(
+      again.map((e: { question: string; answer: string; tags: string[] }) => [e.question, e.answer, e.tags]),
+    ).toEqual(
       list.map((e: { question: string; answer: string; tags: string[] }) => [
         e.question.replace(/^[=+\-@]/, "'$&"),
         e.answer.replace(/^[=+\-@]/, "'$&"),
@@ -457,9 +518,14 @@ describe("FAQ entries", () => {
       "content-type": "text/csv",
     });
     expect(noHeader.status).toBe(400);
-    const unclosed = await owner.request("POST", `/api/v1/knowledge/sources/${faq.id}/faq/import`, 'question,answer\n"x,y\n', {
-      "content-type": "text/csv",
-    });
+    const unclosed = await owner.request(
+      "POST",
+      `/api/v1/knowledge/sources/${faq.id}/faq/import`,
+      'question,answer\n"x,y\n',
+      {
+        "content-type": "text/csv",
+      },
+    );
     expect(unclosed.status).toBe(400);
     expect((await unclosed.json()).error.message).toMatch(/line 2/);
   });

@@ -34,7 +34,6 @@ import {
   deleteKnowledgeSource,
   exportFaqCsv,
   getDocument,
-  getDocumentInWorkspace,
   getKnowledgeSource,
   getKnowledgeSourceInWorkspace,
   importFaqCsv,
@@ -92,10 +91,7 @@ export function knowledgeRoutes() {
       responses: { 201: json(KnowledgeSourceDto, "Created"), ...errors(400, 401, 403) },
     }),
     async (c) =>
-      c.json(
-        await createKnowledgeSource(c.get("ctx"), c.req.valid("json"), { config: c.get("runtime").config }),
-        201,
-      ),
+      c.json(await createKnowledgeSource(c.get("ctx"), c.req.valid("json"), { config: c.get("runtime").config }), 201),
   );
 
   // GET /api/v1/knowledge/sources/{id} — one source with its status, counts and progress
@@ -255,7 +251,10 @@ export function knowledgeRoutes() {
       responses: { 202: json(KnowledgeDocumentDto, "Queued"), ...errors(400, 401, 403, 404) },
     }),
     async (c) =>
-      c.json(await createTextDocument(c.get("ctx"), { ...c.req.valid("json"), sourceId: c.req.valid("param").id }), 202),
+      c.json(
+        await createTextDocument(c.get("ctx"), { ...c.req.valid("json"), sourceId: c.req.valid("param").id }),
+        202,
+      ),
   );
 
   // GET /api/v1/knowledge/documents/{id} — one document with its status, progress, warnings
@@ -410,7 +409,11 @@ export function knowledgeRoutes() {
           content: {
             "text/csv": { schema: { type: "string" } },
             "multipart/form-data": {
-              schema: { type: "object", required: ["file"], properties: { file: { type: "string", format: "binary" } } },
+              schema: {
+                type: "object",
+                required: ["file"],
+                properties: { file: { type: "string", format: "binary" } },
+              },
             },
           },
         },

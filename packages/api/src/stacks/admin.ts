@@ -1,8 +1,8 @@
+import { KNOWLEDGE_LIMITS } from "@tandem/contracts";
 import type { Runtime } from "@tandem/core";
 import type { MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
 import { cors } from "hono/cors";
-import { KNOWLEDGE_LIMITS } from "@tandem/contracts";
 import { KNOWLEDGE_UPLOAD_ROUTES, MAX_BODY_BYTES, UPLOAD_MAX_BODY_BYTES, UPLOAD_ROUTES } from "../constants.ts";
 import { requireAuth } from "../middleware/auth.ts";
 import { limitBody } from "../middleware/body-limit.ts";
@@ -38,7 +38,9 @@ export function adminStack(runtime: Runtime): MiddlewareHandler<AppEnv> {
   });
   const jsonLimit = limitBody(MAX_BODY_BYTES);
   const uploadLimit = limitBody(UPLOAD_MAX_BODY_BYTES);
-  const knowledgeUploadLimit = limitBody(KNOWLEDGE_LIMITS.filesPerUpload * runtime.config.knowledge.maxFileBytes + 1024 * 1024);
+  const knowledgeUploadLimit = limitBody(
+    KNOWLEDGE_LIMITS.filesPerUpload * runtime.config.knowledge.maxFileBytes + 1024 * 1024,
+  );
   const bodyLimit = (method: string, path: string) => {
     if (method !== "POST") return jsonLimit;
     if (UPLOAD_ROUTES.test(path)) return uploadLimit;

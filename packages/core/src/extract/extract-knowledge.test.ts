@@ -50,7 +50,9 @@ describe("knowledge extraction", () => {
     const csv = '\uFEFFproduct,price,notes\r\nTea,120,"green, loose leaf"\r\nMug,250,"holds\n350 ml"\r\n';
     const result = await extractText({ bytes: utf8(csv), name: "prices.csv" });
     expect(result.kind).toBe("csv");
-    expect(result.text).toBe("product: Tea\nprice: 120\nnotes: green, loose leaf\n\nproduct: Mug\nprice: 250\nnotes: holds 350 ml");
+    expect(result.text).toBe(
+      "product: Tea\nprice: 120\nnotes: green, loose leaf\n\nproduct: Mug\nprice: 250\nnotes: holds 350 ml",
+    );
     expect(parseCsv(csv).map((r) => r.line)).toEqual([1, 2, 3]);
   });
 

@@ -117,14 +117,17 @@ function decodeUtf8(input: ExtractInput): string {
 
 /** Unix line ends, no control characters, no trailing spaces, at most one blank line in a row. */
 function normalize(text: string): string {
-  return text
-    .replace(/^\uFEFF/, "")
-    .replace(/\r\n?/g, "\n")
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\ufeff]/g, "")
-    .replace(/\f/g, "\n")
-    .replace(/[ \t]+\n/g, "\n")
-    .replace(/\n{3,}/g, "\n\n")
-    .trim();
+  return (
+    text
+      .replace(/^\uFEFF/, "")
+      .replace(/\r\n?/g, "\n")
+      .replace(/\f/g, "\n")
+      // Control characters other than line ends and tabs, zero-width spaces, stray byte-order marks.
+      .replace(/[^\P{Cc}\n\t]|[\u200b\ufeff]/gu, "")
+      .replace(/[ \t]+\n/g, "\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trim()
+  );
 }
 
 /** Every record a paragraph of `column: value` lines (empty values left out), under the header's names. */
@@ -252,7 +255,8 @@ function joinPages(pages: string[]): { text: string; pageStarts: number[] } {
   for (const page of pages) {
     const lines = page.split("\n");
     while (lines.length && (!lines[0]!.trim() || repeated.has(key(lines[0]!)))) lines.shift();
-    while (lines.length && (!lines[lines.length - 1]!.trim() || repeated.has(key(lines[lines.length - 1]!)))) lines.pop();
+    while (lines.length && (!lines[lines.length - 1]!.trim() || repeated.has(key(lines[lines.length - 1]!))))
+      lines.pop();
     if (text) text += "\n\n";
     pageStarts.push(text.length);
     text += lines.join("\n");
@@ -275,7 +279,9 @@ async function recognize(
       timeoutMs,
     );
   });
-  const { text, confidence } = await Promise.race([worker.recognize(image), timeout]).finally(() => clearTimeout(timer));
+  const { text, confidence } = await Promise.race([worker.recognize(image), timeout]).finally(() =>
+    clearTimeout(timer),
+  );
   const clean = normalize(text);
   const warnings =
     clean && confidence < LOW_CONFIDENCE

@@ -110,7 +110,8 @@ export function htmlToText(html: string): HtmlText {
     .join("\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
-  const titleNode = findFirst(doc.children, (e) => e.name === "title") ?? findFirst(doc.children, (e) => e.name === "h1");
+  const titleNode =
+    findFirst(doc.children, (e) => e.name === "title") ?? findFirst(doc.children, (e) => e.name === "h1");
   const title = titleNode ? inline(titleNode.children) || null : null;
   return { text, title };
 }

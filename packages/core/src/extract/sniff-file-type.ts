@@ -104,7 +104,11 @@ const CSV_TYPE = /^(text\/csv|application\/csv)\b/i;
 
 /** `<!doctype html` or `<html` after an optional BOM and whitespace. */
 function startsLikeHtml(bytes: Uint8Array): boolean {
-  const head = new TextDecoder().decode(bytes.subarray(0, 512)).replace(/^\uFEFF/, "").trimStart().toLowerCase();
+  const head = new TextDecoder()
+    .decode(bytes.subarray(0, 512))
+    .replace(/^\uFEFF/, "")
+    .trimStart()
+    .toLowerCase();
   return head.startsWith("<!doctype html") || head.startsWith("<html");
 }
 

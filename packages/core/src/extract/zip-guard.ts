@@ -38,7 +38,8 @@ export function assertSafeZip(bytes: Uint8Array, name = "The file"): void {
     }
     compressed += view.getUint32(offset + 20, true);
     unzipped += view.getUint32(offset + 24, true);
-    offset += 46 + view.getUint16(offset + 28, true) + view.getUint16(offset + 30, true) + view.getUint16(offset + 32, true);
+    offset +=
+      46 + view.getUint16(offset + 28, true) + view.getUint16(offset + 30, true) + view.getUint16(offset + 32, true);
   }
   if (unzipped > MAX_UNZIPPED_BYTES) {
     throw refuse(
@@ -46,6 +47,8 @@ export function assertSafeZip(bytes: Uint8Array, name = "The file"): void {
     );
   }
   if (unzipped > 10 * 1024 * 1024 && unzipped / Math.max(1, compressed) > MAX_COMPRESSION_RATIO) {
-    throw refuse(`it is compressed ${Math.round(unzipped / Math.max(1, compressed))} times, far beyond a real document (a ZIP bomb?)`);
+    throw refuse(
+      `it is compressed ${Math.round(unzipped / Math.max(1, compressed))} times, far beyond a real document (a ZIP bomb?)`,
+    );
   }
 }

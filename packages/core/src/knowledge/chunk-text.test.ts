@@ -68,8 +68,7 @@ describe("chunkText", () => {
   });
 
   it("cuts Thai text between words, never inside one", () => {
-    const thai =
-      "ลูกค้าสามารถขอคืนสินค้าได้ภายในสามสิบวันนับจากวันที่ได้รับสินค้าโดยสินค้าต้องอยู่ในสภาพเดิมและมีใบเสร็จ";
+    const thai = "ลูกค้าสามารถขอคืนสินค้าได้ภายในสามสิบวันนับจากวันที่ได้รับสินค้าโดยสินค้าต้องอยู่ในสภาพเดิมและมีใบเสร็จ";
     const text = `# นโยบายการคืนสินค้า\n${thai.repeat(12)}`;
     const chunks = chunkText(text, { targetTokens: 60 });
     expect(chunks.length).toBeGreaterThan(2);

@@ -196,7 +196,11 @@ function paragraphUnits(text: string, offset: number, target: number): Unit[] {
   return out;
 }
 
-function pack(units: Unit[], target: number, overlap: number): { content: string; tokenCount: number; offset: number }[] {
+function pack(
+  units: Unit[],
+  target: number,
+  overlap: number,
+): { content: string; tokenCount: number; offset: number }[] {
   const out: { content: string; tokenCount: number; offset: number }[] = [];
   let current: Unit[] = [];
   let tokens = 0;

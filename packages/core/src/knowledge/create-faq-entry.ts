@@ -8,7 +8,10 @@ import { publishAfter } from "./publish-knowledge-update.ts";
 import { faqEntryDto } from "./to-dto.ts";
 
 /** Adds an entry to an FAQ set: a `faq` document of one chunk, ready at once. */
-export async function createFaqEntry(ctx: Ctx, input: CreateFaqEntryInput & { sourceId: string }): Promise<FaqEntryDto> {
+export async function createFaqEntry(
+  ctx: Ctx,
+  input: CreateFaqEntryInput & { sourceId: string },
+): Promise<FaqEntryDto> {
   const row = await withTransaction(ctx, async (tx) => {
     const source = await getFaqSourceInWorkspace(tx, input.sourceId, { forUpdate: true });
     const [entry] = await insertFaqEntries(tx, source, [input]);

@@ -14,7 +14,10 @@ export async function deleteKnowledgeSource(ctx: Ctx, input: { id: string }): Pr
   const row = await withTransaction(ctx, async (tx) => {
     const source = await getKnowledgeSourceInWorkspace(tx, input.id, { forUpdate: true });
     const now = new Date();
-    await tx.db.update(knowledgeSources).set({ deletedAt: now, updatedAt: now }).where(eq(knowledgeSources.id, source.id));
+    await tx.db
+      .update(knowledgeSources)
+      .set({ deletedAt: now, updatedAt: now })
+      .where(eq(knowledgeSources.id, source.id));
     const gone = await tx.db
       .update(documents)
       .set({ deletedAt: now, updatedAt: now })

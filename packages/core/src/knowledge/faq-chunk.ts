@@ -9,5 +9,7 @@ export async function writeFaqChunk(
   chatbotId: string | null,
 ): Promise<void> {
   const content = `${entry.title}\n${entry.content}`;
-  await replaceChunks(db, entry, chatbotId, [{ content, tokenCount: countTokens(content), headingPath: [], page: null }]);
+  await replaceChunks(db, entry, chatbotId, [
+    { content, tokenCount: countTokens(content), headingPath: [], page: null },
+  ]);
 }

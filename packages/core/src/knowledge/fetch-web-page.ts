@@ -13,7 +13,8 @@ export interface FetchedPage {
   bytes: Uint8Array;
 }
 
-const ACCEPTED = /^(text\/html|application\/xhtml\+xml|text\/plain|text\/markdown|application\/pdf|application\/xml|text\/xml)\b/i;
+const ACCEPTED =
+  /^(text\/html|application\/xhtml\+xml|text\/plain|text\/markdown|application\/pdf|application\/xml|text\/xml)\b/i;
 
 /**
  * GETs a page a URL source names, through the outbound guard (private and loopback addresses refused
@@ -36,11 +37,15 @@ export async function fetchWebPage(
     Object.assign(new DomainError("url_fetch_failed", `${url.href}: ${message}`, { cause }), { retryable });
   try {
     for (let hop = 0; ; hop++) {
-      if (url.protocol !== "http:" && url.protocol !== "https:") throw fail("only http and https addresses are fetched", false);
+      if (url.protocol !== "http:" && url.protocol !== "https:")
+        throw fail("only http and https addresses are fetched", false);
       const response = await fetcher(url, {
         redirect: "manual",
         signal,
-        headers: { "user-agent": "TandemKnowledgeBot/1.0 (+self-hosted)", accept: "text/html,application/xhtml+xml,application/pdf,application/xml;q=0.9,*/*;q=0.5" },
+        headers: {
+          "user-agent": "TandemKnowledgeBot/1.0 (+self-hosted)",
+          accept: "text/html,application/xhtml+xml,application/pdf,application/xml;q=0.9,*/*;q=0.5",
+        },
       });
       const location = response.headers.get("location");
       if (response.status >= 300 && response.status < 400 && location) {
@@ -63,19 +68,26 @@ export async function fetchWebPage(
         await response.body?.cancel();
         throw fail(`the page is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`, false);
       }
-      return { url: url.href, contentType, bytes: await readCapped(response, maxBytes, () => fail(`the page is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`, false)) };
+      return {
+        url: url.href,
+        contentType,
+        bytes: await readCapped(response, maxBytes, () =>
+          fail(`the page is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`, false),
+        ),
+      };
     }
   } catch (error) {
     if (error instanceof DomainError) throw error;
     const refused = outboundRefusalOf(error);
     if (refused) {
-      throw Object.assign(
-        new DomainError("url_not_allowed", `${url.href}: ${refused.message}`, { cause: error }),
-        { retryable: false },
-      );
+      throw Object.assign(new DomainError("url_not_allowed", `${url.href}: ${refused.message}`, { cause: error }), {
+        retryable: false,
+      });
     }
-    if (timeout.aborted) throw fail(`no answer within ${Math.round((options.timeoutMs ?? PAGE_TIMEOUT_MS) / 1000)} seconds`, true, error);
-    if (/redirect/.test(String((error as Error).message))) throw fail((error as Error).message.replace(/^fetch failed: /, ""), false, error);
+    if (timeout.aborted)
+      throw fail(`no answer within ${Math.round((options.timeoutMs ?? PAGE_TIMEOUT_MS) / 1000)} seconds`, true, error);
+    if (/redirect/.test(String((error as Error).message)))
+      throw fail((error as Error).message.replace(/^fetch failed: /, ""), false, error);
     throw fail(`the server could not be reached (${(error as Error).message})`, true, error);
   }
 }

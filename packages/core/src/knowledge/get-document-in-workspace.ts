@@ -30,7 +30,7 @@ export async function getDocumentInWorkspace(
     .limit(1);
   const [row] = options.forUpdate ? await query.for("update", { of: documents }) : await query;
   if (options.faq) {
-    if (!row || row.document.documentType !== "faq" || row.document.productId) {
+    if (row?.document.documentType !== "faq" || row.document.productId) {
       throw new DomainError("faq_entry_not_found", "FAQ entry not found");
     }
     return row.document;

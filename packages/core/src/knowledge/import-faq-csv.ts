@@ -36,9 +36,15 @@ export async function importFaqCsv(
   const columns = header?.fields.map((f) => f.trim().toLowerCase()) ?? [];
   const at = (name: string) => columns.indexOf(name);
   if (at("question") < 0 || at("answer") < 0) {
-    throw new DomainError("invalid_input", "The first row must name the columns: question, answer (and optionally category, tags)", {
-      details: [{ path: "file", line: header?.line ?? 1, message: "a header row with question and answer is required" }],
-    });
+    throw new DomainError(
+      "invalid_input",
+      "The first row must name the columns: question, answer (and optionally category, tags)",
+      {
+        details: [
+          { path: "file", line: header?.line ?? 1, message: "a header row with question and answer is required" },
+        ],
+      },
+    );
   }
   if (rows.length > MAX_FAQ_IMPORT_ROWS) {
     throw new DomainError("invalid_input", `Import at most ${MAX_FAQ_IMPORT_ROWS} entries at a time`, {

@@ -1,6 +1,6 @@
-import type { Ctx } from "../context.ts";
-import { isDomainError, DomainError } from "../errors.ts";
 import { getChatbotInWorkspace } from "../chatbots/get-chatbot-in-workspace.ts";
+import type { Ctx } from "../context.ts";
+import { DomainError, isDomainError } from "../errors.ts";
 
 /** A source's owning chatbot must be one of the workspace's: 400 naming `chatbotId` otherwise. */
 export async function assertOwnerChatbot(ctx: Ctx, chatbotId: string | null | undefined): Promise<void> {

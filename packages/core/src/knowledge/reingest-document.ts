@@ -24,9 +24,13 @@ export async function reingestDocument(ctx: Ctx, input: { id: string }): Promise
       .from(documentFiles)
       .where(eq(documentFiles.documentId, document.id));
     if (!file && !document.content) {
-      throw new DomainError("invalid_input", "This document has no stored file or text to read again: upload it again", {
-        details: [{ path: "id", message: "nothing stored to re-read" }],
-      });
+      throw new DomainError(
+        "invalid_input",
+        "This document has no stored file or text to read again: upload it again",
+        {
+          details: [{ path: "id", message: "nothing stored to re-read" }],
+        },
+      );
     }
     await recordAudit(tx, { action: "document.reingest", entityType: "document", entityId: document.id });
     return document;

@@ -9,7 +9,8 @@
  */
 
 /** Runs of scripts written without spaces between words. */
-const UNSPACED_RUN = /[\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー]+/gu;
+const UNSPACED_RUN =
+  /[\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー]+/gu;
 const HIRAGANA_ONLY = /^\p{Script=Hiragana}+$/u;
 
 /** A bigram as its index token: `u` and each code point as 4+ hex digits. */

@@ -33,10 +33,13 @@ export const syncUrlSource = defineJob({
       .from(knowledgeSources)
       .where(and(eq(knowledgeSources.id, sourceId), isNull(knowledgeSources.deletedAt)));
     const settings = (source?.metadata as { url?: UrlSourceSettings } | undefined)?.url;
-    if (!source || source.type !== "url" || !settings) return;
+    if (source?.type !== "url" || !settings) return;
     const policy = ctx.config.outbound;
     const setSource = async (set: Partial<typeof knowledgeSources.$inferInsert>) => {
-      await ctx.db.update(knowledgeSources).set({ ...set, updatedAt: new Date() }).where(eq(knowledgeSources.id, sourceId));
+      await ctx.db
+        .update(knowledgeSources)
+        .set({ ...set, updatedAt: new Date() })
+        .where(eq(knowledgeSources.id, sourceId));
       await publishKnowledgeUpdate(ctx, { workspaceId: source.workspaceId, sourceId });
     };
     await setSource({ status: "processing", error: null });
@@ -52,7 +55,10 @@ export const syncUrlSource = defineJob({
     } catch (error) {
       if (isRetryable(error) && !isDomainErrorFinal(error) && ctx.attempt < ctx.maxAttempts) throw error;
       ctx.log.warn({ err: error, sourceId }, "a URL source could not be fetched");
-      await setSource({ status: "failed", error: isDomainError(error) ? error.message : "The address could not be fetched." });
+      await setSource({
+        status: "failed",
+        error: isDomainError(error) ? error.message : "The address could not be fetched.",
+      });
       return;
     }
 
@@ -140,7 +146,8 @@ export const syncUrlSource = defineJob({
 });
 
 /** A refusal (a private address, too many redirects, a 404) will not pass by trying again. */
-const isDomainErrorFinal = (error: unknown) => isDomainError(error) && (error as { retryable?: boolean }).retryable === false;
+const isDomainErrorFinal = (error: unknown) =>
+  isDomainError(error) && (error as { retryable?: boolean }).retryable === false;
 
 async function sitemapPages(
   policy: AppJobDeps["config"]["outbound"],
@@ -156,9 +163,12 @@ async function sitemapPages(
     const fetched = await fetchWebPage(policy, url, { signal });
     const { pages: locs, sitemaps } = parseSitemap(new TextDecoder().decode(fetched.bytes));
     if (locs.length === 0 && sitemaps.length === 0 && depth === 0) {
-      throw Object.assign(new DomainError("url_fetch_failed", `${url}: this is not a sitemap (no <url> or <sitemap> entries)`), {
-        retryable: false,
-      });
+      throw Object.assign(
+        new DomainError("url_fetch_failed", `${url}: this is not a sitemap (no <url> or <sitemap> entries)`),
+        {
+          retryable: false,
+        },
+      );
     }
     for (const loc of locs) {
       if (pages.length >= settings.maxPages) return;

@@ -22,7 +22,15 @@ export interface SourceSummary {
   error: string | null;
 }
 
-const EMPTY: SourceSummary = { documents: 0, ready: 0, failed: 0, active: 0, activeProgress: 0, chunks: 0, error: null };
+const EMPTY: SourceSummary = {
+  documents: 0,
+  ready: 0,
+  failed: 0,
+  active: 0,
+  activeProgress: 0,
+  chunks: 0,
+  error: null,
+};
 
 /** Per source: its live documents by status and its chunks, in two grouped queries. */
 export async function summarizeSources(db: Db, sourceIds: string[]): Promise<Map<string, SourceSummary>> {
@@ -58,11 +66,13 @@ export async function summarizeSources(db: Db, sourceIds: string[]): Promise<Map
   return out;
 }
 
-/** `failed` if any document failed, `processing` while any is pending or processing, else `ready` (or the source's own state when it has no documents). */
+/** `failed` if any document (or a URL source's fetch) failed, `processing` while any is pending or processing (or its pages are being fetched), else `ready`. */
 export function knowledgeSourceDto(row: KnowledgeSourceRow, summary: SourceSummary = EMPTY): KnowledgeSourceDto {
+  // A URL source's own row says whether its pages are being fetched (or could not be).
+  const fetching = row.type === "url" && (row.status === "pending" || row.status === "processing");
   let status: KnowledgeStatus;
-  if (summary.failed > 0 || (summary.documents === 0 && row.status === "failed")) status = "failed";
-  else if (summary.active > 0 || (summary.documents === 0 && row.status !== "ready" && row.type === "url")) status = "processing";
+  if (summary.failed > 0 || row.status === "failed") status = "failed";
+  else if (summary.active > 0 || fetching) status = "processing";
   else status = "ready";
   const url = row.type === "url" ? ((row.metadata as { url?: UrlSourceSettings }).url ?? null) : null;
   return {

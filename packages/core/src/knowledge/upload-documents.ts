@@ -81,7 +81,9 @@ export async function uploadDocuments(
       action: "document.upload",
       entityType: "knowledge_source",
       entityId: source.id,
-      after: { documents: created.map((d) => ({ id: d.id, title: d.title, mimeType: d.mimeType, sizeBytes: d.sizeBytes })) },
+      after: {
+        documents: created.map((d) => ({ id: d.id, title: d.title, mimeType: d.mimeType, sizeBytes: d.sizeBytes })),
+      },
     });
     return created;
   });
