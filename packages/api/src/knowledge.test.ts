@@ -8,6 +8,7 @@ import { SOCKET_EVENTS } from "@tandem/contracts";
 import {
   type AppJobDeps,
   appJobDeps,
+  bigramQueryTerms,
   createDbJobQueue,
   type JobQueue,
   JobRegistry,
@@ -18,7 +19,7 @@ import {
 } from "@tandem/core";
 import { auditLogs, chunks, documentFiles } from "@tandem/db";
 import { createChatbot, type TestWorkspace } from "@tandem/db/testing";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
 import { docx, pdf, zipBomb } from "../../../tests/support/documents.ts";
@@ -400,6 +401,39 @@ describe("uploads and ingest", () => {
     expect((await owner.request("DELETE", `/api/v1/knowledge/documents/${doc.id}`)).status).toBe(204);
     expect(await db().select().from(chunks).where(eq(chunks.documentId, doc.id))).toEqual([]);
     expect((await owner.get(`/api/v1/knowledge/documents/${doc.id}`)).status).toBe(404);
+  });
+});
+
+describe("Thai text", () => {
+  it("is chunked between words and found by full text through its bigram terms", async () => {
+    const { owner } = await setup();
+    const source = await createSource(owner, { name: "ภาษาไทย", type: "text" });
+    const res = await owner.request("POST", `/api/v1/knowledge/sources/${source.id}/text`, {
+      title: "ติดต่อ",
+      content: "# การติดต่อ\n\nลูกค้าสามารถขอคุยกับพนักงานได้ทุกวันตั้งแต่เก้าโมงเช้าถึงหกโมงเย็น",
+    });
+    const doc = await settled(owner, (await res.json()).id);
+    expect(doc.status).toBe("ready");
+    const query = bigramQueryTerms("พนักงาน").join(" & ");
+    const found = await db()
+      .select({ id: chunks.id, content: chunks.content })
+      .from(chunks)
+      .where(and(eq(chunks.documentId, doc.id), sql`${chunks.search} @@ to_tsquery('simple', ${query})`));
+    expect(found).toHaveLength(1);
+    expect(found[0]!.content).toContain("ขอคุยกับพนักงาน");
+    const passages = (await (await owner.get(`/api/v1/knowledge/documents/${doc.id}/chunks`)).json()).data;
+    expect(passages[0].headingPath).toEqual(["การติดต่อ"]);
+    // A word that is not there is not found.
+    const none = await db()
+      .select({ id: chunks.id })
+      .from(chunks)
+      .where(
+        and(
+          eq(chunks.documentId, doc.id),
+          sql`${chunks.search} @@ to_tsquery('simple', ${bigramQueryTerms("ร้านอาหาร").join(" & ")})`,
+        ),
+      );
+    expect(none).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { KNOWLEDGE_LIMITS } from "@tandem/contracts";
 import { documentFiles, documents, knowledgeSources } from "@tandem/db";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
 import { DomainError, isDomainError } from "../errors.ts";
@@ -85,7 +85,14 @@ export const ingestDocument = defineJob({
       await ctx.db
         .update(documents)
         .set({ status: "failed", error: reason, updatedAt: new Date() })
-        .where(and(eq(documents.id, documentId), isNull(documents.deletedAt)));
+        .where(
+          and(
+            eq(documents.id, documentId),
+            isNull(documents.deletedAt),
+            // A newer revision (re-ingested meanwhile) is not this job's to fail.
+            sql`(${documents.metadata}->>'revision')::int = ${revision}`,
+          ),
+        );
       await publish(ctx, document);
     }
   },

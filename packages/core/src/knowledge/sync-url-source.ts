@@ -53,7 +53,8 @@ export const syncUrlSource = defineJob({
         pages = (await sitemapPages(policy, settings, ctx.signal)).map((url) => ({ url }));
       }
     } catch (error) {
-      if (isRetryable(error) && !isDomainErrorFinal(error) && ctx.attempt < ctx.maxAttempts) throw error;
+      // Timeouts, 5xx and 429 may pass (`retryable`); a refusal, a 404 or too many redirects will not.
+      if (isRetryable(error) && ctx.attempt < ctx.maxAttempts) throw error;
       ctx.log.warn({ err: error, sourceId }, "a URL source could not be fetched");
       await setSource({
         status: "failed",
@@ -144,10 +145,6 @@ export const syncUrlSource = defineJob({
     await setSource({ status: "ready", error: null, lastSyncedAt: new Date() });
   },
 });
-
-/** A refusal (a private address, too many redirects, a 404) will not pass by trying again. */
-const isDomainErrorFinal = (error: unknown) =>
-  isDomainError(error) && (error as { retryable?: boolean }).retryable === false;
 
 async function sitemapPages(
   policy: AppJobDeps["config"]["outbound"],
