@@ -17,7 +17,7 @@ import {
   retrieveKnowledge,
   silentLogger,
 } from "@tandem/core";
-import { auditLogs, chunks, documentFiles } from "@tandem/db";
+import { auditLogs, chunks, documentFiles, documents } from "@tandem/db";
 import { createChatbot, type TestWorkspace } from "@tandem/db/testing";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -339,6 +339,34 @@ describe("uploads and ingest", () => {
     const after = await (await owner.get(`/api/v1/knowledge/sources/${source.id}`)).json();
     expect(after).toMatchObject({ status: "failed", counts: { failed: 2 } });
     expect(after.error).toBeTruthy();
+  });
+
+  it("retries a failure that is not the file's (the database) and, once the attempts are used up, ends `failed`", async () => {
+    const { owner } = await setup();
+    const source = await createSource(owner, { name: "Unlucky", type: "text" });
+    // The chunks cannot be written while the table is away: every attempt fails in the database.
+    await db().execute(sql`alter table chunk rename to chunk_away`);
+    try {
+      const res = await owner.request("POST", `/api/v1/knowledge/sources/${source.id}/text`, {
+        title: "Hours",
+        content: "We open at nine.",
+      });
+      const { id } = await res.json();
+      // Read from the table (the API counts chunks, which are away).
+      const deadline = Date.now() + 60_000;
+      let row: typeof documents.$inferSelect | undefined;
+      for (;;) {
+        [row] = await db().select().from(documents).where(eq(documents.id, id));
+        if (row?.status === "failed" || row?.status === "ready" || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(row).toMatchObject({
+        status: "failed",
+        error: "The document could not be read after several attempts. Re-ingest it, or upload it again.",
+      });
+    } finally {
+      await db().execute(sql`alter table chunk_away rename to chunk`);
+    }
   });
 
   it("refuses a file past KNOWLEDGE_MAX_FILE_MB (413), a type it cannot read (415) and too many files (400), storing nothing", async () => {

@@ -108,10 +108,15 @@ async function load(ctx: JobContext<AppJobDeps>, documentId: string, revision: n
   return row;
 }
 
+/** A live update that cannot be sent is logged: it never fails (or retries) the reading itself. */
 async function publish(ctx: JobContext<AppJobDeps>, document: { id: string; workspaceId: string; sourceId: string }) {
-  await publishKnowledgeUpdate(ctx, {
-    workspaceId: document.workspaceId,
-    sourceId: document.sourceId,
-    documentId: document.id,
-  });
+  try {
+    await publishKnowledgeUpdate(ctx, {
+      workspaceId: document.workspaceId,
+      sourceId: document.sourceId,
+      documentId: document.id,
+    });
+  } catch (err) {
+    ctx.log.warn({ err, documentId: document.id }, "could not publish a knowledge update");
+  }
 }
