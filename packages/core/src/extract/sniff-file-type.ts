@@ -1,3 +1,4 @@
+import { open } from "node:fs/promises";
 import { DomainError } from "../errors.ts";
 import type { FileKind } from "./types.ts";
 
@@ -125,5 +126,21 @@ function looksLikeText(bytes: Uint8Array): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Enough of a file on disk to tell its type: the head, or all of it for a ZIP (a DOCX names its parts anywhere). */
+export async function readSniffBytes(file: string): Promise<Uint8Array> {
+  const handle = await open(file, "r");
+  try {
+    const { size } = await handle.stat();
+    const head = new Uint8Array(Math.min(size, 64 * 1024));
+    await handle.read(head, 0, head.length, 0);
+    if (head[0] !== 0x50 || head[1] !== 0x4b || size <= head.length) return head;
+    const all = new Uint8Array(size);
+    await handle.read(all, 0, size, 0);
+    return all;
+  } finally {
+    await handle.close();
   }
 }

@@ -1,11 +1,11 @@
-import { open, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { KNOWLEDGE_LIMITS, type KnowledgeDocumentDto, type UploadDocumentsFields } from "@tandem/contracts";
 import { documentFiles, documents } from "@tandem/db";
 import { recordAudit } from "../audit/record-audit.ts";
 import { type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
-import { assertSupportedFile, mimeOf } from "../extract/sniff-file-type.ts";
+import { assertSupportedFile, mimeOf, readSniffBytes } from "../extract/sniff-file-type.ts";
 import type { FileKind } from "../extract/types.ts";
 import { queueOf } from "../jobs/job-scope.ts";
 import { enqueueIngest } from "./enqueue-ingest.ts";
@@ -46,7 +46,7 @@ export async function uploadDocuments(
   }
   const absolute = (file: UploadedDocumentFile) => path.join(deps.dataDir, file.path);
   const kinds: FileKind[] = [];
-  for (const file of input.files) kinds.push(assertSupportedFile(await sniffBytes(absolute(file)), file));
+  for (const file of input.files) kinds.push(assertSupportedFile(await readSniffBytes(absolute(file)), file));
 
   const rows = await withTransaction(ctx, async (tx) => {
     await getKnowledgeSourceInWorkspace(tx, input.sourceId, { forUpdate: true });
@@ -90,20 +90,4 @@ export async function uploadDocuments(
   for (const row of rows) await enqueueIngest({ db: ctx.db, queue: queueOf(ctx) }, row);
   publishAfter(ctx, { workspaceId: source.workspaceId, sourceId: source.id, documentId: rows[0]?.id ?? null });
   return rows.map((r) => knowledgeDocumentDto({ ...r, status: "pending" }, 0));
-}
-
-/** Enough of a file to tell its type: the head, or all of it for a ZIP (a DOCX names its parts anywhere). */
-async function sniffBytes(file: string): Promise<Uint8Array> {
-  const handle = await open(file, "r");
-  try {
-    const { size } = await handle.stat();
-    const head = new Uint8Array(Math.min(size, 64 * 1024));
-    await handle.read(head, 0, head.length, 0);
-    if (head[0] !== 0x50 || head[1] !== 0x4b || size <= head.length) return head;
-    const all = new Uint8Array(size);
-    await handle.read(all, 0, size, 0);
-    return all;
-  } finally {
-    await handle.close();
-  }
 }
