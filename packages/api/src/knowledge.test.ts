@@ -441,7 +441,7 @@ describe("Thai text", () => {
       content: "# การติดต่อ\n\nลูกค้าสามารถขอคุยกับพนักงานได้ทุกวันตั้งแต่เก้าโมงเช้าถึงหกโมงเย็น",
     });
     const doc = await settled(owner, (await res.json()).id);
-    expect(doc.status).toBe("ready");
+    expect(doc).toMatchObject({ status: "ready", language: "th" });
     const query = bigramQueryTerms("พนักงาน").join(" & ");
     const found = await db()
       .select({ id: chunks.id, content: chunks.content })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chunkText, countTokens } from "./chunk-text.ts";
+import { scriptLanguage } from "./script-language.ts";
 import { bigramQueryTerms, bigramToken, searchTermsOf } from "./search-terms.ts";
 
 const thaiWords = new Intl.Segmenter("th", { granularity: "word" });
@@ -106,5 +107,16 @@ describe("search terms", () => {
     expect(bigramToken("พน")).toBe("u0e1e0e19");
     // Latin words are left to the ordinary query; hiragana-only runs are skipped.
     expect(bigramQueryTerms("refund policy です")).toEqual([]);
+  });
+});
+
+describe("scriptLanguage", () => {
+  it("names Thai, Japanese, Chinese and Korean by their script and leaves Latin text unknown", () => {
+    expect(scriptLanguage("# นโยบาย\nคืนสินค้าได้ภายใน 30 วัน (Returns)")).toBe("th");
+    expect(scriptLanguage("返品は30日以内にお願いします")).toBe("ja");
+    expect(scriptLanguage("退货须在三十天内办理")).toBe("zh");
+    expect(scriptLanguage("30일 이내에 반품하세요")).toBe("ko");
+    expect(scriptLanguage("Returns within 30 days")).toBeNull();
+    expect(scriptLanguage("1234")).toBeNull();
   });
 });

@@ -17,6 +17,7 @@ export * from "./list-documents.ts";
 export * from "./list-faq-entries.ts";
 export * from "./list-knowledge-sources.ts";
 export * from "./reingest-document.ts";
+export * from "./script-language.ts";
 export * from "./search-terms.ts";
 export * from "./sync-knowledge-source.ts";
 export * from "./sync-url-source.ts";

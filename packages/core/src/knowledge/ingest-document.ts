@@ -8,6 +8,7 @@ import { extractText } from "../extract/extract-text.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import { chunkText } from "./chunk-text.ts";
 import { publishKnowledgeUpdate } from "./publish-knowledge-update.ts";
+import { scriptLanguage } from "./script-language.ts";
 import { replaceChunks } from "./write-chunks.ts";
 
 /**
@@ -69,6 +70,7 @@ export const ingestDocument = defineJob({
             error: null,
             content: file ? extracted.text : document.content,
             pages: extracted.pages ?? null,
+            language: scriptLanguage(extracted.text),
             warnings: extracted.warnings,
             updatedAt: new Date(),
           })
