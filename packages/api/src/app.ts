@@ -17,6 +17,7 @@ import { adminHealthRoutes, publicHealthRoutes } from "./routes/health.ts";
 import { inboxRoutes } from "./routes/inbox.ts";
 import { lineIntegrationRoutes } from "./routes/integrations-line.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { knowledgeRoutes } from "./routes/knowledge.ts";
 import { meRoutes } from "./routes/me.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { memberRoutes } from "./routes/members.ts";
@@ -95,6 +96,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", cannedResponseRoutes());
   v1.route("/", workspaceSettingsRoutes());
   v1.route("/", notificationRoutes());
+  v1.route("/", knowledgeRoutes());
   app.route("/api/v1", v1);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", {

@@ -16,6 +16,7 @@ export * from "./extract/index.ts";
 export * from "./health.ts";
 export * from "./jobs/index.ts";
 export * from "./knowledge/embeddings/index.ts";
+export * from "./knowledge/index.ts";
 export * from "./knowledge/search-knowledge.ts";
 export * from "./llm/index.ts";
 export * from "./logger.ts";

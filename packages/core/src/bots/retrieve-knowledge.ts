@@ -135,7 +135,7 @@ export async function retrieve(
   // The full-text list: FAQ entries and full-text passages the matcher scores, best first.
   const fullTextRanked = all
     .map((c, i) => ({ c, score: lexicalScores[i]!, i }))
-    .filter(({ c, score }) => score > 0 && (c.item.kind === "faq" || c.tsRank !== null))
+    .filter(({ c, score }) => score > 0 && (isSettingsFaq(c.item) || c.tsRank !== null))
     .sort((a, b) => b.score - a.score || (b.c.tsRank ?? 0) - (a.c.tsRank ?? 0) || a.i - b.i);
   const fullTextRank = new Map(fullTextRanked.map(({ c }, i) => [c.item.id, i + 1]));
   const vectorRank = new Map(vector.rows.map((r, i) => [r.id, i + 1]));
@@ -151,7 +151,7 @@ export async function retrieve(
       ...c.item,
       score: round(vRank !== null ? Math.max(lexicalScore, c.similarity ?? 0) : lexicalScore),
       fullTextRank: ftRank,
-      fullTextScore: ftRank === null ? null : c.item.kind === "faq" ? lexicalScore : round(c.tsRank ?? 0, 6),
+      fullTextScore: ftRank === null ? null : isSettingsFaq(c.item) ? lexicalScore : round(c.tsRank ?? 0, 6),
       vectorRank: vRank,
       vectorSimilarity: c.similarity === null ? null : round(c.similarity),
       fusedScore: round(fused, 6),
@@ -174,6 +174,9 @@ export async function retrieve(
   };
 }
 
+/** An FAQ entry of the chatbot's own settings (`faq:{n}`): scored by the matcher only, never by PostgreSQL. */
+const isSettingsFaq = (item: KnowledgeItem) => item.id.startsWith("faq:");
+
 interface Candidate {
   item: KnowledgeItem;
   headingPath: string[];
@@ -188,14 +191,18 @@ interface PassageRow {
   sourceId: string;
   title: string;
   metadata: Record<string, unknown> | null;
+  documentType: string | null;
+  /** An FAQ set's entry (`document_type` faq): its answer alone, the chunk being "question\nanswer". */
+  faqAnswer: string | null;
 }
 
+/** An entry of an FAQ set is an FAQ item (question as title, answer as content), as the chatbot's own FAQ. */
 const toCandidate = (row: PassageRow): Pick<Candidate, "item" | "headingPath"> => ({
   item: {
     id: row.id,
-    kind: "passage",
+    kind: row.faqAnswer !== null ? "faq" : "passage",
     title: row.title,
-    content: row.content,
+    content: row.faqAnswer ?? row.content,
     documentId: row.documentId,
     sourceId: row.sourceId,
   },
@@ -251,7 +258,7 @@ export function searchableChunks(chatbot: Pick<RetrievalChatbot, "id" | "workspa
   return sql.join(parts, sql` AND `);
 }
 
-const PASSAGE_COLUMNS = sql`c.id, c.content, c.document_id AS "documentId", c.source_id AS "sourceId", d.title, c.metadata`;
+const PASSAGE_COLUMNS = sql`c.id, c.content, c.document_id AS "documentId", c.source_id AS "sourceId", d.title, c.metadata, d.document_type AS "documentType", CASE WHEN d.document_type = 'faq' THEN d.content END AS "faqAnswer"`;
 const FROM_CHUNKS = sql`chunk c JOIN document d ON d.id = c.document_id JOIN knowledge_source s ON s.id = c.source_id`;
 
 async function searchFullText(
