@@ -4,9 +4,10 @@
  */
 import type { ChatbotDto, KnowledgeSearchResponse } from "@tandem/contracts";
 import { DEMO_FAQ, embedKnowledge, type Runtime } from "@tandem/core";
-import { providerCredentials } from "@tandem/db";
+import { chunkEmbeddings, chunks, jobs, providerCredentials } from "@tandem/db";
 import { createChatbot, createKnowledgePassage } from "@tandem/db/testing";
 import { type ServedSimulator, serveSimulator } from "@tandem/simulator";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
 import { attachTestQueue, createTestRuntime } from "../../../tests/support/runtime.ts";
@@ -70,6 +71,29 @@ async function setup() {
     admin: await signedIn(ws.admin.user.email),
     agent: await signedIn(ws.agent.user.email),
   };
+}
+
+/** Runs the chatbot's `embed-knowledge` job here and now, as the queue would. */
+async function runEmbedKnowledge(chatbotId: string) {
+  await embedKnowledge.handle(
+    { chatbotId },
+    {
+      db: db(),
+      log: runtime.log,
+      config: runtime.config,
+      keyring: runtime.keyring,
+      realtime: runtime.realtime,
+      limiter: runtime.limiter,
+      channels: runtime.channels,
+      queue: runtime.queue!,
+      jobId: `job_embed_${chatbotId}`,
+      jobKey: null,
+      name: embedKnowledge.name,
+      attempt: 1,
+      maxAttempts: 5,
+      signal: new AbortController().signal,
+    },
+  );
 }
 
 describe("POST /api/v1/chatbots/{id}/knowledge/search", () => {
@@ -151,6 +175,41 @@ describe("POST /api/v1/chatbots/{id}/knowledge/search", () => {
     expect(found.vectorRank).not.toBeNull();
     expect(found.vectorSimilarity).toEqual(expect.any(Number));
     expect(body.results.length).toBeLessThanOrEqual(3);
+  });
+
+  it("embeds knowledge added later in the background: a new FAQ entry is scheduled and gets its vector", async () => {
+    const { bot, credential, admin } = await setup();
+    const embedding = {
+      credentialId: credential.id,
+      provider: "OPENAI_COMPATIBLE",
+      model: "nomic-embed-text",
+      dimensions: 32,
+    };
+    expect((await admin.patch(`/api/v1/chatbots/${bot.id}`, { retrieval: { embedding } })).status).toBe(200);
+    await runEmbedKnowledge(bot.id);
+    // The job the PATCH queued has run (here, by hand): the queue is empty again.
+    await db().delete(jobs).where(eq(jobs.name, "embed-knowledge"));
+
+    const source = await (await admin.post("/api/v1/knowledge/sources", { name: "Payments", type: "faq" })).json();
+    const created = await admin.post(`/api/v1/knowledge/sources/${source.id}/faq`, {
+      question: "Can I pay with PromptPay?",
+      answer: "Yes, PromptPay QR is accepted at checkout.",
+    });
+    expect(created.status).toBe(201);
+    const entry = await created.json();
+    const scheduled = await db()
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.name, "embed-knowledge"), eq(jobs.status, "waiting")));
+    expect(scheduled.map((j) => (j.payload as { chatbotId: string }).chatbotId)).toContain(bot.id);
+
+    await runEmbedKnowledge(bot.id);
+    const vectors = await db()
+      .select({ model: chunkEmbeddings.model })
+      .from(chunkEmbeddings)
+      .innerJoin(chunks, eq(chunks.id, chunkEmbeddings.chunkId))
+      .where(eq(chunks.documentId, entry.id));
+    expect(vectors).toHaveLength(1);
   });
 
   it("400 on a bad body, 404 for another workspace's chatbot, 403 for an agent", async () => {
