@@ -12,6 +12,7 @@ import { chatbotPlaygroundRoutes } from "./routes/chatbot-playground.ts";
 import { chatbotPromptGenerationRoutes } from "./routes/chatbot-prompt-generation.ts";
 import { chatbotPromptRoutes } from "./routes/chatbot-prompts.ts";
 import { chatbotRoutes } from "./routes/chatbots.ts";
+import { contactRoutes } from "./routes/contacts.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
 import { adminHealthRoutes, publicHealthRoutes } from "./routes/health.ts";
 import { inboxRoutes } from "./routes/inbox.ts";
@@ -95,6 +96,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", jobRoutes());
   v1.route("/", cannedResponseRoutes());
   v1.route("/", workspaceSettingsRoutes());
+  v1.route("/", contactRoutes());
   v1.route("/", notificationRoutes());
   v1.route("/", knowledgeRoutes());
   app.route("/api/v1", v1);

@@ -65,6 +65,7 @@ export const ERROR_STATUS = {
   chatbot_not_found: 404,
   prompt_generation_not_found: 404,
   conversation_not_found: 404,
+  contact_not_found: 404,
   credential_not_found: 404,
   translation_not_found: 404,
   data_deletion_request_not_found: 404,

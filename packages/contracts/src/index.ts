@@ -4,6 +4,7 @@ export * from "./canned-responses.ts";
 export * from "./chatbot-prompts.ts";
 export * from "./chatbots.ts";
 export * from "./common.ts";
+export * from "./contacts.ts";
 export * from "./conversations.ts";
 export * from "./knowledge.ts";
 export * from "./line.ts";

@@ -8,6 +8,7 @@ export * from "./channels/line/index.ts";
 export * from "./channels/messenger/index.ts";
 export * from "./chatbots/index.ts";
 export * from "./config.ts";
+export * from "./contacts/index.ts";
 export * from "./context.ts";
 export * from "./conversations/index.ts";
 export * from "./demo/index.ts";
