@@ -339,6 +339,43 @@ test("assignment: Mine / Unassigned / All views with counts, replying assigns to
   }
 });
 
+test("contact details: an agent records e-mail, phone and attributes; the contacts page finds and opens them", async ({
+  page,
+  request,
+}) => {
+  const customer = newCustomer("Noor Haddad");
+  await customerSays(request, customer, "Hi, I ordered a lamp last week");
+  await signIn(page, "agent@demo.local");
+  await expect(row(page, customer.name)).toBeVisible({ timeout: 30_000 });
+  await open(page, customer);
+  const panel = page.getByRole("complementary", { name: "Contact" });
+  await panel.getByRole("button", { name: "Edit details" }).click();
+  const form = panel.getByRole("form", { name: "Edit contact" });
+  const email = `noor.${customer.psid}@example.com`;
+  // A bad address is refused with the server's reason, and nothing is saved.
+  await form.getByLabel("E-mail").fill("not-an-address");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(form.getByRole("alert")).toContainText("e-mail");
+  await form.getByLabel("E-mail").fill(email);
+  await form.getByLabel("Phone").fill("+971 50 123 4567");
+  await form.getByRole("button", { name: "Add attribute" }).click();
+  await form.getByLabel("Attribute 1 name").fill("plan");
+  await form.getByLabel("Attribute 1 value").fill("gold");
+  await form.getByRole("button", { name: "Save" }).click();
+  const fields = panel.getByTestId("contact-fields");
+  await expect(fields).toContainText(email);
+  await expect(fields).toContainText("+971 50 123 4567");
+  await expect(fields).toContainText("plangold");
+
+  await page.getByRole("link", { name: "Contacts", exact: true }).click();
+  await page.getByRole("searchbox", { name: "Search contacts" }).fill(email);
+  const contacts = page.getByRole("list", { name: "Contacts" });
+  await expect(contacts.getByRole("listitem")).toHaveCount(1);
+  await expect(contacts).toContainText(customer.name);
+  await contacts.getByRole("link", { name: `Open ${customer.name}'s conversation` }).click();
+  await expect(page.getByRole("heading", { name: customer.name, level: 2 })).toBeVisible();
+});
+
 test("an image attachment keeps its own room in the thread, before and after it loads", async ({ page, request }) => {
   const customer = newCustomer("Priya Shah");
   // A real, large photo that arrives late, as over a slow connection: the thread is laid out first.

@@ -152,8 +152,19 @@ export function redirectToLogin() {
   window.location.assign(`/login?next=${encodeURIComponent(pathname + search)}`);
 }
 
-/** The text to show a person for a failed request. */
+/**
+ * The text to show a person for a failed request. A refused input says which field and why, in
+ * the server's words ("email: enter an e-mail address such as name@example.com"), not only that
+ * "the request is invalid".
+ */
 export function errorMessage(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError) {
+    const details = Array.isArray(error.details) ? (error.details as { path?: unknown; message?: unknown }[]) : [];
+    const reasons = details
+      .filter((d) => typeof d?.message === "string")
+      .map((d) => (typeof d.path === "string" && d.path ? `${d.path}: ${d.message}` : String(d.message)));
+    if (error.code === "invalid_input" && reasons.length > 0) return [...new Set(reasons)].join("; ");
+    return error.message;
+  }
   return "Something went wrong. Please try again.";
 }

@@ -12,6 +12,7 @@ import {
   MessagesSquare,
   SlidersHorizontal,
   Users,
+  UsersRound,
 } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
@@ -37,6 +38,7 @@ const NAV: { label?: string; items: NavItem[] }[] = [
   {
     items: [
       { href: "/dashboard", label: "Inbox", icon: Inbox },
+      { href: "/contacts", label: "Contacts", icon: UsersRound },
       { href: "/chatbots", label: "Chatbots", icon: BotMessageSquare, permission: "chatbots.read" },
     ],
   },

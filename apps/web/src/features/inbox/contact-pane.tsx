@@ -14,6 +14,7 @@ import { cn } from "@/lib/utils";
 import { flattenMessages } from "./cache";
 import { CHANNEL_TYPE_LABELS, ChannelMark } from "./channel-mark";
 import { ContactAvatar, isActiveNow } from "./contact-avatar";
+import { ContactConversations, ContactFields } from "./contact-details";
 import { contactName, memberName, senderName } from "./people";
 import { PresenceDot } from "./presence";
 import { useConversation, useInboxOptions, useMessages, useUpdateConversation } from "./queries";
@@ -56,6 +57,16 @@ export function ContactPane({
       {conversation.data ? (
         <div className="flex min-h-0 flex-1 flex-col overflow-y-auto">
           <Profile conversation={conversation.data} />
+          {conversation.data.contact && (
+            <>
+              <Section title="Details">
+                <ContactFields key={conversation.data.contact.id} contactId={conversation.data.contact.id} />
+              </Section>
+              <Section title="Conversations">
+                <ContactConversations contactId={conversation.data.contact.id} current={conversation.data} />
+              </Section>
+            </>
+          )}
           <Tags key={`tags-${conversation.data.id}`} conversation={conversation.data} />
           <Assignee conversation={conversation.data} />
           <Notes key={`notes-${conversation.data.id}`} conversation={conversation.data} />
