@@ -2,6 +2,7 @@
 
 import type { MeResponse, Permission } from "@tandem/contracts";
 import {
+  BookOpen,
   Bot,
   BotMessageSquare,
   FlaskConical,
@@ -37,6 +38,7 @@ const NAV: { label?: string; items: NavItem[] }[] = [
     items: [
       { href: "/dashboard", label: "Inbox", icon: Inbox },
       { href: "/chatbots", label: "Chatbots", icon: BotMessageSquare, permission: "chatbots.read" },
+      { href: "/knowledge", label: "Knowledge", icon: BookOpen, permission: "chatbots.read" },
     ],
   },
   {
