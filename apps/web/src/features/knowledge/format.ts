@@ -72,3 +72,8 @@ export function summarizeImport(result: FaqImportResponse, mode: "append" | "rep
 export function score(value: number | null | undefined, digits = 3): string {
   return value == null ? "—" : value.toFixed(digits);
 }
+
+/** A vector match the threshold drops: it has a similarity, under the chatbot's threshold. */
+export function belowThreshold(result: { vectorSimilarity: number | null }, threshold: number): boolean {
+  return result.vectorSimilarity !== null && result.vectorSimilarity < threshold;
+}
