@@ -1,7 +1,8 @@
 /**
  * What the dashboard checks before sending files to `POST /knowledge/sources/{id}/documents`: the
  * type by name or declared type against `KNOWLEDGE_UPLOAD_ACCEPT`, the size against the server's
- * limit, empty files, duplicates in one drop, and the number of files. The server checks again
+ * limit, empty files and duplicates in one drop (each file goes in its own request, so the number of
+ * files is not limited). The server checks again
  * (by content) and answers 413 / 415; this only spares a person the wait for an upload that would fail.
  */
 import { KNOWLEDGE_UPLOAD_ACCEPT } from "@tandem/contracts";
@@ -39,17 +40,12 @@ export function isAcceptedType(file: Pick<FileLike, "name" | "type">): boolean {
   return type !== "" && mimeTypes.includes(type);
 }
 
-export function checkFiles<F extends FileLike>(
-  files: readonly F[],
-  limits: { maxFileBytes: number; filesPerUpload: number },
-): FileCheck<F>[] {
+export function checkFiles<F extends FileLike>(files: readonly F[], limits: { maxFileBytes: number }): FileCheck<F>[] {
   const seen = new Set<string>();
-  return files.map((file, index): FileCheck<F> => {
+  return files.map((file): FileCheck<F> => {
     const key = `${file.name}\u0000${file.size}`;
     const duplicate = seen.has(key);
     seen.add(key);
-    if (index >= limits.filesPerUpload)
-      return { file, ok: false, problem: `at most ${limits.filesPerUpload} files at once: add it again afterwards` };
     if (duplicate) return { file, ok: false, problem: "chosen twice" };
     if (!isAcceptedType(file)) return { file, ok: false, problem: "not a file type the knowledge base reads" };
     if (file.size === 0) return { file, ok: false, problem: "the file is empty" };

@@ -95,8 +95,8 @@ export function UploadZone({ sourceId }: { sourceId: string }) {
       <CardHeader>
         <CardTitle>Upload documents</CardTitle>
         <CardDescription>
-          {ACCEPTED_EXTENSIONS.join(", ")} (images are read by OCR). Up to {limits.filesPerUpload} files at once,{" "}
-          {formatBytes(limits.maxFileBytes)} each; PDFs are read up to {limits.maxPdfPages.toLocaleString("en")} pages.
+          {ACCEPTED_EXTENSIONS.join(", ")} (images are read by OCR), up to {formatBytes(limits.maxFileBytes)} each; PDFs
+          are read up to {limits.maxPdfPages.toLocaleString("en")} pages.
         </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
