@@ -25,8 +25,10 @@ import { api, errorMessage } from "@/lib/api";
 import { TYPE_LABELS } from "./format";
 import { useKnowledgeSources } from "./queries";
 import {
+  describeEmbeddingKey,
   EMBEDDING_PROVIDERS,
   type EmbeddingProvider,
+  isReembedding,
   type RetrievalForm,
   toRetrievalForm,
   toRetrievalPatch,
@@ -133,11 +135,7 @@ function KnowledgeSettingsForm({
       </p>
     ) : null;
   };
-  const status = chatbot.retrieval.embeddingStatus;
-  const active = chatbot.retrieval.activeEmbedding;
-  const configured = chatbot.retrieval.embedding;
-  const reembedding =
-    (status.state === "pending" || status.state === "processing") && active && active.model !== configured?.model;
+  const reembedding = isReembedding(chatbot.retrieval);
 
   return (
     <form
@@ -281,7 +279,7 @@ function KnowledgeSettingsForm({
             </CardDescription>
           </CardHeader>
           <CardContent className="flex flex-col gap-4">
-            <EmbeddingStatusLine chatbot={chatbot} reembedding={Boolean(reembedding)} />
+            <EmbeddingStatusLine chatbot={chatbot} reembedding={reembedding} />
             <div className="grid gap-4 sm:grid-cols-2">
               <div className="flex flex-col gap-1.5">
                 <Label htmlFor={`${id}-embedding-provider`}>Provider</Label>
@@ -378,10 +376,11 @@ function EmbeddingStatusLine({ chatbot, reembedding }: { chatbot: ChatbotDto; re
   return (
     <div className="flex flex-col gap-2" data-testid="embedding-status">
       <p className="text-sm">
-        {status.state === "ready" && `Ready with ${embedding?.model ?? active?.model}: ${counts}.`}
+        {status.state === "ready" &&
+          `Ready with ${embedding?.model ?? describeEmbeddingKey(active?.model ?? "")}: ${counts}.`}
         {(status.state === "pending" || status.state === "processing") &&
           (reembedding
-            ? `Re-embedding with ${embedding?.model}… the old vectors (${active?.model}) serve until done. ${counts}.`
+            ? `Re-embedding with ${embedding?.model}… the old vectors (${describeEmbeddingKey(active?.model ?? "")}) serve until done. ${counts}.`
             : `Embedding with ${embedding?.model}… ${counts}.`)}
         {status.state === "failed" && `Embedding with ${embedding?.model} failed. ${counts}.`}
       </p>

@@ -19,6 +19,7 @@ import { formatDateTime } from "@/lib/format";
 import { DocumentLabels, documentFacts, EditDocumentDialog } from "./documents-table";
 import { useDocument, useDocumentChunks, useKnowledgeSource, useReingestDocument } from "./queries";
 import { useKnowledgeRealtime } from "./realtime";
+import { describeEmbeddingKey } from "./retrieval-form";
 import { isBusy, ProgressBar, StatusBadge } from "./status";
 
 /** `/knowledge/documents/{id}`: one document, its status and problems, and the passages it was cut into. */
@@ -182,7 +183,7 @@ function ChunkRow({ chunk }: { chunk: KnowledgeChunkDto }) {
         {chunk.embeddedWith.length > 0 ? (
           chunk.embeddedWith.map((model) => (
             <Badge key={model} variant="outline">
-              embedded: {model}
+              embedded: {describeEmbeddingKey(model)}
             </Badge>
           ))
         ) : (

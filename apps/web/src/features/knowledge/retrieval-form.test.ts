@@ -1,6 +1,6 @@
 import { type ChatbotDto, RETRIEVAL_DEFAULTS } from "@tandem/contracts";
 import { describe, expect, it } from "vitest";
-import { toRetrievalForm, toRetrievalPatch } from "./retrieval-form";
+import { describeEmbeddingKey, isReembedding, toRetrievalForm, toRetrievalPatch } from "./retrieval-form";
 
 type Bot = Pick<ChatbotDto, "knowledgeFilters" | "retrieval">;
 
@@ -71,5 +71,32 @@ describe("toRetrievalPatch", () => {
         model: "enter an embedding model",
       },
     });
+  });
+});
+
+describe("isReembedding / describeEmbeddingKey", () => {
+  const embedding = {
+    provider: "OPENAI" as const,
+    credentialId: null,
+    model: "text-embedding-3-small",
+    dimensions: 512,
+  };
+  const processing = { state: "processing" as const, embedded: 3, total: 10, error: null };
+
+  it("is re-embedding only while another model's vectors serve", () => {
+    // New passages of the same model being embedded: not a re-embedding.
+    const same = bot({ embedding, activeEmbedding: { model: "OPENAI:text-embedding-3-small@512", dimensions: 512 } });
+    expect(isReembedding({ ...same.retrieval, embeddingStatus: processing })).toBe(false);
+    const other = bot({ embedding, activeEmbedding: { model: "GEMINI:text-embedding-004", dimensions: 768 } });
+    expect(isReembedding({ ...other.retrieval, embeddingStatus: processing })).toBe(true);
+    expect(isReembedding({ ...other.retrieval, embeddingStatus: { ...processing, state: "ready" } })).toBe(false);
+    // The first vectors of a chatbot: nothing old serves.
+    expect(isReembedding({ ...bot({ embedding }).retrieval, embeddingStatus: processing })).toBe(false);
+  });
+
+  it("reads an embedding key as a model and its size", () => {
+    expect(describeEmbeddingKey("OPENAI:text-embedding-3-small@512")).toBe("text-embedding-3-small (512 dimensions)");
+    expect(describeEmbeddingKey("OPENAI_COMPATIBLE:nomic-embed-text")).toBe("nomic-embed-text");
+    expect(describeEmbeddingKey("something else")).toBe("something else");
   });
 });

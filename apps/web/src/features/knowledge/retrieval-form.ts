@@ -116,3 +116,30 @@ export function toRetrievalPatch(
     },
   };
 }
+
+/**
+ * The key vectors of an embedding setting are stored under (`chunk_embedding.model`, and
+ * `activeEmbedding.model`): `PROVIDER:model`, with `@dimensions` when a size was requested.
+ */
+export function embeddingKeyOf(embedding: {
+  provider: string;
+  model: string;
+  dimensions?: number | undefined;
+}): string {
+  const base = `${embedding.provider}:${embedding.model}`;
+  return embedding.dimensions ? `${base}@${embedding.dimensions}` : base;
+}
+
+/** "OPENAI:text-embedding-3-small@512" → "text-embedding-3-small (512 dimensions)"; other text as it is. */
+export function describeEmbeddingKey(key: string): string {
+  const match = /^[A-Z_]+:(.+?)(?:@(\d+))?$/.exec(key);
+  if (!match) return key;
+  return match[2] ? `${match[1]} (${match[2]} dimensions)` : match[1]!;
+}
+
+/** Vectors of another model serve while those of the configured one are being computed. */
+export function isReembedding(retrieval: ChatbotDto["retrieval"]): boolean {
+  const { embeddingStatus: status, activeEmbedding: active, embedding } = retrieval;
+  if (status.state !== "pending" && status.state !== "processing") return false;
+  return active !== null && embedding !== null && active.model !== embeddingKeyOf(embedding);
+}
