@@ -1,6 +1,6 @@
 import type { KnowledgeDocumentDto, KnowledgeSourceDto } from "@tandem/contracts";
-import { QueryClient } from "@tanstack/react-query";
-import { describe, expect, it } from "vitest";
+import { InfiniteQueryObserver, QueryClient } from "@tanstack/react-query";
+import { describe, expect, it, vi } from "vitest";
 import { applyKnowledgeEvent, type DocumentPages, type SourcePages } from "./cache";
 import { knowledgeKeys } from "./keys";
 
@@ -103,14 +103,40 @@ describe("applyKnowledgeEvent", () => {
         .getQueryData<DocumentPages>(knowledgeKeys.documents("ks_1"))!
         .pages.flatMap((p) => p.data.map((d) => `${d.id}:${d.status}:${d.progress}`));
 
-    applyKnowledgeEvent(qc, { sourceId: "ks_1", source: null, document: doc({ id: "doc_2" }), deleted: false });
+    applyKnowledgeEvent(qc, { sourceId: "ks_1", source: source(), document: doc({ id: "doc_2" }), deleted: false });
     const ready = doc({ status: "ready", progress: 100, chunkCount: 4, updatedAt: "2026-12-07T05:00:05.000Z" });
-    applyKnowledgeEvent(qc, { sourceId: "ks_1", source: null, document: ready, deleted: false });
+    applyKnowledgeEvent(qc, { sourceId: "ks_1", source: source(), document: ready, deleted: false });
     expect(titles()).toEqual(["doc_2:processing:40", "doc_1:ready:100"]);
     expect(qc.getQueryData<KnowledgeDocumentDto>(knowledgeKeys.document("doc_1"))?.chunkCount).toBe(4);
 
-    applyKnowledgeEvent(qc, { sourceId: "ks_1", source: null, document: doc({ id: "doc_2" }), deleted: true });
+    applyKnowledgeEvent(qc, { sourceId: "ks_1", source: source(), document: doc({ id: "doc_2" }), deleted: true });
     expect(titles()).toEqual(["doc_1:ready:100"]);
+  });
+
+  it("refetches the source's documents when one was removed elsewhere (the event names only the source)", async () => {
+    const qc = client();
+    let fetched = 0;
+    // An observer, as the source page has: invalidation refetches only what is shown.
+    const observer = new InfiniteQueryObserver(qc, {
+      queryKey: knowledgeKeys.documents("ks_1"),
+      initialPageParam: null as string | null,
+      getNextPageParam: () => null,
+      queryFn: async () => {
+        fetched++;
+        return fetched === 1 ? pages([doc({ id: "doc_gone" }), doc()]).pages[0]! : pages([doc()]).pages[0]!;
+      },
+    });
+    const unsubscribe = observer.subscribe(() => {});
+    await vi.waitFor(() => expect(qc.getQueryState(knowledgeKeys.documents("ks_1"))?.status).toBe("success"));
+    applyKnowledgeEvent(qc, { sourceId: "ks_1", source: source(), document: null, deleted: true });
+    await vi.waitFor(() => expect(fetched).toBe(2));
+    await vi.waitFor(() =>
+      expect(
+        qc.getQueryData<DocumentPages>(knowledgeKeys.documents("ks_1"))!.pages.flatMap((p) => p.data.map((d) => d.id)),
+      ).toEqual(["doc_1"]),
+    );
+    expect(qc.getQueryData(knowledgeKeys.source("ks_1"))).toBeDefined();
+    unsubscribe();
   });
 
   it("removes a deleted source from every list and forgets its pages", () => {

@@ -89,20 +89,23 @@ export function removeDocument(queryClient: QueryClient, sourceId: string, docum
 
 /**
  * One `knowledge:updated` event into the cache. The event carries the whole source and the document
- * that moved, so the lists update without a request; the chunks of a document that has just become
- * ready, and an FAQ source's entries (each entry is a document), are refetched where they are shown.
+ * that moved, so the lists update without a request. A removal names the source only (the document
+ * is null with `deleted`): the source's document list is refetched; without a source the source
+ * itself is gone. The chunks of a document that has just become ready, and an FAQ source's entries
+ * (each entry is a document), are refetched where they are shown.
  */
 export function applyKnowledgeEvent(queryClient: QueryClient, event: KnowledgeUpdatedEvent): void {
-  if (event.source) storeSource(queryClient, event.source);
-  else if (event.deleted && !event.document) {
+  if (!event.source && event.deleted) {
     removeSource(queryClient, event.sourceId);
     return;
   }
+  if (event.source) storeSource(queryClient, event.source);
 
   const doc = event.document;
-  if (!doc) return;
-  if (event.deleted) removeDocument(queryClient, event.sourceId, doc.id);
-  else {
+  if (event.deleted) {
+    if (doc) removeDocument(queryClient, event.sourceId, doc.id);
+    else void queryClient.invalidateQueries({ queryKey: knowledgeKeys.documents(event.sourceId) });
+  } else if (doc) {
     const before = queryClient.getQueryData<KnowledgeDocumentDto>(knowledgeKeys.document(doc.id));
     storeDocument(queryClient, doc);
     if (doc.status === "ready" && before?.status !== "ready") {
