@@ -16,7 +16,7 @@ import { fieldErrors } from "@/features/chatbots/crud-queries";
 import { NativeSelect } from "@/features/chatbots/native-select";
 import { errorMessage } from "@/lib/api";
 import { issuesByField } from "./create-source-dialog";
-import { type ImportSummary, parseTags, summarizeImport } from "./format";
+import { type ImportSummary, parseTags, refusedImport, summarizeImport } from "./format";
 import {
   faqExportUrl,
   useCreateFaqEntry,
@@ -268,6 +268,7 @@ function FaqImportCard({ sourceId }: { sourceId: string }) {
           setFile(null);
           if (input.current) input.current.value = "";
         },
+        onError: (cause) => setSummary(refusedImport(cause)),
       },
     );
   }
@@ -317,7 +318,7 @@ function FaqImportCard({ sourceId }: { sourceId: string }) {
             {importFaq.isPending ? "Importing…" : "Import"}
           </Button>
         </form>
-        {importFaq.isError && (
+        {importFaq.isError && !summary && (
           <Alert variant="destructive" className="mt-4">
             <AlertDescription>{errorMessage(importFaq.error)}</AlertDescription>
           </Alert>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { belowThreshold, IMPORT_ERRORS_SHOWN, parseTags, summarizeImport } from "./format";
+import { ApiError } from "../../lib/api";
+import { belowThreshold, IMPORT_ERRORS_SHOWN, parseTags, refusedImport, summarizeImport } from "./format";
 
 describe("summarizeImport", () => {
   it("reports a clean import", () => {
@@ -53,5 +54,30 @@ describe("belowThreshold", () => {
     expect(belowThreshold({ vectorSimilarity: 0.69 }, 0.7)).toBe(true);
     expect(belowThreshold({ vectorSimilarity: 0.7 }, 0.7)).toBe(false);
     expect(belowThreshold({ vectorSimilarity: null }, 0.7)).toBe(false);
+  });
+});
+
+describe("refusedImport", () => {
+  it("lists the lines of a replace the server refused as a whole", () => {
+    const error = new ApiError({
+      status: 400,
+      code: "invalid_input",
+      message: "Nothing was replaced: 2 row(s) are not valid",
+      details: [
+        { path: "file", line: 5, message: "answer: enter an answer" },
+        { path: "file", line: 2, message: "question: enter a question" },
+      ],
+    });
+    const summary = refusedImport(error);
+    expect(summary?.headline).toBe("Nothing was imported and nothing changed: 2 lines need fixing.");
+    expect(summary?.errors).toEqual([
+      { line: 2, message: "question: enter a question" },
+      { line: 5, message: "answer: enter an answer" },
+    ]);
+  });
+
+  it("is null for failures without lines", () => {
+    expect(refusedImport(new ApiError({ status: 413, code: "file_too_large", message: "too big" }))).toBeNull();
+    expect(refusedImport(new Error("boom"))).toBeNull();
   });
 });

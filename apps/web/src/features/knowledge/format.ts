@@ -77,3 +77,17 @@ export function score(value: number | null | undefined, digits = 3): string {
 export function belowThreshold(result: { vectorSimilarity: number | null }, threshold: number): boolean {
   return result.vectorSimilarity !== null && result.vectorSimilarity < threshold;
 }
+
+/**
+ * The bad lines of an import the server refused as a whole (a `replace` with invalid rows: 400 with
+ * `details: [{ line, message }]`), as an import summary; null for any other failure.
+ */
+export function refusedImport(error: unknown): ImportSummary | null {
+  const details = (error as { details?: unknown } | null)?.details;
+  if (!Array.isArray(details)) return null;
+  const errors = details.flatMap((d: { line?: unknown; message?: unknown }) =>
+    typeof d?.line === "number" && typeof d.message === "string" ? [{ line: d.line, message: d.message }] : [],
+  );
+  if (errors.length === 0) return null;
+  return summarizeImport({ imported: 0, skipped: errors.length, errors }, "replace");
+}

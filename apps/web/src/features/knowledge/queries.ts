@@ -268,19 +268,17 @@ export function useDeleteFaqEntry(sourceId: string) {
   });
 }
 
-/** CSV import (multipart `file`); bad rows come back by line in `errors`. */
+/** CSV import, sent as a `text/csv` body (whatever type the browser gave the file); bad rows come back by line. */
 export function useImportFaq(sourceId: string) {
   const changed = useFaqChanged(sourceId);
   return useMutation({
-    mutationFn: ({ file, mode }: { file: File; mode: "append" | "replace" }) => {
-      const form = new FormData();
-      form.append("file", file, file.name);
-      return apiFetch(`${source(sourceId)}/faq/import${query({ mode })}`, {
+    mutationFn: ({ file, mode }: { file: File; mode: "append" | "replace" }) =>
+      apiFetch(`${source(sourceId)}/faq/import${query({ mode })}`, {
         method: "POST",
-        body: form,
+        body: new Blob([file], { type: "text/csv" }),
+        headers: { "content-type": "text/csv; charset=utf-8" },
         schema: FaqImportResponse,
-      });
-    },
+      }),
     onSuccess: changed,
   });
 }
