@@ -18,7 +18,6 @@ import { errorMessage, isApiError } from "@/lib/api";
 import { formatDateTime } from "@/lib/format";
 import { DocumentLabels, documentFacts, EditDocumentDialog } from "./documents-table";
 import { useDocument, useDocumentChunks, useKnowledgeSource, useReingestDocument } from "./queries";
-import { useKnowledgeRealtime } from "./realtime";
 import { describeEmbeddingKey } from "./retrieval-form";
 import { isBusy, ProgressBar, StatusBadge } from "./status";
 
@@ -30,7 +29,6 @@ export function DocumentPage() {
   const doc = useDocument(id);
   const source = useKnowledgeSource(doc.data?.sourceId ?? "");
   const reingest = useReingestDocument(id);
-  useKnowledgeRealtime();
 
   if (isApiError(doc.error, 404)) {
     return (

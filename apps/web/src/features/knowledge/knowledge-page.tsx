@@ -21,7 +21,6 @@ import { formatRelative } from "@/lib/format";
 import { CreateSourceDialog } from "./create-source-dialog";
 import { TYPE_LABELS } from "./format";
 import { useKnowledgeSources } from "./queries";
-import { useKnowledgeRealtime } from "./realtime";
 import { isBusy, ProgressBar, StatusBadge } from "./status";
 
 /** The chatbots' names by id, for "owned by …" (every member may read chatbots). */
@@ -37,7 +36,6 @@ export function KnowledgePage() {
   const [type, setType] = useState<KnowledgeSourceType | "">("");
   const sources = useKnowledgeSources(type ? { type } : {});
   const names = useChatbotNames();
-  useKnowledgeRealtime();
   const rows = sources.data?.pages.flatMap((p) => p.data) ?? [];
 
   return (

@@ -29,3 +29,9 @@ export function useKnowledgeRealtime(): void {
     };
   }, [queryClient]);
 }
+
+/** Mounted once by the /knowledge layout: one socket for every knowledge page, kept while moving between them. */
+export function KnowledgeRealtime(): null {
+  useKnowledgeRealtime();
+  return null;
+}

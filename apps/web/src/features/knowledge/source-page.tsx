@@ -27,7 +27,6 @@ import { FaqEditor } from "./faq-editor";
 import { TYPE_LABELS } from "./format";
 import { countsLabel, ownerLabel, useChatbotNames } from "./knowledge-page";
 import { useDeleteSource, useKnowledgeSource, useSyncSource, useUpdateSource } from "./queries";
-import { useKnowledgeRealtime } from "./realtime";
 import { isBusy, ProgressBar, StatusBadge } from "./status";
 import { TextDocumentForm } from "./text-document-form";
 import { UploadZone } from "./upload-zone";
@@ -39,7 +38,6 @@ export function SourcePage() {
   const { id } = useParams<{ id: string }>();
   const source = useKnowledgeSource(id);
   const names = useChatbotNames();
-  useKnowledgeRealtime();
 
   if (isApiError(source.error, 404)) {
     return (
