@@ -95,6 +95,23 @@ describe("applyKnowledgeEvent", () => {
     expect(qc.getQueryData<SourcePages>(knowledgeKeys.sourceList({}))!.pages[0]!.data[0]!.status).toBe("ready");
   });
 
+  it("ignores a whole event overtaken by a newer one: its older document and its source with it", () => {
+    const qc = client();
+    const ready = doc({ status: "ready", progress: 100, updatedAt: "2026-12-07T05:00:05.000Z" });
+    qc.setQueryData(knowledgeKeys.documents("ks_1"), pages([ready]));
+    qc.setQueryData(knowledgeKeys.source("ks_1"), source({ status: "ready", progress: 100 }));
+    // Sent when the upload was accepted, delivered after the document became ready; the source's
+    // `updatedAt` is the same in both, so only the document tells the order.
+    applyKnowledgeEvent(qc, {
+      sourceId: "ks_1",
+      source: source(),
+      document: doc({ status: "pending" }),
+      deleted: false,
+    });
+    expect(qc.getQueryData<KnowledgeSourceDto>(knowledgeKeys.source("ks_1"))?.status).toBe("ready");
+    expect(qc.getQueryData<DocumentPages>(knowledgeKeys.documents("ks_1"))!.pages[0]!.data[0]!.status).toBe("ready");
+  });
+
   it("adds, updates and removes a document in its source's list", () => {
     const qc = client();
     qc.setQueryData(knowledgeKeys.documents("ks_1"), pages([doc()]));

@@ -70,6 +70,17 @@ export function removeSource(queryClient: QueryClient, id: string): void {
   }
 }
 
+/** The cached copy of a document: its own query, else its row in its source's list. */
+function cachedDocument(
+  queryClient: QueryClient,
+  doc: Pick<KnowledgeDocumentDto, "id" | "sourceId">,
+): KnowledgeDocumentDto | undefined {
+  return (
+    queryClient.getQueryData<KnowledgeDocumentDto>(knowledgeKeys.document(doc.id)) ??
+    find(queryClient.getQueryData<DocumentPages>(knowledgeKeys.documents(doc.sourceId)), doc.id)
+  );
+}
+
 export function storeDocument(queryClient: QueryClient, dto: KnowledgeDocumentDto): void {
   const cached = queryClient.getQueryData<KnowledgeDocumentDto>(knowledgeKeys.document(dto.id));
   if (isStale(dto, cached)) return;
@@ -95,6 +106,9 @@ export function removeDocument(queryClient: QueryClient, sourceId: string, docum
  * (each entry is a document), are refetched where they are shown.
  */
 export function applyKnowledgeEvent(queryClient: QueryClient, event: KnowledgeUpdatedEvent): void {
+  // Events are snapshots sent without an order: one whose document is older than the cached copy was
+  // overtaken by a newer one, and so is its source (whose `updatedAt` does not move with its documents).
+  if (event.document && !event.deleted && isStale(event.document, cachedDocument(queryClient, event.document))) return;
   if (!event.source && event.deleted) {
     removeSource(queryClient, event.sourceId);
     return;
