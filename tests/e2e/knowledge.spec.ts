@@ -135,7 +135,8 @@ test("the owner uploads a PDF and an FAQ CSV, tests retrieval, and the inbox sho
   await expect(first).toContainText("returned within 45 days");
   await expect(first).toContainText("Full text");
   await expect(first).toContainText("Fused (RRF)");
-  await page.screenshot({ path: path.join(SCREENSHOTS, "knowledge-retrieval-testing.png"), fullPage: true });
+  await results.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(SCREENSHOTS, "knowledge-retrieval-testing.png") });
 
   // A customer on the simulated Messenger asks; the bot answers from the PDF.
   await mainNavigation(page).getByRole("link", { name: "Simulator", exact: true }).click();
