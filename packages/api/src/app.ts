@@ -19,6 +19,7 @@ import { inboxRoutes } from "./routes/inbox.ts";
 import { lineIntegrationRoutes } from "./routes/integrations-line.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { knowledgeRoutes } from "./routes/knowledge.ts";
+import { knowledgeLimitsRoutes } from "./routes/knowledge-limits.ts";
 import { meRoutes } from "./routes/me.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { memberRoutes } from "./routes/members.ts";
@@ -99,6 +100,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", contactRoutes());
   v1.route("/", notificationRoutes());
   v1.route("/", knowledgeRoutes());
+  v1.route("/", knowledgeLimitsRoutes());
   app.route("/api/v1", v1);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", {

@@ -37,6 +37,18 @@ export const KNOWLEDGE_LIMITS = {
   search: { query: 1000, limit: { default: 10, max: 50 } },
 } as const;
 
+/**
+ * `GET /api/v1/knowledge/limits` (every member with `chatbots.read`): the limits this server applies
+ * to uploads, so the dashboard checks each file before sending it (`maxFileBytes` follows
+ * `KNOWLEDGE_MAX_FILE_MB`). The server checks again and answers 413 / 415 regardless.
+ */
+export const KnowledgeLimitsDto = z.object({
+  maxFileBytes: z.number().int(),
+  filesPerUpload: z.number().int(),
+  maxPdfPages: z.number().int(),
+});
+export type KnowledgeLimitsDto = z.infer<typeof KnowledgeLimitsDto>;
+
 /** The file types an upload accepts (by content, not by name; images are read by OCR). */
 export const KNOWLEDGE_UPLOAD_ACCEPT =
   ".pdf,.docx,.txt,.md,.markdown,.html,.htm,.csv,.png,.jpg,.jpeg,application/pdf,text/plain,text/markdown,text/html,text/csv,image/png,image/jpeg,application/vnd.openxmlformats-officedocument.wordprocessingml.document";

@@ -62,9 +62,13 @@ function readCookie(name: string): string | null {
 export async function apiFetch<T>(path: string, options: RequestOptions<T> = {}): Promise<T> {
   const method = options.method ?? "GET";
   const headers = new Headers({ accept: "application/json", ...options.headers });
-  // A FormData body (an upload) sets its own multipart content type.
-  const formData = typeof FormData !== "undefined" && options.body instanceof FormData;
-  if (options.body !== undefined && !formData) headers.set("content-type", "application/json");
+  // A FormData body (an upload) sets its own multipart content type; a Blob is sent as it is, typed by
+  // its own type or the caller's `content-type` header.
+  const formData =
+    (typeof FormData !== "undefined" && options.body instanceof FormData) ||
+    (typeof Blob !== "undefined" && options.body instanceof Blob);
+  if (options.body !== undefined && !formData && !headers.has("content-type"))
+    headers.set("content-type", "application/json");
   if (method !== "GET") {
     const csrf = readCookie(CSRF_COOKIE);
     if (csrf) headers.set(CSRF_HEADER, csrf);
@@ -76,7 +80,11 @@ export async function apiFetch<T>(path: string, options: RequestOptions<T> = {})
       method,
       headers,
       body:
-        options.body === undefined ? undefined : formData ? (options.body as FormData) : JSON.stringify(options.body),
+        options.body === undefined
+          ? undefined
+          : formData
+            ? (options.body as FormData | Blob)
+            : JSON.stringify(options.body),
       credentials: "same-origin",
       cache: "no-store",
       signal: options.signal,

@@ -2,6 +2,7 @@
 
 import type { MeResponse, Permission } from "@tandem/contracts";
 import {
+  BookOpen,
   Bot,
   BotMessageSquare,
   FlaskConical,
@@ -40,6 +41,7 @@ const NAV: { label?: string; items: NavItem[] }[] = [
       { href: "/dashboard", label: "Inbox", icon: Inbox },
       { href: "/contacts", label: "Contacts", icon: UsersRound },
       { href: "/chatbots", label: "Chatbots", icon: BotMessageSquare, permission: "chatbots.read" },
+      { href: "/knowledge", label: "Knowledge", icon: BookOpen, permission: "chatbots.read" },
     ],
   },
   {

@@ -1,6 +1,6 @@
 "use client";
 
-import { FileText, FlaskConical, History, KeyRound, MessagesSquare, Settings } from "lucide-react";
+import { BookOpen, FileText, FlaskConical, History, KeyRound, MessagesSquare, Settings } from "lucide-react";
 import Link from "next/link";
 import { useParams, usePathname, useRouter, useSearchParams } from "next/navigation";
 import { PageHeader } from "@/components/page-header";
@@ -10,6 +10,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { can } from "@/features/auth/permissions";
 import { useCurrentUser } from "@/features/auth/queries";
+import { ChatbotKnowledgeTab } from "@/features/knowledge/chatbot-knowledge-tab";
 import { errorMessage, isApiError } from "@/lib/api";
 import { ApiKeyTab } from "./api-key-tab";
 import { ChannelsTab } from "./channels-tab";
@@ -19,10 +20,10 @@ import { PlaygroundTab } from "./playground-tab";
 import { PromptTab } from "./prompt-tab";
 import { SettingsTab, STATUS_LABELS } from "./settings-tab";
 
-const TABS = ["prompt", "history", "playground", "settings", "api-key", "channels"] as const;
+const TABS = ["prompt", "history", "playground", "knowledge", "settings", "api-key", "channels"] as const;
 type Tab = (typeof TABS)[number];
 
-/** `/chatbots/{id}?tab=…`: the chatbot's prompt, its history, the playground, its settings, API key and channels. */
+/** `/chatbots/{id}?tab=…`: the chatbot's prompt, its history, the playground, its knowledge, settings, API key and channels. */
 export function ChatbotPage() {
   const me = useCurrentUser();
   const params = useParams<{ id: string }>();
@@ -70,7 +71,7 @@ export function ChatbotPage() {
         title={bot?.name ?? "Chatbot"}
         description={
           bot?.description ??
-          "Its system prompt, every earlier version, a playground to try changes, its settings, API key and channels."
+          "Its system prompt, every earlier version, a playground to try changes, its knowledge, settings, API key and channels."
         }
         actions={
           <>
@@ -106,6 +107,10 @@ export function ChatbotPage() {
                 Playground
               </TabsTrigger>
             )}
+            <TabsTrigger value="knowledge">
+              <BookOpen aria-hidden="true" />
+              Knowledge
+            </TabsTrigger>
             <TabsTrigger value="settings">
               <Settings aria-hidden="true" />
               Settings
@@ -131,6 +136,17 @@ export function ChatbotPage() {
             <PlaygroundTab chatbotId={chatbotId} />
           </TabsContent>
         )}
+        <TabsContent value="knowledge" className="min-w-0">
+          {bot ? (
+            <ChatbotKnowledgeTab
+              chatbot={bot}
+              canManage={can(me, "knowledge.manage") && manage}
+              canProviders={can(me, "providers.manage")}
+            />
+          ) : (
+            <TabSkeleton />
+          )}
+        </TabsContent>
         <TabsContent value="settings" className="min-w-0">
           {bot ? <SettingsTab chatbot={bot} canManage={manage} /> : <TabSkeleton />}
         </TabsContent>

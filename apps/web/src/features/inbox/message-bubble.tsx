@@ -18,6 +18,7 @@ import { memo, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
+import { MessageSources } from "./message-sources";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
 
@@ -72,6 +73,9 @@ export const MessageBubble = memo(function MessageBubble({ message, sender, grou
           <p className="italic opacity-80">{message.payload ? `Button: ${message.payload}` : "Empty message"}</p>
         )}
       </div>
+      {isBot && message.sources && message.sources.length > 0 && (
+        <MessageSources messageId={message.id} sources={message.sources} />
+      )}
       <div className="mt-0.5 flex items-center gap-1.5 px-1 text-[11px] text-muted-foreground">
         {Object.values(message.reactions).length > 0 && (
           <span>
