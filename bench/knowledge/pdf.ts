@@ -18,7 +18,16 @@ export function makePdf(pages: readonly PdfPage[]): Uint8Array {
   objects.push(`<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(" ")}] /Count ${pages.length} >>`);
   objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
   for (const [i, page] of pages.entries()) {
-    const ops = ["BT", "/F1 16 Tf", "18 TL", "56 790 Td", `(${pdfString(page.heading)}) Tj`, "/F1 10 Tf", "14 TL", "T*"];
+    const ops = [
+      "BT",
+      "/F1 16 Tf",
+      "18 TL",
+      "56 790 Td",
+      `(${pdfString(page.heading)}) Tj`,
+      "/F1 10 Tf",
+      "14 TL",
+      "T*",
+    ];
     for (const line of page.lines) ops.push(`(${pdfString(line)}) '`);
     ops.push("ET");
     const stream = ops.join("\n");
