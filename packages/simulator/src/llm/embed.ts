@@ -85,9 +85,8 @@ function wordsOf(normalised: string): Word[] {
 
 /** Concept phrases, prepared once: Latin ones as stemmed word sequences, the others as substrings. */
 const PHRASES = (() => {
-  const latin = new Map<string, Set<string>>();
+  const latin = new Map<string, { words: string[]; concept: string }[]>();
   const substrings: { text: string; concept: string }[] = [];
-  let longest = 1;
   for (const [concept, phrases] of Object.entries(CONCEPTS)) {
     for (const phrase of phrases) {
       const text = normalise(phrase);
@@ -95,15 +94,29 @@ const PHRASES = (() => {
         substrings.push({ text, concept });
         continue;
       }
-      const key = (text.match(/[\p{L}\p{N}]+/gu) ?? []).map(stem).join(" ");
-      longest = Math.max(longest, key.split(" ").length);
-      const set = latin.get(key) ?? new Set<string>();
-      set.add(concept);
-      latin.set(key, set);
+      const words = (text.match(/[\p{L}\p{N}]+/gu) ?? []).map(stem);
+      if (words.length === 0) continue;
+      const list = latin.get(words[0]!) ?? [];
+      list.push({ words, concept });
+      latin.set(words[0]!, list);
     }
   }
-  return { latin, substrings, longest };
+  return { latin, substrings };
 })();
+
+/** Words a phrase may have between two of its own: "send back" matches "send the parcel back". */
+const PHRASE_GAP = 2;
+
+/** Whether `words` follow `tokens[start]` in order, each within PHRASE_GAP other tokens of the last. */
+function phraseAt(tokens: readonly string[], start: number, words: readonly string[]): boolean {
+  let at = start;
+  for (const word of words.slice(1)) {
+    const next = tokens.slice(at + 1, at + 2 + PHRASE_GAP).indexOf(word);
+    if (next === -1) return false;
+    at += next + 1;
+  }
+  return true;
+}
 
 /** The concepts a text mentions, once per mention. */
 function conceptsOf(normalised: string): string[] {
@@ -111,10 +124,8 @@ function conceptsOf(normalised: string): string[] {
   // Phrases match the stemmed words in order, stop words included ("money back", "how much").
   const tokens = (normalised.match(/[\p{Script=Latin}\p{N}]+/gu) ?? []).map(stem);
   for (let i = 0; i < tokens.length; i++) {
-    let phrase = "";
-    for (let n = 1; n <= PHRASES.longest && i + n <= tokens.length; n++) {
-      phrase = n === 1 ? tokens[i]! : `${phrase} ${tokens[i + n - 1]}`;
-      for (const concept of PHRASES.latin.get(phrase) ?? []) found.push(concept);
+    for (const { words, concept } of PHRASES.latin.get(tokens[i]!) ?? []) {
+      if (phraseAt(tokens, i, words)) found.push(concept);
     }
   }
   for (const { text, concept } of PHRASES.substrings) {
