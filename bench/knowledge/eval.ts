@@ -184,7 +184,12 @@ async function runAll(
     outcomes.push({
       question,
       rank: index === -1 ? null : index + 1,
-      top: response.results.slice(0, K).map((r) => `${r.title}: ${comparable(r.content).slice(0, 70)}…`),
+      top: response.results
+        .slice(0, K)
+        .map(
+          (r) =>
+            `[text ${r.fullTextRank ?? "-"}, vector ${r.vectorRank ?? "-"} ${r.vectorSimilarity?.toFixed(2) ?? ""}] ${r.title}: ${comparable(r.content).slice(0, 60)}…`,
+        ),
     });
   }
   return outcomes;
@@ -216,7 +221,7 @@ function printTable(runs: { name: string; outcomes: Outcome[] }[]) {
     const thai = metrics(run.outcomes.filter((o) => o.question.language === "th"));
     lines.push(`| ${run.name} | ${all.n} | ${f(all.recall)} | ${f(all.mrr)} | ${f(thai.recall)} | ${f(thai.mrr)} |`);
   }
-  lines.push("", `| Questions | ${runs.map((r) => `${r.name.split(" (")[0]} recall@5 / MRR`).join(" | ")} |`);
+  lines.push("", `| Questions | ${runs.map((r) => `${r.name}: recall@5 / MRR`).join(" | ")} |`);
   lines.push(`| --- | ${runs.map(() => "---:").join(" | ")} |`);
   for (const [label, keep] of groups) {
     const cells = runs.map((run) => {
@@ -230,7 +235,11 @@ function printTable(runs: { name: string; outcomes: Outcome[] }[]) {
     const missed = run.outcomes.filter((o) => o.rank === null || o.rank > K);
     console.log(`\n${run.name}: missed in the top ${K}: ${missed.map((o) => o.question.id).join(", ") || "none"}`);
     if (VERBOSE) {
-      for (const o of missed) console.log(`  ${o.question.id} ${o.question.question}\n    ${o.top.join("\n    ")}`);
+      for (const o of missed) {
+        console.log(
+          `  ${o.question.id} ${o.question.question} (answer at ${o.rank ?? "> 10"})\n    ${o.top.join("\n    ")}`,
+        );
+      }
     }
   }
 }

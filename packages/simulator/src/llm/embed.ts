@@ -35,7 +35,7 @@ const STOP_WORDS = new Set(
 );
 
 /** Weights of one occurrence of each kind of feature (before the sublinear count and the unit norm). */
-const WEIGHT = { word: 1, gram4: 0.3, gram3: 0.15, bigram: 0.45, concept: 1.6 } as const;
+const WEIGHT = { word: 1, gram4: 0.3, gram3: 0.15, bigram: 0.45, concept: 2.2 } as const;
 
 const LATIN_WORD = /^[\p{Script=Latin}\p{N}'’-]+$/u;
 const UNSPACED =
