@@ -199,6 +199,146 @@ test("switching conversations shows only the open customer's thread, notes inclu
   expect(await sentTo(request, first.psid)).not.toContain("Yes, from 10 to 200 euros.");
 });
 
+test("search finds a Thai word inside a message and words without their accents, highlighted; a result opens at its message", async ({
+  page,
+  request,
+}) => {
+  const customer = newCustomer("Zoë Dupont");
+  await customerSays(request, customer, "ขอคุยกับพนักงานเรื่องพัสดุค่ะ");
+  await customerSays(request, customer, "The café order never arrived");
+  for (let i = 1; i <= 4; i++) await customerSays(request, customer, `Follow-up number ${i}`);
+  await signIn(page, "owner@demo.local");
+  await expect(row(page, customer.name)).toBeVisible({ timeout: 30_000 });
+  const search = page.getByRole("searchbox");
+
+  // A Thai word inside a longer message: the row shows that message with the word marked.
+  await search.fill("พนักงาน");
+  const hit = row(page, customer.name);
+  await expect(hit.getByTestId("search-match")).toContainText("ขอคุยกับพนักงานเรื่องพัสดุค่ะ", { timeout: 15_000 });
+  await expect(hit.locator("mark")).toHaveText("พนักงาน");
+
+  // Opening the result shows the thread at that message, marked.
+  await hit.click();
+  await expect(page).toHaveURL(/[?&]m=msg_/);
+  const found = thread(page, customer.name).locator("[data-search-hit]");
+  await expect(found).toContainText("ขอคุยกับพนักงานเรื่องพัสดุค่ะ");
+  await expect(found).toBeInViewport();
+
+  // Accent-insensitive, both ways: "zoe" finds "Zoë", "CAFE" finds "café".
+  await search.fill("zoe dupont");
+  await expect(row(page, customer.name)).toBeVisible({ timeout: 15_000 });
+  await search.fill("CAFE order");
+  await expect(row(page, customer.name).locator("mark")).toHaveText(["café", "order"], { timeout: 15_000 });
+});
+
+test("bulk actions: select several conversations to tag, assign, mark unread and close at once", async ({
+  page,
+  request,
+}) => {
+  const customers = [newCustomer("Bulk Ada"), newCustomer("Bulk Ben"), newCustomer("Bulk Cy")];
+  for (const customer of customers) await customerSays(request, customer, "Is my order shipped?");
+  await signIn(page, "owner@demo.local");
+  const [ada, ben, cy] = customers as [Customer, Customer, Customer];
+  for (const customer of customers) await expect(row(page, customer.name)).toBeVisible({ timeout: 30_000 });
+
+  // Opening a conversation reads it; the bulk "Mark unread" brings the count back.
+  await row(page, cy.name).click();
+  await expect(row(page, cy.name)).not.toHaveAccessibleName(/unread/);
+  await page.getByRole("button", { name: "Select", exact: true }).click();
+  await row(page, cy.name).click();
+  await page.getByRole("button", { name: "Mark unread", exact: true }).click();
+  await expect(page.getByText("Marked 1 conversation unread")).toBeVisible();
+  await expect(row(page, cy.name)).toHaveAccessibleName(/1 unread/);
+
+  await page.getByRole("button", { name: "Select", exact: true }).click();
+  const toolbar = page.getByRole("toolbar", { name: "Bulk actions" });
+  await expect(toolbar).toContainText("0 selected");
+  // Clicking a row checks it instead of opening it.
+  await row(page, ada.name).click();
+  await row(page, ben.name).click();
+  await expect(toolbar).toContainText("2 selected");
+  await expect(row(page, ada.name)).toHaveAttribute("aria-selected", "true");
+  await expect(row(page, cy.name)).toHaveAttribute("aria-selected", "false");
+
+  await page.getByRole("button", { name: "Tag", exact: true }).click();
+  await page.getByLabel("Tag to add").fill("Wholesale");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await expect(page.getByText("Tagged 2 conversations “wholesale”")).toBeVisible();
+  await expect(row(page, ada.name)).toContainText("wholesale");
+  await expect(row(page, ben.name)).toContainText("wholesale");
+  await expect(row(page, cy.name)).not.toContainText("wholesale");
+
+  // Selection mode ended with the action; select again, assign, then mark unread and close.
+  await page.getByRole("button", { name: "Select", exact: true }).click();
+  await row(page, ada.name).click();
+  await row(page, ben.name).click();
+  await page.getByRole("button", { name: "Assign", exact: true }).click();
+  await page.getByRole("menuitem", { name: "Adam Admin" }).click();
+  await expect(page.getByText("Assigned 2 conversations to Adam Admin")).toBeVisible();
+
+  await page.getByRole("button", { name: "Select", exact: true }).click();
+  await row(page, ada.name).click();
+  await row(page, ben.name).click();
+  await page.getByRole("button", { name: "Close", exact: true }).click();
+  await expect(page.getByText("Closed 2 conversations")).toBeVisible();
+  await expect(row(page, ada.name)).toHaveCount(0);
+  await expect(row(page, ben.name)).toHaveCount(0);
+  await expect(row(page, cy.name)).toBeVisible();
+  await page.getByRole("button", { name: "Closed", exact: true }).click();
+  await expect(row(page, ada.name)).toBeVisible();
+  await expect(row(page, ben.name)).toBeVisible();
+});
+
+test("assignment: Mine / Unassigned / All views with counts, replying assigns to me, the row shows who owns it", async ({
+  page,
+  request,
+}) => {
+  const customer = newCustomer("Ines Duarte");
+  await customerSays(request, customer, "Can someone help me with an exchange?");
+  await signIn(page, "owner@demo.local");
+  const views = page.getByRole("group", { name: "View" });
+  await expect(views.getByRole("button", { name: /^All \d+$/ })).toHaveAttribute("aria-pressed", "true");
+  await views.getByRole("button", { name: /^Unassigned/ }).click();
+  await expect(page).toHaveURL(/assignee=none/);
+  await expect(row(page, customer.name)).toBeVisible({ timeout: 30_000 });
+  await expect(row(page, customer.name).getByTestId("assignee-avatar")).toHaveCount(0);
+  const mineBefore = Number(await page.getByTestId("view-count-mine").textContent());
+
+  // Replying to an unassigned conversation makes it mine (the workspace's default).
+  await open(page, customer);
+  await composer(page).fill("Of course, I'll handle it.");
+  await composer(page).press("Enter");
+  await expect(row(page, customer.name).getByTestId("assignee-avatar")).toHaveText("OO");
+  await expect(row(page, customer.name)).toHaveAccessibleName(/assigned to Olivia Owner/);
+  await expect(page.getByTestId("view-count-mine")).toHaveText(String(mineBefore + 1));
+  await views.getByRole("button", { name: /^Mine/ }).click();
+  await expect(row(page, customer.name)).toBeVisible();
+
+  // Turned off in Settings → Inbox settings: a reply leaves the next conversation unassigned.
+  await page.goto("/settings/inbox");
+  const assignOnReply = page.getByRole("switch", { name: "Assign on reply" });
+  await expect(assignOnReply).toBeChecked();
+  await assignOnReply.click();
+  await expect(page.getByRole("status").filter({ hasText: "Inbox settings saved." })).toBeVisible();
+  try {
+    const second = newCustomer("Jonas Berg");
+    await customerSays(request, second, "Hello?");
+    await page.goto("/dashboard?assignee=none");
+    await open(page, second);
+    await composer(page).fill("Hi Jonas!");
+    await composer(page).press("Enter");
+    await expect(thread(page, second.name).getByText("Hi Jonas!")).toBeVisible();
+    await page.reload();
+    await expect(row(page, second.name)).toBeVisible();
+    await expect(row(page, second.name).getByTestId("assignee-avatar")).toHaveCount(0);
+  } finally {
+    // The server is shared with the other tests: put the default back.
+    await page.goto("/settings/inbox");
+    await page.getByRole("switch", { name: "Assign on reply" }).click();
+    await expect(page.getByRole("switch", { name: "Assign on reply" })).toBeChecked();
+  }
+});
+
 test("an image attachment keeps its own room in the thread, before and after it loads", async ({ page, request }) => {
   const customer = newCustomer("Priya Shah");
   // A real, large photo that arrives late, as over a slow connection: the thread is laid out first.
@@ -292,9 +432,18 @@ test("the same conversation open in two browsers stays in sync", async ({ page, 
   await agent.goto(`/dashboard?c=${id}`);
   await expect(agent.getByRole("heading", { name: customer.name, level: 2 })).toBeVisible();
 
-  // Each sees the other online.
+  // Each sees the other online, and in this conversation: the collision warning.
   await expect(page.getByRole("button", { name: /^Online now: .*Alex Agent/ })).toBeVisible();
   await expect(agent.getByRole("button", { name: /^Online now: .*Olivia Owner/ })).toBeVisible();
+  await expect(page.getByTestId("collision-notice")).toHaveText("Alex Agent is also viewing this conversation");
+  await expect(agent.getByTestId("collision-notice")).toHaveText("Olivia Owner is also viewing this conversation");
+  // The agent types: the owner is warned; sending (or clearing) ends it.
+  await composer(agent).fill("Let me look");
+  await composer(agent).press("End");
+  await composer(agent).pressSequentially(" at it");
+  await expect(page.getByTestId("collision-notice")).toHaveText("Alex Agent is typing a reply here…");
+  await composer(agent).fill("");
+  await expect(page.getByTestId("collision-notice")).toHaveText("Alex Agent is also viewing this conversation");
 
   // The agent switches auto-bot; the owner's switch follows at once.
   const ownerSwitch = autoBot(page);

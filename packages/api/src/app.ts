@@ -7,6 +7,7 @@ import { createRouter } from "./openapi.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { cannedResponseRoutes } from "./routes/canned-responses.ts";
 import { channelRoutes } from "./routes/channels.ts";
+import { chatbotKnowledgeSearchRoutes } from "./routes/chatbot-knowledge-search.ts";
 import { chatbotPlaygroundRoutes } from "./routes/chatbot-playground.ts";
 import { chatbotPromptGenerationRoutes } from "./routes/chatbot-prompt-generation.ts";
 import { chatbotPromptRoutes } from "./routes/chatbot-prompts.ts";
@@ -16,6 +17,7 @@ import { adminHealthRoutes, publicHealthRoutes } from "./routes/health.ts";
 import { inboxRoutes } from "./routes/inbox.ts";
 import { lineIntegrationRoutes } from "./routes/integrations-line.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { knowledgeRoutes } from "./routes/knowledge.ts";
 import { meRoutes } from "./routes/me.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { memberRoutes } from "./routes/members.ts";
@@ -26,6 +28,7 @@ import { providerSettingsRoutes } from "./routes/provider-settings.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { lineWebhookRoutes } from "./routes/webhooks-line.ts";
 import { messengerWebhookRoutes } from "./routes/webhooks-messenger.ts";
+import { workspaceSettingsRoutes } from "./routes/workspace-settings.ts";
 import { adminStack, OPENAPI_PATH } from "./stacks/admin.ts";
 import { byAudience } from "./stacks/audience.ts";
 import { PUBLIC_CREDENTIAL_HEADERS, type PublicStackOptions, publicStack } from "./stacks/public.ts";
@@ -87,10 +90,13 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", chatbotPlaygroundRoutes());
   v1.route("/", providerCredentialRoutes());
   v1.route("/", chatbotRoutes());
+  v1.route("/", chatbotKnowledgeSearchRoutes());
   v1.route("/", adminHealthRoutes());
   v1.route("/", jobRoutes());
   v1.route("/", cannedResponseRoutes());
+  v1.route("/", workspaceSettingsRoutes());
   v1.route("/", notificationRoutes());
+  v1.route("/", knowledgeRoutes());
   app.route("/api/v1", v1);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", {

@@ -12,6 +12,12 @@ export const UPLOAD_ROUTES = /^\/api\/v1\/chatbots\/[^/]+\/prompt\/generate$/;
 export const UPLOAD_MAX_BODY_BYTES = 10 * 20 * 1024 * 1024 + 1024 * 1024;
 
 /**
+ * The knowledge base's uploads (documents, an FAQ CSV): up to `filesPerUpload` files of
+ * `KNOWLEDGE_MAX_FILE_MB` each, so their body limit comes from the configuration (stacks/admin.ts).
+ */
+export const KNOWLEDGE_UPLOAD_ROUTES = /^\/api\/v1\/knowledge\/sources\/[^/]+\/(documents|faq\/import)$/;
+
+/**
  * Platform webhooks: Meta batches up to 1,000 entries in one POST and LINE several events, each a
  * short JSON object; 1 MB holds any real batch with room to spare. Shared by the Hono stack and
  * Messenger's fast path (webhook-fast-path.ts).

@@ -1,6 +1,7 @@
+import type { ConversationDto } from "@tandem/contracts";
 import { type AppJobDeps, appJobDeps, createJobQueue, JobRegistry, type Runtime, registerAllJobs } from "@tandem/core";
 import { settleBackgroundTasks } from "@tandem/core/background-tasks";
-import { contacts, conversations, jobs, messages } from "@tandem/db";
+import { auditLogs, contacts, conversations, jobs, messages, workspaces } from "@tandem/db";
 import {
   createChannel,
   createChatbot,
@@ -237,6 +238,143 @@ describe("GET /conversations", () => {
     expect(await search(somchaiContact!.platformUserId)).toEqual([somchai.id]);
   });
 
+  it("finds words inside Thai text and without accents, and shows the matching message highlighted", async () => {
+    const { agent, channel, workspaceId } = await setup();
+    const named = async (name: string) =>
+      conversationIn(workspaceId, {
+        channelId: channel.id,
+        contactId: (await createContact(db(), { workspaceId, channelId: channel.id, name })).id,
+      });
+    const thai = await named("Somsak");
+    const asking = await createMessage(db(), { conversationId: thai.id, text: "ขอคุยกับพนักงานหน่อยครับ" });
+    await createMessage(db(), { conversationId: thai.id, text: "ขอบคุณครับ" });
+    // The same bigrams as "พนักงาน", apart: not a match.
+    const scattered = await named("Decoy");
+    await createMessage(db(), { conversationId: scattered.id, text: "พน กงาน นัก" });
+    const zoe = await named("Zoë Müller");
+    const accented = await named("Ana");
+    await createMessage(db(), {
+      conversationId: accented.id,
+      text: "Le café était fermé, je voudrais un remboursement",
+    });
+    const japanese = await named("Ken");
+    await createMessage(db(), { conversationId: japanese.id, text: "注文した商品がまだ届きません" });
+
+    const page = async (q: string) =>
+      (await (await agent.get(`/api/v1/conversations?search=${encodeURIComponent(q)}`)).json())
+        .data as ConversationDto[];
+    const ids = async (q: string) => (await page(q)).map((c) => c.id).sort();
+
+    expect(await ids("พนักงาน")).toEqual([thai.id]);
+    expect(await ids("คุยกับ")).toEqual([thai.id]);
+    expect(await ids("zoe")).toEqual([zoe.id]);
+    expect(await ids("ZOË MULLER")).toEqual([zoe.id]);
+    expect(await ids("cafe ferme")).toEqual([accented.id]);
+    expect(await ids("CAFÉ")).toEqual([accented.id]);
+    expect(await ids("商品")).toEqual([japanese.id]);
+    expect(await ids("届き")).toEqual([japanese.id]);
+    expect(await ids("品届")).toEqual([]);
+
+    const [hit] = await page("พนักงาน");
+    expect(hit!.match).toMatchObject({ messageId: asking.id, role: "USER", snippet: "ขอคุยกับพนักงานหน่อยครับ" });
+    const [start, end] = hit!.match!.highlights[0]!;
+    expect(hit!.match!.snippet.slice(start, end)).toBe("พนักงาน");
+
+    const [cafe] = await page("cafe");
+    expect(cafe!.match!.highlights.map(([a, b]) => cafe!.match!.snippet.slice(a, b))).toEqual(["café"]);
+    // Only the contact matched: no message to show.
+    const [byName] = await page("zoe");
+    expect(byName!.match).toBeUndefined();
+  });
+
+  it("counts the Mine / Unassigned / All views of the list's status and filters", async () => {
+    const { ws, agent, channel, workspaceId } = await setup();
+    const mine = { channelId: channel.id, assigneeId: ws.agent.member.id };
+    await conversationIn(workspaceId, mine);
+    await conversationIn(workspaceId, { ...mine, unreadCount: 2 });
+    await conversationIn(workspaceId, { ...mine, status: "CLOSED" });
+    await conversationIn(workspaceId, { channelId: channel.id, assigneeId: ws.admin.member.id });
+    await conversationIn(workspaceId, { channelId: channel.id, unreadCount: 1 });
+    await conversationIn(workspaceId, { isPlayground: true });
+    const other = await createTestWorkspace(db());
+    await conversationIn(other.workspace.id);
+
+    const counts = async (query: string) => {
+      const res = await agent.get(`/api/v1/conversations/counts?${query}`);
+      expect(res.status).toBe(200);
+      return res.json();
+    };
+    expect(await counts("status=OPEN")).toEqual({ mine: 2, unassigned: 1, all: 4 });
+    expect(await counts("status=OPEN&unread=true")).toEqual({ mine: 1, unassigned: 1, all: 2 });
+    expect(await counts("status=CLOSED")).toEqual({ mine: 1, unassigned: 0, all: 1 });
+    expect(await counts("")).toEqual({ mine: 3, unassigned: 1, all: 5 });
+    expect((await agent.get("/api/v1/conversations/counts?status=NOPE")).status).toBe(400);
+  });
+
+  it("acts on several conversations at once, in this workspace's inbox only", async () => {
+    const { ws, agent, channel, workspaceId } = await setup();
+    const a = await conversationIn(workspaceId, { channelId: channel.id, needsHuman: true, tags: ["vip"] });
+    const b = await conversationIn(workspaceId, { channelId: channel.id, unreadCount: 0, tags: ["late", "vip"] });
+    const playground = await conversationIn(workspaceId, { isPlayground: true });
+    const other = await createTestWorkspace(db());
+    const foreign = await conversationIn(other.workspace.id);
+    const bulk = (body: Record<string, unknown>) =>
+      agent.post("/api/v1/conversations/bulk", { conversationIds: [a.id, b.id], ...body });
+    const row = async (id: string) => (await db().select().from(conversations).where(eq(conversations.id, id)))[0]!;
+
+    const closed = await agent.post("/api/v1/conversations/bulk", {
+      action: "close",
+      conversationIds: [a.id, b.id, foreign.id, playground.id, "conv_nope", a.id],
+    });
+    expect(closed.status).toBe(200);
+    const body = await closed.json();
+    expect(body.data.map((c: ConversationDto) => [c.id, c.status, c.needsHuman])).toEqual([
+      [a.id, "CLOSED", false],
+      [b.id, "CLOSED", false],
+    ]);
+    expect(body.notFound).toEqual([foreign.id, playground.id, "conv_nope"]);
+    expect((await row(foreign.id)).status).toBe("OPEN");
+    expect((await row(playground.id)).status).toBe("OPEN");
+
+    expect((await bulk({ action: "reopen" })).status).toBe(200);
+    expect((await row(a.id)).status).toBe("OPEN");
+
+    expect((await bulk({ action: "assign", assigneeId: ws.admin.member.id })).status).toBe(200);
+    expect([(await row(a.id)).assigneeId, (await row(b.id)).assigneeId]).toEqual([
+      ws.admin.member.id,
+      ws.admin.member.id,
+    ]);
+    // Another workspace's member: refused, nothing changes.
+    const refused = await bulk({ action: "assign", assigneeId: other.agent.member.id });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error.code).toBe("invalid_assignee");
+    expect((await row(a.id)).assigneeId).toBe(ws.admin.member.id);
+    expect((await bulk({ action: "assign", assigneeId: null })).status).toBe(200);
+    expect((await row(b.id)).assigneeId).toBeNull();
+
+    expect((await bulk({ action: "addTags", tags: [" Refund ", "VIP"] })).status).toBe(200);
+    expect([(await row(a.id)).tags, (await row(b.id)).tags]).toEqual([
+      ["vip", "refund"],
+      ["late", "vip", "refund"],
+    ]);
+    expect((await bulk({ action: "removeTags", tags: ["VIP"] })).status).toBe(200);
+    expect([(await row(a.id)).tags, (await row(b.id)).tags]).toEqual([["refund"], ["late", "refund"]]);
+
+    expect((await bulk({ action: "markUnread" })).status).toBe(200);
+    expect((await row(b.id)).unreadCount).toBe(1);
+    expect((await bulk({ action: "markRead" })).status).toBe(200);
+    expect((await row(b.id)).unreadCount).toBe(0);
+
+    for (const bad of [
+      { action: "close", conversationIds: [] },
+      { action: "close", conversationIds: Array.from({ length: 101 }, (_, i) => `conv_${i}`) },
+      { action: "explode", conversationIds: [a.id] },
+      { action: "addTags", conversationIds: [a.id], tags: [] },
+    ]) {
+      expect((await agent.post("/api/v1/conversations/bulk", bad)).status).toBe(400);
+    }
+  });
+
   it("rejects bad filters and cursors", async () => {
     const { agent } = await setup();
     expect((await agent.get("/api/v1/conversations?status=OPEN,WHATEVER")).status).toBe(400);
@@ -457,6 +595,43 @@ describe("POST /conversations/{id}/messages", () => {
     expect(row!.unreadCount).toBe(0);
     expect(eventsOf("message:new", workspaceId).map((e) => e.payload)).toEqual([message]);
     expect(eventsOf("conversation:updated", workspaceId).map((e) => e.payload.lastMessage.id)).toEqual([message.id]);
+  });
+
+  it("assigns an unassigned conversation to the agent who replies, unless the workspace turned that off", async () => {
+    const { ws, agent, workspaceId } = await setup();
+    const admin = await signedIn(ws.admin.user.email);
+    const unassigned = await conversationIn(workspaceId);
+    const taken = await conversationIn(workspaceId, { assigneeId: ws.admin.member.id });
+    const assigneeOf = async (id: string) =>
+      (await db().select().from(conversations).where(eq(conversations.id, id)))[0]!.assigneeId;
+
+    expect(await (await agent.get("/api/v1/settings/inbox")).json()).toEqual({ assignOnReply: true });
+    // A note is not a reply.
+    await agent.post(`/api/v1/conversations/${unassigned.id}/messages`, { text: "checking", internal: true });
+    expect(await assigneeOf(unassigned.id)).toBeNull();
+    expect((await agent.post(`/api/v1/conversations/${unassigned.id}/messages`, { text: "On it!" })).status).toBe(201);
+    expect(await assigneeOf(unassigned.id)).toBe(ws.agent.member.id);
+    // Someone else's conversation stays theirs.
+    expect((await agent.post(`/api/v1/conversations/${taken.id}/messages`, { text: "Helping out" })).status).toBe(201);
+    expect(await assigneeOf(taken.id)).toBe(ws.admin.member.id);
+
+    // Only OWNER / ADMIN change the setting; bad input changes nothing.
+    expect((await agent.patch("/api/v1/settings/inbox", { assignOnReply: false })).status).toBe(403);
+    expect((await admin.patch("/api/v1/settings/inbox", { assignOnReply: "no" })).status).toBe(400);
+    expect((await admin.patch("/api/v1/settings/inbox", {})).status).toBe(400);
+    const off = await admin.patch("/api/v1/settings/inbox", { assignOnReply: false });
+    expect(off.status).toBe(200);
+    expect(await off.json()).toEqual({ assignOnReply: false });
+    const audit = await db().select().from(auditLogs).where(eq(auditLogs.workspaceId, workspaceId));
+    expect(audit.filter((a) => a.action === "workspace.inbox_settings.update")).toHaveLength(1);
+
+    const later = await conversationIn(workspaceId);
+    expect((await agent.post(`/api/v1/conversations/${later.id}/messages`, { text: "Hello" })).status).toBe(201);
+    expect(await assigneeOf(later.id)).toBeNull();
+    // Another workspace keeps its own setting.
+    expect((await db().select().from(workspaces).where(eq(workspaces.id, workspaceId)))[0]!.settings).toEqual({
+      inbox: { assignOnReply: false },
+    });
   });
 
   it("answers 'needs human': an agent's reply or closing clears it, a note does not; the handoff time stays", async () => {

@@ -78,6 +78,9 @@ export const ERROR_STATUS = {
   workspace_not_found: 404,
   prompt_version_not_found: 404,
   canned_response_not_found: 404,
+  knowledge_source_not_found: 404,
+  document_not_found: 404,
+  faq_entry_not_found: 404,
   notification_not_found: 404,
 
   // 409 — the current state does not allow it.
@@ -128,6 +131,7 @@ export const ERROR_STATUS = {
   unreadable_file: 422,
   // A prompt generation whose files gave no text at all (the job fails with it).
   no_text_extracted: 422,
+  url_fetch_failed: 422,
 
   // 429 — with Retry-After.
   rate_limited: 429,

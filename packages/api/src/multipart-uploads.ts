@@ -68,7 +68,8 @@ export async function receiveUploads(
       fileSize: limits.maxFileBytes,
       fields: limits.fields.length * 2,
       fieldSize: limits.maxFieldBytes,
-      parts: limits.maxFiles + limits.fields.length * 2,
+      // Busboy refuses the part that reaches `parts` (not the one past it): one more than the most allowed.
+      parts: limits.maxFiles + limits.fields.length * 2 + 1,
     },
     defParamCharset: "utf8",
   });

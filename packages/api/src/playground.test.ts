@@ -388,7 +388,15 @@ describe("POST /chatbots/{id}/playground/chat", () => {
           chunkId: passage.chunk.id,
           content: "Gift wrapping is free for every order. Choose it at checkout.",
           similarity: expect.any(Number),
-          metadata: { kind: "passage", title: "Gift wrapping guide", sourceId: passage.source.id },
+          metadata: {
+            kind: "passage",
+            title: "Gift wrapping guide",
+            sourceId: passage.source.id,
+            // Why it ranked: first in full text, no vectors (no embedding model), fused 1/(60 + 1).
+            fullTextRank: 1,
+            vectorSimilarity: null,
+            fusedScore: expect.closeTo(1 / 61, 6),
+          },
         },
       ],
       usage: {

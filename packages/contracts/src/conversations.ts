@@ -92,6 +92,21 @@ export const ConversationDto = z.object({
   createdAt: z.string(),
   /** Live updates can overtake a request's answer: the newer copy wins. */
   updatedAt: z.string(),
+  /**
+   * In a search's results only: the newest message containing the search (absent when only the
+   * contact matched), with the matching words to highlight. Open the thread at it with `?m={messageId}`.
+   */
+  match: z
+    .object({
+      messageId: z.string(),
+      role: MessageRole,
+      createdAt: z.string(),
+      /** The text around the first match, "…" where cut. */
+      snippet: z.string(),
+      /** [start, end) offsets in `snippet` (UTF-16 code units), sorted. */
+      highlights: z.array(z.tuple([z.number().int(), z.number().int()])),
+    })
+    .optional(),
 });
 export type ConversationDto = z.infer<typeof ConversationDto>;
 
@@ -188,6 +203,39 @@ export const UpdateConversationInput = z
   .refine((v) => Object.keys(v).length > 0, "Nothing to update");
 export type UpdateConversationInput = z.infer<typeof UpdateConversationInput>;
 
+const BulkIds = {
+  /** At most 100 conversations of the workspace; ids that are not are listed in `notFound`. */
+  conversationIds: z
+    .array(z.string().min(1).max(64))
+    .min(1, "select at least one conversation")
+    .max(100, "at most 100 conversations at a time"),
+};
+const BulkTags = z.array(z.string().trim().min(1).max(50)).min(1, "give at least one tag").max(30);
+
+/**
+ * `POST /conversations/bulk`: one action on several conversations, in one transaction. Closing
+ * clears "needs a person" as it does for one; `markUnread` gives a read conversation an unread count
+ * of one (the inbox shows it bold again).
+ */
+export const BulkUpdateConversationsInput = z.discriminatedUnion("action", [
+  z.object({ ...BulkIds, action: z.literal("close") }),
+  z.object({ ...BulkIds, action: z.literal("reopen") }),
+  z.object({ ...BulkIds, action: z.literal("assign"), assigneeId: z.string().min(1).max(64).nullable() }),
+  z.object({ ...BulkIds, action: z.literal("addTags"), tags: BulkTags }),
+  z.object({ ...BulkIds, action: z.literal("removeTags"), tags: BulkTags }),
+  z.object({ ...BulkIds, action: z.literal("markUnread") }),
+  z.object({ ...BulkIds, action: z.literal("markRead") }),
+]);
+export type BulkUpdateConversationsInput = z.infer<typeof BulkUpdateConversationsInput>;
+
+export const BulkUpdateConversationsResponse = z.object({
+  /** The conversations as they are now, in the order asked. */
+  data: z.array(ConversationDto),
+  /** Ids that are no conversation of this workspace's inbox: left alone. */
+  notFound: z.array(z.string()),
+});
+export type BulkUpdateConversationsResponse = z.infer<typeof BulkUpdateConversationsResponse>;
+
 export const SendMessageInput = z.object({
   text: z.string().trim().min(1).max(10_000).optional(),
   sendAs: z.enum(["AGENT", "BOT"]).default("AGENT"),
@@ -202,6 +250,15 @@ export const SendMessageInput = z.object({
   mentions: z.array(z.string().min(1).max(64)).max(20).optional(),
 });
 export type SendMessageInput = z.infer<typeof SendMessageInput>;
+
+/** `GET /conversations/counts`: the numbers on the Mine / Unassigned / All views of the list. */
+export const ConversationViewCounts = z.object({
+  /** Assigned to the caller. */
+  mine: z.number().int(),
+  unassigned: z.number().int(),
+  all: z.number().int(),
+});
+export type ConversationViewCounts = z.infer<typeof ConversationViewCounts>;
 
 /** `GET /conversations`: newest activity first; pass `nextCursor` back as `cursor` for the next page. */
 export const ConversationListResponse = page(ConversationDto);

@@ -17,3 +17,4 @@ export * from "./realtime.ts";
 export * from "./sessions.ts";
 export * from "./simulator.ts";
 export * from "./tokens.ts";
+export * from "./workspace-settings.ts";

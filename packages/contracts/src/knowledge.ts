@@ -365,3 +365,9 @@ export const KnowledgeUpdatedEvent = z.object({
   deleted: z.boolean(),
 });
 export type KnowledgeUpdatedEvent = z.infer<typeof KnowledgeUpdatedEvent>;
+
+/** Path parameters of the knowledge routes. */
+export const KnowledgeIdParam = z.object({ id: z.string().min(1).max(64) });
+/** `?mode=` of the FAQ CSV import: `append` (default) adds, `replace` swaps the set's entries for the file's. */
+export const FaqImportQuery = z.object({ mode: z.enum(["append", "replace"]).default("append") });
+export type FaqImportQuery = z.infer<typeof FaqImportQuery>;

@@ -75,6 +75,10 @@ export const PlaygroundSource = z.object({
     kind: z.enum(["faq", "passage"]),
     title: z.string().nullable(),
     sourceId: z.string().nullable(),
+    /** Why it ranked (see `KnowledgeSearchResult`); absent on answers recorded before hybrid retrieval. */
+    fullTextRank: z.number().int().nullable().optional(),
+    vectorSimilarity: z.number().nullable().optional(),
+    fusedScore: z.number().nullable().optional(),
   }),
 });
 export type PlaygroundSource = z.infer<typeof PlaygroundSource>;

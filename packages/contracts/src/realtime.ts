@@ -12,6 +12,10 @@ export const SOCKET_EVENTS = {
   knowledgeUpdated: "knowledge:updated",
   conversationJoin: "conversation:join",
   conversationLeave: "conversation:leave",
+  /** Client → server: `{ conversationId, typing }` while the agent types a reply or note there. */
+  conversationTyping: "conversation:typing",
+  /** Who has a conversation open and who types in it (`ConversationViewersEvent`), to its room. */
+  conversationViewers: "conversation:viewers",
 } as const;
 
 export const rooms = {
@@ -22,3 +26,21 @@ export const rooms = {
   /** Every socket of one membership: disconnected when the member is removed or changes role. */
   member: (id: string) => `member:${id}`,
 };
+
+/** A member with the conversation open (one entry per person, however many tabs). */
+export interface ConversationViewer {
+  userId: string;
+  name: string | null;
+  email: string;
+  /** Typing a reply or a note in it now (in any of their tabs). */
+  typing: boolean;
+}
+
+/** `conversation:viewers`: the collision warning's data — who else is here, and who is typing. */
+export interface ConversationViewersEvent {
+  conversationId: string;
+  viewers: ConversationViewer[];
+}
+
+/** A typing signal lasts this long unless renewed (the composer renews it while keys are pressed). */
+export const TYPING_TTL_MS = 6000;

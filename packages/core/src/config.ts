@@ -129,6 +129,8 @@ export const EnvSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** Largest file one knowledge-base upload accepts, in MB (413 `file_too_large` beyond). */
+  KNOWLEDGE_MAX_FILE_MB: z.coerce.number().int("must be a whole number of MB").min(1).max(200).default(25),
   /** Open dashboard sockets per client address, all sessions together (0: no cap). */
   REALTIME_MAX_SOCKETS_PER_IP: z.coerce.number().int("must be a whole number").min(0).max(100_000).default(50),
   /**
@@ -198,6 +200,8 @@ export interface Config {
   };
   /** Which non-public addresses user-chosen URLs may reach (`OUTBOUND_ALLOW_PRIVATE`). */
   outbound: OutboundPolicy;
+  /** Knowledge base: the largest uploaded file (`KNOWLEDGE_MAX_FILE_MB`). */
+  knowledge: { maxFileBytes: number };
   /** Cap on open dashboard sockets per client address (0: none); per session it is fixed (apps/web realtime). */
   realtimeMaxSocketsPerIp: number;
   /**
@@ -337,6 +341,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runJobs: e.RUN_JOBS,
     inboundEventRetentionDays: e.INBOUND_EVENT_RETENTION_DAYS,
     // The simulator answers at APP_URL: the demo's simulated provider must stay reachable.
+    knowledge: { maxFileBytes: e.KNOWLEDGE_MAX_FILE_MB * 1024 * 1024 },
     outbound: allowHosts(e.OUTBOUND_ALLOW_PRIVATE, simulator ? [new URL(appUrl).hostname] : []),
     realtimeMaxSocketsPerIp: e.REALTIME_MAX_SOCKETS_PER_IP,
     mail: mailConfigOf(e),

@@ -223,6 +223,58 @@ describe("realtime", () => {
     }
   });
 
+  it("tells a conversation's viewers who else has it open and who is typing there", async () => {
+    const ws = await createSignInWorkspace(runtime);
+    const conversationId = await createConversationFor(runtime.database.db, ws.workspace.id);
+    const other = await createConversationFor(runtime.database.db, ws.workspace.id);
+    const owner = open(await sessionCookie(ws.owner.user.email));
+    const agent = open(await sessionCookie(ws.agent.user.email));
+    await Promise.all([connected(owner), connected(agent)]);
+    type Viewers = { conversationId: string; viewers: { email: string; typing: boolean }[] };
+    /** The next viewers event on `socket` for which `test` holds. */
+    const next = (socket: Socket, test: (e: Viewers) => boolean) =>
+      new Promise<Viewers>((resolve) => {
+        const listener = (e: Viewers) => {
+          if (e.conversationId !== conversationId || !test(e)) return;
+          socket.off(SOCKET_EVENTS.conversationViewers, listener);
+          resolve(e);
+        };
+        socket.on(SOCKET_EVENTS.conversationViewers, listener);
+      });
+    const summary = (e: Viewers) => e.viewers.map((v) => `${v.email}${v.typing ? " (typing)" : ""}`).sort();
+
+    const bothThere = next(owner, (e) => e.viewers.length === 2);
+    expect(await owner.emitWithAck(SOCKET_EVENTS.conversationJoin, conversationId)).toEqual({ ok: true });
+    expect(await agent.emitWithAck(SOCKET_EVENTS.conversationJoin, conversationId)).toEqual({ ok: true });
+    expect(summary(await bothThere)).toEqual([ws.agent.user.email, ws.owner.user.email].sort());
+
+    const typing = next(owner, (e) => e.viewers.some((v) => v.typing));
+    agent.emit(SOCKET_EVENTS.conversationTyping, { conversationId, typing: true });
+    expect(summary(await typing)).toEqual([`${ws.agent.user.email} (typing)`, ws.owner.user.email].sort());
+    const stopped = next(owner, (e) => e.viewers.length === 2 && !e.viewers.some((v) => v.typing));
+    agent.emit(SOCKET_EVENTS.conversationTyping, { conversationId, typing: false });
+    await stopped;
+
+    // Typing counts only where the socket joined: nothing is published for another conversation.
+    const elsewhere: Viewers[] = [];
+    owner.on(SOCKET_EVENTS.conversationViewers, (e: Viewers) => e.conversationId === other && elsewhere.push(e));
+    agent.emit(SOCKET_EVENTS.conversationTyping, { conversationId: other, typing: true });
+
+    const left = next(owner, (e) => e.viewers.length === 1);
+    agent.emit(SOCKET_EVENTS.conversationLeave, conversationId);
+    expect(summary(await left)).toEqual([ws.owner.user.email]);
+    // A viewer who goes away without leaving (a closed tab) is dropped too.
+    const third = open(await sessionCookie(ws.admin.user.email));
+    await connected(third);
+    const adminThere = next(owner, (e) => e.viewers.length === 2);
+    await third.emitWithAck(SOCKET_EVENTS.conversationJoin, conversationId);
+    await adminThere;
+    const gone = next(owner, (e) => e.viewers.length === 1);
+    third.disconnect();
+    expect(summary(await gone)).toEqual([ws.owner.user.email]);
+    expect(elsewhere).toEqual([]);
+  });
+
   it("publishes who is online in the workspace", async () => {
     const ws = await createSignInWorkspace(runtime);
     const first = open(await sessionCookie(ws.owner.user.email));

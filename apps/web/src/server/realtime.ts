@@ -1,7 +1,14 @@
 import { createHash } from "node:crypto";
 import type { Server as HttpServer } from "node:http";
 import { isSameOrigin } from "@tandem/api";
-import { rooms, SESSION_COOKIE, SOCKET_EVENTS } from "@tandem/contracts";
+import {
+  type ConversationViewer,
+  type ConversationViewersEvent,
+  rooms,
+  SESSION_COOKIE,
+  SOCKET_EVENTS,
+  TYPING_TTL_MS,
+} from "@tandem/contracts";
 import {
   type AuthenticatedSession,
   addressBucket,
@@ -119,6 +126,45 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
     })();
   };
 
+  /**
+   * Who has a conversation open (its room, on every process) and who types there, sent to the room
+   * whenever that changes: the thread's collision warning. Like presence, one run per conversation at
+   * a time; changes meanwhile trigger one more.
+   */
+  const viewerRuns = new Map<string, { again: boolean }>();
+  const publishViewers = (conversationId: string) => {
+    const running = viewerRuns.get(conversationId);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const run = { again: true };
+    viewerRuns.set(conversationId, run);
+    void (async () => {
+      try {
+        while (run.again) {
+          run.again = false;
+          const sockets = await io.in(rooms.conversation(conversationId)).fetchSockets();
+          const viewers = new Map<string, ConversationViewer>();
+          for (const s of sockets) {
+            const entry = s.data.presence as PresenceEntry | undefined;
+            if (!entry) continue;
+            const typing = s.data.typing as { conversationId: string; until: number } | undefined;
+            const isTyping = typing?.conversationId === conversationId && typing.until > Date.now();
+            const seen = viewers.get(entry.userId);
+            viewers.set(entry.userId, { ...entry, typing: Boolean(seen?.typing) || isTyping });
+          }
+          const event: ConversationViewersEvent = { conversationId, viewers: [...viewers.values()] };
+          io.to(rooms.conversation(conversationId)).emit(SOCKET_EVENTS.conversationViewers, event);
+        }
+      } catch (err) {
+        runtime.log.warn({ err, conversationId }, "could not publish a conversation's viewers");
+      } finally {
+        viewerRuns.delete(conversationId);
+      }
+    })();
+  };
+
   /** Takes the socket's slots (session, address) until it closes, or says why not. */
   async function claimSlots(socket: Socket, token: string, address: string): Promise<(() => void) | Error> {
     // The session's key is derived from the cookie, so a flood is refused without looking it up.
@@ -224,16 +270,54 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
         await getConversationInWorkspace({ db: runtime.database.db, workspaceId }, conversationId);
         await socket.join(rooms.conversation(conversationId));
         reply({ ok: true });
+        publishViewers(conversationId);
       } catch {
         reply({ ok: false, error: { code: "conversation_not_found", message: "Conversation not found" } });
       }
     });
 
     socket.on(SOCKET_EVENTS.conversationLeave, async (conversationId: unknown) => {
-      if (typeof conversationId === "string") await socket.leave(rooms.conversation(conversationId));
+      if (typeof conversationId !== "string" || !socket.rooms.has(rooms.conversation(conversationId))) return;
+      if ((socket.data.typing as { conversationId: string } | undefined)?.conversationId === conversationId) {
+        socket.data.typing = undefined;
+      }
+      await socket.leave(rooms.conversation(conversationId));
+      publishViewers(conversationId);
     });
 
-    // By "disconnect" the socket has left its rooms, so the count no longer includes it.
+    // Typing counts only in a conversation this socket joined (so only after the access check).
+    let typingTimer: ReturnType<typeof setTimeout> | undefined;
+    socket.on(SOCKET_EVENTS.conversationTyping, (payload: unknown) => {
+      const { conversationId, typing } = (payload ?? {}) as { conversationId?: unknown; typing?: unknown };
+      if (typeof conversationId !== "string" || !socket.rooms.has(rooms.conversation(conversationId))) return;
+      const was = socket.data.typing as { conversationId: string; until: number } | undefined;
+      clearTimeout(typingTimer);
+      if (typing === true) {
+        socket.data.typing = { conversationId, until: Date.now() + TYPING_TTL_MS };
+        // Stops by itself when the signal is not renewed (a closed laptop sends no "stopped").
+        typingTimer = setTimeout(() => {
+          socket.data.typing = undefined;
+          publishViewers(conversationId);
+        }, TYPING_TTL_MS);
+        typingTimer.unref?.();
+        if (was?.conversationId === conversationId && was.until > Date.now()) return;
+      } else {
+        socket.data.typing = undefined;
+        if (was?.conversationId !== conversationId) return;
+      }
+      publishViewers(conversationId);
+    });
+
+    // By "disconnect" the socket has left its rooms, so the counts no longer include it.
+    socket.on("disconnecting", () => {
+      clearTimeout(typingTimer);
+      const joined = [...socket.rooms].filter((r) => r.startsWith("conversation:"));
+      socket.data.typing = undefined;
+      // After the socket has left them.
+      setImmediate(() => {
+        for (const room of joined) publishViewers(room.slice("conversation:".length));
+      });
+    });
     socket.on("disconnect", () => publishPresence(workspaceId));
   });
 

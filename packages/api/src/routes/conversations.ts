@@ -1,8 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
+  BulkUpdateConversationsInput,
+  BulkUpdateConversationsResponse,
   ConversationDto,
   ConversationListQuery,
   ConversationListResponse,
+  ConversationViewCounts,
   DraftResponse,
   MessageDto,
   MessageListQuery,
@@ -12,6 +15,8 @@ import {
   UpdateConversationInput,
 } from "@tandem/contracts";
 import {
+  bulkUpdateConversations,
+  countConversationViews,
   draftBotReply,
   getConversation,
   listConversations,
@@ -41,6 +46,32 @@ export function conversationRoutes() {
       responses: { 200: json(ConversationListResponse), ...errors(400, 401, 403) },
     }),
     async (c) => c.json(await listConversations(c.get("ctx"), c.req.valid("query")), 200),
+  );
+
+  // POST /api/v1/conversations/bulk — one action (close, reopen, assign, tags, unread/read) on up to 100 conversations
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/conversations/bulk",
+      tags: ["conversations"],
+      ...permit("conversations.work"),
+      request: jsonBody(BulkUpdateConversationsInput),
+      responses: { 200: json(BulkUpdateConversationsResponse), ...errors(400, 401, 403) },
+    }),
+    async (c) => c.json(await bulkUpdateConversations(c.get("ctx"), c.req.valid("json")), 200),
+  );
+
+  // GET /api/v1/conversations/counts — the Mine / Unassigned / All numbers for the list's status and filters
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/conversations/counts",
+      tags: ["conversations"],
+      ...permit("conversations.work"),
+      request: { query: ConversationListQuery.omit({ assignee: true, search: true, cursor: true, limit: true }) },
+      responses: { 200: json(ConversationViewCounts), ...errors(400, 401, 403) },
+    }),
+    async (c) => c.json(await countConversationViews(c.get("ctx"), c.req.valid("query")), 200),
   );
 
   // GET /api/v1/conversations/{id} — one conversation with its contact, channel and last message

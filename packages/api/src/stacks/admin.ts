@@ -1,8 +1,9 @@
+import { KNOWLEDGE_LIMITS } from "@tandem/contracts";
 import type { Runtime } from "@tandem/core";
 import type { MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
 import { cors } from "hono/cors";
-import { MAX_BODY_BYTES, UPLOAD_MAX_BODY_BYTES, UPLOAD_ROUTES } from "../constants.ts";
+import { KNOWLEDGE_UPLOAD_ROUTES, MAX_BODY_BYTES, UPLOAD_MAX_BODY_BYTES, UPLOAD_ROUTES } from "../constants.ts";
 import { requireAuth } from "../middleware/auth.ts";
 import { limitBody } from "../middleware/body-limit.ts";
 import { storableBody } from "../middleware/storable-input.ts";
@@ -37,8 +38,16 @@ export function adminStack(runtime: Runtime): MiddlewareHandler<AppEnv> {
   });
   const jsonLimit = limitBody(MAX_BODY_BYTES);
   const uploadLimit = limitBody(UPLOAD_MAX_BODY_BYTES);
+  const knowledgeUploadLimit = limitBody(
+    KNOWLEDGE_LIMITS.filesPerUpload * runtime.config.knowledge.maxFileBytes + 1024 * 1024,
+  );
+  const bodyLimit = (method: string, path: string) => {
+    if (method !== "POST") return jsonLimit;
+    if (UPLOAD_ROUTES.test(path)) return uploadLimit;
+    return KNOWLEDGE_UPLOAD_ROUTES.test(path) ? knowledgeUploadLimit : jsonLimit;
+  };
   return every(
-    (c, next) => (c.req.method === "POST" && UPLOAD_ROUTES.test(c.req.path) ? uploadLimit : jsonLimit)(c, next),
+    (c, next) => bodyLimit(c.req.method, c.req.path)(c, next),
     storableBody,
     when((path) => APP_API.test(path), appOriginCors),
     when((path) => ADMIN_API.test(path) && path !== OPENAPI_PATH, requireAuth),

@@ -102,7 +102,7 @@ export async function prepareReply(deps: ProviderResolutionDeps, input: ComposeI
   const question = rows.findLast((m) => m.role === "USER" && (m.kind === "text" || m.kind === "attachment")) ?? null;
   const retrievalStarted = performance.now();
   const [knowledge, translation] = await Promise.all([
-    question?.text ? retrieveKnowledge(deps.db, chatbot, question.text) : [],
+    question?.text ? retrieveKnowledge(deps.db, chatbot, question.text, { providers: deps }) : [],
     input.locale ? translationFor(deps.db, chatbot.id, input.locale) : undefined,
   ]);
   const retrievalMs = Math.round(performance.now() - retrievalStarted);
@@ -178,12 +178,21 @@ export async function recentTurns(db: Db, conversationId: string, limit: number)
   return rows.reverse();
 }
 
+/** A stored source: what it was, its text as used, and why it ranked (see `bots/retrieve-knowledge.ts`). */
 function toSource(item: KnowledgeItem): RetrievedSource {
   return {
     chunkId: item.id,
+    kind: item.kind,
     ...(item.documentId ? { documentId: item.documentId } : {}),
     ...(item.sourceId ? { sourceId: item.sourceId } : {}),
     ...(item.title ? { title: item.title } : {}),
     score: item.score ?? 0,
+    content: item.content.slice(0, SOURCE_CONTENT_LENGTH),
+    fullTextRank: item.fullTextRank ?? null,
+    vectorSimilarity: item.vectorSimilarity ?? null,
+    fusedScore: item.fusedScore ?? null,
   };
 }
+
+/** The passage text a message keeps with each source (the DTO's excerpt is at most 1,000 characters). */
+const SOURCE_CONTENT_LENGTH = 1000;

@@ -24,6 +24,7 @@ import { and, asc, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { attachTestQueue, createTestRuntime } from "../../../../tests/support/runtime.ts";
 import { type AppJobDeps, appJobDeps } from "../app-deps.ts";
+import { messageToDto } from "../conversations/to-dto.ts";
 import { DEMO_FAQ } from "../demo/seed-demo.ts";
 import { createJobQueue } from "../jobs/create-queue.ts";
 import type { JobContext } from "../jobs/define-job.ts";
@@ -492,9 +493,31 @@ describe("generate-bot-reply: offline provider with the knowledge base", () => {
       status: "queued",
       provider: "OFFLINE",
       text: "From “Gift wrapping”: Gift wrapping costs 50 THB per item and is chosen at checkout.",
-      retrievedSources: [{ chunkId: chunk.id, documentId: document.id, sourceId: source.id, title: "Gift wrapping" }],
+      retrievedSources: [
+        {
+          chunkId: chunk.id,
+          kind: "passage",
+          documentId: document.id,
+          sourceId: source.id,
+          title: "Gift wrapping",
+          content: "Gift wrapping costs 50 THB per item and is chosen at checkout.",
+          fullTextRank: 1,
+          vectorSimilarity: null,
+        },
+      ],
     });
     expect(reply.retrievedSources![0]!.score).toBeGreaterThanOrEqual(0.35);
+    expect(reply.retrievedSources![0]!.fusedScore).toBeCloseTo(1 / 61, 6);
+    // As the inbox shows it: the message's sources with the passage and why it ranked.
+    expect(messageToDto(reply).sources).toEqual([
+      expect.objectContaining({
+        chunkId: chunk.id,
+        kind: "passage",
+        title: "Gift wrapping",
+        excerpt: "Gift wrapping costs 50 THB per item and is chosen at checkout.",
+        fullTextRank: 1,
+      }),
+    ]);
   });
 });
 
@@ -560,7 +583,9 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
     expect(reply.usage!.inputTokens).toBeGreaterThan(0);
     expect(reply.usage!.outputTokens).toBeGreaterThan(0);
     expect(reply.latencyMs).toBeGreaterThanOrEqual(0);
-    expect(reply.retrievedSources).toContainEqual({ chunkId: "faq:2", title: "What is your return policy?", score: 1 });
+    expect(reply.retrievedSources).toContainEqual(
+      expect.objectContaining({ chunkId: "faq:2", kind: "faq", title: "What is your return policy?", score: 1 }),
+    );
     expect(await sendJobFor(reply.id)).toMatchObject({ status: "waiting" });
 
     // What went over the wire: the template filled in, the conversation as chat messages, the key.

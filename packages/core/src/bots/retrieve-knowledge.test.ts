@@ -3,6 +3,7 @@ import { createChatbot, createKnowledgePassage, createWorkspace } from "@tandem/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime } from "../../../../tests/support/runtime.ts";
 import { DEMO_FAQ } from "../demo/seed-demo.ts";
+import { bigramTerms } from "../knowledge/search-terms.ts";
 import type { Runtime } from "../runtime.ts";
 import { fullTextQuery, retrieveKnowledge } from "./retrieve-knowledge.ts";
 
@@ -68,9 +69,19 @@ describe("retrieveKnowledge", () => {
       chatbotId: chatbot.id,
       title: "การจัดส่ง",
       content: "จัดส่งสินค้าภายใน 2–4 วันทำการทั่วประเทศไทย",
+      searchTerms: bigramTerms("การจัดส่ง จัดส่งสินค้าภายใน 2–4 วันทำการทั่วประเทศไทย").join(" "),
+    });
+    // Another Thai passage sharing no bigram: the GIN-served bigram tsquery does not return it.
+    await createKnowledgePassage(db, {
+      workspaceId,
+      chatbotId: chatbot.id,
+      title: "ราคา",
+      content: "ราคา 500 บาท",
+      searchTerms: bigramTerms("ราคา 500 บาท").join(" "),
     });
     const items = await retrieveKnowledge(db, { ...chatbot, faqEntries: [] }, "จัดส่งสินค้ากี่วัน");
-    expect(items[0]?.id).toBe(thai.chunk.id);
+    expect(items.map((i) => i.id)).toEqual([thai.chunk.id]);
+    expect(items[0]).toMatchObject({ fullTextRank: 1, vectorSimilarity: null });
   });
 
   it("applies the chatbot's knowledge filters and skips deleted sources", async () => {

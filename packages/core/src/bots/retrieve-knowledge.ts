@@ -1,18 +1,39 @@
 /**
- * Retrieval for one bot reply: the chatbot's FAQ entries and the knowledge-base passages that match
- * the customer's message, scored together and best first. Passages come from PostgreSQL full-text
- * search over `chunk.search` (the `simple` configuration: prefixes of the stemmed words, OR-ed), and —
- * for Thai, Japanese, Chinese and other scripts without spaces, which that parser cannot split — from
- * a substring match on the message's character bigrams. Only chunks of this chatbot or of no chatbot
- * (the workspace's shared sources) are searched, and the chatbot's knowledge filters apply.
+ * Retrieval for one bot reply (and for retrieval testing, `knowledge/search-knowledge.ts`): the
+ * chatbot's FAQ entries and the knowledge-base passages that match the customer's message, best first.
  *
- * Every candidate is then scored with the offline matcher (`scoreEntries`), one IDF table over all of
- * them, so an FAQ entry and a passage compete on the same 0–1 scale. The score decides what goes into
- * the prompt's `{knowledge}` block, what the offline provider answers from, and is recorded with the
- * reply's sources. Embedding search joins here when the knowledge-base issue computes embeddings.
+ * Two candidate lists, fused by reciprocal rank fusion (RRF, k = 60):
+ * - **Full text** (always): PostgreSQL full-text search over `chunk.search` (the `simple`
+ *   configuration: prefixes of the stemmed words, OR-ed; for Thai, Japanese, Chinese the question's
+ *   character bigrams, which ingest writes into `chunk.search_terms`) — both served by the GIN index.
+ *   These passages and the chatbot's FAQ entries are scored by the offline matcher (`scoreEntries`,
+ *   one IDF table over all of them) and ranked by that score.
+ * - **Vectors** (when the database has pgvector and the chatbot an active embedding model): the
+ *   question is embedded with the chatbot's ACTIVE embedding key (the one whose vectors are complete)
+ *   and its nearest chunks by cosine distance are taken; those whose similarity (1 − distance) is
+ *   under `similarityThreshold` are dropped. The threshold applies to the similarity, never to the
+ *   fused score. If embedding the question fails, the reply goes on with full text alone (`vectorNote`).
+ *
+ * Only chunks of this chatbot or of no chatbot (the workspace's shared sources) are searched, in both
+ * paths, and the chatbot's knowledge filters (sourceIds, types, categories, documentTypes, tags) apply.
+ * Items are ordered by the fused score; each carries `score`, the 0–1 relevance the bot uses (the
+ * offline provider's confidence, the stored source score): the matcher's lexical score, raised to the
+ * vector similarity when the vector path found the item.
  */
-import { chunks, type Db, documents, type FaqEntry, type KnowledgeFilters, knowledgeSources } from "@tandem/db";
-import { and, desc, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
+import { RETRIEVAL_DEFAULTS } from "@tandem/contracts";
+import {
+  type Db,
+  type EmbeddingState,
+  type FaqEntry,
+  type KnowledgeFilters,
+  type RetrievalSettings,
+  rowsOf,
+} from "@tandem/db";
+import { type SQL, sql } from "drizzle-orm";
+import { embeddingKey, ensureVectorIndex, vectorLiteral } from "../knowledge/embeddings/embedding-key.ts";
+import { type EmbeddingDeps, embeddingProvider } from "../knowledge/embeddings/embedding-provider.ts";
+import { vectorSupport } from "../knowledge/embeddings/vector-support.ts";
+import { bigramQueryTerms, bigramTsquery } from "../knowledge/search-terms.ts";
 import { asEntry } from "../llm/offline.ts";
 import type { KnowledgeItem } from "../llm/types.ts";
 import { scoreEntries, terms } from "./offline-answer.ts";
@@ -22,40 +43,176 @@ export interface RetrievalChatbot {
   workspaceId: string;
   faqEntries: readonly FaqEntry[];
   knowledgeFilters?: KnowledgeFilters | null;
+  retrievalSettings?: RetrievalSettings | null;
+  embeddingState?: EmbeddingState | null;
 }
 
 export interface RetrieveOptions {
-  /** Items returned, best first. Default 8. */
+  /** Items returned, best first. Default: the chatbot's `maxResults` (5). */
   limit?: number;
-  /** Passages fetched from the database before scoring. Default 20. */
+  /** Candidates fetched by each path before fusing. Default 20 (at least `limit`). */
   candidates?: number;
+  /** What embedding the question needs (the credential's keyring, the provider defaults); without it, full text only. */
+  providers?: EmbeddingDeps | undefined;
+  /** Below this many searchable chunks the vector path scans them exactly instead of using the ANN index. Default 5,000. */
+  exactScanBelow?: number;
 }
 
-const LATIN = /^[\p{Script=Latin}\p{N}]+$/u;
-const HIRAGANA_ONLY = /^\p{Script=Hiragana}+$/u;
+export interface RetrievedItem extends KnowledgeItem {
+  score: number;
+  fullTextRank: number | null;
+  fullTextScore: number | null;
+  vectorRank: number | null;
+  vectorSimilarity: number | null;
+  fusedScore: number;
+  headingPath: string[];
+}
 
+export interface Retrieval {
+  mode: "hybrid" | "full_text";
+  /** Why the vector path did not run, when it did not. */
+  vectorNote: string | null;
+  similarityThreshold: number;
+  items: RetrievedItem[];
+  timings: { fullTextMs: number; vectorMs: number; embedMs: number; totalMs: number };
+}
+
+/** RRF's constant: a rank r contributes 1 / (RRF_K + r). */
+export const RRF_K = 60;
+const DEFAULT_CANDIDATES = 20;
+export const EXACT_SCAN_BELOW = 5000;
+const LATIN = /^[\p{Script=Latin}\p{N}]+$/u;
+
+/** The items only (what `compose-reply.ts`, the playground and the offline provider use). */
 export async function retrieveKnowledge(
   db: Db,
   chatbot: RetrievalChatbot,
   question: string,
   options: RetrieveOptions = {},
-): Promise<KnowledgeItem[]> {
+): Promise<RetrievedItem[]> {
+  return (await retrieve(db, chatbot, question, options)).items;
+}
+
+/** Hybrid retrieval with everything that explains it: mode, per-path ranks and scores, timings. */
+export async function retrieve(
+  db: Db,
+  chatbot: RetrievalChatbot,
+  question: string,
+  options: RetrieveOptions = {},
+): Promise<Retrieval> {
+  const started = performance.now();
+  const settings = chatbot.retrievalSettings ?? {};
+  const threshold = settings.similarityThreshold ?? RETRIEVAL_DEFAULTS.similarityThreshold;
+  const limit = options.limit ?? settings.maxResults ?? RETRIEVAL_DEFAULTS.maxResults;
+  const candidates = Math.max(options.candidates ?? DEFAULT_CANDIDATES, limit);
+
+  const [lexical, vector] = await Promise.all([
+    timed(() => searchFullText(db, chatbot, question, candidates)),
+    searchVectors(db, chatbot, question, { ...options, candidates, threshold }),
+  ]);
+
+  // One table of every candidate: FAQ entries, then passages of either path.
   const faq: KnowledgeItem[] = chatbot.faqEntries.map((e, i) => ({
     id: `faq:${i}`,
     kind: "faq",
     title: e.question,
     content: e.answer,
   }));
-  const passages = await searchPassages(db, chatbot, question, options.candidates ?? 20);
-  const all = [...faq, ...passages];
-  const scores = scoreEntries(all.map(asEntry), question);
-  return all
-    .map((item, i) => ({ item: { ...item, score: scores[i]! }, i }))
-    .filter(({ item }) => item.score > 0)
-    .sort((a, b) => b.item.score - a.item.score || a.i - b.i)
-    .slice(0, options.limit ?? 8)
-    .map(({ item }) => item);
+  const byId = new Map<string, Candidate>();
+  for (const item of faq) byId.set(item.id, { item, headingPath: [], tsRank: null, similarity: null });
+  for (const row of lexical.value) byId.set(row.id, { ...toCandidate(row), tsRank: row.tsRank, similarity: null });
+  for (const row of vector.rows) {
+    const known = byId.get(row.id);
+    if (known) known.similarity = row.similarity;
+    else byId.set(row.id, { ...toCandidate(row), tsRank: null, similarity: row.similarity });
+  }
+  const all = [...byId.values()];
+  const lexicalScores = scoreEntries(
+    all.map((c) => asEntry(c.item)),
+    question,
+  );
+
+  // The full-text list: FAQ entries and full-text passages the matcher scores, best first.
+  const fullTextRanked = all
+    .map((c, i) => ({ c, score: lexicalScores[i]!, i }))
+    .filter(({ c, score }) => score > 0 && (isSettingsFaq(c.item) || c.tsRank !== null))
+    .sort((a, b) => b.score - a.score || (b.c.tsRank ?? 0) - (a.c.tsRank ?? 0) || a.i - b.i);
+  const fullTextRank = new Map(fullTextRanked.map(({ c }, i) => [c.item.id, i + 1]));
+  const vectorRank = new Map(vector.rows.map((r, i) => [r.id, i + 1]));
+
+  const items: RetrievedItem[] = [];
+  all.forEach((c, i) => {
+    const ftRank = fullTextRank.get(c.item.id) ?? null;
+    const vRank = vectorRank.get(c.item.id) ?? null;
+    if (ftRank === null && vRank === null) return;
+    const lexicalScore = lexicalScores[i]!;
+    const fused = (ftRank ? 1 / (RRF_K + ftRank) : 0) + (vRank ? 1 / (RRF_K + vRank) : 0);
+    items.push({
+      ...c.item,
+      score: round(vRank !== null ? Math.max(lexicalScore, c.similarity ?? 0) : lexicalScore),
+      fullTextRank: ftRank,
+      fullTextScore: ftRank === null ? null : isSettingsFaq(c.item) ? lexicalScore : round(c.tsRank ?? 0, 6),
+      vectorRank: vRank,
+      vectorSimilarity: c.similarity === null ? null : round(c.similarity),
+      fusedScore: round(fused, 6),
+      headingPath: c.headingPath,
+    });
+  });
+  items.sort((a, b) => b.fusedScore - a.fusedScore || b.score - a.score || a.id.localeCompare(b.id));
+
+  return {
+    mode: vector.note === null ? "hybrid" : "full_text",
+    vectorNote: vector.note,
+    similarityThreshold: threshold,
+    items: items.slice(0, limit),
+    timings: {
+      fullTextMs: lexical.ms,
+      vectorMs: vector.vectorMs,
+      embedMs: vector.embedMs,
+      totalMs: Math.round(performance.now() - started),
+    },
+  };
 }
+
+/** An FAQ entry of the chatbot's own settings (`faq:{n}`): scored by the matcher only, never by PostgreSQL. */
+const isSettingsFaq = (item: KnowledgeItem) => item.id.startsWith("faq:");
+
+interface Candidate {
+  item: KnowledgeItem;
+  headingPath: string[];
+  tsRank: number | null;
+  similarity: number | null;
+}
+
+interface PassageRow {
+  id: string;
+  content: string;
+  documentId: string;
+  sourceId: string;
+  title: string;
+  metadata: Record<string, unknown> | null;
+  documentType: string | null;
+  /** An FAQ set's entry (`document_type` faq): its answer alone, the chunk being "question\nanswer". */
+  faqAnswer: string | null;
+}
+
+/** An entry of an FAQ set is an FAQ item (question as title, answer as content), as the chatbot's own FAQ. */
+const toCandidate = (row: PassageRow): Pick<Candidate, "item" | "headingPath"> => ({
+  item: {
+    id: row.id,
+    kind: row.faqAnswer !== null ? "faq" : "passage",
+    title: row.title,
+    content: row.faqAnswer ?? row.content,
+    documentId: row.documentId,
+    sourceId: row.sourceId,
+  },
+  headingPath: headingPathOf(row.metadata),
+});
+
+const headingPathOf = (metadata: Record<string, unknown> | null): string[] => {
+  const path = metadata?.headingPath;
+  return Array.isArray(path) ? path.filter((h): h is string => typeof h === "string") : [];
+};
 
 /** The full-text query for a message: `ship:* | return:*` (prefixes of the stemmed words), or null. */
 export function fullTextQuery(question: string): string | null {
@@ -69,67 +226,198 @@ export function fullTextQuery(question: string): string | null {
   return prefixes.size ? [...prefixes].map((p) => `${p}:*`).join(" | ") : null;
 }
 
-/** Character bigrams of the message's unspaced scripts (hiragana-only ones carry little meaning). */
-function bigramsOf(question: string): string[] {
-  const out = new Set<string>();
-  for (const term of terms(question)) {
-    if (LATIN.test(term) || HIRAGANA_ONLY.test(term) || [...term].length < 2) continue;
-    out.add(term);
-    if (out.size >= 8) break;
-  }
-  return [...out];
+/**
+ * The chunks a chatbot searches, as SQL over `chunk c`, `document d`, `knowledge_source s`: of its
+ * workspace, its own or shared, not deleted, within its knowledge filters. Both paths use it, and so
+ * does the embedding job (without the filters, which may change without re-embedding).
+ */
+export function searchableChunks(chatbot: Pick<RetrievalChatbot, "id" | "workspaceId" | "knowledgeFilters">): SQL {
+  const f = chatbot.knowledgeFilters ?? {};
+  const parts: SQL[] = [
+    sql`c.workspace_id = ${chatbot.workspaceId}`,
+    sql`(c.chatbot_id = ${chatbot.id} OR c.chatbot_id IS NULL)`,
+    sql`d.deleted_at IS NULL`,
+    sql`s.deleted_at IS NULL`,
+  ];
+  const list = (values: readonly string[]) =>
+    sql`(${sql.join(
+      values.map((v) => sql`${v}`),
+      sql`, `,
+    )})`;
+  if (f.sourceIds?.length) parts.push(sql`c.source_id IN ${list(f.sourceIds)}`);
+  if (f.types?.length) parts.push(sql`s.type::text IN ${list(f.types)}`);
+  if (f.categories?.length) parts.push(sql`coalesce(d.category, s.category) IN ${list(f.categories)}`);
+  if (f.documentTypes?.length) parts.push(sql`d.document_type IN ${list(f.documentTypes)}`);
+  if (f.tags?.length)
+    parts.push(
+      sql`d.tags && ARRAY[${sql.join(
+        f.tags.map((t) => sql`${t}`),
+        sql`, `,
+      )}]::text[]`,
+    );
+  return sql.join(parts, sql` AND `);
 }
 
-async function searchPassages(
+const PASSAGE_COLUMNS = sql`c.id, c.content, c.document_id AS "documentId", c.source_id AS "sourceId", d.title, c.metadata, d.document_type AS "documentType", CASE WHEN d.document_type = 'faq' THEN d.content END AS "faqAnswer"`;
+const FROM_CHUNKS = sql`chunk c JOIN document d ON d.id = c.document_id JOIN knowledge_source s ON s.id = c.source_id`;
+
+async function searchFullText(
   db: Db,
   chatbot: RetrievalChatbot,
   question: string,
   limit: number,
-): Promise<KnowledgeItem[]> {
-  const tsquery = fullTextQuery(question);
-  const bigrams = bigramsOf(question);
-  if (!tsquery && bigrams.length === 0) return [];
-
-  const query = tsquery ? sql`to_tsquery('simple', ${tsquery})` : null;
-  const matches: SQL[] = [];
-  if (query) matches.push(sql`${chunks.search} @@ ${query}`);
-  for (const bigram of bigrams) matches.push(sql`strpos(${chunks.content}, ${bigram}) > 0`);
-
-  const filters = chatbot.knowledgeFilters ?? {};
-  const rows = await db
-    .select({
-      id: chunks.id,
-      content: chunks.content,
-      documentId: chunks.documentId,
-      sourceId: chunks.sourceId,
-      title: documents.title,
-    })
-    .from(chunks)
-    .innerJoin(documents, eq(documents.id, chunks.documentId))
-    .innerJoin(knowledgeSources, eq(knowledgeSources.id, chunks.sourceId))
-    .where(
-      and(
-        eq(chunks.workspaceId, chatbot.workspaceId),
-        or(eq(chunks.chatbotId, chatbot.id), isNull(chunks.chatbotId)),
-        isNull(documents.deletedAt),
-        isNull(knowledgeSources.deletedAt),
-        filters.sourceIds?.length ? inArray(chunks.sourceId, filters.sourceIds) : undefined,
-        filters.types?.length ? inArray(knowledgeSources.type, filters.types as never[]) : undefined,
-        filters.categories?.length
-          ? inArray(sql`coalesce(${documents.category}, ${knowledgeSources.category})`, filters.categories)
-          : undefined,
-        filters.documentTypes?.length ? inArray(documents.documentType, filters.documentTypes) : undefined,
-        or(...matches),
-      ),
-    )
-    .orderBy(...(query ? [desc(sql`ts_rank(${chunks.search}, ${query})`)] : []), chunks.id)
-    .limit(limit);
-  return rows.map((r) => ({
-    id: r.id,
-    kind: "passage",
-    title: r.title,
-    content: r.content,
-    documentId: r.documentId,
-    sourceId: r.sourceId,
-  }));
+): Promise<(PassageRow & { tsRank: number })[]> {
+  const latin = fullTextQuery(question);
+  const bigrams = bigramTsquery(bigramQueryTerms(question));
+  if (!latin && !bigrams) return [];
+  const query =
+    latin && bigrams
+      ? sql`(to_tsquery('simple', ${latin}) || to_tsquery('simple', ${bigrams}))`
+      : sql`to_tsquery('simple', ${latin ?? bigrams})`;
+  const result = await db.execute(sql`
+    SELECT ${PASSAGE_COLUMNS}, ts_rank(c.search, q.query) AS "tsRank"
+    FROM ${FROM_CHUNKS}, (SELECT ${query} AS query) q
+    WHERE ${searchableChunks(chatbot)} AND c.search @@ q.query
+    ORDER BY "tsRank" DESC, c.id
+    LIMIT ${limit}`);
+  return rowsOf<PassageRow & { tsRank: number | string }>(result).map((r) => ({ ...r, tsRank: Number(r.tsRank) }));
 }
+
+interface VectorSearch {
+  rows: (PassageRow & { similarity: number })[];
+  /** Null when the vector path ran. */
+  note: string | null;
+  embedMs: number;
+  vectorMs: number;
+}
+
+async function searchVectors(
+  db: Db,
+  chatbot: RetrievalChatbot,
+  question: string,
+  options: RetrieveOptions & { candidates: number; threshold: number },
+): Promise<VectorSearch> {
+  const skipped = (note: string): VectorSearch => ({ rows: [], note, embedMs: 0, vectorMs: 0 });
+  const support = await vectorSupport(db);
+  if (!support.available) return skipped("no pgvector: this database searches by full text only");
+  const embedding = chatbot.retrievalSettings?.embedding;
+  const active = chatbot.embeddingState?.active;
+  if (!embedding && !active) return skipped("no embedding model is set for this chatbot");
+  if (!active) return skipped("the chatbot's passages are still being embedded");
+  if (!options.providers) return skipped("no provider access to embed the question");
+
+  // The active key's setting: the current one when it is the active one, else the one stored with the state.
+  const activeSetting =
+    embedding && embeddingKey(embedding) === active.model ? embedding : chatbot.embeddingState?.activeSetting;
+  if (!activeSetting) return skipped("the embedding model that computed the vectors is no longer configured");
+
+  const embedStarted = performance.now();
+  let vector: number[];
+  try {
+    const provider = await embeddingProvider(options.providers, chatbot.workspaceId, activeSetting);
+    const result = await provider.embed([question], {
+      model: activeSetting.model,
+      ...(activeSetting.dimensions ? { dimensions: activeSetting.dimensions } : {}),
+      // A reply waits for it: a slow provider falls back to full text rather than delaying the answer long.
+      timeoutMs: 5_000,
+    });
+    vector = result.vectors[0] ?? [];
+    if (vector.length !== active.dimensions) {
+      throw new Error(`the question's vector has ${vector.length} dimensions, the stored ones ${active.dimensions}`);
+    }
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return { ...skipped(`embedding the question failed, full text only: ${why}`), embedMs: ms(embedStarted) };
+  }
+  const embedMs = ms(embedStarted);
+
+  const vectorStarted = performance.now();
+  const rows = await nearestChunks(db, chatbot, active, vector, {
+    k: options.candidates,
+    threshold: options.threshold,
+    iterativeScan: support.iterativeScan,
+    exactScanBelow: options.exactScanBelow ?? EXACT_SCAN_BELOW,
+  });
+  return { rows, note: null, embedMs, vectorMs: ms(vectorStarted) };
+}
+
+/**
+ * The k chunks nearest to `vector` among those the chatbot searches, with similarity ≥ threshold.
+ *
+ * HNSW filters after it walks the graph: with a plain index scan, a query for one chatbot whose
+ * chunks are a small part of the table could get fewer than k rows back (the graph's neighbours
+ * belong to other workspaces). So: few searchable chunks → filter first and compare them all (a
+ * materialized CTE the index cannot serve; exact); many → the per-key HNSW index with pgvector 0.8's
+ * `hnsw.iterative_scan = relaxed_order`, which keeps walking until k rows pass the filter (re-sorted
+ * exactly afterwards). A pgvector without iterative scans always scans exactly.
+ */
+async function nearestChunks(
+  db: Db,
+  chatbot: RetrievalChatbot,
+  active: { model: string; dimensions: number },
+  vector: number[],
+  options: { k: number; threshold: number; iterativeScan: boolean; exactScanBelow: number },
+): Promise<(PassageRow & { similarity: number })[]> {
+  const dims = Math.trunc(active.dimensions);
+  const q = sql`${vectorLiteral(vector)}::vector(${sql.raw(String(dims))})`;
+  const model = sql.raw(`'${active.model.replace(/'/g, "''")}'`);
+  const distance = sql`(e.embedding::vector(${sql.raw(String(dims))}) <=> ${q})`;
+  const maxDistance = 1 - options.threshold;
+
+  let exact = !options.iterativeScan;
+  if (!exact) {
+    const counted = await db.execute(sql`
+      SELECT count(*)::int AS n FROM (
+        SELECT 1 FROM ${FROM_CHUNKS} WHERE ${searchableChunks(chatbot)} LIMIT ${options.exactScanBelow}
+      ) visible`);
+    exact = (rowsOf<{ n: number }>(counted)[0]?.n ?? 0) < options.exactScanBelow;
+  }
+
+  type Row = PassageRow & { distance: number | string };
+  const read = (result: unknown) =>
+    rowsOf<Row>(result)
+      .map(({ distance: d, ...row }) => ({ ...row, similarity: 1 - Number(d) }))
+      .filter((r) => r.similarity >= options.threshold - 1e-9);
+
+  if (exact) {
+    return read(
+      await db.execute(sql`
+        WITH visible AS MATERIALIZED (
+          SELECT ${PASSAGE_COLUMNS}, ${distance} AS distance
+          FROM ${FROM_CHUNKS} JOIN chunk_embedding e ON e.chunk_id = c.id AND e.model = ${model}
+          WHERE ${searchableChunks(chatbot)}
+        )
+        SELECT * FROM visible WHERE distance <= ${maxDistance}
+        ORDER BY distance, id LIMIT ${options.k}`),
+    );
+  }
+
+  await ensureVectorIndex(db, active.model, dims);
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SET LOCAL hnsw.iterative_scan = relaxed_order`);
+    await tx.execute(sql.raw(`SET LOCAL hnsw.ef_search = ${Math.max(40, options.k * 2)}`));
+    const result = await tx.execute(sql`
+      SELECT * FROM (
+        SELECT ${PASSAGE_COLUMNS}, ${distance} AS distance
+        FROM chunk_embedding e
+          JOIN chunk c ON c.id = e.chunk_id
+          JOIN document d ON d.id = c.document_id
+          JOIN knowledge_source s ON s.id = c.source_id
+        WHERE e.model = ${model} AND ${searchableChunks(chatbot)}
+        ORDER BY ${distance}
+        LIMIT ${options.k}
+      ) nearest
+      WHERE distance <= ${maxDistance}
+      ORDER BY distance, id`);
+    return read(result);
+  });
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await fn();
+  return { value, ms: ms(started) };
+}
+
+const ms = (started: number) => Math.round((performance.now() - started) * 10) / 10;
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;

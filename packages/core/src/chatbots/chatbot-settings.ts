@@ -4,9 +4,13 @@ import type { ChatbotRow } from "../bots/chatbot-for.ts";
 import type { Ctx } from "../context.ts";
 import { DomainError, invalidField } from "../errors.ts";
 import { findCredentialById } from "../providers/provider-deps.ts";
+import { retrievalValues } from "./retrieval-settings.ts";
 
 type Settings = Omit<CreateChatbotInput, "name" | "systemPrompt"> & Partial<Pick<UpdateChatbotInput, "name">>;
-type ChatbotValues = Partial<typeof chatbots.$inferInsert>;
+type ChatbotValues = Partial<typeof chatbots.$inferInsert> & {
+  /** Not a column: the embedding model changed, so the caller schedules `embed-knowledge` after the commit. */
+  embeddingChanged?: boolean;
+};
 
 /**
  * The columns a create or a PATCH writes: only the fields given. The behaviour blobs (prompt
@@ -45,6 +49,11 @@ export async function chatbotValues(ctx: Ctx, input: Settings, current?: Chatbot
   }
   if (input.memory !== undefined) values.memorySettings = { ...current?.memorySettings, ...input.memory };
   if (input.knowledgeFilters !== undefined) values.knowledgeFilters = input.knowledgeFilters;
+  if (input.retrieval !== undefined) {
+    const { embeddingChanged, ...retrieval } = await retrievalValues(ctx, input.retrieval, current);
+    Object.assign(values, retrieval);
+    if (embeddingChanged) values.embeddingChanged = true;
+  }
 
   if (input.credentialId) {
     const credential = await findCredentialById(ctx.db, ctx.workspaceId, input.credentialId);

@@ -4,6 +4,7 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { createInitialPromptVersion } from "../bots/initial-prompt-version.ts";
 import { assertValidPromptTemplate } from "../bots/prompt.ts";
 import { actorUserId, type Ctx, withTransaction } from "../context.ts";
+import { scheduleEmbeddings } from "../knowledge/embeddings/embed-knowledge.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { findDefaultChatbot } from "../providers/default-chatbot.ts";
 import { chatbotValues } from "./chatbot-settings.ts";
@@ -19,8 +20,8 @@ export async function createChatbot(ctx: Ctx, input: CreateChatbotInput): Promis
   assertActorCan(ctx, "chatbots.manage");
   const systemPrompt = input.systemPrompt ?? "";
   assertValidPromptTemplate(systemPrompt, "systemPrompt");
-  const id = await withTransaction(ctx, async (tx) => {
-    const values = await chatbotValues(tx, input);
+  const { id, embeddingChanged } = await withTransaction(ctx, async (tx) => {
+    const { embeddingChanged, ...values } = await chatbotValues(tx, input);
     const hasDefault = Boolean(await findDefaultChatbot(tx.db, tx.workspaceId));
     const [row] = await tx.db
       .insert(chatbots)
@@ -41,7 +42,8 @@ export async function createChatbot(ctx: Ctx, input: CreateChatbotInput): Promis
       before: null,
       after: { ...chatbotAuditView(row!), systemPrompt, currentPromptVersionId: versionId },
     });
-    return row!.id;
+    return { id: row!.id, embeddingChanged };
   });
+  if (embeddingChanged) await scheduleEmbeddings(ctx, { workspaceId: ctx.workspaceId, chatbotId: id });
   return chatbotDto(ctx.db, ctx.workspaceId, id);
 }

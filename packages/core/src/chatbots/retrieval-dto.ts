@@ -22,7 +22,7 @@ export function retrievalToDto(
       : null,
     activeEmbedding: state.active,
     embeddingStatus: {
-      state: settings.embedding ? state.state : "off",
+      state: settings.embedding && vectorSearchAvailable ? state.state : "off",
       embedded: counts.embedded,
       total: counts.total,
       error: state.error ?? null,

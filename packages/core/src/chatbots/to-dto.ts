@@ -1,7 +1,17 @@
 import type { ChatbotDto } from "@tandem/contracts";
-import { channels, chatbots, chatbotTranslations, conversations, type Db, providerCredentials } from "@tandem/db";
+import {
+  channels,
+  chatbots,
+  chatbotTranslations,
+  conversations,
+  type Db,
+  providerCredentials,
+  rowsOf,
+} from "@tandem/db";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { ChatbotRow } from "../bots/chatbot-for.ts";
+import { embeddingKey } from "../knowledge/embeddings/embedding-key.ts";
+import { vectorSupport } from "../knowledge/embeddings/vector-support.ts";
 import { retrievalToDto } from "./retrieval-dto.ts";
 
 type TranslationRow = typeof chatbotTranslations.$inferSelect;
@@ -18,18 +28,19 @@ export const translationToDto = (t: TranslationRow) => ({
  * The DTOs of some chatbots of one workspace, in the order of `rows`: besides the rows, four reads
  * for all of them together (never one per chatbot) — their connected channels, S2's overview numbers
  * (inbox conversations, distinct customers, latest activity; playground conversations excluded),
- * their translations and their named credentials.
+ * their translations, their named credentials and the embedding progress of their knowledge.
  */
 export async function loadChatbotDtos(
   db: Db,
   workspaceId: string,
   rows: ChatbotRow[],
-  { vectorSearchAvailable = false }: { vectorSearchAvailable?: boolean } = {},
+  options: { vectorSearchAvailable?: boolean } = {},
 ): Promise<ChatbotDto[]> {
   if (rows.length === 0) return [];
+  const vectorSearchAvailable = options.vectorSearchAvailable ?? (await vectorSupport(db)).available;
   const ids = rows.map((r) => r.id);
   const credentialIds = [...new Set(rows.flatMap((r) => (r.credentialId ? [r.credentialId] : [])))];
-  const [served, stats, translations, credentials] = await Promise.all([
+  const [served, stats, translations, credentials, embedded] = await Promise.all([
     db
       .select({
         id: channels.id,
@@ -75,6 +86,7 @@ export async function loadChatbotDtos(
           })
           .from(providerCredentials)
           .where(and(eq(providerCredentials.workspaceId, workspaceId), inArray(providerCredentials.id, credentialIds))),
+    embeddingCounts(db, workspaceId, rows, vectorSearchAvailable),
   ]);
   const statsOf = new Map(stats.map((s) => [s.chatbotId, s]));
   const credentialOf = new Map(credentials.map((c) => [c.id, c]));
@@ -106,7 +118,7 @@ export async function loadChatbotDtos(
       guardrails: { ...row.guardrails },
       memory: { ...row.memorySettings },
       knowledgeFilters: { ...row.knowledgeFilters },
-      retrieval: retrievalToDto(row, vectorSearchAvailable),
+      retrieval: retrievalToDto(row, vectorSearchAvailable, embedded.get(row.id)),
       currentPromptVersionId: row.currentPromptVersionId,
       apiKeyHint: row.apiKeyHint,
       channels: served
@@ -122,6 +134,40 @@ export async function loadChatbotDtos(
       updatedAt: row.updatedAt.toISOString(),
     };
   });
+}
+
+/**
+ * Per chatbot: the chunks it searches (its own and the shared ones) and how many of them have a
+ * vector of its embedding model — one grouped query for all of them.
+ */
+async function embeddingCounts(
+  db: Db,
+  workspaceId: string,
+  rows: ChatbotRow[],
+  vectorSearchAvailable: boolean,
+): Promise<Map<string, { embedded: number; total: number }>> {
+  const bots = JSON.stringify(
+    rows.map((r) => ({
+      id: r.id,
+      key: r.retrievalSettings.embedding ? embeddingKey(r.retrievalSettings.embedding) : null,
+    })),
+  );
+  const withVectors = vectorSearchAvailable;
+  const result = await db.execute(sql`
+    SELECT b.id, count(c.id)::int AS total,
+      ${withVectors ? sql`count(e.chunk_id)::int` : sql`0`} AS embedded
+    FROM jsonb_to_recordset(${bots}::jsonb) AS b(id text, key text)
+    JOIN chunk c ON c.workspace_id = ${workspaceId} AND (c.chatbot_id = b.id OR c.chatbot_id IS NULL)
+    JOIN document d ON d.id = c.document_id AND d.deleted_at IS NULL
+    JOIN knowledge_source s ON s.id = c.source_id AND s.deleted_at IS NULL
+    ${withVectors ? sql`LEFT JOIN chunk_embedding e ON e.chunk_id = c.id AND e.model = b.key` : sql``}
+    GROUP BY b.id`);
+  return new Map(
+    rowsOf<{ id: string; total: number; embedded: number }>(result).map((r) => [
+      r.id,
+      { total: Number(r.total), embedded: Number(r.embedded) },
+    ]),
+  );
 }
 
 /** One chatbot's DTO, read again (after a change). */
@@ -154,5 +200,6 @@ export const chatbotAuditView = (row: ChatbotRow) => ({
   guardrails: row.guardrails,
   memory: row.memorySettings,
   knowledgeFilters: row.knowledgeFilters,
+  retrieval: row.retrievalSettings,
   keyHint: row.apiKeyHint,
 });

@@ -3,6 +3,7 @@ import { chatbots } from "@tandem/db";
 import { and, eq, isNull, ne } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
 import { type Ctx, withTransaction } from "../context.ts";
+import { scheduleEmbeddings } from "../knowledge/embeddings/embed-knowledge.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { chatbotValues } from "./chatbot-settings.ts";
 import { getChatbotInWorkspace } from "./get-chatbot-in-workspace.ts";
@@ -12,13 +13,14 @@ import { chatbotAuditView, chatbotDto } from "./to-dto.ts";
  * `PATCH /chatbots/{id}` (OWNER, ADMIN): only the fields given change, and the next reply uses them —
  * nothing is cached, so switching provider, credential or model needs no restart. `isDefault: true`
  * moves the default role here from the previous default chatbot in the same transaction. Audited
- * (`chatbot.update`, before and after, the API key as its hint only).
+ * (`chatbot.update`, before and after, the API key as its hint only). A new embedding model in
+ * `retrieval.embedding` schedules `embed-knowledge`; retrieval keeps the old vectors until it is done.
  */
 export async function updateChatbot(ctx: Ctx, chatbotId: string, input: UpdateChatbotInput): Promise<ChatbotDto> {
   assertActorCan(ctx, "chatbots.manage");
-  await withTransaction(ctx, async (tx) => {
+  const embeddingChanged = await withTransaction(ctx, async (tx) => {
     const before = await getChatbotInWorkspace(tx, chatbotId, { forUpdate: true });
-    const values = await chatbotValues(tx, input, before);
+    const { embeddingChanged, ...values } = await chatbotValues(tx, input, before);
     if (input.isDefault && !before.isDefault) {
       // One default per workspace (a partial unique index): the old one steps down first.
       await tx.db
@@ -35,7 +37,7 @@ export async function updateChatbot(ctx: Ctx, chatbotId: string, input: UpdateCh
       values.isDefault = true;
     }
     // Nothing to write (e.g. `isDefault: true` on the default chatbot): the row stays as it is.
-    if (Object.keys(values).length === 0) return;
+    if (Object.keys(values).length === 0) return false;
     const [after] = await tx.db
       .update(chatbots)
       .set(values)
@@ -48,6 +50,9 @@ export async function updateChatbot(ctx: Ctx, chatbotId: string, input: UpdateCh
       before: chatbotAuditView(before),
       after: chatbotAuditView(after!),
     });
+    return Boolean(embeddingChanged);
   });
+  // A new embedding model: its vectors are computed in the background; the old ones serve meanwhile.
+  if (embeddingChanged) await scheduleEmbeddings(ctx, { workspaceId: ctx.workspaceId, chatbotId });
   return chatbotDto(ctx.db, ctx.workspaceId, chatbotId);
 }

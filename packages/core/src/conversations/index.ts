@@ -1,3 +1,4 @@
+export * from "./bulk-update-conversations.ts";
 export * from "./get-conversation.ts";
 export * from "./get-conversation-in-workspace.ts";
 export * from "./list-conversations.ts";

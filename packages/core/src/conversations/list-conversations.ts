@@ -1,10 +1,16 @@
-import type { ConversationListQuery, ConversationListResponse, ConversationStatus } from "@tandem/contracts";
+import type {
+  ConversationListQuery,
+  ConversationListResponse,
+  ConversationStatus,
+  ConversationViewCounts,
+} from "@tandem/contracts";
 import { channels, contacts, conversations, messages } from "@tandem/db";
 import { and, arrayContains, desc, eq, exists, gt, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { cursorTimestamp, decodeCursor, olderThan, pageOf } from "./cursor.ts";
+import { foldText, highlightMatches, messageTextMatch } from "./search-text.ts";
 import { normalizeTag } from "./tags.ts";
 import { loadConversationDtos } from "./to-dto.ts";
 
@@ -12,6 +18,7 @@ import { loadConversationDtos } from "./to-dto.ts";
 export const SEARCH_SCAN_WINDOW = 1000;
 
 type PageRow = { id: string; cursorAt: string };
+type ViewQuery = Omit<ConversationListQuery, "assignee" | "search" | "cursor" | "limit">;
 
 /**
  * The inbox list: most recent activity first (`last_message_at desc, id desc`), keyset-paginated.
@@ -29,27 +36,8 @@ type PageRow = { id: string; cursorAt: string };
 export async function listConversations(ctx: Ctx, query: ConversationListQuery): Promise<ConversationListResponse> {
   assertActorCan(ctx, "conversations.work");
   const limit = query.limit ?? 30;
-  const where: SQL[] = [eq(conversations.workspaceId, ctx.workspaceId), eq(conversations.isPlayground, false)];
-
-  if (query.status?.length) where.push(or(...query.status.map(statusCondition))!);
-  if (query.channelId) where.push(eq(conversations.channelId, query.channelId));
-  if (query.channelType) {
-    where.push(
-      inArray(
-        conversations.channelId,
-        ctx.db
-          .select({ id: channels.id })
-          .from(channels)
-          .where(and(eq(channels.workspaceId, ctx.workspaceId), eq(channels.type, query.channelType))),
-      ),
-    );
-  }
-  if (query.tag) where.push(arrayContains(conversations.tags, [normalizeTag(query.tag)]));
+  const where = viewConditions(ctx, query);
   if (query.assignee) where.push(assigneeCondition(ctx, query.assignee));
-  if (query.unread !== undefined) {
-    where.push(query.unread ? gt(conversations.unreadCount, 0) : eq(conversations.unreadCount, 0));
-  }
-  if (query.needsHuman !== undefined) where.push(eq(conversations.needsHuman, query.needsHuman));
   if (query.cursor) where.push(olderThan(conversations.lastMessageAt, conversations.id, decodeCursor(query.cursor)));
 
   const newest = (size: number, extra?: SQL) =>
@@ -65,26 +53,105 @@ export async function listConversations(ctx: Ctx, query: ConversationListQuery):
     rows = await newest(limit + 1);
   } else {
     const byContact = await newest(limit + 1, contactMatches(ctx, query.search));
-    // The newest conversations, probed one by one: enough when the word is common.
-    let byMessage = await newestProbed(ctx, where, limit + 1, query.search);
-    // Too few there: the word is rare, so the GIN index lists its conversations cheaply.
-    if (byMessage.length <= limit) {
-      byMessage = await newest(
-        limit + 1,
-        sql`${conversations.id} = any(array(${conversationsWithMessage(ctx, query.search)}))`,
-      );
+    const textMatch = messageTextMatch(query.search);
+    let byMessage: PageRow[] = [];
+    if (textMatch) {
+      // The newest conversations, probed one by one: enough when the word is common.
+      byMessage = await newestProbed(ctx, where, limit + 1, textMatch);
+      // Too few there: the word is rare, so the GIN index lists its conversations cheaply.
+      if (byMessage.length <= limit) {
+        byMessage = await newest(
+          limit + 1,
+          sql`${conversations.id} = any(array(${conversationsWithMessage(ctx, textMatch)}))`,
+        );
+      }
     }
     rows = mergeNewestFirst(byContact, byMessage).slice(0, limit + 1);
   }
   const page = pageOf(rows, limit);
-  return {
-    data: await loadConversationDtos(
-      ctx.db,
-      ctx.workspaceId,
-      page.rows.map((r) => r.id),
-    ),
-    nextCursor: page.nextCursor,
-  };
+  const ids = page.rows.map((r) => r.id);
+  const data = await loadConversationDtos(ctx.db, ctx.workspaceId, ids);
+  if (query.search && ids.length > 0) {
+    const textMatch = messageTextMatch(query.search);
+    const found = textMatch ? await newestMatchingMessages(ctx, ids, textMatch) : new Map();
+    for (const dto of data) {
+      const m = found.get(dto.id);
+      if (m?.text) {
+        dto.match = {
+          messageId: m.id,
+          role: m.role,
+          createdAt: m.createdAt.toISOString(),
+          ...highlightMatches(m.text, query.search),
+        };
+      }
+    }
+  }
+  return { data, nextCursor: page.nextCursor };
+}
+
+/** For each of some conversations, its newest message containing the search (the result row shows it). */
+async function newestMatchingMessages(ctx: Ctx, conversationIds: string[], textMatch: SQL) {
+  const rows = await ctx.db
+    .selectDistinctOn([messages.conversationId], {
+      id: messages.id,
+      conversationId: messages.conversationId,
+      role: messages.role,
+      text: messages.text,
+      createdAt: messages.createdAt,
+    })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.workspaceId, ctx.workspaceId),
+        inArray(messages.conversationId, conversationIds),
+        sql`${messages.kind} <> 'event'`,
+        textMatch,
+      ),
+    )
+    .orderBy(messages.conversationId, desc(messages.createdAt), desc(messages.id));
+  return new Map(rows.map((r) => [r.conversationId, r]));
+}
+
+/** The list's status and filters, the assignee and the cursor aside: what the views count over. */
+function viewConditions(ctx: Ctx, query: ViewQuery): SQL[] {
+  const where: SQL[] = [eq(conversations.workspaceId, ctx.workspaceId), eq(conversations.isPlayground, false)];
+  if (query.status?.length) where.push(or(...query.status.map(statusCondition))!);
+  if (query.channelId) where.push(eq(conversations.channelId, query.channelId));
+  if (query.channelType) {
+    where.push(
+      inArray(
+        conversations.channelId,
+        ctx.db
+          .select({ id: channels.id })
+          .from(channels)
+          .where(and(eq(channels.workspaceId, ctx.workspaceId), eq(channels.type, query.channelType))),
+      ),
+    );
+  }
+  if (query.tag) where.push(arrayContains(conversations.tags, [normalizeTag(query.tag)]));
+  if (query.unread !== undefined) {
+    where.push(query.unread ? gt(conversations.unreadCount, 0) : eq(conversations.unreadCount, 0));
+  }
+  if (query.needsHuman !== undefined) where.push(eq(conversations.needsHuman, query.needsHuman));
+  return where;
+}
+
+/**
+ * The numbers on the Mine / Unassigned / All views: conversations of the list's status and filters
+ * (the assignee, the search and the cursor aside), in one pass over them.
+ */
+export async function countConversationViews(ctx: Ctx, query: ViewQuery): Promise<ConversationViewCounts> {
+  assertActorCan(ctx, "conversations.work");
+  const me = ctx.actor.type === "system" ? null : ctx.actor.memberId;
+  const [row] = await ctx.db
+    .select({
+      mine: me ? sql<number>`count(*) filter (where ${conversations.assigneeId} = ${me})::int` : sql<number>`0`,
+      unassigned: sql<number>`count(*) filter (where ${conversations.assigneeId} is null)::int`,
+      all: sql<number>`count(*)::int`,
+    })
+    .from(conversations)
+    .where(and(...viewConditions(ctx, query)));
+  return { mine: row?.mine ?? 0, unassigned: row?.unassigned ?? 0, all: row?.all ?? 0 };
 }
 
 /** Both lists are newest first; `cursorAt` is fixed-width UTC, so it sorts as text. */
@@ -130,12 +197,14 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
  * which no index serves, keeps PostgreSQL walking the newest conversations instead (bench/inbox).
  */
 function contactMatches(ctx: Ctx, search: string): SQL {
-  const nameContains = sql`${contacts.name} ilike ${`%${escapeLike(search)}%`}`;
-  const chars = [...search];
+  // Both sides folded (`tandem_fold`: lower case, no accents), as the two name indexes are.
+  const folded = foldText(search);
+  const nameContains = sql`tandem_fold(${contacts.name}) like ${`%${escapeLike(folded)}%`}`;
+  const chars = [...folded];
   let nameMatches: SQL;
-  if (/[A-Za-z0-9]{3}/.test(search)) nameMatches = nameContains;
+  if (/[a-z0-9]{3}/.test(folded)) nameMatches = nameContains;
   else if (chars.length >= 3 || (chars.length === 2 && chars.some((ch) => ch.charCodeAt(0) > 0x7f))) {
-    nameMatches = sql`(tandem_bigrams(${contacts.name}) @> tandem_bigrams(${search}) and ${nameContains})`;
+    nameMatches = sql`(tandem_bigrams(tandem_fold(${contacts.name})) @> tandem_bigrams(${folded}) and ${nameContains})`;
   } else nameMatches = sql`(${nameContains}) is true`;
   return exists(
     ctx.db
@@ -151,8 +220,6 @@ function contactMatches(ctx: Ctx, search: string): SQL {
   );
 }
 
-const textQuery = (search: string) => sql`plainto_tsquery('simple', ${search})`;
-
 /**
  * The newest `size` of the newest SEARCH_SCAN_WINDOW conversations that have a message containing
  * every word. A lateral `limit 1` probes one conversation at a time, in inbox order, on
@@ -161,7 +228,7 @@ const textQuery = (search: string) => sql`plainto_tsquery('simple', ${search})`;
  * PostgreSQL underestimates how often several words occur together (each word's frequency
  * multiplied) and would otherwise AND the GIN index into every probe, some 5 ms each (bench/inbox).
  */
-function newestProbed(ctx: Ctx, where: SQL[], size: number, search: string) {
+function newestProbed(ctx: Ctx, where: SQL[], size: number, textMatch: SQL) {
   const window = ctx.db
     .select({ id: conversations.id, lastMessageAt: conversations.lastMessageAt })
     .from(conversations)
@@ -173,11 +240,7 @@ function newestProbed(ctx: Ctx, where: SQL[], size: number, search: string) {
     .select({ one: sql`1`.as("one") })
     .from(messages)
     .where(
-      and(
-        eq(messages.conversationId, window.id),
-        eq(messages.workspaceId, ctx.workspaceId),
-        sql`(${messages.search} @@ ${textQuery(search)}) is true`,
-      ),
+      and(eq(messages.conversationId, window.id), eq(messages.workspaceId, ctx.workspaceId), sql`${textMatch} is true`),
     )
     .limit(1)
     .as("hit");
@@ -190,9 +253,9 @@ function newestProbed(ctx: Ctx, where: SQL[], size: number, search: string) {
 }
 
 /** Conversations with a message containing every word, straight from the GIN index. */
-function conversationsWithMessage(ctx: Ctx, search: string) {
+function conversationsWithMessage(ctx: Ctx, textMatch: SQL) {
   return ctx.db
     .selectDistinct({ id: messages.conversationId })
     .from(messages)
-    .where(and(eq(messages.workspaceId, ctx.workspaceId), sql`${messages.search} @@ ${textQuery(search)}`));
+    .where(and(eq(messages.workspaceId, ctx.workspaceId), textMatch));
 }

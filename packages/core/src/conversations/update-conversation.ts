@@ -62,7 +62,7 @@ export async function updateConversation(
   return dto!;
 }
 
-async function assertAssignable(ctx: Ctx, memberId: string): Promise<void> {
+export async function assertAssignable(ctx: Ctx, memberId: string): Promise<void> {
   const [member] = await ctx.db
     .select({ id: members.id })
     .from(members)

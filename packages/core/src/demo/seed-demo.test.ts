@@ -3,10 +3,11 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime } from "../../../../tests/support/runtime.ts";
 import { signIn } from "../auth/sign-in.ts";
+import { retrieveKnowledge } from "../bots/retrieve-knowledge.ts";
 import { loadProviderConfig } from "../providers/load-provider-config.ts";
 import { createMemoryRateLimiter } from "../rate-limit/limiter.ts";
 import type { Runtime } from "../runtime.ts";
-import { DEMO_PAGE, DEMO_USERS, seedDemo } from "./seed-demo.ts";
+import { DEMO_GUIDE, DEMO_PAGE, DEMO_USERS, seedDemo } from "./seed-demo.ts";
 
 let runtime: Runtime;
 beforeAll(async () => {
@@ -53,6 +54,12 @@ describe("seedDemo", () => {
     const [version] = await db.select().from(promptVersions).where(eq(promptVersions.chatbotId, bot!.id));
     expect(version).toMatchObject({ version: 1, text: "", metadata: { source: "created", defaultTemplate: true } });
     expect(bot?.currentPromptVersionId).toBe(version!.id);
+    // The help centre's guide is ready and searchable: the offline bot answers from it, with its source.
+    const found = await retrieveKnowledge(db, bot!, "How much does gift wrapping cost?");
+    expect(found[0]).toMatchObject({ kind: "passage", title: DEMO_GUIDE.title });
+    expect(found[0]!.content).toContain("Gift wrapping costs 50 THB per item");
+    const faqFirst = await retrieveKnowledge(db, bot!, "What is your return policy?");
+    expect(faqFirst[0]).toMatchObject({ kind: "faq", title: "What is your return policy?" });
     const deps = { db, keyring: runtime.keyring, config: runtime.config };
     expect(await loadProviderConfig(deps, first.workspaceId, "OPENAI_COMPATIBLE")).toMatchObject({
       kind: "OPENAI_COMPATIBLE",

@@ -4,6 +4,8 @@ import {
   contacts,
   conversations,
   type Db,
+  documents,
+  knowledgeSources,
   members,
   providerCredentials,
   users,
@@ -14,12 +16,14 @@ import { hashPassword } from "../auth/crypto.ts";
 import { createInitialPromptVersion } from "../bots/initial-prompt-version.ts";
 import { DEFAULT_SUBSCRIBED_FIELDS } from "../channels/messenger/graph-client.ts";
 import { appendMessage } from "../conversations/append-message.ts";
+import { chunkText } from "../knowledge/chunk-text.ts";
+import { replaceChunks } from "../knowledge/write-chunks.ts";
 import type { Keyring } from "../secrets/keyring.ts";
 
 /**
  * The demo workspace of a fresh install: three people (one per role), a default chatbot on the
- * offline provider with a few FAQ entries, a simulated Messenger Page and a website channel, and a
- * handful of conversations. Seeding is idempotent: an existing demo owner means nothing is done.
+ * offline provider with a few FAQ entries, a shared knowledge source (the help centre's care guide,
+ * ready), a simulated Messenger Page and a website channel, and a handful of conversations. Seeding is idempotent: an existing demo owner means nothing is done.
  *
  * With the simulator on, the workspace also gets an OpenAI-compatible credential (no key) pointing at
  * the simulator's fake OpenAI API, while the chatbot stays on the offline provider: switching to
@@ -57,6 +61,30 @@ export const DEMO_FAQ = [
     answer: "Yes, we ship to over 40 countries. Shipping costs are shown at checkout before you pay.",
   },
 ];
+
+/** The demo's knowledge base: a help-centre page on topics the FAQ does not cover, so answers show their sources. */
+export const DEMO_GUIDE = {
+  title: "Demo Shop care guide",
+  content: `# Demo Shop care guide
+
+## Warranty
+Every electronic item comes with a 12-month warranty from the day it is delivered. To claim it, send
+the order number and a short video of the fault through the chat; we collect the item for free and
+repair or replace it within 7 days.
+
+## Gift wrapping
+Gift wrapping costs 50 THB per item. Choose it at checkout and add a card message of up to 200
+characters; the price is never printed on the packing slip of a wrapped order.
+
+## Store pickup
+Orders can be collected from our Siam Square store in Bangkok. Choose "Store pickup" at checkout;
+the order is ready the same day when placed before 15:00, and we keep it for 7 days.
+
+## Loyalty points
+Members earn 1 point for every 100 THB spent. 100 points are worth 50 THB off the next order, and
+points expire 12 months after they are earned.
+`,
+} as const;
 
 export interface SeedDemoResult {
   created: boolean;
@@ -113,6 +141,28 @@ export async function seedDemo(db: Db, options: SeedDemoOptions): Promise<SeedDe
       })
       .returning();
     await createInitialPromptVersion(tx, bot!, people.OWNER!.userId);
+
+    // A shared help-centre source with one ready document, chunked here (no job needed to start).
+    const [guideSource] = await tx
+      .insert(knowledgeSources)
+      .values({ workspaceId, type: "text", name: "Help centre", status: "ready", lastSyncedAt: new Date() })
+      .returning();
+    const [guide] = await tx
+      .insert(documents)
+      .values({
+        workspaceId,
+        sourceId: guideSource!.id,
+        title: DEMO_GUIDE.title,
+        mimeType: "text/markdown",
+        documentType: "guide",
+        content: DEMO_GUIDE.content,
+        sizeBytes: Buffer.byteLength(DEMO_GUIDE.content),
+        status: "ready",
+        progress: 100,
+        language: "en",
+      })
+      .returning();
+    await replaceChunks(tx, guide!, null, chunkText(DEMO_GUIDE.content));
 
     if (options.simulatorUrl) {
       await tx.insert(providerCredentials).values({

@@ -4,6 +4,9 @@ import { generateBotReply } from "../bots/generate-bot-reply.ts";
 import { summarizeConversation } from "../bots/summarize-conversation.ts";
 import { fetchContactProfile } from "../contacts/fetch-contact-profile.ts";
 import { processInboundEvent } from "../inbound/process-inbound-event.ts";
+import { embedKnowledge } from "../knowledge/embeddings/embed-knowledge.ts";
+import { ingestDocument } from "../knowledge/ingest-document.ts";
+import { syncUrlSource } from "../knowledge/sync-url-source.ts";
 import { sendEmail } from "../mail/send-email.ts";
 import { databaseMaintenance } from "../maintenance/database-maintenance.ts";
 import { fetchMessageContent } from "../messages/fetch-message-content.ts";
@@ -29,6 +32,9 @@ export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   createPasswordReset,
   sendEmail,
   generateSystemPrompt,
+  embedKnowledge,
+  ingestDocument,
+  syncUrlSource,
 ];
 
 export function registerAllJobs(registry: JobRegistry<AppJobDeps>): JobRegistry<AppJobDeps> {

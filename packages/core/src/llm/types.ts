@@ -43,10 +43,16 @@ export interface KnowledgeItem {
   title?: string | undefined;
   /** The FAQ answer, or the passage text. */
   content: string;
-  /** Lexical match with the customer's message, 0–1 (see `bots/retrieve-knowledge.ts`). */
+  /** Relevance to the customer's message, 0–1: the lexical match, or the vector similarity when higher (see `bots/retrieve-knowledge.ts`). */
   score?: number | undefined;
   documentId?: string | undefined;
   sourceId?: string | undefined;
+  /** Rank among the full-text candidates (1 = best), null when full text did not find it. */
+  fullTextRank?: number | null | undefined;
+  /** Cosine similarity to the question, null when the vector path did not find it. */
+  vectorSimilarity?: number | null | undefined;
+  /** Reciprocal rank fusion of both ranks: what retrieval orders by. */
+  fusedScore?: number | null | undefined;
 }
 
 export interface LlmUsage {

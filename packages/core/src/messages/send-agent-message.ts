@@ -18,6 +18,7 @@ import type { JobQueue } from "../jobs/queue.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { notifyMentions, resolveMentions } from "../notifications/notify-mentions.ts";
 import type { ProviderDeps } from "../providers/provider-deps.ts";
+import { assignOnReplySql } from "../workspaces/inbox-settings.ts";
 import { sendOutboundMessage } from "./send-outbound-message.ts";
 
 type MessageRow = typeof messages.$inferSelect;
@@ -112,6 +113,8 @@ export async function sendAgentMessage(
           autoBot: false,
           // …and the customer no longer waits for a person: "needs human" is answered.
           needsHuman: false,
+          // Whoever answers an unassigned conversation owns it, where the workspace wants that.
+          assigneeId: sql`coalesce(${conversations.assigneeId}, case when ${assignOnReplySql(ctx.workspaceId)} then ${memberId}::text end)`,
         },
       },
     );

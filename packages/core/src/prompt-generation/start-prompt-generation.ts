@@ -1,4 +1,3 @@
-import { open } from "node:fs/promises";
 import { PROMPT_GENERATION_LIMITS, type PromptGenerationStarted } from "@tandem/contracts";
 import { type PromptInputFile, promptGenerationJobs } from "@tandem/db";
 import { eq } from "drizzle-orm";
@@ -7,7 +6,7 @@ import { getChatbotInWorkspace } from "../chatbots/get-chatbot-in-workspace.ts";
 import type { Config } from "../config.ts";
 import { actorUserId, type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
-import { assertSupportedFile, mimeOf } from "../extract/sniff-file-type.ts";
+import { assertSupportedFile, mimeOf, readSniffBytes } from "../extract/sniff-file-type.ts";
 import { queueOf } from "../jobs/job-scope.ts";
 import { generateSystemPrompt } from "./generate-system-prompt.ts";
 import { removePromptUploads, resolveUpload } from "./upload-store.ts";
@@ -104,21 +103,5 @@ export async function startPromptGeneration(
   } catch (error) {
     await removePromptUploads(dataDir, ctx.workspaceId, input.jobId);
     throw error;
-  }
-}
-
-/** Enough of a file to tell its type: the head, or all of it for a ZIP (a DOCX names its parts anywhere). */
-async function readSniffBytes(file: string): Promise<Uint8Array> {
-  const handle = await open(file, "r");
-  try {
-    const { size } = await handle.stat();
-    const head = new Uint8Array(Math.min(size, 64 * 1024));
-    await handle.read(head, 0, head.length, 0);
-    if (head[0] !== 0x50 || head[1] !== 0x4b || size <= head.length) return head;
-    const all = new Uint8Array(size);
-    await handle.read(all, 0, size, 0);
-    return all;
-  } finally {
-    await handle.close();
   }
 }

@@ -73,6 +73,8 @@ export interface KnowledgeFilters {
   types?: string[];
   categories?: string[];
   documentTypes?: string[];
+  /** Documents carrying any of these tags. */
+  tags?: string[];
 }
 
 /** Retrieval settings of a chatbot; absent fields take `RETRIEVAL_DEFAULTS` of the contracts. */
@@ -92,8 +94,14 @@ export interface RetrievalSettings {
 export interface EmbeddingState {
   /** The embedding key (`chunk_embedding.model`) and size searched now; null = full text only. */
   active: { model: string; dimensions: number } | null;
+  /** The embedding setting that computed `active` (questions are embedded with it until the switch). */
+  activeSetting?: RetrievalSettings["embedding"];
+  /** The key being computed (`RetrievalSettings.embedding`'s), while it differs from `active`. */
+  target?: string | null;
   state: "off" | "pending" | "processing" | "ready" | "failed";
   error?: string | null;
+  /** When the current embedding model was chosen (part of the embedding job's deduplication key). */
+  requestedAt?: string;
   updatedAt?: string;
 }
 

@@ -81,10 +81,11 @@ export const contacts = pgTable(
     index("contact_workspace_idx").on(t.workspaceId),
     // Inbox search: "name contains the text, any case" (pg_trgm; created only where the server offers
     // the extension, see migration 0002) or "the exact platform id", so the two can be OR-ed in a bitmap.
-    index("contact_name_trgm_idx").using("gin", t.name.op("gin_trgm_ops")),
+    // Both on the folded name (`tandem_fold`: lower case, accents removed, migration 0013), so "zoe" finds "Zoë".
+    index("contact_name_trgm_idx").using("gin", sql`tandem_fold(${t.name}) gin_trgm_ops`),
     // The same for text pg_trgm cannot narrow (Thai, Japanese… under the C locale, which PGlite uses):
     // the name's character bigrams (`tandem_bigrams`, a SQL function created by migration 0002).
-    index("contact_name_bigram_idx").using("gin", sql`tandem_bigrams(${t.name})`),
+    index("contact_name_bigram_idx").using("gin", sql`tandem_bigrams(tandem_fold(${t.name}))`),
     index("contact_workspace_platform_user_idx").on(t.workspaceId, t.platformUserId),
   ],
 );
@@ -211,7 +212,12 @@ export const messages = pgTable(
     reactions: jsonb("reactions").$type<Record<string, string>>().notNull().default({}),
     flagged: boolean("flagged").notNull().default(false),
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
-    search: tsvector("search").generatedAlwaysAs(sql`to_tsvector('simple', coalesce("text", ''))`),
+    /**
+     * The words of the text folded (lower case, no accents: "Zoë" is found by "zoe"), plus the character
+     * bigrams of its Thai, Japanese and Chinese runs, which have no spaces to split words at
+     * (`tandem_search_vector`, migration 0013; the query side is `core/conversations/search-text.ts`).
+     */
+    search: tsvector("search").generatedAlwaysAs(sql`tandem_search_vector(coalesce("text", ''))`),
     sentAt: tstz("sent_at"),
     deliveredAt: tstz("delivered_at"),
     readAt: tstz("read_at"),

@@ -1,14 +1,23 @@
 import { relations, sql } from "drizzle-orm";
-import { index, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { index, jsonb, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, idColumn, tstz, updatedAt } from "./columns.ts";
 
 /** Workspaces (the seeds' "Company"), people, their memberships and credentials. */
 
 export const memberRole = pgEnum("member_role", ["OWNER", "ADMIN", "AGENT"]);
 
+/** Workspace-wide preferences; absent fields take their defaults (`core/workspaces/inbox-settings.ts`). */
+export interface WorkspaceSettings {
+  inbox?: {
+    /** An agent's reply to an unassigned conversation assigns it to them. Default true. */
+    assignOnReply?: boolean;
+  };
+}
+
 export const workspaces = pgTable("workspace", {
   id: idColumn("workspace"),
   name: text("name").notNull(),
+  settings: jsonb("settings").$type<WorkspaceSettings>().notNull().default({}),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -134,7 +134,17 @@ export async function createMessage(db: Db, input: { conversationId: string } & 
  */
 export async function createKnowledgePassage(
   db: Db,
-  input: { workspaceId: string; chatbotId?: string | null; title: string; content: string; category?: string },
+  input: {
+    workspaceId: string;
+    chatbotId?: string | null;
+    title: string;
+    content: string;
+    category?: string;
+    /** Extra index terms (`chunk.search_terms`: heading path, Thai/CJK character bigrams). */
+    searchTerms?: string;
+    tags?: string[];
+    documentType?: string;
+  },
 ) {
   const source = await insertOne(
     db
@@ -158,6 +168,8 @@ export async function createKnowledgePassage(
         title: input.title,
         content: input.content,
         status: "ready",
+        ...(input.tags ? { tags: input.tags } : {}),
+        ...(input.documentType ? { documentType: input.documentType } : {}),
       })
       .returning(),
   );
@@ -171,6 +183,7 @@ export async function createKnowledgePassage(
         chatbotId: input.chatbotId ?? null,
         ordinal: 0,
         content: input.content,
+        ...(input.searchTerms ? { searchTerms: input.searchTerms } : {}),
       })
       .returning(),
   );

@@ -10,6 +10,7 @@ import {
   type LucideIcon,
   MessageSquareText,
   MessagesSquare,
+  SlidersHorizontal,
   Users,
 } from "lucide-react";
 import Link from "next/link";
@@ -50,6 +51,7 @@ const NAV: { label?: string; items: NavItem[] }[] = [
       { href: "/settings/provider", label: "AI provider", icon: Bot, permission: "providers.manage" },
       { href: "/settings/members", label: "Members", icon: Users, permission: "members.manage" },
       // Everyone reads the library (to know the shortcuts); OWNER and ADMIN change it.
+      { href: "/settings/inbox", label: "Inbox settings", icon: SlidersHorizontal },
       { href: "/settings/canned-responses", label: "Canned responses", icon: MessageSquareText },
       { href: "/settings/tokens", label: "API tokens", icon: KeyRound },
     ],

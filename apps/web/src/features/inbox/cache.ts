@@ -20,7 +20,20 @@ export const inboxKeys = {
   messages: (id: string) => ["inbox", "messages", id] as const,
   options: ["inbox", "options"] as const,
   presence: ["inbox", "presence"] as const,
+  counts: (filters: unknown) => ["inbox", "counts", filters] as const,
+  viewers: (id: string) => ["inbox", "viewers", id] as const,
+  allCounts: ["inbox", "counts"] as const,
 };
+
+/** The view counts follow conversation changes, once per burst of them (a bulk action, a busy minute). */
+let countsTimer: ReturnType<typeof setTimeout> | null = null;
+function refreshCountsSoon(queryClient: QueryClient): void {
+  if (countsTimer) return;
+  countsTimer = setTimeout(() => {
+    countsTimer = null;
+    void queryClient.invalidateQueries({ queryKey: inboxKeys.allCounts });
+  }, 500);
+}
 
 export type ConversationPages = InfiniteData<ConversationListResponse, unknown>;
 export type MessagePages = InfiniteData<MessageListResponse, unknown>;
@@ -35,6 +48,7 @@ const isStale = (incoming: { updatedAt: string }, cached: { updatedAt: string } 
 /** Updates the conversation wherever it is cached; `keepId` stays in its lists even when it stops matching. */
 export function storeConversation(queryClient: QueryClient, dto: ConversationDto, keepId?: string | null): void {
   if (isStale(dto, cachedConversation(queryClient, dto.id))) return;
+  refreshCountsSoon(queryClient);
   queryClient.setQueryData<ConversationDto>(inboxKeys.conversation(dto.id), dto);
   rememberTags(queryClient, dto.tags);
   for (const [key, data] of queryClient.getQueriesData<ConversationPages>({ queryKey: inboxKeys.lists })) {
@@ -73,7 +87,8 @@ function placeInList(
   // A search list: the server decides what matches; a row already there is kept fresh in place.
   if (matches === undefined || (keep && present && !matches)) {
     if (!present) return data;
-    return mapPages(data, (rows) => rows.map((c) => (c.id === dto.id ? dto : c)));
+    // The row keeps the message the search found (live updates do not carry it).
+    return mapPages(data, (rows) => rows.map((c) => (c.id === dto.id ? { ...dto, match: dto.match ?? c.match } : c)));
   }
   const without = present ? mapPages(data, (rows) => rows.filter((c) => c.id !== dto.id)) : data;
   if (!matches) return without;

@@ -14,6 +14,7 @@ import { useCannedPicker } from "./canned-response-picker";
 import { useMentionPicker } from "./mention-picker";
 import { mentionsIn } from "./mentions";
 import { useDraftReply, useSendMessage } from "./queries";
+import { signalTyping } from "./realtime";
 import { useNow } from "./use-now";
 
 type Mode = "reply" | "note";
@@ -93,6 +94,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
           ...(draftId && !note ? { draftId } : {}),
           ...(note && mentionsIn(text, mentioned).length > 0 ? { mentions: mentionsIn(text, mentioned) } : {}),
         };
+    signalTyping(id, false);
     send.mutate(body, {
       onSuccess: (result) => {
         if (bot) {
@@ -228,7 +230,9 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
               setText(event.target.value);
               setCaret(event.target.selectionStart);
               if (error) setError(null);
+              signalTyping(id, event.target.value.trim() !== "");
             }}
+            onBlur={() => signalTyping(id, false)}
             onKeyDown={onKeyDown}
             disabled={bot}
             rows={2}

@@ -1,21 +1,23 @@
 "use client";
 
 import type { ConversationDto, ConversationStatus } from "@tandem/contracts";
-import { Archive, Clock, Filter, Inbox, type LucideIcon, RotateCw, Search, SearchX } from "lucide-react";
+import { Archive, CheckSquare, Clock, Filter, Inbox, type LucideIcon, RotateCw, Search, SearchX } from "lucide-react";
 import { type FocusEvent, type KeyboardEvent, useCallback, useEffect, useId, useRef, useState } from "react";
 import { VList, type VListHandle } from "virtua";
 import { EmptyState } from "@/components/empty-state";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Skeleton } from "@/components/ui/skeleton";
+import { useCurrentUser } from "@/features/auth/queries";
 import { errorMessage } from "@/lib/api";
 import { cn } from "@/lib/utils";
+import { BulkActions } from "./bulk-actions";
 import { flattenConversations } from "./cache";
 import { ConversationFilters } from "./conversation-filters";
 import { ConversationRow, conversationRowId, ROW_HEIGHT } from "./conversation-row";
 import { countRefinements, DEFAULT_FILTERS, type InboxFilters } from "./filters";
 import { PresenceStack } from "./presence";
-import { useConversationList } from "./queries";
+import { useConversationCounts, useConversationList, useInboxOptions } from "./queries";
 import type { RealtimeStatus } from "./realtime";
 import { useNow } from "./use-now";
 
@@ -53,7 +55,9 @@ interface ConversationListPaneProps {
   filters: InboxFilters;
   onFiltersChange: (filters: InboxFilters) => void;
   selectedId: string | null;
-  onSelect: (id: string) => void;
+  onSelect: (id: string, messageId?: string) => void;
+  /** Closes the open thread (a bulk "mark unread" that includes it: an open thread reads itself). */
+  onCloseThread: () => void;
   realtime: RealtimeStatus;
 }
 
@@ -63,10 +67,16 @@ export function ConversationListPane({
   onFiltersChange,
   selectedId,
   onSelect,
+  onCloseThread,
   realtime,
 }: ConversationListPaneProps) {
   const searchId = useId();
-  const [filtersOpen, setFiltersOpen] = useState(countRefinements(filters) > 0);
+  const me = useCurrentUser();
+  const options = useInboxOptions();
+  const myMemberId = options.data?.members.find((m) => m.userId === me.user.id)?.id ?? null;
+  const [filtersOpen, setFiltersOpen] = useState(countRefinements(filters, myMemberId) > 0);
+  // Selection mode: clicking a row checks it, and the bulk actions act on the checked ones.
+  const [selecting, setSelecting] = useState(false);
   const [search, setSearch] = useState(filters.search);
   const filtersRef = useRef(filters);
   filtersRef.current = filters;
@@ -79,7 +89,7 @@ export function ConversationListPane({
   }, [search, onFiltersChange]);
 
   const set = (patch: Partial<InboxFilters>) => onFiltersChange({ ...filters, ...patch });
-  const refinements = countRefinements(filters);
+  const refinements = countRefinements(filters, myMemberId);
 
   return (
     <section
@@ -118,6 +128,8 @@ export function ConversationListPane({
           />
         </search>
 
+        <Views filters={filters} onChange={set} myMemberId={myMemberId} />
+
         <fieldset className="grid grid-cols-3 gap-1 rounded-lg bg-muted p-[3px]">
           <legend className="sr-only">Status</legend>
           {STATUSES.map((status) => (
@@ -148,6 +160,16 @@ export function ConversationListPane({
             variant="ghost"
             size="sm"
             className="ml-auto h-7 px-2 text-xs"
+            aria-pressed={selecting}
+            onClick={() => setSelecting((on) => !on)}
+          >
+            <CheckSquare aria-hidden="true" />
+            Select
+          </Button>
+          <Button
+            variant="ghost"
+            size="sm"
+            className="h-7 px-2 text-xs"
             aria-expanded={filtersOpen}
             aria-controls="inbox-more-filters"
             onClick={() => setFiltersOpen((open) => !open)}
@@ -163,12 +185,66 @@ export function ConversationListPane({
         filters={filters}
         selectedId={selectedId}
         onSelect={onSelect}
+        selecting={selecting}
+        onStopSelecting={() => setSelecting(false)}
+        onCloseThread={onCloseThread}
         onReset={() => {
           setSearch("");
           onFiltersChange({ ...DEFAULT_FILTERS, status: filters.status });
         }}
       />
     </section>
+  );
+}
+
+/**
+ * Mine / Unassigned / All, with how many conversations each holds for the status and filters chosen
+ * (a search aside). They set the assignee filter; another member, picked under Filters, is none of them.
+ */
+function Views({
+  filters,
+  onChange,
+  myMemberId,
+}: {
+  filters: InboxFilters;
+  onChange: (patch: Partial<InboxFilters>) => void;
+  myMemberId: string | null;
+}) {
+  const counts = useConversationCounts(filters);
+  const views = [
+    { key: "mine", label: "Mine", assignee: myMemberId, count: counts.data?.mine },
+    { key: "unassigned", label: "Unassigned", assignee: "none", count: counts.data?.unassigned },
+    { key: "all", label: "All", assignee: null, count: counts.data?.all },
+  ] as const;
+  return (
+    <fieldset className="flex gap-1 border-b">
+      <legend className="sr-only">View</legend>
+      {views.map((view) => {
+        const pressed = filters.assignee === view.assignee;
+        return (
+          <button
+            key={view.key}
+            type="button"
+            aria-pressed={pressed}
+            disabled={view.key === "mine" && !myMemberId}
+            onClick={() => onChange({ assignee: view.assignee })}
+            className={cn(
+              "-mb-px flex h-8 items-center gap-1.5 border-b-2 border-transparent px-2 text-sm font-medium text-muted-foreground outline-none max-lg:h-10",
+              "hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50",
+              "aria-pressed:border-primary aria-pressed:text-foreground",
+            )}
+          >
+            {view.label}
+            <span
+              className="rounded-full bg-muted px-1.5 text-[11px] tabular-nums text-muted-foreground"
+              data-testid={`view-count-${view.key}`}
+            >
+              {view.count ?? "–"}
+            </span>
+          </button>
+        );
+      })}
+    </fieldset>
   );
 }
 
@@ -217,14 +293,35 @@ function ConversationList({
   selectedId,
   onSelect,
   onReset,
+  selecting,
+  onStopSelecting,
+  onCloseThread,
 }: {
   filters: InboxFilters;
   selectedId: string | null;
-  onSelect: (id: string) => void;
+  onSelect: (id: string, messageId?: string) => void;
   onReset: () => void;
+  selecting: boolean;
+  onStopSelecting: () => void;
+  onCloseThread: () => void;
 }) {
   const list = useConversationList(filters);
   const rows = flattenConversations(list.data);
+  // The checked rows of selection mode, forgotten when it ends or the list changes.
+  const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
+  const filtersKey = JSON.stringify(filters);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new list (filters) or leaving selection mode clears the checks
+  useEffect(() => setChecked(new Set()), [selecting, filtersKey]);
+  const toggle = useCallback(
+    (id: string) =>
+      setChecked((prev) => {
+        const next = new Set(prev);
+        if (!next.delete(id)) next.add(id);
+        return next;
+      }),
+    [],
+  );
+  const checkedIds = rows.filter((c) => checked.has(c.id)).map((c) => c.id);
   const ref = useRef<VListHandle>(null);
   const now = useNow(30_000);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
@@ -244,12 +341,16 @@ function ConversationList({
   const activeIndex = cursorIndex >= 0 ? cursorIndex : selectedIndex;
   const active = rows[activeIndex];
 
+  // A search result opens at its matching message.
+  const matchOf = useRef(new Map<string, string>());
+  matchOf.current = new Map(rows.flatMap((c) => (c.match ? [[c.id, c.match.messageId] as const] : [])));
   const open = useCallback(
     (id: string) => {
       setCursorId(id);
-      onSelect(id);
+      if (selecting) toggle(id);
+      else onSelect(id, matchOf.current.get(id));
     },
-    [onSelect],
+    [onSelect, selecting, toggle],
   );
   const move = (index: number) => {
     const clamped = Math.max(0, Math.min(rows.length - 1, index));
@@ -267,11 +368,11 @@ function ConversationList({
       // On the row that is open already, Enter moves on to the composer.
       Enter: () => {
         if (!active) return;
-        if (active.id === selectedId) document.getElementById("composer")?.focus();
+        if (!selecting && active.id === selectedId) document.getElementById("composer")?.focus();
         else open(active.id);
       },
       " ": () => {
-        if (active && active.id !== selectedId) open(active.id);
+        if (active && (selecting || active.id !== selectedId)) open(active.id);
       },
     };
     const action = keys[event.key];
@@ -319,7 +420,11 @@ function ConversationList({
   if (rows.length === 0) {
     const status = STATUSES.find((s) => s.value === filters.status) ?? STATUSES[0]!;
     const narrowed =
-      Boolean(filters.search.trim()) || filters.unread || filters.needsHuman || countRefinements(filters);
+      Boolean(filters.search.trim()) ||
+      filters.unread ||
+      filters.needsHuman ||
+      Boolean(filters.assignee) ||
+      countRefinements(filters);
     return narrowed ? (
       <EmptyState
         icon={SearchX}
@@ -348,10 +453,24 @@ function ConversationList({
 
   return (
     <>
+      {selecting && (
+        <BulkActions
+          selected={checkedIds}
+          status={filters.status}
+          allSelected={checkedIds.length === rows.length}
+          onSelectAll={() => setChecked(new Set(rows.map((c) => c.id)))}
+          onDone={onStopSelecting}
+          // An open thread reads itself: marking it unread closes it first.
+          onBeforeAction={(action) => {
+            if (action === "markUnread" && selectedId && checked.has(selectedId)) onCloseThread();
+          }}
+        />
+      )}
       <VList
         ref={ref}
         role="listbox"
         aria-label="Conversations"
+        aria-multiselectable={selecting || undefined}
         // The active row is kept mounted however far the list scrolls, so this never points at a
         // row the virtual list has taken out of the DOM.
         aria-activedescendant={active ? conversationRowId(active.id) : undefined}
@@ -369,6 +488,7 @@ function ConversationList({
             key={conversation.id}
             conversation={conversation}
             selected={conversation.id === selectedId}
+            checked={selecting ? checked.has(conversation.id) : undefined}
             active={conversation.id === active?.id}
             now={now}
             onSelect={open}

@@ -1,11 +1,12 @@
 import type { ConversationDto } from "@tandem/contracts";
-import { Bot, Hand, UserRound } from "lucide-react";
+import { Bot, Check, Hand, UserRound } from "lucide-react";
 import { memo } from "react";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { CHANNEL_TYPE_LABELS } from "./channel-mark";
 import { ContactAvatar } from "./contact-avatar";
-import { contactName, previewOf } from "./people";
+import { contactName, memberName, previewOf } from "./people";
+import { useInboxOptions } from "./queries";
 
 /** Every row has the same height, so the virtual list never jumps as rows render. */
 export const ROW_HEIGHT = 84;
@@ -13,6 +14,7 @@ export const ROW_HEIGHT = 84;
 export const ConversationRow = memo(function ConversationRow({
   conversation,
   selected,
+  checked,
   active,
   now,
   onSelect,
@@ -20,6 +22,8 @@ export const ConversationRow = memo(function ConversationRow({
   conversation: ConversationDto;
   /** The open conversation. */
   selected: boolean;
+  /** In selection mode, whether the row is checked; undefined outside it. */
+  checked?: boolean | undefined;
   /** The keyboard cursor is on this row. */
   active: boolean;
   now: number;
@@ -27,6 +31,11 @@ export const ConversationRow = memo(function ConversationRow({
 }) {
   const unread = conversation.unreadCount;
   const name = contactName(conversation);
+  const options = useInboxOptions();
+  const assignee = conversation.assigneeId
+    ? (options.data?.members.find((m) => m.id === conversation.assigneeId) ?? null)
+    : null;
+  const assigneeName = assignee ? memberName(assignee) : conversation.assigneeId ? "a former member" : null;
   return (
     // The listbox keeps the focus and handles the keys (aria-activedescendant points at the active
     // row), so a row is not focusable itself; a click opens it.
@@ -35,8 +44,8 @@ export const ConversationRow = memo(function ConversationRow({
     <div
       id={conversationRowId(conversation.id)}
       role="option"
-      aria-selected={selected}
-      aria-label={rowLabel(conversation, now)}
+      aria-selected={checked ?? selected}
+      aria-label={rowLabel(conversation, now, assigneeName)}
       data-conversation-id={conversation.id}
       data-active={active || undefined}
       onClick={() => onSelect(conversation.id)}
@@ -48,6 +57,18 @@ export const ConversationRow = memo(function ConversationRow({
         active && "group-focus-visible:ring-2 group-focus-visible:ring-ring/60 group-focus-visible:ring-inset",
       )}
     >
+      {checked !== undefined && (
+        <span
+          aria-hidden="true"
+          data-testid="row-check"
+          className={cn(
+            "mt-2.5 grid size-4 shrink-0 place-items-center rounded border",
+            checked ? "border-primary bg-primary text-primary-foreground" : "border-input bg-background",
+          )}
+        >
+          {checked && <Check className="size-3" />}
+        </span>
+      )}
       <ContactAvatar conversation={conversation} now={now} />
       <div className="flex min-w-0 flex-1 flex-col gap-1">
         <div className="flex items-baseline justify-between gap-2">
@@ -65,7 +86,7 @@ export const ConversationRow = memo(function ConversationRow({
             className={cn("truncate text-xs", unread > 0 ? "text-foreground" : "text-muted-foreground")}
             data-testid="conversation-preview"
           >
-            {previewOf(conversation)}
+            {conversation.match ? <MatchSnippet match={conversation.match} /> : previewOf(conversation)}
           </span>
           {unread > 0 && (
             <span
@@ -83,6 +104,16 @@ export const ConversationRow = memo(function ConversationRow({
               {tag}
             </span>
           ))}
+          {assigneeName && (
+            <span
+              className="ml-auto grid size-5 shrink-0 place-items-center rounded-full bg-secondary text-[9px] font-semibold text-secondary-foreground uppercase"
+              title={`Assigned to ${assigneeName}`}
+              data-testid="assignee-avatar"
+              aria-hidden="true"
+            >
+              {initials(assigneeName)}
+            </span>
+          )}
         </div>
       </div>
     </div>
@@ -90,6 +121,23 @@ export const ConversationRow = memo(function ConversationRow({
 });
 
 export const conversationRowId = (id: string) => `conversation-row-${id}`;
+
+/** A search result's matching message, the searched words marked. */
+function MatchSnippet({ match }: { match: NonNullable<ConversationDto["match"]> }) {
+  const parts: React.ReactNode[] = [];
+  let at = 0;
+  for (const [start, end] of match.highlights) {
+    if (start > at) parts.push(match.snippet.slice(at, start));
+    parts.push(
+      <mark key={start} className="rounded-sm bg-yellow-200 px-0.5 text-foreground dark:bg-yellow-500/40">
+        {match.snippet.slice(start, end)}
+      </mark>,
+    );
+    at = end;
+  }
+  parts.push(match.snippet.slice(at));
+  return <span data-testid="search-match">{parts}</span>;
+}
 
 type Handler = "bot" | "human" | "needsHuman";
 
@@ -105,18 +153,32 @@ const HANDLER_LABELS: Record<Handler, string> = {
   needsHuman: "needs a human",
 };
 
+/** "Adam Admin" → "AA", "sam@x.io" → "S". */
+function initials(name: string): string {
+  const words = name.split(/[\s@.]+/).filter(Boolean);
+  if (name.includes("@")) return (words[0]?.[0] ?? "?").toUpperCase();
+  return words
+    .slice(0, 2)
+    .map((w) => [...w][0])
+    .join("")
+    .toUpperCase();
+}
+
 /** What a screen reader says for a row: everything the row shows but the tags. */
-function rowLabel(conversation: ConversationDto, now: number): string {
+function rowLabel(conversation: ConversationDto, now: number, assigneeName: string | null): string {
   const unread = conversation.unreadCount;
   return [
     contactName(conversation),
     conversation.channel && CHANNEL_TYPE_LABELS[conversation.channel.type],
     unread > 0 && `${unread} unread`,
     HANDLER_LABELS[handlerOf(conversation)],
+    assigneeName && `assigned to ${assigneeName}`,
     handlerOf(conversation) === "needsHuman" &&
       conversation.handoffAt &&
       `waiting ${waited(conversation.handoffAt, now)}`,
-    `${formatRelative(conversation.lastMessageAt, now)}: ${previewOf(conversation)}`,
+    conversation.match
+      ? `matching message: ${conversation.match.snippet}`
+      : `${formatRelative(conversation.lastMessageAt, now)}: ${previewOf(conversation)}`,
   ]
     .filter(Boolean)
     .join(", ");

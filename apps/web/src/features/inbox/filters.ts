@@ -92,9 +92,13 @@ export function filtersToQuery(filters: InboxFilters, cursor: string | null): st
   return params.toString();
 }
 
-/** Filters beyond the status tabs and the search box, for the "Filters (n)" button. */
-export function countRefinements(filters: InboxFilters): number {
-  return [filters.channelType, filters.channelId, filters.tag, filters.assignee].filter(Boolean).length;
+/**
+ * Filters beyond the views, the status tabs and the search box, for the "Filters (n)" button: an
+ * assignee counts when it is another member (me and unassigned are views of their own).
+ */
+export function countRefinements(filters: InboxFilters, myMemberId?: string | null): number {
+  const otherAssignee = filters.assignee && filters.assignee !== "none" && filters.assignee !== myMemberId;
+  return [filters.channelType, filters.channelId, filters.tag, otherAssignee].filter(Boolean).length;
 }
 
 /**

@@ -70,11 +70,14 @@ export function InboxView() {
   const filters = useMemo(() => filtersFromParams(params), [params]);
   const pane: InboxPane = selectedId ? (params.get("pane") === "contact" ? "contact" : "thread") : "list";
 
+  // `messageId`: a search result's message, which the thread scrolls to (`m`).
   const select = useCallback(
-    (id: string) =>
+    (id: string, messageId?: string) =>
       navigate((next) => {
         next.set("c", id);
         next.delete("pane");
+        if (messageId) next.set("m", messageId);
+        else next.delete("m");
       }, "push"),
     [],
   );
@@ -88,6 +91,7 @@ export function InboxView() {
       goUp((next) => {
         next.delete("c");
         next.delete("pane");
+        next.delete("m");
       }),
     [],
   );
@@ -107,6 +111,7 @@ export function InboxView() {
           onFiltersChange={setFilters}
           selectedId={selectedId}
           onSelect={select}
+          onCloseThread={backToList}
           realtime={realtime}
         />
         <ThreadPane

@@ -2,6 +2,7 @@
 
 import type { ConversationDto, MessageDto } from "@tandem/contracts";
 import { ArrowDown, Loader2, MessagesSquare, RotateCw } from "lucide-react";
+import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { toast } from "sonner";
 import { Virtualizer, type VirtualizerHandle } from "virtua";
@@ -18,6 +19,8 @@ import { useInboxOptions, useMessages, useRetryMessage } from "./queries";
 const LOAD_OLDER_AT = 400;
 /** "At the bottom" tolerates sub-pixel scroll positions. */
 const BOTTOM_SLACK = 24;
+/** Pages of older messages fetched to reach a search result before giving up. */
+const MAX_PAGES_TO_FIND = 20;
 
 /**
  * The thread, virtualised (only the bubbles near the viewport are in the DOM, so thousands of
@@ -73,11 +76,38 @@ export function MessageList({ conversation }: { conversation: ConversationDto })
     [scrollToBottom],
   );
 
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = messages;
   // The first page is in (the list is keyed by conversation): start at the newest message.
   const loaded = messages.isSuccess;
   useLayoutEffect(() => {
     if (loaded) requestAnimationFrame(scrollToBottom);
   }, [loaded, scrollToBottom]);
+
+  // Opened from a search result (`?m=msg_…`): load older pages until the message is in, then show
+  // it in the middle of the thread, marked for a moment.
+  const focusId = useSearchParams().get("m");
+  const [marked, setMarked] = useState<string | null>(null);
+  const sought = useRef<{ id: string; pages: number } | null>(null);
+  useEffect(() => {
+    if (!loaded || !focusId) return;
+    if (sought.current?.id !== focusId) sought.current = { id: focusId, pages: 0 };
+    const seeking = sought.current;
+    if (seeking.pages < 0) return;
+    const index = items.findIndex((m) => m.id === focusId);
+    if (index >= 0) {
+      seeking.pages = -1;
+      atBottom.current = false;
+      // After the first page's scroll to the bottom.
+      requestAnimationFrame(() => requestAnimationFrame(() => ref.current?.scrollToIndex(index, { align: "center" })));
+      setMarked(focusId);
+      const timer = setTimeout(() => setMarked(null), 4000);
+      return () => clearTimeout(timer);
+    }
+    if (hasNextPage && !isFetchingNextPage && seeking.pages < MAX_PAGES_TO_FIND) {
+      seeking.pages += 1;
+      void fetchNextPage();
+    }
+  }, [loaded, focusId, items, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   // A new newest message: follow it when at the bottom (or when it is the agent's own), else count
   // it; either way a screen reader hears what the customer or the bot wrote.
@@ -96,7 +126,6 @@ export function MessageList({ conversation }: { conversation: ConversationDto })
     }
   }, [lastId, items, scrollToBottom, conversation, options.data?.members]);
 
-  const { hasNextPage, isFetchingNextPage, fetchNextPage } = messages;
   const onScroll = (offset: number) => {
     const handle = ref.current;
     if (!handle) return;
@@ -192,6 +221,17 @@ export function MessageList({ conversation }: { conversation: ConversationDto })
                   retrying={retryingId === message.id}
                 />
               );
+              if (message.id === marked) {
+                return (
+                  <div
+                    key={message.id}
+                    data-search-hit
+                    className="bg-yellow-100/70 transition-colors dark:bg-yellow-500/15"
+                  >
+                    {bubble}
+                  </div>
+                );
+              }
               if (index > 0 || hasNextPage) return bubble;
               return (
                 <div key={message.id}>

@@ -1,8 +1,12 @@
 "use client";
 
 import {
+  type BulkUpdateConversationsInput,
+  BulkUpdateConversationsResponse,
   ConversationDto,
   ConversationListResponse,
+  ConversationViewCounts,
+  type ConversationViewer,
   DraftResponse,
   InboxOptions,
   MessageDto,
@@ -82,6 +86,17 @@ export function usePresence() {
   });
 }
 
+/** Who else has this conversation open, and who types in it (from `conversation:viewers`). */
+export function useConversationViewers(conversationId: string) {
+  return useQuery<ConversationViewer[]>({
+    queryKey: inboxKeys.viewers(conversationId),
+    queryFn: () => [],
+    enabled: false,
+    initialData: [],
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
 /** The stored message, or `{queued: true}` when the server writes a bot reply in the background. */
 const SendResult = {
   parse: (data: unknown): MessageDto | { queued: true } =>
@@ -145,6 +160,35 @@ export function useUpdateConversation(conversationId: string) {
       // A removed tag may be in use nowhere else now, and the order (most used first) may change.
       if (input.tags) void queryClient.invalidateQueries({ queryKey: inboxKeys.options });
     },
+  });
+}
+
+/** One action on the selected conversations; the rows update in place (and leave a list they no longer match). */
+export function useBulkUpdate() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: BulkUpdateConversationsInput) =>
+      api.post("/api/v1/conversations/bulk", input, BulkUpdateConversationsResponse),
+    onSuccess: (result, input) => {
+      for (const dto of result.data) storeConversation(queryClient, dto);
+      if (input.action === "addTags" || input.action === "removeTags") {
+        void queryClient.invalidateQueries({ queryKey: inboxKeys.options });
+      }
+    },
+  });
+}
+
+/** The Mine / Unassigned / All numbers for the list's status and filters (not its assignee or search). */
+export function useConversationCounts(filters: InboxFilters) {
+  const base = { ...filters, assignee: null, search: "" };
+  return useQuery({
+    queryKey: inboxKeys.counts(base),
+    queryFn: ({ signal }) => {
+      const query = new URLSearchParams(filtersToQuery(base, null));
+      query.delete("limit");
+      return api.get(`/api/v1/conversations/counts?${query}`, ConversationViewCounts, signal);
+    },
+    placeholderData: (previous) => previous,
   });
 }
 

@@ -1,6 +1,15 @@
 "use client";
 
-import { ConversationDto, type MeResponse, MessageDto, SessionResponse, SOCKET_EVENTS } from "@tandem/contracts";
+import {
+  ConversationDto,
+  type ConversationViewer,
+  type ConversationViewersEvent,
+  type MeResponse,
+  MessageDto,
+  SessionResponse,
+  SOCKET_EVENTS,
+  TYPING_TTL_MS,
+} from "@tandem/contracts";
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
@@ -45,6 +54,28 @@ async function afterServerDisconnect(socket: Socket, queryClient: QueryClient): 
   }
   await queryClient.invalidateQueries({ queryKey: authKeys.me });
   socket.connect();
+}
+
+/** The inbox's socket while one is open, for the few things the page sends on it (typing). */
+let liveSocket: Socket | null = null;
+let typingSent: { conversationId: string; at: number } | null = null;
+
+/**
+ * Tells the others with this conversation open that I am typing (or stopped). Renewed at most every
+ * third of the server's time-to-live while keys are pressed; the server forgets it after that.
+ */
+export function signalTyping(conversationId: string, typing: boolean): void {
+  const socket = liveSocket;
+  if (!socket?.connected) return;
+  const now = Date.now();
+  if (typing) {
+    if (typingSent?.conversationId === conversationId && now - typingSent.at < TYPING_TTL_MS / 3) return;
+    typingSent = { conversationId, at: now };
+  } else {
+    if (typingSent?.conversationId !== conversationId) return;
+    typingSent = null;
+  }
+  socket.emit(SOCKET_EVENTS.conversationTyping, { conversationId, typing });
 }
 
 /**
@@ -119,10 +150,16 @@ export function useInboxRealtime(openConversationId: string | null, listeners?: 
     socket.on(SOCKET_EVENTS.presenceUpdate, (payload: { online?: PresenceMember[] } | null) => {
       queryClient.setQueryData<PresenceMember[]>(inboxKeys.presence, payload?.online ?? []);
     });
+    socket.on(SOCKET_EVENTS.conversationViewers, (payload: ConversationViewersEvent | null) => {
+      if (!payload || typeof payload.conversationId !== "string" || !Array.isArray(payload.viewers)) return;
+      queryClient.setQueryData<ConversationViewer[]>(inboxKeys.viewers(payload.conversationId), payload.viewers);
+    });
+    liveSocket = socket;
 
     return () => {
       socket.disconnect();
       socketRef.current = null;
+      if (liveSocket === socket) liveSocket = null;
     };
   }, [queryClient]);
 

@@ -1,16 +1,17 @@
 "use client";
 
 import type { ConversationDto } from "@tandem/contracts";
-import { MessagesSquare, RotateCw, SearchX } from "lucide-react";
+import { Eye, MessagesSquare, RotateCw, SearchX } from "lucide-react";
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { EmptyState } from "@/components/empty-state";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
+import { useCurrentUser } from "@/features/auth/queries";
 import { errorMessage, isApiError } from "@/lib/api";
 import { cn } from "@/lib/utils";
 import { Composer } from "./composer";
 import { MessageList } from "./message-list";
-import { useConversation, useMarkRead } from "./queries";
+import { useConversation, useConversationViewers, useMarkRead } from "./queries";
 import { ThreadToolbar } from "./thread-toolbar";
 
 interface ThreadPaneProps {
@@ -113,6 +114,7 @@ function OpenThread({
   return (
     <>
       <ThreadToolbar conversation={conversation} onBack={onBack} onShowContact={onShowContact} />
+      <CollisionNotice conversationId={conversation.id} />
       <MessageList conversation={conversation} />
       <Composer conversation={conversation} />
     </>
@@ -139,4 +141,32 @@ function useMarkReadWhileOpen(conversation: ConversationDto) {
     inFlight.current = id;
     mutate(id, { onSettled: () => (inFlight.current = null) });
   }, [id, unreadCount, visible, mutate]);
+}
+
+/**
+ * "Adam is also viewing" / "Adam is typing…": teammates with this conversation open (from the
+ * conversation's room), so two people do not answer the same customer at once.
+ */
+function CollisionNotice({ conversationId }: { conversationId: string }) {
+  const viewers = useConversationViewers(conversationId);
+  const me = useCurrentUser();
+  const others = viewers.data.filter((v) => v.userId !== me.user.id);
+  if (others.length === 0) return null;
+  const typing = others.filter((v) => v.typing);
+  const names = (list: typeof others) => list.map((v) => v.name || v.email).join(", ");
+  return (
+    <p
+      role="status"
+      data-testid="collision-notice"
+      className={cn(
+        "flex shrink-0 items-center gap-2 border-b px-4 py-1.5 text-xs",
+        typing.length > 0 ? "bg-warning/10 text-warning" : "bg-muted text-muted-foreground",
+      )}
+    >
+      <Eye className="size-3.5 shrink-0" aria-hidden="true" />
+      {typing.length > 0
+        ? `${names(typing)} ${typing.length === 1 ? "is" : "are"} typing a reply here…`
+        : `${names(others)} ${others.length === 1 ? "is" : "are"} also viewing this conversation`}
+    </p>
+  );
 }

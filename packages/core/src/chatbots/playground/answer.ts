@@ -66,7 +66,14 @@ const toSource = (item: KnowledgeItem): PlaygroundSource => ({
   chunkId: item.id,
   content: item.content,
   similarity: item.score ?? 0,
-  metadata: { kind: item.kind, title: item.title ?? null, sourceId: item.sourceId ?? null },
+  metadata: {
+    kind: item.kind,
+    title: item.title ?? null,
+    sourceId: item.sourceId ?? null,
+    fullTextRank: item.fullTextRank ?? null,
+    vectorSimilarity: item.vectorSimilarity ?? null,
+    fusedScore: item.fusedScore ?? null,
+  },
 });
 
 /** The provider's content filter withheld the answer: a verdict on the answer, not an outage. */

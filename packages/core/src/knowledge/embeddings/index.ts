@@ -1,0 +1,3 @@
+export { embedKnowledge, scheduleEmbeddings } from "./embed-knowledge.ts";
+export { embeddingKey } from "./embedding-key.ts";
+export { vectorSupport } from "./vector-support.ts";

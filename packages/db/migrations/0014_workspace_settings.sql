@@ -1,0 +1,1 @@
+ALTER TABLE "workspace" ADD COLUMN "settings" jsonb DEFAULT '{}'::jsonb NOT NULL;
