@@ -5,7 +5,8 @@
  *
  * The product runs in embedded mode (`product.ts`: the API, PGlite, the job queue, the demo
  * workspace; the simulator in a child process). As the demo owner, over HTTP: a chatbot for the
- * evaluation (no FAQ entries, which would compete with the passages), a document source owned by it,
+ * evaluation (no FAQ entries, which would compete with the passages), a document source owned by it
+ * and the only one it searches (its knowledge filter; the demo's shared sources stay out),
  * the four documents uploaded and ingested; every question is asked through
  * `POST /api/v1/chatbots/{id}/knowledge/search` — once with no embedding model (full text), then
  * after `PATCH /api/v1/chatbots/{id}` set the simulator's OpenAI-compatible embedding model and every
@@ -88,6 +89,10 @@ try {
     name: "Kettle & Kiln help centre",
     type: "document",
     chatbotId: chatbot.id,
+  });
+  // Only this source: the demo workspace's shared sources would otherwise be searched too.
+  await api.call<ChatbotDto>("PATCH", `/api/v1/chatbots/${chatbot.id}`, {
+    knowledgeFilters: { sourceIds: [source.id] },
   });
   const started = performance.now();
   await api.upload(
