@@ -28,7 +28,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateKey, loadConfig } from "@tandem/core";
-import { retrieve } from "@tandem/core/bots/retrieve-knowledge";
+import { fullTextQuery, retrieve } from "@tandem/core/bots/retrieve-knowledge";
 import { embeddingKey, ensureVectorIndex } from "@tandem/core/knowledge/embeddings/embedding-key";
 import { vectorSupport } from "@tandem/core/knowledge/embeddings/vector-support";
 import { searchTermsOf } from "@tandem/core/knowledge/search-terms";
@@ -44,10 +44,11 @@ import {
   knowledgeSources,
   migrate,
   providerCredentials,
+  rowsOf,
 } from "@tandem/db";
 import { createChatbot, createTestWorkspace } from "@tandem/db/testing";
 import { createSimulator, embedText } from "@tandem/simulator";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { createTestDatabase, startPostgresServer } from "../../tests/support/postgres-server.ts";
 import { percentile } from "../lib.ts";
 import { englishSentences, seededRandom } from "./synthetic-text.ts";
@@ -148,6 +149,24 @@ async function seed(db: Db, withVectors: boolean) {
     embedSeconds: Math.round(embedMs / 1000),
   });
   return { workspaceId, chatbotId: chatbot.id };
+}
+
+/**
+ * How many chunks the full-text query of each question matches (Latin words only): the rows whose
+ * `ts_rank` is computed and sorted before the 20 best are kept — what full-text latency follows.
+ */
+async function printMatches(db: Db, name: string) {
+  const counts: number[] = [];
+  for (const q of questions) {
+    const tsquery = fullTextQuery(q.question);
+    if (!tsquery) continue;
+    const result = await db.execute(
+      sql`SELECT count(*)::int AS n FROM chunk WHERE search @@ to_tsquery('simple', ${tsquery})`,
+    );
+    counts.push(rowsOf<{ n: number }>(result)[0]?.n ?? 0);
+  }
+  const sorted = counts.sort((a, b) => a - b);
+  print({ name, fullTextMatchesPerQuestion: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), of: CHUNKS } });
 }
 
 /** An OPENAI_COMPATIBLE credential for the simulator's fake OpenAI: the question is embedded by the real provider code. */
@@ -256,6 +275,7 @@ async function run(name: string, database: Database) {
   await migrate(database);
   const { workspaceId, chatbotId } = await seed(database.db, database.vector);
   await measure(database, name, chatbotId, "full_text");
+  await printMatches(database.db, name);
   if (!database.vector) {
     print({ name, mode: "hybrid", skipped: "this server has no pgvector: retrieval is full text only" });
     return;

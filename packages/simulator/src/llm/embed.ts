@@ -53,7 +53,7 @@ function normalise(text: string): string {
 }
 
 /** A light English stemmer: enough to merge plurals and -ed/-ing forms, never a dictionary. */
-export function stem(word: string): string {
+function stem(word: string): string {
   let w = word.replace(/['’]s$/, "");
   if (w.length <= 3) return w;
   if (w.endsWith("ies") && w.length > 4) return `${w.slice(0, -3)}y`;
