@@ -7,7 +7,7 @@
  * client that sends the session cookie and the CSRF token, as the dashboard does.
  */
 import { once } from "node:events";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -38,8 +38,9 @@ export interface ApiClient {
 }
 
 export async function startProduct(name: string) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `tandem-bench-${name}-`));
   const config = loadConfig({
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), `tandem-bench-${name}-`)),
+    DATA_DIR: dataDir,
     ENCRYPTION_KEY: generateKey(),
     AUTH_SECRET: generateKey(),
     LOG_LEVEL: "silent",
@@ -120,6 +121,7 @@ export async function startProduct(name: string) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await queue.stop({ timeoutMs: 5_000 });
       await runtime.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

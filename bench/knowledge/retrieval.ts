@@ -23,7 +23,7 @@
  * Usage: npx tsx bench/knowledge/retrieval.ts [samples=300]   (BENCH_CHUNKS=100000,
  * BENCH_DIMENSIONS=256, BENCH_ONLY=embedded|postgres, BENCH_DATABASE_URL to use a server of your own)
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -258,8 +258,9 @@ async function useVectors(db: Db, workspaceId: string, chatbotId: string) {
   });
 }
 
+const configDir = mkdtempSync(path.join(tmpdir(), "tandem-bench-retrieval-config-"));
 const config = loadConfig({
-  DATA_DIR: mkdtempSync(path.join(tmpdir(), "tandem-bench-retrieval-config-")),
+  DATA_DIR: configDir,
   ENCRYPTION_KEY: generateKey(),
   AUTH_SECRET: generateKey(),
   // The fake OpenAI-compatible server listens on 127.0.0.1.
@@ -286,9 +287,11 @@ async function run(name: string, database: Database) {
 }
 
 if (ONLY !== "postgres") {
-  const database = await createDb({ dataDir: mkdtempSync(path.join(tmpdir(), "tandem-bench-retrieval-")) });
+  const dataDir = mkdtempSync(path.join(tmpdir(), "tandem-bench-retrieval-"));
+  const database = await createDb({ dataDir });
   await run("embedded (PGlite)", database);
   await database.close();
+  rmSync(dataDir, { recursive: true, force: true });
 }
 if (ONLY !== "embedded") {
   const server = process.env.BENCH_DATABASE_URL ? null : await startPostgresServer();
@@ -301,3 +304,4 @@ if (ONLY !== "embedded") {
     await server?.stop();
   }
 }
+rmSync(configDir, { recursive: true, force: true });
