@@ -12,8 +12,9 @@
  */
 import { Hono } from "hono";
 import { isRecord, type LlmSimulatorOptions, llmRoute, sseData, sseResponse } from "./common.ts";
+import { embedText } from "./embed.ts";
 import { geminiErrors, geminiNotFound, streamErrorPayload } from "./errors.ts";
-import { composeReply, countTokens, embedText, replyPieces } from "./replies.ts";
+import { composeReply, countTokens, replyPieces } from "./replies.ts";
 import type { LlmSimState } from "./state.ts";
 
 const DEFAULT_DIMENSIONS = 3072;

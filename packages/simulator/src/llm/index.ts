@@ -1,5 +1,6 @@
 export * from "./app.ts";
 export type { LlmSimulatorOptions } from "./common.ts";
+export { embedText } from "./embed.ts";
 export * from "./errors.ts";
 export * from "./gemini.ts";
 export * from "./openai.ts";

@@ -170,7 +170,7 @@ describe("fake Gemini", () => {
     expect(array).toHaveLength(events.length);
   });
 
-  it("embeds deterministically; texts sharing words are closer", async () => {
+  it("embeds deterministically; texts sharing words are closer (Gemini)", async () => {
     const embed = async (text: string) => {
       const response = await post(
         "/llm/gemini/v1beta/models/gemini-embedding-001:embedContent",
@@ -192,6 +192,73 @@ describe("fake Gemini", () => {
     sim.llm.state.invalidKeys.add("AIza-bad");
     const invalid = await post(`${path}:generateContent`, body, { "x-goog-api-key": "AIza-bad" });
     expect(JSON.parse(invalid.text).error.details[0].reason).toBe("API_KEY_INVALID");
+  });
+});
+
+describe("embeddings", () => {
+  const embed = async (input: string | string[], dimensions?: number) => {
+    const response = await post("/llm/openai/v1/embeddings", { model: "text-embedding-3-small", input, dimensions });
+    expect(response.status).toBe(200);
+    return (JSON.parse(response.text).data as { embedding: number[] }[]).map((d) => d.embedding);
+  };
+  const cosine = (a: number[], b: number[]) => a.reduce((sum, v, i) => sum + v * (b[i] ?? 0), 0);
+  /** Similarity of the question to each text, in the order given. */
+  const similarities = async (question: string, texts: string[]) => {
+    const [q, ...rest] = await embed([question, ...texts], 512);
+    return rest.map((v) => cosine(q!, v));
+  };
+
+  it("honours dimensions, returns unit vectors, and is deterministic", async () => {
+    const [a, b] = await embed(["Refunds take five business days.", "!!!"], 300);
+    expect(a).toHaveLength(300);
+    expect(b).toHaveLength(300);
+    expect(Math.hypot(...a!)).toBeCloseTo(1, 4);
+    expect(Math.hypot(...b!)).toBeCloseTo(1, 4);
+    expect((await embed("Refunds take five business days.", 300))[0]).toEqual(a);
+    expect(await embed("x")).toEqual([expect.any(Array)]);
+    expect((await embed("x"))[0]).toHaveLength(1536);
+  });
+
+  it("puts a paraphrase closer than an unrelated text, though they share no word", async () => {
+    const [refund, hours] = await similarities("How do I get my money back?", [
+      "Refunds are issued to the original payment method within 5 business days.",
+      "Our showroom is open Monday to Saturday, 10:00 to 19:00.",
+    ]);
+    expect(refund).toBeGreaterThan(0.15);
+    expect(refund).toBeGreaterThan(hours! + 0.1);
+    const [delivery, password] = await similarities("When will my parcel arrive?", [
+      "Delivery takes 2–4 business days in Thailand.",
+      "You can reset your password from the sign-in page.",
+    ]);
+    expect(delivery).toBeGreaterThan(password! + 0.1);
+  });
+
+  it("keeps word families and spelling variants near (stems and character n-grams)", async () => {
+    const [refunded, refunding, unrelated] = await similarities("refund", ["refunded", "Refunding", "kayak"]);
+    expect(refunded).toBeGreaterThan(0.9);
+    expect(refunding).toBeGreaterThan(0.9);
+    expect(unrelated).toBeLessThan(0.1);
+    const [accented, other] = await similarities("café opening", ["Cafe opening", "kayak rental"]);
+    expect(accented).toBeGreaterThan(0.9);
+    expect(other).toBeLessThan(0.1);
+  });
+
+  it("matches English and Thai texts about the same thing", async () => {
+    const [refundTh, hoursTh] = await similarities("How do I get a refund?", ["ขอคืนเงินได้อย่างไร", "ร้านเปิดกี่โมง"]);
+    expect(refundTh).toBeGreaterThan(hoursTh! + 0.1);
+    const [hoursEn, warrantyEn] = await similarities("ร้านเปิดกี่โมงครับ", [
+      "What are your opening hours?",
+      "The warranty covers manufacturing faults for two years.",
+    ]);
+    expect(hoursEn).toBeGreaterThan(warrantyEn! + 0.1);
+  });
+
+  it("splits Thai into words and bigrams: a Thai question finds the Thai passage that answers it", async () => {
+    const [shipping, password] = await similarities("ส่งของกี่วันถึง", [
+      "เราจัดส่งสินค้าภายใน 2-4 วันทำการทั่วประเทศไทย",
+      "คุณสามารถตั้งรหัสผ่านใหม่ได้จากหน้าเข้าสู่ระบบ",
+    ]);
+    expect(shipping).toBeGreaterThan(password! + 0.1);
   });
 });
 

@@ -13,8 +13,9 @@
  */
 import { Hono } from "hono";
 import { isRecord, type LlmSimulatorOptions, llmRoute, sseData, sseResponse } from "./common.ts";
+import { embedText } from "./embed.ts";
 import { ERRORS, streamErrorPayload } from "./errors.ts";
-import { composeReply, countTokens, embedText, replyPieces } from "./replies.ts";
+import { composeReply, countTokens, replyPieces } from "./replies.ts";
 import type { LlmSimState } from "./state.ts";
 
 export type OpenAiFlavor = "openai" | "openrouter";

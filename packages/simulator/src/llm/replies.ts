@@ -11,10 +11,8 @@
  *    and the first lines of each document.
  * 4. Otherwise an echo: `You asked: …`.
  *
- * Token counts are words, and embeddings hash words into a fixed number of dimensions (feature
- * hashing), so texts sharing words are close — enough for retrieval tests and the demo.
+ * Token counts are words. Embeddings come from `embed.ts` (a small offline stand-in for a model).
  */
-import { createHash } from "node:crypto";
 
 export const SIMULATED_HANDOFF_MARKER = "[[HANDOFF]]";
 
@@ -140,19 +138,4 @@ export function countTokens(text: string): number {
 /** The reply cut into stream deltas: one word with its following space each. */
 export function replyPieces(reply: string): string[] {
   return reply.match(/\s*\S+\s*/g) ?? [];
-}
-
-/** A unit vector of `dimensions` numbers from the hashed words of the text (the whole text when it has none). */
-export function embedText(text: string, dimensions: number): number[] {
-  const vector = new Array<number>(dimensions).fill(0);
-  const tokens = words(text);
-  for (const token of tokens.length > 0 ? tokens : [text]) {
-    const digest = createHash("sha256").update(token).digest();
-    for (let k = 0; k < 4; k++) {
-      const index = digest.readUInt32BE(k * 4) % dimensions;
-      vector[index] = (vector[index] ?? 0) + ((digest[16 + k] ?? 0) & 1 ? 1 : -1);
-    }
-  }
-  const norm = Math.hypot(...vector) || 1;
-  return vector.map((v) => Number((v / norm).toFixed(6)));
 }
