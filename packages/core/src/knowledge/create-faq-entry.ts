@@ -24,7 +24,7 @@ export async function createFaqEntry(
     });
     return entry!;
   });
-  publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.sourceId, documentId: row.id });
+  void publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.sourceId, documentId: row.id });
   await scheduleEmbeddingsAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.sourceId });
   return faqEntryDto(row);
 }

@@ -50,6 +50,6 @@ export async function createKnowledgeSource(
       { jobId: `sync-url-source:${row.id}:${Date.now()}`, workspaceId: row.workspaceId },
     );
   }
-  publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.id });
+  void publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.id });
   return loadSourceDto(ctx.db, row);
 }

@@ -44,7 +44,8 @@ export async function createTextDocument(
     });
     return created!;
   });
+  // Published before the job starts, so its updates always come after this one.
+  await publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.sourceId, documentId: row.id });
   await enqueueIngest({ db: ctx.db, queue: queueOf(ctx) }, row);
-  publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.sourceId, documentId: row.id });
   return knowledgeDocumentDto(row, 0);
 }

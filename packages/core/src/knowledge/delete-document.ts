@@ -24,5 +24,5 @@ export async function deleteDocument(ctx: Ctx, input: { id: string; faq?: boolea
     });
     return document;
   });
-  publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.sourceId, documentId: row.id, deleted: true });
+  void publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.sourceId, documentId: row.id, deleted: true });
 }

@@ -40,5 +40,5 @@ export async function deleteKnowledgeSource(ctx: Ctx, input: { id: string }): Pr
     });
     return source;
   });
-  publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.id, deleted: true });
+  void publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.id, deleted: true });
 }

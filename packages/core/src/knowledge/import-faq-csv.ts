@@ -99,7 +99,7 @@ export async function importFaqCsv(
     });
     return locked;
   });
-  publishAfter(ctx, { workspaceId: source.workspaceId, sourceId: source.id });
+  void publishAfter(ctx, { workspaceId: source.workspaceId, sourceId: source.id });
   await scheduleEmbeddingsAfter(ctx, { workspaceId: source.workspaceId, sourceId: source.id });
   return { imported: entries.length, skipped: errors.length, errors };
 }

@@ -35,10 +35,16 @@ export async function publishKnowledgeUpdate(
   deps.realtime.emit(rooms.workspace(event.workspaceId), SOCKET_EVENTS.knowledgeUpdated, payload);
 }
 
-/** `publishKnowledgeUpdate` from a verb, after its transaction commits; a failure is logged, never the verb's. */
+/**
+ * `publishKnowledgeUpdate` from a verb, after its transaction commits; a failure is logged, never the
+ * verb's. Await it before enqueueing a job that moves the same document on, so the job's later
+ * update ("processing", "ready") can never arrive before this one.
+ */
 export function publishAfter(
   ctx: { db: Db; realtime?: RealtimePublisher | undefined; log: { warn: (o: object, m: string) => void } },
   event: Parameters<typeof publishKnowledgeUpdate>[1],
-): void {
-  publishKnowledgeUpdate(ctx, event).catch((err) => ctx.log.warn({ err }, "could not publish a knowledge update"));
+): Promise<void> {
+  return publishKnowledgeUpdate(ctx, event).catch((err) =>
+    ctx.log.warn({ err }, "could not publish a knowledge update"),
+  );
 }

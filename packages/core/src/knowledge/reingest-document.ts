@@ -35,7 +35,8 @@ export async function reingestDocument(ctx: Ctx, input: { id: string }): Promise
     await recordAudit(tx, { action: "document.reingest", entityType: "document", entityId: document.id });
     return document;
   });
+  // Published before the job starts, so its updates always come after this one.
+  await publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.sourceId, documentId: row.id });
   await enqueueIngest({ db: ctx.db, queue: queueOf(ctx) }, row);
-  publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.sourceId, documentId: row.id });
   return loadDocumentDto(ctx.db, await getDocumentInWorkspace(ctx, row.id));
 }

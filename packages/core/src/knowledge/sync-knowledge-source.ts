@@ -45,7 +45,7 @@ export async function syncKnowledgeSource(ctx: Ctx, input: { id: string }): Prom
       .where(and(eq(documents.sourceId, source.id), isNull(documents.deletedAt)));
     for (const doc of docs) await enqueueIngest({ db: ctx.db, queue }, doc);
   }
-  publishAfter(ctx, { workspaceId: source.workspaceId, sourceId: source.id });
+  void publishAfter(ctx, { workspaceId: source.workspaceId, sourceId: source.id });
   await scheduleEmbeddingsAfter(ctx, { workspaceId: source.workspaceId, sourceId: source.id });
   return loadSourceDto(ctx.db, await getKnowledgeSourceInWorkspace(ctx, source.id));
 }

@@ -29,6 +29,6 @@ export async function updateDocument(
     });
     return after!;
   });
-  publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.sourceId, documentId: row.id });
+  void publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.sourceId, documentId: row.id });
   return loadDocumentDto(ctx.db, row);
 }

@@ -36,7 +36,7 @@ export async function updateFaqEntry(ctx: Ctx, input: UpdateFaqEntryInput & { id
     });
     return after!;
   });
-  publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.sourceId, documentId: row.id });
+  void publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.sourceId, documentId: row.id });
   await scheduleEmbeddingsAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.sourceId });
   return faqEntryDto(row);
 }

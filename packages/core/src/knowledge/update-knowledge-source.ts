@@ -52,7 +52,7 @@ export async function updateKnowledgeSource(
     });
     return after!;
   });
-  publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.id });
+  void publishAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.id });
   // Moved to (or from) a chatbot: its chunks may need vectors of another embedding model.
   if (input.chatbotId !== undefined)
     await scheduleEmbeddingsAfter(ctx, { workspaceId: row.workspaceId, sourceId: row.id });

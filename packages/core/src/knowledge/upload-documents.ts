@@ -87,7 +87,8 @@ export async function uploadDocuments(
     });
     return created;
   });
+  // Published before the jobs start, so their updates always come after this one.
+  await publishAfter(ctx, { workspaceId: source.workspaceId, sourceId: source.id, documentId: rows[0]?.id ?? null });
   for (const row of rows) await enqueueIngest({ db: ctx.db, queue: queueOf(ctx) }, row);
-  publishAfter(ctx, { workspaceId: source.workspaceId, sourceId: source.id, documentId: rows[0]?.id ?? null });
   return rows.map((r) => knowledgeDocumentDto({ ...r, status: "pending" }, 0));
 }
