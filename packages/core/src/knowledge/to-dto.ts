@@ -20,6 +20,8 @@ export interface SourceSummary {
   chunks: number;
   /** The first failed document's reason. */
   error: string | null;
+  /** The latest change of one of its documents: the source's DTO is as new as that. */
+  lastChange: Date | null;
 }
 
 const EMPTY: SourceSummary = {
@@ -30,6 +32,7 @@ const EMPTY: SourceSummary = {
   activeProgress: 0,
   chunks: 0,
   error: null,
+  lastChange: null,
 };
 
 /** Per source: its live documents by status and its chunks, in two grouped queries. */
@@ -48,6 +51,7 @@ export async function summarizeSources(db: Db, sourceIds: string[]): Promise<Map
           Number,
         ),
       error: sql<string | null>`min(${documents.error}) filter (where ${documents.status} = 'failed')`,
+      lastChange: sql<Date | null>`max(${documents.updatedAt})`.mapWith((v) => (v ? new Date(v) : null)),
     })
     .from(documents)
     .where(and(inArray(documents.sourceId, sourceIds), isNull(documents.deletedAt)))
@@ -88,7 +92,12 @@ export function knowledgeSourceDto(row: KnowledgeSourceRow, summary: SourceSumma
     progress: summary.active > 0 ? Math.floor(summary.activeProgress / summary.active) : 100,
     lastSyncedAt: row.lastSyncedAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
+    // Its status and counts move with its documents: so does its time, so the newer of two copies
+    // (a live update, a refetch) can be told.
+    updatedAt: (summary.lastChange && summary.lastChange > row.updatedAt
+      ? summary.lastChange
+      : row.updatedAt
+    ).toISOString(),
   };
 }
 

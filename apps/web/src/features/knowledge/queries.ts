@@ -49,9 +49,15 @@ export function useKnowledgeSources(filter: SourceFilter = {}) {
 }
 
 export function useKnowledgeSource(id: string, enabled = true) {
+  const queryClient = useQueryClient();
   return useQuery({
     queryKey: knowledgeKeys.source(id),
-    queryFn: ({ signal }) => api.get(source(id), KnowledgeSourceDto, signal),
+    queryFn: async ({ signal }) => {
+      const fetched = await api.get(source(id), KnowledgeSourceDto, signal);
+      // A live update that arrived while this request was on its way is newer: keep it.
+      const cached = queryClient.getQueryData<KnowledgeSourceDto>(knowledgeKeys.source(id));
+      return cached && cached.updatedAt > fetched.updatedAt ? cached : fetched;
+    },
     enabled: enabled && id !== "",
   });
 }
