@@ -33,7 +33,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { embeddingKey, ensureVectorIndex, vectorLiteral } from "../knowledge/embeddings/embedding-key.ts";
 import { type EmbeddingDeps, embeddingProvider } from "../knowledge/embeddings/embedding-provider.ts";
 import { vectorSupport } from "../knowledge/embeddings/vector-support.ts";
-import { bigramQueryTerms, bigramTsquery } from "../knowledge/search-terms.ts";
+import { bigramQueryTerms } from "../knowledge/search-terms.ts";
 import { asEntry } from "../llm/offline.ts";
 import type { KnowledgeItem } from "../llm/types.ts";
 import { scoreEntries, terms } from "./offline-answer.ts";
@@ -214,8 +214,8 @@ const headingPathOf = (metadata: Record<string, unknown> | null): string[] => {
   return Array.isArray(path) ? path.filter((h): h is string => typeof h === "string") : [];
 };
 
-/** The full-text query for a message: `ship:* | return:*` (prefixes of the stemmed words), or null. */
-export function fullTextQuery(question: string): string | null {
+/** The full-text terms of a message's Latin words: `ship:*`, `return:*` (prefixes of the stemmed words). */
+export function fullTextTerms(question: string): string[] {
   const prefixes = new Set<string>();
   for (const term of terms(question)) {
     if (!LATIN.test(term)) continue;
@@ -223,7 +223,13 @@ export function fullTextQuery(question: string): string | null {
     const prefix = term.length > 4 ? term.replace(/[ie]$/, "") : term;
     if (prefix.length >= 2) prefixes.add(prefix);
   }
-  return prefixes.size ? [...prefixes].map((p) => `${p}:*`).join(" | ") : null;
+  return [...prefixes].map((p) => `${p}:*`);
+}
+
+/** The full-text query for a message matching any of its words (`ship:* | return:*`), or null. */
+export function fullTextQuery(question: string): string | null {
+  const latin = fullTextTerms(question);
+  return latin.length ? latin.join(" | ") : null;
 }
 
 /**
@@ -267,19 +273,49 @@ async function searchFullText(
   question: string,
   limit: number,
 ): Promise<(PassageRow & { tsRank: number })[]> {
-  const latin = fullTextQuery(question);
-  const bigrams = bigramTsquery(bigramQueryTerms(question));
-  if (!latin && !bigrams) return [];
-  const query =
-    latin && bigrams
-      ? sql`(to_tsquery('simple', ${latin}) || to_tsquery('simple', ${bigrams}))`
-      : sql`to_tsquery('simple', ${latin ?? bigrams})`;
-  const result = await db.execute(sql`
-    SELECT ${PASSAGE_COLUMNS}, ts_rank(c.search, q.query) AS "tsRank"
-    FROM ${FROM_CHUNKS}, (SELECT ${query} AS query) q
-    WHERE ${searchableChunks(chatbot)} AND c.search @@ q.query
-    ORDER BY "tsRank" DESC, c.id
-    LIMIT ${limit}`);
+  const terms = [...fullTextTerms(question), ...bigramQueryTerms(question).map((t) => `'${t}'`)];
+  if (terms.length === 0) return [];
+  // Every term first: selective, so the GIN index hands over few rows to rank.
+  const strict = await rankedMatches(db, chatbot, terms.join(" & "), limit, null);
+  if (strict.length >= limit || terms.length === 1) return strict;
+  // Then any term — common words can match most of a large knowledge base, and ranking all of them
+  // is what costs: only the first LOOSE_CANDIDATES matches are ranked (the lexical scorer re-ranks
+  // every candidate afterwards anyway).
+  const loose = await rankedMatches(db, chatbot, terms.join(" | "), limit, LOOSE_CANDIDATES);
+  const seen = new Set(strict.map((r) => r.id));
+  return [...strict, ...loose.filter((r) => !seen.has(r.id))].slice(0, limit);
+}
+
+/** Matches of a question with any of its words ranked at most this many, on a large knowledge base. */
+const LOOSE_CANDIDATES = 2000;
+
+async function rankedMatches(
+  db: Db,
+  chatbot: RetrievalChatbot,
+  tsquery: string,
+  limit: number,
+  cap: number | null,
+): Promise<(PassageRow & { tsRank: number })[]> {
+  const query = sql`to_tsquery('simple', ${tsquery})`;
+  const result =
+    cap === null
+      ? await db.execute(sql`
+          SELECT ${PASSAGE_COLUMNS}, ts_rank(c.search, q.query) AS "tsRank"
+          FROM ${FROM_CHUNKS}, (SELECT ${query} AS query) q
+          WHERE ${searchableChunks(chatbot)} AND c.search @@ q.query
+          ORDER BY "tsRank" DESC, c.id
+          LIMIT ${limit}`)
+      : await db.execute(sql`
+          WITH q AS (SELECT ${query} AS query),
+          m AS (
+            SELECT c.id, c.search FROM ${FROM_CHUNKS}, q
+            WHERE ${searchableChunks(chatbot)} AND c.search @@ q.query
+            LIMIT ${cap}
+          )
+          SELECT ${PASSAGE_COLUMNS}, ts_rank(m.search, q.query) AS "tsRank"
+          FROM m JOIN ${FROM_CHUNKS} ON c.id = m.id, q
+          ORDER BY "tsRank" DESC, c.id
+          LIMIT ${limit}`);
   return rowsOf<PassageRow & { tsRank: number | string }>(result).map((r) => ({ ...r, tsRank: Number(r.tsRank) }));
 }
 

@@ -58,9 +58,3 @@ export function bigramQueryTerms(question: string, limit = 32): string[] {
 export function bigramTerms(text: string): string[] {
   return unspacedBigrams(text).map(bigramToken);
 }
-
-/** A tsquery matching any of the tokens (`u0e1e0e19 | …`), quoted so no character is read as syntax. */
-export function bigramTsquery(tokens: readonly string[]): string | null {
-  if (tokens.length === 0) return null;
-  return tokens.map((t) => `'${t.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`).join(" | ");
-}
