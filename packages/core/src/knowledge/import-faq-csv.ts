@@ -5,6 +5,7 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { CsvSyntaxError, parseCsv } from "../extract/csv.ts";
+import { analyzeKnowledgeIfDue } from "../maintenance/database-maintenance.ts";
 import { insertFaqEntries } from "./create-faq-entry.ts";
 import { getFaqSourceInWorkspace } from "./faq-source.ts";
 import { publishAfter } from "./publish-knowledge-update.ts";
@@ -99,6 +100,9 @@ export async function importFaqCsv(
     });
     return locked;
   });
+  await analyzeKnowledgeIfDue(ctx.db, { chunk: entries.length, document: entries.length }).catch((err) =>
+    ctx.log.warn({ err }, "could not analyze the knowledge tables"),
+  );
   void publishAfter(ctx, { workspaceId: source.workspaceId, sourceId: source.id });
   await scheduleEmbeddingsAfter(ctx, { workspaceId: source.workspaceId, sourceId: source.id });
   return { imported: entries.length, skipped: errors.length, errors };

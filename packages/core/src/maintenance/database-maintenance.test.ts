@@ -1,6 +1,6 @@
 import { rooms } from "@tandem/contracts";
 import { inboundEvents, jobs, newId, rowsOf, sessions } from "@tandem/db";
-import { createChannel, createTestWorkspace } from "@tandem/db/testing";
+import { createChannel, createKnowledgePassage, createTestWorkspace } from "@tandem/db/testing";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachTestQueue, createTestRuntime } from "../../../../tests/support/runtime.ts";
@@ -11,6 +11,7 @@ import { runJob } from "../jobs/run-job.ts";
 import { silentLogger } from "../logger.ts";
 import type { Runtime } from "../runtime.ts";
 import {
+  analyzeKnowledgeIfDue,
   databaseMaintenance,
   MAINTENANCE_INTERVAL_MS,
   pruneInboundEvents,
@@ -232,5 +233,31 @@ describe("expired sessions", () => {
       .where(inArray(sessions.id, [unused.sessionId, tooOld.sessionId, valid.sessionId]));
     expect(left.map((s) => s.id)).toEqual([valid.sessionId]);
     expect(disconnected.sort()).toEqual([rooms.session(unused.sessionId), rooms.session(tooOld.sessionId)].sort());
+  });
+});
+
+describe("analyzeKnowledgeIfDue", () => {
+  it("analyzes the knowledge tables after a burst of chunks on the embedded database, and not again until the next", async () => {
+    const db = runtime.database.db;
+    const { workspace } = await createTestWorkspace(db);
+    const lastAnalyze = async () =>
+      rowsOf<{ at: string | null }>(
+        await db.execute(sql`select last_analyze::text as at from pg_stat_user_tables where relname = 'chunk'`),
+      )[0]?.at ?? null;
+    for (let i = 0; i < 120; i++) {
+      await createKnowledgePassage(db, {
+        workspaceId: workspace.id,
+        title: `Doc ${i}`,
+        content: `Passage number ${i}`,
+      });
+    }
+    // The statistics may not show the new rows yet: the writer says how many it wrote.
+    const analyzed = await analyzeKnowledgeIfDue(db, { chunk: 120, document: 120 });
+    expect(analyzed).toContain("chunk");
+    const first = await lastAnalyze();
+    expect(first).not.toBeNull();
+    // Nothing changed since: nothing is due.
+    expect(await analyzeKnowledgeIfDue(db)).toEqual([]);
+    expect(await lastAnalyze()).toBe(first);
   });
 });
