@@ -275,19 +275,19 @@ async function searchFullText(
 ): Promise<(PassageRow & { tsRank: number })[]> {
   const terms = [...fullTextTerms(question), ...bigramQueryTerms(question).map((t) => `'${t}'`)];
   if (terms.length === 0) return [];
-  // Every term first: selective, so the GIN index hands over few rows to rank.
-  const strict = await rankedMatches(db, chatbot, terms.join(" & "), limit, null);
+  // Every term first: usually selective. Both queries rank at most RANKED_CANDIDATES matches: words
+  // that most chunks of a large knowledge base contain would otherwise have every one of them ranked
+  // (`ts_rank` reads each chunk's whole tsvector); the lexical scorer re-ranks the candidates anyway.
+  const strict = await rankedMatches(db, chatbot, terms.join(" & "), limit, RANKED_CANDIDATES);
   if (strict.length >= limit || terms.length === 1) return strict;
-  // Then any term — common words can match most of a large knowledge base, and ranking all of them
-  // is what costs: only the first LOOSE_CANDIDATES matches are ranked (the lexical scorer re-ranks
-  // every candidate afterwards anyway).
-  const loose = await rankedMatches(db, chatbot, terms.join(" | "), limit, LOOSE_CANDIDATES);
+  // Then any term, when every term together found too few.
+  const loose = await rankedMatches(db, chatbot, terms.join(" | "), limit, RANKED_CANDIDATES);
   const seen = new Set(strict.map((r) => r.id));
   return [...strict, ...loose.filter((r) => !seen.has(r.id))].slice(0, limit);
 }
 
-/** Matches of a question with any of its words ranked at most this many, on a large knowledge base. */
-const LOOSE_CANDIDATES = 2000;
+/** Matches of a question ranked at most this many, on a large knowledge base. */
+const RANKED_CANDIDATES = 2000;
 
 async function rankedMatches(
   db: Db,
