@@ -2,9 +2,8 @@ import type { CannedResponseList, CannedResponseQuery } from "@tandem/contracts"
 import { cannedResponses } from "@tandem/db";
 import { and, asc, eq, ilike, or, type SQL } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
+import { escapeLike } from "../conversations/search-text.ts";
 import { selectCannedResponses, toCannedResponseDto } from "./to-dto.ts";
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
 /**
  * The workspace's library sorted by shortcut. `q`: every word must appear in the shortcut, title or

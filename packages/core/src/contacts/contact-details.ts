@@ -4,7 +4,7 @@ import { and, desc, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
 import { type Ctx, withTransaction } from "../context.ts";
 import { cursorTimestamp, decodeCursor, olderThan, pageOf } from "../conversations/cursor.ts";
-import { foldText } from "../conversations/search-text.ts";
+import { escapeLike, foldText } from "../conversations/search-text.ts";
 import { contactToDto, effectiveStatus } from "../conversations/to-dto.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
@@ -161,8 +161,6 @@ export async function updateContact(ctx: Ctx, contactId: string, input: UpdateCo
   });
   return getContact(ctx, contactId);
 }
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
 /**
  * The contacts page: newest first, keyset-paginated; `search` finds the name (folded: any case, no

@@ -10,7 +10,7 @@ import type { Ctx } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { cursorTimestamp, decodeCursor, olderThan, pageOf } from "./cursor.ts";
-import { foldText, highlightMatches, messageTextMatch } from "./search-text.ts";
+import { escapeLike, foldText, highlightMatches, messageTextMatch } from "./search-text.ts";
 import { normalizeTag } from "./tags.ts";
 import { loadConversationDtos } from "./to-dto.ts";
 
@@ -39,6 +39,7 @@ export async function listConversations(ctx: Ctx, query: ConversationListQuery):
   const where = viewConditions(ctx, query);
   if (query.assignee) where.push(assigneeCondition(ctx, query.assignee));
   if (query.cursor) where.push(olderThan(conversations.lastMessageAt, conversations.id, decodeCursor(query.cursor)));
+  const textMatch = query.search ? messageTextMatch(query.search) : null;
 
   const newest = (size: number, extra?: SQL) =>
     ctx.db
@@ -53,7 +54,6 @@ export async function listConversations(ctx: Ctx, query: ConversationListQuery):
     rows = await newest(limit + 1);
   } else {
     const byContact = await newest(limit + 1, contactMatches(ctx, query.search));
-    const textMatch = messageTextMatch(query.search);
     let byMessage: PageRow[] = [];
     if (textMatch) {
       // The newest conversations, probed one by one: enough when the word is common.
@@ -72,7 +72,6 @@ export async function listConversations(ctx: Ctx, query: ConversationListQuery):
   const ids = page.rows.map((r) => r.id);
   const data = await loadConversationDtos(ctx.db, ctx.workspaceId, ids);
   if (query.search && ids.length > 0) {
-    const textMatch = messageTextMatch(query.search);
     const found = textMatch ? await newestMatchingMessages(ctx, ids, textMatch) : new Map();
     for (const dto of data) {
       const m = found.get(dto.id);
@@ -183,8 +182,6 @@ function assigneeCondition(ctx: Ctx, assignee: string): SQL {
   }
   return eq(conversations.assigneeId, assignee);
 }
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
 /**
  * The contact's name contains the text (any case), or the text is the contact's platform id: a

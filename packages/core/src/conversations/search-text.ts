@@ -24,6 +24,9 @@ const FOLD = new Map([...FOLD_FROM].map((ch, i) => [ch, FOLD_TO[i]!]));
 const UNSPACED = /[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+/gu;
 const WORD = /[\p{L}\p{N}]/u;
 
+/** Text to search with LIKE as written: `%`, `_` and `\` escaped. */
+export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+
 /** One character folded: the table, else lower case when that stays one character. */
 function foldChar(ch: string): string {
   const mapped = FOLD.get(ch);

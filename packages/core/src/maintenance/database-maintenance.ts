@@ -87,7 +87,12 @@ export interface TableMaintenance {
  * changed rows exceed 50 + 10 %. A table never vacuumed or analyzed is due. A big table that mostly
  * grows (messages) is therefore visited every few hours at most, not every hour.
  */
-export async function tablesDue(db: Db, tables: readonly string[] = VACUUMED_TABLES): Promise<TableMaintenance[]> {
+export async function tablesDue(
+  db: Db,
+  tables: readonly string[] = VACUUMED_TABLES,
+  /** Rows the caller just wrote, per table: the cumulative statistics may not show them yet. */
+  written: Readonly<Record<string, number>> = {},
+): Promise<TableMaintenance[]> {
   const rows = rowsOf<{
     table: string;
     rows: number;
@@ -111,7 +116,7 @@ export async function tablesDue(db: Db, tables: readonly string[] = VACUUMED_TAB
       return {
         table: r.table,
         vacuum: !r.vacuumed || Number(r.dead) > 50 + 0.2 * n || Number(r.inserted) > 1000 + 0.2 * n,
-        analyze: !r.analyzed || Number(r.changed) > 50 + 0.1 * n,
+        analyze: !r.analyzed || Math.max(Number(r.changed), written[r.table] ?? 0) > 50 + 0.1 * n,
       };
     })
     .filter((t) => t.vacuum || t.analyze);
@@ -146,17 +151,7 @@ export async function analyzeKnowledgeIfDue(
   written: Partial<Record<(typeof KNOWLEDGE_TABLES)[number], number>> = {},
 ): Promise<string[]> {
   if (!isEmbeddedDb(db)) return [];
-  const rows = rowsOf<{ table: (typeof KNOWLEDGE_TABLES)[number]; rows: number; changed: number; analyzed: boolean }>(
-    await db.execute(sql`
-      select s.relname as "table", greatest(c.reltuples, 0)::float8 as "rows",
-        s.n_mod_since_analyze::float8 as "changed", (s.last_analyze is not null) as "analyzed"
-      from pg_stat_user_tables s join pg_class c on c.oid = s.relid
-      where s.relname in (select jsonb_array_elements_text(${JSON.stringify(KNOWLEDGE_TABLES)}::jsonb))`),
-  );
-  // Autovacuum's rule: analyze once changed rows exceed 50 + 10 % of the table.
-  const due = rows
-    .filter((r) => !r.analyzed || Math.max(Number(r.changed), written[r.table] ?? 0) > 50 + 0.1 * Number(r.rows))
-    .map((r) => r.table);
+  const due = (await tablesDue(db, KNOWLEDGE_TABLES, written)).filter((t) => t.analyze).map((t) => t.table);
   // The names come from KNOWLEDGE_TABLES, never from input.
   for (const table of due) await db.execute(sql.raw(`analyze "${table}"`));
   return due;
