@@ -30,14 +30,9 @@ export const translationToDto = (t: TranslationRow) => ({
  * (inbox conversations, distinct customers, latest activity; playground conversations excluded),
  * their translations, their named credentials and the embedding progress of their knowledge.
  */
-export async function loadChatbotDtos(
-  db: Db,
-  workspaceId: string,
-  rows: ChatbotRow[],
-  options: { vectorSearchAvailable?: boolean } = {},
-): Promise<ChatbotDto[]> {
+export async function loadChatbotDtos(db: Db, workspaceId: string, rows: ChatbotRow[]): Promise<ChatbotDto[]> {
   if (rows.length === 0) return [];
-  const vectorSearchAvailable = options.vectorSearchAvailable ?? (await vectorSupport(db)).available;
+  const vectorSearchAvailable = (await vectorSupport(db)).available;
   const ids = rows.map((r) => r.id);
   const credentialIds = [...new Set(rows.flatMap((r) => (r.credentialId ? [r.credentialId] : [])))];
   const [served, stats, translations, credentials, embedded] = await Promise.all([
