@@ -51,11 +51,18 @@ export const ERROR_STATUS = {
   invalid_signature: 401,
   // A chatbot's public API key that is malformed, replaced, or of a deleted chatbot.
   invalid_api_key: 401,
+  // The widget's visitor token: forged, for another chatbot, or expired (the widget asks for a new one).
+  invalid_visitor_token: 401,
+  visitor_token_expired: 401,
+  // A widget `identify` whose `userHash` is not the HMAC of its `userId`.
+  identity_unverified: 401,
 
   // 403 — known caller, not allowed.
   forbidden: 403,
   csrf_failed: 403,
   origin_not_allowed: 403,
+  // The chatbot requires a verified identity (`identify` with a valid `userHash`) before a visitor sends.
+  identity_required: 403,
   no_workspace: 403,
 
   // 404 — also for another workspace's resources, so their existence does not leak.

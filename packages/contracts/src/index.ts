@@ -14,6 +14,7 @@ export * from "./permissions.ts";
 export * from "./playground.ts";
 export * from "./prompt-generation.ts";
 export * from "./providers.ts";
+export * from "./public-chat.ts";
 export * from "./realtime.ts";
 export * from "./sessions.ts";
 export * from "./simulator.ts";

@@ -25,6 +25,12 @@ export const rooms = {
   session: (id: string) => `session:${id}`,
   /** Every socket of one membership: disconnected when the member is removed or changes role. */
   member: (id: string) => `member:${id}`,
+  /**
+   * One widget session's sockets, on the widget namespace (`WIDGET_SOCKET.namespace`): core publishes
+   * `PublicMessageDto`s here for a web-channel conversation; the web process routes `widget:` rooms to
+   * that namespace.
+   */
+  widgetSession: (chatbotId: string, sessionId: string) => `widget:${chatbotId}:${sessionId}`,
 };
 
 /** A member with the conversation open (one entry per person, however many tabs). */

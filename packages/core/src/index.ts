@@ -29,6 +29,7 @@ export * from "./notifications/index.ts";
 export * from "./policy.ts";
 export * from "./prompt-generation/index.ts";
 export * from "./providers/index.ts";
+export * from "./public-chat/index.ts";
 export * from "./rate-limit/limiter.ts";
 export * from "./realtime.ts";
 export * from "./runtime.ts";

@@ -117,8 +117,13 @@ export interface WidgetConfig {
     borderRadius?: string;
     position?: "bottom-right" | "bottom-left";
   };
+  /** Host names the widget may run on (`shop.example.com`, `*.example.com`); empty = dashboard preview only. */
   allowedDomains?: string[];
   suggestedQuestions?: string[];
+  /** Extra CSS inside the widget's Shadow DOM (no script: see docs/widget.md). */
+  customCss?: string | null;
+  /** Visitors must `identify` with a valid `userHash` before they can send. */
+  requireVerifiedIdentity?: boolean;
 }
 
 export const chatbots = pgTable(
@@ -156,6 +161,8 @@ export const chatbots = pgTable(
     /** SHA-256 of the public chat API key; the key itself is shown once. */
     apiKeyHash: text("api_key_hash"),
     apiKeyHint: text("api_key_hint"),
+    /** The widget's identity verification secret (HMAC-SHA256 of a user id), encrypted; shown once. */
+    identitySecretEncrypted: text("identity_secret_encrypted"),
     createdById: text("created_by_id").references(() => users.id, { onDelete: "set null" }),
     deletedAt: tstz("deleted_at"),
     createdAt: createdAt(),

@@ -1,0 +1,1 @@
+ALTER TABLE "chatbot" ADD COLUMN "identity_secret_encrypted" text;
