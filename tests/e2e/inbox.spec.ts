@@ -339,6 +339,31 @@ test("assignment: Mine / Unassigned / All views with counts, replying assigns to
   }
 });
 
+test("round-robin assignment: a customer handed to a person is assigned to a member with the inbox open", async ({
+  page,
+  request,
+}) => {
+  await signIn(page, "owner@demo.local");
+  await page.goto("/settings/inbox");
+  const roundRobin = page.getByRole("switch", { name: "Round-robin assignment" });
+  await expect(roundRobin).not.toBeChecked();
+  await roundRobin.click();
+  await expect(page.getByRole("status").filter({ hasText: "Inbox settings saved." })).toBeVisible();
+  try {
+    // The owner has the inbox open: online, so the handed-off conversation comes to them.
+    await page.goto("/dashboard");
+    await expect(conversationList(page)).toBeVisible();
+    const customer = newCustomer("Mara Lind");
+    await customerSays(request, customer, "I want to talk to a human please");
+    await expect(row(page, customer.name)).toBeVisible({ timeout: 30_000 });
+    await expect(row(page, customer.name).getByTestId("assignee-avatar")).toHaveText("OO", { timeout: 30_000 });
+  } finally {
+    await page.goto("/settings/inbox");
+    await page.getByRole("switch", { name: "Round-robin assignment" }).click();
+    await expect(page.getByRole("switch", { name: "Round-robin assignment" })).not.toBeChecked();
+  }
+});
+
 test("contact details: an agent records e-mail, phone and attributes; the contacts page finds and opens them", async ({
   page,
   request,

@@ -1,6 +1,15 @@
 import type { ConversationDto } from "@tandem/contracts";
-import { type AppJobDeps, appJobDeps, createJobQueue, JobRegistry, type Runtime, registerAllJobs } from "@tandem/core";
+import {
+  type AppJobDeps,
+  appJobDeps,
+  createJobQueue,
+  JobRegistry,
+  type Runtime,
+  recordMemberPresence,
+  registerAllJobs,
+} from "@tandem/core";
 import { settleBackgroundTasks } from "@tandem/core/background-tasks";
+import { receiveCustomerMessage } from "@tandem/core/conversations/receive-customer-message";
 import { auditLogs, contacts, conversations, jobs, messages, workspaces } from "@tandem/db";
 import {
   createChannel,
@@ -605,7 +614,10 @@ describe("POST /conversations/{id}/messages", () => {
     const assigneeOf = async (id: string) =>
       (await db().select().from(conversations).where(eq(conversations.id, id)))[0]!.assigneeId;
 
-    expect(await (await agent.get("/api/v1/settings/inbox")).json()).toEqual({ assignOnReply: true });
+    expect(await (await agent.get("/api/v1/settings/inbox")).json()).toEqual({
+      assignOnReply: true,
+      autoAssign: "off",
+    });
     // A note is not a reply.
     await agent.post(`/api/v1/conversations/${unassigned.id}/messages`, { text: "checking", internal: true });
     expect(await assigneeOf(unassigned.id)).toBeNull();
@@ -621,7 +633,7 @@ describe("POST /conversations/{id}/messages", () => {
     expect((await admin.patch("/api/v1/settings/inbox", {})).status).toBe(400);
     const off = await admin.patch("/api/v1/settings/inbox", { assignOnReply: false });
     expect(off.status).toBe(200);
-    expect(await off.json()).toEqual({ assignOnReply: false });
+    expect(await off.json()).toEqual({ assignOnReply: false, autoAssign: "off" });
     const audit = await db().select().from(auditLogs).where(eq(auditLogs.workspaceId, workspaceId));
     expect(audit.filter((a) => a.action === "workspace.inbox_settings.update")).toHaveLength(1);
 
@@ -632,6 +644,89 @@ describe("POST /conversations/{id}/messages", () => {
     expect((await db().select().from(workspaces).where(eq(workspaces.id, workspaceId)))[0]!.settings).toEqual({
       inbox: { assignOnReply: false },
     });
+  });
+
+  it("assigns waiting conversations round-robin among the members online, when the workspace turns it on", async () => {
+    const { ws, workspaceId, channel } = await setup();
+    const admin = await signedIn(ws.admin.user.email);
+    const deps = appJobDeps(runtime);
+    let n = 0;
+    const customerWrites = async (text: string, onChannel = channel) => {
+      n += 1;
+      const message = await receiveCustomerMessage(deps, {
+        channel: onChannel,
+        from: { platformId: `rr-${n}-${Math.random()}`, kind: "user" },
+        message: {
+          platformMessageId: `m-rr-${n}-${Math.random()}`,
+          text,
+          attachments: [],
+          payload: null,
+          postback: false,
+          replyToPlatformId: null,
+          at: new Date(),
+        },
+      });
+      const [row] = await db().select().from(conversations).where(eq(conversations.id, message!.conversationId));
+      return row!;
+    };
+
+    // Off by default: nobody is assigned, even with people online.
+    await recordMemberPresence(db(), workspaceId, [ws.agent.user.id, ws.admin.user.id]);
+    expect((await customerWrites("Hello?")).assigneeId).toBeNull();
+
+    expect((await admin.patch("/api/v1/settings/inbox", { autoAssign: "sometimes" })).status).toBe(400);
+    const on = await admin.patch("/api/v1/settings/inbox", { autoAssign: "round_robin" });
+    expect(await on.json()).toEqual({ assignOnReply: true, autoAssign: "round_robin" });
+
+    // No bot answers this channel: each new conversation goes to the online member whose turn it is.
+    const first = await customerWrites("Is anyone there?");
+    const second = await customerWrites("Hi");
+    const third = await customerWrites("Hello");
+    const online = [ws.agent.member.id, ws.admin.member.id];
+    expect(online).toContain(first.assigneeId);
+    expect(online).toContain(second.assigneeId);
+    expect(second.assigneeId).not.toBe(first.assigneeId);
+    expect(third.assigneeId).toBe(first.assigneeId);
+    // The owner is offline and never picked; the live update carries the assignee.
+    await settleBackgroundTasks();
+    const updated = events.filter((e) => e.event === "conversation:updated" && e.payload.id === third.id);
+    expect(updated.at(-1)?.payload.assigneeId).toBe(third.assigneeId);
+
+    // A conversation someone owns stays theirs; a later message does not move it.
+    const again = await receiveCustomerMessage(deps, {
+      channel,
+      from: {
+        platformId: (await db().select().from(contacts).where(eq(contacts.id, first.contactId!)))[0]!.platformUserId,
+        kind: "user",
+      },
+      message: {
+        platformMessageId: `m-again-${Math.random()}`,
+        text: "still there?",
+        attachments: [],
+        payload: null,
+        postback: false,
+        replyToPlatformId: null,
+        at: new Date(),
+      },
+    });
+    expect(again!.conversationId).toBe(first.id);
+    expect((await db().select().from(conversations).where(eq(conversations.id, first.id)))[0]!.assigneeId).toBe(
+      first.assigneeId,
+    );
+
+    // A bot conversation is assigned when it is handed to a person, not before.
+    const bot = await createChatbot(db(), { workspaceId });
+    const botChannel = await createChannel(db(), { workspaceId, type: "messenger", chatbotId: bot.id });
+    await recordMemberPresence(db(), workspaceId, [ws.admin.user.id]);
+    expect((await customerWrites("What are your opening hours?", botChannel)).assigneeId).toBeNull();
+    const handedOff = await customerWrites("I want to talk to a human", botChannel);
+    expect(handedOff).toMatchObject({ needsHuman: true, assigneeId: ws.admin.member.id });
+
+    // Nobody online (or their presence lapsed): the conversation waits unassigned.
+    await recordMemberPresence(db(), workspaceId, []);
+    expect((await customerWrites("Anyone?")).assigneeId).toBeNull();
+    await recordMemberPresence(db(), workspaceId, [ws.agent.user.id], new Date(Date.now() - 10 * 60_000));
+    expect((await customerWrites("Anyone at all?")).assigneeId).toBeNull();
   });
 
   it("answers 'needs human': an agent's reply or closing clears it, a note does not; the handoff time stays", async () => {

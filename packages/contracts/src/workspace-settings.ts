@@ -4,6 +4,12 @@ import { z } from "zod";
 export const InboxSettingsDto = z.object({
   /** An agent's reply to an unassigned conversation assigns it to them. */
   assignOnReply: z.boolean(),
+  /**
+   * `round_robin`: a conversation waiting for a person — handed off by the bot, or in a channel without
+   * one — is assigned to a member online in the dashboard, taking turns. `off`: nobody is assigned
+   * automatically.
+   */
+  autoAssign: z.enum(["off", "round_robin"]),
 });
 export type InboxSettingsDto = z.infer<typeof InboxSettingsDto>;
 

@@ -5,7 +5,7 @@ import { getRequestListener } from "@hono/node-server";
 import { createApp } from "@tandem/api";
 import { rooms, SOCKET_EVENTS } from "@tandem/contracts";
 import { parseTrustProxy, type Runtime } from "@tandem/core";
-import { sessions as sessionsTable } from "@tandem/db";
+import { members as membersTable, sessions as sessionsTable } from "@tandem/db";
 import { createChannel, createContact, createConversation, createMember } from "@tandem/db/testing";
 import { eq } from "drizzle-orm";
 import type { Server as IoServer } from "socket.io";
@@ -288,6 +288,22 @@ describe("realtime", () => {
     await connected(second);
     const { online } = await update;
     expect(online.map((o) => o.email).sort()).toEqual([ws.agent.user.email, ws.owner.user.email].sort());
+
+    // Kept in the database for round-robin assignment: online until a little later, cleared on leaving.
+    const onlineUntil = async () => {
+      const rows = await runtime.database.db
+        .select()
+        .from(membersTable)
+        .where(eq(membersTable.workspaceId, ws.workspace.id));
+      return Object.fromEntries(rows.map((m) => [m.userId, m.onlineUntil]));
+    };
+    await expect.poll(async () => (await onlineUntil())[ws.agent.user.id]).toBeInstanceOf(Date);
+    const now = await onlineUntil();
+    expect(now[ws.owner.user.id]!.getTime()).toBeGreaterThan(Date.now());
+    expect(now[ws.admin.user.id]).toBeNull();
+    second.disconnect();
+    await expect.poll(async () => (await onlineUntil())[ws.agent.user.id]).toBeNull();
+    expect((await onlineUntil())[ws.owner.user.id]).toBeInstanceOf(Date);
   });
 });
 

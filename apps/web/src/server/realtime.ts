@@ -15,7 +15,9 @@ import {
   clientAddress,
   findActiveSession,
   getConversationInWorkspace,
+  PRESENCE_RENEW_MS,
   type Runtime,
+  recordMemberPresence,
   resolveSession,
 } from "@tandem/core";
 import { Server, type Socket } from "socket.io";
@@ -97,6 +99,15 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
    * computation per workspace at a time; changes that arrive meanwhile trigger one more, so the last
    * update sent is never older than the last change.
    */
+  const onlineIn = async (workspaceId: string) => {
+    const sockets = await io.in(rooms.workspace(workspaceId)).fetchSockets();
+    const online = new Map<string, PresenceEntry>();
+    for (const s of sockets) {
+      const entry = s.data.presence as PresenceEntry | undefined;
+      if (entry) online.set(entry.userId, entry);
+    }
+    return online;
+  };
   const presenceRuns = new Map<string, { again: boolean }>();
   const publishPresence = (workspaceId: string) => {
     const running = presenceRuns.get(workspaceId);
@@ -110,13 +121,10 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
       try {
         while (run.again) {
           run.again = false;
-          const sockets = await io.in(rooms.workspace(workspaceId)).fetchSockets();
-          const online = new Map<string, PresenceEntry>();
-          for (const s of sockets) {
-            const entry = s.data.presence as PresenceEntry | undefined;
-            if (entry) online.set(entry.userId, entry);
-          }
+          const online = await onlineIn(workspaceId);
           io.to(rooms.workspace(workspaceId)).emit(SOCKET_EVENTS.presenceUpdate, { online: [...online.values()] });
+          // Kept in the database too, for round-robin assignment (which may run in a worker).
+          await recordMemberPresence(runtime.database.db, workspaceId, [...online.keys()]);
         }
       } catch (err) {
         runtime.log.warn({ err, workspaceId }, "could not publish presence");
@@ -125,6 +133,22 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
       }
     })();
   };
+
+  // The database's presence lapses unless renewed: every process renews the workspaces it has sockets of.
+  const renewPresence = setInterval(() => {
+    const workspaceIds = new Set<string>();
+    for (const socket of io.of("/").sockets.values()) {
+      const session = socket.data.session as AuthenticatedSession | undefined;
+      if (session) workspaceIds.add(session.workspace.id);
+    }
+    for (const workspaceId of workspaceIds) {
+      onlineIn(workspaceId)
+        .then((online) => recordMemberPresence(runtime.database.db, workspaceId, [...online.keys()]))
+        .catch((err) => runtime.log.warn({ err, workspaceId }, "could not renew presence"));
+    }
+  }, PRESENCE_RENEW_MS);
+  renewPresence.unref();
+  httpServer.once("close", () => clearInterval(renewPresence));
 
   /**
    * Who has a conversation open (its room, on every process) and who types there, sent to the room

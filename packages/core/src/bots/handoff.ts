@@ -1,6 +1,7 @@
 import { conversations, type Db, type messages } from "@tandem/db";
 import { eq } from "drizzle-orm";
 import { appendMessage } from "../conversations/append-message.ts";
+import { autoAssignConversation } from "../conversations/auto-assign.ts";
 import { publishConversation, publishMessage } from "../conversations/publish.ts";
 import type { RealtimePublisher } from "../realtime.ts";
 import { type HandoffReason, handoffNote, type ResolvedGuardrails } from "./guardrails.ts";
@@ -15,7 +16,7 @@ type MessageRow = typeof messages.$inferSelect;
  * code and, for provider failures, the error code), and — when the chatbot has something to say
  * (`handoff-message.ts`) — a BOT message telling the customer a person will reply, `queued` for the
  * send job like any bot answer, so the channel's rules for the bot apply (Messenger's window, LINE's
- * reply token). Runs inside the caller's transaction and returns the rows written, the note first;
+ * reply token). With round-robin assignment on, an online member gets the conversation. Runs inside the caller's transaction and returns the rows written, the note first;
  * the caller enqueues the send of the queued one and publishes (`publishHandoff`) after the commit.
  */
 export async function handOffConversation(
@@ -37,6 +38,8 @@ export async function handOffConversation(
     .update(conversations)
     .set({ autoBot: false, needsHuman: true, handoffAt: now, handoffReason: input.reason })
     .where(eq(conversations.id, conversation.id));
+  // Someone to take it, when the workspace assigns round-robin and a member is online.
+  await autoAssignConversation(tx, conversation, now);
   const text = handoffNote(input.reason, input.guardrails) + (input.detail ? ` (${input.detail})` : "");
   const { message: note } = await appendMessage(tx, conversation, {
     role: "SYSTEM",

@@ -1,3 +1,4 @@
+export * from "./auto-assign.ts";
 export * from "./bulk-update-conversations.ts";
 export * from "./get-conversation.ts";
 export * from "./get-conversation-in-workspace.ts";

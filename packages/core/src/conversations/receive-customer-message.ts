@@ -32,6 +32,7 @@ import type { EnqueueItem, JobQueue } from "../jobs/queue.ts";
 import { fetchMessageContent } from "../messages/fetch-message-content.ts";
 import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
 import { appendMessage, type NewMessage, previewOf } from "./append-message.ts";
+import { autoAssignConversation } from "./auto-assign.ts";
 import { publishConversations, publishMessage } from "./publish.ts";
 import { upsertConversation, upsertConversations } from "./upsert-conversation.ts";
 
@@ -456,6 +457,15 @@ async function followUp(deps: ReceiveCustomerMessageDeps, received: Received[]):
     }
     for (const note of result.notes) publishMessage(deps.realtime, input.channel.workspaceId, note);
   }
+  // A conversation that waits for a person (no bot answers it) gets one, when the workspace assigns
+  // round-robin; before the live update below, which then shows the assignee.
+  const waiting = new Map<string, ConversationRow>();
+  for (const { result } of received) {
+    const conversation = result.conversation;
+    if (result.message && !conversation.autoBot && conversation.assigneeId === null)
+      waiting.set(conversation.id, conversation);
+  }
+  for (const conversation of waiting.values()) await autoAssignConversation(deps.db, conversation);
   await inBackground(async () => {
     // The latest state of each conversation, once.
     const latest = new Map<string, Received>();

@@ -7,7 +7,10 @@ import { assertActorCan } from "../members/guard.ts";
 
 /** The inbox settings with their defaults filled in. */
 export function inboxSettingsOf(settings: WorkspaceSettings): InboxSettingsDto {
-  return { assignOnReply: settings.inbox?.assignOnReply ?? true };
+  return {
+    assignOnReply: settings.inbox?.assignOnReply ?? true,
+    autoAssign: settings.inbox?.autoAssign ?? "off",
+  };
 }
 
 /**
@@ -16,6 +19,10 @@ export function inboxSettingsOf(settings: WorkspaceSettings): InboxSettingsDto {
  */
 export const assignOnReplySql = (workspaceId: string): SQL =>
   sql`(select coalesce((${workspaces.settings} -> 'inbox' ->> 'assignOnReply')::boolean, true) from ${workspaces} where ${workspaces.id} = ${workspaceId})`;
+
+/** In SQL: whether round-robin assignment is on in this workspace (off when unset). */
+export const roundRobinSql = (workspaceId: string): SQL =>
+  sql`(select coalesce(${workspaces.settings} -> 'inbox' ->> 'autoAssign', 'off') = 'round_robin' from ${workspaces} where ${workspaces.id} = ${workspaceId})`;
 
 export async function getInboxSettings(ctx: Ctx): Promise<InboxSettingsDto> {
   assertActorCan(ctx, "conversations.work");

@@ -11,6 +11,11 @@ export interface WorkspaceSettings {
   inbox?: {
     /** An agent's reply to an unassigned conversation assigns it to them. Default true. */
     assignOnReply?: boolean;
+    /**
+     * `round_robin`: a conversation waiting for a person (handed off, or without a bot) is assigned to
+     * the online member who was auto-assigned least recently. Default `off`.
+     */
+    autoAssign?: "off" | "round_robin";
   };
 }
 
@@ -74,6 +79,13 @@ export const members = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     role: memberRole("role").notNull().default("AGENT"),
+    /**
+     * Online in the dashboard until then: renewed by the web processes while the member has a socket
+     * open (`recordMemberPresence`), so a crashed process's members lapse within minutes.
+     */
+    onlineUntil: tstz("online_until"),
+    /** The latest round-robin assignment, to pick the member who waited longest for one. */
+    lastAutoAssignedAt: tstz("last_auto_assigned_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -28,6 +28,8 @@ export function InboxSettingsPage() {
     onSuccess: (dto) => queryClient.setQueryData(inboxSettingsKey, dto),
   });
   const assignId = useId();
+  const roundRobinId = useId();
+  const pending = update.isPending ? update.variables : undefined;
 
   return (
     <div className="flex flex-col gap-6">
@@ -54,13 +56,32 @@ export function InboxSettingsPage() {
           {settings.data ? (
             <Switch
               id={assignId}
-              checked={
-                update.isPending
-                  ? (update.variables?.assignOnReply ?? settings.data.assignOnReply)
-                  : settings.data.assignOnReply
-              }
+              checked={pending?.assignOnReply ?? settings.data.assignOnReply}
               disabled={!manage || update.isPending}
               onCheckedChange={(assignOnReply) => update.mutate({ assignOnReply })}
+            />
+          ) : (
+            <Skeleton className="h-5 w-9 rounded-full" />
+          )}
+        </CardContent>
+      </Card>
+      <Card>
+        <CardContent className="flex items-start justify-between gap-4">
+          <div className="flex flex-col gap-1">
+            <label htmlFor={roundRobinId} className="text-sm font-medium">
+              Round-robin assignment
+            </label>
+            <p className="text-sm text-muted-foreground">
+              A conversation that waits for a person — the bot handed it off, or no bot answers its channel — is
+              assigned to a member who has the inbox open, taking turns. With nobody online it waits unassigned.
+            </p>
+          </div>
+          {settings.data ? (
+            <Switch
+              id={roundRobinId}
+              checked={(pending?.autoAssign ?? settings.data.autoAssign) === "round_robin"}
+              disabled={!manage || update.isPending}
+              onCheckedChange={(on) => update.mutate({ autoAssign: on ? "round_robin" : "off" })}
             />
           ) : (
             <Skeleton className="h-5 w-9 rounded-full" />
