@@ -119,3 +119,31 @@ async function expectSignedOut(context: BrowserContext) {
   await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/login/);
 }
+
+test("the profile page renames me (the user menu follows) and opens my alert settings", async ({ page }) => {
+  await signIn(page, "admin@demo.local");
+  await page.goto("/account");
+  const name = page.getByRole("textbox", { name: "Name" });
+  await expect(name).toHaveValue("Adam Admin");
+  await expect(page.getByRole("button", { name: "Save name" })).toBeDisabled();
+  try {
+    await name.fill("Adam A. Admin");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Name saved." })).toBeVisible();
+    await page.reload();
+    await expect(page.getByRole("textbox", { name: "Name" })).toHaveValue("Adam A. Admin");
+    await expect(page.getByText("Adam A. Admin").first()).toBeVisible();
+    // A blank name is refused in plain words and changes nothing.
+    await page.getByRole("textbox", { name: "Name" }).fill(" ");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await expect(page.getByRole("alert").filter({ hasText: "enter your name" })).toBeVisible();
+
+    await page.getByRole("button", { name: "Alert settings" }).click();
+    await expect(page.getByRole("dialog")).toContainText("Handoffs");
+    await page.keyboard.press("Escape");
+  } finally {
+    await page.getByRole("textbox", { name: "Name" }).fill("Adam Admin");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Name saved." })).toBeVisible();
+  }
+});

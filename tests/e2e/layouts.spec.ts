@@ -115,9 +115,22 @@ for (const viewport of VIEWPORTS) {
         await page.getByRole("button", { name: "Contact details" }).click();
         await expect(page.getByRole("heading", { name: "Contact", exact: true })).toBeVisible();
         expect(await layoutProblems(page)).toEqual([]);
-        await page.getByRole("button", { name: "Back to the conversation" }).click();
       }
+      // A toast (here: notes saved) never covers the composer's Send button.
+      await page.getByRole("textbox", { name: "Conversation notes" }).fill(`Address change asked (${viewport.width})`);
+      await page.getByRole("button", { name: "Save notes" }).click();
+      if (viewport.width < 1280) await page.getByRole("button", { name: "Back to the conversation" }).click();
       await expect(threadHeading(page, customer.name)).toBeVisible();
+      const toast = page.locator("[data-sonner-toast]").filter({ hasText: "Notes saved" });
+      await expect(toast).toBeVisible();
+      const toastBox = (await toast.boundingBox())!;
+      const sendBox = (await page.getByRole("button", { name: "Send", exact: true }).boundingBox())!;
+      const overlaps =
+        toastBox.x < sendBox.x + sendBox.width &&
+        sendBox.x < toastBox.x + toastBox.width &&
+        toastBox.y < sendBox.y + sendBox.height &&
+        sendBox.y < toastBox.y + toastBox.height;
+      expect(overlaps, "the toast covers Send").toBe(false);
 
       // Two settings pages: a table (Members) and a long form (AI provider).
       for (const [link, loaded] of [

@@ -314,3 +314,30 @@ describe("workspaces", () => {
     expect(await (await fallback.get("/api/v1/me")).json()).toMatchObject({ workspace: { id: ws.workspace.id } });
   });
 });
+
+describe("PATCH /api/v1/me", () => {
+  it("renames the signed-in person everywhere they appear; a blank name or an API token changes nothing", async () => {
+    const ws = await createSignInWorkspace(runtime);
+    const laptop = await browser(ws.agent.user.email);
+    const before = (await (await laptop.get("/api/v1/me")).json()).user.name;
+
+    const blank = await laptop.patch("/api/v1/me", { name: "   " });
+    expect(blank.status).toBe(400);
+    expect((await blank.json()).error.details).toEqual([
+      expect.objectContaining({ path: "name", message: "enter your name" }),
+    ]);
+    expect((await laptop.patch("/api/v1/me", { name: "Ana", email: "x@y.z" })).status).toBe(400);
+    const { token } = await (await laptop.post("/api/v1/tokens", { name: "script" })).json();
+    expect((await TestClient.bearer(app, token).patch("/api/v1/me", { name: "Script" })).status).toBe(403);
+    expect((await (await laptop.get("/api/v1/me")).json()).user.name).toBe(before);
+
+    const renamed = await laptop.patch("/api/v1/me", { name: "  Ana Agent  " });
+    expect(renamed.status).toBe(200);
+    expect(await renamed.json()).toEqual({ id: ws.agent.user.id, email: ws.agent.user.email, name: "Ana Agent" });
+    expect((await (await laptop.get("/api/v1/me")).json()).user.name).toBe("Ana Agent");
+    // Teammates see the new name in the members list.
+    const owner = await browser(ws.owner.user.email);
+    const members = await (await owner.get("/api/v1/members")).json();
+    expect(JSON.stringify(members)).toContain("Ana Agent");
+  });
+});

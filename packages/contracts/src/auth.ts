@@ -58,6 +58,12 @@ export type UserDto = z.infer<typeof UserDto>;
 export const WorkspaceDto = z.object({ id: z.string(), name: z.string() });
 export type WorkspaceDto = z.infer<typeof WorkspaceDto>;
 
+/** `PATCH /api/v1/me`: the signed-in person's own profile (the name teammates and customers see). */
+export const UpdateProfileInput = z
+  .object({ name: z.string().trim().min(1, "enter your name").max(100, "at most 100 characters") })
+  .strict();
+export type UpdateProfileInput = z.infer<typeof UpdateProfileInput>;
+
 export const MeResponse = z.object({
   user: UserDto,
   workspace: WorkspaceDto,

@@ -1,5 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { MeResponse, RevokedSessions, SessionList, WorkspaceMembershipList } from "@tandem/contracts";
+import {
+  MeResponse,
+  RevokedSessions,
+  SessionList,
+  UpdateProfileInput,
+  UserDto,
+  WorkspaceMembershipList,
+} from "@tandem/contracts";
 import {
   csrfTokenFor,
   listSessions,
@@ -7,8 +14,9 @@ import {
   permissionsOf,
   revokeOtherSessions,
   revokeOwnSession,
+  updateProfile,
 } from "@tandem/core";
-import { createRouter, errors, json, permit } from "../openapi.ts";
+import { createRouter, errors, json, jsonBody, permit } from "../openapi.ts";
 import { clearSessionCookies } from "../session-cookies.ts";
 
 export function meRoutes() {
@@ -35,6 +43,19 @@ export function meRoutes() {
         200,
       );
     },
+  );
+
+  // PATCH /api/v1/me — the caller's own profile (their name)
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/me",
+      tags: ["account"],
+      description: "Renames the signed-in person (not possible with an API token). Audited as `user.update_profile`.",
+      request: { ...jsonBody(UpdateProfileInput) },
+      responses: { 200: json(UserDto), ...errors(400, 401, 403) },
+    }),
+    async (c) => c.json(await updateProfile(c.get("ctx"), c.req.valid("json")), 200),
   );
 
   // GET /api/v1/me/sessions — where the caller is signed in: device, address, started, last seen

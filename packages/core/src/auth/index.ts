@@ -12,4 +12,5 @@ export * from "./sessions.ts";
 export * from "./setup.ts";
 export * from "./sign-in.ts";
 export * from "./switch-workspace.ts";
+export * from "./update-profile.ts";
 export * from "./user-agent.ts";

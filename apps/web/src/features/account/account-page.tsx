@@ -1,6 +1,6 @@
 "use client";
 
-import { CircleCheck, TriangleAlert } from "lucide-react";
+import { Bell, CircleCheck, TriangleAlert } from "lucide-react";
 import { type FormEvent, useState } from "react";
 import { PageHeader } from "@/components/page-header";
 import { Alert, AlertDescription } from "@/components/ui/alert";
@@ -9,15 +9,17 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+import { AlertsDialog } from "@/features/alerts/alerts-dialog";
 import { NewPasswordFields, passwordProblem } from "@/features/auth/new-password-fields";
 import { ROLE_LABELS } from "@/features/auth/permissions";
-import { useChangePassword, useCurrentUser, useHealth } from "@/features/auth/queries";
+import { useChangePassword, useCurrentUser, useHealth, useUpdateProfile } from "@/features/auth/queries";
 import { useCountdown } from "@/features/auth/use-countdown";
 import { errorMessage, isApiError } from "@/lib/api";
 
-/** Profile / account: who you are here, and your password. */
+/** Profile / account: who you are here, your name, password and alerts. */
 export function AccountPage() {
   const me = useCurrentUser();
+  const [alertsOpen, setAlertsOpen] = useState(false);
   return (
     <div className="flex-1 overflow-y-auto">
       <div className="mx-auto flex w-full max-w-3xl flex-col gap-6 px-4 py-6 sm:px-8 sm:py-8">
@@ -27,9 +29,8 @@ export function AccountPage() {
             <CardTitle>Profile</CardTitle>
           </CardHeader>
           <CardContent>
-            <dl className="grid grid-cols-[8rem_1fr] gap-x-4 gap-y-3 text-sm">
-              <dt className="text-muted-foreground">Name</dt>
-              <dd>{me.user.name ?? "—"}</dd>
+            <NameForm name={me.user.name} />
+            <dl className="mt-4 grid grid-cols-[8rem_1fr] gap-x-4 gap-y-3 text-sm">
               <dt className="text-muted-foreground">Email</dt>
               <dd>{me.user.email}</dd>
               <dt className="text-muted-foreground">Workspace</dt>
@@ -40,6 +41,22 @@ export function AccountPage() {
           </CardContent>
         </Card>
         <ChangePasswordCard email={me.user.email} />
+        <Card>
+          <CardHeader>
+            <CardTitle>Notifications</CardTitle>
+            <CardDescription>
+              Which events alert you in this browser — new conversations, messages in your conversations, handoffs —
+              with a sound or a desktop notification.
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            <Button variant="outline" onClick={() => setAlertsOpen(true)}>
+              <Bell aria-hidden="true" />
+              Alert settings
+            </Button>
+            <AlertsDialog userId={me.user.id} open={alertsOpen} onOpenChange={setAlertsOpen} />
+          </CardContent>
+        </Card>
       </div>
     </div>
   );
@@ -143,5 +160,45 @@ function ChangePasswordCard({ email }: { email: string }) {
         </form>
       </CardContent>
     </Card>
+  );
+}
+
+/** The person's name, as teammates see it on replies, mentions and assignments. */
+function NameForm({ name }: { name: string | null }) {
+  const update = useUpdateProfile();
+  const [value, setValue] = useState(name ?? "");
+  const dirty = value.trim() !== (name ?? "");
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (dirty) update.mutate({ name: value });
+  };
+  return (
+    <form onSubmit={submit} className="flex flex-col gap-2">
+      <Label htmlFor="account-name">Name</Label>
+      <div className="flex flex-wrap items-center gap-2">
+        <Input
+          id="account-name"
+          autoComplete="name"
+          value={value}
+          maxLength={100}
+          onChange={(event) => {
+            setValue(event.target.value);
+            update.reset();
+          }}
+          className="max-w-xs"
+        />
+        <Button type="submit" variant="outline" disabled={!dirty || update.isPending}>
+          {update.isPending ? "Saving…" : "Save name"}
+        </Button>
+      </div>
+      <p role="status" className="text-sm text-muted-foreground">
+        {update.isSuccess && "Name saved."}
+      </p>
+      {update.isError && (
+        <Alert variant="destructive">
+          <AlertDescription>{errorMessage(update.error)}</AlertDescription>
+        </Alert>
+      )}
+    </form>
   );
 }

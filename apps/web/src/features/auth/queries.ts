@@ -13,6 +13,8 @@ import {
   type SetupInput,
   SetupStatus,
   type SignInInput,
+  type UpdateProfileInput,
+  UserDto,
 } from "@tandem/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, isApiError } from "@/lib/api";
@@ -119,6 +121,15 @@ export function useAcceptInvitation() {
 }
 
 /** Change one's password with the current one; every other session of the account ends. */
+/** Renames the signed-in person; every view of `me` (menu, composer, presence) follows. */
+export function useUpdateProfile() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: UpdateProfileInput) => api.patch("/api/v1/me", input, UserDto),
+    onSuccess: (user) => queryClient.setQueryData<MeResponse>(authKeys.me, (me) => (me ? { ...me, user } : me)),
+  });
+}
+
 export function useChangePassword() {
   return useMutation({
     mutationFn: (input: ChangePasswordInput) => api.post("/api/auth/password", input),

@@ -99,11 +99,14 @@ export const ConversationRow = memo(function ConversationRow({
         </div>
         <div className="flex items-center gap-1.5 overflow-hidden">
           <HandlerBadge conversation={conversation} now={now} />
-          {conversation.tags.slice(0, 2).map((tag) => (
-            <span key={tag} className="truncate rounded bg-muted px-1.5 text-[11px] text-muted-foreground">
-              {tag}
-            </span>
-          ))}
+          {/* The tags give way first (down to nothing) when the badge and the assignee need the room. */}
+          <span className="flex min-w-0 gap-1.5 overflow-hidden">
+            {conversation.tags.slice(0, 2).map((tag) => (
+              <span key={tag} className="truncate rounded bg-muted px-1.5 text-[11px] text-muted-foreground">
+                {tag}
+              </span>
+            ))}
+          </span>
           {assigneeName && (
             <span
               className="ml-auto grid size-5 shrink-0 place-items-center rounded-full bg-secondary text-[9px] font-semibold text-secondary-foreground uppercase"

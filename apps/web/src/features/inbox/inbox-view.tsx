@@ -126,7 +126,8 @@ export function InboxView() {
           onBack={backToThread}
         />
       </div>
-      <Toaster position="bottom-right" richColors closeButton />
+      {/* At the top: a toast never covers the composer or its Send button, on any screen. */}
+      <Toaster position="top-right" richColors closeButton />
     </TooltipProvider>
   );
 }
