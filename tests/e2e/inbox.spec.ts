@@ -678,3 +678,27 @@ test("snoozing puts a conversation under Snoozed until it wakes; a customer mess
   await statusFilter("Open").click();
   await expect(row(page, customer.name)).toBeVisible();
 });
+
+test("the composer counts near its limit and says when the channel splits a long reply", async ({ page, request }) => {
+  const customer = newCustomer("Pia Kowalski");
+  await customerSays(request, customer, "Can you send me the full care instructions?");
+  await signIn(page, "owner@demo.local");
+  await open(page, customer);
+  const split = page.getByTestId("composer-split");
+  const counter = page.getByTestId("composer-counter");
+
+  await composer(page).fill("Short answer.");
+  await expect(split).toHaveCount(0);
+  await composer(page).fill("Wash cold, dry flat. ".repeat(220)); // 4,620 characters
+  await expect(split).toHaveText(
+    "Facebook Messenger takes 2,000 characters a message: this reply goes out as about 3 messages.",
+  );
+  await expect(counter).toHaveCount(0);
+  await composer(page).fill("x".repeat(8_500));
+  await expect(counter).toHaveText("8,500 / 10,000");
+  // A note is never sent to the customer: nothing is split.
+  await page.getByRole("button", { name: "Internal note", exact: true }).click();
+  await page.getByRole("textbox", { name: "Internal note" }).fill("y".repeat(8_100));
+  await expect(counter).toHaveText("8,100 / 10,000");
+  await expect(split).toBeEmpty();
+});

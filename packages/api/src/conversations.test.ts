@@ -138,7 +138,7 @@ describe("GET /conversations", () => {
         expect.objectContaining({
           id: conv.id,
           contact: expect.objectContaining({ name: "Mali", platformUserId: contact.platformUserId }),
-          channel: { id: channel.id, type: "messenger", name: channel.name },
+          channel: { id: channel.id, type: "messenger", name: channel.name, maxTextLength: 2000 },
           status: "OPEN",
           autoBot: true,
           unreadCount: 2,

@@ -68,7 +68,15 @@ export type ReplyWindow = z.infer<typeof ReplyWindow>;
 
 export const ConversationDto = z.object({
   id: z.string(),
-  channel: z.object({ id: z.string(), type: ChannelType, name: z.string() }).nullable(),
+  channel: z
+    .object({
+      id: z.string(),
+      type: ChannelType,
+      name: z.string(),
+      /** The longest text the platform takes in one message: the channel splits a longer reply (null: no limit known). */
+      maxTextLength: z.number().int().nullable().optional(),
+    })
+    .nullable(),
   chatbotId: z.string().nullable(),
   /** The chatbot that handles it (also when deleted since: the name stays readable). */
   chatbot: z.object({ id: z.string(), name: z.string() }).nullable(),

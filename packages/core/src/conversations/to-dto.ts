@@ -108,7 +108,12 @@ export function conversationToDto(
   return {
     id: c.id,
     channel: related.channel
-      ? { id: related.channel.id, type: related.channel.type, name: related.channel.name }
+      ? {
+          id: related.channel.id,
+          type: related.channel.type,
+          name: related.channel.name,
+          maxTextLength: channelCapabilities(related.channel.type)?.maxTextLength ?? null,
+        }
       : null,
     chatbotId: c.chatbotId,
     chatbot: related.chatbot,

@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Switch } from "@/components/ui/switch";
 import { Tooltip, TooltipContent, TooltipTrigger } from "@/components/ui/tooltip";
 import { useMe } from "@/features/auth/queries";
+import { CHANNEL_TYPE_LABELS } from "@/features/settings/channels/channel-icon";
 import { errorMessage, isApiError } from "@/lib/api";
 import { cn } from "@/lib/utils";
 import { useCannedPicker } from "./canned-response-picker";
@@ -236,7 +237,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
             onKeyDown={onKeyDown}
             disabled={bot}
             rows={2}
-            maxLength={10_000}
+            maxLength={COMPOSER_MAX_LENGTH}
             placeholder={placeholder}
             aria-describedby={blocked ? hintId : undefined}
             className="field-sizing-content max-h-48 min-h-16 w-full resize-none bg-transparent px-3 pt-2.5 text-sm outline-none placeholder:text-muted-foreground disabled:cursor-not-allowed"
@@ -295,11 +296,44 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
           </Button>
         </div>
       </div>
+      <LengthHint length={bot ? 0 : text.length} channel={note ? null : conversation.channel} />
       {error && (
         <p role="alert" className="mt-2 text-xs text-destructive">
           {error}
         </p>
       )}
     </form>
+  );
+}
+
+/** The longest reply or note the API takes (`SendMessageInput.text`). */
+const COMPOSER_MAX_LENGTH = 10_000;
+/** The counter appears from here on. */
+const COUNTER_FROM = 8_000;
+
+/**
+ * Under the composer: a counter near the limit, and — for a reply longer than its channel takes in one
+ * message — how many messages the customer will receive (the adapter splits at sentence and word
+ * boundaries, so the count is a close estimate).
+ */
+function LengthHint({ length, channel }: { length: number; channel: ConversationDto["channel"] }) {
+  const max = channel?.maxTextLength ?? null;
+  const split = max !== null && length > max ? Math.ceil(length / max) : 0;
+  if (length < COUNTER_FROM && split === 0) return null;
+  return (
+    <p className="mt-1.5 flex flex-wrap justify-between gap-x-3 text-[11px] text-muted-foreground" aria-live="polite">
+      <span data-testid="composer-split">
+        {split > 0 &&
+          `${CHANNEL_TYPE_LABELS[channel!.type]} takes ${max!.toLocaleString("en")} characters a message: this reply goes out as about ${split} messages.`}
+      </span>
+      {length >= COUNTER_FROM && (
+        <span
+          data-testid="composer-counter"
+          className={cn("tabular-nums", length >= COMPOSER_MAX_LENGTH && "text-destructive")}
+        >
+          {length.toLocaleString("en")} / {COMPOSER_MAX_LENGTH.toLocaleString("en")}
+        </span>
+      )}
+    </p>
   );
 }
