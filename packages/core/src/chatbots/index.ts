@@ -1,12 +1,17 @@
 export * from "./chatbot-api-key.ts";
 export * from "./chatbot-translations.ts";
 export * from "./create-chatbot.ts";
+export { sanitizeCustomCss } from "./custom-css.ts";
 export * from "./delete-chatbot.ts";
 export * from "./get-chatbot.ts";
 export * from "./get-chatbot-conversation.ts";
 export * from "./get-chatbot-in-workspace.ts";
+export * from "./get-widget-settings.ts";
 export * from "./list-chatbot-conversations.ts";
 export * from "./list-chatbots.ts";
 export * from "./playground/index.ts";
 export * from "./prompts/index.ts";
+export * from "./regenerate-identity-secret.ts";
 export * from "./update-chatbot.ts";
+export * from "./update-widget-settings.ts";
+export { type WidgetSettingsDeps, widgetEmbedSnippet, widgetSettingsDeps } from "./widget-settings.ts";

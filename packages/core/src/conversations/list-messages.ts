@@ -1,6 +1,6 @@
 import type { MessageListQuery, MessageListResponse } from "@tandem/contracts";
-import { contacts, messages } from "@tandem/db";
-import { and, desc, eq, inArray, ne } from "drizzle-orm";
+import { contacts, feedback, messages } from "@tandem/db";
+import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { cursorTimestamp, decodeCursor, olderThan, pageOf } from "./cursor.ts";
@@ -11,7 +11,8 @@ import { messageColumns, messageToDto } from "./to-dto.ts";
  * A thread, read from its end: the first call returns the newest `limit` messages, each page in
  * chronological order (oldest → newest) so it renders as is; `nextCursor` fetches the page just
  * before it (scrolling up) and is null once the first message is reached. Ordered by
- * `(created_at, id)` on `message_conversation_created_idx`.
+ * `(created_at, id)` on `message_conversation_created_idx`. Each message comes with its customers'
+ * ratings (`feedback`), counted in the same query through `feedback_message_identifier_key`.
  */
 export async function listMessages(
   ctx: Ctx,
@@ -21,9 +22,35 @@ export async function listMessages(
   assertActorCan(ctx, "conversations.work");
   await getConversationInWorkspace(ctx, conversationId);
   const limit = query.limit ?? 50;
+  const rated = ctx.db
+    .select({
+      total: sql<number>`count(*)::int`.as("total"),
+      helpful: sql<number>`count(*) filter (where ${feedback.rating} = 'helpful')::int`.as("helpful"),
+      notHelpful: sql<number>`count(*) filter (where ${feedback.rating} = 'not_helpful')::int`.as("not_helpful"),
+      inappropriate: sql<number>`count(*) filter (where ${feedback.rating} = 'inappropriate')::int`.as("inappropriate"),
+      latestComment: sql<
+        string | null
+      >`(array_agg(${feedback.comment} order by ${feedback.updatedAt} desc, ${feedback.id} desc) filter (where coalesce(${feedback.comment}, '') <> ''))[1]`.as(
+        "latest_comment",
+      ),
+    })
+    .from(feedback)
+    .where(and(eq(feedback.messageId, messages.id), eq(feedback.workspaceId, ctx.workspaceId)))
+    .as("rated");
   const rows = await ctx.db
-    .select({ ...messageColumns, cursorAt: cursorTimestamp(messages.createdAt) })
+    .select({
+      ...messageColumns,
+      cursorAt: cursorTimestamp(messages.createdAt),
+      rated: {
+        total: rated.total,
+        helpful: rated.helpful,
+        notHelpful: rated.notHelpful,
+        inappropriate: rated.inappropriate,
+        latestComment: rated.latestComment,
+      },
+    })
     .from(messages)
+    .leftJoinLateral(rated, sql`true`)
     .where(
       and(
         eq(messages.conversationId, conversationId),
@@ -46,5 +73,23 @@ export async function listMessages(
           .from(contacts)
           .where(and(inArray(contacts.id, speakerIds), eq(contacts.workspaceId, ctx.workspaceId)));
   const names = new Map(speakers.map((c) => [c.id, c.name]));
-  return { data: page.rows.map((m) => messageToDto(m, names)).reverse(), nextCursor: page.nextCursor };
+  return {
+    data: page.rows
+      .map(({ rated: r, ...m }) =>
+        messageToDto(
+          m,
+          names,
+          r?.total
+            ? {
+                helpful: r.helpful,
+                notHelpful: r.notHelpful,
+                inappropriate: r.inappropriate,
+                latestComment: r.latestComment,
+              }
+            : null,
+        ),
+      )
+      .reverse(),
+    nextCursor: page.nextCursor,
+  };
 }
