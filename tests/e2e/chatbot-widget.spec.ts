@@ -50,7 +50,7 @@ test("the owner sets up the website widget: theme, allowed domains, identity sec
   await expect(page.getByTestId("widget-preview").or(page.getByTestId("widget-not-built"))).toBeVisible();
 
   // A bad colour and a URL instead of a host name are refused in plain words, nothing saved.
-  await page.getByLabel("Colour").fill("blue");
+  await page.getByLabel("Colour", { exact: true }).fill("blue");
   await page.getByRole("textbox", { name: "Domains" }).fill(`shop-${token}.example.com\nhttps://bad.example.com/page`);
   await page.getByRole("button", { name: "Save widget settings" }).click();
   await expect(page.getByText("a hex colour such as #2563eb")).toBeVisible();
@@ -58,7 +58,7 @@ test("the owner sets up the website widget: theme, allowed domains, identity sec
   const untouched = await (await page.request.get(`/api/v1/chatbots/${chatbotId}/widget`)).json();
   expect(untouched.allowedDomains).toEqual([]);
 
-  await page.getByLabel("Colour").fill("#FF0066");
+  await page.getByLabel("Colour", { exact: true }).fill("#FF0066");
   await page.getByLabel("Position").selectOption("bottom-left");
   await page.getByRole("textbox", { name: "Domains" }).fill(`Shop-${token}.example.com\n*.example.org`);
   await page.getByRole("button", { name: "Save widget settings" }).click();
@@ -72,7 +72,7 @@ test("the owner sets up the website widget: theme, allowed domains, identity sec
     identitySecretSet: false,
   });
   await page.reload();
-  await expect(page.getByLabel("Colour")).toHaveValue("#FF0066");
+  await expect(page.getByLabel("Colour", { exact: true })).toHaveValue("#FF0066");
 
   // The identity secret: generated after a confirmation, shown once, gone after a reload.
   await expect(page.getByTestId("identity-secret-state")).toHaveText("No secret yet.");

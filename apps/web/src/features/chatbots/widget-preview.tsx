@@ -53,8 +53,12 @@ export function WidgetPreview({ chatbotId, version }: { chatbotId: string; versi
             <MonitorSmartphone aria-hidden="true" />
             <AlertTitle>Widget not built</AlertTitle>
             <AlertDescription>
-              This server does not serve the widget yet ({widgetLoaderPath(chatbotId)} is missing). Build it with{" "}
-              <code className="font-mono">npm run build</code> and restart; the settings here are saved either way.
+              <p>
+                This server does not serve the widget's loader yet:{" "}
+                <code className="font-mono break-all">{widgetLoaderPath(chatbotId)}</code> is missing. It is built with
+                the app (<code className="font-mono">npm run build</code>); restart afterwards. Settings are saved
+                either way.
+              </p>
             </AlertDescription>
           </Alert>
         )}
