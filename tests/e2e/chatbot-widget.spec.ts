@@ -44,7 +44,13 @@ test("the owner sets up the website widget: theme, allowed domains, identity sec
   );
   await page.getByRole("button", { name: "Copy" }).first().click();
   await expect(page.getByRole("button", { name: "Copied" })).toBeVisible();
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await snippet.inputValue());
+  expect(
+    await page.evaluate(() =>
+      (
+        globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+      ).navigator.clipboard.readText(),
+    ),
+  ).toBe(await snippet.inputValue());
 
   // The preview: the real widget in a frame, or a clear "not built" on a checkout without it.
   await expect(page.getByTestId("widget-preview").or(page.getByTestId("widget-not-built"))).toBeVisible();

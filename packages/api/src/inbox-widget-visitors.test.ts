@@ -3,7 +3,7 @@
  * `visitor` (presence, page, browser, verified identity from `contact.metadata.visitor`) on the
  * conversation, the list and the contact; each message's `feedback` counted with the messages page.
  */
-import type { Runtime } from "@tandem/core";
+import { loadFeedbackSummary, type Runtime } from "@tandem/core";
 import { feedback } from "@tandem/db";
 import { createChannel, createContact, createConversation, createMessage } from "@tandem/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -153,6 +153,11 @@ describe("message.feedback", () => {
       latestComment: "Shipping costs were missing",
     });
     expect(byId.get(other.id)).toEqual({ helpful: 0, notHelpful: 0, inappropriate: 1, latestComment: null });
+
+    // The same summary for one message, for whoever publishes it again after a rating.
+    expect(await loadFeedbackSummary(db(), workspaceId, answer.id)).toEqual(byId.get(answer.id));
+    expect(await loadFeedbackSummary(db(), workspaceId, question.id)).toBeNull();
+    expect(await loadFeedbackSummary(db(), "ws_other", answer.id)).toBeNull();
 
     // Paging keeps each message's own counts (the lateral join does not multiply rows).
     const first = await (await agent.get(`/api/v1/conversations/${conv.id}/messages?limit=1`)).json();

@@ -1,10 +1,11 @@
 import type { MessageListQuery, MessageListResponse } from "@tandem/contracts";
-import { contacts, feedback, messages } from "@tandem/db";
+import { contacts, messages } from "@tandem/db";
 import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { cursorTimestamp, decodeCursor, olderThan, pageOf } from "./cursor.ts";
 import { getConversationInWorkspace } from "./get-conversation-in-workspace.ts";
+import { feedbackSummaryQuery, toFeedbackSummary } from "./message-feedback.ts";
 import { messageColumns, messageToDto } from "./to-dto.ts";
 
 /**
@@ -22,21 +23,7 @@ export async function listMessages(
   assertActorCan(ctx, "conversations.work");
   await getConversationInWorkspace(ctx, conversationId);
   const limit = query.limit ?? 50;
-  const rated = ctx.db
-    .select({
-      total: sql<number>`count(*)::int`.as("total"),
-      helpful: sql<number>`count(*) filter (where ${feedback.rating} = 'helpful')::int`.as("helpful"),
-      notHelpful: sql<number>`count(*) filter (where ${feedback.rating} = 'not_helpful')::int`.as("not_helpful"),
-      inappropriate: sql<number>`count(*) filter (where ${feedback.rating} = 'inappropriate')::int`.as("inappropriate"),
-      latestComment: sql<
-        string | null
-      >`(array_agg(${feedback.comment} order by ${feedback.updatedAt} desc, ${feedback.id} desc) filter (where coalesce(${feedback.comment}, '') <> ''))[1]`.as(
-        "latest_comment",
-      ),
-    })
-    .from(feedback)
-    .where(and(eq(feedback.messageId, messages.id), eq(feedback.workspaceId, ctx.workspaceId)))
-    .as("rated");
+  const rated = feedbackSummaryQuery(ctx.db, ctx.workspaceId, sql`${messages.id}`).as("rated");
   const rows = await ctx.db
     .select({
       ...messageColumns,
@@ -74,22 +61,7 @@ export async function listMessages(
           .where(and(inArray(contacts.id, speakerIds), eq(contacts.workspaceId, ctx.workspaceId)));
   const names = new Map(speakers.map((c) => [c.id, c.name]));
   return {
-    data: page.rows
-      .map(({ rated: r, ...m }) =>
-        messageToDto(
-          m,
-          names,
-          r?.total
-            ? {
-                helpful: r.helpful,
-                notHelpful: r.notHelpful,
-                inappropriate: r.inappropriate,
-                latestComment: r.latestComment,
-              }
-            : null,
-        ),
-      )
-      .reverse(),
+    data: page.rows.map(({ rated: r, ...m }) => messageToDto(m, names, toFeedbackSummary(r))).reverse(),
     nextCursor: page.nextCursor,
   };
 }
