@@ -2,18 +2,7 @@
 
 import type { MessageFeedbackSummary } from "@tandem/contracts";
 import { Tooltip, TooltipContent, TooltipTrigger } from "@/components/ui/tooltip";
-
-const count = (n: number, what: string) => `${n} ${what}`;
-
-/** "2 helpful, 1 not helpful" — what customers said of a bot reply, for the mark's label. */
-export function feedbackLabel(f: MessageFeedbackSummary): string {
-  const parts = [
-    f.helpful > 0 && count(f.helpful, "helpful"),
-    f.notHelpful > 0 && count(f.notHelpful, "not helpful"),
-    f.inappropriate > 0 && count(f.inappropriate, "inappropriate"),
-  ].filter(Boolean);
-  return `Customer feedback: ${parts.join(", ")}${f.latestComment ? `. Latest comment: “${f.latestComment}”` : ""}`;
-}
+import { feedbackLabel } from "./feedback-label";
 
 /** 👍 / 👎 / ⚠ with their counts under a bot reply; the latest comment in the tooltip. */
 export function FeedbackMark({ feedback }: { feedback: MessageFeedbackSummary }) {
