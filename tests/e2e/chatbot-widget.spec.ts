@@ -80,6 +80,11 @@ test("the owner sets up the website widget: theme, allowed domains, identity sec
   await page.reload();
   await expect(page.getByLabel("Colour", { exact: true })).toHaveValue("#FF0066");
 
+  // Verified identity needs a secret first.
+  await page.getByRole("switch", { name: "Require verified identity" }).click();
+  await page.getByRole("button", { name: "Save widget settings" }).click();
+  await expect(page.getByText("Generate an identity secret first")).toBeVisible();
+
   // The identity secret: generated after a confirmation, shown once, gone after a reload.
   await expect(page.getByTestId("identity-secret-state")).toHaveText("No secret yet.");
   await page.getByRole("button", { name: "Generate secret" }).click();
@@ -88,6 +93,12 @@ test("the owner sets up the website widget: theme, allowed domains, identity sec
   await expect(secretField).toHaveValue(/^[0-9a-f]{64}$/);
   const secret = await secretField.inputValue();
   await expect(page.getByTestId("identity-secret-state")).toHaveText("A secret is set.");
+  // Now verification can be required.
+  await page.getByRole("button", { name: "Save widget settings" }).click();
+  await expect(page.getByText("Saved. Pages with the widget use these settings when they next load it.")).toBeVisible();
+  expect((await (await page.request.get(`/api/v1/chatbots/${chatbotId}/widget`)).json()).requireVerifiedIdentity).toBe(
+    true,
+  );
   await page.screenshot({ path: path.join(SCREENSHOTS, "chatbot-website.png"), fullPage: true });
   await page.reload();
   await expect(page.getByTestId("identity-secret-state")).toHaveText("A secret is set.");

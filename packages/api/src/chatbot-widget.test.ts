@@ -90,6 +90,16 @@ describe("GET /api/v1/chatbots/{id}/widget", () => {
 describe("PATCH /api/v1/chatbots/{id}/widget", () => {
   it("merges a partial theme and the other fields into widget_config, keeps suggested questions, audits", async () => {
     const { ws, admin, bot, url } = await setup();
+    // Requiring verified identity needs a secret: refused, naming the field, until one exists.
+    const early = await admin.patch(url, { requireVerifiedIdentity: true });
+    expect(early.status).toBe(400);
+    expect((await early.json()).error).toMatchObject({
+      code: "identity_secret_required",
+      details: [expect.objectContaining({ path: "requireVerifiedIdentity" })],
+    });
+    expect((await rowOf(bot.id)).widgetConfig.requireVerifiedIdentity).toBeUndefined();
+    expect((await admin.post(`${url}/identity-secret`)).status).toBe(200);
+
     const res = await admin.patch(url, {
       theme: { primaryColor: "#ff0066", position: "bottom-left" },
       allowedDomains: ["Shop.Example.com", "*.example.org", "shop.example.com", "localhost:8080"],

@@ -40,7 +40,7 @@ export function chatbotWidgetRoutes() {
       tags: ["chatbots"],
       ...permit("chatbots.manage"),
       description:
-        "Only the fields given change; `theme` may be partial. Colours are hex (`#2563eb`), domains host names (`shop.example.com`, `*.example.com`, lower-cased, duplicates dropped); an invalid field is a 400 naming it, and nothing changes. Custom CSS is sanitised before it is stored: comments, `<`, `@import` rules, `expression()`, `behavior:` / `-moz-binding:` are removed and `url(javascript:…)` becomes `none` (docs/chatbots.md). Audited as `chatbot.update_widget`.",
+        "Only the fields given change; `theme` may be partial. Colours are hex (`#2563eb`), domains host names (`shop.example.com`, `*.example.com`, lower-cased, duplicates dropped); an invalid field is a 400 naming it, and nothing changes. `requireVerifiedIdentity: true` needs an identity secret first (400 `identity_secret_required`). Custom CSS is sanitised before it is stored: comments, `<`, `@import` rules, `expression()`, `behavior:` / `-moz-binding:` are removed and `url(javascript:…)` becomes `none` (docs/chatbots.md). Audited as `chatbot.update_widget`.",
       request: { params: ChatbotParam, ...jsonBody(UpdateWidgetSettingsInput) },
       responses: { 200: json(WidgetSettingsDto), ...errors(400, 401, 403, 404) },
     }),

@@ -1,7 +1,6 @@
 export * from "./chatbot-api-key.ts";
 export * from "./chatbot-translations.ts";
 export * from "./create-chatbot.ts";
-export { sanitizeCustomCss } from "./custom-css.ts";
 export * from "./delete-chatbot.ts";
 export * from "./get-chatbot.ts";
 export * from "./get-chatbot-conversation.ts";
@@ -14,4 +13,4 @@ export * from "./prompts/index.ts";
 export * from "./regenerate-identity-secret.ts";
 export * from "./update-chatbot.ts";
 export * from "./update-widget-settings.ts";
-export { type WidgetSettingsDeps, widgetEmbedSnippet, widgetSettingsDeps } from "./widget-settings.ts";
+export { resolveWidgetTheme, type WidgetSettingsDeps, widgetSettingsDeps } from "./widget-settings.ts";

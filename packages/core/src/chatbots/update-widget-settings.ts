@@ -3,6 +3,7 @@ import { chatbots, type WidgetConfig } from "@tandem/db";
 import { and, eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
 import { type Ctx, withTransaction } from "../context.ts";
+import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { sanitizeCustomCss } from "./custom-css.ts";
 import { getChatbotInWorkspace } from "./get-chatbot-in-workspace.ts";
@@ -11,7 +12,8 @@ import { resolveWidgetTheme, type WidgetSettingsDeps, widgetSettingsToDto } from
 /**
  * Changes the given widget settings (OWNER, ADMIN), merged into `chatbot.widget_config`: a partial
  * theme changes only its fields, other keys (suggested questions) stay. Domains are kept lower-case
- * and once each; custom CSS is sanitised (`custom-css.ts`). Audited with the settings before and after.
+ * and once each; custom CSS is sanitised (`custom-css.ts`). Requiring verified identity needs an
+ * identity secret (400 `identity_secret_required`). Audited with the changed settings before and after.
  */
 export async function updateWidgetSettings(
   ctx: Ctx,
@@ -28,6 +30,13 @@ export async function updateWidgetSettings(
     if (input.allowedDomains) next.allowedDomains = [...new Set(input.allowedDomains)];
     if (input.customCss !== undefined) next.customCss = sanitizeCustomCss(input.customCss);
     if (input.requireVerifiedIdentity !== undefined) next.requireVerifiedIdentity = input.requireVerifiedIdentity;
+    if (input.requireVerifiedIdentity && chatbot.identitySecretEncrypted === null) {
+      // Nobody could be verified: the widget would refuse every visitor.
+      const message = "Generate an identity secret first: without one no visitor can be verified.";
+      throw new DomainError("identity_secret_required", message, {
+        details: [{ path: "requireVerifiedIdentity", code: "identity_secret_required", message }],
+      });
+    }
     const [row] = await tx.db
       .update(chatbots)
       .set({ widgetConfig: next })

@@ -310,12 +310,14 @@ function WidgetSettingsForm({
             id="widget-verified"
             checked={form.requireVerifiedIdentity}
             onCheckedChange={(checked) => setForm((f) => ({ ...f, requireVerifiedIdentity: checked }))}
+            {...aria("requireVerifiedIdentity")}
           />
           <div className="flex flex-col gap-1">
             <Label htmlFor="widget-verified">Require verified identity</Label>
             <p className="text-xs text-muted-foreground">
               Visitors without a valid signature cannot send messages. Generate a secret first.
             </p>
+            {errorFor("requireVerifiedIdentity")}
           </div>
         </CardContent>
       </Card>
