@@ -11,6 +11,7 @@ import { chatbotKnowledgeSearchRoutes } from "./routes/chatbot-knowledge-search.
 import { chatbotPlaygroundRoutes } from "./routes/chatbot-playground.ts";
 import { chatbotPromptGenerationRoutes } from "./routes/chatbot-prompt-generation.ts";
 import { chatbotPromptRoutes } from "./routes/chatbot-prompts.ts";
+import { chatbotWidgetRoutes } from "./routes/chatbot-widget.ts";
 import { chatbotRoutes } from "./routes/chatbots.ts";
 import { contactRoutes } from "./routes/contacts.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
@@ -92,6 +93,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", chatbotPlaygroundRoutes());
   v1.route("/", providerCredentialRoutes());
   v1.route("/", chatbotRoutes());
+  v1.route("/", chatbotWidgetRoutes());
   v1.route("/", chatbotKnowledgeSearchRoutes());
   v1.route("/", adminHealthRoutes());
   v1.route("/", jobRoutes());

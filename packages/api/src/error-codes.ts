@@ -28,6 +28,7 @@ export const ERROR_STATUS = {
   same_password: 400,
   api_key_required: 400,
   base_url_required: 400,
+  identity_secret_required: 400,
   url_not_allowed: 400,
   oauth_denied: 400,
   oauth_failed: 400,

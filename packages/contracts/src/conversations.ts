@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { page } from "./common.ts";
 import { MessageSourceDto } from "./knowledge.ts";
+import { VisitorPresenceDto } from "./public-chat.ts";
 
 export const ConversationStatus = z.enum(["OPEN", "SNOOZED", "CLOSED"]);
 export type ConversationStatus = z.infer<typeof ConversationStatus>;
@@ -39,6 +40,11 @@ export const ContactDto = z.object({
   kind: z.enum(["user", "group", "room"]),
   /** The person blocked or unfollowed the account (LINE); null while they follow it. */
   unfollowedAt: z.string().nullable(),
+  /**
+   * A website widget visitor's presence, page and browser (`contact.metadata.visitor`, kept by the
+   * widget gateway); null for everyone else.
+   */
+  visitor: VisitorPresenceDto.nullable(),
 });
 export type ContactDto = z.infer<typeof ContactDto>;
 
@@ -118,6 +124,15 @@ export const ConversationDto = z.object({
 });
 export type ConversationDto = z.infer<typeof ConversationDto>;
 
+/** The ratings of one message, counted, and the newest comment someone left with theirs. */
+export const MessageFeedbackSummary = z.object({
+  helpful: z.number().int(),
+  notHelpful: z.number().int(),
+  inappropriate: z.number().int(),
+  latestComment: z.string().nullable(),
+});
+export type MessageFeedbackSummary = z.infer<typeof MessageFeedbackSummary>;
+
 export const MessageDto = z.object({
   id: z.string(),
   conversationId: z.string(),
@@ -151,6 +166,11 @@ export const MessageDto = z.object({
   promptVersionId: z.string().nullable(),
   /** A bot message's retrieved knowledge (FAQ entries and passages), best first; null for other messages. */
   sources: z.array(MessageSourceDto).nullable(),
+  /**
+   * What customers said of a bot message (the `feedback` table: widget and public API ratings), when
+   * anyone rated it; null otherwise and in live events.
+   */
+  feedback: MessageFeedbackSummary.nullable(),
   createdAt: z.string(),
   sentAt: z.string().nullable(),
   deliveredAt: z.string().nullable(),

@@ -171,7 +171,10 @@ export const PublicHandoffInput = z.object({ reason: z.string().trim().max(500).
 
 // ── Widget ───────────────────────────────────────────────────────────────────────────────────────
 
-const cssColor = z.string().regex(/^#[0-9a-fA-F]{3,8}$/, "a hex colour such as #2563eb");
+// 3, 4, 6 or 8 hex digits: CSS has no 5- or 7-digit colour.
+const cssColor = z
+  .string()
+  .regex(/^#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/, "a hex colour such as #2563eb");
 const cssLength = z.string().regex(/^\d{1,3}(\.\d+)?(px|rem|em)$/, "a length such as 12px");
 const fontFamily = z
   .string()
@@ -185,6 +188,21 @@ export const WidgetTheme = z.object({
   position: z.enum(["bottom-right", "bottom-left"]).default("bottom-right"),
 });
 export type WidgetTheme = z.infer<typeof WidgetTheme>;
+
+/**
+ * A change of the theme: only the fields given. Not `WidgetTheme.partial()`: in zod 4 the defaults
+ * of the partial fields would still fill in every missing field and reset it.
+ */
+export const WidgetThemePatch = z
+  .object({
+    primaryColor: cssColor,
+    fontFamily,
+    borderRadius: cssLength,
+    position: z.enum(["bottom-right", "bottom-left"]),
+  })
+  .partial()
+  .strict();
+export type WidgetThemePatch = z.infer<typeof WidgetThemePatch>;
 
 /**
  * A chatbot's widget settings (`GET|PATCH /api/v1/chatbots/{id}/widget`, OWNER/ADMIN, audited).
@@ -212,7 +230,7 @@ const domain = z
 
 export const UpdateWidgetSettingsInput = z
   .object({
-    theme: WidgetTheme.partial(),
+    theme: WidgetThemePatch,
     allowedDomains: z.array(domain).max(PUBLIC_CHAT_LIMITS.allowedDomains),
     customCss: z.string().max(PUBLIC_CHAT_LIMITS.customCssLength).nullable(),
     requireVerifiedIdentity: z.boolean(),

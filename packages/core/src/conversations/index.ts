@@ -6,6 +6,7 @@ export * from "./list-conversations.ts";
 export * from "./list-inbox-options.ts";
 export * from "./list-messages.ts";
 export * from "./mark-conversation-read.ts";
+export { loadFeedbackSummary } from "./message-feedback.ts";
 export * from "./publish.ts";
 export * from "./tags.ts";
 export * from "./to-dto.ts";

@@ -1,17 +1,19 @@
 import type { MessageListQuery, MessageListResponse } from "@tandem/contracts";
 import { contacts, messages } from "@tandem/db";
-import { and, desc, eq, inArray, ne } from "drizzle-orm";
+import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { cursorTimestamp, decodeCursor, olderThan, pageOf } from "./cursor.ts";
 import { getConversationInWorkspace } from "./get-conversation-in-workspace.ts";
+import { feedbackSummaryQuery, toFeedbackSummary } from "./message-feedback.ts";
 import { messageColumns, messageToDto } from "./to-dto.ts";
 
 /**
  * A thread, read from its end: the first call returns the newest `limit` messages, each page in
  * chronological order (oldest → newest) so it renders as is; `nextCursor` fetches the page just
  * before it (scrolling up) and is null once the first message is reached. Ordered by
- * `(created_at, id)` on `message_conversation_created_idx`.
+ * `(created_at, id)` on `message_conversation_created_idx`. Each message comes with its customers'
+ * ratings (`feedback`), counted in the same query through `feedback_message_identifier_key`.
  */
 export async function listMessages(
   ctx: Ctx,
@@ -21,9 +23,21 @@ export async function listMessages(
   assertActorCan(ctx, "conversations.work");
   await getConversationInWorkspace(ctx, conversationId);
   const limit = query.limit ?? 50;
+  const rated = feedbackSummaryQuery(ctx.db, ctx.workspaceId, sql`${messages.id}`).as("rated");
   const rows = await ctx.db
-    .select({ ...messageColumns, cursorAt: cursorTimestamp(messages.createdAt) })
+    .select({
+      ...messageColumns,
+      cursorAt: cursorTimestamp(messages.createdAt),
+      rated: {
+        total: rated.total,
+        helpful: rated.helpful,
+        notHelpful: rated.notHelpful,
+        inappropriate: rated.inappropriate,
+        latestComment: rated.latestComment,
+      },
+    })
     .from(messages)
+    .leftJoinLateral(rated, sql`true`)
     .where(
       and(
         eq(messages.conversationId, conversationId),
@@ -46,5 +60,8 @@ export async function listMessages(
           .from(contacts)
           .where(and(inArray(contacts.id, speakerIds), eq(contacts.workspaceId, ctx.workspaceId)));
   const names = new Map(speakers.map((c) => [c.id, c.name]));
-  return { data: page.rows.map((m) => messageToDto(m, names)).reverse(), nextCursor: page.nextCursor };
+  return {
+    data: page.rows.map(({ rated: r, ...m }) => messageToDto(m, names, toFeedbackSummary(r))).reverse(),
+    nextCursor: page.nextCursor,
+  };
 }

@@ -1,4 +1,13 @@
-import type { ContactDto, ConversationDto, MessageDto, MessageSourceDto, ReplyWindow } from "@tandem/contracts";
+import type {
+  ContactDto,
+  ConversationDto,
+  MessageDto,
+  MessageFeedbackSummary,
+  MessageSourceDto,
+  ReplyWindow,
+  VisitorMetadata,
+  VisitorPresenceDto,
+} from "@tandem/contracts";
 import { channels, chatbots, contacts, conversations, type Db, messages } from "@tandem/db";
 import { and, desc, eq, getTableColumns, inArray, ne, sql } from "drizzle-orm";
 import { channelCapabilities } from "../channels/registry.ts";
@@ -37,8 +46,15 @@ function sourcesOf(m: MessageRow): MessageSourceDto[] | null {
   }));
 }
 
-/** `senderNames`: the names of the group speakers among the messages (`sender.name`), when loaded. */
-export const messageToDto = (m: MessageRow, senderNames?: ReadonlyMap<string, string | null>): MessageDto => ({
+/**
+ * `senderNames`: the names of the group speakers among the messages (`sender.name`), when loaded;
+ * `feedback`: the message's ratings, when the reader loaded them (`list-messages.ts`).
+ */
+export const messageToDto = (
+  m: MessageRow,
+  senderNames?: ReadonlyMap<string, string | null>,
+  feedback: MessageFeedbackSummary | null = null,
+): MessageDto => ({
   id: m.id,
   conversationId: m.conversationId,
   role: m.role,
@@ -62,12 +78,30 @@ export const messageToDto = (m: MessageRow, senderNames?: ReadonlyMap<string, st
   latencyMs: m.latencyMs,
   promptVersionId: m.promptVersionId,
   sources: sourcesOf(m),
+  feedback,
   createdAt: m.createdAt.toISOString(),
   sentAt: m.sentAt?.toISOString() ?? null,
   deliveredAt: m.deliveredAt?.toISOString() ?? null,
   readAt: m.readAt?.toISOString() ?? null,
   updatedAt: m.updatedAt.toISOString(),
 });
+
+const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : null);
+
+/** A widget visitor's presence from `contact.metadata.visitor` (written by the widget gateway); null for other contacts. */
+export function visitorOf(c: ContactRow): VisitorPresenceDto | null {
+  const v = c.metadata.visitor as VisitorMetadata | undefined;
+  if (!v || typeof v !== "object" || Array.isArray(v)) return null;
+  return {
+    online: v.online === true,
+    pageUrl: text(v.pageUrl),
+    pageTitle: text(v.pageTitle),
+    browser: text(v.browser),
+    os: text(v.os),
+    lastSeenAt: c.lastSeenAt?.toISOString() ?? null,
+    verified: v.verified === true,
+  };
+}
 
 export const contactToDto = (c: ContactRow): ContactDto => ({
   id: c.id,
@@ -78,6 +112,7 @@ export const contactToDto = (c: ContactRow): ContactDto => ({
   lastSeenAt: c.lastSeenAt?.toISOString() ?? null,
   kind: c.metadata.kind === "group" || c.metadata.kind === "room" ? c.metadata.kind : "user",
   unfollowedAt: c.unfollowedAt?.toISOString() ?? null,
+  visitor: visitorOf(c),
 });
 
 /** The latest message, as much of it as a conversation row shows. */

@@ -19,7 +19,12 @@ export function ApiKeyTab({ chatbot, canManage }: { chatbot: ChatbotDto; canMana
       <CardHeader>
         <CardTitle>API key</CardTitle>
         <CardDescription>
-          Lets your own apps talk to this chatbot through the public chat API. Only its last characters are kept.
+          Lets your own apps talk to this chatbot through the public chat API (endpoints, streaming and examples:{" "}
+          <code>docs/public-api.md</code>, and the{" "}
+          <a href="/api/v1/openapi.json" className="underline underline-offset-4">
+            OpenAPI document
+          </a>
+          ). Only its last characters are kept. Never put the key in a web page: the website widget needs none.
         </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">

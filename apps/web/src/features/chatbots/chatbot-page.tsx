@@ -1,6 +1,6 @@
 "use client";
 
-import { BookOpen, FileText, FlaskConical, History, KeyRound, MessagesSquare, Settings } from "lucide-react";
+import { BookOpen, FileText, FlaskConical, Globe, History, KeyRound, MessagesSquare, Settings } from "lucide-react";
 import Link from "next/link";
 import { useParams, usePathname, useRouter, useSearchParams } from "next/navigation";
 import { PageHeader } from "@/components/page-header";
@@ -19,11 +19,17 @@ import { HistoryTab } from "./history-tab";
 import { PlaygroundTab } from "./playground-tab";
 import { PromptTab } from "./prompt-tab";
 import { SettingsTab, STATUS_LABELS } from "./settings-tab";
+import { WebsiteTab } from "./website-tab";
 
-const TABS = ["prompt", "history", "playground", "knowledge", "settings", "api-key", "channels"] as const;
+const TABS = ["prompt", "history", "playground", "knowledge", "settings", "website", "api-key", "channels"] as const;
 type Tab = (typeof TABS)[number];
+/** Tabs only owners and admins see (their reads are `chatbots.manage` too). */
+const MANAGE_TABS: readonly Tab[] = ["playground", "website"];
 
-/** `/chatbots/{id}?tab=…`: the chatbot's prompt, its history, the playground, its knowledge, settings, API key and channels. */
+/**
+ * `/chatbots/{id}?tab=…`: the chatbot's prompt, its history, the playground, its knowledge, settings,
+ * website widget, API key and channels.
+ */
 export function ChatbotPage() {
   const me = useCurrentUser();
   const params = useParams<{ id: string }>();
@@ -34,7 +40,7 @@ export function ChatbotPage() {
   const readable = can(me, "chatbots.read");
   const requested = useSearchParams().get("tab");
   const chatbot = useChatbot(chatbotId);
-  const tabs: readonly Tab[] = manage ? TABS : TABS.filter((t) => t !== "playground");
+  const tabs: readonly Tab[] = manage ? TABS : TABS.filter((t) => !MANAGE_TABS.includes(t));
   const tab: Tab = tabs.includes(requested as Tab) ? (requested as Tab) : "prompt";
   const setTab = (next: string) => router.replace(next === "prompt" ? pathname : `${pathname}?tab=${next}`);
 
@@ -71,7 +77,7 @@ export function ChatbotPage() {
         title={bot?.name ?? "Chatbot"}
         description={
           bot?.description ??
-          "Its system prompt, every earlier version, a playground to try changes, its knowledge, settings, API key and channels."
+          "Its system prompt, every earlier version, a playground to try changes, its knowledge, settings, website widget, API key and channels."
         }
         actions={
           <>
@@ -115,6 +121,12 @@ export function ChatbotPage() {
               <Settings aria-hidden="true" />
               Settings
             </TabsTrigger>
+            {manage && (
+              <TabsTrigger value="website">
+                <Globe aria-hidden="true" />
+                Website
+              </TabsTrigger>
+            )}
             <TabsTrigger value="api-key">
               <KeyRound aria-hidden="true" />
               API key
@@ -150,6 +162,11 @@ export function ChatbotPage() {
         <TabsContent value="settings" className="min-w-0">
           {bot ? <SettingsTab chatbot={bot} canManage={manage} /> : <TabSkeleton />}
         </TabsContent>
+        {manage && (
+          <TabsContent value="website" className="min-w-0">
+            {bot ? <WebsiteTab chatbot={bot} /> : <TabSkeleton />}
+          </TabsContent>
+        )}
         <TabsContent value="api-key" className="min-w-0">
           {bot ? <ApiKeyTab chatbot={bot} canManage={manage} /> : <TabSkeleton />}
         </TabsContent>

@@ -113,7 +113,10 @@ function withPage(data: ConversationPages, index: number, rows: ConversationDto[
   return { ...data, pages: data.pages.map((page, i) => (i === index ? { ...page, data: rows } : page)) };
 }
 
-/** A new or changed message: replaced where it is, else added to the newest loaded page in time order. */
+/**
+ * A new or changed message: replaced where it is, else added to the newest loaded page in time order.
+ * Live events carry no ratings (`feedback: null`): the ones loaded with the page are kept.
+ */
 export function storeMessage(queryClient: QueryClient, dto: MessageDto): void {
   queryClient.setQueryData<MessagePages>(inboxKeys.messages(dto.conversationId), (data) => {
     if (!data || data.pages.length === 0) return data;
@@ -122,7 +125,10 @@ export function storeMessage(queryClient: QueryClient, dto: MessageDto): void {
     if (cached) {
       return {
         ...data,
-        pages: data.pages.map((page) => ({ ...page, data: page.data.map((m) => (m.id === dto.id ? dto : m)) })),
+        pages: data.pages.map((page) => ({
+          ...page,
+          data: page.data.map((m) => (m.id === dto.id ? { ...dto, feedback: dto.feedback ?? m.feedback } : m)),
+        })),
       };
     }
     const [newest, ...older] = data.pages;

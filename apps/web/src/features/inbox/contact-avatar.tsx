@@ -5,8 +5,13 @@ import { cn } from "@/lib/utils";
 import { ChannelMark } from "./channel-mark";
 import { contactName } from "./people";
 
-/** Seen within the last five minutes: a message, a receipt, or (the website widget) a live connection. */
+/**
+ * A website widget visitor: a widget of theirs is connected now (`contact.visitor.online`). Anyone
+ * else: seen within the last five minutes (a message, a receipt).
+ */
 export function isActiveNow(conversation: Pick<ConversationDto, "contact">, now: number): boolean {
+  const visitor = conversation.contact?.visitor;
+  if (visitor) return visitor.online;
   const seen = conversation.contact?.lastSeenAt;
   return seen ? now - new Date(seen).getTime() < CONTACT_ACTIVE_MS : false;
 }

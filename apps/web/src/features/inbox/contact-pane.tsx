@@ -1,7 +1,7 @@
 "use client";
 
-import type { ConversationDto, MessageDto } from "@tandem/contracts";
-import { ArrowLeft, Lock, Plus, UserRound, X } from "lucide-react";
+import type { ConversationDto, MessageDto, VisitorPresenceDto } from "@tandem/contracts";
+import { ArrowLeft, BadgeCheck, Lock, Plus, UserRound, X } from "lucide-react";
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { toast } from "sonner";
 import { EmptyState } from "@/components/empty-state";
@@ -147,6 +147,7 @@ function Profile({ conversation }: { conversation: ConversationDto }) {
               : formatRelative(contact.lastSeenAt, now)
             : "Not yet"}
         </dd>
+        {contact?.visitor && <VisitorRows visitor={contact.visitor} />}
         <dt className="text-muted-foreground">Since</dt>
         <dd>{formatDateTime(conversation.createdAt)}</dd>
         {contact?.unfollowedAt && (
@@ -160,6 +161,57 @@ function Profile({ conversation }: { conversation: ConversationDto }) {
       </dl>
     </section>
   );
+}
+
+/** A website widget visitor: the page they are on (while online, else the last one), browser, identity. */
+function VisitorRows({ visitor }: { visitor: VisitorPresenceDto }) {
+  const browser = [visitor.browser, visitor.os].filter(Boolean).join(" on ");
+  const page = visitor.pageUrl && safeHttpUrl(visitor.pageUrl);
+  return (
+    <>
+      <dt className="text-muted-foreground">{visitor.online ? "On page" : "Last page"}</dt>
+      <dd className="min-w-0" data-testid="visitor-page">
+        {page ? (
+          <a
+            href={page}
+            target="_blank"
+            rel="noopener noreferrer"
+            className="block truncate underline underline-offset-2"
+            title={visitor.pageUrl ?? undefined}
+          >
+            {visitor.pageTitle || visitor.pageUrl}
+          </a>
+        ) : (
+          "Unknown"
+        )}
+      </dd>
+      <dt className="text-muted-foreground">Browser</dt>
+      <dd className="truncate" data-testid="visitor-browser">
+        {browser || "Unknown"}
+      </dd>
+      <dt className="text-muted-foreground">Identity</dt>
+      <dd data-testid="visitor-identity">
+        {visitor.verified ? (
+          <span className="inline-flex items-center gap-1 rounded-md bg-success/15 px-1.5 py-0.5 font-medium text-success">
+            <BadgeCheck className="size-3" aria-hidden="true" />
+            Verified
+          </span>
+        ) : (
+          <span className="text-muted-foreground">Not verified</span>
+        )}
+      </dd>
+    </>
+  );
+}
+
+/** Only http(s) addresses become links: a page URL is whatever the visitor's browser reported. */
+function safeHttpUrl(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
 }
 
 function Tags({ conversation }: { conversation: ConversationDto }) {

@@ -18,6 +18,7 @@ import { memo, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
+import { FeedbackMark } from "./message-feedback";
 import { MessageSources } from "./message-sources";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
@@ -83,6 +84,7 @@ export const MessageBubble = memo(function MessageBubble({ message, sender, grou
             {Object.values(message.reactions).join(" ")}
           </span>
         )}
+        {isBot && message.feedback && <FeedbackMark feedback={message.feedback} />}
         <time dateTime={message.createdAt} title={formatDateTime(message.createdAt)} className="tabular-nums">
           {timeFormat.format(new Date(message.createdAt))}
         </time>
