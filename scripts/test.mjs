@@ -50,5 +50,7 @@ if (only("unit") || only("integration")) {
 if (only("e2e")) {
   failed ||= run(process.execPath, ["scripts/ensure-web-build.mjs"]) !== 0;
   if (!failed) failed ||= run("npm", ["run", "test:e2e", "-w", "@tandem/e2e"]) !== 0;
+  // The widget alone in the browser, against its contract-speaking fake server (apps/widget/test).
+  if (!failed) failed ||= run("npm", ["run", "test:e2e", "-w", "@tandem/widget"]) !== 0;
 }
 process.exit(failed ? 1 : 0);

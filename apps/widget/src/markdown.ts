@@ -126,7 +126,8 @@ export function parseInline(text: string): Inline[] {
       }
     }
     if (c === "[") {
-      const link = /^\[([^\]\n]+)\]\(([^)\s]+)\)/.exec(rest);
+      // One level of parentheses inside the URL (Wikipedia's `Foo_(bar)`) stays part of it.
+      const link = /^\[([^\]\n]+)\]\(((?:[^()\s]|\([^()\s]*\))+)\)/.exec(rest);
       if (link) {
         const href = safeHref(link[2]!);
         pushText();

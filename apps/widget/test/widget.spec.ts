@@ -5,7 +5,6 @@
  * socket, the keyboard, the JS API, a page that may not chat, and phones.
  */
 import { expect, type Page, test } from "@playwright/test";
-// @ts-expect-error — a plain .mjs build script without types
 import { buildWidget } from "../build.mjs";
 import { CHATBOT_ID, type FakeServers, startFakeServers } from "./fake-server.ts";
 
