@@ -115,7 +115,8 @@ function start(): void {
     if (!c) return; // not allowed on this page, or the server is away: no widget at all
     host.style.setProperty("--tandem-primary", c.theme.primaryColor);
     if (c.theme.position === "bottom-left") host.classList.add("left");
-    document.body.append(host);
+    if (document.body) document.body.append(host);
+    else document.addEventListener("DOMContentLoaded", () => document.body.append(host));
     if (state.open) load();
     else if ("requestIdleCallback" in window) requestIdleCallback(load, { timeout: 4000 });
     else setTimeout(load, 2000);

@@ -227,7 +227,8 @@ class Widget {
     this.boot.launcher.focus();
   }
 
-  async reset(): Promise<void> {
+  /** A new session (`Tandem.reset()`, "new conversation", or a session the server no longer knows). */
+  async reset(visitor?: VisitorTokenDto): Promise<void> {
     this.realtime?.close();
     this.realtime = null;
     this.streaming = null;
@@ -238,8 +239,8 @@ class Widget {
     this.state = { open: this.isOpen };
     this.log.replaceChildren();
     this.notice.textContent = "";
-    const config = await this.api.config(null);
-    if (config.visitor) this.adoptVisitor(config.visitor);
+    const next = visitor ?? (await this.api.config(null)).visitor;
+    if (next) this.adoptVisitor(next);
     this.renderIntro();
     this.updateSubtitle();
     this.updateBadge();
@@ -273,7 +274,7 @@ class Widget {
         if (!config.visitor) throw new ApiError(403, "origin_not_allowed", this.t.failed);
         if (config.visitor.sessionId !== this.api.sessionId) {
           // The server no longer knows this session: start over with the new one.
-          await this.reset();
+          await this.reset(config.visitor);
           return;
         }
         this.adoptVisitor(config.visitor);
@@ -445,6 +446,11 @@ class Widget {
             if (bot.id !== answer.replyMessageId) this.setId(bot, answer.replyMessageId);
             this.addFeedback(bot, null);
             this.announce(bot);
+            if (!this.isOpen) {
+              // Closed while the answer was being written: it is unread.
+              this.unread++;
+              this.updateBadge();
+            }
           } else this.removeView(bot);
         },
         handoff: (_reason, message) => {

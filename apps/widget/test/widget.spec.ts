@@ -176,14 +176,29 @@ test("the keyboard: Tab stays inside the open panel and Escape closes it back to
 test("the JS API: calls made before the bundle loads run, identify reaches the server, reset starts over", async ({
   page,
 }) => {
+  // The bundle is held back until the page has made its calls: they wait in the loader's queue.
+  let releaseBundle = () => {};
+  const bundleHeld = new Promise<void>((resolve) => {
+    releaseBundle = resolve;
+  });
+  await page.route("**/api/v1/public/widget/widget.js", async (route) => {
+    await bundleHeld;
+    await route.continue();
+  });
   await page.goto(fake.siteUrl);
   await page.waitForFunction(() => Boolean(window.Tandem));
-  const identified = await page.evaluate(() =>
-    window.Tandem!.identify({ userId: "user-1", userHash: "a".repeat(64), name: "Ann" }),
-  );
-  expect(identified).toEqual({ verified: true });
-  await page.evaluate(() => window.Tandem!.open());
+  await page.evaluate(() => {
+    const w = window as unknown as { identified: Promise<unknown> };
+    w.identified = window.Tandem!.identify({ userId: "user-1", userHash: "a".repeat(64), name: "Ann" });
+    void window.Tandem!.open();
+  });
+  await expect(launcher(page)).toBeVisible();
+  await expect(dialog(page)).toHaveCount(0);
+  releaseBundle();
   await expect(dialog(page)).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { identified: Promise<unknown> }).identified)).toEqual({
+    verified: true,
+  });
   await page.evaluate(() => window.Tandem!.close());
   await expect(dialog(page)).toBeHidden();
 
@@ -215,4 +230,38 @@ test("on a phone the panel fills the screen and the input does not zoom", async 
   await expect(dialog(page).getByRole("textbox")).toHaveCSS("font-size", "16px");
   await expect(launcher(page)).toBeHidden();
   await context.close();
+});
+
+test("a Japanese chatbot speaks Japanese, and a short-lived token is refreshed for the same session", async ({
+  page,
+}) => {
+  const short = await startFakeServers({ tokenTtlSeconds: 9, config: { language: "ja", welcomeMessage: "ようこそ" } });
+  try {
+    await page.goto(short.siteUrl);
+    const button = page.locator("[data-tandem-widget] .launcher");
+    await expect(button).toHaveAccessibleName("チャットを開く");
+    await button.click();
+    const panel = page.getByRole("dialog", { name: "Demo Bot" });
+    await expect(panel.getByRole("textbox", { name: "メッセージを入力" })).toBeVisible();
+    await expect(panel.getByRole("button", { name: "担当者と話す" })).toBeVisible();
+    const id = await sessionId(page);
+    const firstToken = await page.evaluate(
+      (key) => JSON.parse(localStorage.getItem(key)!).token,
+      `tandem:${CHATBOT_ID}`,
+    );
+
+    // At two thirds of its life the widget asks for a new token for its session (X-Visitor-Session).
+    await expect.poll(() => short.sessions.get(id)!.configCalls, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(() => page.evaluate((key) => JSON.parse(localStorage.getItem(key)!).token, `tandem:${CHATBOT_ID}`))
+      .not.toBe(firstToken);
+    expect(await sessionId(page)).toBe(id);
+    expect(short.sessions.size).toBe(1);
+
+    await panel.getByRole("textbox").fill("まだ使えますか？");
+    await panel.getByRole("button", { name: "送信" }).click();
+    await expect(panel.locator(".msg.bot").last()).toContainText("first point");
+  } finally {
+    await short.close();
+  }
 });
