@@ -31,6 +31,8 @@ button:focus-visible,textarea:focus-visible,a:focus-visible{outline:2px solid va
 .bubble pre{margin:6px 0;padding:8px;background:#f3f4f6;border-radius:6px;overflow-x:auto}
 .bubble pre code{padding:0;background:none}
 .bubble a{color:var(--tandem-primary,#2563eb)}
+.attachments{display:flex;flex-wrap:wrap;gap:4px;font-size:13px}
+.attachments img{max-width:220px;max-height:220px;border-radius:8px;display:block}
 .failed .bubble{opacity:.7}
 .status{font-size:12px;color:#b91c1c;display:flex;gap:6px;align-items:center}
 .link{background:none;border:0;padding:0;color:inherit;text-decoration:underline;cursor:pointer;font:inherit}

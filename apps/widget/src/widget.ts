@@ -57,6 +57,7 @@ class Widget {
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshing: Promise<void> | null = null;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private typingSent = false;
 
   private readonly panel: HTMLElement;
   private readonly log: HTMLOListElement;
@@ -354,6 +355,7 @@ class Widget {
       return;
     }
     view = this.addView(m.role, m.text ?? "", m.id, m.author?.name ?? null);
+    this.addAttachments(view, m.attachments);
     if (m.role === "BOT") this.addFeedback(view, m.feedback);
     this.confirmed(m.id);
     if (m.role === "USER") this.suggestions.hidden = true;
@@ -478,14 +480,14 @@ class Widget {
     }
   }
 
+  /** `typing` to the server: true once when typing starts, false after 3 s without a key or on send. */
   private signalTyping(typing = true): void {
     clearTimeout(this.typingTimer);
-    if (!typing) {
-      this.realtime?.typing(false);
-      return;
+    if (typing !== this.typingSent) {
+      this.typingSent = typing;
+      this.realtime?.typing(typing);
     }
-    this.realtime?.typing(true);
-    this.typingTimer = setTimeout(() => this.realtime?.typing(false), 3_000);
+    if (typing) this.typingTimer = setTimeout(() => this.signalTyping(false), 3_000);
   }
 
   private async requestHandoff(): Promise<void> {
@@ -563,6 +565,25 @@ class Widget {
   private render(view: MessageView): void {
     if (view.role === "USER") view.bubble.textContent = view.text;
     else view.bubble.replaceChildren(renderMarkdown(view.text));
+  }
+
+  /** Files and images of a message: links (http/https only, relative ones on the Tandem server). */
+  private addAttachments(view: MessageView, attachments: PublicMessageDto["attachments"]): void {
+    const items: HTMLElement[] = [];
+    for (const attachment of attachments) {
+      let url: URL;
+      try {
+        url = new URL(attachment.url, `${this.boot.base}/`);
+      } catch {
+        continue;
+      }
+      if (url.protocol !== "https:" && url.protocol !== "http:") continue;
+      const link = h("a", { href: url.href, target: "_blank", rel: "noopener noreferrer" });
+      if (attachment.type === "image") link.append(h("img", { src: url.href, alt: attachment.name ?? "" }));
+      else link.append(attachment.name ?? url.pathname.split("/").pop() ?? url.href);
+      items.push(link);
+    }
+    if (items.length) view.bubble.after(h("div", { class: "attachments" }, ...items));
   }
 
   private addFeedback(view: MessageView, rating: PublicMessageDto["feedback"]): void {

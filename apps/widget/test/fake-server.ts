@@ -36,7 +36,14 @@ export interface FakeServers {
   /** The customer's site, another origin, whose pages embed the script tag. */
   siteUrl: string;
   sessions: Map<string, Session>;
-  pushAgentMessage(sessionId: string, text: string, name: string): PublicMessageDto;
+  pushAgentMessage(
+    sessionId: string,
+    text: string,
+    name: string,
+    attachments?: PublicMessageDto["attachments"],
+  ): PublicMessageDto;
+  /** An agent starts or stops typing. */
+  agentTyping(sessionId: string, name: string, typing: boolean): void;
   /** Cuts the session's sockets (the widget reconnects by itself). */
   dropSockets(sessionId: string): void;
   /** Streams stop half-way until `release()` (to see an answer arrive in parts). */
@@ -298,12 +305,15 @@ export async function startFakeServers(options: FakeOptions = {}): Promise<FakeS
     apiUrl,
     siteUrl,
     sessions,
-    pushAgentMessage(sessionId, text, name) {
+    pushAgentMessage(sessionId, text, name, attachments = []) {
       const session = sessions.get(sessionId)!;
-      const m = message("AGENT", text, name);
+      const m = { ...message("AGENT", text, name), attachments };
       session.messages.push(m);
       publish(session, m);
       return m;
+    },
+    agentTyping(sessionId, name, typing) {
+      widget.to(sessionId).emit(WIDGET_SOCKET.events.typing, { typing, role: "AGENT", name });
     },
     dropSockets(sessionId) {
       // As a network drop would: the transport closes, the server did not ask the client to leave.

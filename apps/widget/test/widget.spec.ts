@@ -126,6 +126,22 @@ test("history survives a reload and another page; agent replies arrive live, cou
   await expect(log(page).locator(".msg.user")).toHaveText(["You:Where is my order?"]);
   await expect.poll(() => fake.sessions.get(id)!.pages.map((p) => new URL(p.url).pathname)).toContain("/other");
 
+  // Typing, then a reply with a file (relative to the server) and a link that must not become one.
+  fake.agentTyping(id, "Alice", true);
+  await expect(dialog(page).locator(".typing")).toHaveText("Alice is typing…");
+  fake.agentTyping(id, "Alice", false);
+  await expect(dialog(page).locator(".typing")).toHaveText("");
+  fake.pushAgentMessage(id, "Here is the manual.", "Alice", [
+    { type: "file", url: "/files/manual.pdf", name: "manual.pdf" },
+    { type: "file", url: "javascript:alert(1)", name: "evil" },
+  ]);
+  const manual = log(page).locator(".msg.agent").filter({ hasText: "Here is the manual." });
+  await expect(manual.getByRole("link", { name: "manual.pdf" })).toHaveAttribute(
+    "href",
+    `${fake.apiUrl}/files/manual.pdf`,
+  );
+  await expect(manual.getByRole("link")).toHaveCount(1);
+
   // A pushState navigation is reported as a page too.
   await page.evaluate(() => history.pushState({}, "", "/checkout"));
   await expect.poll(() => fake.sessions.get(id)!.pages.map((p) => new URL(p.url).pathname)).toContain("/checkout");
@@ -133,7 +149,7 @@ test("history survives a reload and another page; agent replies arrive live, cou
   // The socket drops; a reply sent meanwhile arrives through the catch-up after the reconnect.
   fake.dropSockets(id);
   fake.pushAgentMessage(id, "Your parcel left this morning.", "Alice");
-  await expect(log(page).locator(".msg.agent")).toHaveCount(2);
+  await expect(log(page).locator(".msg.agent")).toHaveCount(3);
   await expect(log(page).locator(".msg.agent").last()).toContainText("Your parcel left this morning.");
 
   // "Talk to a person": the server hears it, the action goes away.
