@@ -219,13 +219,15 @@ class Widget {
 
   close(): void {
     if (!this.isOpen) return;
+    // Focus goes back to the launcher when it was in the panel (not when the page's script closes it).
+    const hadFocus = this.panel.contains(this.boot.root.activeElement);
     this.isOpen = false;
     this.panel.hidden = true;
     this.boot.host.classList.remove("open");
     this.boot.launcher.setAttribute("aria-expanded", "false");
     this.state.open = false;
     this.save();
-    this.boot.launcher.focus();
+    if (hadFocus) this.boot.launcher.focus();
   }
 
   /** A new session (`Tandem.reset()`, "new conversation", or a session the server no longer knows). */
@@ -245,6 +247,7 @@ class Widget {
     this.renderIntro();
     this.updateSubtitle();
     this.updateBadge();
+    if (this.isOpen) this.connect();
   }
 
   // ── Session and token ──────────────────────────────────────────────────────────────────────────
@@ -360,6 +363,10 @@ class Widget {
     this.confirmed(m.id);
     if (m.role === "USER") this.suggestions.hidden = true;
     else {
+      if (m.role === "AGENT" && !this.humanActive) {
+        this.humanActive = true;
+        this.updateSubtitle();
+      }
       this.announce(view);
       if (!this.isOpen && countUnread) {
         this.unread++;

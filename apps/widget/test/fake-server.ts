@@ -8,7 +8,14 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import type { PublicMessageDto, PublicWidgetConfig } from "@tandem/contracts/public-chat";
+import {
+  PublicChatMessageInput,
+  PublicFeedbackInput,
+  PublicHandoffInput,
+  PublicIdentifyInput,
+  type PublicMessageDto,
+  type PublicWidgetConfig,
+} from "@tandem/contracts/public-chat";
 import { PUBLIC_HEADERS, PUBLIC_SSE_EVENTS, WIDGET_SOCKET } from "@tandem/contracts/public-chat-wire";
 import { Server as SocketServer } from "socket.io";
 
@@ -46,6 +53,8 @@ export interface FakeServers {
   agentTyping(sessionId: string, name: string, typing: boolean): void;
   /** Cuts the session's sockets (the widget reconnects by itself). */
   dropSockets(sessionId: string): void;
+  /** The next POST …/messages fails with 503 before anything is stored, as a server restarting would. */
+  failNextSend(): void;
   /** Streams stop half-way until `release()` (to see an answer arrive in parts). */
   holdStreams(): { release(): void };
   close(): Promise<void>;
@@ -72,10 +81,11 @@ export function botAnswer(question: string): string {
   return `Here is **the answer** to: ${question}\n\n- first point\n- see [the docs](https://example.com/docs)\n\n[bad link](javascript:alert(1)) <img src=x onerror=alert(1)>`;
 }
 
-async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** The request's JSON body, checked against the contract's (strict) input schema: the widget must send exactly that. */
+async function readBody<T>(req: IncomingMessage, schema: { parse(value: unknown): T }): Promise<T> {
   let raw = "";
   for await (const chunk of req) raw += chunk;
-  return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+  return schema.parse(raw ? JSON.parse(raw) : {});
 }
 
 function listen(server: Server): Promise<number> {
@@ -88,6 +98,7 @@ export async function startFakeServers(options: FakeOptions = {}): Promise<FakeS
   const ttl = (options.tokenTtlSeconds ?? 900) * 1000;
   let siteOrigin = "";
   let gate: Promise<void> | null = null;
+  let failSend = false;
 
   const issue = (sessionId: string, origin: string) => {
     const token = `vt_${nextId("tok")}`;
@@ -101,7 +112,13 @@ export async function startFakeServers(options: FakeOptions = {}): Promise<FakeS
     return sessions.get(entry.sessionId) ?? null;
   };
 
-  const api = createServer((req, res) => void handle(req, res));
+  // A body outside the contract is a 400 naming the problem (and fails the test that sent it).
+  const api = createServer((req, res) =>
+    handle(req, res).catch((error: Error) => {
+      if (!res.headersSent) json(res, 400, { error: { code: "validation_failed", message: error.message } });
+      else res.end();
+    }),
+  );
   const io = new SocketServer(api, { path: WIDGET_SOCKET.path, cors: { origin: "*" } });
   const widget = io.of(WIDGET_SOCKET.namespace);
   widget.use((socket, next) => {
@@ -183,9 +200,14 @@ export async function startFakeServers(options: FakeOptions = {}): Promise<FakeS
     if (!session) return fail(res, 401, "visitor_token_invalid");
 
     if (rest === "/messages" && req.method === "POST") {
-      const body = await readBody(req);
-      const text = String(body.message ?? "").trim();
-      if (!text) return fail(res, 400, "validation_failed");
+      const body = await readBody(req, PublicChatMessageInput);
+      if (failSend) {
+        failSend = false;
+        return fail(res, 503, "unavailable");
+      }
+      if (body.sessionId !== undefined && body.sessionId !== session.id) return fail(res, 403, "session_mismatch");
+      if (req.headers.accept !== "text/event-stream") return fail(res, 406, "expected_event_stream");
+      const text = body.message;
       const userMessage = message("USER", text);
       session.messages.push(userMessage);
       publish(session, userMessage);
@@ -231,6 +253,7 @@ export async function startFakeServers(options: FakeOptions = {}): Promise<FakeS
         return json(res, 200, { conversationId: "conv_1", humanActive: session.humanActive, messages, hasMore: false });
       }
       if (sessionRoute[2] === "handoff" && req.method === "POST") {
+        await readBody(req, PublicHandoffInput);
         session.humanActive = true;
         return json(res, 200, { ok: true });
       }
@@ -238,17 +261,17 @@ export async function startFakeServers(options: FakeOptions = {}): Promise<FakeS
 
     const feedbackRoute = /^\/messages\/([^/]+)\/feedback$/.exec(rest);
     if (feedbackRoute && req.method === "POST") {
-      const body = await readBody(req);
+      const body = await readBody(req, PublicFeedbackInput);
       const target = session.messages.find((m) => m.id === feedbackRoute[1]);
       if (target?.role !== "BOT") return fail(res, 404, "message_not_found");
-      target.feedback = body.rating as PublicMessageDto["feedback"];
+      target.feedback = body.rating;
       session.feedback[target.id] = String(body.rating);
       return json(res, 200, { ok: true });
     }
 
     if (rest === "/identify" && req.method === "POST") {
-      const body = await readBody(req);
-      return json(res, 200, { verified: typeof body.userHash === "string" });
+      const body = await readBody(req, PublicIdentifyInput);
+      return json(res, 200, { verified: body.userHash !== undefined });
     }
     fail(res, 404, "not_found");
   }
@@ -308,9 +331,13 @@ export async function startFakeServers(options: FakeOptions = {}): Promise<FakeS
     pushAgentMessage(sessionId, text, name, attachments = []) {
       const session = sessions.get(sessionId)!;
       const m = { ...message("AGENT", text, name), attachments };
+      session.humanActive = true; // an agent who replies has taken the conversation
       session.messages.push(m);
       publish(session, m);
       return m;
+    },
+    failNextSend() {
+      failSend = true;
     },
     agentTyping(sessionId, name, typing) {
       widget.to(sessionId).emit(WIDGET_SOCKET.events.typing, { typing, role: "AGENT", name });

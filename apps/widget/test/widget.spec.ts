@@ -86,6 +86,19 @@ test("a visitor on another origin opens the widget, picks a suggestion, and sees
   const session = fake.sessions.get(await sessionId(page))!;
   await expect.poll(() => Object.values(session.feedback)).toEqual(["helpful"]);
 
+  // "Talk to a person": the server hears it, the action goes away, and the bot stays silent after it.
+  await dialog(page).getByRole("button", { name: "Talk to a person" }).click();
+  await expect(dialog(page).getByRole("status")).toHaveText("We've asked a person to join. They will reply here.");
+  expect(session.humanActive).toBe(true);
+  await expect(dialog(page).getByRole("button", { name: "Talk to a person" })).toBeHidden();
+  await expect(dialog(page).locator(".subtitle")).toHaveText("A person is answering");
+  await dialog(page).getByRole("textbox", { name: "Type your message" }).fill("Anyone there?");
+  await dialog(page).getByRole("button", { name: "Send" }).click();
+  await expect(log(page).locator(".msg.user").last()).toContainText("Anyone there?");
+  await expect(dialog(page).getByRole("button", { name: "Send" })).toBeEnabled();
+  await expect(log(page).locator(".msg.bot")).toHaveCount(2);
+  await expect(log(page).locator(".dots")).toHaveCount(0);
+
   // No cookies anywhere: the session lives in localStorage.
   expect(await page.context().cookies()).toEqual([]);
 });
@@ -122,6 +135,7 @@ test("history survives a reload and another page; agent replies arrive live, cou
   const agent = log(page).locator(".msg.agent");
   await expect(agent.locator(".author")).toHaveText("Alice");
   await expect(agent.locator("strong")).toHaveText("Alice");
+  await expect(dialog(page).locator(".subtitle")).toHaveText("A person is answering");
   await expect(badge).toBeHidden();
   await expect(log(page).locator(".msg.user")).toHaveText(["You:Where is my order?"]);
   await expect.poll(() => fake.sessions.get(id)!.pages.map((p) => new URL(p.url).pathname)).toContain("/other");
@@ -151,12 +165,6 @@ test("history survives a reload and another page; agent replies arrive live, cou
   fake.pushAgentMessage(id, "Your parcel left this morning.", "Alice");
   await expect(log(page).locator(".msg.agent")).toHaveCount(3);
   await expect(log(page).locator(".msg.agent").last()).toContainText("Your parcel left this morning.");
-
-  // "Talk to a person": the server hears it, the action goes away.
-  await dialog(page).getByRole("button", { name: "Talk to a person" }).click();
-  await expect(dialog(page).getByRole("status")).toHaveText("We've asked a person to join. They will reply here.");
-  expect(fake.sessions.get(id)!.humanActive).toBe(true);
-  await expect(dialog(page).getByRole("button", { name: "Talk to a person" })).toBeHidden();
 });
 
 test("the keyboard: Tab stays inside the open panel and Escape closes it back to the launcher", async ({ page }) => {
@@ -189,7 +197,7 @@ test("the keyboard: Tab stays inside the open panel and Escape closes it back to
   await expect(launcher(page)).toHaveAttribute("aria-expanded", "false");
 });
 
-test("the JS API: calls made before the bundle loads run, identify reaches the server, reset starts over", async ({
+test("the JS API: calls made before the bundle loads run, identify reaches the server, reset starts over; a failed send is retried", async ({
   page,
 }) => {
   // The bundle is held back until the page has made its calls: they wait in the loader's queue.
@@ -228,6 +236,17 @@ test("the JS API: calls made before the bundle loads run, identify reaches the s
   await page.reload();
   await expect(dialog(page)).toBeVisible();
   await expect(log(page).locator(".msg.user")).toHaveCount(0);
+
+  // A send the server could not take says so and is sent again, once, with Retry.
+  fake.failNextSend();
+  await dialog(page).getByRole("textbox", { name: "Type your message" }).fill("Are you there?");
+  await dialog(page).getByRole("button", { name: "Send" }).click();
+  const failed = log(page).locator(".msg.user.failed");
+  await expect(failed.getByRole("alert")).toContainText("Not sent. unavailable");
+  await failed.getByRole("button", { name: "Retry" }).click();
+  await expect(log(page).locator(".msg.bot").filter({ hasText: "to: Are you there?" })).toContainText("first point");
+  await expect(log(page).locator(".msg.user")).toHaveCount(1);
+  await expect(log(page).locator(".msg.user.failed")).toHaveCount(0);
 });
 
 test("a page on an origin the chatbot does not allow gets no widget", async ({ page }) => {
