@@ -20,3 +20,19 @@ const FOCUSABLE =
 export function focusables(container: HTMLElement): HTMLElement[] {
   return Array.from(container.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => el.getClientRects().length > 0);
 }
+
+/**
+ * Adds CSS to a shadow root as a constructed stylesheet where the browser has them (a page's
+ * Content-Security-Policy `style-src` does not apply to those), else as a <style> element.
+ */
+export function addCss(root: ShadowRoot, css: string): void {
+  if ("adoptedStyleSheets" in root && "replaceSync" in CSSStyleSheet.prototype) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  } else {
+    const style = document.createElement("style");
+    style.textContent = css;
+    root.prepend(style);
+  }
+}

@@ -7,6 +7,7 @@
  */
 import type { PublicWidgetConfig } from "@tandem/contracts/public-chat";
 import { PUBLIC_HEADERS } from "@tandem/contracts/public-chat-wire";
+import { addCss } from "./dom.ts";
 import {
   type Boot,
   LOADER_PATH,
@@ -66,8 +67,6 @@ function start(): void {
   const host = document.createElement("div");
   host.setAttribute("data-tandem-widget", chatbotId);
   const root = host.attachShadow({ mode: "open" });
-  const style = document.createElement("style");
-  style.textContent = LAUNCHER_CSS;
   const launcher = document.createElement("button");
   launcher.type = "button";
   launcher.className = "launcher";
@@ -78,7 +77,8 @@ function start(): void {
   badge.className = "badge";
   badge.hidden = true;
   launcher.append(badge);
-  root.append(style, launcher);
+  addCss(root, LAUNCHER_CSS);
+  root.append(launcher);
 
   const queue: QueuedCall[] = [];
   const boot: Boot = { base, origin: url.origin, prefix, chatbotId, host, root, launcher, badge, config, queue };

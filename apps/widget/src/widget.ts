@@ -14,7 +14,7 @@ import type {
 } from "@tandem/contracts/public-chat";
 import { PUBLIC_CHAT_LIMITS } from "@tandem/contracts/public-chat-wire";
 import { Api, ApiError } from "./api.ts";
-import { focusables, h } from "./dom.ts";
+import { addCss, focusables, h } from "./dom.ts";
 import { format, LANGUAGES, pickLanguage, type Strings } from "./i18n.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { Realtime } from "./realtime.ts";
@@ -162,10 +162,10 @@ class Widget {
     boot.host.style.setProperty("--tandem-font", theme.fontFamily);
     boot.host.style.setProperty("--tandem-radius", theme.borderRadius);
     boot.host.classList.toggle("left", theme.position === "bottom-left");
-    const styles = [h("style", {}, PANEL_CSS)];
-    // The site owner's CSS, after ours so it wins; a <style> in the shadow root reaches nothing outside.
-    if (config.customCss) styles.push(h("style", { "data-custom": "" }, config.customCss));
-    boot.root.append(...styles, this.panel);
+    addCss(boot.root, PANEL_CSS);
+    // The site owner's CSS, after ours so it wins; inside the shadow root it reaches nothing outside.
+    if (config.customCss) addCss(boot.root, config.customCss);
+    boot.root.append(this.panel);
     boot.launcher.setAttribute("aria-controls", "tandem-panel");
 
     const visitor = config.visitor!;

@@ -314,7 +314,14 @@ export async function startFakeServers(options: FakeOptions = {}): Promise<FakeS
 
   const site = createServer((req, res) => {
     const page = new URL(req.url ?? "/", "http://site").pathname;
-    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+    const headers: Record<string, string> = { "Content-Type": "text/html; charset=utf-8" };
+    if (page === "/strict") {
+      // A strict policy that allows Tandem's origin for scripts and connections, and no inline style.
+      const ws = apiUrl.replace(/^http/, "ws");
+      headers["Content-Security-Policy"] =
+        `default-src 'self'; script-src 'self' ${apiUrl}; connect-src ${apiUrl} ${ws}; style-src 'self'; img-src 'self'`;
+    }
+    res.writeHead(200, headers);
     res.end(`<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1"><title>Shop ${page}</title></head><body>
 <h1>Shop page ${page}</h1><a href="/other">Other page</a> <button id="host-button">Host button</button>
 <script src="${apiUrl}/api/v1/public/widget/${CHATBOT_ID}/loader.js" async></script></body></html>`);

@@ -300,3 +300,19 @@ test("a Japanese chatbot speaks Japanese, and a short-lived token is refreshed f
     await short.close();
   }
 });
+
+test("a site with a strict Content-Security-Policy (no inline styles) gets a styled, working widget", async ({
+  page,
+}) => {
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) violations.push(message.text());
+  });
+  await page.goto(`${fake.siteUrl}/strict`);
+  await launcher(page).click();
+  await expect(dialog(page)).toBeVisible();
+  await expect(dialog(page).locator(".header")).toHaveCSS("background-color", "rgb(15, 118, 110)");
+  await expect(dialog(page).locator(".title")).toHaveCSS("letter-spacing", "0.5px");
+  await ask(page, "Does CSP matter?");
+  expect(violations).toEqual([]);
+});
