@@ -473,11 +473,18 @@ class Widget {
       });
     } catch (error) {
       this.removeView(bot);
-      user.el.classList.add("failed");
-      const retryButton = h("button", { type: "button", class: "link" }, this.t.retry);
-      retryButton.addEventListener("click", () => void this.send(user.text, user));
       const reason = error instanceof ApiError && error.message ? error.message : this.t.failed;
-      user.el.append(h("div", { class: "status", role: "alert" }, `${this.t.notSent} ${reason}`, retryButton));
+      if (user.id) {
+        // The server has the message (its copy came over the socket); only the answer broke off.
+        // Whatever of it was stored arrives with the catch-up.
+        this.notice.textContent = reason;
+        void this.catchUp();
+      } else {
+        user.el.classList.add("failed");
+        const retryButton = h("button", { type: "button", class: "link" }, this.t.retry);
+        retryButton.addEventListener("click", () => void this.send(user.text, user));
+        user.el.append(h("div", { class: "status", role: "alert" }, `${this.t.notSent} ${reason}`, retryButton));
+      }
     } finally {
       if (this.streaming === bot) this.streaming = null;
       this.sendButton.disabled = false;
