@@ -7,6 +7,7 @@ ENV NEXT_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json ./
 COPY apps/web/package.json apps/web/
 COPY apps/worker/package.json apps/worker/
+COPY apps/widget/package.json apps/widget/
 COPY packages/api/package.json packages/api/
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/core/package.json packages/core/

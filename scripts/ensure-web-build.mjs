@@ -1,11 +1,12 @@
 // Builds what `npm start` runs when it is missing or older than its sources: the Next.js dashboard
-// (apps/web/.next, a minute or two) and the compiled server and worker (apps/web/dist, apps/worker/dist,
-// about a second). A clean clone thus starts with `npm start`; later starts skip what is up to date.
+// (apps/web/.next, a minute or two), the website widget the server serves (apps/widget/dist, well under
+// a second) and the compiled server and worker (apps/web/dist, apps/worker/dist, about a second). A clean clone thus starts with `npm start`; later starts skip what is up to date.
 //   node scripts/ensure-web-build.mjs [--force] [--server-only]
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildWidget, WIDGET_BUILDS, WIDGET_SOURCES } from "../apps/widget/build.mjs";
 import { buildServer, SERVER_BUILDS, SERVER_SOURCES } from "./build-server.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -52,6 +53,13 @@ export function serverBuildIsFresh() {
   );
 }
 
+export function widgetBuildIsFresh() {
+  return isFresh(
+    WIDGET_BUILDS.map((b) => path.join(root, b.outfile)),
+    WIDGET_SOURCES,
+  );
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const force = process.argv.includes("--force");
   if (!process.argv.includes("--server-only")) {
@@ -65,6 +73,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
         env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
       });
       if (result.status !== 0) process.exit(result.status ?? 1);
+    }
+    // The widget is served by the web server only (the worker, --server-only, does not need it).
+    if (widgetBuildIsFresh() && !force) {
+      console.log("Widget build is up to date.");
+    } else {
+      await buildWidget();
+      console.log(`Built the widget: ${WIDGET_BUILDS.map((b) => b.outfile).join(", ")}.`);
     }
   }
   if (serverBuildIsFresh() && !force) {

@@ -1,7 +1,7 @@
 // `npm test`: the whole suite on a fresh Debian machine. Installs the Debian packages the tests need
 // when they are missing (as root), then runs unit + integration tests (vitest: PGlite, and real
 // PostgreSQL and Redis servers the tests start themselves) and the browser tests (Playwright in
-// Debian's Chromium against the built server).
+// Debian's Chromium against the built server, then the website widget against its fake server).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -50,5 +50,7 @@ if (only("unit") || only("integration")) {
 if (only("e2e")) {
   failed ||= run(process.execPath, ["scripts/ensure-web-build.mjs"]) !== 0;
   if (!failed) failed ||= run("npm", ["run", "test:e2e", "-w", "@tandem/e2e"]) !== 0;
+  // The widget alone in the browser, against its contract-speaking fake server (apps/widget/test).
+  if (!failed) failed ||= run("npm", ["run", "test:e2e", "-w", "@tandem/widget"]) !== 0;
 }
 process.exit(failed ? 1 : 0);

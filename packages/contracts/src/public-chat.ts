@@ -1,5 +1,10 @@
 import { z } from "zod";
 import { MessageSourceDto } from "./knowledge.ts";
+import { PUBLIC_CHAT_LIMITS } from "./public-chat-wire.ts";
+
+// The plain constants (limits, headers, SSE event names, the widget socket) live in public-chat-wire.ts,
+// without zod, so that the widget bundle can import them and stay small.
+export { PUBLIC_CHAT_LIMITS, PUBLIC_HEADERS, PUBLIC_SSE_EVENTS, WIDGET_SOCKET } from "./public-chat-wire.ts";
 
 /**
  * The website widget and the public chat API (`/api/v1/public/*`, seed S2 §3): what crosses the wire
@@ -13,28 +18,6 @@ import { MessageSourceDto } from "./knowledge.ts";
  *   the server (`ws_…`), conversations on the chatbot's `web` channel.
  * Both are customers' conversations like any other: they appear in the inbox, agents take over.
  */
-
-export const PUBLIC_CHAT_LIMITS = {
-  messageLength: 4_000,
-  sessionIdLength: 128,
-  feedbackTextLength: 1_000,
-  metadataBytes: 4_096,
-  pageUrlLength: 2_000,
-  customCssLength: 20_000,
-  allowedDomains: 50,
-  /** A visitor token lives this long; the widget refreshes it at two thirds of its life. */
-  visitorTokenTtlSeconds: 15 * 60,
-  /** Server-sent events: a comment line this often keeps proxies from closing an idle stream. */
-  ssePingSeconds: 10,
-} as const;
-
-/** Headers a public caller sends (never in the URL). */
-export const PUBLIC_HEADERS = {
-  apiKey: "X-API-Key",
-  visitorToken: "X-Visitor-Token",
-  /** The widget's session id, when it asks the config endpoint for a (new) token. */
-  visitorSession: "X-Visitor-Session",
-} as const;
 
 export const PublicSessionId = z
   .string()
@@ -93,29 +76,6 @@ export const PublicChatAnswer = z.object({
   handoff: z.object({ reason: z.string() }).nullable(),
 });
 export type PublicChatAnswer = z.infer<typeof PublicChatAnswer>;
-
-/**
- * Server-sent events of `POST …/messages` with `Accept: text/event-stream`, in order:
- * `message.delta` `{text}` (the model's text as it arrives), `message.sources` `{sources}`,
- * `message.completed` (the `PublicChatAnswer`); `handoff` `{reason, message}` instead of an answer
- * when a person takes it; `error` `{code, message}` at any point, after which the stream ends.
- * A comment line (`: ping`) every `ssePingSeconds`.
- *
- * The session stream (`GET …/sessions/{sessionId}/events`) sends `message` (`PublicMessageDto`: every
- * new message of the conversation that the customer may see — bot, agent, and the customer's own from
- * another tab) and `message.updated`, `typing` `{typing, role}`; with `Last-Event-ID` (a message id)
- * it first replays what came after.
- */
-export const PUBLIC_SSE_EVENTS = {
-  delta: "message.delta",
-  sources: "message.sources",
-  completed: "message.completed",
-  handoff: "handoff",
-  error: "error",
-  message: "message",
-  messageUpdated: "message.updated",
-  typing: "typing",
-} as const;
 
 export const PublicStreamDelta = z.object({ text: z.string() });
 export const PublicStreamSources = z.object({ sources: z.array(MessageSourceDto) });
@@ -295,27 +255,6 @@ export const PublicIdentifyInput = z
 export type PublicIdentifyInput = z.infer<typeof PublicIdentifyInput>;
 
 export const PublicIdentifyResult = z.object({ verified: z.boolean() });
-
-/**
- * The widget's Socket.IO namespace. The handshake carries the visitor token in `auth.token` (never in
- * the URL) and is refused for another origin than the token's; the socket only ever joins its own
- * session. Server → widget: `message` / `message.updated` (`PublicMessageDto`), `typing`
- * `{typing, role, name}`, `token.expired`. Widget → server: `page` `{url, title}` (shown to agents),
- * `typing` `{typing}`, `token.refresh` `{token}` (a newer token for the same session).
- */
-export const WIDGET_SOCKET = {
-  namespace: "/widget",
-  /** The server's Socket.IO path (the dashboard's, with another namespace). */
-  path: "/socket.io",
-  events: {
-    message: "message",
-    messageUpdated: "message.updated",
-    typing: "typing",
-    page: "page",
-    tokenRefresh: "token.refresh",
-    tokenExpired: "token.expired",
-  },
-} as const;
 
 export const WidgetPageEvent = z.object({
   url: z.string().max(PUBLIC_CHAT_LIMITS.pageUrlLength),
