@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { WIDGET_ASSETS } from "@tandem/contracts";
+import { type PublicWidgetConfig, WIDGET_ASSETS } from "@tandem/contracts";
 import {
   assertVisitorMaySend,
   hashChatbotKey,
@@ -85,7 +85,7 @@ describe("GET /public/chat/{chatbotId}/config", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
-    const body = (await res.json()) as Record<string, any>;
+    const body = (await res.json()) as PublicWidgetConfig & { visitor: { sessionId: string; token: string } };
     expect(body).toMatchObject({
       chatbotId: bot.id,
       name: bot.name,
