@@ -288,3 +288,15 @@ describe("widget scripts", () => {
     }
   });
 });
+
+describe("OpenAPI document", () => {
+  it("lists the widget's routes with their credentials", async () => {
+    const doc = (await (await app.request("/api/v1/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { security?: unknown }>>;
+    };
+    expect(doc.paths["/api/v1/public/chat/{chatbotId}/config"]?.get).toBeDefined();
+    expect(doc.paths["/api/v1/public/chat/{chatbotId}/identify"]?.post?.security).toEqual([{ visitorToken: [] }]);
+    expect(doc.paths["/api/v1/public/widget/{chatbotId}/loader.js"]?.get).toBeDefined();
+    expect(doc.paths["/api/v1/public/widget/{file}"]?.get).toBeDefined();
+  });
+});

@@ -291,4 +291,17 @@ describe("widget namespace", () => {
     expect(await emitWithAck(socket, WIDGET_SOCKET.events.page, { url: `${SHOP}/later` })).toEqual({ ok: true });
     expect(socket.connected).toBe(true);
   });
+
+  it("tells the widget whether an agent of the workspace has the dashboard open", async () => {
+    const staffed = await setup();
+    const empty = await setup();
+    await openDashboard(staffed.ws.agent.user.email);
+    const agentsOnline = async (chatbotId: string) => {
+      const res = await fetch(`${baseUrl}/api/v1/public/chat/${chatbotId}/config`, { headers: { origin: SHOP } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { agentsOnline: boolean }).agentsOnline;
+    };
+    expect(await agentsOnline(staffed.chatbot.id)).toBe(true);
+    expect(await agentsOnline(empty.chatbot.id)).toBe(false);
+  });
 });
