@@ -14,8 +14,9 @@ import {
   visitorMetadata,
   widgetContact,
 } from "@tandem/core";
-import { chatbotTranslations } from "@tandem/db";
+import { chatbots, chatbotTranslations } from "@tandem/db";
 import { createChatbot, createWorkspace } from "@tandem/db/testing";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime } from "../../../tests/support/runtime.ts";
 import { createApp } from "./app.ts";
@@ -230,6 +231,15 @@ describe("POST /public/chat/{chatbotId}/identify", () => {
     await expect(assertVisitorMaySend(runtime.database.db, fresh, visitor.sessionId)).rejects.toMatchObject({
       code: "identity_required",
     });
+  });
+
+  it("refuses a visitor token once the chatbot is testing (outside the preview) or inactive", async () => {
+    const bot = await chatbot();
+    const visitor = await visitorToken(bot.id);
+    await runtime.database.db.update(chatbots).set({ status: "testing" }).where(eq(chatbots.id, bot.id));
+    expect((await identify(bot.id, visitor.token, { userId: "u" })).status).toBe(403);
+    await runtime.database.db.update(chatbots).set({ status: "inactive" }).where(eq(chatbots.id, bot.id));
+    expect((await identify(bot.id, visitor.token, { userId: "u" })).status).toBe(409);
   });
 
   it("needs the visitor token from its own origin, and valid input", async () => {
