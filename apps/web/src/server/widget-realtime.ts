@@ -258,6 +258,7 @@ export function attachWidgetNamespace(io: Server, runtime: Runtime, slots: Socke
     // Typing reaches the agents in the visitor's latest conversation, on start and on stop only.
     let typingIn: string | undefined;
     let typingWanted = false;
+    let typingMissAt = 0;
     let typingTimer: ReturnType<typeof setTimeout> | undefined;
     const sendTyping = (conversationId: string, typing: boolean) => {
       const event: ContactTypingEvent = { conversationId, typing };
@@ -276,10 +277,12 @@ export function attachWidgetNamespace(io: Server, runtime: Runtime, slots: Socke
         clearTimeout(typingTimer);
         typingTimer = setTimeout(stopTyping, TYPING_TTL_MS);
         typingTimer.unref?.();
-        if (typingIn) return;
+        // A visitor without a conversation yet is looked up again only after a while.
+        if (typingIn || Date.now() - typingMissAt < TYPING_TTL_MS) return;
         const contact = await widgetContact(db, chatbot, sessionId);
         const conversationId = contact && (await latestConversationId(db, contact.id));
         // Stopped, or started by an earlier event, while the conversation was looked up.
+        if (!conversationId) typingMissAt = Date.now();
         if (!conversationId || typingIn || !typingWanted) return;
         typingIn = conversationId;
         sendTyping(conversationId, true);
