@@ -28,6 +28,7 @@ import { messageRoutes } from "./routes/messages.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { providerCredentialRoutes } from "./routes/provider-credentials.ts";
 import { providerSettingsRoutes } from "./routes/provider-settings.ts";
+import { publicWidgetRoutes } from "./routes/public-widget.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { lineWebhookRoutes } from "./routes/webhooks-line.ts";
 import { messengerWebhookRoutes } from "./routes/webhooks-messenger.ts";
@@ -42,6 +43,8 @@ export { MAX_BODY_BYTES };
 export interface AppOptions {
   /** The public API's stack settings (tests lower the rate limit). */
   public?: PublicStackOptions;
+  /** Where apps/widget's build is (tests point it at a fixture; default apps/widget/dist). */
+  widgetDistDir?: string;
 }
 
 /**
@@ -69,6 +72,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   // Platform webhooks: authenticated by their signatures, not by sessions.
   app.route("/api/webhooks", messengerWebhookRoutes());
   // The public API (`/api/v1/public/*`, the widget issue) mounts its routers here.
+  app.route("/api/v1", publicWidgetRoutes(options.widgetDistDir ? { widgetDistDir: options.widgetDistDir } : {}));
 
   let document: unknown;
   app.get(OPENAPI_PATH, (c) => {

@@ -115,6 +115,8 @@ export const ERROR_STATUS = {
   // A chatbot still serving channels, or the default one, cannot be deleted.
   chatbot_in_use: 409,
   chatbot_is_default: 409,
+  // An inactive chatbot answers nobody: no widget config, no visitor token, no widget socket.
+  chatbot_inactive: 409,
   credential_in_use: 409,
   credential_name_taken: 409,
   // Another canned response of the workspace has this shortcut (details name the field).
@@ -163,6 +165,8 @@ export const ERROR_STATUS = {
   mail_not_configured: 503,
   queue_unavailable: 503,
   messenger_not_configured: 503,
+  // apps/widget has not been built on this installation (`npm run build -w apps/widget`).
+  widget_not_built: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 /** The status of a code, or undefined for a code the table does not know (errors.ts answers 500). */

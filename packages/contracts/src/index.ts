@@ -11,9 +11,9 @@ export * from "./line.ts";
 export * from "./members.ts";
 export * from "./notifications.ts";
 export * from "./permissions.ts";
-export * from "./playground.ts";
 // Installs plain-words validation messages for every schema (side effect).
 export * from "./plain-errors.ts";
+export * from "./playground.ts";
 export * from "./prompt-generation.ts";
 export * from "./providers.ts";
 export * from "./public-chat.ts";

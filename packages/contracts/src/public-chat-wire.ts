@@ -69,3 +69,18 @@ export const WIDGET_SOCKET = {
     tokenExpired: "token.expired",
   },
 } as const;
+
+/**
+ * The widget's files, built by apps/widget to `dist/loader.js` and `dist/widget.js` and served by the
+ * API (both `application/javascript`, gzip when asked). The loader finds the server and the chatbot
+ * from its own `document.currentScript.src`. The bundle is `bundlePath` (cached 5 minutes) and
+ * `widget.{hash}.js` beside it (cached a year, immutable): the server replaces `bundlePlaceholder` in
+ * the loader with that hashed file name, so a loader that builds its bundle URL as
+ * `{server}/api/v1/public/widget/{placeholder}` gets the immutable one. Use the placeholder once, as a
+ * plain string literal.
+ */
+export const WIDGET_ASSETS = {
+  loaderPath: (chatbotId: string) => `/api/v1/public/widget/${encodeURIComponent(chatbotId)}/loader.js`,
+  bundlePath: "/api/v1/public/widget/widget.js",
+  bundlePlaceholder: "__TANDEM_WIDGET_BUNDLE__",
+} as const;

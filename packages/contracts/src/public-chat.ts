@@ -4,7 +4,13 @@ import { PUBLIC_CHAT_LIMITS } from "./public-chat-wire.ts";
 
 // The plain constants (limits, headers, SSE event names, the widget socket) live in public-chat-wire.ts,
 // without zod, so that the widget bundle can import them and stay small.
-export { PUBLIC_CHAT_LIMITS, PUBLIC_HEADERS, PUBLIC_SSE_EVENTS, WIDGET_SOCKET } from "./public-chat-wire.ts";
+export {
+  PUBLIC_CHAT_LIMITS,
+  PUBLIC_HEADERS,
+  PUBLIC_SSE_EVENTS,
+  WIDGET_ASSETS,
+  WIDGET_SOCKET,
+} from "./public-chat-wire.ts";
 
 /**
  * The website widget and the public chat API (`/api/v1/public/*`, seed S2 §3): what crosses the wire

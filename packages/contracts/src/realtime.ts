@@ -16,7 +16,18 @@ export const SOCKET_EVENTS = {
   conversationTyping: "conversation:typing",
   /** Who has a conversation open and who types in it (`ConversationViewersEvent`), to its room. */
   conversationViewers: "conversation:viewers",
+  /**
+   * A widget visitor types (`ContactTypingEvent`), to the room of their latest conversation: sent when
+   * typing starts and stops (a start not renewed within `TYPING_TTL_MS` has stopped).
+   */
+  contactTyping: "contact:typing",
 } as const;
+
+/** `contact:typing`: the customer is typing in the conversation (the website widget). */
+export interface ContactTypingEvent {
+  conversationId: string;
+  typing: boolean;
+}
 
 export const rooms = {
   workspace: (id: string) => `workspace:${id}`,

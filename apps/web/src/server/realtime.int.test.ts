@@ -6,17 +6,22 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { createApp } from "@tandem/api";
-import { rooms, SOCKET_EVENTS } from "@tandem/contracts";
+import { rooms, SOCKET_EVENTS, WIDGET_SOCKET } from "@tandem/contracts";
 import {
   createRuntime,
   createWorkerRuntime,
   deleteExpiredSessions,
   generateKey,
+  issueVisitorToken,
   loadConfig,
+  newWidgetSessionId,
   type Runtime,
   silentLogger,
+  visitorMetadata,
+  widgetContact,
 } from "@tandem/core";
 import { sessions } from "@tandem/db";
+import { createChatbot } from "@tandem/db/testing";
 import { eq } from "drizzle-orm";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -225,6 +230,64 @@ describe("realtime across processes", () => {
       }
     } finally {
       for (const s of open) s.disconnect();
+    }
+  });
+
+  it("routes a worker's widget event to the widget namespace, and keeps a visitor online while any process has a tab", async () => {
+    const ws = await createSignInWorkspace(web);
+    const shop = "https://shop.example.com";
+    const chatbot = await createChatbot(web.database.db, {
+      workspaceId: ws.workspace.id,
+      widgetConfig: { allowedDomains: ["shop.example.com"] },
+    });
+    const sessionId = newWidgetSessionId();
+    const { token } = issueVisitorToken(web.authSecret, { chatbotId: chatbot.id, sessionId, origin: shop });
+    const tab = (target: Server) =>
+      connect(`${urlOf(target)}${WIDGET_SOCKET.namespace}`, {
+        transports: ["websocket"],
+        reconnection: false,
+        forceNew: true,
+        auth: { token },
+        extraHeaders: { origin: shop },
+      });
+    const here = tab(server);
+    const there = tab(server2);
+    const online = async () => visitorMetadata(await widgetContact(web.database.db, chatbot, sessionId)).online;
+    const until = async (want: boolean) => {
+      const deadline = Date.now() + 10_000;
+      while ((await online()) !== want) {
+        if (Date.now() > deadline) throw new Error(`the visitor never became ${want ? "online" : "offline"}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      await Promise.all([connected(here), connected(there)]);
+      const received = new Promise((resolve) => there.once(WIDGET_SOCKET.events.message, resolve));
+      const timer = setInterval(
+        () =>
+          worker.runtime.realtime.emit(rooms.widgetSession(chatbot.id, sessionId), WIDGET_SOCKET.events.message, {
+            id: "msg_from_worker",
+          }),
+        100,
+      );
+      expect(await received).toEqual({ id: "msg_from_worker" });
+      clearInterval(timer);
+
+      expect(await here.timeout(5000).emitWithAck(WIDGET_SOCKET.events.page, { url: `${shop}/` })).toEqual({
+        ok: true,
+      });
+      await until(true);
+      here.disconnect();
+      // The tab on the other process keeps the visitor online.
+      expect(await there.timeout(5000).emitWithAck(WIDGET_SOCKET.events.page, { url: `${shop}/b` })).toEqual({
+        ok: true,
+      });
+      expect(await online()).toBe(true);
+      there.disconnect();
+      await until(false);
+    } finally {
+      here.disconnect();
+      there.disconnect();
     }
   });
 });

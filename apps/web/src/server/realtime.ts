@@ -12,16 +12,20 @@ import {
 import {
   type AuthenticatedSession,
   addressBucket,
+  byNamespace,
   clientAddress,
   findActiveSession,
   getConversationInWorkspace,
   PRESENCE_RENEW_MS,
   type Runtime,
+  realtimeNamespace,
   recordMemberPresence,
   resolveSession,
 } from "@tandem/core";
 import { Server, type Socket } from "socket.io";
-import { createMemorySocketSlots, createRedisSocketSlots, type SlotClaim } from "./socket-slots.ts";
+import { refusal } from "./socket-refusal.ts";
+import { createMemorySocketSlots, createRedisSocketSlots, holdSocketSlots, type SlotClaim } from "./socket-slots.ts";
+import { attachWidgetNamespace } from "./widget-realtime.ts";
 
 /**
  * Dashboard sockets. The handshake refuses, cheapest check first: a browser `Origin` other than the
@@ -54,10 +58,8 @@ export const SOCKET_LIMITS = {
   failedHandshakes: { limit: 60, windowMs: 60_000 },
 } as const;
 
-/** A refused handshake: the client's `connect_error` has `message` = code and `data` = the details. */
-function refusal(code: string, message: string, details: Record<string, unknown> = {}): Error {
-  return Object.assign(new Error(code), { data: { code, message, ...details } });
-}
+/** How long "a room has sockets" (the widget's `agentsOnline`) is reused before asking the cluster again. */
+const HAS_SOCKETS_CACHE_MS = 10_000;
 
 /** What a dashboard socket tells others about its member (kept in `socket.data`, visible cluster-wide). */
 export interface PresenceEntry {
@@ -195,38 +197,21 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
     const sessionKey = `session:${createHash("sha256").update(`socket-slot:${token}`).digest("hex").slice(0, 32)}`;
     const claims: SlotClaim[] = [{ key: sessionKey, limit: SOCKET_LIMITS.perSession }];
     if (perIp > 0) claims.push({ key: `ip:${address}`, limit: perIp });
-    const claimed = await slots.acquire(socket.id, claims);
-    if (!claimed.ok) {
-      const scope = claimed.key === sessionKey ? "session" : "address";
-      runtime.log.info({ scope, limit: claimed.limit, address }, "socket refused: too many connections");
-      return refusal(
-        "too_many_connections",
-        scope === "session"
-          ? `This session already has ${claimed.limit} live connections: close some tabs and reload.`
-          : `Your network address already has ${claimed.limit} live connections to this server.`,
-        { scope, limit: claimed.limit },
-      );
-    }
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      slots
-        .release(
-          socket.id,
-          claims.map((c) => c.key),
-        )
-        .catch((err) => runtime.log.warn({ err }, "could not release a socket slot"));
-    };
-    // Whichever comes first: the socket leaves, or its connection closes before it ever connected.
-    socket.once("disconnect", release);
-    socket.conn.once("close", release);
-    // Closed while the slot was being taken (a Redis round trip): no event will come to release it.
-    if (socket.conn.readyState !== "open") {
-      release();
-      return refusal("unauthenticated", "The connection closed before it was accepted.");
-    }
-    return release;
+    const held = await holdSocketSlots(slots, socket, claims, (err) =>
+      runtime.log.warn({ err }, "could not release a socket slot"),
+    );
+    if (held.ok) return held.release;
+    if (!held.full) return refusal("unauthenticated", "The connection closed before it was accepted.");
+    const { key, limit } = held.full;
+    const scope = key === sessionKey ? "session" : "address";
+    runtime.log.info({ scope, limit, address }, "socket refused: too many connections");
+    return refusal(
+      "too_many_connections",
+      scope === "session"
+        ? `This session already has ${limit} live connections: close some tabs and reload.`
+        : `Your network address already has ${limit} live connections to this server.`,
+      { scope, limit },
+    );
   }
 
   io.use(async (socket, next) => {
@@ -345,10 +330,38 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
     socket.on("disconnect", () => publishPresence(workspaceId));
   });
 
+  attachWidgetNamespace(io, runtime, slots);
+
+  // "Is anyone there": asked by every widget's config request, so answered from a short cache.
+  const occupied = new Map<string, { until: number; value: Promise<boolean> }>();
+  const hasSockets = (room: string) => {
+    const now = Date.now();
+    const cached = occupied.get(room);
+    if (cached && cached.until > now) return cached.value;
+    const value = io
+      .of(realtimeNamespace(room))
+      .in(room)
+      .fetchSockets()
+      .then((sockets) => sockets.length > 0)
+      .catch((err: unknown) => {
+        runtime.log.warn({ err, room }, "could not count a room's sockets");
+        return false;
+      });
+    if (occupied.size > 10_000) occupied.clear();
+    occupied.set(room, { until: now + HAS_SOCKETS_CACHE_MS, value });
+    return value;
+  };
+
+  // A widget session's room is on the widget's namespace, the others on "/" (`realtimeNamespace`).
   runtime.realtime.bind({
-    emit: (room, event, payload) => io.to(room).emit(event, payload),
+    emit: (room, event, payload) => io.of(realtimeNamespace(room)).to(room).emit(event, payload),
     // Through the Redis adapter this reaches the sockets on every web process.
-    disconnect: (targets) => io.in(targets).disconnectSockets(true),
+    disconnect: (targets) => {
+      for (const [namespace, inNamespace] of byNamespace(targets)) {
+        io.of(namespace).in(inNamespace).disconnectSockets(true);
+      }
+    },
+    hasSockets,
   });
   return io;
 }

@@ -1,4 +1,5 @@
 import type { Runtime } from "@tandem/core";
+import type { Socket } from "socket.io";
 
 type Redis = NonNullable<Runtime["redis"]>;
 
@@ -133,4 +134,43 @@ export function createRedisSocketSlots(
       local.clear();
     },
   };
+}
+
+export type HeldSlots =
+  | { ok: true; release: () => void }
+  /** `full`: the claim that had no room left; absent when the connection closed while the slots were taken. */
+  | { ok: false; full?: { key: string; limit: number } };
+
+/**
+ * Takes a socket's slots under every claim until it leaves (or its connection closes before it ever
+ * connected), for the dashboard's and the widget's handshakes alike.
+ */
+export async function holdSocketSlots(
+  slots: SocketSlots,
+  socket: Socket,
+  claims: SlotClaim[],
+  onReleaseError: (err: unknown) => void,
+): Promise<HeldSlots> {
+  const claimed = await slots.acquire(socket.id, claims);
+  if (!claimed.ok) return { ok: false, full: { key: claimed.key, limit: claimed.limit } };
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    slots
+      .release(
+        socket.id,
+        claims.map((c) => c.key),
+      )
+      .catch(onReleaseError);
+  };
+  // Whichever comes first: the socket leaves, or its connection closes before it ever connected.
+  socket.once("disconnect", release);
+  socket.conn.once("close", release);
+  // Closed while the slot was being taken (a Redis round trip): no event will come to release it.
+  if (socket.conn.readyState !== "open") {
+    release();
+    return { ok: false };
+  }
+  return { ok: true, release };
 }

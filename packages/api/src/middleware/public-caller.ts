@@ -1,8 +1,8 @@
 import { PUBLIC_HEADERS } from "@tandem/contracts";
 import {
+  assertWidgetOrigin,
   authenticateChatbotKey,
   DomainError,
-  originAllowed,
   publicChatbot,
   type RateLimitRule,
   verifyVisitorToken,
@@ -52,9 +52,9 @@ export const publicCaller = (options: PublicCallerOptions) =>
         throw new DomainError("origin_not_allowed", "This visitor token was issued to another site.");
       }
       const chatbot = await publicChatbot(runtime.database.db, chatbotId);
-      if (!originAllowed(origin, chatbot.widgetConfig.allowedDomains ?? [], runtime.config.appOrigin)) {
-        throw new DomainError("origin_not_allowed", "This site is not allowed to use this chatbot's widget.");
-      }
+      // The domains and the status as they are now: `testing` serves the dashboard's preview only,
+      // `inactive` nobody (core public-chat/widget-origin.ts).
+      assertWidgetOrigin(chatbot, origin, runtime.config.appOrigin);
       await limit(
         c,
         `public:visitor:${chatbot.id}:${claims.sessionId}`,

@@ -1,3 +1,4 @@
+import { PUBLIC_HEADERS } from "@tandem/contracts";
 import { addressBucket, DomainError, type RateLimitRule, type Runtime } from "@tandem/core";
 import type { MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
@@ -45,7 +46,13 @@ export function publicStack(runtime: Runtime, options: PublicStackOptions = {}):
     cors({
       origin: "*",
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-      allowHeaders: ["Content-Type", "X-Request-Id", ...Object.values(PUBLIC_CREDENTIAL_HEADERS)],
+      allowHeaders: [
+        "Content-Type",
+        "X-Request-Id",
+        ...Object.values(PUBLIC_CREDENTIAL_HEADERS),
+        // The widget's session, when it asks the config endpoint for a (new) visitor token.
+        PUBLIC_HEADERS.visitorSession,
+      ],
       exposeHeaders: ["Retry-After", "X-Request-Id"],
       maxAge: 600,
     }),

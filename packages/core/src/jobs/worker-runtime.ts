@@ -2,6 +2,7 @@ import { appJobDeps } from "../app-deps.ts";
 import { type Config, ConfigError, routeMailToSimulator } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { scheduleDatabaseMaintenance } from "../maintenance/database-maintenance.ts";
+import { byNamespace, realtimeNamespace } from "../realtime.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
 import { type AppJobDeps, registerAllJobs } from "./all-jobs.ts";
 import { createBullmqJobQueue } from "./bullmq-queue.ts";
@@ -30,9 +31,13 @@ export async function createWorkerRuntime(config: Config, options: { log?: Logge
   // Socket events (and disconnects, e.g. of expired sessions) from jobs reach the web processes' Socket.IO servers through Redis.
   const { Emitter } = await import("@socket.io/redis-emitter");
   const emitter = new Emitter(runtime.redis!);
+  // A widget session's room lives on the widget's namespace (`realtimeNamespace`), the others on "/".
   runtime.realtime.bind({
-    emit: (room, event, payload) => emitter.to(room).emit(event, payload),
-    disconnect: (rooms) => emitter.in(rooms).disconnectSockets(true),
+    emit: (room, event, payload) => emitter.of(realtimeNamespace(room)).to(room).emit(event, payload),
+    disconnect: (rooms) => {
+      for (const [namespace, inNamespace] of byNamespace(rooms))
+        emitter.of(namespace).in(inNamespace).disconnectSockets(true);
+    },
   });
   const registry = registerAllJobs(new JobRegistry<AppJobDeps>());
   const queue = createBullmqJobQueue<AppJobDeps>({
