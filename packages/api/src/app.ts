@@ -27,6 +27,7 @@ import { messageRoutes } from "./routes/messages.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { providerCredentialRoutes } from "./routes/provider-credentials.ts";
 import { providerSettingsRoutes } from "./routes/provider-settings.ts";
+import { type PublicChatRouteOptions, publicChatRoutes } from "./routes/public-chat.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { lineWebhookRoutes } from "./routes/webhooks-line.ts";
 import { messengerWebhookRoutes } from "./routes/webhooks-messenger.ts";
@@ -41,6 +42,8 @@ export { MAX_BODY_BYTES };
 export interface AppOptions {
   /** The public API's stack settings (tests lower the rate limit). */
   public?: PublicStackOptions;
+  /** The public chat routes' per-key and per-visitor limits (tests lower them). */
+  publicChat?: PublicChatRouteOptions;
 }
 
 /**
@@ -68,6 +71,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   // Platform webhooks: authenticated by their signatures, not by sessions.
   app.route("/api/webhooks", messengerWebhookRoutes());
   // The public API (`/api/v1/public/*`, the widget issue) mounts its routers here.
+  app.route("/api/v1/public", publicChatRoutes(options.publicChat));
 
   let document: unknown;
   app.get(OPENAPI_PATH, (c) => {

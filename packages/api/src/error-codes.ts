@@ -111,6 +111,11 @@ export const ERROR_STATUS = {
   // A prompt generation's upload deleted from DATA_DIR before the job read it (that file's reason in the job).
   upload_missing: 409,
   playground_session_ended: 409,
+  // Public chat: a chatbot in testing answers only the dashboard's widget preview; an inactive one nobody.
+  chatbot_testing: 409,
+  chatbot_inactive: 409,
+  // Public chat feedback on a message that is not a bot answer.
+  feedback_not_allowed: 409,
   // A chatbot still serving channels, or the default one, cannot be deleted.
   chatbot_in_use: 409,
   chatbot_is_default: 409,
@@ -162,6 +167,8 @@ export const ERROR_STATUS = {
   mail_not_configured: 503,
   queue_unavailable: 503,
   messenger_not_configured: 503,
+  // Public chat: the provider failed for now; the reply job tries again and the answer lands in the session.
+  answer_delayed: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 /** The status of a code, or undefined for a code the table does not know (errors.ts answers 500). */

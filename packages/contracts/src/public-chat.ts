@@ -169,6 +169,14 @@ export type PublicFeedbackInput = z.infer<typeof PublicFeedbackInput>;
 /** `POST …/sessions/{sessionId}/handoff` — "talk to a person". */
 export const PublicHandoffInput = z.object({ reason: z.string().trim().max(500).optional() }).strict();
 
+/** Its answer: the conversation, why a person has it, and what the customer is told (null: nothing). */
+export const PublicHandoffResult = z.object({
+  conversationId: z.string(),
+  reason: z.string(),
+  message: PublicMessageDto.nullable(),
+});
+export type PublicHandoffResult = z.infer<typeof PublicHandoffResult>;
+
 // ── Widget ───────────────────────────────────────────────────────────────────────────────────────
 
 const cssColor = z.string().regex(/^#[0-9a-fA-F]{3,8}$/, "a hex colour such as #2563eb");
