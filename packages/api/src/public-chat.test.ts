@@ -475,6 +475,25 @@ describe("the widget's visitor token", () => {
     expect(rated.status).toBe(200);
     const [row] = await db().select().from(feedback).where(eq(feedback.messageId, answer.replyMessageId!));
     expect(row?.identifier).toBe(`visitor:${sessionId}`);
+
+    // "Talk to a person" before a new visitor's first message, without a body: the conversation opens for it.
+    const newcomer = newWidgetSessionId();
+    const { token: newcomerToken } = issueVisitorToken(runtime.authSecret, {
+      chatbotId: bot.id,
+      sessionId: newcomer,
+      origin: SHOP,
+    });
+    const handoff = await call("POST", `/${bot.id}/sessions/${newcomer}/handoff`, null, undefined, {
+      "x-visitor-token": newcomerToken,
+      origin: SHOP,
+    });
+    expect(handoff.status).toBe(200);
+    const handed = (await handoff.json()) as { conversationId: string; reason: string; message: { id: string } | null };
+    expect(handed.reason).toBe("human_requested");
+    const [opened] = await db().select().from(conversations).where(eq(conversations.id, handed.conversationId));
+    expect(opened).toMatchObject({ autoBot: false, needsHuman: true });
+    // What the visitor is told reaches their live room through the send job.
+    await expect.poll(() => widgetEvents(bot.id, newcomer).map((p) => p.id)).toEqual([handed.message!.id]);
   });
 
   it("a testing chatbot answers only the dashboard's own preview; verified identity is required when set", async () => {
