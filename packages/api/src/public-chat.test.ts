@@ -308,6 +308,37 @@ describe("answers", () => {
     expect(stored!.usage?.outputTokens).toBe(completed.usage.completionTokens);
   });
 
+  it("a client that leaves mid-stream loses nothing: the answer is stored all the same, and listed", async () => {
+    const { ws, bot, key } = await setup();
+    const credential = await simulatedCredential(ws.workspace.id);
+    await db()
+      .update(chatbots)
+      .set({ providerKind: "OPENAI_COMPATIBLE", credentialId: credential.id, model: "llama3.1:8b" })
+      .where(eq(chatbots.id, bot.id));
+    const reply = "We ship to Japan, Korea and Singapore; delivery takes five to seven business days.";
+    served.simulator.llm.state.addReply({ reply });
+    const res = await call(
+      "POST",
+      `/${bot.id}/messages`,
+      key,
+      { sessionId: "gone", message: "Do you ship to Japan?" },
+      { accept: "text/event-stream" },
+    );
+    const seen = await readSse(res, (events) => events.some((e) => e.event === "message.delta"));
+    expect(seen.map((e) => e.event)).toEqual(["message.delta"]);
+    await expect
+      .poll(async () => {
+        const list = (await (await call("GET", `/${bot.id}/sessions/gone/messages`, key)).json()) as {
+          messages: { role: string; text: string }[];
+        };
+        return list.messages.map((m) => [m.role, m.text]);
+      })
+      .toEqual([
+        ["USER", "Do you ship to Japan?"],
+        ["BOT", reply],
+      ]);
+  });
+
   it("a provider outage answers 503 answer_delayed; the reply job answers later, read with the session's messages", async () => {
     const { ws, bot, key } = await setup();
     const credential = await simulatedCredential(ws.workspace.id);
