@@ -28,6 +28,7 @@ import { messageRoutes } from "./routes/messages.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { providerCredentialRoutes } from "./routes/provider-credentials.ts";
 import { providerSettingsRoutes } from "./routes/provider-settings.ts";
+import { type PublicChatRouteOptions, publicChatRoutes } from "./routes/public-chat.ts";
 import { publicWidgetRoutes } from "./routes/public-widget.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { lineWebhookRoutes } from "./routes/webhooks-line.ts";
@@ -45,6 +46,8 @@ export interface AppOptions {
   public?: PublicStackOptions;
   /** Where apps/widget's build is (tests point it at a fixture; default apps/widget/dist). */
   widgetDistDir?: string;
+  /** The public chat routes' per-key and per-visitor limits (tests lower them). */
+  publicChat?: PublicChatRouteOptions;
 }
 
 /**
@@ -73,6 +76,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   app.route("/api/webhooks", messengerWebhookRoutes());
   // The public API (`/api/v1/public/*`, the widget issue) mounts its routers here.
   app.route("/api/v1", publicWidgetRoutes(options.widgetDistDir ? { widgetDistDir: options.widgetDistDir } : {}));
+  app.route("/api/v1/public", publicChatRoutes(options.publicChat));
 
   let document: unknown;
   app.get(OPENAPI_PATH, (c) => {

@@ -112,11 +112,15 @@ export const ERROR_STATUS = {
   // A prompt generation's upload deleted from DATA_DIR before the job read it (that file's reason in the job).
   upload_missing: 409,
   playground_session_ended: 409,
+  // Public chat: a chatbot in testing answers only the dashboard's widget preview; an inactive one
+  // nobody (no widget config, no visitor token, no widget socket, no answer).
+  chatbot_testing: 409,
+  chatbot_inactive: 409,
+  // Public chat feedback on a message that is not a bot answer.
+  feedback_not_allowed: 409,
   // A chatbot still serving channels, or the default one, cannot be deleted.
   chatbot_in_use: 409,
   chatbot_is_default: 409,
-  // An inactive chatbot answers nobody: no widget config, no visitor token, no widget socket.
-  chatbot_inactive: 409,
   credential_in_use: 409,
   credential_name_taken: 409,
   // Another canned response of the workspace has this shortcut (details name the field).
@@ -167,6 +171,8 @@ export const ERROR_STATUS = {
   messenger_not_configured: 503,
   // apps/widget has not been built on this installation (`npm run build -w apps/widget`).
   widget_not_built: 503,
+  // Public chat: the provider failed for now; the reply job tries again and the answer lands in the session.
+  answer_delayed: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 /** The status of a code, or undefined for a code the table does not know (errors.ts answers 500). */

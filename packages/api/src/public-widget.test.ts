@@ -4,7 +4,7 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { type PublicWidgetConfig, WIDGET_ASSETS } from "@tandem/contracts";
 import {
-  assertVisitorMaySend,
+  assertVisitorIdentity,
   hashChatbotKey,
   identityHash,
   isWidgetSessionId,
@@ -127,6 +127,18 @@ describe("GET /public/chat/{chatbotId}/config", () => {
     const empty = await chatbot({ widgetConfig: {} });
     expect((await config(empty.id, { origin: SHOP })).status).toBe(403);
     expect((await config(empty.id, { origin: APP_ORIGIN })).status).toBe(200);
+    // A same-origin GET carries no Origin (the dashboard's preview): Sec-Fetch-Site says where it is from.
+    const preview = await config(empty.id, { "sec-fetch-site": "same-origin" });
+    expect(preview.status).toBe(200);
+    const { visitor } = (await preview.json()) as { visitor: { token: string } };
+    const session = await app.request(
+      `${APP_ORIGIN}/api/v1/public/chat/${empty.id}/sessions/${(visitor as { sessionId: string } & typeof visitor).sessionId}/messages`,
+      {
+        headers: { "x-visitor-token": visitor.token, "sec-fetch-site": "same-origin" },
+      },
+    );
+    expect(session.status).toBe(200);
+    expect((await config(empty.id, { "sec-fetch-site": "cross-site" })).status).toBe(401);
   });
 
   it("serves a testing chatbot to the preview only, an inactive one to nobody, a deleted one is 404", async () => {
@@ -191,7 +203,9 @@ describe("POST /public/chat/{chatbotId}/identify", () => {
     });
     const visitor = await visitorToken(bot.id);
     const fresh = await publicChatbot(runtime.database.db, bot.id);
-    await expect(assertVisitorMaySend(runtime.database.db, fresh, visitor.sessionId)).rejects.toMatchObject({
+    await expect(
+      assertVisitorIdentity(runtime.database.db, { chatbot: fresh, kind: "web", sessionId: visitor.sessionId }),
+    ).rejects.toMatchObject({
       code: "identity_required",
     });
     const res = await identify(bot.id, visitor.token, {
@@ -205,7 +219,7 @@ describe("POST /public/chat/{chatbotId}/identify", () => {
     const contact = await widgetContact(runtime.database.db, fresh, visitor.sessionId);
     expect(contact).toMatchObject({ name: "Ada Lovelace", email: "ada@example.com", workspaceId: bot.workspaceId });
     expect(visitorMetadata(contact)).toEqual({ userId: "user-42", email: "ada@example.com", verified: true });
-    await assertVisitorMaySend(runtime.database.db, fresh, visitor.sessionId);
+    await assertVisitorIdentity(runtime.database.db, { chatbot: fresh, kind: "web", sessionId: visitor.sessionId });
   });
 
   it("refuses a forged userHash and stores nothing; without a hash the identity is unverified", async () => {
@@ -228,7 +242,9 @@ describe("POST /public/chat/{chatbotId}/identify", () => {
     expect(await unverified.json()).toEqual({ verified: false });
     const contact = await widgetContact(runtime.database.db, fresh, visitor.sessionId);
     expect(visitorMetadata(contact)).toMatchObject({ userId: "user-42", verified: false });
-    await expect(assertVisitorMaySend(runtime.database.db, fresh, visitor.sessionId)).rejects.toMatchObject({
+    await expect(
+      assertVisitorIdentity(runtime.database.db, { chatbot: fresh, kind: "web", sessionId: visitor.sessionId }),
+    ).rejects.toMatchObject({
       code: "identity_required",
     });
   });

@@ -135,6 +135,14 @@ export type PublicFeedbackInput = z.infer<typeof PublicFeedbackInput>;
 /** `POST …/sessions/{sessionId}/handoff` — "talk to a person". */
 export const PublicHandoffInput = z.object({ reason: z.string().trim().max(500).optional() }).strict();
 
+/** Its answer: the conversation, why a person has it, and what the customer is told (null: nothing). */
+export const PublicHandoffResult = z.object({
+  conversationId: z.string(),
+  reason: z.string(),
+  message: PublicMessageDto.nullable(),
+});
+export type PublicHandoffResult = z.infer<typeof PublicHandoffResult>;
+
 // ── Widget ───────────────────────────────────────────────────────────────────────────────────────
 
 // 3, 4, 6 or 8 hex digits: CSS has no 5- or 7-digit colour.

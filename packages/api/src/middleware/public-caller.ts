@@ -10,6 +10,7 @@ import {
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, PublicCaller } from "../types.ts";
+import { pageOrigin } from "./page-origin.ts";
 
 /**
  * Who calls a public chat route (`/api/v1/public/chat/{chatbotId}/…`):
@@ -47,7 +48,7 @@ export const publicCaller = (options: PublicCallerOptions) =>
       caller = { kind: "api", chatbot };
     } else if (token !== undefined && options.accept.includes("visitor")) {
       const claims = verifyVisitorToken(runtime.authSecret, token, chatbotId);
-      const origin = c.req.header("origin");
+      const origin = pageOrigin(c);
       if (origin !== claims.origin) {
         throw new DomainError("origin_not_allowed", "This visitor token was issued to another site.");
       }

@@ -18,6 +18,7 @@ import {
 } from "@tandem/core";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { pageOrigin } from "../middleware/page-origin.ts";
 import { publicCaller } from "../middleware/public-caller.ts";
 import { createRouter, errors, json, jsonBody } from "../openapi.ts";
 import { publicCredential } from "../stacks/public.ts";
@@ -72,7 +73,7 @@ export function publicWidgetRoutes(options: PublicWidgetRouteOptions = {}) {
       if (caller) {
         assertChatbotServes(chatbot);
       } else {
-        const origin = c.req.header("origin");
+        const origin = pageOrigin(c);
         if (!origin) {
           throw new DomainError(
             "unauthenticated",

@@ -46,12 +46,12 @@ import { enqueueSummaryIfDue } from "./summarize-conversation.ts";
 type MessageRow = typeof messages.$inferSelect;
 type ConversationRow = typeof conversations.$inferSelect;
 
-type Outcome =
+export type BotReplyOutcome =
   | { kind: "skipped"; reason: string }
   /** Written now or by an earlier attempt: what to publish and send. */
   | { kind: "done"; workspaceId: string; rows: MessageRow[] };
 
-type Plan = {
+export type BotReplyPlan = {
   kind: "compose";
   conversation: ConversationRow;
   chatbot: ChatbotRow;
@@ -78,6 +78,16 @@ const GenerateBotReplyPayload = z.object({
 });
 type Payload = z.output<typeof GenerateBotReplyPayload>;
 
+/**
+ * The public chat routes answer in the request (`public-chat/send-public-message.ts`) with these
+ * steps and the job's id — so the job, enqueued with a delay as a safety net, finds the answer
+ * stored and only finishes (or answers, when the request died before it could).
+ */
+export interface DecideOptions {
+  /** A `testing` chatbot answers too: the widget preview on the dashboard's own origin. */
+  answerTesting?: boolean;
+}
+
 export const generateBotReply = defineJob({
   name: "generate-bot-reply",
   schema: GenerateBotReplyPayload,
@@ -88,11 +98,11 @@ export const generateBotReply = defineJob({
   concurrency: 32,
   workspaceConcurrency: 4,
   handle: async (payload, ctx: JobContext<AppJobDeps>): Promise<void> => {
-    const decision = await decide(ctx.db, payload, ctx.jobId);
-    if (decision.kind !== "compose") return finish(ctx, payload.conversationId, decision);
+    const decision = await decideBotReply(ctx.db, payload, ctx.jobId);
+    if (decision.kind !== "compose") return finishBotReply(ctx, payload.conversationId, decision);
 
     showTyping(ctx, decision.channel, decision.recipientId);
-    let outcome: Outcome;
+    let outcome: BotReplyOutcome;
     try {
       const composed = await composeReply(ctx, {
         conversation: decision.conversation,
@@ -103,20 +113,17 @@ export const generateBotReply = defineJob({
         locale: decision.locale,
         signal: ctx.signal,
       });
-      outcome = await ctx.db.transaction(async (tx) => persist(tx as unknown as Db, decision, composed, ctx.jobId));
+      outcome = await persistBotReply(ctx.db, decision, composed, ctx.jobId);
     } catch (error) {
       const final = ctx.attempt >= ctx.maxAttempts || !isRetryable(error);
       if (!final) throw error;
-      const failure = failureOf(error);
       ctx.log.warn({ err: error, conversationId: payload.conversationId }, "bot reply failed: handing off");
-      outcome = await ctx.db.transaction(async (tx) =>
-        persistFailure(tx as unknown as Db, decision, failure, ctx.jobId),
-      );
+      outcome = await persistBotReplyFailure(ctx.db, decision, error, ctx.jobId);
     }
     if (outcome.kind !== "done" || !outcome.rows.some(isQueuedReply)) {
       showTyping(ctx, decision.channel, decision.recipientId, "typing_off");
     }
-    await finish(ctx, payload.conversationId, outcome);
+    await finishBotReply(ctx, payload.conversationId, outcome);
   },
 });
 
@@ -124,7 +131,12 @@ export const generateBotReply = defineJob({
  * Reads only: the common path writes nothing here, and `persist` checks it all again under the lock.
  * A handoff decided here is written by `handOffLocked`, which checks again too.
  */
-async function decide(db: Db, payload: Payload, jobId: string): Promise<Outcome | Plan> {
+export async function decideBotReply(
+  db: Db,
+  payload: Pick<Payload, "conversationId" | "triggerMessageId"> & { mode?: Payload["mode"] },
+  jobId: string,
+  options: DecideOptions = {},
+): Promise<BotReplyOutcome | BotReplyPlan> {
   // Both reads at once (one queue slot on PGlite's connection). The messages are read for the usual
   // window; a chatbot remembering more turns reads again.
   const [found, usual] = await Promise.all([
@@ -152,14 +164,15 @@ async function decide(db: Db, payload: Payload, jobId: string): Promise<Outcome 
   // Once an agent has replied, the bot stays silent until auto-bot is switched on again.
   if (humanRepliedSince(conversation, latest)) return { kind: "skipped", reason: "human_replied" };
 
-  const meta = { jobId, mode: payload.mode, trigger: latest?.id ?? null };
+  const meta = { jobId, mode: payload.mode ?? "auto", trigger: latest?.id ?? null };
   const guardrails = resolveGuardrails(chatbot?.guardrails);
   const handOff = (reason: HandoffReason) =>
     handOffLocked(db, conversation.id, jobId, { reason, guardrails, meta, chatbot: chatbot ?? undefined });
   if (!chatbot) return handOff("no_chatbot");
   // Only an active chatbot answers customers (a testing one answers in the playground and the widget
   // preview): the message stays in the inbox for a person, nothing is lost.
-  if (chatbot.status !== "active") return { kind: "skipped", reason: `chatbot_${chatbot.status}` };
+  const answers = chatbot.status === "active" || (chatbot.status === "testing" && options.answerTesting);
+  if (!answers) return { kind: "skipped", reason: `chatbot_${chatbot.status}` };
   // Normally caught at ingestion (`check-inbound-message.ts`); kept here for channels that do not yet.
   if (wantsHuman(latest?.text, guardrails.humanRequestPhrases)) return handOff("human_requested");
   if (conversation.consecutiveBotReplies >= guardrails.maxConsecutiveBotReplies) return handOff("max_bot_replies");
@@ -202,7 +215,28 @@ async function recentAndOwnMessages(db: Db, conversationId: string, jobId: strin
   return { recent: rows as TurnRow[], ofJob: rows.some((r) => r.ofJob) };
 }
 
-async function persist(db: Db, plan: Plan, composed: ComposedReply, jobId: string): Promise<Outcome> {
+/** Step 3: the composed answer written in a short transaction, after checking everything again. */
+export function persistBotReply(
+  db: Db,
+  plan: BotReplyPlan,
+  composed: ComposedReply,
+  jobId: string,
+): Promise<BotReplyOutcome> {
+  return db.transaction((tx) => persist(tx as unknown as Db, plan, composed, jobId));
+}
+
+/** The answer failed for good: handed off (with the error's code), after the same checks. */
+export function persistBotReplyFailure(
+  db: Db,
+  plan: BotReplyPlan,
+  error: unknown,
+  jobId: string,
+): Promise<BotReplyOutcome> {
+  const failure = failureOf(error);
+  return db.transaction((tx) => persistFailure(tx as unknown as Db, plan, failure, jobId));
+}
+
+async function persist(db: Db, plan: BotReplyPlan, composed: ComposedReply, jobId: string): Promise<BotReplyOutcome> {
   const recheck = await recheckConversation(db, plan, jobId);
   if (recheck) return recheck;
   const { conversation, guardrails, meta } = plan;
@@ -255,7 +289,7 @@ function failureOf(error: unknown): Failure {
   return { reason: "bot_error", code, message: error instanceof Error ? error.message : String(error) };
 }
 
-async function persistFailure(db: Db, plan: Plan, failure: Failure, jobId: string): Promise<Outcome> {
+async function persistFailure(db: Db, plan: BotReplyPlan, failure: Failure, jobId: string): Promise<BotReplyOutcome> {
   const recheck = await recheckConversation(db, plan, jobId);
   if (recheck) return recheck;
   const rows = await handOffConversation(db, plan.conversation, {
@@ -279,7 +313,7 @@ async function handOffLocked(
     meta: Record<string, unknown>;
     chatbot: ChatbotRow | undefined;
   },
-): Promise<Outcome> {
+): Promise<BotReplyOutcome> {
   return db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
     const current = await lockConversation(tx, conversationId);
@@ -298,7 +332,7 @@ async function handOffLocked(
  * (`${conversations}.id` is written out: a single-table select renders its columns unqualified, and
  * a bare "id" inside the subquery would be the message's.)
  */
-async function recheckConversation(db: Db, plan: Plan, jobId: string): Promise<Outcome | null> {
+async function recheckConversation(db: Db, plan: BotReplyPlan, jobId: string): Promise<BotReplyOutcome | null> {
   const newer = plan.latest
     ? sql`(m.role = 'USER' and m.kind in ('text', 'attachment') and m.created_at > ${plan.latest.createdAt.toISOString()}::timestamptz)`
     : sql`false`;
@@ -329,7 +363,7 @@ async function recheckConversation(db: Db, plan: Plan, jobId: string): Promise<O
  * After the commit: the send job first — with the embedded queue it is claimed as it is enqueued and
  * starts at once — then the live events and the summary check, which the customer does not wait for.
  */
-async function finish(ctx: JobContext<AppJobDeps>, conversationId: string, outcome: Outcome): Promise<void> {
+export async function finishBotReply(ctx: AppJobDeps, conversationId: string, outcome: BotReplyOutcome): Promise<void> {
   if (outcome.kind === "skipped") {
     ctx.log.info({ conversationId, reason: outcome.reason }, "bot reply skipped");
     return;

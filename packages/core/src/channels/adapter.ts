@@ -251,6 +251,11 @@ export interface ChannelAdapter {
    * and sets the attachment's `url`, empty until then.
    */
   fetchContent?(channel: AdapterChannel, contentRef: string): Promise<{ bytes: Uint8Array; mime?: string | undefined }>;
+  /**
+   * `delivery: "realtime"`: the realtime room of the customer's live connection (the widget session's
+   * sockets), where the send job publishes the message as the customer sees it (`PublicMessageDto`).
+   */
+  realtimeRoom?(channel: AdapterChannel, platformUserId: string): string;
   /** Disconnecting: stop the platform sending to us (Messenger: unsubscribe the app from the Page). */
   release?(channel: AdapterChannel): Promise<void>;
   /** The platform's errors classified; null for an error that is not the platform's (ours, a bug). */

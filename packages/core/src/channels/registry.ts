@@ -6,12 +6,16 @@
  */
 import { DomainError } from "../errors.ts";
 import type { AdapterEnv, ChannelAdapter, ChannelCapabilities, ChannelDefinition, ChannelType } from "./adapter.ts";
+import { apiChannel } from "./api/adapter.ts";
 import { lineChannel } from "./line/adapter.ts";
 import { messengerChannel } from "./messenger/adapter.ts";
+import { webChannel } from "./web/adapter.ts";
 
 const DEFINITIONS: Partial<Record<ChannelType, ChannelDefinition>> = {
   messenger: messengerChannel,
   line: lineChannel,
+  web: webChannel,
+  api: apiChannel,
 };
 
 export interface ChannelRegistry {

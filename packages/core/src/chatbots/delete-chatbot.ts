@@ -1,5 +1,5 @@
 import { channels, chatbots } from "@tandem/db";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, ne, or } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
 import { type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
@@ -11,7 +11,8 @@ import { chatbotAuditView } from "./to-dto.ts";
  * Soft delete (OWNER, ADMIN): the chatbot disappears from lists and lookups, its API key stops
  * working at once, and its history stays — conversations, messages and prompt versions keep naming
  * it. Refused with 409 while it still serves a channel (`chatbot_in_use`, the channels in `details`:
- * point them at another chatbot first) and while it is the default chatbot (`chatbot_is_default`:
+ * point them at another chatbot first; its own widget and API channels, `public-chat/public-channel.ts`,
+ * do not count and are disconnected with it) and while it is the default chatbot (`chatbot_is_default`:
  * make another one the default first, `PATCH /chatbots/{id} {isDefault: true}`). Audited.
  */
 export async function deleteChatbot(ctx: Ctx, chatbotId: string): Promise<void> {
@@ -26,6 +27,8 @@ export async function deleteChatbot(ctx: Ctx, chatbotId: string): Promise<void> 
           eq(channels.workspaceId, tx.workspaceId),
           eq(channels.chatbotId, chatbot.id),
           isNull(channels.disconnectedAt),
+          // Its own widget and API channels (`externalId` = its id) go with it.
+          or(isNull(channels.externalId), ne(channels.externalId, chatbot.id)),
         ),
       )
       .orderBy(channels.name);
@@ -43,9 +46,20 @@ export async function deleteChatbot(ctx: Ctx, chatbotId: string): Promise<void> 
         `"${chatbot.name}" is the workspace's default chatbot: make another chatbot the default first.`,
       );
     }
+    const now = new Date();
+    await tx.db
+      .update(channels)
+      .set({ disconnectedAt: now, status: "disconnected" })
+      .where(
+        and(
+          eq(channels.workspaceId, tx.workspaceId),
+          eq(channels.externalId, chatbot.id),
+          isNull(channels.disconnectedAt),
+        ),
+      );
     await tx.db
       .update(chatbots)
-      .set({ deletedAt: new Date() })
+      .set({ deletedAt: now })
       .where(and(eq(chatbots.id, chatbot.id), eq(chatbots.workspaceId, tx.workspaceId)));
     await recordAudit(tx, {
       action: "chatbot.delete",

@@ -57,6 +57,13 @@ export interface ReceiveCustomerMessageInput {
   inboundEventId?: string | undefined;
   /** When it reached us: a data-deletion request that came after wins over its content. */
   receivedAt?: Date;
+  /** Kept on the message (`metadata.client`): what a public API caller sent along with it. */
+  clientMetadata?: Record<string, unknown> | undefined;
+  /**
+   * Who answers: `job` — the `generate-bot-reply` job, enqueued here (webhook channels); `caller` — the
+   * caller, in its request (the public chat routes), which enqueues the job itself as a safety net.
+   */
+  botReply?: "job" | "caller";
 }
 
 export type ReceiveCustomerMessageDeps = Pick<AppJobDeps, "db" | "queue" | "realtime" | "log">;
@@ -220,6 +227,7 @@ function messageValues(
       ...(input.standby ? { standby: true } : {}),
       ...(incoming.postback ? { postback: true } : {}),
       ...(incoming.sendMetadata ? { send: incoming.sendMetadata } : {}),
+      ...(input.clientMetadata ? { client: input.clientMetadata } : {}),
     },
     createdAt: parts.at,
   };
@@ -429,11 +437,13 @@ async function followUp(deps: ReceiveCustomerMessageDeps, received: Received[]):
   await enqueueAll(
     deps.queue,
     generateBotReply,
-    received.filter(answered).map(({ input, result, message }) => ({
-      payload: { conversationId: result.conversation.id, triggerMessageId: message.id, mode: "auto" as const },
-      jobId: `bot-reply:${message.id}`,
-      workspaceId: input.channel.workspaceId,
-    })),
+    received
+      .filter((r) => answered(r) && r.input.botReply !== "caller")
+      .map(({ input, result, message }) => ({
+        payload: { conversationId: result.conversation.id, triggerMessageId: message.id, mode: "auto" as const },
+        jobId: `bot-reply:${message.id}`,
+        workspaceId: input.channel.workspaceId,
+      })),
   );
   // A handoff at ingestion may have written what the customer is told (`handOffConversation`): sent like any bot answer.
   await enqueueAll(

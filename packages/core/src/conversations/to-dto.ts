@@ -30,7 +30,7 @@ function mentionsOf(m: MessageRow): { mentions?: string[] } {
 const EXCERPT_LENGTH = 1000;
 
 /** A bot message's stored sources (`retrieved_sources`), as the inbox shows them under the answer. */
-function sourcesOf(m: MessageRow): MessageSourceDto[] | null {
+export function sourcesOf(m: MessageRow): MessageSourceDto[] | null {
   if (!m.retrievedSources) return null;
   return m.retrievedSources.map((s) => ({
     chunkId: s.chunkId,

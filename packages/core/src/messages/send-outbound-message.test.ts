@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { serve } from "@hono/node-server";
-import { SOCKET_EVENTS } from "@tandem/contracts";
+import { rooms, SOCKET_EVENTS, WIDGET_SOCKET } from "@tandem/contracts";
 import { channels, messages } from "@tandem/db";
 import {
   createChannel,
@@ -56,14 +56,16 @@ afterAll(async () => {
 const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join("");
 
 /** A workspace with a connected simulated Page and one customer who last wrote `hoursAgo` ago. */
-async function setup(options: { hoursAgo?: number; channelType?: "messenger" | "web" } = {}) {
+async function setup(
+  options: { hoursAgo?: number; channelType?: "messenger" | "web" | "api"; externalId?: string } = {},
+) {
   const db = runtime.database.db;
   const ws = await createTestWorkspace(db);
   const page = state.addPage({ id: digits(15), name: "Sim Page", accessToken: `EAAPAGE${digits(20)}` });
   const channel = await createChannel(db, {
     workspaceId: ws.workspace.id,
     type: options.channelType ?? "messenger",
-    externalId: options.channelType === "web" ? null : page.id,
+    externalId: options.externalId ?? page.id,
     ...sealPageToken(runtime.keyring, page.accessToken),
   });
   const psid = digits(16);
@@ -343,10 +345,36 @@ describe("send-outbound-message", () => {
     expect(outboxOf(psid)).toHaveLength(0);
   });
 
-  it("refuses channels it cannot send on yet", async () => {
-    const { message } = await setup({ channelType: "web" });
+  it("delivers by the adapter's mode: realtime publishes to the widget session, response only marks sent", async () => {
+    const web = await setup({ channelType: "web", externalId: "bot_widget" });
+    const agentReply = await web.message({ role: "AGENT", text: "Hi, I'm here" });
+    published.length = 0;
+    await send(agentReply.id);
+    expect(await load(agentReply.id)).toMatchObject({ status: "sent", errorCode: null });
+    const toWidget = published.filter((p) => p.room === rooms.widgetSession("bot_widget", web.psid));
+    expect(toWidget).toEqual([
+      {
+        room: rooms.widgetSession("bot_widget", web.psid),
+        event: WIDGET_SOCKET.events.message,
+        payload: expect.objectContaining({ id: agentReply.id, role: "AGENT", text: "Hi, I'm here" }),
+      },
+    ]);
+
+    const api = await setup({ channelType: "api", externalId: "bot_api" });
+    const botReply = await api.message({ role: "BOT" });
+    published.length = 0;
+    await send(botReply.id);
+    expect(await load(botReply.id)).toMatchObject({ status: "sent", errorCode: null });
+    expect(published.filter((p) => p.room.startsWith("widget:"))).toEqual([]);
+    expect(outboxOf(api.psid)).toEqual([]);
+  });
+
+  it("refuses a channel without an adapter", async () => {
+    const { message } = await setup();
+    // A server without the channel's adapter (as after a downgrade).
+    const registryWithout = { ...runtime.channels, find: () => null };
     const msg = await message({ role: "AGENT" });
-    await send(msg.id);
+    await sendOutboundMessage.handle({ messageId: msg.id }, { ...jobCtx(), channels: registryWithout });
     expect(await load(msg.id)).toMatchObject({ status: "failed", errorCode: "channel_not_supported" });
   });
 

@@ -1,3 +1,4 @@
+import { WIDGET_SOCKET } from "@tandem/contracts";
 import { channels, contacts, conversations, messages } from "@tandem/db";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
@@ -10,6 +11,7 @@ import { messageColumns } from "../conversations/to-dto.ts";
 import { isDomainError } from "../errors.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import { isRetryable, RetryableError } from "../jobs/errors.ts";
+import { publicMessageOf } from "../public-chat/public-message.ts";
 
 /**
  * Step 4 of the pipeline: one AGENT or BOT message to the customer through its channel.
@@ -20,8 +22,10 @@ import { isRetryable, RetryableError } from "../jobs/errors.ts";
  * - Channel rules come from the channel's adapter (`capabilities.replyWindow`; Messenger: 24 h window,
  *   `HUMAN_AGENT` tag, split at 2000 characters). A message the rules refuse fails at once with
  *   `outside_messaging_window`; nothing is sent. Then, by the adapter's delivery mode: `push` — the
- *   adapter's `send`; `realtime` — the live event is the delivery; `response` — the caller's HTTP
- *   response carried it. Either way the message ends `sent`. (The typing indicator of a bot reply is shown earlier, when the bot starts
+ *   adapter's `send`; `realtime` — the message as the customer sees it (`PublicMessageDto`) is
+ *   published to the adapter's `realtimeRoom` (the widget session), which is the delivery;
+ *   `response` — the caller's HTTP response carried it (public API): no call. Either way the message
+ *   ends `sent`. (The typing indicator of a bot reply is shown earlier, when the bot starts
  *   composing: `showTyping` in generate-bot-reply and reply as bot.)
  * - Per-workspace rate limit on outbound sends, then the platform. Transient failures (Graph codes 1,
  *   2, 4, 17, 32, 613, HTTP 5xx, network, our own limit) are retried with backoff; the last attempt, or
@@ -138,7 +142,13 @@ export const sendOutboundMessage = defineJob({
       .set({ status: "sent", sentAt: new Date(), errorCode: null, errorMessage: null })
       .where(eq(messages.id, message.id))
       .returning(messageColumns);
-    if (sent) publishMessage(ctx.realtime, sent.workspaceId, sent, "updated");
+    if (!sent) return;
+    publishMessage(ctx.realtime, sent.workspaceId, sent, "updated");
+    // `realtime`: the live event to the customer's own connection is the delivery.
+    const room =
+      adapter.capabilities.delivery === "realtime" ? adapter.realtimeRoom?.(channel, contact.platformUserId) : null;
+    const dto = room ? await publicMessageOf(ctx.db, sent.id) : null;
+    if (room && dto) ctx.realtime.emit(room, WIDGET_SOCKET.events.message, dto);
   },
 });
 

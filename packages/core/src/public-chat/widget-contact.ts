@@ -1,15 +1,16 @@
 import type { VisitorMetadata } from "@tandem/contracts";
-import { channels, contacts, conversations, type Db } from "@tandem/db";
-import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
+import { type channels, contacts, conversations, type Db } from "@tandem/db";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { ChatbotRow } from "../bots/chatbot-for.ts";
 import { upsertContact } from "../contacts/upsert-contact.ts";
+import { findPublicChannel, publicChannel } from "./public-channel.ts";
 
 type ChannelRow = typeof channels.$inferSelect;
 type ContactRow = typeof contacts.$inferSelect;
 
 /**
- * A widget visitor's contact: on the chatbot's `web` channel (the oldest connected one; created on
- * first need, under a lock so two first visitors make one channel), keyed by the widget session id
+ * A widget visitor's contact: on the chatbot's `web` channel (`publicChannel`, the one the public chat
+ * routes store the visitor's messages on; created on first need), keyed by the widget session id
  * (`ws_…`) as its platform id. The widget gateway writes `contact.metadata.visitor`
  * (`VisitorMetadata`: page, browser, presence, identity) through `updateVisitor`.
  */
@@ -21,33 +22,8 @@ export async function widgetChannel(
   options?: { create?: boolean },
 ): Promise<ChannelRow | undefined>;
 export async function widgetChannel(db: Db, chatbot: ChatbotRow, options: { create?: boolean } = {}) {
-  const find = async (q: Db) => {
-    const [channel] = await q
-      .select()
-      .from(channels)
-      .where(and(eq(channels.chatbotId, chatbot.id), eq(channels.type, "web"), isNull(channels.disconnectedAt)))
-      .orderBy(asc(channels.createdAt), asc(channels.id))
-      .limit(1);
-    return channel;
-  };
-  const found = await find(db);
-  if (found || !options.create) return found;
-  return db.transaction(async (tx) => {
-    // One web channel per chatbot, however many first visitors arrive at once.
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`web-channel:${chatbot.id}`}))`);
-    const again = await find(tx as unknown as Db);
-    if (again) return again;
-    const [created] = await tx
-      .insert(channels)
-      .values({
-        workspaceId: chatbot.workspaceId,
-        chatbotId: chatbot.id,
-        type: "web",
-        name: `${chatbot.name} (website)`,
-      })
-      .returning();
-    return created!;
-  });
+  if (options.create) return publicChannel(db, chatbot, "web");
+  return (await findPublicChannel(db, chatbot.id, "web")) ?? undefined;
 }
 
 /** The session's contact; with `create`, the channel and contact are made if they do not exist yet. */
