@@ -19,7 +19,8 @@ export type QueuedCall = [
 ];
 
 export interface TandemApi {
-  open(): void;
+  /** `{ focus: false }`: open without moving the focus into the panel. */
+  open(options?: { focus?: boolean }): void;
   close(): void;
   identify(input: PublicIdentifyInput): Promise<{ verified: boolean }>;
   reset(): Promise<void>;

@@ -190,7 +190,8 @@ class Widget {
   private installApi(): void {
     const tandem = window.Tandem!;
     const api = {
-      open: () => this.open(),
+      // `{ focus: false }`: open without taking the focus from the page (the dashboard's preview).
+      open: (options?: { focus?: boolean }) => this.open(options?.focus !== false),
       close: () => this.close(),
       identify: (input: PublicIdentifyInput) => this.api.identify(input),
       reset: () => this.reset(),

@@ -75,6 +75,6 @@ function previewDocument(loaderUrl: string): string {
 .bar{height:10px;border-radius:5px;background:#e2e8f0;margin:10px 0}</style></head>
 <body><main><p>Your website</p><div class="bar" style="width:80%"></div><div class="bar" style="width:60%"></div><div class="bar" style="width:70%"></div></main>
 <script src="${src}" async></script>
-<script>addEventListener("load",function(){setTimeout(function(){if(window.Tandem&&window.Tandem.open)window.Tandem.open()},300)})</script>
+<script>addEventListener("load",function(){setTimeout(function(){if(window.Tandem&&window.Tandem.open)window.Tandem.open({focus:false})},300)})</script>
 </body></html>`;
 }
