@@ -4,8 +4,9 @@
  *
  * Two candidate lists, fused by reciprocal rank fusion (RRF, k = 60):
  * - **Full text** (always): PostgreSQL full-text search over `chunk.search` (the `simple`
- *   configuration: prefixes of the stemmed words, OR-ed; for Thai, Japanese, Chinese the question's
- *   character bigrams, which ingest writes into `chunk.search_terms`) — both served by the GIN index.
+ *   configuration: the words each stemmed word stands for, every word first, then any; for Thai,
+ *   Japanese, Chinese the question's character bigrams, which ingest writes into
+ *   `chunk.search_terms`) — both served by the GIN index.
  *   These passages and the chatbot's FAQ entries are scored by the offline matcher (`scoreEntries`,
  *   one IDF table over all of them) and ranked by that score.
  * - **Vectors** (when the database has pgvector and the chatbot an active embedding model): the
