@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEMO_FAQ } from "../demo/seed-demo.ts";
-import { offlineAnswer, scoreEntries, stem, terms } from "./offline-answer.ts";
+import { latinWords, offlineAnswer, scoreEntries, stem, terms, wordForms } from "./offline-answer.ts";
 
 const RETURNS = DEMO_FAQ.findIndex((e) => e.question === "What is your return policy?");
 const HOURS = DEMO_FAQ.findIndex((e) => e.question === "What are your opening hours?");
@@ -113,5 +113,27 @@ describe("scoreEntries", () => {
     expect(scores[RETURNS]).toBe(1);
     expect(Math.max(...scores.filter((_, i) => i !== RETURNS))).toBeLessThan(0.35);
     expect(scoreEntries(DEMO_FAQ, "?!")).toEqual(DEMO_FAQ.map(() => 0));
+  });
+});
+
+describe("wordForms", () => {
+  it("spells out the regular words of a stem, each of which stems back to it, the question's own word first", () => {
+    expect(wordForms(stem("shipping"), "shipping")).toEqual(
+      expect.arrayContaining(["shipping", "ship", "ships", "shipped", "shipment", "shipments"]),
+    );
+    expect(wordForms(stem("shipping"), "shipping")[0]).toBe("shipping");
+    expect(wordForms(stem("policy"))).toEqual(expect.arrayContaining(["policy", "policies"]));
+    expect(wordForms(stem("prices"))).toEqual(expect.arrayContaining(["price", "prices", "priced", "pricing"]));
+    expect(wordForms(stem("coffee"))).toEqual(["coffee", "coffees"]);
+    for (const word of ["shipping", "policy", "prices", "coffee", "settings", "up", "3am"]) {
+      for (const form of wordForms(stem(word), word)) expect(stem(form)).toBe(stem(word));
+    }
+    expect(wordForms(stem("ship"))).not.toContain("shipyard");
+  });
+});
+
+describe("latinWords", () => {
+  it("keeps the Latin words of a text unstemmed, without stop words, accents or apostrophes", () => {
+    expect(latinWords("What's the café's Wi-Fi? ร้านเปิด Don’t ship")).toEqual(["cafe", "wi", "fi", "dont", "ship"]);
   });
 });

@@ -57,11 +57,9 @@ export function terms(text: string): string[] {
   const normalized = text.normalize("NFKC").toLowerCase();
   for (const match of normalized.matchAll(TOKEN)) {
     const raw = match[0];
-    const latin = raw.normalize("NFD").replace(/\p{M}/gu, "").replace(/’/g, "'");
-    if (LATIN_WORD.test(latin)) {
-      const word = latin.replace(/'s$/, "").replace(/'/g, "");
-      if (!word || STOP_WORDS.has(latin) || STOP_WORDS.has(word)) continue;
-      out.push(stem(word));
+    const word = latinWord(raw);
+    if (word !== undefined) {
+      if (word) out.push(stem(word));
     } else {
       for (const run of scriptRuns(raw)) {
         const chars = [...run];
@@ -71,6 +69,24 @@ export function terms(text: string): string[] {
     }
   }
   return out;
+}
+
+/** The Latin words of a text, lowercased, without accents, apostrophes or stop words (unstemmed). */
+export function latinWords(text: string): string[] {
+  const out: string[] = [];
+  for (const match of text.normalize("NFKC").toLowerCase().matchAll(TOKEN)) {
+    const word = latinWord(match[0]);
+    if (word) out.push(word);
+  }
+  return out;
+}
+
+/** A lowercase token as a Latin word: "" for a stop word, undefined when it is not Latin. */
+function latinWord(token: string): string | undefined {
+  const latin = token.normalize("NFD").replace(/\p{M}/gu, "").replace(/’/g, "'");
+  if (!LATIN_WORD.test(latin)) return undefined;
+  const word = latin.replace(/'s$/, "").replace(/'/g, "");
+  return !word || STOP_WORDS.has(latin) || STOP_WORDS.has(word) ? "" : word;
 }
 
 /** Japanese mixes scripts within a word run: kanji, hiragana and katakana are split apart. */
@@ -136,6 +152,32 @@ export function stem(word: string): string {
   if (w.length > 3 && w.endsWith("y") && !VOWEL.test(w.charAt(w.length - 2))) w = `${w.slice(0, -1)}i`;
   if (w.length > 4 && w.endsWith("e")) w = w.slice(0, -1);
   return w;
+}
+
+/**
+ * The regular words `stem` turns into `stemmed` ("ship" → ship, ships, shipped, shipping, shipment;
+ * "polici" → policy, policies; "pric" → price, priced, pricing), for an exact full-text query: a
+ * prefix one ("ship:*") also matches unrelated words (shipyard) and costs the index far more. Starts
+ * with `word`, the question's own spelling, when given. Inflections and -ment only (not -ly, -ness,
+ * which the stemmer also removes): every form costs the index on each chunk it checks. A few forms are
+ * not words ("shipe") and match nothing.
+ */
+export function wordForms(stemmed: string, word?: string): string[] {
+  const last = stemmed.slice(-1);
+  const endings = (base: string, list: string[]) => list.map((ending) => base + ending);
+  const candidates =
+    last === "i"
+      ? [...endings(stemmed, ["es", "ed"]), ...endings(stemmed.slice(0, -1), ["y", "ying"])]
+      : /[aeiouy]/.test(last)
+        ? endings(stemmed, ["", "s", "e", "es", "ment", "ments"])
+        : // The stemmer also drops a final e: pric → price, prices.
+          endings(stemmed, ["", "s", "es", "ed", "ing", "ment", "ments", "e"]);
+  // A doubled final consonant: shipped, shipping.
+  if (stemmed.length <= 4 && /[aeiou][^aeiouwxy]$/.test(stemmed))
+    candidates.push(...endings(stemmed + last, ["ed", "ing"]));
+  const forms = new Set(word ? [word] : []);
+  for (const form of candidates) if (stem(form) === stemmed) forms.add(form);
+  return [...forms];
 }
 
 interface IndexedEntry {

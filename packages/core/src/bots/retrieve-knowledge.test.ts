@@ -84,6 +84,31 @@ describe("retrieveKnowledge", () => {
     expect(items[0]).toMatchObject({ fullTextRank: 1, vectorSimilarity: null });
   });
 
+  it("matches the other forms of the question's words, not other words that start the same", async () => {
+    const { workspaceId, chatbot } = await setup();
+    const shipped = await createKnowledgePassage(db, {
+      workspaceId,
+      chatbotId: chatbot.id,
+      title: "Dispatch",
+      content: "Orders are shipped within two days; every shipment is insured.",
+    });
+    const policies = await createKnowledgePassage(db, {
+      workspaceId,
+      chatbotId: chatbot.id,
+      title: "Policies",
+      content: "Our policies on warranties.",
+    });
+    await createKnowledgePassage(db, {
+      workspaceId,
+      chatbotId: chatbot.id,
+      title: "Shipyard",
+      content: "A shipyard tour is offered to police officers.",
+    });
+    const bot = { ...chatbot, faqEntries: [] };
+    expect((await retrieveKnowledge(db, bot, "shipping")).map((i) => i.id)).toEqual([shipped.chunk.id]);
+    expect((await retrieveKnowledge(db, bot, "warranty policy")).map((i) => i.id)).toEqual([policies.chunk.id]);
+  });
+
   it("applies the chatbot's knowledge filters and skips deleted sources", async () => {
     const { workspaceId, chatbot } = await setup();
     const policies = await createKnowledgePassage(db, {
@@ -111,9 +136,13 @@ describe("retrieveKnowledge", () => {
 });
 
 describe("fullTextQuery", () => {
-  it("ORs prefixes of the stemmed words, without stop words or tsquery syntax", () => {
-    expect(fullTextQuery("What is your return policy?")).toBe("return:* | polic:*");
-    expect(fullTextQuery("shipping & (returns) | !xl")).toBe("ship:* | return:* | xl:*");
+  it("ORs the words each stemmed word of the message stands for, without stop words or tsquery syntax", () => {
+    expect(fullTextQuery("What is your return policy?")).toBe(
+      "(return | returns | returnes | returned | returning | returnment | returnments | returne) | (policy | policies | policied | policying)",
+    );
+    expect(fullTextQuery("shipping & (returns) | !xl")).toBe(
+      "(shipping | ship | ships | shipes | shiped | shiping | shipment | shipments | shipe | shipped) | (returns | return | returnes | returned | returning | returnment | returnments | returne) | xl",
+    );
     expect(fullTextQuery("?")).toBeNull();
   });
 });

@@ -4,8 +4,9 @@
  *
  * Two candidate lists, fused by reciprocal rank fusion (RRF, k = 60):
  * - **Full text** (always): PostgreSQL full-text search over `chunk.search` (the `simple`
- *   configuration: prefixes of the stemmed words, OR-ed; for Thai, Japanese, Chinese the question's
- *   character bigrams, which ingest writes into `chunk.search_terms`) — both served by the GIN index.
+ *   configuration: the words each stemmed word stands for, every word first, then any; for Thai,
+ *   Japanese, Chinese the question's character bigrams, which ingest writes into
+ *   `chunk.search_terms`) — both served by the GIN index.
  *   These passages and the chatbot's FAQ entries are scored by the offline matcher (`scoreEntries`,
  *   one IDF table over all of them) and ranked by that score.
  * - **Vectors** (when the database has pgvector and the chatbot an active embedding model): the
@@ -36,7 +37,7 @@ import { vectorSupport } from "../knowledge/embeddings/vector-support.ts";
 import { bigramQueryTerms } from "../knowledge/search-terms.ts";
 import { asEntry } from "../llm/offline.ts";
 import type { KnowledgeItem } from "../llm/types.ts";
-import { scoreEntries, terms } from "./offline-answer.ts";
+import { latinWords, scoreEntries, stem, wordForms } from "./offline-answer.ts";
 
 export interface RetrievalChatbot {
   id: string;
@@ -81,7 +82,6 @@ export interface Retrieval {
 export const RRF_K = 60;
 const DEFAULT_CANDIDATES = 20;
 export const EXACT_SCAN_BELOW = 5000;
-const LATIN = /^[\p{Script=Latin}\p{N}]+$/u;
 
 /** The items only (what `compose-reply.ts`, the playground and the offline provider use). */
 export async function retrieveKnowledge(
@@ -214,22 +214,40 @@ const headingPathOf = (metadata: Record<string, unknown> | null): string[] => {
   return Array.isArray(path) ? path.filter((h): h is string => typeof h === "string") : [];
 };
 
-/** The full-text terms of a message's Latin words: `ship:*`, `return:*` (prefixes of the stemmed words). */
-export function fullTextTerms(question: string): string[] {
-  const prefixes = new Set<string>();
-  for (const term of terms(question)) {
-    if (!LATIN.test(term)) continue;
-    // The light stemmer turns "policy" into "polici": search the common prefix of both.
-    const prefix = term.length > 4 ? term.replace(/[ie]$/, "") : term;
-    if (prefix.length >= 2) prefixes.add(prefix);
-  }
-  return [...prefixes].map((p) => `${p}:*`);
+/** One word of a question in a tsquery: how chunks are matched, and how the matches are ranked. */
+export interface FullTextTerm {
+  /**
+   * The words its stem stands for, exact (`(ship | ships | shipped | shipping | shipment)`, see
+   * `wordForms`): the GIN index skips through the posting lists of an every-word query of exact
+   * lexemes, where a prefix's (`ship:*`) are read whole, which on a large knowledge base costs ten
+   * times more; and every extra lexeme costs the index on each chunk it checks.
+   */
+  match: string;
+  /** The prefix of the stemmed word (`ship:*`, `polic:*`) for `ts_rank` over the (few) matches. */
+  rank: string;
 }
 
-/** The full-text query for a message matching any of its words (`ship:* | return:*`), or null. */
+/** The full-text terms of a message's Latin words, one per stemmed word. */
+export function fullTextTerms(question: string): FullTextTerm[] {
+  const groups = new Map<string, string[]>();
+  for (const word of latinWords(question)) {
+    const stemmed = stem(word);
+    if (stemmed.length < 2) continue;
+    const forms = groups.get(stemmed);
+    if (!forms) groups.set(stemmed, wordForms(stemmed, word));
+    else if (!forms.includes(word)) forms.push(word);
+  }
+  return [...groups].map(([stemmed, forms]) => ({
+    match: forms.length === 1 ? forms[0]! : `(${forms.join(" | ")})`,
+    // The light stemmer turns "policy" into "polici": the common prefix of both.
+    rank: `${stemmed.length > 4 ? stemmed.replace(/[ie]$/, "") : stemmed}:*`,
+  }));
+}
+
+/** The full-text query matching a message's chunks by any of its words (`(ship | ships | …) | return | …`), or null. */
 export function fullTextQuery(question: string): string | null {
   const latin = fullTextTerms(question);
-  return latin.length ? latin.join(" | ") : null;
+  return latin.length ? latin.map((t) => t.match).join(" | ") : null;
 }
 
 /**
@@ -273,49 +291,55 @@ async function searchFullText(
   question: string,
   limit: number,
 ): Promise<(PassageRow & { tsRank: number })[]> {
-  const terms = [...fullTextTerms(question), ...bigramQueryTerms(question).map((t) => `'${t}'`)];
+  const terms = [
+    ...fullTextTerms(question),
+    ...bigramQueryTerms(question).map((t) => ({ match: `'${t}'`, rank: `'${t}'` })),
+  ];
   if (terms.length === 0) return [];
-  // Every term first: usually selective. Both queries rank at most RANKED_CANDIDATES matches: words
-  // that most chunks of a large knowledge base contain would otherwise have every one of them ranked
-  // (`ts_rank` reads each chunk's whole tsvector); the lexical scorer re-ranks the candidates anyway.
-  const strict = await rankedMatches(db, chatbot, terms.join(" & "), limit, RANKED_CANDIDATES);
+  const query = (operator: string) => ({
+    match: terms.map((t) => t.match).join(operator),
+    rank: terms.map((t) => t.rank).join(operator),
+  });
+  // Every term first: usually selective. Then any term, when every term together found too few.
+  const strict = await rankedMatches(db, chatbot, query(" & "), limit);
   if (strict.length >= limit || terms.length === 1) return strict;
-  // Then any term, when every term together found too few.
-  const loose = await rankedMatches(db, chatbot, terms.join(" | "), limit, RANKED_CANDIDATES);
+  const loose = await rankedMatches(db, chatbot, query(" | "), limit);
   const seen = new Set(strict.map((r) => r.id));
   return [...strict, ...loose.filter((r) => !seen.has(r.id))].slice(0, limit);
 }
 
-/** Matches of a question ranked at most this many, on a large knowledge base. */
-const RANKED_CANDIDATES = 2000;
+/**
+ * Matches ranked at most this many: words that most chunks of a large knowledge base contain would
+ * otherwise have every match ranked (`ts_rank` reads the chunk's whole tsvector, usually out of line);
+ * the lexical scorer re-ranks the candidates anyway.
+ */
+const RANKED_CANDIDATES = 500;
 
+/**
+ * The `limit` best of (at most RANKED_CANDIDATES) matches of a tsquery by `ts_rank`, with their
+ * passage's columns: the documents and sources are read for those `limit` rows only.
+ */
 async function rankedMatches(
   db: Db,
   chatbot: RetrievalChatbot,
-  tsquery: string,
+  tsquery: { match: string; rank: string },
   limit: number,
-  cap: number | null,
 ): Promise<(PassageRow & { tsRank: number })[]> {
-  const query = sql`to_tsquery('simple', ${tsquery})`;
-  const result =
-    cap === null
-      ? await db.execute(sql`
-          SELECT ${PASSAGE_COLUMNS}, ts_rank(c.search, q.query) AS "tsRank"
-          FROM ${FROM_CHUNKS}, (SELECT ${query} AS query) q
-          WHERE ${searchableChunks(chatbot)} AND c.search @@ q.query
-          ORDER BY "tsRank" DESC, c.id
-          LIMIT ${limit}`)
-      : await db.execute(sql`
-          WITH q AS (SELECT ${query} AS query),
-          m AS (
-            SELECT c.id, c.search FROM ${FROM_CHUNKS}, q
-            WHERE ${searchableChunks(chatbot)} AND c.search @@ q.query
-            LIMIT ${cap}
-          )
-          SELECT ${PASSAGE_COLUMNS}, ts_rank(m.search, q.query) AS "tsRank"
-          FROM m JOIN ${FROM_CHUNKS} ON c.id = m.id, q
-          ORDER BY "tsRank" DESC, c.id
-          LIMIT ${limit}`);
+  const result = await db.execute(sql`
+    WITH q AS (SELECT to_tsquery('simple', ${tsquery.match}) AS query, to_tsquery('simple', ${tsquery.rank}) AS ranking),
+    matches AS (
+      SELECT c.id, c.search FROM ${FROM_CHUNKS}, q
+      WHERE ${searchableChunks(chatbot)} AND c.search @@ q.query
+      LIMIT ${RANKED_CANDIDATES}
+    ),
+    best AS (
+      SELECT m.id, ts_rank(m.search, q.ranking) AS rank FROM matches m, q
+      ORDER BY rank DESC, m.id
+      LIMIT ${limit}
+    )
+    SELECT ${PASSAGE_COLUMNS}, best.rank AS "tsRank"
+    FROM best JOIN ${FROM_CHUNKS} ON c.id = best.id
+    ORDER BY best.rank DESC, c.id`);
   return rowsOf<PassageRow & { tsRank: number | string }>(result).map((r) => ({ ...r, tsRank: Number(r.tsRank) }));
 }
 

@@ -5,7 +5,7 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { CsvSyntaxError, parseCsv } from "../extract/csv.ts";
-import { analyzeKnowledgeIfDue } from "../maintenance/database-maintenance.ts";
+import { settleKnowledgeWrites } from "../maintenance/database-maintenance.ts";
 import { insertFaqEntries } from "./create-faq-entry.ts";
 import { getFaqSourceInWorkspace } from "./faq-source.ts";
 import { publishAfter } from "./publish-knowledge-update.ts";
@@ -100,8 +100,8 @@ export async function importFaqCsv(
     });
     return locked;
   });
-  await analyzeKnowledgeIfDue(ctx.db, { chunk: entries.length, document: entries.length }).catch((err) =>
-    ctx.log.warn({ err }, "could not analyze the knowledge tables"),
+  await settleKnowledgeWrites(ctx.db, { chunk: entries.length, document: entries.length }).catch((err) =>
+    ctx.log.warn({ err }, "could not flush or analyze the knowledge tables"),
   );
   void publishAfter(ctx, { workspaceId: source.workspaceId, sourceId: source.id });
   await scheduleEmbeddingsAfter(ctx, { workspaceId: source.workspaceId, sourceId: source.id });

@@ -6,7 +6,7 @@ import type { AppJobDeps } from "../app-deps.ts";
 import { DomainError, isDomainError } from "../errors.ts";
 import { extractText } from "../extract/extract-text.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
-import { analyzeKnowledgeIfDue } from "../maintenance/database-maintenance.ts";
+import { settleKnowledgeWrites } from "../maintenance/database-maintenance.ts";
 import { chunkText } from "./chunk-text.ts";
 import { publishKnowledgeUpdate } from "./publish-knowledge-update.ts";
 import { scheduleEmbeddingsAfter } from "./schedule-embeddings-after.ts";
@@ -80,8 +80,8 @@ export const ingestDocument = defineJob({
         return true;
       });
       if (done) {
-        await analyzeKnowledgeIfDue(ctx.db, { chunk: pieces.length, document: 1 }).catch((err) =>
-          ctx.log.warn({ err }, "could not analyze the knowledge tables"),
+        await settleKnowledgeWrites(ctx.db, { chunk: pieces.length, document: 1 }).catch((err) =>
+          ctx.log.warn({ err }, "could not flush or analyze the knowledge tables"),
         );
         await publish(ctx, document);
         await scheduleEmbeddingsAfter(ctx, { workspaceId: document.workspaceId, sourceId: document.sourceId });

@@ -13,6 +13,7 @@ import type { Runtime } from "../runtime.ts";
 import {
   analyzeKnowledgeIfDue,
   databaseMaintenance,
+  flushChunkSearchIndex,
   MAINTENANCE_INTERVAL_MS,
   pruneInboundEvents,
   scheduleDatabaseMaintenance,
@@ -259,5 +260,26 @@ describe("analyzeKnowledgeIfDue", () => {
     // Nothing changed since: nothing is due.
     expect(await analyzeKnowledgeIfDue(db)).toEqual([]);
     expect(await lastAnalyze()).toBe(first);
+  });
+});
+
+describe("flushChunkSearchIndex", () => {
+  it("moves the full-text index's pending entries into the index, after which the chunks are still found", async () => {
+    const db = runtime.database.db;
+    const { workspace } = await createTestWorkspace(db);
+    await flushChunkSearchIndex(db);
+    for (let i = 0; i < 20; i++) {
+      await createKnowledgePassage(db, {
+        workspaceId: workspace.id,
+        title: `Doc ${i}`,
+        content: `Flushable passage ${i}`,
+      });
+    }
+    expect(await flushChunkSearchIndex(db)).toBeGreaterThan(0);
+    expect(await flushChunkSearchIndex(db)).toBe(0);
+    const found = await db.execute(
+      sql`select count(*)::int as n from chunk where workspace_id = ${workspace.id} and search @@ to_tsquery('simple', 'flushable')`,
+    );
+    expect(rowsOf<{ n: number }>(found)[0]?.n).toBe(20);
   });
 });

@@ -159,6 +159,28 @@ export async function analyzeKnowledgeIfDue(
 
 const KNOWLEDGE_TABLES = ["document", "chunk", "chunk_embedding"] as const;
 
+/**
+ * Right after a burst of chunks (an ingest, an FAQ import), on either database: moves the entries
+ * the full-text index keeps aside for new chunks into the index proper. GIN's fast update collects
+ * new entries in a pending list (up to `gin_pending_list_limit`, 4 MB) that every search reads whole
+ * until a VACUUM (autovacuum comes only once a fifth of the table has changed; PGlite has none) or
+ * until the list is full: with 1,500 chunks just added to 100,000 (493 pending pages), an every-word
+ * query took 12–17 ms on PostgreSQL, 0.3–0.7 ms once emptied. Returns the pending pages moved.
+ */
+export async function flushChunkSearchIndex(db: Db): Promise<number> {
+  const result = await db.execute(sql`SELECT gin_clean_pending_list('chunk_search_idx'::regclass)::int AS pages`);
+  return rowsOf<{ pages: number }>(result)[0]?.pages ?? 0;
+}
+
+/** After a burst of chunks: `flushChunkSearchIndex`, then `analyzeKnowledgeIfDue`. */
+export async function settleKnowledgeWrites(
+  db: Db,
+  written: Parameters<typeof analyzeKnowledgeIfDue>[1],
+): Promise<void> {
+  await flushChunkSearchIndex(db);
+  await analyzeKnowledgeIfDue(db, written);
+}
+
 export const databaseMaintenance = defineJob({
   name: "database-maintenance",
   schema: z.object({}),
