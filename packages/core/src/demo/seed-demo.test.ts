@@ -5,6 +5,7 @@ import { createTestRuntime } from "../../../../tests/support/runtime.ts";
 import { signIn } from "../auth/sign-in.ts";
 import { retrieveKnowledge } from "../bots/retrieve-knowledge.ts";
 import { loadProviderConfig } from "../providers/load-provider-config.ts";
+import { findPublicChannel } from "../public-chat/public-channel.ts";
 import { createMemoryRateLimiter } from "../rate-limit/limiter.ts";
 import type { Runtime } from "../runtime.ts";
 import { DEMO_GUIDE, DEMO_PAGE, DEMO_USERS, seedDemo } from "./seed-demo.ts";
@@ -54,6 +55,10 @@ describe("seedDemo", () => {
     const [version] = await db.select().from(promptVersions).where(eq(promptVersions.chatbotId, bot!.id));
     expect(version).toMatchObject({ version: 1, text: "", metadata: { source: "created", defaultTemplate: true } });
     expect(bot?.currentPromptVersionId).toBe(version!.id);
+    // Its website channel is the one the widget and the public chat API use (no second one appears).
+    const web = await findPublicChannel(db, bot!.id, "web");
+    expect(web).toMatchObject({ type: "web", workspaceId: first.workspaceId, chatbotId: bot!.id });
+    expect(convs.some((c) => c.channelId === web!.id)).toBe(true);
     // The help centre's guide is ready and searchable: the offline bot answers from it, with its source.
     const found = await retrieveKnowledge(db, bot!, "How much does gift wrapping cost?");
     expect(found[0]).toMatchObject({ kind: "passage", title: DEMO_GUIDE.title });

@@ -191,7 +191,16 @@ export async function seedDemo(db: Db, options: SeedDemoOptions): Promise<SeedDe
       .returning();
     const [web] = await tx
       .insert(channels)
-      .values({ workspaceId, chatbotId: bot!.id, type: "web", name: "Website widget", status: "active", config: {} })
+      // The demo chatbot's widget channel, as the widget and the public chat API find it (`publicChannel`).
+      .values({
+        workspaceId,
+        chatbotId: bot!.id,
+        type: "web",
+        name: `${bot!.name} · Website`,
+        externalId: bot!.id,
+        status: "active",
+        config: {},
+      })
       .returning();
 
     const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
