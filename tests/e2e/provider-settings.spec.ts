@@ -193,3 +193,46 @@ test("the owner keeps named provider credentials: add one, test it, rename it, d
   const left = (await (await page.request.get("/api/v1/providers/credentials")).json()) as { data: { name: string }[] };
   expect(left.data.map((c) => c.name)).not.toContain(`${name} (renamed)`);
 });
+
+test("unsaved changes: leaving asks first, and an old error goes away with the provider it was about", async ({
+  page,
+}) => {
+  await signIn(page, "owner@demo.local");
+  await page.goto("/settings/provider");
+  const behaviour = page.getByRole("form", { name: "Bot behaviour" });
+  const brand = behaviour.getByLabel("Brand name", { exact: true });
+  const original = await brand.inputValue();
+  await brand.fill(`${original} (draft)`);
+
+  // A link to another page asks; "Cancel" keeps the edit here.
+  const asked: string[] = [];
+  page.once("dialog", (dialog) => {
+    asked.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await mainNavigation(page).getByRole("link", { name: "Members", exact: true }).click();
+  await expect.poll(() => asked).toEqual(["You have unsaved changes on this page. Leave without saving them?"]);
+  await expect(page).toHaveURL(/\/settings\/provider$/);
+  await expect(brand).toHaveValue(`${original} (draft)`);
+
+  // Undoing the edit means nothing to lose: no question.
+  await brand.fill(original);
+  await mainNavigation(page).getByRole("link", { name: "Members", exact: true }).click();
+  await expect(page).toHaveURL(/\/settings\/members$/);
+
+  // A refused save's banner belongs to that provider's settings: switching provider clears it.
+  await page.goto("/settings/provider");
+  await page.getByRole("radio", { name: /OpenAI-compatible server/ }).check();
+  await page.getByLabel("Temperature").fill("9");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  const banner = page.getByText("Some settings need fixing: see the highlighted fields.");
+  await expect(banner).toBeVisible();
+  await page.getByRole("radio", { name: /Offline/ }).check();
+  await expect(banner).toBeHidden();
+  // Back to the saved settings, with nothing left to lose: leaving asks nothing.
+  const discard = page.getByRole("button", { name: "Discard changes" });
+  if (await discard.isEnabled()) await discard.click();
+  await expect(page.getByText("You have unsaved changes.")).toHaveCount(0);
+  await mainNavigation(page).getByRole("link", { name: "Members", exact: true }).click();
+  await expect(page).toHaveURL(/\/settings\/members$/);
+});

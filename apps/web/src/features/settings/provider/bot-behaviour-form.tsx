@@ -10,6 +10,7 @@ import { Label } from "@/components/ui/label";
 import { Switch } from "@/components/ui/switch";
 import { Textarea } from "@/components/ui/textarea";
 import { errorMessage, isApiError } from "@/lib/api";
+import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
 import { FormField } from "./provider-form";
 import { useSaveBotSettings } from "./queries";
 
@@ -80,6 +81,8 @@ export function BotBehaviourForm({
   const refusalId = useId();
   const tellId = useId();
   const change = (patch: Partial<BotForm>) => setForm((f) => ({ ...f, ...patch }));
+  const dirty = JSON.stringify(form) !== JSON.stringify(formOf(settings));
+  useUnsavedChanges(dirty);
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();

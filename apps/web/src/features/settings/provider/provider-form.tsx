@@ -20,6 +20,7 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { errorMessage } from "@/lib/api";
 import { formatRelative } from "@/lib/format";
+import { useUnsavedChanges } from "@/lib/use-unsaved-changes";
 import { cn } from "@/lib/utils";
 import {
   credentialOf,
@@ -48,7 +49,8 @@ export function ProviderSettingsForm({
 }: {
   settings: ProviderSettingsDto;
   notice: ReactNode;
-  onNotice: (notice: NoticeValue) => void;
+  /** A notice to show, or null to clear the one shown (it belongs to another provider's settings). */
+  onNotice: (notice: NoticeValue | null) => void;
 }) {
   const [form, setForm] = useState<ProviderForm>(() => formFromSettings(settings));
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -56,6 +58,7 @@ export function ProviderSettingsForm({
   const test = useTestProvider();
   const savedInput = useMemo(() => JSON.stringify(toInput(formFromSettings(settings))), [settings]);
   const dirty = JSON.stringify(toInput(form)) !== savedInput;
+  useUnsavedChanges(dirty);
 
   const kind = form.provider;
   const info = PROVIDER_INFO[kind];
@@ -76,6 +79,9 @@ export function ProviderSettingsForm({
     setForm((current) => switchProvider(current, next, settings));
     setErrors({});
     test.reset();
+    save.reset();
+    // An error about the previous provider's fields no longer applies.
+    onNotice(null);
   }
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -385,6 +391,7 @@ export function ProviderSettingsForm({
               setForm(formFromSettings(settings));
               setErrors({});
               test.reset();
+              onNotice(null);
             }}
           >
             Discard changes
