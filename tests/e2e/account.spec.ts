@@ -1,5 +1,5 @@
 import { type BrowserContext, expect, type Page, test } from "@playwright/test";
-import { signIn } from "./support/auth.ts";
+import { DEMO_PASSWORD, signIn } from "./support/auth.ts";
 
 /**
  * Account basics in a real browser, with mail going over SMTP to the simulator's catcher: an
@@ -146,4 +146,31 @@ test("the profile page renames me (the user menu follows) and opens my alert set
     await page.getByRole("button", { name: "Save name" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Name saved." })).toBeVisible();
   }
+});
+
+test("an admin using Tandem at another address than APP_URL is told what the links will use", async ({
+  page,
+  baseURL,
+}) => {
+  const appUrl = new URL(baseURL!).origin;
+  const elsewhere = appUrl.replace("127.0.0.1", "localhost");
+  expect(elsewhere).not.toBe(appUrl);
+  const notice = page.getByRole("status").filter({ hasText: "but its APP_URL is" });
+
+  // At APP_URL itself: nothing to say.
+  await signIn(page, "admin@demo.local");
+  await expect(page.getByRole("heading", { name: "Inbox" }).first()).toBeVisible();
+  await expect(notice).toHaveCount(0);
+
+  await page.goto(`${elsewhere}/login`);
+  await page.getByLabel("Email").fill("admin@demo.local");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page).toHaveURL(/\/dashboard(?:[?#]|$)/);
+  await expect(notice).toContainText(`You are using Tandem at ${elsewhere}, but its APP_URL is ${appUrl}`);
+  await page.getByRole("button", { name: "Dismiss the address warning" }).click();
+  await expect(notice).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Inbox" }).first()).toBeVisible();
+  await expect(notice).toHaveCount(0);
 });

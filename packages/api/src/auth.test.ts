@@ -184,6 +184,7 @@ describe("health and OpenAPI", () => {
       demo: expect.any(Boolean),
       simulator: expect.any(Boolean),
       mail: expect.any(Boolean),
+      appUrl: runtime.config.appUrl,
     });
   });
 

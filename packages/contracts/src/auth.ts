@@ -109,5 +109,11 @@ export const PublicHealth = z.object({
   simulator: z.boolean(),
   /** This installation sends mail (SMTP, or the simulator's mailbox): "forgot password" and mailed invitations work. */
   mail: z.boolean(),
+  /**
+   * The installation's public address (`APP_URL`): invitation and password-reset links, Facebook
+   * Login's return address and the widget snippet use it. The dashboard warns its admins when they
+   * use Tandem at another address, where those links would not come back to.
+   */
+  appUrl: z.string(),
 });
 export type PublicHealth = z.infer<typeof PublicHealth>;

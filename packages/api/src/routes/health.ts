@@ -3,7 +3,7 @@ import { PublicHealth } from "@tandem/contracts";
 import { getSystemHealth } from "@tandem/core";
 import { createRouter, errors, json, permit } from "../openapi.ts";
 
-/** GET /api/health — public liveness: status, version, and whether the demo, the simulator and mail are on. */
+/** GET /api/health — public liveness: status, version, whether the demo, the simulator and mail are on, and APP_URL. */
 export function publicHealthRoutes() {
   const app = createRouter();
   app.openapi(
@@ -11,7 +11,17 @@ export function publicHealthRoutes() {
     (c) => {
       const runtime = c.get("runtime");
       const { demoSeed: demo, simulator, mail } = runtime.config;
-      return c.json({ status: "ok" as const, version: runtime.version, demo, simulator, mail: mail !== null }, 200);
+      return c.json(
+        {
+          status: "ok" as const,
+          version: runtime.version,
+          demo,
+          simulator,
+          mail: mail !== null,
+          appUrl: runtime.config.appUrl,
+        },
+        200,
+      );
     },
   );
   return app;

@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useMe } from "@/features/auth/queries";
 import { errorMessage, isApiError } from "@/lib/api";
+import { AppUrlNotice } from "./app-url-notice";
 import { MobileTopBar } from "./mobile-nav";
 import { Sidebar } from "./sidebar";
 
@@ -29,7 +30,10 @@ export function AppShell({ children }: { children: ReactNode }) {
       <MobileTopBar me={me.data} />
       <main id="main" tabIndex={-1} className="flex min-h-0 min-w-0 flex-1 flex-col overflow-hidden outline-none">
         {me.data ? (
-          children
+          <>
+            <AppUrlNotice />
+            {children}
+          </>
         ) : me.isError && !isApiError(me.error, 401) ? (
           <EmptyState
             icon={RotateCw}
