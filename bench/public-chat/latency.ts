@@ -140,7 +140,11 @@ const { token } = await createApiToken(adminCtx, { name: "bench" });
 const dashboard = { "content-type": "application/json", authorization: `Bearer ${token}` };
 
 async function call<T>(method: string, url: string, headers: Record<string, string>, body?: unknown): Promise<T> {
-  const res = await fetch(`${appUrl}${url}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${appUrl}${url}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const json = (await res.json()) as T;
   if (res.status !== 200 && res.status !== 201)
     throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
