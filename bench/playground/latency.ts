@@ -25,7 +25,7 @@ import { type Ctx, createApiToken, createLogger, createRuntime, generateKey, loa
 import { messages, providerCredentials } from "@tandem/db";
 import { createChatbot, createTestWorkspace } from "@tandem/db/testing";
 import { and, desc, eq } from "drizzle-orm";
-import { percentile } from "../lib.ts";
+import { directStream, type FakeOpenAi, lastSystemPrompt, readEvents, p50p99 as stat } from "../lib.ts";
 import { startSimulatorProcess } from "../simulator-process.ts";
 
 const SAMPLES = Number(process.argv[2] ?? 200);
@@ -55,6 +55,7 @@ const db = runtime.database.db;
 const simulator = await startSimulatorProcess();
 const fakeOpenAiUrl = `${simulator.url}/llm/openai/v1`;
 const FAKE_KEY = "sk-bench-play-0001";
+const fake: FakeOpenAi = { baseUrl: fakeOpenAiUrl, apiKey: FAKE_KEY, model: MODEL };
 
 const listener = getRequestListener(createApp(runtime).fetch);
 const server = createServer((req, res) => listener(req, res));
@@ -99,60 +100,9 @@ async function newSession(overrideConfig: Record<string, unknown>): Promise<stri
   return body.id;
 }
 
-/** Reads an event stream; `onEvent` gets each SSE block's event name and data as they arrive. */
-async function readEvents(res: Response, onEvent: (event: string, data: string) => void): Promise<void> {
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (value) buffer += decoder.decode(value, { stream: true });
-    let end = buffer.indexOf("\n\n");
-    while (end >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      let event = "message";
-      let data = "";
-      for (const line of block.split("\n")) {
-        if (line.startsWith("event:")) event = line.slice(6).trim();
-        else if (line.startsWith("data:")) data += line.slice(5).trimStart();
-      }
-      onEvent(event, data);
-      end = buffer.indexOf("\n\n");
-    }
-    if (done) return;
-  }
-}
-
 interface Timing {
   firstMs: number;
   totalMs: number;
-}
-
-/** The fake OpenAI called directly with the request the playground makes (system prompt, question, stream). */
-async function direct(systemPrompt: string): Promise<Timing> {
-  const t = performance.now();
-  let firstMs = -1;
-  const res = await fetch(`${fakeOpenAiUrl}/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${FAKE_KEY}` },
-    body: JSON.stringify({
-      model: MODEL,
-      temperature: 0.3,
-      max_tokens: 512,
-      stream: true,
-      stream_options: { include_usage: true },
-      messages: [
-        { role: "system", content: systemPrompt },
-        { role: "user", content: QUESTION },
-      ],
-    }),
-  });
-  if (res.status !== 200) throw new Error(`direct: ${res.status} ${await res.text()}`);
-  await readEvents(res, (_event, data) => {
-    if (firstMs < 0 && data.includes('"content":')) firstMs = performance.now() - t;
-  });
-  return { firstMs, totalMs: performance.now() - t };
 }
 
 /** The playground, streamed: first `message.delta`, then `message.completed`. */
@@ -193,30 +143,16 @@ async function asJson(sessionId: string): Promise<{ totalMs: number; providerMs:
   return { totalMs, providerMs: body.usage.llmResponseTime };
 }
 
-/** The system prompt of the playground's last provider call, as the fake recorded it. */
-async function lastSystemPrompt(): Promise<string> {
-  const res = await fetch(`${simulator.url}/_control/llm/calls`);
-  const { data } = (await res.json()) as { data: { body?: { messages?: { role: string; content: string }[] } }[] };
-  const system = data.at(-1)?.body?.messages?.find((m) => m.role === "system")?.content;
-  if (!system) throw new Error("could not read the playground's system prompt from the simulator");
-  return system;
-}
-
-const stat = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { p50: +percentile(sorted, 50).toFixed(1), p99: +percentile(sorted, 99).toFixed(1) };
-};
-
 // ---- fake OpenAI: direct vs through the playground ------------------------------------------------
 const fakeOverride = { credentialId: credential!.id };
 await streamed(await newSession(fakeOverride));
-const systemPrompt = await lastSystemPrompt();
+const systemPrompt = await lastSystemPrompt(simulator.url);
 
 const rows = { direct: [] as Timing[], streamed: [] as Timing[], json: [] as number[], provider: [] as number[] };
 const added = { first: [] as number[], total: [] as number[], json: [] as number[] };
 for (let i = 0; i < WARMUP + SAMPLES; i++) {
   const [s1, s2] = [await newSession(fakeOverride), await newSession(fakeOverride)];
-  const d = await direct(systemPrompt);
+  const d = await directStream(fake, systemPrompt, QUESTION);
   const s = await streamed(s1);
   const j = await asJson(s2);
   if (i < WARMUP) continue;
