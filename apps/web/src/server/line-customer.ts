@@ -112,12 +112,9 @@ export function mountLineCustomer(simulator: Simulator, options: LineCustomerOpt
       );
       return c.json(failure.body, failure.status);
     }
-    if (input.name || !line.state.users.has(input.userId)) {
-      line.state.addUser({
-        ...line.state.users.get(input.userId),
-        userId: input.userId,
-        displayName: input.name ?? line.state.users.get(input.userId)?.displayName ?? "LINE user",
-      });
+    // A name introduces a new customer; an existing one keeps theirs (the inbox shows the profile).
+    if (!line.state.users.has(input.userId)) {
+      line.state.addUser({ userId: input.userId, displayName: input.name ?? "LINE user" });
     }
     let source: LineSource = lineUser(input.userId);
     if (input.groupId) {

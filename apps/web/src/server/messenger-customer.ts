@@ -98,10 +98,10 @@ export function mountMessengerCustomer(simulator: Simulator, options: MessengerC
         404,
       );
     }
-    if (input.name) {
+    // A name introduces a new customer; an existing one keeps theirs (the inbox shows the profile).
+    if (input.name && !graph.state.users.has(input.psid)) {
       const [firstName = input.name, ...rest] = input.name.split(/\s+/);
       graph.state.addUser({
-        ...graph.state.users.get(input.psid),
         psid: input.psid,
         firstName,
         lastName: rest.join(" "),

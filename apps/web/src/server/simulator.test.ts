@@ -133,6 +133,14 @@ describe("the simulator's Messenger customer", () => {
     ]);
   });
 
+  it("never renames a customer it knows: a name only introduces a new one", async () => {
+    const psid = "7100000000000177";
+    expect((await post("/send", { psid, name: "Ana Lima", text: "Hi" })).status).toBe(200);
+    expect((await post("/send", { psid, name: "Someone Else", text: "Hi again" })).status).toBe(200);
+    expect((await post("/send", { psid, text: "And again" })).status).toBe(200);
+    expect(await thread(psid)).toMatchObject({ psid, name: "Ana Lima" });
+  });
+
   it("refuses bad input and unknown Pages", async () => {
     expect((await post("/send", { psid: "has spaces", text: "hi" })).status).toBe(400);
     expect((await post("/send", { psid: "7100000000000103" })).status).toBe(400);

@@ -1,4 +1,4 @@
-import { channels, chatbots, conversations, members, messages, promptVersions } from "@tandem/db";
+import { channels, chatbots, contacts, conversations, members, messages, promptVersions } from "@tandem/db";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime } from "../../../../tests/support/runtime.ts";
@@ -55,6 +55,13 @@ describe("seedDemo", () => {
     const [version] = await db.select().from(promptVersions).where(eq(promptVersions.chatbotId, bot!.id));
     expect(version).toMatchObject({ version: 1, text: "", metadata: { source: "created", defaultTemplate: true } });
     expect(bot?.currentPromptVersionId).toBe(version!.id);
+    // Each demo customer has been seen: "Since" (their first message) before "Last seen" (their latest).
+    const people = await db.select().from(contacts).where(eq(contacts.workspaceId, first.workspaceId));
+    for (const person of people) {
+      expect(person.lastSeenAt, person.name ?? person.id).not.toBeNull();
+      expect(person.createdAt.getTime()).toBeLessThanOrEqual(person.lastSeenAt!.getTime());
+      expect(person.createdAt.getTime()).toBeLessThan(Date.now() - 60_000);
+    }
     // Its website channel is the one the widget and the public chat API use (no second one appears).
     const web = await findPublicChannel(db, bot!.id, "web");
     expect(web).toMatchObject({ type: "web", workspaceId: first.workspaceId, chatbotId: bot!.id });

@@ -262,11 +262,19 @@ export async function seedDemo(db: Db, options: SeedDemoOptions): Promise<SeedDe
     ];
 
     for (const thread of threads) {
+      const lastInbound = [...thread.messages].reverse().find((m) => m.role === "USER");
+      const firstAt = minutesAgo(Math.max(...thread.messages.map((m) => m.at)));
+      // "Since" is their first message and "Last seen" their latest one, as if they had really written.
       const [contact] = await tx
         .insert(contacts)
-        .values({ workspaceId, channelId: thread.channelId, ...thread.contact })
+        .values({
+          workspaceId,
+          channelId: thread.channelId,
+          ...thread.contact,
+          createdAt: firstAt,
+          lastSeenAt: lastInbound ? minutesAgo(lastInbound.at) : null,
+        })
         .returning();
-      const lastInbound = [...thread.messages].reverse().find((m) => m.role === "USER");
       const [conversation] = await tx
         .insert(conversations)
         .values({
@@ -285,6 +293,7 @@ export async function seedDemo(db: Db, options: SeedDemoOptions): Promise<SeedDe
           lastInboundAt: lastInbound ? minutesAgo(lastInbound.at) : null,
           handoffAt: thread.needsHuman ? minutesAgo(thread.messages[0]!.at) : null,
           handoffReason: thread.needsHuman ? "human_requested" : null,
+          createdAt: firstAt,
         })
         .returning();
       for (const [i, m] of thread.messages.entries()) {
