@@ -51,6 +51,7 @@ export function meRoutes() {
       method: "patch",
       path: "/me",
       tags: ["account"],
+      ...permit("account.manage"),
       description: "Renames the signed-in person (not possible with an API token). Audited as `user.update_profile`.",
       request: { ...jsonBody(UpdateProfileInput) },
       responses: { 200: json(UserDto), ...errors(400, 401, 403) },
