@@ -17,6 +17,7 @@ import {
   findActiveSession,
   getConversationInWorkspace,
   PRESENCE_RENEW_MS,
+  publishTypingToCustomer,
   type Runtime,
   realtimeNamespace,
   recordMemberPresence,
@@ -296,23 +297,40 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
 
     // Typing counts only in a conversation this socket joined (so only after the access check).
     let typingTimer: ReturnType<typeof setTimeout> | undefined;
+    // A reply being written (not a note) shows to the customer too, where their channel is live (the widget).
+    const tellCustomer = (conversationId: string, typing: boolean) =>
+      publishTypingToCustomer(
+        { db: runtime.database.db, realtime: runtime.realtime, channels: runtime.channels },
+        workspaceId,
+        conversationId,
+        { typing, name: session.user.name },
+      ).catch((err) => runtime.log.warn({ err, conversationId }, "could not tell the customer about typing"));
     socket.on(SOCKET_EVENTS.conversationTyping, (payload: unknown) => {
-      const { conversationId, typing } = (payload ?? {}) as { conversationId?: unknown; typing?: unknown };
+      const { conversationId, typing, note } = (payload ?? {}) as {
+        conversationId?: unknown;
+        typing?: unknown;
+        note?: unknown;
+      };
       if (typeof conversationId !== "string" || !socket.rooms.has(rooms.conversation(conversationId))) return;
-      const was = socket.data.typing as { conversationId: string; until: number } | undefined;
+      const was = socket.data.typing as { conversationId: string; until: number; reply: boolean } | undefined;
+      const reply = typing === true && note !== true;
       clearTimeout(typingTimer);
       if (typing === true) {
-        socket.data.typing = { conversationId, until: Date.now() + TYPING_TTL_MS };
+        socket.data.typing = { conversationId, until: Date.now() + TYPING_TTL_MS, reply };
         // Stops by itself when the signal is not renewed (a closed laptop sends no "stopped").
         typingTimer = setTimeout(() => {
           socket.data.typing = undefined;
           publishViewers(conversationId);
+          if (reply) void tellCustomer(conversationId, false);
         }, TYPING_TTL_MS);
         typingTimer.unref?.();
-        if (was?.conversationId === conversationId && was.until > Date.now()) return;
+        const same = was?.conversationId === conversationId && was.until > Date.now();
+        if (reply !== (same && was.reply)) void tellCustomer(conversationId, reply);
+        if (same) return;
       } else {
         socket.data.typing = undefined;
         if (was?.conversationId !== conversationId) return;
+        if (was.reply) void tellCustomer(conversationId, false);
       }
       publishViewers(conversationId);
     });
@@ -320,6 +338,8 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
     // By "disconnect" the socket has left its rooms, so the counts no longer include it.
     socket.on("disconnecting", () => {
       clearTimeout(typingTimer);
+      const typing = socket.data.typing as { conversationId: string; reply: boolean } | undefined;
+      if (typing?.reply) void tellCustomer(typing.conversationId, false);
       const joined = [...socket.rooms].filter((r) => r.startsWith("conversation:"));
       socket.data.typing = undefined;
       // After the socket has left them.

@@ -260,6 +260,42 @@ describe("widget namespace", () => {
     await vi.waitFor(() => expect(events).toContainEqual({ conversationId: conversation.id, typing: false }));
   });
 
+  it("shows the visitor an agent writing a reply, never a note", async () => {
+    const { ws, chatbot } = await setup();
+    const visitor = tokenFor(chatbot);
+    const socket = openWidget(visitor.token);
+    await connected(socket);
+    await emitWithAck(socket, WIDGET_SOCKET.events.page, { url: `${SHOP}/` });
+    const db = runtime.database.db;
+    const contact = (await widgetContact(db, chatbot, visitor.sessionId))!;
+    const conversation = await createConversation(db, {
+      workspaceId: ws.workspace.id,
+      channelId: contact.channelId,
+      contactId: contact.id,
+    });
+    const agent = await openDashboard(ws.agent.user.email);
+    expect(await agent.timeout(5000).emitWithAck(SOCKET_EVENTS.conversationJoin, conversation.id)).toEqual({
+      ok: true,
+    });
+    const seen: unknown[] = [];
+    socket.on(WIDGET_SOCKET.events.typing, (e) => seen.push(e));
+    const name = ws.agent.user.name;
+
+    agent.emit(SOCKET_EVENTS.conversationTyping, { conversationId: conversation.id, typing: true, note: true });
+    agent.emit(SOCKET_EVENTS.conversationTyping, { conversationId: conversation.id, typing: false, note: true });
+    agent.emit(SOCKET_EVENTS.conversationTyping, { conversationId: conversation.id, typing: true });
+    await vi.waitFor(() => expect(seen).toEqual([{ typing: true, role: "AGENT", name }]));
+    // Switching to a note stops it for the visitor.
+    agent.emit(SOCKET_EVENTS.conversationTyping, { conversationId: conversation.id, typing: true, note: true });
+    await vi.waitFor(() => expect(seen.at(-1)).toEqual({ typing: false, role: "AGENT", name }));
+    agent.emit(SOCKET_EVENTS.conversationTyping, { conversationId: conversation.id, typing: true });
+    await vi.waitFor(() => expect(seen).toHaveLength(3));
+    // The agent's tab closing stops it too.
+    agent.disconnect();
+    await vi.waitFor(() => expect(seen.at(-1)).toEqual({ typing: false, role: "AGENT", name }));
+    expect(seen).toHaveLength(4);
+  });
+
   it("swaps to a newer token of the same session, refuses another session's, and says when the token lapses", async () => {
     const { chatbot } = await setup();
     const sessionId = newWidgetSessionId();

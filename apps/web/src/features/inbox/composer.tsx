@@ -231,9 +231,9 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
               setText(event.target.value);
               setCaret(event.target.selectionStart);
               if (error) setError(null);
-              signalTyping(id, event.target.value.trim() !== "");
+              signalTyping(id, event.target.value.trim() !== "", note);
             }}
-            onBlur={() => signalTyping(id, false)}
+            onBlur={() => signalTyping(id, false, note)}
             onKeyDown={onKeyDown}
             disabled={bot}
             rows={2}

@@ -64,7 +64,7 @@ let typingSent: { conversationId: string; at: number } | null = null;
  * Tells the others with this conversation open that I am typing (or stopped). Renewed at most every
  * third of the server's time-to-live while keys are pressed; the server forgets it after that.
  */
-export function signalTyping(conversationId: string, typing: boolean): void {
+export function signalTyping(conversationId: string, typing: boolean, note = false): void {
   const socket = liveSocket;
   if (!socket?.connected) return;
   const now = Date.now();
@@ -75,7 +75,8 @@ export function signalTyping(conversationId: string, typing: boolean): void {
     if (typingSent?.conversationId !== conversationId) return;
     typingSent = null;
   }
-  socket.emit(SOCKET_EVENTS.conversationTyping, { conversationId, typing });
+  // `note`: teammates see it; the customer (the widget's typing line) only sees replies being written.
+  socket.emit(SOCKET_EVENTS.conversationTyping, { conversationId, typing, note });
 }
 
 /**
