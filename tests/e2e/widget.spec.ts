@@ -90,11 +90,24 @@ test("a visitor on a customer's site chats with the bot and an agent, live, and 
       await visitor.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie),
     ).toBe("");
 
-    // The conversation is in the inbox like any other; the agent's reply reaches the visitor live.
+    // The visitor finds the answer helpful.
+    const answer = messages.locator(".msg.bot").last();
+    await answer.getByRole("button", { name: "Helpful", exact: true }).click();
+    await expect(answer.getByRole("button", { name: "Helpful", exact: true })).toHaveAttribute("aria-pressed", "true");
+
+    // The conversation is in the inbox like any other, with the visitor's page and browser and the
+    // rating on the bot's answer; the agent's reply reaches the visitor live.
     await page.goto("/dashboard");
     await expect(row(page, visitorName)).toBeVisible({ timeout: 30_000 });
     await row(page, visitorName).click();
     await expect(thread(page, visitorName).getByText("How long does shipping take?")).toBeVisible();
+    await expect(thread(page, visitorName).getByTestId("message-feedback")).toBeVisible();
+    if ((page.viewportSize()?.width ?? 0) < 1280) await page.getByRole("button", { name: "Contact details" }).click();
+    await expect(page.getByTestId("visitor-page")).toContainText("Linen & Co");
+    await expect(page.getByTestId("visitor-browser")).toContainText("Chrome");
+    await expect(page.getByTestId("visitor-identity")).toHaveText("Not verified");
+    if ((page.viewportSize()?.width ?? 0) < 1280)
+      await page.getByRole("button", { name: "Back to the conversation" }).click();
     await composer(page).fill(`Hi Wanda, Olivia here (${token}).`);
     await composer(page).press("Enter");
     const agentReply = messages.locator(".msg").filter({ hasText: `Olivia here (${token})` });
