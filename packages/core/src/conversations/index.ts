@@ -1,15 +1,15 @@
 export * from "./auto-assign.ts";
 export * from "./bulk-update-conversations.ts";
-export * from "./get-conversation-in-workspace.ts";
 export * from "./get-conversation.ts";
+export * from "./get-conversation-in-workspace.ts";
 export * from "./list-conversations.ts";
 export * from "./list-inbox-options.ts";
 export * from "./list-messages.ts";
 export * from "./mark-conversation-read.ts";
+export { loadFeedbackSummary } from "./message-feedback.ts";
 export * from "./publish.ts";
 export * from "./tags.ts";
 export * from "./to-dto.ts";
 export * from "./toggle-auto-bot.ts";
 export * from "./typing-to-customer.ts";
 export * from "./update-conversation.ts";
-export { loadFeedbackSummary } from "./message-feedback.ts";
