@@ -1,5 +1,6 @@
 import type { Db } from "@tandem/db";
 import { DomainError } from "../errors.ts";
+import { PUBLIC_KINDS } from "./public-channel.ts";
 import type { PublicSession } from "./public-session.ts";
 import { visitorMetadata, widgetContact } from "./widget-contact.ts";
 
@@ -9,7 +10,7 @@ import { visitorMetadata, widgetContact } from "./widget-contact.ts";
  * before anything is stored. API callers are the site's own server: the setting is not theirs.
  */
 export async function assertVisitorIdentity(db: Db, session: PublicSession): Promise<void> {
-  if (session.kind !== "web" || !session.chatbot.widgetConfig?.requireVerifiedIdentity) return;
+  if (!PUBLIC_KINDS[session.kind].identityVerified || !session.chatbot.widgetConfig?.requireVerifiedIdentity) return;
   const contact = await widgetContact(db, session.chatbot, session.sessionId);
   if (visitorMetadata(contact).verified !== true) {
     throw new DomainError(

@@ -5,7 +5,18 @@ import type { ChatbotRow } from "../bots/chatbot-for.ts";
 export type PublicChannelKind = "web" | "api";
 export type PublicChannelRow = typeof channels.$inferSelect;
 
-const NAMES: Record<PublicChannelKind, string> = { web: "Website", api: "API" };
+/**
+ * What differs between the two kinds of public session, in one place: the channel's name, who rates
+ * on feedback rows (`visitor:` or `api:`), and whether the chatbot's "require verified identity"
+ * applies (to widget visitors; an API caller is the site's own server).
+ */
+export const PUBLIC_KINDS: Record<
+  PublicChannelKind,
+  { name: string; rater: "visitor" | "api"; identityVerified: boolean }
+> = {
+  web: { name: "Website", rater: "visitor", identityVerified: true },
+  api: { name: "API", rater: "api", identityVerified: false },
+};
 
 /**
  * The chatbot's channel of a kind — `web` for the widget, `api` for the public chat API — created on
@@ -26,7 +37,7 @@ export async function publicChannel(
       workspaceId: chatbot.workspaceId,
       chatbotId: chatbot.id,
       type: kind,
-      name: `${chatbot.name} · ${NAMES[kind]}`,
+      name: `${chatbot.name} · ${PUBLIC_KINDS[kind].name}`,
       externalId: chatbot.id,
     })
     .onConflictDoNothing();

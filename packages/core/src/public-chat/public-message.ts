@@ -2,6 +2,7 @@ import type { PublicMessageDto } from "@tandem/contracts";
 import { type Db, feedback, members, messages, moderationFlags, users } from "@tandem/db";
 import { and, asc, eq, inArray, isNull, ne, notExists, type SQL, sql } from "drizzle-orm";
 import { messageColumns, sourcesOf } from "../conversations/to-dto.ts";
+import { PUBLIC_KINDS, type PublicChannelKind } from "./public-channel.ts";
 
 /**
  * A conversation's messages as its customer may see them (`PublicMessageDto`): what they and the bot
@@ -19,8 +20,8 @@ export const customerVisible: SQL = and(
 )!;
 
 /** Who rated on the public side: the feedback row's `identifier` for a session of the widget or the API. */
-export const feedbackIdentifier = (kind: "web" | "api", sessionId: string) =>
-  `${kind === "web" ? "visitor" : "api"}:${sessionId}`;
+export const feedbackIdentifier = (kind: PublicChannelKind, sessionId: string) =>
+  `${PUBLIC_KINDS[kind].rater}:${sessionId}`;
 
 /**
  * The visible messages matching `where`, oldest first, with the agent's name and the session's own
