@@ -349,12 +349,8 @@ class Widget {
     }
   }
 
-  /**
-   * A message from the server (history, catch-up, socket): added once, updated after. `fresh`: it
-   * came after the visitor last looked — read out to screen readers and counted on the badge; the
-   * history they have already seen is neither (a reload does not read the last answer out again).
-   */
-  private receive(m: PublicMessageDto, fresh = true): void {
+  /** A message from the server (history, catch-up, socket): added once, updated after. */
+  private receive(m: PublicMessageDto, countUnread = true): void {
     let view = this.views.get(m.id);
     if (!view) view = this.adopt(m);
     if (view) {
@@ -372,8 +368,8 @@ class Widget {
         this.humanActive = true;
         this.updateSubtitle();
       }
-      if (fresh) this.announce(view);
-      if (!this.isOpen && fresh) {
+      this.announce(view);
+      if (!this.isOpen && countUnread) {
         this.unread++;
         this.updateBadge();
       }
@@ -464,7 +460,7 @@ class Widget {
               // Closed while the answer was being written: it is unread.
               this.unread++;
               this.updateBadge();
-            } else this.markRead();
+            }
           } else this.removeView(bot);
         },
         handoff: (_reason, message) => {
@@ -651,8 +647,7 @@ class Widget {
   private markRead(): void {
     if (!this.isOpen) return;
     this.unread = 0;
-    // Reopened on a new page before the history has loaded: what was seen before still stands.
-    if (this.lastId) this.state.lastSeenId = this.lastId;
+    this.state.lastSeenId = this.lastId;
     this.save();
     this.updateBadge();
   }
