@@ -115,5 +115,10 @@ export const PublicHealth = z.object({
    * use Tandem at another address, where those links would not come back to.
    */
   appUrl: z.string(),
+  /**
+   * Platforms that fetch an agent's attachment by URL (LINE) can reach it: `APP_URL` is https. When
+   * false, channels with `attachments.fetchedByUrl` take no attachments.
+   */
+  publicMedia: z.boolean(),
 });
 export type PublicHealth = z.infer<typeof PublicHealth>;

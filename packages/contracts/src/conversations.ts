@@ -21,8 +21,55 @@ export const AttachmentDto = z.object({
   /** Pixel size of an image, when the channel tells it: the inbox reserves its box before it loads. */
   width: z.number().int().positive().optional(),
   height: z.number().int().positive().optional(),
+  /** Bytes, when known (files agents send). */
+  size: z.number().int().nonnegative().optional(),
 });
 export type AttachmentDto = z.infer<typeof AttachmentDto>;
+
+/** What an agent can attach: `file` is anything else the channel takes (a PDF, a zip…). */
+export const AttachmentKind = z.enum(["image", "video", "audio", "file"]);
+export type AttachmentKind = z.infer<typeof AttachmentKind>;
+
+/** One kind of attachment a channel takes from an agent, with the content types and size the platform accepts. */
+export const AttachmentRule = z.object({
+  kind: AttachmentKind,
+  /** Accepted content types (`image/png`); null: any type (a `file`). */
+  mimes: z.array(z.string()).nullable(),
+  maxBytes: z.number().int().positive(),
+});
+export type AttachmentRule = z.infer<typeof AttachmentRule>;
+
+/**
+ * What the composer's paperclip may send on a channel (`ConversationDto.channel.attachments`). A file
+ * matches the first rule that names its type, else a rule with `mimes: null`; no match: not sendable.
+ */
+export const ChannelAttachments = z.object({
+  /** Empty: the channel takes no attachments from agents. */
+  rules: z.array(AttachmentRule),
+  /** At most this many files in one message. */
+  maxFiles: z.number().int().nonnegative(),
+  /**
+   * The platform fetches the file from this installation by URL (LINE): it can only when `APP_URL` is
+   * a public https address (`PublicHealth.publicMedia`); otherwise nothing can be attached.
+   */
+  fetchedByUrl: z.boolean(),
+});
+export type ChannelAttachments = z.infer<typeof ChannelAttachments>;
+
+/**
+ * `POST /conversations/{id}/attachments` (multipart, one file in `file`): the file kept for this
+ * conversation, checked against its channel's rules. Send it with `SendMessageInput.attachments: [id]`
+ * within a day; a file never sent is then deleted.
+ */
+export const UploadedAttachmentDto = AttachmentDto.extend({
+  /** `med_…`: what `SendMessageInput.attachments` names. */
+  id: z.string(),
+  type: AttachmentKind,
+  name: z.string(),
+  mime: z.string(),
+  size: z.number().int().nonnegative(),
+});
+export type UploadedAttachmentDto = z.infer<typeof UploadedAttachmentDto>;
 
 export const ContactDto = z.object({
   id: z.string(),
@@ -81,6 +128,8 @@ export const ConversationDto = z.object({
       name: z.string(),
       /** The longest text the platform takes in one message: the channel splits a longer reply (null: no limit known). */
       maxTextLength: z.number().int().nullable().optional(),
+      /** What agents can attach on this channel (the paperclip), with the platform's limits. */
+      attachments: ChannelAttachments.optional(),
     })
     .nullable(),
   chatbotId: z.string().nullable(),
@@ -265,7 +314,16 @@ export const BulkUpdateConversationsResponse = z.object({
 export type BulkUpdateConversationsResponse = z.infer<typeof BulkUpdateConversationsResponse>;
 
 export const SendMessageInput = z.object({
+  /** Optional when the reply carries attachments. */
   text: z.string().trim().min(1).max(10_000).optional(),
+  /**
+   * Agent replies only: files uploaded to this conversation (`UploadedAttachmentDto.id`), sent after
+   * the text, in this order. At most the channel's `attachments.maxFiles`.
+   */
+  attachments: z
+    .array(z.string().regex(/^med_[0-9a-f]{32}$/, "Not an uploaded attachment id"))
+    .max(10)
+    .optional(),
   sendAs: z.enum(["AGENT", "BOT"]).default("AGENT"),
   /** Internal note: stored and shown to agents, never sent to the customer. */
   internal: z.boolean().default(false),

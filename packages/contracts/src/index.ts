@@ -1,3 +1,4 @@
+export * from "./attachment-rules.ts";
 export * from "./auth.ts";
 export * from "./bot-settings.ts";
 export * from "./canned-responses.ts";

@@ -19,6 +19,7 @@ export function publicHealthRoutes() {
           simulator,
           mail: mail !== null,
           appUrl: runtime.config.appUrl,
+          publicMedia: new URL(runtime.config.appUrl).protocol === "https:",
         },
         200,
       );

@@ -9,6 +9,7 @@
  * contact, the message being answered and its metadata) is passed in, and what they learn (a part's
  * platform id, a dead token) is handed back through callbacks and `classifyError`.
  */
+import type { AttachmentRule } from "@tandem/contracts";
 import type { channels, MessageAttachment } from "@tandem/db";
 import type { Config } from "../config.ts";
 import type { Keyring } from "../secrets/keyring.ts";
@@ -57,6 +58,17 @@ export interface ChannelCapabilities {
    * HTTP response carries it (public API): nothing to send, the message is marked sent.
    */
   delivery: "push" | "realtime" | "response";
+  /**
+   * What an agent may attach (the composer's paperclip): per kind, the content types and size the
+   * platform takes; empty: no attachments. The upload and the send check them; the send hands the
+   * adapter each file through `SendInput.media`.
+   */
+  attachments: {
+    rules: AttachmentRule[];
+    maxFiles: number;
+    /** The platform fetches the file by URL (`SendInput.media.publicUrl`): it needs an https `APP_URL`. */
+    fetchedByUrl: boolean;
+  };
 }
 
 // ---- inbound -----------------------------------------------------------------------------------
@@ -211,6 +223,19 @@ export interface SendInput {
   alreadySent: number;
   /** Called after each part with its platform id (`null` if none), before the next part goes out. */
   onPartSent(platformMessageId: string | null): Promise<void>;
+  /** The files we keep that `message.attachments` name (`mediaId`): their bytes, or a URL the platform can fetch. */
+  media: OutboundMedia;
+}
+
+/** Access to an outbound message's kept files, for the adapter's `send`. */
+export interface OutboundMedia {
+  /** The bytes of a kept attachment (`mediaId` set); throws when the file is gone. */
+  read(attachment: MessageAttachment): Promise<{ bytes: Uint8Array; mime: string; name: string }>;
+  /**
+   * An absolute URL anyone can fetch the file from (no session; an unguessable path under `APP_URL`),
+   * or null when the attachment is not a kept file. `preview`: a JPEG of at most 240×240 of an image.
+   */
+  publicUrl(attachment: MessageAttachment, variant?: "preview"): string | null;
 }
 
 export interface ContactProfile {

@@ -11,6 +11,7 @@ import type {
 import { channels, chatbots, contacts, conversations, type Db, messages } from "@tandem/db";
 import { and, desc, eq, getTableColumns, inArray, ne, sql } from "drizzle-orm";
 import { channelCapabilities } from "../channels/registry.ts";
+import { channelAttachments } from "../media/attachment-rules.ts";
 
 /** The generated `search` tsvector is never shown, so readers need not select it. */
 type MessageRow = Omit<typeof messages.$inferSelect, "search">;
@@ -148,6 +149,7 @@ export function conversationToDto(
           type: related.channel.type,
           name: related.channel.name,
           maxTextLength: channelCapabilities(related.channel.type)?.maxTextLength ?? null,
+          attachments: channelAttachments(related.channel.type),
         }
       : null,
     chatbotId: c.chatbotId,

@@ -11,6 +11,7 @@ import { messageColumns } from "../conversations/to-dto.ts";
 import { isDomainError } from "../errors.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import { isRetryable, RetryableError } from "../jobs/errors.ts";
+import { outboundMedia } from "../media/outbound-media.ts";
 import { publicMessageOf } from "../public-chat/public-message.ts";
 
 /**
@@ -201,6 +202,7 @@ async function push(
         await marking;
         await saveSentIds(ctx, message.id, sentIds);
       },
+      media: outboundMedia(ctx.config, message.workspaceId),
     });
     await marking;
   } catch (error) {

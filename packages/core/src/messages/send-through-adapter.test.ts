@@ -41,6 +41,7 @@ const capabilities = (delivery: ChannelCapabilities["delivery"]): ChannelCapabil
   receipts: false,
   echoes: false,
   delivery,
+  attachments: { rules: [], maxFiles: 0, fetchedByUrl: false },
 });
 const pushAdapter: ChannelAdapter = {
   type: "line",

@@ -145,6 +145,13 @@ export interface MessageAttachment {
   url: string;
   name?: string;
   mime?: string;
+  /** Pixel size of an image, when known: the inbox reserves its box before it loads. */
+  width?: number;
+  height?: number;
+  /** Bytes, when known. */
+  size?: number;
+  /** A file we keep (`med_…`, core `media/media-store.ts`): an agent's upload, or a customer's content fetched from the platform. */
+  mediaId?: string;
 }
 
 export interface MessageUsage {

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 /**
  * The LINE adapter's contract without a database: webhooks are verified with the channel secret,
  * cut into one row per event and normalised into customer events; sends choose reply or push against
@@ -14,6 +17,7 @@ import {
 } from "@tandem/simulator";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../config.ts";
+import { outboundMedia } from "../../media/outbound-media.ts";
 import { createKeyring } from "../../secrets/keyring.ts";
 import type { SendInput } from "../adapter.ts";
 import { channelCapabilities, createChannelRegistry } from "../registry.ts";
@@ -28,6 +32,7 @@ const adapter = lineAdapter(createChannelRegistry({ config, keyring }));
 const inbound = adapter.inbound!;
 
 const sim = createLineSimulator();
+const mediaDir = mkdtempSync(path.join(tmpdir(), "tandem-line-media-"));
 const SECRET = "0123456789abcdef0123456789abcdef";
 const TOKEN = "line-adapter-test-token";
 const account = sim.state.addChannel({
@@ -194,6 +199,7 @@ describe("LINE adapter: sending", () => {
       onPartSent: async (id) => {
         parts.push(id);
       },
+      media: outboundMedia({ dataDir: mediaDir, appUrl: "https://tandem.example" }, "ws_line"),
       ...overrides,
     };
     return { input, parts };

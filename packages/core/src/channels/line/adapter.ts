@@ -8,6 +8,7 @@
  * its speaker. The client is built per call from the live config: the simulator re-points
  * `LINE_API_URL` after start-up.
  */
+import type { MessageAttachment } from "@tandem/db";
 import { type Ctx, channelsOf } from "../../context.ts";
 import { DomainError } from "../../errors.ts";
 import type { Keyring } from "../../secrets/keyring.ts";
@@ -61,6 +62,13 @@ const capabilities: ChannelDefinition["capabilities"] = {
   receipts: false,
   echoes: false,
   delivery: "push",
+  // LINE fetches an image message's `originalContentUrl` / `previewImageUrl` itself (https, JPEG or
+  // PNG, up to 10 MB). Bots cannot send files; video and audio need a preview image and a duration.
+  attachments: {
+    rules: [{ kind: "image", mimes: ["image/jpeg", "image/png"], maxBytes: 10 * 1024 * 1024 }],
+    maxFiles: LINE_MAX_MESSAGES_PER_CALL,
+    fetchedByUrl: true,
+  },
 };
 
 export const lineChannel: ChannelDefinition = {
@@ -308,7 +316,18 @@ function freshReplyToken(input: SendInput, now: number): string | null {
  * message of a call is reported through `onPartSent`; an earlier attempt's calls are skipped.
  */
 export async function sendLine(line: LineClient, token: string, input: SendInput, now = Date.now()): Promise<void> {
-  const batches = batchLineMessages(toLineMessages(input.message));
+  // Files we keep go by their public URL (LINE fetches them), with the small JPEG kept beside an image.
+  const previews = new Map<MessageAttachment, string | null>();
+  const attachments = input.message.attachments.map((attachment) => {
+    const url = input.media.publicUrl(attachment);
+    if (!url) return attachment;
+    const kept = { ...attachment, url };
+    previews.set(kept, input.media.publicUrl(attachment, "preview"));
+    return kept;
+  });
+  const batches = batchLineMessages(
+    toLineMessages({ ...input.message, attachments }, { previewUrlOf: (a) => previews.get(a) }),
+  );
   let replyToken = freshReplyToken(input, now);
   for (const [index, messages] of batches.entries()) {
     const first = index * LINE_MAX_MESSAGES_PER_CALL;

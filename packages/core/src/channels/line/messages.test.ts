@@ -53,7 +53,7 @@ describe("toLineMessages", () => {
     expect(
       toLineMessages(
         { attachments: [{ type: "video", url: "https://cdn.example.com/v.mp4" }] },
-        { videoPreviewUrl: "https://cdn.example.com/v.jpg" },
+        { previewUrlOf: () => "https://cdn.example.com/v.jpg" },
       ),
     ).toEqual([
       {

@@ -3,8 +3,9 @@
  *
  * - Text over 5,000 characters is split on sentence or word boundaries (`splitText`).
  * - Images go as image messages when their URL is https (LINE fetches `originalContentUrl` and
- *   `previewImageUrl` itself and accepts nothing else); a video also needs a preview image, so it
- *   goes as a video only when the caller has one (`videoPreviewUrl`).
+ *   `previewImageUrl` itself and accepts nothing else), with the caller's small preview when it has
+ *   one (`previewUrlOf`: an agent's upload); a video also needs a preview image, so it goes as a
+ *   video only when the caller has one.
  * - Stickers go as LINE stickers when they carry LINE's package and sticker ids (see
  *   `lineStickerAttachment`), else as their image.
  * - Locations go as location messages when the URL names coordinates (`geo:` or a maps `query=`).
@@ -66,15 +67,25 @@ const link = (attachment: MessageAttachment): LineMessage => ({
   text: (attachment.name ? `${attachment.name}: ${attachment.url}` : attachment.url).slice(0, LINE_MAX_TEXT_LENGTH),
 });
 
-function attachmentToLine(attachment: MessageAttachment, options: { videoPreviewUrl?: string }): LineMessage {
+export interface LineMessageOptions {
+  /** A preview image (https JPEG, at most 240×240) of an image or video attachment, when the caller has one. */
+  previewUrlOf?: (attachment: MessageAttachment) => string | null | undefined;
+}
+
+function attachmentToLine(attachment: MessageAttachment, options: LineMessageOptions): LineMessage {
+  const preview = options.previewUrlOf?.(attachment);
   switch (attachment.type) {
     case "image":
       return isHttps(attachment.url)
-        ? { type: "image", originalContentUrl: attachment.url, previewImageUrl: attachment.url }
+        ? {
+            type: "image",
+            originalContentUrl: attachment.url,
+            previewImageUrl: preview && isHttps(preview) ? preview : attachment.url,
+          }
         : link(attachment);
     case "video":
-      return isHttps(attachment.url) && options.videoPreviewUrl && isHttps(options.videoPreviewUrl)
-        ? { type: "video", originalContentUrl: attachment.url, previewImageUrl: options.videoPreviewUrl }
+      return isHttps(attachment.url) && preview && isHttps(preview)
+        ? { type: "video", originalContentUrl: attachment.url, previewImageUrl: preview }
         : link(attachment);
     case "sticker": {
       const ids = STICKER_FRAGMENT.exec(attachment.url);
@@ -96,7 +107,7 @@ function attachmentToLine(attachment: MessageAttachment, options: { videoPreview
 }
 
 /** Text parts first, then one message per attachment, in order. */
-export function toLineMessages(message: OutgoingMessage, options: { videoPreviewUrl?: string } = {}): LineMessage[] {
+export function toLineMessages(message: OutgoingMessage, options: LineMessageOptions = {}): LineMessage[] {
   const texts = splitText(message.text ?? "", LINE_MAX_TEXT_LENGTH).map(
     (text): LineMessage => ({ type: "text", text }),
   );

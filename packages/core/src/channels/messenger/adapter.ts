@@ -22,6 +22,7 @@ import { readPageToken } from "./page-token.ts";
 import {
   ECHO_METADATA_PREFIX,
   MESSENGER_HUMAN_AGENT_WINDOW_MS,
+  MESSENGER_MAX_ATTACHMENT_BYTES,
   MESSENGER_STANDARD_WINDOW_MS,
   MESSENGER_TEXT_LIMIT,
   type MessengerDelivery,
@@ -68,6 +69,29 @@ const capabilities: ChannelDefinition["capabilities"] = {
   receipts: true,
   echoes: true,
   delivery: "push",
+  // Uploaded with the Send API (`filedata`), so Meta never needs to reach this installation: up to 25 MB.
+  attachments: {
+    rules: [
+      {
+        kind: "image",
+        mimes: ["image/jpeg", "image/png", "image/gif", "image/webp"],
+        maxBytes: MESSENGER_MAX_ATTACHMENT_BYTES,
+      },
+      {
+        kind: "video",
+        mimes: ["video/mp4", "video/quicktime", "video/webm"],
+        maxBytes: MESSENGER_MAX_ATTACHMENT_BYTES,
+      },
+      {
+        kind: "audio",
+        mimes: ["audio/mpeg", "audio/mp4", "audio/x-m4a", "audio/aac", "audio/ogg", "audio/wav"],
+        maxBytes: MESSENGER_MAX_ATTACHMENT_BYTES,
+      },
+      { kind: "file", mimes: null, maxBytes: MESSENGER_MAX_ATTACHMENT_BYTES },
+    ],
+    maxFiles: 5,
+    fetchedByUrl: false,
+  },
 };
 
 export const messengerChannel: ChannelDefinition = {
@@ -111,6 +135,7 @@ export function createMessengerAdapter(env: AdapterEnv): MessengerAdapter {
         alreadySent: input.alreadySent,
         echoMetadata: `${ECHO_METADATA_PREFIX}${input.message.id}`,
         onPartSent: input.onPartSent,
+        media: input.media,
       });
     },
 

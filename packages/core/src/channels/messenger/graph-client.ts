@@ -110,7 +110,7 @@ export function createGraphClient(options: GraphClientOptions) {
   async function request<T>(
     method: string,
     path: string,
-    init: { token?: string; query?: Query; body?: unknown } = {},
+    init: { token?: string; query?: Query; body?: unknown; form?: FormData } = {},
   ): Promise<T> {
     const url = new URL(`${base}/${GRAPH_API_VERSION}/${path.replace(/^\//, "")}`);
     for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
@@ -119,8 +119,9 @@ export function createGraphClient(options: GraphClientOptions) {
     try {
       res = await doFetch(url, {
         method,
+        // A form sets its own multipart content type (with the boundary).
         headers: init.body === undefined ? {} : { "content-type": "application/json" },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        body: init.form ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (cause) {
@@ -260,6 +261,23 @@ export function createGraphClient(options: GraphClientOptions) {
     /** Send API: `POST /{page-id}/messages`. */
     sendMessage: (pageId: string, token: string, body: Record<string, unknown>) =>
       request<SendApiResponse>("POST", `${encodeURIComponent(pageId)}/messages`, { token, body }),
+    /**
+     * Send API with a file: `multipart/form-data` with each field JSON-encoded (`recipient`,
+     * `message` with `attachment.type` and an empty payload…) and the bytes in `filedata`.
+     */
+    sendMessageWithFile: (
+      pageId: string,
+      token: string,
+      fields: Record<string, unknown>,
+      file: { bytes: Uint8Array; mime: string; name: string },
+    ) => {
+      const form = new FormData();
+      for (const [key, value] of Object.entries(fields)) {
+        if (value !== undefined) form.set(key, typeof value === "string" ? value : JSON.stringify(value));
+      }
+      form.set("filedata", new Blob([new Uint8Array(file.bytes)], { type: file.mime }), file.name);
+      return request<SendApiResponse>("POST", `${encodeURIComponent(pageId)}/messages`, { token, form });
+    },
     senderAction: (pageId: string, token: string, psid: string, action: "typing_on" | "typing_off" | "mark_seen") =>
       request<SendApiResponse>("POST", `${encodeURIComponent(pageId)}/messages`, {
         token,

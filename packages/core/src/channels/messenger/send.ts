@@ -1,5 +1,6 @@
 import type { MessageAttachment } from "@tandem/db";
 import { splitText } from "../../messages/split-text.ts";
+import type { OutboundMedia } from "../adapter.ts";
 import type { GraphClient } from "./graph-client.ts";
 
 /**
@@ -7,6 +8,8 @@ import type { GraphClient } from "./graph-client.ts";
  * Orchestration (status, retries, rate limit) lives in the `send-outbound-message` job.
  */
 export const MESSENGER_TEXT_LIMIT = 2000;
+/** The Send API takes files up to 25 MB. */
+export const MESSENGER_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 
 /** `message.metadata` of every part we send: `tandem:{messageId}`, echoed back by Meta (see `receiveEcho`). */
 export const ECHO_METADATA_PREFIX = "tandem:";
@@ -52,17 +55,25 @@ export function messengerDelivery(role: "AGENT" | "BOT", lastInboundAt: Date | n
 
 export type MessengerPart =
   | { text: string }
-  | { attachment: { type: string; payload: { url: string; is_reusable: true } } };
+  | { attachment: { type: string; payload: { url: string; is_reusable: true } } }
+  /** A file we keep: uploaded with the call (`filedata`), so Meta never has to reach this installation. */
+  | { upload: MessageAttachment; type: string };
 
 const ATTACHMENT_TYPES: Record<string, string> = { image: "image", sticker: "image", audio: "audio", video: "video" };
 
-/** The Send API messages of one of our messages, in order: the text split at 2000, then each attachment. */
+/**
+ * The Send API messages of one of our messages, in order: the text split at 2000, then each
+ * attachment — uploaded when we keep the file (`mediaId`), else by its URL.
+ */
 export function messengerParts(text: string | null, attachments: MessageAttachment[]): MessengerPart[] {
   return [
     ...splitText(text ?? "", MESSENGER_TEXT_LIMIT).map((part) => ({ text: part })),
-    ...attachments.map((a) => ({
-      attachment: { type: ATTACHMENT_TYPES[a.type] ?? "file", payload: { url: a.url, is_reusable: true as const } },
-    })),
+    ...attachments.map((a): MessengerPart => {
+      const type = ATTACHMENT_TYPES[a.type] ?? "file";
+      return a.mediaId
+        ? { upload: a, type }
+        : { attachment: { type, payload: { url: a.url, is_reusable: true as const } } };
+    }),
   ];
 }
 
@@ -81,17 +92,27 @@ export interface MessengerSendInput {
    * the next part goes out.
    */
   onPartSent: (messageId: string | null) => Promise<void>;
+  /** The bytes of an `upload` part's file. */
+  media: Pick<OutboundMedia, "read">;
 }
 
 export async function sendMessengerParts(graph: GraphClient, input: MessengerSendInput): Promise<void> {
   const { pageId, pageAccessToken: token, psid, delivery } = input;
   for (const part of input.parts.slice(input.alreadySent)) {
-    const response = await graph.sendMessage(pageId, token, {
+    const fields = {
       recipient: { id: psid },
       messaging_type: delivery.messagingType,
       ...(delivery.messagingType === "MESSAGE_TAG" ? { tag: delivery.tag } : {}),
-      message: { ...part, metadata: input.echoMetadata },
-    });
+    };
+    const response =
+      "upload" in part
+        ? await graph.sendMessageWithFile(
+            pageId,
+            token,
+            { ...fields, message: { attachment: { type: part.type, payload: {} }, metadata: input.echoMetadata } },
+            await input.media.read(part.upload),
+          )
+        : await graph.sendMessage(pageId, token, { ...fields, message: { ...part, metadata: input.echoMetadata } });
     await input.onPartSent(response.message_id || null);
   }
 }

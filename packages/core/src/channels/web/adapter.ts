@@ -20,7 +20,18 @@ export const publicChannelCapabilities = (delivery: ChannelCapabilities["deliver
   receipts: false,
   echoes: false,
   delivery,
+  // Served from this installation (`/api/v1/public/media/…`) to the visitor's browser or the API caller.
+  attachments: {
+    rules: [
+      { kind: "image", mimes: ["image/jpeg", "image/png", "image/gif", "image/webp"], maxBytes: 10 * MB },
+      { kind: "file", mimes: null, maxBytes: 10 * MB },
+    ],
+    maxFiles: 5,
+    fetchedByUrl: false,
+  },
 });
+
+const MB = 1024 * 1024;
 
 const capabilities = publicChannelCapabilities("realtime");
 
