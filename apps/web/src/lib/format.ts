@@ -33,3 +33,12 @@ export function initials(nameOrEmail: string) {
   const letters = words.length > 1 ? `${words[0]?.[0] ?? ""}${words[1]?.[0] ?? ""}` : nameOrEmail.slice(0, 2);
   return letters.toUpperCase();
 }
+
+const MB = 1024 * 1024;
+
+/** "25 MB", "1.5 MB", "800 KB". */
+export function formatBytes(bytes: number): string {
+  if (bytes >= MB) return `${Number((bytes / MB).toFixed(bytes % MB === 0 ? 0 : 1))} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}

@@ -1,21 +1,24 @@
 "use client";
 
 import { type ConversationDto, type InboxOptions, replyBlockedReason } from "@tandem/contracts";
-import { Bot, Lock, Paperclip, SendHorizontal, Sparkles, TriangleAlert } from "lucide-react";
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
+import { Bot, Lock, SendHorizontal, Sparkles, TriangleAlert, X } from "lucide-react";
+import { type DragEvent, type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Switch } from "@/components/ui/switch";
-import { Tooltip, TooltipContent, TooltipTrigger } from "@/components/ui/tooltip";
-import { useMe } from "@/features/auth/queries";
+import { useHealth, useMe } from "@/features/auth/queries";
 import { CHANNEL_TYPE_LABELS } from "@/features/settings/channels/channel-icon";
 import { errorMessage, isApiError } from "@/lib/api";
 import { cn } from "@/lib/utils";
+import { AttachButton } from "./attach-button";
+import { acceptFor, attachBlockedReason, describeLimits } from "./attachment-check";
+import { AttachmentChip } from "./attachment-chip";
 import { useCannedPicker } from "./canned-response-picker";
 import { useMentionPicker } from "./mention-picker";
 import { mentionsIn } from "./mentions";
 import { useDraftReply, useSendMessage } from "./queries";
 import { signalTyping } from "./realtime";
+import { useAttachmentUploads } from "./use-attachment-uploads";
 import { useNow } from "./use-now";
 
 type Mode = "reply" | "note";
@@ -26,7 +29,8 @@ const drafts = new Map<string, string>();
 /**
  * Reply to the customer, write an internal note, or let the bot write the next reply ("Reply as
  * bot"). Enter sends, Shift+Enter starts a new line. When the channel's messaging window forbids a
- * reply, the composer says why and does not offer to send.
+ * reply, the composer says why and does not offer to send. The paperclip (or a drop, or a pasted
+ * image) attaches files to a reply, checked against the channel's rules and uploaded at once.
  */
 export function Composer({ conversation }: { conversation: ConversationDto }) {
   const id = conversation.id;
@@ -43,6 +47,13 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
   const botSwitchId = useId();
   const hintId = useId();
   const me = useMe();
+  const health = useHealth();
+  const target = {
+    channelLabel: conversation.channel ? CHANNEL_TYPE_LABELS[conversation.channel.type] : "This conversation",
+    attachments: conversation.channel?.attachments,
+  };
+  const uploads = useAttachmentUploads(id, target);
+  const [dragging, setDragging] = useState(false);
 
   useEffect(() => {
     if (text) drafts.set(id, text);
@@ -52,7 +63,16 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
   const note = mode === "note";
   const bot = !note && asBot;
   const blocked = note ? null : replyBlockedReason(conversation, bot ? "BOT" : "AGENT", now);
-  const canSend = !blocked && !send.isPending && (bot || text.trim().length > 0);
+  const attachBlocked = attachBlockedReason(target, { note, bot, publicMedia: health.data?.publicMedia });
+  // Files go with a reply only; a note or a bot reply leaves them in place for the next reply.
+  const withFiles = !note && !bot && uploads.items.length > 0;
+  const filesReady = !withFiles || (!uploads.uploading && !uploads.failed);
+  const canSend =
+    !blocked &&
+    !send.isPending &&
+    filesReady &&
+    (bot || text.trim().length > 0 || (withFiles && uploads.ids.length > 0));
+  const attach = (files: File[]) => (attachBlocked ? uploads.refuse(attachBlocked) : uploads.add(files));
   // Where the caret is, for the "/" and "@" pickers; kept by the textarea's change and select events.
   const [caret, setCaret] = useState(text.length);
   const [mentioned, setMentioned] = useState<InboxOptions["members"]>([]);
@@ -89,7 +109,8 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
     const body = bot
       ? { sendAs: "BOT" as const, internal: false }
       : {
-          text: text.trim(),
+          ...(text.trim() ? { text: text.trim() } : {}),
+          ...(withFiles ? { attachments: uploads.ids } : {}),
           sendAs: "AGENT" as const,
           internal: note,
           ...(draftId && !note ? { draftId } : {}),
@@ -107,6 +128,7 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
           setText("");
           setDraftId(null);
           setMentioned([]);
+          if (withFiles) uploads.clear();
         }
         textareaRef.current?.focus();
       },
@@ -117,6 +139,19 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     submit();
+  };
+  const carriesFiles = (event: DragEvent) => event.dataTransfer.types.includes("Files");
+  const onDragOver = (event: DragEvent) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = attachBlocked ? "none" : "copy";
+    setDragging(true);
+  };
+  const onDrop = (event: DragEvent) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    setDragging(false);
+    attach([...event.dataTransfer.files]);
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (picker.onKeyDown(event)) return;
@@ -146,11 +181,15 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
     });
 
   const hint =
-    conversation.autoBot && !note && !bot
-      ? "Auto-bot pauses when you reply"
-      : note
-        ? "Enter to add · @ to mention · / for canned responses"
-        : "Enter to send · Shift+Enter for a new line · / for canned responses";
+    withFiles && uploads.uploading
+      ? "Uploading attachments…"
+      : withFiles && uploads.failed
+        ? "Remove the files that could not be uploaded to send"
+        : conversation.autoBot && !note && !bot
+          ? "Auto-bot pauses when you reply"
+          : note
+            ? "Enter to add · @ to mention · / for canned responses"
+            : "Enter to send · Shift+Enter for a new line · / for canned responses";
   const placeholder = note
     ? "Write an internal note. Only your team sees it. Type @ to mention a teammate."
     : bot
@@ -201,13 +240,27 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
         </p>
       )}
 
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: dropping files is a shortcut for the paperclip */}
       <div
         className={cn(
           "relative flex flex-col rounded-lg border bg-background shadow-xs transition-[border-color,box-shadow]",
           "focus-within:border-ring focus-within:ring-[3px] focus-within:ring-ring/50",
           note && "border-dashed border-warning/60 bg-warning/5",
+          dragging && "border-primary ring-[3px] ring-primary/30",
         )}
+        onDragOver={onDragOver}
+        onDragLeave={(event) => {
+          if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false);
+        }}
+        onDrop={onDrop}
       >
+        {withFiles && (
+          <ul aria-label="Attachments" className="flex flex-wrap gap-2 px-2 pt-2">
+            {uploads.items.map((item) => (
+              <AttachmentChip key={item.key} item={item} onRemove={() => uploads.remove(item.key)} />
+            ))}
+          </ul>
+        )}
         <label htmlFor="composer" className="sr-only">
           {note ? "Internal note" : "Reply"}
         </label>
@@ -234,6 +287,12 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
               signalTyping(id, event.target.value.trim() !== "", note);
             }}
             onBlur={() => signalTyping(id, false, note)}
+            onPaste={(event) => {
+              const files = [...event.clipboardData.files];
+              if (files.length === 0) return;
+              event.preventDefault();
+              attach(files);
+            }}
             onKeyDown={onKeyDown}
             disabled={bot}
             rows={2}
@@ -244,23 +303,14 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
           />
         </div>
         <div className="flex items-center gap-1 px-2 pb-2">
-          <Tooltip>
-            <TooltipTrigger asChild>
-              <Button
-                variant="ghost"
-                size="icon-sm"
-                aria-disabled="true"
-                aria-label="Attach a file (coming soon)"
-                className="text-muted-foreground aria-disabled:opacity-60"
-                onClick={() =>
-                  toast("Attachments are coming soon", { description: "For now, send a link in the text." })
-                }
-              >
-                <Paperclip aria-hidden="true" />
-              </Button>
-            </TooltipTrigger>
-            <TooltipContent>Attachments are coming soon; send a link for now</TooltipContent>
-          </Tooltip>
+          <AttachButton
+            limits={describeLimits(target)}
+            blockedReason={attachBlocked}
+            accept={acceptFor(target.attachments)}
+            multiple={(target.attachments?.maxFiles ?? 0) > 1}
+            onFiles={attach}
+            onBlocked={uploads.refuse}
+          />
           {!note && (
             <Button variant="ghost" size="sm" className="text-xs" disabled={draft.isPending} onClick={askForDraft}>
               <Sparkles aria-hidden="true" className={cn(draft.isPending && "animate-pulse")} />
@@ -297,6 +347,26 @@ export function Composer({ conversation }: { conversation: ConversationDto }) {
         </div>
       </div>
       <LengthHint length={bot ? 0 : text.length} channel={note ? null : conversation.channel} />
+      {uploads.refusals.length > 0 && (
+        <div role="alert" className="mt-2 flex items-start gap-2 rounded-md bg-destructive/10 px-3 py-2 text-xs">
+          <ul className="min-w-0 flex-1 space-y-1 text-destructive" data-testid="attachment-refusals">
+            {uploads.refusals.map((refusal) => (
+              <li key={refusal} className="break-words">
+                {refusal}
+              </li>
+            ))}
+          </ul>
+          <Button
+            variant="ghost"
+            size="icon-sm"
+            className="-my-1 size-6 shrink-0 text-muted-foreground"
+            aria-label="Dismiss"
+            onClick={uploads.dismissRefusals}
+          >
+            <X aria-hidden="true" />
+          </Button>
+        </div>
+      )}
       {error && (
         <p role="alert" className="mt-2 text-xs text-destructive">
           {error}

@@ -16,7 +16,7 @@ import {
 } from "lucide-react";
 import { memo, useState } from "react";
 import { Button } from "@/components/ui/button";
-import { formatDateTime } from "@/lib/format";
+import { formatBytes, formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { FeedbackMark } from "./message-feedback";
 import { MessageSources } from "./message-sources";
@@ -178,6 +178,9 @@ function Attachments({ attachments, outbound }: { attachments: AttachmentDto[]; 
             >
               <FileText className="size-4 shrink-0" aria-hidden="true" />
               <span className="truncate">{attachment.name ?? `${capitalize(attachment.type)} attachment`}</span>
+              {attachment.size !== undefined && (
+                <span className="shrink-0 text-xs opacity-80">{formatBytes(attachment.size)}</span>
+              )}
             </a>
           )}
         </li>

@@ -12,9 +12,10 @@ import {
   MessageDto,
   MessageListResponse,
   type UpdateConversationInput,
+  UploadedAttachmentDto,
 } from "@tandem/contracts";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "@/lib/api";
+import { api, apiUpload } from "@/lib/api";
 import { cachedConversation, inboxKeys, storeConversation, storeMessage } from "./cache";
 import { filtersToQuery, type InboxFilters } from "./filters";
 
@@ -105,6 +106,8 @@ const SendResult = {
 
 export interface SendInput {
   text?: string;
+  /** Files uploaded with `uploadAttachment` (agent replies only). */
+  attachments?: string[];
   sendAs: "AGENT" | "BOT";
   internal: boolean;
   draftId?: string;
@@ -119,6 +122,17 @@ export function useSendMessage(conversationId: string) {
       if ("id" in result) storeMessage(queryClient, result);
     },
   });
+}
+
+/** One file kept for this conversation, checked against its channel's rules; sent later by its id. */
+export function uploadAttachment(
+  conversationId: string,
+  file: File,
+  options: { onProgress?: (sent: number) => void; signal?: AbortSignal },
+) {
+  const form = new FormData();
+  form.set("file", file, file.name);
+  return apiUpload(conversationPath(conversationId, "/attachments"), form, UploadedAttachmentDto, options);
 }
 
 export function useRetryMessage() {

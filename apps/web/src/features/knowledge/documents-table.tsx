@@ -30,11 +30,11 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { fieldErrors } from "@/features/chatbots/crud-queries";
 import { errorMessage } from "@/lib/api";
+import { formatBytes } from "@/lib/format";
 import { issuesByField } from "./create-source-dialog";
 import { parseTags } from "./format";
 import { useDeleteDocument, useReingestDocument, useSourceDocuments, useUpdateDocument } from "./queries";
 import { isBusy, ProgressBar, StatusBadge } from "./status";
-import { formatBytes } from "./upload-check";
 
 /** The documents (or fetched pages) of a source, each with its status, progress, problems and actions. */
 export function DocumentsTable({ source, canManage }: { source: KnowledgeSourceDto; canManage: boolean }) {

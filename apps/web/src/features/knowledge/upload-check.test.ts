@@ -1,6 +1,7 @@
 import { KNOWLEDGE_LIMITS } from "@tandem/contracts";
 import { describe, expect, it } from "vitest";
-import { checkFiles, formatBytes, isAcceptedType } from "./upload-check";
+import { formatBytes } from "../../lib/format";
+import { checkFiles, isAcceptedType } from "./upload-check";
 
 const MB = 1024 * 1024;
 const limits = { maxFileBytes: 25 * MB };

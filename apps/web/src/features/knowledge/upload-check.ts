@@ -6,6 +6,7 @@
  * (by content) and answers 413 / 415; this only spares a person the wait for an upload that would fail.
  */
 import { KNOWLEDGE_UPLOAD_ACCEPT } from "@tandem/contracts";
+import { formatBytes } from "../../lib/format";
 
 export interface FileLike {
   name: string;
@@ -14,15 +15,6 @@ export interface FileLike {
 }
 
 export type FileCheck<F extends FileLike> = { file: F; ok: true } | { file: F; ok: false; problem: string };
-
-const MB = 1024 * 1024;
-
-/** "25 MB", "1.5 MB", "800 KB". */
-export function formatBytes(bytes: number): string {
-  if (bytes >= MB) return `${Number((bytes / MB).toFixed(bytes % MB === 0 ? 0 : 1))} MB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${bytes} bytes`;
-}
 
 const accepted = KNOWLEDGE_UPLOAD_ACCEPT.split(",").map((entry) => entry.trim().toLowerCase());
 const extensions = accepted.filter((entry) => entry.startsWith("."));

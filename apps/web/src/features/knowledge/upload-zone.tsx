@@ -8,10 +8,11 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { errorMessage } from "@/lib/api";
+import { formatBytes } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { parseTags } from "./format";
 import { useKnowledgeLimits, useUploadDocuments } from "./queries";
-import { ACCEPTED_EXTENSIONS, checkFiles, formatBytes } from "./upload-check";
+import { ACCEPTED_EXTENSIONS, checkFiles } from "./upload-check";
 
 interface Row {
   key: string;
