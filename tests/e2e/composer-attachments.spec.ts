@@ -1,0 +1,149 @@
+import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { signIn } from "./support/auth.ts";
+import { type Customer, composer, customerSays, newCustomer, row, thread } from "./support/inbox.ts";
+import { png } from "./support/png.ts";
+
+test.use({ viewport: { width: 1280, height: 800 } });
+
+/** The attachments the Page sent to this customer through the (simulated) Send API. */
+async function attachmentsSentTo(request: APIRequestContext, psid: string): Promise<string[]> {
+  const res = await request.get("/_simulator/_control/graph/outbox");
+  const body = (await res.json()) as {
+    data: { kind: string; recipientId: string; message?: { attachment?: { type?: string } } }[];
+  };
+  return body.data
+    .filter((r) => r.kind === "message" && r.recipientId === psid && r.message?.attachment)
+    .map((r) => r.message?.attachment?.type ?? "");
+}
+
+async function openConversation(page: Page, customer: Customer) {
+  await row(page, customer.name).click();
+  await expect(page.getByRole("heading", { name: customer.name, level: 2 })).toBeVisible();
+}
+
+const paperclip = (page: Page) => page.getByRole("button", { name: "Attach files", exact: true });
+const chips = (page: Page) => page.getByRole("list", { name: "Attachments" }).getByTestId("attachment-chip");
+const sendButton = (page: Page) => page.getByRole("button", { name: "Send", exact: true });
+
+/** Chooses files through the paperclip's own file picker. */
+async function attach(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[]) {
+  const chooser = page.waitForEvent("filechooser");
+  await paperclip(page).click();
+  await (await chooser).setFiles(files);
+}
+
+/** Counts the uploads the page starts, to prove a refused file never leaves the browser. */
+function countUploads(page: Page) {
+  const seen = { count: 0 };
+  page.on("request", (req) => {
+    if (req.method() === "POST" && /\/api\/v1\/conversations\/[^/]+\/attachments$/.test(req.url())) seen.count += 1;
+  });
+  return seen;
+}
+
+test("agent sends an image that reaches the simulated Messenger", async ({ page, request }) => {
+  const customer = newCustomer("Ines Moreau");
+  await customerSays(request, customer, "Which label do I print for the return?");
+  await signIn(page, "agent@demo.local");
+  await openConversation(page, customer);
+
+  // The paperclip states Messenger's limits.
+  await expect(paperclip(page)).toHaveAccessibleDescription(/^Facebook Messenger takes images \(.*\) up to 25 MB/);
+
+  // The upload is held until the chip has shown its progress: Send waits for it.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route(/\/api\/v1\/conversations\/[^/]+\/attachments$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await attach(page, [{ name: "return-label.png", mimeType: "image/png", buffer: png(400, 300) }]);
+  const chip = chips(page).filter({ hasText: "return-label.png" });
+  await expect(chip).toHaveAttribute("data-state", "uploading");
+  await expect(chip.getByRole("progressbar", { name: "Uploading return-label.png" })).toBeVisible();
+  await expect(chip.locator("img")).toBeVisible(); // the thumbnail, from the file itself
+  await expect(sendButton(page)).toBeDisabled();
+  release();
+  await expect(chip).toHaveAttribute("data-state", "uploaded");
+
+  // No text is needed to send an image.
+  await expect(composer(page)).toHaveValue("");
+  await expect(sendButton(page)).toBeEnabled();
+  await sendButton(page).click();
+  await expect(chips(page)).toHaveCount(0);
+
+  const bubble = thread(page, customer.name)
+    .locator('[data-role="AGENT"]')
+    .filter({ has: page.getByRole("img", { name: "return-label.png" }) });
+  await expect(bubble).toBeVisible();
+  await expect(bubble).toHaveAttribute("data-status", /sent|delivered|read/, { timeout: 30_000 });
+  // Drawn at its own 4:3 proportions (from the size the server measured).
+  const box = await bubble.getByRole("img", { name: "return-label.png" }).boundingBox();
+  expect(box && Math.round((box.height / box.width) * 100)).toBe(75);
+
+  // The customer's Messenger received an image.
+  await expect.poll(() => attachmentsSentTo(request, customer.psid), { timeout: 30_000 }).toEqual(["image"]);
+});
+
+test("a file over the channel's limit is refused before uploading, naming the limit; notes take none", async ({
+  page,
+  request,
+}) => {
+  const customer = newCustomer("Kofi Mensah");
+  await customerSays(request, customer, "Can you send me the full catalogue?");
+  await signIn(page, "agent@demo.local");
+  await openConversation(page, customer);
+  const uploads = countUploads(page);
+
+  await attach(page, [
+    { name: "catalogue.zip", mimeType: "application/zip", buffer: Buffer.alloc(26 * 1024 * 1024, 1) },
+  ]);
+  await expect(page.getByRole("alert").filter({ hasText: "catalogue.zip" })).toHaveText(
+    /catalogue\.zip is too large \(26 MB\): Facebook Messenger takes .* other files up to 25 MB/,
+  );
+  await expect(chips(page)).toHaveCount(0);
+  await expect(sendButton(page)).toBeDisabled();
+  expect(uploads.count).toBe(0);
+
+  // An internal note takes no attachments: the paperclip says so, and pressing it shows why.
+  await page.getByRole("button", { name: "Internal note", exact: true }).click();
+  await expect(paperclip(page)).toHaveAttribute("aria-disabled", "true");
+  await expect(paperclip(page)).toHaveAccessibleDescription("Internal notes take no attachments");
+  await paperclip(page).press("Enter");
+  await expect(page.getByTestId("attachment-refusals")).toHaveText("Internal notes take no attachments");
+  expect(uploads.count).toBe(0);
+});
+
+test("the composer at 390 px still fits with a file attached", async ({ page, request }) => {
+  const customer = newCustomer("Aiko Tanaka");
+  await customerSays(request, customer, "Do you have the size chart as a PDF?");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, "agent@demo.local");
+  await openConversation(page, customer);
+
+  const name = "size-chart-for-all-autumn-collections-2026.pdf";
+  await attach(page, [{ name, mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n%%EOF\n") }]);
+  const chip = chips(page).filter({ hasText: name });
+  await expect(chip).toHaveAttribute("data-state", "uploaded");
+  await expect(chip).toContainText("15 bytes");
+  await expect(chip.getByRole("button", { name: `Remove ${name}` })).toBeVisible();
+
+  const scrollWidth = await page.evaluate(
+    () =>
+      (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
+        .scrollWidth,
+  );
+  expect(scrollWidth, "the inbox scrolls sideways").toBeLessThanOrEqual(390);
+  for (const part of [chip, sendButton(page), composer(page)]) {
+    const box = await part.boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= 390, "inside the screen").toBe(true);
+  }
+
+  // Remove is reachable from the keyboard; the file goes, and nothing is left to send.
+  await chip.getByRole("button", { name: `Remove ${name}` }).focus();
+  await page.keyboard.press("Enter");
+  await expect(chips(page)).toHaveCount(0);
+  await expect(sendButton(page)).toBeDisabled();
+});
