@@ -22,7 +22,7 @@ import { jobRoutes } from "./routes/jobs.ts";
 import { knowledgeRoutes } from "./routes/knowledge.ts";
 import { knowledgeLimitsRoutes } from "./routes/knowledge-limits.ts";
 import { meRoutes } from "./routes/me.ts";
-import { mediaRoutes } from "./routes/media.ts";
+import { mediaRoutes, publicMediaRoutes } from "./routes/media.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
@@ -77,6 +77,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   // The public API (`/api/v1/public/*`, the widget issue) mounts its routers here.
   app.route("/api/v1", publicWidgetRoutes(options.widgetDistDir ? { widgetDistDir: options.widgetDistDir } : {}));
   app.route("/api/v1/public", publicChatRoutes(options.publicChat));
+  app.route("/api/v1", publicMediaRoutes());
 
   let document: unknown;
   app.get(OPENAPI_PATH, (c) => {

@@ -18,6 +18,13 @@ export const UPLOAD_MAX_BODY_BYTES = 10 * 20 * 1024 * 1024 + 1024 * 1024;
 export const KNOWLEDGE_UPLOAD_ROUTES = /^\/api\/v1\/knowledge\/sources\/[^/]+\/(documents|faq\/import)$/;
 
 /**
+ * An agent's attachment (`POST /conversations/{id}/attachments`): one file, at most the largest any
+ * channel takes (Messenger's 25 MB; each channel's own limit is checked by the route), and its form.
+ */
+export const ATTACHMENT_UPLOAD_ROUTES = /^\/api\/v1\/conversations\/[^/]+\/attachments$/;
+export const ATTACHMENT_MAX_FILE_BYTES = 25 * 1024 * 1024;
+
+/**
  * Platform webhooks: Meta batches up to 1,000 entries in one POST and LINE several events, each a
  * short JSON object; 1 MB holds any real batch with room to spare. Shared by the Hono stack and
  * Messenger's fast path (webhook-fast-path.ts).

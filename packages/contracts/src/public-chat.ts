@@ -96,7 +96,21 @@ export const PublicMessageDto = z.object({
   id: z.string(),
   role: z.enum(["USER", "BOT", "AGENT"]),
   text: z.string().nullable(),
-  attachments: z.array(z.object({ type: z.string(), url: z.string(), name: z.string().nullable() })),
+  /**
+   * Files and images. `url` may be relative to the Tandem server (`/api/v1/public/media/…`, an agent's
+   * upload, fetchable without credentials). `width`/`height` of an image when known, to reserve its box.
+   */
+  attachments: z.array(
+    z.object({
+      type: z.string(),
+      url: z.string(),
+      name: z.string().nullable(),
+      mime: z.string().optional(),
+      size: z.number().int().optional(),
+      width: z.number().int().optional(),
+      height: z.number().int().optional(),
+    }),
+  ),
   author: z.object({ name: z.string() }).nullable(),
   sources: z.array(MessageSourceDto),
   /** The visitor's own rating of a bot reply. */

@@ -3,7 +3,14 @@ import type { Runtime } from "@tandem/core";
 import type { MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
 import { cors } from "hono/cors";
-import { KNOWLEDGE_UPLOAD_ROUTES, MAX_BODY_BYTES, UPLOAD_MAX_BODY_BYTES, UPLOAD_ROUTES } from "../constants.ts";
+import {
+  ATTACHMENT_MAX_FILE_BYTES,
+  ATTACHMENT_UPLOAD_ROUTES,
+  KNOWLEDGE_UPLOAD_ROUTES,
+  MAX_BODY_BYTES,
+  UPLOAD_MAX_BODY_BYTES,
+  UPLOAD_ROUTES,
+} from "../constants.ts";
 import { requireAuth } from "../middleware/auth.ts";
 import { limitBody } from "../middleware/body-limit.ts";
 import { storableBody } from "../middleware/storable-input.ts";
@@ -41,9 +48,11 @@ export function adminStack(runtime: Runtime): MiddlewareHandler<AppEnv> {
   const knowledgeUploadLimit = limitBody(
     KNOWLEDGE_LIMITS.filesPerUpload * runtime.config.knowledge.maxFileBytes + 1024 * 1024,
   );
+  const attachmentLimit = limitBody(ATTACHMENT_MAX_FILE_BYTES + 64 * 1024);
   const bodyLimit = (method: string, path: string) => {
     if (method !== "POST") return jsonLimit;
     if (UPLOAD_ROUTES.test(path)) return uploadLimit;
+    if (ATTACHMENT_UPLOAD_ROUTES.test(path)) return attachmentLimit;
     return KNOWLEDGE_UPLOAD_ROUTES.test(path) ? knowledgeUploadLimit : jsonLimit;
   };
   return every(

@@ -6,6 +6,8 @@
  *   (or ignored) they are deleted after `INBOUND_EVENT_RETENTION_DAYS`, failed ones after
  *   `FAILED_INBOUND_EVENT_RETENTION_DAYS` at the earliest. What they produced (contacts,
  *   conversations, messages) stays. `pending` and `processing` entries are never touched.
+ * - **Agents' uploads no reply sent** (the composer uploads a file as soon as it is picked) are
+ *   deleted from DATA_DIR a day after their upload (`sweepUnsentUploads`).
  * - **Sessions** past their expiry (30 days unused, or 90 days after sign-in) are deleted, and any
  *   socket still open on one is disconnected.
  * - **Embedded database**: PGlite runs PostgreSQL without its postmaster, so there is no autovacuum
@@ -24,10 +26,13 @@ import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
 import { deleteExpiredSessions } from "../auth/sessions.ts";
 import { ingestIdle } from "../ingest-pacing.ts";
+import { sweepUnsentUploads } from "../media/media-store.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 
 export const MAINTENANCE_INTERVAL_MS = 60 * 60_000;
+/** An upload no reply sent within a day is deleted. */
+export const UNSENT_UPLOAD_RETENTION_MS = 24 * 60 * 60_000;
 /** Failed entries are what someone may still want to look into: kept a month at least. */
 export const FAILED_INBOUND_EVENT_RETENTION_DAYS = 30;
 /** Rows deleted per statement: a short statement never holds PGlite's thread for long. */
@@ -199,11 +204,16 @@ export const databaseMaintenance = defineJob({
       });
       await quietMoment();
       const expiredSessions = await deleteExpiredSessions(deps);
+      const unsentUploads = await sweepUnsentUploads(
+        deps.config.dataDir,
+        new Date(Date.now() - UNSENT_UPLOAD_RETENTION_MS),
+      );
       const maintained = await vacuumEmbeddedDatabase(deps.db, quietMoment);
       deps.log.info(
         {
           pruned,
           expiredSessions,
+          unsentUploads,
           vacuumed: maintained.filter((t) => t.vacuum).map((t) => t.table),
           analyzed: maintained.filter((t) => t.analyze).map((t) => t.table),
           ms: Date.now() - started,

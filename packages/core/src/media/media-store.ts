@@ -27,6 +27,8 @@ export interface StoredMedia {
 export interface MediaMeta {
   mime: string;
   name?: string;
+  /** An upload: what it is sent as (`AttachmentRule.kind`). */
+  kind?: "image" | "video" | "audio" | "file";
   size?: number;
   width?: number;
   height?: number;

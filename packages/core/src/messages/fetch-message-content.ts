@@ -14,6 +14,7 @@ import type { InboundAttachment } from "../channels/adapter.ts";
 import { markReconnectNeeded } from "../channels/mark-reconnect-needed.ts";
 import { publishMessage } from "../conversations/publish.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
+import { imageSize } from "../media/image-size.ts";
 import { mediaIdOf, mediaUrl, saveMedia } from "../media/media-store.ts";
 
 export const fetchMessageContent = defineJob({
@@ -52,7 +53,15 @@ export const fetchMessageContent = defineJob({
           mime,
           name: attachment.name,
         });
-        attachments.push({ ...attachment, url: mediaUrl(id), mime });
+        const size = mime.startsWith("image/") ? await imageSize(content.bytes) : null;
+        attachments.push({
+          ...attachment,
+          url: mediaUrl(id),
+          mime,
+          mediaId: id,
+          size: content.bytes.byteLength,
+          ...(size ?? {}),
+        });
       } catch (error) {
         const classified = adapter.classifyError(error);
         if (classified?.tokenExpired) await markReconnectNeeded(deps.db, channel.id, classified.reason);

@@ -15,6 +15,8 @@ import { emitConversation, emitMessage } from "../conversations/notify.ts";
 import { loadConversationDtos, messageToDto } from "../conversations/to-dto.ts";
 import { DomainError } from "../errors.ts";
 import type { JobQueue } from "../jobs/queue.ts";
+import { channelAttachments } from "../media/attachment-rules.ts";
+import { attachmentsForReply, markAttachmentsSent } from "../media/claim-attachments.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { notifyMentions, resolveMentions } from "../notifications/notify-mentions.ts";
 import type { ProviderDeps } from "../providers/provider-deps.ts";
@@ -27,7 +29,8 @@ type MessageRow = typeof messages.$inferSelect;
  * The composer's send:
  * - `internal: true` — an internal note (AGENT, kind `note`): stored and shown to agents, never sent;
  *   the members it @mentions (`mentions`) are kept in its metadata and notified (notifications/).
- * - `sendAs: "AGENT"` — the agent's reply: stored `queued` together with the conversation's
+ * - `sendAs: "AGENT"` — the agent's reply, with the files uploaded for it (`attachments`, checked by
+ *   `attachmentsForReply`; text optional then): stored `queued` together with the conversation's
  *   `human_replied_at` (the bot stays silent until auto-bot is switched on again), then handed to
  *   `send-outbound-message`, which applies the channel's rules and moves the status on.
  * - `sendAs: "BOT"` — "reply as bot": the bot writes one reply now, in this request, with the
@@ -54,7 +57,17 @@ export async function sendAgentMessage(
       details: [{ path: "text", message: "Not allowed with sendAs BOT" }],
     });
   }
-  if (input.sendAs === "AGENT" && !input.text) {
+  const attaching = (input.attachments?.length ?? 0) > 0;
+  if (attaching && (input.internal || input.sendAs === "BOT")) {
+    throw new DomainError(
+      "invalid_input",
+      "Files go with an agent's reply to the customer, not with a note or the bot's reply",
+      {
+        details: [{ path: "attachments", message: "Only with an agent reply" }],
+      },
+    );
+  }
+  if (input.sendAs === "AGENT" && !input.text && !attaching) {
     throw new DomainError("invalid_input", "The message is empty", {
       details: [{ path: "text", message: "Required" }],
     });
@@ -87,18 +100,33 @@ export async function sendAgentMessage(
   const queue = requireQueue(ctx);
   if (input.sendAs === "BOT") return replyAsBot(ctx, queue, conversationId, memberId, deps);
 
+  const dataDir = deps?.config.dataDir;
+  if (attaching && !dataDir) throw new Error("sending files needs DATA_DIR (deps.config.dataDir)");
   const message = await withTransaction(ctx, async (tx) => {
     const conversation = await conversationWithChannel(tx, conversationId, { lock: true });
     assertInsideWindow(conversation, "AGENT");
     const fromDraft = input.draftId ? await draftOf(tx, conversation.id, input.draftId) : null;
+    const attachments = attaching
+      ? await attachmentsForReply(
+          dataDir!,
+          {
+            workspaceId: ctx.workspaceId,
+            conversationId: conversation.id,
+            maxFiles: conversation.channelType ? channelAttachments(conversation.channelType).maxFiles : 0,
+            channelName: conversation.channelName ?? "this conversation",
+          },
+          input.attachments!,
+        )
+      : [];
     const { message: inserted } = await appendMessage(
       tx.db,
       { id: conversation.id, workspaceId: ctx.workspaceId, channelId: conversation.channelId },
       {
         role: "AGENT",
-        kind: "text",
+        kind: input.text ? "text" : "attachment",
         status: "queued",
-        text: input.text!,
+        text: input.text ?? null,
+        attachments,
         authorMemberId: memberId,
         metadata: fromDraft ? { draftId: fromDraft.id, draftEdited: fromDraft.text !== input.text } : {},
       },
@@ -120,6 +148,8 @@ export async function sendAgentMessage(
     );
     return inserted!;
   });
+  // Kept from now on, and sent by this message only (after the commit: a rolled-back reply leaves them free).
+  if (dataDir) await markAttachmentsSent(dataDir, ctx.workspaceId, message.attachments, message.id);
   // After the commit, so the job finds the row.
   await enqueueSend(ctx, queue, message, `send:${message.id}`);
   // Memory covers conversations people answer too: "draft with AI" reads the summary there.
@@ -241,6 +271,7 @@ async function conversationWithChannel(ctx: Ctx, conversationId: string, options
       id: conversations.id,
       channelId: conversations.channelId,
       channelType: channels.type,
+      channelName: channels.name,
       lastInboundAt: conversations.lastInboundAt,
     })
     .from(conversations)

@@ -14,8 +14,11 @@ import { type Keyring, maskSecret } from "../secrets/keyring.ts";
 /** What the provider verbs need besides `ctx`: the keyring for stored keys and the server-wide defaults. */
 export interface ProviderDeps {
   keyring: Keyring;
-  /** `facebook` lets a reply composed in a request show the typing indicator (see `showTyping`). */
-  config: Pick<Config, "llm" | "appUrl" | "outbound"> & Partial<Pick<Config, "facebook">>;
+  /**
+   * `facebook` lets a reply composed in a request show the typing indicator (see `showTyping`);
+   * `dataDir` lets an agent's reply send the files uploaded for it.
+   */
+  config: Pick<Config, "llm" | "appUrl" | "outbound"> & Partial<Pick<Config, "facebook" | "dataDir">>;
   /** Test hook: the fetch the adapters use instead of the global one. */
   fetch?: typeof fetch | undefined;
 }

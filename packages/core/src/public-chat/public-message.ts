@@ -2,6 +2,7 @@ import type { PublicMessageDto } from "@tandem/contracts";
 import { type Db, feedback, members, messages, moderationFlags, users } from "@tandem/db";
 import { and, asc, eq, inArray, isNull, ne, notExists, type SQL, sql } from "drizzle-orm";
 import { messageColumns, sourcesOf } from "../conversations/to-dto.ts";
+import { publicMediaPath } from "../media/media-store.ts";
 import { PUBLIC_KINDS, type PublicChannelKind } from "./public-channel.ts";
 
 /**
@@ -49,7 +50,15 @@ export async function loadPublicMessages(
     id: m.id,
     role: m.role as PublicMessageDto["role"],
     text: m.text,
-    attachments: m.attachments.map((a) => ({ type: a.type, url: a.url, name: a.name ?? null })),
+    // An agent's upload by its public address (relative to the server); the inbox's URL needs a session.
+    attachments: m.attachments.map((a) => ({
+      type: a.type,
+      url: a.mediaId && m.role === "AGENT" ? publicMediaPath(m.workspaceId, a.mediaId, a.name) : a.url,
+      name: a.name ?? null,
+      ...(a.mime ? { mime: a.mime } : {}),
+      ...(a.size !== undefined ? { size: a.size } : {}),
+      ...(a.width && a.height ? { width: a.width, height: a.height } : {}),
+    })),
     author: m.role === "AGENT" ? { name: authorName || "Support" } : null,
     sources: m.role === "BOT" ? (sourcesOf(m) ?? []) : [],
     feedback: rating ?? null,
