@@ -5,15 +5,20 @@ import { png } from "./support/png.ts";
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
-/** The attachments the Page sent to this customer through the (simulated) Send API. */
-async function attachmentsSentTo(request: APIRequestContext, psid: string): Promise<string[]> {
+/** The files the Page uploaded to this customer with the (simulated) Send API: "type name". */
+async function filesSentTo(request: APIRequestContext, psid: string): Promise<string[]> {
   const res = await request.get("/_simulator/_control/graph/outbox");
   const body = (await res.json()) as {
-    data: { kind: string; recipientId: string; message?: { attachment?: { type?: string } } }[];
+    data: {
+      kind: string;
+      recipientId: string;
+      message?: { attachment?: { type?: string } };
+      file?: { name: string; type: string };
+    }[];
   };
   return body.data
-    .filter((r) => r.kind === "message" && r.recipientId === psid && r.message?.attachment)
-    .map((r) => r.message?.attachment?.type ?? "");
+    .filter((r) => r.kind === "message" && r.recipientId === psid && r.file)
+    .map((r) => `${r.message?.attachment?.type} ${r.file?.name} ${r.file?.type}`);
 }
 
 async function openConversation(page: Page, customer: Customer) {
@@ -84,7 +89,9 @@ test("agent sends an image that reaches the simulated Messenger", async ({ page,
   expect(box && Math.round((box.height / box.width) * 100)).toBe(75);
 
   // The customer's Messenger received an image.
-  await expect.poll(() => attachmentsSentTo(request, customer.psid), { timeout: 30_000 }).toEqual(["image"]);
+  await expect
+    .poll(() => filesSentTo(request, customer.psid), { timeout: 30_000 })
+    .toEqual(["image return-label.png image/png"]);
 });
 
 test("a file over the channel's limit is refused before uploading, naming the limit; notes take none", async ({

@@ -13,6 +13,7 @@ import {
   type SimPage,
   type SimUser,
   SUBSCRIBABLE_FIELDS,
+  type UploadedFile,
   type UserToken,
 } from "./state.ts";
 
@@ -90,8 +91,10 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     const path = c.req.path.slice(base.length) || "/";
     if (path.startsWith("/_avatar/")) return next();
 
-    const raw = c.req.method === "GET" || c.req.method === "HEAD" ? "" : await c.req.text();
-    const body = parseBody(raw, c.req.header("content-type"));
+    const contentType = c.req.header("content-type");
+    const body = contentType?.includes("multipart/form-data")
+      ? await formFields(c.req.raw)
+      : parseBody(c.req.method === "GET" || c.req.method === "HEAD" ? "" : await c.req.text(), contentType);
     const query = c.req.query();
     const bodyToken = isRecord(body) && typeof body.access_token === "string" ? body.access_token : undefined;
     const headerToken = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
@@ -213,6 +216,14 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     if (message.text === undefined && message.attachment === undefined) {
       throw graphErrors.invalidParameter("The parameter message[text] or message[attachment] is required");
     }
+    // A media attachment's payload names a URL or a saved attachment, or its bytes come in `filedata`.
+    const file = isUploadedFile(params.filedata) ? params.filedata : undefined;
+    const attachment = isRecord(message.attachment) ? message.attachment : undefined;
+    const payload = attachment && isRecord(attachment.payload) ? attachment.payload : {};
+    const media = attachment && MEDIA_TYPES.includes(String(attachment.type));
+    if (media && payload.url === undefined && payload.attachment_id === undefined && !file) {
+      throw graphErrors.invalidParameter("The parameter filedata is required for an attachment without a url");
+    }
     if (typeof message.text === "string" && [...message.text].length > MAX_TEXT) {
       throw graphErrors.invalidParameter(`Length of param message[text] must be less than or equal to ${MAX_TEXT}`);
     }
@@ -230,6 +241,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       messagingType: messagingType === undefined ? undefined : String(messagingType),
       tag,
       message,
+      ...(file ? { file } : {}),
       time: now(),
     });
     return messageId ? { recipient_id: recipientId, message_id: messageId } : { recipient_id: recipientId };
@@ -525,6 +537,21 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
   } catch {
     return raw;
   }
+}
+
+const MEDIA_TYPES = ["image", "video", "audio", "file"];
+
+/** A multipart call's fields: text as it came, a file as its name, type and size (`filedata`). */
+async function formFields(request: Request): Promise<Record<string, unknown>> {
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of await request.formData()) {
+    fields[key] = typeof value === "string" ? value : { name: value.name, type: value.type, size: value.size };
+  }
+  return fields;
+}
+
+function isUploadedFile(value: unknown): value is UploadedFile {
+  return isRecord(value) && typeof value.name === "string" && typeof value.size === "number";
 }
 
 /** Form-encoded Graph calls pass objects as JSON strings (`recipient={"id":"…"}`). */

@@ -97,8 +97,16 @@ export interface OutboundRecord {
   messagingType?: string;
   tag?: string;
   message?: Record<string, unknown>;
+  /** The file a message's attachment carried in `filedata` (an upload, not a URL). */
+  file?: UploadedFile;
   senderAction?: string;
   time: number;
+}
+
+export interface UploadedFile {
+  name: string;
+  type: string;
+  size: number;
 }
 
 export const SUBSCRIBABLE_FIELDS = [
