@@ -1,7 +1,13 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import { signIn } from "./support/auth.ts";
 import { type Customer, composer, customerSays, newCustomer, row, thread } from "./support/inbox.ts";
+import { connectLine } from "./support/line.ts";
 import { png } from "./support/png.ts";
+
+const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
@@ -72,6 +78,8 @@ test("agent sends an image that reaches the simulated Messenger", async ({ page,
   await expect(sendButton(page)).toBeDisabled();
   release();
   await expect(chip).toHaveAttribute("data-state", "uploaded");
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, "composer-attachment.png") });
 
   // No text is needed to send an image.
   await expect(composer(page)).toHaveValue("");
@@ -148,9 +156,41 @@ test("the composer at 390 px still fits with a file attached", async ({ page, re
     expect(box && box.x >= 0 && box.x + box.width <= 390, "inside the screen").toBe(true);
   }
 
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, "composer-attachment-390.png") });
+
   // Remove is reachable from the keyboard; the file goes, and nothing is left to send.
   await chip.getByRole("button", { name: `Remove ${name}` }).focus();
   await page.keyboard.press("Enter");
   await expect(chips(page)).toHaveCount(0);
   await expect(sendButton(page)).toBeDisabled();
+});
+
+test("on LINE, which fetches images by URL, nothing can be attached while APP_URL is not public https", async ({
+  page,
+  request,
+}) => {
+  // The test server's APP_URL is http://127.0.0.1:…, which LINE could not fetch from.
+  await signIn(page, "owner@demo.local");
+  await connectLine(page);
+  // A LINE customer of their own (the demo's LINE user belongs to line-inbox.spec.ts).
+  const name = `Nok ${Date.now() % 10_000}`;
+  const sent = await request.post("/_simulator/customer/line/send", {
+    data: {
+      userId: `U${randomBytes(16).toString("hex")}`,
+      name,
+      event: { type: "text", text: "Is my order on its way?" },
+    },
+  });
+  expect(sent.ok(), `simulator send: HTTP ${sent.status()}`).toBe(true);
+
+  await page.goto("/dashboard");
+  await openConversation(page, { name, psid: "" });
+  const reason = "LINE fetches images from this server, so APP_URL must be its public https address";
+  await expect(paperclip(page)).toHaveAttribute("aria-disabled", "true");
+  await expect(paperclip(page)).toHaveAccessibleDescription(reason);
+  const uploads = countUploads(page);
+  await paperclip(page).press("Enter");
+  await expect(page.getByTestId("attachment-refusals")).toHaveText(reason);
+  expect(uploads.count).toBe(0);
 });

@@ -2,44 +2,15 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import { signIn } from "./support/auth.ts";
+import { connectLine, DEMO_LINE_NAME, DEMO_LINE_USER as DEMO_USER } from "./support/line.ts";
 
 const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
-// The simulated LINE account, user and group of the demo (packages/simulator/src/simulator.ts).
-const DEMO_LINE_NAME = "Tandem Demo Shop";
-const DEMO_USER = "Ploy Chaiyaporn";
+// The simulated LINE group of the demo (packages/simulator/src/simulator.ts).
 const DEMO_GROUP = "Tandem Demo Group";
 // The demo FAQ's answer (packages/core/src/demo/seed-demo.ts), given by the offline bot.
 const SHIPPING_ANSWER = /business day/;
 
 test.use({ viewport: { width: 1280, height: 800 } });
-
-/** Connects the simulated LINE account on Settings → Channels (unless an earlier spec did) and sets the webhook URL. */
-async function connectLine(page: Page) {
-  await page.goto("/settings/channels");
-  const line = page.getByRole("region", { name: "LINE Official Account" });
-  const form = line.getByRole("form", { name: "LINE credentials" });
-  const card = line.getByRole("group", { name: DEMO_LINE_NAME });
-  await expect(form.or(card)).toBeVisible();
-  if (await form.isVisible()) {
-    const res = await page.request.get("/_simulator/customer/line/customers");
-    const { channels, defaultChannelId } = (await res.json()) as {
-      defaultChannelId: string;
-      channels: { channelId: string; channelSecret: string; channelAccessToken: string }[];
-    };
-    const account = channels.find((c) => c.channelId === defaultChannelId)!;
-    await form.getByLabel("Channel ID").fill(account.channelId);
-    await form.getByLabel("Channel secret").fill(account.channelSecret);
-    await form.getByLabel("Channel access token").fill(account.channelAccessToken);
-    await form.getByRole("button", { name: "Connect LINE" }).click();
-  }
-  await expect(card).toBeVisible();
-  const view = card.getByTestId("line-webhook-view");
-  await expect(view).toHaveText(/Not set on LINE yet|Matches the URL set on LINE|differs/i);
-  if (!/Matches the URL set on LINE/.test((await view.textContent()) ?? "")) {
-    await card.getByRole("button", { name: "Set on LINE" }).click();
-  }
-  await expect(view).toHaveText(/Matches the URL set on LINE/);
-}
 
 const conversationList = (page: Page) => page.getByRole("listbox", { name: "Conversations" });
 const row = (page: Page, name: string) => conversationList(page).getByRole("option", { name: new RegExp(`^${name}`) });
@@ -59,6 +30,9 @@ test("a LINE customer writes on the simulator: the bot answers with the reply to
   // The customer, on the simulated LINE app in another tab.
   const phone = await context.newPage();
   await phone.goto("/simulator?tab=line");
+  // The page starts with the customer active last: other specs write as LINE customers of their own.
+  await phone.getByRole("combobox", { name: "Write as" }).click();
+  await phone.getByRole("option", { name: DEMO_USER, exact: true }).click();
   const chat = phone.getByRole("region", { name: `LINE chat of ${DEMO_USER}` });
   await expect(chat).toBeVisible();
   await chat.getByRole("textbox", { name: "Message" }).fill(`How long does shipping take? (${stamp})`);
