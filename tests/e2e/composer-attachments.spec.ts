@@ -43,6 +43,15 @@ async function attach(page: Page, files: { name: string; mimeType: string; buffe
   await (await chooser).setFiles(files);
 }
 
+/** A DataTransfer in the page holding one file, as a drop or a paste carries it. */
+function transferOf(page: Page, file: { name: string; mimeType: string; bytes: number[] }) {
+  return page.evaluateHandle(({ name, mimeType, bytes }) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([new Uint8Array(bytes)], name, { type: mimeType }));
+    return transfer;
+  }, file);
+}
+
 /** Counts the uploads the page starts, to prove a refused file never leaves the browser. */
 function countUploads(page: Page) {
   const seen = { count: 0 };
@@ -122,13 +131,27 @@ test("a file over the channel's limit is refused before uploading, naming the li
   await expect(sendButton(page)).toBeDisabled();
   expect(uploads.count).toBe(0);
 
+  // A file that only claims to be an image passes the check here; the server reads its bytes and
+  // refuses it: the chip says why, and Send waits until it is removed.
+  await attach(page, [{ name: "not-a-photo.png", mimeType: "image/png", buffer: Buffer.from("plain text") }]);
+  const refused = chips(page).filter({ hasText: "not-a-photo.png" });
+  await expect(refused).toHaveAttribute("data-state", "failed");
+  await expect(refused.getByRole("alert")).not.toBeEmpty();
+  expect(uploads.count).toBe(1);
+  await composer(page).fill("Here it is");
+  await expect(sendButton(page)).toBeDisabled();
+  await refused.getByRole("button", { name: "Remove not-a-photo.png" }).click();
+  await expect(chips(page)).toHaveCount(0);
+  await expect(sendButton(page)).toBeEnabled();
+  await composer(page).fill("");
+
   // An internal note takes no attachments: the paperclip says so, and pressing it shows why.
   await page.getByRole("button", { name: "Internal note", exact: true }).click();
   await expect(paperclip(page)).toHaveAttribute("aria-disabled", "true");
   await expect(paperclip(page)).toHaveAccessibleDescription("Internal notes take no attachments");
   await paperclip(page).press("Enter");
   await expect(page.getByTestId("attachment-refusals")).toHaveText("Internal notes take no attachments");
-  expect(uploads.count).toBe(0);
+  expect(uploads.count).toBe(1); // only the file the server refused
 });
 
 test("the composer at 390 px still fits with a file attached", async ({ page, request }) => {
@@ -138,9 +161,27 @@ test("the composer at 390 px still fits with a file attached", async ({ page, re
   await signIn(page, "agent@demo.local");
   await openConversation(page, customer);
 
+  // A PDF dropped on the composer, then a screenshot pasted into the text: two chips.
   const name = "size-chart-for-all-autumn-collections-2026.pdf";
-  await attach(page, [{ name, mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n%%EOF\n") }]);
+  const pdf = [...Buffer.from("%PDF-1.4\n%%EOF\n")];
+  const box = page
+    .getByRole("form", { name: "Composer" })
+    .locator(":scope > div")
+    .filter({ has: composer(page) });
+  await box.dispatchEvent("dragover", {
+    dataTransfer: await transferOf(page, { name, mimeType: "application/pdf", bytes: pdf }),
+  });
+  await box.dispatchEvent("drop", {
+    dataTransfer: await transferOf(page, { name, mimeType: "application/pdf", bytes: pdf }),
+  });
   const chip = chips(page).filter({ hasText: name });
+  const screenshot = await transferOf(page, { name: "image.png", mimeType: "image/png", bytes: [...png(120, 80)] });
+  await composer(page).evaluate(
+    (textarea, clipboardData) =>
+      textarea.dispatchEvent(new ClipboardEvent("paste", { clipboardData, bubbles: true, cancelable: true })),
+    screenshot,
+  );
+  await expect(chips(page).filter({ hasText: "image.png" })).toHaveAttribute("data-state", "uploaded");
   await expect(chip).toHaveAttribute("data-state", "uploaded");
   await expect(chip).toContainText("15 bytes");
   await expect(chip.getByRole("button", { name: `Remove ${name}` })).toBeVisible();
@@ -159,8 +200,12 @@ test("the composer at 390 px still fits with a file attached", async ({ page, re
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, "composer-attachment-390.png") });
 
-  // Remove is reachable from the keyboard; the file goes, and nothing is left to send.
+  // Remove is reachable from the keyboard: the files go one by one, and then nothing is left to send.
   await chip.getByRole("button", { name: `Remove ${name}` }).focus();
+  await page.keyboard.press("Enter");
+  await expect(chips(page)).toHaveCount(1);
+  await expect(sendButton(page)).toBeEnabled();
+  await chips(page).getByRole("button", { name: "Remove image.png" }).focus();
   await page.keyboard.press("Enter");
   await expect(chips(page)).toHaveCount(0);
   await expect(sendButton(page)).toBeDisabled();
