@@ -43,10 +43,19 @@ async function attach(page: Page, files: { name: string; mimeType: string; buffe
   await (await chooser).setFiles(files);
 }
 
+/** The browser's classes these tests build events with (the tests compile without the DOM types). */
+interface BrowserGlobals {
+  DataTransfer: new () => { items: { add(file: File): void } };
+  ClipboardEvent: new (
+    type: string,
+    init: { clipboardData: unknown; bubbles: boolean; cancelable: boolean },
+  ) => unknown;
+}
+
 /** A DataTransfer in the page holding one file, as a drop or a paste carries it. */
 function transferOf(page: Page, file: { name: string; mimeType: string; bytes: number[] }) {
   return page.evaluateHandle(({ name, mimeType, bytes }) => {
-    const transfer = new DataTransfer();
+    const transfer = new (globalThis as unknown as BrowserGlobals).DataTransfer();
     transfer.items.add(new File([new Uint8Array(bytes)], name, { type: mimeType }));
     return transfer;
   }, file);
@@ -176,11 +185,12 @@ test("the composer at 390 px still fits with a file attached", async ({ page, re
   });
   const chip = chips(page).filter({ hasText: name });
   const screenshot = await transferOf(page, { name: "image.png", mimeType: "image/png", bytes: [...png(120, 80)] });
-  await composer(page).evaluate(
-    (textarea, clipboardData) =>
-      textarea.dispatchEvent(new ClipboardEvent("paste", { clipboardData, bubbles: true, cancelable: true })),
-    screenshot,
-  );
+  await composer(page).evaluate((textarea, clipboardData) => {
+    const { ClipboardEvent } = globalThis as unknown as BrowserGlobals;
+    (textarea as unknown as { dispatchEvent(event: unknown): boolean }).dispatchEvent(
+      new ClipboardEvent("paste", { clipboardData, bubbles: true, cancelable: true }),
+    );
+  }, screenshot);
   await expect(chips(page).filter({ hasText: "image.png" })).toHaveAttribute("data-state", "uploaded");
   await expect(chip).toHaveAttribute("data-state", "uploaded");
   await expect(chip).toContainText("15 bytes");
