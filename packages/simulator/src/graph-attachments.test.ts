@@ -46,6 +46,10 @@ async function sendFile(
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
+/** The attachment URL of the `index`th message in the outbox. */
+const sentUrl = (index: number) =>
+  String((simulator.graph.state.outbox[index]?.message?.attachment as { payload?: { url?: string } })?.payload?.url);
+
 const png = { bytes: SAMPLE_PNG, mime: "image/png", name: "photo.png" };
 
 describe("Send API with filedata", () => {
@@ -95,7 +99,10 @@ describe("Send API with filedata", () => {
     expect(simulator.graph.state.outbox).toEqual([]);
     expect(simulator.graph.state.attachments.size).toBe(0);
 
-    const atLimit = await sendFile({ attachment: { type: "video", payload: {} } }, { ...big, bytes: big.bytes.slice(1) });
+    const atLimit = await sendFile(
+      { attachment: { type: "video", payload: {} } },
+      { ...big, bytes: big.bytes.slice(1) },
+    );
     expect(atLimit.status).toBe(200);
   });
 
@@ -128,10 +135,7 @@ describe("Send API with filedata", () => {
 
     const again = await sendFile({ attachment: { type: "image", payload: { attachment_id: attachmentId } } });
     expect(again).toEqual({ status: 200, json: { recipient_id: PSID, message_id: "m_sim_2" } });
-    const urls = simulator.graph.state.outbox.map(
-      (r) => (r.message?.attachment as { payload: { url: string } }).payload.url,
-    );
-    expect(urls[1]).toBe(urls[0]);
+    expect(sentUrl(1)).toBe(sentUrl(0));
 
     const unknown = await sendFile({ attachment: { type: "image", payload: { attachment_id: "404" } } });
     expect(unknown).toMatchObject({ status: 400, json: { error: { code: 100 } } });
@@ -162,7 +166,7 @@ describe("Send API with filedata", () => {
 
   it("answers 404 for a file it does not keep, and forgets uploads on reset", async () => {
     await sendFile({ attachment: { type: "image", payload: {} } }, png);
-    const url = (simulator.graph.state.outbox[0]?.message?.attachment as { payload: { url: string } }).payload.url;
+    const url = sentUrl(0);
     expect((await fetch(url)).status).toBe(200);
 
     simulator.graph.reset();

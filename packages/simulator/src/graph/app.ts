@@ -9,8 +9,8 @@ import { GraphError, graphErrors } from "./errors.ts";
 import {
   faultError,
   GraphState,
-  type OutboundRecord,
   type GraphStateSeed,
+  type OutboundRecord,
   type SimPage,
   type SimUser,
   SUBSCRIBABLE_FIELDS,

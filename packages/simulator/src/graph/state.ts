@@ -112,7 +112,6 @@ export interface SimAttachment {
   time: number;
 }
 
-
 export const SUBSCRIBABLE_FIELDS = [
   "messages",
   "messaging_postbacks",
