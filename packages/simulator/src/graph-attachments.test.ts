@@ -104,6 +104,12 @@ describe("Send API with filedata", () => {
       { ...big, bytes: big.bytes.slice(1) },
     );
     expect(atLimit.status).toBe(200);
+
+    // A body far over the limit is refused before it is read.
+    const huge = { ...big, bytes: new Uint8Array(40 * 1024 * 1024) };
+    const refused = await sendFile({ attachment: { type: "video", payload: {} } }, huge);
+    expect(refused).toMatchObject({ status: 400, json: { error: { code: 100, error_subcode: 2018047 } } });
+    expect(simulator.graph.state.outbox).toHaveLength(1);
   });
 
   it("refuses filedata without an attachment, beside a payload URL, or of another kind than the attachment", async () => {

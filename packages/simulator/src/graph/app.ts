@@ -103,9 +103,12 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     const contentType = c.req.header("content-type");
     const files = new Map<string, UploadedFile>();
     let body: unknown;
-    let unreadable = false;
+    let refusal: GraphError | undefined;
     if (c.req.method === "GET" || c.req.method === "HEAD") {
       body = undefined;
+    } else if (Number(c.req.header("content-length") ?? 0) > MAX_UPLOAD_BYTES + 1024 * 1024) {
+      // Too large for any file the Send API takes: refused unread, so memory stays bounded.
+      refusal = graphErrors.uploadFailure();
     } else if (/^multipart\/form-data/i.test(contentType ?? "")) {
       // Read as a form, not as text: the file parts are binary.
       try {
@@ -119,7 +122,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
         }
         body = fields;
       } catch {
-        unreadable = true;
+        refusal = graphErrors.invalidParameter("Could not read the multipart/form-data body");
       }
     } else {
       body = parseBody(await c.req.text(), contentType);
@@ -158,8 +161,8 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     c.set("params", { ...query, ...(isRecord(body) ? body : {}) });
     c.set("files", files);
     c.set("token", token);
-    if (unreadable) {
-      const response = graphErrorResponse(graphErrors.invalidParameter("Could not read the multipart/form-data body"));
+    if (refusal) {
+      const response = graphErrorResponse(refusal);
       call.status = response.status;
       call.response = await response.clone().json();
       return response;

@@ -173,7 +173,7 @@ export interface GraphStateSeed {
   users?: UserInput[];
   /** The Facebook Login user who "approves" the OAuth dialog. */
   loginUser?: SimLoginUser;
-  /** Uploaded files kept (the newest first): default at most 200 files and 200 MB together. */
+  /** How many uploaded files are kept, the oldest dropped first: by default 200 files, 200 MB together. */
   keptAttachments?: { files?: number; bytes?: number };
 }
 
