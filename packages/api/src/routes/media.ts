@@ -18,7 +18,7 @@ const IdParam = z.object({ id: z.string().min(1).max(64) });
 const PublicParams = z.object({
   workspaceId: z.string().regex(/^[\w-]{1,64}$/),
   id: MediaId,
-  name: z.string().min(1).max(400),
+  name: z.string().min(1).max(2000),
 });
 
 /** Shown inline; anything else is downloaded, never rendered as a page of our origin. */
