@@ -298,7 +298,7 @@ describe("agent attachments: send", () => {
   it("gives the widget the file at its public address, and a file gone from the server fails the send with a reason", async () => {
     const { conversation, agent, ws } = await setup("web");
     const uploaded = await (
-      await upload(agent, conversation.id, fileForm("terms.pdf", "%PDF-1.4 terms", "application/pdf"))
+      await upload(agent, conversation.id, fileForm("เงื่อนไข terms.pdf", "%PDF-1.4 terms", "application/pdf"))
     ).json();
     expect(uploaded).toMatchObject({ type: "file", mime: "application/pdf" });
     const sent = await (
@@ -314,13 +314,16 @@ describe("agent attachments: send", () => {
     expect(dto?.attachments).toEqual([
       expect.objectContaining({
         type: "file",
-        url: `/api/v1/public/media/${ws.workspace.id}/${uploaded.id}/terms.pdf`,
-        name: "terms.pdf",
+        url: `/api/v1/public/media/${ws.workspace.id}/${uploaded.id}/${encodeURIComponent("เงื่อนไข terms.pdf")}`,
+        name: "เงื่อนไข terms.pdf",
       }),
     ]);
     // Downloaded, never rendered as a page of our origin.
     const file = await app.request(dto!.attachments[0]!.url);
-    expect(file.headers.get("content-disposition")).toContain("attachment");
+    expect(file.status).toBe(200);
+    expect(file.headers.get("content-disposition")).toBe(
+      `attachment; filename="________ terms.pdf"; filename*=UTF-8''${encodeURIComponent("เงื่อนไข terms.pdf")}`,
+    );
     expect(file.headers.get("content-type")).toBe("application/octet-stream");
 
     // Messenger: the file went missing from DATA_DIR before the send.

@@ -34,7 +34,8 @@ function serveMedia(
   const name = (media.name ?? "attachment").replace(/[^\w.\- ]/g, "_");
   return c.body(new Uint8Array(media.bytes), 200, {
     "content-type": inline ? media.mime : "application/octet-stream",
-    "content-disposition": `${inline ? "inline" : "attachment"}; filename="${name}"`,
+    // An ASCII fallback, and the real name (Thai, Japanese…) for browsers that read RFC 6266's `filename*`.
+    "content-disposition": `${inline ? "inline" : "attachment"}; filename="${name}"; filename*=UTF-8''${encodeURIComponent(media.name ?? "attachment")}`,
     "x-content-type-options": "nosniff",
     "content-security-policy": "default-src 'none'; sandbox",
     "cache-control": cache,
