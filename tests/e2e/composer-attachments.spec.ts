@@ -11,7 +11,7 @@ const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
-/** The files the Page uploaded to this customer with the (simulated) Send API: "type name". */
+/** The files the Page uploaded to this customer with the (simulated) Send API: "kind name type". */
 async function filesSentTo(request: APIRequestContext, psid: string): Promise<string[]> {
   const res = await request.get("/_simulator/_control/graph/outbox");
   const body = (await res.json()) as {
@@ -19,12 +19,12 @@ async function filesSentTo(request: APIRequestContext, psid: string): Promise<st
       kind: string;
       recipientId: string;
       message?: { attachment?: { type?: string } };
-      file?: { name: string; type: string };
+      upload?: { name: string; contentType: string };
     }[];
   };
   return body.data
-    .filter((r) => r.kind === "message" && r.recipientId === psid && r.file)
-    .map((r) => `${r.message?.attachment?.type} ${r.file?.name} ${r.file?.type}`);
+    .filter((r) => r.kind === "message" && r.recipientId === psid && r.upload)
+    .map((r) => `${r.message?.attachment?.type} ${r.upload?.name} ${r.upload?.contentType}`);
 }
 
 async function openConversation(page: Page, customer: Customer) {

@@ -42,3 +42,49 @@ test("a customer writes on the simulated Messenger and the demo bot's answer arr
     )
     .toBe(`${name} / BOT`);
 });
+
+test("files the Page uploads show in the customer's Messenger: the image, and a link named after the file", async ({
+  page,
+}) => {
+  // The demo Page (packages/core/src/demo/seed-demo.ts) sends as Tandem's Graph client does: multipart, filedata.
+  const pageId = "1000000000000001";
+  const psid = `71${Date.now().toString().slice(-14)}`;
+  const png = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAEUlEQVQImWNgOx6KFTEMLQkAQKxIgXAi5VsAAAAASUVORK5CYII=",
+    "base64",
+  );
+  const upload = (type: string, file: { name: string; mimeType: string; buffer: Buffer }) =>
+    page.request.post(`/_simulator/graph/v25.0/${pageId}/messages?access_token=sim-demo-page-token`, {
+      multipart: {
+        recipient: JSON.stringify({ id: psid }),
+        messaging_type: "UPDATE",
+        message: JSON.stringify({ attachment: { type, payload: {} } }),
+        filedata: file,
+      },
+    });
+  expect((await upload("image", { name: "green.png", mimeType: "image/png", buffer: png })).status()).toBe(200);
+  const pdf = Buffer.from("%PDF-1.4\n%%EOF\n", "latin1");
+  expect((await upload("file", { name: "Invoice 42.pdf", mimeType: "application/pdf", buffer: pdf })).status()).toBe(
+    200,
+  );
+
+  const lastName = psid.slice(-6);
+  const registered = await page.request.post("/_simulator/_control/graph/users", {
+    data: { psid, firstName: "Files", lastName },
+  });
+  expect(registered.status()).toBe(201);
+
+  await signIn(page, "owner@demo.local");
+  await page.goto("/simulator");
+  await page.getByRole("button", { name: new RegExp(psid) }).click();
+  const chat = page.getByRole("region", { name: `Messenger chat of Files ${lastName}` });
+
+  const thread = chat.getByRole("log", { name: "Messenger thread" });
+  const image = thread.getByRole("img", { name: "green.png" });
+  await expect(image).toBeVisible();
+  await expect.poll(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(8);
+  const link = thread.getByRole("link", { name: "Invoice 42.pdf" });
+  await expect(link).toBeVisible();
+  const served = await page.request.get((await link.getAttribute("href")) ?? "");
+  expect(served.headers()["content-type"]).toBe("application/pdf");
+});

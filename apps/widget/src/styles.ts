@@ -32,7 +32,9 @@ button:focus-visible,textarea:focus-visible,a:focus-visible{outline:2px solid va
 .bubble pre code{padding:0;background:none}
 .bubble a{color:var(--tandem-primary,#2563eb)}
 .attachments{display:flex;flex-wrap:wrap;gap:4px;font-size:13px}
-.attachments img{max-width:220px;max-height:220px;border-radius:8px;display:block}
+.attachments img{max-width:220px;max-height:220px;width:auto;height:auto;border-radius:8px;display:block;background:rgba(0,0,0,.06)}
+.attachments .file{display:inline-block;padding:6px 10px;border:1px solid rgba(0,0,0,.15);border-radius:8px;text-decoration:none;color:inherit;word-break:break-all}
+.attachments .size{opacity:.7}
 .failed .bubble{opacity:.7}
 .status{font-size:12px;color:#b91c1c;display:flex;gap:6px;align-items:center}
 .link{background:none;border:0;padding:0;color:inherit;text-decoration:underline;cursor:pointer;font:inherit}

@@ -594,8 +594,18 @@ class Widget {
       }
       if (url.protocol !== "https:" && url.protocol !== "http:") continue;
       const link = h("a", { href: url.href, target: "_blank", rel: "noopener noreferrer" });
-      if (attachment.type === "image") link.append(h("img", { src: url.href, alt: attachment.name ?? "" }));
-      else link.append(attachment.name ?? url.pathname.split("/").pop() ?? url.href);
+      if (attachment.type === "image") {
+        // The image's own size, when known, reserves its box: the thread does not jump as it loads.
+        const size: Record<string, string> =
+          attachment.width && attachment.height
+            ? { width: String(attachment.width), height: String(attachment.height) }
+            : {};
+        link.append(h("img", { src: url.href, alt: attachment.name ?? "", loading: "lazy", ...size }));
+      } else {
+        link.className = "file";
+        link.append(attachment.name ?? (decodeURIComponent(url.pathname.split("/").pop() ?? "") || url.href));
+        if (attachment.size) link.append(h("span", { class: "size" }, ` · ${formatSize(attachment.size)}`));
+      }
       items.push(link);
     }
     if (items.length) view.bubble.after(h("div", { class: "attachments" }, ...items));
@@ -712,4 +722,11 @@ if (boot && !boot.onLauncher) {
   void boot.config.then((config) => {
     if (config?.visitor) new Widget(boot, config).start();
   });
+}
+
+/** 1.2 MB, 340 KB, 12 B. */
+function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} B`;
 }

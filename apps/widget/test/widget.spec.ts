@@ -146,15 +146,20 @@ test("history survives a reload and another page; agent replies arrive live, cou
   fake.agentTyping(id, "Alice", false);
   await expect(dialog(page).locator(".typing")).toHaveText("");
   fake.pushAgentMessage(id, "Here is the manual.", "Alice", [
-    { type: "file", url: "/files/manual.pdf", name: "manual.pdf" },
+    { type: "file", url: "/files/manual.pdf", name: "manual.pdf", size: 2048 },
     { type: "file", url: "javascript:alert(1)", name: "evil" },
+    { type: "image", url: "/files/shop.png", name: "Our shop", width: 400, height: 300 },
   ]);
   const manual = log(page).locator(".msg.agent").filter({ hasText: "Here is the manual." });
-  await expect(manual.getByRole("link", { name: "manual.pdf" })).toHaveAttribute(
+  await expect(manual.getByRole("link", { name: "manual.pdf · 2 KB" })).toHaveAttribute(
     "href",
     `${fake.apiUrl}/files/manual.pdf`,
   );
-  await expect(manual.getByRole("link")).toHaveCount(1);
+  // An image keeps its box before it loads: its own size is on the element.
+  const shop = manual.getByRole("img", { name: "Our shop" });
+  await expect(shop).toHaveAttribute("width", "400");
+  await expect(shop).toHaveAttribute("height", "300");
+  await expect(manual.getByRole("link")).toHaveCount(2);
 
   // A pushState navigation is reported as a page too.
   await page.evaluate(() => history.pushState({}, "", "/checkout"));

@@ -185,6 +185,8 @@ describe("health and OpenAPI", () => {
       simulator: expect.any(Boolean),
       mail: expect.any(Boolean),
       appUrl: runtime.config.appUrl,
+      // http://localhost: LINE could not fetch agents' files from here.
+      publicMedia: false,
     });
   });
 

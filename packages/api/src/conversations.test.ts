@@ -138,7 +138,13 @@ describe("GET /conversations", () => {
         expect.objectContaining({
           id: conv.id,
           contact: expect.objectContaining({ name: "Mali", platformUserId: contact.platformUserId }),
-          channel: { id: channel.id, type: "messenger", name: channel.name, maxTextLength: 2000 },
+          channel: {
+            id: channel.id,
+            type: "messenger",
+            name: channel.name,
+            maxTextLength: 2000,
+            attachments: expect.objectContaining({ maxFiles: 5, fetchedByUrl: false }),
+          },
           status: "OPEN",
           autoBot: true,
           unreadCount: 2,

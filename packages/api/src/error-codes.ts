@@ -126,12 +126,16 @@ export const ERROR_STATUS = {
   // Another canned response of the workspace has this shortcut (details name the field).
   canned_response_shortcut_taken: 409,
   canned_response_limit_reached: 409,
+  // LINE fetches an agent's file from this server: only when APP_URL is https.
+  attachments_need_public_url: 409,
+  // A reply's file is gone from DATA_DIR (the send fails with it; upload it again).
+  attachment_missing: 409,
 
   payload_too_large: 413,
-  // An uploaded file past its own limit (prompt generation: 20 MB a file).
+  // An uploaded file past its own limit (prompt generation: 20 MB a file; an attachment: its channel's).
   file_too_large: 413,
 
-  // 415 — a file whose bytes are none of the accepted types (core/src/extract).
+  // 415 — a file whose bytes are none of the accepted types (core/src/extract), or a type the channel does not take.
   unsupported_file_type: 415,
 
   // 428 — a change that must name the version it replaces (If-Match).

@@ -1,3 +1,4 @@
+export * from "./analytics.ts";
 export * from "./attachment-rules.ts";
 export * from "./auth.ts";
 export * from "./bot-settings.ts";

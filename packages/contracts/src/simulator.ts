@@ -57,7 +57,8 @@ export const SimulatorThreadItem = z.object({
   from: z.enum(["customer", "page"]),
   kind: z.enum(["text", "attachment", "quick_reply", "postback", "template"]),
   text: z.string().nullable(),
-  attachments: z.array(z.object({ type: z.string(), url: z.string().nullable() })),
+  /** `image`, `video`, `audio`, `file`… at the URL the customer's Messenger loads it from; a file's name when known. */
+  attachments: z.array(z.object({ type: z.string(), url: z.string().nullable(), name: z.string().nullable() })),
   /** Buttons the Page offered under this message; tapping one sends its payload back. */
   quickReplies: z.array(z.object({ title: z.string(), payload: z.string() })),
   /** Quick-reply or postback payload the customer sent. */
@@ -210,8 +211,10 @@ export const LineSimulatorThreadItem = z.object({
   ]),
   text: z.string().nullable(),
   sticker: z.object({ packageId: z.string(), stickerId: z.string() }).nullable(),
-  /** Image or video to show: the bot's URL, or the simulator's copy of what the customer sent. */
+  /** Image, video or audio to show: the bot's URL, or the simulator's copy of what the customer sent. */
   url: z.string().nullable(),
+  /** Bot images and videos: the small image LINE shows in the chat (`previewImageUrl`). */
+  previewUrl: z.string().nullable(),
   location: z
     .object({
       title: z.string().nullable(),

@@ -49,37 +49,6 @@ describe("Send API", () => {
     ]);
   });
 
-  it("takes a file in filedata (multipart, fields JSON-encoded) and records it with the message", async () => {
-    const form = new FormData();
-    form.set("recipient", JSON.stringify({ id: USER.psid }));
-    form.set("message", JSON.stringify({ attachment: { type: "image", payload: { is_reusable: false } } }));
-    form.set("filedata", new Blob([new Uint8Array([1, 2, 3])], { type: "image/png" }), "label.png");
-    const response = await sim.app.request(
-      `http://graph.test/v25.0/${PAGE.id}/messages?access_token=${PAGE.accessToken}`,
-      { method: "POST", body: form },
-    );
-
-    expect(response.status).toBe(200);
-    expect(sim.state.outbox).toEqual([
-      expect.objectContaining({
-        recipientId: USER.psid,
-        message: { attachment: { type: "image", payload: { is_reusable: false } } },
-        file: { name: "label.png", type: "image/png", size: 3 },
-      }),
-    ]);
-  });
-
-  it("refuses a media attachment with neither a url nor a file", async () => {
-    const response = await call("POST", `/v25.0/${PAGE.id}/messages`, {
-      token: PAGE.accessToken,
-      body: { recipient: { id: USER.psid }, message: { attachment: { type: "image", payload: {} } } },
-    });
-
-    expect(response.status).toBe(400);
-    expect(response.json.error.message).toMatch(/filedata/);
-    expect(sim.state.outbox).toHaveLength(0);
-  });
-
   it("answers sender actions with the recipient only", async () => {
     const response = await call("POST", `/v25.0/${PAGE.id}/messages`, {
       token: PAGE.accessToken,

@@ -10,6 +10,7 @@ import { serve } from "@hono/node-server";
 import { LineSimulatorCustomers, LineSimulatorSendResult, LineSimulatorThread } from "@tandem/contracts";
 import { silentLogger } from "@tandem/core";
 import { createLineClient } from "@tandem/core/channels/line/client";
+import { toLineMessages } from "@tandem/core/channels/line/messages";
 import { verifyLineSignature } from "@tandem/core/channels/line/signature";
 import { parseLineWebhook } from "@tandem/core/channels/line/webhook";
 import { createSimulator, DEMO_LINE_CHANNEL, DEMO_LINE_GROUP, DEMO_LINE_USERS } from "@tandem/simulator";
@@ -170,6 +171,30 @@ describe("the simulator's LINE customer", () => {
       ["customer", "unfollow", null],
     ]);
     expect(received[0]?.body).toMatchObject({ events: [{ type: "follow", replyToken: expect.any(String) }] });
+  });
+
+  it("shows an image the bot sent by its preview, opening the original, and a video and audio as players", async () => {
+    const line = createLineClient({ apiUrl: `${base}/line/api`, dataApiUrl: `${base}/line/data` });
+    const messages = toLineMessages(
+      {
+        text: null,
+        attachments: [
+          { type: "image", url: "https://tandem.example/media/a.png" },
+          { type: "video", url: "https://tandem.example/media/b.mp4" },
+        ],
+      },
+      { previewUrlOf: (a) => a.url.replace(/\.\w+$/, ".preview.jpg") },
+    );
+    const audio = { type: "audio", originalContentUrl: "https://tandem.example/media/c.m4a", duration: 1000 };
+    // Tandem sends no audio yet; LINE's audio message has no preview.
+    await line.push(TOKEN, { to: USER.userId, messages: [...messages, audio] as typeof messages });
+
+    const bot = (await thread(`userId=${USER.userId}`)).items.filter((i) => i.from === "bot");
+    expect(bot.map((i) => [i.kind, i.url, i.previewUrl])).toEqual([
+      ["image", "https://tandem.example/media/a.png", "https://tandem.example/media/a.preview.jpg"],
+      ["video", "https://tandem.example/media/b.mp4", "https://tandem.example/media/b.preview.jpg"],
+      ["audio", "https://tandem.example/media/c.m4a", null],
+    ]);
   });
 
   it("delivers to the webhook endpoint set on LINE, as LINE does", async () => {

@@ -280,6 +280,7 @@ export function mountLineCustomer(simulator: Simulator, options: LineCustomerOpt
       text: null,
       sticker: null,
       url: null,
+      previewUrl: null,
       location: null,
       payload: null,
       via: null,
@@ -320,6 +321,7 @@ function botItems(record: LineOutboundRecord): LineSimulatorThreadItem[] {
       text: null,
       sticker: null,
       url: null,
+      previewUrl: null,
       location: null,
       payload: null,
       via: record.kind,
@@ -335,7 +337,12 @@ function botItems(record: LineOutboundRecord): LineSimulatorThreadItem[] {
       case "image":
       case "video":
       case "audio":
-        return { ...item, kind: message.type, url: String(message.originalContentUrl ?? "") || null };
+        return {
+          ...item,
+          kind: message.type,
+          url: String(message.originalContentUrl ?? "") || null,
+          previewUrl: String(message.previewImageUrl ?? "") || null,
+        };
       case "location":
         return { ...item, kind: "location", location: locationOf(message) };
       default:

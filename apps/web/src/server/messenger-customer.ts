@@ -132,7 +132,7 @@ export function mountMessengerCustomer(simulator: Simulator, options: MessengerC
             ? "quick_reply"
             : "text",
       text: input.postback?.title ?? input.text ?? null,
-      attachments: attachments.map((a) => ({ type: a.type, url: a.payload.url ?? null })),
+      attachments: attachments.map((a) => ({ type: a.type, url: a.payload.url ?? null, name: null })),
       quickReplies: [],
       payload: input.postback?.payload ?? input.quickReplyPayload ?? null,
       time: event.timestamp,
@@ -244,7 +244,10 @@ export function mountMessengerCustomer(simulator: Simulator, options: MessengerC
   });
 }
 
-/** A Send API message as a bubble: text, attachment (or template) and the quick replies under it. */
+/**
+ * A Send API message as a bubble: text, attachment (or template) and the quick replies under it. An
+ * uploaded file (`filedata`) shows at the URL the fake Graph API serves it from, with its file name.
+ */
 function pageItem(record: OutboundRecord): SimulatorThreadItem {
   const message = record.message ?? {};
   const attachment = isRecord(message.attachment) ? message.attachment : null;
@@ -271,7 +274,13 @@ function pageItem(record: OutboundRecord): SimulatorThreadItem {
     text: typeof message.text === "string" ? message.text : templateText,
     attachments:
       attachment && !isTemplate
-        ? [{ type: String(attachment.type ?? "file"), url: typeof payload?.url === "string" ? payload.url : null }]
+        ? [
+            {
+              type: String(attachment.type ?? "file"),
+              url: typeof payload?.url === "string" ? payload.url : null,
+              name: record.upload?.name ?? null,
+            },
+          ]
         : [],
     quickReplies,
     payload: null,

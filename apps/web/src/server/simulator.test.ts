@@ -4,7 +4,16 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { createApp } from "@tandem/api";
 import { SimulatorSendResult, SimulatorThread } from "@tandem/contracts";
-import { DEMO_FAQ, DEMO_PAGE, type JobQueue, loadConfig, type Runtime, seedDemo, silentLogger } from "@tandem/core";
+import {
+  createGraphClient,
+  DEMO_FAQ,
+  DEMO_PAGE,
+  type JobQueue,
+  loadConfig,
+  type Runtime,
+  seedDemo,
+  silentLogger,
+} from "@tandem/core";
 import { channels, contacts, inboundEvents } from "@tandem/db";
 import { createSimulator } from "@tandem/simulator";
 import { and, eq } from "drizzle-orm";
@@ -131,6 +140,44 @@ describe("the simulator's Messenger customer", () => {
       { kind: "postback", text: "Get started", payload: "GET_STARTED" },
       { kind: "attachment", attachments: [{ type: "image", url: "https://example.com/photo.jpg" }] },
     ]);
+  });
+
+  it("shows files the Page uploaded with the Send API as the customer's Messenger does", async () => {
+    const psid = "7100000000000104";
+    const graph = createGraphClient({ baseUrl: `${baseUrl}/_simulator/graph` });
+    const fields = (type: string) => ({
+      recipient: { id: psid },
+      messaging_type: "RESPONSE",
+      message: { attachment: { type, payload: {} }, metadata: "tandem:msg_file" },
+    });
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    const pdf = Buffer.from("%PDF-1.4\n%%EOF\n", "latin1");
+    const image = await graph.sendMessageWithFile(DEMO_PAGE.id, DEMO_PAGE.accessToken, fields("image"), {
+      bytes: png,
+      mime: "image/png",
+      name: "dot.png",
+    });
+    await graph.sendMessageWithFile(DEMO_PAGE.id, DEMO_PAGE.accessToken, fields("file"), {
+      bytes: pdf,
+      mime: "application/pdf",
+      name: "Invoice 42.pdf",
+    });
+
+    const items = (await thread(psid)).items;
+    expect(items.map((i) => [i.from, i.kind, i.attachments.map((a) => [a.type, a.name])])).toEqual([
+      ["page", "attachment", [["image", "dot.png"]]],
+      ["page", "attachment", [["file", "Invoice 42.pdf"]]],
+    ]);
+    expect(items[0]?.mid).toBe(image.message_id);
+    const served = await fetch(items[0]!.attachments[0]!.url!);
+    expect(served.headers.get("content-type")).toBe("image/png");
+    expect(Buffer.from(await served.arrayBuffer()).equals(png)).toBe(true);
+    const file = await fetch(items[1]!.attachments[0]!.url!);
+    expect(file.headers.get("content-type")).toBe("application/pdf");
+    expect(Buffer.from(await file.arrayBuffer()).equals(pdf)).toBe(true);
   });
 
   it("never renames a customer it knows: a name only introduces a new one", async () => {

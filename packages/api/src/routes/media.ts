@@ -18,7 +18,7 @@ const IdParam = z.object({ id: z.string().min(1).max(64) });
 const PublicParams = z.object({
   workspaceId: z.string().regex(/^[\w-]{1,64}$/),
   id: MediaId,
-  name: z.string().min(1).max(400),
+  name: z.string().min(1).max(2000),
 });
 
 /** Shown inline; anything else is downloaded, never rendered as a page of our origin. */
@@ -34,7 +34,8 @@ function serveMedia(
   const name = (media.name ?? "attachment").replace(/[^\w.\- ]/g, "_");
   return c.body(new Uint8Array(media.bytes), 200, {
     "content-type": inline ? media.mime : "application/octet-stream",
-    "content-disposition": `${inline ? "inline" : "attachment"}; filename="${name}"`,
+    // An ASCII fallback, and the real name (Thai, Japanese…) for browsers that read RFC 6266's `filename*`.
+    "content-disposition": `${inline ? "inline" : "attachment"}; filename="${name}"; filename*=UTF-8''${encodeURIComponent(media.name ?? "attachment")}`,
     "x-content-type-options": "nosniff",
     "content-security-policy": "default-src 'none'; sandbox",
     "cache-control": cache,

@@ -246,7 +246,15 @@ describe("fetch-message-content", () => {
     const [after] = await db().select().from(messages).where(eq(messages.id, stored!.id));
     const id = mediaIdOf(stored!.id, "content-1");
     expect(after?.attachments).toEqual([
-      { type: "image", url: mediaUrl(id), contentRef: "content-1", mime: "image/jpeg" },
+      // Not a real JPEG: no pixel size to keep.
+      {
+        type: "image",
+        url: mediaUrl(id),
+        contentRef: "content-1",
+        mime: "image/jpeg",
+        mediaId: id,
+        size: "bytes of content-1".length,
+      },
       { type: "file", url: "", contentRef: "gone", name: "a.pdf" },
     ]);
     // Kept for this workspace only.

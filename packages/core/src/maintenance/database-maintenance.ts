@@ -26,9 +26,9 @@ import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
 import { deleteExpiredSessions } from "../auth/sessions.ts";
 import { ingestIdle } from "../ingest-pacing.ts";
-import { sweepUnsentUploads } from "../media/media-store.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import type { JobQueue } from "../jobs/queue.ts";
+import { sweepUnsentUploads } from "../media/media-store.ts";
 
 export const MAINTENANCE_INTERVAL_MS = 60 * 60_000;
 /** An upload no reply sent within a day is deleted. */

@@ -65,7 +65,7 @@ export function publicMediaPath(
   name: string | undefined,
   variant?: "preview",
 ): string {
-  const file = encodeURIComponent((name ?? "file").replace(/[/\\?#]/g, "_").slice(0, 120) || "file");
+  const file = encodeURIComponent((name ?? "file").replace(/[/\\?#]/g, "_").slice(0, 80) || "file");
   return `/api/v1/public/media/${workspaceId}/${id}/${file}${variant ? `?variant=${variant}` : ""}`;
 }
 

@@ -10,10 +10,10 @@ import {
   faultError,
   GraphState,
   type GraphStateSeed,
+  type OutboundRecord,
   type SimPage,
   type SimUser,
   SUBSCRIBABLE_FIELDS,
-  type UploadedFile,
   type UserToken,
 } from "./state.ts";
 
@@ -39,7 +39,10 @@ export interface GraphCall {
   query: Record<string, string>;
   /** Lower-cased request headers without `authorization` and `cookie` (the OAuth dialog is opened by a browser). */
   headers: Record<string, string>;
-  /** Parsed JSON or form body (`access_token` removed); `undefined` for an empty body. */
+  /**
+   * Parsed JSON or form body (`access_token` removed); `undefined` for an empty body. A multipart
+   * body shows its text fields and, for each file, `{filename, contentType, size}` — never the bytes.
+   */
   body: unknown;
   /** Where the token came from and whom it belongs to; the token itself is never recorded. */
   auth: { via: "query" | "body" | "header" | "none"; pageId?: string; userId?: string };
@@ -57,7 +60,9 @@ export interface GraphSimulator {
 }
 
 type Params = Record<string, unknown>;
-type GraphEnv = { Variables: { base: string; params: Params; token?: string } };
+/** A file part of a `multipart/form-data` call. */
+type UploadedFile = { name: string; contentType: string; bytes: Uint8Array };
+type GraphEnv = { Variables: { base: string; params: Params; files: Map<string, UploadedFile>; token?: string } };
 type GraphContext = Context<GraphEnv>;
 type Auth = { kind: "page"; page: SimPage } | { kind: "user"; user: UserToken };
 
@@ -74,6 +79,10 @@ const MESSAGE_TAGS = [
 const PROFILE_FIELDS = ["id", "name", "first_name", "last_name", "profile_pic", "locale", "timezone", "gender"];
 const PAGE_FIELDS = ["id", "name", "category", "access_token", "tasks", "picture"];
 const MAX_TEXT = 2000;
+/** Attachment types that carry a file: by `payload.url`, a reusable `payload.attachment_id`, or `filedata`. */
+const MEDIA_TYPES = ["image", "audio", "video", "file"];
+/** The Send API takes uploads up to 25 MB. */
+export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 
 export function createGraphSimulator(options: GraphSimulatorOptions = {}): GraphSimulator {
   const state = new GraphState(options);
@@ -89,12 +98,35 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     const base = mountBase(c);
     c.set("base", base);
     const path = c.req.path.slice(base.length) || "/";
-    if (path.startsWith("/_avatar/")) return next();
+    if (path.startsWith("/_avatar/") || path.startsWith("/_attachments/")) return next();
 
     const contentType = c.req.header("content-type");
-    const body = contentType?.includes("multipart/form-data")
-      ? await formFields(c.req.raw)
-      : parseBody(c.req.method === "GET" || c.req.method === "HEAD" ? "" : await c.req.text(), contentType);
+    const files = new Map<string, UploadedFile>();
+    let body: unknown;
+    let refusal: GraphError | undefined;
+    if (c.req.method === "GET" || c.req.method === "HEAD") {
+      body = undefined;
+    } else if (Number(c.req.header("content-length") ?? 0) > MAX_UPLOAD_BYTES + 1024 * 1024) {
+      // Too large for any file the Send API takes: refused unread, so memory stays bounded.
+      refusal = graphErrors.uploadFailure();
+    } else if (/^multipart\/form-data/i.test(contentType ?? "")) {
+      // Read as a form, not as text: the file parts are binary.
+      try {
+        const fields: Record<string, string> = {};
+        for (const [key, value] of await c.req.raw.formData()) {
+          if (typeof value === "string") fields[key] = value;
+          else {
+            const bytes = new Uint8Array(await value.arrayBuffer());
+            files.set(key, { name: value.name, contentType: value.type || "application/octet-stream", bytes });
+          }
+        }
+        body = fields;
+      } catch {
+        refusal = graphErrors.invalidParameter("Could not read the multipart/form-data body");
+      }
+    } else {
+      body = parseBody(await c.req.text(), contentType);
+    }
     const query = c.req.query();
     const bodyToken = isRecord(body) && typeof body.access_token === "string" ? body.access_token : undefined;
     const headerToken = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
@@ -105,7 +137,10 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       if (key !== "authorization" && key !== "cookie") headers[key] = value;
     });
     const { access_token: _q, ...recordedQuery } = query;
-    const recordedBody = isRecord(body) ? omit(body, "access_token") : body;
+    const fileSummaries = Object.fromEntries(
+      [...files].map(([key, f]) => [key, { filename: f.name, contentType: f.contentType, size: f.bytes.byteLength }]),
+    );
+    const recordedBody = isRecord(body) ? { ...omit(body, "access_token"), ...fileSummaries } : body;
     const call: GraphCall = {
       seq: ++seq,
       method: c.req.method,
@@ -124,7 +159,14 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     calls.push(call);
     if (calls.length > maxCalls) calls.splice(0, calls.length - maxCalls);
     c.set("params", { ...query, ...(isRecord(body) ? body : {}) });
+    c.set("files", files);
     c.set("token", token);
+    if (refusal) {
+      const response = graphErrorResponse(refusal);
+      call.status = response.status;
+      call.response = await response.clone().json();
+      return response;
+    }
 
     await next();
 
@@ -216,23 +258,33 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     if (message.text === undefined && message.attachment === undefined) {
       throw graphErrors.invalidParameter("The parameter message[text] or message[attachment] is required");
     }
-    // A media attachment's payload names a URL or a saved attachment, or its bytes come in `filedata`.
-    const file = isUploadedFile(params.filedata) ? params.filedata : undefined;
-    const attachment = isRecord(message.attachment) ? message.attachment : undefined;
-    const payload = attachment && isRecord(attachment.payload) ? attachment.payload : {};
-    const media = attachment && MEDIA_TYPES.includes(String(attachment.type));
-    if (media && payload.url === undefined && payload.attachment_id === undefined && !file) {
-      throw graphErrors.invalidParameter("The parameter filedata is required for an attachment without a url");
-    }
     if (typeof message.text === "string" && [...message.text].length > MAX_TEXT) {
       throw graphErrors.invalidParameter(`Length of param message[text] must be less than or equal to ${MAX_TEXT}`);
     }
+    const media = mediaAttachment(message, c.get("files").get("filedata"));
 
     const fault = state.takeFault(recipientId, "message");
     const faultResponse = fault && faultError(fault);
     if (faultResponse) throw faultResponse;
     // `missing_message_id`: sent, but the answer (and the outbox record) has no id.
     const messageId = fault === "missing_message_id" ? undefined : state.nextMessageId();
+    // What the recipient gets: an uploaded or reused file at the URL it is served from, like Meta's CDN.
+    let sent = message;
+    let upload: OutboundRecord["upload"];
+    let attachmentId: string | undefined;
+    if (media) {
+      let url = typeof media.payload.url === "string" ? media.payload.url : undefined;
+      if (media.file) {
+        const kept = state.keepAttachment({ ...media.file, time: now() });
+        url = publicUrl(c, `/_attachments/${kept.id}`);
+        upload = { id: kept.id, name: kept.name, contentType: kept.contentType, size: kept.bytes.byteLength };
+      } else if (media.payload.attachment_id !== undefined) {
+        url = state.reusableAttachments.get(String(media.payload.attachment_id));
+      }
+      sent = { ...message, attachment: { ...media.attachment, payload: { ...media.payload, url } } };
+      const reusable = media.payload.is_reusable === true || media.payload.is_reusable === "true";
+      if (reusable && url && media.payload.attachment_id === undefined) attachmentId = state.reuseAttachment(url);
+    }
     state.recordOutbound({
       kind: "message",
       messageId,
@@ -240,12 +292,60 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       recipientId,
       messagingType: messagingType === undefined ? undefined : String(messagingType),
       tag,
-      message,
-      ...(file ? { file } : {}),
+      message: sent,
+      ...(upload ? { upload } : {}),
       time: now(),
     });
-    return messageId ? { recipient_id: recipientId, message_id: messageId } : { recipient_id: recipientId };
+    return {
+      recipient_id: recipientId,
+      ...(messageId ? { message_id: messageId } : {}),
+      ...(attachmentId ? { attachment_id: attachmentId } : {}),
+    };
   });
+
+  /**
+   * The file attachment of a Send API message, checked as Meta does: a file (image, audio, video,
+   * file) comes by `payload.url`, a reusable `payload.attachment_id` or `filedata` (exactly one of
+   * them; `filedata` needs such an attachment and at most 25 MB whose content type fits the type).
+   */
+  function mediaAttachment(message: Params, file: UploadedFile | undefined) {
+    const attachment = isRecord(message.attachment) ? message.attachment : undefined;
+    const type = String(attachment?.type ?? "");
+    if (!attachment || !MEDIA_TYPES.includes(type)) {
+      if (file) {
+        throw graphErrors.invalidParameter(
+          "filedata can only be sent with message[attachment] of type image, audio, video or file",
+        );
+      }
+      return undefined;
+    }
+    const payload = isRecord(attachment.payload) ? attachment.payload : {};
+    const sources = [payload.url !== undefined, payload.attachment_id !== undefined, file !== undefined];
+    if (sources.filter(Boolean).length === 0) {
+      throw graphErrors.invalidParameter(
+        "message[attachment][payload] needs a url or an attachment_id, or the file must be uploaded as filedata",
+      );
+    }
+    if (sources.filter(Boolean).length > 1) {
+      throw graphErrors.invalidParameter(
+        "Only one of message[attachment][payload][url], message[attachment][payload][attachment_id] and filedata can be sent",
+      );
+    }
+    if (payload.url !== undefined && (typeof payload.url !== "string" || !URL.canParse(payload.url))) {
+      throw graphErrors.invalidParameter("Param message[attachment][payload][url] must be a valid URL");
+    }
+    if (payload.attachment_id !== undefined && !state.reusableAttachments.has(String(payload.attachment_id))) {
+      throw graphErrors.invalidParameter(
+        `Param message[attachment][payload][attachment_id] is not a valid attachment id: ${String(payload.attachment_id)}`,
+      );
+    }
+    if (file) {
+      const family = file.contentType.split("/")[0];
+      const mismatch = type !== "file" && file.contentType !== "application/octet-stream" && family !== type;
+      if (file.bytes.byteLength > MAX_UPLOAD_BYTES || mismatch) throw graphErrors.uploadFailure();
+    }
+    return { attachment, payload, file };
+  }
 
   // ---- Page subscription -------------------------------------------------------------------
 
@@ -454,6 +554,21 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     return c.body(avatarSvg(id, words), 200, { "content-type": "image/svg+xml", "cache-control": "max-age=3600" });
   });
 
+  /** Files uploaded with the Send API, as Meta's CDN serves them; not part of the Graph API and not recorded. */
+  app.get("/_attachments/:id", (c) => {
+    const file = state.attachments.get(c.req.param("id") ?? "");
+    if (!file) return c.text("Not found", 404);
+    return c.body(new Uint8Array(file.bytes), 200, {
+      "content-type": file.contentType,
+      "content-length": String(file.bytes.byteLength),
+      "content-disposition": `inline; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+      "x-content-type-options": "nosniff",
+      // Served on the app's origin when mounted there: an uploaded HTML file must not run as the app.
+      "content-security-policy": "sandbox",
+      "cache-control": "max-age=3600",
+    });
+  });
+
   app.all("*", (c) => {
     const path = c.req.path.slice(c.get("base").length);
     return graphErrorResponse(graphErrors.unknownPath(path.replace(VERSION, "") || "/"));
@@ -488,9 +603,13 @@ function mountBase(c: GraphContext): string {
   return pattern.endsWith("/*") ? pattern.slice(0, -2) : "";
 }
 
+/** An absolute URL of one of the simulator's own files (avatars, uploads). */
+function publicUrl(c: GraphContext, path: string): string {
+  return `${new URL(c.req.url).origin}${c.get("base")}${path}`;
+}
+
 function avatarUrl(c: GraphContext, psid: string): string {
-  const url = new URL(c.req.url);
-  return `${url.origin}${c.get("base")}/_avatar/${encodeURIComponent(psid)}.svg`;
+  return publicUrl(c, `/_avatar/${encodeURIComponent(psid)}.svg`);
 }
 
 function profileValues(user: SimUser, fallbackPic: string): Record<string, unknown> {
@@ -537,21 +656,6 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
   } catch {
     return raw;
   }
-}
-
-const MEDIA_TYPES = ["image", "video", "audio", "file"];
-
-/** A multipart call's fields: text as it came, a file as its name, type and size (`filedata`). */
-async function formFields(request: Request): Promise<Record<string, unknown>> {
-  const fields: Record<string, unknown> = {};
-  for (const [key, value] of await request.formData()) {
-    fields[key] = typeof value === "string" ? value : { name: value.name, type: value.type, size: value.size };
-  }
-  return fields;
-}
-
-function isUploadedFile(value: unknown): value is UploadedFile {
-  return isRecord(value) && typeof value.name === "string" && typeof value.size === "number";
 }
 
 /** Form-encoded Graph calls pass objects as JSON strings (`recipient={"id":"…"}`). */

@@ -76,6 +76,8 @@ export const graphErrors = {
   noProfile: () => new GraphError(400, 100, "(#100) No profile available for this user.", { subcode: 2018218 }),
   invalidParameter: (message: string, subcode?: number) =>
     new GraphError(400, 100, `(#100) ${message}`, subcode === undefined ? {} : { subcode }),
+  /** An uploaded file Meta will not take (over 25 MB, or not the attachment type it claims). */
+  uploadFailure: () => new GraphError(400, 100, "(#100) Upload attachment failure.", { subcode: 2018047 }),
   nonexistingField: (field: string, nodeType: string) =>
     new GraphError(400, 100, `(#100) Tried accessing nonexisting field (${field}) on node type (${nodeType})`),
   unknownPath: (path: string) => new GraphError(400, 2500, `Unknown path components: ${path}`),

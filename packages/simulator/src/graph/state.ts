@@ -97,16 +97,19 @@ export interface OutboundRecord {
   messagingType?: string;
   tag?: string;
   message?: Record<string, unknown>;
-  /** The file a message's attachment carried in `filedata` (an upload, not a URL). */
-  file?: UploadedFile;
   senderAction?: string;
+  /** The file sent with the call (`filedata`), served at `message.attachment.payload.url`. */
+  upload?: { id: string; name: string; contentType: string; size: number };
   time: number;
 }
 
-export interface UploadedFile {
+/** A file a Send API call uploaded (`filedata`), served at `{base}/_attachments/{id}` as Meta's CDN would. */
+export interface SimAttachment {
+  id: string;
+  bytes: Uint8Array;
+  contentType: string;
   name: string;
-  type: string;
-  size: number;
+  time: number;
 }
 
 export const SUBSCRIBABLE_FIELDS = [
@@ -170,6 +173,8 @@ export interface GraphStateSeed {
   users?: UserInput[];
   /** The Facebook Login user who "approves" the OAuth dialog. */
   loginUser?: SimLoginUser;
+  /** How many uploaded files are kept, the oldest dropped first: by default 200 files, 200 MB together. */
+  keptAttachments?: { files?: number; bytes?: number };
 }
 
 export class GraphState {
@@ -180,10 +185,15 @@ export class GraphState {
   /** Keyed by recipient PSID; consulted by Send API calls (messages and/or sender actions), not profile reads. */
   readonly faults = new Map<string, Fault>();
   readonly outbox: OutboundRecord[] = [];
+  /** Uploaded files by id, oldest first (see `keepAttachment`). */
+  readonly attachments = new Map<string, SimAttachment>();
+  /** `attachment_id`s handed out for `is_reusable` attachments: the URL each one sends. */
+  readonly reusableAttachments = new Map<string, string>();
   loginUser: SimLoginUser;
   /** The next OAuth dialog redirects with `error=access_denied` instead of a code, then resets. */
   denyNextOAuth = false;
   private messageCounter = 0;
+  private attachmentCounter = 0;
 
   constructor(private readonly seed: GraphStateSeed = {}) {
     this.loginUser = seed.loginUser ?? { id: "10000000000001", name: "Sim Admin" };
@@ -248,6 +258,33 @@ export class GraphState {
     if (this.outbox.length > 5_000) this.outbox.splice(0, this.outbox.length - 5_000);
   }
 
+  /** Keeps an uploaded file, dropping the oldest beyond the count and byte limits. */
+  keepAttachment(file: Omit<SimAttachment, "id">): SimAttachment {
+    this.attachmentCounter += 1;
+    const kept: SimAttachment = { ...file, id: `att_sim_${this.attachmentCounter}_${randomBytes(6).toString("hex")}` };
+    this.attachments.set(kept.id, kept);
+    let total = 0;
+    for (const a of this.attachments.values()) total += a.bytes.byteLength;
+    const { files = 200, bytes = 200 * 1024 * 1024 } = this.seed.keptAttachments ?? {};
+    for (const [id, a] of this.attachments) {
+      if (this.attachments.size <= files && total <= bytes) break;
+      this.attachments.delete(id);
+      total -= a.bytes.byteLength;
+    }
+    return kept;
+  }
+
+  /** An `attachment_id` for a reusable attachment sent from `url`. */
+  reuseAttachment(url: string): string {
+    this.attachmentCounter += 1;
+    const id = `${9_000_000_000_000 + this.attachmentCounter}`;
+    this.reusableAttachments.set(id, url);
+    if (this.reusableAttachments.size > 5_000) {
+      this.reusableAttachments.delete(this.reusableAttachments.keys().next().value as string);
+    }
+    return id;
+  }
+
   nextMessageId(): string {
     this.messageCounter += 1;
     return `m_sim_${this.messageCounter}`;
@@ -264,7 +301,7 @@ export class GraphState {
     return fault.kind;
   }
 
-  /** Back to the seeded pages and users; forgets tokens, codes, faults and the outbox. */
+  /** Back to the seeded pages and users; forgets tokens, codes, faults, the outbox and uploaded files. */
   reset(): void {
     this.pages.clear();
     this.users.clear();
@@ -272,7 +309,10 @@ export class GraphState {
     this.oauthCodes.clear();
     this.faults.clear();
     this.outbox.length = 0;
+    this.attachments.clear();
+    this.reusableAttachments.clear();
     this.messageCounter = 0;
+    this.attachmentCounter = 0;
     this.denyNextOAuth = false;
     this.loginUser = this.seed.loginUser ?? { id: "10000000000001", name: "Sim Admin" };
     this.applySeed();

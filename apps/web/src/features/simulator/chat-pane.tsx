@@ -1,7 +1,7 @@
 "use client";
 
 import type { SimulatorSendInput, SimulatorThread, SimulatorThreadItem } from "@tandem/contracts";
-import { ImageIcon, MessageCircle, SendHorizontal } from "lucide-react";
+import { FileText, ImageIcon, MessageCircle, SendHorizontal } from "lucide-react";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { EmptyState } from "@/components/empty-state";
 import { Alert, AlertDescription } from "@/components/ui/alert";
@@ -245,21 +245,9 @@ function Bubble({
         )}
       >
         <span className="sr-only">{mine ? "Customer:" : `${pageName}:`}</span>
-        {item.attachments.map((a) =>
-          a.type === "image" && a.url ? (
-            // biome-ignore lint/performance/noImgElement: arbitrary simulator URLs, not optimisable assets
-            <img
-              key={`${a.type}:${a.url}`}
-              src={a.url}
-              alt="Attachment"
-              className="max-h-48 w-48 rounded-lg bg-background object-contain p-1"
-            />
-          ) : (
-            <span key={`${a.type}:${a.url}`} className="underline">
-              {a.type} attachment{a.url ? `: ${a.url}` : ""}
-            </span>
-          ),
-        )}
+        {item.attachments.map((a) => (
+          <Attachment key={`${a.type}:${a.url}`} attachment={a} />
+        ))}
         {item.text && <span>{item.text}</span>}
         {item.kind === "postback" && <span className="text-xs opacity-80">Button tapped · {item.payload}</span>}
         {item.kind === "template" && <span className="text-xs opacity-70">Template message</span>}
@@ -274,6 +262,56 @@ function Bubble({
       {seen && <span className="px-1 text-[11px] text-muted-foreground">Seen</span>}
     </div>
   );
+}
+
+/**
+ * An attachment as Messenger shows it: an image in a box of fixed size (the bubble does not jump
+ * while it loads), video and audio as players, any other file as a link named after the file.
+ */
+function Attachment({ attachment }: { attachment: SimulatorThreadItem["attachments"][number] }) {
+  const { type, url, name } = attachment;
+  if (!url) return <span className="italic opacity-80">{type} attachment</span>;
+  const label = name ?? fileName(url);
+  switch (type) {
+    case "image":
+      return (
+        <a href={url} target="_blank" rel="noreferrer" className="block size-48">
+          {/* biome-ignore lint/performance/noImgElement: arbitrary simulator URLs, not optimisable assets */}
+          <img
+            src={url}
+            alt={name ?? "Attachment"}
+            width={192}
+            height={192}
+            loading="lazy"
+            className="size-48 rounded-lg bg-background object-contain p-1"
+          />
+        </a>
+      );
+    case "video":
+      return (
+        // biome-ignore lint/a11y/useMediaCaption: the simulated customer's media has no captions
+        <video src={url} controls preload="metadata" aria-label={label} className="h-48 w-64 rounded-lg bg-black" />
+      );
+    case "audio":
+      // biome-ignore lint/a11y/useMediaCaption: the simulated customer's media has no captions
+      return <audio src={url} controls preload="metadata" aria-label={label} className="w-64 max-w-full" />;
+    default:
+      return (
+        <a href={url} target="_blank" rel="noreferrer" className="inline-flex items-center gap-1.5 underline">
+          <FileText aria-hidden="true" className="size-4 shrink-0" />
+          <span className="break-all">{label}</span>
+        </a>
+      );
+  }
+}
+
+/** The last path segment of a URL, for a file link without a known name. */
+function fileName(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.split("/").pop() || "") || "File";
+  } catch {
+    return "File";
+  }
 }
 
 /**

@@ -293,9 +293,43 @@ function Content({ item }: { item: LineSimulatorThreadItem }) {
     case "sticker":
       return <>Sticker {item.sticker ? `${item.sticker.packageId}/${item.sticker.stickerId}` : ""}</>;
     case "image":
+      // LINE shows the preview in the chat and opens the original when tapped; a fixed box keeps the bubble still.
+      return item.url ? (
+        <a href={item.url} target="_blank" rel="noreferrer" className="block size-48">
+          {/* biome-ignore lint/performance/noImgElement: simulator content, not optimisable */}
+          <img
+            src={item.previewUrl ?? item.url}
+            alt="Sent by the bot"
+            width={192}
+            height={192}
+            loading="lazy"
+            className="size-48 rounded-lg object-contain"
+          />
+        </a>
+      ) : (
+        <>[image]</>
+      );
     case "video":
-      // biome-ignore lint/performance/noImgElement: simulator content, not optimisable
-      return item.url ? <img src={item.url} alt="" className="max-h-48 rounded-lg" /> : <>[{item.kind}]</>;
+      return item.url ? (
+        // biome-ignore lint/a11y/useMediaCaption: simulated media has no captions
+        <video
+          src={item.url}
+          poster={item.previewUrl ?? undefined}
+          controls
+          preload="metadata"
+          aria-label="Video"
+          className="h-48 w-64 rounded-lg bg-black"
+        />
+      ) : (
+        <>[video]</>
+      );
+    case "audio":
+      return item.url ? (
+        // biome-ignore lint/a11y/useMediaCaption: simulated media has no captions
+        <audio src={item.url} controls preload="metadata" aria-label="Audio" className="w-64" />
+      ) : (
+        <>[audio]</>
+      );
     case "location":
       return <>📍 {item.location?.title ?? item.location?.address ?? "Location"}</>;
     default:
