@@ -4,8 +4,10 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
+import { chatbotFor } from "../bots/chatbot-for.ts";
 import type { ChannelAdapter } from "../channels/adapter.ts";
 import { markReconnectNeeded } from "../channels/mark-reconnect-needed.ts";
+import { recordChatbotError } from "../chatbot-health/record-chatbot-error.ts";
 import { publishMessage } from "../conversations/publish.ts";
 import { messageColumns } from "../conversations/to-dto.ts";
 import { isDomainError } from "../errors.ts";
@@ -269,6 +271,38 @@ async function fail(ctx: JobContext<AppJobDeps>, message: MessageRow, failure: F
     .where(eq(messages.id, message.id))
     .returning(messageColumns);
   if (row) publishMessage(ctx.realtime, row.workspaceId, row, "updated");
+  await recordSendError(ctx, message, failure);
+}
+
+/**
+ * The failed send in the chatbot's health record: the chatbot that serves the conversation (its own,
+ * else the workspace's default, as for its replies); null when none does. Read only on this rare path.
+ */
+async function recordSendError(ctx: JobContext<AppJobDeps>, message: MessageRow, failure: Failure): Promise<void> {
+  try {
+    const [conversation] = await ctx.db
+      .select({ workspaceId: conversations.workspaceId, chatbotId: conversations.chatbotId })
+      .from(conversations)
+      .where(eq(conversations.id, message.conversationId))
+      .limit(1);
+    const chatbot = conversation ? await chatbotFor(ctx.db, conversation) : undefined;
+    await recordChatbotError(
+      ctx.db,
+      {
+        workspaceId: message.workspaceId,
+        chatbotId: chatbot?.id ?? null,
+        kind: "send",
+        code: failure.code,
+        message: failure.message,
+        channelId: message.channelId,
+        conversationId: message.conversationId,
+        messageId: message.id,
+      },
+      ctx.log,
+    );
+  } catch (err) {
+    ctx.log.warn({ err, messageId: message.id }, "could not record the failed send");
+  }
 }
 
 /** A readable reason for the inbox: the platform's own words, with a code the UI can branch on. */
