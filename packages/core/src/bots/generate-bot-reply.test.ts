@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { SOCKET_EVENTS } from "@tandem/contracts";
 import {
-  type chatbots,
   chatbotErrors,
+  type chatbots,
   chatbotTranslations,
   contacts,
   conversations,

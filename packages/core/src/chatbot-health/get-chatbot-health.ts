@@ -74,7 +74,9 @@ export async function getChatbotHealth(ctx: Ctx, input: GetChatbotHealthInput): 
     db
       .select({
         lastHour: sql<number>`count(*) filter (where ${messages.createdAt} > ${hourAgo})::int`,
-        avgLastHour: sql<number | null>`round(avg(${messages.latencyMs}) filter (where ${messages.createdAt} > ${hourAgo}))::int`,
+        avgLastHour: sql<
+          number | null
+        >`round(avg(${messages.latencyMs}) filter (where ${messages.createdAt} > ${hourAgo}))::int`,
         avgLastDay: sql<number | null>`round(avg(${messages.latencyMs}))::int`,
       })
       .from(messages)

@@ -9,7 +9,10 @@ const PRUNE_CHUNK = 500;
 /** Deletes `chatbot_error` rows older than the retention, in chunks; returns how many. */
 export async function pruneChatbotErrors(
   db: Db,
-  { retentionDays = CHATBOT_ERROR_RETENTION_DAYS, between }: { retentionDays?: number; between?: () => Promise<void> } = {},
+  {
+    retentionDays = CHATBOT_ERROR_RETENTION_DAYS,
+    between,
+  }: { retentionDays?: number; between?: () => Promise<void> } = {},
 ): Promise<number> {
   let deleted = 0;
   for (;;) {
