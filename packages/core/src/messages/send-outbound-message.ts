@@ -34,6 +34,7 @@ import { publicMessageOf } from "../public-chat/public-message.ts";
  *   2, 4, 17, 32, 613, HTTP 5xx, network, our own limit) are retried with backoff; the last attempt, or
  *   a permanent refusal, sets `failed` with a code and the platform's reason, shown in the inbox
  *   (`adapter.classifyError`). A dead token (Graph 190) also marks the channel "reconnect needed".
+ *   Every final failure is recorded for the chatbot's health too (`chatbot_error`, kind `send`).
  */
 export const OUTBOUND_RATE_LIMIT = { limit: 50, windowMs: 1_000 };
 
