@@ -1,6 +1,11 @@
 "use client";
 
-import { type ChatbotErrorKind, type ChatbotHealthStatus, PROVIDER_LABELS } from "@tandem/contracts";
+import {
+  type ChatbotErrorKind,
+  type ChatbotHealthDto,
+  type ChatbotHealthStatus,
+  PROVIDER_LABELS,
+} from "@tandem/contracts";
 import { Activity, AlertTriangle, CheckCircle2, XCircle } from "lucide-react";
 import Link from "next/link";
 import { Alert, AlertDescription } from "@/components/ui/alert";
@@ -104,9 +109,8 @@ export function HealthTab({ chatbotId }: { chatbotId: string }) {
             </Check>
             <Check label="AI provider" status={h.checks.llmService.status}>
               {PROVIDER_LABELS[h.checks.llmService.provider]}
-              {h.checks.llmService.model ? ` · ${h.checks.llmService.model}` : ""} · average reply{" "}
-              {ms(h.checks.llmService.avgResponseTime)} (hour), {ms(h.checks.llmService.avgResponseTimeLastDay)} (24 h)
-              · {h.checks.llmService.repliesLastHour} replies, {h.checks.llmService.failedGenerationsLastHour} failed in
+              {h.checks.llmService.model ? ` · ${h.checks.llmService.model}` : ""} · {latency(h.checks.llmService)} ·{" "}
+              {h.checks.llmService.repliesLastHour} replies, {h.checks.llmService.failedGenerationsLastHour} failed in
               the last hour
               {h.checks.llmService.errorRate !== null
                 ? ` (${Math.round(h.checks.llmService.errorRate * 100)}% failed)`
@@ -227,8 +231,18 @@ function Check({
   );
 }
 
-const ms = (value: number | null) =>
-  value === null ? "—" : value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value} ms`;
+/** "average reply 1.1 s in the last hour, 0.9 s in 24 hours", or that there was none. */
+function latency({
+  avgResponseTime: hour,
+  avgResponseTimeLastDay: day,
+}: Pick<ChatbotHealthDto["checks"]["llmService"], "avgResponseTime" | "avgResponseTimeLastDay">): string {
+  if (day === null) return "no replies in 24 hours";
+  return hour === null
+    ? `average reply ${ms(day)} in 24 hours, none in the last hour`
+    : `average reply ${ms(hour)} in the last hour, ${ms(day)} in 24 hours`;
+}
+
+const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value} ms`);
 
 function duration(seconds: number): string {
   const days = Math.floor(seconds / 86_400);
