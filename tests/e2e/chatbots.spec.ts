@@ -263,7 +263,12 @@ test("the owner creates a second chatbot, gives it a key, points the simulated P
   await expect(page.getByTestId("chatbot-list")).not.toContainText(name);
 });
 
-test("an agent sees the chatbots, their prompt, history, settings and key read-only", async ({ page, browser }) => {
+test("an agent sees the chatbots, their prompt, history, settings, key and health read-only", async ({
+  page,
+  browser,
+}) => {
+  // Two sign-ins and eight views: more than the default minute on a busy machine.
+  test.setTimeout(120_000);
   // The agent has no AI provider link: find the chatbot's id as the owner first.
   const ownerContext = await browser.newContext();
   const ownerPage = await ownerContext.newPage();
@@ -289,6 +294,9 @@ test("an agent sees the chatbots, their prompt, history, settings and key read-o
   await page.getByRole("tab", { name: "API key" }).click();
   await expect(page.getByTestId("api-key-hint")).toBeVisible();
   await expect(page.getByRole("button", { name: /Generate key|Regenerate key/ })).toHaveCount(0);
+  // Health is every member's to read.
+  await page.getByRole("tab", { name: "Health" }).click();
+  await expect(page.getByTestId("chatbot-health-panel")).toContainText("AI provider");
   // The list too: no "New chatbot".
   await page.goto("/chatbots");
   await expect(page.getByTestId("chatbot-list")).toContainText("Demo Assistant");
@@ -313,7 +321,7 @@ test("the chatbot pages fit a 390 px phone", async ({ page }) => {
   await page.getByRole("link", { name: "Demo Assistant" }).click();
   await expect(page.getByTestId("prompt-variables")).toBeVisible();
   await page.screenshot({ path: path.join(SCREENSHOTS, "chatbot-prompt-390.png"), fullPage: true });
-  for (const tab of ["Prompt", "History", "Playground", "Settings", "API key", "Channels"]) {
+  for (const tab of ["Prompt", "History", "Playground", "Settings", "API key", "Channels", "Health"]) {
     const trigger = page.getByRole("tab", { name: tab });
     await trigger.scrollIntoViewIfNeeded();
     await trigger.click();

@@ -7,6 +7,7 @@ import { createRouter } from "./openapi.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { cannedResponseRoutes } from "./routes/canned-responses.ts";
 import { channelRoutes } from "./routes/channels.ts";
+import { chatbotHealthRoutes } from "./routes/chatbot-health.ts";
 import { chatbotKnowledgeSearchRoutes } from "./routes/chatbot-knowledge-search.ts";
 import { chatbotPlaygroundRoutes } from "./routes/chatbot-playground.ts";
 import { chatbotPromptGenerationRoutes } from "./routes/chatbot-prompt-generation.ts";
@@ -104,6 +105,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", chatbotRoutes());
   v1.route("/", chatbotWidgetRoutes());
   v1.route("/", chatbotKnowledgeSearchRoutes());
+  v1.route("/", chatbotHealthRoutes());
   v1.route("/", adminHealthRoutes());
   v1.route("/", jobRoutes());
   v1.route("/", cannedResponseRoutes());

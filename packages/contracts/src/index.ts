@@ -3,6 +3,7 @@ export * from "./attachment-rules.ts";
 export * from "./auth.ts";
 export * from "./bot-settings.ts";
 export * from "./canned-responses.ts";
+export * from "./chatbot-health.ts";
 export * from "./chatbot-prompts.ts";
 export * from "./chatbots.ts";
 export * from "./common.ts";

@@ -6,6 +6,7 @@ export * from "./canned-responses/index.ts";
 export * from "./channels/index.ts";
 export * from "./channels/line/index.ts";
 export * from "./channels/messenger/index.ts";
+export * from "./chatbot-health/index.ts";
 export * from "./chatbots/index.ts";
 export * from "./config.ts";
 export * from "./contacts/index.ts";

@@ -39,6 +39,7 @@ export const ID_PREFIXES = {
   analyticsDaily: "stat",
   cannedResponse: "cr",
   notification: "ntf",
+  chatbotError: "cerr",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

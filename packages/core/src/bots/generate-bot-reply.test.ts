@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { SOCKET_EVENTS } from "@tandem/contracts";
 import {
+  chatbotErrors,
   type chatbots,
   chatbotTranslations,
   contacts,
@@ -90,6 +91,9 @@ function jobContext(jobId = `job_test_${++jobCounter}`): JobContext<AppJobDeps> 
     signal: new AbortController().signal,
   };
 }
+
+const errorsOf = (conversationId: string) =>
+  db.select().from(chatbotErrors).where(eq(chatbotErrors.conversationId, conversationId));
 
 /** A workspace whose default chatbot carries the demo FAQ, and one open Messenger conversation. */
 async function setup(
@@ -750,6 +754,21 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
     expect(thread[1]!.text).toBe("The AI provider failed to answer: handed to a person. (provider_auth_failed)");
     expect(thread[1]!.metadata).toMatchObject({ reason: "provider_error", errorCode: "provider_auth_failed" });
     expect(await conversationRow(conversation.id)).toMatchObject({ autoBot: false, handoffReason: "provider_error" });
+    // Recorded for the chatbot's health: the provider's code and reason, never the key.
+    const recorded = await errorsOf(conversation.id);
+    expect(recorded).toEqual([
+      expect.objectContaining({
+        workspaceId: conversation.workspaceId,
+        chatbotId: conversation.chatbotId,
+        kind: "generation",
+        code: "provider_auth_failed",
+        provider: "OPENAI_COMPATIBLE",
+        model: MODEL,
+        conversationId: conversation.id,
+        messageId: payload.triggerMessageId,
+      }),
+    ]);
+    expect(recorded[0]!.message).not.toContain(KEY);
   });
 
   it("an answer withheld by the provider's content filter hands off as content_filtered, not as an outage", async () => {
@@ -775,12 +794,17 @@ describe("generate-bot-reply: OpenAI-compatible provider (the simulator over HTT
     expect(error).toMatchObject({ code: "provider_unavailable", retryable: true });
     expect((await threadOf(conversation.id)).map((m) => m.role)).toEqual(["USER"]);
     expect(await conversationRow(conversation.id)).toMatchObject({ autoBot: true, needsHuman: false });
+    // An attempt the queue retries is not a failure yet.
+    expect(await errorsOf(conversation.id)).toEqual([]);
 
     const last = { ...jobContext(), attempt: generateBotReply.retry.attempts };
     await generateBotReply.handle(payload, last);
     const thread = await threadOf(conversation.id);
     expect(thread.map((m) => m.role)).toEqual(["USER", "SYSTEM", "BOT"]);
     expect(thread[1]!.metadata).toMatchObject({ reason: "provider_error", errorCode: "provider_unavailable" });
+    expect(await errorsOf(conversation.id)).toEqual([
+      expect.objectContaining({ kind: "generation", code: "provider_unavailable" }),
+    ]);
     served.simulator.llm.state.clearFaults();
   });
 

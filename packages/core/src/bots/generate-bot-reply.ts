@@ -3,11 +3,13 @@ import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
 import { showTyping } from "../channels/typing-indicator.ts";
+import { recordChatbotError } from "../chatbot-health/record-chatbot-error.ts";
 import { publishConversation, publishMessage } from "../conversations/publish.ts";
 import { DomainError } from "../errors.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import { isRetryable } from "../jobs/errors.ts";
 import { LlmError } from "../llm/types.ts";
+import type { Logger } from "../logger.ts";
 import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
 import type { CredentialRow } from "../providers/provider-deps.ts";
 import type { ChatbotRow } from "./chatbot-for.ts";
@@ -118,7 +120,7 @@ export const generateBotReply = defineJob({
       const final = ctx.attempt >= ctx.maxAttempts || !isRetryable(error);
       if (!final) throw error;
       ctx.log.warn({ err: error, conversationId: payload.conversationId }, "bot reply failed: handing off");
-      outcome = await persistBotReplyFailure(ctx.db, decision, error, ctx.jobId);
+      outcome = await persistBotReplyFailure(ctx.db, decision, error, ctx.jobId, ctx.log);
     }
     if (outcome.kind !== "done" || !outcome.rows.some(isQueuedReply)) {
       showTyping(ctx, decision.channel, decision.recipientId, "typing_off");
@@ -225,15 +227,37 @@ export function persistBotReply(
   return db.transaction((tx) => persist(tx as unknown as Db, plan, composed, jobId));
 }
 
-/** The answer failed for good: handed off (with the error's code), after the same checks. */
-export function persistBotReplyFailure(
+/**
+ * The answer failed for good: handed off (with the error's code), after the same checks — and
+ * recorded for the chatbot's health (`chatbot_error`, kind `generation`) whatever the checks decide.
+ */
+export async function persistBotReplyFailure(
   db: Db,
   plan: BotReplyPlan,
   error: unknown,
   jobId: string,
+  log?: Logger,
 ): Promise<BotReplyOutcome> {
   const failure = failureOf(error);
-  return db.transaction((tx) => persistFailure(tx as unknown as Db, plan, failure, jobId));
+  const outcome = await db.transaction((tx) => persistFailure(tx as unknown as Db, plan, failure, jobId));
+  const { conversation, chatbot, latest } = plan;
+  await recordChatbotError(
+    db,
+    {
+      workspaceId: conversation.workspaceId,
+      chatbotId: chatbot.id,
+      kind: "generation",
+      code: failure.code,
+      message: failure.message,
+      provider: error instanceof LlmError ? error.provider : (plan.credential?.kind ?? chatbot.providerKind),
+      model: chatbot.model,
+      channelId: conversation.channelId,
+      conversationId: conversation.id,
+      messageId: latest?.id ?? null,
+    },
+    log,
+  );
+  return outcome;
 }
 
 async function persist(db: Db, plan: BotReplyPlan, composed: ComposedReply, jobId: string): Promise<BotReplyOutcome> {

@@ -1,5 +1,5 @@
 import { rooms } from "@tandem/contracts";
-import { inboundEvents, jobs, newId, rowsOf, sessions } from "@tandem/db";
+import { chatbotErrors, inboundEvents, jobs, newId, rowsOf, sessions } from "@tandem/db";
 import { createChannel, createKnowledgePassage, createTestWorkspace } from "@tandem/db/testing";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -139,6 +139,22 @@ describe("the hourly maintenance job", () => {
   it("prunes, vacuums and analyzes the embedded database, then schedules the next run", async () => {
     const db = runtime.database.db;
     const old = await storeEntry(null, "ignored", 40);
+    // Chatbot error records (the chatbots' health) are kept 30 days.
+    const ws = await createTestWorkspace(db);
+    const recordError = async (daysAgo: number) => {
+      const [row] = await db
+        .insert(chatbotErrors)
+        .values({
+          workspaceId: ws.workspace.id,
+          chatbotId: null,
+          kind: "send",
+          code: "platform_error_2",
+          createdAt: new Date(Date.now() - daysAgo * DAY),
+        })
+        .returning({ id: chatbotErrors.id });
+      return row!.id;
+    };
+    const [expiredError, keptError] = [await recordError(31), await recordError(29)];
     // Rows updated since the last vacuum: dead versions only VACUUM reclaims (PGlite has no autovacuum).
     await db.execute(sql`update inbound_event set error = 'x' where status = 'pending'`);
     const before = await vacuumStats();
@@ -155,6 +171,11 @@ describe("the hourly maintenance job", () => {
     });
 
     expect(await remaining([old])).toEqual([]);
+    const errorsLeft = await db
+      .select({ id: chatbotErrors.id })
+      .from(chatbotErrors)
+      .where(inArray(chatbotErrors.id, [expiredError, keptError]));
+    expect(errorsLeft).toEqual([{ id: keptError }]);
     // Every busy table was vacuumed and analyzed (the planner's statistics are fresh).
     const after = await vacuumStats();
     expect(after.map((s) => s.table).sort()).toEqual([...VACUUMED_TABLES].sort());

@@ -8,6 +8,8 @@
  *   conversations, messages) stays. `pending` and `processing` entries are never touched.
  * - **Agents' uploads no reply sent** (the composer uploads a file as soon as it is picked) are
  *   deleted from DATA_DIR a day after their upload (`sweepUnsentUploads`).
+ * - **Chatbot error records** (`chatbot_error`, the chatbots' health) are deleted after
+ *   `CHATBOT_ERROR_RETENTION_DAYS` (30).
  * - **Sessions** past their expiry (30 days unused, or 90 days after sign-in) are deleted, and any
  *   socket still open on one is disconnected.
  * - **Embedded database**: PGlite runs PostgreSQL without its postmaster, so there is no autovacuum
@@ -25,6 +27,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
 import { deleteExpiredSessions } from "../auth/sessions.ts";
+import { pruneChatbotErrors } from "../chatbot-health/prune-chatbot-errors.ts";
 import { ingestIdle } from "../ingest-pacing.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import type { JobQueue } from "../jobs/queue.ts";
@@ -203,6 +206,8 @@ export const databaseMaintenance = defineJob({
         between: quietMoment,
       });
       await quietMoment();
+      const chatbotErrors = await pruneChatbotErrors(deps.db, { between: quietMoment });
+      await quietMoment();
       const expiredSessions = await deleteExpiredSessions(deps);
       const unsentUploads = await sweepUnsentUploads(
         deps.config.dataDir,
@@ -212,6 +217,7 @@ export const databaseMaintenance = defineJob({
       deps.log.info(
         {
           pruned,
+          chatbotErrors,
           expiredSessions,
           unsentUploads,
           vacuumed: maintained.filter((t) => t.vacuum).map((t) => t.table),

@@ -6,9 +6,10 @@
 import { randomBytes } from "node:crypto";
 import { serve } from "@hono/node-server";
 import { rooms, SOCKET_EVENTS, WIDGET_SOCKET } from "@tandem/contracts";
-import { channels, messages } from "@tandem/db";
+import { channels, chatbotErrors, conversations, messages } from "@tandem/db";
 import {
   createChannel,
+  createChatbot,
   createContact,
   createConversation,
   createMessage,
@@ -105,6 +106,9 @@ function jobCtx(attempt = 1, maxAttempts = sendOutboundMessage.retry.attempts): 
 }
 
 const send = async (messageId: string, attempt?: number) => sendOutboundMessage.handle({ messageId }, jobCtx(attempt));
+
+const errorsOf = (workspaceId: string) =>
+  runtime.database.db.select().from(chatbotErrors).where(eq(chatbotErrors.workspaceId, workspaceId));
 
 async function load(messageId: string) {
   const [row] = await runtime.database.db.select().from(messages).where(eq(messages.id, messageId));
@@ -245,6 +249,44 @@ describe("send-outbound-message", () => {
     const last = published.filter((p) => p.payload.id === msg.id).at(-1);
     expect(last).toMatchObject({ event: SOCKET_EVENTS.messageUpdated, payload: { status: "failed" } });
     state.faults.delete(psid);
+  });
+
+  it("records a failed send for the chatbot's health, once, on the final failure only", async () => {
+    const db = runtime.database.db;
+    const { ws, psid, channel, conversation, message } = await setup();
+    const chatbot = await createChatbot(db, { workspaceId: ws.workspace.id });
+    await db.update(conversations).set({ chatbotId: chatbot.id }).where(eq(conversations.id, conversation.id));
+    const msg = await message({ text: "Never arrives" });
+    state.faults.set(psid, { kind: "server_error", times: Number.POSITIVE_INFINITY });
+    await expect(send(msg.id, 4)).rejects.toMatchObject({ retryable: true });
+    expect(await errorsOf(ws.workspace.id)).toEqual([]);
+    await expect(send(msg.id, 5)).rejects.toMatchObject({ retryable: true });
+    expect(await errorsOf(ws.workspace.id)).toEqual([
+      expect.objectContaining({
+        chatbotId: chatbot.id,
+        kind: "send",
+        code: "platform_error_2",
+        message: expect.stringMatching(/unexpected error/i),
+        channelId: channel.id,
+        conversationId: conversation.id,
+        messageId: msg.id,
+      }),
+    ]);
+    state.faults.delete(psid);
+  });
+
+  it("records a refused send with no chatbot when none serves the conversation", async () => {
+    const { ws, conversation, message } = await setup({ hoursAgo: 30 });
+    const bot = await message({ text: "Too late" });
+    await send(bot.id);
+    expect(await errorsOf(ws.workspace.id)).toEqual([
+      expect.objectContaining({
+        chatbotId: null,
+        kind: "send",
+        code: "outside_messaging_window",
+        conversationId: conversation.id,
+      }),
+    ]);
   });
 
   it("fails at once on a permanent refusal (user unavailable)", async () => {

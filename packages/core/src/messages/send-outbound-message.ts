@@ -4,8 +4,10 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
+import { chatbotFor } from "../bots/chatbot-for.ts";
 import type { ChannelAdapter } from "../channels/adapter.ts";
 import { markReconnectNeeded } from "../channels/mark-reconnect-needed.ts";
+import { recordChatbotError } from "../chatbot-health/record-chatbot-error.ts";
 import { publishMessage } from "../conversations/publish.ts";
 import { messageColumns } from "../conversations/to-dto.ts";
 import { isDomainError } from "../errors.ts";
@@ -32,6 +34,7 @@ import { publicMessageOf } from "../public-chat/public-message.ts";
  *   2, 4, 17, 32, 613, HTTP 5xx, network, our own limit) are retried with backoff; the last attempt, or
  *   a permanent refusal, sets `failed` with a code and the platform's reason, shown in the inbox
  *   (`adapter.classifyError`). A dead token (Graph 190) also marks the channel "reconnect needed".
+ *   Every final failure is recorded for the chatbot's health too (`chatbot_error`, kind `send`).
  */
 export const OUTBOUND_RATE_LIMIT = { limit: 50, windowMs: 1_000 };
 
@@ -269,6 +272,38 @@ async function fail(ctx: JobContext<AppJobDeps>, message: MessageRow, failure: F
     .where(eq(messages.id, message.id))
     .returning(messageColumns);
   if (row) publishMessage(ctx.realtime, row.workspaceId, row, "updated");
+  await recordSendError(ctx, message, failure);
+}
+
+/**
+ * The failed send in the chatbot's health record: the chatbot that serves the conversation (its own,
+ * else the workspace's default, as for its replies); null when none does. Read only on this rare path.
+ */
+async function recordSendError(ctx: JobContext<AppJobDeps>, message: MessageRow, failure: Failure): Promise<void> {
+  try {
+    const [conversation] = await ctx.db
+      .select({ workspaceId: conversations.workspaceId, chatbotId: conversations.chatbotId })
+      .from(conversations)
+      .where(eq(conversations.id, message.conversationId))
+      .limit(1);
+    const chatbot = conversation ? await chatbotFor(ctx.db, conversation) : undefined;
+    await recordChatbotError(
+      ctx.db,
+      {
+        workspaceId: message.workspaceId,
+        chatbotId: chatbot?.id ?? null,
+        kind: "send",
+        code: failure.code,
+        message: failure.message,
+        channelId: message.channelId,
+        conversationId: message.conversationId,
+        messageId: message.id,
+      },
+      ctx.log,
+    );
+  } catch (err) {
+    ctx.log.warn({ err, messageId: message.id }, "could not record the failed send");
+  }
 }
 
 /** A readable reason for the inbox: the platform's own words, with a code the UI can branch on. */

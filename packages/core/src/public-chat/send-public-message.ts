@@ -137,7 +137,7 @@ export async function sendPublicMessage(deps: AppJobDeps, input: SendPublicMessa
       );
     }
     deps.log.warn({ err: error, conversationId }, "public answer failed: handing off");
-    await finishBotReply(deps, conversationId, await persistBotReplyFailure(deps.db, plan, error, jobId));
+    await finishBotReply(deps, conversationId, await persistBotReplyFailure(deps.db, plan, error, jobId, deps.log));
     return answerOf();
   };
 

@@ -4,6 +4,7 @@ export * from "./canned-responses.ts";
 export * from "./channels.ts";
 export * from "./chatbots.ts";
 export * from "./conversations.ts";
+export * from "./health.ts";
 export * from "./identity.ts";
 export * from "./jobs.ts";
 export * from "./knowledge.ts";

@@ -1,6 +1,16 @@
 "use client";
 
-import { BookOpen, FileText, FlaskConical, Globe, History, KeyRound, MessagesSquare, Settings } from "lucide-react";
+import {
+  Activity,
+  BookOpen,
+  FileText,
+  FlaskConical,
+  Globe,
+  History,
+  KeyRound,
+  MessagesSquare,
+  Settings,
+} from "lucide-react";
 import Link from "next/link";
 import { useParams, usePathname, useRouter, useSearchParams } from "next/navigation";
 import { PageHeader } from "@/components/page-header";
@@ -15,20 +25,31 @@ import { errorMessage, isApiError } from "@/lib/api";
 import { ApiKeyTab } from "./api-key-tab";
 import { ChannelsTab } from "./channels-tab";
 import { useChatbot } from "./crud-queries";
+import { HealthBadge, HealthTab } from "./health-tab";
 import { HistoryTab } from "./history-tab";
 import { PlaygroundTab } from "./playground-tab";
 import { PromptTab } from "./prompt-tab";
 import { SettingsTab, STATUS_LABELS } from "./settings-tab";
 import { WebsiteTab } from "./website-tab";
 
-const TABS = ["prompt", "history", "playground", "knowledge", "settings", "website", "api-key", "channels"] as const;
+const TABS = [
+  "prompt",
+  "history",
+  "playground",
+  "knowledge",
+  "settings",
+  "website",
+  "api-key",
+  "channels",
+  "health",
+] as const;
 type Tab = (typeof TABS)[number];
 /** Tabs only owners and admins see (their reads are `chatbots.manage` too). */
 const MANAGE_TABS: readonly Tab[] = ["playground", "website"];
 
 /**
  * `/chatbots/{id}?tab=…`: the chatbot's prompt, its history, the playground, its knowledge, settings,
- * website widget, API key and channels.
+ * website widget, API key, channels and health (its badge in the header too).
  */
 export function ChatbotPage() {
   const me = useCurrentUser();
@@ -77,7 +98,7 @@ export function ChatbotPage() {
         title={bot?.name ?? "Chatbot"}
         description={
           bot?.description ??
-          "Its system prompt, every earlier version, a playground to try changes, its knowledge, settings, website widget, API key and channels."
+          "Its system prompt, every earlier version, a playground to try changes, its knowledge, settings, website widget, API key, channels and health."
         }
         actions={
           <>
@@ -86,6 +107,7 @@ export function ChatbotPage() {
                 {STATUS_LABELS[bot.status]}
               </Badge>
             )}
+            {bot && <HealthBadge chatbotId={chatbotId} />}
             {bot?.isDefault && <Badge variant="outline">Default</Badge>}
             {!manage && <Badge variant="outline">Read-only</Badge>}
           </>
@@ -135,6 +157,10 @@ export function ChatbotPage() {
               <MessagesSquare aria-hidden="true" />
               Channels
             </TabsTrigger>
+            <TabsTrigger value="health">
+              <Activity aria-hidden="true" />
+              Health
+            </TabsTrigger>
           </TabsList>
         </div>
         <TabsContent value="prompt" className="min-w-0">
@@ -172,6 +198,9 @@ export function ChatbotPage() {
         </TabsContent>
         <TabsContent value="channels" className="min-w-0">
           {bot ? <ChannelsTab chatbot={bot} /> : <TabSkeleton />}
+        </TabsContent>
+        <TabsContent value="health" className="min-w-0">
+          <HealthTab chatbotId={chatbotId} />
         </TabsContent>
       </Tabs>
     </div>

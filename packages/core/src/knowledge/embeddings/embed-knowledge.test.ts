@@ -2,7 +2,7 @@
  * The embed-knowledge job and the chatbot's embedding settings, on PGlite (pgvector bundled), the
  * vectors computed by the simulator's fake OpenAI-compatible API over real HTTP.
  */
-import { auditLogs, chatbots, type Db, jobs, providerCredentials, rowsOf } from "@tandem/db";
+import { auditLogs, chatbotErrors, chatbots, type Db, jobs, providerCredentials, rowsOf } from "@tandem/db";
 import { createChatbot, createKnowledgePassage, createTestWorkspace, type TestWorkspace } from "@tandem/db/testing";
 import { type ServedSimulator, serveSimulator } from "@tandem/simulator";
 import { and, desc, eq, sql } from "drizzle-orm";
@@ -235,6 +235,18 @@ describe("embed-knowledge", () => {
     expect(dto.retrieval.activeEmbedding).toBeNull();
     expect(dto.retrieval.embeddingStatus).toMatchObject({ state: "failed", embedded: 0, total: 2 });
     expect(dto.retrieval.embeddingStatus.error).toMatch(/401/);
+    // Recorded for the chatbot's health, with the reason and never the key.
+    const recorded = await db.select().from(chatbotErrors).where(eq(chatbotErrors.chatbotId, chatbot.id));
+    expect(recorded).toEqual([
+      expect.objectContaining({
+        kind: "embedding",
+        code: "embedding_failed",
+        message: expect.stringMatching(/401/),
+        provider: embedding(16).provider,
+        model: embedding(16).model,
+      }),
+    ]);
+    expect(recorded[0]!.message).not.toContain(KEY);
 
     // Saving the same model again (a fixed key) schedules a new attempt.
     served.simulator.llm.state.clearFaults();

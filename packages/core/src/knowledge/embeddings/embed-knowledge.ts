@@ -15,6 +15,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../../app-deps.ts";
 import { searchableChunks } from "../../bots/retrieve-knowledge.ts";
+import { recordChatbotError } from "../../chatbot-health/record-chatbot-error.ts";
 import { DomainError } from "../../errors.ts";
 import { defineJob, type JobContext } from "../../jobs/define-job.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
@@ -46,7 +47,7 @@ export const embedKnowledge = defineJob({
       // The queue gives up after this attempt: the chatbot must not look "processing" forever.
       if (ctx.attempt >= ctx.maxAttempts || (error as { retryable?: unknown }).retryable === false) {
         const reason = error instanceof Error ? error.message : String(error);
-        await markFailed(ctx.db, payload.chatbotId, `Embedding stopped: ${reason}`).catch(() => {});
+        await markFailed(ctx.db, payload.chatbotId, `Embedding stopped: ${reason}`, ctx.log).catch(() => {});
       }
       throw error;
     }
@@ -70,6 +71,7 @@ async function embedChatbotKnowledge(chatbotId: string, ctx: JobContext<AppJobDe
     // A newer model replaced this one meanwhile: its own job reports on it.
     if (!current?.retrievalSettings.embedding || embeddingKey(current.retrievalSettings.embedding) !== key) return;
     await setState(ctx.db, chatbot.id, { ...current.embeddingState, state: "failed", target: key, error: reason });
+    await recordEmbeddingError(ctx.db, current, reason, ctx.log);
   };
 
   let provider: LlmProvider;
@@ -147,10 +149,29 @@ async function embedChatbotKnowledge(chatbotId: string, ctx: JobContext<AppJobDe
   if (switched) await deleteUnusedVectors(ctx.db, chatbot.workspaceId, ctx.log);
 }
 
-async function markFailed(db: Db, chatbotId: string, reason: string): Promise<void> {
+async function markFailed(db: Db, chatbotId: string, reason: string, log: Logger): Promise<void> {
   const current = await liveChatbot(db, chatbotId);
   if (!current?.retrievalSettings.embedding) return;
   await setState(db, chatbotId, { ...current.embeddingState, state: "failed", error: reason });
+  await recordEmbeddingError(db, current, reason, log);
+}
+
+/** A failed embedding in the chatbot's health record (`chatbot_error`, kind `embedding`). */
+function recordEmbeddingError(db: Db, chatbot: ChatbotRow, reason: string, log: Logger): Promise<void> {
+  const embedding = chatbot.retrievalSettings.embedding;
+  return recordChatbotError(
+    db,
+    {
+      workspaceId: chatbot.workspaceId,
+      chatbotId: chatbot.id,
+      kind: "embedding",
+      code: "embedding_failed",
+      message: reason,
+      provider: embedding?.provider ?? null,
+      model: embedding?.model ?? null,
+    },
+    log,
+  );
 }
 
 /** The text a chunk is embedded as: its heading path, then the passage. */

@@ -1,0 +1,3 @@
+export * from "./get-chatbot-health.ts";
+export * from "./prune-chatbot-errors.ts";
+export * from "./record-chatbot-error.ts";
