@@ -6,6 +6,8 @@ import {
   handleShutdownSignals,
   loadConfig,
   loadDotEnv,
+  startObservability,
+  VERSION,
 } from "@tandem/core";
 
 /**
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger({ level: config.logLevel, name: "tandem-worker" });
+  const observability = await startObservability(config, { serviceName: "tandem-worker", version: VERSION, log });
   const worker = await createWorkerRuntime(config, { log });
 
   handleShutdownSignals({
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
     stop: async (signal) => {
       log.info({ signal }, "stopping worker");
       const { returned } = await worker.stop({ timeoutMs: STOP_TIMEOUT_MS });
+      await observability.shutdown();
       log.info({ returned }, "worker stopped");
     },
   });
