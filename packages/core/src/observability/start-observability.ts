@@ -4,6 +4,8 @@ import { type ErrorReporting, startErrorReporting } from "./error-reporting.ts";
 import { startTracing, type Tracing } from "./tracing.ts";
 
 export interface Observability {
+  /** Exports buffered spans and sends queued error events now. */
+  flush(): Promise<void>;
   /** Exports buffered spans and sends queued error events, then turns both off. */
   shutdown(): Promise<void>;
 }
@@ -36,6 +38,9 @@ export async function startObservability(
     options.log.info("Sentry error reporting on");
   }
   return {
+    flush: async () => {
+      await Promise.all([tracing?.flush(), errors?.flush()]);
+    },
     shutdown: async () => {
       await Promise.all([tracing?.shutdown(), errors?.shutdown()]);
     },
