@@ -1,4 +1,4 @@
-import { scrapeMetrics } from "@tandem/core";
+import { METRICS_CONTENT_TYPE, scrapeMetrics } from "@tandem/core";
 import { Hono } from "hono";
 import type { AppEnv } from "../types.ts";
 
@@ -11,7 +11,7 @@ export function metricsRoutes() {
   app.get("/metrics", async (c) => {
     const body = await scrapeMetrics(c.get("runtime").queue);
     return c.body(body, 200, {
-      "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+      "Content-Type": METRICS_CONTENT_TYPE,
       "Cache-Control": "no-store",
     });
   });

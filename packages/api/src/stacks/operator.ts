@@ -1,5 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import { DomainError } from "@tandem/core";
+import { DomainError, metricsTokenMatches } from "@tandem/core";
 import type { MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
 import { createMiddleware } from "hono/factory";
@@ -16,14 +15,10 @@ export function operatorStack(): MiddlewareHandler<AppEnv> {
   return every(withoutCookies, requireMetricsToken);
 }
 
-const digest = (value: string) => createHash("sha256").update(value).digest();
-
 const requireMetricsToken = createMiddleware<AppEnv>(async (c, next) => {
   const expected = c.get("runtime").config.metricsToken;
   if (!expected) throw new DomainError("not_found", `No route for ${c.req.method} ${c.req.path}`);
-  const given = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-  // Digests of equal length: the comparison takes the same time whatever the token's length.
-  if (!given || !timingSafeEqual(digest(given), digest(expected))) {
+  if (!metricsTokenMatches(expected, c.req.header("authorization"))) {
     c.header("WWW-Authenticate", 'Bearer realm="metrics"');
     throw new DomainError("unauthenticated", "The metrics token is missing or wrong");
   }
