@@ -233,6 +233,25 @@ describe("Sentry", () => {
     expect(envelope.body.toLowerCase()).not.toContain("cookie");
   });
 
+  it("a job that failed for good reaches Sentry with the job's name and id, without the Page's token", async () => {
+    const conn = await messengerDriver.connect(h);
+    const customer = await conn.newCustomer();
+    conn.revokeToken(customer);
+    expect((await conn.post(conn.text(customer, FAQ.question))).status).toBe(200);
+    const envelope = await waitFor(
+      async () => {
+        await observability.flush();
+        return sentry.bodies.find((b) => b.body.includes('"job":"send-outbound-message"'));
+      },
+      "the send's failure at the fake Sentry",
+      45_000,
+    );
+    const event = JSON.parse(envelope.body.split("\n")[2]!);
+    expect(event.tags).toMatchObject({ job: "send-outbound-message", workspaceId: conn.workspaceId });
+    expect(event.tags.jobId).toBeTruthy();
+    expect(envelope.body).not.toContain("EAAcontract");
+  });
+
   it("a 4xx is not an error report", async () => {
     const before = sentry.bodies.length;
     const res = await fetch(`${h.base}/api/v1/conversations`, {
