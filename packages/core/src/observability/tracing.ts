@@ -117,10 +117,12 @@ export function contextFromCarrier(carrier: Record<string, string | string[] | u
 }
 
 /**
- * A database span per statement: the operation, the table and the statement with its literals
+ * A database span per statement run within a trace: the operation, the table and the statement with its literals
  * replaced by `?` (Drizzle sends values as parameters, which are never recorded).
  */
 async function traceQuery<T>(statement: string, run: () => Promise<T>): Promise<T> {
+  // Only inside a request's or a job's trace: the queue's polling and housekeeping make no traces of their own.
+  if (!trace.getSpan(context.active())) return run();
   const operation = /^\s*(\w+)/.exec(statement)?.[1]?.toUpperCase() ?? "QUERY";
   const table = /\b(?:from|into|update|join)\s+"?([a-z_][a-z0-9_]*)"?/i.exec(statement)?.[1];
   return withSpan(
