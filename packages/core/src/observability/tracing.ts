@@ -11,6 +11,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { setQueryObserver } from "@tandem/db";
+import { scrubText } from "./scrub.ts";
 
 /**
  * OpenTelemetry traces, on only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set. The SDK and the OTLP
@@ -79,7 +80,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
 /** Runs `fn` in a new active span; an error thrown is recorded on it and rethrown. */
 export async function withSpan<T>(
   name: string,
-  options: { kind?: SpanKind; attributes?: Attributes; links?: { context: ReturnType<Span["spanContext"]> }[] },
+  options: { kind?: SpanKind; attributes?: Attributes },
   fn: (span: Span) => Promise<T>,
   parent: Context = context.active(),
 ): Promise<T> {
@@ -96,10 +97,10 @@ export async function withSpan<T>(
   });
 }
 
-/** Marks a span failed with the error's class and message (messages of our errors name codes, not data). */
+/** Marks a span failed with the error's class and message, tokens cut out (no stack, no cause). */
 export function recordError(span: Span, error: unknown): void {
   const err = error instanceof Error ? error : new Error(String(error));
-  span.recordException({ name: err.name, message: err.message });
+  span.recordException({ name: err.name, message: scrubText(err.message).slice(0, 500) });
   span.setStatus({ code: SpanStatusCode.ERROR, message: err.name });
 }
 
