@@ -6,7 +6,9 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApiListener, createApp, createHttpServer } from "@tandem/api";
+import { WIDGET_SOCKET } from "@tandem/contracts";
 import {
+  addGaugeSource,
   type Config,
   ConfigError,
   createLogger,
@@ -16,6 +18,8 @@ import {
   isLoopbackHost,
   loadConfig,
   loadDotEnv,
+  startObservability,
+  VERSION,
 } from "@tandem/core";
 import { attachRealtime } from "./src/server/realtime.ts";
 import { setSecurityHeaders } from "./src/server/security-headers.ts";
@@ -48,6 +52,8 @@ const log = createLogger({ level: config.logLevel });
 Object.assign(process.env, { NODE_ENV: dev ? "development" : "production" });
 
 async function main() {
+  // Traces and Sentry first, so the database and the queue are observed from their first query.
+  const observability = await startObservability(config, { serviceName: "tandem-web", version: VERSION, log });
   const simulator = config.simulator ? await mountSimulator(config, log) : null;
   const { runtime, queue, demo } = await startRuntime(config, log);
   const api = createApp(runtime);
@@ -71,6 +77,17 @@ async function main() {
     });
   });
   const io = await attachRealtime(server, runtime);
+  // Open sockets of this process, per namespace, for /api/metrics.
+  addGaugeSource(() => [
+    {
+      name: "tandem_realtime_sockets",
+      help: "Open Socket.IO connections of this process: the dashboard's and the website widget's.",
+      values: [
+        { labels: { namespace: "dashboard" }, value: io.of("/").sockets.size },
+        { labels: { namespace: "widget" }, value: io.of(WIDGET_SOCKET.namespace).sockets.size },
+      ],
+    },
+  ]);
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
@@ -100,6 +117,7 @@ async function main() {
       const { returned } = await queue.stop({ timeoutMs: 10_000 });
       if (returned) log.warn({ returned }, "jobs still running at shutdown were returned to the queue");
       await runtime.close();
+      await observability.shutdown();
       log.info("stopped");
     },
   });

@@ -53,6 +53,11 @@ export class TestClient {
     return res;
   }
 
+  /** A cookie this client holds (tests look for it where it must not be). */
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
   /** The same browser (cookies, CSRF token) talking to another app instance: a second web process. */
   sameBrowserOn(app: Fetcher): TestClient {
     const twin = new TestClient(app, this.options);

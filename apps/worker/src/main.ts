@@ -6,6 +6,9 @@ import {
   handleShutdownSignals,
   loadConfig,
   loadDotEnv,
+  serveMetrics,
+  startObservability,
+  VERSION,
 } from "@tandem/core";
 
 /**
@@ -31,14 +34,30 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger({ level: config.logLevel, name: "tandem-worker" });
+  const observability = await startObservability(config, { serviceName: "tandem-worker", version: VERSION, log });
   const worker = await createWorkerRuntime(config, { log });
+  // The worker's own series (its jobs, its LLM calls) for Prometheus; the web process has /api/metrics.
+  const metrics =
+    config.metricsPort && config.metricsToken
+      ? await serveMetrics({
+          port: config.metricsPort,
+          host: config.host,
+          token: config.metricsToken,
+          queue: worker.queue,
+          log,
+        })
+      : null;
+  if (config.metricsPort && !config.metricsToken)
+    log.warn("METRICS_PORT is set without METRICS_TOKEN: no metrics served");
 
   handleShutdownSignals({
     log,
     deadlineMs: SHUTDOWN_DEADLINE_MS,
     stop: async (signal) => {
       log.info({ signal }, "stopping worker");
+      await metrics?.close();
       const { returned } = await worker.stop({ timeoutMs: STOP_TIMEOUT_MS });
+      await observability.shutdown();
       log.info({ returned }, "worker stopped");
     },
   });

@@ -3,6 +3,7 @@ import { MAX_BODY_BYTES } from "./constants.ts";
 import { handleError, notFoundHandler } from "./errors.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { storableUrl } from "./middleware/storable-input.ts";
+import { traceRequest } from "./middleware/trace-request.ts";
 import { createRouter } from "./openapi.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { cannedResponseRoutes } from "./routes/canned-responses.ts";
@@ -26,6 +27,7 @@ import { meRoutes } from "./routes/me.ts";
 import { mediaRoutes, publicMediaRoutes } from "./routes/media.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { messageRoutes } from "./routes/messages.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { providerCredentialRoutes } from "./routes/provider-credentials.ts";
 import { providerSettingsRoutes } from "./routes/provider-settings.ts";
@@ -37,6 +39,7 @@ import { messengerWebhookRoutes } from "./routes/webhooks-messenger.ts";
 import { workspaceSettingsRoutes } from "./routes/workspace-settings.ts";
 import { adminStack, OPENAPI_PATH } from "./stacks/admin.ts";
 import { byAudience } from "./stacks/audience.ts";
+import { operatorStack } from "./stacks/operator.ts";
 import { PUBLIC_CREDENTIAL_HEADERS, type PublicStackOptions, publicStack } from "./stacks/public.ts";
 import { webhookStack } from "./stacks/webhooks.ts";
 
@@ -60,19 +63,22 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   const app = createRouter();
   app.onError(handleError);
   app.notFound(notFoundHandler);
-  // Every audience: request id and access log; a NUL in the path or query is 400.
-  app.use("*", requestContext(runtime), storableUrl);
+  // Every audience: a trace span (when on), request id and access log; a NUL in the path or query is 400.
+  app.use("*", traceRequest, requestContext(runtime), storableUrl);
   app.use(
     "*",
     byAudience({
       admin: adminStack(runtime),
       webhooks: webhookStack(),
       public: publicStack(runtime, options.public),
+      operator: operatorStack(),
     }),
   );
 
   app.route("/api/auth", authRoutes());
   app.route("/api", publicHealthRoutes());
+  // For the operator's Prometheus, behind METRICS_TOKEN (stacks/operator.ts).
+  app.route("/api", metricsRoutes());
   // Platform webhooks: authenticated by their signatures, not by sessions.
   app.route("/api/webhooks", messengerWebhookRoutes());
   // The public API (`/api/v1/public/*`, the widget issue) mounts its routers here.

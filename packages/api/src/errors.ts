@@ -1,6 +1,7 @@
-import { DomainError } from "@tandem/core";
+import { DomainError, reportError } from "@tandem/core";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { routePath } from "hono/route";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
 import { statusForCode } from "./error-codes.ts";
@@ -34,10 +35,13 @@ export function handleError(err: Error, c: Context<AppEnv>) {
         { err, code: err.code, requestId, path: loggablePath(c.req.path), method: c.req.method },
         "error code without an HTTP status: add it to packages/api/src/error-codes.ts",
       );
+      report(c, err, requestId);
       return internalError(c, requestId);
     }
     if (err.retryAfterSeconds) c.header("Retry-After", String(err.retryAfterSeconds));
     if (status >= 500) log(c)?.error({ err, requestId }, "domain error");
+    // A 500 is this server's fault (a secret it cannot read); 502/503 name a provider or a setting.
+    if (status === 500) report(c, err, requestId);
     return c.json(errorBody(err.code, err.message, requestId, err.details), status);
   }
   if (err instanceof ZodError) {
@@ -52,8 +56,15 @@ export function handleError(err: Error, c: Context<AppEnv>) {
     if (status < 500) return c.json(errorBody(`http_${status}`, err.message || "Request failed", requestId), status);
   }
   log(c)?.error({ err, requestId, path: loggablePath(c.req.path), method: c.req.method }, "unhandled error");
+  report(c, err, requestId);
   return internalError(c, requestId);
 }
+
+/** To Sentry (when on), with the request id and the route template — never the path, headers or body. */
+const report = (c: Context<AppEnv>, err: Error, requestId: string) => {
+  const route = routePath(c, -1);
+  reportError(err, { requestId, method: c.req.method, route: route.includes("*") ? undefined : route });
+};
 
 const log = (c: Context<AppEnv>) => c.get("runtime")?.log;
 

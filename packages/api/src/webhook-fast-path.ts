@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
-import { clientAddress, DomainError, type Runtime } from "@tandem/core";
+import { clientAddress, DomainError, type Runtime, reportError, tracingEnabled } from "@tandem/core";
 import type { ChannelType } from "@tandem/core/channels/adapter";
 import { receiveMessengerWebhook } from "@tandem/core/channels/messenger/receive-webhook";
 import { receiveChannelWebhook } from "@tandem/core/inbound/receive-channel-webhook";
@@ -10,6 +10,7 @@ import { statusForCode } from "./error-codes.ts";
 import { errorBody } from "./errors.ts";
 import { requestAborted } from "./http-server.ts";
 import { tooLarge } from "./middleware/body-limit.ts";
+import { traceServerRequest } from "./middleware/trace-request.ts";
 
 /**
  * What `POST /api/webhooks/messenger` answers, shared by the Hono route and the fast path below:
@@ -139,7 +140,7 @@ export function createApiListener(runtime: Runtime, fetch: (request: Request) =>
     if (req.method === "POST" && req.url) {
       if (req.url === MESSENGER_WEBHOOK || req.url.startsWith(`${MESSENGER_WEBHOOK}?`)) {
         const signature = req.headers["x-hub-signature-256"];
-        void webhookFastPath(runtime, req, res, MESSENGER_WEBHOOK, (input) =>
+        void webhookFastPath(runtime, req, res, { path: MESSENGER_WEBHOOK, route: MESSENGER_WEBHOOK }, (input) =>
           answerMessengerWebhook(runtime, { ...input, signature: typeof signature === "string" ? signature : null }),
         );
         return;
@@ -148,7 +149,8 @@ export function createApiListener(runtime: Runtime, fetch: (request: Request) =>
       const adapter = channel ? runtime.channels.find(channel[1] as ChannelType) : undefined;
       if (channel && adapter?.inbound?.secretOf) {
         const path = req.url.split("?")[0]!;
-        void webhookFastPath(runtime, req, res, path, (input) =>
+        const route = `/api/v1/integrations/${adapter.type}/:chatbotId/webhook`;
+        void webhookFastPath(runtime, req, res, { path, route }, (input) =>
           answerChannelWebhook(runtime, {
             ...input,
             type: adapter.type,
@@ -168,15 +170,35 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value.join(", ") : value;
 }
 
-async function webhookFastPath(
+/** The fast path's request, in a server span while tracing is on (as `traceRequest` does for Hono). */
+function webhookFastPath(
+  runtime: Runtime,
+  req: IncomingMessage,
+  res: ServerResponse,
+  at: { path: string; route: string },
+  answerFor: AnswerFor,
+): Promise<void> {
+  const incoming = req.headers["x-request-id"];
+  const requestId = typeof incoming === "string" && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  if (!tracingEnabled()) return answerFastPath(runtime, req, res, at.path, requestId, answerFor);
+  return traceServerRequest(
+    "POST",
+    (name) => headerOf(req, name),
+    async () => {
+      await answerFastPath(runtime, req, res, at.path, requestId, answerFor);
+      return { status: res.statusCode, route: at.route, requestId };
+    },
+  );
+}
+
+async function answerFastPath(
   runtime: Runtime,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
+  requestId: string,
   answerFor: AnswerFor,
-) {
-  const incoming = req.headers["x-request-id"];
-  const requestId = typeof incoming === "string" && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+): Promise<void> {
   const started = performance.now();
   const send = (status: number, payload: { json?: unknown; text?: string }) => {
     const body = payload.text ?? JSON.stringify(payload.json);
@@ -214,7 +236,11 @@ async function webhookFastPath(
       return;
     }
     runtime.log.error({ err, requestId, path, method: "POST" }, "unhandled error");
-    if (res.headersSent) return res.destroy();
+    reportError(err, { requestId, method: "POST", route: path });
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
     send(500, {
       json: errorBody("internal_error", "Something went wrong. Quote the request id when reporting it.", requestId),
     });

@@ -77,6 +77,15 @@ export const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SENTRY_DSN: optionalUrl,
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  /** Bearer token Prometheus sends to `/api/metrics`; unset, the endpoint does not exist (404). */
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .transform((v) => v || undefined)
+    .pipe(z.string().min(24, "must be at least 24 characters (openssl rand -hex 24)").optional())
+    .optional(),
+  /** The worker's metrics listener (`GET /metrics` with METRICS_TOKEN); the web process uses /api/metrics. */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Set by the worker process; the web process runs the embedded queue itself when REDIS_URL is unset. */
   RUN_JOBS: flag,
   /** Outgoing mail: `smtp://user:pass@host:587` or `smtps://…:465`; or the SMTP_HOST family below. */
@@ -185,6 +194,10 @@ export interface Config {
   logLevel: string;
   sentryDsn: string | undefined;
   otelEndpoint: string | undefined;
+  /** `METRICS_TOKEN`: the bearer token of `/api/metrics` (undefined: no metrics endpoint). */
+  metricsToken: string | undefined;
+  /** `METRICS_PORT`: where the worker serves `/metrics` (undefined: it does not). */
+  metricsPort: number | undefined;
   runJobs: boolean | undefined;
   /** Days raw webhook entries are kept once processed or ignored (`database-maintenance`). */
   inboundEventRetentionDays: number;
@@ -338,6 +351,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     sentryDsn: e.SENTRY_DSN,
     otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
     runJobs: e.RUN_JOBS,
     inboundEventRetentionDays: e.INBOUND_EVENT_RETENTION_DAYS,
     // The simulator answers at APP_URL: the demo's simulated provider must stay reachable.

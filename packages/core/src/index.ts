@@ -27,6 +27,7 @@ export * from "./members/index.ts";
 export * from "./messages/index.ts";
 export * from "./net/client-address.ts";
 export * from "./notifications/index.ts";
+export * from "./observability/index.ts";
 export * from "./policy.ts";
 export * from "./prompt-generation/index.ts";
 export * from "./providers/index.ts";

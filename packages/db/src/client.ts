@@ -37,6 +37,22 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../migrations", import.m
 /** Arbitrary constant for pg_advisory_lock, so two processes never migrate at the same time. */
 const MIGRATION_LOCK_KEY = 727_274_001;
 
+/**
+ * Runs one statement; set by core's tracing (OpenTelemetry database spans) while it is on. Null, the
+ * default, leaves the query path as it is.
+ */
+export type QueryObserver = <T>(statement: string, run: () => Promise<T>) => Promise<T>;
+let queryObserver: QueryObserver | null = null;
+
+export function setQueryObserver(observer: QueryObserver | null): void {
+  queryObserver = observer;
+}
+
+function observed<T>(statement: unknown, run: () => Promise<T>): Promise<T> {
+  const text = typeof statement === "string" ? statement : (statement as { text?: unknown } | null)?.text;
+  return queryObserver && typeof text === "string" ? queryObserver(text, run) : run();
+}
+
 export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
   if (options.databaseUrl) return createPostgres(options.databaseUrl, options.poolSize ?? 10);
   return createPglite(options.dataDir, options.loadDataDir);
@@ -188,8 +204,9 @@ function yieldBeforeEachQuery(client: import("@electric-sql/pglite").PGlite): vo
       release();
     }
   }
-  client.query = ((...args: Parameters<typeof query>) => gated(() => query(...args))) as typeof client.query;
-  client.exec = (...args: Parameters<typeof exec>) => gated(() => exec(...args));
+  client.query = ((...args: Parameters<typeof query>) =>
+    gated(() => observed(args[0], () => query(...args)))) as typeof client.query;
+  client.exec = (...args: Parameters<typeof exec>) => gated(() => observed(args[0], () => exec(...args)));
   client.transaction = (callback) =>
     gated(() =>
       transaction((tx) => {
@@ -197,11 +214,11 @@ function yieldBeforeEachQuery(client: import("@electric-sql/pglite").PGlite): vo
         const txExec = tx.exec.bind(tx);
         tx.query = (async (...args: Parameters<typeof txQuery>) => {
           await nextTurn();
-          return txQuery(...args);
+          return observed(args[0], () => txQuery(...args));
         }) as typeof tx.query;
         tx.exec = async (...args: Parameters<typeof txExec>) => {
           await nextTurn();
-          return txExec(...args);
+          return observed(args[0], () => txExec(...args));
         };
         return callback(tx);
       }),
@@ -214,6 +231,7 @@ async function createPostgres(url: string, poolSize: number): Promise<Database> 
   const pool = new pg.default.Pool({ connectionString: url, max: poolSize });
   // An idle client error (server restart) must not crash the process; the next query reconnects.
   pool.on("error", () => {});
+  observePoolQueries(pool);
   const db = drizzle(pool, { schema }) as unknown as Db;
   const { rows } = await pool.query<{ installed: boolean }>(
     "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector') AS installed",
@@ -224,6 +242,26 @@ async function createPostgres(url: string, poolSize: number): Promise<Database> 
     vector: rows[0]?.installed ?? false,
     close: () => pool.end(),
   };
+}
+
+/**
+ * Statements through the pool (`pool.query`) and through a checked-out client (transactions) go
+ * through the query observer. The pool runs its own `query` on a client with a callback: those
+ * calls are the pool's, already observed, and pass through as they are.
+ */
+function observePoolQueries(pool: import("pg").Pool): void {
+  const poolQuery = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  pool.query = ((...args: unknown[]) =>
+    typeof args.at(-1) === "function"
+      ? poolQuery(...args)
+      : observed(args[0], () => poolQuery(...args) as Promise<unknown>)) as typeof pool.query;
+  pool.on("connect", (client) => {
+    const clientQuery = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((...args: unknown[]) =>
+      typeof args.at(-1) === "function" || typeof (args[0] as { submit?: unknown })?.submit === "function"
+        ? clientQuery(...args)
+        : observed(args[0], () => clientQuery(...args) as Promise<unknown>)) as typeof client.query;
+  });
 }
 
 /**

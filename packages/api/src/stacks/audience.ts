@@ -11,16 +11,20 @@ import type { AppEnv } from "../types.ts";
  *   authenticated by a signature over the raw body (stacks/webhooks.ts).
  * - `public`: `/api/v1/public/*` — the widget and the public chat API, called from any site
  *   (stacks/public.ts).
+ * - `operator`: `/api/metrics` — Prometheus, with `METRICS_TOKEN` (stacks/operator.ts).
  * - `admin`: everything else — the dashboard and personal tokens (`/api/v1/*`, `/api/auth/*`), and
  *   `/api/health` (stacks/admin.ts).
  */
-export type Audience = "admin" | "webhooks" | "public";
+export type Audience = "admin" | "webhooks" | "public" | "operator";
+
+export const METRICS_PATH = "/api/metrics";
 
 const INTEGRATION_WEBHOOK = /^\/api\/v1\/integrations\/[^/]+\/[^/]+\/webhook$/;
 
 export function audienceOf(path: string): Audience {
   if (path.startsWith("/api/webhooks/") || INTEGRATION_WEBHOOK.test(path)) return "webhooks";
   if (path === "/api/v1/public" || path.startsWith("/api/v1/public/")) return "public";
+  if (path === METRICS_PATH) return "operator";
   return "admin";
 }
 

@@ -9,7 +9,9 @@ import { createHash } from "node:crypto";
 import { SUGGESTED_MODELS } from "@tandem/contracts";
 import { type conversations, type Db, messages, type RetrievedSource } from "@tandem/db";
 import { and, desc, eq } from "drizzle-orm";
-import type { KnowledgeItem, LlmProvider, LlmRequest, LlmResult } from "../llm/types.ts";
+import { type KnowledgeItem, LlmError, type LlmProvider, type LlmRequest, type LlmResult } from "../llm/types.ts";
+import { metrics } from "../observability/metrics.ts";
+import { SpanKind, withSpan } from "../observability/tracing.ts";
 import type { CredentialRow } from "../providers/provider-deps.ts";
 import type { ChatbotRow } from "./chatbot-for.ts";
 import { checkOutput, type OutputVerdict, type ResolvedGuardrails, resolveGuardrails } from "./guardrails.ts";
@@ -87,7 +89,35 @@ export interface PreparedReply {
 /** The whole composition: prepare, `generate`, judge. Callers that stream use the three steps themselves. */
 export async function composeReply(deps: ProviderResolutionDeps, input: ComposeInput): Promise<ComposedReply> {
   const prepared = await prepareReply(deps, input);
-  return judgeReply(prepared, await prepared.provider.generate(prepared.request));
+  return judgeReply(prepared, await generateObserved(prepared.provider, prepared.request));
+}
+
+/**
+ * The provider call, in a span (provider kind, model, token counts; never the prompt or the answer)
+ * and in the LLM latency histogram and error counter of `/api/metrics`.
+ */
+async function generateObserved(provider: LlmProvider, request: LlmRequest): Promise<LlmResult> {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  return withSpan(
+    `chat ${request.model}`,
+    { kind: SpanKind.CLIENT, attributes: { "gen_ai.system": provider.kind, "gen_ai.request.model": request.model } },
+    async (span) => {
+      try {
+        const result = await provider.generate(request);
+        metrics.llmDuration.observe({ provider: provider.kind, outcome: "ok" }, seconds());
+        span.setAttributes({
+          "gen_ai.usage.input_tokens": result.usage.inputTokens,
+          "gen_ai.usage.output_tokens": result.usage.outputTokens,
+        });
+        return result;
+      } catch (error) {
+        metrics.llmDuration.observe({ provider: provider.kind, outcome: "error" }, seconds());
+        metrics.llmErrors.inc({ provider: provider.kind, code: error instanceof LlmError ? error.code : "unknown" });
+        throw error;
+      }
+    },
+  );
 }
 
 /** Provider, knowledge and prompt for the conversation's latest customer message; reads only. */

@@ -27,6 +27,7 @@ import {
 import { ingestBusy, ingestIdle } from "../ingest-pacing.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import { describeError, isRetryable } from "../jobs/errors.ts";
+import { metrics } from "../observability/metrics.ts";
 import { applyCustomerEvent, type EventScope } from "./apply-customer-event.ts";
 
 type ChannelRow = typeof channels.$inferSelect;
@@ -211,6 +212,7 @@ class BatchRun {
       .update(inboundEvents)
       .set({ status: "failed", error: describeError(error) })
       .where(eq(inboundEvents.id, row.id));
+    if (final) metrics.inboundEventsFailed.inc({ channel: row.source });
     if (final && row.channelId) await bumpChannel(deps.db, row.channelId, "eventsFailed");
   }
 }

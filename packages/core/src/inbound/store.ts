@@ -36,6 +36,9 @@ import { DomainError } from "../errors.ts";
 import { ingestPacer } from "../ingest-pacing.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import type { Logger } from "../logger.ts";
+import type { TraceCarrier } from "../observability/job-spans.ts";
+import { metrics } from "../observability/metrics.ts";
+import { currentTraceCarrier } from "../observability/tracing.ts";
 import type { RateLimiter } from "../rate-limit/limiter.ts";
 import { storableJson } from "../storable-text.ts";
 import { inboundEventJobs, processInboundEvent } from "./process-inbound-event.ts";
@@ -81,6 +84,7 @@ export async function receiveInbound(
   const inbound = adapter.inbound;
   if (!inbound) throw new DomainError("channel_not_supported", `${adapter.type} channels have no webhook`);
   if (!inbound.verify({ rawBody: input.rawBody, header: input.header }, input.secret)) {
+    metrics.webhookSignatureRejections.inc({ channel: adapter.type });
     await countSignatureRejection(deps, adapter, input);
     throw new DomainError("invalid_signature", `Missing or invalid ${inbound.signatureHeader}`);
   }
@@ -134,6 +138,7 @@ interface ToEnqueue {
   workspaceId: string;
   queue: JobQueue;
   log: Logger;
+  trace: TraceCarrier;
 }
 
 /** How often the channels' event counters are written while events arrive. */
@@ -282,7 +287,9 @@ class InboundStore {
   }
 
   enqueueLater(events: { id: string; workspaceId: string }[], queue: JobQueue, log: Logger): void {
-    for (const { id, workspaceId } of events) this.#toEnqueue.push({ eventId: id, workspaceId, queue, log });
+    // The jobs are enqueued later, in batches: each keeps the trace of the request that brought it.
+    const trace = currentTraceCarrier();
+    for (const { id, workspaceId } of events) this.#toEnqueue.push({ eventId: id, workspaceId, queue, log, trace });
     if (!this.#enqueueing) void this.#enqueueAll();
   }
 
@@ -314,11 +321,17 @@ class InboundStore {
 async function enqueueChunk(chunk: ToEnqueue[]): Promise<void> {
   for (const queue of new Set(chunk.map((b) => b.queue))) {
     const ofQueue = chunk.filter((b) => b.queue === queue);
+    const traceOf = new Map(ofQueue.map((b) => [b.eventId, b.trace]));
+    // A job of several events continues the trace of its first one.
+    const jobs = inboundEventJobs(ofQueue.map(({ eventId, workspaceId }) => ({ id: eventId, workspaceId }))).map(
+      (job) => {
+        const first = "eventId" in job.payload ? job.payload.eventId : job.payload.eventIds[0];
+        const trace = first === undefined ? undefined : traceOf.get(first);
+        return trace?.traceparent ? { ...job, trace } : job;
+      },
+    );
     await queue
-      .enqueueMany(
-        processInboundEvent,
-        inboundEventJobs(ofQueue.map(({ eventId, workspaceId }) => ({ id: eventId, workspaceId }))),
-      )
+      .enqueueMany(processInboundEvent, jobs)
       .catch((err: unknown) =>
         ofQueue[0]!.log.error(
           { err, events: ofQueue.length },

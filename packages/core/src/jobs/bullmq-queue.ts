@@ -10,6 +10,7 @@ import {
   type WorkerOptions,
 } from "bullmq";
 import { Redis } from "ioredis";
+import { isCarrier, type TraceCarrier, traceEnqueue } from "../observability/job-spans.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type AnyJobDefinition, type JobDefinition, parsePayload } from "./define-job.ts";
 import { describeError, isRetryable, retryAfterMsOf } from "./errors.ts";
@@ -26,11 +27,12 @@ import {
   type JobScope,
   QUEUE_DEFAULTS,
   type QueueCounts,
+  type QueueStats,
   type Retention,
   type StopOptions,
   type StopResult,
 } from "./queue.ts";
-import { runJob } from "./run-job.ts";
+import { recordJobFailure, runJob } from "./run-job.ts";
 
 /**
  * The scaled driver: one BullMQ queue (and, in processes that run jobs, one worker) per job name,
@@ -65,6 +67,8 @@ export interface JobEnvelope {
   workspaceId?: string | null;
   /** Unique per enqueue call: tells whether `add` stored our job or found an existing one. */
   enqueueId: string;
+  /** The W3C trace context of the enqueue (`traceparent`), while tracing is on. */
+  trace?: TraceCarrier;
 }
 
 export const BULLMQ_PREFIX = "tandem";
@@ -195,17 +199,25 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
     parsePayload(def, payload);
     const { jobKey, delayMs: delay, workspaceId } = checkEnqueueOptions(def, options);
     const queue = this.#queue(def.name);
-    const envelope: JobEnvelope = { payload, key: jobKey, workspaceId, enqueueId: randomUUID() };
-    const bullId = bullmqJobId(workspaceId, jobKey);
-    await queue.add(def.name, envelope, {
-      ...bullmqSettings(def, this.#settings).job,
-      jobId: bullId,
-      ...(delay > 0 ? { delay } : {}),
+    return traceEnqueue(def.name, workspaceId, async (carrier) => {
+      const envelope: JobEnvelope = {
+        payload,
+        key: jobKey,
+        workspaceId,
+        enqueueId: randomUUID(),
+        ...(carrier ? { trace: carrier } : {}),
+      };
+      const bullId = bullmqJobId(workspaceId, jobKey);
+      await queue.add(def.name, envelope, {
+        ...bullmqSettings(def, this.#settings).job,
+        jobId: bullId,
+        ...(delay > 0 ? { delay } : {}),
+      });
+      if (jobKey === null) return { id: publicId(def.name, bullId), deduplicated: false };
+      // `add` with an existing id is a no-op that returns the id either way: look at whose job is stored.
+      const stored = await queue.getJob(bullId);
+      return { id: publicId(def.name, bullId), deduplicated: stored?.data.enqueueId !== envelope.enqueueId };
     });
-    if (jobKey === null) return { id: publicId(def.name, bullId), deduplicated: false };
-    // `add` with an existing id is a no-op that returns the id either way: look at whose job is stored.
-    const stored = await queue.getJob(bullId);
-    return { id: publicId(def.name, bullId), deduplicated: stored?.data.enqueueId !== envelope.enqueueId };
   }
 
   async enqueueMany<TPayload, TInput>(
@@ -217,13 +229,25 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
     if (items.length === 0) return { added: 0 };
     const queue = this.#queue(def.name);
     const settings = bullmqSettings(def, this.#settings).job;
-    const envelopes = items.map((item) => {
+    const checked = items.map((item) => {
       parsePayload(def, item.payload);
-      const { jobKey, workspaceId } = checkEnqueueOptions(def, item);
-      const envelope: JobEnvelope = { payload: item.payload, key: jobKey, workspaceId, enqueueId: randomUUID() };
-      return { name: def.name, data: envelope, opts: { ...settings, jobId: bullmqJobId(workspaceId, jobKey) } };
+      return { item, ...checkEnqueueOptions(def, item) };
     });
-    await queue.addBulk(envelopes);
+    const envelopes = await traceEnqueue(def.name, checked[0]?.workspaceId, async (carrier) => {
+      const envelopes = checked.map(({ item, jobKey, workspaceId }) => {
+        const trace = item.trace ?? carrier;
+        const envelope: JobEnvelope = {
+          payload: item.payload,
+          key: jobKey,
+          workspaceId,
+          enqueueId: randomUUID(),
+          ...(trace ? { trace } : {}),
+        };
+        return { name: def.name, data: envelope, opts: { ...settings, jobId: bullmqJobId(workspaceId, jobKey) } };
+      });
+      await queue.addBulk(envelopes);
+      return envelopes;
+    });
     // An existing id makes `addBulk` a no-op for that job: new ones are those stored with our enqueue id.
     const stored = await Promise.all(
       envelopes.map((e) => (e.data.key === null ? Promise.resolve(null) : queue.getJob(e.opts.jobId))),
@@ -291,6 +315,7 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
           maxAttempts: job.opts.attempts ?? 1,
           signal: controller.signal,
           payload: job.data.payload,
+          trace: isCarrier(job.data.trace) ? job.data.trace : undefined,
           log: this.#options.log,
         }),
         released,
@@ -301,6 +326,12 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
         throw new WaitingError();
       }
       const reason = describeError(error);
+      const final = !isRetryable(error) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      recordJobFailure(
+        { name: def.name, jobId: id, attempt: job.attemptsMade + 1, workspaceId: job.data.workspaceId },
+        error,
+        final,
+      );
       if (!isRetryable(error)) throw new UnrecoverableError(reason);
       // Same failure text as the database driver; keep the retry-after for the backoff strategy.
       throw Object.assign(new Error(reason, { cause: error }), { retryAfterMs: retryAfterMsOf(error) });
@@ -393,6 +424,11 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
     return true;
   }
 
+  async stats(): Promise<QueueStats[]> {
+    const queues = this.#knownQueues().sort((a, b) => a.name.localeCompare(b.name));
+    return Promise.all(queues.map((queue) => bullmqStats(this.#redis, queue)));
+  }
+
   /**
    * Per state, the jobs whose id carries an owner of the scope: the sorted sets are scanned with
    * `ZSCAN … MATCH` (the server filters; nothing is read per job), the lists (waiting, active) read
@@ -427,6 +463,21 @@ class BullmqJobQueue<TDeps extends object> implements JobQueue {
     }
     return total;
   }
+}
+
+/** Per queue: BullMQ's own counts, and the oldest job of the wait list (its right end). */
+async function bullmqStats(client: Redis, queue: Queue<JobEnvelope>): Promise<QueueStats> {
+  const counts = await queue.getJobCounts("wait", "prioritized", "delayed", "active", "failed");
+  const oldestId = await client.lindex(queue.keys.wait!, -1);
+  const oldest = oldestId ? await queue.getJob(oldestId) : undefined;
+  return {
+    name: queue.name,
+    waiting: (counts.wait ?? 0) + (counts.prioritized ?? 0),
+    delayed: counts.delayed ?? 0,
+    active: counts.active ?? 0,
+    failed: counts.failed ?? 0,
+    oldestDueAt: oldest ? new Date(oldest.timestamp + (oldest.opts.delay ?? 0)) : null,
+  };
 }
 
 /** `[bullmq id, score]` of the members of a sorted set owned by `owner`, a page at a time. */

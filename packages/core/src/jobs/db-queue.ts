@@ -3,6 +3,7 @@ import os from "node:os";
 import { type Db, inBackground, inForeground, rowsOf } from "@tandem/db";
 import { type JobRow, jobs } from "@tandem/db/schema/jobs";
 import { and, desc, eq, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { splitTraceField, traceEnqueue, withTraceField } from "../observability/job-spans.ts";
 import { decideAfterFailure } from "./backoff.ts";
 import { type AnyJobDefinition, type JobDefinition, parsePayload } from "./define-job.ts";
 import { describeError } from "./errors.ts";
@@ -19,12 +20,13 @@ import {
   type JobScope,
   QUEUE_DEFAULTS,
   type QueueCounts,
+  type QueueStats,
   type Retention,
   STALLED_ERROR,
   type StopOptions,
   type StopResult,
 } from "./queue.ts";
-import { runJob } from "./run-job.ts";
+import { recordJobFailure, runJob } from "./run-job.ts";
 
 /**
  * The embedded queue: jobs are rows of the `job` table, run by the process that owns the database
@@ -133,45 +135,49 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
     if (this.#state === "stopped") throw new Error("The job queue is stopped");
     parsePayload(def, payload);
     const { jobKey, delayMs, workspaceId } = checkEnqueueOptions(def, options);
-    // The payload is stored as given and parsed again by the handler, so schema transforms run once.
-    if (delayMs === 0) {
-      const claimed = await this.#insertClaimed(def.name, workspaceId, jobKey, payload as object, def.retry.attempts);
-      if (claimed) return claimed;
-    }
-    for (let tries = 0; tries < 3; tries++) {
-      const [inserted] = await this.#db
-        .insert(jobs)
-        .values({
-          name: def.name,
-          workspaceId,
-          jobKey,
-          payload: payload as object,
-          maxAttempts: def.retry.attempts,
-          ...(delayMs > 0 ? { runAt: ms(delayMs) } : {}),
-        })
-        // A conflict can only be on job_name_key_key (name, workspace, key): the id is generated.
-        .onConflictDoNothing()
-        .returning({ id: jobs.id });
-      if (inserted) {
-        this.#backlog = true;
-        this.#wakeIn(delayMs);
-        return { id: inserted.id, deduplicated: false };
+    // The payload is stored as given (with the trace context beside it) and parsed again by the
+    // handler, so schema transforms run once.
+    return traceEnqueue(def.name, workspaceId, async (carrier) => {
+      const stored = withTraceField(payload, carrier) as object;
+      if (delayMs === 0) {
+        const claimed = await this.#insertClaimed(def.name, workspaceId, jobKey, stored, def.retry.attempts);
+        if (claimed) return claimed;
       }
-      if (jobKey === null) break;
-      const [existing] = await this.#db
-        .select({ id: jobs.id })
-        .from(jobs)
-        .where(
-          and(
-            eq(jobs.name, def.name),
-            sql`coalesce(${jobs.workspaceId}, '') = ${workspaceId ?? ""}`,
-            eq(jobs.jobKey, jobKey),
-          ),
-        );
-      if (existing) return { id: existing.id, deduplicated: true };
-      // The conflicting row was pruned in between: insert again.
-    }
-    throw new Error(`Could not enqueue job "${def.name}"`);
+      for (let tries = 0; tries < 3; tries++) {
+        const [inserted] = await this.#db
+          .insert(jobs)
+          .values({
+            name: def.name,
+            workspaceId,
+            jobKey,
+            payload: stored,
+            maxAttempts: def.retry.attempts,
+            ...(delayMs > 0 ? { runAt: ms(delayMs) } : {}),
+          })
+          // A conflict can only be on job_name_key_key (name, workspace, key): the id is generated.
+          .onConflictDoNothing()
+          .returning({ id: jobs.id });
+        if (inserted) {
+          this.#backlog = true;
+          this.#wakeIn(delayMs);
+          return { id: inserted.id, deduplicated: false };
+        }
+        if (jobKey === null) break;
+        const [existing] = await this.#db
+          .select({ id: jobs.id })
+          .from(jobs)
+          .where(
+            and(
+              eq(jobs.name, def.name),
+              sql`coalesce(${jobs.workspaceId}, '') = ${workspaceId ?? ""}`,
+              eq(jobs.jobKey, jobKey),
+            ),
+          );
+        if (existing) return { id: existing.id, deduplicated: true };
+        // The conflicting row was pruned in between: insert again.
+      }
+      throw new Error(`Could not enqueue job "${def.name}"`);
+    });
   }
 
   /**
@@ -281,17 +287,25 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
   ): Promise<{ added: number }> {
     if (this.#state === "stopped") throw new Error("The job queue is stopped");
     if (items.length === 0) return { added: 0 };
-    const rows = items.map((item) => {
+    const checked = items.map((item) => {
       parsePayload(def, item.payload);
-      const { jobKey, workspaceId } = checkEnqueueOptions(def, item);
-      return { name: def.name, workspaceId, jobKey, payload: item.payload as object, maxAttempts: def.retry.attempts };
+      return { item, ...checkEnqueueOptions(def, item) };
     });
-    const inserted = await this.#db.insert(jobs).values(rows).onConflictDoNothing().returning({ id: jobs.id });
-    if (inserted.length > 0) {
-      this.#backlog = true;
-      this.#wakeIn(0);
-    }
-    return { added: inserted.length };
+    return traceEnqueue(def.name, checked[0]?.workspaceId, async (carrier) => {
+      const rows = checked.map(({ item, jobKey, workspaceId }) => ({
+        name: def.name,
+        workspaceId,
+        jobKey,
+        payload: withTraceField(item.payload, item.trace ?? carrier) as object,
+        maxAttempts: def.retry.attempts,
+      }));
+      const inserted = await this.#db.insert(jobs).values(rows).onConflictDoNothing().returning({ id: jobs.id });
+      if (inserted.length > 0) {
+        this.#backlog = true;
+        this.#wakeIn(0);
+      }
+      return { added: inserted.length };
+    });
   }
 
   async start(): Promise<void> {
@@ -380,6 +394,39 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
       for (const key of Object.keys(counts) as (keyof JobCounts)[]) total[key] += Number(counts[key]);
     }
     return total;
+  }
+
+  async stats(): Promise<QueueStats[]> {
+    // Completed rows (kept a day) are not read; on the embedded database the scrape waits its turn.
+    const rows = await inBackground(() =>
+      this.#db
+        .select({
+          name: jobs.name,
+          waiting: sql<number>`count(*) filter (where ${jobs.status} = 'waiting' and ${jobs.runAt} <= now())::int`,
+          delayed: sql<number>`count(*) filter (where ${jobs.status} = 'waiting' and ${jobs.runAt} > now())::int`,
+          active: sql<number>`count(*) filter (where ${jobs.status} = 'active')::int`,
+          failed: sql<number>`count(*) filter (where ${jobs.status} = 'failed')::int`,
+          oldestDueAt: sql<
+            string | null
+          >`min(${jobs.runAt}) filter (where ${jobs.status} = 'waiting' and ${jobs.runAt} <= now())`,
+        })
+        .from(jobs)
+        .where(inArray(jobs.status, ["waiting", "active", "failed"]))
+        .groupBy(jobs.name),
+    );
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    const names = new Set([...this.#options.registry.list().map((d) => d.name), ...byName.keys()]);
+    return [...names].sort().map((name) => {
+      const row = byName.get(name);
+      return {
+        name,
+        waiting: Number(row?.waiting ?? 0),
+        delayed: Number(row?.delayed ?? 0),
+        active: Number(row?.active ?? 0),
+        failed: Number(row?.failed ?? 0),
+        oldestDueAt: row?.oldestDueAt ? new Date(row.oldestDueAt) : null,
+      };
+    });
   }
 
   // --- running -------------------------------------------------------------------------------
@@ -542,6 +589,7 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
     const owned = and(eq(jobs.id, row.id), eq(jobs.status, "active"), eq(jobs.lockedBy, run.token));
     const unlock = { lockedBy: null, lockedAt: null, leaseExpiresAt: null };
     try {
+      const { payload, carrier } = splitTraceField(row.payload);
       await runJob(def, this.#options.deps, {
         jobId: row.id,
         jobKey: row.jobKey,
@@ -549,7 +597,8 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
         attempt: row.attempts,
         maxAttempts: row.maxAttempts,
         signal: run.controller.signal,
-        payload: row.payload,
+        payload,
+        trace: carrier,
         log: this.#log,
       });
       if (run.released) return;
@@ -564,6 +613,11 @@ class DbJobQueue<TDeps extends object> implements JobQueue {
       if (run.released) return;
       const decision = decideAfterFailure(def.retry.backoff, row.attempts, row.maxAttempts, error);
       const log = this.#log.child({ job: def.name, jobId: row.id, attempt: row.attempts });
+      recordJobFailure(
+        { name: def.name, jobId: row.id, attempt: row.attempts, workspaceId: row.workspaceId },
+        error,
+        !decision.retry,
+      );
       try {
         if (decision.retry) {
           log.warn({ err: error, retryInMs: decision.delayMs }, "job failed, will retry");
@@ -700,7 +754,7 @@ function toFailedJob(row: JobRow): FailedJob {
     name: row.name,
     jobKey: row.jobKey,
     workspaceId: row.workspaceId,
-    payload: row.payload,
+    payload: splitTraceField(row.payload).payload,
     attempts: row.attempts,
     maxAttempts: row.maxAttempts,
     error: row.lastError,

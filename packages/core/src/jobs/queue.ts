@@ -1,4 +1,5 @@
 import type { Logger } from "../logger.ts";
+import type { TraceCarrier } from "../observability/job-spans.ts";
 import type { JobDefinition } from "./define-job.ts";
 import type { JobRegistry } from "./registry.ts";
 
@@ -61,6 +62,22 @@ export interface JobQueue {
   retry(scope: JobScope, jobId: string): Promise<boolean>;
   /** Jobs in the scope per state (BullMQ: `delayed` includes jobs deferred for their workspace's turn). */
   counts(scope: JobScope): Promise<QueueCounts>;
+  /**
+   * Every workspace's jobs together, per job name: the backlog and how late its oldest due job is.
+   * For operators' metrics (`/api/metrics`), never shown to a workspace.
+   */
+  stats(): Promise<QueueStats[]>;
+}
+
+export interface QueueStats {
+  name: string;
+  /** Due and not started. */
+  waiting: number;
+  delayed: number;
+  active: number;
+  failed: number;
+  /** When the oldest waiting job became due (null: none waiting): the queue's lag is now minus this. */
+  oldestDueAt: Date | null;
 }
 
 /** Whose jobs a listing, a count or a retry covers. An empty scope covers nothing. */
@@ -85,6 +102,11 @@ export interface EnqueueItem<TInput> {
   payload: TInput;
   jobId?: string;
   workspaceId?: string;
+  /**
+   * The trace this job continues, when it is not the caller's own: work batched after the requests
+   * that caused it (webhook events) names each request's trace. Default: the active one.
+   */
+  trace?: TraceCarrier | undefined;
 }
 
 export interface EnqueueResult {
