@@ -11,7 +11,8 @@ export const MAX_MENTIONS = 20;
 
 export const NotificationDto = z.object({
   id: z.string(),
-  kind: z.literal("mention"),
+  /** `mention`: @mentioned in a note; `moderation_escalated`: a flagged message escalated to the OWNERs. */
+  kind: z.enum(["mention", "moderation_escalated"]),
   conversationId: z.string(),
   messageId: z.string(),
   /** Who mentioned the member; null once that account is gone. */

@@ -4,7 +4,7 @@ import { createdAt, idColumn, tstz } from "./columns.ts";
 import { conversations, messages } from "./conversations.ts";
 import { members, users, workspaces } from "./identity.ts";
 
-export const notificationKind = pgEnum("notification_kind", ["mention"]);
+export const notificationKind = pgEnum("notification_kind", ["mention", "moderation_escalated"]);
 
 /**
  * What a member should see even if they were offline when it happened: for now, being @mentioned in
