@@ -35,7 +35,8 @@ export function ModerationPage() {
         title="Moderation"
         description="Messages flagged by the detectors (profanity, prompt injection, personal data in a bot answer) or by your team. Removing one hides it from the customer's chat history; escalating leaves it for an owner."
       />
-      <div className="grid grid-cols-1 gap-3 sm:grid-cols-3 sm:max-w-2xl" role="group" aria-label="Filters">
+      <fieldset className="grid grid-cols-1 gap-3 sm:max-w-2xl sm:grid-cols-3">
+        <legend className="sr-only">Filters</legend>
         <div className="flex flex-col gap-1.5">
           <Label htmlFor={ids.status}>Status</Label>
           <select
@@ -81,7 +82,7 @@ export function ModerationPage() {
             <option value="member">Team members</option>
           </select>
         </div>
-      </div>
+      </fieldset>
       {queue.isError && (
         <Alert variant="destructive">
           <AlertDescription>{errorMessage(queue.error)}</AlertDescription>
