@@ -1,8 +1,9 @@
 import { z } from "zod";
 
 /**
- * A member's notifications (`/api/v1/notifications`, docs/inbox.md "Mentions"): for now, being
- * @mentioned in an internal note. Pushed live as `notification:new` to the member's sockets and kept
+ * A member's notifications (`/api/v1/notifications`, docs/inbox.md "Mentions"): being
+ * @mentioned in an internal note, and for OWNERs a flagged message escalated to them
+ * (docs/moderation.md). Pushed live as `notification:new` to the member's sockets and kept
  * until read, so a member who was offline still sees them.
  */
 

@@ -7,8 +7,8 @@ import { members, users, workspaces } from "./identity.ts";
 export const notificationKind = pgEnum("notification_kind", ["mention", "moderation_escalated"]);
 
 /**
- * What a member should see even if they were offline when it happened: for now, being @mentioned in
- * an internal note. Pushed live to the member's room and listed until read.
+ * What a member should see even if they were offline when it happened: being @mentioned in an
+ * internal note, or (OWNERs) a flagged message escalated for review. Pushed live to the member's room and listed until read.
  */
 export const notifications = pgTable(
   "notification",
