@@ -234,8 +234,8 @@ export const MessageDto = z.object({
    */
   feedback: MessageFeedbackSummary.nullable(),
   /**
-   * Moderation flags on the message (docs/moderation.md), when it has any: absent otherwise and in
-   * live events. `removed` means the customer no longer sees it in the widget or API history.
+   * Moderation flags on the message (docs/moderation.md), when it has any: absent otherwise, and in
+   * live events other than the one a flag or a decision sends. `removed` means the customer no longer sees it in the widget or API history.
    */
   moderation: MessageModeration.optional(),
   createdAt: z.string(),
