@@ -11,6 +11,7 @@ export function OpenFlagCountBadge() {
       className="ml-auto rounded-full bg-warning/15 px-1.5 text-xs font-medium tabular-nums text-warning"
       data-testid="moderation-open-count"
     >
+      <span className="sr-only">: </span>
       {count.data}
       <span className="sr-only"> open</span>
     </span>
