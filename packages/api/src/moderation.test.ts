@@ -149,9 +149,16 @@ describe("automatic flags", () => {
       ["prompt_injection", "automated", 0.95],
     ]);
 
+    // Profanity from the customer (today's guardrail word list): flagged, and the bot still answers.
+    const rude = await ask(s, "c5", "Which card is on file? This is bullshit");
+    expect(rude.replyMessageId).not.toBeNull();
+    expect((await flagsOf(rude.messageId)).map((f) => [f.flagType, f.reason])).toEqual([
+      ["profanity", 'Matched "bullshit" (en)'],
+    ]);
+
     // The queue shows them with their message, conversation, channel and chatbot; the answer with its question.
     const list = await flagQueue(s.admin);
-    expect(list.openCount).toBe(3);
+    expect(list.openCount).toBe(5);
     const piiFlag = list.data.find((f) => f.message.id === pii.replyMessageId)!;
     expect(piiFlag).toMatchObject({
       type: "pii",
@@ -166,7 +173,14 @@ describe("automatic flags", () => {
       review: null,
     });
     expect(list.data.find((f) => f.type === "prompt_injection")?.context).toBeNull();
-    expect((await flagQueue(s.admin, "?type=pii")).data.map((f) => f.type)).toEqual(["pii", "pii"]);
+    expect((await flagQueue(s.admin, "?type=pii")).data.map((f) => f.type)).toEqual(["pii", "pii", "pii"]);
+    // Cursor pagination: two pages of two, then the last one, no overlap.
+    const first = await flagQueue(s.admin, "?limit=2");
+    const second = await flagQueue(s.admin, `?limit=2&cursor=${first.nextCursor}`);
+    const third = await flagQueue(s.admin, `?limit=2&cursor=${second.nextCursor}`);
+    expect(third.nextCursor).toBeNull();
+    expect(new Set([...first.data, ...second.data, ...third.data].map((f) => f.id)).size).toBe(5);
+    expect((await s.admin.get("/api/v1/moderation/flags?cursor=nonsense")).status).toBe(400);
     expect((await flagQueue(s.admin, "?source=member")).data).toEqual([]);
   });
 });
