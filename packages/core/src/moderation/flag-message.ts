@@ -2,12 +2,11 @@ import type { FlagDto, FlagMessageInput } from "@tandem/contracts";
 import { messages, moderationFlags } from "@tandem/db";
 import { and, eq, inArray, ne } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
-import { afterCommit, type Ctx, withTransaction } from "../context.ts";
-import { publishMessage } from "../conversations/publish.ts";
+import { type Ctx, withTransaction } from "../context.ts";
 import { messageColumns } from "../conversations/to-dto.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
-import { loadMessageModeration } from "./message-moderation.ts";
+import { publishModeration } from "./message-moderation.ts";
 import { loadFlagDtos } from "./to-dto.ts";
 
 /**
@@ -75,12 +74,4 @@ export async function flagMessage(ctx: Ctx, input: FlagMessageInput & { messageI
   await publishModeration(ctx, message);
   const [dto] = await loadFlagDtos(ctx, [flag]);
   return dto!;
-}
-
-/** The message again, with its new moderation state, to the inbox's sockets. */
-export async function publishModeration(ctx: Ctx, message: Parameters<typeof publishMessage>[2]): Promise<void> {
-  const realtime = ctx.realtime;
-  if (!realtime) return;
-  const moderation = await loadMessageModeration(ctx.db, ctx.workspaceId, message.id);
-  afterCommit(ctx, () => publishMessage(realtime, ctx.workspaceId, message, "updated", undefined, moderation));
 }

@@ -1,6 +1,8 @@
 import type { MessageModeration } from "@tandem/contracts";
 import { type Db, moderationFlags } from "@tandem/db";
 import { and, eq, type SQL, sql } from "drizzle-orm";
+import { afterCommit, type Ctx } from "../context.ts";
+import { publishMessage } from "../conversations/publish.ts";
 
 /**
  * A message's flags folded into the inbox's `MessageDto.moderation`: one aggregate row per message,
@@ -45,4 +47,12 @@ export async function loadMessageModeration(
 ): Promise<MessageModeration | undefined> {
   const [row] = await moderationSummaryQuery(db, workspaceId, messageId);
   return toMessageModeration(row);
+}
+
+/** The message again, with its new moderation state, to the inbox's sockets. */
+export async function publishModeration(ctx: Ctx, message: Parameters<typeof publishMessage>[2]): Promise<void> {
+  const realtime = ctx.realtime;
+  if (!realtime) return;
+  const moderation = await loadMessageModeration(ctx.db, ctx.workspaceId, message.id);
+  afterCommit(ctx, () => publishMessage(realtime, ctx.workspaceId, message, "updated", undefined, moderation));
 }

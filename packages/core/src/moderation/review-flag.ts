@@ -7,7 +7,7 @@ import { messageColumns } from "../conversations/to-dto.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { loadNotificationDtos } from "../notifications/to-dto.ts";
-import { publishModeration } from "./flag-message.ts";
+import { publishModeration } from "./message-moderation.ts";
 import { flagStatus, loadFlagDtos } from "./to-dto.ts";
 
 type FlagRow = typeof moderationFlags.$inferSelect;
