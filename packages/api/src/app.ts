@@ -28,6 +28,7 @@ import { mediaRoutes, publicMediaRoutes } from "./routes/media.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { moderationRoutes } from "./routes/moderation.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { providerCredentialRoutes } from "./routes/provider-credentials.ts";
 import { providerSettingsRoutes } from "./routes/provider-settings.ts";
@@ -98,6 +99,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", conversationRoutes());
   v1.route("/", inboxRoutes());
   v1.route("/", messageRoutes());
+  v1.route("/", moderationRoutes());
   v1.route("/", channelRoutes());
   v1.route("/", lineIntegrationRoutes());
   // Signed by LINE, not a session: the webhook stack (audience.ts) serves it.

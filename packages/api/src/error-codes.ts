@@ -81,6 +81,7 @@ export const ERROR_STATUS = {
   job_not_found: 404,
   member_not_found: 404,
   message_not_found: 404,
+  moderation_flag_not_found: 404,
   password_reset_not_found: 404,
   playground_session_not_found: 404,
   session_not_found: 404,
@@ -94,6 +95,10 @@ export const ERROR_STATUS = {
 
   // 409 — the current state does not allow it.
   conflict: 409,
+  // Moderation (docs/moderation.md): a flag still open, a decision already made.
+  message_already_flagged: 409,
+  flag_already_reviewed: 409,
+  flag_already_escalated: 409,
   already_member: 409,
   already_set_up: 409,
   last_owner: 409,

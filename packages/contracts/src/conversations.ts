@@ -182,6 +182,19 @@ export const MessageFeedbackSummary = z.object({
 });
 export type MessageFeedbackSummary = z.infer<typeof MessageFeedbackSummary>;
 
+/**
+ * A message's moderation state as the inbox shows it, from all its flags: `removed` wins (the customer
+ * no longer sees it), then `escalated`, then `flagged` (an open flag), then `approved`.
+ */
+export const MessageModeration = z.object({
+  state: z.enum(["flagged", "escalated", "removed", "approved"]),
+  /** The flag types raised on the message (`FlagType`), each once. */
+  types: z.array(z.string()),
+  /** Flags not yet decided (escalated ones included). */
+  openCount: z.number().int(),
+});
+export type MessageModeration = z.infer<typeof MessageModeration>;
+
 export const MessageDto = z.object({
   id: z.string(),
   conversationId: z.string(),
@@ -220,6 +233,11 @@ export const MessageDto = z.object({
    * anyone rated it; null otherwise and in live events.
    */
   feedback: MessageFeedbackSummary.nullable(),
+  /**
+   * Moderation flags on the message (docs/moderation.md), when it has any: absent otherwise, and in
+   * live events other than the one a flag or a decision sends. `removed` means the customer no longer sees it in the widget or API history.
+   */
+  moderation: MessageModeration.optional(),
   createdAt: z.string(),
   sentAt: z.string().nullable(),
   deliveredAt: z.string().nullable(),

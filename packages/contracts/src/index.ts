@@ -12,6 +12,7 @@ export * from "./conversations.ts";
 export * from "./knowledge.ts";
 export * from "./line.ts";
 export * from "./members.ts";
+export * from "./moderation.ts";
 export * from "./notifications.ts";
 export * from "./permissions.ts";
 // Installs plain-words validation messages for every schema (side effect).

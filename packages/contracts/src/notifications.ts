@@ -1,8 +1,9 @@
 import { z } from "zod";
 
 /**
- * A member's notifications (`/api/v1/notifications`, docs/inbox.md "Mentions"): for now, being
- * @mentioned in an internal note. Pushed live as `notification:new` to the member's sockets and kept
+ * A member's notifications (`/api/v1/notifications`, docs/inbox.md "Mentions"): being
+ * @mentioned in an internal note, and for OWNERs a flagged message escalated to them
+ * (docs/moderation.md). Pushed live as `notification:new` to the member's sockets and kept
  * until read, so a member who was offline still sees them.
  */
 
@@ -11,7 +12,8 @@ export const MAX_MENTIONS = 20;
 
 export const NotificationDto = z.object({
   id: z.string(),
-  kind: z.literal("mention"),
+  /** `mention`: @mentioned in a note; `moderation_escalated`: a flagged message escalated to the OWNERs. */
+  kind: z.enum(["mention", "moderation_escalated"]),
   conversationId: z.string(),
   messageId: z.string(),
   /** Who mentioned the member; null once that account is gone. */

@@ -16,6 +16,7 @@ export const PERMISSION_NAMES = [
   "knowledge.manage",
   "analytics.read",
   "audit.read",
+  "moderation.review",
   "system.read",
   "jobs.manage",
 ] as const;

@@ -25,6 +25,7 @@ export * from "./logger.ts";
 export * from "./mail/index.ts";
 export * from "./members/index.ts";
 export * from "./messages/index.ts";
+export * from "./moderation/index.ts";
 export * from "./net/client-address.ts";
 export * from "./notifications/index.ts";
 export * from "./observability/index.ts";

@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   "knowledge.manage": ["OWNER", "ADMIN"],
   "analytics.read": ["OWNER", "ADMIN"],
   "audit.read": ["OWNER", "ADMIN"],
+  /** The moderation queue: review flagged messages (docs/moderation.md). */
+  "moderation.review": ["OWNER", "ADMIN"],
   "system.read": ["OWNER", "ADMIN"],
   "jobs.manage": ["OWNER", "ADMIN"],
 } as const satisfies Record<Permission, readonly Role[]>;

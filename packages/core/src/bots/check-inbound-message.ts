@@ -1,5 +1,6 @@
-import { type conversations, type Db, messages, moderationFlags } from "@tandem/db";
+import { type conversations, type Db, messages } from "@tandem/db";
 import { eq, sql } from "drizzle-orm";
+import { flagStoredMessage } from "../moderation/flag-stored-message.ts";
 import { chatbotFor } from "./chatbot-for.ts";
 import { findProfanity, resolveGuardrails, wantsHuman } from "./guardrails.ts";
 import { handOffConversation } from "./handoff.ts";
@@ -23,7 +24,8 @@ export interface InboundCheck {
  * The guardrails of pipeline step 2, run on each new customer message inside the transaction that
  * stored it — before, and whether or not, a bot reply is enqueued:
  * - profanity: the message is flagged (`message.flagged`, its metadata, and an automated
- *   `moderation_flag` for the review queue); the bot still answers;
+ *   `moderation_flag` for the review queue); the bot still answers. A prompt-injection attempt gets
+ *   a flag too (`flagStoredMessage`);
  * - a request for a person: handed off at once (auto-bot off, flagged, SYSTEM note), so it happens
  *   even when auto-bot is off or the bot is slow. When a person already has the conversation (auto-bot
  *   off and flagged, or an agent replied), nothing more is done.
@@ -50,17 +52,10 @@ export async function checkInboundMessage(
       })
       .where(eq(messages.id, message.id))
       .returning();
-    await tx.insert(moderationFlags).values({
-      workspaceId: message.workspaceId,
-      messageId: message.id,
-      conversationId: message.conversationId,
-      flagType: "profanity",
-      source: "automated",
-      reason: `Matched "${profanity.word}" (${profanity.language})`,
-      confidence: 1,
-    });
     result.message = flagged ?? message;
   }
+  // The review queue's automated flags: profanity and prompt injection (docs/moderation.md).
+  await flagStoredMessage(tx, message, { guardrails });
 
   const withPerson = !conversation.autoBot && (conversation.needsHuman || conversation.humanRepliedAt !== null);
   if (!withPerson && wantsHuman(message.text, guardrails.humanRequestPhrases)) {

@@ -268,7 +268,7 @@ async function persist(db: Db, plan: BotReplyPlan, composed: ComposedReply, jobI
   const rows: MessageRow[] = [];
   const at = new Date();
   const text = verdict.action === "send" ? verdict.text : "text" in verdict ? verdict.text : null;
-  if (text) rows.push(await recordBotReply(db, conversation, { text, composed, meta, at }));
+  if (text) rows.push(await recordBotReply(db, conversation, { text, composed, meta, at, guardrails }));
   if (verdict.action === "handoff") {
     const withheld = "withheld" in verdict ? { withheld: verdict.withheld } : {};
     rows.push(

@@ -1,7 +1,9 @@
 import { conversations, type Db, type messages } from "@tandem/db";
 import { sql } from "drizzle-orm";
 import { appendMessage } from "../conversations/append-message.ts";
+import { flagStoredMessage } from "../moderation/flag-stored-message.ts";
 import type { ComposedReply } from "./compose-reply.ts";
+import type { ResolvedGuardrails } from "./guardrails.ts";
 
 type MessageRow = typeof messages.$inferSelect;
 
@@ -13,11 +15,21 @@ type MessageRow = typeof messages.$inferSelect;
  *
  * `draft` is the model's own text when the sent text differs from it (the handoff marker removed).
  * "Reply as bot" keeps its draft as a row of its own (`recordBotDraft`), named by `metadata.draftId`.
+ *
+ * An answer to a customer (not the playground's) goes past the moderation detectors — profanity with
+ * the chatbot's `guardrails` (the defaults without), personal data — which flag it for review
+ * without holding it back (`flagStoredMessage`).
  */
 export async function recordBotReply(
   tx: Db,
   conversation: { id: string; workspaceId: string; channelId: string | null },
-  input: { text: string; composed: ComposedReply; meta: Record<string, unknown>; at?: Date },
+  input: {
+    text: string;
+    composed: ComposedReply;
+    meta: Record<string, unknown>;
+    at?: Date;
+    guardrails?: ResolvedGuardrails;
+  },
 ): Promise<MessageRow> {
   const { composed } = input;
   const now = input.at ?? new Date();
@@ -41,6 +53,7 @@ export async function recordBotReply(
     },
     { set: { consecutiveBotReplies: sql`${conversations.consecutiveBotReplies} + 1` } },
   );
+  if (sendable) await flagStoredMessage(tx, message!, input.guardrails ? { guardrails: input.guardrails } : {});
   return message!;
 }
 

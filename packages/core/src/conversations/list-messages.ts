@@ -3,6 +3,7 @@ import { contacts, messages } from "@tandem/db";
 import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
 import { assertActorCan } from "../members/guard.ts";
+import { moderationSummaryQuery, toMessageModeration } from "../moderation/message-moderation.ts";
 import { cursorTimestamp, decodeCursor, olderThan, pageOf } from "./cursor.ts";
 import { getConversationInWorkspace } from "./get-conversation-in-workspace.ts";
 import { feedbackSummaryQuery, toFeedbackSummary } from "./message-feedback.ts";
@@ -13,7 +14,8 @@ import { messageColumns, messageToDto } from "./to-dto.ts";
  * chronological order (oldest → newest) so it renders as is; `nextCursor` fetches the page just
  * before it (scrolling up) and is null once the first message is reached. Ordered by
  * `(created_at, id)` on `message_conversation_created_idx`. Each message comes with its customers'
- * ratings (`feedback`), counted in the same query through `feedback_message_identifier_key`.
+ * ratings (`feedback`), counted in the same query through `feedback_message_identifier_key`, and its
+ * moderation state when it was flagged (`moderation`, through `moderation_flag_message_idx`).
  */
 export async function listMessages(
   ctx: Ctx,
@@ -24,6 +26,7 @@ export async function listMessages(
   await getConversationInWorkspace(ctx, conversationId);
   const limit = query.limit ?? 50;
   const rated = feedbackSummaryQuery(ctx.db, ctx.workspaceId, sql`${messages.id}`).as("rated");
+  const flagged = moderationSummaryQuery(ctx.db, ctx.workspaceId, sql`${messages.id}`).as("flagged");
   const rows = await ctx.db
     .select({
       ...messageColumns,
@@ -35,9 +38,17 @@ export async function listMessages(
         inappropriate: rated.inappropriate,
         latestComment: rated.latestComment,
       },
+      flags: {
+        total: flagged.total,
+        open: flagged.open,
+        removed: flagged.removed,
+        escalated: flagged.escalated,
+        types: flagged.types,
+      },
     })
     .from(messages)
     .leftJoinLateral(rated, sql`true`)
+    .leftJoinLateral(flagged, sql`true`)
     .where(
       and(
         eq(messages.conversationId, conversationId),
@@ -61,7 +72,9 @@ export async function listMessages(
           .where(and(inArray(contacts.id, speakerIds), eq(contacts.workspaceId, ctx.workspaceId)));
   const names = new Map(speakers.map((c) => [c.id, c.name]));
   return {
-    data: page.rows.map(({ rated: r, ...m }) => messageToDto(m, names, toFeedbackSummary(r))).reverse(),
+    data: page.rows
+      .map(({ rated: r, flags, ...m }) => messageToDto(m, names, toFeedbackSummary(r), toMessageModeration(flags)))
+      .reverse(),
     nextCursor: page.nextCursor,
   };
 }

@@ -1,4 +1,4 @@
-import { rooms, SOCKET_EVENTS } from "@tandem/contracts";
+import { type MessageModeration, rooms, SOCKET_EVENTS } from "@tandem/contracts";
 import type { Db, messages } from "@tandem/db";
 import type { RealtimePublisher } from "../realtime.ts";
 import { loadConversationDtos, messageToDto } from "./to-dto.ts";
@@ -14,9 +14,11 @@ export function publishMessage(
   event: "new" | "updated" = "new",
   /** A group speaker's name, when the caller has it (`MessageDto.sender`). */
   senderNames?: ReadonlyMap<string, string | null>,
+  /** Its moderation state, when a flag just changed (`MessageDto.moderation`). */
+  moderation?: MessageModeration,
 ): void {
   const name = event === "new" ? SOCKET_EVENTS.messageNew : SOCKET_EVENTS.messageUpdated;
-  const dto = messageToDto(message, senderNames);
+  const dto = messageToDto(message, senderNames, null, moderation);
   realtime.emit(rooms.conversation(message.conversationId), name, dto);
   realtime.emit(rooms.workspace(workspaceId), name, dto);
 }

@@ -3,6 +3,7 @@ import type {
   ConversationDto,
   MessageDto,
   MessageFeedbackSummary,
+  MessageModeration,
   MessageSourceDto,
   ReplyWindow,
   VisitorMetadata,
@@ -49,12 +50,14 @@ export function sourcesOf(m: MessageRow): MessageSourceDto[] | null {
 
 /**
  * `senderNames`: the names of the group speakers among the messages (`sender.name`), when loaded;
- * `feedback`: the message's ratings, when the reader loaded them (`list-messages.ts`).
+ * `feedback`: the message's ratings, when the reader loaded them (`list-messages.ts`);
+ * `moderation`: its flags folded into a state (`moderation/message-moderation.ts`), when it has any.
  */
 export const messageToDto = (
   m: MessageRow,
   senderNames?: ReadonlyMap<string, string | null>,
   feedback: MessageFeedbackSummary | null = null,
+  moderation?: MessageModeration,
 ): MessageDto => ({
   id: m.id,
   conversationId: m.conversationId,
@@ -80,6 +83,7 @@ export const messageToDto = (
   promptVersionId: m.promptVersionId,
   sources: sourcesOf(m),
   feedback,
+  ...(moderation ? { moderation } : {}),
   createdAt: m.createdAt.toISOString(),
   sentAt: m.sentAt?.toISOString() ?? null,
   deliveredAt: m.deliveredAt?.toISOString() ?? null,

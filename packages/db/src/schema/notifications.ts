@@ -4,11 +4,11 @@ import { createdAt, idColumn, tstz } from "./columns.ts";
 import { conversations, messages } from "./conversations.ts";
 import { members, users, workspaces } from "./identity.ts";
 
-export const notificationKind = pgEnum("notification_kind", ["mention"]);
+export const notificationKind = pgEnum("notification_kind", ["mention", "moderation_escalated"]);
 
 /**
- * What a member should see even if they were offline when it happened: for now, being @mentioned in
- * an internal note. Pushed live to the member's room and listed until read.
+ * What a member should see even if they were offline when it happened: being @mentioned in an
+ * internal note, or (OWNERs) a flagged message escalated for review. Pushed live to the member's room and listed until read.
  */
 export const notifications = pgTable(
   "notification",

@@ -1,4 +1,4 @@
-import { relations } from "drizzle-orm";
+import { relations, sql } from "drizzle-orm";
 import { boolean, index, pgEnum, pgTable, real, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, idColumn, tstz, updatedAt } from "./columns.ts";
 import { conversations, messages } from "./conversations.ts";
@@ -62,12 +62,16 @@ export const moderationFlags = pgTable(
     reviewed: boolean("reviewed").notNull().default(false),
     reviewedById: text("reviewed_by_id").references(() => users.id, { onDelete: "set null" }),
     decision: moderationDecision("decision"),
+    /** The reviewer's note with the decision. */
+    reviewNote: text("review_note"),
     reviewedAt: tstz("reviewed_at"),
     createdAt: createdAt(),
   },
   (t) => [
     index("moderation_flag_queue_idx").on(t.workspaceId, t.reviewed, t.createdAt),
     index("moderation_flag_message_idx").on(t.messageId),
+    // The detectors raise one flag per message and type, however often a message is checked.
+    uniqueIndex("moderation_flag_automated_key").on(t.messageId, t.flagType).where(sql`${t.source} = 'automated'`),
   ],
 );
 

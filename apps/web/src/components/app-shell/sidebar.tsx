@@ -11,17 +11,20 @@ import {
   type LucideIcon,
   MessageSquareText,
   MessagesSquare,
+  ShieldAlert,
   SlidersHorizontal,
   Users,
   UsersRound,
 } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import type { ReactNode } from "react";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Wordmark } from "@/components/wordmark";
 import { WorkspaceSwitcher } from "@/features/account/workspace-switcher";
 import { can } from "@/features/auth/permissions";
 import { useHealth } from "@/features/auth/queries";
+import { OpenFlagCountBadge } from "@/features/moderation/open-count-badge";
 import { cn } from "@/lib/utils";
 import { UserMenu } from "./user-menu";
 
@@ -33,6 +36,8 @@ interface NavItem {
   permission?: Permission;
   /** Shown only when the server runs the simulator (or the demo). */
   simulatorOnly?: boolean;
+  /** A count after the label (rendered only when the item is shown). */
+  Badge?: () => ReactNode;
 }
 
 const NAV: { label?: string; items: NavItem[] }[] = [
@@ -42,6 +47,13 @@ const NAV: { label?: string; items: NavItem[] }[] = [
       { href: "/contacts", label: "Contacts", icon: UsersRound },
       { href: "/chatbots", label: "Chatbots", icon: BotMessageSquare, permission: "chatbots.read" },
       { href: "/knowledge", label: "Knowledge", icon: BookOpen, permission: "chatbots.read" },
+      {
+        href: "/moderation",
+        label: "Moderation",
+        icon: ShieldAlert,
+        permission: "moderation.review",
+        Badge: OpenFlagCountBadge,
+      },
     ],
   },
   {
@@ -133,6 +145,7 @@ function NavLink({ item, pathname }: { item: NavItem; pathname: string }) {
     >
       <Icon className={cn("size-4", active ? "text-primary" : "text-muted-foreground")} aria-hidden="true" />
       {item.label}
+      {item.Badge && <item.Badge />}
     </Link>
   );
 }

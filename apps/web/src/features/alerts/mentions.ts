@@ -25,7 +25,10 @@ export function useMarkNotificationRead() {
   });
 }
 
-export const mentionTitle = (n: NotificationDto) => `${n.actor?.name ?? "A teammate"} mentioned you in a note`;
+export const mentionTitle = (n: NotificationDto) =>
+  n.kind === "moderation_escalated"
+    ? `${n.actor?.name ?? "A teammate"} escalated a flagged message to you`
+    : `${n.actor?.name ?? "A teammate"} mentioned you in a note`;
 
 /**
  * Mentions on screen: each unread one is announced once per page load — a toast with "Open", and a

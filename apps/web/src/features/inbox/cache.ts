@@ -115,7 +115,8 @@ function withPage(data: ConversationPages, index: number, rows: ConversationDto[
 
 /**
  * A new or changed message: replaced where it is, else added to the newest loaded page in time order.
- * Live events carry no ratings (`feedback: null`): the ones loaded with the page are kept.
+ * Live events carry no ratings (`feedback: null`) and a moderation state only when a flag changed:
+ * the ones loaded with the page are kept.
  */
 export function storeMessage(queryClient: QueryClient, dto: MessageDto): void {
   queryClient.setQueryData<MessagePages>(inboxKeys.messages(dto.conversationId), (data) => {
@@ -127,7 +128,11 @@ export function storeMessage(queryClient: QueryClient, dto: MessageDto): void {
         ...data,
         pages: data.pages.map((page) => ({
           ...page,
-          data: page.data.map((m) => (m.id === dto.id ? { ...dto, feedback: dto.feedback ?? m.feedback } : m)),
+          data: page.data.map((m) =>
+            m.id === dto.id
+              ? { ...dto, feedback: dto.feedback ?? m.feedback, moderation: dto.moderation ?? m.moderation }
+              : m,
+          ),
         })),
       };
     }

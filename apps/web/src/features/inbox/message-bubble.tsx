@@ -16,6 +16,7 @@ import {
 } from "lucide-react";
 import { memo, useState } from "react";
 import { Button } from "@/components/ui/button";
+import { FlagMessageButton, ModerationMark } from "@/features/moderation/flag-message-button";
 import { formatBytes, formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { FeedbackMark } from "./message-feedback";
@@ -46,6 +47,7 @@ export const MessageBubble = memo(function MessageBubble({ message, sender, grou
       data-message-id={message.id}
       data-role={message.role}
       data-status={message.status}
+      data-moderation={message.moderation?.state}
     >
       {!grouped && (
         <p className="mb-1 flex items-center gap-1 px-1 text-xs font-medium text-muted-foreground">
@@ -89,6 +91,8 @@ export const MessageBubble = memo(function MessageBubble({ message, sender, grou
           {timeFormat.format(new Date(message.createdAt))}
         </time>
         {outbound && <DeliveryMarker message={message} />}
+        {message.moderation && <ModerationMark moderation={message.moderation} />}
+        {message.moderation?.state !== "removed" && <FlagMessageButton message={message} />}
       </div>
       {failed && (
         <div

@@ -1,0 +1,6 @@
+export * from "./detectors.ts";
+export * from "./flag-message.ts";
+export * from "./flag-stored-message.ts";
+export * from "./list-flags.ts";
+export * from "./message-moderation.ts";
+export * from "./review-flag.ts";
