@@ -1,4 +1,5 @@
 export * from "./attachment-rules.ts";
+export * from "./audit-log.ts";
 export * from "./auth.ts";
 export * from "./bot-settings.ts";
 export * from "./canned-responses.ts";

@@ -8,6 +8,8 @@
  *   conversations, messages) stays. `pending` and `processing` entries are never touched.
  * - **Agents' uploads no reply sent** (the composer uploads a file as soon as it is picked) are
  *   deleted from DATA_DIR a day after their upload (`sweepUnsentUploads`).
+ * - **Audit rows** older than `AUDIT_LOG_RETENTION_DAYS` (a year by default; 0 keeps them) are
+ *   deleted (`pruneAuditLog`).
  * - **Sessions** past their expiry (30 days unused, or 90 days after sign-in) are deleted, and any
  *   socket still open on one is disconnected.
  * - **Embedded database**: PGlite runs PostgreSQL without its postmaster, so there is no autovacuum
@@ -24,6 +26,7 @@ import { type Db, inboundEvents, isEmbeddedDb, rowsOf } from "@tandem/db";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
+import { pruneAuditLog } from "../audit/prune-audit-log.ts";
 import { deleteExpiredSessions } from "../auth/sessions.ts";
 import { ingestIdle } from "../ingest-pacing.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
@@ -203,6 +206,11 @@ export const databaseMaintenance = defineJob({
         between: quietMoment,
       });
       await quietMoment();
+      const prunedAudit = await pruneAuditLog(deps.db, {
+        retentionDays: deps.config.auditLogRetentionDays,
+        between: quietMoment,
+      });
+      await quietMoment();
       const expiredSessions = await deleteExpiredSessions(deps);
       const unsentUploads = await sweepUnsentUploads(
         deps.config.dataDir,
@@ -212,6 +220,7 @@ export const databaseMaintenance = defineJob({
       deps.log.info(
         {
           pruned,
+          prunedAudit,
           expiredSessions,
           unsentUploads,
           vacuumed: maintained.filter((t) => t.vacuum).map((t) => t.table),
