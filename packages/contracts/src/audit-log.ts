@@ -6,6 +6,9 @@ import { page } from "./common.ts";
  * and ADMIN read it (`audit.read`); rows of another workspace are never listed.
  */
 
+/** What a secret shows as in the audit log. */
+export const REDACTED = "••••";
+
 export const AuditActorType = z.enum(["user", "token", "system"]);
 export type AuditActorType = z.infer<typeof AuditActorType>;
 

@@ -1,10 +1,10 @@
+import { REDACTED } from "@tandem/contracts";
+
 /**
  * Secrets never reach the audit log: `recordAudit` redacts the snapshots it writes, and the log is
  * redacted again when read (`listAuditLog`), so a row written by a careless caller — or before a key
  * name was added here — still shows `••••`.
  */
-
-export const REDACTED = "••••";
 
 /** Field names that hold secrets, compared without case, `_` or `-`: `apiKey`, `access_token`, `clientSecret`… */
 const SECRET_NAME =
