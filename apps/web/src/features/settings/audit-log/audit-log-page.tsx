@@ -247,7 +247,10 @@ function AuditRow({ row }: { row: AuditLogEntryDto }) {
         onClick={() => setOpen((o) => !o)}
         className="grid w-full grid-cols-[minmax(0,1fr)_1.5rem] gap-x-3 gap-y-1 px-4 py-3 text-left text-sm outline-none hover:bg-muted/40 focus-visible:bg-muted/40 focus-visible:ring-[3px] focus-visible:ring-ring/50 md:grid-cols-[minmax(0,1.2fr)_minmax(0,1.3fr)_minmax(0,1fr)_minmax(0,0.8fr)_1.5rem] md:items-center"
       >
-        <span className="min-w-0 truncate font-medium md:col-auto" title={row.actor.email ?? row.actor.label}>
+        <span
+          className="col-start-1 row-start-1 min-w-0 truncate font-medium"
+          title={row.actor.email ?? row.actor.label}
+        >
           {row.actor.label}
         </span>
         <ChevronDown
@@ -257,9 +260,11 @@ function AuditRow({ row }: { row: AuditLogEntryDto }) {
             open && "rotate-180",
           )}
         />
-        <span className="col-span-1 min-w-0 md:col-start-2 md:row-start-1">
-          <code className="rounded bg-muted px-1.5 py-0.5 font-mono text-xs">{row.action}</code>{" "}
-          <span className="text-muted-foreground break-all">
+        <span className="col-start-1 flex min-w-0 flex-col gap-0.5 md:col-start-2 md:row-start-1">
+          <code className="w-fit max-w-full truncate rounded bg-muted px-1.5 py-0.5 font-mono text-xs">
+            {row.action}
+          </code>
+          <span className="truncate text-xs text-muted-foreground" title={row.entityId ?? row.entityType}>
             {row.entityType}
             {row.entityId ? ` ${row.entityId}` : ""}
           </span>
@@ -267,7 +272,7 @@ function AuditRow({ row }: { row: AuditLogEntryDto }) {
         <time
           dateTime={row.createdAt}
           title={formatDateTime(row.createdAt)}
-          className="text-muted-foreground md:col-start-3 md:row-start-1"
+          className="col-start-1 text-muted-foreground md:col-start-3 md:row-start-1"
         >
           {formatRelative(row.createdAt)}
           <span className="md:hidden"> · {row.ip ?? "no IP"}</span>
@@ -282,6 +287,11 @@ function AuditRow({ row }: { row: AuditLogEntryDto }) {
           <dl className="grid gap-x-4 gap-y-1 text-xs sm:grid-cols-[8rem_minmax(0,1fr)]">
             <dt className="text-muted-foreground">When</dt>
             <dd>{formatDateTime(row.createdAt)}</dd>
+            <dt className="text-muted-foreground">Entity</dt>
+            <dd className="break-all">
+              {row.entityType}
+              {row.entityId ? ` ${row.entityId}` : ""}
+            </dd>
             {row.actor.email && (
               <>
                 <dt className="text-muted-foreground">Email</dt>
