@@ -260,6 +260,8 @@ describe("secrets in the audit log", () => {
       password: "hunter2hunter2",
       nested: { clientSecret: "shh-very-secret", headers: { Authorization: "Bearer abc.def.ghi" } },
       list: [{ token: "tdm_abcdefabcdefabcdef" }],
+      refreshTokens: ["r1-secret-value", "r2-secret-value"],
+      credential: { kind: "OPENAI", keyHint: "••••abcd", apiKey: "sk-proj-nested0123456789" },
       pasted: "tdm_0123456789abcdef0123456789",
     };
     const keep = { model: "gpt-4o-mini", maxTokens: 800, tokenHint: "••••wxyz", identitySecretSet: true };
@@ -276,6 +278,8 @@ describe("secrets in the audit log", () => {
       "shh-very-secret",
       "abc.def.ghi",
       "tdm_",
+      "secret-value",
+      "nested0123456789",
     ]) {
       expect(body).not.toContain(value);
     }
@@ -286,6 +290,8 @@ describe("secrets in the audit log", () => {
       password: REDACTED,
       nested: { clientSecret: REDACTED, headers: { Authorization: REDACTED } },
       list: [{ token: REDACTED }],
+      refreshTokens: [REDACTED, REDACTED],
+      credential: { kind: "OPENAI", keyHint: "••••abcd", apiKey: REDACTED },
       pasted: REDACTED,
       ...keep,
     });

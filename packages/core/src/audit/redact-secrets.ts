@@ -7,8 +7,7 @@ import { REDACTED } from "@tandem/contracts";
  */
 
 /** Field names that hold secrets, compared without case, `_` or `-`: `apiKey`, `access_token`, `clientSecret`… */
-const SECRET_NAME =
-  /(token|secret|password|passwd|passphrase|apikey|authorization|cookie|credential|privatekey|accesskey|signingkey|encryptionkey|key$)/;
+const SECRET_NAME = /(token|secret|password|passwd|passphrase|apikey|authorization|cookie|credential|privatekey|key$)/;
 /** Names that match the words above but hold none: a secret's hint, id, count or expiry, a "was it set" flag. */
 const HARMLESS_NAME = /(hint|id|ids|count|expiresat|name|set|replaced|type|limit|fields)$/;
 /** Values that are credentials whatever their field: our API tokens and sessions, OpenAI-style keys, Meta tokens. */
@@ -23,20 +22,25 @@ export const isSecretKey = (key: string): boolean => {
 
 /**
  * Deep copy with every secret-looking field replaced by `••••`. Numbers and booleans are kept: no
- * secret is one, and counts like `maxTokens` match the pattern.
+ * secret is one, and counts like `maxTokens` match the pattern. An object under such a name (a
+ * credential's summary) is kept and its own fields judged by their names; a list under it has every
+ * text in it redacted.
  */
 export function redactSecrets<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(redactSecrets) as T;
-  if (typeof value === "string") return (SECRET_VALUE.test(value) ? REDACTED : value) as T;
+  return redact(value, false) as T;
+}
+
+function redact(value: unknown, secret: boolean): unknown {
+  if (Array.isArray(value)) return value.map((v) => redact(v, secret));
+  if (typeof value === "string") return secret || SECRET_VALUE.test(value) ? REDACTED : value;
   if (value && typeof value === "object" && !(value instanceof Date)) {
     return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
-        k,
-        isSecretKey(k) && v !== null && v !== undefined && typeof v !== "boolean" && typeof v !== "number"
-          ? REDACTED
-          : redactSecrets(v),
-      ]),
-    ) as T;
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => {
+        if (secret) return [k, redact(v, true)];
+        const named = isSecretKey(k);
+        return [k, named && v && typeof v === "object" && !Array.isArray(v) ? redact(v, false) : redact(v, named)];
+      }),
+    );
   }
   return value;
 }
