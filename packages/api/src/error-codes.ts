@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   line_credentials_required: 400,
   invalid_json: 400,
   invalid_cursor: 400,
+  invalid_time_range: 400,
   invalid_assignee: 400,
   invalid_prompt_template: 400,
   invalid_page_token: 400,

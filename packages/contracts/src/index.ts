@@ -1,5 +1,6 @@
 export * from "./analytics.ts";
 export * from "./attachment-rules.ts";
+export * from "./audit-log.ts";
 export * from "./auth.ts";
 export * from "./bot-settings.ts";
 export * from "./canned-responses.ts";

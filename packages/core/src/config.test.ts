@@ -28,6 +28,14 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ INBOUND_EVENT_RETENTION_DAYS: "two weeks" })).toThrow(/INBOUND_EVENT_RETENTION_DAYS/);
   });
 
+  it("keeps audit rows a year unless told otherwise, 0 meaning forever", () => {
+    expect(loadConfig({}).auditLogRetentionDays).toBe(365);
+    expect(loadConfig({ AUDIT_LOG_RETENTION_DAYS: "0" }).auditLogRetentionDays).toBe(0);
+    expect(loadConfig({ AUDIT_LOG_RETENTION_DAYS: "30" }).auditLogRetentionDays).toBe(30);
+    expect(() => loadConfig({ AUDIT_LOG_RETENTION_DAYS: "-1" })).toThrow(/AUDIT_LOG_RETENTION_DAYS/);
+    expect(() => loadConfig({ AUDIT_LOG_RETENTION_DAYS: "a year" })).toThrow(/AUDIT_LOG_RETENTION_DAYS/);
+  });
+
   it("lets URLs typed in the dashboard reach no private address, unless OUTBOUND_ALLOW_PRIVATE says which", () => {
     const production = { NODE_ENV: "production", ENCRYPTION_KEY: generateKey(), AUTH_SECRET: "x".repeat(32) };
     expect(loadConfig({ ...production, APP_URL: "https://tandem.example.com" }).outbound).toEqual({

@@ -123,6 +123,8 @@ export const EnvSchema = z.object({
     .min(7, "must be at least 7 (the webhook health looks back a week)")
     .max(3650)
     .default(14),
+  /** Days audit rows are kept (`database-maintenance`); 0 keeps them forever. */
+  AUDIT_LOG_RETENTION_DAYS: z.coerce.number().int("must be a whole number of days").min(0).max(36500).default(365),
   /**
    * Private and loopback addresses a URL typed in the dashboard (a provider's base URL) may reach:
    * `0` (default) none, `1` all, or host names, IPs and CIDRs separated by commas.
@@ -201,6 +203,8 @@ export interface Config {
   runJobs: boolean | undefined;
   /** Days raw webhook entries are kept once processed or ignored (`database-maintenance`). */
   inboundEventRetentionDays: number;
+  /** Days audit rows are kept (`database-maintenance`); 0 keeps them forever. */
+  auditLogRetentionDays: number;
   /** Lower-cased emails of the operators, who also see system jobs (`JOBS_OPERATOR_EMAILS`). */
   jobOperatorEmails: string[];
   /** Which peers' X-Forwarded-For is believed (`TRUST_PROXY`); see net/client-address.ts. */
@@ -355,6 +359,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: e.METRICS_PORT,
     runJobs: e.RUN_JOBS,
     inboundEventRetentionDays: e.INBOUND_EVENT_RETENTION_DAYS,
+    auditLogRetentionDays: e.AUDIT_LOG_RETENTION_DAYS,
     // The simulator answers at APP_URL: the demo's simulated provider must stay reachable.
     knowledge: { maxFileBytes: e.KNOWLEDGE_MAX_FILE_MB * 1024 * 1024 },
     outbound: allowHosts(e.OUTBOUND_ALLOW_PRIVATE, simulator ? [new URL(appUrl).hostname] : []),

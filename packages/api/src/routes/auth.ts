@@ -46,7 +46,11 @@ async function startSession(c: Context<AppEnv>, session: { token: string; expire
   return { user: resolved.user, workspace: resolved.workspace, role: resolved.role, csrfToken };
 }
 
-const requestMeta = (c: Context<AppEnv>) => ({ ip: clientIp(c), userAgent: c.req.header("user-agent") });
+const requestMeta = (c: Context<AppEnv>) => ({
+  ip: clientIp(c),
+  userAgent: c.req.header("user-agent"),
+  requestId: c.get("requestId"),
+});
 
 export function authRoutes() {
   const app = createRouter();
@@ -83,7 +87,7 @@ export function authRoutes() {
       assertSameOrigin(c);
       const token = getCookie(c, SESSION_COOKIE);
       const runtime = c.get("runtime");
-      if (token) await revokeSession({ db: runtime.database.db, realtime: runtime.realtime }, token);
+      if (token) await revokeSession({ db: runtime.database.db, realtime: runtime.realtime }, token, requestMeta(c));
       clearSessionCookies(c);
       return c.body(null, 204);
     },

@@ -1,26 +1,6 @@
-import { auditLogs } from "@tandem/db";
+import { auditLogs, type Db } from "@tandem/db";
 import { actorUserId, type Ctx } from "../context.ts";
-
-const SECRET_KEY = /(token|secret|password|apikey|api_key|authorization|cookie|(^|_)key$)/i;
-
-/**
- * Deep copy with every secret-looking field replaced, so audit rows never hold credentials. Numbers
- * and booleans are kept: no secret is one, and counts like `maxTokens` match the pattern.
- */
-export function redactSecrets<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(redactSecrets) as T;
-  if (value && typeof value === "object" && !(value instanceof Date)) {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
-        k,
-        SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== "boolean" && typeof v !== "number"
-          ? "[redacted]"
-          : redactSecrets(v),
-      ]),
-    ) as T;
-  }
-  return value;
-}
+import { redactSecrets } from "./redact-secrets.ts";
 
 export interface AuditEntry {
   /** `entity.verb`, e.g. `member.invite`, `channel.connect`, `provider.update`. */
@@ -33,18 +13,45 @@ export interface AuditEntry {
 
 /** Write an audit row; call it inside the transaction that makes the change. */
 export async function recordAudit(ctx: Ctx, entry: AuditEntry): Promise<void> {
-  await ctx.db.insert(auditLogs).values({
-    workspaceId: ctx.workspaceId,
-    actorUserId: actorUserId(ctx.actor),
-    actorType: ctx.actor.type,
-    actorTokenId: ctx.actor.type === "token" ? ctx.actor.tokenId : null,
+  await writeAuditRow(
+    ctx.db,
+    {
+      workspaceId: ctx.workspaceId,
+      actorType: ctx.actor.type,
+      actorUserId: actorUserId(ctx.actor),
+      actorTokenId: ctx.actor.type === "token" ? ctx.actor.tokenId : null,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      requestId: ctx.requestId,
+    },
+    entry,
+  );
+}
+
+export interface AuditOrigin {
+  workspaceId: string;
+  actorType: "user" | "token" | "system";
+  actorUserId: string | null;
+  actorTokenId?: string | null;
+  ip?: string | null | undefined;
+  userAgent?: string | null | undefined;
+  requestId?: string | null | undefined;
+}
+
+/** The one writer of audit rows, for callers without a workspace context (sign-in, sign-out). */
+export async function writeAuditRow(db: Db, origin: AuditOrigin, entry: AuditEntry): Promise<void> {
+  await db.insert(auditLogs).values({
+    workspaceId: origin.workspaceId,
+    actorUserId: origin.actorUserId,
+    actorType: origin.actorType,
+    actorTokenId: origin.actorTokenId ?? null,
     action: entry.action,
     entityType: entry.entityType,
     entityId: entry.entityId ?? null,
     before: entry.before === undefined ? null : redactSecrets(entry.before),
     after: entry.after === undefined ? null : redactSecrets(entry.after),
-    ip: ctx.ip ?? null,
-    userAgent: ctx.userAgent ?? null,
-    requestId: ctx.requestId ?? null,
+    ip: origin.ip ?? null,
+    userAgent: origin.userAgent?.slice(0, 400) ?? null,
+    requestId: origin.requestId ?? null,
   });
 }

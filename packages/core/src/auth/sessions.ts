@@ -1,6 +1,7 @@
 import { type Role, rooms } from "@tandem/contracts";
 import { type Db, members, sessions, users, workspaces } from "@tandem/db";
 import { and, eq, gt, lt, ne, or, type SQL } from "drizzle-orm";
+import { writeAuditRow } from "../audit/record-audit.ts";
 import { afterCommit, type Ctx } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { hmac, newOpaqueToken, sha256 } from "./crypto.ts";
@@ -161,12 +162,27 @@ function disconnectSessions(deps: SessionDeps, sessionIds: string[]): void {
   afterCommit(deps, () => realtime.disconnect(sessionIds.map(rooms.session)));
 }
 
-/** Sign-out: deletes the session behind a cookie and disconnects its sockets. */
-export async function revokeSession(deps: SessionDeps, token: string): Promise<void> {
+/**
+ * Sign-out: deletes the session behind a cookie, disconnects its sockets and writes `user.sign_out`
+ * to the audit log of the session's workspace.
+ */
+export async function revokeSession(
+  deps: SessionDeps,
+  token: string,
+  origin: { ip?: string | undefined; userAgent?: string | undefined; requestId?: string | undefined } = {},
+): Promise<void> {
   const deleted = await deps.db
     .delete(sessions)
     .where(eq(sessions.tokenHash, sha256(token)))
-    .returning({ id: sessions.id });
+    .returning({ id: sessions.id, userId: sessions.userId, workspaceId: sessions.workspaceId });
+  for (const s of deleted) {
+    if (!s.workspaceId) continue;
+    await writeAuditRow(
+      deps.db,
+      { workspaceId: s.workspaceId, actorType: "user", actorUserId: s.userId, ...origin },
+      { action: "user.sign_out", entityType: "user", entityId: s.userId },
+    );
+  }
   disconnectSessions(
     deps,
     deleted.map((s) => s.id),

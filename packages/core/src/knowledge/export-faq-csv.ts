@@ -1,5 +1,6 @@
 import { documents } from "@tandem/db";
 import { and, asc, eq, isNull } from "drizzle-orm";
+import { recordExport } from "../audit/record-export.ts";
 import type { Ctx } from "../context.ts";
 import { formatCsvRow, neutralizeFormula } from "../extract/csv.ts";
 import { getFaqSourceInWorkspace } from "./faq-source.ts";
@@ -20,6 +21,12 @@ export async function exportFaqCsv(ctx: Ctx, input: { sourceId: string }): Promi
   for (const r of rows) {
     lines.push(formatCsvRow([r.title, r.content, r.category ?? "", r.tags.join(";")].map(neutralizeFormula)));
   }
+  await recordExport(ctx, {
+    entityType: "knowledge_source",
+    entityId: source.id,
+    format: "faq_csv",
+    rows: rows.length,
+  });
   const name = `${source.name.replace(/[^\p{L}\p{N} _-]+/gu, "").trim() || "faq"}.csv`;
   return { name, csv: `\uFEFF${lines.join("\r\n")}\r\n` };
 }

@@ -10,6 +10,8 @@
  *   deleted from DATA_DIR a day after their upload (`sweepUnsentUploads`).
  * - **Chatbot error records** (`chatbot_error`, the chatbots' health) are deleted after
  *   `CHATBOT_ERROR_RETENTION_DAYS` (30).
+ * - **Audit rows** older than `AUDIT_LOG_RETENTION_DAYS` (a year by default; 0 keeps them) are
+ *   deleted (`pruneAuditLog`).
  * - **Sessions** past their expiry (30 days unused, or 90 days after sign-in) are deleted, and any
  *   socket still open on one is disconnected.
  * - **Embedded database**: PGlite runs PostgreSQL without its postmaster, so there is no autovacuum
@@ -26,6 +28,7 @@ import { type Db, inboundEvents, isEmbeddedDb, rowsOf } from "@tandem/db";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
+import { pruneAuditLog } from "../audit/prune-audit-log.ts";
 import { deleteExpiredSessions } from "../auth/sessions.ts";
 import { pruneChatbotErrors } from "../chatbot-health/prune-chatbot-errors.ts";
 import { ingestIdle } from "../ingest-pacing.ts";
@@ -207,6 +210,10 @@ export const databaseMaintenance = defineJob({
       });
       await quietMoment();
       const chatbotErrors = await pruneChatbotErrors(deps.db, { between: quietMoment });
+      const prunedAudit = await pruneAuditLog(deps.db, {
+        retentionDays: deps.config.auditLogRetentionDays,
+        between: quietMoment,
+      });
       await quietMoment();
       const expiredSessions = await deleteExpiredSessions(deps);
       const unsentUploads = await sweepUnsentUploads(
@@ -218,6 +225,7 @@ export const databaseMaintenance = defineJob({
         {
           pruned,
           chatbotErrors,
+          prunedAudit,
           expiredSessions,
           unsentUploads,
           vacuumed: maintained.filter((t) => t.vacuum).map((t) => t.table),

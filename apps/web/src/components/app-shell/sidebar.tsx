@@ -11,6 +11,7 @@ import {
   type LucideIcon,
   MessageSquareText,
   MessagesSquare,
+  ScrollText,
   ShieldAlert,
   SlidersHorizontal,
   Users,
@@ -66,6 +67,7 @@ const NAV: { label?: string; items: NavItem[] }[] = [
       { href: "/settings/channels", label: "Channels", icon: MessagesSquare, permission: "channels.manage" },
       { href: "/settings/provider", label: "AI provider", icon: Bot, permission: "providers.manage" },
       { href: "/settings/members", label: "Members", icon: Users, permission: "members.manage" },
+      { href: "/settings/audit-log", label: "Audit log", icon: ScrollText, permission: "audit.read" },
       // Everyone reads the library (to know the shortcuts); OWNER and ADMIN change it.
       { href: "/settings/inbox", label: "Inbox settings", icon: SlidersHorizontal },
       { href: "/settings/canned-responses", label: "Canned responses", icon: MessageSquareText },
