@@ -11,6 +11,7 @@ export * from "./conversations.ts";
 export * from "./knowledge.ts";
 export * from "./line.ts";
 export * from "./members.ts";
+export * from "./message-logs.ts";
 export * from "./notifications.ts";
 export * from "./permissions.ts";
 // Installs plain-words validation messages for every schema (side effect).

@@ -16,6 +16,7 @@ export const PERMISSION_NAMES = [
   "knowledge.manage",
   "analytics.read",
   "audit.read",
+  "logs.read",
   "system.read",
   "jobs.manage",
 ] as const;

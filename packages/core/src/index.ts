@@ -23,6 +23,7 @@ export * from "./llm/index.ts";
 export * from "./logger.ts";
 export * from "./mail/index.ts";
 export * from "./members/index.ts";
+export * from "./message-logs/index.ts";
 export * from "./messages/index.ts";
 export * from "./net/client-address.ts";
 export * from "./notifications/index.ts";

@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   "knowledge.manage": ["OWNER", "ADMIN"],
   "analytics.read": ["OWNER", "ADMIN"],
   "audit.read": ["OWNER", "ADMIN"],
+  /** The message log (`/logs`) and its CSV export: every message of every conversation. */
+  "logs.read": ["OWNER", "ADMIN"],
   "system.read": ["OWNER", "ADMIN"],
   "jobs.manage": ["OWNER", "ADMIN"],
 } as const satisfies Record<Permission, readonly Role[]>;
