@@ -11,6 +11,7 @@ import {
   type LucideIcon,
   MessageSquareText,
   MessagesSquare,
+  ScrollText,
   SlidersHorizontal,
   Users,
   UsersRound,
@@ -42,6 +43,7 @@ const NAV: { label?: string; items: NavItem[] }[] = [
       { href: "/contacts", label: "Contacts", icon: UsersRound },
       { href: "/chatbots", label: "Chatbots", icon: BotMessageSquare, permission: "chatbots.read" },
       { href: "/knowledge", label: "Knowledge", icon: BookOpen, permission: "chatbots.read" },
+      { href: "/logs", label: "Message log", icon: ScrollText, permission: "logs.read" },
     ],
   },
   {
