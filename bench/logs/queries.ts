@@ -6,9 +6,6 @@
  *
  *   npx tsx bench/logs/queries.ts [samples]      (BENCH_MESSAGES, default 100000)
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { MessageLogQuery } from "@tandem/contracts";
 import { type Ctx, listMessageLog, silentLogger } from "@tandem/core";
 import { createDb, migrate } from "@tandem/db";
@@ -22,9 +19,10 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const TARGET_MS = 200;
 const print = (row: object) => console.log(JSON.stringify(row));
 
-const dataDir = mkdtempSync(path.join(tmpdir(), "tandem-bench-logs-"));
-const database = await createDb({ dataDir });
+// In memory: the numbers are the query's, not the disk's.
+const database = await createDb();
 await migrate(database);
+print({ name: "migrate", done: true });
 const db = database.db;
 // PGlite answers `query(text, params)` as node-postgres does, which is all the seeding uses.
 const client = (db as unknown as { $client: pg.ClientBase }).$client;
@@ -60,6 +58,7 @@ for (const [tag, scale] of [
     messages,
   });
   workspaces.push({ workspaceId: ws.workspace.id, memberIds, channelIds });
+  print({ name: `seeded ${tag}`, messages, seconds: +((performance.now() - started) / 1000).toFixed(1) });
 }
 await client.query("vacuum analyze");
 print({ name: "seed", messages: MESSAGES, seconds: +((performance.now() - started) / 1000).toFixed(1) });
@@ -117,4 +116,3 @@ for (const [name, filters] of CASES) {
 }
 
 await database.close();
-rmSync(dataDir, { recursive: true, force: true });

@@ -28,7 +28,7 @@ export async function exportMessageLogCsv(
   assertActorCan(ctx, "logs.read");
   const maxRows = options.maxRows ?? MESSAGE_LOG_EXPORT_MAX_ROWS;
   const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE;
-  const where = logConditions(ctx, filters);
+  const filter = logConditions(ctx, filters);
   await recordAudit(ctx, {
     action: "logs.export",
     entityType: "message_log",
@@ -48,7 +48,7 @@ export async function exportMessageLogCsv(
       }
       // One more row than the cap tells whether the export was cut.
       const want = Math.min(pageSize, maxRows + 1 - written);
-      const rows = await queryMessageLog(ctx, where, { cursor, limit: want, fullText: true });
+      const rows = await queryMessageLog(ctx, filter, { cursor, limit: want, fullText: true });
       const keep = rows.slice(0, Math.max(0, maxRows - written));
       if (keep.length > 0) controller.enqueue(encoder.encode(keep.map(messageLogCsvLine).join("")));
       written += keep.length;

@@ -16,7 +16,13 @@ export interface MessageLogRow extends MessageLogEntry {
   cursorAt: string;
 }
 
-export function logConditions(ctx: Ctx, filters: MessageLogFilters): SQL[] {
+/** The filters as SQL: the text match apart, as a page may look for it two ways (`listMessageLog`). */
+export interface LogFilter {
+  where: SQL[];
+  text: SQL | null;
+}
+
+export function logConditions(ctx: Ctx, filters: MessageLogFilters): LogFilter {
   if (filters.from && filters.to && new Date(filters.from) >= new Date(filters.to)) {
     throw new DomainError("invalid_input", "`from` must be before `to`", {
       details: [{ path: "to", message: "`from` must be before `to`" }],
@@ -34,24 +40,46 @@ export function logConditions(ctx: Ctx, filters: MessageLogFilters): SQL[] {
   if (filters.conversationId) where.push(eq(m.conversationId, filters.conversationId));
   if (filters.from) where.push(gte(m.createdAt, new Date(filters.from)));
   if (filters.to) where.push(lt(m.createdAt, new Date(filters.to)));
-  if (filters.text) {
-    // The inbox's search (words folded, Thai and CJK by bigrams); punctuation only is matched as written.
-    where.push(
-      messageTextMatch(filters.text) ??
-        sql`tandem_fold(coalesce(${m.text}, '')) like ${`%${escapeLike(foldText(filters.text))}%`}`,
-    );
-  }
-  return where;
+  // The inbox's search (words folded, Thai and CJK by bigrams); punctuation only is matched as written.
+  const text = filters.text
+    ? (messageTextMatch(filters.text) ??
+      sql`tandem_fold(coalesce(${m.text}, '')) like ${`%${escapeLike(foldText(filters.text))}%`}`)
+    : null;
+  return { where, text };
 }
 
-/** One page of the log: `limit` rows after `cursor`, the text cut to the list's length unless `fullText`. */
+/**
+ * The newest `window` messages of the workspace after the cursor: rows at or after the returned
+ * time. A text search probes them one by one before it asks the GIN index (see `listMessageLog`).
+ */
+function windowStart(ctx: Ctx, window: number, cursor: Cursor | undefined): SQL {
+  const m = messages;
+  const bound = ctx.db
+    .select({ at: m.createdAt })
+    .from(m)
+    .where(and(eq(m.workspaceId, ctx.workspaceId), cursor ? olderThan(m.createdAt, m.id, cursor) : undefined))
+    .orderBy(desc(m.createdAt), desc(m.id))
+    .offset(window)
+    .limit(1);
+  return sql`${m.createdAt} >= coalesce((${bound}), '-infinity'::timestamptz)`;
+}
+
+/**
+ * One page of the log: `limit` rows after `cursor`, the text cut to the list's length unless
+ * `fullText`. With `scanWindow`, a text search only looks at that many of the newest messages, one
+ * by one (`(… @@ …) is true` keeps the GIN index out of it).
+ */
 export async function queryMessageLog(
   ctx: Ctx,
-  where: SQL[],
-  options: { cursor?: Cursor | undefined; limit: number; fullText?: boolean },
+  filter: LogFilter,
+  options: { cursor?: Cursor | undefined; limit: number; fullText?: boolean; scanWindow?: number },
 ): Promise<MessageLogRow[]> {
   const m = messages;
-  const conditions = options.cursor ? [...where, olderThan(m.createdAt, m.id, options.cursor)] : where;
+  const conditions = [...filter.where];
+  if (options.cursor) conditions.push(olderThan(m.createdAt, m.id, options.cursor));
+  if (filter.text && options.scanWindow) {
+    conditions.push(sql`(${filter.text}) is true`, windowStart(ctx, options.scanWindow, options.cursor));
+  } else if (filter.text) conditions.push(filter.text);
   const rows = await ctx.db
     .select({
       id: m.id,
