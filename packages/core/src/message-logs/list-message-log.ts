@@ -14,7 +14,8 @@ export const LOG_TEXT_SCAN_WINDOW = 5000;
  * newest 50 messages containing this" is often far off, worst for Thai, whose bigrams are each
  * common (ANDing their long GIN lists took over a second at 100,000 messages, bench/logs). So it
  * first probes the newest LOG_TEXT_SCAN_WINDOW messages one by one, which fills the page at once for
- * a common word; when that is not enough, the word is rare and the GIN index lists its few messages.
+ * a common word; when that is not enough, the word is rare and the GIN index lists its few messages
+ * (by id: left to itself, PostgreSQL may walk every message for a word that is in none).
  */
 export async function listMessageLog(ctx: Ctx, query: MessageLogQuery): Promise<MessageLogResponse> {
   assertActorCan(ctx, "logs.read");
@@ -22,9 +23,9 @@ export async function listMessageLog(ctx: Ctx, query: MessageLogQuery): Promise<
   const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
   const filter = logConditions(ctx, query);
   let rows = filter.text
-    ? await queryMessageLog(ctx, filter, { cursor, limit: limit + 1, scanWindow: LOG_TEXT_SCAN_WINDOW })
+    ? await queryMessageLog(ctx, filter, { cursor, limit: limit + 1, textPlan: { scanWindow: LOG_TEXT_SCAN_WINDOW } })
     : [];
-  if (rows.length <= limit) rows = await queryMessageLog(ctx, filter, { cursor, limit: limit + 1 });
+  if (rows.length <= limit) rows = await queryMessageLog(ctx, filter, { cursor, limit: limit + 1, textPlan: "gin" });
   const page = pageOf(rows, limit);
   return { data: page.rows.map(({ cursorAt: _, ...entry }) => entry), nextCursor: page.nextCursor };
 }
