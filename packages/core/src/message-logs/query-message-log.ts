@@ -8,7 +8,7 @@ import { DomainError } from "../errors.ts";
 
 /**
  * The one query behind the message log and its CSV export: the workspace's messages newest first,
- * keyset-paginated on `(created_at desc, id desc)` (`message_workspace_created_id_idx`), with the
+ * keyset-paginated on `(created_at desc, id desc)` (`message_workspace_created_idx`), with the
  * filters applied while walking it. Playground test chats are not part of the log (as in the inbox,
  * `conversations/in-inbox.ts`).
  */
@@ -54,11 +54,14 @@ export function logConditions(ctx: Ctx, filters: MessageLogFilters): LogFilter {
  */
 function windowStart(ctx: Ctx, window: number, cursor: Cursor | undefined): SQL {
   const m = messages;
+  // By time alone, which `message_workspace_created_idx` serves; ordering by id too sorted every message.
   const bound = ctx.db
     .select({ at: m.createdAt })
     .from(m)
-    .where(and(eq(m.workspaceId, ctx.workspaceId), cursor ? olderThan(m.createdAt, m.id, cursor) : undefined))
-    .orderBy(desc(m.createdAt), desc(m.id))
+    .where(
+      and(eq(m.workspaceId, ctx.workspaceId), cursor ? sql`${m.createdAt} <= ${cursor.at}::timestamptz` : undefined),
+    )
+    .orderBy(desc(m.createdAt))
     .offset(window)
     .limit(1);
   return sql`${m.createdAt} >= coalesce((${bound}), '-infinity'::timestamptz)`;
