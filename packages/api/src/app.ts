@@ -27,6 +27,7 @@ import { knowledgeLimitsRoutes } from "./routes/knowledge-limits.ts";
 import { meRoutes } from "./routes/me.ts";
 import { mediaRoutes, publicMediaRoutes } from "./routes/media.ts";
 import { memberRoutes } from "./routes/members.ts";
+import { messageLogRoutes } from "./routes/message-logs.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { moderationRoutes } from "./routes/moderation.ts";
@@ -101,6 +102,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", inboxRoutes());
   v1.route("/", messageRoutes());
   v1.route("/", moderationRoutes());
+  v1.route("/", messageLogRoutes());
   v1.route("/", channelRoutes());
   v1.route("/", lineIntegrationRoutes());
   // Signed by LINE, not a session: the webhook stack (audience.ts) serves it.

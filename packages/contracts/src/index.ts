@@ -13,6 +13,7 @@ export * from "./conversations.ts";
 export * from "./knowledge.ts";
 export * from "./line.ts";
 export * from "./members.ts";
+export * from "./message-logs.ts";
 export * from "./moderation.ts";
 export * from "./notifications.ts";
 export * from "./permissions.ts";

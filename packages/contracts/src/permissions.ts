@@ -17,6 +17,7 @@ export const PERMISSION_NAMES = [
   "analytics.read",
   "audit.read",
   "moderation.review",
+  "logs.read",
   "system.read",
   "jobs.manage",
 ] as const;

@@ -24,6 +24,7 @@ export * from "./llm/index.ts";
 export * from "./logger.ts";
 export * from "./mail/index.ts";
 export * from "./members/index.ts";
+export * from "./message-logs/index.ts";
 export * from "./messages/index.ts";
 export * from "./moderation/index.ts";
 export * from "./net/client-address.ts";

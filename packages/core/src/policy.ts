@@ -22,6 +22,8 @@ export const PERMISSIONS = {
   "audit.read": ["OWNER", "ADMIN"],
   /** The moderation queue: review flagged messages (docs/moderation.md). */
   "moderation.review": ["OWNER", "ADMIN"],
+  /** The message log (`/logs`) and its CSV export: every message of every conversation. */
+  "logs.read": ["OWNER", "ADMIN"],
   "system.read": ["OWNER", "ADMIN"],
   "jobs.manage": ["OWNER", "ADMIN"],
 } as const satisfies Record<Permission, readonly Role[]>;

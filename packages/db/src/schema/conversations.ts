@@ -235,6 +235,8 @@ export const messages = pgTable(
     uniqueIndex("message_channel_platform_id_key").on(t.channelId, t.platformMessageId),
     index("message_conversation_created_idx").on(t.conversationId, t.createdAt, t.id),
     index("message_workspace_created_idx").on(t.workspaceId, t.createdAt),
+    // The message log's "failed" filter: failed sends are rare, so walking every message for them is slow.
+    index("message_workspace_failed_idx").on(t.workspaceId, t.createdAt, t.id).where(sql`${t.status} = 'failed'`),
     index("message_search_idx").using("gin", t.search),
   ],
 );

@@ -6,6 +6,7 @@ import {
   Bot,
   BotMessageSquare,
   FlaskConical,
+  History,
   Inbox,
   KeyRound,
   type LucideIcon,
@@ -55,6 +56,7 @@ const NAV: { label?: string; items: NavItem[] }[] = [
         permission: "moderation.review",
         Badge: OpenFlagCountBadge,
       },
+      { href: "/logs", label: "Message log", icon: ScrollText, permission: "logs.read" },
     ],
   },
   {
@@ -67,7 +69,7 @@ const NAV: { label?: string; items: NavItem[] }[] = [
       { href: "/settings/channels", label: "Channels", icon: MessagesSquare, permission: "channels.manage" },
       { href: "/settings/provider", label: "AI provider", icon: Bot, permission: "providers.manage" },
       { href: "/settings/members", label: "Members", icon: Users, permission: "members.manage" },
-      { href: "/settings/audit-log", label: "Audit log", icon: ScrollText, permission: "audit.read" },
+      { href: "/settings/audit-log", label: "Audit log", icon: History, permission: "audit.read" },
       // Everyone reads the library (to know the shortcuts); OWNER and ADMIN change it.
       { href: "/settings/inbox", label: "Inbox settings", icon: SlidersHorizontal },
       { href: "/settings/canned-responses", label: "Canned responses", icon: MessageSquareText },

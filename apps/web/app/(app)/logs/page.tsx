@@ -1,0 +1,14 @@
+import type { Metadata } from "next";
+import { LogsPage } from "@/features/logs/logs-page";
+
+export const metadata: Metadata = { title: "Message log" };
+
+export default function Page() {
+  return (
+    <div className="flex-1 overflow-y-auto">
+      <div className="mx-auto w-full max-w-7xl px-4 py-6 sm:px-8 sm:py-8">
+        <LogsPage />
+      </div>
+    </div>
+  );
+}

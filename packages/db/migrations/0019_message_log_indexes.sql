@@ -1,0 +1,1 @@
+CREATE INDEX "message_workspace_failed_idx" ON "message" USING btree ("workspace_id","created_at","id") WHERE "message"."status" = 'failed';
