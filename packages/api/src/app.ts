@@ -4,6 +4,7 @@ import { handleError, notFoundHandler } from "./errors.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { storableUrl } from "./middleware/storable-input.ts";
 import { createRouter } from "./openapi.ts";
+import { analyticsRoutes } from "./routes/analytics.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { cannedResponseRoutes } from "./routes/canned-responses.ts";
 import { channelRoutes } from "./routes/channels.ts";
@@ -108,6 +109,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", jobRoutes());
   v1.route("/", cannedResponseRoutes());
   v1.route("/", workspaceSettingsRoutes());
+  v1.route("/", analyticsRoutes());
   v1.route("/", contactRoutes());
   v1.route("/", notificationRoutes());
   v1.route("/", knowledgeRoutes());

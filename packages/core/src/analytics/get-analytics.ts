@@ -1,0 +1,400 @@
+/**
+ * `GET /api/v1/analytics` and `GET /api/v1/chatbots/{id}/analytics` (docs/analytics.md defines every
+ * number). The additive counts and the daily trend come from the rollups (`rollups.ts`, refreshed
+ * first); the rest from the rows of the range, over indexed columns: message (workspace, created_at),
+ * conversation (workspace, created_at), feedback (workspace, created_at).
+ */
+import type { AnalyticsDay, AnalyticsQuery, AnalyticsResponse, ChannelType, ModelUsage } from "@tandem/contracts";
+import { analyticsDaily, chatbots, rowsOf } from "@tandem/db";
+import { and, eq, type SQL, sql } from "drizzle-orm";
+import type { Ctx } from "../context.ts";
+import { DomainError } from "../errors.ts";
+import { assertActorCan } from "../members/guard.ts";
+import { estimateCostUsd } from "./model-prices.ts";
+import { addDays, localToday, refreshAnalyticsRollups } from "./rollups.ts";
+import {
+  dayEnd,
+  dayStart,
+  isBotResponse,
+  isCounted,
+  isCustomerMessage,
+  isHandoff,
+  isHumanReply,
+  localDay,
+} from "./sql-parts.ts";
+
+const PERIOD_DAYS = { "7d": 7, "30d": 30, "90d": 90 } as const;
+const MAX_RANGE_DAYS = 366;
+/** A conversation with no message for this long is over (deflected, when no person replied). */
+const QUIET_MS = 24 * 60 * 60_000;
+const TOP_QUERIES = 10;
+
+interface Scope {
+  workspaceId: string;
+  timeZone: string;
+  from: string;
+  to: string;
+  chatbotId?: string | undefined;
+  channelType?: ChannelType | undefined;
+}
+
+/** The whole workspace, or one chatbot and/or one channel type of it, with the per-chatbot numbers. */
+export async function getAnalytics(ctx: Ctx, query: AnalyticsQuery): Promise<AnalyticsResponse> {
+  assertActorCan(ctx, "analytics.read");
+  if (query.chatbotId) await assertChatbotInWorkspace(ctx, query.chatbotId);
+  const scope = await scopeOf(ctx, query);
+  return { ...(await compute(ctx, scope)), byChatbot: await byChatbot(ctx, scope) };
+}
+
+/** One chatbot of the workspace (another workspace's is not found). */
+export async function getChatbotAnalytics(
+  ctx: Ctx,
+  chatbotId: string,
+  query: Omit<AnalyticsQuery, "chatbotId">,
+): Promise<AnalyticsResponse> {
+  assertActorCan(ctx, "analytics.read");
+  await assertChatbotInWorkspace(ctx, chatbotId);
+  return compute(ctx, await scopeOf(ctx, { ...query, chatbotId }));
+}
+
+/** Deleted chatbots keep their history, so they are found here too. */
+async function assertChatbotInWorkspace(ctx: Ctx, chatbotId: string): Promise<void> {
+  const [row] = await ctx.db
+    .select({ id: chatbots.id })
+    .from(chatbots)
+    .where(and(eq(chatbots.id, chatbotId), eq(chatbots.workspaceId, ctx.workspaceId)));
+  if (!row) throw new DomainError("chatbot_not_found", "Chatbot not found");
+}
+
+/** The days asked for, in the workspace's time zone (its rollups refreshed on the way). */
+async function scopeOf(ctx: Ctx, query: AnalyticsQuery): Promise<Scope> {
+  if ((query.from === undefined) !== (query.to === undefined)) {
+    throw new DomainError("invalid_input", "Give both from and to, or a period", {
+      details: { from: query.from, to: query.to },
+    });
+  }
+  if (query.period && query.from) {
+    throw new DomainError("invalid_input", "Give a period or from and to, not both", {
+      details: { period: query.period },
+    });
+  }
+  const timeZone = await refreshAnalyticsRollups(ctx.db, ctx.workspaceId);
+  let from: string;
+  let to: string;
+  if (query.from && query.to) {
+    ({ from, to } = query);
+    const valid = (d: string) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && addDays(d, 0) === d;
+    if (!valid(from) || !valid(to))
+      throw new DomainError("invalid_input", "Not a calendar day", { details: { from, to } });
+    const span = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
+    if (span < 1 || span > MAX_RANGE_DAYS) {
+      throw new DomainError("invalid_input", `from must be on or before to, at most ${MAX_RANGE_DAYS} days apart`, {
+        details: { from, to },
+      });
+    }
+  } else {
+    to = localToday(timeZone);
+    from = addDays(to, 1 - PERIOD_DAYS[query.period ?? "30d"]);
+  }
+  return {
+    workspaceId: ctx.workspaceId,
+    timeZone,
+    from,
+    to,
+    chatbotId: query.chatbotId,
+    channelType: query.channelType,
+  };
+}
+
+/** Conversations `c` (joined to their channel `ch`) of the scope: never the playground's. */
+function conversationFilter(scope: Scope): SQL {
+  return sql`c.workspace_id = ${scope.workspaceId} and not c.is_playground
+    ${scope.chatbotId ? sql`and c.chatbot_id = ${scope.chatbotId}` : sql``}
+    ${scope.channelType ? sql`and ch.type = ${scope.channelType}` : sql``}`;
+}
+
+/** Rows of `column` created within the scope's days. */
+const within = (column: SQL, scope: Scope) =>
+  sql`${column} >= ${dayStart(scope.from, scope.timeZone)} and ${column} < ${dayEnd(scope.to, scope.timeZone)}`;
+
+/** Messages `m` of the scope's conversations created in its days. */
+const scopedMessages = (scope: Scope) => sql`message m
+  join conversation c on c.id = m.conversation_id
+  join channel ch on ch.id = c.channel_id
+  where m.workspace_id = ${scope.workspaceId} and ${within(sql`m.created_at`, scope)} and ${conversationFilter(scope)}`;
+
+const num = (v: unknown): number => Number(v ?? 0);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Math.round(Number(v)));
+const rate = (part: number, whole: number): number | null =>
+  whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
+
+async function compute(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse> {
+  const db = ctx.db;
+  const [rollups, messageStats, models, handoffs, cohort, feedback, firstResponse, topQueries] = await Promise.all([
+    db
+      .select({
+        date: analyticsDaily.date,
+        channelType: analyticsDaily.channelType,
+        conversations: sql<number>`sum(${analyticsDaily.conversations})::int`,
+        messages: sql<number>`sum(${analyticsDaily.messagesIn} + ${analyticsDaily.messagesOutBot} + ${analyticsDaily.messagesOutAgent})::int`,
+        uniqueUsers: sql<number>`sum(${analyticsDaily.uniqueContacts})::int`,
+        botResponses: sql<number>`sum(${analyticsDaily.messagesOutBot})::int`,
+        humanReplies: sql<number>`sum(${analyticsDaily.messagesOutAgent})::int`,
+        handoffs: sql<number>`sum(${analyticsDaily.handoffs})::int`,
+        failedGenerations: sql<number>`sum(${analyticsDaily.failedGenerations})::int`,
+        latencySum: sql<number>`sum(${analyticsDaily.latencySumMs})::float8`,
+        latencyCount: sql<number>`sum(${analyticsDaily.latencyCount})::int`,
+      })
+      .from(analyticsDaily)
+      .where(
+        and(
+          eq(analyticsDaily.workspaceId, scope.workspaceId),
+          sql`${analyticsDaily.date} between ${scope.from}::date and ${scope.to}::date`,
+          scope.chatbotId ? eq(analyticsDaily.chatbotId, scope.chatbotId) : undefined,
+          scope.channelType ? eq(analyticsDaily.channelType, scope.channelType) : undefined,
+        ),
+      )
+      .groupBy(analyticsDaily.date, analyticsDaily.channelType),
+    db.execute(sql`
+      select count(distinct coalesce(m.sender_contact_id, c.contact_id)) filter (where ${isCustomerMessage}) as unique_users,
+        percentile_cont(0.5) within group (order by m.latency_ms) filter (where ${isBotResponse}) as p50,
+        percentile_cont(0.95) within group (order by m.latency_ms) filter (where ${isBotResponse}) as p95
+      from ${scopedMessages(scope)}`),
+    db.execute(sql`
+      select coalesce(m.provider::text, '') as provider, m.model, count(*)::int as responses,
+        coalesce(sum((m.usage ->> 'inputTokens')::bigint), 0)::float8 as input_tokens,
+        coalesce(sum((m.usage ->> 'outputTokens')::bigint), 0)::float8 as output_tokens
+      from ${scopedMessages(scope)} and ${isBotResponse} and m.model is not null
+      group by 1, 2 order by 3 desc, 2`),
+    db.execute(sql`
+      select coalesce(m.metadata ->> 'reason', 'unknown') as reason, count(*)::int as n
+      from ${scopedMessages(scope)} and ${isHandoff} group by 1`),
+    db.execute(sql`
+      select ${localDay(sql`c.created_at`, scope.timeZone)}::text as day, count(*)::int as cohort,
+        count(*) filter (where (c.status = 'CLOSED' or c.last_message_at < ${new Date(Date.now() - QUIET_MS)})
+          and not exists (select 1 from message m where m.conversation_id = c.id and ${isHumanReply}))::int as deflected
+      from conversation c join channel ch on ch.id = c.channel_id
+      where ${conversationFilter(scope)} and ${within(sql`c.created_at`, scope)} and c.chatbot_id is not null
+      group by 1`),
+    db.execute(sql`
+      select f.rating::text as rating, count(*)::int as n
+      from feedback f join conversation c on c.id = f.conversation_id join channel ch on ch.id = c.channel_id
+      where f.workspace_id = ${scope.workspaceId} and ${within(sql`f.created_at`, scope)} and ${conversationFilter(scope)}
+      group by 1`),
+    db.execute(sql`
+      with starts as (
+        select m.conversation_id, m.created_at as started_at from ${scopedMessages(scope)} and ${isHandoff}
+        union all
+        select c.id, first.created_at
+        from conversation c join channel ch on ch.id = c.channel_id
+        cross join lateral (
+          select m.created_at from message m where m.conversation_id = c.id and ${isCustomerMessage}
+          order by m.created_at limit 1) first
+        where ${conversationFilter(scope)} and ${within(sql`c.created_at`, scope)} and c.chatbot_id is null
+          and not exists (select 1 from message m where m.conversation_id = c.id and ${isHandoff})
+      ), waits as (
+        select extract(epoch from (reply.created_at - s.started_at)) * 1000 as ms
+        from starts s cross join lateral (
+          select m.created_at from message m
+          where m.conversation_id = s.conversation_id and ${isHumanReply} and m.created_at >= s.started_at
+          order by m.created_at limit 1) reply
+      )
+      select percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.95) within group (order by ms) as p95
+      from waits`),
+    topQueriesOf(ctx, scope),
+  ]);
+
+  const days = new Map<string, AnalyticsDay>();
+  for (let d = scope.from; d <= scope.to; d = addDays(d, 1)) {
+    days.set(d, {
+      date: d,
+      conversations: 0,
+      messages: 0,
+      uniqueUsers: 0,
+      botResponses: 0,
+      handoffs: 0,
+      deflected: 0,
+      failedGenerations: 0,
+    });
+  }
+  const breakdown: Record<ChannelType, number> = { messenger: 0, line: 0, web: 0, api: 0 };
+  let humanReplies = 0;
+  let latencySum = 0;
+  let latencyCount = 0;
+  for (const r of rollups) {
+    const day = days.get(r.date);
+    if (day) {
+      day.conversations += num(r.conversations);
+      day.messages += num(r.messages);
+      // A customer writes on one channel, in one conversation with one chatbot: the rows' sets are disjoint.
+      day.uniqueUsers += num(r.uniqueUsers);
+      day.botResponses += num(r.botResponses);
+      day.handoffs += num(r.handoffs);
+      day.failedGenerations += num(r.failedGenerations);
+    }
+    breakdown[r.channelType] += num(r.conversations);
+    humanReplies += num(r.humanReplies);
+    latencySum += num(r.latencySum);
+    latencyCount += num(r.latencyCount);
+  }
+  let cohortSize = 0;
+  let deflected = 0;
+  for (const r of rowsOf<{ day: string; cohort: number; deflected: number }>(cohort)) {
+    cohortSize += num(r.cohort);
+    deflected += num(r.deflected);
+    const day = days.get(r.day);
+    if (day) day.deflected += num(r.deflected);
+  }
+  const daily = [...days.values()];
+  const total = (key: keyof Omit<AnalyticsDay, "date">) => daily.reduce((s, d) => s + d[key], 0);
+  const totalConversations = total("conversations");
+  const totalMessages = total("messages");
+
+  const ratings = Object.fromEntries(rowsOf<{ rating: string; n: number }>(feedback).map((r) => [r.rating, num(r.n)]));
+  const helpful = ratings.helpful ?? 0;
+  const notHelpful = ratings.not_helpful ?? 0;
+  const stats = rowsOf<{ unique_users: number; p50: number | null; p95: number | null }>(messageStats)[0];
+  const waits = rowsOf<{ p50: number | null; p95: number | null }>(firstResponse)[0];
+  const byReason = Object.fromEntries(rowsOf<{ reason: string; n: number }>(handoffs).map((r) => [r.reason, num(r.n)]));
+
+  return {
+    range: { from: scope.from, to: scope.to, timeZone: scope.timeZone },
+    summary: {
+      totalConversations,
+      totalMessages,
+      uniqueUsers: num(stats?.unique_users),
+      avgMessagesPerConversation:
+        totalConversations > 0 ? Math.round((totalMessages / totalConversations) * 100) / 100 : 0,
+      avgResponseTime: latencyCount > 0 ? Math.round(latencySum / latencyCount) : null,
+      satisfactionRate: rate(helpful, helpful + notHelpful),
+    },
+    bot: {
+      responses: total("botResponses"),
+      latencyP50Ms: numOrNull(stats?.p50),
+      latencyP95Ms: numOrNull(stats?.p95),
+      deflectionRate: rate(deflected, cohortSize),
+      deflected,
+      cohort: cohortSize,
+      handoffs: { total: total("handoffs"), byReason },
+      failedGenerations: total("failedGenerations"),
+      models: rowsOf<{
+        provider: string;
+        model: string;
+        responses: number;
+        input_tokens: number;
+        output_tokens: number;
+      }>(models).map(
+        (r): ModelUsage => ({
+          provider: r.provider,
+          model: r.model,
+          responses: num(r.responses),
+          inputTokens: num(r.input_tokens),
+          outputTokens: num(r.output_tokens),
+          estimatedCostUsd: estimateCostUsd(r.model, num(r.input_tokens), num(r.output_tokens)),
+        }),
+      ),
+      feedback: { helpful, notHelpful, inappropriate: ratings.inappropriate ?? 0 },
+    },
+    humans: {
+      replies: humanReplies,
+      firstResponseP50Ms: numOrNull(waits?.p50),
+      firstResponseP95Ms: numOrNull(waits?.p95),
+    },
+    trends: { daily },
+    topQueries,
+    integrationBreakdown: breakdown,
+  };
+}
+
+/**
+ * A customer's text as it is grouped: NFKC, lower case, runs of white space as one space, punctuation
+ * and spaces trimmed from both ends ("  Where is my ORDER?? " → "where is my order").
+ */
+export const normalizedQuery = (text: SQL) =>
+  sql`regexp_replace(regexp_replace(lower(normalize(${text}, NFKC)), '[[:space:]]+', ' ', 'g'), '^[[:punct:] ]+|[[:punct:] ]+$', '', 'g')`;
+
+/**
+ * The customers' ten most frequent texts, and how the bot's answers to them were rated: the answer is
+ * the next message of the conversation when a bot wrote it; satisfaction = helpful / (helpful + not helpful).
+ */
+async function topQueriesOf(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse["topQueries"]> {
+  const result = await ctx.db.execute(sql`
+    with q as (
+      select m.conversation_id, m.created_at, m.id, ${normalizedQuery(sql`m.text`)} as query
+      from ${scopedMessages(scope)} and ${isCustomerMessage} and m.text is not null
+    ), top as (
+      select query, count(*)::int as n from q where query <> '' group by query order by n desc, query limit ${TOP_QUERIES}
+    ), rated as (
+      select q.query,
+        count(*) filter (where f.rating = 'helpful')::int as helpful,
+        count(*) filter (where f.rating = 'not_helpful')::int as not_helpful
+      from q join top on top.query = q.query
+      cross join lateral (
+        select m.id, m.role from message m
+        where m.conversation_id = q.conversation_id and ${isCounted} and (m.created_at, m.id) > (q.created_at, q.id)
+        order by m.created_at, m.id limit 1) next
+      join feedback f on f.message_id = next.id
+      where next.role = 'BOT'
+      group by q.query
+    )
+    select top.query, top.n, rated.helpful, rated.not_helpful
+    from top left join rated on rated.query = top.query order by top.n desc, top.query`);
+  return rowsOf<{ query: string; n: number; helpful: number | null; not_helpful: number | null }>(result).map((r) => ({
+    query: r.query,
+    count: num(r.n),
+    avgSatisfaction: rate(num(r.helpful), num(r.helpful) + num(r.not_helpful)),
+  }));
+}
+
+/** The workspace endpoint's per-chatbot lines (`chatbotId` null: conversations without one). */
+async function byChatbot(ctx: Ctx, scope: Scope): Promise<NonNullable<AnalyticsResponse["byChatbot"]>> {
+  const quietBefore = new Date(Date.now() - QUIET_MS);
+  const result = await ctx.db.execute(sql`
+    with totals as (
+      select chatbot_id, sum(conversations)::int as conversations, sum(messages_out_bot)::int as bot_responses,
+        sum(handoffs)::int as handoffs
+      from analytics_daily
+      where workspace_id = ${scope.workspaceId} and date between ${scope.from}::date and ${scope.to}::date
+        ${scope.chatbotId ? sql`and chatbot_id = ${scope.chatbotId}` : sql``}
+        ${scope.channelType ? sql`and channel_type = ${scope.channelType}` : sql``}
+      group by 1
+    ), cohort as (
+      select c.chatbot_id, count(*)::int as cohort,
+        count(*) filter (where (c.status = 'CLOSED' or c.last_message_at < ${quietBefore})
+          and not exists (select 1 from message m where m.conversation_id = c.id and ${isHumanReply}))::int as deflected
+      from conversation c join channel ch on ch.id = c.channel_id
+      where ${conversationFilter(scope)} and ${within(sql`c.created_at`, scope)} and c.chatbot_id is not null
+      group by 1
+    ), rated as (
+      select c.chatbot_id, count(*) filter (where f.rating = 'helpful')::int as helpful,
+        count(*) filter (where f.rating = 'not_helpful')::int as not_helpful
+      from feedback f join conversation c on c.id = f.conversation_id join channel ch on ch.id = c.channel_id
+      where f.workspace_id = ${scope.workspaceId} and ${within(sql`f.created_at`, scope)} and ${conversationFilter(scope)}
+      group by 1
+    )
+    select t.chatbot_id, b.name, t.conversations, t.bot_responses, t.handoffs, k.cohort, k.deflected, r.helpful, r.not_helpful
+    from totals t
+      left join chatbot b on b.id = t.chatbot_id
+      left join cohort k on k.chatbot_id = t.chatbot_id
+      left join rated r on r.chatbot_id is not distinct from t.chatbot_id
+    order by t.conversations desc, b.name nulls last`);
+  return rowsOf<{
+    chatbot_id: string | null;
+    name: string | null;
+    conversations: number;
+    bot_responses: number;
+    handoffs: number;
+    cohort: number | null;
+    deflected: number | null;
+    helpful: number | null;
+    not_helpful: number | null;
+  }>(result).map((r) => ({
+    chatbotId: r.chatbot_id,
+    name: r.name ?? "No chatbot",
+    conversations: num(r.conversations),
+    botResponses: num(r.bot_responses),
+    deflectionRate: rate(num(r.deflected), num(r.cohort)),
+    handoffs: num(r.handoffs),
+    satisfactionRate: rate(num(r.helpful), num(r.helpful) + num(r.not_helpful)),
+  }));
+}
