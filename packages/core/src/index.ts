@@ -1,5 +1,5 @@
-export * from "./app-deps.ts";
 export * from "./analytics/index.ts";
+export * from "./app-deps.ts";
 export * from "./audit/index.ts";
 export * from "./auth/index.ts";
 export * from "./bots/index.ts";
