@@ -2,6 +2,7 @@
 
 import type { MeResponse, Permission } from "@tandem/contracts";
 import {
+  BarChart3,
   BookOpen,
   Bot,
   BotMessageSquare,
@@ -42,6 +43,7 @@ const NAV: { label?: string; items: NavItem[] }[] = [
       { href: "/contacts", label: "Contacts", icon: UsersRound },
       { href: "/chatbots", label: "Chatbots", icon: BotMessageSquare, permission: "chatbots.read" },
       { href: "/knowledge", label: "Knowledge", icon: BookOpen, permission: "chatbots.read" },
+      { href: "/analytics", label: "Analytics", icon: BarChart3, permission: "analytics.read" },
     ],
   },
   {
