@@ -6,7 +6,7 @@
  */
 import type { AnalyticsDay, AnalyticsQuery, AnalyticsResponse, ChannelType, ModelUsage } from "@tandem/contracts";
 import { analyticsDaily, chatbots, rowsOf } from "@tandem/db";
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
@@ -43,7 +43,7 @@ export async function getAnalytics(ctx: Ctx, query: AnalyticsQuery): Promise<Ana
   assertActorCan(ctx, "analytics.read");
   if (query.chatbotId) await assertChatbotInWorkspace(ctx, query.chatbotId);
   const scope = await scopeOf(ctx, query);
-  return { ...(await compute(ctx, scope)), byChatbot: await byChatbot(ctx, scope) };
+  return compute(ctx, scope, { byChatbot: true });
 }
 
 /** One chatbot of the workspace (another workspace's is not found). */
@@ -117,24 +117,29 @@ function conversationFilter(scope: Scope): SQL {
 const within = (column: SQL, scope: Scope) =>
   sql`${column} >= ${dayStart(scope.from, scope.timeZone)} and ${column} < ${dayEnd(scope.to, scope.timeZone)}`;
 
-/** Messages `m` of the scope's conversations created in its days. */
+/**
+ * Messages `m` of the scope's conversations created in its days, without joining their conversations
+ * (the range holds tens of thousands of messages): a playground message has no channel, the channel
+ * type filter is a set of channel ids and the chatbot filter a set of conversation ids.
+ */
 const scopedMessages = (scope: Scope) => sql`message m
-  join conversation c on c.id = m.conversation_id
-  join channel ch on ch.id = c.channel_id
-  where m.workspace_id = ${scope.workspaceId} and ${within(sql`m.created_at`, scope)} and ${conversationFilter(scope)}`;
+  where m.workspace_id = ${scope.workspaceId} and ${within(sql`m.created_at`, scope)} and m.channel_id is not null
+  ${scope.channelType ? sql`and m.channel_id in (select id from channel where workspace_id = ${scope.workspaceId} and type = ${scope.channelType})` : sql``}
+  ${scope.chatbotId ? sql`and m.conversation_id in (select id from conversation where workspace_id = ${scope.workspaceId} and chatbot_id = ${scope.chatbotId})` : sql``}`;
 
 const num = (v: unknown): number => Number(v ?? 0);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Math.round(Number(v)));
 const rate = (part: number, whole: number): number | null =>
   whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
 
-async function compute(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse> {
+async function compute(ctx: Ctx, scope: Scope, options: { byChatbot?: boolean } = {}): Promise<AnalyticsResponse> {
   const db = ctx.db;
-  const [rollups, messageStats, models, handoffs, cohort, feedback, firstResponse, topQueries] = await Promise.all([
+  const [rollups, messageStats, cohort, feedback, handoffs, topQueries] = await Promise.all([
     db
       .select({
         date: analyticsDaily.date,
         channelType: analyticsDaily.channelType,
+        chatbotId: analyticsDaily.chatbotId,
         conversations: sql<number>`sum(${analyticsDaily.conversations})::int`,
         messages: sql<number>`sum(${analyticsDaily.messagesIn} + ${analyticsDaily.messagesOutBot} + ${analyticsDaily.messagesOutAgent})::int`,
         uniqueUsers: sql<number>`sum(${analyticsDaily.uniqueContacts})::int`,
@@ -154,36 +159,37 @@ async function compute(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse> {
           scope.channelType ? eq(analyticsDaily.channelType, scope.channelType) : undefined,
         ),
       )
-      .groupBy(analyticsDaily.date, analyticsDaily.channelType),
+      .groupBy(analyticsDaily.date, analyticsDaily.channelType, analyticsDaily.chatbotId),
+    // One pass over the period's messages: the totals (grouping set ()) and the per-model lines.
     db.execute(sql`
-      select count(distinct coalesce(m.sender_contact_id, c.contact_id)) filter (where ${isCustomerMessage}) as unique_users,
+      select grouping(m.provider, m.model) = 3 as total, coalesce(m.provider::text, '') as provider, m.model,
+        -- One conversation per channel and contact outside the playground: its id stands for its contact.
+        count(distinct coalesce(m.sender_contact_id, m.conversation_id)) filter (where ${isCustomerMessage}) as unique_users,
         percentile_cont(0.5) within group (order by m.latency_ms) filter (where ${isBotResponse}) as p50,
-        percentile_cont(0.95) within group (order by m.latency_ms) filter (where ${isBotResponse}) as p95
-      from ${scopedMessages(scope)}`),
+        percentile_cont(0.95) within group (order by m.latency_ms) filter (where ${isBotResponse}) as p95,
+        count(*) filter (where ${isBotResponse})::int as responses,
+        coalesce(sum((m.usage ->> 'inputTokens')::bigint) filter (where ${isBotResponse}), 0)::float8 as input_tokens,
+        coalesce(sum((m.usage ->> 'outputTokens')::bigint) filter (where ${isBotResponse}), 0)::float8 as output_tokens
+      from ${scopedMessages(scope)}
+      group by grouping sets ((), (m.provider, m.model))`),
     db.execute(sql`
-      select coalesce(m.provider::text, '') as provider, m.model, count(*)::int as responses,
-        coalesce(sum((m.usage ->> 'inputTokens')::bigint), 0)::float8 as input_tokens,
-        coalesce(sum((m.usage ->> 'outputTokens')::bigint), 0)::float8 as output_tokens
-      from ${scopedMessages(scope)} and ${isBotResponse} and m.model is not null
-      group by 1, 2 order by 3 desc, 2`),
-    db.execute(sql`
-      select coalesce(m.metadata ->> 'reason', 'unknown') as reason, count(*)::int as n
-      from ${scopedMessages(scope)} and ${isHandoff} group by 1`),
-    db.execute(sql`
-      select ${localDay(sql`c.created_at`, scope.timeZone)}::text as day, count(*)::int as cohort,
+      select ${localDay(sql`c.created_at`, scope.timeZone)}::text as day, c.chatbot_id, count(*)::int as cohort,
         count(*) filter (where (c.status = 'CLOSED' or c.last_message_at < ${new Date(Date.now() - QUIET_MS)})
           and not exists (select 1 from message m where m.conversation_id = c.id and ${isHumanReply}))::int as deflected
       from conversation c join channel ch on ch.id = c.channel_id
       where ${conversationFilter(scope)} and ${within(sql`c.created_at`, scope)} and c.chatbot_id is not null
-      group by 1`),
+      group by 1, 2`),
     db.execute(sql`
-      select f.rating::text as rating, count(*)::int as n
+      select c.chatbot_id, f.rating::text as rating, count(*)::int as n
       from feedback f join conversation c on c.id = f.conversation_id join channel ch on ch.id = c.channel_id
       where f.workspace_id = ${scope.workspaceId} and ${within(sql`f.created_at`, scope)} and ${conversationFilter(scope)}
-      group by 1`),
+      group by 1, 2`),
     db.execute(sql`
-      with starts as (
-        select m.conversation_id, m.created_at as started_at from ${scopedMessages(scope)} and ${isHandoff}
+      with handoffs as materialized (
+        select m.conversation_id, m.created_at, coalesce(m.metadata ->> 'reason', 'unknown') as reason
+        from ${scopedMessages(scope)} and ${isHandoff}
+      ), starts as (
+        select conversation_id, created_at as started_at from handoffs
         union all
         select c.id, first.created_at
         from conversation c join channel ch on ch.id = c.channel_id
@@ -199,8 +205,9 @@ async function compute(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse> {
           where m.conversation_id = s.conversation_id and ${isHumanReply} and m.created_at >= s.started_at
           order by m.created_at limit 1) reply
       )
-      select percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.95) within group (order by ms) as p95
-      from waits`),
+      select (select percentile_cont(0.5) within group (order by ms) from waits) as p50,
+        (select percentile_cont(0.95) within group (order by ms) from waits) as p95,
+        (select coalesce(jsonb_object_agg(reason, n), '{}') from (select reason, count(*)::int as n from handoffs group by 1) r) as by_reason`),
     topQueriesOf(ctx, scope),
   ]);
 
@@ -221,7 +228,33 @@ async function compute(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse> {
   let humanReplies = 0;
   let latencySum = 0;
   let latencyCount = 0;
+  // Per chatbot (`""`: conversations without one), for the workspace endpoint's `byChatbot`.
+  const bots = new Map<
+    string,
+    {
+      conversations: number;
+      botResponses: number;
+      handoffs: number;
+      cohort: number;
+      deflected: number;
+      helpful: number;
+      notHelpful: number;
+    }
+  >();
+  const bot = (id: string | null) => {
+    const key = id ?? "";
+    let line = bots.get(key);
+    if (!line) {
+      line = { conversations: 0, botResponses: 0, handoffs: 0, cohort: 0, deflected: 0, helpful: 0, notHelpful: 0 };
+      bots.set(key, line);
+    }
+    return line;
+  };
   for (const r of rollups) {
+    const line = bot(r.chatbotId);
+    line.conversations += num(r.conversations);
+    line.botResponses += num(r.botResponses);
+    line.handoffs += num(r.handoffs);
     const day = days.get(r.date);
     if (day) {
       day.conversations += num(r.conversations);
@@ -239,7 +272,10 @@ async function compute(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse> {
   }
   let cohortSize = 0;
   let deflected = 0;
-  for (const r of rowsOf<{ day: string; cohort: number; deflected: number }>(cohort)) {
+  for (const r of rowsOf<{ day: string; chatbot_id: string; cohort: number; deflected: number }>(cohort)) {
+    const line = bot(r.chatbot_id);
+    line.cohort += num(r.cohort);
+    line.deflected += num(r.deflected);
     cohortSize += num(r.cohort);
     deflected += num(r.deflected);
     const day = days.get(r.day);
@@ -250,12 +286,34 @@ async function compute(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse> {
   const totalConversations = total("conversations");
   const totalMessages = total("messages");
 
-  const ratings = Object.fromEntries(rowsOf<{ rating: string; n: number }>(feedback).map((r) => [r.rating, num(r.n)]));
+  const ratings: Record<string, number> = {};
+  for (const r of rowsOf<{ chatbot_id: string | null; rating: string; n: number }>(feedback)) {
+    ratings[r.rating] = (ratings[r.rating] ?? 0) + num(r.n);
+    if (r.rating === "helpful") bot(r.chatbot_id).helpful += num(r.n);
+    if (r.rating === "not_helpful") bot(r.chatbot_id).notHelpful += num(r.n);
+  }
   const helpful = ratings.helpful ?? 0;
   const notHelpful = ratings.not_helpful ?? 0;
-  const stats = rowsOf<{ unique_users: number; p50: number | null; p95: number | null }>(messageStats)[0];
-  const waits = rowsOf<{ p50: number | null; p95: number | null }>(firstResponse)[0];
-  const byReason = Object.fromEntries(rowsOf<{ reason: string; n: number }>(handoffs).map((r) => [r.reason, num(r.n)]));
+  const passes = rowsOf<{
+    total: boolean;
+    provider: string;
+    model: string | null;
+    unique_users: number;
+    p50: number | null;
+    p95: number | null;
+    responses: number;
+    input_tokens: number;
+    output_tokens: number;
+  }>(messageStats);
+  const stats = passes.find((r) => r.total);
+  const models = passes
+    .filter((r): r is typeof r & { model: string } => !r.total && r.model !== null && num(r.responses) > 0)
+    .sort((a, b) => num(b.responses) - num(a.responses) || a.model.localeCompare(b.model));
+  const waits = rowsOf<{ p50: number | null; p95: number | null; by_reason: Record<string, number> | string }>(
+    handoffs,
+  )[0];
+  const byReason: Record<string, number> =
+    typeof waits?.by_reason === "string" ? JSON.parse(waits.by_reason) : (waits?.by_reason ?? {});
 
   return {
     range: { from: scope.from, to: scope.to, timeZone: scope.timeZone },
@@ -277,13 +335,7 @@ async function compute(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse> {
       cohort: cohortSize,
       handoffs: { total: total("handoffs"), byReason },
       failedGenerations: total("failedGenerations"),
-      models: rowsOf<{
-        provider: string;
-        model: string;
-        responses: number;
-        input_tokens: number;
-        output_tokens: number;
-      }>(models).map(
+      models: models.map(
         (r): ModelUsage => ({
           provider: r.provider,
           model: r.model,
@@ -303,6 +355,7 @@ async function compute(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse> {
     trends: { daily },
     topQueries,
     integrationBreakdown: breakdown,
+    ...(options.byChatbot ? { byChatbot: await byChatbot(ctx, bots) } : {}),
   };
 }
 
@@ -346,55 +399,48 @@ async function topQueriesOf(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse["
   }));
 }
 
-/** The workspace endpoint's per-chatbot lines (`chatbotId` null: conversations without one). */
-async function byChatbot(ctx: Ctx, scope: Scope): Promise<NonNullable<AnalyticsResponse["byChatbot"]>> {
-  const quietBefore = new Date(Date.now() - QUIET_MS);
-  const result = await ctx.db.execute(sql`
-    with totals as (
-      select chatbot_id, sum(conversations)::int as conversations, sum(messages_out_bot)::int as bot_responses,
-        sum(handoffs)::int as handoffs
-      from analytics_daily
-      where workspace_id = ${scope.workspaceId} and date between ${scope.from}::date and ${scope.to}::date
-        ${scope.chatbotId ? sql`and chatbot_id = ${scope.chatbotId}` : sql``}
-        ${scope.channelType ? sql`and channel_type = ${scope.channelType}` : sql``}
-      group by 1
-    ), cohort as (
-      select c.chatbot_id, count(*)::int as cohort,
-        count(*) filter (where (c.status = 'CLOSED' or c.last_message_at < ${quietBefore})
-          and not exists (select 1 from message m where m.conversation_id = c.id and ${isHumanReply}))::int as deflected
-      from conversation c join channel ch on ch.id = c.channel_id
-      where ${conversationFilter(scope)} and ${within(sql`c.created_at`, scope)} and c.chatbot_id is not null
-      group by 1
-    ), rated as (
-      select c.chatbot_id, count(*) filter (where f.rating = 'helpful')::int as helpful,
-        count(*) filter (where f.rating = 'not_helpful')::int as not_helpful
-      from feedback f join conversation c on c.id = f.conversation_id join channel ch on ch.id = c.channel_id
-      where f.workspace_id = ${scope.workspaceId} and ${within(sql`f.created_at`, scope)} and ${conversationFilter(scope)}
-      group by 1
-    )
-    select t.chatbot_id, b.name, t.conversations, t.bot_responses, t.handoffs, k.cohort, k.deflected, r.helpful, r.not_helpful
-    from totals t
-      left join chatbot b on b.id = t.chatbot_id
-      left join cohort k on k.chatbot_id = t.chatbot_id
-      left join rated r on r.chatbot_id is not distinct from t.chatbot_id
-    order by t.conversations desc, b.name nulls last`);
-  return rowsOf<{
-    chatbot_id: string | null;
-    name: string | null;
-    conversations: number;
-    bot_responses: number;
-    handoffs: number;
-    cohort: number | null;
-    deflected: number | null;
-    helpful: number | null;
-    not_helpful: number | null;
-  }>(result).map((r) => ({
-    chatbotId: r.chatbot_id,
-    name: r.name ?? "No chatbot",
-    conversations: num(r.conversations),
-    botResponses: num(r.bot_responses),
-    deflectionRate: rate(num(r.deflected), num(r.cohort)),
-    handoffs: num(r.handoffs),
-    satisfactionRate: rate(num(r.helpful), num(r.helpful) + num(r.not_helpful)),
-  }));
+/** The workspace endpoint's per-chatbot lines, named (`chatbotId` null: conversations without one). */
+async function byChatbot(
+  ctx: Ctx,
+  lines: Map<
+    string,
+    {
+      conversations: number;
+      botResponses: number;
+      handoffs: number;
+      cohort: number;
+      deflected: number;
+      helpful: number;
+      notHelpful: number;
+    }
+  >,
+): Promise<NonNullable<AnalyticsResponse["byChatbot"]>> {
+  const ids = [...lines.keys()].filter((id) => id !== "");
+  const names = new Map(
+    ids.length === 0
+      ? []
+      : (
+          await ctx.db
+            .select({ id: chatbots.id, name: chatbots.name })
+            .from(chatbots)
+            .where(and(eq(chatbots.workspaceId, ctx.workspaceId), inArray(chatbots.id, ids)))
+        ).map((b) => [b.id, b.name]),
+  );
+  return [...lines.entries()]
+    .filter(([, l]) => l.conversations + l.botResponses + l.handoffs + l.cohort + l.helpful + l.notHelpful > 0)
+    .map(([id, l]) => ({
+      chatbotId: id === "" ? null : id,
+      name: id === "" ? "No chatbot" : (names.get(id) ?? "Deleted chatbot"),
+      conversations: l.conversations,
+      botResponses: l.botResponses,
+      deflectionRate: rate(l.deflected, l.cohort),
+      handoffs: l.handoffs,
+      satisfactionRate: rate(l.helpful, l.helpful + l.notHelpful),
+    }))
+    .sort(
+      (a, b) =>
+        b.conversations - a.conversations ||
+        Number(a.chatbotId === null) - Number(b.chatbotId === null) ||
+        a.name.localeCompare(b.name),
+    );
 }
