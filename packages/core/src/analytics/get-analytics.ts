@@ -127,6 +127,16 @@ const scopedMessages = (scope: Scope) => sql`message m
   ${scope.channelType ? sql`and m.channel_id in (select id from channel where workspace_id = ${scope.workspaceId} and type = ${scope.channelType})` : sql``}
   ${scope.chatbotId ? sql`and m.conversation_id in (select id from conversation where workspace_id = ${scope.workspaceId} and chatbot_id = ${scope.chatbotId})` : sql``}`;
 
+interface ChatbotLine {
+  conversations: number;
+  botResponses: number;
+  handoffs: number;
+  cohort: number;
+  deflected: number;
+  helpful: number;
+  notHelpful: number;
+}
+
 const num = (v: unknown): number => Number(v ?? 0);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Math.round(Number(v)));
 const rate = (part: number, whole: number): number | null =>
@@ -229,18 +239,7 @@ async function compute(ctx: Ctx, scope: Scope, options: { byChatbot?: boolean } 
   let latencySum = 0;
   let latencyCount = 0;
   // Per chatbot (`""`: conversations without one), for the workspace endpoint's `byChatbot`.
-  const bots = new Map<
-    string,
-    {
-      conversations: number;
-      botResponses: number;
-      handoffs: number;
-      cohort: number;
-      deflected: number;
-      helpful: number;
-      notHelpful: number;
-    }
-  >();
+  const bots = new Map<string, ChatbotLine>();
   const bot = (id: string | null) => {
     const key = id ?? "";
     let line = bots.get(key);
@@ -402,18 +401,7 @@ async function topQueriesOf(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse["
 /** The workspace endpoint's per-chatbot lines, named (`chatbotId` null: conversations without one). */
 async function byChatbot(
   ctx: Ctx,
-  lines: Map<
-    string,
-    {
-      conversations: number;
-      botResponses: number;
-      handoffs: number;
-      cohort: number;
-      deflected: number;
-      helpful: number;
-      notHelpful: number;
-    }
-  >,
+  lines: Map<string, ChatbotLine>,
 ): Promise<NonNullable<AnalyticsResponse["byChatbot"]>> {
   const ids = [...lines.keys()].filter((id) => id !== "");
   const names = new Map(
