@@ -366,8 +366,8 @@ export const normalizedQuery = (text: SQL) =>
   sql`regexp_replace(regexp_replace(lower(normalize(${text}, NFKC)), '[[:space:]]+', ' ', 'g'), '^[[:punct:] ]+|[[:punct:] ]+$', '', 'g')`;
 
 /**
- * The customers' ten most frequent texts, and how the bot's answers to them were rated: the answer is
- * the next message of the conversation when a bot wrote it; satisfaction = helpful / (helpful + not helpful).
+ * The customers' ten most frequent texts, and how the bot's answers to them were rated: the answers are
+ * the bot messages of the period that came right after one of them; satisfaction = helpful / (helpful + not helpful).
  */
 async function topQueriesOf(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse["topQueries"]> {
   const result = await ctx.db.execute(sql`
@@ -377,17 +377,23 @@ async function topQueriesOf(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse["
     ), top as (
       select query, count(*)::int as n from q where query <> '' group by query order by n desc, query limit ${TOP_QUERIES}
     ), rated as (
-      select q.query,
+      -- From the rated bot answers of the period (few) back to the message before each, rather than
+      -- from every question forward to the next message (many).
+      select ${normalizedQuery(sql`p.text`)} as query,
         count(*) filter (where f.rating = 'helpful')::int as helpful,
         count(*) filter (where f.rating = 'not_helpful')::int as not_helpful
-      from q join top on top.query = q.query
+      from (
+        select m.id, m.conversation_id, m.created_at from ${scopedMessages(scope)} and ${isBotResponse}
+          and m.id in (select message_id from feedback where workspace_id = ${scope.workspaceId})
+      ) a
+      join feedback f on f.message_id = a.id
       cross join lateral (
-        select m.id, m.role from message m
-        where m.conversation_id = q.conversation_id and ${isCounted} and (m.created_at, m.id) > (q.created_at, q.id)
-        order by m.created_at, m.id limit 1) next
-      join feedback f on f.message_id = next.id
-      where next.role = 'BOT'
-      group by q.query
+        select prev.role, prev.text from message prev
+        where prev.conversation_id = a.conversation_id and (prev.created_at, prev.id) < (a.created_at, a.id)
+          and prev.role in ('USER', 'BOT', 'AGENT') and prev.kind in ('text', 'attachment') and prev.status <> 'draft'
+        order by prev.created_at desc, prev.id desc limit 1) p
+      where p.role = 'USER' and p.text is not null
+      group by 1
     )
     select top.query, top.n, rated.helpful, rated.not_helpful
     from top left join rated on rated.query = top.query order by top.n desc, top.query`);
