@@ -16,7 +16,6 @@ import {
   dayEnd,
   dayStart,
   isBotResponse,
-  isCounted,
   isCustomerMessage,
   isHandoff,
   isHumanReply,
