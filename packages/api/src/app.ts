@@ -5,6 +5,7 @@ import { requestContext } from "./middleware/request-context.ts";
 import { storableUrl } from "./middleware/storable-input.ts";
 import { traceRequest } from "./middleware/trace-request.ts";
 import { createRouter } from "./openapi.ts";
+import { analyticsRoutes } from "./routes/analytics.ts";
 import { auditLogRoutes } from "./routes/audit-log.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { cannedResponseRoutes } from "./routes/canned-responses.ts";
@@ -122,6 +123,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", cannedResponseRoutes());
   v1.route("/", auditLogRoutes());
   v1.route("/", workspaceSettingsRoutes());
+  v1.route("/", analyticsRoutes());
   v1.route("/", contactRoutes());
   v1.route("/", notificationRoutes());
   v1.route("/", knowledgeRoutes());

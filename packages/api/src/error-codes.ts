@@ -45,6 +45,7 @@ export const ERROR_STATUS = {
   // A chatbot naming a provider credential the workspace does not have.
   invalid_credential: 400,
   invalid_chatbot: 400,
+  invalid_time_zone: 400,
 
   // 401 — who is calling is not established.
   unauthenticated: 401,

@@ -88,7 +88,10 @@ export const AnalyticsResponse = z.object({
   /** People's replies. Bot replies never count here. */
   humans: z.object({
     replies: z.number().int(),
-    /** From a conversation's first customer message after a handoff (or its first, without a bot) to the first agent reply. */
+    /**
+     * From the moment a conversation was handed to a person (the handoff; for a conversation without a
+     * chatbot that was never handed off, its first customer message) to the first agent reply after it.
+     */
     firstResponseP50Ms: z.number().nullable(),
     firstResponseP95Ms: z.number().nullable(),
   }),

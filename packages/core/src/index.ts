@@ -1,3 +1,4 @@
+export * from "./analytics/index.ts";
 export * from "./app-deps.ts";
 export * from "./audit/index.ts";
 export * from "./auth/index.ts";

@@ -1,3 +1,4 @@
+import { refreshAnalytics } from "../analytics/refresh-analytics.ts";
 import type { AppJobDeps } from "../app-deps.ts";
 import { createPasswordReset } from "../auth/request-password-reset.ts";
 import { generateBotReply } from "../bots/generate-bot-reply.ts";
@@ -35,6 +36,7 @@ export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   embedKnowledge,
   ingestDocument,
   syncUrlSource,
+  refreshAnalytics,
 ];
 
 export function registerAllJobs(registry: JobRegistry<AppJobDeps>): JobRegistry<AppJobDeps> {

@@ -21,12 +21,15 @@
  *   change all day when autovacuum's default thresholds say so (`tablesDue`), one statement per
  *   table. On a PostgreSQL server autovacuum does this already.
  *
+ * - **Analytics rollups**: a `refresh-analytics` job per workspace recomputes today and yesterday.
+ *
  * Each step waits for a moment free of webhook acknowledgements (`ingestIdle`), and its queries run
  * behind everyone else's (`background` job): on PGlite's one connection a customer never waits for it.
  */
 import { type Db, inboundEvents, isEmbeddedDb, rowsOf } from "@tandem/db";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
+import { scheduleAnalyticsRefresh } from "../analytics/refresh-analytics.ts";
 import type { AppJobDeps } from "../app-deps.ts";
 import { pruneAuditLog } from "../audit/prune-audit-log.ts";
 import { deleteExpiredSessions } from "../auth/sessions.ts";
@@ -221,6 +224,8 @@ export const databaseMaintenance = defineJob({
         new Date(Date.now() - UNSENT_UPLOAD_RETENTION_MS),
       );
       const maintained = await vacuumEmbeddedDatabase(deps.db, quietMoment);
+      // Each workspace's analytics rollups: today and yesterday recomputed (`analytics/rollups.ts`).
+      const analyticsRefreshes = await scheduleAnalyticsRefresh(deps, deps.queue);
       deps.log.info(
         {
           pruned,
@@ -230,6 +235,7 @@ export const databaseMaintenance = defineJob({
           unsentUploads,
           vacuumed: maintained.filter((t) => t.vacuum).map((t) => t.table),
           analyzed: maintained.filter((t) => t.analyze).map((t) => t.table),
+          analyticsRefreshes,
           ms: Date.now() - started,
         },
         "database maintenance done",

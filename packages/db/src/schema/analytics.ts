@@ -6,11 +6,13 @@ import { idColumn, updatedAt } from "./columns.ts";
 import { workspaces } from "./identity.ts";
 
 /**
- * Daily rollups per workspace, chatbot and channel type, recomputed by a job (playground
- * conversations excluded). Conversations without a chatbot roll up under a NULL chatbot; the unique
- * key is NULLS NOT DISTINCT (PostgreSQL 15+, PGlite included) so that row is unique too and the job
- * can upsert with `onConflictDoUpdate({ target: [workspaceId, chatbotId, channelType, date] })`.
- * `date` is the UTC day.
+ * Daily rollups per workspace, chatbot and channel type of the numbers that add up across days
+ * (counts, latency sums), recomputed from the messages by `core/analytics` (playground conversations
+ * excluded); what cannot be summed (percentiles, unique people over a range, the deflection cohort,
+ * first response times) is computed from the rows. Conversations without a chatbot roll up under a
+ * NULL chatbot; the unique key is NULLS NOT DISTINCT (PostgreSQL 15+, PGlite included) so that row is
+ * unique too. `date` is the workspace's local day (`settings.analytics.timeZone`, UTC by default);
+ * a time-zone change rebuilds them all.
  */
 
 export const analyticsDaily = pgTable(
@@ -30,14 +32,9 @@ export const analyticsDaily = pgTable(
     uniqueContacts: integer("unique_contacts").notNull().default(0),
     handoffs: integer("handoffs").notNull().default(0),
     failedGenerations: integer("failed_generations").notNull().default(0),
-    /** Conversations resolved that day with no human reply. */
-    deflected: integer("deflected").notNull().default(0),
-    avgLatencyMs: integer("avg_latency_ms"),
-    p95LatencyMs: integer("p95_latency_ms"),
-    feedbackHelpful: integer("feedback_helpful").notNull().default(0),
-    feedbackNotHelpful: integer("feedback_not_helpful").notNull().default(0),
-    tokensIn: bigint("tokens_in", { mode: "number" }).notNull().default(0),
-    tokensOut: bigint("tokens_out", { mode: "number" }).notNull().default(0),
+    /** Sum and count of the bot replies' latencies (an average over any days is sum / count). */
+    latencySumMs: bigint("latency_sum_ms", { mode: "number" }).notNull().default(0),
+    latencyCount: integer("latency_count").notNull().default(0),
     updatedAt: updatedAt(),
   },
   (t) => [unique("analytics_daily_key").on(t.workspaceId, t.chatbotId, t.channelType, t.date).nullsNotDistinct()],

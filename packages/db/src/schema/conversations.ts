@@ -137,6 +137,8 @@ export const conversations = pgTable(
     index("conversation_tags_idx").using("gin", t.tags),
     index("conversation_contact_idx").on(t.contactId),
     index("conversation_chatbot_idx").on(t.chatbotId),
+    // Analytics: the conversations started in a period (the deflection cohort).
+    index("conversation_workspace_created_idx").on(t.workspaceId, t.createdAt),
   ],
 );
 

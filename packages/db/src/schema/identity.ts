@@ -17,6 +17,12 @@ export interface WorkspaceSettings {
      */
     autoAssign?: "off" | "round_robin";
   };
+  analytics?: {
+    /** IANA time zone of the analytics' days. Default UTC. */
+    timeZone?: string;
+  };
+  /** Bookkeeping of `core/analytics`, never shown: the time zone the daily rollups were built in. */
+  analyticsRollups?: { timeZone: string; builtAt: string };
 }
 
 export const workspaces = pgTable("workspace", {

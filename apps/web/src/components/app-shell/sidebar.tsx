@@ -2,6 +2,7 @@
 
 import type { MeResponse, Permission } from "@tandem/contracts";
 import {
+  BarChart3,
   BookOpen,
   Bot,
   BotMessageSquare,
@@ -57,6 +58,7 @@ const NAV: { label?: string; items: NavItem[] }[] = [
         Badge: OpenFlagCountBadge,
       },
       { href: "/logs", label: "Message log", icon: ScrollText, permission: "logs.read" },
+      { href: "/analytics", label: "Analytics", icon: BarChart3, permission: "analytics.read" },
     ],
   },
   {
