@@ -440,6 +440,43 @@ describe("daily rollups", () => {
         .orderBy(asc(analyticsDaily.date), asc(analyticsDaily.channelType), asc(analyticsDaily.chatbotId))
     ).map(({ id: _id, updatedAt: _u, ...row }) => row);
 
+  it("a conversation handed to a person is never deflected, even when nobody answered it", async () => {
+    const ws = await createSignInWorkspace(runtime);
+    const workspaceId = ws.workspace.id;
+    const admin = await signedIn(ws.admin.user.email);
+    const chatbotId = (await createChatbot(db(), { workspaceId, name: "Bot" })).id;
+    const channel = await createChannel(db(), { workspaceId, type: "messenger" });
+    const day = "2026-04-10";
+    const conv = (createdAt: string) =>
+      createConversation(db(), {
+        workspaceId,
+        channelId: channel.id,
+        chatbotId,
+        createdAt: at(createdAt),
+        lastMessageAt: at(createdAt),
+      });
+    // Quiet for months after the bot answered: deflected.
+    const answered = await conv(`${day}T03:00:00Z`);
+    await createMessage(db(), {
+      conversationId: answered.id,
+      text: "Opening hours?",
+      createdAt: at(`${day}T03:00:00Z`),
+    });
+    await bot(answered.id, `${day}T03:00:02Z`);
+    // Quiet for months after a handoff nobody answered: not deflected.
+    const waiting = await conv(`${day}T04:00:00Z`);
+    await createMessage(db(), {
+      conversationId: waiting.id,
+      text: "A person please",
+      createdAt: at(`${day}T04:00:00Z`),
+    });
+    await handoff(waiting.id, `${day}T04:00:01Z`, "human_requested");
+
+    const result = await analytics(admin, `/api/v1/analytics?from=${day}&to=${day}`);
+    expect(result.bot).toMatchObject({ cohort: 2, deflected: 1, deflectionRate: 0.5 });
+    expect(result.trends.daily).toEqual([expect.objectContaining({ date: day, deflected: 1, handoffs: 1 })]);
+  });
+
   it("equal a recomputation from scratch after a series of changes", async () => {
     const f = await fixture();
     const workspaceId = f.ws.workspace.id;

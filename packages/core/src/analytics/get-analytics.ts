@@ -176,7 +176,7 @@ async function compute(ctx: Ctx, scope: Scope, options: { byChatbot?: boolean } 
     db.execute(sql`
       select ${localDay(sql`c.created_at`, scope.timeZone)}::text as day, c.chatbot_id, count(*)::int as cohort,
         count(*) filter (where (c.status = 'CLOSED' or c.last_message_at < ${new Date(Date.now() - QUIET_MS)})
-          and not exists (select 1 from message m where m.conversation_id = c.id and ${isHumanReply}))::int as deflected
+          and not exists (select 1 from message m where m.conversation_id = c.id and (${isHumanReply} or ${isHandoff})))::int as deflected
       from conversation c join channel ch on ch.id = c.channel_id
       where ${conversationFilter(scope)} and ${within(sql`c.created_at`, scope)} and c.chatbot_id is not null
       group by 1, 2`),
