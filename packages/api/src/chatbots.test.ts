@@ -20,7 +20,7 @@ import {
   createMessage,
   type TestWorkspace,
 } from "@tandem/db/testing";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
 import { createTestRuntime } from "../../../tests/support/runtime.ts";
@@ -517,9 +517,13 @@ describe("/api/v1/chatbots/{id}/translations/{languageCode}", () => {
     expect((await admin.delete(url)).status).toBe(204);
     expect((await admin.delete(url)).status).toBe(404);
     expect((await (await admin.get(`/api/v1/chatbots/${bot.id}`)).json()).translations).toEqual([]);
-    const actions = (await db().select().from(auditLogs).where(eq(auditLogs.workspaceId, ws.workspace.id))).map(
-      (a) => a.action,
-    );
+    const actions = (
+      await db()
+        .select()
+        .from(auditLogs)
+        .where(eq(auditLogs.workspaceId, ws.workspace.id))
+        .orderBy(asc(auditLogs.createdAt), asc(auditLogs.id))
+    ).map((a) => a.action);
     expect(actions.filter((a) => a.startsWith("chatbot.translation."))).toEqual([
       "chatbot.translation.put",
       "chatbot.translation.put",
