@@ -106,6 +106,11 @@ const CASES: Case[] = [
     call: (s) => s.admin.patch("/api/v1/settings/inbox", { autoAssign: "round_robin" }),
   },
   {
+    route: "PATCH /api/v1/settings/analytics",
+    action: "workspace.analytics_settings.update",
+    call: (s) => s.admin.patch("/api/v1/settings/analytics", { timeZone: "Asia/Bangkok" }),
+  },
+  {
     route: "POST /api/v1/members",
     action: "member.invite",
     call: async (s) => {
