@@ -5,9 +5,8 @@ import { recordAudit } from "../audit/record-audit.ts";
 import { type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
+import { analyticsSettingsOf } from "./analytics-settings-of.ts";
 import { refreshAnalytics } from "./refresh-analytics.ts";
-
-export const DEFAULT_TIME_ZONE = "UTC";
 
 /** The IANA name as `Intl` spells it (`asia/bangkok` → `Asia/Bangkok`), or null when it is not one. */
 export function canonicalTimeZone(name: string): string | null {
@@ -16,10 +15,6 @@ export function canonicalTimeZone(name: string): string | null {
   } catch {
     return null;
   }
-}
-
-export function analyticsSettingsOf(settings: WorkspaceSettings): AnalyticsSettingsDto {
-  return { timeZone: settings.analytics?.timeZone ?? DEFAULT_TIME_ZONE };
 }
 
 export async function getAnalyticsSettings(ctx: Ctx): Promise<AnalyticsSettingsDto> {

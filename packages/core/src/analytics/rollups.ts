@@ -14,7 +14,7 @@
  */
 import { analyticsDaily, type Db, rowsOf, type WorkspaceSettings, workspaces } from "@tandem/db";
 import { eq, sql } from "drizzle-orm";
-import { analyticsSettingsOf } from "./analytics-settings.ts";
+import { analyticsSettingsOf } from "./analytics-settings-of.ts";
 import {
   dayEnd,
   dayStart,
