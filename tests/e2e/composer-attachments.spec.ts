@@ -1,11 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { countUploads, openConversation, paperclip } from "./support/attachments.ts";
 import { signIn } from "./support/auth.ts";
-import { type Customer, composer, customerSays, newCustomer, row, thread } from "./support/inbox.ts";
-import { connectLine } from "./support/line.ts";
+import { composer, customerSays, newCustomer, thread } from "./support/inbox.ts";
 import { png } from "./support/png.ts";
 
 const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
@@ -28,12 +27,6 @@ async function filesSentTo(request: APIRequestContext, psid: string): Promise<st
     .map((r) => `${r.message?.attachment?.type} ${r.upload?.name} ${r.upload?.contentType}`);
 }
 
-async function openConversation(page: Page, customer: Customer) {
-  await row(page, customer.name).click();
-  await expect(page.getByRole("heading", { name: customer.name, level: 2 })).toBeVisible();
-}
-
-const paperclip = (page: Page) => page.getByRole("button", { name: "Attach files", exact: true });
 const chips = (page: Page) => page.getByRole("list", { name: "Attachments" }).getByTestId("attachment-chip");
 const sendButton = (page: Page) => page.getByRole("button", { name: "Send", exact: true });
 
@@ -60,15 +53,6 @@ function transferOf(page: Page, file: { name: string; mimeType: string; bytes: n
     transfer.items.add(new File([new Uint8Array(bytes)], name, { type: mimeType }));
     return transfer;
   }, file);
-}
-
-/** Counts the uploads the page starts, to prove a refused file never leaves the browser. */
-function countUploads(page: Page) {
-  const seen = { count: 0 };
-  page.on("request", (req) => {
-    if (req.method() === "POST" && /\/api\/v1\/conversations\/[^/]+\/attachments$/.test(req.url())) seen.count += 1;
-  });
-  return seen;
 }
 
 test("agent sends an image that reaches the simulated Messenger", async ({ page, request }) => {
@@ -221,33 +205,4 @@ test("the composer at 390 px still fits with a file attached", async ({ page, re
   await page.keyboard.press("Enter");
   await expect(chips(page)).toHaveCount(0);
   await expect(sendButton(page)).toBeDisabled();
-});
-
-test("on LINE, which fetches images by URL, nothing can be attached while APP_URL is not public https", async ({
-  page,
-  request,
-}) => {
-  // The test server's APP_URL is http://127.0.0.1:…, which LINE could not fetch from.
-  await signIn(page, "owner@demo.local");
-  await connectLine(page);
-  // A LINE customer of their own (the demo's LINE user belongs to line-inbox.spec.ts).
-  const name = `Nok ${Date.now() % 10_000}`;
-  const sent = await request.post("/_simulator/customer/line/send", {
-    data: {
-      userId: `U${randomBytes(16).toString("hex")}`,
-      name,
-      event: { type: "text", text: "Is my order on its way?" },
-    },
-  });
-  expect(sent.ok(), `simulator send: HTTP ${sent.status()}`).toBe(true);
-
-  await page.goto("/dashboard");
-  await openConversation(page, { name, psid: "" });
-  const reason = "LINE fetches images from this server, so APP_URL must be its public https address";
-  await expect(paperclip(page)).toHaveAttribute("aria-disabled", "true");
-  await expect(paperclip(page)).toHaveAccessibleDescription(reason);
-  const uploads = countUploads(page);
-  await paperclip(page).press("Enter");
-  await expect(page.getByTestId("attachment-refusals")).toHaveText(reason);
-  expect(uploads.count).toBe(0);
 });
