@@ -21,6 +21,7 @@ import { inInbox } from "../conversations/in-inbox.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { channelAttachments } from "./attachment-rules.ts";
+import { imageInfo } from "./image-size.ts";
 import { mediaUrl, newMediaId, saveMedia } from "./media-store.ts";
 
 export interface AttachmentFile {
@@ -129,14 +130,9 @@ export async function uploadAttachment(
  */
 async function imageOf(bytes: Buffer, name: string, declared: string) {
   const claimsShown = Object.values(IMAGE_TYPES).includes(declared);
-  try {
-    const meta = await sharp(bytes).metadata();
-    const mime = meta.format ? IMAGE_TYPES[meta.format] : undefined;
-    const size = meta.autoOrient ?? meta;
-    if (mime && size.width && size.height) return { mime, width: size.width, height: size.height };
-  } catch {
-    // Not an image sharp can read: refused below when it claims to be one we show.
-  }
+  const info = await imageInfo(bytes);
+  const mime = info ? IMAGE_TYPES[info.format] : undefined;
+  if (info && mime) return { mime, width: info.width, height: info.height };
   if (claimsShown) {
     throw new DomainError(
       "unsupported_file_type",
