@@ -25,6 +25,7 @@ export * from "./providers.ts";
 export * from "./public-chat.ts";
 export * from "./realtime.ts";
 export * from "./sessions.ts";
+export * from "./shopify.ts";
 export * from "./simulator.ts";
 export * from "./tokens.ts";
 export * from "./workspace-settings.ts";

@@ -14,6 +14,7 @@ export const PERMISSION_NAMES = [
   "chatbots.read",
   "chatbots.manage",
   "knowledge.manage",
+  "integrations.manage",
   "analytics.read",
   "audit.read",
   "moderation.review",

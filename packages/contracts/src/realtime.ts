@@ -10,6 +10,8 @@ export const SOCKET_EVENTS = {
   notificationNew: "notification:new",
   /** A knowledge source or document moved (`KnowledgeUpdatedEvent`: status, progress, removal), to the workspace room. */
   knowledgeUpdated: "knowledge:updated",
+  /** A Shopify store's status or sync moved, or it was removed (`ShopifyUpdatedEvent`), to the workspace room. */
+  shopifyUpdated: "shopify:updated",
   conversationJoin: "conversation:join",
   conversationLeave: "conversation:leave",
   /** Client → server: `{ conversationId, typing }` while the agent types a reply or note there. */

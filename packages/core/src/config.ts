@@ -71,6 +71,8 @@ export const EnvSchema = z.object({
   GEMINI_BASE_URL: optionalUrl,
   OPENROUTER_BASE_URL: optionalUrl,
   SHOPIFY_API_URL: optionalUrl,
+  SHOPIFY_API_KEY: z.string().trim().min(1).optional(),
+  SHOPIFY_API_SECRET: z.string().trim().min(1).optional(),
   SIMULATOR: flag,
   DEMO_SEED: flag,
   DEMO_PASSWORD: z.string().min(8).default("tandem-demo"),
@@ -190,6 +192,8 @@ export interface Config {
   lineDataApiUrl: string;
   llm: { openaiBaseUrl?: string; geminiBaseUrl?: string; openrouterBaseUrl?: string };
   shopifyApiUrl: string | undefined;
+  /** A public Shopify app's key and secret: the OAuth install (both set) and its webhooks' signatures. */
+  shopifyApp: { apiKey: string; apiSecret: string } | undefined;
   simulator: boolean;
   demoSeed: boolean;
   demoPassword: string;
@@ -349,6 +353,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.OPENROUTER_BASE_URL ? { openrouterBaseUrl: e.OPENROUTER_BASE_URL } : {}),
     },
     shopifyApiUrl: e.SHOPIFY_API_URL,
+    shopifyApp:
+      e.SHOPIFY_API_KEY && e.SHOPIFY_API_SECRET
+        ? { apiKey: e.SHOPIFY_API_KEY, apiSecret: e.SHOPIFY_API_SECRET }
+        : undefined,
     simulator,
     demoSeed,
     demoPassword: e.DEMO_PASSWORD,

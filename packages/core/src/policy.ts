@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   "chatbots.read": ["OWNER", "ADMIN", "AGENT"],
   "chatbots.manage": ["OWNER", "ADMIN"],
   "knowledge.manage": ["OWNER", "ADMIN"],
+  /** Connect, resync and disconnect stores (Shopify; docs/shopify.md). */
+  "integrations.manage": ["OWNER", "ADMIN"],
   "analytics.read": ["OWNER", "ADMIN"],
   "audit.read": ["OWNER", "ADMIN"],
   /** The moderation queue: review flagged messages (docs/moderation.md). */

@@ -30,6 +30,7 @@ export const ID_PREFIXES = {
   chunk: "chk",
   shopifyStore: "shop",
   product: "prod",
+  shopifyWebhookEvent: "swh",
   feedback: "fb",
   moderationFlag: "flag",
   auditLog: "aud",

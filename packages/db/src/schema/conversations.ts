@@ -162,6 +162,19 @@ export interface MessageUsage {
 }
 
 /** One FAQ entry or passage a bot answer was written from, with the scores that ranked it. */
+/** A product card on a bot message: the same fields as contracts' `ProductCard`. */
+export interface MessageProductCard {
+  productId: string;
+  title: string;
+  priceText: string;
+  price: string | null;
+  currency: string | null;
+  available: boolean;
+  imageUrl: string | null;
+  url: string | null;
+  variantTitle: string | null;
+}
+
 export interface RetrievedSource {
   /** `faq:{n}` for an FAQ entry of the chatbot's settings, else the chunk id. */
   chunkId: string;
@@ -215,6 +228,8 @@ export const messages = pgTable(
     latencyMs: integer("latency_ms"),
     promptVersionId: text("prompt_version_id").references(() => promptVersions.id, { onDelete: "set null" }),
     retrievedSources: jsonb("retrieved_sources").$type<RetrievedSource[]>(),
+    /** Products a bot message recommends (`ProductCard`, contracts/shopify.ts): cards on channels that show them. */
+    productCards: jsonb("product_cards").$type<MessageProductCard[]>(),
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
     attempts: integer("attempts").notNull().default(0),
