@@ -3,6 +3,7 @@ import type { AppJobDeps } from "../app-deps.ts";
 import { createPasswordReset } from "../auth/request-password-reset.ts";
 import { generateBotReply } from "../bots/generate-bot-reply.ts";
 import { summarizeConversation } from "../bots/summarize-conversation.ts";
+import { refreshPageMetadata } from "../channels/messenger/refresh-page-metadata.ts";
 import { fetchContactProfile } from "../contacts/fetch-contact-profile.ts";
 import { processInboundEvent } from "../inbound/process-inbound-event.ts";
 import { embedKnowledge } from "../knowledge/embeddings/embed-knowledge.ts";
@@ -37,6 +38,7 @@ export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   ingestDocument,
   syncUrlSource,
   refreshAnalytics,
+  refreshPageMetadata,
 ];
 
 export function registerAllJobs(registry: JobRegistry<AppJobDeps>): JobRegistry<AppJobDeps> {
