@@ -107,13 +107,19 @@ describe("selectProductCards", () => {
 
   it("matches by handle, ignores products the reply does not name, and a title inside a longer one", () => {
     const shirt = product("Shirt");
-    const cards = selectProductCards([shirt, ...candidates], "Have a look at linen-trousers and the Linen Shirt.", null);
+    const cards = selectProductCards(
+      [shirt, ...candidates],
+      "Have a look at linen-trousers and the Linen Shirt.",
+      null,
+    );
     expect(cards.map((c) => c.title)).toEqual(["Linen Trousers", "Linen Shirt"]);
     expect(selectProductCards(candidates, "We have no such thing, sorry.", null)).toEqual([]);
   });
 
   it("gives at most MAX_PRODUCT_CARDS cards", () => {
-    const many = Array.from({ length: MAX_PRODUCT_CARDS + 3 }, (_, i) => product(`Item ${String.fromCharCode(65 + i)}x`));
+    const many = Array.from({ length: MAX_PRODUCT_CARDS + 3 }, (_, i) =>
+      product(`Item ${String.fromCharCode(65 + i)}x`),
+    );
     const reply = many.map((p) => p.title).join(", ");
     const cards = selectProductCards(many, reply, null);
     expect(cards).toHaveLength(MAX_PRODUCT_CARDS);
@@ -140,7 +146,8 @@ describe("{products} and {shopify_metadata}", () => {
   });
 
   it("the prompt builder fills the three variables, empty without a store or a Page", () => {
-    const template = "Store:\n{shopify_metadata}\nProducts:\n{products}\nPage:\n{facebook_metadata}\nEnd {unknown_thing}";
+    const template =
+      "Store:\n{shopify_metadata}\nProducts:\n{products}\nPage:\n{facebook_metadata}\nEnd {unknown_thing}";
     const turns = [{ role: "USER" as const, kind: "text" as const, text: "linen shirt in M?" }];
     const filled = buildPrompt({
       template,
