@@ -23,7 +23,7 @@ import { type AppJobDeps, appJobDeps } from "../app-deps.ts";
 import { messengerInbound } from "../channels/messenger/adapter.ts";
 import { sealPageToken } from "../channels/messenger/page-token.ts";
 import { refreshPageMetadata } from "../channels/messenger/refresh-page-metadata.ts";
-import { DEMO_SHOP, seedDemoShopifyStore } from "../demo/seed-demo-shopify-store.ts";
+import { DEMO_SHOPIFY_STORE, seedDemoShopifyStore } from "../demo/seed-demo-shopify-store.ts";
 import { applyCustomerEvent } from "../inbound/apply-customer-event.ts";
 import type { JobContext } from "../jobs/define-job.ts";
 import type { JobQueue } from "../jobs/queue.ts";
@@ -129,7 +129,7 @@ describe("the sales assistant's replies (offline provider)", () => {
     const { conversation } = await setup();
     const reply = await ask(conversation.id, "Do you have the linen shirt in M?");
     expect(reply.text).toBe(
-      `Yes, the Linen Shirt in M is in stock at ฿1,290.00. ${DEMO_SHOP.primaryDomainUrl}/products/linen-shirt`,
+      `Yes, the Linen Shirt in M is in stock at ฿1,290.00. ${DEMO_SHOPIFY_STORE.primaryDomainUrl}/products/linen-shirt`,
     );
     expect(reply.status).toBe("queued");
     expect(reply.productCards).toEqual([
@@ -141,7 +141,7 @@ describe("the sales assistant's replies (offline provider)", () => {
         currency: "THB",
         available: true,
         imageUrl: null,
-        url: `${DEMO_SHOP.primaryDomainUrl}/products/linen-shirt`,
+        url: `${DEMO_SHOPIFY_STORE.primaryDomainUrl}/products/linen-shirt`,
         variantTitle: "M",
       },
     ]);
@@ -154,13 +154,12 @@ describe("the sales assistant's replies (offline provider)", () => {
     expect(reply.text).toContain("You might like the ");
     const cards = reply.productCards ?? [];
     expect(cards[0]).toMatchObject({ title: "Linen Shirt", variantTitle: "L", available: false });
-    // The alternatives: available, same type (Shirts) or a shared tag (linen, summer), in the order the reply names them.
-    expect(cards.length).toBe(3);
-    for (const card of cards.slice(1)) {
-      expect(card.available).toBe(true);
-      expect(reply.text).toContain(card.title);
-    }
-    expect(reply.text!.indexOf(cards[1]!.title)).toBeLessThan(reply.text!.indexOf(cards[2]!.title));
+    // The alternative: available, of the same type (Shirts) — the Straw Hat shares "summer" but is sold out.
+    expect(reply.text).toContain("You might like the Oxford Shirt (฿1,490.00) instead.");
+    expect(cards.map((c) => [c.title, c.available])).toEqual([
+      ["Linen Shirt", false],
+      ["Oxford Shirt", true],
+    ]);
   });
 
   it("a product update changes the next answer: prices come from the current row", async () => {
@@ -194,9 +193,11 @@ describe("the prompt variables", () => {
     const s = await setup({ systemPrompt: SALES_ASSISTANT_PRESET.text });
     const prepared = await promptFor(s, "Do you have the linen shirt in M?");
     const prompt = prepared.request.systemPrompt!;
-    expect(prompt).toContain(`Store: ${DEMO_SHOP.name}\nWebsite: ${DEMO_SHOP.primaryDomainUrl}\nCurrency: THB`);
+    expect(prompt).toContain(
+      `Store: ${DEMO_SHOPIFY_STORE.name}\nWebsite: ${DEMO_SHOPIFY_STORE.primaryDomainUrl}\nCurrency: THB`,
+    );
     expect(prompt).toContain("1. Linen Shirt — type: Shirts");
-    expect(prompt).toContain("M: ฿1,290.00, in stock (5)");
+    expect(prompt).toContain("M: ฿1,290.00, in stock (7)");
     expect(prompt).toContain("L: ฿1,290.00, OUT OF STOCK");
     // Never the whole catalog: the tote and the hat have nothing to do with the question.
     expect(prompt).not.toContain("Canvas Tote");
@@ -210,7 +211,7 @@ describe("the prompt variables", () => {
       .where(and(eq(products.workspaceId, s.ws.workspace.id), eq(products.handle, "linen-shirt")));
     const again = await promptFor(s, "How much is the linen shirt?");
     expect(again.request.systemPrompt).toContain("฿1,450.00");
-    expect(again.request.systemPrompt).not.toContain("฿1,290.00, in stock (5)");
+    expect(again.request.systemPrompt).not.toContain("฿1,290.00, in stock (7)");
   });
 
   it("{facebook_metadata} is the Page's on Messenger and empty elsewhere; no store leaves the store variables empty", async () => {

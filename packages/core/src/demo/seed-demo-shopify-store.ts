@@ -5,104 +5,173 @@ import { replaceChunks } from "../knowledge/write-chunks.ts";
 import type { Keyring } from "../secrets/keyring.ts";
 
 /**
- * The demo's simulated Shopify store: a small clothing catalog (prices in THB, the "Linen Shirt" in
- * S, M and L with L sold out), so asking the demo bot "Do you have the linen shirt in M?" answers
- * with the price and stock and shows a product card, without any network.
+ * The demo's simulated Shopify store: the Shopify simulator's demo shop (`DEMO_SHOP` /
+ * `DEMO_PRODUCTS` in `packages/simulator/src/shopify/demo.ts`), a Bangkok clothing and coffee shop
+ * priced in THB with the "Linen Shirt" in S, M and L (L sold out), copied here as a finished sync
+ * leaves it — so asking the demo bot "Do you have the linen shirt in M?" answers with the price and
+ * stock and shows a product card, without any network or job.
  *
- * The shop domain and products mirror the Shopify simulator's demo catalog: once the store is synced
- * from the simulator, the sync overwrites these rows (same platform ids).
+ * The platform ids are the ones the simulator gives the demo shop's products and variants (numbered
+ * from its id bases in catalog order), so a later sync from the simulator updates these rows in place.
  */
-export const DEMO_SHOP = {
+export const DEMO_SHOPIFY_STORE = {
   domain: "tandem-demo.myshopify.com",
   name: "Tandem Demo Shop",
   currency: "THB",
   primaryDomainUrl: "https://tandem-demo.myshopify.com",
-  accessToken: "shpat_simdemo0000000000000000000001",
-  description: "Linen shirts, cotton tees and everyday basics, shipped from Bangkok.",
+  /** The simulator's demo app token (`DEMO_SHOPIFY_APP.accessToken`). */
+  accessToken: "shpat_tandemsimdemo00000000000000001",
+  description: "Linen clothing and Thai specialty coffee from a small shop in Bangkok.",
 } as const;
 
-interface DemoProduct {
-  id: number;
+/** The simulator's first product and variant ids (`PRODUCT_ID_BASE`, `VARIANT_ID_BASE` + 1). */
+const PRODUCT_ID_BASE = 8_000_000_000_000;
+const VARIANT_ID_BASE = 45_000_000_000_000;
+
+interface DemoVariant {
   title: string;
-  handle: string;
+  price: string;
+  stock: number;
+  options?: Record<string, string>;
+  /** Sold even when out of stock (a gift card: `inventoryPolicy: CONTINUE`). */
+  continueSelling?: boolean;
+}
+
+interface DemoProduct {
+  title: string;
+  vendor: string;
   productType: string;
   tags: string[];
   description: string;
-  /** [size or title, price, inventory] — inventory 0 is sold out. */
-  variants: [string, string, number][];
+  variants: DemoVariant[];
 }
+
+const sizes = (price: string, stock: Record<string, number>): DemoVariant[] =>
+  Object.entries(stock).map(([size, n]) => ({ title: size, price, stock: n, options: { Size: size } }));
+const one = (price: string, stock: number): DemoVariant[] => [{ title: "Default Title", price, stock }];
+const SHOP = "Tandem Demo Shop";
+const ROASTERS = "Tandem Roasters";
 
 export const DEMO_SHOPIFY_CATALOG: DemoProduct[] = [
   {
-    id: 9000000001,
     title: "Linen Shirt",
-    handle: "linen-shirt",
+    vendor: SHOP,
     productType: "Shirts",
-    tags: ["linen", "summer"],
-    description: "A breathable, relaxed-fit shirt in washed European linen. Natural colour.",
-    variants: [
-      ["S", "1290.00", 8],
-      ["M", "1290.00", 5],
-      ["L", "1290.00", 0],
-    ],
+    tags: ["linen", "summer", "shirts"],
+    description:
+      "A breathable long-sleeve shirt in washed European linen. Relaxed fit, mother-of-pearl buttons. Colour: natural.",
+    variants: sizes("1290.00", { S: 4, M: 7, L: 0 }),
   },
   {
-    id: 9000000002,
     title: "Oxford Shirt",
-    handle: "oxford-shirt",
+    vendor: SHOP,
     productType: "Shirts",
-    tags: ["cotton", "office"],
-    description: "A button-down Oxford cotton shirt for the office and the weekend. Light blue.",
-    variants: [
-      ["S", "1190.00", 4],
-      ["M", "1190.00", 6],
-      ["L", "1190.00", 3],
-    ],
+    tags: ["cotton", "shirts"],
+    description: "Heavy cotton Oxford cloth, button-down collar, light blue.",
+    variants: sizes("1490.00", { S: 2, M: 5, L: 3 }),
   },
   {
-    id: 9000000003,
-    title: "Cotton Tee",
-    handle: "cotton-tee",
+    title: "Indigo Tee",
+    vendor: SHOP,
     productType: "T-Shirts",
-    tags: ["cotton", "summer"],
-    description: "A heavyweight organic cotton t-shirt with a boxy fit. White.",
+    tags: ["cotton", "tees", "indigo"],
+    description: "Hand-dyed indigo T-shirt in organic cotton. Every piece fades its own way.",
     variants: [
-      ["S", "490.00", 20],
-      ["M", "490.00", 25],
-      ["L", "490.00", 12],
+      ...sizes("590.00", { S: 10, M: 12, L: 8 }),
+      { title: "XL", price: "650.00", stock: 0, options: { Size: "XL" } },
     ],
   },
   {
-    id: 9000000004,
-    title: "Linen Trousers",
-    handle: "linen-trousers",
-    productType: "Trousers",
-    tags: ["linen", "summer"],
-    description: "Drawstring trousers in the same washed linen as the Linen Shirt. Sand colour.",
-    variants: [
-      ["M", "1590.00", 3],
-      ["L", "1690.00", 2],
-    ],
+    title: "Fisherman Pants",
+    vendor: SHOP,
+    productType: "Pants",
+    tags: ["cotton", "pants", "thai"],
+    description: "Wrap-front Thai fisherman pants in soft cotton. One size fits most.",
+    variants: [{ title: "One size", price: "450.00", stock: 20 }],
   },
   {
-    id: 9000000005,
     title: "Canvas Tote",
-    handle: "canvas-tote",
+    vendor: SHOP,
     productType: "Bags",
-    tags: ["accessories"],
-    description: "A sturdy canvas tote with an inner pocket.",
-    variants: [["Default Title", "350.00", 40]],
+    tags: ["bags", "canvas"],
+    description: "Sturdy 12 oz canvas tote with an inside pocket.",
+    variants: one("390.00", 35),
   },
   {
-    id: 9000000006,
     title: "Straw Hat",
-    handle: "straw-hat",
-    productType: "Hats",
-    tags: ["accessories", "summer"],
-    description: "A wide-brim hand-woven straw hat.",
-    variants: [["Default Title", "690.00", 0]],
+    vendor: SHOP,
+    productType: "Accessories",
+    tags: ["summer", "hats"],
+    description: "Wide-brim hat woven from natural straw.",
+    variants: one("690.00", 0),
+  },
+  {
+    title: "Doi Chang Coffee Beans",
+    vendor: ROASTERS,
+    productType: "Coffee",
+    tags: ["coffee", "beans", "thai", "medium roast"],
+    description: "Single-origin arabica from Doi Chang, Chiang Rai. Medium roast: brown sugar, cocoa, a little orange.",
+    variants: [
+      { title: "250 g", price: "320.00", stock: 40, options: { Weight: "250 g" } },
+      { title: "1 kg", price: "1150.00", stock: 6, options: { Weight: "1 kg" } },
+    ],
+  },
+  {
+    title: "Espresso Blend",
+    vendor: ROASTERS,
+    productType: "Coffee",
+    tags: ["coffee", "beans", "dark roast", "espresso"],
+    description: "Dark roast for espresso and milk drinks: chocolate and toasted nuts.",
+    variants: [
+      { title: "250 g", price: "290.00", stock: 25, options: { Weight: "250 g" } },
+      { title: "1 kg", price: "990.00", stock: 0, options: { Weight: "1 kg" } },
+    ],
+  },
+  {
+    title: "Cold Brew Bottle",
+    vendor: ROASTERS,
+    productType: "Coffee",
+    tags: ["coffee", "cold brew", "drinks"],
+    description: "Ready-to-drink cold brew, 500 ml, keep chilled.",
+    variants: one("120.00", 48),
+  },
+  {
+    title: "Pour-Over Dripper",
+    vendor: ROASTERS,
+    productType: "Brewing",
+    tags: ["brewing", "ceramic"],
+    description: "Ceramic cone dripper for one or two cups. Fits size 02 filters.",
+    variants: [
+      { title: "White", price: "850.00", stock: 5, options: { Color: "White" } },
+      { title: "Black", price: "850.00", stock: 2, options: { Color: "Black" } },
+    ],
+  },
+  {
+    title: "Enamel Mug",
+    vendor: SHOP,
+    productType: "Accessories",
+    tags: ["mugs", "camping"],
+    description: "Enamel camping mug, 350 ml, with the Tandem logo.",
+    variants: one("250.00", 60),
+  },
+  {
+    title: "Gift Card",
+    vendor: SHOP,
+    productType: "Gift Cards",
+    tags: ["gift"],
+    description: "A gift card for the shop, delivered by email.",
+    variants: [
+      { title: "500", price: "500.00", stock: 0, continueSelling: true, options: { Amount: "500" } },
+      { title: "1000", price: "1000.00", stock: 0, continueSelling: true, options: { Amount: "1000" } },
+    ],
   },
 ];
+
+const handleOf = (title: string) =>
+  title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 
 /**
  * Connects the demo store to a workspace with its catalog: the store row, one `product` row per
@@ -118,7 +187,7 @@ export async function seedDemoShopifyStore(
   const [existing] = await db
     .select({ id: shopifyStores.id })
     .from(shopifyStores)
-    .where(and(eq(shopifyStores.workspaceId, workspaceId), eq(shopifyStores.shopDomain, DEMO_SHOP.domain)))
+    .where(and(eq(shopifyStores.workspaceId, workspaceId), eq(shopifyStores.shopDomain, DEMO_SHOPIFY_STORE.domain)))
     .limit(1);
   if (existing) return { storeId: existing.id, created: false };
 
@@ -127,15 +196,15 @@ export async function seedDemoShopifyStore(
     .insert(shopifyStores)
     .values({
       workspaceId,
-      shopDomain: DEMO_SHOP.domain,
+      shopDomain: DEMO_SHOPIFY_STORE.domain,
       authMethod: "access_token",
-      accessTokenEncrypted: input.keyring.encrypt(DEMO_SHOP.accessToken),
-      accessTokenHint: `••••${DEMO_SHOP.accessToken.slice(-4)}`,
+      accessTokenEncrypted: input.keyring.encrypt(DEMO_SHOPIFY_STORE.accessToken),
+      accessTokenHint: `••••${DEMO_SHOPIFY_STORE.accessToken.slice(-4)}`,
       scopes: ["read_products", "read_inventory"],
-      name: DEMO_SHOP.name,
-      currency: DEMO_SHOP.currency,
-      primaryDomainUrl: DEMO_SHOP.primaryDomainUrl,
-      metadata: { description: DEMO_SHOP.description, simulated: true },
+      name: DEMO_SHOPIFY_STORE.name,
+      currency: DEMO_SHOPIFY_STORE.currency,
+      primaryDomainUrl: DEMO_SHOPIFY_STORE.primaryDomainUrl,
+      metadata: { description: DEMO_SHOPIFY_STORE.description, simulated: true },
       status: "active",
       lastSyncedAt: now,
       syncState: {
@@ -156,22 +225,24 @@ export async function seedDemoShopifyStore(
       workspaceId,
       type: "shopify",
       shopifyStoreId: store!.id,
-      name: `Shopify: ${DEMO_SHOP.name}`,
+      name: `Shopify: ${DEMO_SHOPIFY_STORE.name}`,
       status: "ready",
       lastSyncedAt: now,
     })
     .returning();
 
-  for (const demo of DEMO_SHOPIFY_CATALOG) {
-    const variants: ProductVariant[] = demo.variants.map(([title, price, stock], i) => ({
-      id: `gid://shopify/ProductVariant/${demo.id}${i + 1}`,
-      title,
-      sku: `${demo.handle.toUpperCase()}-${title === "Default Title" ? "ONE" : title}`,
-      price,
+  let variantId = VARIANT_ID_BASE;
+  for (const [index, demo] of DEMO_SHOPIFY_CATALOG.entries()) {
+    const handle = handleOf(demo.title);
+    const variants: ProductVariant[] = demo.variants.map((v) => ({
+      id: `gid://shopify/ProductVariant/${++variantId}`,
+      title: v.title,
+      sku: null,
+      price: v.price,
       compareAtPrice: null,
-      available: stock > 0,
-      inventoryQuantity: stock,
-      options: title === "Default Title" ? ({} as Record<string, string>) : { Size: title },
+      available: v.stock > 0 || Boolean(v.continueSelling),
+      inventoryQuantity: v.stock,
+      options: v.options ?? {},
     }));
     const prices = variants.map((v) => Number(v.price));
     const [product] = await db
@@ -179,31 +250,31 @@ export async function seedDemoShopifyStore(
       .values({
         workspaceId,
         storeId: store!.id,
-        platformId: `gid://shopify/Product/${demo.id}`,
-        handle: demo.handle,
+        platformId: `gid://shopify/Product/${PRODUCT_ID_BASE + index + 1}`,
+        handle,
         title: demo.title,
         description: demo.description,
-        vendor: DEMO_SHOP.name,
+        vendor: demo.vendor,
         productType: demo.productType,
         tags: demo.tags,
         status: "ACTIVE",
-        url: `${DEMO_SHOP.primaryDomainUrl}/products/${demo.handle}`,
+        url: `${DEMO_SHOPIFY_STORE.primaryDomainUrl}/products/${handle}`,
         imageUrl: null,
-        totalInventory: demo.variants.reduce((sum, [, , stock]) => sum + stock, 0),
+        totalInventory: demo.variants.reduce((sum, v) => sum + v.stock, 0),
         priceMin: Math.min(...prices).toFixed(2),
         priceMax: Math.max(...prices).toFixed(2),
-        currency: DEMO_SHOP.currency,
+        currency: DEMO_SHOPIFY_STORE.currency,
         available: variants.some((v) => v.available),
         variants,
         updatedAtPlatform: now,
       })
       .returning();
-    const sizes = variants.filter((v) => v.title !== "Default Title").map((v) => v.title);
+    const options = variants.filter((v) => v.title !== "Default Title").map((v) => v.title);
     const content = [
       `# ${demo.title}`,
       demo.description,
-      `Type: ${demo.productType}. Tags: ${demo.tags.join(", ")}.`,
-      sizes.length ? `Sizes: ${sizes.join(", ")}.` : "",
+      `Type: ${demo.productType}. Tags: ${demo.tags.join(", ")}. By ${demo.vendor}.`,
+      options.length ? `Options: ${options.join(", ")}.` : "",
     ]
       .filter(Boolean)
       .join("\n\n");
