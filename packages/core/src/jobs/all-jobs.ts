@@ -26,6 +26,7 @@ export type { AppJobDeps } from "../app-deps.ts";
 export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   processInboundEvent,
   fetchContactProfile,
+  refreshPageMetadata,
   fetchMessageContent,
   generateBotReply,
   sendOutboundMessage,
@@ -38,7 +39,6 @@ export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   ingestDocument,
   syncUrlSource,
   refreshAnalytics,
-  refreshPageMetadata,
 ];
 
 export function registerAllJobs(registry: JobRegistry<AppJobDeps>): JobRegistry<AppJobDeps> {
