@@ -7,7 +7,7 @@
  */
 import { serve } from "@hono/node-server";
 import { SALES_ASSISTANT_PRESET } from "@tandem/contracts";
-import { channels, type Db, jobs, messages, products } from "@tandem/db";
+import { channels, type Db, inboundEvents, jobs, messages, products } from "@tandem/db";
 import {
   createChannel,
   createChatbot,
@@ -15,16 +15,17 @@ import {
   createMessage,
   createTestWorkspace,
 } from "@tandem/db/testing";
-import { createSimulator } from "@tandem/simulator";
+import { createSimulator, signMessengerBody } from "@tandem/simulator";
 import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachTestQueue, createTestRuntime } from "../../../../tests/support/runtime.ts";
 import { type AppJobDeps, appJobDeps } from "../app-deps.ts";
 import { messengerInbound } from "../channels/messenger/adapter.ts";
 import { sealPageToken } from "../channels/messenger/page-token.ts";
+import { receiveMessengerWebhook } from "../channels/messenger/receive-webhook.ts";
 import { refreshPageMetadata } from "../channels/messenger/refresh-page-metadata.ts";
 import { DEMO_SHOPIFY_STORE, seedDemoShopifyStore } from "../demo/seed-demo-shopify-store.ts";
-import { applyCustomerEvent } from "../inbound/apply-customer-event.ts";
+import { processInboundEvent } from "../inbound/process-inbound-event.ts";
 import type { JobContext } from "../jobs/define-job.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { silentLogger } from "../logger.ts";
@@ -270,13 +271,20 @@ describe("the Page's metadata", () => {
     const events = messengerInbound(runtime.config).normalize(entry, s.channel);
     expect(events).toEqual([{ type: "account_changed", fields: ["name"] }]);
 
-    await applyCustomerEvent(
-      appJobDeps(runtime),
-      { channel: s.channel, eventId: `inbound_${Date.now()}`, receivedAt: new Date() },
-      events[0]!,
+    // Through the real webhook: the signed entry is stored for processing (an entry with only
+    // `changes` used to be ignored), and processing it enqueues the refresh.
+    runtime.config.facebook.appSecret = "sales-test-app-secret";
+    const body = JSON.stringify({ object: "page", entry: [entry] });
+    const received = await receiveMessengerWebhook(
+      { db, config: runtime.config, log: silentLogger, queue, limiter: runtime.limiter },
+      { rawBody: Buffer.from(body), signature: signMessengerBody("sales-test-app-secret", body) },
     );
-    const [queued] = await db.select().from(jobs).where(eq(jobs.name, refreshPageMetadata.name));
-    expect(queued?.payload).toEqual({ channelId: s.channel.id });
+    expect(received).toEqual({ pending: 1, ignored: 0 });
+    const [stored] = await db.select().from(inboundEvents).where(eq(inboundEvents.channelId, s.channel.id));
+    expect(stored?.status).toBe("pending");
+    await processInboundEvent.handle({ eventId: stored!.id }, jobContext(processInboundEvent.name));
+    const queued = await db.select().from(jobs).where(eq(jobs.name, refreshPageMetadata.name));
+    expect(queued.map((j) => j.payload)).toContainEqual({ channelId: s.channel.id });
 
     await refreshPageMetadata.handle({ channelId: s.channel.id }, jobContext(refreshPageMetadata.name));
     const [channel] = await db.select().from(channels).where(eq(channels.id, s.channel.id));
