@@ -1,6 +1,7 @@
 /**
- * The Page's metadata for `{facebook_metadata}` (`facebook-metadata.ts`), read with the Page token (`GET /{page-id}?fields=name,about,category,description`) when the Page is
- * connected and again whenever the Page's `changes` webhook arrives; kept in `channel.config.pageMetadata`.
+ * The Page's metadata for `{facebook_metadata}` (`facebook-metadata.ts`), read with the Page token
+ * (`GET /{page-id}?fields=name,about,category,description`) when the Page is connected and again
+ * whenever the Page's `changes` webhook arrives; kept in `channel.config.pageMetadata`.
  */
 import { channels } from "@tandem/db";
 import { and, eq, isNull, sql } from "drizzle-orm";
