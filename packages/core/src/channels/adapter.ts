@@ -196,6 +196,8 @@ export type CustomerEvent =
     }
   | { type: "follow" | "unfollow"; from: Party; at: Date }
   | { type: "unsend"; from: Party; platformMessageId: string; at: Date }
+  /** The account's own profile changed (Messenger: the Page's `changes` webhook): its metadata is read again. */
+  | { type: "account_changed"; fields: string[] }
   | { type: "unknown"; keys: string[] };
 
 // ---- outbound ----------------------------------------------------------------------------------

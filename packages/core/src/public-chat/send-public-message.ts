@@ -150,6 +150,7 @@ export async function sendPublicMessage(deps: AppJobDeps, input: SendPublicMessa
       recent: plan.recent,
       credential: plan.credential,
       locale: plan.locale,
+      channel: plan.channel,
     });
   } catch (error) {
     const answer = await failed(error);

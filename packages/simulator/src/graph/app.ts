@@ -77,7 +77,7 @@ const MESSAGE_TAGS = [
   "CUSTOMER_FEEDBACK",
 ];
 const PROFILE_FIELDS = ["id", "name", "first_name", "last_name", "profile_pic", "locale", "timezone", "gender"];
-const PAGE_FIELDS = ["id", "name", "category", "access_token", "tasks", "picture"];
+const PAGE_FIELDS = ["id", "name", "category", "about", "description", "access_token", "tasks", "picture"];
 const MAX_TEXT = 2000;
 /** Attachment types that carry a file: by `payload.url`, a reusable `payload.attachment_id`, or `filedata`. */
 const MEDIA_TYPES = ["image", "audio", "video", "file"];
@@ -518,6 +518,9 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
         id: page.id,
         name: page.name,
         category: page.category,
+        // Facebook leaves out the fields a Page has not filled in.
+        ...(page.about ? { about: page.about } : {}),
+        ...(page.description ? { description: page.description } : {}),
         tasks: page.tasks,
         picture,
         ...withToken,

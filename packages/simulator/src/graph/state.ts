@@ -10,6 +10,9 @@ export interface PageInput {
   name: string;
   accessToken: string;
   category?: string;
+  /** The Page's short "about" text and its longer description (`GET /{page-id}?fields=about,description`). */
+  about?: string;
+  description?: string;
   tasks?: string[];
   /**
    * User Profile fields the app has no approval for on this Page (e.g. `["locale"]`): a profile read
@@ -203,6 +206,8 @@ export class GraphState {
   addPage(input: PageInput): SimPage {
     const page: SimPage = {
       category: "Shopping & Retail",
+      about: "",
+      description: "",
       tasks: DEFAULT_PAGE_TASKS,
       ...input,
       restrictedProfileFields: input.restrictedProfileFields ?? [],

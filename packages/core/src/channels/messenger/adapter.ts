@@ -186,14 +186,22 @@ export function messengerInbound(config: Pick<Config, "facebook">): ChannelInbou
       return webhook.entry.map((entry, i) => ({
         channel: { externalId: entry.id },
         payload: rawEntries[i],
-        items: (entry.messaging?.length ?? 0) + (entry.standby?.length ?? 0),
+        items: (entry.messaging?.length ?? 0) + (entry.standby?.length ?? 0) + (entry.changes?.length ? 1 : 0),
       }));
     },
     claimedExternalIds: pageIdsOfUntrustedBody,
-    normalize: (payload) =>
-      entryEvents(parseMessengerEntry(payload)).map(({ event, standby }) =>
+    normalize: (payload) => {
+      const entry = parseMessengerEntry(payload);
+      const events = entryEvents(entry).map(({ event, standby }) =>
         normalizeEvent(event, standby, config.facebook.appId),
-      ),
+      );
+      // One refresh of the Page's metadata however many changes the entry lists (seed S1 does the same).
+      if (entry.changes?.length) {
+        const fields = [...new Set(entry.changes.flatMap((c) => (c.field ? [c.field] : [])))];
+        events.push({ type: "account_changed", fields });
+      }
+      return events;
+    },
   };
 }
 
