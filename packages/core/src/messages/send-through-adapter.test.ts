@@ -42,6 +42,7 @@ const capabilities = (delivery: ChannelCapabilities["delivery"]): ChannelCapabil
   echoes: false,
   delivery,
   attachments: { rules: [], maxFiles: 0, fetchedByUrl: false },
+  cards: null,
 });
 const pushAdapter: ChannelAdapter = {
   type: "line",

@@ -6,7 +6,7 @@
  * Socket.IO namespace — the send job publishes it to the session's room (`delivery: "realtime"`).
  * No reply window: the visitor may read an answer whenever they come back (the history is kept).
  */
-import { rooms } from "@tandem/contracts";
+import { MAX_PRODUCT_CARDS, rooms } from "@tandem/contracts";
 import type { ChannelCapabilities, ChannelDefinition } from "../adapter.ts";
 
 /** Capabilities of the channels the public chat routes feed (widget and API): no window, nothing to ask a platform. */
@@ -29,6 +29,9 @@ export const publicChannelCapabilities = (delivery: ChannelCapabilities["deliver
     maxFiles: 5,
     fetchedByUrl: false,
   },
+  // The message carries its cards whole (`PublicMessageDto.products`, `PublicChatAnswer.products`):
+  // the widget draws them, an API caller gets them as data. The browser loads the images itself.
+  cards: { maxCards: MAX_PRODUCT_CARDS, maxTitle: 255, maxSubtitle: 255, imageMustBeHttps: false },
 });
 
 const MB = 1024 * 1024;
