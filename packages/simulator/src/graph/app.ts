@@ -268,7 +268,8 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     const media = mediaAttachment(message, c.get("files").get("filedata"));
     checkTemplate(message);
 
-    const fault = state.takeFault(recipientId, "message");
+    const isTemplate = isRecord(message.attachment) && message.attachment.type === "template";
+    const fault = state.takeFault(recipientId, isTemplate ? "template" : "message");
     const faultResponse = fault && faultError(fault);
     if (faultResponse) throw faultResponse;
     // `missing_message_id`: sent, but the answer (and the outbox record) has no id.
