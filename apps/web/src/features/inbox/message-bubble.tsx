@@ -21,6 +21,7 @@ import { formatBytes, formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { FeedbackMark } from "./message-feedback";
 import { MessageSources } from "./message-sources";
+import { ProductCards } from "./product-cards";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
 
@@ -76,6 +77,9 @@ export const MessageBubble = memo(function MessageBubble({ message, sender, grou
           <p className="italic opacity-80">{message.payload ? `Button: ${message.payload}` : "Empty message"}</p>
         )}
       </div>
+      {isBot && message.productCards && message.productCards.length > 0 && (
+        <ProductCards messageId={message.id} cards={message.productCards} />
+      )}
       {isBot && message.sources && message.sources.length > 0 && (
         <MessageSources messageId={message.id} sources={message.sources} />
       )}
