@@ -64,7 +64,7 @@ function validateTemplate(template: unknown, at: string): LineErrorDetail[] {
     if (!Array.isArray(actions) || actions.length < 1 || actions.length > 3) {
       details.push({ message: "Size must be between 1 and 3", property: `${col}.actions` });
     } else {
-      actions.forEach((action, j) => details.push(...validateAction(action, `${col}.actions[${j}]`)));
+      for (const [j, action] of actions.entries()) details.push(...validateAction(action, `${col}.actions[${j}]`));
     }
     if (column.defaultAction !== undefined)
       details.push(...validateAction(column.defaultAction, `${col}.defaultAction`, false));
