@@ -657,12 +657,14 @@ class Widget {
           ),
         );
       }
-      return h(
-        "li",
-        { class: product.available ? "card" : "card out" },
-        ...(image ? [h("img", { src: image, alt: "", loading: "lazy", width: "168", height: "120" })] : []),
-        body,
-      );
+      const card = h("li", { class: product.available ? "card" : "card out" }, body);
+      if (image) {
+        const img = h("img", { src: image, alt: "", loading: "lazy", width: "168", height: "120" });
+        // An image that does not load leaves the card without one, not a broken picture.
+        img.addEventListener("error", () => img.remove());
+        card.prepend(img);
+      }
+      return card;
     });
     view.cards = h("ul", { class: "cards", "aria-label": this.t.products }, ...items);
     if (view.feedback) view.feedback.before(view.cards);

@@ -77,8 +77,17 @@ function message(role: PublicMessageDto["role"], text: string, author: string | 
   };
 }
 
-/** A question about shirts is answered with two product cards: one in stock, one out of stock without an image. */
-export function productsFor(question: string): PublicMessageDto["products"] {
+/** An 8×8 PNG, the store's product image (served by the fake server at `/img/…`). */
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAEUlEQVQImWNgOx6KFTEMLQkAQKxIgXAi5VsAAAAASUVORK5CYII=",
+  "base64",
+);
+
+/**
+ * A question about shirts is answered with two product cards: one in stock with its image (on
+ * `imageBase`), one out of stock without an image.
+ */
+export function productsFor(question: string, imageBase: string): PublicMessageDto["products"] {
   if (!/shirt/i.test(question)) return [];
   const card = {
     productId: "gid://shopify/Product/1",
@@ -87,7 +96,7 @@ export function productsFor(question: string): PublicMessageDto["products"] {
     price: "1290.00",
     currency: "THB",
     available: true,
-    imageUrl: "https://cdn.shop.test/linen-shirt.jpg",
+    imageUrl: `${imageBase}/img/linen-shirt.png`,
     url: "https://shop.test/products/linen-shirt",
     variantTitle: "M / Natural",
   };
@@ -195,6 +204,11 @@ export async function startFakeServers(options: FakeOptions = {}): Promise<FakeS
       res.end(readFileSync(path.join(DIST, path.basename(url.pathname))));
       return;
     }
+    if (url.pathname.startsWith("/img/")) {
+      res.writeHead(200, { "Content-Type": "image/png" });
+      res.end(PNG);
+      return;
+    }
     if (url.pathname === "/not-allowed") {
       // A page on an origin the chatbot does not allow (this server's own).
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
@@ -264,7 +278,7 @@ export async function startFakeServers(options: FakeOptions = {}): Promise<FakeS
         await new Promise((r) => setTimeout(r, 15));
         res.write(frame.slice(cut));
       }
-      const reply = { ...message("BOT", full), products: productsFor(text) };
+      const reply = { ...message("BOT", full), products: productsFor(text, apiUrl) };
       session.messages.push(reply);
       publish(session, reply);
       send(PUBLIC_SSE_EVENTS.sources, { sources: [] });

@@ -337,7 +337,8 @@ test("product cards under the bot's answer: image, title, price, out of stock, a
   await expect(first).toContainText("Linen shirt (M / Natural)");
   await expect(first).toContainText("฿1,290.00");
   await expect(first).not.toContainText("Out of stock");
-  await expect(first.locator("img")).toHaveAttribute("src", "https://cdn.shop.test/linen-shirt.jpg");
+  await expect(first.locator("img")).toHaveAttribute("src", `${fake.apiUrl}/img/linen-shirt.png`);
+  await expect.poll(() => first.locator("img").evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(8);
   await expect(second).toContainText("฿990.00");
   await expect(second).toContainText("Out of stock");
   await expect(second.locator("img")).toHaveCount(0);

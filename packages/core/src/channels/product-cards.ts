@@ -1,5 +1,16 @@
-import type { ProductCard } from "@tandem/contracts";
+import { MAX_PRODUCT_CARDS, type ProductCard } from "@tandem/contracts";
 import type { CardCapability } from "./adapter.ts";
+
+/**
+ * Cards a customer's own client draws (the widget) or receives as data (the public API): whole, up to
+ * `MAX_PRODUCT_CARDS`; the browser loads the images itself.
+ */
+export const CLIENT_CARDS: CardCapability = {
+  maxCards: MAX_PRODUCT_CARDS,
+  maxTitle: 255,
+  maxSubtitle: 255,
+  imageMustBeHttps: false,
+};
 
 /**
  * Product cards as a channel can show them (`ChannelCapabilities.cards`): at most `maxCards`, and an

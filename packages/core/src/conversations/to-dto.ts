@@ -1,18 +1,18 @@
-import {
-  type ContactDto,
-  type ConversationDto,
-  MAX_PRODUCT_CARDS,
-  type MessageDto,
-  type MessageFeedbackSummary,
-  type MessageModeration,
-  type MessageSourceDto,
-  type ProductCard,
-  type ReplyWindow,
-  type VisitorMetadata,
-  type VisitorPresenceDto,
+import type {
+  ContactDto,
+  ConversationDto,
+  MessageDto,
+  MessageFeedbackSummary,
+  MessageModeration,
+  MessageSourceDto,
+  ProductCard,
+  ReplyWindow,
+  VisitorMetadata,
+  VisitorPresenceDto,
 } from "@tandem/contracts";
 import { channels, chatbots, contacts, conversations, type Db, messages } from "@tandem/db";
 import { and, desc, eq, getTableColumns, inArray, ne, sql } from "drizzle-orm";
+import { CLIENT_CARDS, cardsForChannel } from "../channels/product-cards.ts";
 import { channelCapabilities } from "../channels/registry.ts";
 import { channelAttachments } from "../media/attachment-rules.ts";
 
@@ -35,10 +35,10 @@ const EXCERPT_LENGTH = 1000;
 
 /**
  * A bot message's product cards as a customer's own client shows them (widget, public API): at most
- * `MAX_PRODUCT_CARDS`, none on other messages.
+ * `MAX_PRODUCT_CARDS`, links http(s) only; none on other messages.
  */
 export function productsOf(m: MessageRow): ProductCard[] {
-  return m.role === "BOT" && m.productCards ? m.productCards.slice(0, MAX_PRODUCT_CARDS) : [];
+  return m.role === "BOT" ? cardsForChannel(CLIENT_CARDS, m.productCards) : [];
 }
 
 /** A bot message's stored sources (`retrieved_sources`), as the inbox shows them under the answer. */

@@ -6,8 +6,9 @@
  * Socket.IO namespace — the send job publishes it to the session's room (`delivery: "realtime"`).
  * No reply window: the visitor may read an answer whenever they come back (the history is kept).
  */
-import { MAX_PRODUCT_CARDS, rooms } from "@tandem/contracts";
+import { rooms } from "@tandem/contracts";
 import type { ChannelCapabilities, ChannelDefinition } from "../adapter.ts";
+import { CLIENT_CARDS } from "../product-cards.ts";
 
 /** Capabilities of the channels the public chat routes feed (widget and API): no window, nothing to ask a platform. */
 export const publicChannelCapabilities = (delivery: ChannelCapabilities["delivery"]): ChannelCapabilities => ({
@@ -30,8 +31,8 @@ export const publicChannelCapabilities = (delivery: ChannelCapabilities["deliver
     fetchedByUrl: false,
   },
   // The message carries its cards whole (`PublicMessageDto.products`, `PublicChatAnswer.products`):
-  // the widget draws them, an API caller gets them as data. The browser loads the images itself.
-  cards: { maxCards: MAX_PRODUCT_CARDS, maxTitle: 255, maxSubtitle: 255, imageMustBeHttps: false },
+  // the widget draws them, an API caller gets them as data.
+  cards: CLIENT_CARDS,
 });
 
 const MB = 1024 * 1024;
