@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { serve } from "@hono/node-server";
-import type { ProductCard } from "@tandem/contracts";
+import { type ProductCard, rooms, WIDGET_SOCKET } from "@tandem/contracts";
 import { chatbotErrors, messages } from "@tandem/db";
 import {
   createChannel,
@@ -259,6 +259,48 @@ describe("Graph simulator: generic templates as Meta checks them", () => {
       expect(res.status).toBe(400);
       expect(res.body.error?.message).toMatch(pattern);
     }
+  });
+});
+
+describe("product cards on the widget", () => {
+  it("publishes the bot message to the visitor's session with its products (the widget draws them)", async () => {
+    const db = runtime.database.db;
+    const ws = await createTestWorkspace(db);
+    const chatbotId = `bot_${digits(8)}`;
+    const channel = await createChannel(db, { workspaceId: ws.workspace.id, type: "web", externalId: chatbotId });
+    const sessionId = `ws_${digits(12)}`;
+    const contact = await createContact(db, {
+      workspaceId: ws.workspace.id,
+      channelId: channel.id,
+      platformUserId: sessionId,
+    });
+    const conversation = await createConversation(db, {
+      workspaceId: ws.workspace.id,
+      channelId: channel.id,
+      contactId: contact.id,
+      lastInboundAt: new Date(),
+    });
+    const published: { room: string; event: string; payload: unknown }[] = [];
+    runtime.realtime.bind({ emit: (room, event, payload) => published.push({ room, event, payload }) });
+    const cards = [card(1), card(2, { url: "javascript:alert(1)" })];
+    const msg = await createMessage(db, {
+      conversationId: conversation.id,
+      role: "BOT",
+      status: "queued",
+      text: REPLY,
+      productCards: cards,
+    });
+    await send(msg.id);
+    const toVisitor = published.find(
+      (p) => p.room === rooms.widgetSession(chatbotId, sessionId) && p.event === WIDGET_SOCKET.events.message,
+    );
+    // Links that are not http(s) never reach the visitor.
+    expect(toVisitor?.payload).toMatchObject({
+      id: msg.id,
+      text: REPLY,
+      products: [cards[0], { ...cards[1], url: null }],
+    });
+    expect((await load(msg.id)).status).toBe("sent");
   });
 });
 
