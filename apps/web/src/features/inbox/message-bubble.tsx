@@ -105,7 +105,9 @@ export const MessageBubble = memo(function MessageBubble({ message, sender, grou
         >
           <AlertCircle className="mt-0.5 size-3.5 shrink-0" aria-hidden="true" />
           <span className="min-w-0 flex-1 break-words">
-            Not sent: {message.error?.message ?? "the platform refused the message."}
+            {/* A part went out before the failure (the text before a refused carousel): Retry sends the rest. */}
+            {message.platformMessageId ? "Partly sent: " : "Not sent: "}
+            {message.error?.message ?? "the platform refused the message."}
           </span>
           <Button
             size="sm"
