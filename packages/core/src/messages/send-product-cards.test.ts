@@ -136,6 +136,7 @@ describe("product cards on Messenger", () => {
           type: "template",
           payload: {
             template_type: "generic",
+            image_aspect_ratio: "square",
             elements: [
               {
                 title: "Linen shirt 1",

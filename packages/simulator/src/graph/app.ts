@@ -369,6 +369,12 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
         `Param ${at}[template_type] must be one of {${TEMPLATE_TYPES.join(", ")}} - got "${String(payload.template_type)}"`,
       );
     }
+    if (
+      payload.image_aspect_ratio !== undefined &&
+      !["horizontal", "square"].includes(String(payload.image_aspect_ratio))
+    ) {
+      throw graphErrors.invalidParameter(`Param ${at}[image_aspect_ratio] must be one of {horizontal, square}`);
+    }
     const elements = payload.elements;
     if (!Array.isArray(elements) || elements.length === 0) {
       throw graphErrors.invalidParameter(`Param ${at}[elements] must be a non-empty array`);

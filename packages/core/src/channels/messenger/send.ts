@@ -61,7 +61,12 @@ export type MessengerPart =
   | { text: string }
   | { attachment: { type: string; payload: { url: string; is_reusable: true } } }
   /** Product cards: one generic-template carousel. */
-  | { attachment: { type: "template"; payload: { template_type: "generic"; elements: GenericElement[] } } }
+  | {
+      attachment: {
+        type: "template";
+        payload: { template_type: "generic"; image_aspect_ratio: "square"; elements: GenericElement[] };
+      };
+    }
   /** A file we keep: uploaded with the call (`filedata`), so Meta never has to reach this installation. */
   | { upload: MessageAttachment; type: string };
 
@@ -108,7 +113,12 @@ export function messengerParts(
         {
           attachment: {
             type: "template",
-            payload: { template_type: "generic", elements: productCards.map(genericElement) },
+            // Product photos are mostly square: Meta's default (1.91:1) would crop them.
+            payload: {
+              template_type: "generic",
+              image_aspect_ratio: "square",
+              elements: productCards.map(genericElement),
+            },
           },
         },
       ]
