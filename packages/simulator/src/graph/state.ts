@@ -80,7 +80,8 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-export const FAULT_TARGETS = ["messages", "sender_actions", "all"] as const;
+/** `messages` hits every Send API message, `templates` only structured ones (a product carousel). */
+export const FAULT_TARGETS = ["messages", "templates", "sender_actions", "all"] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 
 /** `times` defaults to 1; use `Infinity` for a fault that never clears by itself. */
@@ -296,10 +297,15 @@ export class GraphState {
   }
 
   /** The pending fault for this recipient on this kind of Send API call, if any; consumes one use of it. */
-  takeFault(psid: string, call: "message" | "sender_action"): FaultKind | undefined {
+  takeFault(psid: string, call: "message" | "template" | "sender_action"): FaultKind | undefined {
     const fault = this.faults.get(psid);
     const on = fault?.on ?? "messages";
-    if (!fault || (on !== "all" && on !== (call === "message" ? "messages" : "sender_actions"))) return undefined;
+    const hits =
+      on === "all" ||
+      (on === "messages" && call !== "sender_action") ||
+      (on === "templates" && call === "template") ||
+      (on === "sender_actions" && call === "sender_action");
+    if (!fault || !hits) return undefined;
     const remaining = (fault.times ?? 1) - 1;
     if (remaining <= 0) this.faults.delete(psid);
     else this.faults.set(psid, { ...fault, times: remaining });
