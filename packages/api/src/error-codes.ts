@@ -52,6 +52,8 @@ export const ERROR_STATUS = {
   shopify_unauthorized: 400,
   shopify_forbidden: 400,
   shopify_shop_not_found: 400,
+  shopify_scopes_missing: 400,
+  shopify_app_not_configured: 400,
 
   // 401 — who is calling is not established.
   unauthenticated: 401,
@@ -100,6 +102,7 @@ export const ERROR_STATUS = {
   document_not_found: 404,
   faq_entry_not_found: 404,
   notification_not_found: 404,
+  shopify_store_not_found: 404,
 
   // 409 — the current state does not allow it.
   conflict: 409,
