@@ -121,7 +121,6 @@ export function shopifyIntegrationRoutes() {
       const runtime = c.get("runtime");
       const settingsUrl = new URL(`${runtime.config.appUrl}/settings/integrations/shopify`);
       const nonceCookie = getCookie(c, SHOPIFY_OAUTH_NONCE_COOKIE);
-      deleteCookie(c, SHOPIFY_OAUTH_NONCE_COOKIE, { path: SHOPIFY_OAUTH_COOKIE_PATH });
       try {
         const store = await completeShopifyOAuth(
           c.get("ctx"),
@@ -141,6 +140,8 @@ export function shopifyIntegrationRoutes() {
         }
         settingsUrl.searchParams.set("shopifyError", error.code);
       }
+      // The flow is over (a forged answer above leaves the real one its cookie).
+      deleteCookie(c, SHOPIFY_OAUTH_NONCE_COOKIE, { path: SHOPIFY_OAUTH_COOKIE_PATH });
       return c.redirect(settingsUrl.toString(), 302);
     },
   );
