@@ -305,8 +305,9 @@ describe("installing the public app with OAuth", () => {
     const done = await admin.get(`${callback.pathname}${callback.search}`);
     expect(done.status).toBe(302);
     const landing = new URL(done.headers.get("location")!);
-    expect(landing.pathname).toBe("/settings/integrations/shopify");
-    const storeId = landing.searchParams.get("connected");
+    expect(landing.pathname).toBe("/settings/integrations");
+    expect(landing.searchParams.get("shopify")).toBe("connected");
+    const storeId = landing.searchParams.get("store");
     const [row] = await storesOf(ws.workspace.id);
     expect(row).toMatchObject({ id: storeId, shopDomain: domain, authMethod: "oauth", name: "Oauth Outfitters" });
     // Its webhooks are signed with the public app's secret, which is not copied into the database.
@@ -318,6 +319,20 @@ describe("installing the public app with OAuth", () => {
     const replay = await admin.get(`${callback.pathname}${callback.search}`);
     expect(replay.status).toBe(400);
     expect(await auditOf(ws.workspace.id)).toHaveLength(1);
+  });
+
+  it("sends the browser back to the page with Shopify's refusal, storing nothing", async () => {
+    const { ws, admin } = await newWorkspace();
+    const domain = `oauth-${hex(4)}.myshopify.com`;
+    shopify.state.addShop({ domain, name: "Down Goods" });
+    const callback = await authorize(admin, domain);
+    shopify.state.faults.push({ kind: "http_500", on: "oauth", shop: domain, times: 1 });
+    const res = await admin.get(`${callback.pathname}${callback.search}`);
+    expect(res.status).toBe(302);
+    const landing = new URL(res.headers.get("location")!);
+    expect(landing.pathname).toBe("/settings/integrations");
+    expect(landing.searchParams.get("shopifyError")).toContain("Shopify");
+    await expectNothingStored(ws.workspace.id);
   });
 
   it("is refused with a clear error when the server has no public app", async () => {
