@@ -465,6 +465,7 @@ describe("webhooks", () => {
     expect(payload.variants.find((v: { id: number }) => v.id === large.id)).toMatchObject({
       price: "1190.00",
       inventory_quantity: 3,
+      old_inventory_quantity: 0,
     });
     expect(JSON.parse(inventory.raw.toString("utf8"))).toMatchObject({
       inventory_item_id: expect.any(Number),
