@@ -14,6 +14,7 @@ import { databaseMaintenance } from "../maintenance/database-maintenance.ts";
 import { fetchMessageContent } from "../messages/fetch-message-content.ts";
 import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
 import { generateSystemPrompt } from "../prompt-generation/generate-system-prompt.ts";
+import { processShopifyWebhook } from "../shopify/process-shopify-webhook.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
 import type { JobRegistry } from "./registry.ts";
 
@@ -39,6 +40,7 @@ export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   ingestDocument,
   syncUrlSource,
   refreshAnalytics,
+  processShopifyWebhook,
 ];
 
 export function registerAllJobs(registry: JobRegistry<AppJobDeps>): JobRegistry<AppJobDeps> {
