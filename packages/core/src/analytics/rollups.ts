@@ -236,8 +236,23 @@ export function dayRanges(days: Iterable<string>): DayRange[] {
   return ranges;
 }
 
-async function markBuilt(db: Executor, workspaceId: string, timeZone: string, at: Date): Promise<void> {
-  const state: NonNullable<WorkspaceSettings["analyticsRollups"]> = { timeZone, builtAt: at.toISOString() };
+type RollupState = NonNullable<WorkspaceSettings["analyticsRollups"]>;
+
+/** Messages and conversations of the workspace created from `since` on. */
+async function createdSince(
+  db: Executor,
+  workspaceId: string,
+  since: Date,
+): Promise<NonNullable<RollupState["recent"]>> {
+  const [row] = rowsOf<{ messages: number; conversations: number }>(
+    await db.execute(sql`
+      select (select count(*) from message where workspace_id = ${workspaceId} and created_at >= ${since})::int as messages,
+        (select count(*) from conversation where workspace_id = ${workspaceId} and created_at >= ${since})::int as conversations`),
+  );
+  return { messages: Number(row?.messages ?? 0), conversations: Number(row?.conversations ?? 0) };
+}
+
+async function markBuilt(db: Executor, workspaceId: string, state: RollupState): Promise<void> {
   await db.execute(sql`
     update ${workspaces} set settings = jsonb_set(settings, '{analyticsRollups}', ${JSON.stringify(state)}::jsonb)
     where id = ${workspaceId}`);
@@ -248,6 +263,8 @@ async function markBuilt(db: Executor, workspaceId: string, timeZone: string, at
  * or after a time-zone change, otherwise the days of what was created since the last refresh and the
  * days marked dirty (`days`: also these days, e.g. today and yesterday for the hourly job). The marks
  * are cleared in the same transaction as the rebuild: a mark made meanwhile waits for it and stays.
+ * A read that finds no mark and the same number of rows created since the last refresh's overlap
+ * (nothing committed since) rebuilds nothing.
  */
 export async function refreshAnalyticsRollups(
   db: Db,
@@ -263,17 +280,24 @@ export async function refreshAnalyticsRollups(
   const built = settings.analyticsRollups;
   const startedAt = new Date();
   const full = options.full || !built || built.timeZone !== timeZone;
-  const since = built ? new Date(new Date(built.builtAt).getTime() - LATE_COMMIT_MARGIN_MS) : startedAt;
-  // Nothing to do (the common case for a read): no transaction, no lock.
-  const [pending] = rowsOf<{ changed: boolean }>(
-    await db.execute(sql`
-      select exists (select 1 from analytics_dirty where workspace_id = ${workspaceId})
-        or exists (select 1 from message where workspace_id = ${workspaceId} and created_at >= ${since})
-        or exists (select 1 from conversation where workspace_id = ${workspaceId} and created_at >= ${since}) as changed`),
-  );
-  if (!full && !options.days && !pending?.changed) return timeZone;
+  const overlap = (at: string | Date) => new Date(new Date(at).getTime() - LATE_COMMIT_MARGIN_MS);
+  if (!full && !options.days && built.recent) {
+    const [dirty] = rowsOf<{ any: boolean }>(
+      await db.execute(sql`select exists (select 1 from analytics_dirty where workspace_id = ${workspaceId}) as any`),
+    );
+    const recent = await createdSince(db, workspaceId, overlap(built.builtAt));
+    if (
+      !dirty?.any &&
+      recent.messages === built.recent.messages &&
+      recent.conversations === built.recent.conversations
+    ) {
+      return timeZone;
+    }
+  }
   await db.transaction(async (tx) => {
     await lockWorkspace(tx, workspaceId);
+    // Counted before the rebuild reads anything: a row committed in between is rebuilt now and again next time.
+    const recent = await createdSince(tx, workspaceId, overlap(startedAt));
     const dirty = rowsOf<{ day: string }>(
       await tx.execute(sql`
         with cleared as (delete from analytics_dirty where workspace_id = ${workspaceId} returning at)
@@ -281,7 +305,11 @@ export async function refreshAnalyticsRollups(
     );
     if (full) {
       await rebuild(tx, workspaceId, timeZone);
+      // The planner's statistics of the rollup tables, which just changed wholesale.
+      await tx.execute(sql`analyze analytics_daily, analytics_daily_histogram, analytics_daily_model,
+        analytics_daily_handoff, analytics_daily_contact, analytics_daily_query`);
     } else {
+      const since = overlap(built.builtAt);
       const [changed] = rowsOf<{ from: string | null; to: string | null }>(
         await tx.execute(sql`
           select min(day)::text as "from", max(day)::text as "to" from (
@@ -300,7 +328,7 @@ export async function refreshAnalyticsRollups(
       for (const range of ranges) for (let d = range.from; d <= range.to; d = addDays(d, 1)) days.push(d);
       for (const range of dayRanges(days)) await rebuild(tx, workspaceId, timeZone, range);
     }
-    await markBuilt(tx, workspaceId, timeZone, startedAt);
+    await markBuilt(tx, workspaceId, { timeZone, builtAt: startedAt.toISOString(), recent });
   });
   return timeZone;
 }

@@ -6,15 +6,14 @@ import { idColumn, updatedAt } from "./columns.ts";
 import { workspaces } from "./identity.ts";
 
 /**
- * Daily rollups per workspace, chatbot and channel type of the numbers that add up across days
- * (counts, latency sums), recomputed from the messages by `core/analytics` (playground conversations
- * excluded); what cannot be summed (percentiles, unique people over a range, the deflection cohort,
- * first response times) is computed from the rows. Conversations without a chatbot roll up under a
- * NULL chatbot; the unique key is NULLS NOT DISTINCT (PostgreSQL 15+, PGlite included) so that row is
- * unique too. `date` is the workspace's local day (`settings.analytics.timeZone`, UTC by default);
- * a time-zone change rebuilds them all.
+ * Daily rollups per workspace, local day, chatbot and channel type, recomputed from the messages by
+ * `core/analytics/rollups.ts` (playground conversations excluded; docs/analytics.md): the numbers that
+ * add up across days (`analytics_daily`), and what merges across days without adding up — latency and
+ * wait histograms, per-model usage, handoff reasons, the customers who wrote, normalised queries.
+ * Conversations without a chatbot roll up under a NULL chatbot; the unique keys are NULLS NOT DISTINCT
+ * (PostgreSQL 15+, PGlite included) so those rows are unique too. `date` is the workspace's local day
+ * (`settings.analytics.timeZone`, UTC by default); a time-zone change rebuilds them all.
  */
-
 export const analyticsDaily = pgTable(
   "analytics_daily",
   {
