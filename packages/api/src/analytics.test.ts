@@ -611,12 +611,15 @@ describe("daily rollups", () => {
     expect(after.humans).toEqual({ replies: 1, firstResponseP50Ms: 86_400_000, firstResponseP95Ms: 86_400_000 });
     expect(after.topQueries).toEqual([{ query: "opening hours", count: 1, avgSatisfaction: 1 }]);
     expect(after.bot).toMatchObject({ responses: 1, latencyP50Ms: 800, cohort: 1, deflected: 0 });
+    expect(after.bot.feedback).toEqual({ helpful: 1, notHelpful: 0, inappropriate: 0 });
+    expect(after.byChatbot?.[0]?.satisfactionRate).toBe(1);
 
     // The answer deleted: no response, latency or model left, and its rating went with it.
     await db().delete(messages).where(eq(messages.id, answer.id));
     const deleted = await analytics(admin, url);
     expect(deleted.bot).toMatchObject({ responses: 0, latencyP50Ms: null, latencyP95Ms: null, models: [] });
     expect(deleted.topQueries).toEqual([{ query: "opening hours", count: 1, avgSatisfaction: null }]);
+    expect(deleted.summary.satisfactionRate).toBeNull();
     expect(rowsOf(await db().execute(sql`select 1 from analytics_dirty where workspace_id = ${workspaceId}`))).toEqual(
       [],
     );

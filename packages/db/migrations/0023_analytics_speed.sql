@@ -60,6 +60,9 @@ CREATE TABLE "analytics_dirty" (
 	CONSTRAINT "analytics_dirty_workspace_id_at_pk" PRIMARY KEY("workspace_id","at")
 );
 --> statement-breakpoint
+ALTER TABLE "analytics_daily" ADD COLUMN "ratings_helpful" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "analytics_daily" ADD COLUMN "ratings_not_helpful" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "analytics_daily" ADD COLUMN "ratings_inappropriate" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "analytics_daily" ADD COLUMN "escalated" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "analytics_daily_contact" ADD CONSTRAINT "analytics_daily_contact_workspace_id_workspace_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspace"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "analytics_daily_contact" ADD CONSTRAINT "analytics_daily_contact_chatbot_id_chatbot_id_fk" FOREIGN KEY ("chatbot_id") REFERENCES "public"."chatbot"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -137,7 +140,7 @@ CREATE TRIGGER analytics_message_deleted AFTER DELETE ON message FOR EACH ROW
   EXECUTE FUNCTION analytics_message_changed();
 --> statement-breakpoint
 -- A conversation moved to another chatbot or channel, its contact erased, or deleted: its own day and
--- every day it has messages on (a deletion's messages mark theirs as they go).
+-- every day it has messages or ratings on (a deletion's messages and ratings mark theirs as they go).
 CREATE FUNCTION analytics_conversation_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM analytics_mark_dirty(OLD.workspace_id, OLD.created_at);
@@ -145,7 +148,8 @@ BEGIN
     PERFORM analytics_mark_dirty(NEW.workspace_id, NEW.created_at);
     INSERT INTO analytics_dirty (workspace_id, at)
     SELECT DISTINCT NEW.workspace_id, date_bin('15 minutes', created_at, timestamptz '2000-01-01 00:00:00+00')
-    FROM message WHERE conversation_id = NEW.id
+    FROM (SELECT created_at FROM message WHERE conversation_id = NEW.id
+          UNION ALL SELECT created_at FROM feedback WHERE conversation_id = NEW.id) changed
     ON CONFLICT (workspace_id, at) DO UPDATE SET marked_at = now();
   END IF;
   RETURN NULL;
@@ -160,12 +164,15 @@ CREATE TRIGGER analytics_conversation_updated AFTER UPDATE ON conversation FOR E
 CREATE TRIGGER analytics_conversation_deleted AFTER DELETE ON conversation FOR EACH ROW
   EXECUTE FUNCTION analytics_conversation_changed();
 --> statement-breakpoint
--- A rating given, changed or taken back: the rated answer's day (its question's ratings).
+-- A rating given, changed or taken back: its own day (the ratings of the period) and the rated
+-- answer's day (its question's ratings).
 CREATE FUNCTION analytics_feedback_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   rated feedback;
 BEGIN
   IF TG_OP = 'DELETE' THEN rated := OLD; ELSE rated := NEW; END IF;
+  PERFORM analytics_mark_dirty(rated.workspace_id, rated.created_at);
+  IF TG_OP = 'UPDATE' THEN PERFORM analytics_mark_dirty(OLD.workspace_id, OLD.created_at); END IF;
   PERFORM analytics_mark_dirty(rated.workspace_id, m.created_at) FROM message m WHERE m.id = rated.message_id;
   IF TG_OP = 'UPDATE' AND OLD.message_id IS DISTINCT FROM NEW.message_id THEN
     PERFORM analytics_mark_dirty(OLD.workspace_id, m.created_at) FROM message m WHERE m.id = OLD.message_id;

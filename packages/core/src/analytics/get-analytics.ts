@@ -1,8 +1,8 @@
 /**
  * `GET /api/v1/analytics` and `GET /api/v1/chatbots/{id}/analytics` (docs/analytics.md defines every
- * number). Everything comes from the daily rollups (`rollups.ts`, refreshed first) except the ratings
- * given in the period (feedback by workspace and creation time) and the conversations of the period
- * still going, which are not deflected yet (conversations by workspace and creation time).
+ * number). Everything comes from the daily rollups (`rollups.ts`, refreshed first) except the
+ * conversations of the period still going, which are not deflected yet (conversations by workspace and
+ * last message).
  */
 import type { AnalyticsDay, AnalyticsQuery, AnalyticsResponse, ChannelType, ModelUsage } from "@tandem/contracts";
 import { analyticsDaily, chatbots, rowsOf } from "@tandem/db";
@@ -130,7 +130,7 @@ async function compute(
   options: { byChatbot?: boolean } = {},
 ): Promise<AnalyticsResponse> {
   const db = ctx.db;
-  const [rollups, uniqueUsers, histograms, models, reasons, stillActive, feedback, topQueries] = await Promise.all([
+  const [rollups, uniqueUsers, histograms, models, reasons, stillActive, topQueries] = await Promise.all([
     db
       .select({
         date: analyticsDaily.date,
@@ -146,6 +146,9 @@ async function compute(
         failedGenerations: sql<number>`sum(${analyticsDaily.failedGenerations})::int`,
         latencySum: sql<number>`sum(${analyticsDaily.latencySumMs})::float8`,
         latencyCount: sql<number>`sum(${analyticsDaily.latencyCount})::int`,
+        helpful: sql<number>`sum(${analyticsDaily.ratingsHelpful})::int`,
+        notHelpful: sql<number>`sum(${analyticsDaily.ratingsNotHelpful})::int`,
+        inappropriate: sql<number>`sum(${analyticsDaily.ratingsInappropriate})::int`,
       })
       .from(analyticsDaily)
       .where(rollupsOf(scope))
@@ -177,13 +180,6 @@ async function compute(
         and ${within(sql`c.created_at`, scope)} and c.status <> 'CLOSED'
         and (c.last_message_at is null or c.last_message_at >= ${new Date(Date.now() - QUIET_MS)})
         and not exists (select 1 from message m where m.conversation_id = c.id and (${isHumanReply} or ${isHandoff}))
-      group by 1, 2`),
-    db.execute(sql`
-      select c.chatbot_id, f.rating::text as rating, count(*)::int as n
-      from feedback f join conversation c on c.id = f.conversation_id join channel ch on ch.id = c.channel_id
-      where f.workspace_id = ${scope.workspaceId} and ${within(sql`f.created_at`, scope)} and not c.is_playground
-        ${scope.chatbotId ? sql`and c.chatbot_id = ${scope.chatbotId}` : sql``}
-        ${scope.channelType ? sql`and ch.type = ${scope.channelType}` : sql``}
       group by 1, 2`),
     topQueriesOf(ctx, scope, TOP_QUERIES),
   ]);
@@ -260,14 +256,15 @@ async function compute(
   const totalConversations = total("conversations");
   const totalMessages = total("messages");
 
-  const ratings: Record<string, number> = {};
-  for (const r of rowsOf<{ chatbot_id: string | null; rating: string; n: number }>(feedback)) {
-    ratings[r.rating] = (ratings[r.rating] ?? 0) + num(r.n);
-    if (r.rating === "helpful") bot(r.chatbot_id).helpful += num(r.n);
-    if (r.rating === "not_helpful") bot(r.chatbot_id).notHelpful += num(r.n);
+  const ratings = { helpful: 0, notHelpful: 0, inappropriate: 0 };
+  for (const r of rollups) {
+    ratings.helpful += num(r.helpful);
+    ratings.notHelpful += num(r.notHelpful);
+    ratings.inappropriate += num(r.inappropriate);
+    bot(r.chatbotId).helpful += num(r.helpful);
+    bot(r.chatbotId).notHelpful += num(r.notHelpful);
   }
-  const helpful = ratings.helpful ?? 0;
-  const notHelpful = ratings.not_helpful ?? 0;
+  const { helpful, notHelpful } = ratings;
   const merged = rowsOf<{ metric: string; value: number; n: number }>(histograms)
     .map((r) => ({ metric: r.metric, value: Number(r.value), n: num(r.n) }))
     .sort((a, b) => a.value - b.value);
@@ -323,7 +320,7 @@ async function compute(
           estimatedCostUsd: estimateCostUsd(r.model, num(r.input_tokens), num(r.output_tokens)),
         }),
       ),
-      feedback: { helpful, notHelpful, inappropriate: ratings.inappropriate ?? 0 },
+      feedback: ratings,
     },
     humans: {
       replies: humanReplies,

@@ -2,15 +2,15 @@
  * The daily rollups, per workspace, local day, chatbot and channel type:
  * - `analytics_daily`: the numbers that add up across days — conversations started (and of those with
  *   a chatbot, the ones ever handed off or answered by a person), messages by who wrote them, the
- *   customers who wrote that day, handoffs, failed generations and the bots' latency sum and count;
+ *   customers who wrote that day, handoffs, failed generations, the bots' latency sum and count, and
+ *   the ratings given that day;
  * - `analytics_daily_histogram`: the bots' latencies and the people's first-response waits, as
  *   rounded values with their counts (percentiles over any days: `histogram.ts`);
  * - `analytics_daily_model`, `analytics_daily_handoff`: bot responses and tokens per model, handoffs
  *   per reason;
  * - `analytics_daily_contact`: who wrote that day (unique users over a range: a count distinct of it);
  * - `analytics_daily_query`: normalised customer texts with their counts and their answers' ratings.
- * `get-analytics.ts` reads them; only the deflection of the recently active conversations and the
- * ratings come from the rows.
+ * `get-analytics.ts` reads them; only the conversations still going (not deflected yet) come from the rows.
  *
  * They are rebuilt from the messages, never incremented, so a recomputation always converges:
  * - the first time a workspace asks (or after its time zone changed): every day (`rebuildAnalyticsDays`);
@@ -128,17 +128,31 @@ async function rebuild(tx: Executor, workspaceId: string, timeZone: string, rang
       from conversation c join channel ch on ch.id = c.channel_id
       where c.workspace_id = ${workspaceId} and not c.is_playground ${within(sql`c.created_at`)}
       group by 1, 2, 3
+    ), fb as (
+      select ${day(sql`f.created_at`)} as day, c.chatbot_id, ch.type as channel_type,
+        count(*) filter (where f.rating = 'helpful')::int as helpful,
+        count(*) filter (where f.rating = 'not_helpful')::int as not_helpful,
+        count(*) filter (where f.rating = 'inappropriate')::int as inappropriate
+      from feedback f join conversation c on c.id = f.conversation_id join channel ch on ch.id = c.channel_id
+      where f.workspace_id = ${workspaceId} and not c.is_playground ${within(sql`f.created_at`)}
+      group by 1, 2, 3
+    ), keys as (
+      select day, chatbot_id, channel_type from msg
+      union select day, chatbot_id, channel_type from conv
+      union select day, chatbot_id, channel_type from fb
     )
     insert into ${analyticsDaily} (id, workspace_id, chatbot_id, channel_type, date, conversations, escalated, messages_in,
-      messages_out_bot, messages_out_agent, unique_contacts, handoffs, failed_generations, latency_sum_ms, latency_count)
-    select 'stat_' || replace(gen_random_uuid()::text, '-', ''), ${workspaceId},
-      coalesce(msg.chatbot_id, conv.chatbot_id), coalesce(msg.channel_type, conv.channel_type), coalesce(msg.day, conv.day),
+      messages_out_bot, messages_out_agent, unique_contacts, handoffs, failed_generations, latency_sum_ms, latency_count,
+      ratings_helpful, ratings_not_helpful, ratings_inappropriate)
+    select 'stat_' || replace(gen_random_uuid()::text, '-', ''), ${workspaceId}, k.chatbot_id, k.channel_type, k.day,
       coalesce(conv.conversations, 0), coalesce(conv.escalated, 0), coalesce(msg.messages_in, 0),
       coalesce(msg.messages_out_bot, 0), coalesce(msg.messages_out_agent, 0), coalesce(msg.unique_contacts, 0),
       coalesce(msg.handoffs, 0), coalesce(msg.failed_generations, 0), coalesce(msg.latency_sum_ms, 0),
-      coalesce(msg.latency_count, 0)
-    from msg full join conv
-      on conv.day = msg.day and conv.chatbot_id is not distinct from msg.chatbot_id and conv.channel_type = msg.channel_type`);
+      coalesce(msg.latency_count, 0), coalesce(fb.helpful, 0), coalesce(fb.not_helpful, 0), coalesce(fb.inappropriate, 0)
+    from keys k
+      left join msg on msg.day = k.day and msg.chatbot_id is not distinct from k.chatbot_id and msg.channel_type = k.channel_type
+      left join conv on conv.day = k.day and conv.chatbot_id is not distinct from k.chatbot_id and conv.channel_type = k.channel_type
+      left join fb on fb.day = k.day and fb.chatbot_id is not distinct from k.chatbot_id and fb.channel_type = k.channel_type`);
 
   // The bots' latencies by the response's day; the people's first-response waits by the day they
   // started: a handoff, or a conversation without a chatbot never handed off, from its first customer message.

@@ -34,6 +34,10 @@ export const analyticsDaily = pgTable(
     /** Sum and count of the bot replies' latencies (an average over any days is sum / count). */
     latencySumMs: bigint("latency_sum_ms", { mode: "number" }).notNull().default(0),
     latencyCount: integer("latency_count").notNull().default(0),
+    /** Ratings given that day (widget and API feedback), by their conversation's chatbot and channel. */
+    ratingsHelpful: integer("ratings_helpful").notNull().default(0),
+    ratingsNotHelpful: integer("ratings_not_helpful").notNull().default(0),
+    ratingsInappropriate: integer("ratings_inappropriate").notNull().default(0),
     /** Of the conversations with a chatbot created that day, those ever handed off or answered by a person. */
     escalated: integer("escalated").notNull().default(0),
     updatedAt: updatedAt(),
