@@ -14,6 +14,7 @@ import {
   analyticsDailyHistogram,
   analyticsDailyModel,
   analyticsDailyQuery,
+  analyticsDailyWorkspaceHistogram,
   auditLogs,
   conversations,
   feedback,
@@ -453,6 +454,7 @@ describe("daily rollups", () => {
     ).map(({ id: _id, updatedAt: _u, ...row }) => row);
   const rollupTables = [
     analyticsDailyHistogram,
+    analyticsDailyWorkspaceHistogram,
     analyticsDailyModel,
     analyticsDailyHandoff,
     analyticsDailyContact,

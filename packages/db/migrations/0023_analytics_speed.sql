@@ -53,6 +53,15 @@ CREATE TABLE "analytics_daily_query" (
 	CONSTRAINT "analytics_daily_query_key" UNIQUE NULLS NOT DISTINCT("workspace_id","date","chatbot_id","channel_type","query")
 );
 --> statement-breakpoint
+CREATE TABLE "analytics_daily_workspace_histogram" (
+	"workspace_id" text NOT NULL,
+	"date" date NOT NULL,
+	"metric" text NOT NULL,
+	"values" bigint[] NOT NULL,
+	"counts" integer[] NOT NULL,
+	CONSTRAINT "analytics_daily_workspace_histogram_workspace_id_date_metric_pk" PRIMARY KEY("workspace_id","date","metric")
+);
+--> statement-breakpoint
 CREATE TABLE "analytics_dirty" (
 	"workspace_id" text NOT NULL,
 	"at" timestamp with time zone NOT NULL,
@@ -74,6 +83,7 @@ ALTER TABLE "analytics_daily_model" ADD CONSTRAINT "analytics_daily_model_worksp
 ALTER TABLE "analytics_daily_model" ADD CONSTRAINT "analytics_daily_model_chatbot_id_chatbot_id_fk" FOREIGN KEY ("chatbot_id") REFERENCES "public"."chatbot"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "analytics_daily_query" ADD CONSTRAINT "analytics_daily_query_workspace_id_workspace_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspace"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "analytics_daily_query" ADD CONSTRAINT "analytics_daily_query_chatbot_id_chatbot_id_fk" FOREIGN KEY ("chatbot_id") REFERENCES "public"."chatbot"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "analytics_daily_workspace_histogram" ADD CONSTRAINT "analytics_daily_workspace_histogram_workspace_id_workspace_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspace"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "analytics_dirty" ADD CONSTRAINT "analytics_dirty_workspace_id_workspace_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspace"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 -- Custom SQL (hand-added): the triggers that mark the days to rebuild when a row changes after the
 -- fact (core/analytics/rollups.ts reads and clears analytics_dirty), and a full rebuild of every

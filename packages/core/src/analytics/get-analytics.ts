@@ -156,10 +156,12 @@ async function compute(
     // Distinct rows rather than count(distinct …): a hash aggregate instead of a sort.
     db.execute(sql`
       select count(*)::int as n from (select distinct contact_id from analytics_daily_contact where ${rollupsOf(scope)}) d`),
-    // The days' histograms merged (hashed by value; the few distinct values are ordered here).
+    // The days' histograms merged (hashed by value; the few distinct values are ordered here), from
+    // one row per day for the whole workspace.
     db.execute(sql`
       select h.metric, u.value::float8 as value, sum(u.n)::int as n
-      from analytics_daily_histogram h cross join unnest(h.values, h.counts) as u(value, n)
+      from ${scope.chatbotId || scope.channelType ? sql`analytics_daily_histogram` : sql`analytics_daily_workspace_histogram`} h
+        cross join unnest(h.values, h.counts) as u(value, n)
       where ${rollupsOf(scope)}
       group by 1, 2`),
     db.execute(sql`

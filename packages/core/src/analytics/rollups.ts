@@ -5,7 +5,8 @@
  *   customers who wrote that day, handoffs, failed generations, the bots' latency sum and count, and
  *   the ratings given that day;
  * - `analytics_daily_histogram`: the bots' latencies and the people's first-response waits, as
- *   rounded values with their counts (percentiles over any days: `histogram.ts`);
+ *   rounded values with their counts (percentiles over any days: `histogram.ts`), and merged for the
+ *   whole workspace (`analytics_daily_workspace_histogram`, what the unfiltered answer reads);
  * - `analytics_daily_model`, `analytics_daily_handoff`: bot responses and tokens per model, handoffs
  *   per reason;
  * - `analytics_daily_contact`: who wrote that day (unique users over a range: a count distinct of it);
@@ -29,6 +30,7 @@ import {
   analyticsDailyHistogram,
   analyticsDailyModel,
   analyticsDailyQuery,
+  analyticsDailyWorkspaceHistogram,
   type Db,
   rowsOf,
   type WorkspaceSettings,
@@ -90,6 +92,7 @@ async function rebuild(tx: Executor, workspaceId: string, timeZone: string, rang
   for (const table of [
     analyticsDaily,
     analyticsDailyHistogram,
+    analyticsDailyWorkspaceHistogram,
     analyticsDailyModel,
     analyticsDailyHandoff,
     analyticsDailyContact,
@@ -185,6 +188,16 @@ async function rebuild(tx: Executor, workspaceId: string, timeZone: string, rang
     insert into ${analyticsDailyHistogram} (workspace_id, date, chatbot_id, channel_type, metric, values, counts)
     select ${workspaceId}, day, chatbot_id, channel_type, metric, array_agg(value order by value), array_agg(n order by value)
     from counted group by day, chatbot_id, channel_type, metric`);
+  await tx.execute(sql`
+    insert into ${analyticsDailyWorkspaceHistogram} (workspace_id, date, metric, values, counts)
+    select ${workspaceId}, date, metric, array_agg(value order by value), array_agg(n order by value)
+    from (
+      select h.date, h.metric, u.value, sum(u.n)::int as n
+      from analytics_daily_histogram h cross join unnest(h.values, h.counts) as u(value, n)
+      where h.workspace_id = ${workspaceId} ${range ? sql`and h.date between ${range.from}::date and ${range.to}::date` : sql``}
+      group by 1, 2, 3
+    ) merged
+    group by date, metric`);
 
   await tx.execute(sql`
     insert into ${analyticsDailyModel} (workspace_id, date, chatbot_id, channel_type, provider, model, responses, input_tokens, output_tokens)
@@ -320,8 +333,8 @@ export async function refreshAnalyticsRollups(
     if (full) {
       await rebuild(tx, workspaceId, timeZone);
       // The planner's statistics of the rollup tables, which just changed wholesale.
-      await tx.execute(sql`analyze analytics_daily, analytics_daily_histogram, analytics_daily_model,
-        analytics_daily_handoff, analytics_daily_contact, analytics_daily_query`);
+      await tx.execute(sql`analyze analytics_daily, analytics_daily_histogram, analytics_daily_workspace_histogram,
+        analytics_daily_model, analytics_daily_handoff, analytics_daily_contact, analytics_daily_query`);
     } else {
       const since = overlap(built.builtAt);
       const [changed] = rowsOf<{ from: string | null; to: string | null }>(

@@ -76,6 +76,24 @@ export const analyticsDailyHistogram = pgTable(
   ],
 );
 
+/**
+ * The same histograms for the whole workspace (every chatbot and channel merged), so the unfiltered
+ * answer merges one row per day and metric instead of one per chatbot and channel.
+ */
+export const analyticsDailyWorkspaceHistogram = pgTable(
+  "analytics_daily_workspace_histogram",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    date: date("date", { mode: "string" }).notNull(),
+    metric: text("metric").$type<"bot_latency" | "human_first_response">().notNull(),
+    values: bigint("values", { mode: "number" }).array().notNull(),
+    counts: integer("counts").array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.date, t.metric] })],
+);
+
 /** Bot responses of the day per provider and model (`provider` '' when unknown), with their tokens. */
 export const analyticsDailyModel = pgTable(
   "analytics_daily_model",
