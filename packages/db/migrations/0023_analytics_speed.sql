@@ -85,6 +85,7 @@ ALTER TABLE "analytics_daily_query" ADD CONSTRAINT "analytics_daily_query_worksp
 ALTER TABLE "analytics_daily_query" ADD CONSTRAINT "analytics_daily_query_chatbot_id_chatbot_id_fk" FOREIGN KEY ("chatbot_id") REFERENCES "public"."chatbot"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "analytics_daily_workspace_histogram" ADD CONSTRAINT "analytics_daily_workspace_histogram_workspace_id_workspace_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspace"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "analytics_dirty" ADD CONSTRAINT "analytics_dirty_workspace_id_workspace_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspace"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "message_escalation_idx" ON "message" USING btree ("conversation_id","created_at") WHERE ("message"."role" = 'AGENT' and "message"."kind" in ('text', 'attachment') and "message"."status" <> 'draft') or ("message"."role" = 'SYSTEM' and "message"."kind" = 'event' and "message"."metadata" ->> 'event' = 'handoff');--> statement-breakpoint
 -- Custom SQL (hand-added): the triggers that mark the days to rebuild when a row changes after the
 -- fact (core/analytics/rollups.ts reads and clears analytics_dirty), and a full rebuild of every
 -- workspace's rollups on its next read (the new tables and analytics_daily.escalated start empty).
