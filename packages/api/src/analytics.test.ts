@@ -20,6 +20,7 @@ import {
   feedback,
   messages,
   rowsOf,
+  workspaces,
 } from "@tandem/db";
 import {
   createChannel,
@@ -649,5 +650,47 @@ describe("daily rollups", () => {
     const both = await analytics(admin, "/api/v1/analytics?from=2026-05-01&to=2026-05-02");
     // 101, 250, 999, 1230, 1240: the median is 999; p95 at 3.8, 80 % of the way from 1,230 to 1,240.
     expect(both.bot).toMatchObject({ responses: 5, latencyP50Ms: 999, latencyP95Ms: 1238 });
+  });
+
+  it("drop a deleted conversation's days, and let the workspace itself be deleted", async () => {
+    const ws = await createSignInWorkspace(runtime);
+    const workspaceId = ws.workspace.id;
+    const admin = await signedIn(ws.admin.user.email);
+    const chatbotId = (await createChatbot(db(), { workspaceId })).id;
+    const day = new Date(Date.now() - 5 * 86_400_000).toISOString().slice(0, 10);
+    const c = await createConversation(db(), { workspaceId, chatbotId, createdAt: at(`${day}T08:00:00Z`) });
+    await createMessage(db(), { conversationId: c.id, text: "Refund please", createdAt: at(`${day}T08:00:00Z`) });
+    await handoff(c.id, `${day}T08:00:01Z`, "human_requested");
+    const reply = await createMessage(db(), {
+      conversationId: c.id,
+      role: "AGENT",
+      status: "sent",
+      text: "On it",
+      createdAt: at(`${day}T08:02:01Z`),
+    });
+    await rate(reply, "helpful", `${day}T09:00:00Z`);
+    const url = `/api/v1/analytics?from=${day}&to=${day}`;
+    expect((await analytics(admin, url)).summary).toMatchObject({ totalConversations: 1, totalMessages: 2 });
+    expect((await analytics(admin, url)).humans.firstResponseP50Ms).toBe(120_000);
+
+    await db().delete(conversations).where(eq(conversations.id, c.id));
+    const gone = await analytics(admin, url);
+    expect(gone.summary).toMatchObject({
+      totalConversations: 0,
+      totalMessages: 0,
+      uniqueUsers: 0,
+      satisfactionRate: null,
+    });
+    expect(gone.bot.handoffs.total).toBe(0);
+    expect(gone.humans.firstResponseP50Ms).toBeNull();
+    expect(gone.topQueries).toEqual([]);
+
+    // The triggers mark nothing for a workspace on its way out (its rows cascade).
+    const c2 = await createConversation(db(), { workspaceId, chatbotId });
+    await createMessage(db(), { conversationId: c2.id, role: "AGENT", status: "sent", text: "Hello" });
+    await db().delete(workspaces).where(eq(workspaces.id, workspaceId));
+    expect(rowsOf(await db().execute(sql`select 1 from analytics_dirty where workspace_id = ${workspaceId}`))).toEqual(
+      [],
+    );
   });
 });

@@ -89,9 +89,11 @@ CREATE INDEX "message_escalation_idx" ON "message" USING btree ("conversation_id
 -- Custom SQL (hand-added): the triggers that mark the days to rebuild when a row changes after the
 -- fact (core/analytics/rollups.ts reads and clears analytics_dirty), and a full rebuild of every
 -- workspace's rollups on its next read (the new tables and analytics_daily.escalated start empty).
+-- Nothing to mark while the workspace itself is being deleted (its rows cascade).
 CREATE FUNCTION analytics_mark_dirty(p_workspace_id text, p_at timestamptz) RETURNS void LANGUAGE sql AS $$
   INSERT INTO analytics_dirty (workspace_id, at)
-  VALUES (p_workspace_id, date_bin('15 minutes', p_at, timestamptz '2000-01-01 00:00:00+00'))
+  SELECT p_workspace_id, date_bin('15 minutes', p_at, timestamptz '2000-01-01 00:00:00+00')
+  WHERE EXISTS (SELECT 1 FROM workspace WHERE id = p_workspace_id)
   ON CONFLICT (workspace_id, at) DO UPDATE SET marked_at = now()
 $$;
 --> statement-breakpoint
@@ -161,6 +163,7 @@ BEGIN
     SELECT DISTINCT NEW.workspace_id, date_bin('15 minutes', created_at, timestamptz '2000-01-01 00:00:00+00')
     FROM (SELECT created_at FROM message WHERE conversation_id = NEW.id
           UNION ALL SELECT created_at FROM feedback WHERE conversation_id = NEW.id) changed
+    WHERE EXISTS (SELECT 1 FROM workspace WHERE id = NEW.workspace_id)
     ON CONFLICT (workspace_id, at) DO UPDATE SET marked_at = now();
   END IF;
   RETURN NULL;
