@@ -46,6 +46,12 @@ export const ERROR_STATUS = {
   invalid_credential: 400,
   invalid_chatbot: 400,
   invalid_time_zone: 400,
+  // Shopify (core/src/shopify/errors.ts maps every ShopifyApiError kind; errors.ts applies it): the
+  // token or client credentials are wrong or revoked, the token lacks the scopes Tandem needs
+  // (details name them), the shop domain answers nothing, the public app is not configured.
+  shopify_unauthorized: 400,
+  shopify_forbidden: 400,
+  shopify_shop_not_found: 400,
 
   // 401 — who is calling is not established.
   unauthenticated: 401,
@@ -173,10 +179,14 @@ export const ERROR_STATUS = {
   provider_timeout: 502,
   provider_unavailable: 502,
   provider_bad_request: 502,
+  // Shopify refused a query or change of ours (a GraphQL error or userErrors).
+  shopify_request_failed: 502,
   content_filtered: 502,
 
   // 503 — not available on this installation or right now (logged).
   platform_unavailable: 503,
+  // Shopify kept throttling after the client's waits (with Retry-After).
+  shopify_throttled: 503,
   mail_not_configured: 503,
   queue_unavailable: 503,
   messenger_not_configured: 503,
