@@ -13,6 +13,8 @@ import { databaseMaintenance } from "../maintenance/database-maintenance.ts";
 import { fetchMessageContent } from "../messages/fetch-message-content.ts";
 import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
 import { generateSystemPrompt } from "../prompt-generation/generate-system-prompt.ts";
+import { processShopifyWebhook } from "../shopify/process-shopify-webhook.ts";
+import { syncShopifyStore } from "../shopify/sync-store.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
 import type { JobRegistry } from "./registry.ts";
 
@@ -37,6 +39,8 @@ export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   ingestDocument,
   syncUrlSource,
   refreshAnalytics,
+  syncShopifyStore,
+  processShopifyWebhook,
 ];
 
 export function registerAllJobs(registry: JobRegistry<AppJobDeps>): JobRegistry<AppJobDeps> {
