@@ -15,20 +15,23 @@ const VARIANT_FIELDS = `id title sku price compareAtPrice availableForSale inven
 const PRODUCT_FIELDS = `id title handle status vendor productType tags descriptionHtml updatedAt onlineStoreUrl
   totalInventory featuredImage { url }`;
 
-/** Variants read with each product of a page; a product with more has the rest read on its own. */
-const PAGE_VARIANTS = 20;
+/**
+ * A page's size is bound by Shopify's limit of 1,000 points for one query (a connection costs its
+ * `first` times the cost of one node): 25 products with 10 variants each cost 852, where 100 products
+ * with 20 variants each would cost 6,402 and be refused (`MAX_COST_EXCEEDED`). A product with more
+ * variants has the rest read on its own, 100 at a time.
+ */
+export const PAGE_PRODUCTS = 25;
+const PAGE_VARIANTS = 10;
 
 export const SHOP_QUERY = `query ShopMetadata {
-  shop { id name email myshopifyDomain currencyCode description contactEmail
-    primaryDomain { url host }
-    billingAddress { city country countryCodeV2 }
-    plan { displayName } }
+  shop { id name email myshopifyDomain currencyCode description contactEmail primaryDomain { url host } }
 }`;
 
 export const PRODUCTS_COUNT_QUERY = `query ProductsCount { productsCount { count } }`;
 
 export const PRODUCTS_PAGE_QUERY = `query ProductsPage($after: String) {
-  products(first: 100, after: $after) {
+  products(first: ${PAGE_PRODUCTS}, after: $after) {
     nodes { ${PRODUCT_FIELDS}
       variants(first: ${PAGE_VARIANTS}) { nodes { ${VARIANT_FIELDS} } pageInfo { hasNextPage endCursor } } }
     pageInfo { hasNextPage endCursor }
@@ -59,8 +62,6 @@ export interface ShopNode {
   description?: string | null;
   contactEmail?: string | null;
   primaryDomain?: { url: string; host?: string } | null;
-  billingAddress?: { city?: string | null; country?: string | null; countryCodeV2?: string | null } | null;
-  plan?: { displayName?: string | null } | null;
 }
 
 export interface VariantNode {
@@ -214,11 +215,7 @@ export async function allVariants(api: ShopifyAdminApi, node: ProductNode): Prom
 }
 
 /** One product read fresh (webhooks, a bulk row whose variants came too late): null once it is gone. */
-export async function fetchProduct(
-  api: ShopifyAdminApi,
-  id: string,
-  shop: CatalogShop,
-): Promise<ProductRecord | null> {
+export async function fetchProduct(api: ShopifyAdminApi, id: string, shop: CatalogShop): Promise<ProductRecord | null> {
   const { data } = await api.graphql<{ product: ProductNode | null }>(PRODUCT_QUERY, { id });
   if (!data.product) return null;
   return toProductRecord(data.product, await allVariants(api, data.product), shop);

@@ -31,7 +31,10 @@ export function productDocumentText(product: ProductRecord): string {
           ? `in stock (${v.inventoryQuantity})`
           : "in stock"
         : "out of stock";
-      const compare = v.compareAtPrice && Number(v.compareAtPrice) > Number(v.price) ? `, was ${money(v.compareAtPrice, product.currency)}` : "";
+      const compare =
+        v.compareAtPrice && Number(v.compareAtPrice) > Number(v.price)
+          ? `, was ${money(v.compareAtPrice, product.currency)}`
+          : "";
       lines.push(
         `- ${v.title}${options ? ` (${options})` : ""}: ${money(v.price, product.currency)}${compare}, ${stock}${v.sku ? `, SKU ${v.sku}` : ""}`,
       );

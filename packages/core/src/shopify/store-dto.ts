@@ -1,4 +1,10 @@
-import { type ShopifyStoreDto, type ShopifySyncDto, type ShopifyUpdatedEvent, rooms, SOCKET_EVENTS } from "@tandem/contracts";
+import {
+  rooms,
+  type ShopifyStoreDto,
+  type ShopifySyncDto,
+  type ShopifyUpdatedEvent,
+  SOCKET_EVENTS,
+} from "@tandem/contracts";
 import { type Db, knowledgeSources, products, type ShopifySyncState, shopifyStores } from "@tandem/db";
 import { and, count, eq, isNull } from "drizzle-orm";
 import type { Logger } from "../logger.ts";

@@ -3,13 +3,13 @@ import { type Db, knowledgeSources, products, type ShopifySyncState, shopifyStor
 import { and, eq, isNull } from "drizzle-orm";
 import type { AppJobDeps } from "../app-deps.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
-import type { JobQueue } from "../jobs/queue.ts";
 import { describeError, isRetryable } from "../jobs/errors.ts";
+import type { JobQueue } from "../jobs/queue.ts";
 import { publishKnowledgeUpdate } from "../knowledge/publish-knowledge-update.ts";
 import { scheduleEmbeddingsAfter } from "../knowledge/schedule-embeddings-after.ts";
 import { settleKnowledgeWrites } from "../maintenance/database-maintenance.ts";
 import { outboundFetchFor } from "../net/outbound.ts";
-import { readBulkProducts, startBulkOperation, SyncTakenOver, waitForBulkOperation } from "./bulk-catalog.ts";
+import { readBulkProducts, SyncTakenOver, startBulkOperation, waitForBulkOperation } from "./bulk-catalog.ts";
 import {
   allVariants,
   type CatalogShop,
@@ -24,15 +24,16 @@ import {
 } from "./catalog-query.ts";
 import { type CatalogSource, ensureCatalogSource } from "./catalog-source.ts";
 import { shopifySyncJobSettings } from "./jobs.ts";
-import { ShopifyApiError, type ShopifyAdminApi } from "./shopify-api.ts";
+import { type ShopifyAdminApi, ShopifyApiError } from "./shopify-api.ts";
 import { shopifyAdminApi } from "./shopify-client.ts";
 import { publishShopifyUpdate } from "./store-dto.ts";
 import { claimSync, finishSync, saveSyncState } from "./sync-state.ts";
 import { type CatalogTarget, removeProducts, writeProducts } from "./write-products.ts";
 
 type StoreRow = typeof shopifyStores.$inferSelect;
+type ProductPage = { nodes: ProductNode[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 
-/** Products written per transaction (and per progress step). */
+/** Products written per transaction (and per progress step); pages hold `PAGE_PRODUCTS` each. */
 const BATCH = 100;
 /** Live progress at most this often (plus at the start and the end). */
 const PUBLISH_EVERY_MS = 500;
@@ -124,15 +125,17 @@ export async function runFullSync(deps: SyncDeps, run: SyncRun): Promise<{ done:
 
   if (mode === "pages") {
     let after: string | null = null;
+    const pending: ProductRecord[] = [];
     for (;;) {
-      const { data }: { data: { products: { nodes: ProductNode[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } =
-        await api.graphql(PRODUCTS_PAGE_QUERY, { after });
-      const records: ProductRecord[] = [];
-      for (const node of data.products.nodes) records.push(toProductRecord(node, await allVariants(api, node), catalogShop));
-      await write(records);
+      const { data }: { data: { products: ProductPage } } = await api.graphql(PRODUCTS_PAGE_QUERY, { after });
+      for (const node of data.products.nodes) {
+        pending.push(toProductRecord(node, await allVariants(api, node), catalogShop));
+      }
+      if (pending.length >= BATCH) await write(pending.splice(0));
       if (!data.products.pageInfo.hasNextPage || !data.products.pageInfo.endCursor) break;
       after = data.products.pageInfo.endCursor;
     }
+    if (pending.length) await write(pending.splice(0));
   } else {
     const operationId = resumeBulkOperationId ?? (await startBulkOperation(api));
     await save({ bulkOperationId: operationId });
@@ -164,7 +167,8 @@ export async function runFullSync(deps: SyncDeps, run: SyncRun): Promise<{ done:
 
   const removed = await removeMissing(deps.db, target, seen);
   await finishCatalog(deps, store, source, { done });
-  if (!(await finishSync(deps.db, store.id, runner, { ok: true, done, total: total ?? done }))) throw new SyncTakenOver();
+  if (!(await finishSync(deps.db, store.id, runner, { ok: true, done, total: total ?? done })))
+    throw new SyncTakenOver();
   await publishShopifyUpdate(deps, store.id);
   return { done, removed };
 }
@@ -187,9 +191,6 @@ async function syncShopMetadata(db: Db, api: ShopifyAdminApi, store: StoreRow): 
         myshopifyDomain: shop.myshopifyDomain ?? store.shopDomain,
         primaryDomain: shop.primaryDomain?.url ?? null,
         currency: shop.currencyCode,
-        city: shop.billingAddress?.city ?? null,
-        country: shop.billingAddress?.country ?? null,
-        plan: shop.plan?.displayName ?? null,
       },
       updatedAt: new Date(),
     })

@@ -71,7 +71,12 @@ export async function writeProducts(db: Db, target: CatalogTarget, records: Prod
     const byPlatformId = new Map(unique.map((r) => [r.platformId, r]));
     const rows = upserted.map((u) => ({ productId: u.id, record: byPlatformId.get(u.platformId)! }));
     const existing = await tx
-      .select({ id: documents.id, productId: documents.productId, checksum: documents.checksum, deletedAt: documents.deletedAt })
+      .select({
+        id: documents.id,
+        productId: documents.productId,
+        checksum: documents.checksum,
+        deletedAt: documents.deletedAt,
+      })
       .from(documents)
       .where(
         and(
@@ -176,12 +181,7 @@ export async function removeProducts(db: Db, target: CatalogTarget, productIds: 
     const docs = await tx
       .select({ id: documents.id })
       .from(documents)
-      .where(
-        and(
-          inArray(documents.productId, productIds),
-          isNull(documents.deletedAt),
-        ),
-      );
+      .where(and(inArray(documents.productId, productIds), isNull(documents.deletedAt)));
     await removeDocuments(
       tx,
       docs.map((d) => d.id),
