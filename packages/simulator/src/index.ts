@@ -5,4 +5,5 @@ export * from "./line/index.ts";
 export * from "./llm/index.ts";
 export * from "./llm/serve.ts";
 export * from "./mail/index.ts";
+export * from "./shopify/index.ts";
 export * from "./simulator.ts";

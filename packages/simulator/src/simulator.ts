@@ -8,9 +8,12 @@
  *   {basePath}/llm/openai/v1/…         fake OpenAI / OpenAI-compatible API (OPENAI_BASE_URL)
  *   {basePath}/llm/openrouter/api/v1/… fake OpenRouter (OPENROUTER_BASE_URL)
  *   {basePath}/llm/gemini/v1beta/…     fake Gemini (GEMINI_BASE_URL)
+ *   {basePath}/shopify/{shop}/admin/…  fake Shopify Admin API per shop (SHOPIFY_API_URL={basePath}/shopify)
  *   {basePath}/_control/graph/…        calls, outbox, pages, users, faults, reset
  *   {basePath}/_control/line/…         calls, outbox, channels, users, groups, rooms, quota, faults, reset
  *   {basePath}/_control/llm/…          calls, scripted replies, faults, invalid keys, reset
+ *   {basePath}/_control/shopify/…      calls, apps, shops, tokens, products, webhooks, deliveries,
+ *                                      throttle, settings, faults, reset
  *   {basePath}/_control/mail           caught mail (list, one, clear) and SMTP faults; the SMTP
  *                                      catcher itself listens apart (`startSmtpCatcher(sim.mailbox)`)
  */
@@ -24,6 +27,11 @@ import type { LineChannelInput, LineGroupInput, LineUserInput } from "./line/sta
 import { createLlmSimulator, type LlmSimulator, type LlmSimulatorOptions } from "./llm/index.ts";
 import { mailControl } from "./mail/control.ts";
 import { Mailbox } from "./mail/mailbox.ts";
+import { createShopifySimulator, type ShopifySimulator, type ShopifySimulatorOptions } from "./shopify/app.ts";
+import { shopifyControl } from "./shopify/control.ts";
+import { DEMO_SHOP, DEMO_SHOPIFY_APP } from "./shopify/demo.ts";
+
+export { DEMO_PRODUCTS, DEMO_SHOP, DEMO_SHOPIFY_APP } from "./shopify/demo.ts";
 
 /** A Page and customers the demo workspace and the standalone simulator share. */
 export const DEMO_PAGE: PageInput = {
@@ -70,7 +78,11 @@ export interface SimulatorOptions {
   graph?: GraphSimulatorOptions;
   llm?: LlmSimulatorOptions;
   line?: LineSimulatorOptions;
-  /** Seed `DEMO_PAGE` and `DEMO_USERS` into the Graph simulator, the demo LINE channel, users and group into LINE's. */
+  shopify?: ShopifySimulatorOptions;
+  /**
+   * Seed `DEMO_PAGE` and `DEMO_USERS` into the Graph simulator, the demo LINE channel, users and group
+   * into LINE's, and the demo shop, app and access token into Shopify's.
+   */
   seedDemo?: boolean;
 }
 
@@ -79,6 +91,7 @@ export interface Simulator {
   graph: GraphSimulator;
   line: LineSimulator;
   llm: LlmSimulator;
+  shopify: ShopifySimulator;
   /** Mail caught by the SMTP catcher (`startSmtpCatcher(simulator.mailbox)`). */
   mailbox: Mailbox;
   /** Clears recorded calls and restores every simulator's seeded state. */
@@ -124,6 +137,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   }
   const line = createLineSimulator(lineOptions);
   const llm = createLlmSimulator(options.llm);
+  const shopifyOptions: ShopifySimulatorOptions = { ...options.shopify };
+  if (options.seedDemo) Object.assign(shopifyOptions, withDemoShop(shopifyOptions));
+  const shopify = createShopifySimulator(shopifyOptions);
   const mailbox = new Mailbox();
 
   const base = (options.basePath ?? "").replace(/\/+$/, "");
@@ -137,18 +153,36 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   app.route("/llm/gemini", llm.apps.gemini);
   app.route("/_control/llm", llm.control);
   app.route("/_control/mail", mailControl(mailbox));
+  app.route("/shopify", shopify.app);
+  app.route("/_control/shopify", shopifyControl(shopify));
   return {
     app,
     graph,
     line,
     llm,
+    shopify,
     mailbox,
     reset: () => {
       graph.reset();
       line.reset();
       llm.reset();
+      shopify.reset();
       mailbox.reset();
     },
+  };
+}
+
+/** Shopify seed options with the demo shop, the demo app and its never-expiring access token added. */
+export function withDemoShop(options: ShopifySimulatorOptions = {}): ShopifySimulatorOptions {
+  const { accessToken, ...app } = DEMO_SHOPIFY_APP;
+  return {
+    ...options,
+    apps: [{ ...app, scopes: [...app.scopes] }, ...(options.apps ?? [])],
+    shops: [DEMO_SHOP, ...(options.shops ?? [])],
+    tokens: [
+      { shop: DEMO_SHOP.domain, clientId: app.clientId, accessToken, scopes: [...app.scopes] },
+      ...(options.tokens ?? []),
+    ],
   };
 }
 

@@ -6,8 +6,10 @@ import {
   DEMO_LINE_CHANNEL,
   DEMO_LINE_GROUP,
   DEMO_LINE_USERS,
+  DEMO_SHOPIFY_APP,
   type SmtpCatcher,
   startSmtpCatcher,
+  withDemoShop,
 } from "@tandem/simulator";
 import { mountLineCustomer } from "./line-customer.ts";
 import { type MessengerCustomerOptions, mountMessengerCustomer } from "./messenger-customer.ts";
@@ -36,7 +38,10 @@ export interface MountSimulatorOptions {
  * FB_APP_SECRET and WEBHOOK_VERIFY_TOKEN is all it takes to connect real Pages on a development
  * machine (the simulated demo Page then cannot send; disconnect it or set SIMULATOR=0). LINE calls
  * go to the simulator unless LINE_API_URL / LINE_DATA_API_URL are set: a real LINE channel connected
- * on a development machine needs them set to LINE's hosts.
+ * on a development machine needs them set to LINE's hosts. Shopify calls go to the simulator's demo
+ * store (`/_simulator/shopify/{shop}/admin/…`) unless SHOPIFY_API_URL is set or a real public app is
+ * configured (SHOPIFY_API_KEY and SHOPIFY_API_SECRET); without one, the OAuth install uses the
+ * simulator's demo app (`DEMO_SHOPIFY_APP`).
  *
  * Mail: without an SMTP server (and outside production), the app's mail goes over real SMTP to the
  * simulator's catcher on 127.0.0.1:SIMULATOR_SMTP_PORT (another free port when that one is taken),
@@ -50,10 +55,16 @@ export async function mountSimulator(config: Config, log: Logger, options: Mount
   config.facebook.verifyToken ??= SIMULATOR_APP.verifyToken;
   if (!process.env.LINE_API_URL) config.lineApiUrl = `${config.appUrl}/_simulator/line/api`;
   if (!process.env.LINE_DATA_API_URL) config.lineDataApiUrl = `${config.appUrl}/_simulator/line/data`;
+  const realShopifyApp = Boolean(config.shopifyApp);
+  if (!process.env.SHOPIFY_API_URL && !realShopifyApp) config.shopifyApiUrl = `${config.appUrl}/_simulator/shopify`;
+  config.shopifyApp ??= { apiKey: DEMO_SHOPIFY_APP.clientId, apiSecret: DEMO_SHOPIFY_APP.clientSecret };
+  const shopify = withDemoShop({ publicUrl: `${config.appUrl}/_simulator/shopify` });
+  for (const app of shopify.apps ?? []) app.privacyWebhookUrl ??= `${config.appUrl}/api/webhooks/shopify`;
   const simulator = createSimulator({
     basePath: "/_simulator",
     graph: { pages: [DEMO_PAGE], appId: config.facebook.appId, appSecret: config.facebook.appSecret },
     line: { channels: [DEMO_LINE_CHANNEL], users: DEMO_LINE_USERS, groups: [DEMO_LINE_GROUP] },
+    shopify,
   });
   mountMessengerCustomer(simulator, {
     webhookUrl: `${config.appUrl}/api/webhooks/messenger`,
@@ -76,6 +87,7 @@ export async function mountSimulator(config: Config, log: Logger, options: Mount
     {
       graphApiUrl: config.facebook.graphApiUrl,
       lineApiUrl: config.lineApiUrl,
+      shopifyApiUrl: config.shopifyApiUrl,
       mail: config.mail ? `${config.mail.kind}` : "off",
     },
     "simulator enabled: fake platforms are served under /_simulator",
