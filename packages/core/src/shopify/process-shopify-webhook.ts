@@ -14,7 +14,7 @@ export type ShopifyWebhookHandler = (
   deps: JobContext<AppJobDeps>,
   store: StoreRow,
   event: EventRow,
-) => Promise<string | undefined | void>;
+) => Promise<string | undefined>;
 
 /**
  * Who applies which topic. The catalog's topics are the sync side's; the connection's (`app/uninstalled`,
