@@ -52,6 +52,8 @@ export const ERROR_STATUS = {
   shopify_unauthorized: 400,
   shopify_forbidden: 400,
   shopify_shop_not_found: 400,
+  shopify_scopes_missing: 400,
+  shopify_app_not_configured: 400,
 
   // 401 — who is calling is not established.
   unauthenticated: 401,

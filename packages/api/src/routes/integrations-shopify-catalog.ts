@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ShopifyProductListQuery, ShopifyProductListResponse, ShopifySyncDto } from "@tandem/contracts";
-import { listShopifyProducts, requestShopifySync } from "@tandem/core";
+import { listShopifyProducts, requestShopifySync, shopifyDeps } from "@tandem/core";
 import { createRouter, errors, json, permit } from "../openapi.ts";
 
 const TAG = ["shopify"];
@@ -25,7 +25,8 @@ export function shopifyCatalogRoutes() {
       request: { params: StoreParam },
       responses: { 202: json(ShopifySyncDto), ...errors(401, 403, 404, 409, 503) },
     }),
-    async (c) => c.json(await requestShopifySync(c.get("ctx"), c.req.valid("param")), 202),
+    async (c) =>
+      c.json(await requestShopifySync(c.get("ctx"), c.req.valid("param"), shopifyDeps(c.get("runtime"))), 202),
   );
 
   // GET /api/v1/integrations/shopify/{id}/products — the store's synced products, by title

@@ -1,35 +1,26 @@
-import { products, type shopifyStores, type shopifyWebhookEvents } from "@tandem/db";
+import { products, shopifyStores } from "@tandem/db";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { AppJobDeps } from "../app-deps.ts";
-import type { JobQueue } from "../jobs/queue.ts";
+import type { Ctx } from "../context.ts";
 import { publishKnowledgeUpdate } from "../knowledge/publish-knowledge-update.ts";
 import { scheduleEmbeddingsAfter } from "../knowledge/schedule-embeddings-after.ts";
 import { flushChunkSearchIndex } from "../maintenance/database-maintenance.ts";
 import { type CatalogShop, fetchProduct, productGid } from "./catalog-query.ts";
 import { ensureCatalogSource } from "./catalog-source.ts";
-import type { ShopifyAdminApi } from "./shopify-api.ts";
-import { shopifyAdminApi } from "./shopify-client.ts";
-import { publishShopifyUpdate } from "./store-dto.ts";
+import type { ShopifyJobDeps, ShopifyWebhookEventRow } from "./handle-webhook-event.ts";
+import { type ShopifyStoreRow, shopifyAdminApi } from "./shopify-client.ts";
+import { publishShopifyUpdate } from "./store-to-dto.ts";
 import { type CatalogTarget, removeProducts, writeProducts } from "./write-products.ts";
 
-type StoreRow = typeof shopifyStores.$inferSelect;
-type EventRow = typeof shopifyWebhookEvents.$inferSelect;
-
-export const PRODUCT_WEBHOOK_TOPICS = [
+/** The catalog's topics, applied here (`handleShopifyWebhookEvent` dispatches them for a connected store). */
+export const SHOPIFY_PRODUCT_TOPICS = [
   "products/create",
   "products/update",
   "products/delete",
   "inventory_levels/update",
+  "bulk_operations/finish",
 ] as const;
 
-export type ProductWebhookOutcome = "updated" | "deleted" | "stale" | "unknown_product";
-
-export type ProductWebhookDeps = Pick<AppJobDeps, "db" | "log" | "config" | "keyring" | "realtime"> & {
-  queue?: JobQueue | undefined;
-  signal?: AbortSignal | undefined;
-  /** Test and bench hook: the store's Admin API (default: the stored credentials' client). */
-  api?: ShopifyAdminApi;
-};
+export type ProductWebhookOutcome = "updated" | "deleted" | "stale" | "unknown_product" | "bulk_noted" | "bulk_unknown";
 
 /**
  * Applies one product webhook (`products/create|update|delete`, `inventory_levels/update`). The
@@ -41,11 +32,21 @@ export type ProductWebhookDeps = Pick<AppJobDeps, "db" | "log" | "config" | "key
  * bot answer already uses the change.
  */
 export async function applyProductWebhook(
-  deps: ProductWebhookDeps,
-  store: StoreRow,
-  event: Pick<EventRow, "topic" | "payload" | "triggeredAt">,
+  ctx: Ctx,
+  input: { store: ShopifyStoreRow; event: ShopifyWebhookEventRow },
+  deps: ShopifyJobDeps,
+): Promise<void> {
+  const outcome = await applyCatalogEvent(deps, input.store, input.event);
+  ctx.log.info({ storeId: input.store.id, topic: input.event.topic, outcome }, "Shopify catalog webhook applied");
+}
+
+async function applyCatalogEvent(
+  deps: ShopifyJobDeps,
+  store: ShopifyStoreRow,
+  event: Pick<ShopifyWebhookEventRow, "topic" | "payload" | "triggeredAt">,
 ): Promise<ProductWebhookOutcome> {
   const payload = event.payload as Record<string, unknown>;
+  if (event.topic === "bulk_operations/finish") return noteBulkOperationFinished(deps, store, payload);
   const platformId = await productIdOf(deps, store, event.topic, payload);
   if (!platformId) return "unknown_product";
   const [stored] = await deps.db
@@ -61,7 +62,7 @@ export async function applyProductWebhook(
     source: { id: source.id, chatbotId: source.chatbotId },
   };
   const shop: CatalogShop = { currency: store.currency, primaryDomainUrl: store.primaryDomainUrl };
-  const api = deps.api ?? shopifyAdminApi(deps, store);
+  const api = shopifyAdminApi(deps, store);
   const fresh = await fetchProduct(api, platformId, shop);
   let outcome: ProductWebhookOutcome;
   if (!fresh) {
@@ -75,15 +76,15 @@ export async function applyProductWebhook(
     await flushChunkSearchIndex(deps.db).catch((err) => deps.log.warn({ err }, "could not flush the chunk index"));
     await publishKnowledgeUpdate(deps, { workspaceId: store.workspaceId, sourceId: source.id }).catch(() => {});
     await scheduleEmbeddingsAfter(deps, { workspaceId: store.workspaceId, sourceId: source.id });
-    await publishShopifyUpdate(deps, store.id);
+    await publishShopifyUpdate(deps, { workspaceId: store.workspaceId, storeId: store.id });
   }
   return outcome;
 }
 
 /** The product a webhook is about; an inventory level names an inventory item, found in the stored variants. */
 async function productIdOf(
-  deps: ProductWebhookDeps,
-  store: StoreRow,
+  deps: ShopifyJobDeps,
+  store: ShopifyStoreRow,
   topic: string,
   payload: Record<string, unknown>,
 ): Promise<string | null> {
@@ -109,8 +110,26 @@ async function productIdOf(
 }
 
 /** When Shopify says the change happened: `X-Shopify-Triggered-At`, else the payload's `updated_at`. */
-function eventTime(event: Pick<EventRow, "triggeredAt">, payload: Record<string, unknown>): Date | null {
+function eventTime(event: Pick<ShopifyWebhookEventRow, "triggeredAt">, payload: Record<string, unknown>): Date | null {
   if (event.triggeredAt) return event.triggeredAt;
   const at = typeof payload.updated_at === "string" ? new Date(payload.updated_at) : null;
   return at && Number.isFinite(at.getTime()) ? at : null;
+}
+
+/** `bulk_operations/finish`: the sync waiting on that operation reads its result now instead of at its next poll. */
+async function noteBulkOperationFinished(
+  deps: ShopifyJobDeps,
+  store: ShopifyStoreRow,
+  payload: Record<string, unknown>,
+): Promise<ProductWebhookOutcome> {
+  const id = payload.admin_graphql_api_id;
+  if (typeof id !== "string") return "bulk_unknown";
+  const rows = await deps.db
+    .update(shopifyStores)
+    .set({
+      syncState: sql`${shopifyStores.syncState} || ${JSON.stringify({ bulkFinishedAt: new Date().toISOString() })}::jsonb`,
+    })
+    .where(and(eq(shopifyStores.id, store.id), sql`${shopifyStores.syncState}->>'bulkOperationId' = ${id}`))
+    .returning({ id: shopifyStores.id });
+  return rows.length ? "bulk_noted" : "bulk_unknown";
 }

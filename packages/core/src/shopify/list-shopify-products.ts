@@ -3,7 +3,7 @@ import { products } from "@tandem/db";
 import { and, asc, eq, gt, ilike, isNull, or, sql } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
 import { DomainError } from "../errors.ts";
-import { getShopifyStoreInWorkspace } from "./get-shopify-store-in-workspace.ts";
+import { getShopifyStoreInWorkspace } from "./get-store-in-workspace.ts";
 import { productDto } from "./product-dto.ts";
 
 /**

@@ -3,20 +3,25 @@ import type { ShopifySyncDto } from "@tandem/contracts";
 import { shopifyStores } from "@tandem/db";
 import { eq } from "drizzle-orm";
 import { recordAudit } from "../audit/record-audit.ts";
+import type { Config } from "../config.ts";
 import { type Ctx, withTransaction } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { queueOf } from "../jobs/job-scope.ts";
-import { getShopifyStoreInWorkspace } from "./get-shopify-store-in-workspace.ts";
+import { getShopifyStoreInWorkspace } from "./get-store-in-workspace.ts";
 import { shopifySyncJob } from "./jobs.ts";
-import { publishShopifyUpdate, shopifySyncDto } from "./store-dto.ts";
-import { startingState, syncIsRunning } from "./sync-state.ts";
+import { publishShopifyUpdate } from "./store-to-dto.ts";
+import { shopifySyncDto, startingState, syncIsRunning } from "./sync-state.ts";
 
 /**
  * A full sync asked for from the dashboard (`POST …/shopify/{id}/sync`): the store is marked syncing
  * at once, held for the job that is enqueued (so a second request is refused with 409
  * `shopify_sync_running` until it ends), and audited as `shopify_store.sync`.
  */
-export async function requestShopifySync(ctx: Ctx, input: { id: string }): Promise<ShopifySyncDto> {
+export async function requestShopifySync(
+  ctx: Ctx,
+  input: { id: string },
+  deps: { config: Pick<Config, "shopifyApp"> },
+): Promise<ShopifySyncDto> {
   const queue = queueOf(ctx);
   const runner = `shopify-sync:${input.id}:${randomUUID()}`;
   const state = startingState(runner);
@@ -35,7 +40,7 @@ export async function requestShopifySync(ctx: Ctx, input: { id: string }): Promi
     await recordAudit(tx, { action: "shopify_store.sync", entityType: "shopify_store", entityId: row.id });
     return row;
   });
-  await publishShopifyUpdate(ctx, store.id);
+  await publishShopifyUpdate({ ...ctx, config: deps.config }, { workspaceId: store.workspaceId, storeId: store.id });
   await queue.enqueue(
     shopifySyncJob,
     { storeId: store.id, kind: "full" },

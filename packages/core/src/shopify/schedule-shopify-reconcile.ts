@@ -3,7 +3,7 @@ import { inArray } from "drizzle-orm";
 import type { AppJobDeps } from "../app-deps.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { shopifySyncJob } from "./jobs.ts";
-import { publishShopifyUpdate } from "./store-dto.ts";
+import { publishShopifyUpdate } from "./store-to-dto.ts";
 import { failStaleSyncs } from "./sync-state.ts";
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -15,11 +15,13 @@ const DAY_MS = 24 * 60 * 60_000;
  * that crashed with no run to take them over are marked failed first. Returns the syncs enqueued.
  */
 export async function scheduleShopifyReconcile(
-  deps: Pick<AppJobDeps, "db" | "log" | "realtime">,
+  deps: Pick<AppJobDeps, "db" | "log" | "realtime" | "config">,
   queue: JobQueue,
   now = Date.now(),
 ): Promise<number> {
-  for (const storeId of await failStaleSyncs(deps.db, now)) await publishShopifyUpdate(deps, storeId);
+  for (const store of await failStaleSyncs(deps.db, now)) {
+    await publishShopifyUpdate(deps, { workspaceId: store.workspaceId, storeId: store.id });
+  }
   const day = Math.floor(now / DAY_MS);
   const stores = await deps.db
     .select({ id: shopifyStores.id, workspaceId: shopifyStores.workspaceId })

@@ -1,3 +1,4 @@
+import type { ShopifySyncDto } from "@tandem/contracts";
 import { type Db, type ShopifySyncState, shopifyStores } from "@tandem/db";
 import { and, eq, sql } from "drizzle-orm";
 
@@ -17,6 +18,12 @@ export function syncIsRunning(state: ShopifySyncState, now = Date.now()): boolea
   if (state.state !== "running") return false;
   const beat = state.heartbeatAt ? Date.parse(state.heartbeatAt) : Number.NaN;
   return Number.isFinite(beat) && now - beat < SYNC_STALE_MS;
+}
+
+/** The state as the API shows it, without the lease's bookkeeping (runner, heartbeat, bulk operation). */
+export function shopifySyncDto(state: ShopifySyncState): ShopifySyncDto {
+  const { state: s, kind, mode, done, total, startedAt, finishedAt, error } = state;
+  return { state: s, kind, mode, done, total, startedAt, finishedAt, error };
 }
 
 /** The state a new (or requested) full sync starts with. */
@@ -123,7 +130,7 @@ export async function finishSync(
 }
 
 /** The stores whose sync crashed with no run to take it over: marked failed, so none shows `syncing` for ever. */
-export async function failStaleSyncs(db: Db, now = Date.now()): Promise<string[]> {
+export async function failStaleSyncs(db: Db, now = Date.now()): Promise<{ id: string; workspaceId: string }[]> {
   const cutoff = new Date(now - SYNC_STALE_MS).toISOString();
   const error = "The sync stopped unexpectedly (the server restarted?). Start it again with Resync.";
   const rows = await db
@@ -147,6 +154,6 @@ export async function failStaleSyncs(db: Db, now = Date.now()): Promise<string[]
         sql`coalesce(${shopifyStores.syncState}->>'heartbeatAt', '1970-01-01') < ${cutoff}`,
       ),
     )
-    .returning({ id: shopifyStores.id });
-  return rows.map((r) => r.id);
+    .returning({ id: shopifyStores.id, workspaceId: shopifyStores.workspaceId });
+  return rows;
 }

@@ -26,7 +26,7 @@ import { type CatalogSource, ensureCatalogSource } from "./catalog-source.ts";
 import { shopifySyncJobSettings } from "./jobs.ts";
 import { type ShopifyAdminApi, ShopifyApiError } from "./shopify-api.ts";
 import { shopifyAdminApi } from "./shopify-client.ts";
-import { publishShopifyUpdate } from "./store-dto.ts";
+import { publishShopifyUpdate } from "./store-to-dto.ts";
 import { claimSync, finishSync, saveSyncState } from "./sync-state.ts";
 import { type CatalogTarget, removeProducts, writeProducts } from "./write-products.ts";
 
@@ -57,7 +57,7 @@ export const syncShopifyStore = defineJob({
       ctx.log.info({ storeId }, "the store is syncing already, or gone: nothing to do");
       return;
     }
-    await publishShopifyUpdate(ctx, storeId);
+    await publishShopifyUpdate(ctx, { workspaceId: claim.store.workspaceId, storeId });
     try {
       const api = shopifyAdminApi({ ...ctx, signal: ctx.signal }, claim.store);
       await runFullSync(ctx, { api, store: claim.store, runner, resumeBulkOperationId: claim.resumeBulkOperationId });
@@ -67,12 +67,12 @@ export const syncShopifyStore = defineJob({
       const reason = readableReason(error);
       if (retry) {
         await saveSyncState(ctx.db, storeId, runner, { error: `${reason} Trying again shortly.` });
-        await publishShopifyUpdate(ctx, storeId);
+        await publishShopifyUpdate(ctx, { workspaceId: claim.store.workspaceId, storeId });
         throw error;
       }
       ctx.log.warn({ err: error, storeId }, "a Shopify sync failed");
       await finishSync(ctx.db, storeId, runner, { ok: false, error: reason });
-      await publishShopifyUpdate(ctx, storeId);
+      await publishShopifyUpdate(ctx, { workspaceId: claim.store.workspaceId, storeId });
     }
   },
 });
@@ -106,7 +106,7 @@ export async function runFullSync(deps: SyncDeps, run: SyncRun): Promise<{ done:
   const total = counted.productsCount?.count ?? null;
   const mode = resumeBulkOperationId || (total ?? 0) > SHOPIFY_BULK_THRESHOLD ? "bulk" : "pages";
   await save({ mode, total, done: 0 });
-  await publishShopifyUpdate(deps, store.id);
+  await publishShopifyUpdate(deps, { workspaceId: store.workspaceId, storeId: store.id });
 
   const seen = new Set<string>();
   let done = 0;
@@ -118,7 +118,7 @@ export async function runFullSync(deps: SyncDeps, run: SyncRun): Promise<{ done:
     await save({ done });
     if (Date.now() - lastPublish >= PUBLISH_EVERY_MS) {
       lastPublish = Date.now();
-      await publishShopifyUpdate(deps, store.id);
+      await publishShopifyUpdate(deps, { workspaceId: store.workspaceId, storeId: store.id });
       await publishKnowledgeUpdate(deps, { workspaceId: store.workspaceId, sourceId: source.id }).catch(() => {});
     }
   };
@@ -169,7 +169,7 @@ export async function runFullSync(deps: SyncDeps, run: SyncRun): Promise<{ done:
   await finishCatalog(deps, store, source, { done });
   if (!(await finishSync(deps.db, store.id, runner, { ok: true, done, total: total ?? done })))
     throw new SyncTakenOver();
-  await publishShopifyUpdate(deps, store.id);
+  await publishShopifyUpdate(deps, { workspaceId: store.workspaceId, storeId: store.id });
   return { done, removed };
 }
 

@@ -2,10 +2,9 @@ import { shopifyStores } from "@tandem/db";
 import { and, eq } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
 import { DomainError } from "../errors.ts";
+import type { ShopifyStoreRow } from "./shopify-client.ts";
 
-type ShopifyStoreRow = typeof shopifyStores.$inferSelect;
-
-/** The store if it belongs to the caller's workspace (locked when asked); otherwise "not found". */
+/** The store if it belongs to the caller's workspace (locked when asked); another workspace's is "not found". */
 export async function getShopifyStoreInWorkspace(
   ctx: Pick<Ctx, "db" | "workspaceId">,
   id: string,
