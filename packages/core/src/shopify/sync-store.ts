@@ -82,6 +82,8 @@ interface SyncRun {
   store: StoreRow;
   runner: string;
   resumeBulkOperationId: string | null;
+  /** Above this many products a bulk operation reads the catalog (tests and the bench lower it). */
+  bulkThreshold?: number;
 }
 
 type SyncDeps = Pick<AppJobDeps, "db" | "log" | "config" | "realtime"> & {
@@ -104,7 +106,8 @@ export async function runFullSync(deps: SyncDeps, run: SyncRun): Promise<{ done:
   const catalogShop: CatalogShop = { currency: shop.currencyCode, primaryDomainUrl: shop.primaryDomain?.url ?? null };
   const { data: counted } = await api.graphql<{ productsCount: { count: number } | null }>(PRODUCTS_COUNT_QUERY);
   const total = counted.productsCount?.count ?? null;
-  const mode = resumeBulkOperationId || (total ?? 0) > SHOPIFY_BULK_THRESHOLD ? "bulk" : "pages";
+  const threshold = run.bulkThreshold ?? SHOPIFY_BULK_THRESHOLD;
+  const mode = resumeBulkOperationId || (total ?? 0) > threshold ? "bulk" : "pages";
   await save({ mode, total, done: 0 });
   await publishShopifyUpdate(deps, { workspaceId: store.workspaceId, storeId: store.id });
 
