@@ -229,6 +229,7 @@ describe("a full sync", () => {
         store: claim!.store,
         runner: "bulk-test",
         resumeBulkOperationId: null,
+        startedAt: claim!.state.startedAt!,
         bulkThreshold: 0,
       },
     );

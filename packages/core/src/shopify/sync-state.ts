@@ -80,7 +80,8 @@ export async function claimSync(db: Db, storeId: string, runner: string): Promis
 
 /**
  * Merges `patch` into the state and beats the heartbeat, while `runner` still holds the sync. False
- * when it lost it (a crash was assumed and another run took over): the caller stops.
+ * when it lost it (a crash was assumed and another run took over, or the store was disconnected):
+ * the caller stops.
  */
 export async function saveSyncState(
   db: Db,
@@ -92,7 +93,14 @@ export async function saveSyncState(
   const rows = await db
     .update(shopifyStores)
     .set({ syncState: sql`${shopifyStores.syncState} || ${JSON.stringify(merged)}::jsonb` })
-    .where(and(eq(shopifyStores.id, storeId), sql`${shopifyStores.syncState}->>'runner' = ${runner}`))
+    .where(
+      and(
+        eq(shopifyStores.id, storeId),
+        sql`${shopifyStores.syncState}->>'runner' = ${runner}`,
+        // Disconnected meanwhile: its catalog was removed, the sync stops.
+        sql`${shopifyStores.status} <> 'disconnected'`,
+      ),
+    )
     .returning({ id: shopifyStores.id });
   return rows.length > 0;
 }

@@ -1,9 +1,9 @@
 import { SHOPIFY_BULK_THRESHOLD } from "@tandem/contracts";
 import { type Db, knowledgeSources, products, type ShopifySyncState, shopifyStores } from "@tandem/db";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, lt } from "drizzle-orm";
 import type { AppJobDeps } from "../app-deps.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
-import { describeError, isRetryable } from "../jobs/errors.ts";
+import { isRetryable } from "../jobs/errors.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { publishKnowledgeUpdate } from "../knowledge/publish-knowledge-update.ts";
 import { scheduleEmbeddingsAfter } from "../knowledge/schedule-embeddings-after.ts";
@@ -60,7 +60,13 @@ export const syncShopifyStore = defineJob({
     await publishShopifyUpdate(ctx, { workspaceId: claim.store.workspaceId, storeId });
     try {
       const api = shopifyAdminApi({ ...ctx, signal: ctx.signal }, claim.store);
-      await runFullSync(ctx, { api, store: claim.store, runner, resumeBulkOperationId: claim.resumeBulkOperationId });
+      await runFullSync(ctx, {
+        api,
+        store: claim.store,
+        runner,
+        resumeBulkOperationId: claim.resumeBulkOperationId,
+        startedAt: claim.state.startedAt ?? new Date().toISOString(),
+      });
     } catch (error) {
       if (error instanceof SyncTakenOver) return;
       const retry = isRetryable(error) && ctx.attempt < ctx.maxAttempts;
@@ -82,6 +88,8 @@ interface SyncRun {
   store: StoreRow;
   runner: string;
   resumeBulkOperationId: string | null;
+  /** When the sync began (a resumed one: when the crashed run began). */
+  startedAt: string;
   /** Above this many products a bulk operation reads the catalog (tests and the bench lower it). */
   bulkThreshold?: number;
 }
@@ -168,7 +176,7 @@ export async function runFullSync(deps: SyncDeps, run: SyncRun): Promise<{ done:
     }
   }
 
-  const removed = await removeMissing(deps.db, target, seen);
+  const removed = await removeMissing(deps.db, target, seen, new Date(run.startedAt));
   await finishCatalog(deps, store, source, { done });
   if (!(await finishSync(deps.db, store.id, runner, { ok: true, done, total: total ?? done })))
     throw new SyncTakenOver();
@@ -201,12 +209,15 @@ async function syncShopMetadata(db: Db, api: ShopifyAdminApi, store: StoreRow): 
   return shop;
 }
 
-/** Products the catalog no longer lists, removed with their documents, a few hundred at a time. */
-async function removeMissing(db: Db, target: CatalogTarget, seen: Set<string>): Promise<number> {
+/**
+ * Products the catalog no longer lists, removed with their documents, a few hundred at a time. One
+ * written since the sync started (a `products/create` webhook after the bulk file was cut) stays.
+ */
+async function removeMissing(db: Db, target: CatalogTarget, seen: Set<string>, startedAt: Date): Promise<number> {
   const stored = await db
     .select({ id: products.id, platformId: products.platformId })
     .from(products)
-    .where(and(eq(products.storeId, target.store.id), isNull(products.deletedAt)));
+    .where(and(eq(products.storeId, target.store.id), isNull(products.deletedAt), lt(products.updatedAt, startedAt)));
   const gone = stored.filter((p) => !seen.has(p.platformId)).map((p) => p.id);
   let removed = 0;
   for (let i = 0; i < gone.length; i += 500) removed += await removeProducts(db, target, gone.slice(i, i + 500));
@@ -242,5 +253,5 @@ export function readableReason(error: unknown): string {
         return error.message;
     }
   }
-  return `The sync stopped: ${describeError(error)}`;
+  return "The sync stopped on an unexpected error (logged on the server). Try Resync.";
 }
