@@ -264,3 +264,70 @@ export const LineSimulatorCustomers = z.object({
   groups: z.array(z.object({ groupId: z.string(), name: z.string(), memberIds: z.array(z.string()) })),
 });
 export type LineSimulatorCustomers = z.infer<typeof LineSimulatorCustomers>;
+
+/**
+ * The simulated Shopify store's catalog as the /simulator page edits it
+ * (`/_simulator/_control/shopify/shops/{shop}/products`): a price or stock change made there fires
+ * `products/update` (and `inventory_levels/update`) to the apps subscribed on the shop, signed like
+ * Shopify's webhooks.
+ */
+export const SimulatorShopifyVariant = z.object({
+  id: z.number(),
+  gid: z.string(),
+  title: z.string(),
+  sku: z.string().nullable(),
+  price: z.string(),
+  compareAtPrice: z.string().nullable(),
+  inventoryQuantity: z.number(),
+  inventoryPolicy: z.enum(["DENY", "CONTINUE"]),
+});
+export type SimulatorShopifyVariant = z.infer<typeof SimulatorShopifyVariant>;
+
+export const SimulatorShopifyProduct = z.object({
+  id: z.number(),
+  gid: z.string(),
+  title: z.string(),
+  handle: z.string(),
+  status: z.enum(["ACTIVE", "DRAFT", "ARCHIVED"]),
+  currencyCode: z.string(),
+  updatedAt: z.string(),
+  variants: z.array(SimulatorShopifyVariant),
+});
+export type SimulatorShopifyProduct = z.infer<typeof SimulatorShopifyProduct>;
+
+export const SimulatorShopifyProducts = z.object({ data: z.array(SimulatorShopifyProduct) });
+
+/** `GET …/shopify/shops`: the simulated shops, the demo shop first. */
+export const SimulatorShopifyShops = z.object({
+  data: z.array(z.object({ domain: z.string(), name: z.string(), currencyCode: z.string(), productCount: z.number() })),
+});
+
+/** `PATCH …/products/{id}`: the variants to change (price as a decimal string, stock as a count). */
+export const SimulatorShopifyProductPatch = z.object({
+  variants: z.array(
+    z.object({
+      id: z.number(),
+      price: z
+        .string()
+        .trim()
+        .regex(/^\d+(\.\d{1,2})?$/, "enter a price such as 1290 or 12.50")
+        .optional(),
+      inventoryQuantity: z.number().int().min(-9999).max(999_999).optional(),
+    }),
+  ),
+});
+export type SimulatorShopifyProductPatch = z.infer<typeof SimulatorShopifyProductPatch>;
+
+/** A webhook the simulated Shopify sent (`/_simulator/_control/shopify/deliveries`). */
+export const SimulatorShopifyDelivery = z.object({
+  seq: z.number(),
+  topic: z.string(),
+  shop: z.string(),
+  url: z.string(),
+  triggeredAt: z.string(),
+  state: z.enum(["pending", "delivered", "failed"]),
+  attempts: z.array(z.object({ at: z.string(), status: z.number().nullable(), error: z.string().optional() })),
+});
+export type SimulatorShopifyDelivery = z.infer<typeof SimulatorShopifyDelivery>;
+
+export const SimulatorShopifyDeliveries = z.object({ data: z.array(SimulatorShopifyDelivery) });

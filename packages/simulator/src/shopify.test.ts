@@ -60,7 +60,10 @@ beforeEach(() => {
 
 const adminUrl = (shop = SHOP) => `${base}/shopify/${shop}/admin`;
 
-async function gql<T = Record<string, unknown>>(
+// biome-ignore lint/suspicious/noExplicitAny: answers are read as loose JSON; the assertions check their shape
+type Loose = any;
+
+async function gql(
   query: string,
   variables: Record<string, unknown> = {},
   options: { token?: string; shop?: string } = {},
@@ -70,17 +73,7 @@ async function gql<T = Record<string, unknown>>(
     headers: { "content-type": "application/json", "x-shopify-access-token": options.token ?? TOKEN },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as {
-    data?: T;
-    errors?: { message: string; extensions?: Record<string, unknown> }[] | string;
-    extensions?: {
-      cost: {
-        requestedQueryCost: number;
-        actualQueryCost: number | null;
-        throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
-      };
-    };
-  };
+  const body: Loose = await response.json();
   return { status: response.status, headers: response.headers, body };
 }
 
@@ -90,7 +83,7 @@ async function post(path: string, body: unknown, method = "POST") {
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: response.status === 204 ? null : ((await response.json()) as any) };
+  return { status: response.status, body: response.status === 204 ? null : ((await response.json()) as Loose) };
 }
 
 const deliveries = async (query = "") =>
@@ -106,12 +99,7 @@ const PRODUCTS_PAGE = `query($after: String, $first: Int!) {
 }`;
 
 async function subscribe(topic: string, uri = hookUrl, token = TOKEN) {
-  const { body } = await gql<{
-    webhookSubscriptionCreate: {
-      webhookSubscription: { id: string; topic: string; uri: string } | null;
-      userErrors: { field: string[]; message: string }[];
-    };
-  }>(
+  const { body } = await gql(
     `mutation($topic: WebhookSubscriptionTopic!, $sub: WebhookSubscriptionInput!) {
       webhookSubscriptionCreate(topic: $topic, webhookSubscription: $sub) {
         webhookSubscription { id topic uri } userErrors { field message }
@@ -120,12 +108,15 @@ async function subscribe(topic: string, uri = hookUrl, token = TOKEN) {
     { topic, sub: { uri, format: "JSON" } },
     { token },
   );
-  return body.data!.webhookSubscriptionCreate;
+  return body.data.webhookSubscriptionCreate as {
+    webhookSubscription: { id: string; topic: string; uri: string } | null;
+    userErrors: { field: string[]; message: string }[];
+  };
 }
 
 describe("GraphQL reads", () => {
   it("answers the shop query and the demo catalog with Shopify's shapes and cost extensions", async () => {
-    const { status, body, headers } = await gql<any>(`{
+    const { status, body, headers } = await gql(`{
       shop { name myshopifyDomain currencyCode primaryDomain { url } description contactEmail }
       productsCount { count }
       currentAppInstallation { accessScopes { handle } }
@@ -159,7 +150,7 @@ describe("GraphQL reads", () => {
     expect(shirt.onlineStoreUrl).toBe("https://tandem-demo.myshopify.com/products/linen-shirt");
     expect(shirt.description).not.toContain("<p>");
     expect(shirt.priceRangeV2.minVariantPrice).toEqual({ amount: "1290.00", currencyCode: "THB" });
-    const bySize = Object.fromEntries(shirt.variants.nodes.map((v: any) => [v.selectedOptions[0].value, v]));
+    const bySize = Object.fromEntries(shirt.variants.nodes.map((v: Loose) => [v.selectedOptions[0].value, v]));
     expect(bySize.M.availableForSale).toBe(true);
     expect(bySize.L).toMatchObject({ availableForSale: false, inventoryQuantity: 0, price: "1290.00" });
     expect(shirt.totalInventory).toBe(bySize.S.inventoryQuantity + bySize.M.inventoryQuantity);
@@ -181,7 +172,7 @@ describe("GraphQL reads", () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const { body } = await gql<any>(PRODUCTS_PAGE, { first: 100, after });
+      const { body } = await gql(PRODUCTS_PAGE, { first: 100, after });
       const page = body.data.products;
       seen.push(...page.nodes.map((n: { id: string }) => n.id));
       pages += 1;
@@ -195,15 +186,13 @@ describe("GraphQL reads", () => {
   });
 
   it("sorts, searches and refuses pages over 250 or without first/last", async () => {
-    const sorted = await gql<any>(`{ products(first: 3, sortKey: TITLE, reverse: true) { nodes { title } } }`);
+    const sorted = await gql(`{ products(first: 3, sortKey: TITLE, reverse: true) { nodes { title } } }`);
     expect(sorted.body.data.products.nodes.map((n: { title: string }) => n.title)).toEqual([
       "Straw Hat",
       "Pour-Over Dripper",
       "Oxford Shirt",
     ]);
-    const coffee = await gql<any>(
-      `{ products(first: 20, query: "tag:coffee AND -tag:'cold brew'") { nodes { title } } }`,
-    );
+    const coffee = await gql(`{ products(first: 20, query: "tag:coffee AND -tag:'cold brew'") { nodes { title } } }`);
     expect(coffee.body.data.products.nodes.map((n: { title: string }) => n.title).sort()).toEqual([
       "Doi Chang Coffee Beans",
       "Espresso Blend",
@@ -215,14 +204,13 @@ describe("GraphQL reads", () => {
   });
 
   it("reads one product by id and answers null for an unknown one", async () => {
-    const { body } = await gql<any>(`{ products(first: 1) { nodes { id title } } }`);
+    const { body } = await gql(`{ products(first: 1) { nodes { id title } } }`);
     const { id, title } = body.data.products.nodes[0];
-    const one = await gql<any>(
-      `query($id: ID!) { product(id: $id) { title } node(id: $id) { ... on Product { title } } }`,
-      { id },
-    );
+    const one = await gql(`query($id: ID!) { product(id: $id) { title } node(id: $id) { ... on Product { title } } }`, {
+      id,
+    });
     expect(one.body.data).toEqual({ product: { title }, node: { title } });
-    const missing = await gql<any>(`{ product(id: "gid://shopify/Product/1") { title } }`);
+    const missing = await gql(`{ product(id: "gid://shopify/Product/1") { title } }`);
     expect(missing.body.data.product).toBeNull();
   });
 });
@@ -248,7 +236,7 @@ describe("authentication", () => {
       clientId: DEMO_SHOPIFY_APP.clientId,
       scopes: ["read_orders"],
     });
-    const shop = await gql<any>(`{ shop { name } }`, {}, { token: issued.accessToken });
+    const shop = await gql(`{ shop { name } }`, {}, { token: issued.accessToken });
     expect(shop.body.data.shop.name).toBe("Tandem Demo Shop");
     const { status, body } = await gql(`{ products(first: 5) { nodes { id } } }`, {}, { token: issued.accessToken });
     expect(status).toBe(200);
@@ -280,7 +268,7 @@ describe("cost-based throttling", () => {
     clock += 500; // 5 points back: still short of 7
     expect((await gql(query)).body.errors?.[0]?.message).toBe("Throttled");
     clock += 500; // 10 points
-    const served = await gql<any>(query);
+    const served = await gql(query);
     expect(served.body.data.products.nodes).toHaveLength(5);
     expect(served.body.extensions!.cost.throttleStatus.currentlyAvailable).toBe(3);
     clock += 60_000;
@@ -424,7 +412,7 @@ describe("webhooks", () => {
     expect(created.userErrors).toEqual([]);
     expect(created.webhookSubscription).toMatchObject({ topic: "PRODUCTS_UPDATE", uri: hookUrl });
     expect((await subscribe("PRODUCTS_UPDATE")).userErrors[0]!.message).toMatch(/already been taken/);
-    const listed = await gql<any>(
+    const listed = await gql(
       `{ webhookSubscriptions(first: 10) { nodes { id topic uri endpoint { ... on WebhookHttpEndpoint { callbackUrl } } } } }`,
     );
     expect(listed.body.data.webhookSubscriptions.nodes).toEqual([
@@ -436,12 +424,12 @@ describe("webhooks", () => {
       },
     ]);
     const del = `mutation($id: ID!) { webhookSubscriptionDelete(id: $id) { deletedWebhookSubscriptionId userErrors { message } } }`;
-    const deleted = await gql<any>(del, { id: created.webhookSubscription!.id });
+    const deleted = await gql(del, { id: created.webhookSubscription!.id });
     expect(deleted.body.data.webhookSubscriptionDelete).toEqual({
       deletedWebhookSubscriptionId: created.webhookSubscription!.id,
       userErrors: [],
     });
-    const again = await gql<any>(del, { id: created.webhookSubscription!.id });
+    const again = await gql(del, { id: created.webhookSubscription!.id });
     expect(again.body.data.webhookSubscriptionDelete.userErrors).toHaveLength(1);
   });
 
@@ -477,6 +465,7 @@ describe("webhooks", () => {
     expect(payload.variants.find((v: { id: number }) => v.id === large.id)).toMatchObject({
       price: "1190.00",
       inventory_quantity: 3,
+      old_inventory_quantity: 0,
     });
     expect(JSON.parse(inventory.raw.toString("utf8"))).toMatchObject({
       inventory_item_id: expect.any(Number),
@@ -484,7 +473,7 @@ describe("webhooks", () => {
     });
     await expect.poll(async () => (await deliveries()).map((d) => d.state)).toEqual(["delivered", "delivered"]);
     // The change is what the API now answers.
-    const read = await gql<any>(
+    const read = await gql(
       `query($id: ID!) { product(id: $id) { variants(first: 5) { nodes { title price inventoryQuantity availableForSale } } } }`,
       { id: shirt.gid },
     );
@@ -567,7 +556,7 @@ describe("bulk operations", () => {
   it("runs a bulk query to a JSONL file with variants on their own lines pointing at __parentId, then sends bulk_operations/finish", async () => {
     await post(`/shops/${SHOP}/products/generate`, { count: 40 });
     await subscribe("BULK_OPERATIONS_FINISH");
-    const run = await gql<any>(
+    const run = await gql(
       `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id status } userErrors { field message } } }`,
       { q: `{ products { edges { node { id title variants { edges { node { id price inventoryQuantity } } } } } } }` },
     );
@@ -576,12 +565,12 @@ describe("bulk operations", () => {
     expect(operation.bulkOperation.status).toBe("CREATED");
 
     const current = async () =>
-      (await gql<any>(`{ currentBulkOperation { id status errorCode objectCount rootObjectCount url } }`)).body.data
+      (await gql(`{ currentBulkOperation { id status errorCode objectCount rootObjectCount url } }`)).body.data
         .currentBulkOperation;
     await expect.poll(async () => (await current()).status).toBe("COMPLETED");
     const done = await current();
     expect(done.id).toBe(operation.bulkOperation.id);
-    const byNode = await gql<any>(`query($id: ID!) { node(id: $id) { ... on BulkOperation { id status url } } }`, {
+    const byNode = await gql(`query($id: ID!) { node(id: $id) { ... on BulkOperation { id status url } } }`, {
       id: done.id,
     });
     expect(byNode.body.data.node).toEqual({ id: done.id, status: "COMPLETED", url: done.url });
@@ -621,7 +610,7 @@ describe("bulk operations", () => {
 
   it("refuses a bulk query without a connection, and a nested connection whose parent does not select id", async () => {
     const run = (q: string) =>
-      gql<any>(
+      gql(
         `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { field message } } }`,
         { q },
       );

@@ -14,8 +14,9 @@ import {
   seedDemo,
   silentLogger,
 } from "@tandem/core";
+import { shopifyShopBase } from "@tandem/core/shopify/shop-url";
 import { channels, contacts, inboundEvents } from "@tandem/db";
-import { createSimulator } from "@tandem/simulator";
+import { createSimulator, DEMO_SHOP, DEMO_SHOPIFY_APP } from "@tandem/simulator";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { attachTestQueue, createTestRuntime } from "../../../../tests/support/runtime.ts";
@@ -272,6 +273,35 @@ describe("where LINE calls go", () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+});
+
+describe("where Shopify calls go", () => {
+  const config = (env: Record<string, string> = {}) =>
+    loadConfig({ NODE_ENV: "test", APP_URL: "http://127.0.0.1:3999", DEMO_SEED: "0", LOG_LEVEL: "silent", ...env });
+
+  it("to the simulated demo store when no public app is configured, with the demo app for OAuth", async () => {
+    const c = config();
+    await (await mountSimulator(c, silentLogger, { smtpPort: 0 })).close();
+    expect(c.shopifyApiUrl).toBe("http://127.0.0.1:3999/_simulator/shopify");
+    expect(c.shopifyApp).toEqual({ apiKey: DEMO_SHOPIFY_APP.clientId, apiSecret: DEMO_SHOPIFY_APP.clientSecret });
+
+    // The server of this file: the demo store answers the Admin API where Tandem addresses it.
+    const res = await fetch(`${shopifyShopBase(runtime.config, DEMO_SHOP.domain)}/admin/api/2026-10/graphql.json`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-shopify-access-token": DEMO_SHOPIFY_APP.accessToken },
+      body: JSON.stringify({ query: "{ shop { name myshopifyDomain } }" }),
+    });
+    expect(res.status).toBe(200);
+    expect((await res.json()).data.shop).toEqual({ name: DEMO_SHOP.name, myshopifyDomain: DEMO_SHOP.domain });
+  });
+
+  it("to Shopify once a real public app is configured", async () => {
+    const c = config({ SHOPIFY_API_KEY: "real-key", SHOPIFY_API_SECRET: "real-secret" });
+    await (await mountSimulator(c, silentLogger, { smtpPort: 0 })).close();
+    expect(c.shopifyApiUrl).toBeUndefined();
+    expect(c.shopifyApp).toEqual({ apiKey: "real-key", apiSecret: "real-secret" });
+    expect(shopifyShopBase(c, DEMO_SHOP.domain)).toBe("https://tandem-demo.myshopify.com");
   });
 });
 

@@ -113,15 +113,16 @@ export function shopifyIntegrationRoutes() {
       ...permit("integrations.manage"),
       request: { query: OAuthCallbackQuery },
       responses: {
-        ...redirect("To Settings → Integrations → Shopify, with `connected=<storeId>` or `shopifyError=<code>`"),
+        ...redirect(
+          "To Settings → Integrations, with `shopify=connected&store=<storeId>`, or `shopifyError=<message>` when Shopify refused",
+        ),
         ...errors(400, 401, 403),
       },
     }),
     async (c) => {
       const runtime = c.get("runtime");
-      const settingsUrl = new URL(`${runtime.config.appUrl}/settings/integrations/shopify`);
+      const settingsUrl = new URL(`${runtime.config.appUrl}/settings/integrations`);
       const nonceCookie = getCookie(c, SHOPIFY_OAUTH_NONCE_COOKIE);
-      deleteCookie(c, SHOPIFY_OAUTH_NONCE_COOKIE, { path: SHOPIFY_OAUTH_COOKIE_PATH });
       try {
         const store = await completeShopifyOAuth(
           c.get("ctx"),
@@ -129,7 +130,8 @@ export function shopifyIntegrationRoutes() {
           { query: c.req.query(), nonceCookie },
           shopifyDeps(runtime),
         );
-        settingsUrl.searchParams.set("connected", store.id);
+        settingsUrl.searchParams.set("shopify", "connected");
+        settingsUrl.searchParams.set("store", store.id);
       } catch (error) {
         // A forged answer (hmac, state) is refused as an error; Shopify's refusals go back to the page.
         if (
@@ -139,8 +141,10 @@ export function shopifyIntegrationRoutes() {
         ) {
           throw error;
         }
-        settingsUrl.searchParams.set("shopifyError", error.code);
+        settingsUrl.searchParams.set("shopifyError", error.message);
       }
+      // The flow is over (a forged answer above leaves the real one its cookie).
+      deleteCookie(c, SHOPIFY_OAUTH_NONCE_COOKIE, { path: SHOPIFY_OAUTH_COOKIE_PATH });
       return c.redirect(settingsUrl.toString(), 302);
     },
   );

@@ -615,11 +615,17 @@ export function createShopifySimulator(options: ShopifySimulatorOptions = {}): S
 
   // ---- verbs used by the control API and in-process callers ----
 
-  const notifyProduct = (shop: SimShop, topic: ShopifyTopic, product: SimProduct, opts: SendOptions = {}) =>
+  const notifyProduct = (
+    shop: SimShop,
+    topic: ShopifyTopic,
+    product: SimProduct,
+    opts: SendOptions = {},
+    oldQuantities?: Map<number, number>,
+  ) =>
     emit(
       shop.domain,
       topic,
-      topic === "products/delete" ? { id: product.id } : productPayload(product, seenMountUrl),
+      topic === "products/delete" ? { id: product.id } : productPayload(product, seenMountUrl, oldQuantities),
       opts,
     );
 
@@ -648,6 +654,7 @@ export function createShopifySimulator(options: ShopifySimulatorOptions = {}): S
       }
       const at = state.iso();
       const stockChanges: { inventoryItemId: number; available: number }[] = [];
+      const oldQuantities = new Map<number, number>();
       const { variants, images, ...fields } = patch;
       Object.assign(product, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)));
       if (images)
@@ -661,6 +668,7 @@ export function createShopifySimulator(options: ShopifySimulatorOptions = {}): S
         if (change.title !== undefined) variant.title = change.title;
         if (change.inventoryPolicy !== undefined) variant.inventoryPolicy = change.inventoryPolicy;
         if (change.inventoryQuantity !== undefined && change.inventoryQuantity !== variant.inventoryQuantity) {
+          oldQuantities.set(variant.id, variant.inventoryQuantity);
           variant.inventoryQuantity = change.inventoryQuantity;
           stockChanges.push({ inventoryItemId: variant.inventoryItemId, available: change.inventoryQuantity });
         }
@@ -671,7 +679,7 @@ export function createShopifySimulator(options: ShopifySimulatorOptions = {}): S
         for (const change of stockChanges) {
           emit(domain, "inventory_levels/update", inventoryLevelPayload(change.inventoryItemId, change.available, at));
         }
-        notifyProduct(shop, "products/update", product, opts);
+        notifyProduct(shop, "products/update", product, opts, oldQuantities);
       }
       return product;
     },

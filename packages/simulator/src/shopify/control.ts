@@ -335,7 +335,10 @@ export function shopifyControl(shopify: ShopifySimulator): Hono {
     if (!parsed.success) return c.json(invalid(parsed.error), 400);
     const { topic, productId, payload, customer, ...options } = parsed.data;
     if ((PRIVACY_TOPICS as readonly string[]).includes(topic)) {
-      const clientId = options.clientId ?? state.subscriptions.find((s) => s.shop === shop.domain)?.clientId;
+      const clientId =
+        options.clientId ??
+        state.subscriptions.find((s) => s.shop === shop.domain)?.clientId ??
+        [...state.apps.keys()][0];
       if (!clientId)
         return c.json(
           { error: { code: "invalid_input", message: "Give clientId: no app is subscribed on this shop" } },

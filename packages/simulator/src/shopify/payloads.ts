@@ -7,7 +7,8 @@ import type { SimBulkOperation, SimProduct, SimShop } from "./state.ts";
 /** The fixed location every simulated shop stocks from. */
 export const SIM_LOCATION_ID = 70_000_000_001;
 
-export function productPayload(product: SimProduct, mountUrl: string) {
+/** `oldQuantities`: stock before the change by variant id (`old_inventory_quantity`), when it changed. */
+export function productPayload(product: SimProduct, mountUrl: string, oldQuantities: Map<number, number> = new Map()) {
   const images = product.images.map((image, index) => ({
     id: image.id,
     product_id: product.id,
@@ -53,7 +54,7 @@ export function productPayload(product: SimProduct, mountUrl: string) {
       barcode: null,
       inventory_item_id: variant.inventoryItemId,
       inventory_quantity: variant.inventoryQuantity,
-      old_inventory_quantity: variant.inventoryQuantity,
+      old_inventory_quantity: oldQuantities.get(variant.id) ?? variant.inventoryQuantity,
       requires_shipping: true,
       image_id: null,
     })),

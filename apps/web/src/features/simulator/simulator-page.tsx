@@ -1,6 +1,6 @@
 "use client";
 
-import { FlaskConical, Info, Mail, MessageCircle, PowerOff } from "lucide-react";
+import { FlaskConical, Info, Mail, MessageCircle, PowerOff, ShoppingBag } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { EmptyState } from "@/components/empty-state";
@@ -17,6 +17,7 @@ import { PRESET_CUSTOMERS, type SimulatedCustomer } from "./customers";
 import { LinePane } from "./line-pane";
 import { MailboxPane } from "./mailbox-pane";
 import { useSimulatorCustomers } from "./queries";
+import { ShopifyPane } from "./shopify-pane";
 
 const TABS = {
   messenger: {
@@ -26,6 +27,10 @@ const TABS = {
   line: {
     title: "LINE simulator",
     description: "Chat as a LINE user of the simulated Official Account, 1:1 or in a group, and watch the bot answer.",
+  },
+  shopify: {
+    title: "Shopify simulator",
+    description: "The simulated store's catalog: change a price or the stock and Tandem gets the product webhook.",
   },
   mailbox: {
     title: "Simulated mailbox",
@@ -38,9 +43,10 @@ export function SimulatorPage() {
   const health = useHealth();
   const router = useRouter();
   const pathname = usePathname();
-  // `?tab=mailbox` opens the mailbox (linked from the password-reset page in the demo), `?tab=line` LINE.
+  // `?tab=mailbox` opens the mailbox (linked from the password-reset page in the demo), `?tab=line` LINE,
+  // `?tab=shopify` the simulated store.
   const requested = useSearchParams().get("tab");
-  const tab: Tab = requested === "mailbox" || requested === "line" ? requested : "messenger";
+  const tab: Tab = requested === "mailbox" || requested === "line" || requested === "shopify" ? requested : "messenger";
   const setTab = (next: string) => router.replace(next === "messenger" ? pathname : `${pathname}?tab=${next}`);
 
   return (
@@ -63,6 +69,10 @@ export function SimulatorPage() {
               <LineIcon className="size-4" />
               LINE
             </TabsTrigger>
+            <TabsTrigger value="shopify">
+              <ShoppingBag aria-hidden="true" />
+              Shopify
+            </TabsTrigger>
             <TabsTrigger value="mailbox">
               <Mail aria-hidden="true" />
               Mailbox
@@ -73,6 +83,9 @@ export function SimulatorPage() {
           </TabsContent>
           <TabsContent value="line" className="flex min-h-0 flex-1 flex-col gap-4 max-md:flex-none">
             <LinePane />
+          </TabsContent>
+          <TabsContent value="shopify" className="flex min-h-0 flex-1 flex-col gap-4 overflow-y-auto max-md:flex-none">
+            <ShopifyPane />
           </TabsContent>
           <TabsContent value="mailbox" className="flex min-h-0 flex-1 flex-col gap-4 max-md:flex-none">
             <MailboxPane />
