@@ -40,7 +40,8 @@ const PUBLISH_EVERY_MS = 500;
 
 /**
  * The full sync of a store (docs/shopify.md "Catalog sync"): the shop's metadata, then every product
- * with its variants — pages of 100 below `SHOPIFY_BULK_THRESHOLD` products, one bulk operation above —
+ * with its variants — pages (`PAGE_PRODUCTS`, as many as one query's cost allows) up to
+ * `SHOPIFY_BULK_THRESHOLD` products, one bulk operation above —
  * written in batches with one knowledge document each; products no longer in the catalog are removed
  * at the end. Progress in `sync_state` and live as `shopify:updated`.
  *
@@ -99,7 +100,7 @@ type SyncDeps = Pick<AppJobDeps, "db" | "log" | "config" | "realtime"> & {
   signal?: AbortSignal | undefined;
 };
 
-/** The sync itself, once claimed; exported for the bench. */
+/** The sync itself, once claimed (tests call it with a lower `bulkThreshold`). */
 export async function runFullSync(deps: SyncDeps, run: SyncRun): Promise<{ done: number; removed: number }> {
   const { api, store, runner, resumeBulkOperationId } = run;
   const save = async (patch: Partial<ShopifySyncState>) => {
