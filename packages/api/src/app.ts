@@ -23,6 +23,7 @@ import { adminHealthRoutes, publicHealthRoutes } from "./routes/health.ts";
 import { inboxRoutes } from "./routes/inbox.ts";
 import { lineIntegrationRoutes } from "./routes/integrations-line.ts";
 import { shopifyIntegrationRoutes } from "./routes/integrations-shopify.ts";
+import { shopifyCatalogRoutes } from "./routes/integrations-shopify-catalog.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { knowledgeRoutes } from "./routes/knowledge.ts";
 import { knowledgeLimitsRoutes } from "./routes/knowledge-limits.ts";
@@ -109,6 +110,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", messageLogRoutes());
   v1.route("/", channelRoutes());
   v1.route("/", lineIntegrationRoutes());
+  v1.route("/", shopifyCatalogRoutes());
   // Signed by LINE, not a session: the webhook stack (audience.ts) serves it.
   v1.route("/", lineWebhookRoutes());
   v1.route("/", shopifyIntegrationRoutes());

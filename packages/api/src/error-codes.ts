@@ -127,6 +127,9 @@ export const ERROR_STATUS = {
   prompt_generation_not_completed: 409,
   // A prompt generation's upload deleted from DATA_DIR before the job read it (that file's reason in the job).
   upload_missing: 409,
+  // A full sync of the store is running (the resync button waits for it), or the store is disconnected.
+  shopify_sync_running: 409,
+  shopify_store_disconnected: 409,
   playground_session_ended: 409,
   // Public chat: a chatbot in testing answers only the dashboard's widget preview; an inactive one
   // nobody (no widget config, no visitor token, no widget socket, no answer).

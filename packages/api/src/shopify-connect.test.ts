@@ -8,7 +8,17 @@ import { randomBytes } from "node:crypto";
 import { serve } from "@hono/node-server";
 import { SHOPIFY_WEBHOOK_TOPICS } from "@tandem/contracts";
 import type { JobQueue, Runtime } from "@tandem/core";
-import { auditLogs, contacts, jobs, knowledgeSources, messages, shopifyStores, shopifyWebhookEvents } from "@tandem/db";
+import {
+  auditLogs,
+  contacts,
+  documents,
+  jobs,
+  knowledgeSources,
+  messages,
+  products,
+  shopifyStores,
+  shopifyWebhookEvents,
+} from "@tandem/db";
 import { createChannel, createContact, createConversation, createMessage } from "@tandem/db/testing";
 import { createSimulator } from "@tandem/simulator";
 import { and, eq, like } from "drizzle-orm";
@@ -395,12 +405,20 @@ describe("Shopify's webhooks", () => {
     expect(events).toMatchObject([{ webhookId: delivery!.webhookId, topic: "customers/data_request", attempts: 1 }]);
   });
 
-  it("keeps a product event stored and unprocessed with a clear error while the catalog sync is not built", async () => {
+  it("applies a signed product event: the product and its knowledge document are written", async () => {
     const { shop, store } = await connectedStore();
     shopify.createProduct(shop.domain, { title: "Linen shirt", variants: [{ price: "1290" }] });
-    const [event] = await eventsOf(store.id, (e) => e.length === 1 && e[0]!.error !== null);
-    expect(event).toMatchObject({ topic: "products/create", processedAt: null });
-    expect(event!.error).toContain("stored but not applied");
+    const events = await eventsOf(store.id, (e) =>
+      e.some((x) => x.topic === "products/create" && x.processedAt !== null),
+    );
+    expect(events.find((x) => x.topic === "products/create")).toMatchObject({ error: null });
+    const [product] = await db()
+      .select()
+      .from(products)
+      .where(and(eq(products.storeId, store.id), eq(products.title, "Linen shirt")));
+    expect(product).toMatchObject({ priceMin: "1290.0000", deletedAt: null });
+    const [document] = await db().select().from(documents).where(eq(documents.productId, product!.id));
+    expect(document).toMatchObject({ title: "Linen shirt", status: "ready" });
   });
 
   it("verifies against each workspace that connected the shop: only the one whose app signed it stores the event", async () => {

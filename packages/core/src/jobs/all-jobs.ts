@@ -15,6 +15,7 @@ import { fetchMessageContent } from "../messages/fetch-message-content.ts";
 import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
 import { generateSystemPrompt } from "../prompt-generation/generate-system-prompt.ts";
 import { processShopifyWebhook } from "../shopify/process-shopify-webhook.ts";
+import { syncShopifyStore } from "../shopify/sync-store.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
 import type { JobRegistry } from "./registry.ts";
 
@@ -40,6 +41,7 @@ export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   ingestDocument,
   syncUrlSource,
   refreshAnalytics,
+  syncShopifyStore,
   processShopifyWebhook,
 ];
 
