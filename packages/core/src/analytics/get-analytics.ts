@@ -10,6 +10,8 @@ import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
+import type { ProviderDeps } from "../providers/provider-deps.ts";
+import { CLUSTER_CANDIDATES, clusterQueries, type QueryCount, TOP_QUERIES } from "./cluster-queries.ts";
 import { estimateCostUsd } from "./model-prices.ts";
 import { addDays, localToday, refreshAnalyticsRollups } from "./rollups.ts";
 import { dayEnd, dayStart, isBotResponse, isCustomerMessage, isHandoff, isHumanReply, localDay } from "./sql-parts.ts";
@@ -18,7 +20,6 @@ const PERIOD_DAYS = { "7d": 7, "30d": 30, "90d": 90 } as const;
 const MAX_RANGE_DAYS = 366;
 /** A conversation with no message for this long is over (deflected, when no person replied). */
 const QUIET_MS = 24 * 60 * 60_000;
-const TOP_QUERIES = 10;
 
 interface Scope {
   workspaceId: string;
@@ -30,11 +31,19 @@ interface Scope {
 }
 
 /** The whole workspace, or one chatbot and/or one channel type of it, with the per-chatbot numbers. */
-export async function getAnalytics(ctx: Ctx, query: AnalyticsQuery): Promise<AnalyticsResponse> {
+/**
+ * `providers` (the stored provider keys) lets the top queries of one chatbot be grouped by meaning
+ * with its embedding model (`cluster-queries.ts`); without it they are grouped by exact text.
+ */
+export async function getAnalytics(
+  ctx: Ctx,
+  query: AnalyticsQuery,
+  providers?: ProviderDeps,
+): Promise<AnalyticsResponse> {
   assertActorCan(ctx, "analytics.read");
   if (query.chatbotId) await assertChatbotInWorkspace(ctx, query.chatbotId);
   const scope = await scopeOf(ctx, query);
-  return compute(ctx, scope, { byChatbot: true });
+  return compute(ctx, scope, { byChatbot: true, providers });
 }
 
 /** One chatbot of the workspace (another workspace's is not found). */
@@ -42,10 +51,11 @@ export async function getChatbotAnalytics(
   ctx: Ctx,
   chatbotId: string,
   query: Omit<AnalyticsQuery, "chatbotId">,
+  providers?: ProviderDeps,
 ): Promise<AnalyticsResponse> {
   assertActorCan(ctx, "analytics.read");
   await assertChatbotInWorkspace(ctx, chatbotId);
-  return compute(ctx, await scopeOf(ctx, { ...query, chatbotId }));
+  return compute(ctx, await scopeOf(ctx, { ...query, chatbotId }), { providers });
 }
 
 /** Deleted chatbots keep their history, so they are found here too. */
@@ -133,7 +143,11 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 const rate = (part: number, whole: number): number | null =>
   whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
 
-async function compute(ctx: Ctx, scope: Scope, options: { byChatbot?: boolean } = {}): Promise<AnalyticsResponse> {
+async function compute(
+  ctx: Ctx,
+  scope: Scope,
+  options: { byChatbot?: boolean; providers?: ProviderDeps | undefined } = {},
+): Promise<AnalyticsResponse> {
   const db = ctx.db;
   const [rollups, messageStats, cohort, feedback, handoffs, topQueries] = await Promise.all([
     db
@@ -209,7 +223,10 @@ async function compute(ctx: Ctx, scope: Scope, options: { byChatbot?: boolean } 
       select (select percentile_cont(0.5) within group (order by ms) from waits) as p50,
         (select percentile_cont(0.95) within group (order by ms) from waits) as p95,
         (select coalesce(jsonb_object_agg(reason, n), '{}') from (select reason, count(*)::int as n from handoffs group by 1) r) as by_reason`),
-    topQueriesOf(ctx, scope),
+    // One chatbot: up to 50 candidates, grouped by meaning when it has an embedding model.
+    topQueriesOf(ctx, scope, scope.chatbotId && options.providers ? CLUSTER_CANDIDATES : TOP_QUERIES).then((queries) =>
+      clusterQueries(ctx, { chatbotId: scope.chatbotId, providers: options.providers, queries }),
+    ),
   ]);
 
   const days = new Map<string, AnalyticsDay>();
@@ -357,16 +374,16 @@ export const normalizedQuery = (text: SQL) =>
   sql`regexp_replace(regexp_replace(lower(normalize(${text}, NFKC)), '[[:space:]]+', ' ', 'g'), '^[[:punct:] ]+|[[:punct:] ]+$', '', 'g')`;
 
 /**
- * The customers' ten most frequent texts, and how the bot's answers to them were rated: the answers are
- * the bot messages of the period that came right after one of them; satisfaction = helpful / (helpful + not helpful).
+ * The customers' `limit` most frequent texts, and how the bot's answers to them were rated: the answers
+ * are the bot messages of the period that came right after one of them (helpful and not helpful counts).
  */
-async function topQueriesOf(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse["topQueries"]> {
+async function topQueriesOf(ctx: Ctx, scope: Scope, limit: number): Promise<QueryCount[]> {
   const result = await ctx.db.execute(sql`
     with q as (
       select m.conversation_id, m.created_at, m.id, ${normalizedQuery(sql`m.text`)} as query
       from ${scopedMessages(scope)} and ${isCustomerMessage} and m.text is not null
     ), top as (
-      select query, count(*)::int as n from q where query <> '' group by query order by n desc, query limit ${TOP_QUERIES}
+      select query, count(*)::int as n from q where query <> '' group by query order by n desc, query limit ${limit}
     ), rated as (
       -- From the rated bot answers of the period (few) back to the message before each, rather than
       -- from every question forward to the next message (many).
@@ -391,7 +408,8 @@ async function topQueriesOf(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse["
   return rowsOf<{ query: string; n: number; helpful: number | null; not_helpful: number | null }>(result).map((r) => ({
     query: r.query,
     count: num(r.n),
-    avgSatisfaction: rate(num(r.helpful), num(r.helpful) + num(r.not_helpful)),
+    helpful: num(r.helpful),
+    notHelpful: num(r.not_helpful),
   }));
 }
 
