@@ -9,16 +9,15 @@ import { createHash } from "node:crypto";
 import { SUGGESTED_MODELS } from "@tandem/contracts";
 import { type conversations, type Db, messages, type RetrievedSource } from "@tandem/db";
 import { and, desc, eq } from "drizzle-orm";
-import { type KnowledgeItem, LlmError, type LlmProvider, type LlmRequest, type LlmResult } from "../llm/types.ts";
-import { metrics } from "../observability/metrics.ts";
-import { SpanKind, withSpan } from "../observability/tracing.ts";
+import { observedProvider } from "../llm/observed-provider.ts";
+import type { KnowledgeItem, LlmProvider, LlmRequest, LlmResult } from "../llm/types.ts";
 import type { CredentialRow } from "../providers/provider-deps.ts";
 import type { ChatbotRow } from "./chatbot-for.ts";
 import { checkOutput, type OutputVerdict, type ResolvedGuardrails, resolveGuardrails } from "./guardrails.ts";
 import { resolveMemorySettings } from "./memory.ts";
 import { type BuiltPrompt, buildPrompt } from "./prompt.ts";
 import { type ProviderResolutionDeps, providerForChatbot } from "./provider-for-chatbot.ts";
-import { retrieveKnowledge } from "./retrieve-knowledge.ts";
+import { type Retrieval, type RetrievalFailure, retrieve } from "./retrieve-knowledge.ts";
 import { translationFor } from "./translation-for.ts";
 
 type ConversationRow = typeof conversations.$inferSelect;
@@ -59,6 +58,8 @@ export interface ComposedReply {
   droppedTurns: number;
   /** Time spent retrieving knowledge, ms. */
   retrievalMs: number;
+  /** The vector path failed and the answer used full text only (recorded for the chatbot's health). */
+  retrievalFailure: RetrievalFailure | null;
 }
 
 export interface ComposeInput {
@@ -76,6 +77,7 @@ export interface ComposeInput {
 
 /** Everything before the provider call: the provider, the request to send it and what judging needs. */
 export interface PreparedReply {
+  /** Observed (`observedProvider`): its generations, whole or streamed, count in the LLM metrics. */
   provider: LlmProvider;
   request: LlmRequest;
   guardrails: ResolvedGuardrails;
@@ -84,40 +86,13 @@ export interface PreparedReply {
   question: TurnRow | null;
   /** Time spent retrieving knowledge, ms. */
   retrievalMs: number;
+  retrievalFailure: RetrievalFailure | null;
 }
 
 /** The whole composition: prepare, `generate`, judge. Callers that stream use the three steps themselves. */
 export async function composeReply(deps: ProviderResolutionDeps, input: ComposeInput): Promise<ComposedReply> {
   const prepared = await prepareReply(deps, input);
-  return judgeReply(prepared, await generateObserved(prepared.provider, prepared.request));
-}
-
-/**
- * The provider call, in a span (provider kind, model, token counts; never the prompt or the answer)
- * and in the LLM latency histogram and error counter of `/api/metrics`.
- */
-async function generateObserved(provider: LlmProvider, request: LlmRequest): Promise<LlmResult> {
-  const started = performance.now();
-  const seconds = () => (performance.now() - started) / 1000;
-  return withSpan(
-    `chat ${request.model}`,
-    { kind: SpanKind.CLIENT, attributes: { "gen_ai.system": provider.kind, "gen_ai.request.model": request.model } },
-    async (span) => {
-      try {
-        const result = await provider.generate(request);
-        metrics.llmDuration.observe({ provider: provider.kind, outcome: "ok" }, seconds());
-        span.setAttributes({
-          "gen_ai.usage.input_tokens": result.usage.inputTokens,
-          "gen_ai.usage.output_tokens": result.usage.outputTokens,
-        });
-        return result;
-      } catch (error) {
-        metrics.llmDuration.observe({ provider: provider.kind, outcome: "error" }, seconds());
-        metrics.llmErrors.inc({ provider: provider.kind, code: error instanceof LlmError ? error.code : "unknown" });
-        throw error;
-      }
-    },
-  );
+  return judgeReply(prepared, await prepared.provider.generate(prepared.request));
 }
 
 /** Provider, knowledge and prompt for the conversation's latest customer message; reads only. */
@@ -127,15 +102,16 @@ export async function prepareReply(deps: ProviderResolutionDeps, input: ComposeI
   const memory = resolveMemorySettings(chatbot.memorySettings);
 
   // Resolved first: a missing credential fails before any work (and per reply, so a switch applies at once).
-  const provider = await providerForChatbot(deps, chatbot, input.credential);
+  const provider = observedProvider(await providerForChatbot(deps, chatbot, input.credential));
   const rows = input.recent ?? (await recentTurns(deps.db, input.conversation.id, recentMessageLimit(chatbot)));
   const question = rows.findLast((m) => m.role === "USER" && (m.kind === "text" || m.kind === "attachment")) ?? null;
   const retrievalStarted = performance.now();
-  const [knowledge, translation] = await Promise.all([
-    question?.text ? retrieveKnowledge(deps.db, chatbot, question.text, { providers: deps }) : [],
+  const [retrieval, translation] = await Promise.all([
+    question?.text ? retrieve(deps.db, chatbot, question.text, { providers: deps }) : null,
     input.locale ? translationFor(deps.db, chatbot.id, input.locale) : undefined,
   ]);
   const retrievalMs = Math.round(performance.now() - retrievalStarted);
+  const knowledge: Retrieval["items"] = retrieval?.items ?? [];
   const prompt = buildPrompt({
     template: translation?.systemPrompt || chatbot.systemPrompt,
     variables: chatbot.promptVariables,
@@ -164,6 +140,7 @@ export async function prepareReply(deps: ProviderResolutionDeps, input: ComposeI
     promptVersionId: chatbot.currentPromptVersionId,
     question,
     retrievalMs,
+    retrievalFailure: retrieval?.failure ?? null,
   };
 }
 
@@ -186,6 +163,7 @@ export function judgeReply(prepared: PreparedReply, result: LlmResult): Composed
     promptTokens: prompt.estimatedTokens,
     droppedTurns: prompt.droppedTurns,
     retrievalMs: prepared.retrievalMs,
+    retrievalFailure: prepared.retrievalFailure,
   };
 }
 
