@@ -29,7 +29,7 @@ interface ExportedSpan {
   events?: { attributes?: { key: string; value: Record<string, unknown> }[] }[];
 }
 
-let bodies: string[] = [];
+const bodies: string[] = [];
 let otlp: Server;
 let observability: Observability;
 let runtime: Runtime;
