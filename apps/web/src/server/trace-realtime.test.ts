@@ -52,7 +52,7 @@ beforeAll(async () => {
   otlp.listen(0, "127.0.0.1");
   await once(otlp, "listening");
   observability = await startObservability(
-    { env: "test", otelEndpoint: `http://127.0.0.1:${(otlp.address() as AddressInfo).port}` },
+    { env: "test", otelEndpoint: `http://127.0.0.1:${(otlp.address() as AddressInfo).port}`, sentryDsn: undefined },
     { serviceName: "tandem-web", version: VERSION, log: silentLogger },
   );
   runtime = await createTestRuntime();

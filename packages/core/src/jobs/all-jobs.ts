@@ -3,6 +3,7 @@ import type { AppJobDeps } from "../app-deps.ts";
 import { createPasswordReset } from "../auth/request-password-reset.ts";
 import { generateBotReply } from "../bots/generate-bot-reply.ts";
 import { summarizeConversation } from "../bots/summarize-conversation.ts";
+import { refreshPageMetadata } from "../channels/messenger/refresh-page-metadata.ts";
 import { fetchContactProfile } from "../contacts/fetch-contact-profile.ts";
 import { processInboundEvent } from "../inbound/process-inbound-event.ts";
 import { embedKnowledge } from "../knowledge/embeddings/embed-knowledge.ts";
@@ -25,6 +26,7 @@ export type { AppJobDeps } from "../app-deps.ts";
 export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   processInboundEvent,
   fetchContactProfile,
+  refreshPageMetadata,
   fetchMessageContent,
   generateBotReply,
   sendOutboundMessage,

@@ -66,19 +66,16 @@ export const shopifyStores = pgTable(
     webhookSubscriptions: jsonb("webhook_subscriptions").$type<ShopifyWebhookSubscription[]>().notNull().default([]),
     webhookError: text("webhook_error"),
     statusReason: text("status_reason"),
-    syncState: jsonb("sync_state")
-      .$type<ShopifySyncState>()
-      .notNull()
-      .default({
-        state: "idle",
-        kind: null,
-        mode: null,
-        done: 0,
-        total: null,
-        startedAt: null,
-        finishedAt: null,
-        error: null,
-      }),
+    syncState: jsonb("sync_state").$type<ShopifySyncState>().notNull().default({
+      state: "idle",
+      kind: null,
+      mode: null,
+      done: 0,
+      total: null,
+      startedAt: null,
+      finishedAt: null,
+      error: null,
+    }),
     name: text("name"),
     currency: text("currency"),
     primaryDomainUrl: text("primary_domain_url"),
