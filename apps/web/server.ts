@@ -25,6 +25,7 @@ import { attachRealtime } from "./src/server/realtime.ts";
 import { setSecurityHeaders } from "./src/server/security-headers.ts";
 import { mountSimulator } from "./src/server/simulator.ts";
 import { startRuntime } from "./src/server/start-runtime.ts";
+import { traceDashboardRequest } from "./src/server/trace-realtime.ts";
 
 const webDir = path.dirname(fileURLToPath(import.meta.url));
 const dev = process.argv.includes("--dev");
@@ -71,7 +72,7 @@ async function main() {
     setSecurityHeaders(url, res, headerOptions);
     if (url.startsWith("/api/") || url === "/api") return apiListener(req, res);
     if (simulator && url.startsWith("/_simulator")) return simulator.listener(req, res);
-    nextHandler(req, res).catch((err: unknown) => {
+    traceDashboardRequest(req, res, () => nextHandler(req, res)).catch((err: unknown) => {
       log.error({ err, url }, "page rendering failed");
       if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
     });

@@ -57,3 +57,57 @@ test("an agent does not see the message log", async ({ page }) => {
   await page.goto("/logs");
   await expect(page.getByText("You don't have access to this page")).toBeVisible();
 });
+
+test("on a 390 px phone the log's filters live in the URL: opened from a link, undone with Back", async ({
+  browser,
+  request,
+}) => {
+  const customer = newCustomer("Log Sharer");
+  const word = `share${customer.psid}`;
+  await customerSays(request, customer, `Where is parcel ${word}?`);
+
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await signIn(page, "admin@demo.local");
+  await page.goto("/logs");
+  const filters = page.getByRole("form", { name: "Filters" });
+  const messages = page.getByRole("list", { name: "Messages" });
+
+  await filters.getByLabel("Role").selectOption("USER");
+  await expect(page).toHaveURL(/\/logs\?role=USER$/);
+  await page.getByRole("searchbox", { name: "Search message text" }).fill(word);
+  await expect(page).toHaveURL(new RegExp(`/logs\\?role=USER&text=${word}$`));
+  await expect(messages.getByRole("listitem")).toHaveCount(1, { timeout: 30_000 });
+  await filters.getByLabel("Status").selectOption("failed");
+  await expect(page).toHaveURL(new RegExp(`/logs\\?role=USER&status=failed&text=${word}$`));
+  await expect(page.getByText("No messages match these filters")).toBeVisible();
+
+  // Back: the status filter is undone, the rest stays.
+  await page.goBack();
+  await expect(page).toHaveURL(new RegExp(`/logs\\?role=USER&text=${word}$`));
+  await expect(filters.getByLabel("Status")).toHaveValue("");
+  await expect(filters.getByLabel("Role")).toHaveValue("USER");
+  await expect(page.getByRole("searchbox", { name: "Search message text" })).toHaveValue(word);
+  await expect(messages.getByRole("listitem")).toHaveCount(1);
+
+  // The link, opened elsewhere, shows the same filters and rows.
+  const shared = await context.newPage();
+  await shared.goto(page.url());
+  await expect(shared.getByRole("form", { name: "Filters" }).getByLabel("Role")).toHaveValue("USER");
+  await expect(shared.getByRole("searchbox", { name: "Search message text" })).toHaveValue(word);
+  await expect(shared.getByRole("list", { name: "Messages" }).getByRole("listitem")).toContainText(
+    `Where is parcel ${word}?`,
+  );
+  // Nothing wider than the phone (the tests compile without the DOM types).
+  const pageWidth = await shared.evaluate(
+    () =>
+      (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
+        .scrollWidth,
+  );
+  expect(pageWidth).toBeLessThanOrEqual(390);
+
+  await page.getByRole("button", { name: "Clear filters" }).click();
+  await expect(page).toHaveURL(/\/logs$/);
+  await expect(page.getByRole("searchbox", { name: "Search message text" })).toHaveValue("");
+  await context.close();
+});

@@ -75,3 +75,34 @@ test("an agent flags a bot answer; an admin removes it from /moderation; the inb
   await agentContext.close();
   await adminContext.close();
 });
+
+test("an admin keeps the shop's own contact details, which bot answers may give out", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const admin = await context.newPage();
+  await signIn(admin, "admin@demo.local");
+  await admin.goto("/moderation");
+  const form = admin.getByRole("form", { name: "Your shop's contact details" });
+  await expect(form.getByLabel("Phone numbers")).toBeEditable();
+
+  // A bad number: a clear error, nothing saved.
+  await form.getByLabel("Phone numbers").fill("call us");
+  await form.getByRole("button", { name: "Save contact details" }).click();
+  await expect(form.getByRole("alert")).toContainText("Could not save the contact details");
+
+  const phone = `+66 2 ${String(Date.now()).slice(-7, -4)} ${String(Date.now()).slice(-4)}`;
+  await form.getByLabel("Phone numbers").fill(`${phone}\n081-234-5678`);
+  await form.getByLabel("E-mail addresses").fill("Hello@Demo-Shop.example");
+  await form.getByRole("button", { name: "Save contact details" }).click();
+  await expect(form.getByRole("status")).toHaveText("Contact details saved.");
+
+  await admin.reload();
+  await expect(form.getByLabel("Phone numbers")).toHaveValue(`${phone}\n081-234-5678`);
+  await expect(form.getByLabel("E-mail addresses")).toHaveValue("hello@demo-shop.example");
+  const pageWidth = await admin.evaluate(
+    () =>
+      (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
+        .scrollWidth,
+  );
+  expect(pageWidth).toBeLessThanOrEqual(390);
+  await context.close();
+});

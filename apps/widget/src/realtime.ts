@@ -13,6 +13,8 @@ export interface RealtimeHandlers {
   disconnected(): void;
   message(message: PublicMessageDto): void;
   messageUpdated(message: PublicMessageDto): void;
+  /** A moderator removed the message: it leaves the conversation. */
+  messageRemoved(event: { id: string }): void;
   typing(event: { typing: boolean; role?: string; name?: string | null }): void;
   /** The server refused or dropped the token: refresh it (the socket reconnects afterwards). */
   tokenExpired(): Promise<void>;
@@ -43,6 +45,7 @@ export class Realtime {
     });
     this.socket.on(e.message, (m: PublicMessageDto) => on.message(m));
     this.socket.on(e.messageUpdated, (m: PublicMessageDto) => on.messageUpdated(m));
+    this.socket.on(e.messageRemoved, (r: { id: string }) => on.messageRemoved(r));
     this.socket.on(e.typing, (t: { typing: boolean; role?: string; name?: string | null }) => on.typing(t));
     this.socket.on(e.tokenExpired, () => void on.tokenExpired());
     this.socket.on("connect_error", () => {

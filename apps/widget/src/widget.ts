@@ -311,6 +311,10 @@ class Widget {
       },
       message: (m) => this.receive(m),
       messageUpdated: (m) => this.receive(m),
+      messageRemoved: ({ id }) => {
+        const view = this.views.get(id);
+        if (view) this.removeView(view);
+      },
       typing: (e) => {
         this.typingLine.textContent = e.typing
           ? format(this.t.typing, { name: e.name || (e.role === "BOT" ? this.config.name : "") }).trim()

@@ -49,6 +49,8 @@ export interface FakeServers {
     name: string,
     attachments?: PublicMessageDto["attachments"],
   ): PublicMessageDto;
+  /** A moderator removed the message: gone from the history, and `message.removed` to the open widget. */
+  removeMessage(sessionId: string, messageId: string): void;
   /** An agent starts or stops typing. */
   agentTyping(sessionId: string, name: string, typing: boolean): void;
   /** Cuts the session's sockets (the widget reconnects by itself). */
@@ -393,6 +395,11 @@ export async function startFakeServers(options: FakeOptions = {}): Promise<FakeS
       session.messages.push(m);
       publish(session, m);
       return m;
+    },
+    removeMessage(sessionId, messageId) {
+      const session = sessions.get(sessionId)!;
+      session.messages = session.messages.filter((m) => m.id !== messageId);
+      widget.to(sessionId).emit(WIDGET_SOCKET.events.messageRemoved, { id: messageId });
     },
     failNextSend() {
       failSend = true;

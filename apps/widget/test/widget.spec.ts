@@ -172,6 +172,27 @@ test("history survives a reload and another page; agent replies arrive live, cou
   await expect(log(page).locator(".msg.agent").last()).toContainText("Your parcel left this morning.");
 });
 
+test("a message a moderator removed disappears from the open widget at once, and stays gone after a reload", async ({
+  page,
+}) => {
+  await openWidget(page);
+  await ask(page, "Who is the manager?");
+  const id = await sessionId(page);
+  const kept = fake.pushAgentMessage(id, "I will check for you.", "Alice");
+  const removed = fake.pushAgentMessage(id, "Call him on 081 234 5678.", "Alice");
+  const agent = log(page).locator(".msg.agent");
+  await expect(agent).toHaveCount(2);
+
+  fake.removeMessage(id, removed.id);
+  await expect(agent).toHaveText([`Alice${kept.text}`]);
+  await expect(log(page)).not.toContainText("081 234 5678");
+  await expect(log(page).locator(".msg.user")).toHaveText(["You:Who is the manager?"]);
+
+  await page.reload();
+  await expect(log(page)).toContainText("first point");
+  await expect(agent).toHaveText([`Alice${kept.text}`]);
+});
+
 test("the keyboard: Tab stays inside the open panel and Escape closes it back to the launcher", async ({ page }) => {
   await page.goto(fake.siteUrl);
   await launcher(page).focus();

@@ -114,6 +114,15 @@ const CASES: Case[] = [
     call: (s) => s.admin.patch("/api/v1/settings/analytics", { timeZone: "Asia/Bangkok" }),
   },
   {
+    route: "PATCH /api/v1/settings/moderation",
+    action: "workspace.moderation_settings.update",
+    call: (s) =>
+      s.admin.patch("/api/v1/settings/moderation", {
+        allowedPhones: ["+66 2 123 4567"],
+        allowedEmails: ["hello@sunny-bakery.example"],
+      }),
+  },
+  {
     route: "POST /api/v1/members",
     action: "member.invite",
     call: async (s) => {

@@ -240,6 +240,7 @@ describe("chatbot health: components", () => {
       retrieval: "full_text_only",
       embedding: "off",
       error: null,
+      failuresLastHour: 0,
     });
     expect(body.uptime).toBeGreaterThanOrEqual(0);
     expect(Date.parse(body.startedAt)).toBe(runtime.startedAt.getTime());
@@ -261,6 +262,7 @@ describe("chatbot health: components", () => {
       retrieval: "full_text_only",
       embedding: runtime.database.vector ? "failed" : "off",
       error: runtime.database.vector ? "Embedding stopped: 401 invalid key" : null,
+      failuresLastHour: 0,
     });
   });
 });

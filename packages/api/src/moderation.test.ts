@@ -185,6 +185,57 @@ describe("automatic flags", () => {
   });
 });
 
+describe("the shop's own contact details", () => {
+  it("a bot answer giving only the allowed phone numbers and e-mail addresses is not flagged; any other still is", async () => {
+    const s = await setup();
+    expect(await (await s.agent.get("/api/v1/settings/moderation")).status).toBe(403);
+    expect(await (await s.admin.get("/api/v1/settings/moderation")).json()).toEqual({
+      allowedPhones: [],
+      allowedEmails: [],
+    });
+
+    // Only the e-mail address is the shop's: the phone number is still flagged.
+    const onlyMail = await s.admin.patch("/api/v1/settings/moderation", {
+      allowedEmails: [" Somchai@Shop.example.com "],
+    });
+    expect(onlyMail.status).toBe(200);
+    expect(await onlyMail.json()).toEqual({ allowedPhones: [], allowedEmails: ["somchai@shop.example.com"] });
+    const first = await ask(s, "own1", "How do I reach the manager?");
+    expect((await flagsOf(first.replyMessageId!)).map((f) => [f.reason, f.confidence])).toEqual([
+      ["Personal data in a bot answer: a phone number", 0.6],
+    ]);
+
+    // The number written the national way matches the answer's international one.
+    const both = await s.admin.patch("/api/v1/settings/moderation", { allowedPhones: ["081-234-5678"] });
+    expect(await both.json()).toEqual({ allowedPhones: ["081-234-5678"], allowedEmails: ["somchai@shop.example.com"] });
+    const second = await ask(s, "own2", "How do I reach the manager?");
+    expect(second.response).toBe(FAQ[1]!.answer);
+    expect(await flagsOf(second.replyMessageId!)).toEqual([]);
+    // A card number is never allowed.
+    const card = await ask(s, "own3", "Which card is on file?");
+    expect((await flagsOf(card.replyMessageId!)).map((f) => f.flagType)).toEqual(["pii"]);
+
+    const audits = await db()
+      .select()
+      .from(auditLogs)
+      .where(
+        and(eq(auditLogs.workspaceId, s.ws.workspace.id), eq(auditLogs.action, "workspace.moderation_settings.update")),
+      );
+    expect(audits).toHaveLength(2);
+
+    // Bad input: a clear 400, nothing changed; an AGENT cannot change them.
+    const bad = await s.admin.patch("/api/v1/settings/moderation", { allowedPhones: ["call us"], allowedEmails: [] });
+    expect(bad.status).toBe(400);
+    expect((await s.admin.patch("/api/v1/settings/moderation", { allowedEmails: ["not-an-email"] })).status).toBe(400);
+    expect((await s.admin.patch("/api/v1/settings/moderation", {})).status).toBe(400);
+    expect((await s.agent.patch("/api/v1/settings/moderation", { allowedPhones: [] })).status).toBe(403);
+    expect(await (await s.owner.get("/api/v1/settings/moderation")).json()).toEqual({
+      allowedPhones: ["081-234-5678"],
+      allowedEmails: ["somchai@shop.example.com"],
+    });
+  });
+});
+
 describe("agent flags and the review queue", () => {
   it("an agent flags a bot answer; the thread marks it; an ADMIN removes it: hidden from the customer, marked in the inbox", async () => {
     const s = await setup();

@@ -21,7 +21,11 @@ export const ChatbotHealthStatus = z.enum(CHATBOT_HEALTH_STATUSES);
 export type ChatbotHealthStatus = z.infer<typeof ChatbotHealthStatus>;
 
 export const CHATBOT_ERROR_KINDS = ["generation", "send", "retrieval", "embedding"] as const;
-/** `generation`: the bot could not write a reply (handed off); `send`: a channel refused a message for good. */
+/**
+ * `generation`: the bot could not write a reply (handed off); `send`: a channel refused a message for
+ * good; `retrieval`: embedding the question or the vector search failed during a reply (it used full
+ * text only); `embedding`: computing the knowledge's vectors failed.
+ */
 export const ChatbotErrorKind = z.enum(CHATBOT_ERROR_KINDS);
 export type ChatbotErrorKind = z.infer<typeof ChatbotErrorKind>;
 
@@ -49,7 +53,8 @@ export const ChatbotHealthDto = z.object({
     database: z.object({ status: z.enum(["ok", "down"]), responseTime: z.number().int().nullable() }),
     /**
      * `ok`: pgvector installed and the chatbot's vectors ready; `degraded`: full text only (no
-     * pgvector, no embedding model, or its vectors not ready / failed) — answers still use full text.
+     * pgvector, no embedding model, or its vectors not ready / failed), or the vector path failed
+     * during a reply in the last hour — answers still use full text.
      */
     vectorSearch: z.object({
       status: CheckStatus,
@@ -57,6 +62,8 @@ export const ChatbotHealthDto = z.object({
       retrieval: z.enum(["hybrid", "full_text_only"]),
       embedding: z.enum(["off", "pending", "processing", "ready", "failed"]),
       error: z.string().nullable(),
+      /** Replies of the last hour whose question embedding or vector search failed (`retrieval` errors). */
+      failuresLastHour: z.number().int(),
     }),
     /**
      * The chatbot's provider and model; latency of its generated replies (milliseconds, null with

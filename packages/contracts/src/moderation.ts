@@ -103,3 +103,33 @@ export const FlagList = z.object({
   openCount: z.number().int(),
 });
 export type FlagList = z.infer<typeof FlagList>;
+
+/** The most contact details of each kind the allow-list keeps. */
+export const MAX_ALLOWED_CONTACTS = 20;
+
+/** A phone number as written by a person: digits with `+`, spaces, dashes, dots or brackets; 6–15 digits. */
+const AllowedPhone = z
+  .string()
+  .trim()
+  .max(40)
+  .regex(/^\+?[\d\s().-]+$/, "Use digits, with + and spaces, dashes or brackets")
+  .refine((v) => {
+    const digits = v.replace(/\D/g, "").length;
+    return digits >= 6 && digits <= 15;
+  }, "A phone number has 6 to 15 digits");
+
+/**
+ * `GET|PATCH /api/v1/settings/moderation` (PATCH: OWNER/ADMIN, audited): the shop's own phone numbers
+ * and e-mail addresses. A bot answer that gives out only these is not flagged as personal data.
+ */
+export const ModerationSettingsDto = z.object({
+  allowedPhones: z.array(AllowedPhone).max(MAX_ALLOWED_CONTACTS),
+  allowedEmails: z.array(z.string().trim().toLowerCase().email().max(254)).max(MAX_ALLOWED_CONTACTS),
+});
+export type ModerationSettingsDto = z.infer<typeof ModerationSettingsDto>;
+
+/** Only the fields given change. */
+export const UpdateModerationSettingsInput = ModerationSettingsDto.partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, "Nothing to update");
+export type UpdateModerationSettingsInput = z.infer<typeof UpdateModerationSettingsInput>;

@@ -54,8 +54,9 @@ export const PUBLIC_SSE_EVENTS = {
 /**
  * The widget's Socket.IO namespace. The handshake carries the visitor token in `auth.token` (never in
  * the URL) and is refused for another origin than the token's; the socket only ever joins its own
- * session. Server → widget: `message` / `message.updated` (`PublicMessageDto`), `typing`
- * `{typing, role, name}`, `token.expired`. Widget → server: `page` `{url, title}` (shown to agents),
+ * session. Server → widget: `message` / `message.updated` (`PublicMessageDto`), `message.removed`
+ * `{id}` (a moderator removed that message: the widget drops it), `typing` `{typing, role, name}`,
+ * `token.expired`. Widget → server: `page` `{url, title}` (shown to agents),
  * `typing` `{typing}`, `token.refresh` `{token}` (a newer token for the same session).
  */
 export const WIDGET_SOCKET = {
@@ -65,6 +66,7 @@ export const WIDGET_SOCKET = {
   events: {
     message: "message",
     messageUpdated: "message.updated",
+    messageRemoved: "message.removed",
     typing: "typing",
     page: "page",
     tokenRefresh: "token.refresh",

@@ -26,6 +26,7 @@ import {
 import { Server, type Socket } from "socket.io";
 import { refusal } from "./socket-refusal.ts";
 import { createMemorySocketSlots, createRedisSocketSlots, holdSocketSlots, type SlotClaim } from "./socket-slots.ts";
+import { tracedEvent, tracedHandshake } from "./trace-realtime.ts";
 import { attachWidgetNamespace } from "./widget-realtime.ts";
 
 /**
@@ -215,47 +216,49 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
     );
   }
 
-  io.use(async (socket, next) => {
-    let release: (() => void) | undefined;
-    try {
-      const { headers } = socket.handshake;
-      const origin = headers.origin;
-      if (origin && !isSameOrigin(origin, runtime.config.appOrigin, headers.host)) {
-        return next(refusal("origin_not_allowed", "Connections are accepted from the app's own pages only."));
+  io.use(
+    tracedHandshake("/", async (socket, next) => {
+      let release: (() => void) | undefined;
+      try {
+        const { headers } = socket.handshake;
+        const origin = headers.origin;
+        if (origin && !isSameOrigin(origin, runtime.config.appOrigin, headers.host)) {
+          return next(refusal("origin_not_allowed", "Connections are accepted from the app's own pages only."));
+        }
+        const token = readCookie(headers.cookie, SESSION_COOKIE);
+        if (!token || token.length > 200) return next(refusal("unauthenticated", "Sign in again."));
+        // The address the HTTP API sees (X-Forwarded-For only from TRUST_PROXY's proxies); an IPv6
+        // client counts by its /64 for the caps.
+        const clientIp = clientAddress(socket.request, runtime.config.trustProxy);
+        const address = addressBucket(clientIp);
+        socket.data.address = address;
+        const failuresKey = `socket-auth-failed:${address}`;
+        const failures = await runtime.limiter.peek(failuresKey, SOCKET_LIMITS.failedHandshakes);
+        if (!failures.allowed) {
+          return next(
+            refusal("rate_limited", "Too many connection attempts with an invalid session. Try again later.", {
+              retryAfterSeconds: failures.retryAfterSeconds,
+            }),
+          );
+        }
+        const claimed = await claimSlots(socket, token, address);
+        if (claimed instanceof Error) return next(claimed);
+        release = claimed;
+        const session = await resolveSession(runtime.database.db, token, { ip: clientIp, slide: false });
+        if (!session) {
+          release();
+          await runtime.limiter.hit(failuresKey, SOCKET_LIMITS.failedHandshakes);
+          return next(refusal("unauthenticated", "Sign in again."));
+        }
+        socket.data.session = session;
+        next();
+      } catch (err) {
+        release?.();
+        runtime.log.error({ err }, "socket handshake failed");
+        next(refusal("internal_error", "The server could not accept the connection."));
       }
-      const token = readCookie(headers.cookie, SESSION_COOKIE);
-      if (!token || token.length > 200) return next(refusal("unauthenticated", "Sign in again."));
-      // The address the HTTP API sees (X-Forwarded-For only from TRUST_PROXY's proxies); an IPv6
-      // client counts by its /64 for the caps.
-      const clientIp = clientAddress(socket.request, runtime.config.trustProxy);
-      const address = addressBucket(clientIp);
-      socket.data.address = address;
-      const failuresKey = `socket-auth-failed:${address}`;
-      const failures = await runtime.limiter.peek(failuresKey, SOCKET_LIMITS.failedHandshakes);
-      if (!failures.allowed) {
-        return next(
-          refusal("rate_limited", "Too many connection attempts with an invalid session. Try again later.", {
-            retryAfterSeconds: failures.retryAfterSeconds,
-          }),
-        );
-      }
-      const claimed = await claimSlots(socket, token, address);
-      if (claimed instanceof Error) return next(claimed);
-      release = claimed;
-      const session = await resolveSession(runtime.database.db, token, { ip: clientIp, slide: false });
-      if (!session) {
-        release();
-        await runtime.limiter.hit(failuresKey, SOCKET_LIMITS.failedHandshakes);
-        return next(refusal("unauthenticated", "Sign in again."));
-      }
-      socket.data.session = session;
-      next();
-    } catch (err) {
-      release?.();
-      runtime.log.error({ err }, "socket handshake failed");
-      next(refusal("internal_error", "The server could not accept the connection."));
-    }
-  });
+    }),
+  );
 
   io.on("connection", (socket) => {
     const session = socket.data.session as AuthenticatedSession;
@@ -265,35 +268,41 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
     socket.join([rooms.workspace(workspaceId), rooms.session(session.sessionId), rooms.member(session.memberId)]);
     publishPresence(workspaceId);
 
-    socket.on(SOCKET_EVENTS.conversationJoin, async (conversationId: unknown, ack?: (r: unknown) => void) => {
-      const reply = typeof ack === "function" ? ack : () => {};
-      try {
-        // The session may have ended, or the member left, since the handshake (a disconnect from
-        // another process can be missed while Redis is down): check again before every join.
-        const current = await findActiveSession(runtime.database.db, session.sessionId);
-        if (!current || current.workspace.id !== workspaceId || current.memberId !== session.memberId) {
-          reply({ ok: false, error: { code: "unauthenticated", message: "Sign in again." } });
-          socket.disconnect(true);
-          return;
+    socket.on(
+      SOCKET_EVENTS.conversationJoin,
+      tracedEvent("/", SOCKET_EVENTS.conversationJoin, async (conversationId: unknown, ack?: (r: unknown) => void) => {
+        const reply = typeof ack === "function" ? ack : () => {};
+        try {
+          // The session may have ended, or the member left, since the handshake (a disconnect from
+          // another process can be missed while Redis is down): check again before every join.
+          const current = await findActiveSession(runtime.database.db, session.sessionId);
+          if (!current || current.workspace.id !== workspaceId || current.memberId !== session.memberId) {
+            reply({ ok: false, error: { code: "unauthenticated", message: "Sign in again." } });
+            socket.disconnect(true);
+            return;
+          }
+          if (typeof conversationId !== "string") throw new Error("conversation id must be a string");
+          await getConversationInWorkspace({ db: runtime.database.db, workspaceId }, conversationId);
+          await socket.join(rooms.conversation(conversationId));
+          reply({ ok: true });
+          publishViewers(conversationId);
+        } catch {
+          reply({ ok: false, error: { code: "conversation_not_found", message: "Conversation not found" } });
         }
-        if (typeof conversationId !== "string") throw new Error("conversation id must be a string");
-        await getConversationInWorkspace({ db: runtime.database.db, workspaceId }, conversationId);
-        await socket.join(rooms.conversation(conversationId));
-        reply({ ok: true });
-        publishViewers(conversationId);
-      } catch {
-        reply({ ok: false, error: { code: "conversation_not_found", message: "Conversation not found" } });
-      }
-    });
+      }),
+    );
 
-    socket.on(SOCKET_EVENTS.conversationLeave, async (conversationId: unknown) => {
-      if (typeof conversationId !== "string" || !socket.rooms.has(rooms.conversation(conversationId))) return;
-      if ((socket.data.typing as { conversationId: string } | undefined)?.conversationId === conversationId) {
-        socket.data.typing = undefined;
-      }
-      await socket.leave(rooms.conversation(conversationId));
-      publishViewers(conversationId);
-    });
+    socket.on(
+      SOCKET_EVENTS.conversationLeave,
+      tracedEvent("/", SOCKET_EVENTS.conversationLeave, async (conversationId: unknown) => {
+        if (typeof conversationId !== "string" || !socket.rooms.has(rooms.conversation(conversationId))) return;
+        if ((socket.data.typing as { conversationId: string } | undefined)?.conversationId === conversationId) {
+          socket.data.typing = undefined;
+        }
+        await socket.leave(rooms.conversation(conversationId));
+        publishViewers(conversationId);
+      }),
+    );
 
     // Typing counts only in a conversation this socket joined (so only after the access check).
     let typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -305,35 +314,38 @@ export async function attachRealtime(httpServer: HttpServer, runtime: Runtime) {
         conversationId,
         { typing, name: session.user.name },
       ).catch((err) => runtime.log.warn({ err, conversationId }, "could not tell the customer about typing"));
-    socket.on(SOCKET_EVENTS.conversationTyping, (payload: unknown) => {
-      const { conversationId, typing, note } = (payload ?? {}) as {
-        conversationId?: unknown;
-        typing?: unknown;
-        note?: unknown;
-      };
-      if (typeof conversationId !== "string" || !socket.rooms.has(rooms.conversation(conversationId))) return;
-      const was = socket.data.typing as { conversationId: string; until: number; reply: boolean } | undefined;
-      const reply = typing === true && note !== true;
-      clearTimeout(typingTimer);
-      if (typing === true) {
-        socket.data.typing = { conversationId, until: Date.now() + TYPING_TTL_MS, reply };
-        // Stops by itself when the signal is not renewed (a closed laptop sends no "stopped").
-        typingTimer = setTimeout(() => {
+    socket.on(
+      SOCKET_EVENTS.conversationTyping,
+      tracedEvent("/", SOCKET_EVENTS.conversationTyping, (payload: unknown) => {
+        const { conversationId, typing, note } = (payload ?? {}) as {
+          conversationId?: unknown;
+          typing?: unknown;
+          note?: unknown;
+        };
+        if (typeof conversationId !== "string" || !socket.rooms.has(rooms.conversation(conversationId))) return;
+        const was = socket.data.typing as { conversationId: string; until: number; reply: boolean } | undefined;
+        const reply = typing === true && note !== true;
+        clearTimeout(typingTimer);
+        if (typing === true) {
+          socket.data.typing = { conversationId, until: Date.now() + TYPING_TTL_MS, reply };
+          // Stops by itself when the signal is not renewed (a closed laptop sends no "stopped").
+          typingTimer = setTimeout(() => {
+            socket.data.typing = undefined;
+            publishViewers(conversationId);
+            if (reply) void tellCustomer(conversationId, false);
+          }, TYPING_TTL_MS);
+          typingTimer.unref?.();
+          const same = was?.conversationId === conversationId && was.until > Date.now();
+          if (reply !== (same && was.reply)) void tellCustomer(conversationId, reply);
+          if (same) return;
+        } else {
           socket.data.typing = undefined;
-          publishViewers(conversationId);
-          if (reply) void tellCustomer(conversationId, false);
-        }, TYPING_TTL_MS);
-        typingTimer.unref?.();
-        const same = was?.conversationId === conversationId && was.until > Date.now();
-        if (reply !== (same && was.reply)) void tellCustomer(conversationId, reply);
-        if (same) return;
-      } else {
-        socket.data.typing = undefined;
-        if (was?.conversationId !== conversationId) return;
-        if (was.reply) void tellCustomer(conversationId, false);
-      }
-      publishViewers(conversationId);
-    });
+          if (was?.conversationId !== conversationId) return;
+          if (was.reply) void tellCustomer(conversationId, false);
+        }
+        publishViewers(conversationId);
+      }),
+    );
 
     // By "disconnect" the socket has left its rooms, so the counts no longer include it.
     socket.on("disconnecting", () => {

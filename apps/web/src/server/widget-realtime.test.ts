@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { createApp } from "@tandem/api";
-import { PUBLIC_CHAT_LIMITS, rooms, SOCKET_EVENTS, WIDGET_SOCKET } from "@tandem/contracts";
+import { CSRF_HEADER, PUBLIC_CHAT_LIMITS, rooms, SOCKET_EVENTS, WIDGET_SOCKET } from "@tandem/contracts";
 import {
   type ChatbotRow,
   issueVisitorToken,
@@ -13,7 +13,7 @@ import {
   widgetContact,
 } from "@tandem/core";
 import { chatbots } from "@tandem/db";
-import { createChatbot, createConversation } from "@tandem/db/testing";
+import { createChatbot, createConversation, createMessage } from "@tandem/db/testing";
 import { eq } from "drizzle-orm";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -75,7 +75,8 @@ function openWidget(token: string | undefined, origin = SHOP, options: { query?:
   return socket;
 }
 
-async function openDashboard(email: string) {
+/** A dashboard session: its cookie and the CSRF token its mutations carry. */
+async function signIn(email: string): Promise<{ cookie: string; csrf: string }> {
   const res = await fetch(`${baseUrl}/api/auth/sign-in`, {
     method: "POST",
     headers: { "content-type": "application/json", origin: baseUrl },
@@ -86,6 +87,24 @@ async function openDashboard(email: string) {
     .getSetCookie()
     .map((c) => c.split(";")[0])
     .join("; ");
+  return { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
+}
+
+/** A dashboard mutation as that member's browser sends it. */
+const post = (session: { cookie: string; csrf: string }, path: string, body: unknown) =>
+  fetch(`${baseUrl}${path}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      origin: baseUrl,
+      cookie: session.cookie,
+      [CSRF_HEADER]: session.csrf,
+    },
+    body: JSON.stringify(body),
+  });
+
+async function openDashboard(email: string) {
+  const { cookie } = await signIn(email);
   const socket = connect(baseUrl, {
     path: "/socket.io",
     transports: ["websocket"],
@@ -294,6 +313,46 @@ describe("widget namespace", () => {
     agent.disconnect();
     await vi.waitFor(() => expect(seen.at(-1)).toEqual({ typing: false, role: "AGENT", name }));
     expect(seen).toHaveLength(4);
+  });
+
+  it("takes a message a moderator removed out of the visitor's open widget, and nobody else's", async () => {
+    const { ws, chatbot } = await setup();
+    const db = runtime.database.db;
+    const visitor = tokenFor(chatbot);
+    const other = tokenFor(chatbot);
+    const socket = openWidget(visitor.token);
+    const otherSocket = openWidget(other.token);
+    await Promise.all([connected(socket), connected(otherSocket)]);
+    await emitWithAck(socket, WIDGET_SOCKET.events.page, { url: `${SHOP}/` });
+    const contact = (await widgetContact(db, chatbot, visitor.sessionId))!;
+    const conversation = await createConversation(db, {
+      workspaceId: ws.workspace.id,
+      channelId: contact.channelId,
+      contactId: contact.id,
+      chatbotId: chatbot.id,
+    });
+    const answer = await createMessage(db, {
+      conversationId: conversation.id,
+      role: "BOT",
+      status: "sent",
+      text: "Call our manager on 081 234 5678.",
+    });
+    const removed: unknown[] = [];
+    const elsewhere: unknown[] = [];
+    socket.on(WIDGET_SOCKET.events.messageRemoved, (e) => removed.push(e));
+    otherSocket.on(WIDGET_SOCKET.events.messageRemoved, (e) => elsewhere.push(e));
+
+    const admin = await signIn(ws.admin.user.email);
+    const flag = await post(admin, `/api/v1/messages/${answer.id}/flags`, { type: "pii", reason: "A private number" });
+    expect(flag.status).toBe(201);
+    const flagId = ((await flag.json()) as { id: string }).id;
+    // Escalating leaves it in place; only the removal reaches the widget.
+    expect((await post(admin, `/api/v1/moderation/flags/${flagId}/review`, { decision: "escalate" })).status).toBe(200);
+    const owner = await signIn(ws.owner.user.email);
+    const review = await post(owner, `/api/v1/moderation/flags/${flagId}/review`, { decision: "remove" });
+    expect(review.status).toBe(200);
+    await vi.waitFor(() => expect(removed).toEqual([{ id: answer.id }]));
+    expect(elsewhere).toEqual([]);
   });
 
   it("swaps to a newer token of the same session, refuses another session's, and says when the token lapses", async () => {

@@ -25,6 +25,7 @@ import {
 import type { Server, Socket } from "socket.io";
 import { refusal } from "./socket-refusal.ts";
 import { holdSocketSlots, type SlotClaim, type SocketSlots } from "./socket-slots.ts";
+import { tracedEvent, tracedHandshake } from "./trace-realtime.ts";
 
 /**
  * The website widget's sockets, on their own namespace (`WIDGET_SOCKET.namespace`, `/widget`).
@@ -96,68 +97,70 @@ export function attachWidgetNamespace(io: Server, runtime: Runtime, slots: Socke
   const db = runtime.database.db;
   const perIp = runtime.config.realtimeMaxSocketsPerIp;
 
-  widget.use(async (socket, next) => {
-    let release: (() => void) | undefined;
-    try {
-      const { headers, auth } = socket.handshake;
-      const origin = headers.origin;
-      if (!origin) return next(refusal("origin_not_allowed", "Widget connections come from a page (Origin)."));
-      const address = addressBucket(clientAddress(socket.request, runtime.config.trustProxy));
-      const failuresKey = `widget-socket-auth-failed:${address}`;
-      const failures = await runtime.limiter.peek(failuresKey, WIDGET_SOCKET_LIMITS.failedHandshakes);
-      if (!failures.allowed) {
-        return next(
-          refusal("rate_limited", "Too many connection attempts with an invalid token. Try again later.", {
-            retryAfterSeconds: failures.retryAfterSeconds,
-          }),
-        );
-      }
-      const token = typeof auth?.token === "string" ? auth.token : undefined;
-      let claims: VisitorClaims;
+  widget.use(
+    tracedHandshake(WIDGET_SOCKET.namespace, async (socket, next) => {
+      let release: (() => void) | undefined;
       try {
-        claims = verifyVisitorToken(runtime.authSecret, token, chatbotIdOfToken(token ?? ""));
-      } catch (err) {
-        await runtime.limiter.hit(failuresKey, WIDGET_SOCKET_LIMITS.failedHandshakes);
-        const { error } = errorReply(err);
-        return next(refusal(error.code, error.message));
-      }
-      if (origin !== claims.origin) {
-        return next(refusal("origin_not_allowed", "This visitor token was issued to another site."));
-      }
-      const chatbot = await publicChatbot(db, claims.chatbotId);
-      assertWidgetOrigin(chatbot, origin, runtime.config.appOrigin);
+        const { headers, auth } = socket.handshake;
+        const origin = headers.origin;
+        if (!origin) return next(refusal("origin_not_allowed", "Widget connections come from a page (Origin)."));
+        const address = addressBucket(clientAddress(socket.request, runtime.config.trustProxy));
+        const failuresKey = `widget-socket-auth-failed:${address}`;
+        const failures = await runtime.limiter.peek(failuresKey, WIDGET_SOCKET_LIMITS.failedHandshakes);
+        if (!failures.allowed) {
+          return next(
+            refusal("rate_limited", "Too many connection attempts with an invalid token. Try again later.", {
+              retryAfterSeconds: failures.retryAfterSeconds,
+            }),
+          );
+        }
+        const token = typeof auth?.token === "string" ? auth.token : undefined;
+        let claims: VisitorClaims;
+        try {
+          claims = verifyVisitorToken(runtime.authSecret, token, chatbotIdOfToken(token ?? ""));
+        } catch (err) {
+          await runtime.limiter.hit(failuresKey, WIDGET_SOCKET_LIMITS.failedHandshakes);
+          const { error } = errorReply(err);
+          return next(refusal(error.code, error.message));
+        }
+        if (origin !== claims.origin) {
+          return next(refusal("origin_not_allowed", "This visitor token was issued to another site."));
+        }
+        const chatbot = await publicChatbot(db, claims.chatbotId);
+        assertWidgetOrigin(chatbot, origin, runtime.config.appOrigin);
 
-      const sessionKey = `widget-session:${claims.chatbotId}:${claims.sessionId}`;
-      const claimsOfSlots: SlotClaim[] = [{ key: sessionKey, limit: WIDGET_SOCKET_LIMITS.perSession }];
-      if (perIp > 0) claimsOfSlots.push({ key: `widget-ip:${address}`, limit: perIp });
-      const held = await holdSocketSlots(slots, socket, claimsOfSlots, (err) =>
-        runtime.log.warn({ err }, "could not release a widget socket slot"),
-      );
-      if (!held.ok) {
-        if (!held.full) return next(refusal("unauthenticated", "The connection closed before it was accepted."));
-        const scope = held.full.key === sessionKey ? "session" : "address";
-        return next(
-          refusal("too_many_connections", `Too many live widget connections for this ${scope}.`, {
-            scope,
-            limit: held.full.limit,
-          }),
+        const sessionKey = `widget-session:${claims.chatbotId}:${claims.sessionId}`;
+        const claimsOfSlots: SlotClaim[] = [{ key: sessionKey, limit: WIDGET_SOCKET_LIMITS.perSession }];
+        if (perIp > 0) claimsOfSlots.push({ key: `widget-ip:${address}`, limit: perIp });
+        const held = await holdSocketSlots(slots, socket, claimsOfSlots, (err) =>
+          runtime.log.warn({ err }, "could not release a widget socket slot"),
         );
+        if (!held.ok) {
+          if (!held.full) return next(refusal("unauthenticated", "The connection closed before it was accepted."));
+          const scope = held.full.key === sessionKey ? "session" : "address";
+          return next(
+            refusal("too_many_connections", `Too many live widget connections for this ${scope}.`, {
+              scope,
+              limit: held.full.limit,
+            }),
+          );
+        }
+        release = held.release;
+        socket.data.widget = {
+          chatbot,
+          claims,
+          origin,
+          userAgent: headers["user-agent"],
+        } satisfies WidgetSocketData;
+        next();
+      } catch (err) {
+        release?.();
+        if (isDomainError(err)) return next(refusal(err.code, err.message));
+        runtime.log.error({ err }, "widget socket handshake failed");
+        next(refusal("internal_error", "The server could not accept the connection."));
       }
-      release = held.release;
-      socket.data.widget = {
-        chatbot,
-        claims,
-        origin,
-        userAgent: headers["user-agent"],
-      } satisfies WidgetSocketData;
-      next();
-    } catch (err) {
-      release?.();
-      if (isDomainError(err)) return next(refusal(err.code, err.message));
-      runtime.log.error({ err }, "widget socket handshake failed");
-      next(refusal("internal_error", "The server could not accept the connection."));
-    }
-  });
+    }),
+  );
 
   /** One presence computation per session at a time; a change meanwhile triggers one more. */
   const presenceRuns = new Map<string, { again: boolean }>();
@@ -207,53 +210,66 @@ export function attachWidgetNamespace(io: Server, runtime: Runtime, slots: Socke
     };
     scheduleExpiry();
 
-    socket.on(WIDGET_SOCKET.events.tokenRefresh, async (payload: unknown, ack?: unknown) => {
-      const reply = ackOf(ack);
-      try {
-        const token = (payload as { token?: unknown } | null)?.token;
-        const next = verifyVisitorToken(runtime.authSecret, typeof token === "string" ? token : "", chatbot.id);
-        if (next.sessionId !== sessionId || next.origin !== origin) {
-          return reply({
-            ok: false,
-            error: { code: "invalid_visitor_token", message: "The new token is for another session or site." },
-          });
-        }
-        // The domains or the status may have changed since the handshake.
-        assertWidgetOrigin(await publicChatbot(db, chatbot.id), origin, runtime.config.appOrigin);
-        data.claims = next;
-        scheduleExpiry();
-        reply({ ok: true, expiresAt: new Date(next.expiresAt * 1000).toISOString() });
-      } catch (err) {
-        reply(errorReply(err));
-        if (isDomainError(err) && (err.code === "origin_not_allowed" || err.code === "chatbot_inactive")) {
-          socket.disconnect(true);
-        }
-      }
-    });
+    socket.on(
+      WIDGET_SOCKET.events.tokenRefresh,
+      tracedEvent(
+        WIDGET_SOCKET.namespace,
+        WIDGET_SOCKET.events.tokenRefresh,
+        async (payload: unknown, ack?: unknown) => {
+          const reply = ackOf(ack);
+          try {
+            const token = (payload as { token?: unknown } | null)?.token;
+            const next = verifyVisitorToken(runtime.authSecret, typeof token === "string" ? token : "", chatbot.id);
+            if (next.sessionId !== sessionId || next.origin !== origin) {
+              return reply({
+                ok: false,
+                error: { code: "invalid_visitor_token", message: "The new token is for another session or site." },
+              });
+            }
+            // The domains or the status may have changed since the handshake.
+            assertWidgetOrigin(await publicChatbot(db, chatbot.id), origin, runtime.config.appOrigin);
+            data.claims = next;
+            scheduleExpiry();
+            reply({ ok: true, expiresAt: new Date(next.expiresAt * 1000).toISOString() });
+          } catch (err) {
+            reply(errorReply(err));
+            if (isDomainError(err) && (err.code === "origin_not_allowed" || err.code === "chatbot_inactive")) {
+              socket.disconnect(true);
+            }
+          }
+        },
+      ),
+    );
 
-    socket.on(WIDGET_SOCKET.events.page, async (payload: unknown, ack?: unknown) => {
-      const reply = ackOf(ack);
-      try {
-        const page = WidgetPageEvent.safeParse(payload);
-        if (!page.success || !isPageOf(page.data.url, origin)) {
-          return reply({
-            ok: false,
-            error: { code: "invalid_input", message: "page: {url, title?} with a URL of this site." },
-          });
+    socket.on(
+      WIDGET_SOCKET.events.page,
+      tracedEvent(WIDGET_SOCKET.namespace, WIDGET_SOCKET.events.page, async (payload: unknown, ack?: unknown) => {
+        const reply = ackOf(ack);
+        try {
+          const page = WidgetPageEvent.safeParse(payload);
+          if (!page.success || !isPageOf(page.data.url, origin)) {
+            return reply({
+              ok: false,
+              error: { code: "invalid_input", message: "page: {url, title?} with a URL of this site." },
+            });
+          }
+          const verdict = await runtime.limiter.hit(
+            `widget-page:${chatbot.id}:${sessionId}`,
+            WIDGET_SOCKET_LIMITS.pages,
+          );
+          if (!verdict.allowed) {
+            return reply({ ok: false, error: { code: "rate_limited", message: "Too many page events." } });
+          }
+          await recordVisitorPage({ db, realtime: runtime.realtime }, chatbot, sessionId, page.data, data.userAgent);
+          // The first page makes the contact: its presence can be written now.
+          publishPresence(chatbot, sessionId);
+          reply({ ok: true });
+        } catch (err) {
+          if (!isDomainError(err)) runtime.log.warn({ err }, "could not store a widget visitor's page");
+          reply(errorReply(err));
         }
-        const verdict = await runtime.limiter.hit(`widget-page:${chatbot.id}:${sessionId}`, WIDGET_SOCKET_LIMITS.pages);
-        if (!verdict.allowed) {
-          return reply({ ok: false, error: { code: "rate_limited", message: "Too many page events." } });
-        }
-        await recordVisitorPage({ db, realtime: runtime.realtime }, chatbot, sessionId, page.data, data.userAgent);
-        // The first page makes the contact: its presence can be written now.
-        publishPresence(chatbot, sessionId);
-        reply({ ok: true });
-      } catch (err) {
-        if (!isDomainError(err)) runtime.log.warn({ err }, "could not store a widget visitor's page");
-        reply(errorReply(err));
-      }
-    });
+      }),
+    );
 
     // Typing reaches the agents in the visitor's latest conversation, on start and on stop only.
     let typingIn: string | undefined;
@@ -270,26 +286,29 @@ export function attachWidgetNamespace(io: Server, runtime: Runtime, slots: Socke
       if (typingIn) sendTyping(typingIn, false);
       typingIn = undefined;
     };
-    socket.on(WIDGET_SOCKET.events.typing, async (payload: unknown) => {
-      try {
-        if ((payload as { typing?: unknown } | null)?.typing !== true) return stopTyping();
-        typingWanted = true;
-        clearTimeout(typingTimer);
-        typingTimer = setTimeout(stopTyping, TYPING_TTL_MS);
-        typingTimer.unref?.();
-        // A visitor without a conversation yet is looked up again only after a while.
-        if (typingIn || Date.now() - typingMissAt < TYPING_TTL_MS) return;
-        const contact = await widgetContact(db, chatbot, sessionId);
-        const conversationId = contact && (await latestConversationId(db, contact.id));
-        // Stopped, or started by an earlier event, while the conversation was looked up.
-        if (!conversationId) typingMissAt = Date.now();
-        if (!conversationId || typingIn || !typingWanted) return;
-        typingIn = conversationId;
-        sendTyping(conversationId, true);
-      } catch (err) {
-        runtime.log.warn({ err }, "could not forward a widget visitor's typing");
-      }
-    });
+    socket.on(
+      WIDGET_SOCKET.events.typing,
+      tracedEvent(WIDGET_SOCKET.namespace, WIDGET_SOCKET.events.typing, async (payload: unknown) => {
+        try {
+          if ((payload as { typing?: unknown } | null)?.typing !== true) return stopTyping();
+          typingWanted = true;
+          clearTimeout(typingTimer);
+          typingTimer = setTimeout(stopTyping, TYPING_TTL_MS);
+          typingTimer.unref?.();
+          // A visitor without a conversation yet is looked up again only after a while.
+          if (typingIn || Date.now() - typingMissAt < TYPING_TTL_MS) return;
+          const contact = await widgetContact(db, chatbot, sessionId);
+          const conversationId = contact && (await latestConversationId(db, contact.id));
+          // Stopped, or started by an earlier event, while the conversation was looked up.
+          if (!conversationId) typingMissAt = Date.now();
+          if (!conversationId || typingIn || !typingWanted) return;
+          typingIn = conversationId;
+          sendTyping(conversationId, true);
+        } catch (err) {
+          runtime.log.warn({ err }, "could not forward a widget visitor's typing");
+        }
+      }),
+    );
 
     socket.on("disconnect", () => {
       clearTimeout(expiry);

@@ -1,6 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AnalyticsQuery, AnalyticsResponse, AnalyticsSettingsDto } from "@tandem/contracts";
-import { getAnalytics, getAnalyticsSettings, getChatbotAnalytics, updateAnalyticsSettings } from "@tandem/core";
+import {
+  getAnalytics,
+  getAnalyticsSettings,
+  getChatbotAnalytics,
+  providerDeps,
+  updateAnalyticsSettings,
+} from "@tandem/core";
 import { createRouter, errors, json, jsonBody, permit } from "../openapi.ts";
 
 const ChatbotParam = z.object({ chatbotId: z.string().min(1).max(64) });
@@ -19,7 +25,7 @@ export function analyticsRoutes() {
       request: { query: AnalyticsQuery },
       responses: { 200: json(AnalyticsResponse), ...errors(400, 401, 403, 404) },
     }),
-    async (c) => c.json(await getAnalytics(c.get("ctx"), c.req.valid("query")), 200),
+    async (c) => c.json(await getAnalytics(c.get("ctx"), c.req.valid("query"), providerDeps(c.get("runtime"))), 200),
   );
 
   // GET /api/v1/chatbots/{chatbotId}/analytics — one chatbot's numbers
@@ -33,7 +39,15 @@ export function analyticsRoutes() {
       responses: { 200: json(AnalyticsResponse), ...errors(400, 401, 403, 404) },
     }),
     async (c) =>
-      c.json(await getChatbotAnalytics(c.get("ctx"), c.req.valid("param").chatbotId, c.req.valid("query")), 200),
+      c.json(
+        await getChatbotAnalytics(
+          c.get("ctx"),
+          c.req.valid("param").chatbotId,
+          c.req.valid("query"),
+          providerDeps(c.get("runtime")),
+        ),
+        200,
+      ),
   );
 
   // GET /api/v1/settings/analytics — the time zone of the analytics' days

@@ -1,6 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { FlagDto, FlagList, FlagMessageInput, FlagParam, FlagQuery, ReviewFlagInput } from "@tandem/contracts";
-import { flagMessage, listFlags, reviewFlag } from "@tandem/core";
+import {
+  FlagDto,
+  FlagList,
+  FlagMessageInput,
+  FlagParam,
+  FlagQuery,
+  ModerationSettingsDto,
+  ReviewFlagInput,
+  UpdateModerationSettingsInput,
+} from "@tandem/contracts";
+import { flagMessage, getModerationSettings, listFlags, reviewFlag, updateModerationSettings } from "@tandem/core";
 import { createRouter, errors, json, jsonBody, permit } from "../openapi.ts";
 
 /**
@@ -55,6 +64,31 @@ export function moderationRoutes() {
     }),
     async (c) =>
       c.json(await reviewFlag(c.get("ctx"), { ...c.req.valid("json"), flagId: c.req.valid("param").id }), 200),
+  );
+
+  // GET /api/v1/settings/moderation — the shop's own contact details, not flagged in bot answers
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/settings/moderation",
+      tags: ["settings"],
+      ...permit("moderation.review"),
+      responses: { 200: json(ModerationSettingsDto), ...errors(401, 403) },
+    }),
+    async (c) => c.json(await getModerationSettings(c.get("ctx")), 200),
+  );
+
+  // PATCH /api/v1/settings/moderation — change them (audited)
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/settings/moderation",
+      tags: ["settings"],
+      ...permit("settings.manage"),
+      request: jsonBody(UpdateModerationSettingsInput),
+      responses: { 200: json(ModerationSettingsDto), ...errors(400, 401, 403) },
+    }),
+    async (c) => c.json(await updateModerationSettings(c.get("ctx"), c.req.valid("json")), 200),
   );
 
   return app;

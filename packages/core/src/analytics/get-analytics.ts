@@ -10,6 +10,8 @@ import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
+import type { ProviderDeps } from "../providers/provider-deps.ts";
+import { CLUSTER_CANDIDATES, clusterQueries, type QueryCount, TOP_QUERIES } from "./cluster-queries.ts";
 import { histogramPercentile } from "./histogram.ts";
 import { estimateCostUsd } from "./model-prices.ts";
 import { addDays, localToday, refreshAnalyticsRollups } from "./rollups.ts";
@@ -19,7 +21,6 @@ const PERIOD_DAYS = { "7d": 7, "30d": 30, "90d": 90 } as const;
 const MAX_RANGE_DAYS = 366;
 /** A conversation with no message for this long is over (deflected, when no person replied). */
 const QUIET_MS = 24 * 60 * 60_000;
-const TOP_QUERIES = 10;
 
 /** The workspace's days and filters one analytics answer is about. */
 export interface AnalyticsScope {
@@ -32,11 +33,19 @@ export interface AnalyticsScope {
 }
 
 /** The whole workspace, or one chatbot and/or one channel type of it, with the per-chatbot numbers. */
-export async function getAnalytics(ctx: Ctx, query: AnalyticsQuery): Promise<AnalyticsResponse> {
+/**
+ * `providers` (the stored provider keys) lets the top queries of one chatbot be grouped by meaning
+ * with its embedding model (`cluster-queries.ts`); without it they are grouped by exact text.
+ */
+export async function getAnalytics(
+  ctx: Ctx,
+  query: AnalyticsQuery,
+  providers?: ProviderDeps,
+): Promise<AnalyticsResponse> {
   assertActorCan(ctx, "analytics.read");
   if (query.chatbotId) await assertChatbotInWorkspace(ctx, query.chatbotId);
   const scope = await scopeOf(ctx, query);
-  return compute(ctx, scope, { byChatbot: true });
+  return compute(ctx, scope, { byChatbot: true, providers });
 }
 
 /** One chatbot of the workspace (another workspace's is not found). */
@@ -44,10 +53,11 @@ export async function getChatbotAnalytics(
   ctx: Ctx,
   chatbotId: string,
   query: Omit<AnalyticsQuery, "chatbotId">,
+  providers?: ProviderDeps,
 ): Promise<AnalyticsResponse> {
   assertActorCan(ctx, "analytics.read");
   await assertChatbotInWorkspace(ctx, chatbotId);
-  return compute(ctx, await scopeOf(ctx, { ...query, chatbotId }));
+  return compute(ctx, await scopeOf(ctx, { ...query, chatbotId }), { providers });
 }
 
 /** Deleted chatbots keep their history, so they are found here too. */
@@ -127,7 +137,7 @@ const rate = (part: number, whole: number): number | null =>
 async function compute(
   ctx: Ctx,
   scope: AnalyticsScope,
-  options: { byChatbot?: boolean } = {},
+  options: { byChatbot?: boolean; providers?: ProviderDeps | undefined } = {},
 ): Promise<AnalyticsResponse> {
   const db = ctx.db;
   const [rollups, uniqueUsers, histograms, models, reasons, stillActive, topQueries] = await Promise.all([
@@ -183,7 +193,10 @@ async function compute(
         and (c.last_message_at is null or c.last_message_at >= ${new Date(Date.now() - QUIET_MS)})
         and not exists (select 1 from message m where m.conversation_id = c.id and (${isHumanReply} or ${isHandoff}))
       group by 1, 2`),
-    topQueriesOf(ctx, scope, TOP_QUERIES),
+    // One chatbot: up to 50 candidates, grouped by meaning when it has an embedding model.
+    topQueriesOf(ctx, scope, scope.chatbotId && options.providers ? CLUSTER_CANDIDATES : TOP_QUERIES).then((queries) =>
+      clusterQueries(ctx, { chatbotId: scope.chatbotId, providers: options.providers, queries }),
+    ),
   ]);
 
   const days = new Map<string, AnalyticsDay>();
@@ -330,11 +343,7 @@ async function compute(
       firstResponseP95Ms: percentile("human_first_response", 0.95),
     },
     trends: { daily },
-    topQueries: topQueries.map((q) => ({
-      query: q.query,
-      count: q.count,
-      avgSatisfaction: rate(q.helpful, q.helpful + q.notHelpful),
-    })),
+    topQueries,
     integrationBreakdown: breakdown,
     ...(options.byChatbot ? { byChatbot: await byChatbot(ctx, bots) } : {}),
   };
@@ -343,13 +352,6 @@ async function compute(
 export { normalizedQuery } from "./sql-parts.ts";
 
 /** A normalised customer text (`normalizedQuery`) of the scope, and the ratings of the answers to it. */
-export interface QueryCount {
-  query: string;
-  count: number;
-  helpful: number;
-  notHelpful: number;
-}
-
 /**
  * The customers' `limit` most frequent texts of the scope (ties by text), and how the bot's answers to
  * them were rated: the answers are the bot messages of the period that came right after one of them

@@ -10,9 +10,8 @@ import { SUGGESTED_MODELS } from "@tandem/contracts";
 import { channels, conversations, type Db, type MessageProductCard, messages, type RetrievedSource } from "@tandem/db";
 import { and, desc, eq } from "drizzle-orm";
 import { facebookMetadataOf } from "../channels/messenger/facebook-metadata.ts";
-import { type KnowledgeItem, LlmError, type LlmProvider, type LlmRequest, type LlmResult } from "../llm/types.ts";
-import { metrics } from "../observability/metrics.ts";
-import { SpanKind, withSpan } from "../observability/tracing.ts";
+import { observedProvider } from "../llm/observed-provider.ts";
+import type { KnowledgeItem, LlmProvider, LlmRequest, LlmResult } from "../llm/types.ts";
 import type { CredentialRow } from "../providers/provider-deps.ts";
 import { formatStore, selectProductCards } from "../shopify/product-facts.ts";
 import { productsForQuestion } from "../shopify/products-for-question.ts";
@@ -21,7 +20,7 @@ import { checkOutput, type OutputVerdict, type ResolvedGuardrails, resolveGuardr
 import { resolveMemorySettings } from "./memory.ts";
 import { type BuiltPrompt, buildPrompt, usesProducts } from "./prompt.ts";
 import { type ProviderResolutionDeps, providerForChatbot } from "./provider-for-chatbot.ts";
-import { retrieveKnowledge } from "./retrieve-knowledge.ts";
+import { type Retrieval, type RetrievalFailure, retrieve } from "./retrieve-knowledge.ts";
 import { translationFor } from "./translation-for.ts";
 
 type ConversationRow = typeof conversations.$inferSelect;
@@ -64,6 +63,8 @@ export interface ComposedReply {
   retrievalMs: number;
   /** The products the reply recommends (mentions), as cards; empty when none. */
   productCards: MessageProductCard[];
+  /** The vector path failed and the answer used full text only (recorded for the chatbot's health). */
+  retrievalFailure: RetrievalFailure | null;
 }
 
 export interface ComposeInput {
@@ -86,6 +87,7 @@ export interface ComposeInput {
 
 /** Everything before the provider call: the provider, the request to send it and what judging needs. */
 export interface PreparedReply {
+  /** Observed (`observedProvider`): its generations, whole or streamed, count in the LLM metrics. */
   provider: LlmProvider;
   request: LlmRequest;
   guardrails: ResolvedGuardrails;
@@ -94,40 +96,13 @@ export interface PreparedReply {
   question: TurnRow | null;
   /** Time spent retrieving knowledge, ms. */
   retrievalMs: number;
+  retrievalFailure: RetrievalFailure | null;
 }
 
 /** The whole composition: prepare, `generate`, judge. Callers that stream use the three steps themselves. */
 export async function composeReply(deps: ProviderResolutionDeps, input: ComposeInput): Promise<ComposedReply> {
   const prepared = await prepareReply(deps, input);
-  return judgeReply(prepared, await generateObserved(prepared.provider, prepared.request));
-}
-
-/**
- * The provider call, in a span (provider kind, model, token counts; never the prompt or the answer)
- * and in the LLM latency histogram and error counter of `/api/metrics`.
- */
-async function generateObserved(provider: LlmProvider, request: LlmRequest): Promise<LlmResult> {
-  const started = performance.now();
-  const seconds = () => (performance.now() - started) / 1000;
-  return withSpan(
-    `chat ${request.model}`,
-    { kind: SpanKind.CLIENT, attributes: { "gen_ai.system": provider.kind, "gen_ai.request.model": request.model } },
-    async (span) => {
-      try {
-        const result = await provider.generate(request);
-        metrics.llmDuration.observe({ provider: provider.kind, outcome: "ok" }, seconds());
-        span.setAttributes({
-          "gen_ai.usage.input_tokens": result.usage.inputTokens,
-          "gen_ai.usage.output_tokens": result.usage.outputTokens,
-        });
-        return result;
-      } catch (error) {
-        metrics.llmDuration.observe({ provider: provider.kind, outcome: "error" }, seconds());
-        metrics.llmErrors.inc({ provider: provider.kind, code: error instanceof LlmError ? error.code : "unknown" });
-        throw error;
-      }
-    },
-  );
+  return judgeReply(prepared, await prepared.provider.generate(prepared.request));
 }
 
 /** Provider, knowledge and prompt for the conversation's latest customer message; reads only. */
@@ -137,16 +112,17 @@ export async function prepareReply(deps: ProviderResolutionDeps, input: ComposeI
   const memory = resolveMemorySettings(chatbot.memorySettings);
 
   // Resolved first: a missing credential fails before any work (and per reply, so a switch applies at once).
-  const provider = await providerForChatbot(deps, chatbot, input.credential);
+  const provider = observedProvider(await providerForChatbot(deps, chatbot, input.credential));
   const rows = input.recent ?? (await recentTurns(deps.db, input.conversation.id, recentMessageLimit(chatbot)));
   const question = rows.findLast((m) => m.role === "USER" && (m.kind === "text" || m.kind === "attachment")) ?? null;
   const retrievalStarted = performance.now();
-  const [retrieved, translation, channel] = await Promise.all([
-    question?.text ? retrieveKnowledge(deps.db, chatbot, question.text, { providers: deps }) : [],
+  const [retrieval, translation, channel] = await Promise.all([
+    question?.text ? retrieve(deps.db, chatbot, question.text, { providers: deps }) : null,
     input.locale ? translationFor(deps.db, chatbot.id, input.locale) : undefined,
     input.channel !== undefined ? input.channel : channelOf(deps.db, input.conversation.id),
   ]);
   // The products the question is about, read fresh (prices and stock are never taken from passages).
+  const retrieved: Retrieval["items"] = retrieval?.items ?? [];
   const sales = await productsForQuestion(deps.db, chatbot, question?.text ?? "", retrieved);
   const retrievalMs = Math.round(performance.now() - retrievalStarted);
   const template = translation?.systemPrompt || chatbot.systemPrompt;
@@ -187,6 +163,7 @@ export async function prepareReply(deps: ProviderResolutionDeps, input: ComposeI
     promptVersionId: chatbot.currentPromptVersionId,
     question,
     retrievalMs,
+    retrievalFailure: retrieval?.failure ?? null,
   };
 }
 
@@ -210,6 +187,7 @@ export function judgeReply(prepared: PreparedReply, result: LlmResult): Composed
     droppedTurns: prompt.droppedTurns,
     retrievalMs: prepared.retrievalMs,
     productCards: selectProductCards(prompt.products, result.text, prepared.question?.text ?? null),
+    retrievalFailure: prepared.retrievalFailure,
   };
 }
 

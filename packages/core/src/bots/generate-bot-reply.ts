@@ -116,7 +116,7 @@ export const generateBotReply = defineJob({
         channel: decision.channel,
         signal: ctx.signal,
       });
-      outcome = await persistBotReply(ctx.db, decision, composed, ctx.jobId);
+      outcome = await persistBotReply(ctx.db, decision, composed, ctx.jobId, ctx.log);
     } catch (error) {
       const final = ctx.attempt >= ctx.maxAttempts || !isRetryable(error);
       if (!final) throw error;
@@ -218,14 +218,40 @@ async function recentAndOwnMessages(db: Db, conversationId: string, jobId: strin
   return { recent: rows as TurnRow[], ofJob: rows.some((r) => r.ofJob) };
 }
 
-/** Step 3: the composed answer written in a short transaction, after checking everything again. */
-export function persistBotReply(
+/**
+ * Step 3: the composed answer written in a short transaction, after checking everything again. A
+ * failed vector search behind it (the answer used full text only) is recorded for the chatbot's
+ * health (`chatbot_error`, kind `retrieval`), once per answer.
+ */
+export async function persistBotReply(
   db: Db,
   plan: BotReplyPlan,
   composed: ComposedReply,
   jobId: string,
+  log?: Logger,
 ): Promise<BotReplyOutcome> {
-  return db.transaction((tx) => persist(tx as unknown as Db, plan, composed, jobId));
+  const outcome = await db.transaction((tx) => persist(tx as unknown as Db, plan, composed, jobId));
+  const failure = composed.retrievalFailure;
+  if (failure) {
+    const { conversation, chatbot } = plan;
+    await recordChatbotError(
+      db,
+      {
+        workspaceId: conversation.workspaceId,
+        chatbotId: chatbot.id,
+        kind: "retrieval",
+        code: failure.code,
+        message: failure.message,
+        provider: failure.provider,
+        model: failure.model,
+        channelId: conversation.channelId,
+        conversationId: conversation.id,
+        messageId: composed.question?.id ?? null,
+      },
+      log,
+    );
+  }
+  return outcome;
 }
 
 /**

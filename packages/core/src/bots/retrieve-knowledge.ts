@@ -21,7 +21,7 @@
  * offline provider's confidence, the stored source score): the matcher's lexical score, raised to the
  * vector similarity when the vector path found the item.
  */
-import { RETRIEVAL_DEFAULTS } from "@tandem/contracts";
+import { type ProviderKind, RETRIEVAL_DEFAULTS } from "@tandem/contracts";
 import {
   type Db,
   type EmbeddingState,
@@ -31,12 +31,13 @@ import {
   rowsOf,
 } from "@tandem/db";
 import { type SQL, sql } from "drizzle-orm";
+import { DomainError } from "../errors.ts";
 import { embeddingKey, ensureVectorIndex, vectorLiteral } from "../knowledge/embeddings/embedding-key.ts";
 import { type EmbeddingDeps, embeddingProvider } from "../knowledge/embeddings/embedding-provider.ts";
 import { vectorSupport } from "../knowledge/embeddings/vector-support.ts";
 import { bigramQueryTerms } from "../knowledge/search-terms.ts";
 import { asEntry } from "../llm/offline.ts";
-import type { KnowledgeItem } from "../llm/types.ts";
+import { type KnowledgeItem, LlmError } from "../llm/types.ts";
 import { latinWords, scoreEntries, stem, wordForms } from "./offline-answer.ts";
 
 export interface RetrievalChatbot {
@@ -69,10 +70,23 @@ export interface RetrievedItem extends KnowledgeItem {
   headingPath: string[];
 }
 
+/**
+ * The vector path failed where it should have run (embedding the question, or the vector query): the
+ * answer fell back to full text. What the chatbot's health records (`chatbot_error`, kind `retrieval`).
+ */
+export interface RetrievalFailure {
+  code: string;
+  message: string;
+  provider: ProviderKind | null;
+  model: string | null;
+}
+
 export interface Retrieval {
   mode: "hybrid" | "full_text";
   /** Why the vector path did not run, when it did not. */
   vectorNote: string | null;
+  /** Set when it did not run because it failed (not for a chatbot without vectors). */
+  failure: RetrievalFailure | null;
   similarityThreshold: number;
   items: RetrievedItem[];
   timings: { fullTextMs: number; vectorMs: number; embedMs: number; totalMs: number };
@@ -163,6 +177,7 @@ export async function retrieve(
   return {
     mode: vector.note === null ? "hybrid" : "full_text",
     vectorNote: vector.note,
+    failure: vector.failure,
     similarityThreshold: threshold,
     items: items.slice(0, limit),
     timings: {
@@ -347,6 +362,7 @@ interface VectorSearch {
   rows: (PassageRow & { similarity: number })[];
   /** Null when the vector path ran. */
   note: string | null;
+  failure: RetrievalFailure | null;
   embedMs: number;
   vectorMs: number;
 }
@@ -357,7 +373,7 @@ async function searchVectors(
   question: string,
   options: RetrieveOptions & { candidates: number; threshold: number },
 ): Promise<VectorSearch> {
-  const skipped = (note: string): VectorSearch => ({ rows: [], note, embedMs: 0, vectorMs: 0 });
+  const skipped = (note: string): VectorSearch => ({ rows: [], note, failure: null, embedMs: 0, vectorMs: 0 });
   const support = await vectorSupport(db);
   if (!support.available) return skipped("no pgvector: this database searches by full text only");
   const embedding = chatbot.retrievalSettings?.embedding;
@@ -387,18 +403,49 @@ async function searchVectors(
     }
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    return { ...skipped(`embedding the question failed, full text only: ${why}`), embedMs: ms(embedStarted) };
+    return {
+      ...skipped(`embedding the question failed, full text only: ${why}`),
+      failure: failureOf(error, "question_embedding_failed", "Embedding the question", activeSetting),
+      embedMs: ms(embedStarted),
+    };
   }
   const embedMs = ms(embedStarted);
 
   const vectorStarted = performance.now();
-  const rows = await nearestChunks(db, chatbot, active, vector, {
-    k: options.candidates,
-    threshold: options.threshold,
-    iterativeScan: support.iterativeScan,
-    exactScanBelow: options.exactScanBelow ?? EXACT_SCAN_BELOW,
-  });
-  return { rows, note: null, embedMs, vectorMs: ms(vectorStarted) };
+  try {
+    const rows = await nearestChunks(db, chatbot, active, vector, {
+      k: options.candidates,
+      threshold: options.threshold,
+      iterativeScan: support.iterativeScan,
+      exactScanBelow: options.exactScanBelow ?? EXACT_SCAN_BELOW,
+    });
+    return { rows, note: null, failure: null, embedMs, vectorMs: ms(vectorStarted) };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return {
+      ...skipped(`the vector search failed, full text only: ${why}`),
+      failure: failureOf(error, "vector_search_failed", "The vector search", activeSetting),
+      embedMs,
+      vectorMs: ms(vectorStarted),
+    };
+  }
+}
+
+/** A provider's error keeps its code (`provider_timeout`…); anything else gets `fallback`. */
+function failureOf(
+  error: unknown,
+  fallback: string,
+  what: string,
+  setting: NonNullable<RetrievalSettings["embedding"]>,
+): RetrievalFailure {
+  // Only our own errors' messages are shown: a database error's may hold a query.
+  const coded = error instanceof LlmError || error instanceof DomainError;
+  return {
+    code: coded ? error.code : fallback,
+    message: `${what} failed; the answer used full text only${coded ? `: ${error.message}` : "."}`,
+    provider: setting.provider,
+    model: setting.model,
+  };
 }
 
 /**

@@ -50,6 +50,8 @@ export async function getChatbotHealth(ctx: Ctx, input: GetChatbotHealthInput): 
         lastDay: sql<number>`count(*)::int`,
         generationsLastHour: sql<number>`count(*) filter (where ${chatbotErrors.createdAt} > ${hourAgo}
           and ${chatbotErrors.kind} = 'generation')::int`,
+        retrievalsLastHour: sql<number>`count(*) filter (where ${chatbotErrors.createdAt} > ${hourAgo}
+          and ${chatbotErrors.kind} = 'retrieval')::int`,
       })
       .from(chatbotErrors)
       .where(and(eq(chatbotErrors.chatbotId, chatbot.id), sql`${chatbotErrors.createdAt} > ${dayAgo}`)),
@@ -122,7 +124,9 @@ export async function getChatbotHealth(ctx: Ctx, input: GetChatbotHealthInput): 
   const embedding = chatbot.retrievalSettings.embedding;
   const embeddingState = embedding && vector.available ? chatbot.embeddingState.state : "off";
   const hybrid = vector.available && chatbot.embeddingState.active !== null && embedding !== null;
-  const vectorDegraded = embedding !== null && (!vector.available || embeddingState === "failed");
+  const retrievalFailures = counts?.retrievalsLastHour ?? 0;
+  const vectorDegraded =
+    embedding !== null && (!vector.available || embeddingState === "failed" || retrievalFailures > 0);
 
   const errors = newest.map(toErrorDto);
   return {
@@ -136,6 +140,7 @@ export async function getChatbotHealth(ctx: Ctx, input: GetChatbotHealthInput): 
         retrieval: hybrid ? "hybrid" : "full_text_only",
         embedding: embeddingState,
         error: embeddingState === "failed" ? (chatbot.embeddingState.error ?? null) : null,
+        failuresLastHour: retrievalFailures,
       },
       llmService: {
         status: failed === 0 ? "ok" : succeeded === 0 ? "down" : "degraded",

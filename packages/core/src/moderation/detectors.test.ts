@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolveGuardrails } from "../bots/guardrails.ts";
-import { findPii, findPiiKinds, findPromptInjection, luhnValid, thaiIdValid } from "./detectors.ts";
+import { findPii, findPiiKinds, findPromptInjection, luhnValid, samePhone, thaiIdValid } from "./detectors.ts";
 import { detectFlags } from "./flag-stored-message.ts";
 
 describe("card numbers", () => {
@@ -54,6 +54,24 @@ describe("e-mail addresses and phone numbers", () => {
     expect(findPiiKinds("It costs 1,290 baht, ships 2026-12-07 at 09:30, order 100234.")).toEqual([]);
     expect(findPiiKinds("Open Monday to Friday, 9:00–18:00 (UTC+7).")).toEqual([]);
     expect(findPiiKinds("Visit example.com/help or @shop on LINE")).toEqual([]);
+  });
+
+  it("leaves the shop's own numbers and addresses alone, however the number is written", () => {
+    const allow = { phones: ["+66 2 123 4567", "081-234-5678"], emails: ["Hello@Shop.example"] };
+    expect(findPiiKinds("Call 02 123 4567 or 081 234 5678, or write to hello@shop.example.", allow)).toEqual([]);
+    expect(findPiiKinds("Call +66 81 234 5678 or +66-2-123-4567", allow)).toEqual([]);
+    // Another number or address next to them still counts.
+    expect(findPiiKinds("Call 02 123 4567 or 02 765 4321", allow)).toEqual(["phone"]);
+    expect(findPiiKinds("Write to hello@shop.example or ann@example.com", allow)).toEqual(["email"]);
+    expect(findPiiKinds("Card 4111 1111 1111 1111", allow)).toEqual(["card_number"]);
+  });
+
+  it("compares phone numbers by their digits, a country code standing for the trunk 0", () => {
+    expect(samePhone("+66 2 123 4567", "02-123-4567")).toBe(true);
+    expect(samePhone("(02) 123 4567", "021234567")).toBe(true);
+    expect(samePhone("+66 2 123 4567", "+44 2 123 4567")).toBe(false);
+    expect(samePhone("02 123 4567", "03 123 4567")).toBe(false);
+    expect(samePhone("+66 2 123 4567", "123 4567")).toBe(false);
   });
 
   it("reports every kind in one detection, at the most confident kind's confidence", () => {

@@ -9,7 +9,8 @@
  * - Personal data (bot answers): card numbers (13–19 digits, spaces or dashes allowed, Luhn-checked),
  *   e-mail addresses, phone numbers (international `+…`, or Thai `0x…` with 9–10 digits) and Thai
  *   national ids (13 digits with their check digit). A bot should never hand these out; an order
- *   number of the same length fails the checksum and is left alone.
+ *   number of the same length fails the checksum and is left alone. The shop's own phone numbers and
+ *   addresses (the workspace's allow-list, `ContactAllowList`) are not personal data.
  */
 
 export interface Detection {
@@ -137,15 +138,45 @@ export function thaiIdValid(digits: string): boolean {
 
 /** Runs of digits, possibly grouped by single spaces or dashes, not glued to other digits or letters. */
 const DIGIT_RUN = /(?<![\p{L}\p{N}])\d(?:[ -]?\d){8,22}(?![\p{L}\p{N}])/gu;
-const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/u;
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
 /** `+` country code then 8–14 digits, or a Thai number: 0 then 8–9 digits (02 123 4567, 081-234-5678). */
-const INTERNATIONAL_PHONE = /(?<![\p{L}\p{N}+])\+\d{1,3}[ -]?(?:\(?\d{1,4}\)?[ -]?){2,5}\d{2,4}(?![\p{L}\p{N}])/u;
-const THAI_PHONE = /(?<![\p{L}\p{N}])0\d{1,2}[ -]?\d{3}[ -]?\d{3,4}(?![\p{L}\p{N}])/u;
+const INTERNATIONAL_PHONE = /(?<![\p{L}\p{N}+])\+\d{1,3}[ -]?(?:\(?\d{1,4}\)?[ -]?){2,5}\d{2,4}(?![\p{L}\p{N}])/gu;
+const THAI_PHONE = /(?<![\p{L}\p{N}])0\d{1,2}[ -]?\d{3}[ -]?\d{3,4}(?![\p{L}\p{N}])/gu;
 
 export type PiiKind = "card_number" | "thai_national_id" | "email" | "phone";
 
+/** The shop's own contact details (workspace setting `moderation`): a bot may give these out. */
+export interface ContactAllowList {
+  phones?: readonly string[] | undefined;
+  emails?: readonly string[] | undefined;
+}
+
+/**
+ * Whether two written phone numbers are the same line: equal digits once a national trunk `0` is
+ * dropped, or one international (`+66 2 123 4567`) being the other (`02 123 4567`) behind a 1–3
+ * digit country code.
+ */
+export function samePhone(a: string, b: string): boolean {
+  const parse = (v: string) => {
+    const digits = v.replace(/\D/g, "");
+    const international = v.trim().startsWith("+");
+    const trunk = !international && digits.startsWith("0");
+    return { digits: trunk ? digits.slice(1) : digits, international, trunk };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  if (x.digits.length < 6 || y.digits.length < 6) return false;
+  if (x.international === y.international && x.digits === y.digits) return true;
+  const covers = (long: typeof x, short: typeof y) =>
+    long.international &&
+    short.trunk &&
+    long.digits.endsWith(short.digits) &&
+    long.digits.length - short.digits.length <= 3;
+  return covers(x, y) || covers(y, x);
+}
+
 /** The kinds of personal data in the text, each once, in a fixed order; empty when there is none. */
-export function findPiiKinds(text: string | null | undefined): PiiKind[] {
+export function findPiiKinds(text: string | null | undefined, allow: ContactAllowList = {}): PiiKind[] {
   if (!text) return [];
   const found = new Set<PiiKind>();
   for (const match of text.matchAll(DIGIT_RUN)) {
@@ -153,8 +184,14 @@ export function findPiiKinds(text: string | null | undefined): PiiKind[] {
     if (digits.length === 13 && thaiIdValid(digits)) found.add("thai_national_id");
     else if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) found.add("card_number");
   }
-  if (EMAIL.test(text)) found.add("email");
-  if (INTERNATIONAL_PHONE.test(text) || THAI_PHONE.test(text)) found.add("phone");
+  const allowedEmails = new Set((allow.emails ?? []).map((e) => e.trim().toLowerCase()));
+  for (const match of text.matchAll(EMAIL)) {
+    if (!allowedEmails.has(match[0].toLowerCase())) found.add("email");
+  }
+  const allowedPhones = allow.phones ?? [];
+  for (const match of [...text.matchAll(INTERNATIONAL_PHONE), ...text.matchAll(THAI_PHONE)]) {
+    if (!allowedPhones.some((own) => samePhone(own, match[0]))) found.add("phone");
+  }
   return (["card_number", "thai_national_id", "email", "phone"] as const).filter((k) => found.has(k));
 }
 
@@ -168,8 +205,8 @@ const PII_LABELS: Record<PiiKind, string> = {
 const PII_CONFIDENCE: Record<PiiKind, number> = { card_number: 0.95, thai_national_id: 0.9, email: 0.8, phone: 0.6 };
 
 /** Personal data in the text as one detection (one flag per message and type), or null. */
-export function findPii(text: string | null | undefined): Detection | null {
-  const kinds = findPiiKinds(text);
+export function findPii(text: string | null | undefined, allow: ContactAllowList = {}): Detection | null {
+  const kinds = findPiiKinds(text, allow);
   if (kinds.length === 0) return null;
   return {
     reason: `Personal data in a bot answer: ${kinds.map((k) => PII_LABELS[k]).join(", ")}`,

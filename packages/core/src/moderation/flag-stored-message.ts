@@ -1,8 +1,9 @@
 import type { FlagType } from "@tandem/contracts";
-import { type Db, type messages, moderationFlags } from "@tandem/db";
+import { type Db, type messages, moderationFlags, workspaces } from "@tandem/db";
+import { eq } from "drizzle-orm";
 import { findProfanity, type ResolvedGuardrails, resolveGuardrails } from "../bots/guardrails.ts";
 import type { Logger } from "../logger.ts";
-import { type Detection, findPii, findPromptInjection } from "./detectors.ts";
+import { type ContactAllowList, type Detection, findPii, findPromptInjection } from "./detectors.ts";
 
 type MessageRow = Pick<typeof messages.$inferSelect, "id" | "workspaceId" | "conversationId" | "role" | "text">;
 
@@ -13,11 +14,13 @@ export interface AutomatedFlag extends Detection {
 /**
  * What the detectors find in a message, one per type: profanity in a customer message or a bot
  * answer (the chatbot's guardrail word lists, the defaults without one), prompt injection in a
- * customer message, personal data in a bot answer. Agents' replies and notes are not checked.
+ * customer message, personal data in a bot answer (but the shop's own contact details, `allow`).
+ * Agents' replies and notes are not checked.
  */
 export function detectFlags(
   message: Pick<MessageRow, "role" | "text">,
   guardrails: ResolvedGuardrails = resolveGuardrails(null),
+  allow: ContactAllowList = {},
 ): AutomatedFlag[] {
   if (!message.text || (message.role !== "USER" && message.role !== "BOT")) return [];
   const flags: AutomatedFlag[] = [];
@@ -25,7 +28,7 @@ export function detectFlags(
   if (profanity) {
     flags.push({ type: "profanity", reason: `Matched "${profanity.word}" (${profanity.language})`, confidence: 1 });
   }
-  const other = message.role === "USER" ? findPromptInjection(message.text) : findPii(message.text);
+  const other = message.role === "USER" ? findPromptInjection(message.text) : findPii(message.text, allow);
   if (other) flags.push({ type: message.role === "USER" ? "prompt_injection" : "pii", ...other });
   return flags;
 }
@@ -34,17 +37,23 @@ export function detectFlags(
  * Stores the detectors' flags on a message that was just stored, inside the caller's transaction but
  * in a savepoint of its own: a failure here is logged and rolled back alone, so it never costs the
  * customer's message or the bot's reply. A message checked twice keeps one flag per type
- * (`moderation_flag_automated_key`).
+ * (`moderation_flag_automated_key`). The workspace's allow-list of its own contact details is read
+ * only when a bot answer holds personal data.
  */
 export async function flagStoredMessage(
   tx: Db,
   message: MessageRow,
   options: { guardrails?: ResolvedGuardrails; flags?: AutomatedFlag[]; log?: Pick<Logger, "warn"> } = {},
 ): Promise<AutomatedFlag[]> {
-  const flags = options.flags ?? detectFlags(message, options.guardrails);
-  if (flags.length === 0) return [];
+  const found = options.flags ?? detectFlags(message, options.guardrails);
+  if (found.length === 0) return [];
   try {
-    await tx.transaction(async (sp) => {
+    return await tx.transaction(async (sp) => {
+      const flags =
+        options.flags || !found.some((f) => f.type === "pii")
+          ? found
+          : detectFlags(message, options.guardrails, await contactAllowList(sp, message.workspaceId));
+      if (flags.length === 0) return [];
       await sp
         .insert(moderationFlags)
         .values(
@@ -59,10 +68,20 @@ export async function flagStoredMessage(
           })),
         )
         .onConflictDoNothing();
+      return flags;
     });
-    return flags;
   } catch (err) {
     options.log?.warn({ err, messageId: message.id }, "moderation flags could not be stored");
     return [];
   }
+}
+
+/** The shop's own phone numbers and e-mail addresses (`settings.moderation`), which a bot may give out. */
+async function contactAllowList(db: Db, workspaceId: string): Promise<ContactAllowList> {
+  const [row] = await db
+    .select({ settings: workspaces.settings })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId));
+  const moderation = row?.settings.moderation;
+  return { phones: moderation?.allowedPhones, emails: moderation?.allowedEmails };
 }

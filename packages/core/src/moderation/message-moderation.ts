@@ -1,5 +1,5 @@
-import type { MessageModeration } from "@tandem/contracts";
-import { type Db, moderationFlags } from "@tandem/db";
+import { type MessageModeration, WIDGET_SOCKET } from "@tandem/contracts";
+import { channels, contacts, conversations, type Db, moderationFlags } from "@tandem/db";
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { afterCommit, type Ctx } from "../context.ts";
 import { publishMessage } from "../conversations/publish.ts";
@@ -55,4 +55,25 @@ export async function publishModeration(ctx: Ctx, message: Parameters<typeof pub
   if (!realtime) return;
   const moderation = await loadMessageModeration(ctx.db, ctx.workspaceId, message.id);
   afterCommit(ctx, () => publishMessage(realtime, ctx.workspaceId, message, "updated", undefined, moderation));
+}
+
+/**
+ * A removed message leaves the customer's live connection too: on channels that deliver through ours
+ * (`realtimeRoom`: the widget), `message.removed` `{id}` goes to the customer's session, so an open
+ * widget drops it at once (its history already hides it: `customerVisible`). Published after the
+ * commit; nothing for Messenger or LINE, whose apps cannot be reached back.
+ */
+export async function withdrawFromCustomer(ctx: Ctx, message: { id: string; conversationId: string }): Promise<void> {
+  const realtime = ctx.realtime;
+  if (!realtime || !ctx.channels) return;
+  const [row] = await ctx.db
+    .select({ channel: channels, platformUserId: contacts.platformUserId })
+    .from(conversations)
+    .innerJoin(channels, eq(channels.id, conversations.channelId))
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(and(eq(conversations.id, message.conversationId), eq(conversations.workspaceId, ctx.workspaceId)))
+    .limit(1);
+  const room = row ? ctx.channels.find(row.channel.type)?.realtimeRoom?.(row.channel, row.platformUserId) : undefined;
+  if (!room) return;
+  afterCommit(ctx, () => realtime.emit(room, WIDGET_SOCKET.events.messageRemoved, { id: message.id }));
 }

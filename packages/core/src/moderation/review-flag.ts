@@ -7,7 +7,7 @@ import { messageColumns } from "../conversations/to-dto.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
 import { loadNotificationDtos } from "../notifications/to-dto.ts";
-import { publishModeration } from "./message-moderation.ts";
+import { publishModeration, withdrawFromCustomer } from "./message-moderation.ts";
 import { flagStatus, loadFlagDtos } from "./to-dto.ts";
 
 type FlagRow = typeof moderationFlags.$inferSelect;
@@ -84,6 +84,7 @@ export async function reviewFlag(ctx: Ctx, input: ReviewFlagInput & { flagId: st
     return { flag: updated!, message: message! };
   });
   await publishModeration(ctx, message);
+  if (input.decision === "remove") await withdrawFromCustomer(ctx, message);
   const [dto] = await loadFlagDtos(ctx, [flag]);
   return dto!;
 }

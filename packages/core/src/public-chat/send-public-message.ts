@@ -158,7 +158,7 @@ export async function sendPublicMessage(deps: AppJobDeps, input: SendPublicMessa
     return settled(async () => answer);
   }
   const complete = async (result: LlmResult) => {
-    const outcome = await persistBotReply(deps.db, plan, judgeReply(prepared, result), jobId);
+    const outcome = await persistBotReply(deps.db, plan, judgeReply(prepared, result), jobId, deps.log);
     await finishBotReply(deps, conversationId, outcome);
     return answerOf();
   };

@@ -1,8 +1,8 @@
 import { relations } from "drizzle-orm";
-import { bigint, date, integer, pgTable, primaryKey, text, timestamp, unique } from "drizzle-orm/pg-core";
+import { bigint, date, integer, pgTable, primaryKey, real, text, timestamp, unique } from "drizzle-orm/pg-core";
 import { channelType } from "./channels.ts";
 import { chatbots } from "./chatbots.ts";
-import { idColumn, updatedAt } from "./columns.ts";
+import { createdAt, idColumn, updatedAt } from "./columns.ts";
 import { workspaces } from "./identity.ts";
 
 /**
@@ -183,3 +183,24 @@ export const analyticsDailyRelations = relations(analyticsDaily, ({ one }) => ({
   workspace: one(workspaces, { fields: [analyticsDaily.workspaceId], references: [workspaces.id] }),
   chatbot: one(chatbots, { fields: [analyticsDaily.chatbotId], references: [chatbots.id] }),
 }));
+
+/**
+ * The vectors of the customers' normalised questions, for grouping the top queries by meaning
+ * (`core/analytics/cluster-queries.ts`), so a read embeds only the texts it has not seen before. Keyed
+ * by workspace (two workspaces' credentials of one kind may reach different servers), embedding key
+ * (`embeddingKey`: provider, model, size) and the SHA-256 of the normalised text — the text itself is
+ * not kept twice. A plain `real[]`: the vectors are compared in memory, never searched.
+ */
+export const analyticsQueryEmbeddings = pgTable(
+  "analytics_query_embedding",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    model: text("model").notNull(),
+    queryHash: text("query_hash").notNull(),
+    embedding: real("embedding").array().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ name: "analytics_query_embedding_pkey", columns: [t.workspaceId, t.model, t.queryHash] })],
+);

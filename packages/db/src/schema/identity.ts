@@ -21,6 +21,11 @@ export interface WorkspaceSettings {
     /** IANA time zone of the analytics' days. Default UTC. */
     timeZone?: string;
   };
+  moderation?: {
+    /** The shop's own phone numbers and e-mail addresses: a bot answer giving only these is not flagged. */
+    allowedPhones?: string[];
+    allowedEmails?: string[];
+  };
   /**
    * Bookkeeping of `core/analytics`, never shown: the time zone the daily rollups were built in, when,
    * and how many messages and conversations were created from five minutes before then (a read finding

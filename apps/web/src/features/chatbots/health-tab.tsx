@@ -126,6 +126,9 @@ export function HealthTab({ chatbotId }: { chatbotId: string }) {
               {h.checks.vectorSearch.retrieval === "hybrid" ? "hybrid retrieval" : "full text only"} · embeddings{" "}
               {h.checks.vectorSearch.embedding}
               {h.checks.vectorSearch.error ? ` · ${h.checks.vectorSearch.error}` : ""}
+              {h.checks.vectorSearch.failuresLastHour > 0
+                ? ` · failed in ${h.checks.vectorSearch.failuresLastHour} ${h.checks.vectorSearch.failuresLastHour === 1 ? "reply" : "replies"} in the last hour (full text used)`
+                : ""}
             </Check>
             <Check label="Uptime" status="ok">
               Server process up {duration(h.uptime)} (since {formatDateTime(h.startedAt)})

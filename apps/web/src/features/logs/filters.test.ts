@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authorLabel, EMPTY_FILTERS, inboxHref, logSearchParams } from "./filters";
+import { authorLabel, EMPTY_FILTERS, filtersFromSearchParams, inboxHref, logSearchParams } from "./filters";
 
 describe("logSearchParams", () => {
   it("sends only the filters that are set, times as ISO and the text trimmed", () => {
@@ -17,6 +17,28 @@ describe("logSearchParams", () => {
     expect(params.has("to")).toBe(false);
     expect(params.get("text")).toBe("พนักงาน");
     expect(params.has("channelId")).toBe(false);
+  });
+});
+
+describe("filtersFromSearchParams", () => {
+  it("reads back what logSearchParams wrote, so a link shows the same filters", () => {
+    const filters = {
+      ...EMPTY_FILTERS,
+      channelId: "ch_1",
+      channelType: "line" as const,
+      role: "USER" as const,
+      status: "failed" as const,
+      from: "2026-11-01T09:00",
+      to: "2026-11-02T18:30",
+      text: "refund",
+    };
+    expect(filtersFromSearchParams(logSearchParams(filters))).toEqual(filters);
+    expect(filtersFromSearchParams(new URLSearchParams())).toEqual(EMPTY_FILTERS);
+  });
+
+  it("ignores values that are not a choice, and times that are not times", () => {
+    const params = new URLSearchParams({ role: "ROBOT", status: "lost", channelType: "fax", from: "yesterday" });
+    expect(filtersFromSearchParams(params)).toEqual(EMPTY_FILTERS);
   });
 });
 

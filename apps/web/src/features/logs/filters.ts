@@ -1,4 +1,4 @@
-import type { ChannelType, MessageLogEntry, MessageRole, MessageStatus } from "@tandem/contracts";
+import { ChannelType, type MessageLogEntry, MessageRole, MessageStatus } from "@tandem/contracts";
 
 /** The log's filters as the page holds them: empty strings are "any". */
 export interface LogFilters {
@@ -38,6 +38,37 @@ export function logSearchParams(filters: LogFilters): URLSearchParams {
   }
   if (filters.text.trim()) params.set("text", filters.text.trim());
   return params;
+}
+
+/** A `datetime-local` value (browser time, to the minute) of an instant, or "" for none or a bad one. */
+function localDateTime(iso: string | null): string {
+  const time = iso ? new Date(iso) : null;
+  if (!time || Number.isNaN(time.getTime())) return "";
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${time.getFullYear()}-${pad(time.getMonth() + 1)}-${pad(time.getDate())}T${pad(time.getHours())}:${pad(time.getMinutes())}`;
+}
+
+/**
+ * The filters a `/logs` URL holds — the same parameters as the list and the export
+ * (`logSearchParams`), so a shared link shows the same rows — back into the page's form. Values that
+ * are not one of the choices are ignored.
+ */
+export function filtersFromSearchParams(params: Pick<URLSearchParams, "get">): LogFilters {
+  const one = <T extends string>(key: string, allowed: readonly T[]): T | "" => {
+    const value = params.get(key);
+    return value && (allowed as readonly string[]).includes(value) ? (value as T) : "";
+  };
+  return {
+    channelId: params.get("channelId") ?? "",
+    channelType: one("channelType", ChannelType.options),
+    chatbotId: params.get("chatbotId") ?? "",
+    agentId: params.get("agentId") ?? "",
+    role: one("role", MessageRole.options),
+    status: one("status", MessageStatus.options),
+    from: localDateTime(params.get("from")),
+    to: localDateTime(params.get("to")),
+    text: params.get("text") ?? "",
+  };
 }
 
 /** Where a row opens: the conversation in the inbox, scrolled to the message. */

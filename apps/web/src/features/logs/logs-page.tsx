@@ -9,7 +9,8 @@ import {
 } from "@tandem/contracts";
 import { Download, ScrollText, Search } from "lucide-react";
 import Link from "next/link";
-import { type ReactNode, useEffect, useId, useMemo, useState } from "react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { type ReactNode, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { EmptyState } from "@/components/empty-state";
 import { PageHeader } from "@/components/page-header";
 import { TableSkeleton } from "@/components/table-skeleton";
@@ -27,7 +28,14 @@ import { useInboxOptions } from "@/features/inbox/queries";
 import { errorMessage, isApiError } from "@/lib/api";
 import { formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
-import { authorLabel, EMPTY_FILTERS, inboxHref, type LogFilters, logSearchParams } from "./filters";
+import {
+  authorLabel,
+  EMPTY_FILTERS,
+  filtersFromSearchParams,
+  inboxHref,
+  type LogFilters,
+  logSearchParams,
+} from "./filters";
 import { useMessageLog } from "./queries";
 import { WebhookSummary } from "./webhook-summary";
 
@@ -39,16 +47,43 @@ const CHANNEL_TYPE_NAMES: Record<ChannelType, string> = {
 };
 const ROLE_NAMES: Record<MessageRole, string> = { USER: "Customer", AGENT: "Agent", BOT: "Bot", SYSTEM: "System" };
 
-/** `/logs`: every message of the workspace, filtered, newest first; a row opens it in the inbox. */
+/**
+ * `/logs`: every message of the workspace, filtered, newest first; a row opens it in the inbox. The
+ * filters live in the URL (the list's own query parameters): a link shows the same rows, and Back
+ * returns to the previous filters. Each choice is a history entry; the text search, committed 300 ms
+ * after typing stops, replaces the current one.
+ */
 export function LogsPage() {
   const me = useCurrentUser();
   const allowed = can(me, "logs.read");
-  const [filters, setFilters] = useState<LogFilters>(EMPTY_FILTERS);
-  const [typed, setTyped] = useState("");
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const filters = useMemo(() => filtersFromSearchParams(searchParams), [searchParams]);
+  const navigate = useCallback(
+    (next: LogFilters, how: "push" | "replace" = "push") => {
+      const query = logSearchParams(next).toString();
+      router[how](query ? `${pathname}?${query}` : pathname, { scroll: false });
+    },
+    [router, pathname],
+  );
+  const [typed, setTyped] = useState(filters.text);
+  // The text last sent to the URL: a different one in the URL came from Back or a link.
+  const committed = useRef(filters.text);
   useEffect(() => {
-    const timer = setTimeout(() => setFilters((f) => ({ ...f, text: typed })), 300);
+    if (filters.text !== committed.current) {
+      committed.current = filters.text;
+      setTyped(filters.text);
+    }
+  }, [filters.text]);
+  useEffect(() => {
+    if (typed.trim() === committed.current.trim()) return;
+    const timer = setTimeout(() => {
+      committed.current = typed.trim();
+      navigate({ ...filters, text: typed }, "replace");
+    }, 300);
     return () => clearTimeout(timer);
-  }, [typed]);
+  }, [typed, filters, navigate]);
   const params = useMemo(() => logSearchParams(filters), [filters]);
   const log = useMessageLog(params, allowed);
   const options = useInboxOptions();
@@ -58,8 +93,10 @@ export function LogsPage() {
 
   const set =
     <K extends keyof LogFilters>(key: K) =>
-    (value: LogFilters[K]) =>
-      setFilters((f) => ({ ...f, [key]: value }));
+    (value: LogFilters[K]) => {
+      committed.current = typed.trim();
+      navigate({ ...filters, text: typed, [key]: value });
+    };
   const rows = log.data?.pages.flatMap((p) => p.data) ?? [];
   const filtered = params.toString() !== "";
   const csvHref = `/api/v1/logs/messages.csv${filtered ? `?${params}` : ""}`;
@@ -165,8 +202,9 @@ export function LogsPage() {
               type="button"
               className="text-primary underline-offset-4 hover:underline"
               onClick={() => {
+                committed.current = "";
                 setTyped("");
-                setFilters(EMPTY_FILTERS);
+                navigate(EMPTY_FILTERS);
               }}
             >
               Clear filters

@@ -17,6 +17,7 @@ import { Textarea } from "@/components/ui/textarea";
 import { useMe } from "@/features/auth/queries";
 import { errorMessage } from "@/lib/api";
 import { formatDateTime } from "@/lib/format";
+import { ContactAllowList } from "./contact-allow-list";
 import { selectClass } from "./flag-message-button";
 import { FLAG_STATUS_LABELS, FLAG_TYPE_LABELS, flagTypeLabel } from "./labels";
 import { type FlagFilters, useFlagQueue, useReviewFlag } from "./queries";
@@ -119,6 +120,7 @@ export function ModerationPage() {
           {queue.isFetchingNextPage ? "Loading…" : "Load more"}
         </Button>
       )}
+      <ContactAllowList />
     </div>
   );
 }

@@ -6,7 +6,9 @@ import {
   type FlagMessageInput,
   type FlagSource,
   type FlagType,
+  ModerationSettingsDto,
   type ReviewFlagInput,
+  type UpdateModerationSettingsInput,
 } from "@tandem/contracts";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { inboxKeys } from "@/features/inbox/cache";
@@ -73,5 +75,24 @@ export function useFlagMessage(conversationId: string) {
       void queryClient.invalidateQueries({ queryKey: inboxKeys.messages(conversationId) });
       void queryClient.invalidateQueries({ queryKey: moderationKeys.all });
     },
+  });
+}
+
+const moderationSettingsKey = ["settings", "moderation"] as const;
+
+/** The shop's own contact details, which bot answers may give out without a flag. */
+export function useModerationSettings() {
+  return useQuery({
+    queryKey: moderationSettingsKey,
+    queryFn: ({ signal }) => api.get("/api/v1/settings/moderation", ModerationSettingsDto, signal),
+  });
+}
+
+export function useUpdateModerationSettings() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: UpdateModerationSettingsInput) =>
+      api.patch("/api/v1/settings/moderation", input, ModerationSettingsDto),
+    onSuccess: (dto) => queryClient.setQueryData(moderationSettingsKey, dto),
   });
 }
