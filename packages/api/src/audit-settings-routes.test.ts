@@ -505,6 +505,11 @@ const CASES: Case[] = [
     },
   },
   {
+    route: "POST /api/v1/integrations/shopify/{id}/sync",
+    action: "shopify_store.sync",
+    call: (s) => s.admin.post(`/api/v1/integrations/shopify/${s.ids.shopifyStore}/sync`),
+  },
+  {
     route: "DELETE /api/v1/integrations/shopify/{id}",
     action: "shopify_store.disconnect",
     call: (s) => s.admin.delete(`/api/v1/integrations/shopify/${s.ids.shopifyStore}`),
