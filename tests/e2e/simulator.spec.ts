@@ -145,3 +145,53 @@ test("the Shopify tab changes a product's stock in the simulated store, which se
     });
   }
 });
+
+test("a product carousel the Page sends shows as cards in the customer's Messenger", async ({ page }) => {
+  // Sent as Tandem's Messenger adapter sends product cards (a generic template after the text).
+  const pageId = "1000000000000001";
+  const psid = `73${Date.now().toString().slice(-14)}`;
+  const sent = await page.request.post(`/_simulator/graph/v25.0/${pageId}/messages?access_token=sim-demo-page-token`, {
+    data: {
+      recipient: { id: psid },
+      messaging_type: "UPDATE",
+      message: {
+        attachment: {
+          type: "template",
+          payload: {
+            template_type: "generic",
+            elements: [
+              {
+                title: "Linen shirt",
+                subtitle: "฿1,290.00 · In stock · M / Natural",
+                buttons: [{ type: "web_url", url: "https://shop.example/products/linen-shirt", title: "View" }],
+              },
+              { title: "Cotton shirt", subtitle: "฿990.00 · Out of stock" },
+            ],
+          },
+        },
+      },
+    },
+  });
+  expect(sent.status()).toBe(200);
+  const lastName = psid.slice(-6);
+  expect(
+    (
+      await page.request.post("/_simulator/_control/graph/users", { data: { psid, firstName: "Cards", lastName } })
+    ).status(),
+  ).toBe(201);
+
+  await signIn(page, "owner@demo.local");
+  await page.goto("/simulator");
+  await page.getByRole("button", { name: new RegExp(psid) }).click();
+  const chat = page.getByRole("region", { name: `Messenger chat of Cards ${lastName}` });
+  const cards = chat.getByRole("list", { name: /^Cards from / }).getByRole("listitem");
+  await expect(cards).toHaveCount(2);
+  await expect(cards.nth(0)).toContainText("Linen shirt");
+  await expect(cards.nth(0)).toContainText("฿1,290.00 · In stock · M / Natural");
+  await expect(cards.nth(0).getByRole("link", { name: "View" })).toHaveAttribute(
+    "href",
+    "https://shop.example/products/linen-shirt",
+  );
+  await expect(cards.nth(1)).toContainText("Out of stock");
+  await expect(cards.nth(1).getByRole("link")).toHaveCount(0);
+});

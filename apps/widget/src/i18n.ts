@@ -29,6 +29,10 @@ const en = {
   unread: "{count} unread messages",
   you: "You",
   reconnecting: "Reconnecting…",
+  products: "Products",
+  viewProduct: "View",
+  viewProductLabel: "View {name} (opens in a new tab)",
+  outOfStock: "Out of stock",
 };
 
 export type Strings = typeof en;
@@ -59,6 +63,10 @@ const th: Strings = {
   unread: "ข้อความที่ยังไม่ได้อ่าน {count} ข้อความ",
   you: "คุณ",
   reconnecting: "กำลังเชื่อมต่อใหม่…",
+  products: "สินค้า",
+  viewProduct: "ดูสินค้า",
+  viewProductLabel: "ดู {name} (เปิดในแท็บใหม่)",
+  outOfStock: "สินค้าหมด",
 };
 
 const ja: Strings = {
@@ -87,6 +95,10 @@ const ja: Strings = {
   unread: "未読メッセージ {count} 件",
   you: "あなた",
   reconnecting: "再接続中…",
+  products: "商品",
+  viewProduct: "見る",
+  viewProductLabel: "{name}を見る（新しいタブで開きます）",
+  outOfStock: "在庫切れ",
 };
 
 export const LANGUAGES: Record<string, Strings> = { en, th, ja };

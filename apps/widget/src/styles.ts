@@ -35,6 +35,18 @@ button:focus-visible,textarea:focus-visible,a:focus-visible{outline:2px solid va
 .attachments img{max-width:220px;max-height:220px;width:auto;height:auto;border-radius:8px;display:block;background:rgba(0,0,0,.06)}
 .attachments .file{display:inline-block;padding:6px 10px;border:1px solid rgba(0,0,0,.15);border-radius:8px;text-decoration:none;color:inherit;word-break:break-all}
 .attachments .size{opacity:.7}
+.cards{display:flex;gap:8px;margin:2px 0 0;padding:2px 2px 6px;list-style:none;overflow-x:auto;scroll-snap-type:x mandatory;max-width:100%;box-sizing:border-box}
+.card{flex:0 0 auto;width:168px;scroll-snap-align:start;display:flex;flex-direction:column;background:#fff;border:1px solid #e5e7eb;
+border-radius:var(--tandem-radius,12px);overflow:hidden}
+.card img{width:100%;height:120px;object-fit:cover;display:block;background:rgba(0,0,0,.06)}
+.card-body{display:flex;flex-direction:column;gap:2px;padding:8px 10px;flex:1}
+.card-title{font-weight:600;font-size:13px;overflow:hidden;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow-wrap:anywhere}
+.card-price{font-size:13px}
+.card-stock{font-size:12px;color:#b91c1c}
+.card-view{margin-top:auto;align-self:flex-start;padding:4px 10px;border:1px solid var(--tandem-primary,#2563eb);border-radius:6px;
+color:var(--tandem-primary,#2563eb);text-decoration:none;font-size:13px}
+.card-view:hover{background:var(--tandem-primary,#2563eb);color:#fff}
+.out img{opacity:.6}
 .failed .bubble{opacity:.7}
 .status{font-size:12px;color:#b91c1c;display:flex;gap:6px;align-items:center}
 .link{background:none;border:0;padding:0;color:inherit;text-decoration:underline;cursor:pointer;font:inherit}

@@ -34,6 +34,7 @@ interface MessageView {
   provisional: boolean;
   clientMessageId?: string;
   feedback?: HTMLElement;
+  cards?: HTMLElement;
 }
 
 const ICON_CLOSE = "\u2715";
@@ -356,10 +357,12 @@ class Widget {
     if (view) {
       if (m.text !== null && m.text !== view.text && view !== this.streaming) this.setText(view, m.text);
       if (view.feedback) this.showRating(view, m.feedback);
+      this.addCards(view, m.products);
       return;
     }
     view = this.addView(m.role, m.text ?? "", m.id, m.author?.name ?? null);
     this.addAttachments(view, m.attachments);
+    this.addCards(view, m.products);
     if (m.role === "BOT") this.addFeedback(view, m.feedback);
     this.confirmed(m.id);
     if (m.role === "USER") this.suggestions.hidden = true;
@@ -454,6 +457,7 @@ class Widget {
             bot.text = answer.response;
             this.render(bot);
             if (bot.id !== answer.replyMessageId) this.setId(bot, answer.replyMessageId);
+            this.addCards(bot, answer.products);
             this.addFeedback(bot, null);
             this.announce(bot);
             if (!this.isOpen) {
@@ -609,6 +613,63 @@ class Widget {
       items.push(link);
     }
     if (items.length) view.bubble.after(h("div", { class: "attachments" }, ...items));
+  }
+
+  /**
+   * The products a bot reply recommends, as cards under it (once): image, title, price, "out of
+   * stock", and a "View" link to the product page in a new tab. A row that scrolls sideways; every
+   * link is reached with Tab, and focusing one scrolls its card into view.
+   */
+  private addCards(view: MessageView, products: PublicMessageDto["products"] | undefined): void {
+    if (view.cards || !products?.length) return;
+    const web = (raw: string | null) => {
+      if (!raw) return null;
+      try {
+        const url = new URL(raw);
+        return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+      } catch {
+        return null;
+      }
+    };
+    const items = products.map((product) => {
+      const image = web(product.imageUrl);
+      const url = web(product.url);
+      const name = product.variantTitle ? `${product.title} (${product.variantTitle})` : product.title;
+      const body = h(
+        "div",
+        { class: "card-body" },
+        h("div", { class: "card-title" }, name),
+        h("div", { class: "card-price" }, product.priceText),
+      );
+      if (!product.available) body.append(h("div", { class: "card-stock" }, this.t.outOfStock));
+      if (url) {
+        body.append(
+          h(
+            "a",
+            {
+              class: "card-view",
+              href: url,
+              target: "_blank",
+              rel: "noopener noreferrer",
+              "aria-label": format(this.t.viewProductLabel, { name }),
+            },
+            this.t.viewProduct,
+          ),
+        );
+      }
+      const card = h("li", { class: product.available ? "card" : "card out" }, body);
+      if (image) {
+        const img = h("img", { src: image, alt: "", loading: "lazy", width: "168", height: "120" });
+        // An image that does not load leaves the card without one, not a broken picture.
+        img.addEventListener("error", () => img.remove());
+        card.prepend(img);
+      }
+      return card;
+    });
+    view.cards = h("ul", { class: "cards", "aria-label": this.t.products }, ...items);
+    if (view.feedback) view.feedback.before(view.cards);
+    else view.el.append(view.cards);
+    this.scrollToEnd();
   }
 
   private addFeedback(view: MessageView, rating: PublicMessageDto["feedback"]): void {

@@ -71,9 +71,48 @@ function message(role: PublicMessageDto["role"], text: string, author: string | 
     attachments: [],
     author: author ? { name: author } : null,
     sources: [],
+    products: [],
     feedback: null,
     createdAt: new Date().toISOString(),
   };
+}
+
+/** An 8×8 PNG, the store's product image (served by the fake server at `/img/…`). */
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAEUlEQVQImWNgOx6KFTEMLQkAQKxIgXAi5VsAAAAASUVORK5CYII=",
+  "base64",
+);
+
+/**
+ * A question about shirts is answered with two product cards: one in stock with its image (on
+ * `imageBase`), one out of stock without an image.
+ */
+export function productsFor(question: string, imageBase: string): PublicMessageDto["products"] {
+  if (!/shirt/i.test(question)) return [];
+  const card = {
+    productId: "gid://shopify/Product/1",
+    title: "Linen shirt",
+    priceText: "฿1,290.00",
+    price: "1290.00",
+    currency: "THB",
+    available: true,
+    imageUrl: `${imageBase}/img/linen-shirt.png`,
+    url: "https://shop.test/products/linen-shirt",
+    variantTitle: "M / Natural",
+  };
+  return [
+    card,
+    {
+      ...card,
+      productId: "gid://shopify/Product/2",
+      title: "Cotton shirt with a very long name that has to wrap on two lines",
+      priceText: "฿990.00",
+      available: false,
+      imageUrl: null,
+      url: "https://shop.test/products/cotton-shirt",
+      variantTitle: null,
+    },
+  ];
 }
 
 /** The bot's canned answer, with Markdown the widget must render safely. */
@@ -165,6 +204,11 @@ export async function startFakeServers(options: FakeOptions = {}): Promise<FakeS
       res.end(readFileSync(path.join(DIST, path.basename(url.pathname))));
       return;
     }
+    if (url.pathname.startsWith("/img/")) {
+      res.writeHead(200, { "Content-Type": "image/png" });
+      res.end(PNG);
+      return;
+    }
     if (url.pathname === "/not-allowed") {
       // A page on an origin the chatbot does not allow (this server's own).
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
@@ -234,11 +278,12 @@ export async function startFakeServers(options: FakeOptions = {}): Promise<FakeS
         await new Promise((r) => setTimeout(r, 15));
         res.write(frame.slice(cut));
       }
-      const reply = message("BOT", full);
+      const reply = { ...message("BOT", full), products: productsFor(text, apiUrl) };
       session.messages.push(reply);
       publish(session, reply);
       send(PUBLIC_SSE_EVENTS.sources, { sources: [] });
-      send(PUBLIC_SSE_EVENTS.completed, answer(userMessage.id, reply.id, full));
+      if (reply.products.length) send(PUBLIC_SSE_EVENTS.products, { products: reply.products });
+      send(PUBLIC_SSE_EVENTS.completed, answer(userMessage.id, reply.id, full, reply.products));
       res.end();
       return;
     }
@@ -276,12 +321,18 @@ export async function startFakeServers(options: FakeOptions = {}): Promise<FakeS
     fail(res, 404, "not_found");
   }
 
-  const answer = (messageId: string, replyMessageId: string | null, response: string) => ({
+  const answer = (
+    messageId: string,
+    replyMessageId: string | null,
+    response: string,
+    products: PublicMessageDto["products"] = [],
+  ) => ({
     messageId,
     replyMessageId,
     conversationId: "conv_1",
     response,
     sources: [],
+    products,
     usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
     handoff: null,
   });

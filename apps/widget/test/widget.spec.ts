@@ -2,7 +2,7 @@
  * The widget in Chromium, embedded by a page on another origin, against the contract-speaking fake
  * server: open, welcome and suggestions, a streamed answer with safe Markdown, feedback, history
  * across reloads and pages, live agent replies and the unread badge, catch-up after a dropped
- * socket, the keyboard, the JS API, a page that may not chat, and phones.
+ * socket, the keyboard, the JS API, a page that may not chat, phones, and product cards.
  */
 import { expect, type Page, test } from "@playwright/test";
 import { buildWidget } from "../build.mjs";
@@ -320,4 +320,60 @@ test("a site with a strict Content-Security-Policy (no inline styles) gets a sty
   await expect(dialog(page).locator(".title")).toHaveCSS("letter-spacing", "0.5px");
   await ask(page, "Does CSP matter?");
   expect(violations).toEqual([]);
+});
+
+test("product cards under the bot's answer: image, title, price, out of stock, a View link in a new tab; keyboard and 390 px", async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 760 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await openWidget(page);
+  await ask(page, "Do you have the linen shirt in M?");
+  const answer = log(page).locator(".msg.bot").filter({ hasText: "linen shirt in M" });
+  const cards = answer.getByRole("list", { name: "Products" }).getByRole("listitem");
+  await expect(cards).toHaveCount(2);
+
+  const [first, second] = [cards.nth(0), cards.nth(1)];
+  await expect(first).toContainText("Linen shirt (M / Natural)");
+  await expect(first).toContainText("฿1,290.00");
+  await expect(first).not.toContainText("Out of stock");
+  await expect(first.locator("img")).toHaveAttribute("src", `${fake.apiUrl}/img/linen-shirt.png`);
+  await expect.poll(() => first.locator("img").evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(8);
+  await expect(second).toContainText("฿990.00");
+  await expect(second).toContainText("Out of stock");
+  await expect(second.locator("img")).toHaveCount(0);
+
+  const view = first.getByRole("link", { name: "View Linen shirt (M / Natural) (opens in a new tab)" });
+  await expect(view).toHaveText("View");
+  await expect(view).toHaveAttribute("href", "https://shop.test/products/linen-shirt");
+  await expect(view).toHaveAttribute("target", "_blank");
+  await expect(view).toHaveAttribute("rel", "noopener noreferrer");
+
+  // Keyboard: Tab reaches each card's link in order, and the focused card is scrolled into view.
+  await view.focus();
+  await page.keyboard.press("Tab");
+  const secondView = second.getByRole("link", { name: /^View Cotton shirt/ });
+  await expect(secondView).toBeFocused();
+  for (const card of [first, second]) {
+    const box = await card.boundingBox();
+    expect(box!.width).toBeLessThanOrEqual(390);
+  }
+  const secondBox = await secondView.boundingBox();
+  expect(secondBox!.x).toBeGreaterThanOrEqual(0);
+  expect(secondBox!.x + secondBox!.width).toBeLessThanOrEqual(390);
+  // Nothing in the panel is wider than the screen: the row scrolls sideways inside it.
+  const overflow = await dialog(page).evaluate((panel) => panel.scrollWidth - panel.clientWidth);
+  expect(overflow).toBe(0);
+
+  // The cards come back with the history after a reload (the panel was open: it opens again).
+  await page.reload();
+  await expect(dialog(page)).toBeVisible();
+  await expect(
+    log(page)
+      .locator(".msg.bot")
+      .filter({ hasText: "linen shirt in M" })
+      .getByRole("list", { name: "Products" })
+      .getByRole("listitem"),
+  ).toHaveCount(2);
+  await context.close();
 });

@@ -7,7 +7,21 @@
  */
 import type { AnalyticsResponse } from "@tandem/contracts";
 import { type Runtime, rebuildAnalyticsDays, refreshAnalyticsRollups } from "@tandem/core";
-import { analyticsDaily, auditLogs, conversations, feedback, type messages } from "@tandem/db";
+import {
+  analyticsDaily,
+  analyticsDailyContact,
+  analyticsDailyHandoff,
+  analyticsDailyHistogram,
+  analyticsDailyModel,
+  analyticsDailyQuery,
+  analyticsDailyWorkspaceHistogram,
+  auditLogs,
+  conversations,
+  feedback,
+  messages,
+  rowsOf,
+  workspaces,
+} from "@tandem/db";
 import {
   createChannel,
   createChatbot,
@@ -16,7 +30,7 @@ import {
   createTestWorkspace,
   type TestWorkspace,
 } from "@tandem/db/testing";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, getTableName, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
 import { createTestRuntime } from "../../../tests/support/runtime.ts";
@@ -439,6 +453,31 @@ describe("daily rollups", () => {
         .where(eq(analyticsDaily.workspaceId, workspaceId))
         .orderBy(asc(analyticsDaily.date), asc(analyticsDaily.channelType), asc(analyticsDaily.chatbotId))
     ).map(({ id: _id, updatedAt: _u, ...row }) => row);
+  const rollupTables = [
+    analyticsDailyHistogram,
+    analyticsDailyWorkspaceHistogram,
+    analyticsDailyModel,
+    analyticsDailyHandoff,
+    analyticsDailyContact,
+    analyticsDailyQuery,
+  ];
+  /** Every rollup table's rows of the workspace, in a fixed order. */
+  const snapshotAll = async (workspaceId: string) => {
+    const tables: Record<string, unknown[]> = { daily: await snapshot(workspaceId) };
+    for (const table of rollupTables) {
+      const rows = rowsOf<Record<string, unknown>>(
+        await db().execute(sql`select * from ${table} where workspace_id = ${workspaceId}`),
+      );
+      tables[getTableName(table)] = rows.map((r) => JSON.stringify(r)).sort();
+    }
+    return tables;
+  };
+  const forgetRollups = async (workspaceId: string) => {
+    await db().delete(analyticsDaily).where(eq(analyticsDaily.workspaceId, workspaceId));
+    for (const table of rollupTables) {
+      await db().execute(sql`delete from ${table} where workspace_id = ${workspaceId}`);
+    }
+  };
 
   it("a conversation handed to a person is never deflected, even when nobody answered it", async () => {
     const ws = await createSignInWorkspace(runtime);
@@ -502,15 +541,156 @@ describe("daily rollups", () => {
     const yesterday = new Date(Date.now() - 86_400_000).toLocaleDateString("en-CA", { timeZone: "America/New_York" });
     await refreshAnalyticsRollups(db(), workspaceId, { days: { from: yesterday, to: now } });
 
-    const kept = await snapshot(workspaceId);
-    await db().delete(analyticsDaily).where(eq(analyticsDaily.workspaceId, workspaceId));
+    // Changes to older days that create nothing new: the triggers mark them, the next read rebuilds them.
+    const [oldAnswer] = await db()
+      .select()
+      .from(messages)
+      .where(and(eq(messages.workspaceId, workspaceId), eq(messages.role, "BOT"), eq(messages.latencyMs, 3000)));
+    await db().delete(feedback).where(eq(feedback.messageId, oldAnswer!.id));
+    await rate(oldAnswer!, "helpful", "2026-03-05T00:00:00Z");
+    await db().update(conversations).set({ chatbotId: f.bot2 }).where(eq(conversations.id, oldAnswer!.conversationId));
+    const [oldHandoff] = await db()
+      .select()
+      .from(messages)
+      .where(and(eq(messages.workspaceId, workspaceId), eq(messages.role, "SYSTEM")))
+      .orderBy(asc(messages.createdAt));
+    await db()
+      .update(messages)
+      .set({ metadata: { event: "handoff", reason: "low_confidence" } })
+      .where(eq(messages.id, oldHandoff!.id));
+    await db()
+      .delete(messages)
+      .where(and(eq(messages.workspaceId, workspaceId), eq(messages.role, "AGENT"), eq(messages.text, "Hi!")));
+    await analytics(f.admin, "/api/v1/analytics?period=7d");
+
+    const kept = await snapshotAll(workspaceId);
+    expect(kept.analytics_daily_query!.length).toBeGreaterThan(0);
+    expect(kept.analytics_daily_histogram!.length).toBeGreaterThan(0);
+    await forgetRollups(workspaceId);
     await rebuildAnalyticsDays(db(), workspaceId, "America/New_York");
+    expect(kept).toEqual(await snapshotAll(workspaceId));
     const scratch = await snapshot(workspaceId);
-    expect(kept).toEqual(scratch);
     // And the numbers moved as expected: today's conversations are bot2's now.
     const todayRows = scratch.filter((r) => r.date === now);
     expect(todayRows.map((r) => [r.chatbotId, r.conversations, r.messagesOutBot, r.handoffs])).toEqual([
       [f.bot2, 2, 2, 1],
     ]);
+  });
+
+  it("pick up changes to older days: a conversation moved, a late reply, a rating, a deletion", async () => {
+    const ws = await createSignInWorkspace(runtime);
+    const workspaceId = ws.workspace.id;
+    const admin = await signedIn(ws.admin.user.email);
+    const botA = (await createChatbot(db(), { workspaceId, name: "A" })).id;
+    const botB = (await createChatbot(db(), { workspaceId, name: "B" })).id;
+    const channel = await createChannel(db(), { workspaceId, type: "messenger" });
+    const day = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+    const c = await createConversation(db(), {
+      workspaceId,
+      channelId: channel.id,
+      chatbotId: botA,
+      status: "CLOSED",
+      createdAt: at(`${day}T03:00:00Z`),
+      lastMessageAt: at(`${day}T03:01:00Z`),
+    });
+    await createMessage(db(), { conversationId: c.id, text: "Opening hours?", createdAt: at(`${day}T03:00:00Z`) });
+    const answer = await bot(c.id, `${day}T03:00:02Z`, { latencyMs: 800, provider: "OPENAI", model: "gpt-4o-mini" });
+    await handoff(c.id, `${day}T03:01:00Z`, "human_requested");
+    const url = "/api/v1/analytics?period=30d";
+    const before = await analytics(admin, url);
+    expect(before.byChatbot?.map((b) => [b.name, b.conversations])).toEqual([["A", 1]]);
+    expect(before.humans).toEqual({ replies: 0, firstResponseP50Ms: null, firstResponseP95Ms: null });
+    expect(before.topQueries).toEqual([{ query: "opening hours", count: 1, avgSatisfaction: null }]);
+
+    // Moved to B; a person answers the handoff a day later (written with its past time); the answer is rated.
+    await db().update(conversations).set({ chatbotId: botB }).where(eq(conversations.id, c.id));
+    const nextDay = new Date(Date.parse(`${day}T03:01:00Z`) + 86_400_000);
+    await createMessage(db(), { conversationId: c.id, role: "AGENT", status: "sent", text: "Hi", createdAt: nextDay });
+    await rate(answer, "helpful", new Date().toISOString());
+    const after = await analytics(admin, url);
+    expect(after.byChatbot?.map((b) => [b.name, b.conversations, b.botResponses, b.handoffs])).toEqual([
+      ["B", 1, 1, 1],
+    ]);
+    expect(after.humans).toEqual({ replies: 1, firstResponseP50Ms: 86_400_000, firstResponseP95Ms: 86_400_000 });
+    expect(after.topQueries).toEqual([{ query: "opening hours", count: 1, avgSatisfaction: 1 }]);
+    expect(after.bot).toMatchObject({ responses: 1, latencyP50Ms: 800, cohort: 1, deflected: 0 });
+    expect(after.bot.feedback).toEqual({ helpful: 1, notHelpful: 0, inappropriate: 0 });
+    expect(after.byChatbot?.[0]?.satisfactionRate).toBe(1);
+
+    // The answer deleted: no response, latency or model left, and its rating went with it.
+    await db().delete(messages).where(eq(messages.id, answer.id));
+    const deleted = await analytics(admin, url);
+    expect(deleted.bot).toMatchObject({ responses: 0, latencyP50Ms: null, latencyP95Ms: null, models: [] });
+    expect(deleted.topQueries).toEqual([{ query: "opening hours", count: 1, avgSatisfaction: null }]);
+    expect(deleted.summary.satisfactionRate).toBeNull();
+    expect(rowsOf(await db().execute(sql`select 1 from analytics_dirty where workspace_id = ${workspaceId}`))).toEqual(
+      [],
+    );
+  });
+
+  it("take latency percentiles from exact values below a second and 3 significant digits above", async () => {
+    const ws = await createSignInWorkspace(runtime);
+    const workspaceId = ws.workspace.id;
+    const admin = await signedIn(ws.admin.user.email);
+    const chatbotId = (await createChatbot(db(), { workspaceId })).id;
+    const c = await createConversation(db(), { workspaceId, chatbotId, createdAt: at("2026-05-01T01:00:00Z") });
+    for (const [i, latencyMs] of [101, 999, 250].entries()) {
+      await bot(c.id, `2026-05-01T01:00:0${i}Z`, { latencyMs });
+    }
+    for (const [i, latencyMs] of [1234, 1236].entries()) {
+      await bot(c.id, `2026-05-02T01:00:0${i}Z`, { latencyMs });
+    }
+    const small = await analytics(admin, "/api/v1/analytics?from=2026-05-01&to=2026-05-01");
+    // 101, 250, 999: the median is 250; p95 at 0.95 × 2 = 1.9, 90 % of the way from 250 to 999.
+    expect(small.bot).toMatchObject({ responses: 3, latencyP50Ms: 250, latencyP95Ms: 924 });
+    // 1,234 and 1,236 are kept as 1,230 and 1,240: p50 1,235, p95 1,239.5 (exactly, 1,235.9). The average is exact.
+    const large = await analytics(admin, "/api/v1/analytics?from=2026-05-02&to=2026-05-02");
+    expect(large.bot).toMatchObject({ responses: 2, latencyP50Ms: 1235, latencyP95Ms: 1240 });
+    expect(large.summary.avgResponseTime).toBe(1235);
+    const both = await analytics(admin, "/api/v1/analytics?from=2026-05-01&to=2026-05-02");
+    // 101, 250, 999, 1230, 1240: the median is 999; p95 at 3.8, 80 % of the way from 1,230 to 1,240.
+    expect(both.bot).toMatchObject({ responses: 5, latencyP50Ms: 999, latencyP95Ms: 1238 });
+  });
+
+  it("drop a deleted conversation's days, and let the workspace itself be deleted", async () => {
+    const ws = await createSignInWorkspace(runtime);
+    const workspaceId = ws.workspace.id;
+    const admin = await signedIn(ws.admin.user.email);
+    const chatbotId = (await createChatbot(db(), { workspaceId })).id;
+    const day = new Date(Date.now() - 5 * 86_400_000).toISOString().slice(0, 10);
+    const c = await createConversation(db(), { workspaceId, chatbotId, createdAt: at(`${day}T08:00:00Z`) });
+    await createMessage(db(), { conversationId: c.id, text: "Refund please", createdAt: at(`${day}T08:00:00Z`) });
+    await handoff(c.id, `${day}T08:00:01Z`, "human_requested");
+    const reply = await createMessage(db(), {
+      conversationId: c.id,
+      role: "AGENT",
+      status: "sent",
+      text: "On it",
+      createdAt: at(`${day}T08:02:01Z`),
+    });
+    await rate(reply, "helpful", `${day}T09:00:00Z`);
+    const url = `/api/v1/analytics?from=${day}&to=${day}`;
+    expect((await analytics(admin, url)).summary).toMatchObject({ totalConversations: 1, totalMessages: 2 });
+    expect((await analytics(admin, url)).humans.firstResponseP50Ms).toBe(120_000);
+
+    await db().delete(conversations).where(eq(conversations.id, c.id));
+    const gone = await analytics(admin, url);
+    expect(gone.summary).toMatchObject({
+      totalConversations: 0,
+      totalMessages: 0,
+      uniqueUsers: 0,
+      satisfactionRate: null,
+    });
+    expect(gone.bot.handoffs.total).toBe(0);
+    expect(gone.humans.firstResponseP50Ms).toBeNull();
+    expect(gone.topQueries).toEqual([]);
+
+    // The triggers mark nothing for a workspace on its way out (its rows cascade).
+    const c2 = await createConversation(db(), { workspaceId, chatbotId });
+    await createMessage(db(), { conversationId: c2.id, role: "AGENT", status: "sent", text: "Hello" });
+    await db().delete(workspaces).where(eq(workspaces.id, workspaceId));
+    expect(rowsOf(await db().execute(sql`select 1 from analytics_dirty where workspace_id = ${workspaceId}`))).toEqual(
+      [],
+    );
   });
 });

@@ -22,6 +22,8 @@ import { conversationRoutes } from "./routes/conversations.ts";
 import { adminHealthRoutes, publicHealthRoutes } from "./routes/health.ts";
 import { inboxRoutes } from "./routes/inbox.ts";
 import { lineIntegrationRoutes } from "./routes/integrations-line.ts";
+import { shopifyIntegrationRoutes } from "./routes/integrations-shopify.ts";
+import { shopifyCatalogRoutes } from "./routes/integrations-shopify-catalog.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { knowledgeRoutes } from "./routes/knowledge.ts";
 import { knowledgeLimitsRoutes } from "./routes/knowledge-limits.ts";
@@ -40,6 +42,7 @@ import { publicWidgetRoutes } from "./routes/public-widget.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { lineWebhookRoutes } from "./routes/webhooks-line.ts";
 import { messengerWebhookRoutes } from "./routes/webhooks-messenger.ts";
+import { shopifyWebhookRoutes } from "./routes/webhooks-shopify.ts";
 import { workspaceSettingsRoutes } from "./routes/workspace-settings.ts";
 import { adminStack, OPENAPI_PATH } from "./stacks/admin.ts";
 import { byAudience } from "./stacks/audience.ts";
@@ -85,6 +88,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   app.route("/api", metricsRoutes());
   // Platform webhooks: authenticated by their signatures, not by sessions.
   app.route("/api/webhooks", messengerWebhookRoutes());
+  app.route("/api/webhooks", shopifyWebhookRoutes());
   // The public API (`/api/v1/public/*`, the widget issue) mounts its routers here.
   app.route("/api/v1", publicWidgetRoutes(options.widgetDistDir ? { widgetDistDir: options.widgetDistDir } : {}));
   app.route("/api/v1/public", publicChatRoutes(options.publicChat));
@@ -106,8 +110,10 @@ export function createApp(runtime: Runtime, options: AppOptions = {}) {
   v1.route("/", messageLogRoutes());
   v1.route("/", channelRoutes());
   v1.route("/", lineIntegrationRoutes());
+  v1.route("/", shopifyCatalogRoutes());
   // Signed by LINE, not a session: the webhook stack (audience.ts) serves it.
   v1.route("/", lineWebhookRoutes());
+  v1.route("/", shopifyIntegrationRoutes());
   v1.route("/", mediaRoutes());
   v1.route("/", providerSettingsRoutes());
   v1.route("/", chatbotPromptRoutes());

@@ -1,7 +1,8 @@
 /**
  * "Audit rows for every settings route": walks the OpenAPI document for every mutating route that
  * OWNER / ADMIN reserve for themselves (members, channels, providers, chatbots, knowledge, workspace
- * settings), calls each one for real — Messenger and LINE through the simulator over HTTP — and
+ * settings, integrations), calls each one for real — Messenger, LINE and Shopify through the simulator
+ * over HTTP — and
  * proves each wrote its audit row, by the admin, in the admin's workspace. A route added later
  * fails this test until it has a case here (and an audit row) or a reason it changes no setting.
  */
@@ -35,6 +36,7 @@ beforeAll(async () => {
   runtime.config.facebook.graphApiUrl = `http://127.0.0.1:${port}/graph`;
   runtime.config.lineApiUrl = `http://127.0.0.1:${port}/line/api`;
   runtime.config.lineDataApiUrl = `http://127.0.0.1:${port}/line/data`;
+  runtime.config.shopifyApiUrl = `http://127.0.0.1:${port}/shopify`;
   app = createApp(runtime);
 });
 afterAll(async () => {
@@ -50,6 +52,7 @@ const SETTINGS_PERMISSIONS = [
   "providers.manage",
   "chatbots.manage",
   "knowledge.manage",
+  "integrations.manage",
 ];
 
 /** Mutating routes under those permissions that change no setting, and why. */
@@ -473,6 +476,29 @@ const CASES: Case[] = [
         `/api/v1/knowledge/sources/${s.ids.faqSource}/faq/import`,
         faqForm("question,answer\nOpen on Sunday?,Yes\n"),
       ),
+  },
+  // Integrations
+  {
+    route: "POST /api/v1/integrations/shopify/connect",
+    action: "shopify_store.connect",
+    call: async (s) => {
+      const domain = `audit-${hex(4)}.myshopify.com`;
+      simulator.shopify.state.addShop({ domain, name: "Audit Apparel" });
+      const shopApp = simulator.shopify.state.addApp({ clientId: hex(16), clientSecret: hex(16) });
+      const token = simulator.shopify.state.issueToken({ shop: domain, clientId: shopApp.clientId }, "seeded").token;
+      const res = await s.admin.post("/api/v1/integrations/shopify/connect", {
+        method: "access_token",
+        shopDomain: domain,
+        accessToken: token,
+      });
+      s.ids.shopifyStore = (await json(res)).id;
+      return res;
+    },
+  },
+  {
+    route: "DELETE /api/v1/integrations/shopify/{id}",
+    action: "shopify_store.disconnect",
+    call: (s) => s.admin.delete(`/api/v1/integrations/shopify/${s.ids.shopifyStore}`),
   },
   {
     route: "DELETE /api/v1/chatbots/{chatbotId}",

@@ -450,6 +450,39 @@ describe("GET /conversations/{id} and its messages", () => {
     expect(third.nextCursor).toBeNull();
     expect(first.data[0]).toMatchObject({ conversationId: conv.id, role: "USER", status: "received" });
   });
+
+  it("carries a bot message's product cards, so the inbox shows what the customer saw; null on other messages", async () => {
+    const { agent, workspaceId } = await setup();
+    const conv = await conversationIn(workspaceId);
+    const card = {
+      productId: "gid://shopify/Product/1",
+      title: "Linen shirt",
+      priceText: "฿1,290.00",
+      price: "1290.00",
+      currency: "THB",
+      available: false,
+      imageUrl: "https://cdn.shopify.test/linen.jpg",
+      url: "https://shop.test/products/linen-shirt",
+      variantTitle: "M / Natural",
+    };
+    const question = await createMessage(db(), {
+      conversationId: conv.id,
+      text: "Linen shirt in M?",
+      createdAt: ago(2000),
+    });
+    const answer = await createMessage(db(), {
+      conversationId: conv.id,
+      role: "BOT",
+      status: "sent",
+      text: "The linen shirt in M is out of stock right now.",
+      productCards: [card],
+      createdAt: ago(1000),
+    });
+    const page = await (await agent.get(`/api/v1/conversations/${conv.id}/messages`)).json();
+    const byId = new Map(page.data.map((m: { id: string; productCards: unknown }) => [m.id, m.productCards]));
+    expect(byId.get(question.id)).toBeNull();
+    expect(byId.get(answer.id)).toEqual([card]);
+  });
 });
 
 describe("PATCH /conversations/{id}", () => {

@@ -46,6 +46,14 @@ export const ERROR_STATUS = {
   invalid_credential: 400,
   invalid_chatbot: 400,
   invalid_time_zone: 400,
+  // Shopify (core/src/shopify/errors.ts maps every ShopifyApiError kind; errors.ts applies it): the
+  // token or client credentials are wrong or revoked, the token lacks the scopes Tandem needs
+  // (details name them), the shop domain answers nothing, the public app is not configured.
+  shopify_unauthorized: 400,
+  shopify_forbidden: 400,
+  shopify_shop_not_found: 400,
+  shopify_scopes_missing: 400,
+  shopify_app_not_configured: 400,
 
   // 401 — who is calling is not established.
   unauthenticated: 401,
@@ -94,6 +102,7 @@ export const ERROR_STATUS = {
   document_not_found: 404,
   faq_entry_not_found: 404,
   notification_not_found: 404,
+  shopify_store_not_found: 404,
 
   // 409 — the current state does not allow it.
   conflict: 409,
@@ -118,6 +127,9 @@ export const ERROR_STATUS = {
   prompt_generation_not_completed: 409,
   // A prompt generation's upload deleted from DATA_DIR before the job read it (that file's reason in the job).
   upload_missing: 409,
+  // A full sync of the store is running (the resync button waits for it), or the store is disconnected.
+  shopify_sync_running: 409,
+  shopify_store_disconnected: 409,
   playground_session_ended: 409,
   // Public chat: a chatbot in testing answers only the dashboard's widget preview; an inactive one
   // nobody (no widget config, no visitor token, no widget socket, no answer).
@@ -173,10 +185,14 @@ export const ERROR_STATUS = {
   provider_timeout: 502,
   provider_unavailable: 502,
   provider_bad_request: 502,
+  // Shopify refused a query or change of ours (a GraphQL error or userErrors).
+  shopify_request_failed: 502,
   content_filtered: 502,
 
   // 503 — not available on this installation or right now (logged).
   platform_unavailable: 503,
+  // Shopify kept throttling after the client's waits (with Retry-After).
+  shopify_throttled: 503,
   mail_not_configured: 503,
   queue_unavailable: 503,
   messenger_not_configured: 503,

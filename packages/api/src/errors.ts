@@ -1,4 +1,4 @@
-import { DomainError, reportError } from "@tandem/core";
+import { DomainError, reportError, ShopifyApiError, shopifyErrorToDomain } from "@tandem/core";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
@@ -21,7 +21,9 @@ export const zodDetails = (error: ZodError) =>
  * (error-codes.ts); a code the table lacks, and any other error, becomes a bare 500 whose details go
  * only to the log, with the request id the client can quote.
  */
-export function handleError(err: Error, c: Context<AppEnv>) {
+export function handleError(thrown: Error, c: Context<AppEnv>) {
+  // A platform client's own error reaches HTTP as the domain code it stands for.
+  const err = thrown instanceof ShopifyApiError ? (shopifyErrorToDomain(thrown) as DomainError) : thrown;
   const requestId = c.get("requestId") ?? "unknown";
   if (requestAborted(c.env?.incoming)) {
     // Reading the body failed because the client hung up (or was cut off by the request deadline).

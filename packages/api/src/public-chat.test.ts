@@ -5,7 +5,7 @@
  * HTTP), handoff and agents' replies through the session routes, feedback, rate limits and the
  * widget's visitor token.
  */
-import { rooms, WIDGET_SOCKET } from "@tandem/contracts";
+import { type ProductCard, rooms, WIDGET_SOCKET } from "@tandem/contracts";
 import {
   appJobDeps,
   DEMO_FAQ,
@@ -136,6 +136,7 @@ type Answer = {
   conversationId: string;
   response: string;
   sources: { chunkId: string; kind: string }[];
+  products: ProductCard[];
   usage: { promptTokens: number; completionTokens: number; totalTokens: number };
   handoff: { reason: string } | null;
 };
@@ -271,6 +272,59 @@ describe("answers", () => {
     expect(job).toMatchObject({ name: "generate-bot-reply" });
     await runSafetyNet(job!.id, answer);
     expect(await threadOf(answer.conversationId)).toHaveLength(2);
+  });
+
+  it("returns the products a reply recommends beside its text: in the JSON answer, the stream and the session's messages", async () => {
+    const { bot, key } = await setup();
+    const send = { sessionId: "cust-cards", message: "What are your opening hours?", clientMessageId: "cards-1" };
+    const first = (await (await call("POST", `/${bot.id}/messages`, key, send)).json()) as Answer;
+    expect(first.products).toEqual([]);
+
+    // What the sales bot stores on its reply when it recommends products (test data: the row as written).
+    const cards: ProductCard[] = [
+      {
+        productId: "gid://shopify/Product/1",
+        title: "Linen shirt",
+        priceText: "฿1,290.00",
+        price: "1290.00",
+        currency: "THB",
+        available: true,
+        imageUrl: "https://cdn.shopify.test/linen.jpg",
+        url: "https://shop.test/products/linen-shirt",
+        variantTitle: "M / Natural",
+      },
+      {
+        productId: "gid://shopify/Product/2",
+        title: "Cotton shirt",
+        priceText: "฿990.00",
+        price: "990.00",
+        currency: "THB",
+        available: false,
+        imageUrl: null,
+        url: null,
+        variantTitle: null,
+      },
+    ];
+    await db().update(messages).set({ productCards: cards }).where(eq(messages.id, first.replyMessageId!));
+
+    // The same send again answers the stored reply, now with its products.
+    const whole = (await (await call("POST", `/${bot.id}/messages`, key, send)).json()) as Answer;
+    expect(whole).toEqual({ ...first, products: cards });
+
+    const streamed = await readSse(
+      await call("POST", `/${bot.id}/messages`, key, send, { accept: "text/event-stream" }),
+    );
+    expect(streamed.map((e) => e.event)).toEqual(["message.sources", "message.products", "message.completed"]);
+    expect(streamed[1]!.data).toEqual({ products: cards });
+    expect((streamed[2]!.data as Answer).products).toEqual(cards);
+
+    const listed = (await (await call("GET", `/${bot.id}/sessions/cust-cards/messages`, key)).json()) as {
+      messages: { role: string; products: ProductCard[] }[];
+    };
+    expect(listed.messages.map((m) => [m.role, m.products])).toEqual([
+      ["USER", []],
+      ["BOT", cards],
+    ]);
   });
 
   it("streams the answer as server-sent events with the fake OpenAI, and stores it as the job would", async () => {

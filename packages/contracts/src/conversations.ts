@@ -2,6 +2,7 @@ import { z } from "zod";
 import { page } from "./common.ts";
 import { MessageSourceDto } from "./knowledge.ts";
 import { VisitorPresenceDto } from "./public-chat.ts";
+import { ProductCard } from "./shopify.ts";
 
 export const ConversationStatus = z.enum(["OPEN", "SNOOZED", "CLOSED"]);
 export type ConversationStatus = z.infer<typeof ConversationStatus>;
@@ -228,6 +229,11 @@ export const MessageDto = z.object({
   promptVersionId: z.string().nullable(),
   /** A bot message's retrieved knowledge (FAQ entries and passages), best first; null for other messages. */
   sources: z.array(MessageSourceDto).nullable(),
+  /**
+   * Products a bot message recommends (`ProductCard`): shown as cards under the text on channels that
+   * can (`ChannelCapabilities.cards`), and in the inbox so agents see what the customer saw. Null: none.
+   */
+  productCards: z.array(ProductCard).nullable(),
   /**
    * What customers said of a bot message (the `feedback` table: widget and public API ratings), when
    * anyone rated it; null otherwise and in live events.

@@ -21,6 +21,7 @@ export * from "./permissions.ts";
 export * from "./plain-errors.ts";
 export * from "./playground.ts";
 export * from "./prompt-generation.ts";
+export * from "./prompt-presets.ts";
 export * from "./providers.ts";
 export * from "./public-chat.ts";
 export * from "./realtime.ts";

@@ -29,7 +29,8 @@ export const PUBLIC_HEADERS = {
 /**
  * Server-sent events of `POST …/messages` with `Accept: text/event-stream`, in order:
  * `message.delta` `{text}` (the model's text as it arrives), `message.sources` `{sources}`,
- * `message.completed` (the `PublicChatAnswer`); `handoff` `{reason, message}` instead of an answer
+ * `message.products` `{products}` (only when the reply recommends products: `ProductCard`s),
+ * `message.completed` (the `PublicChatAnswer`, `products` included); `handoff` `{reason, message}` instead of an answer
  * when a person takes it; `error` `{code, message}` at any point, after which the stream ends.
  * A comment line (`: ping`) every `ssePingSeconds`.
  *
@@ -41,6 +42,7 @@ export const PUBLIC_HEADERS = {
 export const PUBLIC_SSE_EVENTS = {
   delta: "message.delta",
   sources: "message.sources",
+  products: "message.products",
   completed: "message.completed",
   handoff: "handoff",
   error: "error",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MessageSourceDto } from "./knowledge.ts";
 import { PUBLIC_CHAT_LIMITS } from "./public-chat-wire.ts";
+import { ProductCard } from "./shopify.ts";
 
 // The plain constants (limits, headers, SSE event names, the widget socket) live in public-chat-wire.ts,
 // without zod, so that the widget bundle can import them and stay small.
@@ -78,6 +79,11 @@ export const PublicChatAnswer = z.object({
   conversationId: z.string(),
   response: z.string(),
   sources: z.array(MessageSourceDto),
+  /**
+   * The products the reply recommends, as structured data beside the text (the text names them too):
+   * show them as cards. Empty when it recommends none.
+   */
+  products: z.array(ProductCard),
   usage: PublicChatUsage,
   handoff: z.object({ reason: z.string() }).nullable(),
 });
@@ -85,6 +91,7 @@ export type PublicChatAnswer = z.infer<typeof PublicChatAnswer>;
 
 export const PublicStreamDelta = z.object({ text: z.string() });
 export const PublicStreamSources = z.object({ sources: z.array(MessageSourceDto) });
+export const PublicStreamProducts = z.object({ products: z.array(ProductCard) });
 export const PublicStreamHandoff = z.object({ reason: z.string(), message: z.string().nullable() });
 export const PublicStreamError = z.object({ code: z.string(), message: z.string() });
 
@@ -113,6 +120,8 @@ export const PublicMessageDto = z.object({
   ),
   author: z.object({ name: z.string() }).nullable(),
   sources: z.array(MessageSourceDto),
+  /** Products a bot reply recommends (`ProductCard`), shown as cards under its text; empty otherwise. */
+  products: z.array(ProductCard),
   /** The visitor's own rating of a bot reply. */
   feedback: z.enum(["helpful", "not_helpful", "inappropriate"]).nullable(),
   createdAt: z.string(),

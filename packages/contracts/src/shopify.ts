@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { page } from "./common.ts";
 
 /**
  * The Shopify integration's API (`/api/v1/integrations/shopify/...`; reads for members with
@@ -178,6 +179,15 @@ export const ProductDto = z.object({
   updatedAt: z.string(),
 });
 export type ProductDto = z.infer<typeof ProductDto>;
+
+/** `GET …/shopify/{id}/products`: `q` matches title, vendor, type, handle, a tag or a SKU; by title. */
+export const ShopifyProductListQuery = z.object({
+  q: z.string().trim().max(200).optional(),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export const ShopifyProductListResponse = page(ProductDto);
+export type ShopifyProductListResponse = z.infer<typeof ShopifyProductListResponse>;
 
 /**
  * A product a bot message recommends, as every channel shows it: Messenger a generic-template

@@ -51,6 +51,19 @@ export const SimulatorReceiptResult = z.object({
 });
 export type SimulatorReceiptResult = z.infer<typeof SimulatorReceiptResult>;
 
+/**
+ * One card of a carousel the business sent (Messenger's generic template, LINE's carousel template),
+ * as the simulated phone draws it: image, title, the line under it, and its buttons (a link, or a
+ * button that sends a message back).
+ */
+export const SimulatorCard = z.object({
+  title: z.string(),
+  subtitle: z.string().nullable(),
+  imageUrl: z.string().nullable(),
+  buttons: z.array(z.object({ title: z.string(), url: z.string().nullable() })),
+});
+export type SimulatorCard = z.infer<typeof SimulatorCard>;
+
 export const SimulatorThreadItem = z.object({
   /** The message id (`m_…`) of this message. */
   mid: z.string(),
@@ -59,6 +72,8 @@ export const SimulatorThreadItem = z.object({
   text: z.string().nullable(),
   /** `image`, `video`, `audio`, `file`… at the URL the customer's Messenger loads it from; a file's name when known. */
   attachments: z.array(z.object({ type: z.string(), url: z.string().nullable(), name: z.string().nullable() })),
+  /** A generic template's elements, drawn as a carousel of cards. */
+  cards: z.array(SimulatorCard).optional(),
   /** Buttons the Page offered under this message; tapping one sends its payload back. */
   quickReplies: z.array(z.object({ title: z.string(), payload: z.string() })),
   /** Quick-reply or postback payload the customer sent. */
@@ -207,12 +222,15 @@ export const LineSimulatorThreadItem = z.object({
     "follow",
     "unfollow",
     "unsend",
+    "template",
     "other",
   ]),
   text: z.string().nullable(),
   sticker: z.object({ packageId: z.string(), stickerId: z.string() }).nullable(),
   /** Image, video or audio to show: the bot's URL, or the simulator's copy of what the customer sent. */
   url: z.string().nullable(),
+  /** A carousel template's columns, drawn as cards (`text` is its alt text). */
+  cards: z.array(SimulatorCard).optional(),
   /** Bot images and videos: the small image LINE shows in the chat (`previewImageUrl`). */
   previewUrl: z.string().nullable(),
   location: z

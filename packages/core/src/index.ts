@@ -39,6 +39,7 @@ export * from "./rate-limit/limiter.ts";
 export * from "./realtime.ts";
 export * from "./runtime.ts";
 export * from "./secrets/index.ts";
+export * from "./shopify/index.ts";
 export * from "./shutdown.ts";
 export * from "./storable-text.ts";
 export * from "./workspaces/index.ts";

@@ -38,6 +38,7 @@ export const DEMO_PAGE: PageInput = {
   id: "109876543210001",
   name: "Tandem Demo Shop",
   accessToken: "EAASIMdemoPageToken0001",
+  about: "Linen shirts, cotton tees and everyday basics, shipped from Bangkok.",
 };
 
 export const DEMO_USERS: UserInput[] = [

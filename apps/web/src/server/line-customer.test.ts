@@ -197,6 +197,44 @@ describe("the simulator's LINE customer", () => {
     ]);
   });
 
+  it("shows a product carousel the bot sent as cards: thumbnail, title, text and a View link", async () => {
+    const line = createLineClient({ apiUrl: `${base}/line/api`, dataApiUrl: `${base}/line/data` });
+    const card = {
+      productId: "p1",
+      title: "Linen shirt",
+      priceText: "฿1,290.00",
+      price: "1290.00",
+      currency: "THB",
+      available: true,
+      imageUrl: "https://cdn.shop.example/linen.jpg",
+      url: "https://shop.example/products/linen-shirt",
+      variantTitle: null,
+    };
+    const messages = toLineMessages({
+      text: "We have it.",
+      productCards: [card, { ...card, productId: "p2", title: "Cotton shirt", available: false, url: null }],
+    });
+    await line.push(TOKEN, { to: USER.userId, messages });
+
+    const bot = (await thread(`userId=${USER.userId}`)).items.filter((i) => i.from === "bot");
+    expect(bot.map((i) => i.kind)).toEqual(["text", "template"]);
+    expect(bot[1]?.text).toBe("Products: Linen shirt (฿1,290.00); Cotton shirt (฿1,290.00, out of stock)");
+    expect(bot[1]?.cards).toEqual([
+      {
+        title: "Linen shirt",
+        subtitle: "฿1,290.00 · In stock",
+        imageUrl: "https://cdn.shop.example/linen.jpg",
+        buttons: [{ title: "View", url: "https://shop.example/products/linen-shirt" }],
+      },
+      {
+        title: "Cotton shirt",
+        subtitle: "฿1,290.00 · Out of stock",
+        imageUrl: "https://cdn.shop.example/linen.jpg",
+        buttons: [{ title: "Ask about it", url: null }],
+      },
+    ]);
+  });
+
   it("delivers to the webhook endpoint set on LINE, as LINE does", async () => {
     const line = createLineClient({ apiUrl: `${base}/line/api`, dataApiUrl: `${base}/line/data` });
     await line.setWebhookEndpoint(TOKEN, `${appUrl}/api/v1/integrations/line/bot_connected/webhook`);

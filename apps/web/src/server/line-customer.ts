@@ -21,6 +21,7 @@ import {
   type LineSimulatorSendResult,
   type LineSimulatorThread,
   type LineSimulatorThreadItem,
+  type SimulatorCard,
 } from "@tandem/contracts";
 import type { Logger } from "@tandem/core";
 import {
@@ -345,11 +346,35 @@ function botItems(record: LineOutboundRecord): LineSimulatorThreadItem[] {
         };
       case "location":
         return { ...item, kind: "location", location: locationOf(message) };
+      case "template": {
+        const template = isRecordValue(message.template) ? message.template : {};
+        const columns = Array.isArray(template.columns) ? template.columns.filter(isRecordValue) : [];
+        const altText = typeof message.altText === "string" ? message.altText : null;
+        if (template.type !== "carousel") return { ...item, text: altText };
+        return { ...item, kind: "template", text: altText, cards: columns.map(carouselCard) };
+      }
       default:
-        // Flex, template, imagemap: their alt text is what a phone shows in the chat list.
+        // Flex, other templates, imagemap: their alt text is what a phone shows in the chat list.
         return { ...item, text: typeof message.altText === "string" ? message.altText : null };
     }
   });
+}
+
+const isRecordValue = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** A carousel column as a card: thumbnail, title, text and its actions (a `uri` one opens its link). */
+function carouselCard(column: Record<string, unknown>): SimulatorCard {
+  const actions = Array.isArray(column.actions) ? column.actions.filter(isRecordValue) : [];
+  return {
+    title: String(column.title ?? ""),
+    subtitle: typeof column.text === "string" ? column.text : null,
+    imageUrl: typeof column.thumbnailImageUrl === "string" ? column.thumbnailImageUrl : null,
+    buttons: actions.map((a) => ({
+      title: String(a.label ?? ""),
+      url: a.type === "uri" && typeof a.uri === "string" ? a.uri : null,
+    })),
+  };
 }
 
 /** The sticker of a LINE message object, as the thread shows it. */

@@ -13,6 +13,7 @@
  */
 import { randomUUID } from "node:crypto";
 import {
+  type SimulatorCard,
   SimulatorReceiptInput,
   type SimulatorReceiptResult,
   SimulatorSendInput,
@@ -253,14 +254,8 @@ function pageItem(record: OutboundRecord): SimulatorThreadItem {
   const attachment = isRecord(message.attachment) ? message.attachment : null;
   const payload = attachment && isRecord(attachment.payload) ? attachment.payload : null;
   const isTemplate = attachment?.type === "template";
-  const templateText =
-    isTemplate && payload
-      ? typeof payload.text === "string"
-        ? payload.text
-        : Array.isArray(payload.elements) && isRecord(payload.elements[0])
-          ? String(payload.elements[0].title ?? "")
-          : null
-      : null;
+  const elements = isTemplate && payload && Array.isArray(payload.elements) ? payload.elements.filter(isRecord) : null;
+  const templateText = isTemplate && payload && typeof payload.text === "string" ? payload.text : null;
   const quickReplies = Array.isArray(message.quick_replies)
     ? message.quick_replies.filter(isRecord).map((q) => ({
         title: String(q.title ?? q.content_type ?? ""),
@@ -282,12 +277,24 @@ function pageItem(record: OutboundRecord): SimulatorThreadItem {
             },
           ]
         : [],
+    ...(elements ? { cards: elements.map(genericCard) } : {}),
     quickReplies,
     payload: null,
     time: new Date(record.time).toISOString(),
     webhook: null,
     messagingType: record.messagingType ?? null,
     tag: record.tag ?? null,
+  };
+}
+
+/** A generic template's element as a card: its image, title, subtitle and web_url buttons. */
+function genericCard(element: Record<string, unknown>): SimulatorCard {
+  const buttons = Array.isArray(element.buttons) ? element.buttons.filter(isRecord) : [];
+  return {
+    title: String(element.title ?? ""),
+    subtitle: typeof element.subtitle === "string" ? element.subtitle : null,
+    imageUrl: typeof element.image_url === "string" ? element.image_url : null,
+    buttons: buttons.map((b) => ({ title: String(b.title ?? ""), url: typeof b.url === "string" ? b.url : null })),
   };
 }
 

@@ -66,7 +66,7 @@ export function publicChatRoutes(options: PublicChatRouteOptions = {}) {
 
 The answer (\`response\`, \`sources\`, \`usage\`) is stored as the bot's message of the conversation, which appears in the inbox like any other. When a person has taken the conversation over the bot stays silent: \`response\` is "" (or the handoff message the customer is told) and \`handoff.reason\` says why; agents' replies come through \`GET …/sessions/{sessionId}/messages\` and \`…/events\`.
 
-With \`Accept: text/event-stream\` the answer streams as server-sent events: \`${PUBLIC_SSE_EVENTS.delta}\` \`{text}\` (the model's text as it arrives), \`${PUBLIC_SSE_EVENTS.sources}\` \`{sources}\`, \`${PUBLIC_SSE_EVENTS.handoff}\` \`{reason, message}\` when a person takes it, then \`${PUBLIC_SSE_EVENTS.completed}\` (the JSON answer) — or \`${PUBLIC_SSE_EVENTS.error}\` \`{code, message}\`, after which the stream ends. A \`: ping\` comment every ${PUBLIC_CHAT_LIMITS.ssePingSeconds} s. Closing the stream early does not lose the answer: it is stored, and listed by the session's messages.
+With \`Accept: text/event-stream\` the answer streams as server-sent events: \`${PUBLIC_SSE_EVENTS.delta}\` \`{text}\` (the model's text as it arrives), \`${PUBLIC_SSE_EVENTS.sources}\` \`{sources}\`, \`${PUBLIC_SSE_EVENTS.products}\` \`{products}\` (only when the reply recommends products: the cards to show, also in the answer's \`products\`), \`${PUBLIC_SSE_EVENTS.handoff}\` \`{reason, message}\` when a person takes it, then \`${PUBLIC_SSE_EVENTS.completed}\` (the JSON answer) — or \`${PUBLIC_SSE_EVENTS.error}\` \`{code, message}\`, after which the stream ends. A \`: ping\` comment every ${PUBLIC_CHAT_LIMITS.ssePingSeconds} s. Closing the stream early does not lose the answer: it is stored, and listed by the session's messages.
 
 Refusals (JSON, before any stream): 401 (no or wrong key or token), 403 (visitor origin, another session, identity required), 409 \`chatbot_testing\` / \`chatbot_inactive\`, 429 with \`Retry-After\`. 503 \`answer_delayed\`: the provider failed for now; the bot tries again by itself and its answer appears in the session's messages.`,
       request: { params: PublicChatParam, ...jsonBody(PublicChatMessageInput) },
@@ -284,6 +284,8 @@ function toSse(event: PublicChatStreamEvent): { event: string; data: string } {
       return { event: PUBLIC_SSE_EVENTS.delta, data: JSON.stringify({ text: event.text }) };
     case "sources":
       return { event: PUBLIC_SSE_EVENTS.sources, data: JSON.stringify({ sources: event.sources }) };
+    case "products":
+      return { event: PUBLIC_SSE_EVENTS.products, data: JSON.stringify({ products: event.products }) };
     case "handoff":
       return {
         event: PUBLIC_SSE_EVENTS.handoff,

@@ -1,8 +1,8 @@
 /**
  * `GET /api/v1/analytics` and `GET /api/v1/chatbots/{id}/analytics` (docs/analytics.md defines every
- * number). The additive counts and the daily trend come from the rollups (`rollups.ts`, refreshed
- * first); the rest from the rows of the range, over indexed columns: message (workspace, created_at),
- * conversation (workspace, created_at), feedback (workspace, created_at).
+ * number). Everything comes from the daily rollups (`rollups.ts`, refreshed first) except the
+ * conversations of the period still going, which are not deflected yet (conversations by workspace and
+ * last message).
  */
 import type { AnalyticsDay, AnalyticsQuery, AnalyticsResponse, ChannelType, ModelUsage } from "@tandem/contracts";
 import { analyticsDaily, chatbots, rowsOf } from "@tandem/db";
@@ -10,9 +10,10 @@ import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Ctx } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
+import { histogramPercentile } from "./histogram.ts";
 import { estimateCostUsd } from "./model-prices.ts";
 import { addDays, localToday, refreshAnalyticsRollups } from "./rollups.ts";
-import { dayEnd, dayStart, isBotResponse, isCustomerMessage, isHandoff, isHumanReply, localDay } from "./sql-parts.ts";
+import { dayEnd, dayStart, isHandoff, isHumanReply, localDay } from "./sql-parts.ts";
 
 const PERIOD_DAYS = { "7d": 7, "30d": 30, "90d": 90 } as const;
 const MAX_RANGE_DAYS = 366;
@@ -20,7 +21,8 @@ const MAX_RANGE_DAYS = 366;
 const QUIET_MS = 24 * 60 * 60_000;
 const TOP_QUERIES = 10;
 
-interface Scope {
+/** The workspace's days and filters one analytics answer is about. */
+export interface AnalyticsScope {
   workspaceId: string;
   timeZone: string;
   from: string;
@@ -58,7 +60,7 @@ async function assertChatbotInWorkspace(ctx: Ctx, chatbotId: string): Promise<vo
 }
 
 /** The days asked for, in the workspace's time zone (its rollups refreshed on the way). */
-async function scopeOf(ctx: Ctx, query: AnalyticsQuery): Promise<Scope> {
+async function scopeOf(ctx: Ctx, query: AnalyticsQuery): Promise<AnalyticsScope> {
   if ((query.from === undefined) !== (query.to === undefined)) {
     throw new DomainError("invalid_input", "Give both from and to, or a period", {
       details: { from: query.from, to: query.to },
@@ -97,26 +99,15 @@ async function scopeOf(ctx: Ctx, query: AnalyticsQuery): Promise<Scope> {
   };
 }
 
-/** Conversations `c` (joined to their channel `ch`) of the scope: never the playground's. */
-function conversationFilter(scope: Scope): SQL {
-  return sql`c.workspace_id = ${scope.workspaceId} and not c.is_playground
-    ${scope.chatbotId ? sql`and c.chatbot_id = ${scope.chatbotId}` : sql``}
-    ${scope.channelType ? sql`and ch.type = ${scope.channelType}` : sql``}`;
-}
-
 /** Rows of `column` created within the scope's days. */
-const within = (column: SQL, scope: Scope) =>
+const within = (column: SQL, scope: AnalyticsScope) =>
   sql`${column} >= ${dayStart(scope.from, scope.timeZone)} and ${column} < ${dayEnd(scope.to, scope.timeZone)}`;
 
-/**
- * Messages `m` of the scope's conversations created in its days, without joining their conversations
- * (the range holds tens of thousands of messages): a playground message has no channel, the channel
- * type filter is a set of channel ids and the chatbot filter a set of conversation ids.
- */
-const scopedMessages = (scope: Scope) => sql`message m
-  where m.workspace_id = ${scope.workspaceId} and ${within(sql`m.created_at`, scope)} and m.channel_id is not null
-  ${scope.channelType ? sql`and m.channel_id in (select id from channel where workspace_id = ${scope.workspaceId} and type = ${scope.channelType})` : sql``}
-  ${scope.chatbotId ? sql`and m.conversation_id in (select id from conversation where workspace_id = ${scope.workspaceId} and chatbot_id = ${scope.chatbotId})` : sql``}`;
+/** Rows of a daily rollup table (unaliased) in the scope. */
+const rollupsOf = (scope: AnalyticsScope) => sql`workspace_id = ${scope.workspaceId}
+  and date between ${scope.from}::date and ${scope.to}::date
+  ${scope.chatbotId ? sql`and chatbot_id = ${scope.chatbotId}` : sql``}
+  ${scope.channelType ? sql`and channel_type = ${scope.channelType}` : sql``}`;
 
 interface ChatbotLine {
   conversations: number;
@@ -133,15 +124,20 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 const rate = (part: number, whole: number): number | null =>
   whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
 
-async function compute(ctx: Ctx, scope: Scope, options: { byChatbot?: boolean } = {}): Promise<AnalyticsResponse> {
+async function compute(
+  ctx: Ctx,
+  scope: AnalyticsScope,
+  options: { byChatbot?: boolean } = {},
+): Promise<AnalyticsResponse> {
   const db = ctx.db;
-  const [rollups, messageStats, cohort, feedback, handoffs, topQueries] = await Promise.all([
+  const [rollups, uniqueUsers, histograms, models, reasons, stillActive, topQueries] = await Promise.all([
     db
       .select({
         date: analyticsDaily.date,
         channelType: analyticsDaily.channelType,
         chatbotId: analyticsDaily.chatbotId,
         conversations: sql<number>`sum(${analyticsDaily.conversations})::int`,
+        escalated: sql<number>`sum(${analyticsDaily.escalated})::int`,
         messages: sql<number>`sum(${analyticsDaily.messagesIn} + ${analyticsDaily.messagesOutBot} + ${analyticsDaily.messagesOutAgent})::int`,
         uniqueUsers: sql<number>`sum(${analyticsDaily.uniqueContacts})::int`,
         botResponses: sql<number>`sum(${analyticsDaily.messagesOutBot})::int`,
@@ -150,66 +146,44 @@ async function compute(ctx: Ctx, scope: Scope, options: { byChatbot?: boolean } 
         failedGenerations: sql<number>`sum(${analyticsDaily.failedGenerations})::int`,
         latencySum: sql<number>`sum(${analyticsDaily.latencySumMs})::float8`,
         latencyCount: sql<number>`sum(${analyticsDaily.latencyCount})::int`,
+        helpful: sql<number>`sum(${analyticsDaily.ratingsHelpful})::int`,
+        notHelpful: sql<number>`sum(${analyticsDaily.ratingsNotHelpful})::int`,
+        inappropriate: sql<number>`sum(${analyticsDaily.ratingsInappropriate})::int`,
       })
       .from(analyticsDaily)
-      .where(
-        and(
-          eq(analyticsDaily.workspaceId, scope.workspaceId),
-          sql`${analyticsDaily.date} between ${scope.from}::date and ${scope.to}::date`,
-          scope.chatbotId ? eq(analyticsDaily.chatbotId, scope.chatbotId) : undefined,
-          scope.channelType ? eq(analyticsDaily.channelType, scope.channelType) : undefined,
-        ),
-      )
+      .where(rollupsOf(scope))
       .groupBy(analyticsDaily.date, analyticsDaily.channelType, analyticsDaily.chatbotId),
-    // One pass over the period's messages: the totals (grouping set ()) and the per-model lines.
+    // Distinct rows rather than count(distinct …): a hash aggregate instead of a sort.
     db.execute(sql`
-      select grouping(m.provider, m.model) = 3 as total, coalesce(m.provider::text, '') as provider, m.model,
-        -- One conversation per channel and contact outside the playground: its id stands for its contact.
-        count(distinct coalesce(m.sender_contact_id, m.conversation_id)) filter (where ${isCustomerMessage}) as unique_users,
-        percentile_cont(0.5) within group (order by m.latency_ms) filter (where ${isBotResponse}) as p50,
-        percentile_cont(0.95) within group (order by m.latency_ms) filter (where ${isBotResponse}) as p95,
-        count(*) filter (where ${isBotResponse})::int as responses,
-        coalesce(sum((m.usage ->> 'inputTokens')::bigint) filter (where ${isBotResponse}), 0)::float8 as input_tokens,
-        coalesce(sum((m.usage ->> 'outputTokens')::bigint) filter (where ${isBotResponse}), 0)::float8 as output_tokens
-      from ${scopedMessages(scope)}
-      group by grouping sets ((), (m.provider, m.model))`),
+      select count(*)::int as n from (select distinct contact_id from analytics_daily_contact where ${rollupsOf(scope)}) d`),
+    // The days' histograms merged (hashed by value; the few distinct values are ordered here), from
+    // one row per day for the whole workspace.
     db.execute(sql`
-      select ${localDay(sql`c.created_at`, scope.timeZone)}::text as day, c.chatbot_id, count(*)::int as cohort,
-        count(*) filter (where (c.status = 'CLOSED' or c.last_message_at < ${new Date(Date.now() - QUIET_MS)})
-          and not exists (select 1 from message m where m.conversation_id = c.id and (${isHumanReply} or ${isHandoff})))::int as deflected
+      select h.metric, u.value::float8 as value, sum(u.n)::int as n
+      from ${scope.chatbotId || scope.channelType ? sql`analytics_daily_histogram` : sql`analytics_daily_workspace_histogram`} h
+        cross join unnest(h.values, h.counts) as u(value, n)
+      where ${rollupsOf(scope)}
+      group by 1, 2`),
+    db.execute(sql`
+      select provider, model, sum(responses)::int as responses, sum(input_tokens)::float8 as input_tokens,
+        sum(output_tokens)::float8 as output_tokens
+      from analytics_daily_model where ${rollupsOf(scope)}
+      group by 1, 2`),
+    db.execute(sql`
+      select reason, sum(handoffs)::int as n from analytics_daily_handoff where ${rollupsOf(scope)} group by 1`),
+    // The cohort's conversations still going (neither closed nor quiet for a day) that no person has
+    // touched yet: the rollups count them as deflected (never escalated), but they are not over.
+    db.execute(sql`
+      select ${localDay(sql`c.created_at`, scope.timeZone)}::text as day, c.chatbot_id, count(*)::int as n
       from conversation c join channel ch on ch.id = c.channel_id
-      where ${conversationFilter(scope)} and ${within(sql`c.created_at`, scope)} and c.chatbot_id is not null
+      where c.workspace_id = ${scope.workspaceId} and not c.is_playground and c.chatbot_id is not null
+        ${scope.chatbotId ? sql`and c.chatbot_id = ${scope.chatbotId}` : sql``}
+        ${scope.channelType ? sql`and ch.type = ${scope.channelType}` : sql``}
+        and ${within(sql`c.created_at`, scope)} and c.status <> 'CLOSED'
+        and (c.last_message_at is null or c.last_message_at >= ${new Date(Date.now() - QUIET_MS)})
+        and not exists (select 1 from message m where m.conversation_id = c.id and (${isHumanReply} or ${isHandoff}))
       group by 1, 2`),
-    db.execute(sql`
-      select c.chatbot_id, f.rating::text as rating, count(*)::int as n
-      from feedback f join conversation c on c.id = f.conversation_id join channel ch on ch.id = c.channel_id
-      where f.workspace_id = ${scope.workspaceId} and ${within(sql`f.created_at`, scope)} and ${conversationFilter(scope)}
-      group by 1, 2`),
-    db.execute(sql`
-      with handoffs as materialized (
-        select m.conversation_id, m.created_at, coalesce(m.metadata ->> 'reason', 'unknown') as reason
-        from ${scopedMessages(scope)} and ${isHandoff}
-      ), starts as (
-        select conversation_id, created_at as started_at from handoffs
-        union all
-        select c.id, first.created_at
-        from conversation c join channel ch on ch.id = c.channel_id
-        cross join lateral (
-          select m.created_at from message m where m.conversation_id = c.id and ${isCustomerMessage}
-          order by m.created_at limit 1) first
-        where ${conversationFilter(scope)} and ${within(sql`c.created_at`, scope)} and c.chatbot_id is null
-          and not exists (select 1 from message m where m.conversation_id = c.id and ${isHandoff})
-      ), waits as (
-        select extract(epoch from (reply.created_at - s.started_at)) * 1000 as ms
-        from starts s cross join lateral (
-          select m.created_at from message m
-          where m.conversation_id = s.conversation_id and ${isHumanReply} and m.created_at >= s.started_at
-          order by m.created_at limit 1) reply
-      )
-      select (select percentile_cont(0.5) within group (order by ms) from waits) as p50,
-        (select percentile_cont(0.95) within group (order by ms) from waits) as p95,
-        (select coalesce(jsonb_object_agg(reason, n), '{}') from (select reason, count(*)::int as n from handoffs group by 1) r) as by_reason`),
-    topQueriesOf(ctx, scope),
+    topQueriesOf(ctx, scope, TOP_QUERIES),
   ]);
 
   const days = new Map<string, AnalyticsDay>();
@@ -260,57 +234,70 @@ async function compute(ctx: Ctx, scope: Scope, options: { byChatbot?: boolean } 
     latencySum += num(r.latencySum);
     latencyCount += num(r.latencyCount);
   }
+  // Deflected: of the conversations with a chatbot, those no person ever touched (the rollups), less
+  // the ones still going.
   let cohortSize = 0;
   let deflected = 0;
-  for (const r of rowsOf<{ day: string; chatbot_id: string; cohort: number; deflected: number }>(cohort)) {
-    const line = bot(r.chatbot_id);
-    line.cohort += num(r.cohort);
-    line.deflected += num(r.deflected);
-    cohortSize += num(r.cohort);
-    deflected += num(r.deflected);
-    const day = days.get(r.day);
-    if (day) day.deflected += num(r.deflected);
+  const deflect = (date: string, chatbotId: string, n: number) => {
+    bot(chatbotId).deflected += n;
+    deflected += n;
+    const day = days.get(date);
+    if (day) day.deflected += n;
+  };
+  for (const r of rollups) {
+    if (r.chatbotId === null) continue;
+    bot(r.chatbotId).cohort += num(r.conversations);
+    cohortSize += num(r.conversations);
+    deflect(r.date, r.chatbotId, num(r.conversations) - num(r.escalated));
+  }
+  for (const r of rowsOf<{ day: string; chatbot_id: string; n: number }>(stillActive)) {
+    deflect(r.day, r.chatbot_id, -num(r.n));
   }
   const daily = [...days.values()];
   const total = (key: keyof Omit<AnalyticsDay, "date">) => daily.reduce((s, d) => s + d[key], 0);
   const totalConversations = total("conversations");
   const totalMessages = total("messages");
 
-  const ratings: Record<string, number> = {};
-  for (const r of rowsOf<{ chatbot_id: string | null; rating: string; n: number }>(feedback)) {
-    ratings[r.rating] = (ratings[r.rating] ?? 0) + num(r.n);
-    if (r.rating === "helpful") bot(r.chatbot_id).helpful += num(r.n);
-    if (r.rating === "not_helpful") bot(r.chatbot_id).notHelpful += num(r.n);
+  const ratings = { helpful: 0, notHelpful: 0, inappropriate: 0 };
+  for (const r of rollups) {
+    ratings.helpful += num(r.helpful);
+    ratings.notHelpful += num(r.notHelpful);
+    ratings.inappropriate += num(r.inappropriate);
+    bot(r.chatbotId).helpful += num(r.helpful);
+    bot(r.chatbotId).notHelpful += num(r.notHelpful);
   }
-  const helpful = ratings.helpful ?? 0;
-  const notHelpful = ratings.not_helpful ?? 0;
-  const passes = rowsOf<{
-    total: boolean;
+  const { helpful, notHelpful } = ratings;
+  const merged = rowsOf<{ metric: string; value: number; n: number }>(histograms)
+    .map((r) => ({ metric: r.metric, value: Number(r.value), n: num(r.n) }))
+    .sort((a, b) => a.value - b.value);
+  const percentile = (metric: string, fraction: number) => {
+    const rows = merged.filter((r) => r.metric === metric);
+    return numOrNull(
+      histogramPercentile(
+        rows.map((r) => r.value),
+        rows.map((r) => r.n),
+        fraction,
+      ),
+    );
+  };
+  const modelLines = rowsOf<{
     provider: string;
-    model: string | null;
-    unique_users: number;
-    p50: number | null;
-    p95: number | null;
+    model: string;
     responses: number;
     input_tokens: number;
     output_tokens: number;
-  }>(messageStats);
-  const stats = passes.find((r) => r.total);
-  const models = passes
-    .filter((r): r is typeof r & { model: string } => !r.total && r.model !== null && num(r.responses) > 0)
+  }>(models)
+    .filter((r) => num(r.responses) > 0)
     .sort((a, b) => num(b.responses) - num(a.responses) || a.model.localeCompare(b.model));
-  const waits = rowsOf<{ p50: number | null; p95: number | null; by_reason: Record<string, number> | string }>(
-    handoffs,
-  )[0];
-  const byReason: Record<string, number> =
-    typeof waits?.by_reason === "string" ? JSON.parse(waits.by_reason) : (waits?.by_reason ?? {});
+  const byReason: Record<string, number> = {};
+  for (const r of rowsOf<{ reason: string; n: number }>(reasons)) byReason[r.reason] = num(r.n);
 
   return {
     range: { from: scope.from, to: scope.to, timeZone: scope.timeZone },
     summary: {
       totalConversations,
       totalMessages,
-      uniqueUsers: num(stats?.unique_users),
+      uniqueUsers: num(rowsOf<{ n: number }>(uniqueUsers)[0]?.n),
       avgMessagesPerConversation:
         totalConversations > 0 ? Math.round((totalMessages / totalConversations) * 100) / 100 : 0,
       avgResponseTime: latencyCount > 0 ? Math.round(latencySum / latencyCount) : null,
@@ -318,14 +305,14 @@ async function compute(ctx: Ctx, scope: Scope, options: { byChatbot?: boolean } 
     },
     bot: {
       responses: total("botResponses"),
-      latencyP50Ms: numOrNull(stats?.p50),
-      latencyP95Ms: numOrNull(stats?.p95),
+      latencyP50Ms: percentile("bot_latency", 0.5),
+      latencyP95Ms: percentile("bot_latency", 0.95),
       deflectionRate: rate(deflected, cohortSize),
       deflected,
       cohort: cohortSize,
       handoffs: { total: total("handoffs"), byReason },
       failedGenerations: total("failedGenerations"),
-      models: models.map(
+      models: modelLines.map(
         (r): ModelUsage => ({
           provider: r.provider,
           model: r.model,
@@ -335,63 +322,50 @@ async function compute(ctx: Ctx, scope: Scope, options: { byChatbot?: boolean } 
           estimatedCostUsd: estimateCostUsd(r.model, num(r.input_tokens), num(r.output_tokens)),
         }),
       ),
-      feedback: { helpful, notHelpful, inappropriate: ratings.inappropriate ?? 0 },
+      feedback: ratings,
     },
     humans: {
       replies: humanReplies,
-      firstResponseP50Ms: numOrNull(waits?.p50),
-      firstResponseP95Ms: numOrNull(waits?.p95),
+      firstResponseP50Ms: percentile("human_first_response", 0.5),
+      firstResponseP95Ms: percentile("human_first_response", 0.95),
     },
     trends: { daily },
-    topQueries,
+    topQueries: topQueries.map((q) => ({
+      query: q.query,
+      count: q.count,
+      avgSatisfaction: rate(q.helpful, q.helpful + q.notHelpful),
+    })),
     integrationBreakdown: breakdown,
     ...(options.byChatbot ? { byChatbot: await byChatbot(ctx, bots) } : {}),
   };
 }
 
-/**
- * A customer's text as it is grouped: NFKC, lower case, runs of white space as one space, punctuation
- * and spaces trimmed from both ends ("  Where is my ORDER?? " → "where is my order").
- */
-export const normalizedQuery = (text: SQL) =>
-  sql`regexp_replace(regexp_replace(lower(normalize(${text}, NFKC)), '[[:space:]]+', ' ', 'g'), '^[[:punct:] ]+|[[:punct:] ]+$', '', 'g')`;
+export { normalizedQuery } from "./sql-parts.ts";
+
+/** A normalised customer text (`normalizedQuery`) of the scope, and the ratings of the answers to it. */
+export interface QueryCount {
+  query: string;
+  count: number;
+  helpful: number;
+  notHelpful: number;
+}
 
 /**
- * The customers' ten most frequent texts, and how the bot's answers to them were rated: the answers are
- * the bot messages of the period that came right after one of them; satisfaction = helpful / (helpful + not helpful).
+ * The customers' `limit` most frequent texts of the scope (ties by text), and how the bot's answers to
+ * them were rated: the answers are the bot messages of the period that came right after one of them
+ * (`analytics_daily_query`).
  */
-async function topQueriesOf(ctx: Ctx, scope: Scope): Promise<AnalyticsResponse["topQueries"]> {
+export async function topQueriesOf(ctx: Pick<Ctx, "db">, scope: AnalyticsScope, limit: number): Promise<QueryCount[]> {
   const result = await ctx.db.execute(sql`
-    with q as (
-      select m.conversation_id, m.created_at, m.id, ${normalizedQuery(sql`m.text`)} as query
-      from ${scopedMessages(scope)} and ${isCustomerMessage} and m.text is not null
-    ), top as (
-      select query, count(*)::int as n from q where query <> '' group by query order by n desc, query limit ${TOP_QUERIES}
-    ), rated as (
-      -- From the rated bot answers of the period (few) back to the message before each, rather than
-      -- from every question forward to the next message (many).
-      select ${normalizedQuery(sql`p.text`)} as query,
-        count(*) filter (where f.rating = 'helpful')::int as helpful,
-        count(*) filter (where f.rating = 'not_helpful')::int as not_helpful
-      from (
-        select m.id, m.conversation_id, m.created_at from ${scopedMessages(scope)} and ${isBotResponse}
-          and m.id in (select message_id from feedback where workspace_id = ${scope.workspaceId})
-      ) a
-      join feedback f on f.message_id = a.id
-      cross join lateral (
-        select prev.role, prev.text from message prev
-        where prev.conversation_id = a.conversation_id and (prev.created_at, prev.id) < (a.created_at, a.id)
-          and prev.role in ('USER', 'BOT', 'AGENT') and prev.kind in ('text', 'attachment') and prev.status <> 'draft'
-        order by prev.created_at desc, prev.id desc limit 1) p
-      where p.role = 'USER' and p.text is not null
-      group by 1
-    )
-    select top.query, top.n, rated.helpful, rated.not_helpful
-    from top left join rated on rated.query = top.query order by top.n desc, top.query`);
-  return rowsOf<{ query: string; n: number; helpful: number | null; not_helpful: number | null }>(result).map((r) => ({
+    select query, sum(questions)::int as n, sum(helpful)::int as helpful, sum(not_helpful)::int as not_helpful
+    from analytics_daily_query where ${rollupsOf(scope)}
+    group by query having sum(questions) > 0
+    order by n desc, query limit ${limit}`);
+  return rowsOf<{ query: string; n: number; helpful: number; not_helpful: number }>(result).map((r) => ({
     query: r.query,
     count: num(r.n),
-    avgSatisfaction: rate(num(r.helpful), num(r.helpful) + num(r.not_helpful)),
+    helpful: num(r.helpful),
+    notHelpful: num(r.not_helpful),
   }));
 }
 

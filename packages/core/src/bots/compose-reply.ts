@@ -7,16 +7,19 @@
  */
 import { createHash } from "node:crypto";
 import { SUGGESTED_MODELS } from "@tandem/contracts";
-import { type conversations, type Db, messages, type RetrievedSource } from "@tandem/db";
+import { channels, conversations, type Db, type MessageProductCard, messages, type RetrievedSource } from "@tandem/db";
 import { and, desc, eq } from "drizzle-orm";
+import { facebookMetadataOf } from "../channels/messenger/facebook-metadata.ts";
 import { type KnowledgeItem, LlmError, type LlmProvider, type LlmRequest, type LlmResult } from "../llm/types.ts";
 import { metrics } from "../observability/metrics.ts";
 import { SpanKind, withSpan } from "../observability/tracing.ts";
 import type { CredentialRow } from "../providers/provider-deps.ts";
+import { formatStore, selectProductCards } from "../shopify/product-facts.ts";
+import { productsForQuestion } from "../shopify/products-for-question.ts";
 import type { ChatbotRow } from "./chatbot-for.ts";
 import { checkOutput, type OutputVerdict, type ResolvedGuardrails, resolveGuardrails } from "./guardrails.ts";
 import { resolveMemorySettings } from "./memory.ts";
-import { type BuiltPrompt, buildPrompt } from "./prompt.ts";
+import { type BuiltPrompt, buildPrompt, usesProducts } from "./prompt.ts";
 import { type ProviderResolutionDeps, providerForChatbot } from "./provider-for-chatbot.ts";
 import { retrieveKnowledge } from "./retrieve-knowledge.ts";
 import { translationFor } from "./translation-for.ts";
@@ -59,6 +62,8 @@ export interface ComposedReply {
   droppedTurns: number;
   /** Time spent retrieving knowledge, ms. */
   retrievalMs: number;
+  /** The products the reply recommends (mentions), as cards; empty when none. */
+  productCards: MessageProductCard[];
 }
 
 export interface ComposeInput {
@@ -71,6 +76,11 @@ export interface ComposeInput {
   credential?: CredentialRow | null;
   /** The customer's locale: a translation of the chatbot for its language replaces the system prompt. */
   locale?: string | null | undefined;
+  /**
+   * The conversation's channel (its type and config: `{facebook_metadata}`), when the caller has read
+   * it; null for none (the playground). Omitted: read here from the conversation.
+   */
+  channel?: { type: string; config: Record<string, unknown> } | null;
   signal?: AbortSignal | undefined;
 }
 
@@ -131,13 +141,22 @@ export async function prepareReply(deps: ProviderResolutionDeps, input: ComposeI
   const rows = input.recent ?? (await recentTurns(deps.db, input.conversation.id, recentMessageLimit(chatbot)));
   const question = rows.findLast((m) => m.role === "USER" && (m.kind === "text" || m.kind === "attachment")) ?? null;
   const retrievalStarted = performance.now();
-  const [knowledge, translation] = await Promise.all([
+  const [retrieved, translation, channel] = await Promise.all([
     question?.text ? retrieveKnowledge(deps.db, chatbot, question.text, { providers: deps }) : [],
     input.locale ? translationFor(deps.db, chatbot.id, input.locale) : undefined,
+    input.channel !== undefined ? input.channel : channelOf(deps.db, input.conversation.id),
   ]);
+  // The products the question is about, read fresh (prices and stock are never taken from passages).
+  const sales = await productsForQuestion(deps.db, chatbot, question?.text ?? "", retrieved);
   const retrievalMs = Math.round(performance.now() - retrievalStarted);
+  const template = translation?.systemPrompt || chatbot.systemPrompt;
+  // A template with `{products}` has the current rows: the same products' passages would repeat them, maybe stale.
+  const shown = new Set(sales.products.map((p) => p.id));
+  const knowledge = usesProducts(template)
+    ? retrieved.filter((k) => !k.documentId || !shown.has(sales.documentProducts.get(k.documentId) ?? ""))
+    : retrieved;
   const prompt = buildPrompt({
-    template: translation?.systemPrompt || chatbot.systemPrompt,
+    template,
     variables: chatbot.promptVariables,
     chatbotName: chatbot.name,
     knowledge,
@@ -145,6 +164,9 @@ export async function prepareReply(deps: ProviderResolutionDeps, input: ComposeI
     turns: rows,
     lastNMessages: memory.lastNMessages,
     tokenBudget: memory.maxPromptTokens,
+    shopifyMetadata: sales.stores.map(formatStore).join("\n\n"),
+    products: sales.products,
+    facebookMetadata: facebookMetadataOf(channel),
   });
   const request: LlmRequest = {
     model: modelOf(chatbot),
@@ -154,6 +176,7 @@ export async function prepareReply(deps: ProviderResolutionDeps, input: ComposeI
     systemPrompt: prompt.systemPrompt,
     messages: prompt.messages,
     knowledge: prompt.knowledge,
+    ...(prompt.products.length ? { products: prompt.products } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
   };
   return {
@@ -186,7 +209,19 @@ export function judgeReply(prepared: PreparedReply, result: LlmResult): Composed
     promptTokens: prompt.estimatedTokens,
     droppedTurns: prompt.droppedTurns,
     retrievalMs: prepared.retrievalMs,
+    productCards: selectProductCards(prompt.products, result.text, prepared.question?.text ?? null),
   };
+}
+
+/** The type and config of a conversation's channel; null without one (the playground). */
+async function channelOf(db: Db, conversationId: string) {
+  const [row] = await db
+    .select({ type: channels.type, config: channels.config })
+    .from(conversations)
+    .innerJoin(channels, eq(channels.id, conversations.channelId))
+    .where(eq(conversations.id, conversationId))
+    .limit(1);
+  return row ?? null;
 }
 
 /** How many of the newest messages a reply reads: the prompt's last N turns, with room for notes and events. */

@@ -23,6 +23,7 @@ export async function conversationForReply(db: Db, conversationId: string, works
         secretsEncrypted: channels.secretsEncrypted,
         status: channels.status,
         disconnectedAt: channels.disconnectedAt,
+        config: channels.config,
       },
       recipientId: contacts.platformUserId,
       locale: contacts.locale,

@@ -113,6 +113,7 @@ export const generateBotReply = defineJob({
         recent: decision.recent,
         credential: decision.credential,
         locale: decision.locale,
+        channel: decision.channel,
         signal: ctx.signal,
       });
       outcome = await persistBotReply(ctx.db, decision, composed, ctx.jobId);

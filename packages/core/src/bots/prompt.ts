@@ -7,7 +7,12 @@
  *   variables (settings);
  * - `{knowledge}` — the FAQ entries and passages retrieved for the customer's message, numbered;
  * - `{short_memory}` — the conversation's rolling summary (the `summarize-conversation` job);
- * - `{last_n_messages}` — the recent turns as a transcript.
+ * - `{last_n_messages}` — the recent turns as a transcript;
+ * - `{shopify_metadata}` — the connected Shopify store (name, website, currency, description), empty without one;
+ * - `{products}` — the products the customer's message is about, read fresh from the synced catalog
+ *   (each variant's price and stock), as many as fit in `PRODUCTS_BUDGET_SHARE` of the budget — never
+ *   the whole catalog (`shopify/products-for-question.ts`); "(no matching products)" when none;
+ * - `{facebook_metadata}` — the Messenger Page's name, category and about text, empty on other channels.
  *
  * The recent turns (at most `lastNMessages`) are sent as chat messages — USER → `user`, BOT and
  * AGENT → `assistant`, so a human's replies stay in the bot's context; internal notes, SYSTEM events
@@ -23,6 +28,7 @@
 import type { PromptVariables } from "@tandem/db";
 import { DomainError } from "../errors.ts";
 import type { KnowledgeItem, LlmMessage } from "../llm/types.ts";
+import { formatProducts, type ProductFact } from "../shopify/product-facts.ts";
 
 /** What the model writes when a person should take over; the prompt asks for it, the guardrails act on it. */
 export const HANDOFF_MARKER = "[[HANDOFF]]";
@@ -36,6 +42,9 @@ export const PROMPT_VARIABLES = [
   "knowledge",
   "short_memory",
   "last_n_messages",
+  "shopify_metadata",
+  "products",
+  "facebook_metadata",
 ] as const;
 export type PromptVariable = (typeof PROMPT_VARIABLES)[number];
 
@@ -62,6 +71,12 @@ Knowledge (FAQ entries and documents):
 </knowledge>
 
 Conversation summary: {short_memory}`;
+
+/** `{products}` takes at most this share of the prompt's token budget (lowest-ranked products go first). */
+export const PRODUCTS_BUDGET_SHARE = 0.3;
+
+/** Whether a template places `{products}` itself (the product passages of `{knowledge}` are then left to it). */
+export const usesProducts = (template: string | null | undefined) => /\{\s*products\s*\}/.test(template ?? "");
 
 export const DEFAULT_LAST_N_MESSAGES = 10;
 export const DEFAULT_PROMPT_TOKEN_BUDGET = 3000;
@@ -144,6 +159,12 @@ export interface BuildPromptInput {
   turns: readonly PromptTurn[];
   lastNMessages?: number | undefined;
   tokenBudget?: number | undefined;
+  /** `{shopify_metadata}`, already formatted (`formatStore`); empty without a store. */
+  shopifyMetadata?: string | undefined;
+  /** The candidates for `{products}`, best first (`productsForQuestion`). */
+  products?: readonly ProductFact[] | undefined;
+  /** `{facebook_metadata}`, already formatted (`facebookMetadataOf`); empty off Messenger. */
+  facebookMetadata?: string | undefined;
 }
 
 export interface BuiltPrompt {
@@ -151,6 +172,11 @@ export interface BuiltPrompt {
   messages: LlmMessage[];
   /** The knowledge items that made it into the prompt (what the reply records as its sources). */
   knowledge: KnowledgeItem[];
+  /**
+   * The products the reply may recommend: those `{products}` holds when the template uses it, else
+   * every candidate given (the offline provider and the product cards read them).
+   */
+  products: ProductFact[];
   /** Turns left out by the budget (beyond those outside the last N). */
   droppedTurns: number;
   estimatedTokens: number;
@@ -200,7 +226,18 @@ export function buildPrompt(input: BuildPromptInput): BuiltPrompt {
     dont_list: bullets(vars.dontList),
     policy_snippets: bullets(vars.policySnippets),
     short_memory: input.summary?.trim() || "(none yet)",
+    shopify_metadata: input.shopifyMetadata?.trim() ?? "",
+    facebook_metadata: input.facebookMetadata?.trim() ?? "",
+    products: "",
   };
+  const candidates = input.products ?? [];
+  let products = [...candidates];
+  if (usesProducts(template)) {
+    const formatted = formatProducts(candidates, budget * PRODUCTS_BUDGET_SHARE, estimateTokens);
+    // No store: empty, like `{shopify_metadata}`; a store with nothing matching says so.
+    base.products = candidates.length || base.shopify_metadata ? formatted.block : "";
+    products = formatted.products;
+  }
 
   // Knowledge: best first, at most half of the budget.
   const knowledge: KnowledgeItem[] = [];
@@ -238,6 +275,7 @@ export function buildPrompt(input: BuildPromptInput): BuiltPrompt {
     systemPrompt: built.systemPrompt,
     messages: built.messages,
     knowledge,
+    products,
     droppedTurns: dropped,
     estimatedTokens: built.tokens,
   };

@@ -89,6 +89,8 @@ function botMessage(composed: ComposedReply, meta: Record<string, unknown>, at: 
     latencyMs: composed.result.latencyMs,
     promptVersionId: composed.promptVersionId,
     retrievedSources: composed.sources,
+    // The products the answer recommends: cards on the channels that show them.
+    productCards: composed.productCards?.length ? composed.productCards : null,
     metadata: {
       ...meta,
       finishReason: composed.result.finishReason,

@@ -9,7 +9,7 @@
  * contact, the message being answered and its metadata) is passed in, and what they learn (a part's
  * platform id, a dead token) is handed back through callbacks and `classifyError`.
  */
-import type { AttachmentRule } from "@tandem/contracts";
+import type { AttachmentRule, ProductCard } from "@tandem/contracts";
 import type { channels, MessageAttachment } from "@tandem/db";
 import type { Config } from "../config.ts";
 import type { Keyring } from "../secrets/keyring.ts";
@@ -69,6 +69,24 @@ export interface ChannelCapabilities {
     /** The platform fetches the file by URL (`SendInput.media.publicUrl`): it needs an https `APP_URL`. */
     fetchedByUrl: boolean;
   };
+  /**
+   * Whether the channel shows a bot message's product cards (`SendInput.message.productCards`) and
+   * within which limits — its `send` (or its client, for `realtime` / `response`) shows them after the
+   * text; null: text only (the text names the products).
+   */
+  cards: CardCapability | null;
+}
+
+/** A channel's limits for product cards; longer fields are cut by the adapter, never refused. */
+export interface CardCapability {
+  /** Cards per message; more are left out (the text names them all). */
+  maxCards: number;
+  /** Characters of a card's title. */
+  maxTitle: number;
+  /** Characters of the line under the title (price and stock). */
+  maxSubtitle: number;
+  /** The platform fetches card images itself and takes https only: a card without one has no image. */
+  imageMustBeHttps: boolean;
 }
 
 // ---- inbound -----------------------------------------------------------------------------------
@@ -196,6 +214,8 @@ export type CustomerEvent =
     }
   | { type: "follow" | "unfollow"; from: Party; at: Date }
   | { type: "unsend"; from: Party; platformMessageId: string; at: Date }
+  /** The account's own profile changed (Messenger: the Page's `changes` webhook): its metadata is read again. */
+  | { type: "account_changed"; fields: string[] }
   | { type: "unknown"; keys: string[] };
 
 // ---- outbound ----------------------------------------------------------------------------------
@@ -205,7 +225,17 @@ export interface SendInput {
   /** The conversation's contact: a person, or the group / room (LINE). */
   contact: { platformUserId: string };
   conversation: { id: string; lastInboundAt: Date | null };
-  message: { id: string; role: OutboundRole; text: string | null; attachments: MessageAttachment[] };
+  message: {
+    id: string;
+    role: OutboundRole;
+    text: string | null;
+    attachments: MessageAttachment[];
+    /**
+     * Products a bot message recommends: sent after the text as cards by an adapter whose capability
+     * `cards` is set (always at most `maxCards`, already cut by the job); empty otherwise.
+     */
+    productCards: ProductCard[];
+  };
   /**
    * The customer message this one answers (a bot reply's trigger), with what its adapter stored
    * (`InboundMessage.sendMetadata`) and whether another reply to it already went out (a reply token

@@ -1,1 +1,2 @@
 export * from "./contact-details.ts";
+export * from "./erase-contacts.ts";

@@ -5,12 +5,14 @@ import type {
   MessageFeedbackSummary,
   MessageModeration,
   MessageSourceDto,
+  ProductCard,
   ReplyWindow,
   VisitorMetadata,
   VisitorPresenceDto,
 } from "@tandem/contracts";
 import { channels, chatbots, contacts, conversations, type Db, messages } from "@tandem/db";
 import { and, desc, eq, getTableColumns, inArray, ne, sql } from "drizzle-orm";
+import { CLIENT_CARDS, cardsForChannel } from "../channels/product-cards.ts";
 import { channelCapabilities } from "../channels/registry.ts";
 import { channelAttachments } from "../media/attachment-rules.ts";
 
@@ -30,6 +32,14 @@ function mentionsOf(m: MessageRow): { mentions?: string[] } {
 }
 
 const EXCERPT_LENGTH = 1000;
+
+/**
+ * A bot message's product cards as a customer's own client shows them (widget, public API): at most
+ * `MAX_PRODUCT_CARDS`, links http(s) only; none on other messages.
+ */
+export function productsOf(m: MessageRow): ProductCard[] {
+  return m.role === "BOT" ? cardsForChannel(CLIENT_CARDS, m.productCards) : [];
+}
 
 /** A bot message's stored sources (`retrieved_sources`), as the inbox shows them under the answer. */
 export function sourcesOf(m: MessageRow): MessageSourceDto[] | null {
@@ -82,6 +92,7 @@ export const messageToDto = (
   latencyMs: m.latencyMs,
   promptVersionId: m.promptVersionId,
   sources: sourcesOf(m),
+  productCards: m.productCards?.length ? m.productCards : null,
   feedback,
   ...(moderation ? { moderation } : {}),
   createdAt: m.createdAt.toISOString(),

@@ -1,1 +1,2 @@
 export * from "./seed-demo.ts";
+export * from "./seed-demo-shopify-store.ts";

@@ -1,4 +1,4 @@
-import { channels, chatbots, contacts, conversations, members, messages, promptVersions } from "@tandem/db";
+import { channels, chatbots, contacts, conversations, members, messages, products, promptVersions } from "@tandem/db";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime } from "../../../../tests/support/runtime.ts";
@@ -8,7 +8,9 @@ import { loadProviderConfig } from "../providers/load-provider-config.ts";
 import { findPublicChannel } from "../public-chat/public-channel.ts";
 import { createMemoryRateLimiter } from "../rate-limit/limiter.ts";
 import type { Runtime } from "../runtime.ts";
+import { productsForQuestion } from "../shopify/products-for-question.ts";
 import { DEMO_GUIDE, DEMO_PAGE, DEMO_USERS, seedDemo } from "./seed-demo.ts";
+import { DEMO_SHOPIFY_CATALOG, DEMO_SHOPIFY_STORE } from "./seed-demo-shopify-store.ts";
 
 let runtime: Runtime;
 beforeAll(async () => {
@@ -70,6 +72,12 @@ describe("seedDemo", () => {
     const found = await retrieveKnowledge(db, bot!, "How much does gift wrapping cost?");
     expect(found[0]).toMatchObject({ kind: "passage", title: DEMO_GUIDE.title });
     expect(found[0]!.content).toContain("Gift wrapping costs 50 THB per item");
+    // With the simulator on, the simulated Shopify store is connected with its catalog: the bot finds the products.
+    const shirts = await productsForQuestion(db, bot!, "Do you have the linen shirt in M?", []);
+    expect(shirts.stores).toMatchObject([{ shopDomain: DEMO_SHOPIFY_STORE.domain, currency: "THB" }]);
+    expect(shirts.products[0]).toMatchObject({ title: "Linen Shirt", currency: "THB", priceMin: "1290.0000" });
+    const catalog = await db.select().from(products).where(eq(products.workspaceId, first.workspaceId));
+    expect(catalog).toHaveLength(DEMO_SHOPIFY_CATALOG.length);
     const faqFirst = await retrieveKnowledge(db, bot!, "What is your return policy?");
     expect(faqFirst[0]).toMatchObject({ kind: "faq", title: "What is your return policy?" });
     const deps = { db, keyring: runtime.keyring, config: runtime.config };

@@ -19,6 +19,7 @@ import { appendMessage } from "../conversations/append-message.ts";
 import { chunkText } from "../knowledge/chunk-text.ts";
 import { replaceChunks } from "../knowledge/write-chunks.ts";
 import type { Keyring } from "../secrets/keyring.ts";
+import { seedDemoShopifyStore } from "./seed-demo-shopify-store.ts";
 
 /**
  * The demo workspace of a fresh install: three people (one per role), a default chatbot on the
@@ -171,6 +172,8 @@ export async function seedDemo(db: Db, options: SeedDemoOptions): Promise<SeedDe
         baseUrl: `${options.simulatorUrl.replace(/\/+$/, "")}${DEMO_LLM_PATH}`,
         defaultModel: "llama3.3-70b-instruct",
       });
+      // A simulated Shopify store with its catalog: the demo bot answers product questions with cards.
+      await seedDemoShopifyStore(tx, { workspaceId, keyring: options.keyring });
     }
 
     const [messenger] = await tx
@@ -183,7 +186,17 @@ export async function seedDemo(db: Db, options: SeedDemoOptions): Promise<SeedDe
         externalId: DEMO_PAGE.id,
         secretsEncrypted: options.keyring.encrypt(JSON.stringify({ pageAccessToken: DEMO_PAGE.accessToken })),
         secretHints: { pageAccessToken: `••••${DEMO_PAGE.accessToken.slice(-4)}` },
-        config: { simulated: true },
+        // What `refresh-page-metadata` would read from the simulated Page, for `{facebook_metadata}`.
+        config: {
+          simulated: true,
+          pageMetadata: {
+            name: DEMO_PAGE.name,
+            about: "Linen shirts, cotton tees and everyday basics, shipped from Bangkok.",
+            category: "Shopping & Retail",
+            description: null,
+            fetchedAt: new Date().toISOString(),
+          },
+        },
         status: "active",
         subscribed: true,
         subscribedFields: [...DEFAULT_SUBSCRIBED_FIELDS],

@@ -8,6 +8,7 @@ import { type channels, contacts, conversations, messages } from "@tandem/db";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { AppJobDeps } from "../app-deps.ts";
 import type { CustomerEvent } from "../channels/adapter.ts";
+import { refreshPageMetadata } from "../channels/messenger/refresh-page-metadata.ts";
 import { markContactSeen } from "../contacts/mark-contact-seen.ts";
 import { publishMessage } from "../conversations/publish.ts";
 import { receiveCustomerMessage } from "../conversations/receive-customer-message.ts";
@@ -50,6 +51,14 @@ export async function applyCustomerEvent(deps: Deps, scope: EventScope, event: C
       return setFollowing(deps, channel, event);
     case "unsend":
       return markUnsent(deps, channel, event);
+    case "account_changed":
+      // A fresh job per inbound event: each change reads the Page again, once.
+      await deps.queue.enqueue(
+        refreshPageMetadata,
+        { channelId: channel.id },
+        { jobId: `page-metadata:${eventId}`, workspaceId: channel.workspaceId },
+      );
+      return;
     case "unknown":
       deps.log.debug({ eventId, keys: event.keys }, "skipped a platform event of an unknown kind");
       return;

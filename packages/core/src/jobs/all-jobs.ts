@@ -3,6 +3,7 @@ import type { AppJobDeps } from "../app-deps.ts";
 import { createPasswordReset } from "../auth/request-password-reset.ts";
 import { generateBotReply } from "../bots/generate-bot-reply.ts";
 import { summarizeConversation } from "../bots/summarize-conversation.ts";
+import { refreshPageMetadata } from "../channels/messenger/refresh-page-metadata.ts";
 import { fetchContactProfile } from "../contacts/fetch-contact-profile.ts";
 import { processInboundEvent } from "../inbound/process-inbound-event.ts";
 import { embedKnowledge } from "../knowledge/embeddings/embed-knowledge.ts";
@@ -13,6 +14,8 @@ import { databaseMaintenance } from "../maintenance/database-maintenance.ts";
 import { fetchMessageContent } from "../messages/fetch-message-content.ts";
 import { sendOutboundMessage } from "../messages/send-outbound-message.ts";
 import { generateSystemPrompt } from "../prompt-generation/generate-system-prompt.ts";
+import { processShopifyWebhook } from "../shopify/process-shopify-webhook.ts";
+import { syncShopifyStore } from "../shopify/sync-store.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
 import type { JobRegistry } from "./registry.ts";
 
@@ -25,6 +28,7 @@ export type { AppJobDeps } from "../app-deps.ts";
 export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   processInboundEvent,
   fetchContactProfile,
+  refreshPageMetadata,
   fetchMessageContent,
   generateBotReply,
   sendOutboundMessage,
@@ -37,6 +41,8 @@ export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   ingestDocument,
   syncUrlSource,
   refreshAnalytics,
+  syncShopifyStore,
+  processShopifyWebhook,
 ];
 
 export function registerAllJobs(registry: JobRegistry<AppJobDeps>): JobRegistry<AppJobDeps> {

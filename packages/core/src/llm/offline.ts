@@ -7,6 +7,9 @@
  * threshold:
  * - an FAQ entry → its answer, verbatim;
  * - a passage → its sentences closest to the question (at most two), introduced by the document title.
+ * A question that names one of the products the orchestration passes (`LlmRequest.products`, the
+ * current rows) is answered from it instead: price and stock of the named variant, out of stock said
+ * plainly with alternatives (`shopify/product-answer.ts`).
  * Otherwise it answers with the handoff marker alone and a low `confidence`, which the orchestration
  * turns into a `low_confidence` handoff. Items without a score are scored here with the same matcher.
  */
@@ -14,6 +17,7 @@
 import { DEFAULT_CONFIDENCE_THRESHOLD } from "../bots/guardrails.ts";
 import { scoreEntries } from "../bots/offline-answer.ts";
 import { HANDOFF_MARKER } from "../bots/prompt.ts";
+import { answerProductQuestion } from "../shopify/product-answer.ts";
 import { type KnowledgeItem, LlmError, type LlmProvider, type LlmRequest, type LlmResult } from "./types.ts";
 
 export const OFFLINE_MODEL = "offline-faq";
@@ -44,6 +48,20 @@ export function createOfflineProvider(options: OfflineProviderOptions = {}): Llm
         confidence = score;
       }
     });
+    // A question naming a product is answered from the current product rows (price, stock, alternatives).
+    const product = request.products?.length ? answerProductQuestion(request.products, question, confidence) : null;
+    if (product && product.confidence >= threshold) {
+      return {
+        text: product.text,
+        usage: { inputTokens: 0, outputTokens: 0 },
+        finishReason: "stop",
+        latencyMs: Math.round(performance.now() - started),
+        provider: "OFFLINE",
+        model: request.model || OFFLINE_MODEL,
+        confidence: product.confidence,
+        sourceIds: [],
+      };
+    }
     const item = items[best];
     const answer = item && confidence >= threshold ? render(item, question) : null;
     return {

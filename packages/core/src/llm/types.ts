@@ -3,6 +3,7 @@
  * bot orchestration (`bots/`), the AI drafts, the summaries and the knowledge embeddings all call
  * providers through it, never an HTTP API directly.
  */
+import type { ProductFact } from "../shopify/product-facts.ts";
 
 /** The provider kinds a workspace can configure (the `provider_kind` enum of the database). */
 export type ProviderKind = "OPENAI" | "GEMINI" | "OPENROUTER" | "OPENAI_COMPATIBLE" | "OFFLINE";
@@ -32,6 +33,12 @@ export interface LlmRequest {
    * the `{knowledge}` block; the offline provider, which reads no prompt, answers from it.
    */
   knowledge?: readonly KnowledgeItem[];
+  /**
+   * The products the customer's message is about (current prices and stock, `{products}`), best
+   * first. Ignored by the LLM adapters (the prompt carries them); the offline provider answers
+   * product questions from them.
+   */
+  products?: readonly ProductFact[];
 }
 
 /** One retrieved piece of knowledge: an FAQ entry of the chatbot or a passage of the knowledge base. */

@@ -22,6 +22,8 @@
  *   table. On a PostgreSQL server autovacuum does this already.
  *
  * - **Analytics rollups**: a `refresh-analytics` job per workspace recomputes today and yesterday.
+ * - **Shopify reconcile**: a full `shopify-sync` of every connected store once a day, and syncs that
+ *   crashed with nobody to take them over marked failed.
  *
  * Each step waits for a moment free of webhook acknowledgements (`ingestIdle`), and its queries run
  * behind everyone else's (`background` job): on PGlite's one connection a customer never waits for it.
@@ -38,6 +40,7 @@ import { ingestIdle } from "../ingest-pacing.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { sweepUnsentUploads } from "../media/media-store.ts";
+import { scheduleShopifyReconcile } from "../shopify/schedule-shopify-reconcile.ts";
 
 export const MAINTENANCE_INTERVAL_MS = 60 * 60_000;
 /** An upload no reply sent within a day is deleted. */
@@ -226,6 +229,8 @@ export const databaseMaintenance = defineJob({
       const maintained = await vacuumEmbeddedDatabase(deps.db, quietMoment);
       // Each workspace's analytics rollups: today and yesterday recomputed (`analytics/rollups.ts`).
       const analyticsRefreshes = await scheduleAnalyticsRefresh(deps, deps.queue);
+      // Each connected Shopify store's full sync, once a day (`shopify/schedule-shopify-reconcile.ts`).
+      const shopifyReconciles = await scheduleShopifyReconcile(deps, deps.queue);
       deps.log.info(
         {
           pruned,
@@ -236,6 +241,7 @@ export const databaseMaintenance = defineJob({
           vacuumed: maintained.filter((t) => t.vacuum).map((t) => t.table),
           analyzed: maintained.filter((t) => t.analyze).map((t) => t.table),
           analyticsRefreshes,
+          shopifyReconciles,
           ms: Date.now() - started,
         },
         "database maintenance done",

@@ -7,6 +7,7 @@ import type { AppJobDeps } from "../app-deps.ts";
 import { chatbotFor } from "../bots/chatbot-for.ts";
 import type { ChannelAdapter } from "../channels/adapter.ts";
 import { markReconnectNeeded } from "../channels/mark-reconnect-needed.ts";
+import { cardsForChannel } from "../channels/product-cards.ts";
 import { recordChatbotError } from "../chatbot-health/record-chatbot-error.ts";
 import { publishMessage } from "../conversations/publish.ts";
 import { messageColumns } from "../conversations/to-dto.ts";
@@ -195,6 +196,8 @@ async function push(
         role: message.role as "AGENT" | "BOT",
         text: message.text,
         attachments: message.attachments,
+        // Shown as cards where the channel can; elsewhere the text alone names the products.
+        productCards: cardsForChannel(adapter.capabilities.cards, message.productCards),
       },
       // What the answered message's adapter kept for sending (`InboundMessage.sendMetadata`).
       answering: answering?.createdAt ? { ...answering, metadata: sendMetadataOf(answering.metadata) } : null,

@@ -42,6 +42,7 @@ const capabilities = (delivery: ChannelCapabilities["delivery"]): ChannelCapabil
   echoes: false,
   delivery,
   attachments: { rules: [], maxFiles: 0, fetchedByUrl: false },
+  cards: null,
 });
 const pushAdapter: ChannelAdapter = {
   type: "line",
@@ -154,6 +155,31 @@ describe("send-outbound-message through the adapter", () => {
       errorCode: "outside_messaging_window",
       errorMessage: "The customer has not written yet.",
     });
+  });
+
+  it("gives an adapter without the `cards` capability no product cards: its customer reads the text", async () => {
+    const { conversation } = await conversationOn("line");
+    const card = {
+      productId: "p1",
+      title: "Linen shirt",
+      priceText: "$24.00",
+      price: "24.00",
+      currency: "USD",
+      available: true,
+      imageUrl: null,
+      url: "https://shop.test/p1",
+      variantTitle: null,
+    };
+    const message = await createMessage(runtime.database.db, {
+      conversationId: conversation.id,
+      role: "BOT",
+      status: "queued",
+      text: "The linen shirt is $24.",
+      productCards: [card],
+    });
+    await sendOutboundMessage.handle({ messageId: message.id }, ctx());
+    expect(sends.at(-1)?.message).toMatchObject({ id: message.id, text: "The linen shirt is $24.", productCards: [] });
+    expect(await statusOf(message.id)).toMatchObject({ status: "sent" });
   });
 
   it("marks a message of a `response` channel sent without calling anything", async () => {

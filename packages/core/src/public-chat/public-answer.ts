@@ -1,7 +1,7 @@
 import type { PublicChatAnswer } from "@tandem/contracts";
 import { conversations, type Db, messages } from "@tandem/db";
 import { and, asc, eq, sql } from "drizzle-orm";
-import { messageColumns, sourcesOf } from "../conversations/to-dto.ts";
+import { messageColumns, productsOf, sourcesOf } from "../conversations/to-dto.ts";
 
 /**
  * The answer to one customer message as stored: what the bot wrote in reply (every row of a reply or
@@ -38,6 +38,7 @@ export async function publicAnswerOf(db: Db, conversationId: string, messageId: 
     conversationId,
     response: answered?.text ?? "",
     sources: reply ? (sourcesOf(reply) ?? []) : [],
+    products: reply ? productsOf(reply) : [],
     usage: {
       promptTokens: usage.inputTokens,
       completionTokens: usage.outputTokens,

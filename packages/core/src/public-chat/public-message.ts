@@ -1,7 +1,7 @@
 import type { PublicMessageDto } from "@tandem/contracts";
 import { type Db, feedback, members, messages, moderationFlags, users } from "@tandem/db";
 import { and, asc, eq, inArray, isNull, ne, notExists, type SQL, sql } from "drizzle-orm";
-import { messageColumns, sourcesOf } from "../conversations/to-dto.ts";
+import { messageColumns, productsOf, sourcesOf } from "../conversations/to-dto.ts";
 import { publicMediaPath } from "../media/media-store.ts";
 import { PUBLIC_KINDS, type PublicChannelKind } from "./public-channel.ts";
 
@@ -61,6 +61,7 @@ export async function loadPublicMessages(
     })),
     author: m.role === "AGENT" ? { name: authorName || "Support" } : null,
     sources: m.role === "BOT" ? (sourcesOf(m) ?? []) : [],
+    products: productsOf(m),
     feedback: rating ?? null,
     createdAt: m.createdAt.toISOString(),
   }));

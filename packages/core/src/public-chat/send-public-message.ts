@@ -1,4 +1,4 @@
-import { type MessageSourceDto, type PublicChatAnswer, WIDGET_SOCKET } from "@tandem/contracts";
+import { type MessageSourceDto, type ProductCard, type PublicChatAnswer, WIDGET_SOCKET } from "@tandem/contracts";
 import { contacts, conversations, messages, newId } from "@tandem/db";
 import { and, eq, sql } from "drizzle-orm";
 import type { AppJobDeps } from "../app-deps.ts";
@@ -55,6 +55,7 @@ export interface SendPublicMessageInput {
 export type PublicChatStreamEvent =
   | { type: "delta"; text: string }
   | { type: "sources"; sources: MessageSourceDto[] }
+  | { type: "products"; products: ProductCard[] }
   | { type: "handoff"; reason: string; message: string | null }
   | { type: "completed"; answer: PublicChatAnswer }
   | { type: "error"; code: string; message: string };
@@ -150,6 +151,7 @@ export async function sendPublicMessage(deps: AppJobDeps, input: SendPublicMessa
       recent: plan.recent,
       credential: plan.credential,
       locale: plan.locale,
+      channel: plan.channel,
     });
   } catch (error) {
     const answer = await failed(error);
@@ -222,9 +224,10 @@ function settled(answer: () => Promise<PublicChatAnswer>): PublicChatTurn {
   };
 }
 
-/** The stream's last events: sources, the handoff when a person takes it, the whole answer. */
+/** The stream's last events: sources, the products if any, the handoff when a person takes it, the whole answer. */
 function* endOf(answer: PublicChatAnswer): Generator<PublicChatStreamEvent> {
   yield { type: "sources", sources: answer.sources };
+  if (answer.products.length) yield { type: "products", products: answer.products };
   if (answer.handoff) yield { type: "handoff", reason: answer.handoff.reason, message: answer.response || null };
   yield { type: "completed", answer };
 }

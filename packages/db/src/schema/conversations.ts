@@ -255,6 +255,13 @@ export const messages = pgTable(
     // The message log's "failed" filter: failed sends are rare, so walking every message for them is slow.
     index("message_workspace_failed_idx").on(t.workspaceId, t.createdAt, t.id).where(sql`${t.status} = 'failed'`),
     index("message_search_idx").using("gin", t.search),
+    // Analytics: whether a conversation was ever handed off or answered by a person (deflection), and
+    // its handoffs (first-response waits). Few rows: people's replies and handoff events only.
+    index("message_escalation_idx")
+      .on(t.conversationId, t.createdAt)
+      .where(
+        sql`(${t.role} = 'AGENT' and ${t.kind} in ('text', 'attachment') and ${t.status} <> 'draft') or (${t.role} = 'SYSTEM' and ${t.kind} = 'event' and ${t.metadata} ->> 'event' = 'handoff')`,
+      ),
   ],
 );
 

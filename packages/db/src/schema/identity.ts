@@ -21,8 +21,12 @@ export interface WorkspaceSettings {
     /** IANA time zone of the analytics' days. Default UTC. */
     timeZone?: string;
   };
-  /** Bookkeeping of `core/analytics`, never shown: the time zone the daily rollups were built in. */
-  analyticsRollups?: { timeZone: string; builtAt: string };
+  /**
+   * Bookkeeping of `core/analytics`, never shown: the time zone the daily rollups were built in, when,
+   * and how many messages and conversations were created from five minutes before then (a read finding
+   * the same counts and no dirty day has nothing to rebuild).
+   */
+  analyticsRollups?: { timeZone: string; builtAt: string; recent?: { messages: number; conversations: number } };
 }
 
 export const workspaces = pgTable("workspace", {

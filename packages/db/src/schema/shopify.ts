@@ -24,6 +24,12 @@ export interface ShopifySyncState {
   error: string | null;
   /** A running bulk operation's GID, so a restarted worker picks it up instead of starting another. */
   bulkOperationId?: string | null;
+  /** Set by the `bulk_operations/finish` webhook: the waiting sync reads the result at once. */
+  bulkFinishedAt?: string | null;
+  /** Who runs the sync (its job key): a second run of the same job resumes, any other waits its turn. */
+  runner?: string | null;
+  /** Written at every step of a running sync; a `running` state without one for 2 minutes has crashed. */
+  heartbeatAt?: string | null;
 }
 
 /** A webhook subscription Tandem made (removed on disconnect). */
@@ -41,6 +47,8 @@ export interface ProductVariant {
   available: boolean;
   inventoryQuantity?: number | null;
   options?: Record<string, string>;
+  /** `gid://shopify/InventoryItem/…`: how an `inventory_levels/update` webhook finds its product. */
+  inventoryItemId?: string | null;
 }
 
 export const shopifyStores = pgTable(
@@ -66,19 +74,16 @@ export const shopifyStores = pgTable(
     webhookSubscriptions: jsonb("webhook_subscriptions").$type<ShopifyWebhookSubscription[]>().notNull().default([]),
     webhookError: text("webhook_error"),
     statusReason: text("status_reason"),
-    syncState: jsonb("sync_state")
-      .$type<ShopifySyncState>()
-      .notNull()
-      .default({
-        state: "idle",
-        kind: null,
-        mode: null,
-        done: 0,
-        total: null,
-        startedAt: null,
-        finishedAt: null,
-        error: null,
-      }),
+    syncState: jsonb("sync_state").$type<ShopifySyncState>().notNull().default({
+      state: "idle",
+      kind: null,
+      mode: null,
+      done: 0,
+      total: null,
+      startedAt: null,
+      finishedAt: null,
+      error: null,
+    }),
     name: text("name"),
     currency: text("currency"),
     primaryDomainUrl: text("primary_domain_url"),

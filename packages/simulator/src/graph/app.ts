@@ -77,10 +77,14 @@ const MESSAGE_TAGS = [
   "CUSTOMER_FEEDBACK",
 ];
 const PROFILE_FIELDS = ["id", "name", "first_name", "last_name", "profile_pic", "locale", "timezone", "gender"];
-const PAGE_FIELDS = ["id", "name", "category", "access_token", "tasks", "picture"];
+const PAGE_FIELDS = ["id", "name", "category", "about", "description", "access_token", "tasks", "picture"];
 const MAX_TEXT = 2000;
 /** Attachment types that carry a file: by `payload.url`, a reusable `payload.attachment_id`, or `filedata`. */
 const MEDIA_TYPES = ["image", "audio", "video", "file"];
+/** Structured messages the simulator knows; the generic template is checked field by field. */
+const TEMPLATE_TYPES = ["generic"];
+const MAX_TEMPLATE_ELEMENTS = 10;
+const BUTTON_TYPES = ["web_url", "postback", "phone_number"];
 /** The Send API takes uploads up to 25 MB. */
 export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 
@@ -262,8 +266,10 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       throw graphErrors.invalidParameter(`Length of param message[text] must be less than or equal to ${MAX_TEXT}`);
     }
     const media = mediaAttachment(message, c.get("files").get("filedata"));
+    checkTemplate(message);
 
-    const fault = state.takeFault(recipientId, "message");
+    const isTemplate = isRecord(message.attachment) && message.attachment.type === "template";
+    const fault = state.takeFault(recipientId, isTemplate ? "template" : "message");
     const faultResponse = fault && faultError(fault);
     if (faultResponse) throw faultResponse;
     // `missing_message_id`: sent, but the answer (and the outbox record) has no id.
@@ -345,6 +351,95 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       if (file.bytes.byteLength > MAX_UPLOAD_BYTES || mismatch) throw graphErrors.uploadFailure();
     }
     return { attachment, payload, file };
+  }
+
+  /**
+   * A structured message (`attachment.type = "template"`), checked as Meta does for the generic
+   * template: 1–10 elements, each with a title of at most 80 characters and at least one more field;
+   * a subtitle of at most 80; an https `image_url`; a `default_action` of type `web_url` with a URL and
+   * no title; at most 3 buttons, `web_url` ones with a URL and a title of at most 20.
+   */
+  function checkTemplate(message: Params): void {
+    const attachment = isRecord(message.attachment) ? message.attachment : undefined;
+    if (attachment?.type !== "template") return;
+    const at = "message[attachment][payload]";
+    const payload = isRecord(attachment.payload) ? attachment.payload : {};
+    if (!TEMPLATE_TYPES.includes(String(payload.template_type))) {
+      throw graphErrors.invalidParameter(
+        `Param ${at}[template_type] must be one of {${TEMPLATE_TYPES.join(", ")}} - got "${String(payload.template_type)}"`,
+      );
+    }
+    if (
+      payload.image_aspect_ratio !== undefined &&
+      !["horizontal", "square"].includes(String(payload.image_aspect_ratio))
+    ) {
+      throw graphErrors.invalidParameter(`Param ${at}[image_aspect_ratio] must be one of {horizontal, square}`);
+    }
+    const elements = payload.elements;
+    if (!Array.isArray(elements) || elements.length === 0) {
+      throw graphErrors.invalidParameter(`Param ${at}[elements] must be a non-empty array`);
+    }
+    if (elements.length > MAX_TEMPLATE_ELEMENTS) {
+      throw graphErrors.invalidParameter(
+        `param ${at}[elements] must have at most ${MAX_TEMPLATE_ELEMENTS} elements`,
+        2018047,
+      );
+    }
+    const chars = (v: unknown) => (typeof v === "string" ? [...v].length : 0);
+    const httpsUrl = (v: unknown) => typeof v === "string" && URL.canParse(v) && new URL(v).protocol === "https:";
+    const anyUrl = (v: unknown) => typeof v === "string" && URL.canParse(v) && /^https?:$/.test(new URL(v).protocol);
+    elements.forEach((element, i) => {
+      const el = `${at}[elements][${i}]`;
+      if (!isRecord(element)) throw graphErrors.invalidParameter(`Param ${el} must be an object`);
+      if (typeof element.title !== "string" || !element.title.trim()) {
+        throw graphErrors.invalidParameter(`Param ${el}[title] must be a non-empty UTF-8 encoded string`);
+      }
+      if (chars(element.title) > 80) {
+        throw graphErrors.invalidParameter(`Length of param ${el}[title] must be less than or equal to 80`);
+      }
+      if (element.subtitle !== undefined && (typeof element.subtitle !== "string" || chars(element.subtitle) > 80)) {
+        throw graphErrors.invalidParameter(`Length of param ${el}[subtitle] must be less than or equal to 80`);
+      }
+      if (element.image_url !== undefined && !httpsUrl(element.image_url)) {
+        throw graphErrors.invalidParameter(`Param ${el}[image_url] must be a valid https URL`, 2018008);
+      }
+      const action = element.default_action;
+      if (action !== undefined) {
+        if (!isRecord(action) || action.type !== "web_url" || !anyUrl(action.url)) {
+          throw graphErrors.invalidParameter(`Param ${el}[default_action] must be of type web_url with a valid url`);
+        }
+        if (action.title !== undefined) {
+          throw graphErrors.invalidParameter(`Param ${el}[default_action] cannot have a title`);
+        }
+      }
+      const buttons = element.buttons;
+      if (buttons !== undefined) {
+        if (!Array.isArray(buttons) || buttons.length > 3) {
+          throw graphErrors.invalidParameter(`Param ${el}[buttons] must be an array of at most 3 buttons`);
+        }
+        buttons.forEach((button, j) => {
+          const b = `${el}[buttons][${j}]`;
+          if (!isRecord(button) || !BUTTON_TYPES.includes(String(button.type))) {
+            throw graphErrors.invalidParameter(`Param ${b}[type] must be one of {${BUTTON_TYPES.join(", ")}}`);
+          }
+          if (typeof button.title !== "string" || !button.title || chars(button.title) > 20) {
+            throw graphErrors.invalidParameter(`Param ${b}[title] must be 1 to 20 characters`);
+          }
+          if (button.type === "web_url" && !anyUrl(button.url)) {
+            throw graphErrors.invalidParameter(`Param ${b}[url] must be a valid URL`);
+          }
+          if (button.type === "postback" && (typeof button.payload !== "string" || !button.payload)) {
+            throw graphErrors.invalidParameter(`Param ${b}[payload] is required`);
+          }
+        });
+      }
+      const more = ["subtitle", "image_url", "default_action", "buttons"].some((k) => element[k] !== undefined);
+      if (!more) {
+        throw graphErrors.invalidParameter(
+          `${el} must have at least one of subtitle, image_url, default_action or buttons besides its title`,
+        );
+      }
+    });
   }
 
   // ---- Page subscription -------------------------------------------------------------------
@@ -518,6 +613,9 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
         id: page.id,
         name: page.name,
         category: page.category,
+        // Facebook leaves out the fields a Page has not filled in.
+        ...(page.about ? { about: page.about } : {}),
+        ...(page.description ? { description: page.description } : {}),
         tasks: page.tasks,
         picture,
         ...withToken,

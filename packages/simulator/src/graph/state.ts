@@ -10,6 +10,9 @@ export interface PageInput {
   name: string;
   accessToken: string;
   category?: string;
+  /** The Page's short "about" text and its longer description (`GET /{page-id}?fields=about,description`). */
+  about?: string;
+  description?: string;
   tasks?: string[];
   /**
    * User Profile fields the app has no approval for on this Page (e.g. `["locale"]`): a profile read
@@ -77,7 +80,8 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-export const FAULT_TARGETS = ["messages", "sender_actions", "all"] as const;
+/** `messages` hits every Send API message, `templates` only structured ones (a product carousel). */
+export const FAULT_TARGETS = ["messages", "templates", "sender_actions", "all"] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 
 /** `times` defaults to 1; use `Infinity` for a fault that never clears by itself. */
@@ -203,6 +207,8 @@ export class GraphState {
   addPage(input: PageInput): SimPage {
     const page: SimPage = {
       category: "Shopping & Retail",
+      about: "",
+      description: "",
       tasks: DEFAULT_PAGE_TASKS,
       ...input,
       restrictedProfileFields: input.restrictedProfileFields ?? [],
@@ -291,10 +297,15 @@ export class GraphState {
   }
 
   /** The pending fault for this recipient on this kind of Send API call, if any; consumes one use of it. */
-  takeFault(psid: string, call: "message" | "sender_action"): FaultKind | undefined {
+  takeFault(psid: string, call: "message" | "template" | "sender_action"): FaultKind | undefined {
     const fault = this.faults.get(psid);
     const on = fault?.on ?? "messages";
-    if (!fault || (on !== "all" && on !== (call === "message" ? "messages" : "sender_actions"))) return undefined;
+    const hits =
+      on === "all" ||
+      (on === "messages" && call !== "sender_action") ||
+      (on === "templates" && call === "template") ||
+      (on === "sender_actions" && call === "sender_action");
+    if (!fault || !hits) return undefined;
     const remaining = (fault.times ?? 1) - 1;
     if (remaining <= 0) this.faults.delete(psid);
     else this.faults.set(psid, { ...fault, times: remaining });

@@ -173,7 +173,17 @@ export function createLineSimulator(options: LineSimulatorOptions = {}): LineSim
       case "timeout":
         await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 30_000));
         return;
+      case "invalid_request":
+        throw lineErrors.invalidBody([{ message: "Refused by an injected fault", property: "messages[0]" }]);
     }
+  };
+
+  /** A reply or push that carries a template message (what a `templates` fault hits). */
+  const carriesTemplate = (c: LineContext, target: string): boolean => {
+    if (target !== "reply" && target !== "push") return false;
+    const body = c.get("body");
+    const messages = isRecord(body) ? body.messages : undefined;
+    return Array.isArray(messages) && messages.some((m) => isRecord(m) && m.type === "template");
   };
 
   const route = (
@@ -186,7 +196,9 @@ export function createLineSimulator(options: LineSimulatorOptions = {}): LineSim
     app.on(method, `/${host}${path}`, async (c) => {
       try {
         const channel = authenticate(c);
-        const fault = state.takeFault(channel.channelId, target);
+        const fault =
+          state.takeFault(channel.channelId, target) ??
+          (carriesTemplate(c, target) ? state.takeFault(channel.channelId, "templates") : undefined);
         if (fault) await applyFault(c, fault);
         const result = await handler(c, channel);
         return result instanceof Response ? result : c.json(result as object);

@@ -103,12 +103,16 @@ export const LINE_FAULT_KINDS = [
   "network_reset",
   /** No answer for `delayMs` (default 30 s), then the normal one: a client timeout fires first. */
   "timeout",
+  /** A 400 naming the first message's property, as LINE refuses a body it will not take. */
+  "invalid_request",
 ] as const;
 export type LineFaultKind = (typeof LINE_FAULT_KINDS)[number];
 
 export const LINE_FAULT_TARGETS = [
   "reply",
   "push",
+  /** Only a reply or push that carries a template message (a product carousel). */
+  "templates",
   "loading",
   "profile",
   "content",

@@ -16,6 +16,7 @@ import {
   ScrollText,
   ShieldAlert,
   SlidersHorizontal,
+  Store,
   Users,
   UsersRound,
 } from "lucide-react";
@@ -70,6 +71,7 @@ const NAV: { label?: string; items: NavItem[] }[] = [
     items: [
       { href: "/settings/channels", label: "Channels", icon: MessagesSquare, permission: "channels.manage" },
       { href: "/settings/provider", label: "AI provider", icon: Bot, permission: "providers.manage" },
+      { href: "/settings/integrations", label: "Integrations", icon: Store, permission: "integrations.manage" },
       { href: "/settings/members", label: "Members", icon: Users, permission: "members.manage" },
       { href: "/settings/audit-log", label: "Audit log", icon: History, permission: "audit.read" },
       // Everyone reads the library (to know the shortcuts); OWNER and ADMIN change it.

@@ -1,6 +1,6 @@
 "use client";
 
-import { PROMPT_LIMITS, type PromptDto } from "@tandem/contracts";
+import { PROMPT_LIMITS, PROMPT_PRESETS, type PromptDto } from "@tandem/contracts";
 import { Sparkles, TriangleAlert } from "lucide-react";
 import { useEffect, useMemo, useState } from "react";
 import { Notice, useNotice } from "@/components/notice";
@@ -8,6 +8,12 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuTrigger,
+} from "@/components/ui/dropdown-menu";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -30,6 +36,9 @@ const VARIABLE_HELP: Record<string, string> = {
   knowledge: "knowledge retrieved for the customer's question",
   short_memory: "the conversation's rolling summary",
   last_n_messages: "the latest messages",
+  shopify_metadata: "the connected Shopify store: name, website, currency (empty without one)",
+  products: "the products the question is about, with current price and stock per variant",
+  facebook_metadata: "the Facebook Page's name, category and about text (Messenger only)",
 };
 
 export function PromptTab({
@@ -235,6 +244,23 @@ function PromptEditor({
                       Start from the built-in template
                     </Button>
                   )}
+                  <DropdownMenu>
+                    <DropdownMenuTrigger asChild>
+                      <Button variant="outline">Start from a preset</Button>
+                    </DropdownMenuTrigger>
+                    <DropdownMenuContent align="start">
+                      {PROMPT_PRESETS.map((preset) => (
+                        <DropdownMenuItem
+                          key={preset.id}
+                          onSelect={() => setText(preset.text)}
+                          className="flex flex-col items-start gap-0.5"
+                        >
+                          <span>{preset.name}</span>
+                          <span className="text-xs text-muted-foreground">{preset.description}</span>
+                        </DropdownMenuItem>
+                      ))}
+                    </DropdownMenuContent>
+                  </DropdownMenu>
                   <GenerateDialog
                     chatbotId={chatbotId}
                     trigger={

@@ -25,6 +25,7 @@ const bot = (over: Partial<MessageDto> = {}): MessageDto => ({
   latencyMs: null,
   promptVersionId: null,
   sources: null,
+  productCards: null,
   feedback: null,
   createdAt: "2026-12-07T05:00:00.000Z",
   sentAt: null,

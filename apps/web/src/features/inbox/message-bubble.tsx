@@ -21,6 +21,7 @@ import { formatBytes, formatDateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { FeedbackMark } from "./message-feedback";
 import { MessageSources } from "./message-sources";
+import { ProductCards } from "./product-cards";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
 
@@ -76,6 +77,9 @@ export const MessageBubble = memo(function MessageBubble({ message, sender, grou
           <p className="italic opacity-80">{message.payload ? `Button: ${message.payload}` : "Empty message"}</p>
         )}
       </div>
+      {isBot && message.productCards && message.productCards.length > 0 && (
+        <ProductCards messageId={message.id} cards={message.productCards} />
+      )}
       {isBot && message.sources && message.sources.length > 0 && (
         <MessageSources messageId={message.id} sources={message.sources} />
       )}
@@ -101,7 +105,9 @@ export const MessageBubble = memo(function MessageBubble({ message, sender, grou
         >
           <AlertCircle className="mt-0.5 size-3.5 shrink-0" aria-hidden="true" />
           <span className="min-w-0 flex-1 break-words">
-            Not sent: {message.error?.message ?? "the platform refused the message."}
+            {/* A part went out before the failure (the text before a refused carousel): Retry sends the rest. */}
+            {message.platformMessageId ? "Partly sent: " : "Not sent: "}
+            {message.error?.message ?? "the platform refused the message."}
           </span>
           <Button
             size="sm"

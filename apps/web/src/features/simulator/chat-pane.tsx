@@ -12,6 +12,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage } from "@/lib/api";
 import { formatDateTime, initials } from "@/lib/format";
 import { cn } from "@/lib/utils";
+import { CardCarousel } from "./card-carousel";
 import type { SimulatedCustomer } from "./customers";
 import { useSimulatorReceipts, useSimulatorSend, useSimulatorThread } from "./queries";
 
@@ -250,8 +251,9 @@ function Bubble({
         ))}
         {item.text && <span>{item.text}</span>}
         {item.kind === "postback" && <span className="text-xs opacity-80">Button tapped · {item.payload}</span>}
-        {item.kind === "template" && <span className="text-xs opacity-70">Template message</span>}
+        {item.kind === "template" && !item.cards && <span className="text-xs opacity-70">Template message</span>}
       </div>
+      {item.cards && <CardCarousel cards={item.cards} label={`Cards from ${pageName}`} />}
       {item.tag && <span className="px-1 text-[11px] text-muted-foreground">Sent with the {item.tag} tag</span>}
       {failed && (
         <span className="px-1 text-[11px] text-destructive">

@@ -12,6 +12,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { LineIcon } from "@/features/settings/channels/channel-icon";
 import { errorMessage, isApiError } from "@/lib/api";
 import { cn } from "@/lib/utils";
+import { CardCarousel } from "./card-carousel";
 import { useLineSimulatorCustomers, useLineSimulatorSend, useLineSimulatorThread } from "./line-queries";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
@@ -268,15 +269,19 @@ function Bubble({
         {who}
         {item.via ? ` · ${item.via}` : ""} · {timeFormat.format(new Date(item.time))}
       </span>
-      <div
-        className={cn(
-          "whitespace-pre-wrap break-words rounded-2xl px-3 py-2 text-sm",
-          mine ? "bg-[#06c755] text-white" : "bg-card shadow-xs",
-          item.unsent && "italic opacity-60",
-        )}
-      >
-        {item.unsent ? "Unsent" : <Content item={item} />}
-      </div>
+      {item.cards ? (
+        <CardCarousel cards={item.cards} label={`Cards from ${accountName}`} />
+      ) : (
+        <div
+          className={cn(
+            "whitespace-pre-wrap break-words rounded-2xl px-3 py-2 text-sm",
+            mine ? "bg-[#06c755] text-white" : "bg-card shadow-xs",
+            item.unsent && "italic opacity-60",
+          )}
+        >
+          {item.unsent ? "Unsent" : <Content item={item} />}
+        </div>
+      )}
       {item.webhook && !item.webhook.ok && (
         <span className="text-[11px] text-destructive">
           Not delivered {item.webhook.status ? `(the app answered ${item.webhook.status})` : "(no answer)"}

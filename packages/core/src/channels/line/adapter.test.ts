@@ -182,7 +182,7 @@ describe("LINE adapter: sending", () => {
       channel,
       contact: { platformUserId: overrides.to ?? user },
       conversation: { id: "conv_1", lastInboundAt: new Date() },
-      message: { id: `msg_${Math.random()}`, role: "BOT", text: "Hello!", attachments: [] },
+      message: { id: `msg_${Math.random()}`, role: "BOT", text: "Hello!", attachments: [], productCards: [] },
       answering: overrides.replyToken
         ? {
             platformMessageId: "1",

@@ -29,8 +29,10 @@ import { LineApiError } from "./errors.ts";
 import { type LineDeps, readLineSecrets } from "./line-deps.ts";
 import {
   batchLineMessages,
+  LINE_CARDS,
   LINE_MAX_MESSAGES_PER_CALL,
   LINE_MAX_TEXT_LENGTH,
+  type LineMessage,
   lineStickerAttachment,
   toLineMessages,
 } from "./messages.ts";
@@ -69,6 +71,8 @@ const capabilities: ChannelDefinition["capabilities"] = {
     maxFiles: LINE_MAX_MESSAGES_PER_CALL,
     fetchedByUrl: true,
   },
+  // A carousel template after the text, in the same call when they fit (`lineCarousel`).
+  cards: LINE_CARDS,
 };
 
 export const lineChannel: ChannelDefinition = {
@@ -311,9 +315,14 @@ function freshReplyToken(input: SendInput, now: number): string | null {
 /**
  * Sends one of our messages in calls of at most five LINE messages. The first call answers with the
  * reply token while it is fresh (free); it and every later call otherwise go by push to the user,
- * group or room, each with a retry key derived from our message id and the call's index, so a retry
- * after a lost answer gets LINE's 409 ("already accepted") instead of a second delivery. Each
- * message of a call is reported through `onPartSent`; an earlier attempt's calls are skipped.
+ * group or room, each with a retry key derived from our message id, the call's index and where in it
+ * the call starts, so a retry after a lost answer gets LINE's 409 ("already accepted") instead of a
+ * second delivery. Each message of a call is reported through `onPartSent`; what an earlier attempt
+ * sent is skipped.
+ *
+ * A call that carries the product carousel and that LINE refuses as invalid goes again without it,
+ * so the customer still gets the text (which names the products); the refusal is then thrown, and the
+ * job records it on the message — a retry sends the carousel alone.
  */
 export async function sendLine(line: LineClient, token: string, input: SendInput, now = Date.now()): Promise<void> {
   // Files we keep go by their public URL (LINE fetches them), with the small JPEG kept beside an image.
@@ -329,28 +338,39 @@ export async function sendLine(line: LineClient, token: string, input: SendInput
     toLineMessages({ ...input.message, attachments }, { previewUrlOf: (a) => previews.get(a) }),
   );
   let replyToken = freshReplyToken(input, now);
-  for (const [index, messages] of batches.entries()) {
-    const first = index * LINE_MAX_MESSAGES_PER_CALL;
-    if (first + messages.length <= input.alreadySent) continue;
-    let result: Awaited<ReturnType<LineClient["push"]>> | null = null;
+  const call = async (messages: LineMessage[], seed: string) => {
     if (replyToken) {
       const used = replyToken;
-      replyToken = null; // once, whatever happens
       try {
-        result = await line.reply(token, { replyToken: used, messages });
+        const result = await line.reply(token, { replyToken: used, messages });
+        replyToken = null; // once
+        return result;
       } catch (error) {
-        // Used, expired or refused: the same call goes by push.
+        // Refused as invalid, the token is still unused (LINE checks the body first): kept for the
+        // call without the carousel. Used, expired or refused otherwise: the same call goes by push.
+        if (!(error instanceof LineApiError && error.code === "invalid_request")) replyToken = null;
         if (!(error instanceof LineApiError) || !error.invalidReplyToken) throw error;
       }
     }
-    result ??= await line.push(
-      token,
-      { to: input.contact.platformUserId, messages },
-      { retryKey: lineRetryKey(`${input.message.id}:${index}`) },
-    );
-    for (let i = 0; i < messages.length; i++) {
-      if (first + i < input.alreadySent) continue;
-      await input.onPartSent(result.sentMessages[i]?.id ?? null);
+    return line.push(token, { to: input.contact.platformUserId, messages }, { retryKey: lineRetryKey(seed) });
+  };
+  for (const [index, batch] of batches.entries()) {
+    const first = index * LINE_MAX_MESSAGES_PER_CALL;
+    const skip = Math.max(0, input.alreadySent - first);
+    if (skip >= batch.length) continue;
+    const messages = batch.slice(skip);
+    const seed = skip ? `${input.message.id}:${index}:${skip}` : `${input.message.id}:${index}`;
+    let result: Awaited<ReturnType<LineClient["push"]>>;
+    try {
+      result = await call(messages, seed);
+    } catch (error) {
+      const withoutCards = messages.filter((m) => m.type !== "template");
+      const refused = error instanceof LineApiError && error.code === "invalid_request";
+      if (!refused || withoutCards.length === messages.length || withoutCards.length === 0) throw error;
+      const sent = await call(withoutCards, `${seed}:text`);
+      for (let i = 0; i < withoutCards.length; i++) await input.onPartSent(sent.sentMessages[i]?.id ?? null);
+      throw error;
     }
+    for (let i = 0; i < messages.length; i++) await input.onPartSent(result.sentMessages[i]?.id ?? null);
   }
 }

@@ -13,13 +13,34 @@
  *   duration, which we do not keep), files (bots cannot send files) — goes as a text message with
  *   the link, so the customer still gets it instead of the whole reply failing.
  */
+import type { ProductCard } from "@tandem/contracts";
 import type { MessageAttachment } from "@tandem/db";
 import { splitText } from "../../messages/split-text.ts";
+import type { CardCapability } from "../adapter.ts";
+import { cardSubtitle, cardTitle, clip } from "../product-cards.ts";
 
 export const LINE_MAX_TEXT_LENGTH = 5000;
 export const LINE_MAX_MESSAGES_PER_CALL = 5;
 
+/**
+ * The carousel template: up to 10 columns, a title of at most 40 characters, a text of at most 60
+ * (120 when a column has neither image nor title; ours always have a title), https thumbnails.
+ */
+export const LINE_CARDS: CardCapability = { maxCards: 10, maxTitle: 40, maxSubtitle: 60, imageMustBeHttps: true };
+/** A template message's `altText` (what notifications and old clients show). */
+export const LINE_ALT_TEXT_LENGTH = 400;
+
+export interface LineCarouselColumn {
+  thumbnailImageUrl?: string;
+  title: string;
+  text: string;
+  defaultAction?: LineAction;
+  actions: LineAction[];
+}
+export type LineAction = { type: "uri"; label: string; uri: string } | { type: "message"; label: string; text: string };
+
 export type LineMessage =
+  | { type: "template"; altText: string; template: { type: "carousel"; columns: LineCarouselColumn[] } }
   | { type: "text"; text: string }
   | { type: "image"; originalContentUrl: string; previewImageUrl: string }
   | { type: "video"; originalContentUrl: string; previewImageUrl: string }
@@ -29,6 +50,8 @@ export type LineMessage =
 export interface OutgoingMessage {
   text?: string | null;
   attachments?: MessageAttachment[];
+  /** Product cards (already cut to `LINE_CARDS` by the send job): one carousel after everything else. */
+  productCards?: ProductCard[];
 }
 
 const STICKER_FRAGMENT = /#line-sticker=(\d+):(\d+)$/;
@@ -106,12 +129,46 @@ function attachmentToLine(attachment: MessageAttachment, options: LineMessageOpt
   }
 }
 
-/** Text parts first, then one message per attachment, in order. */
+/**
+ * Product cards as one carousel template. LINE wants every column alike: the same number of actions,
+ * and an image on all or none — so thumbnails appear only when every card has an https image. A card
+ * with a product page opens it ("View"); one without asks about it (a message action sending its
+ * title), so each column keeps exactly one action.
+ */
+export function lineCarousel(cards: ProductCard[]): LineMessage {
+  const images = cards.every((card) => card.imageUrl && isHttps(card.imageUrl));
+  const columns = cards.slice(0, LINE_CARDS.maxCards).map((card): LineCarouselColumn => {
+    const title = cardTitle(card, LINE_CARDS);
+    const action: LineAction = card.url
+      ? { type: "uri", label: "View", uri: card.url }
+      : { type: "message", label: "Ask about it", text: clip(card.title, 300) };
+    return {
+      ...(images && card.imageUrl ? { thumbnailImageUrl: card.imageUrl } : {}),
+      title,
+      text: cardSubtitle(card, LINE_CARDS.maxSubtitle),
+      ...(action.type === "uri" ? { defaultAction: action } : {}),
+      actions: [action],
+    };
+  });
+  const list = cards.map((card) => `${card.title.trim()} (${card.priceText}${card.available ? "" : ", out of stock"})`);
+  return {
+    type: "template",
+    altText: clip(`Products: ${list.join("; ")}`, LINE_ALT_TEXT_LENGTH),
+    template: { type: "carousel", columns },
+  };
+}
+
+/** Text parts first, then one message per attachment, in order, then the product carousel. */
 export function toLineMessages(message: OutgoingMessage, options: LineMessageOptions = {}): LineMessage[] {
   const texts = splitText(message.text ?? "", LINE_MAX_TEXT_LENGTH).map(
     (text): LineMessage => ({ type: "text", text }),
   );
-  return [...texts, ...(message.attachments ?? []).map((attachment) => attachmentToLine(attachment, options))];
+  const cards = message.productCards?.length ? [lineCarousel(message.productCards)] : [];
+  return [
+    ...texts,
+    ...(message.attachments ?? []).map((attachment) => attachmentToLine(attachment, options)),
+    ...cards,
+  ];
 }
 
 /** Groups of at most five messages, one API call each, in order. */

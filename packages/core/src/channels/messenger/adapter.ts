@@ -21,6 +21,7 @@ import { createGraphClient, GraphApiError, type GraphClient, type GraphProfile }
 import { readPageToken } from "./page-token.ts";
 import {
   ECHO_METADATA_PREFIX,
+  MESSENGER_CARDS,
   MESSENGER_HUMAN_AGENT_WINDOW_MS,
   MESSENGER_MAX_ATTACHMENT_BYTES,
   MESSENGER_STANDARD_WINDOW_MS,
@@ -92,6 +93,8 @@ const capabilities: ChannelDefinition["capabilities"] = {
     maxFiles: 5,
     fetchedByUrl: false,
   },
+  // A generic-template carousel after the text (`messengerParts`).
+  cards: MESSENGER_CARDS,
 };
 
 export const messengerChannel: ChannelDefinition = {
@@ -131,7 +134,7 @@ export function createMessengerAdapter(env: AdapterEnv): MessengerAdapter {
         pageAccessToken: pageToken(input.channel),
         psid: input.contact.platformUserId,
         delivery,
-        parts: messengerParts(input.message.text, input.message.attachments),
+        parts: messengerParts(input.message.text, input.message.attachments, input.message.productCards),
         alreadySent: input.alreadySent,
         echoMetadata: `${ECHO_METADATA_PREFIX}${input.message.id}`,
         onPartSent: input.onPartSent,
@@ -186,14 +189,22 @@ export function messengerInbound(config: Pick<Config, "facebook">): ChannelInbou
       return webhook.entry.map((entry, i) => ({
         channel: { externalId: entry.id },
         payload: rawEntries[i],
-        items: (entry.messaging?.length ?? 0) + (entry.standby?.length ?? 0),
+        items: (entry.messaging?.length ?? 0) + (entry.standby?.length ?? 0) + (entry.changes?.length ? 1 : 0),
       }));
     },
     claimedExternalIds: pageIdsOfUntrustedBody,
-    normalize: (payload) =>
-      entryEvents(parseMessengerEntry(payload)).map(({ event, standby }) =>
+    normalize: (payload) => {
+      const entry = parseMessengerEntry(payload);
+      const events = entryEvents(entry).map(({ event, standby }) =>
         normalizeEvent(event, standby, config.facebook.appId),
-      ),
+      );
+      // One refresh of the Page's metadata however many changes the entry lists (seed S1 does the same).
+      if (entry.changes?.length) {
+        const fields = [...new Set(entry.changes.flatMap((c) => (c.field ? [c.field] : [])))];
+        events.push({ type: "account_changed", fields });
+      }
+      return events;
+    },
   };
 }
 

@@ -10,6 +10,7 @@ import { getChannelInWorkspace } from "../get-channel-in-workspace.ts";
 import { messengerClients } from "./adapter.ts";
 import { GraphApiError, type GraphClient } from "./graph-client.ts";
 import { graphErrorToDomain, sealPageToken } from "./page-token.ts";
+import { refreshPageMetadata } from "./refresh-page-metadata.ts";
 import { subscribeLoadedChannel } from "./subscribe.ts";
 
 /**
@@ -105,6 +106,11 @@ export async function connectVerifiedPage(ctx: Ctx, page: VerifiedPage): Promise
     if (isUniqueViolation(error)) throw alreadyConnected(page.pageId);
     throw error;
   }
+
+  // The Page's name, about and category for `{facebook_metadata}`: read in the background.
+  await ctx.queue
+    ?.enqueue(refreshPageMetadata, { channelId: row.id }, { workspaceId: ctx.workspaceId })
+    .catch((err) => ctx.log.warn({ err, channelId: row.id }, "could not enqueue reading the Page's metadata"));
 
   try {
     return await subscribeLoadedChannel(ctx, row);

@@ -3,10 +3,8 @@
  * (HMAC-SHA256 of the encoded payload with the App Secret; the payload names `user_id`). We erase that
  * user's Messenger data in every workspace at once — the request is app-level, not per workspace:
  *
- * - contact profiles: name fields, picture, locale, e-mail, phone, metadata cleared, `erased_at` set;
- * - the text, attachments and payloads of the messages they sent (USER messages) — the thread keeps
- *   its shape and our own replies, so agents still see that a conversation happened — their
- *   reactions, and the conversations' rolling summaries (written from what they said);
+ * - their contacts, with the messages they sent and the conversations' summaries (`eraseContacts`),
+ *   and their reactions;
  * - their events in the raw webhook entries, whatever the entry's state (other customers' events in
  *   the same entry are kept, and still processed). A job processing one
  *   right now, or a retry of one that already read it, stores the message without its content: the
@@ -22,9 +20,10 @@
  * `details`, so the result is visible either way.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { channels, contacts, conversations, type Db, dataDeletionRequests, inboundEvents, messages } from "@tandem/db";
+import { channels, contacts, type Db, dataDeletionRequests, inboundEvents, messages } from "@tandem/db";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { Config } from "../../config.ts";
+import { eraseContacts } from "../../contacts/erase-contacts.ts";
 import { publishConversation } from "../../conversations/publish.ts";
 import { DomainError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
@@ -89,53 +88,21 @@ export async function requestMessengerDataDeletion(
 
   const erased = await deps.db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
-    const erasedContacts = await tx
-      .update(contacts)
-      .set({
-        name: null,
-        firstName: null,
-        lastName: null,
-        pictureUrl: null,
-        locale: null,
-        lastSeenAt: null,
-        timezone: null,
-        email: null,
-        phone: null,
-        metadata: {},
-        erasedAt: sql`now()`,
-      })
-      .where(
-        and(
-          inArray(contacts.platformUserId, ids),
-          inArray(
-            contacts.channelId,
-            tx.select({ id: channels.id }).from(channels).where(eq(channels.type, "messenger")),
-          ),
+    const {
+      contacts: erasedContacts,
+      threads,
+      messages: erasedMessages,
+    } = await eraseContacts(
+      tx,
+      and(
+        inArray(contacts.platformUserId, ids),
+        inArray(
+          contacts.channelId,
+          tx.select({ id: channels.id }).from(channels).where(eq(channels.type, "messenger")),
         ),
-      )
-      .returning({ id: contacts.id, workspaceId: contacts.workspaceId });
+      )!,
+    );
     const contactIds = erasedContacts.map((c) => c.id);
-    const threads = contactIds.length
-      ? await tx
-          .select({ id: conversations.id, workspaceId: conversations.workspaceId })
-          .from(conversations)
-          .where(inArray(conversations.contactId, contactIds))
-      : [];
-    const erasedMessages = threads.length
-      ? await tx
-          .update(messages)
-          .set({ text: null, attachments: [], payload: null })
-          .where(
-            and(
-              inArray(
-                messages.conversationId,
-                threads.map((t) => t.id),
-              ),
-              eq(messages.role, "USER"),
-            ),
-          )
-          .returning({ id: messages.id })
-      : [];
     if (threads.length) {
       // Reactions are kept per reacting PSID, on our messages as well as theirs.
       await tx
@@ -150,21 +117,12 @@ export async function requestMessengerDataDeletion(
             sql`${messages.reactions} ?| array[${idList(ids)}]::text[]`,
           ),
         );
-      await tx
-        .update(conversations)
-        .set({ lastMessagePreview: null, summary: null, summaryMessageCount: 0 })
-        .where(
-          inArray(
-            conversations.id,
-            threads.map((t) => t.id),
-          ),
-        );
     }
     const redactedEvents = await redactInboundEntries(tx, ids);
     const details = {
       idMatching: matching.detail,
       contacts: contactIds.length,
-      messages: erasedMessages.length,
+      messages: erasedMessages,
       inboundEvents: redactedEvents,
       workspaces: new Set(erasedContacts.map((c) => c.workspaceId)).size,
     };

@@ -73,6 +73,15 @@ export interface SendApiResponse {
   message_id?: string;
 }
 
+/** A Page's public description (fields Facebook omits when the Page has none). */
+export interface GraphPageMetadata {
+  id: string;
+  name?: string;
+  about?: string;
+  category?: string;
+  description?: string;
+}
+
 export interface GraphPage {
   id: string;
   name: string;
@@ -163,6 +172,12 @@ export function createGraphClient(options: GraphClientOptions) {
     /** `GET /{page-id}?fields=id,name` with the Page token. */
     getPage: (pageId: string, token: string) =>
       request<GraphPage>("GET", encodeURIComponent(pageId), { token, query: { fields: "id,name" } }),
+    /** `GET /{page-id}?fields=name,about,category,description` with the Page token: what `{facebook_metadata}` says. */
+    getPageMetadata: (pageId: string, token: string) =>
+      request<GraphPageMetadata>("GET", encodeURIComponent(pageId), {
+        token,
+        query: { fields: "name,about,category,description" },
+      }),
     /** `GET /me` with a token: for a Page token, the Page itself. */
     getMe: (token: string) =>
       request<{ id: string; name: string }>("GET", "me", { token, query: { fields: "id,name" } }),

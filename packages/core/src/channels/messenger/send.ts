@@ -1,6 +1,8 @@
+import type { ProductCard } from "@tandem/contracts";
 import type { MessageAttachment } from "@tandem/db";
 import { splitText } from "../../messages/split-text.ts";
-import type { OutboundMedia } from "../adapter.ts";
+import type { CardCapability, OutboundMedia } from "../adapter.ts";
+import { cardSubtitle, cardTitle } from "../product-cards.ts";
 import type { GraphClient } from "./graph-client.ts";
 
 /**
@@ -8,6 +10,8 @@ import type { GraphClient } from "./graph-client.ts";
  * Orchestration (status, retries, rate limit) lives in the `send-outbound-message` job.
  */
 export const MESSENGER_TEXT_LIMIT = 2000;
+/** The generic template: up to 10 elements, title and subtitle up to 80 characters, https images. */
+export const MESSENGER_CARDS: CardCapability = { maxCards: 10, maxTitle: 80, maxSubtitle: 80, imageMustBeHttps: true };
 /** The Send API takes files up to 25 MB. */
 export const MESSENGER_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 
@@ -56,16 +60,69 @@ export function messengerDelivery(role: "AGENT" | "BOT", lastInboundAt: Date | n
 export type MessengerPart =
   | { text: string }
   | { attachment: { type: string; payload: { url: string; is_reusable: true } } }
+  /** Product cards: one generic-template carousel. */
+  | {
+      attachment: {
+        type: "template";
+        payload: { template_type: "generic"; image_aspect_ratio: "square"; elements: GenericElement[] };
+      };
+    }
   /** A file we keep: uploaded with the call (`filedata`), so Meta never has to reach this installation. */
   | { upload: MessageAttachment; type: string };
 
 const ATTACHMENT_TYPES: Record<string, string> = { image: "image", sticker: "image", audio: "audio", video: "video" };
 
+export interface GenericElement {
+  title: string;
+  subtitle: string;
+  image_url?: string;
+  default_action?: { type: "web_url"; url: string };
+  buttons?: { type: "web_url"; url: string; title: string }[];
+}
+
+/**
+ * A product card as a generic-template element: the title, "price · stock" under it, the image when
+ * it is https (else none), and — when the product has a page — the card and a "View" button open it.
+ */
+function genericElement(card: ProductCard): GenericElement {
+  return {
+    title: cardTitle(card, MESSENGER_CARDS),
+    subtitle: cardSubtitle(card, MESSENGER_CARDS.maxSubtitle),
+    ...(card.imageUrl ? { image_url: card.imageUrl } : {}),
+    ...(card.url
+      ? {
+          default_action: { type: "web_url" as const, url: card.url },
+          buttons: [{ type: "web_url" as const, url: card.url, title: "View" }],
+        }
+      : {}),
+  };
+}
+
 /**
  * The Send API messages of one of our messages, in order: the text split at 2000, then each
- * attachment — uploaded when we keep the file (`mediaId`), else by its URL.
+ * attachment — uploaded when we keep the file (`mediaId`), else by its URL —, then the product cards
+ * as one generic-template carousel (already cut to `MESSENGER_CARDS` by the send job).
  */
-export function messengerParts(text: string | null, attachments: MessageAttachment[]): MessengerPart[] {
+export function messengerParts(
+  text: string | null,
+  attachments: MessageAttachment[],
+  productCards: ProductCard[] = [],
+): MessengerPart[] {
+  const cards: MessengerPart[] = productCards.length
+    ? [
+        {
+          attachment: {
+            type: "template",
+            // Product photos are mostly square: Meta's default (1.91:1) would crop them.
+            payload: {
+              template_type: "generic",
+              image_aspect_ratio: "square",
+              elements: productCards.map(genericElement),
+            },
+          },
+        },
+      ]
+    : [];
   return [
     ...splitText(text ?? "", MESSENGER_TEXT_LIMIT).map((part) => ({ text: part })),
     ...attachments.map((a): MessengerPart => {
@@ -74,6 +131,7 @@ export function messengerParts(text: string | null, attachments: MessageAttachme
         ? { upload: a, type }
         : { attachment: { type, payload: { url: a.url, is_reusable: true as const } } };
     }),
+    ...cards,
   ];
 }
 

@@ -221,6 +221,8 @@ export const MessengerEntry = z.looseObject({
   time: z.number().optional(),
   messaging: z.array(Item).optional(),
   standby: z.array(Item).optional(),
+  /** Page changes (the `feed` field and the Page's own fields): the Page's metadata is read again. */
+  changes: z.array(z.looseObject({ field: z.string().nullish() })).optional(),
 });
 export type MessengerEntry = z.output<typeof MessengerEntry>;
 

@@ -8,6 +8,7 @@
  */
 import { rooms } from "@tandem/contracts";
 import type { ChannelCapabilities, ChannelDefinition } from "../adapter.ts";
+import { CLIENT_CARDS } from "../product-cards.ts";
 
 /** Capabilities of the channels the public chat routes feed (widget and API): no window, nothing to ask a platform. */
 export const publicChannelCapabilities = (delivery: ChannelCapabilities["delivery"]): ChannelCapabilities => ({
@@ -29,6 +30,9 @@ export const publicChannelCapabilities = (delivery: ChannelCapabilities["deliver
     maxFiles: 5,
     fetchedByUrl: false,
   },
+  // The message carries its cards whole (`PublicMessageDto.products`, `PublicChatAnswer.products`):
+  // the widget draws them, an API caller gets them as data.
+  cards: CLIENT_CARDS,
 });
 
 const MB = 1024 * 1024;
