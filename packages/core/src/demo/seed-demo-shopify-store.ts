@@ -1,8 +1,9 @@
-import { type Db, documents, knowledgeSources, type ProductVariant, products, shopifyStores } from "@tandem/db";
+import { type Db, knowledgeSources, type ProductVariant, shopifyStores } from "@tandem/db";
 import { and, eq } from "drizzle-orm";
-import { chunkText } from "../knowledge/chunk-text.ts";
-import { replaceChunks } from "../knowledge/write-chunks.ts";
 import type { Keyring } from "../secrets/keyring.ts";
+import type { ProductRecord } from "../shopify/catalog-query.ts";
+import { ensureCatalogSource } from "../shopify/catalog-source.ts";
+import { writeProducts } from "../shopify/write-products.ts";
 
 /**
  * The demo's simulated Shopify store: the Shopify simulator's demo shop (`DEMO_SHOP` /
@@ -219,20 +220,11 @@ export async function seedDemoShopifyStore(
       },
     })
     .returning();
-  const [source] = await db
-    .insert(knowledgeSources)
-    .values({
-      workspaceId,
-      type: "shopify",
-      shopifyStoreId: store!.id,
-      name: `Shopify: ${DEMO_SHOPIFY_STORE.name}`,
-      status: "ready",
-      lastSyncedAt: now,
-    })
-    .returning();
-
+  // What a finished sync leaves: the catalog source, and each product written as the sync writes it
+  // (`writeProducts`: the row, and its document chunked in the sync's format).
+  const source = await ensureCatalogSource(db, store!);
   let variantId = VARIANT_ID_BASE;
-  for (const [index, demo] of DEMO_SHOPIFY_CATALOG.entries()) {
+  const records: ProductRecord[] = DEMO_SHOPIFY_CATALOG.map((demo, index) => {
     const handle = handleOf(demo.title);
     const variants: ProductVariant[] = demo.variants.map((v) => ({
       id: `gid://shopify/ProductVariant/${++variantId}`,
@@ -245,58 +237,31 @@ export async function seedDemoShopifyStore(
       options: v.options ?? {},
     }));
     const prices = variants.map((v) => Number(v.price));
-    const [product] = await db
-      .insert(products)
-      .values({
-        workspaceId,
-        storeId: store!.id,
-        platformId: `gid://shopify/Product/${PRODUCT_ID_BASE + index + 1}`,
-        handle,
-        title: demo.title,
-        description: demo.description,
-        vendor: demo.vendor,
-        productType: demo.productType,
-        tags: demo.tags,
-        status: "ACTIVE",
-        url: `${DEMO_SHOPIFY_STORE.primaryDomainUrl}/products/${handle}`,
-        imageUrl: null,
-        totalInventory: demo.variants.reduce((sum, v) => sum + v.stock, 0),
-        priceMin: Math.min(...prices).toFixed(2),
-        priceMax: Math.max(...prices).toFixed(2),
-        currency: DEMO_SHOPIFY_STORE.currency,
-        available: variants.some((v) => v.available),
-        variants,
-        updatedAtPlatform: now,
-      })
-      .returning();
-    const options = variants.filter((v) => v.title !== "Default Title").map((v) => v.title);
-    const content = [
-      `# ${demo.title}`,
-      demo.description,
-      `Type: ${demo.productType}. Tags: ${demo.tags.join(", ")}. By ${demo.vendor}.`,
-      options.length ? `Options: ${options.join(", ")}.` : "",
-    ]
-      .filter(Boolean)
-      .join("\n\n");
-    const [document] = await db
-      .insert(documents)
-      .values({
-        workspaceId,
-        sourceId: source!.id,
-        productId: product!.id,
-        title: demo.title,
-        mimeType: "text/markdown",
-        documentType: "product",
-        tags: demo.tags,
-        content,
-        sizeBytes: Buffer.byteLength(content),
-        status: "ready",
-        progress: 100,
-        language: "en",
-        sourceUrl: product!.url,
-      })
-      .returning();
-    await replaceChunks(db, document!, null, chunkText(content));
-  }
+    return {
+      platformId: `gid://shopify/Product/${PRODUCT_ID_BASE + index + 1}`,
+      handle,
+      title: demo.title,
+      description: demo.description,
+      vendor: demo.vendor,
+      productType: demo.productType,
+      tags: demo.tags,
+      status: "ACTIVE",
+      url: `${DEMO_SHOPIFY_STORE.primaryDomainUrl}/products/${handle}`,
+      imageUrl: null,
+      totalInventory: demo.variants.reduce((sum, v) => sum + v.stock, 0),
+      priceMin: Math.min(...prices).toFixed(2),
+      priceMax: Math.max(...prices).toFixed(2),
+      currency: DEMO_SHOPIFY_STORE.currency,
+      available: variants.some((v) => v.available),
+      variants,
+      raw: {},
+      updatedAtPlatform: now,
+    };
+  });
+  await writeProducts(db, { store: store!, source }, records);
+  await db
+    .update(knowledgeSources)
+    .set({ status: "ready", lastSyncedAt: now })
+    .where(eq(knowledgeSources.id, source.id));
   return { storeId: store!.id, created: true };
 }
