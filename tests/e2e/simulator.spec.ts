@@ -89,6 +89,63 @@ test("files the Page uploads show in the customer's Messenger: the image, and a 
   expect(served.headers()["content-type"]).toBe("application/pdf");
 });
 
+test("the Shopify tab changes a product's stock in the simulated store, which sends products/update", async ({
+  page,
+  baseURL,
+}) => {
+  const shop = "tandem-demo.myshopify.com";
+  const token = "shpat_tandemsimdemo00000000000000001"; // DEMO_SHOPIFY_APP (packages/simulator/src/shopify/demo.ts)
+  const graphql = (query: string, variables: Record<string, unknown> = {}) =>
+    page.request
+      .post(`/_simulator/shopify/${shop}/admin/api/2026-10/graphql.json`, {
+        headers: { "x-shopify-access-token": token },
+        data: { query, variables },
+      })
+      .then((res) => res.json());
+  // A subscription of its own (an address no other test uses), removed at the end.
+  const created = await graphql(
+    `mutation($uri: String!) { webhookSubscriptionCreate(topic: PRODUCTS_UPDATE, webhookSubscription: {uri: $uri}) {
+      webhookSubscription { id } userErrors { message } } }`,
+    { uri: `${baseURL}/api/health?e2e=shopify-tab` },
+  );
+  const subscriptionId = created.data.webhookSubscriptionCreate.webhookSubscription.id as string;
+
+  try {
+    await signIn(page, "owner@demo.local");
+    await page.goto("/simulator?tab=shopify");
+    await expect(page.getByRole("heading", { name: "Shopify simulator" })).toBeVisible();
+    const mug = page.getByRole("article", { name: "Enamel Mug" });
+    const stock = mug.getByLabel("Stock of Enamel Mug Default Title");
+    const before = await stock.inputValue();
+    const after = String(Number(before) + 7);
+    await stock.fill(after);
+    await mug.getByRole("button", { name: "Save" }).click();
+
+    await expect(
+      page.getByRole("region", { name: "Webhooks sent" }).getByText("products/update").first(),
+    ).toBeVisible();
+    const read = await graphql(`{ products(first: 1, query: "title:'Enamel Mug'") { nodes { totalInventory } } }`);
+    expect(String(read.data.products.nodes[0].totalInventory)).toBe(after);
+    await page.reload();
+    await expect(
+      page.getByRole("article", { name: "Enamel Mug" }).getByLabel("Stock of Enamel Mug Default Title"),
+    ).toHaveValue(after);
+
+    await page
+      .getByRole("article", { name: "Enamel Mug" })
+      .getByLabel("Stock of Enamel Mug Default Title")
+      .fill(before);
+    await page.getByRole("article", { name: "Enamel Mug" }).getByRole("button", { name: "Save" }).click();
+    await expect(
+      page.getByRole("article", { name: "Enamel Mug" }).getByRole("button", { name: "Save" }),
+    ).toBeDisabled();
+  } finally {
+    await graphql(`mutation($id: ID!) { webhookSubscriptionDelete(id: $id) { userErrors { message } } }`, {
+      id: subscriptionId,
+    });
+  }
+});
+
 test("a product carousel the Page sends shows as cards in the customer's Messenger", async ({ page }) => {
   // Sent as Tandem's Messenger adapter sends product cards (a generic template after the text).
   const pageId = "1000000000000001";

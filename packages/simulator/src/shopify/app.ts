@@ -135,8 +135,6 @@ export interface ShopifySimulator {
   reset(): void;
 }
 
-type ShopifyEnv = { Variables: { call?: ShopifyCall } };
-
 export function createShopifySimulator(options: ShopifySimulatorOptions = {}): ShopifySimulator {
   const state = new ShopifyState(options, options.now);
   const webhooks = new WebhookSender(state, SIM_SHOPIFY_API_VERSION, options.fetch);
@@ -145,7 +143,7 @@ export function createShopifySimulator(options: ShopifySimulatorOptions = {}): S
   let seq = 0;
   let seenMountUrl = options.publicUrl?.replace(/\/+$/, "") ?? "http://127.0.0.1/shopify";
   const bulkTimers = new Set<ReturnType<typeof setTimeout>>();
-  const app = new Hono<ShopifyEnv>();
+  const app = new Hono();
 
   const mountFrom = (c: Context, shop?: string): string => {
     if (options.publicUrl) return seenMountUrl;
@@ -630,7 +628,7 @@ export function createShopifySimulator(options: ShopifySimulatorOptions = {}): S
     );
 
   const simulator: ShopifySimulator = {
-    app: app as unknown as Hono,
+    app,
     state,
     calls,
     webhooks,
@@ -685,9 +683,8 @@ export function createShopifySimulator(options: ShopifySimulatorOptions = {}): S
     },
     deleteProduct(domain, id, opts = {}) {
       const shop = getShop(domain);
-      const product = shop.products.get(id);
+      const product = state.removeProduct(shop, id);
       if (!product) return false;
-      shop.products.delete(id);
       if (!opts.silent) notifyProduct(shop, "products/delete", product);
       return true;
     },

@@ -292,7 +292,7 @@ export function shopifyControl(shopify: ShopifySimulator): Hono {
     if (!shop) return c.json(notFound("shop"), 404);
     const parsed = await parse(z.object({ count: z.number().int().min(1).max(100_000) }), c.req.raw);
     if (!parsed.success) return c.json(invalid(parsed.error), 400);
-    state.addShop({ ...shopView(shop), generateProducts: parsed.data.count });
+    state.addGeneratedProducts(shop, parsed.data.count);
     return c.json({ productCount: shop.products.size }, 201);
   });
   control.patch("/shops/:shop/products/:id", async (c) => {

@@ -109,6 +109,8 @@ export interface SimShop {
   description: string | null;
   contactEmail: string;
   products: Map<number, SimProduct>;
+  /** Handles in use, so a new product gets a unique one without scanning the catalog. */
+  handles: Set<string>;
   throttle: ThrottleSettings;
 }
 
@@ -308,14 +310,18 @@ export class ShopifyState {
       description: input.description ?? null,
       contactEmail: input.contactEmail ?? `owner@${input.domain}`,
       products: existing?.products ?? new Map(),
+      handles: existing?.handles ?? new Set(),
       throttle: existing?.throttle ?? { ...DEFAULT_THROTTLE },
     };
     this.shops.set(shop.domain, shop);
     for (const product of input.products ?? []) this.addProduct(shop, product);
-    if (input.generateProducts) {
-      for (const product of generateProducts(input.generateProducts)) this.addProduct(shop, product);
-    }
+    if (input.generateProducts) this.addGeneratedProducts(shop, input.generateProducts);
     return shop;
+  }
+
+  /** Adds `count` generated products, numbered after the shop's current catalog so titles stay unique. */
+  addGeneratedProducts(shop: SimShop, count: number): void {
+    for (const product of generateProducts(count, shop.products.size + 1)) this.addProduct(shop, product);
   }
 
   addProduct(shop: SimShop, input: ProductInput): SimProduct {
@@ -326,7 +332,7 @@ export class ShopifyState {
     const product: SimProduct = {
       id,
       title: input.title,
-      handle: input.handle ?? uniqueHandle(shop, input.title, id),
+      handle: input.handle ?? uniqueHandle(shop, input.title),
       status: input.status ?? "ACTIVE",
       vendor: input.vendor ?? shop.name,
       productType: input.productType ?? "",
@@ -349,7 +355,18 @@ export class ShopifyState {
       updatedAt: at,
     };
     product.variants = variantsIn.map((variant, index) => this.makeVariant(variant, index + 1, at));
+    const replaced = shop.products.get(product.id);
+    if (replaced) shop.handles.delete(replaced.handle);
     shop.products.set(product.id, product);
+    shop.handles.add(product.handle);
+    return product;
+  }
+
+  removeProduct(shop: SimShop, id: number): SimProduct | undefined {
+    const product = shop.products.get(id);
+    if (!product) return undefined;
+    shop.products.delete(id);
+    shop.handles.delete(product.handle);
     return product;
   }
 
@@ -433,12 +450,11 @@ export function handleize(title: string): string {
   );
 }
 
-function uniqueHandle(shop: SimShop, title: string, id: number): string {
+function uniqueHandle(shop: SimShop, title: string): string {
   const base = handleize(title);
-  const taken = new Set([...shop.products.values()].filter((p) => p.id !== id).map((p) => p.handle));
-  if (!taken.has(base)) return base;
+  if (!shop.handles.has(base)) return base;
   let n = 1;
-  while (taken.has(`${base}-${n}`)) n += 1;
+  while (shop.handles.has(`${base}-${n}`)) n += 1;
   return `${base}-${n}`;
 }
 

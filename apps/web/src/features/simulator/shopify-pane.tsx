@@ -71,7 +71,10 @@ export function ShopifyPane() {
             <ProductEditor key={`${product.id}-${product.updatedAt}`} shop={shop.domain} product={product} />
           ))}
         </section>
-        <section aria-label="Webhooks sent" className="flex w-72 shrink-0 flex-col gap-2 max-lg:w-full">
+        <section
+          aria-label="Webhooks sent"
+          className="flex w-72 shrink-0 flex-col gap-2 self-start lg:sticky lg:top-0 max-lg:w-full"
+        >
           <h2 className="text-sm font-medium">Webhooks sent</h2>
           {deliveries.data?.length ? (
             <ul className="flex flex-col gap-2">
@@ -127,11 +130,11 @@ function ProductEditor({ shop, product }: { shop: string; product: SimulatorShop
         </div>
       </header>
       <table className="w-full text-sm">
-        <thead className="sr-only">
+        <thead className="text-left text-xs text-muted-foreground">
           <tr>
-            <th>Variant</th>
-            <th>Price ({product.currencyCode})</th>
-            <th>Stock</th>
+            <th className="pb-1 font-normal">Variant</th>
+            <th className="pb-1 font-normal">Price ({product.currencyCode})</th>
+            <th className="pb-1 font-normal">Stock</th>
           </tr>
         </thead>
         <tbody>
