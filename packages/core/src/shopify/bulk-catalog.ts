@@ -72,7 +72,11 @@ export async function waitForBulkOperation(
   for (;;) {
     const { data } = await api.graphql<{ node: BulkOperation | null }>(BULK_NODE, { id });
     const op = data.node;
-    if (!op) throw new ShopifyApiError("not_found", "Shopify no longer knows the catalog export (it expired). Start the sync again.");
+    if (!op)
+      throw new ShopifyApiError(
+        "not_found",
+        "Shopify no longer knows the catalog export (it expired). Start the sync again.",
+      );
     if (op.status === "COMPLETED") return op;
     if (op.status === "FAILED" || op.status === "CANCELED" || op.status === "EXPIRED") {
       throw new ShopifyApiError(
