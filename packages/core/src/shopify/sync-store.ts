@@ -54,6 +54,7 @@ export const syncShopifyStore = defineJob({
   handle: async ({ storeId }, ctx: JobContext<AppJobDeps>) => {
     const runner = ctx.jobKey ?? ctx.jobId;
     const claim = await claimSync(ctx.db, storeId, runner);
+    ctx.log.info({ storeId, runner, claimed: Boolean(claim) }, "a Shopify sync starts");
     if (!claim) {
       ctx.log.info({ storeId }, "the store is syncing already, or gone: nothing to do");
       return;
@@ -61,15 +62,19 @@ export const syncShopifyStore = defineJob({
     await publishShopifyUpdate(ctx, { workspaceId: claim.store.workspaceId, storeId });
     try {
       const api = shopifyAdminApi({ ...ctx, signal: ctx.signal }, claim.store);
-      await runFullSync(ctx, {
+      const outcome = await runFullSync(ctx, {
         api,
         store: claim.store,
         runner,
         resumeBulkOperationId: claim.resumeBulkOperationId,
         startedAt: claim.state.startedAt ?? new Date().toISOString(),
       });
+      ctx.log.info({ storeId, runner, ...outcome }, "a Shopify sync finished");
     } catch (error) {
-      if (error instanceof SyncTakenOver) return;
+      if (error instanceof SyncTakenOver) {
+        ctx.log.info({ storeId, runner }, "a Shopify sync stopped: another run holds the store now, or it was disconnected");
+        return;
+      }
       const retry = isRetryable(error) && ctx.attempt < ctx.maxAttempts;
       const reason = readableReason(error);
       if (retry) {

@@ -124,7 +124,7 @@ function StoreCard({
   const progress = sync.total ? (sync.done / sync.total) * 100 : 0;
 
   return (
-    <Card aria-label={`Shopify store ${name}`}>
+    <Card role="region" aria-label={`Shopify store ${name}`}>
       <CardHeader className="flex flex-row flex-wrap items-start justify-between gap-3">
         <div className="grid gap-1">
           <CardTitle className="flex flex-wrap items-center gap-2">
