@@ -58,4 +58,45 @@ test("the owner connects the simulated Shopify store, watches its sync finish, a
   const cards = chat.getByRole("list", { name: /^Cards from / }).getByRole("listitem");
   await expect(cards.first()).toContainText("Linen Shirt");
   await expect(cards.first()).toContainText("฿1,290.00");
+
+  // The shop changes the price on Shopify (the simulator's Shopify tab): products/update reaches Tandem
+  // through the webhooks the connection registered, and the next answer quotes the new price.
+  await page.goto("/simulator?tab=shopify");
+  const shirt = page.getByRole("article", { name: "Linen Shirt" });
+  const price = shirt.getByLabel("Price of Linen Shirt M");
+  const oldPrice = await price.inputValue();
+  await price.fill("1190.00");
+  await shirt.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("region", { name: "Webhooks sent" }).getByText("products/update").first()).toBeVisible();
+  try {
+    await expect
+      .poll(
+        async () => {
+          const res = await page.request.get("/api/v1/integrations/shopify");
+          const body = (await res.json()) as { stores: { id: string; shopDomain: string }[] };
+          const store = body.stores.find((s) => s.shopDomain === SHOP);
+          const list = await page.request.get(`/api/v1/integrations/shopify/${store?.id}/products?q=Linen%20Shirt`);
+          const products = (await list.json()) as {
+            data: { title: string; variants: { title: string; price: string }[] }[];
+          };
+          return products.data.find((p) => p.title === "Linen Shirt")?.variants.find((v) => v.title === "M")?.price;
+        },
+        { timeout: 30_000 },
+      )
+      .toMatch(/^1190(\.0+)?$/);
+
+    await page.goto("/simulator");
+    await page.getByRole("button", { name: new RegExp(name) }).click();
+    await chat.getByLabel(`Message as ${name}`).fill("Do you have the linen shirt in M?");
+    await chat.getByRole("button", { name: "Send", exact: true }).click();
+    await expect(thread.getByText(/฿1,190\.00/).first()).toBeVisible({ timeout: 30_000 });
+  } finally {
+    // The demo catalog as it was, for the specs after this one.
+    await page.goto("/simulator?tab=shopify");
+    await page.getByRole("article", { name: "Linen Shirt" }).getByLabel("Price of Linen Shirt M").fill(oldPrice);
+    await page.getByRole("article", { name: "Linen Shirt" }).getByRole("button", { name: "Save" }).click();
+    await expect(
+      page.getByRole("article", { name: "Linen Shirt" }).getByRole("button", { name: "Save" }),
+    ).toBeDisabled();
+  }
 });

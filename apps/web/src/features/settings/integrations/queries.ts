@@ -18,11 +18,21 @@ export const shopifyKeys = {
   all: ["integrations", "shopify"] as const,
 };
 
-/** The workspace's Shopify stores, whether the server can run the OAuth install, and the webhook address. */
+/** While a sync runs the list is also read every few seconds, besides the live events. */
+const SYNCING_POLL_MS = 3000;
+
+/**
+ * The workspace's Shopify stores, whether the server can run the OAuth install, and the webhook
+ * address. Live events keep it current; while a sync runs it is read again every few seconds too, so
+ * a list fetched during a short sync that arrives after the sync's last event cannot leave the page
+ * showing "Syncing" for good.
+ */
 export function useShopifyStores() {
   return useQuery({
     queryKey: shopifyKeys.all,
     queryFn: ({ signal }) => api.get(BASE, ShopifyStoreListDto, signal),
+    refetchInterval: (query) =>
+      query.state.data?.stores.some((s) => s.sync.state === "running") ? SYNCING_POLL_MS : false,
   });
 }
 
