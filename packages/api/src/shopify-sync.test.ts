@@ -22,12 +22,13 @@ import {
   registerAllJobs,
   runFullSync,
   scheduleShopifyReconcile,
+  seedDemoShopifyStore,
   shopifyAdminApi,
   silentLogger,
   syncShopifyStore,
 } from "@tandem/core";
 import { chunks, documents, products, shopifyStores, shopifyWebhookEvents } from "@tandem/db";
-import { createSimulator } from "@tandem/simulator";
+import { createSimulator, withDemoShop } from "@tandem/simulator";
 import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
@@ -35,7 +36,8 @@ import { createTestRuntime } from "../../../tests/support/runtime.ts";
 import { createSignInWorkspace, TEST_PASSWORD } from "../../../tests/support/workspace.ts";
 import { createApp } from "./app.ts";
 
-const simulator = createSimulator();
+// The demo shop too: the demo workspace's store resyncs from it.
+const simulator = createSimulator({ shopify: withDemoShop() });
 const shopify = simulator.shopify;
 let server: ReturnType<typeof serve>;
 let runtime: Runtime;
@@ -533,4 +535,22 @@ describe("the catalog routes and the nightly reconcile", () => {
     expect(await scheduleShopifyReconcile(appJobDeps(runtime), counting, day + 60 * 60_000)).toBe(0);
     expect(await scheduleShopifyReconcile(appJobDeps(runtime), counting, day + 24 * 60 * 60_000)).toBe(first);
   });
+});
+
+it("a resync of the demo store from the simulator's demo shop ends, with the seeded products updated in place", async () => {
+  const { workspace } = await createSignInWorkspace(runtime);
+  const { storeId } = await seedDemoShopifyStore(db(), { workspaceId: workspace.id, keyring: runtime.keyring });
+  const before = await db().select({ id: products.id }).from(products).where(eq(products.storeId, storeId));
+  await queue.enqueue(syncShopifyStore, { storeId, kind: "full" }, { workspaceId: workspace.id });
+  await expect
+    .poll(
+      async () => {
+        const row = await storeNow(storeId);
+        return `${row.syncState.state} ${row.status} ${row.syncState.error ?? ""}`.trim();
+      },
+      { timeout: 30_000, interval: 200 },
+    )
+    .toBe("succeeded active");
+  const after = await db().select({ id: products.id }).from(products).where(eq(products.storeId, storeId));
+  expect(after.map((p) => p.id).sort()).toEqual(before.map((p) => p.id).sort());
 });
