@@ -72,7 +72,10 @@ export const syncShopifyStore = defineJob({
       ctx.log.info({ storeId, runner, ...outcome }, "a Shopify sync finished");
     } catch (error) {
       if (error instanceof SyncTakenOver) {
-        ctx.log.info({ storeId, runner }, "a Shopify sync stopped: another run holds the store now, or it was disconnected");
+        ctx.log.info(
+          { storeId, runner },
+          "a Shopify sync stopped: another run holds the store now, or it was disconnected",
+        );
         return;
       }
       const retry = isRetryable(error) && ctx.attempt < ctx.maxAttempts;
