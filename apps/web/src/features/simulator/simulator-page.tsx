@@ -60,21 +60,22 @@ export function SimulatorPage() {
         </Alert>
       ) : health.data.simulator ? (
         <Tabs value={tab} onValueChange={setTab} className="flex min-h-0 flex-1 flex-col gap-4 max-md:flex-none">
+          {/* On a phone the four tabs fit without their icons. */}
           <TabsList>
             <TabsTrigger value="messenger">
-              <MessageCircle aria-hidden="true" />
+              <MessageCircle aria-hidden="true" className="max-sm:hidden" />
               Messenger
             </TabsTrigger>
             <TabsTrigger value="line">
-              <LineIcon className="size-4" />
+              <LineIcon className="size-4 max-sm:hidden" />
               LINE
             </TabsTrigger>
             <TabsTrigger value="shopify">
-              <ShoppingBag aria-hidden="true" />
+              <ShoppingBag aria-hidden="true" className="max-sm:hidden" />
               Shopify
             </TabsTrigger>
             <TabsTrigger value="mailbox">
-              <Mail aria-hidden="true" />
+              <Mail aria-hidden="true" className="max-sm:hidden" />
               Mailbox
             </TabsTrigger>
           </TabsList>
