@@ -27,7 +27,9 @@
  * Targets: p95 ≤ 50 ms full text, ≤ 100 ms hybrid.
  * Usage: npx tsx bench/knowledge/retrieval.ts [samples=300]   (BENCH_CHUNKS=100000,
  * BENCH_DIMENSIONS=256, BENCH_ONLY=embedded|postgres, BENCH_CORPUS=zipf, BENCH_DATABASE_URL to use a
- * server of your own: give each run an empty database, seeding adds to what is there)
+ * server of your own: give each run an empty database, seeding adds to what is there; BENCH_DATA_DIR
+ * to keep the embedded database there and reuse it on the next run; BENCH_MODES=full_text to skip
+ * the hybrid runs)
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -77,6 +79,10 @@ const TARGET = { full_text: 50, hybrid: 100 } as const;
 /** Low, as the simulator's similarities are (docs/knowledge.md): the vector path keeps its candidates. */
 const SIMILARITY_THRESHOLD = 0.1;
 const ONLY = process.env.BENCH_ONLY;
+/** Keep the embedded database here and reuse it when it is already seeded (seeding takes minutes). */
+const KEEP_DIR = process.env.BENCH_DATA_DIR || null;
+/** `full_text` skips the hybrid runs (and the HNSW build they need). */
+const MODES = process.env.BENCH_MODES === "full_text" ? ["full_text"] : ["full_text", "hybrid"];
 const CORPUS = process.env.BENCH_CORPUS === "zipf" ? "zipf" : "eval-sentences";
 /** In the Zipf corpus, one document in this many is still made of the evaluation set's sentences. */
 const ZIPF_POLICY_EVERY = 20;
@@ -296,11 +302,22 @@ const SIMULATOR_URL = "http://simulator.invalid";
 const simulator = createSimulator();
 const simulatorFetch: typeof fetch = async (input, init) => simulator.app.fetch(new Request(input, init));
 
+/** The bench's workspace and chatbot when this database was seeded by an earlier run (BENCH_DATA_DIR). */
+async function seeded(db: Db): Promise<{ workspaceId: string; chatbotId: string } | null> {
+  const result = await db.execute(sql`SELECT workspace_id AS "workspaceId", id AS "chatbotId" FROM chatbot LIMIT 1`);
+  const row = rowsOf<{ workspaceId: string; chatbotId: string }>(result)[0];
+  if (!row) return null;
+  print({ reused: KEEP_DIR, note: "seeded by an earlier run" });
+  return row;
+}
+
 async function run(name: string, database: Database) {
   await migrate(database);
-  const { workspaceId, chatbotId } = await seed(database.db, database.vector);
+  const { workspaceId, chatbotId } =
+    (KEEP_DIR ? await seeded(database.db) : null) ?? (await seed(database.db, database.vector));
   await measure(database, name, chatbotId, "full_text");
   await printMatches(database.db, name);
+  if (!MODES.includes("hybrid")) return;
   if (!database.vector) {
     print({ name, mode: "hybrid", skipped: "this server has no pgvector: retrieval is full text only" });
     return;
@@ -311,11 +328,11 @@ async function run(name: string, database: Database) {
 }
 
 if (ONLY !== "postgres") {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "tandem-bench-retrieval-"));
+  const dataDir = KEEP_DIR ?? mkdtempSync(path.join(tmpdir(), "tandem-bench-retrieval-"));
   const database = await createDb({ dataDir });
   await run("embedded (PGlite)", database);
   await database.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!KEEP_DIR) rmSync(dataDir, { recursive: true, force: true });
 }
 if (ONLY !== "embedded") {
   const server = process.env.BENCH_DATABASE_URL ? null : await startPostgresServer();

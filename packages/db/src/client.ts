@@ -126,6 +126,15 @@ export function isEmbeddedDb(db: Db): boolean {
   return embedded.has(db);
 }
 
+/**
+ * The object that stands for the database under a handle: a transaction's handle and its database's
+ * share the client underneath. A key for what is cached per database (extensions, statistics, indexes).
+ */
+export function databaseRoot(db: Db): object {
+  const session = (db as unknown as { session?: { client?: object } }).session;
+  return session?.client ?? db;
+}
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**

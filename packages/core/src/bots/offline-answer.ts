@@ -57,9 +57,9 @@ export function terms(text: string): string[] {
   const normalized = text.normalize("NFKC").toLowerCase();
   for (const match of normalized.matchAll(TOKEN)) {
     const raw = match[0];
-    const word = latinWord(raw);
+    const word = stemmedLatinWord(raw);
     if (word !== undefined) {
-      if (word) out.push(stem(word));
+      if (word) out.push(word);
     } else {
       for (const run of scriptRuns(raw)) {
         const chars = [...run];
@@ -81,6 +81,23 @@ export function latinWords(text: string): string[] {
   return out;
 }
 
+/**
+ * `stem(latinWord(token))`, remembered: passages repeat the same words, and scoring the 20 passages of
+ * a retrieval reads thousands of them. Cleared when it grows past a bound.
+ */
+function stemmedLatinWord(token: string): string | undefined {
+  let known = stemmedWords.get(token);
+  if (known === undefined && !stemmedWords.has(token)) {
+    const word = latinWord(token);
+    known = word ? stem(word) : word;
+    if (stemmedWords.size >= STEMMED_WORDS_KEPT) stemmedWords.clear();
+    stemmedWords.set(token, known);
+  }
+  return known;
+}
+const stemmedWords = new Map<string, string | undefined>();
+const STEMMED_WORDS_KEPT = 50_000;
+
 /** A lowercase token as a Latin word: "" for a stop word, undefined when it is not Latin. */
 function latinWord(token: string): string | undefined {
   const latin = token.normalize("NFD").replace(/\p{M}/gu, "").replace(/’/g, "'");
@@ -91,6 +108,8 @@ function latinWord(token: string): string | undefined {
 
 /** Japanese mixes scripts within a word run: kanji, hiragana and katakana are split apart. */
 function scriptRuns(text: string): string[] {
+  // Most runs (Thai, Korean…) have none of those scripts: one test instead of three per character.
+  if (!JAPANESE.test(text)) return [text];
   const runs: string[] = [];
   let current = "";
   let currentClass = "";
@@ -112,6 +131,8 @@ function scriptRuns(text: string): string[] {
   if (current) runs.push(current);
   return runs;
 }
+
+const JAPANESE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー]/u;
 
 /** Hiragana is mostly grammar (particles, endings): its bigrams count for little. */
 const termWeight = (term: string) => (HIRAGANA_ONLY.test(term) ? 0.25 : 1);

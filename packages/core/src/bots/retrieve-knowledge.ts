@@ -35,6 +35,7 @@ import { DomainError } from "../errors.ts";
 import { embeddingKey, ensureVectorIndex, vectorLiteral } from "../knowledge/embeddings/embedding-key.ts";
 import { type EmbeddingDeps, embeddingProvider } from "../knowledge/embeddings/embedding-provider.ts";
 import { vectorSupport } from "../knowledge/embeddings/vector-support.ts";
+import { type LexemeShares, lexemeShares } from "../knowledge/lexeme-shares.ts";
 import { bigramQueryTerms } from "../knowledge/search-terms.ts";
 import { asEntry } from "../llm/offline.ts";
 import { type KnowledgeItem, LlmError } from "../llm/types.ts";
@@ -240,6 +241,8 @@ export interface FullTextTerm {
   match: string;
   /** The prefix of the stemmed word (`ship:*`, `polic:*`) for `ts_rank` over the (few) matches. */
   rank: string;
+  /** The lexemes `match` names (ship, ships, …): how common they are decides how matches are gathered. */
+  lexemes: string[];
 }
 
 /** The full-text terms of a message's Latin words, one per stemmed word. */
@@ -256,6 +259,7 @@ export function fullTextTerms(question: string): FullTextTerm[] {
     match: forms.length === 1 ? forms[0]! : `(${forms.join(" | ")})`,
     // The light stemmer turns "policy" into "polici": the common prefix of both.
     rank: `${stemmed.length > 4 ? stemmed.replace(/[ie]$/, "") : stemmed}:*`,
+    lexemes: forms,
   }));
 }
 
@@ -305,22 +309,103 @@ async function searchFullText(
   chatbot: RetrievalChatbot,
   question: string,
   limit: number,
-): Promise<(PassageRow & { tsRank: number })[]> {
-  const terms = [
+): Promise<RankedRow[]> {
+  const terms: FullTextTerm[] = [
     ...fullTextTerms(question),
-    ...bigramQueryTerms(question).map((t) => ({ match: `'${t}'`, rank: `'${t}'` })),
+    ...bigramQueryTerms(question).map((t) => ({ match: `'${t}'`, rank: `'${t}'`, lexemes: [t] })),
   ];
   if (terms.length === 0) return [];
-  const query = (operator: string) => ({
-    match: terms.map((t) => t.match).join(operator),
-    rank: terms.map((t) => t.rank).join(operator),
-  });
+  const shares = await lexemeShares(db);
   // Every term first: usually selective. Then any term, when every term together found too few.
-  const strict = await rankedMatches(db, chatbot, query(" & "), limit);
+  const everyTerm = tsquery(terms, terms, " & ");
+  // When every term is common, so are the passages with all of them, usually (words of one topic go
+  // together), and the index would walk the posting lists of common words: a sample first.
+  const strict = terms.every((t) => listedShare(shares, t) >= COMMON_SHARE)
+    ? await sampleFirst(db, chatbot, everyTerm, limit)
+    : await rankedMatches(db, chatbot, everyTerm, limit);
   if (strict.length >= limit || terms.length === 1) return strict;
-  const loose = await rankedMatches(db, chatbot, query(" | "), limit);
-  const seen = new Set(strict.map((r) => r.id));
-  return [...strict, ...loose.filter((r) => !seen.has(r.id))].slice(0, limit);
+  return firstOf([strict, await anyTermMatches(db, chatbot, shares, terms, limit)], limit);
+}
+
+/** The share of chunks holding the term at least (its most common form's), by the statistics. */
+const listedShare = (shares: LexemeShares, t: FullTextTerm) =>
+  Math.max(0, ...t.lexemes.map((l) => shares.listed(l) ?? 0));
+
+/** Matches from a sample of the chunks read in order, or by the index when the sample held too few. */
+async function sampleFirst(
+  db: Db,
+  chatbot: RetrievalChatbot,
+  query: { match: string; rank: string },
+  limit: number,
+  first: RankedRow[] = [],
+): Promise<RankedRow[]> {
+  const sampled = firstOf([first, await rankedMatches(db, chatbot, query, limit, SAMPLED_CHUNKS)], limit);
+  if (sampled.length >= limit) return sampled;
+  return firstOf([sampled, await rankedMatches(db, chatbot, query, limit)], limit);
+}
+
+type RankedRow = PassageRow & { tsRank: number };
+
+/** A tsquery matching `matching` and ranking by all of `terms`, each joined by `operator`. */
+const tsquery = (matching: readonly FullTextTerm[], terms: readonly FullTextTerm[], operator: string) => ({
+  match: matching.map((t) => t.match).join(operator),
+  rank: terms.map((t) => t.rank).join(operator),
+});
+
+/** The rows of the lists in order, each once, at most `limit`. */
+function firstOf(lists: RankedRow[][], limit: number): RankedRow[] {
+  const seen = new Set<string>();
+  const out: RankedRow[] = [];
+  for (const row of lists.flat()) {
+    if (out.length >= limit) break;
+    if (seen.has(row.id)) continue;
+    seen.add(row.id);
+    out.push(row);
+  }
+  return out;
+}
+
+/**
+ * A query whose matches are (by the table's statistics) at least this share of the chunks reads
+ * chunks in order instead of asking the index: see `anyTermMatches`.
+ */
+const COMMON_SHARE = 0.05;
+/** A term held by under this share of the chunks is rare: its matches are gathered first, by the index. */
+const RARE_SHARE = 0.02;
+/** At most this many of the chatbot's chunks are read in order for a sample of any-term matches. */
+const SAMPLED_CHUNKS = 1000;
+
+/**
+ * Passages with any of the terms, when too few have them all. The GIN index answers an OR by reading
+ * every posting list of every term whole before the first row comes out: when a word is in a large
+ * share of a large knowledge base ("order" in two thirds of 100,000 chunks), that is 60,000–80,000
+ * entries and most of the question's time (75 ms of 90 on PGlite), only for the first 500 matches
+ * to be ranked. So, when the statistics (`knowledge/lexeme-shares.ts`) say a term is that common:
+ *   1. the rare terms' matches are gathered by the index (cheap, and the most telling matches: the
+ *      lexical scorer weighs a word by how rare it is);
+ *   2. the rest is a sample: the chatbot's chunks are read in order, at most SAMPLED_CHUNKS, keeping
+ *      those with any term — with a common term, RANKED_CANDIDATES matches come within the first
+ *      few hundred or thousand chunks, as they would from the index (whose first matches are the
+ *      first in the table's order too), for a tenth of the time;
+ *   3. if those found too few (the statistics cover every workspace and may be an hour old: this
+ *      chatbot's chunks may not hold the word), the index is asked after all.
+ */
+async function anyTermMatches(
+  db: Db,
+  chatbot: RetrievalChatbot,
+  shares: LexemeShares,
+  terms: readonly FullTextTerm[],
+  limit: number,
+): Promise<RankedRow[]> {
+  const anyTerm = tsquery(terms, terms, " | ");
+  if (!terms.some((t) => listedShare(shares, t) >= COMMON_SHARE)) return rankedMatches(db, chatbot, anyTerm, limit);
+
+  // Known to be rare: listed under RARE_SHARE, or not listed while every listed lexeme is that rare.
+  const atMost = (t: FullTextTerm) => Math.max(...t.lexemes.map((l) => shares.listed(l) ?? shares.floor));
+  const rare = terms.filter((t) => atMost(t) < RARE_SHARE);
+  const fromRare = rare.length ? await rankedMatches(db, chatbot, tsquery(rare, terms, " | "), limit) : [];
+  if (fromRare.length >= limit) return fromRare;
+  return sampleFirst(db, chatbot, anyTerm, limit, fromRare);
 }
 
 /**
@@ -332,21 +417,31 @@ const RANKED_CANDIDATES = 500;
 
 /**
  * The `limit` best of (at most RANKED_CANDIDATES) matches of a tsquery by `ts_rank`, with their
- * passage's columns: the documents and sources are read for those `limit` rows only.
+ * passage's columns: the documents and sources are read for those `limit` rows only. With `sample`,
+ * the matches are looked for among the first `sample` searchable chunks, read in order (see
+ * `anyTermMatches`); without, the full-text index gathers them.
  */
 async function rankedMatches(
   db: Db,
   chatbot: RetrievalChatbot,
   tsquery: { match: string; rank: string },
   limit: number,
-): Promise<(PassageRow & { tsRank: number })[]> {
+  sample?: number,
+): Promise<RankedRow[]> {
+  // The tsquery comes from a CTE, out of the planner's sight: it would otherwise guess from the
+  // statistics, and a wrong guess on a large table reads every chunk.
+  const matches =
+    sample === undefined
+      ? sql`SELECT c.id, c.search FROM ${FROM_CHUNKS}, q
+          WHERE ${searchableChunks(chatbot)} AND c.search @@ q.query
+          LIMIT ${RANKED_CANDIDATES}`
+      : sql`SELECT m.id, m.search
+          FROM (SELECT c.id, c.search FROM ${FROM_CHUNKS} WHERE ${searchableChunks(chatbot)} LIMIT ${sample}) m, q
+          WHERE m.search @@ q.query
+          LIMIT ${RANKED_CANDIDATES}`;
   const result = await db.execute(sql`
     WITH q AS (SELECT to_tsquery('simple', ${tsquery.match}) AS query, to_tsquery('simple', ${tsquery.rank}) AS ranking),
-    matches AS (
-      SELECT c.id, c.search FROM ${FROM_CHUNKS}, q
-      WHERE ${searchableChunks(chatbot)} AND c.search @@ q.query
-      LIMIT ${RANKED_CANDIDATES}
-    ),
+    matches AS (${matches}),
     best AS (
       SELECT m.id, ts_rank(m.search, q.ranking) AS rank FROM matches m, q
       ORDER BY rank DESC, m.id

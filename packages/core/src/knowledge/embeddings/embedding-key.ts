@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Db, RetrievalSettings } from "@tandem/db";
+import { type Db, databaseRoot, type RetrievalSettings } from "@tandem/db";
 import { sql } from "drizzle-orm";
 
 type Embedding = NonNullable<RetrievalSettings["embedding"]>;
@@ -32,7 +32,7 @@ const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
  * queries use the same expression and predicate (`vectorExpression`) so the planner can pick it.
  */
 export async function ensureVectorIndex(db: Db, key: string, dimensions: number): Promise<void> {
-  const root = (db as unknown as { session?: { client?: object } }).session?.client ?? db;
+  const root = databaseRoot(db);
   const name = vectorIndexName(key, dimensions);
   const done = ready.get(root) ?? new Set<string>();
   ready.set(root, done);

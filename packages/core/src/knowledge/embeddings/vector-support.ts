@@ -1,4 +1,4 @@
-import { type Db, rowsOf } from "@tandem/db";
+import { type Db, databaseRoot, rowsOf } from "@tandem/db";
 import { sql } from "drizzle-orm";
 
 export interface VectorSupport {
@@ -17,7 +17,7 @@ const known = new WeakMap<object, Promise<VectorSupport>>();
  * while the process runs (installing pgvector needs a migration and a restart).
  */
 export function vectorSupport(db: Db): Promise<VectorSupport> {
-  const key = rootOf(db);
+  const key = databaseRoot(db);
   let found = known.get(key);
   if (!found) {
     found = read(db);
@@ -33,10 +33,4 @@ async function read(db: Db): Promise<VectorSupport> {
   if (!version) return { available: false, iterativeScan: false, version: null };
   const [major = 0, minor = 0] = version.split(".").map(Number);
   return { available: true, iterativeScan: major > 0 || minor >= 8, version };
-}
-
-/** A transaction handle shares its database's answer: key on the session/client underneath when there is one. */
-function rootOf(db: Db): object {
-  const session = (db as unknown as { session?: { client?: object } }).session;
-  return session?.client ?? db;
 }
