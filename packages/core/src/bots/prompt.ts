@@ -83,7 +83,7 @@ export const PRODUCTS_BUDGET_SHARE = 0.3;
 export const PRODUCTS_SECTION_HEADING =
   "Current products (price and stock right now; they replace any price or stock in the knowledge above):";
 
-/** Whether a template places `{products}` itself (the product passages of `{knowledge}` are then left to it). */
+/** Whether a template places `{products}` itself (else the rows go in a section after it, `PRODUCTS_SECTION_HEADING`). */
 export const usesProducts = (template: string | null | undefined) => /\{\s*products\s*\}/.test(template ?? "");
 
 export const DEFAULT_LAST_N_MESSAGES = 10;
