@@ -328,4 +328,18 @@ test("the chatbot pages fit a 390 px phone", async ({ page }) => {
     await expect(trigger).toHaveAttribute("aria-selected", "true");
     expect(await scrollWidth(), `${tab} scrolls sideways`).toBeLessThanOrEqual(390);
   }
+
+  // A product question on the demo store: the answer shows the card its reply would carry, and still fits.
+  await page.getByRole("tab", { name: "Playground" }).click();
+  await page.getByLabel("Message").fill("Do you have the linen shirt in M?");
+  await page.getByRole("button", { name: "Send" }).click();
+  const answer = page.getByTestId("playground-answer").first();
+  await expect(answer).toContainText("Linen Shirt in M is in stock at ฿1,290.00");
+  const productCard = answer.getByRole("list", { name: "Products recommended" }).getByTestId("product-card");
+  await expect(productCard).toHaveCount(1);
+  await expect(productCard).toContainText("Linen Shirt");
+  await expect(productCard).toContainText("฿1,290.00");
+  await expect(productCard.getByRole("link", { name: "View Linen Shirt (opens in a new tab)" })).toBeVisible();
+  expect(await scrollWidth(), "the playground with a product card scrolls sideways").toBeLessThanOrEqual(390);
+  await page.screenshot({ path: path.join(SCREENSHOTS, "chatbot-playground-product-390.png"), fullPage: true });
 });

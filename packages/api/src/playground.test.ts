@@ -3,7 +3,7 @@
  * mode, overrides, failures, roles and workspaces — with the offline provider and the simulator's fake
  * OpenAI over real HTTP.
  */
-import { DEMO_FAQ, type Runtime } from "@tandem/core";
+import { DEMO_FAQ, DEMO_SHOPIFY_STORE, type Runtime, seedDemoShopifyStore } from "@tandem/core";
 import {
   auditLogs,
   chatbots,
@@ -399,6 +399,7 @@ describe("POST /chatbots/{id}/playground/chat", () => {
           },
         },
       ],
+      products: [],
       usage: {
         promptTokens: 0,
         completionTokens: 0,
@@ -428,6 +429,71 @@ describe("POST /chatbots/{id}/playground/chat", () => {
     });
     expect(inactive.status).toBe(200);
     expect((await inactive.json()).response).toBe(DEMO_FAQ[0]!.answer);
+  });
+
+  it("a product question on a store's catalog answers with the product cards the live reply would carry, as JSON, as SSE and in compare", async () => {
+    // The default template (no `{products}`): the cards do not depend on the prompt placing the rows.
+    const { ws, admin, base } = await setup({ systemPrompt: "" });
+    await seedDemoShopifyStore(db(), { workspaceId: ws.workspace.id, keyring: runtime.keyring });
+    const linenShirt = {
+      productId: expect.stringMatching(/^prod/),
+      title: "Linen Shirt",
+      priceText: "฿1,290.00",
+      price: "1290.00",
+      currency: "THB",
+      available: true,
+      imageUrl: null,
+      url: `${DEMO_SHOPIFY_STORE.primaryDomainUrl}/products/linen-shirt`,
+      variantTitle: "M",
+    };
+    const session = await startSession(admin, base);
+    const res = await admin.post(`${base}/chat`, {
+      sessionId: session.id,
+      message: "Do you have the linen shirt in M?",
+    });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.response).toBe(
+      `Yes, the Linen Shirt in M is in stock at ฿1,290.00. ${DEMO_SHOPIFY_STORE.primaryDomainUrl}/products/linen-shirt`,
+    );
+    expect(body.products).toEqual([linenShirt]);
+    // Stored on the session's BOT message as a live reply stores them, and read back with the session.
+    const [row] = await db().select().from(messages).where(eq(messages.id, body.messageId));
+    expect(row!.productCards).toEqual(body.products);
+    const detail = await (await admin.get(`${base}/sessions/${session.id}`)).json();
+    expect(detail.messages.map((m: { role: string; products: unknown[] }) => [m.role, m.products])).toEqual([
+      ["USER", []],
+      ["BOT", [linenShirt]],
+    ]);
+
+    // Out of stock: the card says so, and the alternative the text offers has its own.
+    const streamed = await admin.post(
+      `${base}/chat`,
+      { sessionId: session.id, message: "Do you have the linen shirt in L?" },
+      SSE,
+    );
+    const completed = (await readSse(streamed)).find((e) => e.event === "message.completed")!.data as {
+      products: { title: string; available: boolean; variantTitle: string | null }[];
+    };
+    expect(completed.products.map((c) => [c.title, c.available, c.variantTitle])).toEqual([
+      ["Linen Shirt", false, "L"],
+      ["Oxford Shirt", true, "L"],
+    ]);
+
+    // A question about no product: no cards.
+    const other = await admin.post(`${base}/chat`, { sessionId: session.id, message: "How long does shipping take?" });
+    expect(await other.json()).toMatchObject({ response: DEMO_FAQ[1]!.answer, products: [] });
+
+    const compared = await admin.post(`${base}/compare`, {
+      message: "Do you have the linen shirt in M?",
+      configs: [{ temperature: 0 }, { temperature: 1 }],
+    });
+    expect(compared.status).toBe(200);
+    const { results } = await compared.json();
+    expect(results.map((r: { answer: { products: unknown[] } }) => r.answer.products)).toEqual([
+      [linenShirt],
+      [linenShirt],
+    ]);
   });
 
   it("says when the live bot would hand off: low confidence, or a request for a person (no provider call)", async () => {

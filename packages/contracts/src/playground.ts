@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ProviderKind } from "./providers.ts";
+import { ProductCard } from "./shopify.ts";
 
 /**
  * The chatbot playground (`/api/v1/chatbots/{id}/playground/*`, seed S2 §2): try a chatbot with
@@ -123,6 +124,11 @@ export const PlaygroundAnswer = z.object({
   /** What the customer would receive: the model's text after the output guardrails ("" when nothing). */
   response: z.string(),
   sources: z.array(PlaygroundSource),
+  /**
+   * The product cards the reply would carry (the products its text recommends, chosen as for a live
+   * reply); empty when it recommends none or nothing would be sent.
+   */
+  products: z.array(ProductCard),
   usage: PlaygroundUsage,
   handoff: PlaygroundHandoff.nullable(),
   config: PlaygroundEffectiveConfig,
@@ -139,6 +145,8 @@ export const PlaygroundMessageDto = z.object({
   latencyMs: z.number().nullable(),
   promptVersionId: z.string().nullable(),
   sources: z.array(z.object({ chunkId: z.string(), title: z.string().nullable(), score: z.number() })),
+  /** A BOT message's product cards (empty when none). */
+  products: z.array(ProductCard),
   /** SYSTEM notes: the handoff reason or the provider's error code. */
   reason: z.string().nullable(),
 });

@@ -18,7 +18,7 @@ import { productsForQuestion } from "../shopify/products-for-question.ts";
 import type { ChatbotRow } from "./chatbot-for.ts";
 import { checkOutput, type OutputVerdict, type ResolvedGuardrails, resolveGuardrails } from "./guardrails.ts";
 import { resolveMemorySettings } from "./memory.ts";
-import { type BuiltPrompt, buildPrompt, usesProducts } from "./prompt.ts";
+import { type BuiltPrompt, buildPrompt } from "./prompt.ts";
 import { type ProviderResolutionDeps, providerForChatbot } from "./provider-for-chatbot.ts";
 import { type Retrieval, type RetrievalFailure, retrieve } from "./retrieve-knowledge.ts";
 import { translationFor } from "./translation-for.ts";
@@ -125,23 +125,18 @@ export async function prepareReply(deps: ProviderResolutionDeps, input: ComposeI
   const retrieved: Retrieval["items"] = retrieval?.items ?? [];
   const sales = await productsForQuestion(deps.db, chatbot, question?.text ?? "", retrieved);
   const retrievalMs = Math.round(performance.now() - retrievalStarted);
-  const template = translation?.systemPrompt || chatbot.systemPrompt;
-  // A template with `{products}` has the current rows: the same products' passages would repeat them, maybe stale.
-  const shown = new Set(sales.products.map((p) => p.id));
-  const knowledge = usesProducts(template)
-    ? retrieved.filter((k) => !k.documentId || !shown.has(sales.documentProducts.get(k.documentId) ?? ""))
-    : retrieved;
   const prompt = buildPrompt({
-    template,
+    template: translation?.systemPrompt || chatbot.systemPrompt,
     variables: chatbot.promptVariables,
     chatbotName: chatbot.name,
-    knowledge,
+    knowledge: retrieved,
     summary: input.conversation.summary,
     turns: rows,
     lastNMessages: memory.lastNMessages,
     tokenBudget: memory.maxPromptTokens,
     shopifyMetadata: sales.stores.map(formatStore).join("\n\n"),
     products: sales.products,
+    documentProducts: sales.documentProducts,
     facebookMetadata: facebookMetadataOf(channel),
   });
   const request: LlmRequest = {

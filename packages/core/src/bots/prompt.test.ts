@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { KnowledgeItem } from "../llm/types.ts";
+import type { ProductFact } from "../shopify/product-facts.ts";
 import {
   assertValidPromptTemplate,
   buildPrompt,
   DEFAULT_PROMPT_TEMPLATE,
   estimateTokens,
   HANDOFF_MARKER,
+  PRODUCTS_BUDGET_SHARE,
+  PRODUCTS_SECTION_HEADING,
   type PromptTurn,
   validatePromptTemplate,
 } from "./prompt.ts";
@@ -152,6 +155,97 @@ describe("buildPrompt", () => {
   it("leaves unknown variables as written (they are reported when the template is saved)", () => {
     const prompt = buildPrompt({ template: "Hi {brand_name} {unknown_thing}", turns: [] });
     expect(prompt.systemPrompt).toBe("Hi our company {unknown_thing}");
+  });
+});
+
+const shirt = (title: string, price: string): ProductFact => {
+  const handle = title.toLowerCase().replace(/\s+/g, "-");
+  return {
+    id: `product_${handle}`,
+    title,
+    handle,
+    description: `The ${title}.`,
+    vendor: null,
+    productType: "Shirts",
+    tags: [],
+    url: `https://shop.example.com/products/${handle}`,
+    imageUrl: null,
+    currency: "USD",
+    priceMin: price,
+    priceMax: price,
+    available: true,
+    totalInventory: 3,
+    variants: [{ id: `v_${handle}`, title: "M", price, available: true, inventoryQuantity: 3, options: { Size: "M" } }],
+  };
+};
+
+describe("buildPrompt with products and a template without {products}", () => {
+  const linen = shirt("Linen Shirt", "45.00");
+  // The product's document as retrieval finds it, with the price it had when it was last written.
+  const linenPassage: KnowledgeItem = {
+    id: "chk_linen",
+    kind: "passage",
+    title: "Linen Shirt",
+    content: "Linen Shirt. Price: 39.00 USD",
+    documentId: "doc_linen",
+    score: 0.9,
+  };
+  const ask = [say("USER", "How much is the linen shirt in M?")];
+
+  it("adds the current rows after the knowledge, and leaves the same product's passage out of {knowledge}", () => {
+    const prompt = buildPrompt({
+      knowledge: [...FAQ, linenPassage],
+      turns: ask,
+      products: [linen],
+      documentProducts: new Map([["doc_linen", linen.id]]),
+    });
+    const section = `${PRODUCTS_SECTION_HEADING}\n<products>\n1. Linen Shirt — type: Shirts — https://shop.example.com/products/linen-shirt\n   M: $45.00, in stock (3)\n   The Linen Shirt.\n</products>`;
+    expect(prompt.systemPrompt.endsWith(`Conversation summary: (none yet)\n\n${section}`)).toBe(true);
+    expect(prompt.systemPrompt.indexOf("</knowledge>")).toBeLessThan(prompt.systemPrompt.indexOf(section));
+    expect(prompt.systemPrompt).not.toContain("39.00");
+    expect(prompt.knowledge).toEqual(FAQ);
+    expect(prompt.products).toEqual([linen]);
+  });
+
+  it("keeps the rows within PRODUCTS_BUDGET_SHARE of the budget, best first", () => {
+    const many = Array.from({ length: 60 }, (_, i) => shirt(`Shirt number ${i}`, "45.00"));
+    const budget = 1000;
+    const prompt = buildPrompt({ turns: ask, products: many, tokenBudget: budget });
+    const block = prompt.systemPrompt.slice(
+      prompt.systemPrompt.indexOf("<products>\n") + "<products>\n".length,
+      -"\n</products>".length,
+    );
+    expect(prompt.products.length).toBeGreaterThan(0);
+    expect(prompt.products.length).toBeLessThan(many.length);
+    expect(prompt.products).toEqual(many.slice(0, prompt.products.length));
+    expect(estimateTokens(block)).toBeLessThanOrEqual(budget * PRODUCTS_BUDGET_SHARE);
+  });
+
+  it("adds nothing when no product matched, and keeps the passages", () => {
+    const prompt = buildPrompt({
+      knowledge: [...FAQ, linenPassage],
+      turns: ask,
+      products: [],
+      shopifyMetadata: "Store: Demo",
+      documentProducts: new Map([["doc_linen", linen.id]]),
+    });
+    expect(prompt.systemPrompt).not.toContain(PRODUCTS_SECTION_HEADING);
+    expect(prompt.systemPrompt).not.toContain("<products>");
+    expect(prompt.systemPrompt.endsWith("Conversation summary: (none yet)")).toBe(true);
+    expect(prompt.knowledge).toEqual([...FAQ, linenPassage]);
+  });
+
+  it("a template that places {products} gets the rows there, once, and no section", () => {
+    const prompt = buildPrompt({
+      template: "Products:\n{products}\nKnow: {knowledge}",
+      knowledge: [linenPassage],
+      turns: ask,
+      products: [linen],
+      documentProducts: new Map([["doc_linen", linen.id]]),
+    });
+    expect(prompt.systemPrompt).toBe(
+      "Products:\n1. Linen Shirt — type: Shirts — https://shop.example.com/products/linen-shirt\n   M: $45.00, in stock (3)\n   The Linen Shirt.\nKnow: (nothing relevant found)",
+    );
   });
 });
 

@@ -11,7 +11,11 @@
  * - `{shopify_metadata}` — the connected Shopify store (name, website, currency, description), empty without one;
  * - `{products}` — the products the customer's message is about, read fresh from the synced catalog
  *   (each variant's price and stock), as many as fit in `PRODUCTS_BUDGET_SHARE` of the budget — never
- *   the whole catalog (`shopify/products-for-question.ts`); "(no matching products)" when none;
+ *   the whole catalog (`shopify/products-for-question.ts`); "(no matching products)" when none. A
+ *   template without `{products}` (the default one) gets the same rows as a section after the filled
+ *   template whenever products matched, so a price or stock change is answered right without editing
+ *   the prompt. Either way, the passages of the products the rows hold are left out of `{knowledge}`
+ *   (they would repeat them, possibly stale);
  * - `{facebook_metadata}` — the Messenger Page's name, category and about text, empty on other channels.
  *
  * The recent turns (at most `lastNMessages`) are sent as chat messages — USER → `user`, BOT and
@@ -75,7 +79,11 @@ Conversation summary: {short_memory}`;
 /** `{products}` takes at most this share of the prompt's token budget (lowest-ranked products go first). */
 export const PRODUCTS_BUDGET_SHARE = 0.3;
 
-/** Whether a template places `{products}` itself (the product passages of `{knowledge}` are then left to it). */
+/** Opens the rows added to a template without `{products}`: they beat any price or stock in the knowledge. */
+export const PRODUCTS_SECTION_HEADING =
+  "Current products (price and stock right now; they replace any price or stock in the knowledge above):";
+
+/** Whether a template places `{products}` itself (else the rows go in a section after it, `PRODUCTS_SECTION_HEADING`). */
 export const usesProducts = (template: string | null | undefined) => /\{\s*products\s*\}/.test(template ?? "");
 
 export const DEFAULT_LAST_N_MESSAGES = 10;
@@ -163,6 +171,8 @@ export interface BuildPromptInput {
   shopifyMetadata?: string | undefined;
   /** The candidates for `{products}`, best first (`productsForQuestion`). */
   products?: readonly ProductFact[] | undefined;
+  /** The product each product document describes (document id → product id): their passages give way to the rows. */
+  documentProducts?: ReadonlyMap<string, string> | undefined;
   /** `{facebook_metadata}`, already formatted (`facebookMetadataOf`); empty off Messenger. */
   facebookMetadata?: string | undefined;
 }
@@ -173,8 +183,8 @@ export interface BuiltPrompt {
   /** The knowledge items that made it into the prompt (what the reply records as its sources). */
   knowledge: KnowledgeItem[];
   /**
-   * The products the reply may recommend: those `{products}` holds when the template uses it, else
-   * every candidate given (the offline provider and the product cards read them).
+   * The products the reply may recommend: those whose rows the prompt holds, in `{products}` or the
+   * added section (the offline provider and the product cards read them).
    */
   products: ProductFact[];
   /** Turns left out by the budget (beyond those outside the last N). */
@@ -231,18 +241,23 @@ export function buildPrompt(input: BuildPromptInput): BuiltPrompt {
     products: "",
   };
   const candidates = input.products ?? [];
-  let products = [...candidates];
+  const { block, products } = formatProducts(candidates, budget * PRODUCTS_BUDGET_SHARE, estimateTokens);
+  let productsSection = "";
   if (usesProducts(template)) {
-    const formatted = formatProducts(candidates, budget * PRODUCTS_BUDGET_SHARE, estimateTokens);
     // No store: empty, like `{shopify_metadata}`; a store with nothing matching says so.
-    base.products = candidates.length || base.shopify_metadata ? formatted.block : "";
-    products = formatted.products;
+    base.products = candidates.length || base.shopify_metadata ? block : "";
+  } else if (products.length) {
+    productsSection = `\n\n${PRODUCTS_SECTION_HEADING}\n<products>\n${block}\n</products>`;
   }
+  const shown = new Set(products.map((p) => p.id));
+  const isShownProduct = (item: KnowledgeItem) =>
+    !!item.documentId && shown.has(input.documentProducts?.get(item.documentId) ?? "");
 
   // Knowledge: best first, at most half of the budget.
   const knowledge: KnowledgeItem[] = [];
   let knowledgeTokens = 0;
   for (const item of input.knowledge ?? []) {
+    if (isShownProduct(item)) continue;
     const cost = estimateTokens(knowledgeEntry(item, knowledge.length + 1));
     if (knowledgeTokens + cost > budget / 2) continue;
     knowledge.push(item);
@@ -254,7 +269,8 @@ export function buildPrompt(input: BuildPromptInput): BuiltPrompt {
 
   const render = (kept: Turn[]) => {
     const { chat, transcript } = splitTurns(kept, transcriptMode);
-    const systemPrompt = fill(template, { ...base, knowledge: knowledgeBlock, last_n_messages: transcript });
+    const systemPrompt =
+      fill(template, { ...base, knowledge: knowledgeBlock, last_n_messages: transcript }) + productsSection;
     const messages = mergeRuns(chat);
     const tokens =
       estimateTokens(systemPrompt) +

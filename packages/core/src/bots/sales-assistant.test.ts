@@ -33,6 +33,7 @@ import { providerDeps } from "../providers/provider-deps.ts";
 import type { Runtime } from "../runtime.ts";
 import { prepareReply } from "./compose-reply.ts";
 import { generateBotReply } from "./generate-bot-reply.ts";
+import { PRODUCTS_SECTION_HEADING } from "./prompt.ts";
 
 const simulator = createSimulator();
 let server: ReturnType<typeof serve>;
@@ -240,6 +241,40 @@ describe("the prompt variables", () => {
 
     const noStore = await setup({ systemPrompt: template, store: false });
     expect((await promptFor(noStore, "linen shirt?")).request.systemPrompt).toBe("[] [] []");
+  });
+
+  it("the default template gets the current rows after the knowledge when a product matches; none without a store or a match", async () => {
+    const s = await setup();
+    const prepared = await promptFor(s, "Do you have the linen shirt in M?");
+    const prompt = prepared.request.systemPrompt!;
+    const section = prompt.indexOf(PRODUCTS_SECTION_HEADING);
+    expect(section).toBeGreaterThan(prompt.indexOf("</knowledge>"));
+    expect(prompt.slice(section)).toContain("1. Linen Shirt — type: Shirts");
+    expect(prompt.slice(section)).toContain("M: ฿1,290.00, in stock (7)");
+    expect(prompt.slice(section)).toContain("L: ฿1,290.00, OUT OF STOCK");
+    expect(prompt).not.toContain("{products}");
+    // The rows replace the product's passage (it would repeat them, maybe stale).
+    expect(prepared.prompt.knowledge.some((k) => k.title === "Linen Shirt")).toBe(false);
+
+    // A stock change shows in the next reply's prompt, the template untouched.
+    const [row] = await db
+      .select()
+      .from(products)
+      .where(and(eq(products.workspaceId, s.ws.workspace.id), eq(products.handle, "linen-shirt")));
+    await db
+      .update(products)
+      .set({ variants: row!.variants.map((v) => (v.title === "M" ? { ...v, available: false } : v)) })
+      .where(eq(products.id, row!.id));
+    const again = (await promptFor(s, "Do you have the linen shirt in M?")).request.systemPrompt!;
+    expect(again.slice(again.indexOf(PRODUCTS_SECTION_HEADING))).toContain("M: ฿1,290.00, OUT OF STOCK");
+
+    const noMatch = await promptFor(await setup(), "Which payment methods do you accept?");
+    expect(noMatch.request.systemPrompt).not.toContain(PRODUCTS_SECTION_HEADING);
+    expect(noMatch.request.systemPrompt).not.toContain("<products>");
+
+    const noStore = await promptFor(await setup({ store: false }), "Do you have the linen shirt in M?");
+    expect(noStore.request.systemPrompt).not.toContain(PRODUCTS_SECTION_HEADING);
+    expect(noStore.request.products).toBeUndefined();
   });
 
   it("a chatbot whose knowledge filters leave out the Shopify source sees no products", async () => {

@@ -17,6 +17,7 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Switch } from "@/components/ui/switch";
 import { Textarea } from "@/components/ui/textarea";
+import { ProductCards } from "@/features/inbox/product-cards";
 import { errorMessage } from "@/lib/api";
 import { cn } from "@/lib/utils";
 import { useCredentials } from "./crud-queries";
@@ -303,6 +304,9 @@ function AnswerBlock({ turn }: { turn: Turn }) {
       >
         {text || (turn.error ? "No answer." : "…")}
       </p>
+      {turn.answer && turn.answer.products.length > 0 && (
+        <ProductCards messageId={turn.answer.messageId} cards={turn.answer.products} />
+      )}
       {turn.error && <p className="text-xs text-destructive">{turn.error}</p>}
       {turn.answer && <AnswerFacts answer={turn.answer} firstTokenMs={turn.firstTokenMs} />}
     </div>
@@ -427,6 +431,9 @@ function CompareView({
                       <p className="whitespace-pre-wrap rounded-lg bg-muted px-3 py-2 text-sm">
                         {results[index].answer.response || "(nothing would be sent)"}
                       </p>
+                      {results[index].answer.products.length > 0 && (
+                        <ProductCards messageId={`compare-${side.label}`} cards={results[index].answer.products} />
+                      )}
                       <AnswerFacts answer={results[index].answer} />
                     </>
                   ) : (

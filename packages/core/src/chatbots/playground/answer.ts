@@ -15,8 +15,8 @@ export type PlaygroundAnswerBody = Omit<PlaygroundAnswer, "messageId">;
 
 /**
  * What the live bot would do with a composed reply, told to the tester: the text the customer would
- * receive after the output guardrails (`response`, "" when nothing would be sent) and the handoff
- * that would follow, with the model's withheld text.
+ * receive after the output guardrails (`response`, "" when nothing would be sent), the product cards
+ * it would carry, and the handoff that would follow, with the model's withheld text.
  */
 export function answerOf(composed: ComposedReply, config: PlaygroundEffectiveConfig): PlaygroundAnswerBody {
   const { verdict, result } = composed;
@@ -32,6 +32,8 @@ export function answerOf(composed: ComposedReply, config: PlaygroundEffectiveCon
   return {
     response,
     sources: composed.knowledge.map(toSource),
+    // The live reply's own cards (`judgeReply`), which go with its text: none when no text would be sent.
+    products: response ? composed.productCards : [],
     usage: {
       promptTokens: result.usage.inputTokens,
       completionTokens: result.usage.outputTokens,
@@ -55,6 +57,7 @@ export function handoffAnswer(
   return {
     response: "",
     sources: [],
+    products: [],
     usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0, vectorSearchTime: 0, llmResponseTime: 0 },
     handoff: { reason, note: handoffNote(reason), withheld: null },
     config,

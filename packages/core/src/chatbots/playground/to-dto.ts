@@ -25,5 +25,6 @@ export const playgroundMessageToDto = (m: MessageRow): PlaygroundMessageDto => (
   latencyMs: m.latencyMs,
   promptVersionId: m.promptVersionId,
   sources: (m.retrievedSources ?? []).map((s) => ({ chunkId: s.chunkId, title: s.title ?? null, score: s.score })),
+  products: m.productCards ?? [],
   reason: typeof m.metadata.reason === "string" ? m.metadata.reason : null,
 });
