@@ -2,16 +2,16 @@
  * Streamed generations and failed retrieval in the chatbot's health and the LLM metrics (issue #15):
  * an answer streamed by the public chat API or the playground counts in `tandem_llm_*` like a whole
  * one; a streamed public answer's latency and its failure count in `GET /chatbots/{id}/health`; a
- * question whose embedding fails during a reply is recorded (`chatbot_error`, kind `retrieval`) and
- * counted — the answer still goes out from full text. On PGlite, the provider being the simulator's
- * fake OpenAI over real HTTP.
+ * question whose embedding fails — during a reply, a playground message (or compare) or an AI draft —
+ * is recorded (`chatbot_error`, kind `retrieval`) and counted, and the answer still comes from full
+ * text. On PGlite, the provider being the simulator's fake OpenAI over real HTTP.
  */
 import type { ChatbotHealthDto } from "@tandem/contracts";
 import { DEMO_FAQ, type Runtime, renderMetrics } from "@tandem/core";
-import { chatbotErrors, chatbots, providerCredentials } from "@tandem/db";
-import { createChatbot } from "@tandem/db/testing";
+import { chatbotErrors, chatbots, playgroundSessions, providerCredentials } from "@tandem/db";
+import { createChatbot, createConversation, createMessage } from "@tandem/db/testing";
 import { type ServedSimulator, serveSimulator } from "@tandem/simulator";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TestClient } from "../../../tests/support/api-client.ts";
 import { attachTestQueue, createTestRuntime } from "../../../tests/support/runtime.ts";
@@ -156,10 +156,26 @@ describe("streamed generations", () => {
 });
 
 describe("retrieval failures", () => {
-  it("a question that cannot be embedded during a reply is recorded and counted; the answer still goes out", async () => {
-    const s = await setup();
+  const EMBED_KEY = "sk-embed-health-0002";
+
+  /**
+   * The chatbot searches vectors of `nomic-embed-text` (16 dimensions, already embedded) with its
+   * own credential; with `failing`, every call with that key is refused (the generation answers).
+   */
+  async function useEmbeddingModel(s: Setup, { failing }: { failing: boolean }) {
+    const [credential] = await db()
+      .insert(providerCredentials)
+      .values({
+        workspaceId: s.ws.workspace.id,
+        kind: "OPENAI_COMPATIBLE",
+        name: "Embeddings",
+        apiKeyEncrypted: runtime.keyring.encrypt(EMBED_KEY),
+        keyHint: "••••0002",
+        baseUrl: `${served.url}/llm/openai/v1`,
+      })
+      .returning();
     const embedding = {
-      credentialId: s.credentialId,
+      credentialId: credential!.id,
       provider: "OPENAI_COMPATIBLE" as const,
       model: "nomic-embed-text",
       dimensions: 16,
@@ -175,8 +191,25 @@ describe("retrieval failures", () => {
         },
       })
       .where(eq(chatbots.id, s.bot.id));
-    // The first call — the question's embedding — is refused; the generation answers.
-    llm().addFault({ kind: "invalid_key", times: 1 });
+    if (failing) llm().addFault({ kind: "invalid_key", key: EMBED_KEY, times: Number.POSITIVE_INFINITY });
+  }
+
+  const retrievalErrors = (s: Setup) =>
+    db()
+      .select()
+      .from(chatbotErrors)
+      .where(and(eq(chatbotErrors.chatbotId, s.bot.id), eq(chatbotErrors.kind, "retrieval")));
+
+  /** The health shows the vector search failing `n` times this hour, the last one the refused key. */
+  async function expectDegraded(s: Setup, n: number) {
+    const h = await health(s);
+    expect(h.checks.vectorSearch).toMatchObject({ status: "degraded", failuresLastHour: n });
+    expect(h.lastError).toMatchObject({ kind: "retrieval", code: "provider_auth_failed", model: "nomic-embed-text" });
+  }
+
+  it("a question that cannot be embedded during a reply is recorded and counted; the answer still goes out", async () => {
+    const s = await setup();
+    await useEmbeddingModel(s, { failing: true });
     llm().addReply({ reply: "Orders ship within one business day." });
     const res = await ask(s, "retrieval-1", "How long does shipping take?");
     expect(res.status).toBe(200);
@@ -192,12 +225,93 @@ describe("retrieval failures", () => {
       model: "nomic-embed-text",
     });
     expect(rows[0]!.message).toMatch(/^Embedding the question failed; the answer used full text only/);
-    expect(rows[0]!.message).not.toContain("sk-stream-health");
+    expect(rows[0]!.message).not.toContain("sk-embed-health");
 
+    await expectDegraded(s, 1);
     const h = await health(s);
-    expect(h.checks.vectorSearch).toMatchObject({ status: "degraded", failuresLastHour: 1 });
     expect(h.checks.errorRate.errorsLastHour).toBe(1);
-    expect(h.lastError).toMatchObject({ kind: "retrieval", code: "provider_auth_failed" });
     expect(h.checks.llmService).toMatchObject({ repliesLastHour: 1, failedGenerationsLastHour: 0 });
+  });
+
+  it("a playground message whose question cannot be embedded is recorded too; the tester still gets the answer", async () => {
+    const s = await setup();
+    await useEmbeddingModel(s, { failing: true });
+    const base = `/api/v1/chatbots/${s.bot.id}/playground`;
+    const session = await s.admin.post(`${base}/sessions`, {});
+    expect(session.status).toBe(201);
+    const { id: sessionId } = (await session.json()) as { id: string };
+    const [row] = await db()
+      .select({ conversationId: playgroundSessions.conversationId })
+      .from(playgroundSessions)
+      .where(eq(playgroundSessions.id, sessionId));
+    llm().addReply({ reply: "Two to four days." });
+    const res = await s.admin.post(`${base}/chat`, { sessionId, message: "How long does shipping take?" });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { response: string }).response).toBe("Two to four days.");
+    expect(llm().calls.map((c) => c.path.split("/").at(-1))).toEqual(["embeddings", "completions"]);
+
+    const rows = await retrievalErrors(s);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      code: "provider_auth_failed",
+      channelId: null,
+      conversationId: row!.conversationId,
+    });
+    await expectDegraded(s, 1);
+    // The playground's answers themselves stay out of the health.
+    expect((await health(s)).checks.llmService.repliesLastHour).toBe(0);
+
+    // Compare mode: every configuration retrieves, the failure is recorded once.
+    llm().addReply({ reply: "Two to four days.", times: 2 });
+    const compared = await s.admin.post(`${base}/compare`, {
+      message: "How long does shipping take?",
+      configs: [{}, { temperature: 1 }],
+    });
+    expect(compared.status).toBe(200);
+    const { results } = (await compared.json()) as { results: { answer: { response: string } | null }[] };
+    expect(results.map((r) => r.answer?.response)).toEqual(["Two to four days.", "Two to four days."]);
+    expect(await retrievalErrors(s)).toHaveLength(2);
+    await expectDegraded(s, 2);
+  });
+
+  it("an AI draft whose question cannot be embedded is recorded too; the agent still gets the draft", async () => {
+    const s = await setup();
+    await useEmbeddingModel(s, { failing: true });
+    const conversation = await createConversation(db(), {
+      workspaceId: s.ws.workspace.id,
+      chatbotId: s.bot.id,
+      lastInboundAt: new Date(),
+    });
+    const asked = await createMessage(db(), { conversationId: conversation.id, text: "Do you ship to Norway?" });
+    llm().addReply({ reply: "Yes, Norway is one of our 40 countries." });
+    const res = await s.admin.post(`/api/v1/conversations/${conversation.id}/draft`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { text: string }).text).toBe("Yes, Norway is one of our 40 countries.");
+
+    const rows = await retrievalErrors(s);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      code: "provider_auth_failed",
+      channelId: conversation.channelId,
+      conversationId: conversation.id,
+      messageId: asked.id,
+    });
+    await expectDegraded(s, 1);
+  });
+
+  it("an embedding provider that answers records nothing", async () => {
+    const s = await setup();
+    await useEmbeddingModel(s, { failing: false });
+    llm().addReply({ reply: "Two to four days." });
+    const session = await s.admin.post(`/api/v1/chatbots/${s.bot.id}/playground/sessions`, {});
+    const { id: sessionId } = (await session.json()) as { id: string };
+    const res = await s.admin.post(`/api/v1/chatbots/${s.bot.id}/playground/chat`, {
+      sessionId,
+      message: "How long does shipping take?",
+    });
+    expect(res.status).toBe(200);
+    expect(llm().calls.map((c) => c.path.split("/").at(-1))).toEqual(["embeddings", "completions"]);
+    expect(await retrievalErrors(s)).toEqual([]);
+    expect((await health(s)).checks.vectorSearch).toMatchObject({ status: "ok", failuresLastHour: 0 });
   });
 });

@@ -6,7 +6,8 @@
  * normalised text — analytics never fail because of it (the reason is logged).
  *
  * Vectors are kept per (workspace, embedding key, normalised text) in `analytics_query_embedding`,
- * so a read only embeds the texts it has not seen before.
+ * so a read only embeds the texts it has not seen before; the hourly maintenance deletes those no
+ * read will use (`prune-query-embeddings.ts`).
  */
 import { createHash } from "node:crypto";
 import type { AnalyticsResponse } from "@tandem/contracts";
@@ -117,6 +118,12 @@ export function cosine(a: readonly number[], b: readonly number[]): number {
 
 type Embedding = NonNullable<RetrievalSettings["embedding"]>;
 
+/**
+ * What `analytics_query_embedding.query_hash` keeps of a normalised text: its SHA-256 in hex, of its
+ * UTF-8 bytes — in SQL `encode(sha256(convert_to(query, 'UTF8')), 'hex')` (`prune-query-embeddings.ts`).
+ */
+export const queryHash = (query: string) => createHash("sha256").update(query).digest("hex");
+
 /** The vector of every text, from the cache or, for those not in it, embedded in one call and stored. */
 async function vectorsOf(
   ctx: Ctx,
@@ -125,7 +132,7 @@ async function vectorsOf(
   queries: QueryCount[],
 ): Promise<number[][]> {
   const model = embeddingKey(embedding);
-  const hashes = queries.map((q) => createHash("sha256").update(q.query).digest("hex"));
+  const hashes = queries.map((q) => queryHash(q.query));
   const cached = new Map(
     (
       await ctx.db

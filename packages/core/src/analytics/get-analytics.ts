@@ -18,7 +18,8 @@ import { addDays, localToday, refreshAnalyticsRollups } from "./rollups.ts";
 import { dayEnd, dayStart, isHandoff, isHumanReply, localDay } from "./sql-parts.ts";
 
 const PERIOD_DAYS = { "7d": 7, "30d": 30, "90d": 90 } as const;
-const MAX_RANGE_DAYS = 366;
+/** The longest custom range a read covers, both days included. */
+export const MAX_RANGE_DAYS = 366;
 /** A conversation with no message for this long is over (deflected, when no person replied). */
 const QUIET_MS = 24 * 60 * 60_000;
 

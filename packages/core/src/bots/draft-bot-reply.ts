@@ -1,5 +1,6 @@
 import type { DraftResponse } from "@tandem/contracts";
 import { showTyping } from "../channels/typing-indicator.ts";
+import { recordRetrievalFailure } from "../chatbot-health/record-retrieval-failure.ts";
 import type { Ctx } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { LlmError } from "../llm/types.ts";
@@ -48,6 +49,8 @@ export async function draftBotReply(ctx: Ctx, conversationId: string, deps: Prov
  * - provider failures → their code (`provider_rate_limited`, `provider_auth_failed`, … → 502);
  * - an answer the guardrails would not send (low confidence, the handoff marker, refusal, profanity),
  *   or one the provider's content filter withheld → `bot_cannot_answer` (422) with the reason.
+ * A vector search that failed behind the answer (it used full text only) is recorded for the
+ * chatbot's health, as for a live reply.
  * `check` runs on the conversation first (reply as bot checks the messaging window); with `typing`
  * the customer sees the typing indicator while the reply is composed.
  */
@@ -84,6 +87,19 @@ export async function composeForAgent(
     }
     throw error instanceof LlmError ? llmErrorToDomain(error) : error;
   }
+  // Like a live reply's: the agent gets the full-text answer, the health shows the vector search failing.
+  await recordRetrievalFailure(
+    ctx.db,
+    composed.retrievalFailure,
+    {
+      workspaceId: ctx.workspaceId,
+      chatbotId: chatbot.id,
+      channelId: found.conversation.channelId,
+      conversationId: found.conversation.id,
+      messageId: composed.question?.id ?? null,
+    },
+    ctx.log,
+  );
   const { verdict } = composed;
   if (verdict.action === "handoff") {
     throw new DomainError(

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { AppJobDeps } from "../app-deps.ts";
 import { showTyping } from "../channels/typing-indicator.ts";
 import { recordChatbotError } from "../chatbot-health/record-chatbot-error.ts";
+import { recordRetrievalFailure } from "../chatbot-health/record-retrieval-failure.ts";
 import { publishConversation, publishMessage } from "../conversations/publish.ts";
 import { DomainError } from "../errors.ts";
 import { defineJob, type JobContext } from "../jobs/define-job.ts";
@@ -231,26 +232,19 @@ export async function persistBotReply(
   log?: Logger,
 ): Promise<BotReplyOutcome> {
   const outcome = await db.transaction((tx) => persist(tx as unknown as Db, plan, composed, jobId));
-  const failure = composed.retrievalFailure;
-  if (failure) {
-    const { conversation, chatbot } = plan;
-    await recordChatbotError(
-      db,
-      {
-        workspaceId: conversation.workspaceId,
-        chatbotId: chatbot.id,
-        kind: "retrieval",
-        code: failure.code,
-        message: failure.message,
-        provider: failure.provider,
-        model: failure.model,
-        channelId: conversation.channelId,
-        conversationId: conversation.id,
-        messageId: composed.question?.id ?? null,
-      },
-      log,
-    );
-  }
+  const { conversation, chatbot } = plan;
+  await recordRetrievalFailure(
+    db,
+    composed.retrievalFailure,
+    {
+      workspaceId: conversation.workspaceId,
+      chatbotId: chatbot.id,
+      channelId: conversation.channelId,
+      conversationId: conversation.id,
+      messageId: composed.question?.id ?? null,
+    },
+    log,
+  );
   return outcome;
 }
 

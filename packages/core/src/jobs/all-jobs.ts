@@ -1,3 +1,4 @@
+import { pruneQueryEmbeddingsJob } from "../analytics/prune-query-embeddings.ts";
 import { refreshAnalytics } from "../analytics/refresh-analytics.ts";
 import type { AppJobDeps } from "../app-deps.ts";
 import { createPasswordReset } from "../auth/request-password-reset.ts";
@@ -41,6 +42,7 @@ export const allJobs: AnyJobDefinition<AppJobDeps>[] = [
   ingestDocument,
   syncUrlSource,
   refreshAnalytics,
+  pruneQueryEmbeddingsJob,
   syncShopifyStore,
   processShopifyWebhook,
 ];

@@ -187,6 +187,9 @@ describe("the hourly maintenance job", () => {
       .from(jobs)
       .where(and(eq(jobs.name, databaseMaintenance.name), eq(jobs.jobKey, `maintenance:${next}`)));
     expect(Math.abs(scheduled!.runAt.getTime() - next * MAINTENANCE_INTERVAL_MS)).toBeLessThan(2_000);
+    // The day's prune of the top queries' vectors is enqueued (its job id names the day).
+    const [prune] = await db.select({ key: jobs.jobKey }).from(jobs).where(eq(jobs.name, "prune-query-embeddings"));
+    expect(prune!.key).toMatch(/^query-embeddings:day-\d+$/);
   });
 
   it("then vacuums only what autovacuum's thresholds name: a table that changed a lot, not the others", async () => {

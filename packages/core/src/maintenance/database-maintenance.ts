@@ -24,6 +24,8 @@
  * - **Analytics rollups**: a `refresh-analytics` job per workspace recomputes today and yesterday.
  * - **Shopify reconcile**: a full `shopify-sync` of every connected store once a day, and syncs that
  *   crashed with nobody to take them over marked failed.
+ * - **Top queries' vectors** (`analytics_query_embedding`): a `prune-query-embeddings` job once a day
+ *   deletes those of a text not asked in the last year or of an embedding model no chatbot has.
  *
  * Each step waits for a moment free of webhook acknowledgements (`ingestIdle`), and its queries run
  * behind everyone else's (`background` job): on PGlite's one connection a customer never waits for it.
@@ -31,6 +33,7 @@
 import { type Db, inboundEvents, isEmbeddedDb, rowsOf } from "@tandem/db";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
+import { schedulePruneQueryEmbeddings } from "../analytics/prune-query-embeddings.ts";
 import { scheduleAnalyticsRefresh } from "../analytics/refresh-analytics.ts";
 import type { AppJobDeps } from "../app-deps.ts";
 import { pruneAuditLog } from "../audit/prune-audit-log.ts";
@@ -231,6 +234,8 @@ export const databaseMaintenance = defineJob({
       const analyticsRefreshes = await scheduleAnalyticsRefresh(deps, deps.queue);
       // Each connected Shopify store's full sync, once a day (`shopify/schedule-shopify-reconcile.ts`).
       const shopifyReconciles = await scheduleShopifyReconcile(deps, deps.queue);
+      // The top queries' vectors no read will use, once a day (`analytics/prune-query-embeddings.ts`).
+      const queryEmbeddingsPrune = await schedulePruneQueryEmbeddings(deps.queue);
       deps.log.info(
         {
           pruned,
@@ -242,6 +247,7 @@ export const databaseMaintenance = defineJob({
           analyzed: maintained.filter((t) => t.analyze).map((t) => t.table),
           analyticsRefreshes,
           shopifyReconciles,
+          queryEmbeddingsPrune,
           ms: Date.now() - started,
         },
         "database maintenance done",

@@ -189,7 +189,9 @@ export const analyticsDailyRelations = relations(analyticsDaily, ({ one }) => ({
  * (`core/analytics/cluster-queries.ts`), so a read embeds only the texts it has not seen before. Keyed
  * by workspace (two workspaces' credentials of one kind may reach different servers), embedding key
  * (`embeddingKey`: provider, model, size) and the SHA-256 of the normalised text — the text itself is
- * not kept twice. A plain `real[]`: the vectors are compared in memory, never searched.
+ * not kept twice. A plain `real[]`: the vectors are compared in memory, never searched. Those no read
+ * will use (text not asked within a year, model no chatbot has) are deleted daily
+ * (`core/analytics/prune-query-embeddings.ts`).
  */
 export const analyticsQueryEmbeddings = pgTable(
   "analytics_query_embedding",

@@ -11,6 +11,7 @@ import {
 } from "../../bots/compose-reply.ts";
 import { resolveGuardrails, wantsHuman } from "../../bots/guardrails.ts";
 import { recordBotReply } from "../../bots/record-bot-reply.ts";
+import { recordRetrievalFailure } from "../../chatbot-health/record-retrieval-failure.ts";
 import type { Ctx } from "../../context.ts";
 import { appendMessage } from "../../conversations/append-message.ts";
 import { DomainError } from "../../errors.ts";
@@ -68,7 +69,9 @@ export async function chatInPlayground(
  * session's and the message's overrides applied to a copy of the chatbot. The chatbot's status does
  * not matter (`testing` and `inactive` ones answer here). Unlike the live bot, no consecutive-reply
  * limit applies, inbound messages are not flagged for moderation, and nothing is published or sent:
- * the conversation is a playground one (no channel), its BOT messages are stored `sent`.
+ * the conversation is a playground one (no channel), its BOT messages are stored `sent`. Like the
+ * live bot, a vector search that failed behind the answer (full text only) is recorded in the
+ * chatbot's health; the playground's replies themselves stay out of it.
  *
  * Everything that can be refused is checked before this returns (session ended → 409, unknown
  * credential or prompt version → 400, provider not configured → 409), so a stream starts only for an
@@ -155,6 +158,19 @@ export async function startPlaygroundTurn(
     await recordFailure(ctx, note, error, undefined);
     throw knownFailure(error) ?? error;
   }
+  // A tester should see in the health what the live bot would meet: the vector search failing.
+  await recordRetrievalFailure(
+    ctx.db,
+    prepared.retrievalFailure,
+    {
+      workspaceId: ctx.workspaceId,
+      chatbotId: chatbot.id,
+      channelId: null,
+      conversationId: conversation.id,
+      messageId: question.id,
+    },
+    ctx.log,
+  );
 
   const finish = (result: LlmResult) => persistAnswer(ctx.db, conversation, judgeReply(prepared, result), config, meta);
   let used = false;

@@ -1,6 +1,8 @@
 import type { PlaygroundCompareInput, PlaygroundCompareResponse, PlaygroundCompareResult } from "@tandem/contracts";
 import { judgeReply, prepareReply, type TurnRow } from "../../bots/compose-reply.ts";
 import { resolveGuardrails, wantsHuman } from "../../bots/guardrails.ts";
+import type { RetrievalFailure } from "../../bots/retrieve-knowledge.ts";
+import { recordRetrievalFailure } from "../../chatbot-health/record-retrieval-failure.ts";
 import type { Ctx } from "../../context.ts";
 import { assertActorCan } from "../../members/guard.ts";
 import type { ProviderDeps } from "../../providers/provider-deps.ts";
@@ -13,7 +15,8 @@ import { type PlaygroundConfig, resolvePlaygroundConfig } from "./resolve-playgr
  * versions, two models…), concurrently, each as the live bot would answer it as the first message
  * of a conversation. Every configuration is checked before any provider is called (a bad one → 400
  * naming `configs.{i}.…`); then a configuration whose provider fails reports its error in its own
- * slot and the others still answer. Nothing is stored: compare mode has no session.
+ * slot and the others still answer. Nothing is stored (compare mode has no session) but a vector
+ * search that failed behind the answers, once, in the chatbot's health.
  */
 export async function compareInPlayground(
   ctx: Ctx,
@@ -38,6 +41,7 @@ export async function compareInPlayground(
     createdAt: new Date(),
   };
 
+  const failures: RetrievalFailure[] = [];
   const answer = async (config: PlaygroundConfig, i: number): Promise<PlaygroundCompareResult> => {
     const overrideConfig = input.configs[i]!;
     if (wantsHuman(input.message, resolveGuardrails(config.chatbot.guardrails).humanRequestPhrases)) {
@@ -54,6 +58,7 @@ export async function compareInPlayground(
           signal,
         },
       );
+      if (prepared.retrievalFailure) failures.push(prepared.retrievalFailure);
       const result = await prepared.provider.generate(prepared.request);
       return { overrideConfig, answer: answerOf(judgeReply(prepared, result), config.effective), error: null };
     } catch (error) {
@@ -68,5 +73,13 @@ export async function compareInPlayground(
       return { overrideConfig, answer: null, error: { code, message } };
     }
   };
-  return { results: await Promise.all(configs.map(answer)) };
+  const results = await Promise.all(configs.map(answer));
+  // Every configuration searches the same knowledge the same way: one question, one record.
+  await recordRetrievalFailure(
+    ctx.db,
+    failures[0] ?? null,
+    { workspaceId: ctx.workspaceId, chatbotId: chatbot.id, channelId: null, conversationId: null, messageId: null },
+    ctx.log,
+  );
+  return { results };
 }
