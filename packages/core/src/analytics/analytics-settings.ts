@@ -1,12 +1,15 @@
 import type { AnalyticsSettingsDto } from "@tandem/contracts";
-import { type WorkspaceSettings, workspaces } from "@tandem/db";
-import { eq } from "drizzle-orm";
-import { recordAudit } from "../audit/record-audit.ts";
-import { type Ctx, withTransaction } from "../context.ts";
+import type { Ctx } from "../context.ts";
 import { DomainError } from "../errors.ts";
 import { assertActorCan } from "../members/guard.ts";
+import { readSettingsSection, type SettingsSection, updateSettingsSection } from "../workspaces/settings-section.ts";
 import { analyticsSettingsOf } from "./analytics-settings-of.ts";
 import { refreshAnalytics } from "./refresh-analytics.ts";
+
+const analyticsSection: SettingsSection<AnalyticsSettingsDto> = {
+  of: analyticsSettingsOf,
+  auditAction: "workspace.analytics_settings.update",
+};
 
 /** The IANA name as `Intl` spells it (`asia/bangkok` → `Asia/Bangkok`), or null when it is not one. */
 export function canonicalTimeZone(name: string): string | null {
@@ -19,11 +22,7 @@ export function canonicalTimeZone(name: string): string | null {
 
 export async function getAnalyticsSettings(ctx: Ctx): Promise<AnalyticsSettingsDto> {
   assertActorCan(ctx, "analytics.read");
-  const [row] = await ctx.db
-    .select({ settings: workspaces.settings })
-    .from(workspaces)
-    .where(eq(workspaces.id, ctx.workspaceId));
-  return analyticsSettingsOf(row?.settings ?? {});
+  return readSettingsSection(ctx, analyticsSection);
 }
 
 /**
@@ -39,26 +38,11 @@ export async function updateAnalyticsSettings(ctx: Ctx, input: AnalyticsSettings
       details: { timeZone: input.timeZone },
     });
   }
-  const { after, changed } = await withTransaction(ctx, async (tx) => {
-    const [row] = await tx.db
-      .select({ settings: workspaces.settings })
-      .from(workspaces)
-      .where(eq(workspaces.id, tx.workspaceId))
-      .for("update");
-    const current = row?.settings ?? {};
-    const before = analyticsSettingsOf(current);
-    const next: WorkspaceSettings = { ...current, analytics: { ...current.analytics, timeZone } };
-    await tx.db.update(workspaces).set({ settings: next }).where(eq(workspaces.id, tx.workspaceId));
-    const after = analyticsSettingsOf(next);
-    await recordAudit(tx, {
-      action: "workspace.analytics_settings.update",
-      entityType: "workspace",
-      entityId: tx.workspaceId,
-      before,
-      after,
-    });
-    return { after, changed: before.timeZone !== after.timeZone };
-  });
+  const { before, after } = await updateSettingsSection(ctx, analyticsSection, (current) => ({
+    ...current,
+    analytics: { ...current.analytics, timeZone },
+  }));
+  const changed = before.timeZone !== after.timeZone;
   if (changed && ctx.queue) {
     await ctx.queue
       .enqueue(refreshAnalytics, { workspaceId: ctx.workspaceId }, { workspaceId: ctx.workspaceId })

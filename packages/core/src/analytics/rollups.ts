@@ -36,7 +36,8 @@ import {
   type WorkspaceSettings,
   workspaces,
 } from "@tandem/db";
-import { eq, type SQL, sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
+import { loadWorkspaceSettings } from "../workspaces/settings-section.ts";
 import { analyticsSettingsOf } from "./analytics-settings-of.ts";
 import {
   dayEnd,
@@ -298,11 +299,7 @@ export async function refreshAnalyticsRollups(
   workspaceId: string,
   options: { days?: DayRange; full?: boolean } = {},
 ): Promise<string> {
-  const [row] = await db
-    .select({ settings: workspaces.settings })
-    .from(workspaces)
-    .where(eq(workspaces.id, workspaceId));
-  const settings = row?.settings ?? {};
+  const settings = await loadWorkspaceSettings(db, workspaceId);
   const { timeZone } = analyticsSettingsOf(settings);
   const built = settings.analyticsRollups;
   const startedAt = new Date();

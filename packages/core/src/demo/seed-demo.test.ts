@@ -1,4 +1,7 @@
 import { channels, chatbots, contacts, conversations, members, messages, products, promptVersions } from "@tandem/db";
+import { createWorkspace } from "@tandem/db/testing";
+import { DEMO_SHOP } from "@tandem/simulator/shopify/demo";
+import { ShopifyState } from "@tandem/simulator/shopify/state";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime } from "../../../../tests/support/runtime.ts";
@@ -10,7 +13,7 @@ import { createMemoryRateLimiter } from "../rate-limit/limiter.ts";
 import type { Runtime } from "../runtime.ts";
 import { productsForQuestion } from "../shopify/products-for-question.ts";
 import { DEMO_GUIDE, DEMO_PAGE, DEMO_USERS, seedDemo } from "./seed-demo.ts";
-import { DEMO_SHOPIFY_CATALOG, DEMO_SHOPIFY_STORE } from "./seed-demo-shopify-store.ts";
+import { DEMO_SHOPIFY_CATALOG, DEMO_SHOPIFY_STORE, seedDemoShopifyStore } from "./seed-demo-shopify-store.ts";
 
 let runtime: Runtime;
 beforeAll(async () => {
@@ -94,5 +97,25 @@ describe("seedDemo", () => {
       );
       expect(session.workspaceId).toBe(first.workspaceId);
     }
+  });
+
+  it("gives the demo catalog the products, variants and ids the Shopify simulator's demo shop has", async () => {
+    const db = runtime.database.db;
+    const workspace = await createWorkspace(db);
+    await seedDemoShopifyStore(db, { workspaceId: workspace.id, keyring: runtime.keyring });
+    const seeded = await db
+      .select({ platformId: products.platformId, title: products.title, variants: products.variants })
+      .from(products)
+      .where(eq(products.workspaceId, workspace.id));
+    const simulated = [...new ShopifyState({ shops: [DEMO_SHOP] }).shops.get(DEMO_SHOP.domain)!.products.values()];
+    expect(seeded.sort((a, b) => a.platformId.localeCompare(b.platformId))).toEqual(
+      simulated.map((p) => ({
+        platformId: `gid://shopify/Product/${p.id}`,
+        title: p.title,
+        variants: p.variants.map((v) =>
+          expect.objectContaining({ id: `gid://shopify/ProductVariant/${v.id}`, title: v.title, price: v.price }),
+        ),
+      })),
+    );
   });
 });

@@ -3,126 +3,43 @@
  * splitting, retries and failures, token expiry. Most cases call the handler with a hand-built job
  * context (attempt numbers are then explicit); one runs the real embedded queue end to end.
  */
-import { randomBytes } from "node:crypto";
-import { serve } from "@hono/node-server";
 import { rooms, SOCKET_EVENTS, WIDGET_SOCKET } from "@tandem/contracts";
-import { channels, chatbotErrors, conversations, messages } from "@tandem/db";
-import {
-  createChannel,
-  createChatbot,
-  createContact,
-  createConversation,
-  createMessage,
-  createTestWorkspace,
-} from "@tandem/db/testing";
-import { createSimulator } from "@tandem/simulator";
+import { channels, chatbotErrors, conversations } from "@tandem/db";
+import { createChatbot } from "@tandem/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestRuntime } from "../../../../tests/support/runtime.ts";
-import type { AppJobDeps } from "../app-deps.ts";
-import { appJobDeps } from "../app-deps.ts";
-import { sealPageToken } from "../channels/messenger/page-token.ts";
-import { registerAllJobs } from "../jobs/all-jobs.ts";
-import { createJobQueue } from "../jobs/create-queue.ts";
-import type { JobContext } from "../jobs/define-job.ts";
-import { JobRegistry } from "../jobs/registry.ts";
-import { silentLogger } from "../logger.ts";
-import type { Runtime } from "../runtime.ts";
+import {
+  createMessengerThread,
+  digits,
+  type OutboundJobHarness,
+  startOutboundJobHarness,
+} from "../../../../tests/support/outbound-job.ts";
+import { attachTestQueue } from "../../../../tests/support/runtime.ts";
 import { OUTBOUND_RATE_LIMIT, sendOutboundMessage } from "./send-outbound-message.ts";
 
-const HOUR = 3_600_000;
-const simulator = createSimulator();
-const state = simulator.graph.state;
-let server: ReturnType<typeof serve>;
-let runtime: Runtime;
+let h: OutboundJobHarness;
 const published: { room: string; event: string; payload: { id: string; status: string } }[] = [];
 
 beforeAll(async () => {
-  runtime = await createTestRuntime();
-  const port = await new Promise<number>((resolve) => {
-    server = serve({ fetch: simulator.app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => resolve(info.port));
-  });
-  runtime.config.facebook.graphApiUrl = `http://127.0.0.1:${port}/graph`;
-  runtime.realtime.bind({
+  h = await startOutboundJobHarness();
+  h.runtime.realtime.bind({
     emit: (room, event, payload) => published.push({ room, event, payload: payload as { id: string; status: string } }),
   });
 });
 
-afterAll(async () => {
-  await runtime.queue?.stop({ timeoutMs: 1_000 });
-  await new Promise((resolve) => server.close(resolve));
-  await runtime.close();
-});
-
-const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join("");
-
-/** A workspace with a connected simulated Page and one customer who last wrote `hoursAgo` ago. */
-async function setup(
-  options: { hoursAgo?: number; channelType?: "messenger" | "web" | "api"; externalId?: string } = {},
-) {
-  const db = runtime.database.db;
-  const ws = await createTestWorkspace(db);
-  const page = state.addPage({ id: digits(15), name: "Sim Page", accessToken: `EAAPAGE${digits(20)}` });
-  const channel = await createChannel(db, {
-    workspaceId: ws.workspace.id,
-    type: options.channelType ?? "messenger",
-    externalId: options.externalId ?? page.id,
-    ...sealPageToken(runtime.keyring, page.accessToken),
-  });
-  const psid = digits(16);
-  const contact = await createContact(db, {
-    workspaceId: ws.workspace.id,
-    channelId: channel.id,
-    platformUserId: psid,
-  });
-  const conversation = await createConversation(db, {
-    workspaceId: ws.workspace.id,
-    channelId: channel.id,
-    contactId: contact.id,
-    lastInboundAt: new Date(Date.now() - (options.hoursAgo ?? 1) * HOUR),
-  });
-  const message = (values: Partial<typeof messages.$inferInsert> = {}) =>
-    createMessage(db, { conversationId: conversation.id, role: "BOT", status: "queued", text: "Hello!", ...values });
-  return { ws, page, channel, psid, conversation, message };
-}
-
-function jobCtx(attempt = 1, maxAttempts = sendOutboundMessage.retry.attempts): JobContext<AppJobDeps> {
-  return {
-    db: runtime.database.db,
-    config: runtime.config,
-    keyring: runtime.keyring,
-    realtime: runtime.realtime,
-    limiter: runtime.limiter,
-    channels: runtime.channels,
-    queue: undefined as never,
-    jobId: `test-${attempt}`,
-    jobKey: null,
-    name: sendOutboundMessage.name,
-    attempt,
-    maxAttempts,
-    log: silentLogger,
-    signal: new AbortController().signal,
-  };
-}
-
-const send = async (messageId: string, attempt?: number) => sendOutboundMessage.handle({ messageId }, jobCtx(attempt));
+afterAll(() => h.close());
 
 const errorsOf = (workspaceId: string) =>
-  runtime.database.db.select().from(chatbotErrors).where(eq(chatbotErrors.workspaceId, workspaceId));
+  h.runtime.database.db.select().from(chatbotErrors).where(eq(chatbotErrors.workspaceId, workspaceId));
 
-async function load(messageId: string) {
-  const [row] = await runtime.database.db.select().from(messages).where(eq(messages.id, messageId));
-  return row!;
-}
-
-const outboxOf = (psid: string) => state.outbox.filter((r) => r.recipientId === psid);
+const outboxOf = (psid: string) => h.graph.outbox.filter((r) => r.recipientId === psid);
 
 describe("send-outbound-message", () => {
   // The typing indicator is shown when the bot starts composing (generate-bot-reply), not here.
   it("sends a bot reply inside 24 h as RESPONSE and marks it sent", async () => {
-    const { psid, message, page } = await setup({ hoursAgo: 2 });
+    const { psid, message, page } = await createMessengerThread(h, { hoursAgo: 2 });
     const msg = await message({ role: "BOT", text: "Our shop opens at 9." });
-    await send(msg.id);
+    await h.send(msg.id);
 
     const out = outboxOf(psid);
     expect(out.map((r) => r.kind)).toEqual(["message"]);
@@ -133,7 +50,7 @@ describe("send-outbound-message", () => {
     });
     expect(out[0]!.tag).toBeUndefined();
 
-    const row = await load(msg.id);
+    const row = await h.load(msg.id);
     expect(row).toMatchObject({ status: "sent", platformMessageId: out[0]!.messageId, attempts: 1, errorCode: null });
     expect(row.sentAt).toBeInstanceOf(Date);
     expect(row.metadata.platformMessageIds).toEqual([out[0]!.messageId]);
@@ -144,30 +61,30 @@ describe("send-outbound-message", () => {
   });
 
   it("sends an agent reply at 30 h with the HUMAN_AGENT tag and no typing indicator", async () => {
-    const { psid, message, ws } = await setup({ hoursAgo: 30 });
+    const { psid, message, ws } = await createMessengerThread(h, { hoursAgo: 30 });
     const msg = await message({ role: "AGENT", authorMemberId: ws.agent.member.id, text: "Sorry for the wait!" });
-    await send(msg.id);
+    await h.send(msg.id);
     const out = outboxOf(psid);
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject({ kind: "message", messagingType: "MESSAGE_TAG", tag: "HUMAN_AGENT" });
-    expect((await load(msg.id)).status).toBe("sent");
+    expect((await h.load(msg.id)).status).toBe("sent");
   });
 
   it("refuses a bot reply at 30 h and everything at 8 days, sending nothing", async () => {
-    const late = await setup({ hoursAgo: 30 });
+    const late = await createMessengerThread(h, { hoursAgo: 30 });
     const bot = await late.message({ role: "BOT" });
-    await send(bot.id);
-    expect(await load(bot.id)).toMatchObject({ status: "failed", errorCode: "outside_messaging_window" });
-    expect((await load(bot.id)).errorMessage).toMatch(/24 hours/);
+    await h.send(bot.id);
+    expect(await h.load(bot.id)).toMatchObject({ status: "failed", errorCode: "outside_messaging_window" });
+    expect((await h.load(bot.id)).errorMessage).toMatch(/24 hours/);
     expect(outboxOf(late.psid)).toHaveLength(0);
 
-    const old = await setup({ hoursAgo: 8 * 24 });
+    const old = await createMessengerThread(h, { hoursAgo: 8 * 24 });
     const agent = await old.message({ role: "AGENT", text: "Are you still there?" });
     const bot2 = await old.message({ role: "BOT" });
-    await send(agent.id);
-    await send(bot2.id);
+    await h.send(agent.id);
+    await h.send(bot2.id);
     for (const id of [agent.id, bot2.id]) {
-      const row = await load(id);
+      const row = await h.load(id);
       expect(row).toMatchObject({ status: "failed", errorCode: "outside_messaging_window" });
       expect(row.errorMessage).toMatch(/7 days/);
     }
@@ -175,33 +92,33 @@ describe("send-outbound-message", () => {
   });
 
   it("splits a reply over 2000 characters into parts sent in order, keeping every part's id", async () => {
-    const { psid, message } = await setup();
+    const { psid, message } = await createMessengerThread(h);
     const sentences = Array.from({ length: 90 }, (_, i) => `Sentence number ${i} of a long answer.`).join(" ");
     const msg = await message({ role: "AGENT", text: `${sentences} ${sentences}` });
-    await send(msg.id);
+    await h.send(msg.id);
     const parts = outboxOf(psid).filter((r) => r.kind === "message");
     expect(parts.length).toBeGreaterThan(1);
     for (const p of parts) expect([...String(p.message?.text)].length).toBeLessThanOrEqual(2000);
     expect(parts.map((p) => p.message?.text).join(" ")).toBe(`${sentences} ${sentences}`);
-    const row = await load(msg.id);
+    const row = await h.load(msg.id);
     expect(row.platformMessageId).toBe(parts[0]!.messageId);
     expect(row.metadata.platformMessageIds).toEqual(parts.map((p) => p.messageId));
   });
 
   it("continues after the parts an earlier attempt sent", async () => {
-    const { psid, message } = await setup();
+    const { psid, message } = await createMessengerThread(h);
     const text = Array.from({ length: 150 }, (_, i) => `Part of the reply, sentence ${i}.`).join(" ");
     const msg = await message({ role: "AGENT", text, metadata: { platformMessageIds: ["m_earlier_1"] } });
-    await send(msg.id);
+    await h.send(msg.id);
     const parts = outboxOf(psid).filter((r) => r.kind === "message");
     expect(parts.length).toBeGreaterThanOrEqual(1);
     expect(String(parts[0]!.message?.text)).not.toMatch(/^Part of the reply, sentence 0\./);
-    const row = await load(msg.id);
+    const row = await h.load(msg.id);
     expect(row.metadata.platformMessageIds).toEqual(["m_earlier_1", ...parts.map((p) => p.messageId)]);
   });
 
   it("sends an agent's attachments as reusable attachments", async () => {
-    const { psid, message } = await setup();
+    const { psid, message } = await createMessengerThread(h);
     const msg = await message({
       role: "AGENT",
       kind: "attachment",
@@ -211,7 +128,7 @@ describe("send-outbound-message", () => {
         { type: "file", url: "https://cdn.example.com/invoice.pdf", name: "invoice.pdf" },
       ],
     });
-    await send(msg.id);
+    await h.send(msg.id);
     const parts = outboxOf(psid).filter((r) => r.kind === "message");
     expect(parts.map((p) => p.message)).toEqual([
       expect.objectContaining({ text: "Here is the invoice" }),
@@ -222,45 +139,45 @@ describe("send-outbound-message", () => {
         attachment: { type: "file", payload: { url: "https://cdn.example.com/invoice.pdf", is_reusable: true } },
       }),
     ]);
-    expect((await load(msg.id)).metadata.platformMessageIds).toHaveLength(3);
+    expect((await h.load(msg.id)).metadata.platformMessageIds).toHaveLength(3);
   });
 
   it("retries a 5xx and then sends", async () => {
-    const { psid, message } = await setup();
+    const { psid, message } = await createMessengerThread(h);
     const msg = await message({ role: "AGENT", text: "Retry me" });
-    state.faults.set(psid, { kind: "server_error", times: 1 });
-    await expect(send(msg.id, 1)).rejects.toMatchObject({ retryable: true, status: 500 });
-    expect(await load(msg.id)).toMatchObject({ status: "sending", errorCode: null, attempts: 1 });
-    await send(msg.id, 2);
-    expect(await load(msg.id)).toMatchObject({ status: "sent", attempts: 2 });
+    h.graph.faults.set(psid, { kind: "server_error", times: 1 });
+    await expect(h.send(msg.id, 1)).rejects.toMatchObject({ retryable: true, status: 500 });
+    expect(await h.load(msg.id)).toMatchObject({ status: "sending", errorCode: null, attempts: 1 });
+    await h.send(msg.id, 2);
+    expect(await h.load(msg.id)).toMatchObject({ status: "sent", attempts: 2 });
     expect(outboxOf(psid).filter((r) => r.kind === "message")).toHaveLength(1);
   });
 
   it("fails with the platform's reason when the last attempt fails", async () => {
-    const { psid, message } = await setup();
+    const { psid, message } = await createMessengerThread(h);
     const msg = await message({ role: "AGENT", text: "Never arrives" });
-    state.faults.set(psid, { kind: "server_error", times: Number.POSITIVE_INFINITY });
-    await expect(send(msg.id, 4)).rejects.toMatchObject({ retryable: true });
-    expect((await load(msg.id)).status).toBe("sending");
-    await expect(send(msg.id, 5)).rejects.toMatchObject({ retryable: true });
-    const row = await load(msg.id);
+    h.graph.faults.set(psid, { kind: "server_error", times: Number.POSITIVE_INFINITY });
+    await expect(h.send(msg.id, 4)).rejects.toMatchObject({ retryable: true });
+    expect((await h.load(msg.id)).status).toBe("sending");
+    await expect(h.send(msg.id, 5)).rejects.toMatchObject({ retryable: true });
+    const row = await h.load(msg.id);
     expect(row).toMatchObject({ status: "failed", errorCode: "platform_error_2" });
     expect(row.errorMessage).toMatch(/unexpected error/i);
     const last = published.filter((p) => p.payload.id === msg.id).at(-1);
     expect(last).toMatchObject({ event: SOCKET_EVENTS.messageUpdated, payload: { status: "failed" } });
-    state.faults.delete(psid);
+    h.graph.faults.delete(psid);
   });
 
   it("records a failed send for the chatbot's health, once, on the final failure only", async () => {
-    const db = runtime.database.db;
-    const { ws, psid, channel, conversation, message } = await setup();
+    const db = h.runtime.database.db;
+    const { ws, psid, channel, conversation, message } = await createMessengerThread(h);
     const chatbot = await createChatbot(db, { workspaceId: ws.workspace.id });
     await db.update(conversations).set({ chatbotId: chatbot.id }).where(eq(conversations.id, conversation.id));
     const msg = await message({ text: "Never arrives" });
-    state.faults.set(psid, { kind: "server_error", times: Number.POSITIVE_INFINITY });
-    await expect(send(msg.id, 4)).rejects.toMatchObject({ retryable: true });
+    h.graph.faults.set(psid, { kind: "server_error", times: Number.POSITIVE_INFINITY });
+    await expect(h.send(msg.id, 4)).rejects.toMatchObject({ retryable: true });
     expect(await errorsOf(ws.workspace.id)).toEqual([]);
-    await expect(send(msg.id, 5)).rejects.toMatchObject({ retryable: true });
+    await expect(h.send(msg.id, 5)).rejects.toMatchObject({ retryable: true });
     expect(await errorsOf(ws.workspace.id)).toEqual([
       expect.objectContaining({
         chatbotId: chatbot.id,
@@ -272,13 +189,13 @@ describe("send-outbound-message", () => {
         messageId: msg.id,
       }),
     ]);
-    state.faults.delete(psid);
+    h.graph.faults.delete(psid);
   });
 
   it("records a refused send with no chatbot when none serves the conversation", async () => {
-    const { ws, conversation, message } = await setup({ hoursAgo: 30 });
+    const { ws, conversation, message } = await createMessengerThread(h, { hoursAgo: 30 });
     const bot = await message({ text: "Too late" });
-    await send(bot.id);
+    await h.send(bot.id);
     expect(await errorsOf(ws.workspace.id)).toEqual([
       expect.objectContaining({
         chatbotId: null,
@@ -290,35 +207,35 @@ describe("send-outbound-message", () => {
   });
 
   it("fails at once on a permanent refusal (user unavailable)", async () => {
-    const { psid, message } = await setup();
+    const { psid, message } = await createMessengerThread(h);
     const msg = await message({ role: "AGENT", text: "Hi" });
-    state.faults.set(psid, { kind: "user_unavailable", times: 1 });
-    await expect(send(msg.id, 1)).rejects.toMatchObject({ retryable: false });
-    expect(await load(msg.id)).toMatchObject({ status: "failed", errorCode: "platform_error_551" });
+    h.graph.faults.set(psid, { kind: "user_unavailable", times: 1 });
+    await expect(h.send(msg.id, 1)).rejects.toMatchObject({ retryable: false });
+    expect(await h.load(msg.id)).toMatchObject({ status: "failed", errorCode: "platform_error_551" });
   });
 
   it("fails with outside_messaging_window when Facebook refuses the send as outside the window (10 / 2018278)", async () => {
     // Our clock says the window is open; Facebook's answer wins.
-    const { psid, message } = await setup({ hoursAgo: 2 });
+    const { psid, message } = await createMessengerThread(h, { hoursAgo: 2 });
     const msg = await message({ role: "BOT", text: "Too late after all" });
-    state.faults.set(psid, { kind: "outside_window", times: 1 });
-    await expect(send(msg.id, 1)).rejects.toMatchObject({ code: 10, subcode: 2018278, retryable: false });
-    const row = await load(msg.id);
+    h.graph.faults.set(psid, { kind: "outside_window", times: 1 });
+    await expect(h.send(msg.id, 1)).rejects.toMatchObject({ code: 10, subcode: 2018278, retryable: false });
+    const row = await h.load(msg.id);
     expect(row).toMatchObject({ status: "failed", errorCode: "outside_messaging_window", platformMessageId: null });
     expect(row.errorMessage).toMatch(/outside of allowed window/);
     expect(outboxOf(psid).filter((r) => r.kind === "message")).toHaveLength(0);
   });
 
   it("stores no platform id (null, not an empty string) when the Send API answers without message_id", async () => {
-    const { psid, message } = await setup();
+    const { psid, message } = await createMessengerThread(h);
     const first = await message({ role: "AGENT", text: "No id for me" });
     const second = await message({ role: "AGENT", text: "Nor for me" });
-    state.faults.set(psid, { kind: "missing_message_id", times: 2 });
-    await send(first.id);
-    await send(second.id);
+    h.graph.faults.set(psid, { kind: "missing_message_id", times: 2 });
+    await h.send(first.id);
+    await h.send(second.id);
     // Two messages without an id in one channel do not collide on (channel, platform id).
     for (const id of [first.id, second.id]) {
-      const row = await load(id);
+      const row = await h.load(id);
       expect(row).toMatchObject({ status: "sent", platformMessageId: null });
       expect(row.metadata.platformMessageIds).toEqual([null]);
     }
@@ -326,73 +243,73 @@ describe("send-outbound-message", () => {
   });
 
   it("counts a part an earlier attempt sent without message_id, and does not send it again", async () => {
-    const { psid, message } = await setup();
+    const { psid, message } = await createMessengerThread(h);
     const text = Array.from({ length: 150 }, (_, i) => `Sentence ${i} of a long reply.`).join(" ");
     const msg = await message({ role: "AGENT", text, metadata: { platformMessageIds: [null] } });
-    await send(msg.id);
+    await h.send(msg.id);
     const parts = outboxOf(psid).filter((r) => r.kind === "message");
     expect(parts.length).toBeGreaterThanOrEqual(1);
     expect(String(parts[0]!.message?.text)).not.toMatch(/^Sentence 0 of/);
-    const row = await load(msg.id);
+    const row = await h.load(msg.id);
     expect(row).toMatchObject({ status: "sent", platformMessageId: null });
     expect(row.metadata.platformMessageIds).toEqual([null, ...parts.map((p) => p.messageId)]);
   });
 
   it("marks the channel reconnect_needed when the token expired", async () => {
-    const { psid, message, channel } = await setup();
+    const { psid, message, channel } = await createMessengerThread(h);
     const msg = await message({ role: "BOT", text: "Hi" });
-    state.faults.set(psid, { kind: "expired_token", times: 1 });
-    await expect(send(msg.id, 1)).rejects.toMatchObject({ code: 190 });
-    const row = await load(msg.id);
+    h.graph.faults.set(psid, { kind: "expired_token", times: 1 });
+    await expect(h.send(msg.id, 1)).rejects.toMatchObject({ code: 190 });
+    const row = await h.load(msg.id);
     expect(row).toMatchObject({ status: "failed", errorCode: "token_expired" });
     expect(row.errorMessage).toMatch(/Session has expired/);
-    const [ch] = await runtime.database.db.select().from(channels).where(eq(channels.id, channel.id));
+    const [ch] = await h.runtime.database.db.select().from(channels).where(eq(channels.id, channel.id));
     expect(ch).toMatchObject({ status: "reconnect_needed" });
     expect(ch!.statusReason).toMatch(/Session has expired/);
 
     // The next message of that channel fails fast, without calling Facebook.
     const next = await message({ role: "AGENT", text: "Still there?" });
-    const before = state.outbox.length;
-    await send(next.id);
-    expect(await load(next.id)).toMatchObject({ status: "failed", errorCode: "token_expired" });
-    expect(state.outbox.length).toBe(before);
+    const before = h.graph.outbox.length;
+    await h.send(next.id);
+    expect(await h.load(next.id)).toMatchObject({ status: "failed", errorCode: "token_expired" });
+    expect(h.graph.outbox.length).toBe(before);
   });
 
   it("does not send a message again once it is sent", async () => {
-    const { psid, message } = await setup();
+    const { psid, message } = await createMessengerThread(h);
     const msg = await message({ role: "AGENT", text: "Once" });
-    await send(msg.id);
-    await send(msg.id);
+    await h.send(msg.id);
+    await h.send(msg.id);
     const done = await message({ role: "AGENT", status: "delivered", platformMessageId: `m_${digits(8)}` });
-    await send(done.id);
+    await h.send(done.id);
     expect(outboxOf(psid).filter((r) => r.kind === "message")).toHaveLength(1);
-    expect((await load(msg.id)).attempts).toBe(1);
+    expect((await h.load(msg.id)).attempts).toBe(1);
   });
 
   it("waits on the workspace's outbound rate limit, and fails on the last attempt", async () => {
-    const { ws, psid, message } = await setup();
+    const { ws, psid, message } = await createMessengerThread(h);
     const exhaust = async () => {
       for (let i = 0; i <= OUTBOUND_RATE_LIMIT.limit; i++) {
-        await runtime.limiter.hit(`outbound:${ws.workspace.id}`, OUTBOUND_RATE_LIMIT);
+        await h.runtime.limiter.hit(`outbound:${ws.workspace.id}`, OUTBOUND_RATE_LIMIT);
       }
     };
     const msg = await message({ role: "AGENT", text: "Busy" });
     await exhaust();
-    const error = await send(msg.id, 1).catch((e: unknown) => e);
+    const error = await h.send(msg.id, 1).catch((e: unknown) => e);
     expect(error).toMatchObject({ retryable: true, retryAfterMs: expect.any(Number) });
-    expect((await load(msg.id)).status).toBe("queued");
+    expect((await h.load(msg.id)).status).toBe("queued");
     await exhaust();
-    await send(msg.id, 5);
-    expect(await load(msg.id)).toMatchObject({ status: "failed", errorCode: "rate_limited" });
+    await h.send(msg.id, 5);
+    expect(await h.load(msg.id)).toMatchObject({ status: "failed", errorCode: "rate_limited" });
     expect(outboxOf(psid)).toHaveLength(0);
   });
 
   it("delivers by the adapter's mode: realtime publishes to the widget session, response only marks sent", async () => {
-    const web = await setup({ channelType: "web", externalId: "bot_widget" });
+    const web = await createMessengerThread(h, { channelType: "web", externalId: "bot_widget" });
     const agentReply = await web.message({ role: "AGENT", text: "Hi, I'm here" });
     published.length = 0;
-    await send(agentReply.id);
-    expect(await load(agentReply.id)).toMatchObject({ status: "sent", errorCode: null });
+    await h.send(agentReply.id);
+    expect(await h.load(agentReply.id)).toMatchObject({ status: "sent", errorCode: null });
     const toWidget = published.filter((p) => p.room === rooms.widgetSession("bot_widget", web.psid));
     expect(toWidget).toEqual([
       {
@@ -402,38 +319,31 @@ describe("send-outbound-message", () => {
       },
     ]);
 
-    const api = await setup({ channelType: "api", externalId: "bot_api" });
+    const api = await createMessengerThread(h, { channelType: "api", externalId: "bot_api" });
     const botReply = await api.message({ role: "BOT" });
     published.length = 0;
-    await send(botReply.id);
-    expect(await load(botReply.id)).toMatchObject({ status: "sent", errorCode: null });
+    await h.send(botReply.id);
+    expect(await h.load(botReply.id)).toMatchObject({ status: "sent", errorCode: null });
     expect(published.filter((p) => p.room.startsWith("widget:"))).toEqual([]);
     expect(outboxOf(api.psid)).toEqual([]);
   });
 
   it("refuses a channel without an adapter", async () => {
-    const { message } = await setup();
+    const { message } = await createMessengerThread(h);
     // A server without the channel's adapter (as after a downgrade).
-    const registryWithout = { ...runtime.channels, find: () => null };
+    const registryWithout = { ...h.runtime.channels, find: () => null };
     const msg = await message({ role: "AGENT" });
-    await sendOutboundMessage.handle({ messageId: msg.id }, { ...jobCtx(), channels: registryWithout });
-    expect(await load(msg.id)).toMatchObject({ status: "failed", errorCode: "channel_not_supported" });
+    await sendOutboundMessage.handle({ messageId: msg.id }, { ...h.jobCtx(), channels: registryWithout });
+    expect(await h.load(msg.id)).toMatchObject({ status: "failed", errorCode: "channel_not_supported" });
   });
 
   it("through the queue: a Send API rate limit is retried with backoff, then the message is sent", async () => {
-    const registry = registerAllJobs(new JobRegistry<AppJobDeps>());
-    const queue = createJobQueue<AppJobDeps>({
-      db: runtime.database.db,
-      registry,
-      deps: appJobDeps(runtime),
-      log: silentLogger,
-    });
-    runtime.queue = queue;
+    const queue = attachTestQueue(h.runtime);
     await queue.start();
 
-    const { ws, psid, message } = await setup();
+    const { ws, psid, message } = await createMessengerThread(h);
     const msg = await message({ role: "BOT", text: "Worth the wait" });
-    state.faults.set(psid, { kind: "rate_limit", times: 1 });
+    h.graph.faults.set(psid, { kind: "rate_limit", times: 1 });
     await queue.enqueue(
       sendOutboundMessage,
       { messageId: msg.id },
@@ -441,10 +351,10 @@ describe("send-outbound-message", () => {
     );
 
     const deadline = Date.now() + 30_000;
-    while ((await load(msg.id)).status !== "sent" && Date.now() < deadline) {
+    while ((await h.load(msg.id)).status !== "sent" && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    const row = await load(msg.id);
+    const row = await h.load(msg.id);
     expect(row).toMatchObject({ status: "sent", attempts: 2, errorCode: null });
     expect(outboxOf(psid).filter((r) => r.kind === "message")).toHaveLength(1);
   });

@@ -6,75 +6,26 @@
  * side that chooses the products is tested where it lives.
  */
 import { randomBytes } from "node:crypto";
-import { serve } from "@hono/node-server";
 import { type ProductCard, rooms, WIDGET_SOCKET } from "@tandem/contracts";
-import { chatbotErrors, messages } from "@tandem/db";
-import {
-  createChannel,
-  createContact,
-  createConversation,
-  createMessage,
-  createTestWorkspace,
-} from "@tandem/db/testing";
-import { createLineCustomer, createSimulator, lineUser, newLineId } from "@tandem/simulator";
+import { chatbotErrors } from "@tandem/db";
+import { createChannel, createMessage, createTestWorkspace } from "@tandem/db/testing";
+import { createLineCustomer, lineUser, newLineId } from "@tandem/simulator";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestRuntime } from "../../../../tests/support/runtime.ts";
-import type { AppJobDeps } from "../app-deps.ts";
+import {
+  createCustomerConversation,
+  createMessengerThread,
+  digits,
+  type OutboundJobHarness,
+  startOutboundJobHarness,
+} from "../../../../tests/support/outbound-job.ts";
 import { sealLineSecrets } from "../channels/line/line-deps.ts";
-import { sealPageToken } from "../channels/messenger/page-token.ts";
-import type { JobContext } from "../jobs/define-job.ts";
-import { silentLogger } from "../logger.ts";
-import type { Runtime } from "../runtime.ts";
-import { sendOutboundMessage } from "./send-outbound-message.ts";
 
-const simulator = createSimulator();
-const graph = simulator.graph.state;
-const line = simulator.line.state;
-let server: ReturnType<typeof serve>;
-let runtime: Runtime;
-
+let h: OutboundJobHarness;
 beforeAll(async () => {
-  runtime = await createTestRuntime();
-  const port = await new Promise<number>((resolve) => {
-    server = serve({ fetch: simulator.app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => resolve(info.port));
-  });
-  runtime.config.facebook.graphApiUrl = `http://127.0.0.1:${port}/graph`;
-  runtime.config.lineApiUrl = `http://127.0.0.1:${port}/line/api`;
-  runtime.config.lineDataApiUrl = `http://127.0.0.1:${port}/line/data`;
+  h = await startOutboundJobHarness();
 });
-
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await runtime.close();
-});
-
-const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join("");
-
-function jobCtx(attempt = 1): JobContext<AppJobDeps> {
-  return {
-    db: runtime.database.db,
-    config: runtime.config,
-    keyring: runtime.keyring,
-    realtime: runtime.realtime,
-    limiter: runtime.limiter,
-    channels: runtime.channels,
-    queue: undefined as never,
-    jobId: `test-${attempt}`,
-    jobKey: null,
-    name: sendOutboundMessage.name,
-    attempt,
-    maxAttempts: sendOutboundMessage.retry.attempts,
-    log: silentLogger,
-    signal: new AbortController().signal,
-  };
-}
-const send = (messageId: string, attempt?: number) => sendOutboundMessage.handle({ messageId }, jobCtx(attempt));
-
-async function load(messageId: string) {
-  const [row] = await runtime.database.db.select().from(messages).where(eq(messages.id, messageId));
-  return row!;
-}
+afterAll(() => h.close());
 
 const card = (n: number, overrides: Partial<ProductCard> = {}): ProductCard => ({
   productId: `gid://shopify/Product/${n}`,
@@ -92,30 +43,9 @@ const card = (n: number, overrides: Partial<ProductCard> = {}): ProductCard => (
 const REPLY = "We have the linen shirt in M for ฿1,290 — and the cotton one is out of stock.";
 
 async function messengerThread() {
-  const db = runtime.database.db;
-  const ws = await createTestWorkspace(db);
-  const page = graph.addPage({ id: digits(15), name: "Sim Page", accessToken: `EAAPAGE${digits(20)}` });
-  const channel = await createChannel(db, {
-    workspaceId: ws.workspace.id,
-    type: "messenger",
-    externalId: page.id,
-    ...sealPageToken(runtime.keyring, page.accessToken),
-  });
-  const psid = digits(16);
-  const contact = await createContact(db, {
-    workspaceId: ws.workspace.id,
-    channelId: channel.id,
-    platformUserId: psid,
-  });
-  const conversation = await createConversation(db, {
-    workspaceId: ws.workspace.id,
-    channelId: channel.id,
-    contactId: contact.id,
-    lastInboundAt: new Date(Date.now() - 60_000),
-  });
-  const botMessage = (productCards: ProductCard[] | null) =>
-    createMessage(db, { conversationId: conversation.id, role: "BOT", status: "queued", text: REPLY, productCards });
-  const outbox = () => graph.outbox.filter((r) => r.kind === "message" && r.recipientId === psid);
+  const { ws, psid, message } = await createMessengerThread(h);
+  const botMessage = (productCards: ProductCard[] | null) => message({ text: REPLY, productCards });
+  const outbox = () => h.graph.outbox.filter((r) => r.kind === "message" && r.recipientId === psid);
   return { ws, psid, botMessage, outbox };
 }
 
@@ -126,7 +56,7 @@ describe("product cards on Messenger", () => {
       card(1, { variantTitle: "M / Natural" }),
       card(2, { title: "Cotton tee", available: false, priceText: "$24.00 – $28.00" }),
     ]);
-    await send(msg.id);
+    await h.send(msg.id);
 
     const out = outbox();
     expect(out.map((r) => r.message)).toEqual([
@@ -158,7 +88,7 @@ describe("product cards on Messenger", () => {
         metadata: `tandem:${msg.id}`,
       },
     ]);
-    const row = await load(msg.id);
+    const row = await h.load(msg.id);
     expect(row.status).toBe("sent");
     expect(row.metadata.platformMessageIds).toEqual(out.map((r) => r.messageId));
   });
@@ -173,7 +103,7 @@ describe("product cards on Messenger", () => {
     });
     cards[1] = card(1, { imageUrl: "http://insecure.test/a.jpg", url: null });
     const msg = await botMessage(cards);
-    await send(msg.id);
+    await h.send(msg.id);
 
     const template = outbox()[1]!.message as {
       attachment: { payload: { elements: Record<string, unknown>[] } };
@@ -186,21 +116,21 @@ describe("product cards on Messenger", () => {
     expect([...String(elements[0]!.subtitle)].length).toBeLessThanOrEqual(80);
     expect(String(elements[0]!.subtitle)).toMatch(/^฿1,290\.00 · In stock · Natural/);
     expect(elements[1]).toEqual({ title: "Linen shirt 1", subtitle: "฿1,290.00 · In stock" });
-    expect((await load(msg.id)).status).toBe("sent");
+    expect((await h.load(msg.id)).status).toBe("sent");
   });
 
   it("retries a template the platform failed on without repeating the text", async () => {
     const { psid, botMessage, outbox } = await messengerThread();
     const msg = await botMessage([card(1)]);
-    graph.faults.set(psid, { kind: "server_error", on: "templates" });
-    await expect(send(msg.id, 1)).rejects.toMatchObject({ retryable: true });
+    h.graph.faults.set(psid, { kind: "server_error", on: "templates" });
+    await expect(h.send(msg.id, 1)).rejects.toMatchObject({ retryable: true });
     expect(outbox().map((r) => Object.keys(r.message ?? {})[0])).toEqual(["text"]);
-    expect(await load(msg.id)).toMatchObject({ status: "sending" });
+    expect(await h.load(msg.id)).toMatchObject({ status: "sending" });
 
-    await send(msg.id, 2);
+    await h.send(msg.id, 2);
     const out = outbox();
     expect(out.map((r) => Object.keys(r.message ?? {})[0])).toEqual(["text", "attachment"]);
-    const row = await load(msg.id);
+    const row = await h.load(msg.id);
     expect(row).toMatchObject({ status: "sent", attempts: 2 });
     expect(row.metadata.platformMessageIds).toEqual(out.map((r) => r.messageId));
   });
@@ -208,13 +138,13 @@ describe("product cards on Messenger", () => {
   it("records a refused template as the message's failure, the text already delivered", async () => {
     const { ws, psid, botMessage, outbox } = await messengerThread();
     const msg = await botMessage([card(1)]);
-    graph.faults.set(psid, { kind: "user_unavailable", on: "templates" });
-    await expect(send(msg.id, 1)).rejects.toMatchObject({ retryable: false });
+    h.graph.faults.set(psid, { kind: "user_unavailable", on: "templates" });
+    await expect(h.send(msg.id, 1)).rejects.toMatchObject({ retryable: false });
     expect(outbox().map((r) => r.message?.text)).toEqual([REPLY]);
-    const row = await load(msg.id);
+    const row = await h.load(msg.id);
     expect(row).toMatchObject({ status: "failed", errorCode: "platform_error_551" });
     expect(row.metadata.platformMessageIds).toEqual([outbox()[0]!.messageId]);
-    const errors = await runtime.database.db
+    const errors = await h.runtime.database.db
       .select()
       .from(chatbotErrors)
       .where(eq(chatbotErrors.workspaceId, ws.workspace.id));
@@ -224,16 +154,16 @@ describe("product cards on Messenger", () => {
   it("sends the text alone when the message has no cards", async () => {
     const { botMessage, outbox } = await messengerThread();
     const msg = await botMessage(null);
-    await send(msg.id);
+    await h.send(msg.id);
     expect(outbox().map((r) => r.message?.text)).toEqual([REPLY]);
   });
 });
 
 describe("Graph simulator: generic templates as Meta checks them", () => {
   it("refuses more than 10 elements, long titles, http images and buttons without a URL", async () => {
-    const page = graph.addPage({ id: digits(15), name: "Checks", accessToken: `EAAPAGE${digits(20)}` });
+    const page = h.graph.addPage({ id: digits(15), name: "Checks", accessToken: `EAAPAGE${digits(20)}` });
     const post = async (elements: unknown[]) => {
-      const res = await simulator.app.fetch(
+      const res = await h.simulator.app.fetch(
         new Request(`http://sim.test/graph/v23.0/${page.id}/messages?access_token=${page.accessToken}`, {
           method: "POST",
           headers: { "content-type": "application/json" },
@@ -265,24 +195,17 @@ describe("Graph simulator: generic templates as Meta checks them", () => {
 
 describe("product cards on the widget", () => {
   it("publishes the bot message to the visitor's session with its products (the widget draws them)", async () => {
-    const db = runtime.database.db;
+    const db = h.runtime.database.db;
     const ws = await createTestWorkspace(db);
     const chatbotId = `bot_${digits(8)}`;
     const channel = await createChannel(db, { workspaceId: ws.workspace.id, type: "web", externalId: chatbotId });
     const sessionId = `ws_${digits(12)}`;
-    const contact = await createContact(db, {
-      workspaceId: ws.workspace.id,
-      channelId: channel.id,
+    const { conversation } = await createCustomerConversation(db, channel, {
       platformUserId: sessionId,
-    });
-    const conversation = await createConversation(db, {
-      workspaceId: ws.workspace.id,
-      channelId: channel.id,
-      contactId: contact.id,
       lastInboundAt: new Date(),
     });
     const published: { room: string; event: string; payload: unknown }[] = [];
-    runtime.realtime.bind({ emit: (room, event, payload) => published.push({ room, event, payload }) });
+    h.runtime.realtime.bind({ emit: (room, event, payload) => published.push({ room, event, payload }) });
     const cards = [card(1), card(2, { url: "javascript:alert(1)" })];
     const msg = await createMessage(db, {
       conversationId: conversation.id,
@@ -291,7 +214,7 @@ describe("product cards on the widget", () => {
       text: REPLY,
       productCards: cards,
     });
-    await send(msg.id);
+    await h.send(msg.id);
     const toVisitor = published.find(
       (p) => p.room === rooms.widgetSession(chatbotId, sessionId) && p.event === WIDGET_SOCKET.events.message,
     );
@@ -301,16 +224,16 @@ describe("product cards on the widget", () => {
       text: REPLY,
       products: [cards[0], { ...cards[1], url: null }],
     });
-    expect((await load(msg.id)).status).toBe("sent");
+    expect((await h.load(msg.id)).status).toBe("sent");
   });
 });
 
 async function lineThread() {
-  const db = runtime.database.db;
+  const db = h.runtime.database.db;
   const ws = await createTestWorkspace(db);
   const secret = randomBytes(16).toString("hex");
   const token = `lineToken${randomBytes(20).toString("base64url")}`;
-  const account = line.addChannel({
+  const account = h.line.addChannel({
     channelId: digits(10),
     channelSecret: secret,
     channelAccessToken: token,
@@ -322,22 +245,15 @@ async function lineThread() {
     workspaceId: ws.workspace.id,
     type: "line",
     externalId: account.channelId,
-    ...sealLineSecrets(runtime.keyring, { channelSecret: secret, channelAccessToken: token }),
+    ...sealLineSecrets(h.runtime.keyring, { channelSecret: secret, channelAccessToken: token }),
   });
   const userId = newLineId("U");
-  line.addUser({ userId, displayName: "Customer" });
-  const contact = await createContact(db, {
-    workspaceId: ws.workspace.id,
-    channelId: channel.id,
+  h.line.addUser({ userId, displayName: "Customer" });
+  const { conversation } = await createCustomerConversation(db, channel, {
     platformUserId: userId,
-  });
-  const conversation = await createConversation(db, {
-    workspaceId: ws.workspace.id,
-    channelId: channel.id,
-    contactId: contact.id,
     lastInboundAt: new Date(),
   });
-  const customer = createLineCustomer(simulator.line, account.channelId);
+  const customer = createLineCustomer(h.simulator.line, account.channelId);
   /** The customer's question (with a fresh reply token, as the webhook would store it) and the bot's answer. */
   const botAnswer = async (productCards: ProductCard[]) => {
     const event = customer.text(lineUser(userId), "Do you have the linen shirt in M?");
@@ -357,7 +273,7 @@ async function lineThread() {
       productCards,
     });
   };
-  const outbox = () => line.outbox.filter((r) => r.channelId === account.channelId && r.chatId === userId);
+  const outbox = () => h.line.outbox.filter((r) => r.channelId === account.channelId && r.chatId === userId);
   return { account, botAnswer, outbox };
 }
 
@@ -368,7 +284,7 @@ describe("product cards on LINE", () => {
       card(1, { title: "Handmade linen shirt with mother-of-pearl buttons", variantTitle: "M / Natural" }),
       card(2, { available: false, url: null }),
     ]);
-    await send(msg.id);
+    await h.send(msg.id);
 
     const out = outbox();
     expect(out).toHaveLength(1);
@@ -399,7 +315,7 @@ describe("product cards on LINE", () => {
         },
       },
     ]);
-    const row = await load(msg.id);
+    const row = await h.load(msg.id);
     expect(row.status).toBe("sent");
     expect(row.metadata.platformMessageIds).toEqual(out[0]!.sentMessages.map((m) => m.id));
   });
@@ -409,7 +325,7 @@ describe("product cards on LINE", () => {
     const cards = Array.from({ length: 12 }, (_, i) => card(i));
     cards[3] = card(3, { imageUrl: "http://insecure.test/a.jpg" });
     const msg = await botAnswer(cards);
-    await send(msg.id);
+    await h.send(msg.id);
     const carousel = outbox()[0]!.messages[1] as {
       altText: string;
       template: { columns: Record<string, unknown>[] };
@@ -417,13 +333,13 @@ describe("product cards on LINE", () => {
     expect(carousel.template.columns).toHaveLength(10);
     for (const column of carousel.template.columns) expect(column.thumbnailImageUrl).toBeUndefined();
     expect([...carousel.altText].length).toBeLessThanOrEqual(400);
-    expect((await load(msg.id)).status).toBe("sent");
+    expect((await h.load(msg.id)).status).toBe("sent");
   });
 
   it("the simulator refuses a carousel LINE would: columns unlike each other, long texts, http images", async () => {
     const { account } = await lineThread();
     const push = (template: unknown) =>
-      simulator.app.fetch(
+      h.simulator.app.fetch(
         new Request("http://sim.test/line/api/v2/bot/message/push", {
           method: "POST",
           headers: { "content-type": "application/json", authorization: `Bearer ${account.channelAccessToken}` },
@@ -462,22 +378,22 @@ describe("product cards on LINE", () => {
   it("sends the text again without the carousel when LINE refuses it, and records the refusal", async () => {
     const { account, botAnswer, outbox } = await lineThread();
     const msg = await botAnswer([card(1)]);
-    line.addFault({ kind: "invalid_request", on: "templates", channelId: account.channelId });
-    await expect(send(msg.id, 1)).rejects.toMatchObject({ retryable: false, status: 400 });
+    h.line.addFault({ kind: "invalid_request", on: "templates", channelId: account.channelId });
+    await expect(h.send(msg.id, 1)).rejects.toMatchObject({ retryable: false, status: 400 });
     const out = outbox();
     // The text still answered with the reply token (unused by the refused call).
     expect(out.map((r) => r.kind)).toEqual(["reply"]);
     expect(out[0]!.messages).toEqual([{ type: "text", text: REPLY }]);
-    const row = await load(msg.id);
+    const row = await h.load(msg.id);
     expect(row).toMatchObject({ status: "failed", errorCode: "invalid_request" });
     expect(row.errorMessage).toMatch(/Refused by an injected fault/);
     expect(row.metadata.platformMessageIds).toEqual([out[0]!.sentMessages[0]!.id]);
 
     // A retry (an agent's "retry" in the inbox) sends the carousel alone, by push: never the text again.
-    await send(msg.id, 1);
+    await h.send(msg.id, 1);
     const after = outbox();
     expect(after.map((r) => r.kind)).toEqual(["reply", "push"]);
     expect(after[1]!.messages.map((m) => m.type)).toEqual(["template"]);
-    expect(await load(msg.id)).toMatchObject({ status: "sent" });
+    expect(await h.load(msg.id)).toMatchObject({ status: "sent" });
   });
 });

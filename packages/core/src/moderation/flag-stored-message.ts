@@ -1,8 +1,8 @@
 import type { FlagType } from "@tandem/contracts";
-import { type Db, type messages, moderationFlags, workspaces } from "@tandem/db";
-import { eq } from "drizzle-orm";
+import { type Db, type messages, moderationFlags } from "@tandem/db";
 import { findProfanity, type ResolvedGuardrails, resolveGuardrails } from "../bots/guardrails.ts";
 import type { Logger } from "../logger.ts";
+import { loadWorkspaceSettings } from "../workspaces/settings-section.ts";
 import { type ContactAllowList, type Detection, findPii, findPromptInjection } from "./detectors.ts";
 
 type MessageRow = Pick<typeof messages.$inferSelect, "id" | "workspaceId" | "conversationId" | "role" | "text">;
@@ -78,10 +78,6 @@ export async function flagStoredMessage(
 
 /** The shop's own phone numbers and e-mail addresses (`settings.moderation`), which a bot may give out. */
 async function contactAllowList(db: Db, workspaceId: string): Promise<ContactAllowList> {
-  const [row] = await db
-    .select({ settings: workspaces.settings })
-    .from(workspaces)
-    .where(eq(workspaces.id, workspaceId));
-  const moderation = row?.settings.moderation;
+  const { moderation } = await loadWorkspaceSettings(db, workspaceId);
   return { phones: moderation?.allowedPhones, emails: moderation?.allowedEmails };
 }

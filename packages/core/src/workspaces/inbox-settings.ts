@@ -1,9 +1,9 @@
 import type { InboxSettingsDto, UpdateInboxSettingsInput } from "@tandem/contracts";
 import { type WorkspaceSettings, workspaces } from "@tandem/db";
-import { eq, type SQL, sql } from "drizzle-orm";
-import { recordAudit } from "../audit/record-audit.ts";
-import { type Ctx, withTransaction } from "../context.ts";
+import { type SQL, sql } from "drizzle-orm";
+import type { Ctx } from "../context.ts";
 import { assertActorCan } from "../members/guard.ts";
+import { readSettingsSection, type SettingsSection, updateSettingsSection } from "./settings-section.ts";
 
 /** The inbox settings with their defaults filled in. */
 export function inboxSettingsOf(settings: WorkspaceSettings): InboxSettingsDto {
@@ -12,6 +12,11 @@ export function inboxSettingsOf(settings: WorkspaceSettings): InboxSettingsDto {
     autoAssign: settings.inbox?.autoAssign ?? "off",
   };
 }
+
+const inboxSection: SettingsSection<InboxSettingsDto> = {
+  of: inboxSettingsOf,
+  auditAction: "workspace.inbox_settings.update",
+};
 
 /**
  * In SQL, for a statement that must not wait for a second round trip: whether replies assign
@@ -26,34 +31,15 @@ export const roundRobinSql = (workspaceId: string): SQL =>
 
 export async function getInboxSettings(ctx: Ctx): Promise<InboxSettingsDto> {
   assertActorCan(ctx, "conversations.work");
-  const [row] = await ctx.db
-    .select({ settings: workspaces.settings })
-    .from(workspaces)
-    .where(eq(workspaces.id, ctx.workspaceId));
-  return inboxSettingsOf(row?.settings ?? {});
+  return readSettingsSection(ctx, inboxSection);
 }
 
 /** OWNER / ADMIN change how the inbox behaves; audited as `workspace.inbox_settings.update`. */
 export async function updateInboxSettings(ctx: Ctx, input: UpdateInboxSettingsInput): Promise<InboxSettingsDto> {
   assertActorCan(ctx, "settings.manage");
-  return withTransaction(ctx, async (tx) => {
-    const [row] = await tx.db
-      .select({ settings: workspaces.settings })
-      .from(workspaces)
-      .where(eq(workspaces.id, tx.workspaceId))
-      .for("update");
-    const current = row?.settings ?? {};
-    const before = inboxSettingsOf(current);
-    const next: WorkspaceSettings = { ...current, inbox: { ...current.inbox, ...input } };
-    await tx.db.update(workspaces).set({ settings: next }).where(eq(workspaces.id, tx.workspaceId));
-    const after = inboxSettingsOf(next);
-    await recordAudit(tx, {
-      action: "workspace.inbox_settings.update",
-      entityType: "workspace",
-      entityId: tx.workspaceId,
-      before,
-      after,
-    });
-    return after;
-  });
+  const { after } = await updateSettingsSection(ctx, inboxSection, (current) => ({
+    ...current,
+    inbox: { ...current.inbox, ...input },
+  }));
+  return after;
 }

@@ -6,6 +6,7 @@
  * payloads.
  */
 import { randomBytes } from "node:crypto";
+import { SIMULATED_SHOPIFY_ID_BASE } from "@tandem/contracts/demo-shopify-store";
 
 export const SHOPIFY_SCOPES_DEFAULT = ["read_products", "read_inventory"] as const;
 
@@ -227,8 +228,9 @@ export interface TokenInput {
   expiresInSeconds?: number;
 }
 
-const PRODUCT_ID_BASE = 8_000_000_000_000;
-const VARIANT_ID_BASE = 45_000_000_000_000;
+/** Shared with the demo seed, which gives the demo catalog the ids this numbering gives it. */
+const PRODUCT_ID_BASE = SIMULATED_SHOPIFY_ID_BASE.product;
+const VARIANT_ID_BASE = SIMULATED_SHOPIFY_ID_BASE.variant;
 const ID_BASE = 30_000_000_000_000;
 
 export class ShopifyState {
