@@ -36,11 +36,18 @@ export class ShopifyApiError extends Error {
   readonly status: number | null;
   /** Retrying later may work (throttled after the retries, unavailable). */
   readonly retryable: boolean;
-  constructor(kind: ShopifyErrorKind, message: string, options: { status?: number | null; cause?: unknown } = {}) {
+  /** The OAuth `error` of a refused token request (`invalid_grant`, `invalid_client`…), when Shopify gave one. */
+  readonly oauthError: string | null;
+  constructor(
+    kind: ShopifyErrorKind,
+    message: string,
+    options: { status?: number | null; cause?: unknown; oauthError?: string | null } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = "ShopifyApiError";
     this.kind = kind;
     this.status = options.status ?? null;
+    this.oauthError = options.oauthError ?? null;
     this.retryable = kind === "throttled" || kind === "unavailable";
   }
 }
