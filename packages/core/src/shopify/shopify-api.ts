@@ -51,3 +51,14 @@ export class ShopifyApiError extends Error {
     this.retryable = kind === "throttled" || kind === "unavailable";
   }
 }
+
+/**
+ * Shopify no longer accepts the store's refresh token (refused or expired): the store was marked
+ * `error` with this message as its reason, and only a new install gets it a token again.
+ */
+export class ShopifyReconnectRequired extends ShopifyApiError {
+  constructor(reason: string) {
+    super("unauthorized", reason, { status: 401 });
+    this.name = "ShopifyReconnectRequired";
+  }
+}

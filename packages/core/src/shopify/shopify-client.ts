@@ -11,7 +11,12 @@ import {
   type ShopifyHttpDeps,
 } from "./access-token.ts";
 import { shopifyShopBase } from "./shop-url.ts";
-import { type ShopifyAdminApi, ShopifyApiError, type ShopifyGraphqlResult } from "./shopify-api.ts";
+import {
+  type ShopifyAdminApi,
+  ShopifyApiError,
+  type ShopifyGraphqlResult,
+  ShopifyReconnectRequired,
+} from "./shopify-api.ts";
 
 /**
  * The GraphQL Admin API client behind `ShopifyAdminApi` (shopify-api.ts), on plain `fetch`.
@@ -169,12 +174,17 @@ async function refreshStoreToken(
         return refreshed;
       }
       token = refreshed;
+    } else if (row.authMethod === "oauth") {
+      // An expiring token whose refresh token was dropped when the store was marked for reconnection:
+      // the reason it was marked with, without a call.
+      throw new ShopifyReconnectRequired(
+        row.statusReason ??
+          `The token of ${row.shopDomain} expired and no refresh token is stored. Install the app on the store again: Settings → Integrations → Connect Shopify → Install app.`,
+      );
     } else {
       throw new ShopifyApiError(
         "unauthorized",
-        row.authMethod === "oauth" && row.status === "error" && row.statusReason
-          ? row.statusReason
-          : `The token of ${row.shopDomain} expired and nothing is stored to renew it: connect the store again`,
+        `The token of ${row.shopDomain} expired and nothing is stored to renew it: connect the store again`,
       );
     }
     await tx
@@ -197,7 +207,7 @@ async function refreshStoreToken(
     deps.log.info({ storeId, shopDomain: row.shopDomain, expiresAt: token.expiresAt }, "shopify token refreshed");
     return { accessToken: token.accessToken, expiresAt: token.expiresAt };
   });
-  if ("reconnect" in outcome) throw new ShopifyApiError("unauthorized", outcome.reconnect, { status: 401 });
+  if ("reconnect" in outcome) throw new ShopifyReconnectRequired(outcome.reconnect);
   return outcome;
 }
 
