@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { serve } from "@hono/node-server";
-import { SHOPIFY_WEBHOOK_TOPICS } from "@tandem/contracts";
+import { SHOPIFY_WEBHOOK_TOPICS, type ShopifyStoreDto } from "@tandem/contracts";
 import type { JobQueue, Runtime } from "@tandem/core";
 import {
   auditLogs,
@@ -329,6 +329,99 @@ describe("installing the public app with OAuth", () => {
     const replay = await admin.get(`${callback.pathname}${callback.search}`);
     expect(replay.status).toBe(400);
     expect(await auditOf(ws.workspace.id)).toHaveLength(1);
+  });
+
+  /** Installs the public app on a new shop: the store's id once the callback connected it. */
+  async function install(admin: TestClient, domain: string) {
+    const callback = await authorize(admin, domain);
+    const done = await admin.get(`${callback.pathname}${callback.search}`);
+    expect(done.status).toBe(302);
+    return new URL(done.headers.get("location")!).searchParams.get("store")!;
+  }
+
+  /** The store as the dashboard reads it, once `done(store)` holds. */
+  async function storeWhen(admin: TestClient, storeId: string, done: (store: ShopifyStoreDto) => boolean) {
+    return vi.waitFor(
+      async () => {
+        const { stores } = (await (await admin.get("/api/v1/integrations/shopify")).json()) as {
+          stores: ShopifyStoreDto[];
+        };
+        const store = stores.find((s) => s.id === storeId);
+        if (!store || !done(store)) throw new Error(`not yet: ${JSON.stringify(store?.sync)} ${store?.status}`);
+        return store;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+  }
+
+  const synced = (s: ShopifyStoreDto) => s.sync.state === "succeeded" && s.status === "active";
+  /** The fake Shopify's control API, over HTTP like any test client of it. */
+  const control = (path: string, method: string) =>
+    fetch(`${runtime.config.shopifyApiUrl!.replace(/\/shopify$/, "/_control/shopify")}${path}`, { method });
+  const refreshGrants = (domain: string) =>
+    shopify.calls.filter((c) => c.shop === domain && c.kind === "oauth" && c.grant === "refresh_token");
+
+  it("asks for an expiring offline token and stores its refresh token encrypted; an expired token is refreshed by the sync", async () => {
+    const { ws, admin } = await newWorkspace();
+    const domain = `oauth-${hex(4)}.myshopify.com`;
+    shopify.state.addShop({ domain, name: "Hourly Goods", currencyCode: "USD" });
+    const storeId = await install(admin, domain);
+
+    const [row] = await storesOf(ws.workspace.id);
+    const access = runtime.keyring.decrypt(row!.accessTokenEncrypted);
+    const refresh = runtime.keyring.decrypt(row!.refreshTokenEncrypted!);
+    expect(shopify.state.validToken(domain, access)).toMatchObject({ grant: "authorization_code" });
+    expect(shopify.state.refreshTokens.get(refresh)).toMatchObject({ shop: domain, clientId: PUBLIC_APP.clientId });
+    expect(row!.refreshTokenEncrypted).not.toContain(refresh);
+    expect(row!.accessTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 55 * 60_000);
+    expect(row!.accessTokenExpiresAt!.getTime()).toBeLessThanOrEqual(Date.now() + 3600_000);
+    expect(row!.refreshTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 89 * 86_400_000);
+    const store = await storeWhen(admin, storeId, synced);
+    expect(JSON.stringify(store)).not.toContain(refresh);
+    expect(refreshGrants(domain)).toHaveLength(0);
+
+    // Shopify says the hour is over; the next sync refreshes once and carries on.
+    expect((await control(`/shops/${domain}/tokens/${access}/expire`, "POST")).status).toBe(200);
+    expect((await admin.post(`/api/v1/integrations/shopify/${storeId}/sync`)).status).toBe(202);
+    await storeWhen(admin, storeId, (s) => synced(s) && s.sync.finishedAt !== store.sync.finishedAt);
+    expect(refreshGrants(domain)).toHaveLength(1);
+    const [after] = await storesOf(ws.workspace.id);
+    expect(runtime.keyring.decrypt(after!.accessTokenEncrypted)).not.toBe(access);
+    expect(runtime.keyring.decrypt(after!.refreshTokenEncrypted!)).not.toBe(refresh);
+  });
+
+  it("shows a store whose refresh token Shopify revoked as needing a new install, until the app is installed again", async () => {
+    const { ws, admin } = await newWorkspace();
+    const domain = `oauth-${hex(4)}.myshopify.com`;
+    shopify.state.addShop({ domain, name: "Revoked Rugs", currencyCode: "USD" });
+    const storeId = await install(admin, domain);
+    await storeWhen(admin, storeId, synced);
+    const [row] = await storesOf(ws.workspace.id);
+    const access = runtime.keyring.decrypt(row!.accessTokenEncrypted);
+    const refresh = runtime.keyring.decrypt(row!.refreshTokenEncrypted!);
+    expect((await control(`/shops/${domain}/tokens/${access}/expire`, "POST")).status).toBe(200);
+    expect((await control(`/shops/${domain}/tokens/${refresh}`, "DELETE")).status).toBe(204);
+
+    expect((await admin.post(`/api/v1/integrations/shopify/${storeId}/sync`)).status).toBe(202);
+    const failed = await storeWhen(admin, storeId, (s) => s.status === "error");
+    expect(failed.statusReason).toBe(
+      `Shopify no longer accepts Tandem's refresh token for ${domain} (invalid_grant: The refresh token has been revoked). Install the app on the store again: Settings → Integrations → Connect Shopify → Install app.`,
+    );
+    expect(failed.sync).toMatchObject({ state: "failed", error: failed.statusReason });
+    const [marked] = await storesOf(ws.workspace.id);
+    expect(marked!.refreshTokenEncrypted).toBeNull();
+
+    // Installing again stores a new pair and clears the reason.
+    await install(admin, domain);
+    const back = await storeWhen(admin, storeId, synced);
+    expect(back.statusReason).toBeNull();
+    const [reinstalled] = await storesOf(ws.workspace.id);
+    expect(shopify.state.refreshTokens.get(runtime.keyring.decrypt(reinstalled!.refreshTokenEncrypted!))).toMatchObject(
+      {
+        revoked: false,
+      },
+    );
+    expect(refreshGrants(domain)).toHaveLength(1);
   });
 
   it("sends the browser back to the page with Shopify's refusal, storing nothing", async () => {

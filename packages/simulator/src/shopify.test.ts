@@ -389,6 +389,117 @@ describe("tokens", () => {
     expect((await exchange(params.code!)).status).toBe(400);
   });
 
+  /** An OAuth install's code (the redirect's `code`), ready to exchange. */
+  async function installCode() {
+    const authorize = await fetch(
+      `${adminUrl()}/oauth/authorize?${new URLSearchParams({
+        client_id: DEMO_SHOPIFY_APP.clientId,
+        scope: "read_products,read_inventory",
+        redirect_uri: "https://tandem.example/cb",
+      })}`,
+      { redirect: "manual" },
+    );
+    return new URL(authorize.headers.get("location")!).searchParams.get("code")!;
+  }
+
+  const tokenRequest = async (form: Record<string, string>) => {
+    const response = await fetch(tokenUrl(), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        client_id: DEMO_SHOPIFY_APP.clientId,
+        client_secret: DEMO_SHOPIFY_APP.clientSecret,
+        ...form,
+      }),
+    });
+    return { status: response.status, body: (await response.json()) as Loose };
+  };
+
+  it("exchanges a code with expiring=1 for an hour's offline token and a 90-day refresh token, enforced", async () => {
+    const { status, body } = await tokenRequest({ code: await installCode(), expiring: "1" });
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      access_token: expect.stringMatching(/^shpat_/),
+      scope: "read_products,read_inventory",
+      expires_in: 3600,
+      refresh_token: expect.stringMatching(/^shprt_/),
+      refresh_token_expires_in: 7_776_000,
+    });
+    expect((await gql(`{ shop { name } }`, {}, { token: body.access_token })).status).toBe(200);
+    clock += 3600_000;
+    const expired = await gql(`{ shop { name } }`, {}, { token: body.access_token });
+    expect(expired.status).toBe(401);
+    expect(expired.body).toEqual({ errors: INVALID_TOKEN_MESSAGE });
+
+    // A refresh token past its 90 days is refused.
+    clock += 7_776_000_000;
+    const late = await tokenRequest({ grant_type: "refresh_token", refresh_token: body.refresh_token });
+    expect(late).toEqual({
+      status: 400,
+      body: { error: "invalid_grant", error_description: "The refresh token has expired" },
+    });
+  });
+
+  it("refreshes with grant_type=refresh_token, rotating the refresh token; the used one works until its replacement is used", async () => {
+    const first = (await tokenRequest({ code: await installCode(), expiring: "1" })).body;
+    clock += 3600_000;
+    const second = await tokenRequest({ grant_type: "refresh_token", refresh_token: first.refresh_token });
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ expires_in: 3600, refresh_token_expires_in: 7_776_000 });
+    expect(second.body.refresh_token).not.toBe(first.refresh_token);
+    expect((await gql(`{ shop { name } }`, {}, { token: second.body.access_token })).status).toBe(200);
+
+    // The answer was lost: the used refresh token is accepted again while its replacement is unused…
+    const retried = await tokenRequest({ grant_type: "refresh_token", refresh_token: first.refresh_token });
+    expect(retried.status).toBe(200);
+    // …and retired once a replacement is used.
+    expect(
+      (await tokenRequest({ grant_type: "refresh_token", refresh_token: retried.body.refresh_token })).status,
+    ).toBe(200);
+    expect(await tokenRequest({ grant_type: "refresh_token", refresh_token: first.refresh_token })).toEqual({
+      status: 400,
+      body: { error: "invalid_grant", error_description: "The refresh token was already replaced by a newer one" },
+    });
+    // A wrong client secret is the client's error, not the grant's.
+    const wrongClient = await fetch(tokenUrl(), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        client_id: DEMO_SHOPIFY_APP.clientId,
+        client_secret: "nope",
+        grant_type: "refresh_token",
+        refresh_token: second.body.refresh_token,
+      }),
+    });
+    expect(wrongClient.status).toBe(401);
+    expect(await wrongClient.json()).toMatchObject({ error: "invalid_client" });
+  });
+
+  it("expires and revokes tokens through the control API; an uninstall revokes refresh tokens", async () => {
+    const issued = (await tokenRequest({ code: await installCode(), expiring: "1" })).body;
+    expect((await post(`/shops/${SHOP}/tokens/${issued.access_token}/expire`, {})).status).toBe(200);
+    expect((await gql(`{ shop { name } }`, {}, { token: issued.access_token })).status).toBe(401);
+
+    const listed = (await (await fetch(`${control}/shops/${SHOP}/tokens`)).json()) as Loose;
+    expect(listed.refreshTokens).toEqual([
+      expect.objectContaining({ token: issued.refresh_token, revoked: false, usedAt: null }),
+    ]);
+    const revoked = await fetch(`${control}/shops/${SHOP}/tokens/${issued.refresh_token}`, { method: "DELETE" });
+    expect(revoked.status).toBe(204);
+    expect(await tokenRequest({ grant_type: "refresh_token", refresh_token: issued.refresh_token })).toEqual({
+      status: 400,
+      body: { error: "invalid_grant", error_description: "The refresh token has been revoked" },
+    });
+
+    const other = (await tokenRequest({ code: await installCode(), expiring: "1" })).body;
+    await post(`/shops/${SHOP}/tokens/${other.refresh_token}/expire`, {});
+    expect((await tokenRequest({ grant_type: "refresh_token", refresh_token: other.refresh_token })).status).toBe(400);
+
+    const kept = (await tokenRequest({ code: await installCode(), expiring: "1" })).body;
+    await post(`/shops/${SHOP}/uninstall`, { clientId: DEMO_SHOPIFY_APP.clientId });
+    expect((await tokenRequest({ grant_type: "refresh_token", refresh_token: kept.refresh_token })).status).toBe(400);
+  });
+
   it("shows an error page for an unknown app or a redirect the app does not allow", async () => {
     const unknown = await fetch(`${adminUrl()}/oauth/authorize?client_id=nope&redirect_uri=https://x.test/cb`, {
       redirect: "manual",

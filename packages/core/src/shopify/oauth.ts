@@ -20,8 +20,9 @@ import type { ShopifyDeps } from "./shopify-deps.ts";
  *    `state = nonce.HMAC(AUTH_SECRET, binding, workspace, shop, nonce)`.
  * 2. `callback`: Shopify's HMAC of the query (hex HMAC-SHA256 with the app secret over the other
  *    parameters sorted, `hmac` left out) is checked, then the state against the cookie and the
- *    session, then the code is exchanged for an offline token, which is checked and stored like any
- *    other connect. A forged query or state changes nothing.
+ *    session, then the code is exchanged for an expiring offline token (an hour, with a refresh token
+ *    that shopify-client.ts uses to renew it), which is checked and stored like any other connect. A
+ *    forged query or state changes nothing.
  */
 export const SHOPIFY_OAUTH_NONCE_COOKIE = "tandem_shopify_oauth_state";
 /** The cookie is sent only to the OAuth routes. */
@@ -131,6 +132,8 @@ export async function completeShopifyOAuth(
       authMethod: "oauth",
       accessToken: token.accessToken,
       accessTokenExpiresAt: token.expiresAt,
+      refreshToken: token.refreshToken,
+      refreshTokenExpiresAt: token.refreshTokenExpiresAt,
       shop,
     },
     deps,

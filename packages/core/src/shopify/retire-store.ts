@@ -35,6 +35,8 @@ export async function retireShopifyStore(
       accessTokenEncrypted: input.keyring.encrypt(""),
       accessTokenHint: null,
       accessTokenExpiresAt: null,
+      refreshTokenEncrypted: null,
+      refreshTokenExpiresAt: null,
       clientSecretEncrypted: null,
       ...(input.keepWebhookSecret ? {} : { webhookSecretEncrypted: null }),
       webhookSubscriptions: [],

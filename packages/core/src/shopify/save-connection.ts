@@ -19,6 +19,9 @@ export interface VerifiedShopifyConnection {
   authMethod: ShopifyAuthMethod;
   accessToken: string;
   accessTokenExpiresAt: Date | null;
+  /** An OAuth install's expiring offline token: its refresh token and when that expires. */
+  refreshToken?: string | null | undefined;
+  refreshTokenExpiresAt?: Date | null | undefined;
   clientId?: string | undefined;
   clientSecret?: string | undefined;
   /** The secret webhooks are signed with, when the store has its own (an OAuth store uses the app's). */
@@ -50,6 +53,8 @@ export async function saveShopifyConnection(
       accessTokenEncrypted: keyring.encrypt(connection.accessToken),
       accessTokenHint: maskSecret(connection.accessToken),
       accessTokenExpiresAt: connection.accessTokenExpiresAt,
+      refreshTokenEncrypted: connection.refreshToken ? keyring.encrypt(connection.refreshToken) : null,
+      refreshTokenExpiresAt: connection.refreshToken ? (connection.refreshTokenExpiresAt ?? null) : null,
       clientId: connection.clientId ?? null,
       clientSecretEncrypted: connection.clientSecret ? keyring.encrypt(connection.clientSecret) : null,
       webhookSecretEncrypted: connection.webhookSecret ? keyring.encrypt(connection.webhookSecret) : null,

@@ -36,11 +36,29 @@ export class ShopifyApiError extends Error {
   readonly status: number | null;
   /** Retrying later may work (throttled after the retries, unavailable). */
   readonly retryable: boolean;
-  constructor(kind: ShopifyErrorKind, message: string, options: { status?: number | null; cause?: unknown } = {}) {
+  /** The OAuth `error` of a refused token request (`invalid_grant`, `invalid_client`…), when Shopify gave one. */
+  readonly oauthError: string | null;
+  constructor(
+    kind: ShopifyErrorKind,
+    message: string,
+    options: { status?: number | null; cause?: unknown; oauthError?: string | null } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = "ShopifyApiError";
     this.kind = kind;
     this.status = options.status ?? null;
+    this.oauthError = options.oauthError ?? null;
     this.retryable = kind === "throttled" || kind === "unavailable";
+  }
+}
+
+/**
+ * Shopify no longer accepts the store's refresh token (refused or expired): the store was marked
+ * `error` with this message as its reason, and only a new install gets it a token again.
+ */
+export class ShopifyReconnectRequired extends ShopifyApiError {
+  constructor(reason: string) {
+    super("unauthorized", reason, { status: 401 });
+    this.name = "ShopifyReconnectRequired";
   }
 }

@@ -2,7 +2,9 @@
  * The Admin API client against the fake Shopify over real HTTP: throttling (HTTP 429 with
  * Retry-After, THROTTLED errors, and waiting ahead from the reported bucket), 5xx retried, errors
  * classified, and client-credentials tokens renewed before they expire — stored encrypted, one
- * request for concurrent callers.
+ * request for concurrent callers; an OAuth install's expiring offline token refreshed the same way
+ * with its rotating refresh token, and a refused or expired refresh token marking the store for
+ * reconnection.
  */
 import { randomBytes } from "node:crypto";
 import { serve } from "@hono/node-server";
@@ -13,6 +15,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime } from "../../../../tests/support/runtime.ts";
 import type { Runtime } from "../runtime.ts";
+import { exchangeOAuthCode } from "./access-token.ts";
 import { ShopifyApiError } from "./shopify-api.ts";
 import { type ShopifyClientDeps, shopifyAdminApi, shopifyAdminApiWithToken } from "./shopify-client.ts";
 
@@ -190,5 +193,136 @@ describe("client-credentials tokens", () => {
     await expect(shopifyAdminApi(deps, store).graphql(SHOP_QUERY)).rejects.toMatchObject({ kind: "unauthorized" });
     expect(callsTo(domain, "oauth")).toHaveLength(0);
     expect(callsTo(domain)).toHaveLength(1);
+  });
+});
+
+describe("expiring offline tokens of an OAuth install", () => {
+  const refreshGrants = (domain: string) => callsTo(domain, "oauth").filter((c) => c.grant === "refresh_token");
+  const rowOf = async (id: string) =>
+    (await runtime.database.db.select().from(shopifyStores).where(eq(shopifyStores.id, id)))[0]!;
+
+  /**
+   * A shop with the public app installed the way Tandem installs it: a code exchanged over HTTP (with
+   * `expiring=1`), stored as connect stores it. `accessTokenExpiresAt` overrides our side's expiry.
+   */
+  async function installedStore(options: { accessTokenExpiresAt?: Date } = {}) {
+    const domain = `oauth-${hex(4)}.myshopify.com`;
+    shopify.state.addShop({ domain, name: "Oauth Outfitters", currencyCode: "USD" });
+    const app = shopify.state.addApp({ clientId: hex(16), clientSecret: `shpss_${hex(16)}` });
+    runtime.config.shopifyApp = { apiKey: app.clientId, apiSecret: app.clientSecret };
+    const code = hex(16);
+    shopify.state.codes.set(code, {
+      shop: domain,
+      clientId: app.clientId,
+      scopes: app.scopes,
+      expiresAt: Date.now() + 600_000,
+    });
+    const token = await exchangeOAuthCode(deps, {
+      shopDomain: domain,
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      code,
+    });
+    expect(token.refreshToken).toMatch(/^shprt_/);
+    expect(token.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 59 * 60_000);
+    expect(token.expiresAt!.getTime()).toBeLessThanOrEqual(Date.now() + 3600_000);
+    expect(token.refreshTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 89 * 86_400_000);
+    const store = await storeRow({
+      shopDomain: domain,
+      authMethod: "oauth",
+      token: token.accessToken,
+      accessTokenExpiresAt: options.accessTokenExpiresAt ?? token.expiresAt,
+      refreshTokenEncrypted: runtime.keyring.encrypt(token.refreshToken!),
+      refreshTokenExpiresAt: token.refreshTokenExpiresAt,
+    });
+    return { domain, app, store, token };
+  }
+
+  afterEach(() => {
+    runtime.config.shopifyApp = undefined;
+  });
+
+  it("are refreshed once for concurrent callers when they expire, the rotated pair stored encrypted", async () => {
+    // Our clock says the hour is nearly over, and Shopify's says it is over.
+    const { domain, store, token } = await installedStore({ accessTokenExpiresAt: new Date(Date.now() + 60_000) });
+    shopify.state.tokens.get(token.accessToken)!.expiresAt = Date.now();
+
+    const results = await Promise.all(
+      [1, 2, 3].map(() => shopifyAdminApi(deps, store).graphql<{ shop: { name: string } }>(SHOP_QUERY)),
+    );
+    expect(results.map((r) => r.data.shop.name)).toEqual(["Oauth Outfitters", "Oauth Outfitters", "Oauth Outfitters"]);
+    expect(refreshGrants(domain)).toHaveLength(1);
+    expect(callsTo(domain).map((c) => c.status)).toEqual([200, 200, 200]);
+
+    const row = await rowOf(store.id);
+    const access = runtime.keyring.decrypt(row.accessTokenEncrypted);
+    const refresh = runtime.keyring.decrypt(row.refreshTokenEncrypted!);
+    expect(access).not.toBe(token.accessToken);
+    expect(shopify.state.validToken(domain, access)?.grant).toBe("refresh_token");
+    expect(refresh).not.toBe(token.refreshToken);
+    expect(shopify.state.refreshTokens.get(refresh)?.parent).toBe(token.refreshToken);
+    expect(row.refreshTokenEncrypted).not.toContain(refresh);
+    expect(row.accessTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 59 * 60_000);
+    expect(row.refreshTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 89 * 86_400_000);
+    expect(row.status).toBe("active");
+
+    // A client made from the updated row uses the new token: no further refresh.
+    await shopifyAdminApi(deps, row).graphql(SHOP_QUERY);
+    expect(refreshGrants(domain)).toHaveLength(1);
+  });
+
+  it("are refreshed once and the call retried when Shopify answers 401 before the expiry we hold", async () => {
+    const { domain, store, token } = await installedStore();
+    shopify.state.tokens.delete(token.accessToken);
+    await expect(shopifyAdminApi(deps, store).graphql(SHOP_QUERY)).resolves.toBeDefined();
+    expect(callsTo(domain).map((c) => c.status)).toEqual([401, 200]);
+    expect(refreshGrants(domain)).toHaveLength(1);
+  });
+
+  it("mark the store for reconnection when Shopify refuses the refresh token, and never send it again", async () => {
+    const { domain, store, token } = await installedStore({ accessTokenExpiresAt: new Date(Date.now() - 1000) });
+    shopify.state.refreshTokens.get(token.refreshToken!)!.revoked = true;
+
+    const refused = await shopifyAdminApi(deps, store)
+      .graphql(SHOP_QUERY)
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ShopifyApiError);
+    expect(refused).toMatchObject({ kind: "unauthorized", status: 401 });
+    const reason = (refused as Error).message;
+    expect(reason).toContain(domain);
+    expect(reason).toContain("The refresh token has been revoked");
+    expect(reason).toContain("Install the app on the store again");
+
+    const row = await rowOf(store.id);
+    expect(row).toMatchObject({ status: "error", statusReason: reason, refreshTokenEncrypted: null });
+    expect(refreshGrants(domain)).toHaveLength(1);
+    expect(callsTo(domain)).toHaveLength(0);
+
+    // The next caller gets the same reason without asking Shopify.
+    await expect(shopifyAdminApi(deps, row).graphql(SHOP_QUERY)).rejects.toMatchObject({ message: reason });
+    expect(callsTo(domain, "oauth").filter((c) => c.grant === "refresh_token")).toHaveLength(1);
+  });
+
+  it("mark the store for reconnection without asking Shopify when the refresh token has expired", async () => {
+    const { domain, store } = await installedStore({ accessTokenExpiresAt: new Date(Date.now() - 1000) });
+    await runtime.database.db
+      .update(shopifyStores)
+      .set({ refreshTokenExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(shopifyStores.id, store.id));
+    await expect(shopifyAdminApi(deps, store).graphql(SHOP_QUERY)).rejects.toMatchObject({ kind: "unauthorized" });
+    const row = await rowOf(store.id);
+    expect(row.status).toBe("error");
+    expect(row.statusReason).toMatch(/^The refresh token for .+ expired on \d{4}-\d{2}-\d{2}/);
+    expect(refreshGrants(domain)).toHaveLength(0);
+  });
+
+  it("of an install from before expiring tokens (no expiry, no refresh token) are used as they are", async () => {
+    // A never-expiring offline token, as OAuth installs got before `expiring=1`.
+    const { domain, token } = newShop();
+    const store = await storeRow({ shopDomain: domain, authMethod: "oauth", token });
+    await expect(shopifyAdminApi(deps, store).graphql(SHOP_QUERY)).resolves.toBeDefined();
+    shopify.state.tokens.delete(token);
+    await expect(shopifyAdminApi(deps, store).graphql(SHOP_QUERY)).rejects.toMatchObject({ kind: "unauthorized" });
+    expect(callsTo(domain, "oauth")).toHaveLength(0);
   });
 });

@@ -1,11 +1,22 @@
 import { SHOPIFY_API_VERSION } from "@tandem/contracts";
 import { type Db, shopifyStores } from "@tandem/db";
 import { eq } from "drizzle-orm";
+import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { type Keyring, maskSecret } from "../secrets/keyring.ts";
-import { requestClientCredentialsToken, type ShopifyHttpDeps } from "./access-token.ts";
+import {
+  refreshOfflineToken,
+  requestClientCredentialsToken,
+  type ShopifyAccessToken,
+  type ShopifyHttpDeps,
+} from "./access-token.ts";
 import { shopifyShopBase } from "./shop-url.ts";
-import { type ShopifyAdminApi, ShopifyApiError, type ShopifyGraphqlResult } from "./shopify-api.ts";
+import {
+  type ShopifyAdminApi,
+  ShopifyApiError,
+  type ShopifyGraphqlResult,
+  ShopifyReconnectRequired,
+} from "./shopify-api.ts";
 
 /**
  * The GraphQL Admin API client behind `ShopifyAdminApi` (shopify-api.ts), on plain `fetch`.
@@ -16,10 +27,14 @@ import { type ShopifyAdminApi, ShopifyApiError, type ShopifyGraphqlResult } from
  *   answer (HTTP 429 with `Retry-After`, or `errors[{extensions.code: "THROTTLED"}]`) waits as long as
  *   Retry-After or the bucket's refill says, then tries again.
  * - **Transient failures** (5xx, network, timeouts) are retried with exponential backoff and jitter.
- * - **Tokens.** A client-credentials token that expires within 5 minutes is requested again first (and
- *   once more after a 401, in case it was revoked early), stored encrypted on the store row. One
- *   refresh at a time per store: in-process by a shared promise, across processes by a row lock under
- *   which the expiry is read again (another process may have just refreshed it).
+ * - **Tokens.** A token that expires within 5 minutes is renewed first (and once more after a 401, in
+ *   case it was revoked early), stored encrypted on the store row: a client-credentials token is asked
+ *   again, an OAuth install's expiring offline token is refreshed with its refresh token (Shopify
+ *   answers with a new refresh token too, stored with it in the same update). One renewal at a time
+ *   per store: in-process by a shared promise, across processes by a row lock under which the expiry
+ *   is read again (another process may have just renewed it). A refresh token Shopify refuses, or one
+ *   past its expiry, marks the store `error` with the reason (install the app again) and is dropped,
+ *   so nothing asks Shopify with it again. Tokens that never expire are used as they are.
  * - Anything retrying cannot fix is a `ShopifyApiError`; waits longer than `maxWaitMs` are given up as
  *   retryable `throttled` errors so a job backs off instead of holding a worker.
  */
@@ -27,6 +42,8 @@ import { type ShopifyAdminApi, ShopifyApiError, type ShopifyGraphqlResult } from
 export type ShopifyStoreRow = typeof shopifyStores.$inferSelect;
 
 export interface ShopifyClientDeps extends ShopifyHttpDeps {
+  /** `shopifyApp`: the public app whose client id and secret refresh an OAuth install's token. */
+  config: Pick<Config, "shopifyApiUrl" | "shopifyApp">;
   db: Db;
   log: Logger;
   keyring: Keyring;
@@ -77,7 +94,12 @@ function storeTokenSource(deps: ShopifyClientDeps, store: ShopifyStoreRow): Toke
     accessToken: deps.keyring.decrypt(store.accessTokenEncrypted),
     expiresAt: store.accessTokenExpiresAt,
   };
-  const renewable = store.authMethod === "client_credentials";
+  // Client credentials are asked again; an OAuth install's expiring token is refreshed (or, once its
+  // refresh token is gone, fails with the reason the store was marked with).
+  const renewable =
+    store.authMethod === "client_credentials" ||
+    store.refreshTokenEncrypted !== null ||
+    store.accessTokenExpiresAt !== null;
   const refresh = async (force: boolean) => {
     let pending = inFlightRefreshes.get(store.id);
     if (!pending) {
@@ -105,16 +127,18 @@ const expiresSoon = (expiresAt: Date | null) =>
   expiresAt !== null && expiresAt.getTime() - Date.now() < TOKEN_REFRESH_MARGIN_MS;
 
 /**
- * Under the store row's lock: keeps the stored token when another process refreshed it meanwhile
- * (it no longer expires soon and is not the one `rejected` by Shopify), else asks for a new one and
- * stores it encrypted.
+ * Under the store row's lock: keeps the stored token when another process renewed it meanwhile (it no
+ * longer expires soon and is not the one `rejected` by Shopify), else renews it — client credentials,
+ * or the refresh grant — and stores it encrypted. A refresh token that is refused or expired marks
+ * the store for reconnection in the same transaction, and the caller gets the reason as an
+ * `unauthorized` error.
  */
 async function refreshStoreToken(
   deps: ShopifyClientDeps,
   storeId: string,
   rejected: string | null,
 ): Promise<StoredToken> {
-  return deps.db.transaction(async (tx) => {
+  const outcome = await deps.db.transaction(async (tx): Promise<StoredToken | { reconnect: string }> => {
     const [row] = await tx.select().from(shopifyStores).where(eq(shopifyStores.id, storeId)).for("update");
     if (!row || row.status === "disconnected") {
       throw new ShopifyApiError("unauthorized", "This Shopify store is no longer connected");
@@ -123,29 +147,110 @@ async function refreshStoreToken(
     if (!expiresSoon(row.accessTokenExpiresAt) && stored !== rejected) {
       return { accessToken: stored, expiresAt: row.accessTokenExpiresAt };
     }
-    if (!row.clientId || !row.clientSecretEncrypted) {
+    let token: ShopifyAccessToken;
+    if (row.clientId && row.clientSecretEncrypted) {
+      token = await requestClientCredentialsToken(deps, {
+        shopDomain: row.shopDomain,
+        clientId: row.clientId,
+        clientSecret: deps.keyring.decrypt(row.clientSecretEncrypted),
+      });
+    } else if (row.refreshTokenEncrypted) {
+      const refreshed = await refreshWithRefreshToken(deps, row);
+      if ("reconnect" in refreshed) {
+        await tx
+          .update(shopifyStores)
+          .set({
+            status: "error",
+            statusReason: refreshed.reconnect,
+            refreshTokenEncrypted: null,
+            refreshTokenExpiresAt: null,
+            updatedAt: new Date(),
+          })
+          .where(eq(shopifyStores.id, storeId));
+        deps.log.warn(
+          { storeId, shopDomain: row.shopDomain, reason: refreshed.reconnect },
+          "shopify store needs reconnecting",
+        );
+        return refreshed;
+      }
+      token = refreshed;
+    } else if (row.authMethod === "oauth") {
+      // An expiring token whose refresh token was dropped when the store was marked for reconnection:
+      // the reason it was marked with, without a call.
+      throw new ShopifyReconnectRequired(
+        row.statusReason ??
+          `The token of ${row.shopDomain} expired and no refresh token is stored. Install the app on the store again: Settings → Integrations → Connect Shopify → Install app.`,
+      );
+    } else {
       throw new ShopifyApiError(
         "unauthorized",
-        `The token of ${row.shopDomain} expired and no client credentials are stored to renew it: connect the store again`,
+        `The token of ${row.shopDomain} expired and nothing is stored to renew it: connect the store again`,
       );
     }
-    const token = await requestClientCredentialsToken(deps, {
-      shopDomain: row.shopDomain,
-      clientId: row.clientId,
-      clientSecret: deps.keyring.decrypt(row.clientSecretEncrypted),
-    });
     await tx
       .update(shopifyStores)
       .set({
         accessTokenEncrypted: deps.keyring.encrypt(token.accessToken),
         accessTokenHint: maskSecret(token.accessToken),
         accessTokenExpiresAt: token.expiresAt,
+        // The refresh answer's new refresh token replaces the old one in the same write: losing it
+        // would leave the store with a refresh token Shopify is about to retire.
+        ...(token.refreshToken
+          ? {
+              refreshTokenEncrypted: deps.keyring.encrypt(token.refreshToken),
+              refreshTokenExpiresAt: token.refreshTokenExpiresAt,
+            }
+          : {}),
         ...(token.scopes.length > 0 ? { scopes: token.scopes } : {}),
       })
       .where(eq(shopifyStores.id, storeId));
     deps.log.info({ storeId, shopDomain: row.shopDomain, expiresAt: token.expiresAt }, "shopify token refreshed");
     return { accessToken: token.accessToken, expiresAt: token.expiresAt };
   });
+  if ("reconnect" in outcome) throw new ShopifyReconnectRequired(outcome.reconnect);
+  return outcome;
+}
+
+/**
+ * The refresh grant for an OAuth install, with the public app's credentials. `reconnect`: the refresh
+ * token is past its expiry or Shopify refused it, and only a new install helps. Shopify being down
+ * or throttling is thrown as it is (retryable), and so is a server without the public app configured.
+ */
+async function refreshWithRefreshToken(
+  deps: ShopifyClientDeps,
+  row: ShopifyStoreRow,
+): Promise<ShopifyAccessToken | { reconnect: string }> {
+  if (row.refreshTokenExpiresAt && row.refreshTokenExpiresAt.getTime() <= Date.now()) {
+    return {
+      reconnect: `The refresh token for ${row.shopDomain} expired on ${row.refreshTokenExpiresAt.toISOString().slice(0, 10)} (Shopify's refresh tokens last 90 days unless used). Install the app on the store again: Settings → Integrations → Connect Shopify → Install app.`,
+    };
+  }
+  const app = deps.config.shopifyApp;
+  if (!app) {
+    throw new ShopifyApiError(
+      "unauthorized",
+      `The token of ${row.shopDomain} expires and renewing it needs the public app's SHOPIFY_API_KEY and SHOPIFY_API_SECRET on the server`,
+    );
+  }
+  try {
+    return await refreshOfflineToken(deps, {
+      shopDomain: row.shopDomain,
+      clientId: app.apiKey,
+      clientSecret: app.apiSecret,
+      refreshToken: deps.keyring.decrypt(row.refreshTokenEncrypted!),
+    });
+  } catch (error) {
+    if (!(error instanceof ShopifyApiError) || error.kind !== "unauthorized") throw error;
+    // The app's own credentials refused: the server's configuration, not the store's refresh token.
+    if (error.oauthError === "invalid_client") {
+      throw new ShopifyApiError(
+        "unauthorized",
+        `Shopify refused the public app's SHOPIFY_API_KEY / SHOPIFY_API_SECRET while renewing the token of ${row.shopDomain}`,
+        { status: error.status, oauthError: error.oauthError, cause: error },
+      );
+    }
+    return { reconnect: error.message };
+  }
 }
 
 interface Bucket {

@@ -24,7 +24,7 @@ import {
 } from "./catalog-query.ts";
 import { type CatalogSource, ensureCatalogSource } from "./catalog-source.ts";
 import { shopifySyncJobSettings } from "./jobs.ts";
-import { type ShopifyAdminApi, ShopifyApiError } from "./shopify-api.ts";
+import { type ShopifyAdminApi, ShopifyApiError, ShopifyReconnectRequired } from "./shopify-api.ts";
 import { shopifyAdminApi } from "./shopify-client.ts";
 import { publishShopifyUpdate } from "./store-to-dto.ts";
 import { claimSync, finishSync, saveSyncState } from "./sync-state.ts";
@@ -248,6 +248,7 @@ async function finishCatalog(deps: SyncDeps, store: StoreRow, source: CatalogSou
 
 /** What the dashboard shows for a failed sync. */
 export function readableReason(error: unknown): string {
+  if (error instanceof ShopifyReconnectRequired) return error.message;
   if (error instanceof ShopifyApiError) {
     switch (error.kind) {
       case "unauthorized":

@@ -63,8 +63,18 @@ export const shopifyStores = pgTable(
     authMethod: shopifyAuthMethod("auth_method").notNull().default("access_token"),
     accessTokenEncrypted: text("access_token_encrypted").notNull(),
     accessTokenHint: text("access_token_hint"),
-    /** When the token expires (client credentials: 24 h; refreshed before), null when it does not. */
+    /**
+     * When the token expires (client credentials: 24 h; an expiring offline token of an OAuth install:
+     * 1 h; both renewed before), null when it does not.
+     */
     accessTokenExpiresAt: tstz("access_token_expires_at"),
+    /**
+     * OAuth installs with an expiring offline token: the refresh token (encrypted; Shopify replaces it
+     * at every refresh) and when it expires (90 days after it was issued). Null for tokens that do not
+     * expire and for the other ways of connecting.
+     */
+    refreshTokenEncrypted: text("refresh_token_encrypted"),
+    refreshTokenExpiresAt: tstz("refresh_token_expires_at"),
     /** Client credentials: the app's client id (plain) and secret (encrypted; it also signs webhooks). */
     clientId: text("client_id"),
     clientSecretEncrypted: text("client_secret_encrypted"),

@@ -4,6 +4,8 @@
  *
  *   POST {mount}/{shop}/admin/api/{version}/graphql.json   GraphQL Admin API (X-Shopify-Access-Token)
  *   POST {mount}/{shop}/admin/oauth/access_token           client-credentials grant, authorization-code exchange
+ *                                                          (`expiring=1`: an expiring offline token and a
+ *                                                          refresh token), refresh grant
  *   GET  {mount}/{shop}/admin/oauth/authorize              OAuth install: redirects back with code + hmac
  *   GET  {mount}/{shop}/admin/oauth/access_scopes.json     the token's scopes (REST)
  *   GET  {mount}/_bulk/{id}.jsonl                          bulk operation results (unauthenticated, like
@@ -34,19 +36,41 @@ import {
   money,
   type PRIVACY_TOPICS,
   type ProductInput,
+  type RefreshRefusal,
   type ShopifyFault,
   ShopifyState,
   type ShopifyStateSeed,
   type ShopifyTopic,
   type SimBulkOperation,
   type SimProduct,
+  type SimRefreshToken,
   type SimShop,
+  type SimToken,
   type VariantInput,
 } from "./state.ts";
 import { type SendOptions, type WebhookDelivery, WebhookSender, type WebhookTarget } from "./webhooks.ts";
 
 /** The API version webhooks are sent with and the default of the mount (Tandem pins the same one). */
 export const SIM_SHOPIFY_API_VERSION = "2026-10";
+
+/** The token endpoint's answer for an expiring offline token (the code exchange with `expiring=1`, the refresh grant). */
+function expiringTokenAnswer({ access, refresh }: { access: SimToken; refresh: SimRefreshToken }, now: number) {
+  const seconds = (at: number | null) => Math.max(0, Math.round(((at ?? 0) - now) / 1000));
+  return {
+    access_token: access.token,
+    scope: access.scopes.join(","),
+    expires_in: seconds(access.expiresAt),
+    refresh_token: refresh.token,
+    refresh_token_expires_in: seconds(refresh.expiresAt),
+  };
+}
+
+const REFRESH_REFUSALS: Record<RefreshRefusal, string> = {
+  unknown: "The refresh token is invalid",
+  expired: "The refresh token has expired",
+  revoked: "The refresh token has been revoked",
+  retired: "The refresh token was already replaced by a newer one",
+};
 
 export const INVALID_TOKEN_MESSAGE = "[API] Invalid API key or access token (unrecognized login or wrong password)";
 
@@ -75,6 +99,8 @@ export interface ShopifyCall {
   variables?: unknown;
   /** The app whose token (or client id) was used, if known. */
   clientId?: string;
+  /** A token request's grant: `client_credentials`, `authorization_code` or `refresh_token`. */
+  grant?: string;
   status?: number;
   cost?: { requested: number; actual: number | null; available: number };
   throttled?: boolean;
@@ -511,6 +537,7 @@ export function createShopifySimulator(options: ShopifySimulatorOptions = {}): S
       return fail(401, "invalid_client", "Client authentication failed: unknown client or wrong client secret");
     }
     const grant = params.grant_type ?? (params.code ? "authorization_code" : "");
+    call.grant = grant;
     if (grant === "client_credentials") {
       const issued = state.issueToken(
         { shop: domain, clientId: appRecord.clientId, expiresInSeconds: state.settings.tokenTtlSeconds },
@@ -529,14 +556,26 @@ export function createShopifySimulator(options: ShopifySimulatorOptions = {}): S
         return fail(400, "invalid_request", "The authorization code was not found or was already used");
       }
       state.codes.delete(params.code!);
-      const issued = state.issueToken(
-        { shop: domain, clientId: appRecord.clientId, scopes: code.scopes },
-        "authorization_code",
-      );
+      const owner = { shop: domain, clientId: appRecord.clientId, scopes: code.scopes };
       call.status = 200;
+      // `expiring=1`: an offline token that lasts an hour, with a refresh token; without it, one that never expires.
+      if (params.expiring === "1")
+        return json(c, expiringTokenAnswer(state.issueExpiringToken(owner, grant), state.now()), 200);
+      const issued = state.issueToken(owner, "authorization_code");
       return json(c, { access_token: issued.token, scope: issued.scopes.join(",") }, 200);
     }
-    return fail(400, "unsupported_grant_type", `grant_type must be client_credentials, or give a code`);
+    if (grant === "refresh_token") {
+      if (!params.refresh_token) return fail(400, "invalid_request", "refresh_token is required");
+      const refreshed = state.refresh(domain, appRecord.clientId, params.refresh_token);
+      if ("refused" in refreshed) return fail(400, "invalid_grant", REFRESH_REFUSALS[refreshed.refused]);
+      call.status = 200;
+      return json(c, expiringTokenAnswer(refreshed, state.now()), 200);
+    }
+    return fail(
+      400,
+      "unsupported_grant_type",
+      `grant_type must be client_credentials or refresh_token, or give a code`,
+    );
   });
 
   const authorizeRedirect = (
@@ -691,9 +730,7 @@ export function createShopifySimulator(options: ShopifySimulatorOptions = {}): S
     uninstall(domain, clientId) {
       const shop = getShop(domain);
       const deliveries = emit(domain, "app/uninstalled", shopPayload(shop), { clientId });
-      for (const [value, token] of state.tokens) {
-        if (token.shop === domain && token.clientId === clientId) state.tokens.delete(value);
-      }
+      state.revokeApp(domain, clientId);
       state.subscriptions = state.subscriptions.filter((s) => !(s.shop === domain && s.clientId === clientId));
       return deliveries;
     },

@@ -9,8 +9,9 @@
  *   GET    /shops/:shop                          the shop with its throttle settings and product count
  *   PUT    /shops/:shop/throttle                 {maximumAvailable?, restoreRate?, maxQueryCost?, currentlyAvailable?}
  *   POST   /shops/:shop/tokens                   {clientId, accessToken?, scopes?, expiresInSeconds?} → {accessToken, expiresAt}
- *   DELETE /shops/:shop/tokens/:token            revoke one token
- *   GET    /shops/:shop/tokens                   tokens the shop issued (the platform's view)
+ *   DELETE /shops/:shop/tokens/:token            revoke one access or refresh token
+ *   POST   /shops/:shop/tokens/:token/expire     make one access or refresh token expire now
+ *   GET    /shops/:shop/tokens                   tokens the shop issued (the platform's view): {data, refreshTokens}
  *   GET    /shops/:shop/products?query=          products as stored (REST-ish view), optionally searched
  *   POST   /shops/:shop/products                 {title, …, variants[], silent?} → fires products/create
  *   POST   /shops/:shop/products/generate        {count} adds generated products silently
@@ -23,7 +24,8 @@
  *   POST   /shops/:shop/uninstall                {clientId} sends app/uninstalled and revokes the app's tokens
  *   GET    /shops/:shop/bulk-operations          the shop's bulk operations
  *   GET    /deliveries?since=&shop=&topic=       webhook deliveries with their attempts and answers
- *   PUT    /settings                             {tokenTtlSeconds?, webhookRetryDelaysMs?, webhookTimeoutMs?, bulkDelayMs?, oauthPrompt?}
+ *   PUT    /settings                             {tokenTtlSeconds?, offlineTokenTtlSeconds?, refreshTokenTtlSeconds?,
+ *                                                webhookRetryDelaysMs?, webhookTimeoutMs?, bulkDelayMs?, oauthPrompt?}
  *   POST   /faults                               {kind, on?, shop?, times?: n | "always", retryAfterSeconds?, delayMs?}
  *   DELETE /faults
  *   POST   /reset                                back to the seeded state
@@ -145,6 +147,18 @@ const SettingsBody = z.object({
     .min(0)
     .max(10 * 86_400)
     .optional(),
+  offlineTokenTtlSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(10 * 86_400)
+    .optional(),
+  refreshTokenTtlSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(365 * 86_400)
+    .optional(),
   webhookRetryDelaysMs: z.array(z.number().int().min(0).max(600_000)).max(10).optional(),
   webhookTimeoutMs: z.number().int().min(1).max(60_000).optional(),
   bulkDelayMs: z.number().int().min(0).max(600_000).optional(),
@@ -254,7 +268,10 @@ export function shopifyControl(shopify: ShopifySimulator): Hono {
   });
 
   control.get("/shops/:shop/tokens", (c) =>
-    c.json({ data: [...state.tokens.values()].filter((t) => t.shop === c.req.param("shop")) }),
+    c.json({
+      data: [...state.tokens.values()].filter((t) => t.shop === c.req.param("shop")),
+      refreshTokens: [...state.refreshTokens.values()].filter((t) => t.shop === c.req.param("shop")),
+    }),
   );
   control.post("/shops/:shop/tokens", async (c) => {
     const domain = c.req.param("shop");
@@ -266,10 +283,21 @@ export function shopifyControl(shopify: ShopifySimulator): Hono {
     return c.json({ accessToken: token.token, scopes: token.scopes, expiresAt: token.expiresAt }, 201);
   });
   control.delete("/shops/:shop/tokens/:token", (c) => {
+    const refresh = state.refreshTokens.get(c.req.param("token"));
+    if (refresh && refresh.shop === c.req.param("shop")) {
+      refresh.revoked = true;
+      return c.body(null, 204);
+    }
     const token = state.tokens.get(c.req.param("token"));
     if (!token || token.shop !== c.req.param("shop")) return c.json(notFound("token"), 404);
     state.tokens.delete(token.token);
     return c.body(null, 204);
+  });
+  control.post("/shops/:shop/tokens/:token/expire", (c) => {
+    const token = state.tokens.get(c.req.param("token")) ?? state.refreshTokens.get(c.req.param("token"));
+    if (!token || token.shop !== c.req.param("shop")) return c.json(notFound("token"), 404);
+    token.expiresAt = state.now();
+    return c.json({ expiresAt: token.expiresAt });
   });
 
   control.get("/shops/:shop/products", (c) => {

@@ -122,8 +122,35 @@ export interface SimToken {
   scopes: string[];
   /** Epoch ms; null: never expires (an admin-created custom app's token). */
   expiresAt: number | null;
-  grant: "seeded" | "client_credentials" | "authorization_code";
+  grant: "seeded" | "client_credentials" | "authorization_code" | "refresh_token";
 }
+
+/**
+ * A refresh token that came with an expiring offline access token. Using it issues a new access token
+ * and a new refresh token; the used one keeps working until its replacement is used (so an app that
+ * lost the answer can try again), for at most 30 days after its first use, as Shopify does since
+ * 2026-08-28.
+ */
+export interface SimRefreshToken {
+  token: string;
+  shop: string;
+  clientId: string;
+  scopes: string[];
+  /** Epoch ms (Shopify: 90 days after it was issued). */
+  expiresAt: number;
+  /** Revoked by the control API or an uninstall. */
+  revoked: boolean;
+  /** Its first use (epoch ms), null while unused. */
+  usedAt: number | null;
+  /** The refresh token it was exchanged for; set once, since that one's first use retires this one. */
+  parent: string | null;
+}
+
+/** Why Shopify refuses a refresh token, as the simulator answers it (`invalid_grant`). */
+export type RefreshRefusal = "unknown" | "expired" | "revoked" | "retired";
+
+/** Shopify's recovery window for a refresh token already used once. */
+const REFRESH_RETRY_WINDOW_MS = 30 * 24 * 3600_000;
 
 export const WEBHOOK_TOPICS = [
   "products/create",
@@ -191,6 +218,10 @@ export interface ShopifyFault {
 export interface ShopifySettings {
   /** Lifetime of client-credentials tokens (Shopify: 86,399 s). */
   tokenTtlSeconds: number;
+  /** Lifetime of expiring offline tokens (`expiring=1` and the refresh grant; Shopify: 3,600 s). */
+  offlineTokenTtlSeconds: number;
+  /** Lifetime of their refresh tokens (Shopify: 90 days, 7,776,000 s). */
+  refreshTokenTtlSeconds: number;
   /** Waits before each retry of a failed webhook delivery; its length is the number of retries. */
   webhookRetryDelaysMs: number[];
   /** How long the platform waits for a webhook answer (Shopify: 5 s). */
@@ -203,6 +234,8 @@ export interface ShopifySettings {
 
 export const DEFAULT_SETTINGS: ShopifySettings = {
   tokenTtlSeconds: 86_399,
+  offlineTokenTtlSeconds: 3_600,
+  refreshTokenTtlSeconds: 7_776_000,
   webhookRetryDelaysMs: [200, 1_000, 3_000],
   webhookTimeoutMs: 5_000,
   bulkDelayMs: 50,
@@ -237,6 +270,7 @@ export class ShopifyState {
   apps = new Map<string, SimShopifyApp>();
   shops = new Map<string, SimShop>();
   tokens = new Map<string, SimToken>();
+  refreshTokens = new Map<string, SimRefreshToken>();
   codes = new Map<string, { shop: string; clientId: string; scopes: string[]; expiresAt: number }>();
   subscriptions: SimSubscription[] = [];
   bulkOperations = new Map<number, SimBulkOperation>();
@@ -262,6 +296,7 @@ export class ShopifyState {
     this.apps.clear();
     this.shops.clear();
     this.tokens.clear();
+    this.refreshTokens.clear();
     this.codes.clear();
     this.subscriptions = [];
     this.bulkOperations.clear();
@@ -402,6 +437,59 @@ export class ShopifyState {
     };
     this.tokens.set(token.token, token);
     return token;
+  }
+
+  /** An expiring offline access token (`expiring=1`) and its refresh token. */
+  issueExpiringToken(
+    input: { shop: string; clientId: string; scopes: string[] },
+    grant: "authorization_code" | "refresh_token",
+    parent: string | null = null,
+  ): { access: SimToken; refresh: SimRefreshToken } {
+    const access = this.issueToken({ ...input, expiresInSeconds: this.settings.offlineTokenTtlSeconds }, grant);
+    const refresh: SimRefreshToken = {
+      token: `shprt_${randomBytes(16).toString("hex")}`,
+      shop: input.shop,
+      clientId: input.clientId,
+      scopes: access.scopes,
+      expiresAt: this.now() + this.settings.refreshTokenTtlSeconds * 1000,
+      revoked: false,
+      usedAt: null,
+      parent,
+    };
+    this.refreshTokens.set(refresh.token, refresh);
+    return { access, refresh };
+  }
+
+  /**
+   * The refresh grant: a new access token and refresh token for `value`, or why Shopify refuses it.
+   * Using a refresh token retires the one it replaced.
+   */
+  refresh(
+    shop: string,
+    clientId: string,
+    value: string,
+  ): { access: SimToken; refresh: SimRefreshToken } | { refused: RefreshRefusal } {
+    const current = this.refreshTokens.get(value);
+    const now = this.now();
+    if (!current || current.shop !== shop || current.clientId !== clientId) return { refused: "unknown" };
+    if (current.revoked) return { refused: "revoked" };
+    if (current.expiresAt <= now) return { refused: "expired" };
+    const replaced = [...this.refreshTokens.values()].some((t) => t.parent === value && t.usedAt !== null);
+    if (replaced || (current.usedAt !== null && now - current.usedAt > REFRESH_RETRY_WINDOW_MS)) {
+      return { refused: "retired" };
+    }
+    current.usedAt ??= now;
+    return this.issueExpiringToken({ shop, clientId, scopes: current.scopes }, "refresh_token", value);
+  }
+
+  /** Revokes every access and refresh token the app holds on the shop (an uninstall). */
+  revokeApp(shop: string, clientId: string): void {
+    for (const [value, token] of this.tokens) {
+      if (token.shop === shop && token.clientId === clientId) this.tokens.delete(value);
+    }
+    for (const token of this.refreshTokens.values()) {
+      if (token.shop === shop && token.clientId === clientId) token.revoked = true;
+    }
   }
 
   /** The token if the shop issued it and it has not expired. */
