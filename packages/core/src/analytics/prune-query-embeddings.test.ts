@@ -154,10 +154,11 @@ describe("pruneQueryEmbeddings", () => {
 describe("the daily prune-query-embeddings job", () => {
   it("is enqueued once a day however often the hourly maintenance asks, and prunes when it runs", async () => {
     const { ws } = await setup();
-    const now = Date.now();
+    // 02:00 UTC today: an hour later is still the same day whatever time the test runs.
+    const day = Math.floor(Date.now() / DAY);
+    const now = day * DAY + 2 * 60 * 60_000;
     expect(await schedulePruneQueryEmbeddings(queue, now)).toBe(true);
     expect(await schedulePruneQueryEmbeddings(queue, now + 60 * 60_000)).toBe(false);
-    const day = Math.floor(now / DAY);
     const scheduled = await db
       .select()
       .from(jobs)
